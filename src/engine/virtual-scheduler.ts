@@ -1,0 +1,97 @@
+/**
+ * The virtual-time scheduler: an RxJS `SchedulerLike` over a binary-heap event queue. Time only
+ * moves when `run(untilMs)` pops the next event; nothing reads the wall clock. RxJS operators
+ * (`timer`, `interval`, `delay`, `bufferTime`, …) run on it when it is passed as their scheduler.
+ */
+import { Subscription, type SchedulerAction, type SchedulerLike } from 'rxjs';
+import { EventQueue, type QueuedEvent } from './event-queue.ts';
+
+/** Priorities at equal time: lower runs first. */
+export const Priority = {
+  /** Scheduled cluster/control-plane events (operation completions, crashes). */
+  control: 0,
+  /** The simulation tick (workload batch, queues). */
+  tick: 10,
+  /** Policy decisions, after the tick of the same instant has been observed. */
+  policy: 20,
+  /** RxJS work scheduled through `schedule()`. */
+  rx: 30,
+} as const;
+
+class VirtualAction<T> extends Subscription implements SchedulerAction<T> {
+  private entry: QueuedEvent | null = null;
+  constructor(
+    private readonly scheduler: VirtualScheduler,
+    private readonly work: (this: SchedulerAction<T>, state?: T) => void,
+  ) {
+    super(() => {
+      if (this.entry) this.entry.cancelled = true;
+      this.entry = null;
+    });
+  }
+
+  schedule(state?: T, delay = 0): Subscription {
+    if (this.closed) return this;
+    if (this.entry) this.entry.cancelled = true;
+    const d = Number.isFinite(delay) && delay > 0 ? delay : 0;
+    this.entry = this.scheduler.queue.push(this.scheduler.now() + d, Priority.rx, () => {
+      this.entry = null;
+      if (this.closed) return;
+      this.work.call(this, state);
+    });
+    return this;
+  }
+}
+
+/** A deterministic virtual-time scheduler. */
+export class VirtualScheduler implements SchedulerLike {
+  /** @internal */ readonly queue = new EventQueue();
+  private clockMs = 0;
+  private processed = 0;
+
+  /** Current virtual time in ms. */
+  now(): number {
+    return this.clockMs;
+  }
+
+  /** Events executed so far. */
+  get eventsProcessed(): number {
+    return this.processed;
+  }
+
+  /** RxJS entry point: schedules `work` after `delay` virtual ms. */
+  schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T): Subscription {
+    return new VirtualAction<T>(this, work).schedule(state, delay);
+  }
+
+  /** Runs `fn` at absolute time `atMs` (not before now) with `priority`; returns a cancel function. */
+  at(atMs: number, fn: () => void, priority: number = Priority.control): () => void {
+    const ev = this.queue.push(Math.max(atMs, this.clockMs), priority, fn);
+    return () => {
+      ev.cancelled = true;
+    };
+  }
+
+  /** Runs `fn` after `delayMs`. */
+  after(delayMs: number, fn: () => void, priority: number = Priority.control): () => void {
+    return this.at(this.clockMs + Math.max(0, delayMs), fn, priority);
+  }
+
+  /**
+   * Executes events in (time, priority, sequence) order until the next event is later than
+   * `untilMs` (events at exactly `untilMs` run); the clock ends at `untilMs`.
+   */
+  run(untilMs = Infinity): void {
+    const q = this.queue;
+    for (;;) {
+      const top = q.peek();
+      if (!top || top.timeMs > untilMs) break;
+      q.pop();
+      if (top.cancelled) continue;
+      this.clockMs = top.timeMs;
+      this.processed++;
+      top.run();
+    }
+    if (Number.isFinite(untilMs) && untilMs > this.clockMs) this.clockMs = untilMs;
+  }
+}
