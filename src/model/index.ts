@@ -6,3 +6,4 @@ export * from './forecast.ts';
 export * from './plan.ts';
 export * from './apply-action.ts';
 export * from './errors.ts';
+export * from './batch.ts';

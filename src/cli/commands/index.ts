@@ -1,0 +1,7 @@
+/** The CLI's commands, in the order `--help` lists them. */
+import type { KeycastCommand } from '../main.ts';
+import { runCommand } from './run.ts';
+import { validateCommand } from './validate.ts';
+import { schemaCommand } from './schema.ts';
+
+export const commands: KeycastCommand[] = [runCommand, validateCommand, schemaCommand];

@@ -1,0 +1,28 @@
+/** `keycast validate FILE...`: checks scenario files, reporting every problem of every file. */
+import type { KeycastCommand } from '../main.ts';
+import { ExitCode } from '../exit-codes.ts';
+
+export const validateCommand: KeycastCommand = {
+  command: 'validate <files..>',
+  describe: 'check scenario files; exit 2 if any is invalid',
+  builder: (y) =>
+    y
+      .usage('keycast validate FILE...\n\nChecks each scenario file and prints every problem as FILE:LINE:COL field.path: message.')
+      .positional('files', { type: 'string', array: true, describe: 'scenario files' })
+      .option('set', { type: 'string', array: true, describe: 'override a field: path=value (repeatable)' }),
+  run: async (argv) => {
+    const { loadScenario } = await import('../../scenario/load.ts');
+    const { reportError } = await import('../io.ts');
+    await import('../../policies/index.ts');
+    let code: number = ExitCode.ok;
+    for (const f of argv.files as string[]) {
+      try {
+        const s = loadScenario(f, { sets: (argv.set as string[] | undefined) ?? [] });
+        process.stdout.write(`ok  ${f} (${s.scenario.name}; policies: ${s.policies.map(([n]) => n).join(', ')})\n`);
+      } catch (err) {
+        code = Math.max(code, reportError(err));
+      }
+    }
+    return code;
+  },
+};

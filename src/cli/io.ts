@@ -1,0 +1,26 @@
+/** Small I/O helpers shared by the commands: report problems on stderr, write files atomically. */
+import { InputError, formatProblem } from '../model/errors.ts';
+import { ExitCode } from './exit-codes.ts';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** Prints an error the way DESIGN.md asks (one line per problem, no stack) and returns its exit code. */
+export function reportError(err: unknown): number {
+  if (err instanceof InputError) {
+    for (const p of err.problems) process.stderr.write(formatProblem(p) + '\n');
+    return ExitCode.badInput;
+  }
+  const msg = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`keycast: internal error: ${msg.split('\n')[0]}\n`);
+  if (process.env.KEYCAST_DEBUG && err instanceof Error) process.stderr.write(String(err.stack) + '\n');
+  return ExitCode.internal;
+}
+
+/** Writes `text` to `file` through a temporary sibling and a rename, so readers never see half a file. */
+export function writeFileAtomic(file: string, text: string | Uint8Array): void {
+  const dir = path.dirname(file);
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}`);
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}

@@ -1,0 +1,145 @@
+/**
+ * Expectations (`expect:` lines): `<policy>.<metric>[.<field>] <op> <expression>` with
+ * `< <= > >= == !=`; the right side uses numbers, other policies' metrics, `+ - * /` and
+ * parentheses. Parsed once at load time (syntax errors name the line), evaluated after a run.
+ */
+
+export type Op = '<' | '<=' | '>' | '>=' | '==' | '!=';
+
+/** An expression tree. */
+export type Expr =
+  | { type: 'num'; value: number }
+  | { type: 'ref'; policy: string; path: string[] }
+  | { type: 'bin'; op: '+' | '-' | '*' | '/'; left: Expr; right: Expr }
+  | { type: 'neg'; arg: Expr };
+
+/** A parsed expectation. */
+export interface Expectation {
+  readonly expr: string;
+  readonly left: Extract<Expr, { type: 'ref' }>;
+  readonly op: Op;
+  readonly right: Expr;
+}
+
+type Tok = { t: 'num' | 'id' | 'op' | 'punc'; v: string; pos: number };
+
+function tokenize(src: string): Tok[] {
+  const toks: Tok[] = [];
+  const re = /\s*(?:(\d+(?:\.\d+)?(?:e[+-]?\d+)?%?)|([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)|(<=|>=|==|!=|<|>)|([-+*/()]))/y;
+  let pos = 0;
+  while (pos < src.length) {
+    if (/^\s*$/.test(src.slice(pos))) break;
+    re.lastIndex = pos;
+    const m = re.exec(src);
+    if (!m) throw new Error(`unexpected '${src.slice(pos).trim()[0]}' at column ${pos + 1}`);
+    if (m[1] !== undefined) toks.push({ t: 'num', v: m[1], pos });
+    else if (m[2] !== undefined) toks.push({ t: 'id', v: m[2], pos });
+    else if (m[3] !== undefined) toks.push({ t: 'op', v: m[3], pos });
+    else toks.push({ t: 'punc', v: m[4], pos });
+    pos = re.lastIndex;
+  }
+  return toks;
+}
+
+/** Parses one expectation; throws an Error whose message says what is wrong. */
+export function parseExpectation(src: string): Expectation {
+  const toks = tokenize(src);
+  let i = 0;
+  const peek = () => toks[i];
+  const ref = (v: string): Extract<Expr, { type: 'ref' }> => {
+    const parts = v.split('.');
+    if (parts.length < 2) throw new Error(`'${v}' should be <policy>.<metric>`);
+    return { type: 'ref', policy: parts[0], path: parts.slice(1) };
+  };
+  const primary = (): Expr => {
+    const t = toks[i++];
+    if (!t) throw new Error('expression ends too early');
+    if (t.t === 'num') {
+      const pct = t.v.endsWith('%');
+      const n = Number(pct ? t.v.slice(0, -1) : t.v);
+      return { type: 'num', value: pct ? n / 100 : n };
+    }
+    if (t.t === 'id') return ref(t.v);
+    if (t.v === '(') {
+      const e = sum();
+      if (peek()?.v !== ')') throw new Error('missing )');
+      i++;
+      return e;
+    }
+    if (t.v === '-') return { type: 'neg', arg: primary() };
+    throw new Error(`unexpected '${t.v}'`);
+  };
+  const product = (): Expr => {
+    let e = primary();
+    while (peek() && (peek().v === '*' || peek().v === '/')) {
+      const op = toks[i++].v as '*' | '/';
+      e = { type: 'bin', op, left: e, right: primary() };
+    }
+    return e;
+  };
+  const sum = (): Expr => {
+    let e = product();
+    while (peek() && (peek().v === '+' || peek().v === '-')) {
+      const op = toks[i++].v as '+' | '-';
+      e = { type: 'bin', op, left: e, right: product() };
+    }
+    return e;
+  };
+  const first = toks[i++];
+  if (!first || first.t !== 'id') throw new Error('should start with <policy>.<metric>');
+  const left = ref(first.v);
+  const opTok = toks[i++];
+  if (!opTok || opTok.t !== 'op') throw new Error('needs a comparison (< <= > >= == !=) after the metric');
+  const right = sum();
+  if (i < toks.length) throw new Error(`unexpected '${toks[i].v}' at column ${toks[i].pos + 1}`);
+  return { expr: src.trim(), left, op: opTok.v as Op, right };
+}
+
+/** Every metric reference of an expectation (left side first). */
+export function references(e: Expectation): Extract<Expr, { type: 'ref' }>[] {
+  const out: Extract<Expr, { type: 'ref' }>[] = [e.left];
+  const walk = (x: Expr): void => {
+    if (x.type === 'ref') out.push(x);
+    else if (x.type === 'bin') {
+      walk(x.left);
+      walk(x.right);
+    } else if (x.type === 'neg') walk(x.arg);
+  };
+  walk(e.right);
+  return out;
+}
+
+/** Evaluates an expression with `lookup` resolving metric references (throws on unknown ones). */
+export function evaluate(x: Expr, lookup: (policy: string, path: string[]) => number): number {
+  switch (x.type) {
+    case 'num':
+      return x.value;
+    case 'ref':
+      return lookup(x.policy, x.path);
+    case 'neg':
+      return -evaluate(x.arg, lookup);
+    case 'bin': {
+      const a = evaluate(x.left, lookup);
+      const b = evaluate(x.right, lookup);
+      return x.op === '+' ? a + b : x.op === '-' ? a - b : x.op === '*' ? a * b : a / b;
+    }
+  }
+}
+
+/** Compares with the expectation's operator. */
+export function compare(a: number, op: Op, b: number): boolean {
+  switch (op) {
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    case '>=':
+      return a >= b;
+    case '==':
+      return a === b;
+    case '!=':
+      return a !== b;
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * The scenario-file schema (zod): every core field of DESIGN.md with its default, units parsed
+ * into numbers (durations → ms, sizes → bytes, bandwidths → bytes/s). `scenarioJsonSchema()`
+ * derives the JSON Schema editors use from the same definition.
+ */
+import { z } from 'zod';
+import { parseBandwidth, parseDuration, parseSize } from './units.ts';
+
+// ---- unit types: input is text (or a bare number for sizes), output is a number ----
+
+const durationText = z
+  .union([z.string(), z.literal(0)])
+  .refine((v) => parseDuration(v) !== undefined, {
+    message: 'not a duration: use a number with a unit ms, s, m, h or d (e.g. 90s, 1d6h, 1.5h)',
+  });
+/** Duration in ms, with a default. */
+const duration = (dflt: string) =>
+  durationText
+    .meta({ description: 'duration with unit: ms s m h d, combinable (1d6h, 1.5h)' })
+    .prefault(dflt as never)
+    .transform((v) => parseDuration(v)!);
+const durationOpt = () =>
+  durationText.transform((v) => parseDuration(v)!).meta({ description: 'duration with unit: ms s m h d, combinable' });
+const positiveDuration = (dflt?: string) => {
+  const base = dflt === undefined ? durationOpt() : duration(dflt);
+  return base.refine((v) => v > 0, { message: 'must be greater than 0' });
+};
+
+const sizeText = z
+  .union([z.string(), z.number()])
+  .refine((v) => parseSize(v) !== undefined, { message: 'not a size: a number of bytes or a number with B, KB, MB or GB' });
+const size = (dflt: string | number) => sizeText.prefault(dflt as never).transform((v) => parseSize(v)!);
+
+const bandwidthText = z
+  .union([z.string(), z.number()])
+  .refine((v) => parseBandwidth(v) !== undefined, { message: 'not a bandwidth: a number with B/s, KB/s, MB/s or GB/s' });
+const bandwidth = (dflt: string) => bandwidthText.prefault(dflt as never).transform((v) => parseBandwidth(v)!);
+
+const fraction = z.number().min(0).max(1);
+const positive = z.number().positive();
+const count = z.number().int().positive();
+
+// ---- keyspace ----
+
+export const KEYSPACE_KINDS = ['user-id', 'geo', 'time-series', 'hashed', 'range'] as const;
+const keyspace = z
+  .strictObject({
+    kind: z.enum(KEYSPACE_KINDS).default('user-id').meta({
+      description: 'key universe: user-id | geo | time-series | hashed; with a trace: range (string order) or hashed',
+    }),
+    keys: count.max(100_000_000).default(100_000).meta({ description: 'size of the key universe' }),
+    buckets: z.number().int().min(2).max(65_536).default(4096).meta({ description: 'fine buckets of the key space' }),
+  })
+  .prefault({} as never);
+
+// ---- workload ----
+
+const zipf = z.strictObject({ s: z.number().positive().max(10).default(1), shuffle: z.boolean().default(true) });
+const uniform = z.strictObject({ from: fraction.default(0), to: fraction.default(1) });
+const band = z.strictObject({
+  center: fraction.default(0.5),
+  width: z.number().positive().max(1).default(0.1),
+  speed: z.number().min(-100).max(100).default(0).meta({ description: 'key spaces per day toward higher positions' }),
+});
+const tail = z.strictObject({
+  start: z.number().min(0).lt(1).default(0.9),
+  perDay: z.number().min(0).max(100).default(0.01),
+});
+const component = z
+  .strictObject({
+    share: z.number().positive().max(1),
+    zipf: zipf.optional(),
+    uniform: uniform.optional(),
+    band: band.optional(),
+    tail: tail.optional(),
+  })
+  .superRefine((c, ctx) => {
+    const kinds = (['zipf', 'uniform', 'band', 'tail'] as const).filter((k) => c[k] !== undefined);
+    if (kinds.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: kinds.length === 0 ? 'needs one of zipf, uniform, band, tail' : `has ${kinds.join(' and ')}: give one per entry`,
+      });
+    }
+  });
+
+const shape = z
+  .strictObject({
+    diurnal: z
+      .strictObject({ amplitude: fraction.default(0.5), peak: duration('14h') })
+      .optional(),
+    weekly: z.strictObject({ amplitude: fraction.default(0.2), peak: z.number().min(0).max(6).default(5) }).optional(),
+    growth: z.strictObject({ perDay: z.number().gt(-1).max(10).default(0.1) }).optional(),
+    noise: z.strictObject({ cv: z.number().min(0).max(2).default(0.05) }).optional(),
+  })
+  .prefault({} as never);
+
+const burst = z.strictObject({
+  at: durationOpt(),
+  duration: positiveDuration(),
+  center: fraction,
+  width: z.number().positive().max(1),
+  multiplier: z.number().min(0).max(10_000),
+});
+const workloadEvent = z.strictObject({ burst });
+
+const trace = z.strictObject({
+  file: z.string().min(1),
+  time: z.string().min(1).default('ts'),
+  key: z.string().min(1).default('key'),
+  weight: z.string().min(1).optional(),
+  speed: positive.default(1),
+  scale: positive.default(1),
+  spread: positiveDuration().optional(),
+  keyPattern: z.string().optional(),
+  timezone: z.string().optional(),
+});
+
+const workload = z
+  .strictObject({
+    rate: positive.max(1e9).default(1000).meta({ description: 'mean records/s before shaping' }),
+    recordBytes: size(512),
+    shape,
+    keys: z.array(component).min(1).default([{ share: 1, uniform: { from: 0, to: 1 } }]),
+    events: z.array(workloadEvent).default([]),
+    trace: trace.optional(),
+  })
+  .prefault({} as never);
+
+// ---- cluster ----
+
+const crash = z.strictObject({ node: z.number().int().min(0), at: durationOpt(), duration: positiveDuration() });
+const clusterEvent = z.union([
+  z.strictObject({ addNode: z.strictObject({ at: durationOpt() }) }),
+  z.strictObject({ removeNode: z.strictObject({ at: durationOpt(), node: z.number().int().min(0) }) }),
+]);
+const cluster = z
+  .strictObject({
+    nodes: count.max(10_000).default(4),
+    nodeCapacity: positive.default(10_000).meta({ description: 'records/s per node' }),
+    partitionCapacity: positive.optional().meta({ description: 'records/s cap per partition' }),
+    partitions: count.default(16),
+    maxPartitions: count.max(65_536).default(1024),
+    baseLatency: duration('2ms'),
+    retention: duration('30m'),
+    moveBandwidth: bandwidth('50MB/s'),
+    pauses: z
+      .strictObject({ split: duration('50ms'), merge: duration('50ms'), move: duration('200ms') })
+      .prefault({} as never),
+    maxConcurrentOps: count.max(1000).default(4),
+    queueLimit: count.optional().meta({ description: 'records per partition; beyond it records are dropped' }),
+    faults: z
+      .strictObject({ opFailureRate: fraction.default(0), crashes: z.array(crash).default([]) })
+      .prefault({} as never),
+    events: z.array(clusterEvent).default([]),
+  })
+  .prefault({} as never);
+
+// ---- policies ----
+
+export const MODEL_NAMES = ['seasonal-naive', 'ets', 'arima', 'mstl', 'prophet', 'lstm', 'ensemble', 'auto'] as const;
+export const OPTIMIZER_NAMES = ['annealing', 'genetic', 'greedy', 'exact'] as const;
+const goals = z
+  .strictObject({
+    imbalance: z.number().min(0).default(1),
+    movement: z.number().min(0).default(0.2),
+    latency: z.number().min(0).default(0.1),
+    partitionCount: count.optional(),
+  })
+  .prefault({} as never);
+const planning = {
+  every: positiveDuration('5m'),
+  threshold: z.number().min(0).max(1).default(0.05),
+  optimizer: z.enum(OPTIMIZER_NAMES).default('annealing'),
+  iterations: count.max(10_000_000).default(20_000).meta({ description: 'optimizer budget (iterations)' }),
+  goals,
+};
+export const POLICY_KINDS = ['static', 'reactive', 'reactive-threshold', 'predictive', 'oracle'] as const;
+const policy = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('static') }),
+  z.strictObject({ kind: z.literal('reactive'), ...planning, every: positiveDuration('1m'), window: positiveDuration('1m') }),
+  z.strictObject({
+    kind: z.literal('reactive-threshold'),
+    highWater: z.number().positive().max(10).default(0.8),
+    lowWater: z.number().min(0).max(10).default(0.2),
+    cooldown: duration('5m'),
+    every: positiveDuration('1m'),
+    window: positiveDuration('1m'),
+  }),
+  z.strictObject({
+    kind: z.literal('predictive'),
+    ...planning,
+    horizon: positiveDuration('30m'),
+    window: positiveDuration('1m'),
+    models: z.array(z.enum(MODEL_NAMES)).min(1).default(['auto']),
+    history: positiveDuration('2d').meta({ description: 'history the KDP keeps for fitting' }),
+  }),
+  z.strictObject({ kind: z.literal('oracle'), ...planning, horizon: positiveDuration('30m') }),
+]);
+
+// ---- whole file ----
+
+export const scenarioSchema = z
+  .strictObject({
+    name: z.string().regex(/^[a-z0-9-]+$/, { message: 'use lower-case letters, digits and dashes ([a-z0-9-]+)' }),
+    description: z.string().default(''),
+    seed: z.number().int().min(0).max(2 ** 53 - 1).default(1),
+    duration: positiveDuration('1d'),
+    warmup: duration('0'),
+    tick: positiveDuration('1s'),
+    keyspace,
+    workload,
+    cluster,
+    slo: z
+      .strictObject({ latency: positiveDuration('100ms'), percentile: z.number().gt(0).lt(100).default(99) })
+      .prefault({} as never),
+    policies: z.record(z.string(), policy).optional(),
+    expect: z.array(z.string().min(1)).default([]),
+    sweep: z
+      .strictObject({
+        seeds: count.max(10_000).default(1),
+        grid: z.record(z.string(), z.array(z.union([z.number(), z.string(), z.boolean()])).min(1)).default({}),
+      })
+      .prefault({} as never),
+  });
+
+/** A validated scenario: units are numbers (ms, bytes, bytes/s). */
+export type Scenario = z.output<typeof scenarioSchema>;
+export type PolicySpec = z.output<typeof policy>;
+export type PolicyKind = PolicySpec['kind'];
+export type KeyComponent = z.output<typeof component>;
+export type TraceSpec = z.output<typeof trace>;
+
+/** The JSON Schema (2020-12) of scenario files, for editors and `keycast schema`. */
+export function scenarioJsonSchema(): Record<string, unknown> {
+  const s = z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return { ...s, title: 'keycast scenario', $id: 'https://keycast.dev/schema/scenario.json' };
+}
