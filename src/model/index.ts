@@ -7,3 +7,4 @@ export * from './plan.ts';
 export * from './apply-action.ts';
 export * from './errors.ts';
 export * from './batch.ts';
+export * from './control-plane.ts';

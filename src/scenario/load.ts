@@ -39,12 +39,7 @@ export interface LoadOptions {
 }
 
 /** Policy kinds a run can execute today; the default policy list is filtered by it. */
-export const IMPLEMENTED_POLICY_KINDS = new Set<string>(['static', 'reactive-threshold']);
-
-/** Registers a policy kind as implemented (called by policies/ as kinds land). */
-export function markPolicyImplemented(kind: string): void {
-  IMPLEMENTED_POLICY_KINDS.add(kind);
-}
+export const IMPLEMENTED_POLICY_KINDS: ReadonlySet<string> = new Set<string>(['static', 'reactive-threshold']);
 
 const DEFAULT_POLICIES: [string, PolicySpec['kind']][] = [
   ['static', 'static'],

@@ -229,7 +229,7 @@ export type Scenario = z.output<typeof scenarioSchema>;
 export type PolicySpec = z.output<typeof policy>;
 export type PolicyKind = PolicySpec['kind'];
 export type KeyComponent = z.output<typeof component>;
-export type TraceSpec = z.output<typeof trace>;
+export type TraceConfig = z.output<typeof trace>;
 
 /** The JSON Schema (2020-12) of scenario files, for editors and `keycast schema`. */
 export function scenarioJsonSchema(): Record<string, unknown> {

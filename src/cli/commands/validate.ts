@@ -13,7 +13,6 @@ export const validateCommand: KeycastCommand = {
   run: async (argv) => {
     const { loadScenario } = await import('../../scenario/load.ts');
     const { reportError } = await import('../io.ts');
-    await import('../../policies/index.ts');
     let code: number = ExitCode.ok;
     for (const f of argv.files as string[]) {
       try {

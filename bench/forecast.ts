@@ -1,0 +1,146 @@
+/**
+ * `npm run bench:forecast`: forecast accuracy of the KDP's models with the official M4 measures on
+ * a validation split of M4 Hourly (the last 48 points of each training series held out; the
+ * official test set is not used), per model and for `auto`, with runtime per series; then the
+ * online anomaly detector on the NAB tweet series against NAB's labelled windows, and a one-day
+ * forecast of each NAB tweet series.
+ *
+ * Options: `--limit N` (first N M4 series), `--models a,b` (default: every model and auto),
+ * `--skip-m4`, `--skip-nab`, `--data DIR` (default ../shared/data), `--json FILE` (write results).
+ */
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { RandomSource } from '../src/engine/random.ts';
+import { forecastSeries } from '../src/profiler/select.ts';
+import { parseSeriesCsv, parseTimedCsv } from '../src/profiler/series-csv.ts';
+import { mase, maseScale, naive2, owa, smape, snaive } from '../src/profiler/metrics.ts';
+import { isModelName, type ModelName } from '../src/profiler/forecaster.ts';
+import { scoreSeries, evaluateWindows } from '../src/profiler/anomaly.ts';
+
+const args = process.argv.slice(2);
+const opt = (name: string): string | undefined => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const flag = (name: string): boolean => args.includes(`--${name}`);
+const dataDir = opt('data') ?? path.resolve(import.meta.dirname, '../../shared/data');
+const H = 48;
+const M = 24;
+const results: Record<string, unknown> = {};
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+function benchM4(): void {
+  const file = path.join(dataDir, 'm4-hourly/Hourly-train.csv');
+  if (!existsSync(file)) {
+    console.log(`M4: ${file} not found, skipped`);
+    return;
+  }
+  let series = parseSeriesCsv(readFileSync(file, 'utf8'), file);
+  const limit = Number(opt('limit') ?? series.length);
+  series = series.slice(0, limit);
+  const models = (opt('models')?.split(',') ?? ['seasonal-naive', 'ets', 'mstl', 'arima', 'prophet', 'lstm', 'ensemble', 'auto']).filter(isModelName) as ModelName[];
+  console.log(`M4 Hourly validation split: ${series.length} series, last ${H} points held out, m = ${M}`);
+  const splits = series.map((s) => ({ id: s.id, train: s.values.subarray(0, s.values.length - H), test: s.values.subarray(s.values.length - H) }));
+  const ref = { smape: 0, mase: 0 };
+  const sn = { smape: 0, mase: 0 };
+  for (const s of splits) {
+    const sc = maseScale(s.train, M);
+    const n2 = naive2(s.train, H, M);
+    const sv = snaive(s.train, H, M);
+    ref.smape += smape(s.test, n2) / splits.length;
+    ref.mase += mase(s.test, n2, sc) / splits.length;
+    sn.smape += smape(s.test, sv) / splits.length;
+    sn.mase += mase(s.test, sv, sc) / splits.length;
+  }
+  const rows: { model: string; smape: number; mase: number; owa: number; msPerSeries: number; coverage80?: number; chosen?: Record<string, number> }[] = [];
+  rows.push({ model: 'naive2 (reference)', smape: ref.smape, mase: ref.mase, owa: 1, msPerSeries: 0 });
+  rows.push({ model: 'snaive (M4 definition)', smape: sn.smape, mase: sn.mase, owa: owa(sn.smape, sn.mase, ref.smape, ref.mase), msPerSeries: 0 });
+  console.log(`${pad('model', 24)} ${pad('sMAPE', 8)} ${pad('MASE', 8)} ${pad('OWA', 7)} ${pad('ms/series', 10)} coverage p10–p90`);
+  const show = (r: (typeof rows)[number]): void =>
+    console.log(`${pad(r.model, 24)} ${pad(r.smape.toFixed(3), 8)} ${pad(r.mase.toFixed(3), 8)} ${pad(r.owa.toFixed(3), 7)} ${pad(r.msPerSeries.toFixed(1), 10)} ${r.coverage80 !== undefined ? (100 * r.coverage80).toFixed(1) + ' %' : ''}`);
+  rows.forEach(show);
+  for (const model of models) {
+    let s = 0;
+    let a = 0;
+    let covered = 0;
+    let total = 0;
+    const chosen: Record<string, number> = {};
+    const t0 = performance.now();
+    for (const sp of splits) {
+      const rng = new RandomSource(1).fork(`m4/${sp.id}`);
+      const f = forecastSeries(sp.train, { horizon: H, seasons: [M, 168], models: [model], rng, quantiles: model === 'auto' });
+      s += smape(sp.test, f.mean) / splits.length;
+      a += mase(sp.test, f.mean, maseScale(sp.train, M)) / splits.length;
+      chosen[f.model] = (chosen[f.model] ?? 0) + 1;
+      if (f.p10 && f.p90)
+        for (let i = 0; i < H; i++) {
+          total++;
+          if (sp.test[i] >= f.p10[i] && sp.test[i] <= f.p90[i]) covered++;
+        }
+    }
+    const ms = (performance.now() - t0) / splits.length;
+    const r = { model, smape: s, mase: a, owa: owa(s, a, ref.smape, ref.mase), msPerSeries: ms, coverage80: total ? covered / total : undefined, chosen: model === 'auto' ? chosen : undefined };
+    rows.push(r);
+    show(r);
+    if (r.chosen) console.log(`  auto chose: ${Object.entries(chosen).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  }
+  results.m4 = { series: splits.length, horizon: H, m: M, rows };
+}
+
+function benchNab(): void {
+  const dir = path.join(dataDir, 'nab');
+  const labelsFile = path.join(dir, 'labels/combined_windows_subset.json');
+  if (!existsSync(labelsFile)) {
+    console.log('NAB: labels not found, skipped');
+    return;
+  }
+  const labels = JSON.parse(readFileSync(labelsFile, 'utf8')) as Record<string, [string, string][]>;
+  console.log('\nNAB tweets: online anomaly scores (threshold as shipped), windows caught and false-alarm episodes per week outside windows');
+  console.log(`${pad('series', 28)} ${pad('windows', 8)} ${pad('caught', 7)} ${pad('FA/week', 8)} ${pad('first alarm delay (h)', 8)}`);
+  const per: unknown[] = [];
+  let win = 0;
+  let caught = 0;
+  let fa = 0;
+  let weeks = 0;
+  const fcRows: { id: string; smape: Record<string, number> }[] = [];
+  for (const rel of Object.keys(labels).filter((k) => k.startsWith('realTweets/')).sort()) {
+    const file = path.join(dir, rel);
+    const rows = parseTimedCsv(readFileSync(file, 'utf8'), file, 'timestamp', 'value');
+    const scored = scoreSeries(rows.map((r) => ({ timeMs: r.timeMs, value: r.value })));
+    const ev = evaluateWindows(rows.map((r) => r.timeMs), scored.map((s) => s.anomaly), labels[rel].map(([a, b]) => [Date.parse(a.replace(' ', 'T') + 'Z'), Date.parse(b.replace(' ', 'T') + 'Z')]));
+    win += ev.windows;
+    caught += ev.caught;
+    fa += ev.falseEpisodes;
+    weeks += ev.weeksOutside;
+    per.push({ series: rel, ...ev });
+    console.log(`${pad(rel.replace('realTweets/', ''), 28)} ${pad(String(ev.windows), 8)} ${pad(String(ev.caught), 7)} ${pad((ev.falseEpisodes / ev.weeksOutside).toFixed(2), 8)} ${ev.meanDelayHours.toFixed(1)}`);
+    // one-day-ahead forecast (288 five-minute points) from the last 14 days
+    const vals = Float64Array.from(rows.map((r) => r.value));
+    const hd = 288;
+    const train = vals.subarray(Math.max(0, vals.length - hd - 14 * 288), vals.length - hd);
+    const test = vals.subarray(vals.length - hd);
+    const sm: Record<string, number> = {};
+    for (const model of ['seasonal-naive', 'ets', 'mstl', 'arima', 'auto'] as ModelName[]) {
+      const f = forecastSeries(train, { horizon: hd, seasons: [288], models: [model], rng: new RandomSource(1).fork(rel) });
+      sm[model] = smape(test, f.mean);
+    }
+    fcRows.push({ id: rel, smape: sm });
+  }
+  console.log(`${pad('all tweets', 28)} ${pad(String(win), 8)} ${pad(String(caught), 7)} ${pad((fa / weeks).toFixed(2), 8)}`);
+  console.log(`caught ${caught}/${win} windows (${((100 * caught) / win).toFixed(0)} %), ${(fa / weeks).toFixed(2)} false-alarm episodes per week outside windows`);
+  console.log('\nNAB tweets, one day ahead (288 × 5 min) from the previous 14 days: sMAPE');
+  const names = Object.keys(fcRows[0]?.smape ?? {});
+  console.log(`${pad('series', 28)} ${names.map((n) => pad(n, 15)).join(' ')}`);
+  for (const r of fcRows) console.log(`${pad(r.id.replace('realTweets/', ''), 28)} ${names.map((n) => pad(r.smape[n].toFixed(2), 15)).join(' ')}`);
+  console.log(`${pad('mean', 28)} ${names.map((n) => pad((fcRows.reduce((s, r) => s + r.smape[n], 0) / fcRows.length).toFixed(2), 15)).join(' ')}`);
+  results.nab = { windows: win, caught, falseEpisodesPerWeek: fa / weeks, perSeries: per, forecast: fcRows };
+}
+
+if (!flag('skip-m4')) benchM4();
+if (!flag('skip-nab')) benchNab();
+const jsonOut = opt('json');
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify(results, null, 2) + '\n');

@@ -1,0 +1,71 @@
+/**
+ * The library API: everything the CLI does, callable from code. A researcher can load a scenario,
+ * run it, read the summary and write a report without the CLI:
+ *
+ * ```ts
+ * import { loadScenario, runLoaded, writeReport } from 'keycast';
+ * const loaded = loadScenario('scenarios/follow-the-sun.yaml', { seed: 7, sets: ['cluster.nodes=6'] });
+ * const { summary, result } = runLoaded(loaded);
+ * writeReport('reports/mine', result, summary);
+ * ```
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { loadScenario, type LoadOptions, type LoadedScenario } from './scenario/load.ts';
+import { runScenario, type RunOptions, type RunResult } from './experiment/run.ts';
+import { buildSummary } from './experiment/build-summary.ts';
+import type { Summary } from './experiment/summary.ts';
+import { writeReportFiles } from './report/write-report.ts';
+
+/** keycast's version (package.json). */
+export function version(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+/** Runs a loaded scenario and summarises it (expectations evaluated; throws InputError for unknown policies in them). */
+export function runLoaded(loaded: LoadedScenario, opts: RunOptions = {}): { result: RunResult; summary: Summary } {
+  const result = runScenario(loaded, opts);
+  return { result, summary: buildSummary(result, version()) };
+}
+
+/** Exit code of a finished run: 3 invariant violated, 1 an expectation failed, else 0. */
+export function exitCodeOf(summary: Summary): number {
+  if (summary.invariantViolations > 0) return 3;
+  if (summary.expectations.some((e) => !e.pass)) return 1;
+  return 0;
+}
+
+/**
+ * Writes the report into `outDir` atomically: everything goes to a temporary sibling folder that
+ * replaces `outDir` at the end, so a failed run never leaves half a report.
+ */
+export function writeReport(outDir: string, result: RunResult, summary: Summary): void {
+  const parent = path.dirname(path.resolve(outDir));
+  fs.mkdirSync(parent, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(outDir)}.tmp-`));
+  try {
+    writeReportFiles(tmp, result, summary);
+    if (fs.existsSync(outDir)) {
+      const old = `${tmp}.old`;
+      fs.renameSync(outDir, old);
+      fs.renameSync(tmp, outDir);
+      fs.rmSync(old, { recursive: true, force: true });
+    } else fs.renameSync(tmp, outDir);
+  } catch (err) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Loads, runs and (unless `out` is null) writes a report: the whole of `keycast run`. */
+export function runScenarioFile(
+  file: string,
+  opts: LoadOptions & RunOptions & { out?: string | null } = {},
+): { summary: Summary; result: RunResult; outDir: string | null; exitCode: number } {
+  const loaded = loadScenario(file, opts);
+  const { result, summary } = runLoaded(loaded, opts);
+  const outDir = opts.out === null ? null : (opts.out ?? path.join('reports', loaded.scenario.name));
+  if (outDir) writeReport(outDir, result, summary);
+  return { summary, result, outDir, exitCode: exitCodeOf(summary) };
+}

@@ -1,0 +1,25 @@
+/** Options shared by the commands that load a scenario: --seed, --policies, --set. */
+import type { Argv } from 'yargs';
+import { InputError } from '../../model/errors.ts';
+import type { LoadOptions } from '../../scenario/load.ts';
+
+export function scenarioOptions(y: Argv): Argv {
+  return y
+    .option('seed', { type: 'number', describe: "replace the scenario's seed" })
+    .option('policies', { type: 'string', describe: 'comma-separated policy names to run (from the scenario)' })
+    .option('set', { type: 'string', array: true, describe: 'override any field: path=value (repeatable)' });
+}
+
+/** Load options from parsed argv; bad values are input errors. */
+export function scenarioLoadOptions(argv: Record<string, unknown>): LoadOptions {
+  const seed = argv.seed as number | undefined;
+  if (seed !== undefined && (!Number.isInteger(seed) || seed < 0)) {
+    throw new InputError([{ file: '<cli>', path: '--seed', message: `should be a whole number ≥ 0, not ${String(argv.seed)}` }]);
+  }
+  const pol = argv.policies as string | undefined;
+  return {
+    seed,
+    policies: pol ? pol.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+    sets: (argv.set as string[] | undefined) ?? [],
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Per-bucket record counts kept per slot (1 minute by default) in a ring: the source of state
+ * sizes (the last `retention` of records), of observed recent load for reactive policies and of
+ * the load heatmap. Lane-independent: it depends on the arrivals only, so one instance serves
+ * every policy of a run.
+ */
+import type { KeyBatch } from '../model/batch.ts';
+
+export class BucketHistory {
+  /** `slots × buckets` counts; slot s covers [s·slotMs, (s+1)·slotMs) modulo the ring. */
+  private readonly ring: Float64Array;
+  private readonly slots: number;
+  private currentSlot = 0;
+  private slotStartMs = 0;
+  /** Completed slots so far. */
+  completed = 0;
+
+  constructor(
+    readonly buckets: number,
+    readonly slotMs: number,
+    keepMs: number,
+  ) {
+    this.slots = Math.max(2, Math.ceil(keepMs / slotMs) + 1);
+    this.ring = new Float64Array(this.slots * buckets);
+  }
+
+  /** Adds a tick's counts (ticks must come in time order; a tick belongs to the slot of its start). */
+  add(batch: KeyBatch): void {
+    const slotIndex = Math.floor(batch.timeMs / this.slotMs);
+    while (slotIndex > this.currentSlot) this.rotate();
+    const off = (this.currentSlot % this.slots) * this.buckets;
+    const r = this.ring;
+    const c = batch.counts;
+    for (let i = 0; i < this.buckets; i++) r[off + i] += c[i];
+  }
+
+  private rotate(): void {
+    this.currentSlot++;
+    this.completed++;
+    this.slotStartMs = this.currentSlot * this.slotMs;
+    const off = (this.currentSlot % this.slots) * this.buckets;
+    this.ring.fill(0, off, off + this.buckets);
+  }
+
+  /** Start of the slot being filled. */
+  get currentSlotStartMs(): number {
+    return this.slotStartMs;
+  }
+
+  /** Counts of a completed slot `back` slots ago (1 = the last completed one), as a view. */
+  slot(back: number): Float64Array {
+    const s = this.currentSlot - back;
+    if (back < 0 || back >= this.slots || s < 0) return new Float64Array(this.buckets);
+    const off = (s % this.slots) * this.buckets;
+    return this.ring.subarray(off, off + this.buckets);
+  }
+
+  /**
+   * Records/s per bucket over the last `spanMs` before `nowMs` (whole slots, the current partial
+   * slot included when it has data), written into `out`.
+   */
+  recentRate(nowMs: number, spanMs: number, out: Float64Array): Float64Array {
+    out.fill(0);
+    const startMs = Math.max(0, nowMs - spanMs);
+    let covered = 0;
+    for (let back = 0; back < this.slots; back++) {
+      const s = this.currentSlot - back;
+      if (s < 0) break;
+      const sStart = s * this.slotMs;
+      const sEnd = Math.min(nowMs, sStart + this.slotMs);
+      if (sEnd <= startMs) break;
+      if (sEnd <= sStart) continue;
+      const off = (s % this.slots) * this.buckets;
+      for (let i = 0; i < this.buckets; i++) out[i] += this.ring[off + i];
+      covered += sEnd - sStart;
+    }
+    if (covered > 0) for (let i = 0; i < this.buckets; i++) out[i] /= covered / 1000;
+    return out;
+  }
+
+  /** Records in buckets `[start, end)` over the last `spanMs` before `nowMs` (whole slots). */
+  rangeCount(start: number, end: number, nowMs: number, spanMs: number): number {
+    let total = 0;
+    const startMs = nowMs - spanMs;
+    for (let back = 0; back < this.slots; back++) {
+      const s = this.currentSlot - back;
+      if (s < 0) break;
+      if ((s + 1) * this.slotMs <= startMs) break;
+      const off = (s % this.slots) * this.buckets;
+      for (let i = start; i < end; i++) total += this.ring[off + i];
+    }
+    return total;
+  }
+}

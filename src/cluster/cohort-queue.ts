@@ -1,0 +1,133 @@
+/**
+ * A partition's FIFO fluid queue as cohorts: each tick's arrivals form one cohort (count,
+ * arrival time). Service drains cohorts from the head; each drained portion's latency is its
+ * departure time minus its arrival time, so queueing delay and pauses are measured, not guessed.
+ */
+
+export class CohortQueue {
+  private t = new Float64Array(8);
+  private n = new Float64Array(8);
+  private head = 0;
+  private tail = 0;
+  /** Records queued (sum of cohort counts). */
+  size = 0;
+
+  get cohorts(): number {
+    return this.tail - this.head;
+  }
+
+  /** Appends `count` records that arrived at `timeMs`. */
+  push(timeMs: number, count: number): void {
+    if (count <= 0) return;
+    if (this.tail === this.t.length) this.grow();
+    this.t[this.tail] = timeMs;
+    this.n[this.tail] = count;
+    this.tail++;
+    this.size += count;
+  }
+
+  private grow(): void {
+    const live = this.tail - this.head;
+    if (live * 2 <= this.t.length) {
+      this.t.copyWithin(0, this.head, this.tail);
+      this.n.copyWithin(0, this.head, this.tail);
+    } else {
+      const t = new Float64Array(this.t.length * 2);
+      const n = new Float64Array(this.n.length * 2);
+      t.set(this.t.subarray(this.head, this.tail));
+      n.set(this.n.subarray(this.head, this.tail));
+      this.t = t;
+      this.n = n;
+    }
+    this.head = 0;
+    this.tail = live;
+  }
+
+  /**
+   * Serves up to `amount` records uniformly over `[startMs, startMs + spanMs)`; calls
+   * `onServed(arrivalMs, latencyMs, count)` per drained portion (latency = mid-departure − arrival, ≥ 0).
+   * Returns the records served.
+   */
+  serve(amount: number, startMs: number, spanMs: number, onServed: (arrivalMs: number, latencyMs: number, count: number) => void): number {
+    if (amount <= 0 || this.size <= 0) return 0;
+    const want = Math.min(amount, this.size);
+    let done = 0;
+    while (done < want - 1e-9 && this.head < this.tail) {
+      const c = this.n[this.head];
+      const take = Math.min(c, want - done);
+      const depart = startMs + ((done + take / 2) / amount) * spanMs;
+      const lat = depart - this.t[this.head];
+      onServed(this.t[this.head], lat > 0 ? lat : 0, take);
+      done += take;
+      if (take >= c - 1e-9) this.head++;
+      else this.n[this.head] = c - take;
+    }
+    this.size -= done;
+    if (this.head === this.tail || this.size < 1e-9) {
+      this.head = this.tail = 0;
+      this.size = 0;
+    }
+    return done;
+  }
+
+  /** Drops records from the tail (newest first) until at most `limit` remain; returns the count dropped. */
+  trimTo(limit: number): number {
+    let drop = this.size - limit;
+    if (drop <= 0) return 0;
+    const dropped = drop;
+    while (drop > 1e-9 && this.tail > this.head) {
+      const c = this.n[this.tail - 1];
+      if (c <= drop) {
+        drop -= c;
+        this.tail--;
+      } else {
+        this.n[this.tail - 1] = c - drop;
+        drop = 0;
+      }
+    }
+    this.size -= dropped;
+    return dropped;
+  }
+
+  /** Calls `fn(arrivalMs, count)` for each cohort, oldest first. */
+  forEach(fn: (arrivalMs: number, count: number) => void): void {
+    for (let i = this.head; i < this.tail; i++) fn(this.t[i], this.n[i]);
+  }
+
+  /** Splits off `fraction` of every cohort into a new queue (for a partition split). */
+  splitOff(fraction: number): CohortQueue {
+    const q = new CohortQueue();
+    if (fraction <= 0) return q;
+    let moved = 0;
+    for (let i = this.head; i < this.tail; i++) {
+      const part = this.n[i] * fraction;
+      q.push(this.t[i], part);
+      this.n[i] -= part;
+      moved += part;
+    }
+    this.size -= moved;
+    return q;
+  }
+
+  /** Merges `other` into this queue, keeping arrival order. */
+  absorb(other: CohortQueue): void {
+    if (other.size <= 0) return;
+    const merged = new CohortQueue();
+    let i = this.head;
+    let j = other.head;
+    while (i < this.tail || j < other.tail) {
+      if (j >= other.tail || (i < this.tail && this.t[i] <= other.t[j])) {
+        merged.push(this.t[i], this.n[i]);
+        i++;
+      } else {
+        merged.push(other.t[j], other.n[j]);
+        j++;
+      }
+    }
+    this.t = merged.t;
+    this.n = merged.n;
+    this.head = merged.head;
+    this.tail = merged.tail;
+    this.size = merged.size;
+  }
+}

@@ -1,0 +1,24 @@
+/** The simulated cluster's configuration (the scenario's `cluster:` section as values). */
+
+export interface ClusterConfig {
+  readonly nodes: number;
+  /** Records/s a node serves. */
+  readonly nodeCapacity: number;
+  /** Optional records/s cap per partition. */
+  readonly partitionCapacity?: number;
+  readonly partitions: number;
+  readonly maxPartitions: number;
+  readonly baseLatency: number;
+  /** State kept per range (ms of records). */
+  readonly retention: number;
+  /** Bytes/s per node, shared by every move using the node. */
+  readonly moveBandwidth: number;
+  readonly pauses: { readonly split: number; readonly merge: number; readonly move: number };
+  readonly maxConcurrentOps: number;
+  readonly queueLimit?: number;
+  readonly faults: {
+    readonly opFailureRate: number;
+    readonly crashes: readonly { readonly node: number; readonly at: number; readonly duration: number }[];
+  };
+  readonly events: readonly ({ readonly addNode: { readonly at: number } } | { readonly removeNode: { readonly at: number; readonly node: number } })[];
+}

@@ -1,0 +1,171 @@
+/**
+ * Metrics of one policy's cluster ("lane"): record accounting over the whole run, and, after
+ * warm-up, latency (histogram weighted by records), SLO violations, imbalance, utilisation,
+ * moved bytes, operations and disruption; plus one time-series row per window.
+ */
+import { LatencyHistogram } from './latency-histogram.ts';
+
+/** One row of `timeseries.csv`. */
+export interface WindowRow {
+  timeMs: number;
+  records: number;
+  servedRecords: number;
+  droppedRecords: number;
+  backlogRecords: number;
+  p50LatencyMs: number;
+  p99LatencyMs: number;
+  maxLatencyMs: number;
+  sloViolationRate: number;
+  imbalance: number;
+  maxUtilization: number;
+  partitions: number;
+  movedBytes: number;
+  operations: number;
+  failedOperations: number;
+  disruptionMs: number;
+}
+
+export const WINDOW_COLUMNS: readonly (keyof WindowRow)[] = [
+  'timeMs', 'records', 'servedRecords', 'droppedRecords', 'backlogRecords', 'p50LatencyMs', 'p99LatencyMs', 'maxLatencyMs',
+  'sloViolationRate', 'imbalance', 'maxUtilization', 'partitions', 'movedBytes', 'operations', 'failedOperations', 'disruptionMs',
+];
+
+export type OpCounts = { split: number; merge: number; move: number; create: number; failed: number; rolledBack: number };
+
+export class LaneMetrics {
+  // whole run
+  records = 0;
+  servedRecords = 0;
+  droppedRecords = 0;
+  // after warm-up
+  readonly latency = new LatencyHistogram();
+  measuredRecords = 0;
+  sloViolations = 0;
+  imbalanceSum = 0;
+  imbalanceWindows = 0;
+  maxUtilization = 0;
+  movedBytes = 0;
+  disruptionMs = 0;
+  readonly operations: OpCounts = { split: 0, merge: 0, move: 0, create: 0, failed: 0, rolledBack: 0 };
+  invariantViolations = 0;
+  readonly invariantMessages: string[] = [];
+  // current window
+  readonly windowLatency = new LatencyHistogram();
+  private wRecords = 0;
+  private wServed = 0;
+  private wDropped = 0;
+  private wSloOver = 0;
+  private wMeasured = 0;
+  private wMovedBytes = 0;
+  private wOps = 0;
+  private wFailed = 0;
+  private wDisruption = 0;
+  readonly rows: WindowRow[] = [];
+
+  constructor(
+    readonly warmupMs: number,
+    readonly sloMs: number,
+    readonly baseLatencyMs: number,
+  ) {}
+
+  arrived(count: number): void {
+    this.records += count;
+    this.wRecords += count;
+  }
+
+  /** A served portion: `count` records that arrived at `arrivalMs` waited `waitMs`. */
+  served(arrivalMs: number, waitMs: number, count: number): void {
+    this.servedRecords += count;
+    this.wServed += count;
+    if (arrivalMs >= this.warmupMs) this.measure(waitMs, count);
+  }
+
+  /** Records still queued at the end enter the histogram with their wait so far. */
+  queuedAtEnd(arrivalMs: number, waitMs: number, count: number): void {
+    if (arrivalMs >= this.warmupMs) this.measure(waitMs, count);
+  }
+
+  private measure(waitMs: number, count: number): void {
+    const lat = this.baseLatencyMs + waitMs;
+    this.latency.add(lat, count);
+    this.windowLatency.add(lat, count);
+    this.measuredRecords += count;
+    this.wMeasured += count;
+    if (lat > this.sloMs) {
+      this.sloViolations += count;
+      this.wSloOver += count;
+    }
+  }
+
+  dropped(arrivalMs: number, count: number): void {
+    this.droppedRecords += count;
+    this.wDropped += count;
+    if (arrivalMs >= this.warmupMs) {
+      this.measuredRecords += count;
+      this.wMeasured += count;
+      this.sloViolations += count;
+      this.wSloOver += count;
+    }
+  }
+
+  moved(bytes: number, nowMs: number): void {
+    if (nowMs >= this.warmupMs) {
+      this.movedBytes += bytes;
+      this.wMovedBytes += bytes;
+    }
+  }
+
+  operation(kind: keyof OpCounts, nowMs: number): void {
+    if (nowMs >= this.warmupMs) {
+      this.operations[kind]++;
+      this.wOps++;
+      if (kind === 'failed') this.wFailed++;
+    }
+  }
+
+  /** Partition-pause time in `[fromMs, toMs)`, counted after warm-up. */
+  paused(fromMs: number, toMs: number, partitions = 1): void {
+    const a = Math.max(fromMs, this.warmupMs);
+    if (toMs > a) {
+      this.disruptionMs += (toMs - a) * partitions;
+      this.wDisruption += (toMs - a) * partitions;
+    }
+  }
+
+  invariant(message: string): void {
+    this.invariantViolations++;
+    if (this.invariantMessages.length < 20) this.invariantMessages.push(message);
+  }
+
+  /** Closes the window starting at `timeMs`. */
+  closeWindow(timeMs: number, imbalance: number, maxUtilization: number, partitions: number, backlog: number): void {
+    const measured = timeMs >= this.warmupMs;
+    if (measured) {
+      this.imbalanceSum += imbalance;
+      this.imbalanceWindows++;
+      if (maxUtilization > this.maxUtilization) this.maxUtilization = maxUtilization;
+    }
+    const wl = this.windowLatency;
+    this.rows.push({
+      timeMs,
+      records: this.wRecords,
+      servedRecords: this.wServed,
+      droppedRecords: this.wDropped,
+      backlogRecords: backlog,
+      p50LatencyMs: wl.quantile(0.5),
+      p99LatencyMs: wl.quantile(0.99),
+      maxLatencyMs: wl.maxMs,
+      sloViolationRate: this.wMeasured > 0 ? this.wSloOver / this.wMeasured : 0,
+      imbalance,
+      maxUtilization,
+      partitions,
+      movedBytes: this.movedBytes,
+      operations: this.wOps,
+      failedOperations: this.wFailed,
+      disruptionMs: this.wDisruption,
+    });
+    wl.reset();
+    this.wRecords = this.wServed = this.wDropped = this.wSloOver = this.wMeasured = 0;
+    this.wMovedBytes = this.wOps = this.wFailed = this.wDisruption = 0;
+  }
+}

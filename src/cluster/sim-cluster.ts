@@ -1,0 +1,514 @@
+/**
+ * The simulated cluster of one policy ("lane"): partitions as FIFO fluid queues on nodes, the
+ * control plane (split, merge, move, create with pauses, state transfer and faults), node crashes
+ * and node events, and the metrics of what happened.
+ *
+ * Per tick (`step`): each partition's arrivals join its queue as one cohort; each up node shares
+ * its capacity among its partitions in proportion to their queued demand (capped per partition
+ * if `partitionCapacity` is set); a paused partition serves nothing until its pause ends; served
+ * portions record their measured latency (departure − arrival + base latency). Moves progress at
+ * the per-node move bandwidth, shared equally among the moves using a node.
+ *
+ * What a crash keeps: a crashed node's partitions keep their queues (nothing is lost) and resume
+ * when the node is back; records arriving meanwhile queue up (or are dropped at `queueLimit`).
+ * Operations touching a crashed node fail; new ones are rejected.
+ */
+import { Subject } from 'rxjs';
+import type { RandomStream } from '../engine/random.ts';
+import { Priority, type VirtualScheduler } from '../engine/virtual-scheduler.ts';
+import { applyAction } from '../model/apply-action.ts';
+import type { KeyBatch } from '../model/batch.ts';
+import type { ControlPlane, OpEvent, SubmitResult } from '../model/control-plane.ts';
+import { MapError, mapProblems, partitionLoads, type PartitionMap } from '../model/partition-map.ts';
+import type { PlanAction } from '../model/plan.ts';
+import type { BucketHistory } from './bucket-history.ts';
+import { CohortQueue } from './cohort-queue.ts';
+import type { ClusterConfig } from './config.ts';
+import { LaneMetrics } from './lane-metrics.ts';
+
+interface PartitionState {
+  queue: CohortQueue;
+  /** Serves nothing before this time (split/merge/move cut-over). */
+  pausedUntil: number;
+  /** An operation holds this partition. */
+  busy: boolean;
+}
+
+interface NodeState {
+  active: boolean;
+  downUntil: number;
+  /** Time the node went down (for crash disruption accounting). */
+  downSince: number;
+}
+
+interface Op {
+  readonly id: number;
+  readonly action: PlanAction;
+  readonly tag?: string;
+  readonly startMs: number;
+  phase: 'pause' | 'transfer' | 'cutover';
+  bytesTotal: number;
+  bytesSent: number;
+  src: number;
+  dst: number;
+  range: { start: number; end: number };
+  /** Fraction of its main phase at which it fails, or undefined. */
+  failAt?: number;
+  reservedId?: string;
+  cancelTimer?: () => void;
+  partitions: string[];
+}
+
+/** Options beyond the cluster config. */
+export interface SimClusterOptions {
+  readonly config: ClusterConfig;
+  readonly initialMap: PartitionMap;
+  readonly scheduler: VirtualScheduler;
+  /** The lane's fault stream (operation failures). */
+  readonly faults: RandomStream;
+  /** Shared arrival history (state bytes). */
+  readonly history: BucketHistory;
+  readonly recordBytes: number;
+  readonly warmupMs: number;
+  readonly sloMs: number;
+}
+
+export class SimCluster implements ControlPlane {
+  readonly events$ = new Subject<OpEvent>();
+  readonly metrics: LaneMetrics;
+  private map: PartitionMap;
+  private states = new Map<string, PartitionState>();
+  private nodes: NodeState[] = [];
+  private ops = new Map<number, Op>();
+  private nextOpId = 1;
+  private readonly cfg: ClusterConfig;
+  private readonly sched: VirtualScheduler;
+  private partArrivals = new Float64Array(0);
+  private readonly reservedIds = new Set<string>();
+  /** Demand of the last tick per node (records), for utilisation. */
+  private windowNodeArrivals: Float64Array;
+  // per-tick buffers, rebuilt when the map changes
+  private cachedMap: PartitionMap | null = null;
+  private cachedVersion = -1;
+  private cachedStates: PartitionState[] = [];
+  private serveFrac = new Float64Array(0);
+  private nodeDemand = new Float64Array(0);
+  private readonly onServed = (arrival: number, wait: number, n: number) => this.metrics.served(arrival, wait, n);
+
+  constructor(private readonly o: SimClusterOptions) {
+    this.cfg = o.config;
+    this.sched = o.scheduler;
+    this.map = o.initialMap;
+    this.metrics = new LaneMetrics(o.warmupMs, o.sloMs, o.config.baseLatency);
+    for (const id of this.map.ids) this.states.set(id, { queue: new CohortQueue(), pausedUntil: 0, busy: false });
+    for (let i = 0; i < this.cfg.nodes; i++) this.nodes.push({ active: true, downUntil: -1, downSince: 0 });
+    this.windowNodeArrivals = new Float64Array(this.cfg.nodes);
+    this.checkMap('initial map');
+    for (const c of this.cfg.faults.crashes) this.sched.at(c.at, () => this.crash(c.node, c.duration), Priority.control);
+    for (const e of this.cfg.events) {
+      if ('addNode' in e) this.sched.at(e.addNode.at, () => this.addNode(), Priority.control);
+      else this.sched.at(e.removeNode.at, () => this.removeNode(e.removeNode.node), Priority.control);
+    }
+  }
+
+  // ---------------- ControlPlane ----------------
+
+  currentMap(): PartitionMap {
+    return this.map;
+  }
+
+  activeNodes(): readonly number[] {
+    const out: number[] = [];
+    this.nodes.forEach((n, i) => {
+      if (n.active && n.downUntil <= this.sched.now()) out.push(i);
+    });
+    return out;
+  }
+
+  /** Every node index ever created (removed ones included). */
+  get nodeCount(): number {
+    return this.nodes.length;
+  }
+
+  inFlight(): number {
+    return this.ops.size;
+  }
+
+  submit(action: PlanAction, tag?: string): SubmitResult {
+    const reason = this.rejection(action);
+    if (reason) return { accepted: false, reason };
+    const now = this.sched.now();
+    const i = this.map.ids.indexOf(action.partition);
+    const partitions = action.kind === 'merge' ? [action.partition, action.with] : [action.partition];
+    const src = this.map.nodes[i];
+    const dst = action.kind === 'move' || action.kind === 'create' ? action.node : src;
+    const bnd = this.map.boundaries;
+    const range = { start: action.kind === 'create' || action.kind === 'split' ? action.at : bnd[i], end: action.kind === 'merge' ? bnd[i + 2] : bnd[i + 1] };
+    const op: Op = { id: this.nextOpId++, action, tag, startMs: now, phase: 'pause', bytesTotal: 0, bytesSent: 0, src, dst, range, partitions };
+    if (this.cfg.faults.opFailureRate > 0 && this.o.faults.next() < this.cfg.faults.opFailureRate) op.failAt = this.o.faults.next();
+    for (const p of partitions) this.states.get(p)!.busy = true;
+    if (action.kind === 'split' || action.kind === 'create') {
+      op.reservedId = action.newId;
+      this.reservedIds.add(action.newId);
+    }
+    this.ops.set(op.id, op);
+    this.emit(op, 'started');
+    if (action.kind === 'split' || action.kind === 'merge') {
+      const pause = action.kind === 'split' ? this.cfg.pauses.split : this.cfg.pauses.merge;
+      if (op.failAt !== undefined) {
+        const at = now + op.failAt * pause;
+        this.pause(partitions, now, at);
+        op.cancelTimer = this.sched.at(at, () => this.fail(op, 'operation failed during cut-over'), Priority.control);
+      } else {
+        this.pause(partitions, now, now + pause);
+        op.cancelTimer = this.sched.at(now + pause, () => this.complete(op), Priority.control);
+      }
+    } else {
+      const b = this.map.boundaries;
+      const start = action.kind === 'create' ? action.at : b[i];
+      op.bytesTotal = this.stateBytes(start, b[i + 1], now);
+      op.phase = 'transfer';
+      if (op.bytesTotal <= 0 && op.failAt === undefined) this.startCutover(op, now);
+    }
+    return { accepted: true, opId: op.id };
+  }
+
+  private rejection(action: PlanAction): string | null {
+    if (this.ops.size >= this.cfg.maxConcurrentOps) return `maxConcurrentOps (${this.cfg.maxConcurrentOps}) reached`;
+    const i = this.map.ids.indexOf(action.partition);
+    if (i < 0) return `no partition ${action.partition}`;
+    const parts = action.kind === 'merge' ? [action.partition, action.with] : [action.partition];
+    for (const p of parts) {
+      const s = this.states.get(p);
+      if (!s) return `no partition ${p}`;
+      if (s.busy) return `partition ${p} is busy with another operation`;
+    }
+    const now = this.sched.now();
+    const srcNode = this.nodes[this.map.nodes[i]];
+    if (srcNode.downUntil > now) return `node ${this.map.nodes[i]} is down`;
+    if (action.kind === 'move' || action.kind === 'create') {
+      const n = this.nodes[action.node];
+      if (!n || !n.active) return `node ${action.node} does not exist or was removed`;
+      if (n.downUntil > now) return `node ${action.node} is down`;
+    }
+    if ((action.kind === 'split' || action.kind === 'create') && this.map.ids.length + this.reservedIds.size >= this.cfg.maxPartitions) {
+      return `maxPartitions (${this.cfg.maxPartitions}) reached`;
+    }
+    if ((action.kind === 'split' || action.kind === 'create') && this.reservedIds.has(action.newId)) return `id ${action.newId} is reserved by another operation`;
+    try {
+      applyAction(this.map, action);
+    } catch (err) {
+      if (err instanceof MapError) return err.message;
+      throw err;
+    }
+    return null;
+  }
+
+  // ---------------- operations over time ----------------
+
+  private startCutover(op: Op, atMs: number): void {
+    op.phase = 'cutover';
+    const pause = op.action.kind === 'create' ? this.cfg.pauses.split + this.cfg.pauses.move : this.cfg.pauses.move;
+    this.pause(op.partitions, atMs, atMs + pause);
+    op.cancelTimer = this.sched.at(atMs + pause, () => this.complete(op), Priority.control);
+  }
+
+  private pause(ids: string[], from: number, to: number): void {
+    for (const id of ids) {
+      const s = this.states.get(id)!;
+      const start = Math.max(from, s.pausedUntil);
+      if (to > start) this.metrics.paused(start, to);
+      s.pausedUntil = Math.max(s.pausedUntil, to);
+    }
+  }
+
+  private finish(op: Op): void {
+    this.ops.delete(op.id);
+    if (op.reservedId) this.reservedIds.delete(op.reservedId);
+    for (const p of op.partitions) {
+      const s = this.states.get(p);
+      if (s) s.busy = false;
+    }
+  }
+
+  private complete(op: Op): void {
+    const now = this.sched.now();
+    const a = op.action;
+    const before = this.map;
+    let after: PartitionMap;
+    try {
+      after = applyAction(before, a);
+    } catch (err) {
+      this.fail(op, `map changed under the operation: ${(err as Error).message}`);
+      return;
+    }
+    this.finish(op);
+    const i = before.ids.indexOf(a.partition);
+    if (a.kind === 'split' || a.kind === 'create') {
+      const s = this.states.get(a.partition)!;
+      const lo = before.boundaries[i];
+      const hi = before.boundaries[i + 1];
+      const upper = this.o.history.rangeCount(a.at, hi, now, this.cfg.retention) + 1e-9;
+      const whole = this.o.history.rangeCount(lo, hi, now, this.cfg.retention) + 2e-9;
+      const frac = a.at - lo > 0 ? upper / whole : 0;
+      const q = s.queue.splitOff(frac);
+      this.states.set(a.newId, { queue: q, pausedUntil: s.pausedUntil, busy: false });
+    } else if (a.kind === 'merge') {
+      const l = this.states.get(a.partition)!;
+      const r = this.states.get(a.with)!;
+      l.queue.absorb(r.queue);
+      l.pausedUntil = Math.max(l.pausedUntil, r.pausedUntil);
+      this.states.delete(a.with);
+    }
+    this.map = after;
+    this.metrics.operation(a.kind, now);
+    this.checkMap(`after ${a.kind} ${a.partition}`);
+    this.emit(op, 'done');
+  }
+
+  private fail(op: Op, reason: string): void {
+    const now = this.sched.now();
+    op.cancelTimer?.();
+    this.finish(op);
+    // A failed operation leaves the map as it was: a failed move's range stays on its source.
+    for (const p of op.partitions) {
+      const s = this.states.get(p);
+      if (s && s.pausedUntil > now) {
+        this.metrics.paused(now, s.pausedUntil, -1); // the rest of the pause does not happen
+        s.pausedUntil = now;
+      }
+    }
+    this.metrics.operation('failed', now);
+    this.emit(op, 'failed', reason);
+  }
+
+  private emit(op: Op, status: OpEvent['status'], reason?: string): void {
+    const now = this.sched.now();
+    this.events$.next({
+      opId: op.id,
+      action: op.action,
+      status,
+      timeMs: now,
+      tag: op.tag,
+      reason,
+      bytes: op.bytesTotal > 0 ? (status === 'done' ? op.bytesTotal : op.bytesSent) : 0,
+      durationMs: now - op.startMs,
+      fromNode: op.src,
+      range: op.range,
+      map: this.map,
+    });
+  }
+
+  /** Bytes of state of buckets `[start, end)`: the last `retention` of records × recordBytes. */
+  stateBytes(start: number, end: number, nowMs: number): number {
+    return this.o.history.rangeCount(start, end, nowMs, this.cfg.retention) * this.o.recordBytes;
+  }
+
+  /** Advances transfers by one tick of `dtMs` starting at `t`. */
+  private progressTransfers(t: number, dtMs: number): void {
+    if (this.ops.size === 0) return;
+    const users = new Map<number, number>();
+    const transfers: Op[] = [];
+    for (const op of this.ops.values()) {
+      if (op.phase !== 'transfer') continue;
+      transfers.push(op);
+      users.set(op.src, (users.get(op.src) ?? 0) + 1);
+      users.set(op.dst, (users.get(op.dst) ?? 0) + 1);
+    }
+    for (const op of transfers) {
+      const down = this.nodes[op.src].downUntil > t || this.nodes[op.dst].downUntil > t;
+      if (down) {
+        this.fail(op, 'a node of the move crashed');
+        continue;
+      }
+      const rate = this.cfg.moveBandwidth / Math.max(users.get(op.src)!, users.get(op.dst)!); // bytes/s
+      const remaining = op.bytesTotal - op.bytesSent;
+      const failBytes = op.failAt !== undefined ? op.failAt * op.bytesTotal : Infinity;
+      const canSend = (rate * dtMs) / 1000;
+      if (failBytes - op.bytesSent <= canSend && failBytes < op.bytesTotal + 1e-9) {
+        const sent = Math.max(0, failBytes - op.bytesSent);
+        op.bytesSent += sent;
+        this.metrics.moved(sent, t);
+        this.fail(op, 'transfer failed part-way');
+        continue;
+      }
+      if (remaining <= canSend) {
+        const doneAt = t + (remaining / rate) * 1000;
+        this.metrics.moved(remaining, t);
+        op.bytesSent = op.bytesTotal;
+        this.startCutover(op, doneAt);
+      } else {
+        op.bytesSent += canSend;
+        this.metrics.moved(canSend, t);
+      }
+    }
+  }
+
+  // ---------------- nodes ----------------
+
+  private crash(node: number, durationMs: number): void {
+    const now = this.sched.now();
+    const n = this.nodes[node];
+    if (!n) return;
+    n.downSince = now;
+    n.downUntil = Math.max(n.downUntil, now + durationMs);
+    const onNode = this.map.nodes.filter((x) => x === node).length;
+    this.metrics.paused(now, now + durationMs, onNode);
+    for (const op of [...this.ops.values()]) if (op.phase === 'transfer' && (op.src === node || op.dst === node)) this.fail(op, `node ${node} crashed`);
+  }
+
+  /** Adds an empty node; returns its index. */
+  addNode(): number {
+    this.nodes.push({ active: true, downUntil: -1, downSince: 0 });
+    const w = new Float64Array(this.nodes.length);
+    w.set(this.windowNodeArrivals);
+    this.windowNodeArrivals = w;
+    return this.nodes.length - 1;
+  }
+
+  /**
+   * Removes a node: it stops accepting partitions and its partitions are moved to the least
+   * loaded remaining nodes (moves through the control plane, counted like any other).
+   */
+  removeNode(node: number): void {
+    const n = this.nodes[node];
+    if (!n || !n.active) return;
+    n.active = false;
+    const drain = () => {
+      const ids = this.map.ids.filter((_, i) => this.map.nodes[i] === node);
+      if (ids.length === 0) return;
+      const targets = this.activeNodes();
+      if (targets.length === 0) return;
+      const counts = new Map<number, number>(targets.map((t) => [t, 0]));
+      this.map.nodes.forEach((x) => counts.has(x) && counts.set(x, counts.get(x)! + 1));
+      for (const id of ids) {
+        const target = [...counts.entries()].sort((a, b) => a[1] - b[1] || a[0] - b[0])[0][0];
+        const r = this.submit({ kind: 'move', partition: id, node: target }, 'remove-node');
+        if (r.accepted) counts.set(target, counts.get(target)! + 1);
+      }
+      if (this.map.nodes.some((x) => x === node)) this.sched.after(1000, drain, Priority.control);
+    };
+    drain();
+  }
+
+  // ---------------- the tick ----------------
+
+  /** Simulates one tick of arrivals and service. */
+  step(batch: KeyBatch): void {
+    const t = batch.timeMs;
+    const dt = batch.durationMs;
+    const map = this.map;
+    const b = map.boundaries;
+    const k = b.length - 1;
+    if (this.partArrivals.length < k) this.partArrivals = new Float64Array(Math.max(k, 2 * this.partArrivals.length));
+    const arr = this.partArrivals;
+    const c = batch.counts;
+    for (let p = 0; p < k; p++) {
+      let s = 0;
+      const hi = b[p + 1];
+      for (let j = b[p]; j < hi; j++) s += c[j];
+      arr[p] = s;
+    }
+    this.metrics.arrived(batch.total);
+    const mid = t + dt / 2;
+    if (this.cachedVersion !== map.version || this.cachedMap !== map) {
+      this.cachedStates = map.ids.map((id) => this.states.get(id)!);
+      this.cachedMap = map;
+      this.cachedVersion = map.version;
+      this.serveFrac = new Float64Array(k);
+    }
+    if (this.nodeDemand.length !== this.nodes.length) this.nodeDemand = new Float64Array(this.nodes.length);
+    const states = this.cachedStates;
+    for (let p = 0; p < k; p++) {
+      const s = states[p];
+      s.queue.push(mid, arr[p]);
+      this.windowNodeArrivals[map.nodes[p]] += arr[p];
+    }
+    // Service: proportional sharing of each node's capacity by queued demand.
+    const nodeDemand = this.nodeDemand;
+    nodeDemand.fill(0);
+    const serveFrac = this.serveFrac;
+    const tEnd = t + dt;
+    for (let p = 0; p < k; p++) {
+      const s = states[p];
+      const node = this.nodes[map.nodes[p]];
+      const downFor = node.downUntil > t ? Math.min(dt, node.downUntil - t) : 0;
+      const pausedFor = s.pausedUntil > t ? Math.min(dt, s.pausedUntil - t) : 0;
+      const f = 1 - Math.max(downFor, pausedFor) / dt;
+      serveFrac[p] = f;
+      if (f > 0) nodeDemand[map.nodes[p]] += s.queue.size;
+    }
+    const cap = (this.cfg.nodeCapacity * dt) / 1000;
+    const pcap = this.cfg.partitionCapacity !== undefined ? (this.cfg.partitionCapacity * dt) / 1000 : Infinity;
+    const m = this.metrics;
+    for (let p = 0; p < k; p++) {
+      const f = serveFrac[p];
+      if (f <= 0) continue;
+      const s = states[p];
+      const demand = s.queue.size;
+      if (demand <= 0) continue;
+      const nd = nodeDemand[map.nodes[p]];
+      let amount = nd <= cap ? demand : (cap * demand) / nd;
+      amount = Math.min(amount * f, pcap * f, demand);
+      const start = tEnd - f * dt;
+      s.queue.serve(amount, start, f * dt, this.onServed);
+    }
+    if (this.cfg.queueLimit !== undefined) {
+      for (let p = 0; p < k; p++) {
+        const q = states[p].queue;
+        if (q.size > this.cfg.queueLimit) {
+          const d = q.trimTo(this.cfg.queueLimit);
+          m.dropped(mid, d);
+        }
+      }
+    }
+    this.progressTransfers(t, dt);
+  }
+
+  /** Records queued now. */
+  backlog(): number {
+    let s = 0;
+    for (const st of this.states.values()) s += st.queue.size;
+    return s;
+  }
+
+  /**
+   * Closes a metrics window: imbalance from the window's per-bucket counts, utilisation from the
+   * window's per-node arrivals. `windowCounts` are the window's records per bucket.
+   */
+  closeWindow(startMs: number, windowMs: number, windowCounts: Float64Array): void {
+    const loads = partitionLoads(this.map, windowCounts);
+    let max = 0;
+    let sum = 0;
+    for (let i = 0; i < loads.length; i++) {
+      sum += loads[i];
+      if (loads[i] > max) max = loads[i];
+    }
+    const mean = sum / loads.length;
+    const imbalance = mean > 0 ? max / mean : 1;
+    let maxUtil = 0;
+    const capWindow = (this.cfg.nodeCapacity * windowMs) / 1000;
+    for (let n = 0; n < this.windowNodeArrivals.length; n++) {
+      if (!this.nodes[n].active && this.windowNodeArrivals[n] === 0) continue;
+      const u = this.windowNodeArrivals[n] / capWindow;
+      if (u > maxUtil) maxUtil = u;
+    }
+    this.windowNodeArrivals.fill(0);
+    this.metrics.closeWindow(startMs, imbalance, maxUtil, loads.length, this.backlog());
+  }
+
+  /** Ends the run: queued records enter the histogram with their wait so far; conservation is checked. */
+  finishRun(endMs: number): void {
+    for (const s of this.states.values()) s.queue.forEach((arr, n) => this.metrics.queuedAtEnd(arr, Math.max(0, endMs - arr), n));
+    const m = this.metrics;
+    const backlog = this.backlog();
+    const diff = m.records - m.servedRecords - backlog - m.droppedRecords;
+    if (Math.abs(diff) > 1e-6 * Math.max(1, m.records)) m.invariant(`records not conserved: ${m.records} generated, ${m.servedRecords} served, ${backlog} queued, ${m.droppedRecords} dropped`);
+  }
+
+  private checkMap(context: string): void {
+    for (const p of mapProblems(this.map, this.nodes.length)) this.metrics.invariant(`${context}: ${p}`);
+    for (const id of this.map.ids) if (!this.states.has(id)) this.metrics.invariant(`${context}: no queue for ${id}`);
+    if (this.states.size !== this.map.ids.length) this.metrics.invariant(`${context}: ${this.states.size} queues for ${this.map.ids.length} partitions`);
+  }
+}

@@ -1,0 +1,59 @@
+/** Turns a run's results into `summary.json` (DESIGN.md contract), expectations evaluated. */
+import { InputError, type Problem } from '../model/errors.ts';
+import { compare, evaluate } from '../scenario/expect.ts';
+import { metricPathProblem } from '../scenario/metrics.ts';
+import type { RunResult } from './run.ts';
+import type { ExpectationResult, PolicySummary, Summary } from './summary.ts';
+
+/** Looks a metric up in a policy summary; throws a message for unknown ones. */
+export function metricValue(policies: Record<string, PolicySummary>, policy: string, path: readonly string[]): number {
+  const p = policies[policy];
+  if (!p) throw new Error(`policy '${policy}' did not run (ran: ${Object.keys(policies).join(', ')})`);
+  const problem = metricPathProblem(path);
+  if (problem) throw new Error(problem);
+  let v: unknown = p;
+  for (const seg of path) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[seg] : undefined;
+  if (typeof v !== 'number') throw new Error(`${policy}.${path.join('.')} is not reported by this policy`);
+  return v;
+}
+
+/** Evaluates expectations against policy summaries; a reference to a policy that did not run is bad input. */
+export function evaluateExpectations(result: RunResult, policies: Record<string, PolicySummary>): ExpectationResult[] {
+  const problems: Problem[] = [];
+  const out: ExpectationResult[] = [];
+  result.loaded.expectations.forEach((e, i) => {
+    try {
+      const lookup = (pol: string, path: string[]) => metricValue(policies, pol, path);
+      const left = lookup(e.left.policy, e.left.path);
+      const right = evaluate(e.right, lookup);
+      out.push({ expr: e.expr, pass: compare(left, e.op, right), left, right: Math.round(right * 1e9) / 1e9 });
+    } catch (err) {
+      problems.push({ file: result.loaded.file, path: `expect[${i}]`, message: (err as Error).message });
+    }
+  });
+  if (problems.length) throw new InputError(problems);
+  return out;
+}
+
+/** The summary of a run. */
+export function buildSummary(result: RunResult, version: string): Summary {
+  const sc = result.loaded.scenario;
+  const policies: Record<string, PolicySummary> = {};
+  for (const lane of result.lanes) {
+    policies[lane.name] = sc.workload.trace ? { ...lane.summary, badRows: result.badRows } : lane.summary;
+  }
+  const expectations = evaluateExpectations(result, policies);
+  return {
+    keycastVersion: version,
+    scenario: sc.name,
+    scenarioHash: result.loaded.hash,
+    seed: result.seed,
+    simulatedMs: result.simulatedMs,
+    measuredMs: result.measuredMs,
+    sloLatencyMs: sc.slo.latency,
+    sloPercentile: sc.slo.percentile,
+    policies,
+    expectations,
+    invariantViolations: result.lanes.reduce((s, l) => s + l.summary.invariantViolations, 0),
+  };
+}

@@ -1,0 +1,211 @@
+/**
+ * Runs one scenario: one workload, one virtual-time scheduler, and one lane per policy (its own
+ * simulated cluster and policy instance). Every lane consumes the identical batch of each tick
+ * (common random numbers), so differences between policies come from the policies alone.
+ */
+import { Observable } from 'rxjs';
+import { performance } from 'node:perf_hooks';
+import { RandomSource } from '../engine/random.ts';
+import { Priority, VirtualScheduler } from '../engine/virtual-scheduler.ts';
+import type { KeyBatch } from '../model/batch.ts';
+import { equalPartitionMap, type PartitionMap } from '../model/partition-map.ts';
+import { BucketHistory } from '../cluster/bucket-history.ts';
+import { SimCluster } from '../cluster/sim-cluster.ts';
+import type { WindowRow } from '../cluster/lane-metrics.ts';
+import type { OpEvent } from '../model/control-plane.ts';
+import type { LoadedScenario } from '../scenario/load.ts';
+import { SyntheticWorkload } from '../workload/synthetic.ts';
+import type { Workload } from '../workload/workload.ts';
+import type { ClusterFacts, Policy, PolicyContext } from '../policies/policy.ts';
+import { createPolicy } from './policy-factory.ts';
+import { policySummary, type PolicySummary } from './summary.ts';
+
+/** Metrics window (timeseries rows, imbalance, utilisation). */
+export const WINDOW_MS = 60_000;
+/** Key-space groups of the load heatmap. */
+export const HEATMAP_GROUPS = 64;
+
+/** What a lane produced. */
+export interface LaneResult {
+  readonly name: string;
+  readonly kind: string;
+  readonly summary: PolicySummary;
+  readonly rows: readonly WindowRow[];
+  readonly operations: readonly OpEvent[];
+  /** Partition boundaries (fractions of the key space) at the end of each window, when changed. */
+  readonly layouts: readonly { timeMs: number; boundaries: number[]; nodes: number[] }[];
+  readonly finalMap: PartitionMap;
+}
+
+/** The outcome of running a scenario. */
+export interface RunResult {
+  readonly loaded: LoadedScenario;
+  readonly seed: number;
+  readonly simulatedMs: number;
+  readonly measuredMs: number;
+  readonly lanes: readonly LaneResult[];
+  /** Per window: records/s per key-space group (HEATMAP_GROUPS of them). */
+  readonly heatmap: readonly { timeMs: number; rates: number[] }[];
+  readonly badRows: number;
+}
+
+/** Options of `runScenario`. */
+export interface RunOptions {
+  /** Called now and then with the simulated fraction done (0..1). */
+  readonly onProgress?: (fraction: number) => void;
+  /** Overrides the workload (tests, trace replay). */
+  readonly workload?: Workload;
+}
+
+/** Builds the workload of a scenario. */
+export function makeWorkload(loaded: LoadedScenario, random: RandomSource): Workload {
+  const sc = loaded.scenario;
+  return new SyntheticWorkload(sc.workload, sc.keyspace, sc.tick, random);
+}
+
+/** Runs every policy of the scenario on the same workload and returns their results. */
+export function runScenario(loaded: LoadedScenario, opts: RunOptions = {}): RunResult {
+  const sc = loaded.scenario;
+  const random = new RandomSource(sc.seed);
+  const workload = opts.workload ?? makeWorkload(loaded, random);
+  const B = sc.keyspace.buckets;
+  const scheduler = new VirtualScheduler();
+  const keepMs = Math.max(sc.cluster.retention, 3_600_000, ...loaded.policies.map(([, p]) => ('window' in p ? p.window : 0)));
+  const history = new BucketHistory(B, WINDOW_MS, keepMs);
+  const facts: ClusterFacts = {
+    nodeCapacity: sc.cluster.nodeCapacity,
+    partitionCapacity: sc.cluster.partitionCapacity,
+    maxPartitions: sc.cluster.maxPartitions,
+    moveBandwidth: sc.cluster.moveBandwidth,
+    pauses: sc.cluster.pauses,
+    maxConcurrentOps: sc.cluster.maxConcurrentOps,
+    recordBytes: sc.workload.recordBytes,
+    retention: sc.cluster.retention,
+  };
+
+  interface Lane {
+    name: string;
+    kind: string;
+    cluster: SimCluster;
+    policy: Policy;
+    ops: OpEvent[];
+    layouts: { timeMs: number; boundaries: number[]; nodes: number[] }[];
+    lastVersion: number;
+    wallMs: number;
+  }
+  const lanes: Lane[] = loaded.policies.map(([name, spec]) => {
+    const cluster = new SimCluster({
+      config: sc.cluster,
+      initialMap: equalPartitionMap(B, sc.cluster.partitions, sc.cluster.nodes),
+      scheduler,
+      faults: random.fork(`faults/${name}`),
+      history,
+      recordBytes: sc.workload.recordBytes,
+      warmupMs: sc.warmup,
+      sloMs: sc.slo.latency,
+    });
+    const lane: Lane = { name, kind: spec.kind, cluster, policy: createPolicy(spec), ops: [], layouts: [], lastVersion: -1, wallMs: 0 };
+    cluster.events$.subscribe((e) => {
+      if (e.status !== 'started') lane.ops.push({ ...e, map: undefined });
+    });
+    return lane;
+  });
+
+  const endMs = sc.duration;
+  for (const lane of lanes) {
+    const ctx: PolicyContext = {
+      name: lane.name,
+      scheduler,
+      control: lane.cluster,
+      cluster: facts,
+      buckets: B,
+      startMs: 0,
+      endMs,
+      warmupMs: sc.warmup,
+      rng: random.fork(`policy/${lane.name}`),
+      observedRate: (spanMs, out) => history.recentRate(scheduler.now(), spanMs, out),
+      expectedRate: (tMs, out) => workload.expectedRates(tMs, out),
+      stateBytes: (out) => {
+        const now = scheduler.now();
+        for (let i = 0; i < B; i++) out[i] = history.rangeCount(i, i + 1, now, sc.cluster.retention) * sc.workload.recordBytes;
+        return out;
+      },
+    };
+    lane.policy.start(ctx);
+  }
+
+  // The workload as an RxJS stream of per-tick batches on the virtual scheduler.
+  const ticks = Math.ceil(endMs / sc.tick);
+  const batches$ = new Observable<KeyBatch>((sub) => {
+    let i = 0;
+    const emit = () => {
+      const t = i * sc.tick;
+      sub.next(workload.nextBatch(t));
+      i++;
+      if (i < ticks) scheduler.at(i * sc.tick, emit, Priority.tick);
+      else sub.complete();
+    };
+    scheduler.at(0, emit, Priority.tick);
+  });
+
+  const windowCounts = new Float64Array(B);
+  let windowStart = 0;
+  const heatmap: { timeMs: number; rates: number[] }[] = [];
+  const closeWindow = (start: number, span: number) => {
+    for (const lane of lanes) {
+      lane.cluster.closeWindow(start, span, windowCounts);
+      const map = lane.cluster.currentMap();
+      if (map.version !== lane.lastVersion) {
+        lane.lastVersion = map.version;
+        lane.layouts.push({ timeMs: start, boundaries: map.boundaries.map((b) => b / B), nodes: [...map.nodes] });
+      }
+    }
+    const g = Math.min(HEATMAP_GROUPS, B);
+    const rates = new Array<number>(g).fill(0);
+    for (let i = 0; i < B; i++) rates[Math.floor((i * g) / B)] += windowCounts[i];
+    heatmap.push({ timeMs: start, rates: rates.map((x) => Math.round((x / (span / 1000)) * 1000) / 1000) });
+    windowCounts.fill(0);
+  };
+
+  let progressAt = 0;
+  batches$.subscribe((batch) => {
+    if (batch.timeMs >= windowStart + WINDOW_MS) {
+      closeWindow(windowStart, WINDOW_MS);
+      windowStart += WINDOW_MS;
+    }
+    history.add(batch);
+    const c = batch.counts;
+    for (let i = 0; i < B; i++) windowCounts[i] += c[i];
+    for (const lane of lanes) {
+      const t0 = performance.now(); // clock-ok: wallMs only
+      lane.cluster.step(batch);
+      lane.policy.observe?.(batch);
+      lane.wallMs += performance.now() - t0; // clock-ok: wallMs only
+    }
+    if (opts.onProgress && batch.timeMs >= progressAt) {
+      opts.onProgress(batch.timeMs / endMs);
+      progressAt += endMs / 200;
+    }
+  });
+
+  scheduler.run(endMs);
+  if (windowStart < endMs) closeWindow(windowStart, Math.min(WINDOW_MS, endMs - windowStart));
+  opts.onProgress?.(1);
+
+  const results: LaneResult[] = lanes.map((lane) => {
+    lane.cluster.finishRun(endMs);
+    const report = lane.policy.finish?.();
+    const summary = policySummary(lane.kind, lane.cluster.metrics, lane.wallMs);
+    if (report?.forecast) summary.forecast = report.forecast;
+    return {
+      name: lane.name,
+      kind: lane.kind,
+      summary,
+      rows: lane.cluster.metrics.rows,
+      operations: lane.ops,
+      layouts: lane.layouts,
+      finalMap: lane.cluster.currentMap(),
+    };
+  });
+  return { loaded, seed: sc.seed, simulatedMs: endMs, measuredMs: endMs - sc.warmup, lanes: results, heatmap, badRows: workload.badRows };
+}

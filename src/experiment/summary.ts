@@ -1,0 +1,84 @@
+/** The `summary.json` contract (DESIGN.md) as types, and how a lane's metrics become one. */
+import type { LaneMetrics } from '../cluster/lane-metrics.ts';
+
+export interface PolicySummary {
+  kind: string;
+  records: number;
+  servedRecords: number;
+  backlogRecords: number;
+  droppedRecords: number;
+  p50LatencyMs: number;
+  p95LatencyMs: number;
+  p99LatencyMs: number;
+  maxLatencyMs: number;
+  sloViolationRate: number;
+  meanImbalance: number;
+  maxUtilization: number;
+  movedBytes: number;
+  operations: { split: number; merge: number; move: number; create: number; failed: number; rolledBack: number };
+  plans: { proposed: number; completed: number; rolledBack: number; superseded: number; aborted: number };
+  disruptionMs: number;
+  invariantViolations: number;
+  invariantMessages?: string[];
+  forecast?: { smape: number; mase: number; coverage80: number };
+  badRows?: number;
+  wallMs: number;
+}
+
+export interface ExpectationResult {
+  expr: string;
+  pass: boolean;
+  left: number | null;
+  right: number | null;
+}
+
+export interface Summary {
+  keycastVersion: string;
+  scenario: string;
+  scenarioHash: string;
+  seed: number;
+  simulatedMs: number;
+  measuredMs: number;
+  sloLatencyMs: number;
+  sloPercentile: number;
+  policies: Record<string, PolicySummary>;
+  expectations: ExpectationResult[];
+  invariantViolations: number;
+}
+
+/** Rounds to 6 significant decimals so that summaries are stable and readable. */
+export function r6(x: number): number {
+  if (!Number.isFinite(x)) return x;
+  return Math.round(x * 1e6) / 1e6;
+}
+
+/** A policy's summary from its lane metrics. */
+export function policySummary(kind: string, m: LaneMetrics, wallMs: number): PolicySummary {
+  const h = m.latency;
+  // Conservation was checked against the real queues (SimCluster.finishRun); the backlog written
+  // is derived after rounding so that records = served + backlog + dropped holds exactly in the file.
+  const records = r6(m.records);
+  const served = r6(m.servedRecords);
+  const dropped = r6(m.droppedRecords);
+  return {
+    kind,
+    records,
+    servedRecords: served,
+    backlogRecords: r6(records - served - dropped),
+    droppedRecords: dropped,
+    p50LatencyMs: r6(h.quantile(0.5)),
+    p95LatencyMs: r6(h.quantile(0.95)),
+    p99LatencyMs: r6(h.quantile(0.99)),
+    maxLatencyMs: r6(h.maxMs),
+    sloViolationRate: r6(m.measuredRecords > 0 ? m.sloViolations / m.measuredRecords : 0),
+    meanImbalance: r6(m.imbalanceWindows > 0 ? m.imbalanceSum / m.imbalanceWindows : 1),
+    maxUtilization: r6(m.maxUtilization),
+    movedBytes: Math.round(m.movedBytes),
+    operations: { ...m.operations },
+    plans: { proposed: 0, completed: 0, rolledBack: 0, superseded: 0, aborted: 0 },
+    disruptionMs: r6(m.disruptionMs),
+    invariantViolations: m.invariantViolations,
+    ...(m.invariantMessages.length ? { invariantMessages: [...m.invariantMessages] } : {}),
+    wallMs: Math.round(wallMs),
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * The control-plane interface the APM drives: submit one repartitioning operation, watch its
+ * status events. The simulated cluster is one implementation; a real system's adapter is another.
+ * Deliberately small: the current map, submit, and a stream of events.
+ */
+import type { Observable } from 'rxjs';
+import type { PartitionMap } from './partition-map.ts';
+import type { PlanAction } from './plan.ts';
+
+/** Status of an operation in the control plane. */
+export type OpStatus = 'started' | 'done' | 'failed';
+
+/** A status event of an operation. */
+export interface OpEvent {
+  readonly opId: number;
+  readonly action: PlanAction;
+  readonly status: OpStatus;
+  readonly timeMs: number;
+  /** Who asked (plan id or policy tag), echoed back. */
+  readonly tag?: string;
+  /** Why it failed. */
+  readonly reason?: string;
+  /** Bytes sent so far (moves, creates), also for failed ones. */
+  readonly bytes?: number;
+  /** Node of the partition when the operation started. */
+  readonly fromNode?: number;
+  /** Buckets `[start, end)` the operation concerns (the partition, or the moving half). */
+  readonly range?: { readonly start: number; readonly end: number };
+  /** From start to this event. */
+  readonly durationMs?: number;
+  /** The map after the operation (done) or the unchanged map (failed). */
+  readonly map?: PartitionMap;
+}
+
+/** Result of a submission: accepted with an id, or rejected with a reason (nothing changed). */
+export type SubmitResult = { readonly accepted: true; readonly opId: number } | { readonly accepted: false; readonly reason: string };
+
+/** What the APM needs of a cluster. */
+export interface ControlPlane {
+  /** The current partition map (changes only when an operation completes). */
+  currentMap(): PartitionMap;
+  /** Nodes that are up and accept partitions. */
+  activeNodes(): readonly number[];
+  /** Starts an operation now; illegal requests are rejected with a reason and change nothing. */
+  submit(action: PlanAction, tag?: string): SubmitResult;
+  /** Operations in flight. */
+  inFlight(): number;
+  /** Status events of every operation. */
+  readonly events$: Observable<OpEvent>;
+}

@@ -1,0 +1,4 @@
+/** Policies: when to repartition and from which load picture. */
+export * from './policy.ts';
+export * from './static-policy.ts';
+export * from './reactive-threshold.ts';

@@ -1,0 +1,57 @@
+/**
+ * What a policy is: something that, on virtual time, looks at a load picture and asks the
+ * control plane for repartitioning. Policies differ only in *when* they act and *from which load
+ * picture* (observed, forecast, true future); the experiment gives each the same context shape.
+ */
+import type { RandomStream } from '../engine/random.ts';
+import type { VirtualScheduler } from '../engine/virtual-scheduler.ts';
+import type { KeyBatch } from '../model/batch.ts';
+import type { ControlPlane } from '../model/control-plane.ts';
+
+/** Cluster facts a policy may plan with (values from the scenario). */
+export interface ClusterFacts {
+  readonly nodeCapacity: number;
+  readonly partitionCapacity?: number;
+  readonly maxPartitions: number;
+  readonly moveBandwidth: number;
+  readonly pauses: { readonly split: number; readonly merge: number; readonly move: number };
+  readonly maxConcurrentOps: number;
+  readonly recordBytes: number;
+  readonly retention: number;
+}
+
+/** What the experiment hands a policy. */
+export interface PolicyContext {
+  readonly name: string;
+  readonly scheduler: VirtualScheduler;
+  readonly control: ControlPlane;
+  readonly cluster: ClusterFacts;
+  readonly buckets: number;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly warmupMs: number;
+  /** The policy's own random stream. */
+  readonly rng: RandomStream;
+  /** Observed records/s per bucket over the last `spanMs` (written into `out`). */
+  observedRate(spanMs: number, out: Float64Array): Float64Array;
+  /** True expected records/s per bucket at `tMs` (the workload model); for the oracle only. */
+  expectedRate(tMs: number, out: Float64Array): Float64Array;
+  /** State bytes per bucket now (the last `retention` of records). */
+  stateBytes(out: Float64Array): Float64Array;
+}
+
+/** Per-policy extras that go into `summary.json` (e.g. forecast accuracy). */
+export interface PolicyReport {
+  readonly forecast?: { smape: number; mase: number; coverage80: number };
+  readonly extra?: Record<string, unknown>;
+}
+
+export interface Policy {
+  readonly kind: string;
+  /** Called once at t = 0, before the first tick: schedule decisions here. */
+  start(ctx: PolicyContext): void;
+  /** Sees every batch (after the cluster served it), for policies that learn from the stream. */
+  observe?(batch: KeyBatch): void;
+  /** Called at the end of the run. */
+  finish?(): PolicyReport;
+}

@@ -1,0 +1,118 @@
+/**
+ * Where records fall in the key space: the static part (zipf, uniform) as a per-bucket
+ * probability table computed once, and the moving parts (band, tail) and bursts added per tick
+ * over the few buckets they cover. Positions are key-space fractions in [0, 1).
+ */
+import type { RandomStream } from '../engine/random.ts';
+import type { ComponentSpec } from './spec.ts';
+
+const DAY_MS = 86_400_000;
+/** Ranks above this are spread analytically (see zipfTable). */
+export const ZIPF_EXACT_RANKS = 1 << 21;
+
+/**
+ * Adds `mass` spread uniformly over key-space fractions `[lo, hi)` to `out` (length B), with
+ * fractional coverage at the edges; the interval wraps around 1 (for moving bands).
+ */
+export function addUniform(out: Float64Array, lo: number, hi: number, mass: number): void {
+  const width = hi - lo;
+  if (width <= 0 || mass === 0) return;
+  const B = out.length;
+  if (width >= 1) {
+    const m = mass / B;
+    for (let i = 0; i < B; i++) out[i] += m;
+    return;
+  }
+  const a = lo - Math.floor(lo);
+  const b = a + width;
+  const density = mass / (width * B); // mass per bucket-width
+  const span = (x: number, y: number) => {
+    // [x, y) within [0, 1]
+    const fx = x * B;
+    const fy = y * B;
+    let i = Math.floor(fx);
+    const last = Math.min(B - 1, Math.ceil(fy) - 1);
+    for (; i <= last; i++) {
+      const cover = Math.min(fy, i + 1) - Math.max(fx, i);
+      if (cover > 0) out[i] += density * cover;
+    }
+  };
+  if (b <= 1) span(a, b);
+  else {
+    span(a, 1);
+    span(0, b - 1);
+  }
+}
+
+/**
+ * Per-bucket probabilities of a zipf component over `keys` keys: the key of rank r weighs r^−s.
+ * `shuffle: false` packs rank 1 at position 0, rank 2 next, …; `shuffle: true` scatters ranks
+ * over the key space (a seeded permutation). Ranks beyond ZIPF_EXACT_RANKS are added in bulk:
+ * packed, by integrating x^−s over each bucket's ranks; shuffled, spread evenly (their expected
+ * placement under a random permutation).
+ */
+export function zipfTable(keys: number, s: number, shuffle: boolean, buckets: number, rng: RandomStream): Float64Array {
+  const out = new Float64Array(buckets);
+  const exact = Math.min(keys, ZIPF_EXACT_RANKS);
+  let total = 0;
+  if (!shuffle) {
+    for (let r = 1; r <= exact; r++) {
+      const w = Math.pow(r, -s);
+      out[Math.floor(((r - 1) * buckets) / keys)] += w;
+      total += w;
+    }
+    if (keys > exact) {
+      // ∫ x^−s dx over each bucket's rank interval beyond `exact`.
+      const F = (x: number) => (s === 1 ? Math.log(x) : Math.pow(x, 1 - s) / (1 - s));
+      for (let bkt = Math.floor((exact * buckets) / keys); bkt < buckets; bkt++) {
+        const lo = Math.max(exact + 0.5, (bkt * keys) / buckets + 0.5);
+        const hi = ((bkt + 1) * keys) / buckets + 0.5;
+        if (hi > lo) {
+          const w = F(hi) - F(lo);
+          out[bkt] += w;
+          total += w;
+        }
+      }
+    }
+  } else {
+    if (keys <= ZIPF_EXACT_RANKS) {
+      const perm = new Int32Array(keys);
+      for (let i = 0; i < keys; i++) perm[i] = i;
+      for (let i = keys - 1; i > 0; i--) {
+        const j = rng.int(i + 1);
+        const t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+      }
+      for (let r = 1; r <= keys; r++) {
+        const w = Math.pow(r, -s);
+        out[Math.floor((perm[r - 1] * buckets) / keys)] += w;
+        total += w;
+      }
+    } else {
+      for (let r = 1; r <= exact; r++) {
+        const w = Math.pow(r, -s);
+        out[Math.floor((rng.int(keys) * buckets) / keys)] += w;
+        total += w;
+      }
+      const F = (x: number) => (s === 1 ? Math.log(x) : Math.pow(x, 1 - s) / (1 - s));
+      const rest = F(keys + 0.5) - F(exact + 0.5);
+      for (let i = 0; i < buckets; i++) out[i] += rest / buckets;
+      total += rest;
+    }
+  }
+  for (let i = 0; i < buckets; i++) out[i] /= total;
+  return out;
+}
+
+/** Centre of a band at `tMs` (fraction, wrapped into [0, 1)). */
+export function bandCenter(band: NonNullable<ComponentSpec['band']>, tMs: number): number {
+  const c = band.center + (band.speed * tMs) / DAY_MS;
+  return c - Math.floor(c);
+}
+
+/** Top of an onboarding tail at `tMs`: `min(1, start + perDay·t/1d)`, at least one bucket above start. */
+export function tailTop(tail: NonNullable<ComponentSpec['tail']>, tMs: number, buckets: number): number {
+  const top = Math.min(1, tail.start + (tail.perDay * tMs) / DAY_MS);
+  return Math.max(top, Math.min(1, tail.start + 1 / buckets));
+}

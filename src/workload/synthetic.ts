@@ -1,0 +1,115 @@
+/**
+ * The synthetic generator: per tick, expected records per bucket from the rate, the shape, the
+ * key components and the bursts, then Poisson arrivals per bucket from the workload's own random
+ * stream. Every policy of a run consumes the same batches (common random numbers).
+ */
+import type { KeyBatch } from '../model/batch.ts';
+import type { RandomSource, RandomStream } from '../engine/random.ts';
+import { poisson } from '../engine/poisson.ts';
+import { addUniform, bandCenter, tailTop, zipfTable } from './key-distribution.ts';
+import { lognormalParams, shapeFactor } from './shape.ts';
+import type { KeyspaceSpec, WorkloadSpec } from './spec.ts';
+import type { Workload } from './workload.ts';
+
+/** A synthetic workload built from a scenario's `keyspace` and `workload` sections. */
+export class SyntheticWorkload implements Workload {
+  readonly buckets: number;
+  readonly recordBytes: number;
+  readonly badRows = 0;
+  /** Static per-bucket probability (zipf + uniform components, weighted by share). */
+  private readonly staticP: Float64Array;
+  private readonly staticShare: number;
+  private readonly counts: Float64Array;
+  private readonly lambda: Float64Array;
+  private readonly arrivals: RandomStream;
+  private readonly noise: RandomStream;
+  private readonly noiseParams: { sigma: number; mu: number } | null;
+
+  constructor(
+    private readonly spec: WorkloadSpec,
+    keyspace: KeyspaceSpec,
+    readonly tickMs: number,
+    random: RandomSource,
+  ) {
+    const B = keyspace.buckets;
+    this.buckets = B;
+    this.recordBytes = spec.recordBytes;
+    this.staticP = new Float64Array(B);
+    let staticShare = 0;
+    const keyRng = random.fork('workload/keyspace');
+    for (const c of spec.keys) {
+      if (c.zipf) {
+        const t = zipfTable(keyspace.keys, c.zipf.s, c.zipf.shuffle, B, keyRng);
+        for (let i = 0; i < B; i++) this.staticP[i] += c.share * t[i];
+        staticShare += c.share;
+      } else if (c.uniform) {
+        addUniform(this.staticP, c.uniform.from, c.uniform.to, c.share);
+        staticShare += c.share;
+      }
+    }
+    this.staticShare = staticShare;
+    this.counts = new Float64Array(B);
+    this.lambda = new Float64Array(B);
+    this.arrivals = random.fork('workload/arrivals');
+    this.noise = random.fork('workload/noise');
+    this.noiseParams = spec.shape.noise && spec.shape.noise.cv > 0 ? lognormalParams(spec.shape.noise.cv) : null;
+  }
+
+  /** Records/s over the whole key space at `tMs`, noise excluded, bursts excluded. */
+  baseRate(tMs: number): number {
+    return this.spec.rate * shapeFactor(this.spec.shape, tMs);
+  }
+
+  /**
+   * Writes expected records/s per bucket into `out`: `scale × baseRate(t) × P_b(t)` plus bursts.
+   * `scale` carries the tick's noise factor for arrivals (1 for expectations).
+   */
+  private rates(tMs: number, out: Float64Array, scale: number): Float64Array {
+    const B = this.buckets;
+    const base = this.baseRate(tMs) * scale;
+    const sp = this.staticP;
+    for (let i = 0; i < B; i++) out[i] = base * sp[i];
+    for (const c of this.spec.keys) {
+      if (c.band) {
+        const ctr = bandCenter(c.band, tMs);
+        addUniform(out, ctr - c.band.width / 2, ctr + c.band.width / 2, base * c.share);
+      } else if (c.tail) {
+        addUniform(out, c.tail.start, tailTop(c.tail, tMs, B), base * c.share);
+      }
+    }
+    for (const { burst } of this.spec.events) {
+      if (tMs >= burst.at && tMs < burst.at + burst.duration && burst.multiplier !== 1) {
+        const lo = Math.max(0, burst.center - burst.width / 2);
+        const hi = Math.min(1, burst.center + burst.width / 2);
+        addUniform(out, lo, hi, (burst.multiplier - 1) * this.spec.rate * scale * (hi - lo));
+      }
+    }
+    return out;
+  }
+
+  expectedRates(tMs: number, out: Float64Array): Float64Array {
+    return this.rates(tMs, out, 1);
+  }
+
+  nextBatch(timeMs: number): KeyBatch {
+    const np = this.noiseParams;
+    const noise = np ? Math.exp(np.mu + np.sigma * this.noise.normal()) : 1;
+    const dtS = this.tickMs / 1000;
+    // Rates at the tick's midpoint, so a tick's expected count is the rate integral to O(dt²).
+    const lam = this.rates(timeMs + this.tickMs / 2, this.lambda, noise * dtS);
+    const counts = this.counts;
+    const rng = this.arrivals;
+    let total = 0;
+    for (let i = 0; i < this.buckets; i++) {
+      const x = poisson(rng, lam[i]);
+      counts[i] = x;
+      total += x;
+    }
+    return { timeMs, durationMs: this.tickMs, counts, total, bytes: total * this.recordBytes };
+  }
+
+  /** Share of the static components (for reports). */
+  get staticComponentShare(): number {
+    return this.staticShare;
+  }
+}
