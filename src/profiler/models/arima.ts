@@ -1,0 +1,206 @@
+/**
+ * Seasonal ARIMA(p,d,q)(P,D,Q)m with orders chosen by AIC, estimated by Hannan–Rissanen (a long
+ * autoregression gives residual estimates, then one least-squares regression on lagged values and
+ * lagged residuals). D = 1 when the primary season fits three times (and m ≤ 400); d = 1 when the
+ * seasonally differenced series still has a near unit root (AR(1) coefficient ≥ 0.97). Orders
+ * searched: p ≤ 3, q ≤ 2, P ≤ 1, Q ≤ 1. Log scale for positive data.
+ *
+ * Written here rather than with the `arima` package: that one is asynchronous-free but emscripten
+ * (CJS) and costs 155–200 ms per fixed-order fit and 30–70 s for seasonal auto-selection
+ * (LIBRARIES.md); this regression form selects orders in a few milliseconds, is deterministic, and
+ * updates its state per new point in O(p + q).
+ */
+import { registerModel, ScaleTransform, sanitize, nonNegative, type Forecaster, type ModelOptions } from '../forecaster.ts';
+import { ridge } from '../util.ts';
+
+interface Spec {
+  ar: number[]; // lags
+  ma: number[]; // lags
+}
+
+export class Arima implements Forecaster {
+  readonly name = 'arima' as const;
+  private tr = ScaleTransform.identity();
+  private m = 0; // seasonal differencing period (0: none)
+  private d = 0;
+  private mu = 0;
+  private spec: Spec = { ar: [], ma: [] };
+  private coef: Float64Array = new Float64Array(0);
+  /** Transformed series, seasonally differenced series w, doubly differenced z, residuals e. */
+  private x: number[] = [];
+  private w: number[] = [];
+  private z: number[] = [];
+  private e: number[] = [];
+  private nonNeg = true;
+  private last = 0;
+
+  constructor(private readonly opts: ModelOptions) {}
+
+  fit(y: ArrayLike<number>): void {
+    const n = y.length;
+    this.nonNeg = nonNegative(y);
+    this.last = y[n - 1] ?? 0;
+    this.tr = ScaleTransform.choose(y, true);
+    const x = Array.from(this.tr.fwdAll(y));
+    const m0 = Math.round(this.opts.seasons[0] ?? 0);
+    this.m = m0 >= 2 && m0 <= 400 && n >= 3 * m0 ? m0 : 0;
+    const w = this.m ? x.slice(this.m).map((v, i) => v - x[i]) : x.slice();
+    // near unit root after seasonal differencing → one more difference
+    let sxy = 0;
+    let sxx = 0;
+    const wm = w.reduce((a, b) => a + b, 0) / Math.max(1, w.length);
+    for (let i = 1; i < w.length; i++) {
+      sxy += (w[i] - wm) * (w[i - 1] - wm);
+      sxx += (w[i - 1] - wm) ** 2;
+    }
+    this.d = sxx > 0 && sxy / sxx >= 0.97 ? 1 : 0;
+    if (w.length < 8) this.d = 0;
+    const z = this.d ? w.slice(1).map((v, i) => v - w[i]) : w.slice();
+    this.x = x;
+    this.w = w;
+    this.z = z;
+    this.mu = this.d === 0 && z.length > 0 ? z.reduce((a, b) => a + b, 0) / z.length : 0;
+    this.chooseOrders();
+  }
+
+  private chooseOrders(): void {
+    const z = this.z.map((v) => v - this.mu);
+    const N = z.length;
+    this.spec = { ar: [], ma: [] };
+    this.coef = new Float64Array(0);
+    this.e = new Array<number>(N).fill(0);
+    if (N < 12) {
+      this.recomputeResiduals();
+      return;
+    }
+    const ms = this.m && this.m <= 200 && N > 4 * this.m ? this.m : 0;
+    // long autoregression for residual estimates
+    const longLags = [...Array(Math.min(10, Math.floor(N / 6))).keys()].map((i) => i + 1);
+    if (ms) longLags.push(ms, ms + 1);
+    const eHat = new Array<number>(N).fill(0);
+    {
+      const t0 = Math.max(...longLags);
+      const rows: number[][] = [];
+      const ys: number[] = [];
+      for (let t = t0; t < N; t++) {
+        rows.push(longLags.map((l) => z[t - l]));
+        ys.push(z[t]);
+      }
+      if (rows.length > longLags.length + 5) {
+        const b = ridge(rows, ys, longLags.map(() => 1e-6));
+        for (let t = t0; t < N; t++) {
+          let f = 0;
+          for (let k = 0; k < longLags.length; k++) f += b[k] * z[t - longLags[k]];
+          eHat[t] = z[t] - f;
+        }
+      }
+    }
+    const maxLag = Math.max(3, ms ? ms + 3 : 0) + (ms ? 0 : 0);
+    const t0 = Math.min(N - 1, Math.max(...longLags) + maxLag);
+    const fits: { aic: number; spec: Spec; coef: Float64Array }[] = [];
+    for (let p = 0; p <= 3; p++)
+      for (let q = 0; q <= 2; q++)
+        for (let P = 0; P <= (ms ? 1 : 0); P++)
+          for (let Q = 0; Q <= (ms ? 1 : 0); Q++) {
+            const ar = [...Array(p).keys()].map((i) => i + 1);
+            if (P) ar.push(ms);
+            const ma = [...Array(q).keys()].map((i) => i + 1);
+            if (Q) ma.push(ms);
+            const k = ar.length + ma.length;
+            const rows: number[][] = [];
+            const ys: number[] = [];
+            for (let t = t0; t < N; t++) {
+              rows.push([...ar.map((l) => z[t - l]), ...ma.map((l) => eHat[t - l])]);
+              ys.push(z[t]);
+            }
+            if (rows.length < k + 10) continue;
+            const coef: Float64Array = k ? ridge(rows, ys, new Array(k).fill(1e-6)) : new Float64Array(0);
+            if (ma.some((_, j) => Math.abs(coef[ar.length + j]) > 0.97)) continue;
+            let sse = 0;
+            for (let r = 0; r < rows.length; r++) {
+              let f = 0;
+              for (let j = 0; j < k; j++) f += coef[j] * rows[r][j];
+              sse += (ys[r] - f) ** 2;
+            }
+            fits.push({ aic: rows.length * Math.log(sse / rows.length + 1e-300) + 2 * (k + 1), spec: { ar, ma }, coef });
+          }
+    fits.sort((a, b) => a.aic - b.aic);
+    // take the best fit whose forecasts stay within a few ranges of the data (no explosive AR part)
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of this.x) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    const span = Math.max(hi - lo, 1e-9);
+    for (const f of [...fits, { aic: 0, spec: { ar: [], ma: [] }, coef: new Float64Array(0) as Float64Array }]) {
+      this.spec = f.spec;
+      this.coef = f.coef;
+      this.recomputeResiduals();
+      const test = this.forecastTransformed(Math.max(48, 2 * (this.m || 24)));
+      if (test.every((v) => Number.isFinite(v) && v >= lo - 2 * span && v <= hi + 2 * span)) break;
+    }
+  }
+
+  private predictZ(t: number, zs: number[], es: number[]): number {
+    const { ar, ma } = this.spec;
+    let f = 0;
+    for (let j = 0; j < ar.length; j++) {
+      const v = zs[t - ar[j]];
+      f += this.coef[j] * (v === undefined ? 0 : v - this.mu);
+    }
+    for (let j = 0; j < ma.length; j++) f += this.coef[ar.length + j] * (es[t - ma[j]] ?? 0);
+    return this.mu + f;
+  }
+
+  private recomputeResiduals(): void {
+    const z = this.z;
+    this.e = new Array<number>(z.length).fill(0);
+    const start = Math.max(0, ...this.spec.ar, ...this.spec.ma);
+    for (let t = start; t < z.length; t++) this.e[t] = z[t] - this.predictZ(t, z, this.e);
+  }
+
+  update(value: number): void {
+    this.last = value;
+    const v = this.tr.fwd(value);
+    this.x.push(v);
+    const n = this.x.length;
+    if (this.m && n <= this.m) return;
+    const wv = this.m ? v - this.x[n - 1 - this.m] : v;
+    this.w.push(wv);
+    if (this.d && this.w.length < 2) return;
+    const zv = this.d ? wv - this.w[this.w.length - 2] : wv;
+    const t = this.z.length;
+    this.z.push(zv);
+    const start = Math.max(0, ...this.spec.ar, ...this.spec.ma);
+    this.e.push(t >= start ? zv - this.predictZ(t, this.z, this.e) : 0);
+  }
+
+  private forecastTransformed(h: number): Float64Array {
+    const zs = this.z.slice();
+    const es = this.e.slice();
+    const ws = this.w.slice();
+    const xs = this.x.slice();
+    const out = new Float64Array(h);
+    for (let i = 0; i < h; i++) {
+      const t = zs.length;
+      const zf = zs.length ? this.predictZ(t, zs, es) : 0;
+      zs.push(zf);
+      es.push(0);
+      const wf = this.d ? (ws.length ? ws[ws.length - 1] : 0) + zf : zf;
+      ws.push(wf);
+      const xf = this.m ? (xs[xs.length - this.m] ?? xs[xs.length - 1] ?? 0) + wf : wf;
+      xs.push(xf);
+      out[i] = xf;
+    }
+    return out;
+  }
+
+  forecast(h: number): Float64Array {
+    const out = this.x.length ? this.forecastTransformed(h) : new Float64Array(h);
+    for (let i = 0; i < h; i++) out[i] = this.tr.inv(out[i]);
+    return sanitize(out, this.nonNeg, this.last);
+  }
+}
+
+registerModel('arima', (o) => new Arima(o));

@@ -1,0 +1,188 @@
+/**
+ * Exponential smoothing: additive Holt–Winters with a damped trend (ETS(A,Ad,A)) on the log scale
+ * when the data are positive (so effectively multiplicative), or on the raw scale; the scale is
+ * chosen by likelihood (AIC with the log Jacobian). Smoothing parameters α, β, γ, φ are fitted by
+ * Nelder–Mead on the one-step squared error. Only the primary season is used here; several
+ * seasonalities (day and week) are the job of `mstl`, which decomposes them first.
+ *
+ * Written here rather than taken from a library: augurs' AutoETS ignores the seasonal part
+ * (LIBRARIES.md), and a sync, allocation-free filter lets the profiler update state per window.
+ */
+import { registerModel, ScaleTransform, sanitize, nonNegative, type Forecaster, type ModelOptions } from '../forecaster.ts';
+import { mean, nelderMead, squash, unsquash, sumLog } from '../util.ts';
+
+/** Fitted smoothing parameters. */
+export interface HoltParams {
+  alpha: number;
+  beta: number;
+  gamma: number;
+  phi: number;
+}
+
+/** The state of a damped Holt(-Winters) filter; seasonal indices are kept by phase `t mod m`. */
+export class HoltState {
+  l = 0;
+  b = 0;
+  t = 0;
+  s: Float64Array;
+  constructor(readonly m: number) {
+    this.s = new Float64Array(Math.max(1, m));
+  }
+
+  /** Initial level, trend and seasonal indices from the first cycles of `x`. */
+  init(x: ArrayLike<number>): void {
+    const m = this.m;
+    const n = x.length;
+    if (m >= 2 && n >= 2 * m) {
+      const m1 = mean(x, 0, m);
+      const m2 = mean(x, m, 2 * m);
+      this.l = m1;
+      this.b = (m2 - m1) / m;
+      for (let j = 0; j < m; j++) this.s[j] = (x[j] - m1 + (x[m + j] - m2)) / 2;
+    } else {
+      const k = Math.min(n, 10);
+      this.l = x[0] ?? 0;
+      this.b = k > 1 ? (x[k - 1] - x[0]) / (k - 1) : 0;
+      this.s.fill(0);
+    }
+    this.t = 0;
+  }
+
+  /** One filter step; returns the one-step error. */
+  step(v: number, p: HoltParams): number {
+    const seasonal = this.m >= 2;
+    const k = this.t % this.s.length;
+    const sj = seasonal ? this.s[k] : 0;
+    const trend = p.phi * this.b;
+    const e = v - (this.l + trend + sj);
+    this.l = this.l + trend + p.alpha * e;
+    this.b = trend + p.beta * e;
+    if (seasonal) this.s[k] = sj + p.gamma * e;
+    this.t++;
+    return e;
+  }
+
+  forecast(h: number, p: HoltParams, out = new Float64Array(h)): Float64Array {
+    let damp = 0;
+    let phiK = 1;
+    for (let i = 0; i < h; i++) {
+      phiK *= p.phi;
+      damp += phiK;
+      const sj = this.m >= 2 ? this.s[(this.t + i) % this.m] : 0;
+      out[i] = this.l + damp * this.b + sj;
+    }
+    return out;
+  }
+
+  clone(): HoltState {
+    const c = new HoltState(this.m);
+    c.l = this.l;
+    c.b = this.b;
+    c.t = this.t;
+    c.s.set(this.s);
+    return c;
+  }
+}
+
+function params(x: number[], seasonal: boolean): HoltParams {
+  const alpha = squash(x[0], 0.001, 0.999);
+  const beta = alpha * squash(x[1], 0.0001, 0.5);
+  const gamma = seasonal ? (1 - alpha) * squash(x[2], 0.0001, 0.999) : 0;
+  const phi = squash(x[3], 0.8, 0.98);
+  return { alpha, beta, gamma, phi };
+}
+
+/**
+ * Fits a damped Holt(-Winters) filter with period `m` (`m < 2`: non-seasonal) to `x`. Returns the
+ * parameters, the state after the last point and the sum of squared one-step errors.
+ * `start` warm-starts the search (the profiler refits with the previous parameters and fewer steps).
+ */
+export function fitHolt(x: Float64Array, m: number, start?: HoltParams, maxEval = 160, lead = Math.max(1, Math.min(m, 48))): { p: HoltParams; state: HoltState; sse: number } {
+  const seasonal = m >= 2 && x.length >= 2 * m;
+  const mm = seasonal ? m : 1;
+  const init = new HoltState(mm);
+  init.init(x);
+  const k = Math.max(1, Math.min(lead, mm >= 2 ? mm : lead, Math.floor(x.length / 4)));
+  const ringL = new Float64Array(k);
+  const ringB = new Float64Array(k);
+  // criterion: one-step plus k-step-ahead squared errors (the k-step forecast from the state k
+  // points back; its seasonal index is still the current one as k ≤ m), so that the smoothing
+  // parameters suit multi-step forecasts and not only persistence
+  const run = (p: HoltParams): number => {
+    const st = init.clone();
+    let sse = 0;
+    let damp = 0;
+    let pk = 1;
+    for (let j = 0; j < k; j++) {
+      pk *= p.phi;
+      damp += pk;
+    }
+    for (let i = 0; i < x.length; i++) {
+      if (k > 1 && i >= k) {
+        const slot = i % k;
+        const f = ringL[slot] + damp * ringB[slot] + (mm >= 2 ? st.s[i % mm] : 0);
+        sse += (x[i] - f) ** 2;
+      }
+      const e = st.step(x[i], p);
+      sse += e * e;
+      ringL[i % k] = st.l;
+      ringB[i % k] = st.b;
+    }
+    return Number.isFinite(sse) ? sse : 1e300;
+  };
+  const x0 = start
+    ? [unsquash(start.alpha, 0.001, 0.999), unsquash(start.beta / start.alpha, 0.0001, 0.5), seasonal ? unsquash(start.gamma / (1 - start.alpha), 0.0001, 0.999) : 0, unsquash(start.phi, 0.8, 0.98)]
+    : [unsquash(0.3, 0.001, 0.999), unsquash(0.05, 0.0001, 0.5), unsquash(0.1, 0.0001, 0.999), unsquash(0.95, 0.8, 0.98)];
+  const { x: best } = nelderMead((v) => run(params(v, seasonal)), x0, start ? 0.3 : 1, maxEval);
+  const p = params(best, seasonal);
+  const state = init.clone();
+  let sse = 0;
+  for (let i = 0; i < x.length; i++) {
+    const e = state.step(x[i], p);
+    sse += e * e;
+  }
+  return { p, state, sse };
+}
+
+export class Ets implements Forecaster {
+  readonly name = 'ets' as const;
+  private tr = ScaleTransform.identity();
+  private p: HoltParams = { alpha: 0.5, beta: 0, gamma: 0, phi: 0.9 };
+  private state = new HoltState(1);
+  private nonNeg = true;
+  private last = 0;
+
+  constructor(private readonly opts: ModelOptions) {}
+
+  fit(y: ArrayLike<number>): void {
+    const n = y.length;
+    const m = Math.round(this.opts.seasons[0] ?? 1);
+    this.nonNeg = nonNegative(y);
+    this.last = y[n - 1] ?? 0;
+    const raw = fitHolt(Float64Array.from(y), m);
+    let best = { tr: ScaleTransform.identity(), fit: raw };
+    const logTr = ScaleTransform.choose(y, true);
+    if (logTr.log) {
+      const lg = fitHolt(logTr.fwdAll(y), m);
+      const aicRaw = n * Math.log(raw.sse / n + 1e-300);
+      const aicLog = n * Math.log(lg.sse / n + 1e-300) + 2 * sumLog(y);
+      if (aicLog < aicRaw) best = { tr: logTr, fit: lg };
+    }
+    this.tr = best.tr;
+    this.p = best.fit.p;
+    this.state = best.fit.state;
+  }
+
+  update(value: number): void {
+    this.last = value;
+    this.state.step(this.tr.fwd(value), this.p);
+  }
+
+  forecast(h: number): Float64Array {
+    const out = this.state.forecast(h, this.p);
+    for (let i = 0; i < h; i++) out[i] = this.tr.inv(out[i]);
+    return sanitize(out, this.nonNeg, this.last);
+  }
+}
+
+registerModel('ets', (o) => new Ets(o));

@@ -1,0 +1,182 @@
+/**
+ * Reading and writing the series files of `keycast forecast` and `keycast anomalies`.
+ *
+ * Forecast input: a header `id,time,value` means long format (rows grouped by id in order of first
+ * appearance, values in row order); any other header means the M4 wide format (first column the
+ * id, then the values in time order; rows may be ragged, trailing empty fields are ignored; fields
+ * may be double-quoted). Problems are collected with file, line and column (1-based) and thrown
+ * together as one `InputError` (exit 2).
+ */
+import { InputError, type Problem } from '../model/errors.ts';
+
+/** One named series. */
+export interface NamedSeries {
+  readonly id: string;
+  readonly values: Float64Array;
+  /** 1-based line of the series' first row. */
+  readonly line: number;
+}
+
+/** Splits one CSV line into fields with their 1-based start columns (RFC 4180 quotes). */
+export function splitCsvLine(line: string): { value: string; col: number }[] {
+  const out: { value: string; col: number }[] = [];
+  let i = 0;
+  for (;;) {
+    const col = i + 1;
+    let value = '';
+    if (line[i] === '"') {
+      i++;
+      for (;;) {
+        if (i >= line.length) break;
+        if (line[i] === '"') {
+          if (line[i + 1] === '"') {
+            value += '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        value += line[i++];
+      }
+      while (i < line.length && line[i] !== ',') i++;
+    } else {
+      const j = line.indexOf(',', i);
+      const end = j < 0 ? line.length : j;
+      value = line.slice(i, end);
+      i = end;
+    }
+    out.push({ value: value.trim(), col });
+    if (i >= line.length) break;
+    i++; // skip the comma
+    if (i === line.length) {
+      out.push({ value: '', col: i + 1 });
+      break;
+    }
+  }
+  return out;
+}
+
+function lines(text: string): string[] {
+  const ls = text.split(/\r?\n/);
+  if (ls.length && ls[ls.length - 1] === '') ls.pop();
+  return ls;
+}
+
+function num(s: string): number {
+  return s === '' ? NaN : Number(s);
+}
+
+/** Parses a forecast input file's text (see the module comment). */
+export function parseSeriesCsv(text: string, file: string): NamedSeries[] {
+  const ls = lines(text.replace(/^\uFEFF/, ''));
+  const problems: Problem[] = [];
+  if (ls.length === 0) throw new InputError([{ file, path: '', message: 'empty file: expected a header row and series' }]);
+  const header = splitCsvLine(ls[0]).map((f) => f.value.toLowerCase());
+  const out: NamedSeries[] = [];
+  const long = header.length === 3 && header[0] === 'id' && header[1] === 'time' && header[2] === 'value';
+  if (long) {
+    const groups = new Map<string, { vals: number[]; line: number }>();
+    for (let li = 1; li < ls.length; li++) {
+      if (ls[li].trim() === '') continue;
+      const f = splitCsvLine(ls[li]);
+      if (f.length !== 3) {
+        problems.push({ file, line: li + 1, col: 1, path: '', message: `expected 3 fields (id,time,value), found ${f.length}` });
+        continue;
+      }
+      const v = num(f[2].value);
+      if (!Number.isFinite(v)) {
+        problems.push({ file, line: li + 1, col: f[2].col, path: 'value', message: `not a number: '${f[2].value}'` });
+        continue;
+      }
+      if (f[0].value === '') problems.push({ file, line: li + 1, col: 1, path: 'id', message: 'empty id' });
+      let g = groups.get(f[0].value);
+      if (!g) groups.set(f[0].value, (g = { vals: [], line: li + 1 }));
+      g.vals.push(v);
+    }
+    for (const [id, g] of groups) out.push({ id, values: Float64Array.from(g.vals), line: g.line });
+  } else {
+    for (let li = 1; li < ls.length; li++) {
+      if (ls[li].trim() === '') continue;
+      const f = splitCsvLine(ls[li]);
+      let end = f.length;
+      while (end > 1 && f[end - 1].value === '') end--;
+      const vals: number[] = [];
+      for (let k = 1; k < end; k++) {
+        const v = num(f[k].value);
+        if (!Number.isFinite(v)) {
+          problems.push({ file, line: li + 1, col: f[k].col, path: `${f[0].value || `row${li + 1}`}[${k}]`, message: f[k].value === '' ? 'missing value inside the series' : `not a number: '${f[k].value}'` });
+          break;
+        }
+        vals.push(v);
+      }
+      if (f[0].value === '') problems.push({ file, line: li + 1, col: 1, path: 'id', message: 'empty id' });
+      else if (vals.length === 0) problems.push({ file, line: li + 1, col: 1, path: f[0].value, message: 'series has no values' });
+      out.push({ id: f[0].value, values: Float64Array.from(vals), line: li + 1 });
+    }
+  }
+  if (!problems.length && out.length === 0) problems.push({ file, path: '', message: 'no series found' });
+  if (problems.length) throw new InputError(problems.slice(0, 50));
+  return out;
+}
+
+/** A number for CSV output: up to 6 significant decimals, no exponent for ordinary magnitudes. */
+export function fmt(v: number): string {
+  if (!Number.isFinite(v)) return 'NaN';
+  const a = Math.abs(v);
+  const s = a >= 1e15 || (a > 0 && a < 1e-6) ? v.toExponential(6) : String(Number(v.toFixed(a >= 1000 ? 2 : 6)));
+  return s === '-0' ? '0' : s;
+}
+
+/** One timestamped row of `keycast anomalies` input. */
+export interface TimedValue {
+  readonly stamp: string;
+  readonly timeMs: number;
+  readonly value: number;
+}
+
+/** Parses a time: ISO (zone-less = UTC, space or T), or epoch seconds (< 1e11) / ms. NaN if neither. */
+export function parseTime(s: string): number {
+  if (/^-?\d+(\.\d+)?$/.test(s)) {
+    const v = Number(s);
+    return Math.abs(v) < 1e11 ? v * 1000 : v;
+  }
+  let iso = s.replace(' ', 'T');
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(iso)) iso += 'Z';
+  return Date.parse(iso);
+}
+
+/** Parses `keycast anomalies` input: columns `timeCol` and `valueCol` of a headed CSV. */
+export function parseTimedCsv(text: string, file: string, timeCol: string, valueCol: string): TimedValue[] {
+  const ls = lines(text.replace(/^\uFEFF/, ''));
+  if (ls.length === 0) throw new InputError([{ file, path: '', message: 'empty file: expected a header row' }]);
+  const header = splitCsvLine(ls[0]).map((f) => f.value);
+  const ti = header.indexOf(timeCol);
+  const vi = header.indexOf(valueCol);
+  const problems: Problem[] = [];
+  if (ti < 0) problems.push({ file, line: 1, col: 1, path: timeCol, message: `no column '${timeCol}' (columns: ${header.join(', ')})` });
+  if (vi < 0) problems.push({ file, line: 1, col: 1, path: valueCol, message: `no column '${valueCol}' (columns: ${header.join(', ')})` });
+  if (problems.length) throw new InputError(problems);
+  const out: TimedValue[] = [];
+  let prev = -Infinity;
+  for (let li = 1; li < ls.length; li++) {
+    if (ls[li].trim() === '') continue;
+    const f = splitCsvLine(ls[li]);
+    const ts = f[ti];
+    const vs = f[vi];
+    if (!ts || !vs) {
+      problems.push({ file, line: li + 1, col: 1, path: '', message: `expected ${header.length} fields, found ${f.length}` });
+      continue;
+    }
+    const t = parseTime(ts.value);
+    const v = num(vs.value);
+    if (!Number.isFinite(t)) problems.push({ file, line: li + 1, col: ts.col, path: timeCol, message: `not a time: '${ts.value}'` });
+    else if (t < prev) problems.push({ file, line: li + 1, col: ts.col, path: timeCol, message: 'rows must be in non-decreasing time order' });
+    if (!Number.isFinite(v)) problems.push({ file, line: li + 1, col: vs.col, path: valueCol, message: `not a number: '${vs.value}'` });
+    if (Number.isFinite(t)) prev = Math.max(prev, t);
+    out.push({ stamp: ts.value, timeMs: t, value: v });
+    if (problems.length >= 50) break;
+  }
+  if (problems.length) throw new InputError(problems);
+  return out;
+}

@@ -1,0 +1,195 @@
+/**
+ * Small numeric helpers for the profiler's models: order statistics, a bounded Nelder–Mead
+ * minimiser, ridge least squares via Cholesky, and the log/identity transform choice. All
+ * deterministic (no randomness, no wall clock).
+ */
+
+/** Mean of `a[from..to)`. */
+export function mean(a: ArrayLike<number>, from = 0, to = a.length): number {
+  let s = 0;
+  for (let i = from; i < to; i++) s += a[i];
+  return to > from ? s / (to - from) : 0;
+}
+
+/** Linear-interpolated quantile `q ∈ [0,1]` of the values (copies and sorts). */
+export function quantile(values: ArrayLike<number>, q: number): number {
+  const n = values.length;
+  if (n === 0) return NaN;
+  const s = Float64Array.from(values).sort();
+  const pos = q * (n - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(n - 1, lo + 1);
+  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+}
+
+/** Median (copies). */
+export function median(values: ArrayLike<number>): number {
+  return quantile(values, 0.5);
+}
+
+/** True when every value is finite and strictly positive (the log transform is allowed). */
+export function allPositive(y: ArrayLike<number>): boolean {
+  for (let i = 0; i < y.length; i++) if (!(y[i] > 0)) return false;
+  return y.length > 0;
+}
+
+/** `log(y)` elementwise. */
+export function logOf(y: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(y.length);
+  for (let i = 0; i < y.length; i++) out[i] = Math.log(y[i]);
+  return out;
+}
+
+/** Sum of `log(y)` (the Jacobian term that makes likelihoods on log and raw scales comparable). */
+export function sumLog(y: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < y.length; i++) s += Math.log(y[i]);
+  return s;
+}
+
+/**
+ * Nelder–Mead minimisation of `f` from `x0` with initial step `step`, at most `maxEval`
+ * evaluations. Deterministic; callers map bounded parameters through a logistic first.
+ */
+export function nelderMead(f: (x: number[]) => number, x0: number[], step = 0.5, maxEval = 200, tol = 1e-7): { x: number[]; fx: number } {
+  const n = x0.length;
+  const pts: number[][] = [x0.slice()];
+  for (let i = 0; i < n; i++) {
+    const p = x0.slice();
+    p[i] += step;
+    pts.push(p);
+  }
+  const vals = pts.map(f);
+  let evals = n + 1;
+  while (evals < maxEval) {
+    const order = vals.map((_, i) => i).sort((a, b) => vals[a] - vals[b] || a - b);
+    const sp = order.map((i) => pts[i]);
+    const sv = order.map((i) => vals[i]);
+    for (let i = 0; i <= n; i++) {
+      pts[i] = sp[i];
+      vals[i] = sv[i];
+    }
+    if (Math.abs(vals[n] - vals[0]) <= tol * (Math.abs(vals[0]) + 1e-12)) break;
+    const c = new Array<number>(n).fill(0);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) c[j] += pts[i][j] / n;
+    const worst = pts[n];
+    const xr = c.map((cj, j) => cj + (cj - worst[j]));
+    const fr = f(xr);
+    evals++;
+    if (fr < vals[0]) {
+      const xe = c.map((cj, j) => cj + 2 * (cj - worst[j]));
+      const fe = f(xe);
+      evals++;
+      if (fe < fr) {
+        pts[n] = xe;
+        vals[n] = fe;
+      } else {
+        pts[n] = xr;
+        vals[n] = fr;
+      }
+    } else if (fr < vals[n - 1]) {
+      pts[n] = xr;
+      vals[n] = fr;
+    } else {
+      const inside = fr >= vals[n];
+      const xc = inside ? c.map((cj, j) => cj + 0.5 * (worst[j] - cj)) : c.map((cj, j) => cj + 0.5 * (xr[j] - cj));
+      const fc = f(xc);
+      evals++;
+      if (fc < Math.min(fr, vals[n])) {
+        pts[n] = xc;
+        vals[n] = fc;
+      } else {
+        for (let i = 1; i <= n; i++) {
+          pts[i] = pts[i].map((v, j) => pts[0][j] + 0.5 * (v - pts[0][j]));
+          vals[i] = f(pts[i]);
+          evals++;
+        }
+      }
+    }
+  }
+  let best = 0;
+  for (let i = 1; i <= n; i++) if (vals[i] < vals[best]) best = i;
+  return { x: pts[best], fx: vals[best] };
+}
+
+/** Logistic map to `(lo, hi)`. */
+export function squash(x: number, lo: number, hi: number): number {
+  return lo + (hi - lo) / (1 + Math.exp(-x));
+}
+
+/** Inverse of `squash`. */
+export function unsquash(v: number, lo: number, hi: number): number {
+  const p = Math.min(1 - 1e-9, Math.max(1e-9, (v - lo) / (hi - lo)));
+  return Math.log(p / (1 - p));
+}
+
+/**
+ * Ridge least squares: minimises `|X b − y|² + Σ penalty_j b_j²`, `X` given row-major as `rows`
+ * of length `p`. Solves the normal equations by Cholesky (a tiny jitter keeps it positive definite).
+ */
+export function ridge(rows: ArrayLike<number>[], y: ArrayLike<number>, penalty: ArrayLike<number>): Float64Array {
+  const p = penalty.length;
+  const A = new Float64Array(p * p);
+  const b = new Float64Array(p);
+  for (let r = 0; r < rows.length; r++) {
+    const x = rows[r];
+    const yr = y[r];
+    for (let i = 0; i < p; i++) {
+      const xi = x[i];
+      if (xi === 0) continue;
+      b[i] += xi * yr;
+      for (let j = 0; j <= i; j++) A[i * p + j] += xi * x[j];
+    }
+  }
+  for (let i = 0; i < p; i++) {
+    for (let j = 0; j < i; j++) A[j * p + i] = A[i * p + j];
+    A[i * p + i] += penalty[i] + 1e-9 * (1 + A[i * p + i]);
+  }
+  return choleskySolve(A, b, p);
+}
+
+/** Solves `A x = b` for symmetric positive-definite `A` (p×p, row-major). */
+export function choleskySolve(A: Float64Array, b: Float64Array, p: number): Float64Array {
+  const L = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = A[i * p + j];
+      for (let k = 0; k < j; k++) s -= L[i * p + k] * L[j * p + k];
+      if (i === j) L[i * p + i] = Math.sqrt(Math.max(s, 1e-12));
+      else L[i * p + j] = s / L[j * p + j];
+    }
+  }
+  const z = new Float64Array(p);
+  for (let i = 0; i < p; i++) {
+    let s = b[i];
+    for (let k = 0; k < i; k++) s -= L[i * p + k] * z[k];
+    z[i] = s / L[i * p + i];
+  }
+  const x = new Float64Array(p);
+  for (let i = p - 1; i >= 0; i--) {
+    let s = z[i];
+    for (let k = i + 1; k < p; k++) s -= L[k * p + i] * x[k];
+    x[i] = s / L[i * p + i];
+  }
+  return x;
+}
+
+/** Seasons usable on a series of length `n`: periods ≥ 2 with at least `cycles` full cycles, ascending, distinct. */
+export function usableSeasons(seasons: readonly number[], n: number, cycles = 2): number[] {
+  const out = [...new Set(seasons.map((s) => Math.round(s)))].filter((m) => m >= 2 && n >= cycles * m).sort((a, b) => a - b);
+  return out;
+}
+
+/** Lag-k autocorrelation of `y`. */
+export function acf(y: ArrayLike<number>, k: number): number {
+  const n = y.length;
+  const m = mean(y);
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    const d = y[i] - m;
+    den += d * d;
+    if (i >= k) num += d * (y[i - k] - m);
+  }
+  return den > 0 ? num / den : 0;
+}
