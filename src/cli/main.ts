@@ -29,23 +29,18 @@ export interface KeycastCommand {
 /** Runs the CLI on `args` and resolves to the exit code. */
 export async function main(args: string[]): Promise<number> {
   let code: number = ExitCode.ok;
-  let failed = false;
   const cli = yargs(args)
     .scriptName('keycast')
     .usage('keycast <command> [options]\n\nWhat-if testbed for predictive repartitioning of keyed streams.')
     .version(keycastVersion())
     .strict()
-    .demandCommand(1, 'name a command (see keycast --help)')
+    .parserConfiguration({ 'camel-case-expansion': false })
+    .demandCommand(1, 'name a command')
     .recommendCommands()
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
-      failed = true;
-      if (err) {
-        code = reportError(err);
-        return;
-      }
-      process.stderr.write(`<cli>: ${(msg ?? 'invalid command line').replace(/\n/g, '; ')}\n`);
-      code = ExitCode.badInput;
+      // Throwing stops yargs: without it, the handler would still run after a usage error.
+      throw err ?? new UsageError(msg ?? 'invalid command line');
     });
   for (const c of commands) {
     const mod: CommandModule = {
@@ -65,7 +60,14 @@ export async function main(args: string[]): Promise<number> {
   try {
     await cli.parseAsync();
   } catch (err) {
-    if (!failed) code = reportError(err);
+    if (err instanceof UsageError) {
+      process.stderr.write(`<cli>: ${err.message.replace(/\n/g, '; ')} (see keycast --help)\n`);
+      return ExitCode.badInput;
+    }
+    return reportError(err);
   }
   return code;
 }
+
+/** A command-line usage error (unknown flag, missing argument): exit 2. */
+class UsageError extends Error {}

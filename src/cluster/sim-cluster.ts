@@ -93,6 +93,7 @@ export class SimCluster implements ControlPlane {
   private cachedStates: PartitionState[] = [];
   private serveFrac = new Float64Array(0);
   private nodeDemand = new Float64Array(0);
+  private limitBuf = new Float64Array(0);
   private readonly onServed = (arrival: number, wait: number, n: number) => this.metrics.served(arrival, wait, n);
 
   constructor(private readonly o: SimClusterOptions) {
@@ -424,11 +425,16 @@ export class SimCluster implements ControlPlane {
       s.queue.push(mid, arr[p]);
       this.windowNodeArrivals[map.nodes[p]] += arr[p];
     }
-    // Service: proportional sharing of each node's capacity by queued demand.
-    const nodeDemand = this.nodeDemand;
-    nodeDemand.fill(0);
+    // Service: each node's capacity is shared in proportion to queued demand (processor sharing
+    // by demand); a partition takes at most its demand and its cap, and what capped partitions
+    // leave is shared again among the others (water-filling).
+    const nodeLimit = this.nodeDemand;
+    nodeLimit.fill(0);
     const serveFrac = this.serveFrac;
+    const limit = this.limitBuf.length >= k ? this.limitBuf : (this.limitBuf = new Float64Array(2 * k));
     const tEnd = t + dt;
+    const cap = (this.cfg.nodeCapacity * dt) / 1000;
+    const pcap = this.cfg.partitionCapacity !== undefined ? (this.cfg.partitionCapacity * dt) / 1000 : Infinity;
     for (let p = 0; p < k; p++) {
       const s = states[p];
       const node = this.nodes[map.nodes[p]];
@@ -436,23 +442,20 @@ export class SimCluster implements ControlPlane {
       const pausedFor = s.pausedUntil > t ? Math.min(dt, s.pausedUntil - t) : 0;
       const f = 1 - Math.max(downFor, pausedFor) / dt;
       serveFrac[p] = f;
-      if (f > 0) nodeDemand[map.nodes[p]] += s.queue.size;
+      const lim = f > 0 ? Math.min(s.queue.size, pcap * f) : 0;
+      limit[p] = lim;
+      nodeLimit[map.nodes[p]] += lim;
     }
-    const cap = (this.cfg.nodeCapacity * dt) / 1000;
-    const pcap = this.cfg.partitionCapacity !== undefined ? (this.cfg.partitionCapacity * dt) / 1000 : Infinity;
-    const m = this.metrics;
+    for (let n = 0; n < nodeLimit.length; n++) {
+      if (nodeLimit[n] > cap) this.waterFill(n, cap, k, limit, states);
+    }
     for (let p = 0; p < k; p++) {
+      const amount = limit[p];
+      if (amount <= 0) continue;
       const f = serveFrac[p];
-      if (f <= 0) continue;
-      const s = states[p];
-      const demand = s.queue.size;
-      if (demand <= 0) continue;
-      const nd = nodeDemand[map.nodes[p]];
-      let amount = nd <= cap ? demand : (cap * demand) / nd;
-      amount = Math.min(amount * f, pcap * f, demand);
-      const start = tEnd - f * dt;
-      s.queue.serve(amount, start, f * dt, this.onServed);
+      states[p].queue.serve(amount, tEnd - f * dt, f * dt, this.onServed);
     }
+    const m = this.metrics;
     if (this.cfg.queueLimit !== undefined) {
       for (let p = 0; p < k; p++) {
         const q = states[p].queue;
@@ -463,6 +466,41 @@ export class SimCluster implements ControlPlane {
       }
     }
     this.progressTransfers(t, dt);
+  }
+
+  /**
+   * Shares `cap` records of node `n` among its partitions in proportion to their queued demand,
+   * none above its limit (`limit[p]` on entry: min(queue, cap per partition)); writes the amounts
+   * served into `limit`.
+   */
+  private waterFill(n: number, cap: number, k: number, limit: Float64Array, states: PartitionState[]): void {
+    const nodes = this.map.nodes;
+    const active: number[] = [];
+    for (let p = 0; p < k; p++) if (nodes[p] === n && limit[p] > 0) active.push(p);
+    let remaining = cap;
+    let open = active;
+    for (;;) {
+      let demand = 0;
+      for (const p of open) demand += states[p].queue.size;
+      if (demand <= 0) break;
+      const next: number[] = [];
+      let fixed = false;
+      for (const p of open) {
+        const share = (remaining * states[p].queue.size) / demand;
+        if (share >= limit[p]) fixed = true;
+        else next.push(p);
+      }
+      if (!fixed) {
+        for (const p of open) limit[p] = (remaining * states[p].queue.size) / demand;
+        break;
+      }
+      for (const p of open) if (!next.includes(p)) remaining -= limit[p];
+      open = next;
+      if (open.length === 0 || remaining <= 0) {
+        for (const p of open) limit[p] = 0;
+        break;
+      }
+    }
   }
 
   /** Records queued now. */

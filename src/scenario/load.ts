@@ -68,10 +68,10 @@ export function parseScenario(text: string, file: string, dir: string, opts: Loa
   if (text.trim() === '') throw new InputError([{ file, path: '', message: 'the file is empty' }]);
 
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
   for (const e of doc.errors) {
     const pos = e.linePos?.[0];
-    add({ path: '', line: pos?.line, col: pos?.col, message: `YAML: ${e.message.split('\n')[0]}` });
+    add({ path: '', line: pos?.line, col: pos?.col, message: `YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}` });
   }
   if (problems.length) throw new InputError(problems);
   if (!isMap(doc.contents)) {
@@ -85,7 +85,7 @@ export function parseScenario(text: string, file: string, dir: string, opts: Loa
 
   const where = (p: readonly PropertyKey[]) => position(doc, lc, p);
   const raw = doc.toJS({ maxAliasCount: 100 }) as unknown;
-  const parsed = scenarioSchema.safeParse(raw);
+  const parsed = scenarioSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     const schema = scenarioJsonSchema();
     for (const issue of parsed.error.issues) {
@@ -93,7 +93,7 @@ export function parseScenario(text: string, file: string, dir: string, opts: Loa
         for (const key of issue.keys) {
           const p = [...issue.path, key];
           const hint = didYouMean(key, knownKeys(schema, issue.path, raw));
-          add({ path: pathText(p), ...where(p), message: `unknown field${hint ? ` (did you mean '${hint}'?)` : ''}` });
+          add({ path: pathText(p), ...where([...p, KEY]), message: `unknown field${hint ? ` (did you mean '${hint}'?)` : ''}` });
         }
         continue;
       }
@@ -226,18 +226,25 @@ function applySet(doc: Document, spec: string, problems: Problem[], file: string
   }
 }
 
+/** Path marker: point at the key of the path's last field (unknown fields). */
+const KEY = Symbol('key');
+
 /** Line and column of the node at `p` (or its closest existing parent). */
 function position(doc: Document, lc: LineCounter, p: readonly PropertyKey[]): { line?: number; col?: number } {
+  const keyOnly = p[p.length - 1] === KEY;
+  const segs = keyOnly ? p.slice(0, -1) : p;
   let node: unknown = doc.contents;
   let best: Node | undefined = node as Node;
-  for (const seg of p) {
+  for (let si = 0; si < segs.length; si++) {
+    const seg = segs[si];
     if (isMap(node)) {
       const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg));
       if (!pair) break;
-      // Point at the key for missing/invalid values with no node of their own.
+      // Point at a scalar value itself; at the key for collections and missing values.
       best = (pair.key as Node) ?? best;
+      if (keyOnly && si === segs.length - 1) break;
       node = pair.value;
-      if (node && (node as Node).range) best = node as Node;
+      if (node && isScalar(node) && (node as Node).range) best = node as Node;
     } else if (isSeq(node) && typeof seg === 'number') {
       node = node.items[seg];
       if (!node) break;
@@ -323,9 +330,11 @@ function describe(v: unknown): string {
   return String(v);
 }
 
+/** Drops repeated problems and orders them by position in the file. */
 function dedupe(ps: Problem[]): Problem[] {
   const seen = new Set<string>();
-  return ps.filter((p) => {
+  const order = (p: Problem) => (p.line ?? 0) * 10_000 + (p.col ?? 0);
+  return [...ps].sort((a, b) => order(a) - order(b)).filter((p) => {
     const k = `${p.line}:${p.col}:${p.path}:${p.message}`;
     if (seen.has(k)) return false;
     seen.add(k);

@@ -9,7 +9,7 @@ import { parseBandwidth, parseDuration, parseSize } from './units.ts';
 // ---- unit types: input is text (or a bare number for sizes), output is a number ----
 
 const durationText = z
-  .union([z.string(), z.literal(0)])
+  .union([z.string(), z.number()])
   .refine((v) => parseDuration(v) !== undefined, {
     message: 'not a duration: use a number with a unit ms, s, m, h or d (e.g. 90s, 1d6h, 1.5h)',
   });
