@@ -1,0 +1,206 @@
+/**
+ * The planning context: everything about the input that the search reads over and over, computed
+ * once (prefix sums per window, state bytes, the current map's owners and boundaries, the
+ * per-boundary operation penalties, resolved cluster defaults).
+ */
+import { ownerTable, prefixSums, type PartitionMap } from '../model/index.ts';
+import type { Goals, PausesMs, PlanInput } from './types.ts';
+
+/** Cluster defaults (DESIGN.md scenario defaults). */
+export const DEFAULT_MOVE_BANDWIDTH = 50 * 1024 * 1024;
+export const DEFAULT_PAUSES_MS: PausesMs = { split: 50, merge: 50, move: 200 };
+export const DEFAULT_MAX_CONCURRENT_OPS = 4;
+/** Default state per bucket = mean records/s × these (scenario defaults `recordBytes`, `retention`). */
+export const DEFAULT_RECORD_BYTES = 512;
+export const DEFAULT_RETENTION_S = 1800;
+
+/** Precomputed view of a `PlanInput` for the search (read-only once built). */
+export interface PlanContext {
+  readonly input: PlanInput;
+  readonly goals: Goals;
+  readonly buckets: number;
+  /** Valid node ids are `0 … nodeCount − 1`. */
+  readonly nodeCount: number;
+  /** Node slots tracked (≥ nodeCount; covers invalid nodes of the current map). */
+  readonly nodeSlots: number;
+  readonly nodeCapacity: number;
+  readonly partitionCapacity: number;
+  readonly maxPartitions: number;
+  /** Exact partition count the plan must end with, if the goals ask for one. */
+  readonly fixedK: number | undefined;
+  /** Partition count the imbalance is measured against (`fixedK`, else the current count). */
+  readonly kRef: number;
+  readonly pauses: PausesMs;
+  readonly moveBandwidth: number;
+  readonly maxConcurrentOps: number;
+  /** Search windows (≤ maxSearchWindows; consecutive input windows averaged in groups). */
+  readonly windowCount: number;
+  /** Expected records/s prefix sums per search window (length B + 1 each). */
+  readonly prefix: readonly Float64Array[];
+  /** Tail prefix sums per search window, when the input has `upper`. */
+  readonly upperPrefix: readonly Float64Array[] | undefined;
+  readonly totals: Float64Array;
+  readonly upperTotals: Float64Array | undefined;
+  /** Mean expected load over windows, per bucket, and its prefix sums. */
+  readonly meanLoad: Float64Array;
+  readonly meanPrefix: Float64Array;
+  readonly meanTotal: number;
+  readonly state: Float64Array;
+  readonly statePrefix: Float64Array;
+  readonly totalState: number;
+  /** True when `stateBytes` was given (else a load-based estimate). */
+  readonly stateGiven: boolean;
+  readonly tailWeight: number;
+  // ---- the current map ----
+  readonly before: PartitionMap;
+  readonly beforeBounds: Int32Array;
+  readonly beforeNodes: Int32Array;
+  /** Owner (current partition index) of each bucket. */
+  readonly beforeOwner: Int32Array;
+  /** 1 at positions that are current boundaries (length B + 1). */
+  readonly isBeforeBoundary: Uint8Array;
+  /** Stall-seconds (records waiting ÷ mean total rate) of a split at each position that is not a current boundary. */
+  readonly splitPenalty: Float64Array;
+  /** Stall-seconds of merging away each current interior boundary. */
+  readonly mergePenalty: Float64Array;
+  /** Stall-seconds per unit of moved mean load (move pause ÷ mean total rate). */
+  readonly movePenaltyPerLoad: number;
+}
+
+export interface ContextOptions {
+  readonly tailWeight?: number;
+  readonly maxSearchWindows?: number;
+}
+
+function groupWindows(ws: readonly Float64Array[], max: number): Float64Array[] {
+  if (ws.length <= max) return [...ws];
+  const out: Float64Array[] = [];
+  for (let g = 0; g < max; g++) {
+    const lo = Math.floor((g * ws.length) / max);
+    const hi = Math.floor(((g + 1) * ws.length) / max);
+    const acc = new Float64Array(ws[0].length);
+    for (let w = lo; w < hi; w++) for (let j = 0; j < acc.length; j++) acc[j] += ws[w][j];
+    for (let j = 0; j < acc.length; j++) acc[j] /= hi - lo;
+    out.push(acc);
+  }
+  return out;
+}
+
+/** Default state bytes: mean records/s × 512 B × 30 min per bucket. */
+export function defaultStateBytes(meanLoad: ArrayLike<number>): Float64Array {
+  const s = new Float64Array(meanLoad.length);
+  for (let j = 0; j < s.length; j++) s[j] = meanLoad[j] * DEFAULT_RECORD_BYTES * DEFAULT_RETENTION_S;
+  return s;
+}
+
+/** Builds the context. The input must be valid (`planInputProblems` empty). */
+export function buildContext(input: PlanInput, opts: ContextOptions = {}): PlanContext {
+  const map = input.map;
+  const B = map.buckets;
+  const c = input.cluster;
+  const windows = groupWindows(input.windows, Math.max(1, opts.maxSearchWindows ?? 12));
+  const upper = input.upper ? groupWindows(input.upper, Math.max(1, opts.maxSearchWindows ?? 12)) : undefined;
+  const prefix = windows.map((w) => prefixSums(w));
+  const upperPrefix = upper?.map((w) => prefixSums(w));
+  const totals = Float64Array.from(prefix, (p) => p[B]);
+  const upperTotals = upperPrefix ? Float64Array.from(upperPrefix, (p) => p[B]) : undefined;
+  const meanLoad = new Float64Array(B);
+  for (const w of input.windows) for (let j = 0; j < B; j++) meanLoad[j] += w[j] / input.windows.length;
+  const meanPrefix = prefixSums(meanLoad);
+  const meanTotal = meanPrefix[B];
+  const state = input.stateBytes ? Float64Array.from(input.stateBytes) : defaultStateBytes(meanLoad);
+  const statePrefix = prefixSums(state);
+
+  const k = map.boundaries.length - 1;
+  const beforeBounds = Int32Array.from(map.boundaries);
+  const beforeNodes = Int32Array.from(map.nodes);
+  const beforeOwner = ownerTable(map);
+  const isBeforeBoundary = new Uint8Array(B + 1);
+  for (const x of map.boundaries) isBeforeBoundary[x] = 1;
+  let nodeSlots = c.nodes;
+  for (const n of map.nodes) nodeSlots = Math.max(nodeSlots, n + 1);
+
+  const pauses: PausesMs = { ...DEFAULT_PAUSES_MS, ...(c.pauses ?? {}) };
+  const rateScale = meanTotal > 0 ? 1 / meanTotal : 0;
+  const partMean = (i: number) => meanPrefix[beforeBounds[i + 1]] - meanPrefix[beforeBounds[i]];
+  const splitPenalty = new Float64Array(B + 1);
+  for (let x = 1; x < B; x++) {
+    if (!isBeforeBoundary[x]) splitPenalty[x] = (pauses.split / 1000) * partMean(beforeOwner[x]) * rateScale;
+  }
+  const mergePenalty = new Float64Array(B + 1);
+  for (let i = 1; i < k; i++) {
+    mergePenalty[beforeBounds[i]] = (pauses.merge / 1000) * (partMean(i - 1) + partMean(i)) * rateScale;
+  }
+  const fixedK = input.goals.partitionCount;
+  return {
+    input,
+    goals: input.goals,
+    buckets: B,
+    nodeCount: c.nodes,
+    nodeSlots,
+    nodeCapacity: c.nodeCapacity,
+    partitionCapacity: c.partitionCapacity ?? Infinity,
+    maxPartitions: Math.min(c.maxPartitions, B),
+    fixedK,
+    kRef: fixedK ?? k,
+    pauses,
+    moveBandwidth: c.moveBandwidth ?? DEFAULT_MOVE_BANDWIDTH,
+    maxConcurrentOps: c.maxConcurrentOps ?? DEFAULT_MAX_CONCURRENT_OPS,
+    windowCount: windows.length,
+    prefix,
+    upperPrefix,
+    totals,
+    upperTotals,
+    meanLoad,
+    meanPrefix,
+    meanTotal,
+    state,
+    statePrefix,
+    totalState: statePrefix[B],
+    stateGiven: input.stateBytes !== undefined,
+    tailWeight: upper ? (opts.tailWeight ?? 0.5) : 0,
+    before: map,
+    beforeBounds,
+    beforeNodes,
+    beforeOwner,
+    isBeforeBoundary,
+    splitPenalty,
+    mergePenalty,
+    movePenaltyPerLoad: (pauses.move / 1000) * rateScale,
+  };
+}
+
+/**
+ * Σ of `prefix`-summed values over buckets `[lo, hi)` whose current node is not `node`: what
+ * assigning that range to `node` sends over the network (with `statePrefix`).
+ */
+export function offNode(ctx: PlanContext, prefix: Float64Array, lo: number, hi: number, node: number): number {
+  if (lo >= hi) return 0;
+  let s = 0;
+  const bb = ctx.beforeBounds;
+  for (let p = ctx.beforeOwner[lo]; p < ctx.beforeNodes.length && bb[p] < hi; p++) {
+    if (ctx.beforeNodes[p] !== node) s += prefix[Math.min(hi, bb[p + 1])] - prefix[Math.max(lo, bb[p])];
+  }
+  return s;
+}
+
+/** The current node owning most state of `[lo, hi)` (its "home"; ties: lowest node). */
+export function homeNode(ctx: PlanContext, lo: number, hi: number): number {
+  const bb = ctx.beforeBounds;
+  let best = -1;
+  let bestW = -1;
+  // Small ranges overlap few current partitions; accumulate per node in a tiny list.
+  const acc = new Map<number, number>();
+  for (let p = ctx.beforeOwner[lo]; p < ctx.beforeNodes.length && bb[p] < hi; p++) {
+    const w = ctx.statePrefix[Math.min(hi, bb[p + 1])] - ctx.statePrefix[Math.max(lo, bb[p])] + 1e-9 * (Math.min(hi, bb[p + 1]) - Math.max(lo, bb[p]));
+    const n = ctx.beforeNodes[p];
+    acc.set(n, (acc.get(n) ?? 0) + w);
+  }
+  for (const [n, w] of [...acc.entries()].sort((a, b) => a[0] - b[0])) {
+    if (w > bestW) {
+      best = n;
+      bestW = w;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,238 @@
+/**
+ * A layout under evaluation, with the aggregates every cost term reads kept up to date
+ * incrementally: per-window partition loads (max trees), node loads, partitions above their cap,
+ * moved state bytes and the operation penalties. Moving one boundary or one partition costs
+ * O(windows · log k); the searches rely on it to try tens of thousands of moves per second.
+ */
+import { offNode, type PlanContext } from './context.ts';
+import type { Layout } from './layout.ts';
+import { MaxTree } from './max-tree.ts';
+
+/** Read-only view the cost terms get. */
+export interface LayoutView {
+  readonly ctx: PlanContext;
+  /** Number of partitions. */
+  readonly k: number;
+  readonly boundaries: Int32Array;
+  readonly nodes: Int32Array;
+  /** Largest expected partition load in search window `w`. */
+  maxPartitionLoad(w: number): number;
+  /** Largest tail partition load in window `w` (expected when the input has no tail). */
+  maxPartitionUpper(w: number): number;
+  /** Expected load of each node slot in window `w` (read-only; length `ctx.nodeSlots`). */
+  nodeLoads(w: number): Float64Array;
+  /** Tail load of each node slot in window `w` (expected when no tail is given). */
+  nodeUppers(w: number): Float64Array;
+  /** Σ over partitions of max(0, tail load − partition capacity) in window `w`. */
+  partitionExcess(w: number): number;
+  /** State bytes whose node differs from the current map's. */
+  readonly movedBytes: number;
+  /** Mean records/s of the buckets that change node. */
+  readonly movedLoad: number;
+  /** Stall-seconds of the splits and merges the boundaries imply. */
+  readonly boundaryPenalty: number;
+  /** Partitions on a node id ≥ nodeCount. */
+  readonly invalidNodes: number;
+}
+
+/** Mutable evaluation state of one layout (fixed k; changing k means building a new state). */
+export class LayoutState implements LayoutView {
+  readonly k: number;
+  readonly boundaries: Int32Array;
+  readonly nodes: Int32Array;
+  movedBytes = 0;
+  movedLoad = 0;
+  boundaryPenalty = 0;
+  invalidNodes = 0;
+  private readonly trees: MaxTree[];
+  private readonly upTrees: MaxTree[] | undefined;
+  private readonly nodeLoad: Float64Array[];
+  private readonly nodeUpper: Float64Array[] | undefined;
+  private readonly excess: Float64Array;
+  private readonly sumSq: Float64Array;
+
+  constructor(
+    readonly ctx: PlanContext,
+    layout: Layout,
+  ) {
+    const b = (this.boundaries = layout.boundaries.slice());
+    this.nodes = layout.nodes.slice();
+    const k = (this.k = b.length - 1);
+    const W = ctx.windowCount;
+    const cap = ctx.partitionCapacity;
+    this.trees = [];
+    this.nodeLoad = [];
+    this.excess = new Float64Array(W);
+    this.sumSq = new Float64Array(W);
+    const part = new Float64Array(k);
+    for (let w = 0; w < W; w++) {
+      const p = ctx.prefix[w];
+      const nl = new Float64Array(ctx.nodeSlots);
+      for (let i = 0; i < k; i++) {
+        part[i] = p[b[i + 1]] - p[b[i]];
+        nl[this.nodes[i]] += part[i];
+        this.sumSq[w] += part[i] * part[i];
+      }
+      this.trees.push(new MaxTree(part));
+      this.nodeLoad.push(nl);
+      if (!ctx.upperPrefix) for (let i = 0; i < k; i++) this.excess[w] += Math.max(0, part[i] - cap);
+    }
+    if (ctx.upperPrefix) {
+      this.upTrees = [];
+      this.nodeUpper = [];
+      for (let w = 0; w < W; w++) {
+        const p = ctx.upperPrefix[w];
+        const nl = new Float64Array(ctx.nodeSlots);
+        for (let i = 0; i < k; i++) {
+          part[i] = p[b[i + 1]] - p[b[i]];
+          nl[this.nodes[i]] += part[i];
+          this.excess[w] += Math.max(0, part[i] - cap);
+        }
+        this.upTrees.push(new MaxTree(part));
+        this.nodeUpper.push(nl);
+      }
+    }
+    for (let i = 0; i < k; i++) {
+      const n = this.nodes[i];
+      this.movedBytes += offNode(ctx, ctx.statePrefix, b[i], b[i + 1], n);
+      this.movedLoad += offNode(ctx, ctx.meanPrefix, b[i], b[i + 1], n);
+      if (n >= ctx.nodeCount) this.invalidNodes++;
+    }
+    // Current boundaries that the layout drops are merges; new ones are splits.
+    for (let x = 1; x < ctx.buckets; x++) if (ctx.isBeforeBoundary[x]) this.boundaryPenalty += ctx.mergePenalty[x];
+    for (let i = 1; i < k; i++) this.boundaryPenalty += this.boundaryTerm(b[i]);
+  }
+
+  /** Change in penalty when the layout has a boundary at `x` (vs not). */
+  private boundaryTerm(x: number): number {
+    return this.ctx.isBeforeBoundary[x] ? -this.ctx.mergePenalty[x] : this.ctx.splitPenalty[x];
+  }
+
+  maxPartitionLoad(w: number): number {
+    return this.trees[w].max();
+  }
+  maxPartitionUpper(w: number): number {
+    return (this.upTrees ?? this.trees)[w].max();
+  }
+  nodeLoads(w: number): Float64Array {
+    return this.nodeLoad[w];
+  }
+  nodeUppers(w: number): Float64Array {
+    return (this.nodeUpper ?? this.nodeLoad)[w];
+  }
+  partitionExcess(w: number): number {
+    return this.excess[w];
+  }
+  /** Σ of squared expected partition loads in window `w` (a smooth measure of heat, for tie-breaks). */
+  sumSquares(w: number): number {
+    return this.sumSq[w];
+  }
+  /** Expected load of partition `i` in window `w`. */
+  partitionLoad(w: number, i: number): number {
+    return this.trees[w].get(i);
+  }
+  /** Index of the partition with the largest expected load in window `w`. */
+  hottestPartition(w: number): number {
+    return this.trees[w].argmax();
+  }
+  /** Mean-over-windows expected load of partition `i`. */
+  meanPartitionLoad(i: number): number {
+    return this.ctx.meanPrefix[this.boundaries[i + 1]] - this.ctx.meanPrefix[this.boundaries[i]];
+  }
+
+  private setPartLoad(w: number, i: number, v: number, up: boolean): void {
+    const trees = up ? this.upTrees! : this.trees;
+    const old = trees[w].get(i);
+    trees[w].set(i, v);
+    if (!up) this.sumSq[w] += v * v - old * old;
+    if (up || !this.upTrees) {
+      const cap = this.ctx.partitionCapacity;
+      if (cap !== Infinity) this.excess[w] += Math.max(0, v - cap) - Math.max(0, old - cap);
+    }
+  }
+
+  /**
+   * Moves interior boundary `j` (1 ≤ j ≤ k − 1) to `x`, with `boundaries[j−1] < x < boundaries[j+1]`.
+   * The buckets in between change owner between partitions j − 1 and j.
+   */
+  shiftBoundary(j: number, x: number): void {
+    const b = this.boundaries;
+    const old = b[j];
+    if (x === old) return;
+    const ctx = this.ctx;
+    const lo = Math.min(old, x);
+    const hi = Math.max(old, x);
+    // Growing partition j−1 (x > old) takes [old, x) from j; else j takes [x, old) from j−1.
+    const gain = x > old ? j - 1 : j;
+    const lose = x > old ? j : j - 1;
+    const ng = this.nodes[gain];
+    const nl = this.nodes[lose];
+    for (let w = 0; w < ctx.windowCount; w++) {
+      const p = ctx.prefix[w];
+      const d = p[hi] - p[lo];
+      const t = this.trees[w];
+      this.setPartLoad(w, gain, t.get(gain) + d, false);
+      this.setPartLoad(w, lose, t.get(lose) - d, false);
+      if (ng !== nl) {
+        this.nodeLoad[w][ng] += d;
+        this.nodeLoad[w][nl] -= d;
+      }
+      if (this.upTrees) {
+        const pu = ctx.upperPrefix![w];
+        const du = pu[hi] - pu[lo];
+        const tu = this.upTrees[w];
+        this.setPartLoad(w, gain, tu.get(gain) + du, true);
+        this.setPartLoad(w, lose, tu.get(lose) - du, true);
+        if (ng !== nl) {
+          this.nodeUpper![w][ng] += du;
+          this.nodeUpper![w][nl] -= du;
+        }
+      }
+    }
+    if (ng !== nl) {
+      this.movedBytes += offNode(ctx, ctx.statePrefix, lo, hi, ng) - offNode(ctx, ctx.statePrefix, lo, hi, nl);
+      this.movedLoad += offNode(ctx, ctx.meanPrefix, lo, hi, ng) - offNode(ctx, ctx.meanPrefix, lo, hi, nl);
+    }
+    this.boundaryPenalty += this.boundaryTerm(x) - this.boundaryTerm(old);
+    b[j] = x;
+  }
+
+  /** Assigns partition `i` to `node` (< ctx.nodeSlots). */
+  setNode(i: number, node: number): void {
+    const old = this.nodes[i];
+    if (old === node) return;
+    const ctx = this.ctx;
+    const lo = this.boundaries[i];
+    const hi = this.boundaries[i + 1];
+    for (let w = 0; w < ctx.windowCount; w++) {
+      const d = this.trees[w].get(i);
+      this.nodeLoad[w][old] -= d;
+      this.nodeLoad[w][node] += d;
+      if (this.upTrees) {
+        const du = this.upTrees[w].get(i);
+        this.nodeUpper![w][old] -= du;
+        this.nodeUpper![w][node] += du;
+      }
+    }
+    this.movedBytes += offNode(ctx, ctx.statePrefix, lo, hi, node) - offNode(ctx, ctx.statePrefix, lo, hi, old);
+    this.movedLoad += offNode(ctx, ctx.meanPrefix, lo, hi, node) - offNode(ctx, ctx.meanPrefix, lo, hi, old);
+    this.invalidNodes += (node >= ctx.nodeCount ? 1 : 0) - (old >= ctx.nodeCount ? 1 : 0);
+    this.nodes[i] = node;
+  }
+
+  /**
+   * Sets interior boundaries `from … from + xs.length − 1` to `xs` (strictly increasing, inside
+   * the fixed outer boundaries `from − 1` and `from + xs.length`). Used to re-cut a run of partitions.
+   */
+  setBoundaries(from: number, xs: ArrayLike<number>): void {
+    // Left-moving boundaries go first from the left, then right-moving ones from the right, so
+    // every single shift keeps the boundaries strictly increasing.
+    for (let t = 0; t < xs.length; t++) if (xs[t] < this.boundaries[from + t]) this.shiftBoundary(from + t, xs[t]);
+    for (let t = xs.length - 1; t >= 0; t--) if (xs[t] > this.boundaries[from + t]) this.shiftBoundary(from + t, xs[t]);
+  }
+
+  /** A copy of the layout. */
+  layout(): Layout {
+    return { boundaries: this.boundaries.slice(), nodes: this.nodes.slice() };
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Simulated annealing over layouts. It starts from the best seed (usually the exact min-max cut
+ * or the current map), applies one neighbourhood move per iteration (see `moves.ts`), accepts
+ * worse layouts with probability exp(−Δ/T) under a geometric cooling schedule, and returns the
+ * best layout seen — never worse than its start. When the partition count is free it also
+ * tries, now and then, splitting the hottest partition (new half on the least-loaded node) or
+ * merging the coolest adjacent pair.
+ */
+import { totalCost } from '../cost.ts';
+import { LayoutState } from '../layout-state.ts';
+import type { Layout } from '../layout.ts';
+import { randomMove } from '../moves.ts';
+import { bestSeed, stopper, type Optimizer, type SearchProblem, type SearchResult } from '../optimizer.ts';
+import { mergeLayout, splitLayout } from '../reshape.ts';
+import { coolestPair, medianPoint } from '../seeds.ts';
+import type { Budget, Rng } from '../types.ts';
+import { randInt } from '../rng.ts';
+
+export interface AnnealingOptions {
+  /** Start temperature as a fraction of the start cost. Default 0.003. */
+  readonly startTemperature?: number;
+  /** End temperature as a fraction of the start cost. Default 1e-7. */
+  readonly endTemperature?: number;
+  /** Probability of a count-changing move when the count is free. Default 0.03. */
+  readonly reshapeRate?: number;
+}
+
+/** A split of the hottest partition of a random window, or a merge of the coolest pair. */
+export function reshapeMove(s: LayoutState, rng: Rng): Layout | null {
+  const ctx = s.ctx;
+  const k = s.k;
+  const l: Layout = { boundaries: s.boundaries, nodes: s.nodes };
+  if (rng.next() < 0.5) {
+    if (k >= ctx.maxPartitions) return null;
+    const w = randInt(rng, ctx.windowCount);
+    const i = s.hottestPartition(w);
+    const lo = s.boundaries[i];
+    const hi = s.boundaries[i + 1];
+    if (hi - lo < 2) return null;
+    const nl = s.nodeLoads(w);
+    let n = 0;
+    for (let m = 1; m < ctx.nodeCount; m++) if (nl[m] < nl[n]) n = m;
+    return splitLayout(ctx, l, i, medianPoint(ctx, lo, hi), rng.next() < 0.5 ? n : s.nodes[i]);
+  }
+  if (k <= 1) return null;
+  return mergeLayout(ctx, l, coolestPair(ctx, l));
+}
+
+/** One annealing run from `s` for `iters` iterations; returns the best layout seen and its cost. */
+function anneal(
+  problem: SearchProblem,
+  s: LayoutState,
+  cost: number,
+  iters: number,
+  tStart: number,
+  ratio: number,
+  reshapeRate: number,
+  rng: Rng,
+  stop: (it: number) => boolean,
+): { best: Layout; bestCost: number; used: number; stopped: boolean } {
+  const { ctx, model } = problem;
+  let best = s.layout();
+  let bestCost = cost;
+  const countFree = ctx.fixedK === undefined;
+  const eps = 1e-12 * Math.max(cost, 1e-12);
+  let it = 0;
+  for (; it < iters; it++) {
+    if (stop(it)) return { best, bestCost, used: it, stopped: true };
+    const temp = tStart * Math.pow(ratio, it / iters);
+    if (countFree && rng.next() < reshapeRate) {
+      const l = reshapeMove(s, rng);
+      if (!l) continue;
+      const ns = new LayoutState(ctx, l);
+      const c = totalCost(model, ns);
+      if (c <= cost || rng.next() < Math.exp((cost - c) / temp)) {
+        s = ns;
+        cost = c;
+      }
+    } else {
+      const undo = randomMove(s, rng);
+      if (!undo) continue;
+      const c = totalCost(model, s);
+      if (c <= cost || rng.next() < Math.exp((cost - c) / temp)) cost = c;
+      else undo();
+    }
+    if (cost < bestCost - eps) {
+      bestCost = cost;
+      best = s.layout();
+    }
+  }
+  return { best, bestCost, used: it, stopped: false };
+}
+
+/**
+ * Multi-start annealing: half the budget is shared by short runs from every seed (the exact cut
+ * and the current map lead to different basins: balance-first or movement-first), the other half
+ * continues from the best of them at a lower temperature.
+ */
+export function annealing(opts: AnnealingOptions = {}): Optimizer {
+  const t0 = opts.startTemperature ?? 0.003;
+  const t1 = opts.endTemperature ?? 1e-7;
+  const reshapeRate = opts.reshapeRate ?? 0.03;
+  return {
+    name: 'annealing',
+    optimize(problem: SearchProblem, budget: Budget, rng: Rng): SearchResult {
+      const { ctx, model } = problem;
+      const iters = Math.max(1, Math.floor(budget.iterations));
+      const stop = stopper(budget);
+      const seedStart = bestSeed(problem);
+      let best = seedStart.state.layout();
+      let bestCost = seedStart.cost;
+      const scale = Math.max(bestCost, 1e-12);
+      const ratio = t1 / t0;
+      let used = 0;
+      let stopped = false;
+      const S = problem.seeds.length;
+      const per = Math.floor(iters / 2 / S);
+      if (per >= 50) {
+        for (let i = 0; i < S && !stopped; i++) {
+          const s = new LayoutState(ctx, problem.seeds[i]);
+          const r = anneal(problem, s, totalCost(model, s), per, t0 * scale, ratio, reshapeRate, rng, stop);
+          used += r.used;
+          stopped = r.stopped;
+          if (r.bestCost < bestCost) {
+            best = r.best;
+            bestCost = r.bestCost;
+          }
+        }
+      }
+      if (!stopped && used < iters) {
+        const s = new LayoutState(ctx, best);
+        const r = anneal(problem, s, totalCost(model, s), iters - used, (per >= 50 ? t0 / 10 : t0) * scale, ratio, reshapeRate, rng, stop);
+        used += r.used;
+        stopped = r.stopped;
+        if (r.bestCost < bestCost) {
+          best = r.best;
+          bestCost = r.bestCost;
+        }
+      }
+      // Recompute from scratch: incremental sums drift by rounding over many moves.
+      const final = totalCost(model, new LayoutState(ctx, best));
+      return { layout: best, cost: final, iterations: used, ended: stopped ? 'stopped' : 'budget' };
+    },
+  };
+}

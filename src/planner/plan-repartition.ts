@@ -1,0 +1,198 @@
+/**
+ * The PRE's entry points. `planRepartition` searches for the best configuration under the cost
+ * model, turns it into ordered actions with dependencies, and decides whether it is worth
+ * proposing (savings above the threshold, hysteresis against flip-flopping). `planCost` and
+ * `planSavings` re-evaluate a configuration or a plan against a newer load picture — what the
+ * APM's stale-plan guard calls before each batch.
+ */
+import { InputError, mapProblems, type PartitionMap, type Plan, type Problem } from '../model/index.ts';
+import { buildContext, type PlanContext } from './context.ts';
+import { isFeasible, makeCostModel, termValues, totalCost, violations, type CostModel } from './cost.ts';
+import { deriveActions } from './derive-actions.ts';
+import { impactOf } from './impact.ts';
+import { LayoutState } from './layout-state.ts';
+import { layoutOfMap, sameLayoutArrays, type Layout } from './layout.ts';
+import { makeOptimizer } from './optimizers/index.ts';
+import { seedLayouts } from './seeds.ts';
+import type { PlanInput, PlanOptions, PlanResult } from './types.ts';
+
+/** Default optimizer budget (cost evaluations). */
+export const DEFAULT_ITERATIONS = 20_000;
+
+/** Every problem with a `PlanInput`, as `{ path, message }` (empty when it is sound). */
+export function planInputProblems(input: PlanInput): { path: string; message: string }[] {
+  const out: { path: string; message: string }[] = [];
+  const add = (path: string, message: string) => out.push({ path, message });
+  const B = input.map?.buckets;
+  if (!Number.isInteger(B) || B < 1) {
+    add('map.buckets', 'must be a positive integer');
+    return out;
+  }
+  for (const m of mapProblems(input.map)) add('map', m);
+  const c = input.cluster;
+  if (!Number.isInteger(c.nodes) || c.nodes < 1) add('cluster.nodes', 'must be a positive integer');
+  if (!(c.nodeCapacity > 0)) add('cluster.nodeCapacity', 'must be positive');
+  if (!Number.isInteger(c.maxPartitions) || c.maxPartitions < 1) add('cluster.maxPartitions', 'must be a positive integer');
+  if (c.partitionCapacity !== undefined && !(c.partitionCapacity > 0)) add('cluster.partitionCapacity', 'must be positive');
+  if (c.moveBandwidth !== undefined && !(c.moveBandwidth > 0)) add('cluster.moveBandwidth', 'must be positive');
+  if (c.maxConcurrentOps !== undefined && !(Number.isInteger(c.maxConcurrentOps) && c.maxConcurrentOps >= 1)) {
+    add('cluster.maxConcurrentOps', 'must be a positive integer');
+  }
+  for (const [k, v] of Object.entries(c.pauses ?? {})) if (!(Number(v) >= 0)) add(`cluster.pauses.${k}`, 'must be ≥ 0 ms');
+  const g = input.goals;
+  for (const k of ['imbalance', 'movement', 'latency'] as const) if (!(g[k] >= 0)) add(`goals.${k}`, 'must be ≥ 0');
+  if (g.partitionCount !== undefined) {
+    if (!Number.isInteger(g.partitionCount) || g.partitionCount < 1) add('goals.partitionCount', 'must be a positive integer');
+    else if (g.partitionCount > Math.min(B, c.maxPartitions)) {
+      add('goals.partitionCount', `must be at most min(buckets, maxPartitions) = ${Math.min(B, c.maxPartitions)}`);
+    }
+  }
+  if (!(input.threshold >= 0 && input.threshold <= 1)) add('threshold', 'must be a fraction in [0, 1]');
+  const vec = (path: string, v: Float64Array | undefined) => {
+    if (!v) return;
+    if (v.length !== B) return add(path, `has ${v.length} values, the key space has ${B} buckets`);
+    for (let j = 0; j < v.length; j++) {
+      if (!(v[j] >= 0) || !Number.isFinite(v[j])) return add(`${path}[${j}]`, 'must be a finite number ≥ 0');
+    }
+  };
+  if (!input.windows || input.windows.length === 0) add('windows', 'needs at least one window of loads');
+  else input.windows.forEach((w, i) => vec(`windows[${i}]`, w));
+  if (input.upper) {
+    if (input.upper.length !== input.windows?.length) add('upper', `has ${input.upper.length} windows, loads have ${input.windows?.length ?? 0}`);
+    else input.upper.forEach((w, i) => vec(`upper[${i}]`, w));
+  }
+  vec('stateBytes', input.stateBytes);
+  return out;
+}
+
+function check(input: PlanInput): void {
+  const problems = planInputProblems(input);
+  if (problems.length > 0) {
+    throw new InputError(problems.map((p): Problem => ({ file: '<plan input>', path: p.path, message: p.message })));
+  }
+}
+
+function modelFor(input: PlanInput, options: Partial<PlanOptions>): { ctx: PlanContext; model: CostModel } {
+  const ctx = buildContext(input, { tailWeight: options.tailWeight, maxSearchWindows: options.maxSearchWindows });
+  const model = makeCostModel(input.goals, { termWeights: options.termWeights, extraTerms: options.extraTerms });
+  return { ctx, model };
+}
+
+/** Cost of a configuration under an input (movement counted from `input.map`), its terms and feasibility. */
+export function planCost(
+  map: PartitionMap,
+  input: PlanInput,
+  options: Partial<PlanOptions> = {},
+): { cost: number; feasible: boolean; terms: Record<string, number>; violations: string[] } {
+  check(input);
+  const { ctx, model } = modelFor(input, options);
+  const s = new LayoutState(ctx, layoutOfMap(map));
+  return { cost: totalCost(model, s), feasible: isFeasible(model, s), terms: termValues(model, s), violations: violations(model, s) };
+}
+
+/**
+ * The saving of reaching `plan.after` from `input.map` under `input` (e.g. a newer forecast):
+ * `(cost(input.map) − cost(plan.after)) / cost(input.map)`. Pass the live map as `input.map` to
+ * re-check a half-executed plan; below the policy's threshold, the rest of the plan is stale.
+ */
+export function planSavings(plan: Plan, input: PlanInput, options: Partial<PlanOptions> = {}): number {
+  check(input);
+  const { ctx, model } = modelFor(input, options);
+  const cur = totalCost(model, new LayoutState(ctx, layoutOfMap(input.map)));
+  const next = totalCost(model, new LayoutState(ctx, layoutOfMap(plan.after)));
+  return cur > 0 ? (cur - next) / cur : 0;
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/**
+ * Plans a repartitioning of `input.map` for the load picture in `input`.
+ *
+ * The result always carries the best plan found with its predicted impact; `proposed` says
+ * whether to execute it: the current configuration breaks a hard limit (removed node, too many
+ * partitions, a required count) and the plan fixes it, or the savings exceed `input.threshold`.
+ * With `options.previous`, a new target that beats the previous one by less than `hysteresis`
+ * (a fraction of the current cost) is replaced by the previous target.
+ *
+ * Deterministic for equal inputs and equal random sequences. Throws `InputError` for an
+ * inconsistent input (see `planInputProblems`) and `RangeError` for an unknown optimizer.
+ */
+export function planRepartition(input: PlanInput, options: PlanOptions): PlanResult {
+  check(input);
+  const optimizer = makeOptimizer(options.optimizer ?? 'annealing');
+  const { ctx, model } = modelFor(input, options);
+  const before = input.map;
+  const currentLayout = layoutOfMap(before);
+  const curState = new LayoutState(ctx, currentLayout);
+  const currentCost = totalCost(model, curState);
+  const currentFeasible = isFeasible(model, curState);
+
+  const seeds = seedLayouts(ctx);
+  const result = optimizer.optimize({ ctx, model, seeds }, { iterations: options.iterations ?? 20_000, shouldStop: options.shouldStop }, options.rng);
+  let target: Layout = result.layout;
+  let targetState = new LayoutState(ctx, target);
+  let targetCost = totalCost(model, targetState);
+  let note = '';
+
+  const hysteresis = options.hysteresis ?? input.threshold / 2;
+  const prevMap = options.previous && ('after' in options.previous ? options.previous.after : options.previous);
+  if (prevMap && prevMap.buckets === before.buckets && mapProblems(prevMap).length === 0 && !sameLayoutArrays(layoutOfMap(prevMap), target)) {
+    const prevState = new LayoutState(ctx, layoutOfMap(prevMap));
+    const prevCost = totalCost(model, prevState);
+    if (isFeasible(model, prevState) && prevCost <= targetCost + hysteresis * currentCost) {
+      target = layoutOfMap(prevMap);
+      targetState = prevState;
+      targetCost = prevCost;
+      note = '; kept the previous target (the new best is not better by the hysteresis margin)';
+    }
+  }
+  if (!isFeasible(model, targetState) || (currentFeasible && targetCost > currentCost)) {
+    target = currentLayout;
+    targetState = curState;
+    targetCost = currentCost;
+  }
+
+  const derived = deriveActions(before, target);
+  const savings = currentCost > 0 ? (currentCost - targetCost) / currentCost : 0;
+  const nowMs = options.nowMs ?? 0;
+  const current = impactOf(ctx, before, undefined, currentCost);
+  const predicted = impactOf(ctx, derived.after, { before, ...derived }, targetCost);
+  const plan: Plan = {
+    id: options.id ?? `plan-${nowMs}`,
+    createdAtMs: nowMs,
+    basis: options.basis ?? 'input',
+    before,
+    after: derived.after,
+    actions: derived.actions,
+    dependsOn: derived.dependsOn,
+    current,
+    predicted,
+    savings,
+  };
+  const targetFeasible = isFeasible(model, targetState);
+  let proposed: boolean;
+  let reason: string;
+  if (derived.actions.length === 0) {
+    proposed = false;
+    reason = currentFeasible ? 'the current configuration is the best found' : `no feasible plan found: ${violations(model, curState).join('; ')}`;
+  } else if (!currentFeasible && targetFeasible) {
+    proposed = true;
+    reason = `the current configuration breaks a limit (${violations(model, curState).join('; ')})`;
+  } else if (savings > input.threshold) {
+    proposed = true;
+    reason = `savings ${pct(savings)} > threshold ${pct(input.threshold)}`;
+  } else {
+    proposed = false;
+    reason = `savings ${pct(savings)} ≤ threshold ${pct(input.threshold)}`;
+  }
+  return {
+    proposed,
+    reason: reason + note,
+    plan,
+    current,
+    predicted,
+    savings,
+    terms: { current: termValues(model, curState), predicted: termValues(model, targetState) },
+    stats: { optimizer: optimizer.name, iterations: result.iterations, ended: result.ended },
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * Soft term `imbalance` (weight `goals.imbalance`): time-mean over the horizon windows of the
+ * largest partition load divided by the mean partition load at the reference count
+ * (`goals.partitionCount`, else the current count). With a tail forecast it blends the expected
+ * and the tail (p90) ratios by `tailWeight`. 1 is perfect balance; this is the summary's
+ * `meanImbalance` as a forecast.
+ */
+import type { CostTerm } from '../cost.ts';
+import type { LayoutView } from '../layout-state.ts';
+
+export const imbalanceTerm: CostTerm = {
+  name: 'imbalance',
+  kind: 'soft',
+  weight: (g) => g.imbalance,
+  value(v: LayoutView): number {
+    const ctx = v.ctx;
+    const tw = ctx.tailWeight;
+    let s = 0;
+    for (let w = 0; w < ctx.windowCount; w++) {
+      const t = ctx.totals[w];
+      let r = t > 0 ? v.maxPartitionLoad(w) / (t / ctx.kRef) : 1;
+      if (tw > 0) {
+        const tu = ctx.upperTotals![w];
+        const ru = tu > 0 ? v.maxPartitionUpper(w) / (tu / ctx.kRef) : 1;
+        r = (1 - tw) * r + tw * ru;
+      }
+      s += r;
+    }
+    return s / ctx.windowCount;
+  },
+};

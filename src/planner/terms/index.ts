@@ -1,0 +1,23 @@
+/** The default cost terms, in report order. */
+import type { CostTerm } from '../cost.ts';
+import { imbalanceTerm } from './imbalance.ts';
+import { overloadTerm } from './overload.ts';
+import { nodeBalanceTerm } from './node-balance.ts';
+import { movementTerm } from './movement.ts';
+import { latencyTerm } from './latency.ts';
+import { partitionGrowthTerm } from './partition-growth.ts';
+import { partitionCountTerm } from './partition-count.ts';
+import { validNodesTerm } from './valid-nodes.ts';
+
+export { imbalanceTerm, overloadTerm, nodeBalanceTerm, movementTerm, latencyTerm, partitionGrowthTerm, partitionCountTerm, validNodesTerm };
+
+export const defaultTerms: readonly CostTerm[] = [
+  imbalanceTerm,
+  overloadTerm,
+  nodeBalanceTerm,
+  movementTerm,
+  latencyTerm,
+  partitionGrowthTerm,
+  partitionCountTerm,
+  validNodesTerm,
+];

@@ -1,0 +1,146 @@
+/**
+ * The PRE's public value types: what a caller hands to `planRepartition` (the load picture, the
+ * cluster, the goals) and what it gets back (a `Plan` with its impact, and whether it is proposed).
+ */
+import type { Impact, PartitionMap, Plan } from '../model/index.ts';
+
+/** A random source in [0, 1). The planner never creates one: callers pass a seeded stream in. */
+export interface Rng {
+  next(): number;
+}
+
+/** Pause (cut-over) of each operation, in milliseconds. */
+export interface PausesMs {
+  readonly split: number;
+  readonly merge: number;
+  readonly move: number;
+}
+
+/** What the planner needs to know about the cluster. */
+export interface ClusterSpec {
+  /** Number of nodes (0-based ids `0 … nodes − 1`); partitions on other ids must be moved. */
+  readonly nodes: number;
+  /** Records/s one node serves. */
+  readonly nodeCapacity: number;
+  /** Upper limit on the number of partitions (hard). */
+  readonly maxPartitions: number;
+  /** Optional records/s cap of one partition. */
+  readonly partitionCapacity?: number;
+  /** Bytes/s a move (or create) sends its state at. Default 50 MB/s. */
+  readonly moveBandwidth?: number;
+  /** Default `{ split: 50, merge: 50, move: 200 }` ms. */
+  readonly pauses?: Partial<PausesMs>;
+  /** Operations that may run at once (for the execution-time estimate). Default 4. */
+  readonly maxConcurrentOps?: number;
+}
+
+/** The policy's goals: weights of the soft cost terms, and an optional exact partition count. */
+export interface Goals {
+  /** Weight of predicted imbalance and overload. */
+  readonly imbalance: number;
+  /** Weight of data movement (share of all state that changes node). */
+  readonly movement: number;
+  /** Weight of the latency penalty (records that wait out operation pauses). */
+  readonly latency: number;
+  /** When set, the plan must end with exactly this many partitions (hard). */
+  readonly partitionCount?: number;
+}
+
+/** The load picture and constraints a plan is made for. */
+export interface PlanInput {
+  /** The configuration now. */
+  readonly map: PartitionMap;
+  /**
+   * Expected records/s per bucket (length `map.buckets`) for each future window of the horizon,
+   * in time order. One window is the reactive case (plan from the recent observed load).
+   */
+  readonly windows: readonly Float64Array[];
+  /** Optional tail (e.g. p90) records/s per bucket, one per window, for tail-aware cost. */
+  readonly upper?: readonly Float64Array[];
+  /**
+   * Optional bytes of state per bucket (what a move sends). Default: mean expected load × 512 B ×
+   * 30 min (the scenario defaults of `recordBytes` and `retention`).
+   */
+  readonly stateBytes?: Float64Array;
+  readonly cluster: ClusterSpec;
+  readonly goals: Goals;
+  /** A plan is proposed only when `(current cost − plan cost) / current cost` exceeds this. */
+  readonly threshold: number;
+}
+
+export type OptimizerName = 'annealing' | 'genetic' | 'greedy' | 'exact';
+
+/** A search budget. Inside a simulation only `iterations` may be used (determinism). */
+export interface Budget {
+  /** Cost evaluations the optimizer may spend (≥ 1). */
+  readonly iterations: number;
+  /**
+   * Optional early stop, polled now and then (e.g. a wall-clock deadline in `keycast plan`).
+   * Never pass a clock inside a simulation: results would stop being reproducible.
+   */
+  readonly shouldStop?: () => boolean;
+}
+
+/** How to plan. */
+export interface PlanOptions {
+  /** Default `annealing`. */
+  readonly optimizer?: OptimizerName;
+  /** Default 20 000. */
+  readonly iterations?: number;
+  /** Seeded random source (required by annealing and genetic; the others ignore it). */
+  readonly rng: Rng;
+  /** See `Budget.shouldStop`. */
+  readonly shouldStop?: () => boolean;
+  /**
+   * The last proposed plan (or just its target map), for hysteresis: if the new best
+   * configuration beats that target by less than `hysteresis`, the planner keeps the old target,
+   * so near-equal plans do not flip-flop.
+   */
+  readonly previous?: Plan | PartitionMap;
+  /** Fraction of the current cost; default `threshold / 2`. */
+  readonly hysteresis?: number;
+  /** Stamped on the plan (virtual time). Default 0. */
+  readonly nowMs?: number;
+  /** Plan id. Default `plan-<nowMs>`. */
+  readonly id?: string;
+  /** Id of the forecast or snapshot the plan is made from. Default `input`. */
+  readonly basis?: string;
+  /** Override term weights by name (e.g. `{ 'node-balance': 0 }`). */
+  readonly termWeights?: Readonly<Record<string, number>>;
+  /** Extra cost terms (pluggable; see `CostTerm`). */
+  readonly extraTerms?: readonly import('./cost.ts').CostTerm[];
+  /** Share of the tail (upper) load in the imbalance term when `upper` is given. Default 0.5. */
+  readonly tailWeight?: number;
+  /** Windows beyond this many are averaged in consecutive groups while searching. Default 12. */
+  readonly maxSearchWindows?: number;
+}
+
+/** Search statistics. */
+export interface PlanStats {
+  readonly optimizer: string;
+  readonly iterations: number;
+  /** Why the search ended: budget used up, converged, or stopped early. */
+  readonly ended: 'budget' | 'converged' | 'stopped';
+}
+
+/** What `planRepartition` returns. */
+export interface PlanResult {
+  /** True when the plan is worth executing (savings above the threshold, not a flip-flop). */
+  readonly proposed: boolean;
+  /** Why (e.g. `savings 3.1% ≤ threshold 5.0%`). */
+  readonly reason: string;
+  /**
+   * The best plan found. When `proposed` is false it is still filled in (for inspection) but a
+   * caller should not execute it.
+   */
+  readonly plan: Plan;
+  /** The configuration now, over the horizon. */
+  readonly current: Impact;
+  /** The configuration after `plan`. */
+  readonly predicted: Impact;
+  /** `plan.savings`: (current cost − plan cost) / current cost. */
+  readonly savings: number;
+  /** Value of every cost term (unweighted) for the current and the planned configuration. */
+  readonly terms: { readonly current: Readonly<Record<string, number>>; readonly predicted: Readonly<Record<string, number>> };
+  readonly stats: PlanStats;
+}
