@@ -30,6 +30,29 @@ export const WINDOW_COLUMNS: readonly (keyof WindowRow)[] = [
   'sloViolationRate', 'imbalance', 'maxUtilization', 'partitions', 'movedBytes', 'operations', 'failedOperations', 'disruptionMs',
 ];
 
+/** One row of `nodes.csv`: a node's load in a window. */
+export interface NodeRow {
+  timeMs: number;
+  node: number;
+  /** records/s arriving at the node's partitions */
+  rate: number;
+  utilization: number;
+  partitions: number;
+  backlog: number;
+  up: number;
+}
+
+/** One row of `partitions.csv`: a partition's load in a window. */
+export interface PartitionRow {
+  timeMs: number;
+  partition: string;
+  start: number;
+  end: number;
+  node: number;
+  rate: number;
+  backlog: number;
+}
+
 export type OpCounts = { split: number; merge: number; move: number; create: number; failed: number; rolledBack: number };
 
 export class LaneMetrics {
@@ -61,6 +84,8 @@ export class LaneMetrics {
   private wFailed = 0;
   private wDisruption = 0;
   readonly rows: WindowRow[] = [];
+  readonly nodeRows: NodeRow[] = [];
+  readonly partitionRows: PartitionRow[] = [];
 
   constructor(
     readonly warmupMs: number,

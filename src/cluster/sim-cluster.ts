@@ -514,8 +514,9 @@ export class SimCluster implements ControlPlane {
    * Closes a metrics window: imbalance from the window's per-bucket counts, utilisation from the
    * window's per-node arrivals. `windowCounts` are the window's records per bucket.
    */
-  closeWindow(startMs: number, windowMs: number, windowCounts: Float64Array): void {
-    const loads = partitionLoads(this.map, windowCounts);
+  closeWindow(startMs: number, windowMs: number, windowCounts: Float64Array, recordPartitions = true): void {
+    const map = this.map;
+    const loads = partitionLoads(map, windowCounts);
     let max = 0;
     let sum = 0;
     for (let i = 0; i < loads.length; i++) {
@@ -525,11 +526,24 @@ export class SimCluster implements ControlPlane {
     const mean = sum / loads.length;
     const imbalance = mean > 0 ? max / mean : 1;
     let maxUtil = 0;
-    const capWindow = (this.cfg.nodeCapacity * windowMs) / 1000;
+    const sec = windowMs / 1000;
+    const capWindow = this.cfg.nodeCapacity * sec;
+    const nodeParts = new Array<number>(this.nodes.length).fill(0);
+    const nodeBacklog = new Array<number>(this.nodes.length).fill(0);
+    map.nodes.forEach((n, i) => {
+      nodeParts[n]++;
+      nodeBacklog[n] += this.states.get(map.ids[i])!.queue.size;
+    });
     for (let n = 0; n < this.windowNodeArrivals.length; n++) {
-      if (!this.nodes[n].active && this.windowNodeArrivals[n] === 0) continue;
+      if (!this.nodes[n].active && this.windowNodeArrivals[n] === 0 && nodeParts[n] === 0) continue;
       const u = this.windowNodeArrivals[n] / capWindow;
       if (u > maxUtil) maxUtil = u;
+      this.metrics.nodeRows.push({ timeMs: startMs, node: n, rate: this.windowNodeArrivals[n] / sec, utilization: u, partitions: nodeParts[n], backlog: nodeBacklog[n], up: this.nodes[n].active && this.nodes[n].downUntil <= startMs + windowMs ? 1 : 0 });
+    }
+    if (recordPartitions) {
+      for (let i = 0; i < loads.length; i++) {
+        this.metrics.partitionRows.push({ timeMs: startMs, partition: map.ids[i], start: map.boundaries[i], end: map.boundaries[i + 1], node: map.nodes[i], rate: loads[i] / sec, backlog: this.states.get(map.ids[i])!.queue.size });
+      }
     }
     this.windowNodeArrivals.fill(0);
     this.metrics.closeWindow(startMs, imbalance, maxUtil, loads.length, this.backlog());

@@ -11,7 +11,7 @@ import type { KeyBatch } from '../model/batch.ts';
 import { equalPartitionMap, type PartitionMap } from '../model/partition-map.ts';
 import { BucketHistory } from '../cluster/bucket-history.ts';
 import { SimCluster } from '../cluster/sim-cluster.ts';
-import type { WindowRow } from '../cluster/lane-metrics.ts';
+import type { NodeRow, PartitionRow, WindowRow } from '../cluster/lane-metrics.ts';
 import type { OpEvent } from '../model/control-plane.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { SyntheticWorkload } from '../workload/synthetic.ts';
@@ -31,6 +31,10 @@ export interface LaneResult {
   readonly kind: string;
   readonly summary: PolicySummary;
   readonly rows: readonly WindowRow[];
+  /** Per node per window (nodes.csv). */
+  readonly nodeRows: readonly NodeRow[];
+  /** Per partition per window (partitions.csv); every `partitionStride`-th window on long runs. */
+  readonly partitionRows: readonly PartitionRow[];
   readonly operations: readonly OpEvent[];
   /** Partition boundaries (fractions of the key space) at the end of each window, when changed. */
   readonly layouts: readonly { timeMs: number; boundaries: number[]; nodes: number[] }[];
@@ -150,10 +154,14 @@ export function runScenario(loaded: LoadedScenario, opts: RunOptions = {}): RunR
 
   const windowCounts = new Float64Array(B);
   let windowStart = 0;
+  let windowIndex = 0;
+  // Keep partitions.csv under ~2M rows per policy on long runs: every stride-th window.
+  const partitionStride = Math.max(1, Math.ceil(((endMs / WINDOW_MS) * sc.cluster.partitions * 2) / 2_000_000));
   const heatmap: { timeMs: number; rates: number[] }[] = [];
   const closeWindow = (start: number, span: number) => {
+    const recordPartitions = windowIndex++ % partitionStride === 0;
     for (const lane of lanes) {
-      lane.cluster.closeWindow(start, span, windowCounts);
+      lane.cluster.closeWindow(start, span, windowCounts, recordPartitions);
       const map = lane.cluster.currentMap();
       if (map.version !== lane.lastVersion) {
         lane.lastVersion = map.version;
@@ -202,6 +210,8 @@ export function runScenario(loaded: LoadedScenario, opts: RunOptions = {}): RunR
       kind: lane.kind,
       summary,
       rows: lane.cluster.metrics.rows,
+      nodeRows: lane.cluster.metrics.nodeRows,
+      partitionRows: lane.cluster.metrics.partitionRows,
       operations: lane.ops,
       layouts: lane.layouts,
       finalMap: lane.cluster.currentMap(),

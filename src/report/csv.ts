@@ -1,5 +1,5 @@
 /** CSV writers: the per-policy time series and operations log. */
-import { WINDOW_COLUMNS, type WindowRow } from '../cluster/lane-metrics.ts';
+import { WINDOW_COLUMNS, type NodeRow, type PartitionRow, type WindowRow } from '../cluster/lane-metrics.ts';
 import type { OpEvent } from '../model/control-plane.ts';
 
 const cell = (v: unknown): string => {
@@ -11,9 +11,7 @@ const cell = (v: unknown): string => {
 
 /** `timeseries.csv`: one row per metrics window. */
 export function timeseriesCsv(rows: readonly WindowRow[]): string {
-  const out = [WINDOW_COLUMNS.join(',')];
-  for (const r of rows) out.push(WINDOW_COLUMNS.map((c) => cell(r[c])).join(','));
-  return out.join('\n') + '\n';
+  return rowsCsv(rows, WINDOW_COLUMNS);
 }
 
 export const OPERATION_COLUMNS = ['timeMs', 'plan', 'action', 'partition', 'range', 'from', 'to', 'bytes', 'durationMs', 'status', 'reason'] as const;
@@ -33,3 +31,13 @@ export function operationsCsv(ops: readonly OpEvent[]): string {
   }
   return out.join('\n') + '\n';
 }
+
+/** Any list of flat records as CSV with the given columns. */
+export function rowsCsv<T extends object>(rows: readonly T[], columns: readonly (keyof T & string)[]): string {
+  const out = [columns.join(',')];
+  for (const r of rows) out.push(columns.map((c) => cell(r[c])).join(','));
+  return out.join('\n') + '\n';
+}
+
+export const NODE_COLUMNS: readonly (keyof NodeRow & string)[] = ['timeMs', 'node', 'rate', 'utilization', 'partitions', 'backlog', 'up'];
+export const PARTITION_COLUMNS: readonly (keyof PartitionRow & string)[] = ['timeMs', 'partition', 'start', 'end', 'node', 'rate', 'backlog'];

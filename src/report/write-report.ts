@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { RunResult } from '../experiment/run.ts';
 import type { Summary } from '../experiment/summary.ts';
 import { heatmapChart, imbalanceChart, latencyChart, movedChart, partitionsChart, sloChart, type ChartData } from './charts.ts';
-import { operationsCsv, timeseriesCsv } from './csv.ts';
+import { NODE_COLUMNS, PARTITION_COLUMNS, operationsCsv, rowsCsv, timeseriesCsv } from './csv.ts';
 import { renderHtml, type ChartSection } from './html.ts';
 import { renderMarkdown } from './markdown.ts';
 
@@ -46,6 +46,8 @@ export function writeReportFiles(dir: string, result: RunResult, summary: Summar
     fs.mkdirSync(d, { recursive: true });
     fs.writeFileSync(path.join(d, 'timeseries.csv'), timeseriesCsv(lane.rows));
     fs.writeFileSync(path.join(d, 'operations.csv'), operationsCsv(lane.operations));
+    fs.writeFileSync(path.join(d, 'nodes.csv'), rowsCsv(lane.nodeRows, NODE_COLUMNS));
+    fs.writeFileSync(path.join(d, 'partitions.csv'), rowsCsv(lane.partitionRows, PARTITION_COLUMNS));
   }
   fs.writeFileSync(path.join(dir, 'heatmap.json'), JSON.stringify({ groups: result.heatmap[0]?.rates.length ?? 0, windows: result.heatmap }) + '\n');
   fs.writeFileSync(path.join(dir, 'layouts.json'), JSON.stringify(Object.fromEntries(result.lanes.map((l) => [l.name, l.layouts]))) + '\n');
