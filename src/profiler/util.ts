@@ -15,7 +15,13 @@ export function mean(a: ArrayLike<number>, from = 0, to = a.length): number {
 export function quantile(values: ArrayLike<number>, q: number): number {
   const n = values.length;
   if (n === 0) return NaN;
-  const s = Float64Array.from(values).sort();
+  return sortedQuantile(Float64Array.from(values).sort(), q);
+}
+
+/** Linear-interpolated quantile of already sorted values. */
+export function sortedQuantile(s: ArrayLike<number>, q: number): number {
+  const n = s.length;
+  if (n === 0) return NaN;
   const pos = q * (n - 1);
   const lo = Math.floor(pos);
   const hi = Math.min(n - 1, lo + 1);

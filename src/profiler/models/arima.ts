@@ -177,10 +177,12 @@ export class Arima implements Forecaster {
   }
 
   private forecastTransformed(h: number): Float64Array {
-    const zs = this.z.slice();
-    const es = this.e.slice();
-    const ws = this.w.slice();
-    const xs = this.x.slice();
+    // only the tails the recursions reach back into (the last lag + the seasonal period)
+    const keep = Math.max(4, ...this.spec.ar, ...this.spec.ma) + this.m + 2;
+    const zs = this.z.slice(-keep);
+    const es = this.e.slice(-keep);
+    const ws = this.w.slice(-keep);
+    const xs = this.x.slice(-keep);
     const out = new Float64Array(h);
     for (let i = 0; i < h; i++) {
       const t = zs.length;

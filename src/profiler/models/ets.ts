@@ -151,6 +151,7 @@ export class Ets implements Forecaster {
   private state = new HoltState(1);
   private nonNeg = true;
   private last = 0;
+  private fitted = false;
 
   constructor(private readonly opts: ModelOptions) {}
 
@@ -159,9 +160,18 @@ export class Ets implements Forecaster {
     const m = Math.round(this.opts.seasons[0] ?? 1);
     this.nonNeg = nonNegative(y);
     this.last = y[n - 1] ?? 0;
+    const logTr = ScaleTransform.choose(y, true);
+    if (this.fitted && this.tr.log === logTr.log) {
+      // refit: keep the scale, warm-start the parameters, fewer steps
+      this.tr = logTr.log ? logTr : ScaleTransform.identity();
+      const r = fitHolt(this.tr.fwdAll(y), m, this.p, 50);
+      this.p = r.p;
+      this.state = r.state;
+      return;
+    }
+    this.fitted = true;
     const raw = fitHolt(Float64Array.from(y), m);
     let best = { tr: ScaleTransform.identity(), fit: raw };
-    const logTr = ScaleTransform.choose(y, true);
     if (logTr.log) {
       const lg = fitHolt(logTr.fwdAll(y), m);
       const aicRaw = n * Math.log(raw.sse / n + 1e-300);

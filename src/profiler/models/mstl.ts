@@ -88,11 +88,11 @@ interface Fitted {
   sse: number;
 }
 
-function fitOn(x: Float64Array, tr: ScaleTransform, seasons: readonly number[]): Fitted {
+function fitOn(x: Float64Array, tr: ScaleTransform, seasons: readonly number[], start?: HoltParams): Fitted {
   const dec = decompose(x, seasons);
   const adj = new Float64Array(x.length);
   for (let t = 0; t < x.length; t++) adj[t] = x[t] - seasonalAt(dec, t);
-  const { p, state, sse } = fitHolt(adj, 1, undefined, 160, Math.max(1, Math.min(48, Math.round(seasons[0] ?? 1))));
+  const { p, state, sse } = fitHolt(adj, 1, start, start ? 50 : 160, Math.max(1, Math.min(48, Math.round(seasons[0] ?? 1))));
   return { tr, dec, p, state, sse };
 }
 
@@ -110,6 +110,13 @@ export class Mstl implements Forecaster {
     this.nonNeg = nonNegative(y);
     this.last = y[n - 1] ?? 0;
     const id = ScaleTransform.identity();
+    const lt0 = ScaleTransform.choose(y, true);
+    if (this.f && this.f.tr.log === lt0.log) {
+      // refit: keep the scale, warm-start the smoothing parameters
+      this.f = fitOn(lt0.log ? lt0.fwdAll(y) : Float64Array.from(y), lt0.log ? lt0 : id, this.opts.seasons, this.f.p);
+      this.t = n;
+      return;
+    }
     let best = fitOn(Float64Array.from(y), id, this.opts.seasons);
     const lt = ScaleTransform.choose(y, true);
     if (lt.log) {
