@@ -3,5 +3,6 @@ import type { KeycastCommand } from '../main.ts';
 import { runCommand } from './run.ts';
 import { validateCommand } from './validate.ts';
 import { schemaCommand } from './schema.ts';
+import { planCommand } from './plan.ts';
 
-export const commands: KeycastCommand[] = [runCommand, validateCommand, schemaCommand];
+export const commands: KeycastCommand[] = [runCommand, validateCommand, schemaCommand, planCommand];
