@@ -7,13 +7,15 @@
  * time-of-day slot (slot width = the first gap between points, period `seasonMs`, default one
  * day). Level and seasonal indices are exponentially weighted means updated with residuals clipped
  * at ±3 scales (so a spike does not drag them along); the scale is an exponentially weighted mean
- * absolute residual (×1.25, ≈ σ for normal residuals). Two scores:
+ * absolute residual (×1.25, ≈ σ for normal residuals), at least 2 % on the log scale (0.1 % of
+ * the level on the raw scale) so that a noise-free series does not flag rounding. Two scores:
  * - `residual`: |residual| / scale (a robust z);
- * - `level-shift`: two-sided CUSUM of the standardised residuals (drift 0.5), scaled so that it
- *   reaches the threshold when the CUSUM reaches 8; after a shift is flagged the level jumps to
- *   the recent mean and the CUSUM restarts.
+ * - `level-shift`: two-sided CUSUM of the standardised residuals (clipped at ±3, drift 1), scaled
+ *   so that it reaches the threshold when the CUSUM reaches 12; after a shift is flagged the level
+ *   jumps to the recent mean and the CUSUM restarts.
  * The point's score is the larger; it is an anomaly when the score ≥ `threshold` (default 6) after
- * the warm-up (default: one season or 288 points, whichever is fewer, and at least 12).
+ * the warm-up (default: two seasons or 576 points, whichever is fewer, and at least 12). Seasonal
+ * indices are running means over their first visits, then exponentially weighted.
  */
 
 export interface DetectorOptions {
@@ -23,7 +25,7 @@ export interface DetectorOptions {
   readonly threshold?: number;
   /** Points before scoring starts. */
   readonly warmup?: number;
-  /** Smoothing of the level (default 0.05) and of the seasonal indices (default 0.1). */
+  /** Smoothing of the level (default 0.02) and of the seasonal indices (default 0.2). */
   readonly levelAlpha?: number;
   readonly seasonAlpha?: number;
 }
@@ -54,12 +56,13 @@ export class OnlineAnomalyDetector {
   private cusN = 0;
   private recent = 0;
   private log = true;
+  private visits: Uint32Array | undefined;
 
   constructor(opts: DetectorOptions = {}) {
     this.threshold = opts.threshold ?? 6;
     this.seasonMs = opts.seasonMs ?? DAY;
-    this.a = opts.levelAlpha ?? 0.05;
-    this.g = opts.seasonAlpha ?? 0.1;
+    this.a = opts.levelAlpha ?? 0.02;
+    this.g = opts.seasonAlpha ?? 0.2;
     this.warmup = opts.warmup ?? -1;
   }
 
@@ -69,8 +72,9 @@ export class OnlineAnomalyDetector {
     if (slots >= 2 && slots <= 100_000) {
       this.season = new Float64Array(slots);
       this.seasonSeen = new Uint8Array(slots);
+      this.visits = new Uint32Array(slots);
     }
-    if (this.warmup < 0) this.warmup = Math.max(12, Math.min(288, slots || 288));
+    if (this.warmup < 0) this.warmup = Math.max(12, Math.min(576, 2 * (slots || 288)));
   }
 
   /** Scores one point (times non-decreasing). */
@@ -89,12 +93,17 @@ export class OnlineAnomalyDetector {
     const slot = slots ? Math.floor(((((timeMs - this.t0) % this.seasonMs) + this.seasonMs) % this.seasonMs) / this.slotMs) % slots : 0;
     const s = slots && this.seasonSeen![slot] ? this.season![slot] : 0;
     const r = x - (this.level + s);
-    const sc = this.scale > 1e-9 ? this.scale : Math.max(1e-9, Math.abs(r));
+    // scale floor: 2 % on the log scale, 0.1 % of the level on the raw scale (noise-free series)
+    const floor = this.log ? 0.02 : Math.max(1e-9, 1e-3 * Math.abs(this.level));
+    const sc = Math.max(floor, this.scale > 0 ? this.scale : Math.abs(r));
     const z = r / sc;
-    this.cusP = Math.max(0, this.cusP + z - 0.5);
-    this.cusN = Math.max(0, this.cusN - z - 0.5);
-    const cus = (Math.max(this.cusP, this.cusN) / 8) * this.threshold;
     const scoring = this.n >= this.warmup;
+    if (scoring) {
+      const zc = Math.max(-3, Math.min(3, z));
+      this.cusP = Math.max(0, this.cusP + zc - 1);
+      this.cusN = Math.max(0, this.cusN - zc - 1);
+    }
+    const cus = (Math.max(this.cusP, this.cusN) / 12) * this.threshold;
     let score = scoring ? Math.max(Math.abs(z), cus) : 0;
     if (!Number.isFinite(score)) score = 0;
     const kind: PointScore['kind'] = Math.abs(z) >= cus ? 'residual' : 'level-shift';
@@ -107,8 +116,11 @@ export class OnlineAnomalyDetector {
       this.cusN = 0;
     } else this.level += this.a * rc;
     if (slots) {
-      if (this.seasonSeen![slot]) this.season![slot] += this.g * (x - this.level - this.season![slot]);
-      else {
+      if (this.seasonSeen![slot]) {
+        // a running mean over the first visits, then exponential weighting
+        const v = ++this.visits![slot];
+        this.season![slot] += Math.max(this.g, 1 / (v + 1)) * (x - this.level - this.season![slot]);
+      } else {
         this.season![slot] = x - this.level;
         this.seasonSeen![slot] = 1;
       }

@@ -1,0 +1,73 @@
+/**
+ * `keycast forecast --input FILE.csv --horizon H --season S[,S2] [--models auto|a,b] [--quantiles]
+ * [--seed N] --out FILE.csv`: forecasts every series of a user's file with the KDP's models and
+ * dynamic model choice (see docs/profiler.md). Output header `id,F1..FH` (with `--quantiles` also
+ * `F1_p10,F1_p90,…,FH_p10,FH_p90`), one row per input series in input order.
+ */
+import type { KeycastCommand } from '../main.ts';
+import { ExitCode } from '../exit-codes.ts';
+
+export const forecastCommand: KeycastCommand = {
+  command: 'forecast',
+  describe: 'forecast each series of a CSV file (M4 wide or id,time,value long format)',
+  builder: (y) =>
+    y
+      .usage(
+        'keycast forecast --input FILE.csv --horizon H --season S[,S2] [--models auto|a,b] [--quantiles] [--seed N] --out FILE.csv\n\n' +
+          'Input: a header id,time,value means long format; anything else is the M4 wide format (id, then values; ragged rows and quoted fields allowed).\n' +
+          'H and S count points. Models: seasonal-naive ets arima mstl prophet lstm ensemble auto; several names = choose among them by backtest.',
+      )
+      .option('input', { type: 'string', demandOption: true, describe: 'series file (CSV)' })
+      .option('horizon', { type: 'number', demandOption: true, describe: 'points to forecast' })
+      .option('season', { type: 'string', default: '1', describe: 'seasonal period(s) in points, primary first (e.g. 24,168)' })
+      .option('models', { type: 'string', default: 'auto', describe: 'auto, one model, or a comma list to choose among' })
+      .option('quantiles', { type: 'boolean', default: false, describe: 'add F<i>_p10 and F<i>_p90 columns' })
+      .option('seed', { type: 'number', default: 1, describe: 'seed for models that draw (lstm)' })
+      .option('out', { type: 'string', demandOption: true, describe: 'output CSV file' }),
+  run: async (argv) => runForecast(argv),
+};
+
+/** The command's work, callable from tests without yargs. Returns the exit code (bad input throws `InputError`). */
+export async function runForecast(argv: Record<string, unknown>): Promise<number> {
+  const { readFileSync } = await import('node:fs');
+  const { InputError } = await import('../../model/errors.ts');
+  const { writeFileAtomic } = await import('../io.ts');
+  const { parseSeriesCsv, fmt, forecastSeries, isModelName, MODEL_NAMES } = await import('../../profiler/cli-support.ts');
+  const { RandomSource } = await import('../../engine/random.ts');
+  const file = String(argv.input);
+  const problems: { file: string; path: string; message: string }[] = [];
+  const horizon = Number(argv.horizon);
+  if (!Number.isInteger(horizon) || horizon < 1) problems.push({ file: '<cli>', path: 'horizon', message: `must be a whole number ≥ 1, got '${String(argv.horizon)}'` });
+  const seasons = String(argv.season ?? '1').split(',').map((s) => Number(s.trim()));
+  if (seasons.some((s) => !Number.isInteger(s) || s < 1)) problems.push({ file: '<cli>', path: 'season', message: `must be whole numbers ≥ 1 separated by commas, got '${String(argv.season)}'` });
+  const models = String(argv.models ?? 'auto').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const m of models) if (!isModelName(m)) problems.push({ file: '<cli>', path: 'models', message: `unknown model '${m}' (one of ${MODEL_NAMES.join(', ')})` });
+  const seed = Number(argv.seed ?? 1);
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    problems.push({ file, path: '', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}` });
+  }
+  if (problems.length) throw new InputError(problems);
+  const series = parseSeriesCsv(text, file);
+  const quantiles = Boolean(argv.quantiles);
+  const root = new RandomSource(Number.isFinite(seed) ? seed : 1);
+  const head = ['id'];
+  for (let i = 1; i <= horizon; i++) head.push(`F${i}`);
+  if (quantiles) for (let i = 1; i <= horizon; i++) head.push(`F${i}_p10`, `F${i}_p90`);
+  const out: string[] = [head.join(',')];
+  for (const s of series) {
+    const f = forecastSeries(s.values, { horizon, seasons, models: models.filter(isModelName), quantiles, rng: root.fork(`forecast/${s.id}`) });
+    const row = [csvField(s.id), ...Array.from(f.mean, fmt)];
+    if (quantiles && f.p10 && f.p90) for (let i = 0; i < horizon; i++) row.push(fmt(f.p10[i]), fmt(f.p90[i]));
+    out.push(row.join(','));
+  }
+  writeFileAtomic(String(argv.out), out.join('\n') + '\n');
+  return ExitCode.ok;
+}
+
+/** Quotes a CSV field when it needs it. */
+function csvField(s: string): string {
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}

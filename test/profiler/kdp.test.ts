@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { RandomSource } from '../../src/engine/random.ts';
+import { KeyDistributionProfiler, type ModelName } from '../../src/profiler/index.ts';
+
+const MIN = 60_000;
+const B = 64;
+const DAYISH = 60 * MIN; // a one-hour "season" keeps the test small
+
+/** Feeds `minutes` of 10-second ticks: a hot band that moves, plus background; new keys at the top after `newAt`. */
+function drive(kdp: KeyDistributionProfiler, minutes: number, newAt = Infinity): void {
+  const r = new RandomSource(5).fork('wl');
+  const counts = new Float64Array(B); // reused like the workload's buffer
+  for (let t = 0; t < minutes * MIN; t += 10_000) {
+    counts.fill(0);
+    const rate = 100 * (1 + 0.5 * Math.sin((2 * Math.PI * t) / DAYISH));
+    const hot = Math.floor(((t / DAYISH) % 1) * 48);
+    for (let b = 0; b < 48; b++) counts[b] = Math.round((b === hot ? 20 : 1) * rate * 0.02 * (0.9 + 0.2 * r.next()));
+    if (t >= newAt) for (let b = 56; b < 60; b++) counts[b] = 200;
+    let total = 0;
+    for (const c of counts) total += c;
+    kdp.observe({ timeMs: t, durationMs: 10_000, counts, total, bytes: total });
+  }
+}
+
+const make = (models: readonly ModelName[] = ['auto']) =>
+  new KeyDistributionProfiler({ buckets: B, windowMs: MIN, models: [...models], seasonsMs: [DAYISH], historyMs: 6 * DAYISH, rng: new RandomSource(1).fork('kdp'), ranges: 4, microGroups: 16, refitEveryWindows: 60, fitWindows: 240, evalHorizonWindows: 10 });
+
+describe('KeyDistributionProfiler', () => {
+  it('forecasts shares that sum to 1, loads consistent with the total rate, ordered quantiles', () => {
+    const kdp = make();
+    drive(kdp, 5 * 60);
+    const f = kdp.forecast(5 * 60 * MIN, 10);
+    expect(f.windows).toHaveLength(10);
+    expect(f.windows[0].startMs).toBe(5 * 60 * MIN);
+    for (const w of f.windows) {
+      const s = w.ranges.reduce((a, r) => a + r.probability, 0);
+      expect(s).toBeCloseTo(1, 9);
+      const load = w.expectedLoad.reduce((a, v) => a + v, 0);
+      expect(load).toBeCloseTo(w.totalRate.mean, 6);
+      expect(w.totalRate.p10).toBeLessThanOrEqual(w.totalRate.p50);
+      expect(w.totalRate.p90).toBeGreaterThanOrEqual(w.totalRate.p50);
+      for (let b = 0; b < B; b++) expect(w.upperLoad![b]).toBeGreaterThanOrEqual(w.expectedLoad[b] - 1e-9);
+      // ranges tile the key space
+      expect(w.ranges[0].range.start).toBe(0);
+      expect(w.ranges[w.ranges.length - 1].range.end).toBe(B);
+      for (const r of w.ranges) expect(r.model).toBeTruthy();
+    }
+    // total rate near the truth: per 10-s tick 47 background buckets and one hot one (×20)
+    const truth = (100 * (1 + 0.5 * Math.sin((2 * Math.PI * (5 * 60 * MIN + 30_000)) / DAYISH)) * 0.02 * (47 + 20)) / 10;
+    expect(Math.abs(f.windows[0].totalRate.mean - truth) / truth).toBeLessThan(0.2);
+    const acc = kdp.accuracy();
+    expect(acc.windows).toBe(0);
+    drive(kdp, 0);
+    expect(kdp.modelChoices().at(-1)!.range).toBe('total');
+  });
+
+  it('tracks the accuracy of issued forecasts and re-cuts ranges toward equal load', () => {
+    const kdp = make();
+    const r = new RandomSource(2).fork('x');
+    const counts = new Float64Array(B);
+    for (let t = 0; t < 4 * 60 * MIN; t += 10_000) {
+      counts.fill(1);
+      counts[3] = 200 + 10 * r.next(); // all load near the start
+      kdp.observe({ timeMs: t, durationMs: 10_000, counts, total: 263, bytes: 0 });
+      if (t % (5 * MIN) === 0) kdp.forecast(t, 5);
+    }
+    const acc = kdp.accuracy();
+    expect(acc.windows).toBeGreaterThan(100);
+    expect(acc.smape).toBeLessThan(10);
+    expect(acc.coverage80).toBeGreaterThan(0.3);
+    const widths = kdp.ranges.map((x) => x.end - x.start);
+    expect(widths[0]).toBeLessThan(B / 4); // the hot start got a narrow range
+  });
+
+  it('flags new keys appearing at the top of the key space', () => {
+    const kdp = make(['seasonal-naive']);
+    drive(kdp, 3 * 60, 2 * 60 * MIN);
+    const flags = kdp.anomalies().filter((a) => a.kind === 'new-keys');
+    expect(flags.length).toBeGreaterThan(0);
+    expect(flags[0].range!.start).toBeGreaterThanOrEqual(56);
+    expect(flags[0].timeMs).toBe(2 * 60 * MIN);
+  });
+
+  it('is byte-deterministic for the same seed and input', () => {
+    const a = make();
+    const b = make();
+    drive(a, 3 * 60);
+    drive(b, 3 * 60);
+    const ser = (k: KeyDistributionProfiler) => JSON.stringify(k.forecast(3 * 60 * MIN, 5), (_k, v) => (v instanceof Float64Array ? Array.from(v) : v));
+    expect(ser(a)).toBe(ser(b));
+  });
+
+  it('rejects batches of the wrong width', () => {
+    const kdp = make();
+    expect(() => kdp.observe({ timeMs: 0, durationMs: 1, counts: new Float64Array(3), total: 0, bytes: 0 })).toThrow(/buckets/);
+  });
+});
