@@ -4,5 +4,7 @@ import { runCommand } from './run.ts';
 import { validateCommand } from './validate.ts';
 import { schemaCommand } from './schema.ts';
 import { planCommand } from './plan.ts';
+import { forecastCommand } from './forecast.ts';
+import { anomaliesCommand } from './anomalies.ts';
 
-export const commands: KeycastCommand[] = [runCommand, validateCommand, schemaCommand, planCommand];
+export const commands: KeycastCommand[] = [runCommand, validateCommand, schemaCommand, planCommand, forecastCommand, anomaliesCommand];
