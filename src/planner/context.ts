@@ -28,8 +28,6 @@ export interface PlanContext {
   readonly maxPartitions: number;
   /** Exact partition count the plan must end with, if the goals ask for one. */
   readonly fixedK: number | undefined;
-  /** Partition count the imbalance is measured against (`fixedK`, else the current count). */
-  readonly kRef: number;
   readonly pauses: PausesMs;
   readonly moveBandwidth: number;
   readonly maxConcurrentOps: number;
@@ -142,7 +140,6 @@ export function buildContext(input: PlanInput, opts: ContextOptions = {}): PlanC
     partitionCapacity: c.partitionCapacity ?? Infinity,
     maxPartitions: Math.min(c.maxPartitions, B),
     fixedK,
-    kRef: fixedK ?? k,
     pauses,
     moveBandwidth: c.moveBandwidth ?? DEFAULT_MOVE_BANDWIDTH,
     maxConcurrentOps: c.maxConcurrentOps ?? DEFAULT_MAX_CONCURRENT_OPS,

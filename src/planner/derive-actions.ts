@@ -1,7 +1,8 @@
 /**
- * From a target layout to legal actions: sweeps the target partitions in key order and, for each,
- * moves the current pieces inside it onto its node, merges them, and splits off what lies beyond
- * its upper end (a `create` when everything beyond goes to one other node). Every bucket's state
+ * From a target layout to legal actions: first merges the current partitions that lie wholly inside
+ * one target partition, then sweeps the target partitions in key order and, for each, moves the
+ * pieces inside it onto its node, merges them, and splits off what lies beyond its upper end (a
+ * `create` when everything beyond goes to one other node). Every bucket's state
  * travels at most once, so the moved bytes equal the per-bucket difference of the two maps. Each
  * action is applied to a working map as it is emitted, so the sequence is legal by construction
  * and the new ids are the ones `applyActions` will produce.
@@ -55,6 +56,23 @@ export function deriveActions(before: PartitionMap, target: Layout): DerivedActi
     if (work.nodes[i] !== node) emit({ kind: 'move', partition: id, node });
   };
 
+  // Phase 1: merge the current partitions that lie wholly inside one target partition (after
+  // moving them onto its node) before any split, so the partition count shrinks first.
+  // The count may still rise above max(before, after) for a few steps while a split waits for
+  // the merge that pairs with it; `reorder` below keeps that short.
+  for (let j = 0; j < K; j++) {
+    const lo = T[j];
+    const hi = T[j + 1];
+    let a = 0;
+    while (a < work.ids.length && work.boundaries[a] < lo) a++;
+    let e = a;
+    while (e < work.ids.length && work.boundaries[e + 1] <= hi) e++;
+    if (e - a < 2) continue;
+    const group = work.ids.slice(a, e);
+    for (const id of group) moveTo(id, TN[j]);
+    for (const id of group.slice(1)) emit({ kind: 'merge', partition: group[0], with: id });
+  }
+  // Phase 2: sweep the target partitions in key order.
   for (let j = 0; j < K; j++) {
     const lo = T[j];
     const hi = T[j + 1];
@@ -86,10 +104,60 @@ export function deriveActions(before: PartitionMap, target: Layout): DerivedActi
       if (anchor !== undefined) emit({ kind: 'merge', partition: anchor, with: id });
     }
   }
+  const ordered = reorder(before, actions, dependsOn);
   const ok =
     work.boundaries.length === T.length &&
     work.boundaries.every((x, t) => x === T[t]) &&
     work.nodes.every((n, t) => n === TN[t]);
   if (!ok) throw new Error('internal: derived actions do not reach the target layout');
-  return { actions, dependsOn, after: work };
+  return { ...ordered, after: work };
+}
+
+const touched = (a: PlanAction): string[] =>
+  a.kind === 'merge' ? [a.partition, a.with] : a.kind === 'move' ? [a.partition] : [a.partition, a.newId];
+
+/**
+ * Re-orders the actions (any order respecting the dependencies is legal: they are exactly the
+ * per-partition conflicts) so that merges run as soon as they can and a split goes first when it
+ * unlocks a merge; this keeps the transient partition count low. Dependencies are recomputed for
+ * the new order.
+ */
+function reorder(before: PartitionMap, actions: PlanAction[], deps: number[][]): { actions: PlanAction[]; dependsOn: number[][] } {
+  const n = actions.length;
+  const done = new Uint8Array(n);
+  const order: number[] = [];
+  const ready = (i: number, extra = -1) => !done[i] && deps[i].every((d) => done[d] || d === extra);
+  const rank = (a: PlanAction) => (a.kind === 'merge' ? 0 : a.kind === 'move' ? 1 : 2);
+  while (order.length < n) {
+    let pick = -1;
+    for (let i = 0; i < n && pick < 0; i++) if (ready(i) && rank(actions[i]) < 2) pick = i;
+    if (pick < 0) {
+      // A split that makes some merge ready, else the first ready split.
+      for (let i = 0; i < n && pick < 0; i++) {
+        if (!ready(i)) continue;
+        for (let m = 0; m < n; m++) {
+          if (actions[m].kind === 'merge' && deps[m].includes(i) && ready(m, i)) {
+            pick = i;
+            break;
+          }
+        }
+      }
+      for (let i = 0; i < n && pick < 0; i++) if (ready(i)) pick = i;
+    }
+    done[pick] = 1;
+    order.push(pick);
+  }
+  const out = order.map((i) => actions[i]);
+  const last = new Map<string, number>();
+  const dependsOn = out.map((a, i) => {
+    const d = new Set<number>();
+    for (const id of touched(a)) {
+      const t = last.get(id);
+      if (t !== undefined) d.add(t);
+    }
+    for (const id of touched(a)) last.set(id, i);
+    return [...d].sort((x, y) => x - y);
+  });
+  void before;
+  return { actions: out, dependsOn };
 }

@@ -5,11 +5,10 @@ import { overloadTerm } from './overload.ts';
 import { nodeBalanceTerm } from './node-balance.ts';
 import { movementTerm } from './movement.ts';
 import { latencyTerm } from './latency.ts';
-import { partitionGrowthTerm } from './partition-growth.ts';
 import { partitionCountTerm } from './partition-count.ts';
 import { validNodesTerm } from './valid-nodes.ts';
 
-export { imbalanceTerm, overloadTerm, nodeBalanceTerm, movementTerm, latencyTerm, partitionGrowthTerm, partitionCountTerm, validNodesTerm };
+export { imbalanceTerm, overloadTerm, nodeBalanceTerm, movementTerm, latencyTerm, partitionCountTerm, validNodesTerm };
 
 export const defaultTerms: readonly CostTerm[] = [
   imbalanceTerm,
@@ -17,7 +16,6 @@ export const defaultTerms: readonly CostTerm[] = [
   nodeBalanceTerm,
   movementTerm,
   latencyTerm,
-  partitionGrowthTerm,
   partitionCountTerm,
   validNodesTerm,
 ];
