@@ -51,8 +51,20 @@ export function addUniform(out: Float64Array, lo: number, hi: number, mass: numb
  * packed, by integrating x^−s over each bucket's ranks; shuffled, spread evenly (their expected
  * placement under a random permutation).
  */
-export function zipfTable(keys: number, s: number, shuffle: boolean, buckets: number, rng: RandomStream): Float64Array {
+export function zipfTable(
+  keys: number,
+  s: number,
+  shuffle: boolean,
+  buckets: number,
+  rng: RandomStream,
+  perKey?: { readonly weights: Float64Array; readonly share: number },
+): Float64Array {
   const out = new Float64Array(buckets);
+  // Per-key weights (position → weight) are only kept for exact universes (keys ≤ ZIPF_EXACT_RANKS);
+  // they feed the choice of a key inside a bucket (`keycast generate --format records`) and never
+  // change the random draws.
+  const pk = perKey && keys <= ZIPF_EXACT_RANKS ? perKey.weights : null;
+  const pkRanks: Int32Array | null = pk ? new Int32Array(keys) : null;
   const exact = Math.min(keys, ZIPF_EXACT_RANKS);
   let total = 0;
   if (!shuffle) {
@@ -60,6 +72,7 @@ export function zipfTable(keys: number, s: number, shuffle: boolean, buckets: nu
       const w = Math.pow(r, -s);
       out[Math.floor(((r - 1) * buckets) / keys)] += w;
       total += w;
+      if (pkRanks) pkRanks[r - 1] = r - 1;
     }
     if (keys > exact) {
       // ∫ x^−s dx over each bucket's rank interval beyond `exact`.
@@ -89,6 +102,7 @@ export function zipfTable(keys: number, s: number, shuffle: boolean, buckets: nu
         out[Math.floor((perm[r - 1] * buckets) / keys)] += w;
         total += w;
       }
+      if (pkRanks) pkRanks.set(perm);
     } else {
       for (let r = 1; r <= exact; r++) {
         const w = Math.pow(r, -s);
@@ -102,6 +116,10 @@ export function zipfTable(keys: number, s: number, shuffle: boolean, buckets: nu
     }
   }
   for (let i = 0; i < buckets; i++) out[i] /= total;
+  if (pk && pkRanks) {
+    const f = perKey!.share / total;
+    for (let r = 1; r <= keys; r++) pk[pkRanks[r - 1]] += f * Math.pow(r, -s);
+  }
   return out;
 }
 

@@ -5,8 +5,8 @@
  */
 import type { KeyBatch } from '../model/batch.ts';
 import type { RandomSource, RandomStream } from '../engine/random.ts';
-import { poisson } from '../engine/poisson.ts';
-import { addUniform, bandCenter, tailTop, zipfTable } from './key-distribution.ts';
+import { poissonFast } from './poisson-sampler.ts';
+import { addUniform, bandCenter, tailTop, ZIPF_EXACT_RANKS, zipfTable } from './key-distribution.ts';
 import { lognormalParams, shapeFactor } from './shape.ts';
 import type { KeyspaceSpec, WorkloadSpec } from './spec.ts';
 import type { Workload } from './workload.ts';
@@ -24,12 +24,20 @@ export class SyntheticWorkload implements Workload {
   private readonly arrivals: RandomStream;
   private readonly noise: RandomStream;
   private readonly noiseParams: { sigma: number; mu: number } | null;
+  /** Records/s of the static components' whole-space rate in the last tick (for `staticFraction`). */
+  private lastStaticScale = 0;
+  /**
+   * Static weight per key position (zipf + uniform components, shares included), kept only when
+   * asked for (`keycast generate --format records`) and the universe is small enough; null else.
+   */
+  readonly staticKeyWeights: Float64Array | null;
 
   constructor(
     private readonly spec: WorkloadSpec,
     keyspace: KeyspaceSpec,
     readonly tickMs: number,
     random: RandomSource,
+    opts: { readonly keepKeyWeights?: boolean } = {},
   ) {
     const B = keyspace.buckets;
     this.buckets = B;
@@ -37,16 +45,20 @@ export class SyntheticWorkload implements Workload {
     this.staticP = new Float64Array(B);
     let staticShare = 0;
     const keyRng = random.fork('workload/keyspace');
+    const K = keyspace.keys;
+    const perKey = opts.keepKeyWeights && K <= ZIPF_EXACT_RANKS ? new Float64Array(K) : null;
     for (const c of spec.keys) {
       if (c.zipf) {
-        const t = zipfTable(keyspace.keys, c.zipf.s, c.zipf.shuffle, B, keyRng);
+        const t = zipfTable(K, c.zipf.s, c.zipf.shuffle, B, keyRng, perKey ? { weights: perKey, share: c.share } : undefined);
         for (let i = 0; i < B; i++) this.staticP[i] += c.share * t[i];
         staticShare += c.share;
       } else if (c.uniform) {
         addUniform(this.staticP, c.uniform.from, c.uniform.to, c.share);
+        if (perKey) addUniform(perKey, c.uniform.from, c.uniform.to, c.share);
         staticShare += c.share;
       }
     }
+    this.staticKeyWeights = perKey;
     this.staticShare = staticShare;
     this.counts = new Float64Array(B);
     this.lambda = new Float64Array(B);
@@ -96,16 +108,27 @@ export class SyntheticWorkload implements Workload {
     const noise = np ? Math.exp(np.mu + np.sigma * this.noise.normal()) : 1;
     const dtS = this.tickMs / 1000;
     // Rates at the tick's midpoint, so a tick's expected count is the rate integral to O(dt²).
-    const lam = this.rates(timeMs + this.tickMs / 2, this.lambda, noise * dtS);
+    const mid = timeMs + this.tickMs / 2;
+    const lam = this.rates(mid, this.lambda, noise * dtS);
+    this.lastStaticScale = this.baseRate(mid) * noise * dtS;
     const counts = this.counts;
     const rng = this.arrivals;
     let total = 0;
     for (let i = 0; i < this.buckets; i++) {
-      const x = poisson(rng, lam[i]);
+      const x = poissonFast(rng, lam[i]);
       counts[i] = x;
       total += x;
     }
     return { timeMs, durationMs: this.tickMs, counts, total, bytes: total * this.recordBytes };
+  }
+
+  /**
+   * Of bucket `b`'s expected records in the last tick produced by `nextBatch`, the fraction that
+   * came from the static components (zipf, uniform); the rest is uniform within the bucket.
+   */
+  staticFraction(b: number): number {
+    const lam = this.lambda[b];
+    return lam > 0 ? Math.min(1, (this.lastStaticScale * this.staticP[b]) / lam) : 0;
   }
 
   /** Share of the static components (for reports). */
