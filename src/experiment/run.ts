@@ -14,7 +14,10 @@ import { SimCluster } from '../cluster/sim-cluster.ts';
 import type { NodeRow, PartitionRow, WindowRow } from '../cluster/lane-metrics.ts';
 import type { OpEvent } from '../model/control-plane.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
+import * as path from 'node:path';
+import { InputError } from '../model/errors.ts';
 import { SyntheticWorkload } from '../workload/synthetic.ts';
+import { TraceWorkload } from '../workload/trace/trace-workload.ts';
 import type { Workload } from '../workload/workload.ts';
 import type { ClusterFacts, Policy, PolicyContext } from '../policies/policy.ts';
 import { createPolicy } from './policy-factory.ts';
@@ -59,19 +62,40 @@ export interface RunOptions {
   readonly onProgress?: (fraction: number) => void;
   /** Overrides the workload (tests, trace replay). */
   readonly workload?: Workload;
+  /** Trace replay: skip malformed or out-of-order rows (counted as `badRows`) instead of exit 2. */
+  readonly skipBadRows?: boolean;
 }
 
-/** Builds the workload of a scenario. */
-export function makeWorkload(loaded: LoadedScenario, random: RandomSource): Workload {
+/**
+ * Builds the workload of a scenario: trace replay when `workload.trace` is set, else the
+ * synthetic generator. For a trace whose scenario gives no `duration` (`loaded.durationFromTrace`),
+ * this sets `scenario.duration` to the trace's span ÷ speed, so call it before reading the
+ * duration (runScenario and `keycast generate` do). Throws InputError for a bad trace.
+ */
+export function makeWorkload(
+  loaded: LoadedScenario,
+  random: RandomSource,
+  opts: { readonly skipBadRows?: boolean; readonly keepKeyWeights?: boolean } = {},
+): Workload {
   const sc = loaded.scenario;
-  return new SyntheticWorkload(sc.workload, sc.keyspace, sc.tick, random);
+  const tr = sc.workload.trace;
+  if (!tr) return new SyntheticWorkload(sc.workload, sc.keyspace, sc.tick, random, { keepKeyWeights: opts.keepKeyWeights });
+  const w = new TraceWorkload(tr, path.resolve(loaded.dir, tr.file), sc.keyspace, sc.tick, sc.workload.recordBytes, { skipBadRows: opts.skipBadRows });
+  if (loaded.durationFromTrace) {
+    (sc as { duration: number }).duration = w.defaultDurationMs;
+    if (sc.warmup >= sc.duration) {
+      w.close();
+      throw new InputError([{ file: loaded.file, path: 'warmup', message: `must be shorter than duration (the trace's span ÷ speed = ${w.defaultDurationMs} ms)` }]);
+    }
+  }
+  return w;
 }
 
 /** Runs every policy of the scenario on the same workload and returns their results. */
 export function runScenario(loaded: LoadedScenario, opts: RunOptions = {}): RunResult {
   const sc = loaded.scenario;
   const random = new RandomSource(sc.seed);
-  const workload = opts.workload ?? makeWorkload(loaded, random);
+  const workload = opts.workload ?? makeWorkload(loaded, random, { skipBadRows: opts.skipBadRows });
   const B = sc.keyspace.buckets;
   const scheduler = new VirtualScheduler();
   const keepMs = Math.max(sc.cluster.retention, 3_600_000, ...loaded.policies.map(([, p]) => ('window' in p ? p.window : 0)));

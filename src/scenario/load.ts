@@ -26,6 +26,12 @@ export interface LoadedScenario {
   readonly expectations: readonly Expectation[];
   /** Policies that run, in order (the scenario's, or the defaults). */
   readonly policies: readonly [string, PolicySpec][];
+  /**
+   * True when the scenario replays a trace and sets no `duration` (neither in the file nor by
+   * `--set`): the run then lasts the trace's span ÷ speed, which building the workload resolves
+   * into `scenario.duration` (until then it holds the schema default, 1d).
+   */
+  readonly durationFromTrace?: boolean;
 }
 
 /** Options of `loadScenario`. */
@@ -117,11 +123,12 @@ export function parseScenario(text: string, file: string, dir: string, opts: Loa
   if (sc.cluster.maxPartitions > sc.keyspace.buckets && sc.cluster.maxPartitions !== 1024) {
     add({ path: 'cluster.maxPartitions', ...where(['cluster', 'maxPartitions']), message: `above the ${sc.keyspace.buckets} buckets of the key space` });
   }
-  if (sc.warmup >= sc.duration) {
+  const durationFromTrace = sc.workload.trace !== undefined && (raw as Record<string, unknown>).duration === undefined;
+  if (sc.warmup >= sc.duration && !durationFromTrace) {
     add({ path: 'warmup', ...where(['warmup']), message: 'must be shorter than duration' });
   }
   if (sc.tick > 60_000) add({ path: 'tick', ...where(['tick']), message: 'must be at most 1m' });
-  if (sc.tick > sc.duration) add({ path: 'tick', ...where(['tick']), message: 'longer than duration' });
+  if (sc.tick > sc.duration && !durationFromTrace) add({ path: 'tick', ...where(['tick']), message: 'longer than duration' });
   if (sc.duration / sc.tick > 50_000_000) add({ path: 'tick', ...where(['tick']), message: 'more than 50 million ticks: use a longer tick' });
   sc.cluster.faults.crashes.forEach((c, i) => {
     if (c.node >= sc.cluster.nodes) add({ path: `cluster.faults.crashes[${i}].node`, ...where(['cluster', 'faults', 'crashes', i, 'node']), message: `no node ${c.node} (nodes are 0..${sc.cluster.nodes - 1})` });
@@ -202,7 +209,7 @@ export function parseScenario(text: string, file: string, dir: string, opts: Loa
   if (problems.length) throw new InputError(dedupe(problems));
   const { seed: _seed, ...rest } = sc;
   const hash = createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 16);
-  return { scenario: sc, file, dir, hash, expectations, policies };
+  return { scenario: sc, file, dir, hash, expectations, policies, ...(durationFromTrace ? { durationFromTrace } : {}) };
 }
 
 /** Applies one `--set path=value` to the YAML document. */
