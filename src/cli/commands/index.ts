@@ -6,5 +6,6 @@ import { schemaCommand } from './schema.ts';
 import { planCommand } from './plan.ts';
 import { forecastCommand } from './forecast.ts';
 import { anomaliesCommand } from './anomalies.ts';
+import { generateCommand } from './generate.ts';
 
-export const commands: KeycastCommand[] = [runCommand, validateCommand, schemaCommand, planCommand, forecastCommand, anomaliesCommand];
+export const commands: KeycastCommand[] = [runCommand, validateCommand, schemaCommand, planCommand, forecastCommand, anomaliesCommand, generateCommand];
