@@ -124,28 +124,37 @@ const touched = (a: PlanAction): string[] =>
  */
 function reorder(before: PartitionMap, actions: PlanAction[], deps: number[][]): { actions: PlanAction[]; dependsOn: number[][] } {
   const n = actions.length;
-  const done = new Uint8Array(n);
-  const order: number[] = [];
-  const ready = (i: number, extra = -1) => !done[i] && deps[i].every((d) => done[d] || d === extra);
-  const rank = (a: PlanAction) => (a.kind === 'merge' ? 0 : a.kind === 'move' ? 1 : 2);
-  while (order.length < n) {
-    let pick = -1;
-    for (let i = 0; i < n && pick < 0; i++) if (ready(i) && rank(actions[i]) < 2) pick = i;
-    if (pick < 0) {
-      // A split that makes some merge ready, else the first ready split.
-      for (let i = 0; i < n && pick < 0; i++) {
-        if (!ready(i)) continue;
-        for (let m = 0; m < n; m++) {
-          if (actions[m].kind === 'merge' && deps[m].includes(i) && ready(m, i)) {
-            pick = i;
-            break;
-          }
-        }
-      }
-      for (let i = 0; i < n && pick < 0; i++) if (ready(i)) pick = i;
+  const remaining = Int32Array.from(deps, (d) => d.length);
+  const dependents: number[][] = Array.from({ length: n }, () => []);
+  deps.forEach((d, i) => d.forEach((x) => dependents[x].push(i)));
+  // Ready actions by kind, each kept in index order (small sorted arrays).
+  const readyFirst: number[] = []; // merges and moves
+  const readySplits: number[] = [];
+  const insert = (arr: number[], i: number) => {
+    let a = 0;
+    let c = arr.length;
+    while (a < c) {
+      const m = (a + c) >> 1;
+      if (arr[m] < i) a = m + 1;
+      else c = m;
     }
-    done[pick] = 1;
+    arr.splice(a, 0, i);
+  };
+  const rank = (a: PlanAction) => (a.kind === 'merge' || a.kind === 'move' ? 0 : 1);
+  const makeReady = (i: number) => insert(rank(actions[i]) === 0 ? readyFirst : readySplits, i);
+  for (let i = 0; i < n; i++) if (remaining[i] === 0) makeReady(i);
+  const order: number[] = [];
+  while (order.length < n) {
+    let pick: number;
+    if (readyFirst.length > 0) pick = readyFirst.shift()!;
+    else {
+      // A split that makes some merge ready, else the first ready split.
+      let at = readySplits.findIndex((i) => dependents[i].some((m) => actions[m].kind === 'merge' && remaining[m] === 1));
+      if (at < 0) at = 0;
+      pick = readySplits.splice(at, 1)[0];
+    }
     order.push(pick);
+    for (const m of dependents[pick]) if (--remaining[m] === 0) makeReady(m);
   }
   const out = order.map((i) => actions[i]);
   const last = new Map<string, number>();

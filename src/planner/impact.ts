@@ -4,24 +4,33 @@
  * actions: bytes sent, pauses, and an execution-time estimate (list scheduling with the
  * dependencies and `maxConcurrentOps`, each move at the full move bandwidth).
  */
-import { applyAction, prefixSums, type Impact, type PartitionMap, type PlanAction } from '../model/index.ts';
+import { prefixSums, type Impact, type PartitionMap, type PlanAction } from '../model/index.ts';
 import type { PlanContext } from './context.ts';
 
 /** Bytes each action sends (moves: the whole partition; creates: the new half), replayed from `before`. */
 export function actionBytes(ctx: PlanContext, before: PartitionMap, actions: readonly PlanAction[]): number[] {
-  let m = before;
+  // Track each partition's range by id (O(1) per action; the actions are legal by construction).
+  const range = new Map<string, [number, number]>();
+  before.ids.forEach((id, i) => range.set(id, [before.boundaries[i], before.boundaries[i + 1]]));
   const p = ctx.statePrefix;
   return actions.map((a) => {
-    let bytes = 0;
-    if (a.kind === 'move') {
-      const i = m.ids.indexOf(a.partition);
-      bytes = p[m.boundaries[i + 1]] - p[m.boundaries[i]];
-    } else if (a.kind === 'create') {
-      const i = m.ids.indexOf(a.partition);
-      bytes = p[m.boundaries[i + 1]] - p[a.at];
+    const r = range.get(a.partition)!;
+    switch (a.kind) {
+      case 'move':
+        return p[r[1]] - p[r[0]];
+      case 'create':
+      case 'split': {
+        range.set(a.newId, [a.at, r[1]]);
+        const bytes = a.kind === 'create' ? p[r[1]] - p[a.at] : 0;
+        r[1] = a.at;
+        return bytes;
+      }
+      case 'merge': {
+        r[1] = range.get(a.with)![1];
+        range.delete(a.with);
+        return 0;
+      }
     }
-    m = applyAction(m, a);
-    return bytes;
   });
 }
 
@@ -40,28 +49,38 @@ export function actionDurationsMs(ctx: PlanContext, actions: readonly PlanAction
 /** Makespan of running the actions with their dependencies, at most `slots` at a time (ms). */
 export function scheduleMakespanMs(durations: readonly number[], dependsOn: readonly (readonly number[])[], slots: number): number {
   const n = durations.length;
-  const finish = new Float64Array(n).fill(-1);
-  const running: number[] = []; // finish times of running actions
+  const remaining = Int32Array.from(dependsOn, (d) => d.length);
+  const dependents: number[][] = Array.from({ length: n }, () => []);
+  dependsOn.forEach((d, i) => d.forEach((x) => dependents[x].push(i)));
+  const ready: number[] = [];
+  for (let i = 0; i < n; i++) if (remaining[i] === 0) ready.push(i);
+  // Running actions as [finish time, index], kept sorted by finish then index.
+  const running: [number, number][] = [];
   let now = 0;
-  let done = 0;
-  const started = new Uint8Array(n);
-  while (done < n) {
-    // Start every ready action, in index order, while slots are free.
-    for (let i = 0; i < n && running.length < slots; i++) {
-      if (started[i]) continue;
-      if (dependsOn[i].every((d) => finish[d] >= 0 && finish[d] <= now)) {
-        started[i] = 1;
-        finish[i] = now + durations[i];
-        running.push(finish[i]);
-      }
-    }
-    if (running.length === 0) break; // unreachable with acyclic dependencies
-    running.sort((a, b) => a - b);
-    now = running.shift()!;
-    done++;
-  }
   let end = 0;
-  for (let i = 0; i < n; i++) end = Math.max(end, finish[i]);
+  let head = 0;
+  for (;;) {
+    // Start ready actions in index order while slots are free (ready grows in index order per wave).
+    while (running.length < slots && head < ready.length) {
+      const i = ready[head++];
+      const f = now + durations[i];
+      let a = 0;
+      while (a < running.length && (running[a][0] < f || (running[a][0] === f && running[a][1] < i))) a++;
+      running.splice(a, 0, [f, i]);
+    }
+    if (running.length === 0) break;
+    const [f, i] = running.shift()!;
+    now = f;
+    end = Math.max(end, f);
+    const freed: number[] = [];
+    for (const m of dependents[i]) if (--remaining[m] === 0) freed.push(m);
+    if (freed.length > 0) {
+      const rest = ready.slice(head).concat(freed).sort((x, y) => x - y);
+      ready.length = 0;
+      ready.push(...rest);
+      head = 0;
+    }
+  }
   return end;
 }
 
