@@ -119,7 +119,14 @@ function openSink(out: string | undefined): Sink {
     return {
       write: async (s) => {
         if (closed) throw new StdoutClosed();
-        if (!process.stdout.write(s)) await Promise.race([once(process.stdout, 'drain'), once(process.stdout, 'error')]);
+        if (!process.stdout.write(s)) {
+          try {
+            await once(process.stdout, 'drain');
+          } catch (e) {
+            if ((e as NodeJS.ErrnoException).code === 'EPIPE') throw new StdoutClosed();
+            throw e;
+          }
+        }
       },
       close: async () => {},
       abort: () => {},
