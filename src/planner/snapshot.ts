@@ -214,9 +214,7 @@ export function parseSnapshot(text: string, file: string): PlanInput {
         else pauses[k] = ms;
       }
     }
-    if (nodes && nodeCount !== undefined) {
-      // Nodes ≥ cluster.nodes are allowed: the planner moves partitions off removed nodes.
-    }
+    // Partition nodes ≥ cluster.nodes are allowed: the planner moves partitions off removed nodes.
     if (nodeCount !== undefined && nodeCapacity !== undefined && nodeCapacity > 0) {
       cluster = { nodes: nodeCount, nodeCapacity, maxPartitions, partitionCapacity, moveBandwidth, pauses, maxConcurrentOps };
     }
