@@ -3,6 +3,9 @@ import type { PolicySpec } from '../scenario/schema.ts';
 import type { Policy } from '../policies/policy.ts';
 import { StaticPolicy } from '../policies/static-policy.ts';
 import { ReactiveThresholdPolicy } from '../policies/reactive-threshold.ts';
+import { ReactivePolicy } from '../policies/reactive.ts';
+import { PredictivePolicy } from '../policies/predictive.ts';
+import { OraclePolicy } from '../policies/oracle.ts';
 
 export function createPolicy(spec: PolicySpec): Policy {
   switch (spec.kind) {
@@ -10,7 +13,11 @@ export function createPolicy(spec: PolicySpec): Policy {
       return new StaticPolicy();
     case 'reactive-threshold':
       return new ReactiveThresholdPolicy(spec);
-    default:
-      throw new Error(`policy kind ${spec.kind} is not implemented yet`);
+    case 'reactive':
+      return new ReactivePolicy(spec);
+    case 'predictive':
+      return new PredictivePolicy(spec);
+    case 'oracle':
+      return new OraclePolicy(spec);
   }
 }

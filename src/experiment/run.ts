@@ -19,7 +19,7 @@ import { InputError } from '../model/errors.ts';
 import { SyntheticWorkload } from '../workload/synthetic.ts';
 import { TraceWorkload } from '../workload/trace/trace-workload.ts';
 import type { Workload } from '../workload/workload.ts';
-import type { ClusterFacts, Policy, PolicyContext } from '../policies/policy.ts';
+import type { ClusterFacts, Policy, PolicyContext, PolicyReport } from '../policies/policy.ts';
 import { createPolicy } from './policy-factory.ts';
 import { policySummary, type PolicySummary } from './summary.ts';
 
@@ -42,6 +42,8 @@ export interface LaneResult {
   /** Partition boundaries (fractions of the key space) at the end of each window, when changed. */
   readonly layouts: readonly { timeMs: number; boundaries: number[]; nodes: number[] }[];
   readonly finalMap: PartitionMap;
+  /** What the policy reported at the end (plans, forecast accuracy, fallbacks…). */
+  readonly report?: PolicyReport;
 }
 
 /** The outcome of running a scenario. */
@@ -229,6 +231,8 @@ export function runScenario(loaded: LoadedScenario, opts: RunOptions = {}): RunR
     const report = lane.policy.finish?.();
     const summary = policySummary(lane.kind, lane.cluster.metrics, lane.wallMs);
     if (report?.forecast) summary.forecast = report.forecast;
+    if (report?.plans) summary.plans = { ...report.plans };
+    if (report?.rolledBackActions !== undefined) summary.operations.rolledBack = report.rolledBackActions;
     return {
       name: lane.name,
       kind: lane.kind,
@@ -239,6 +243,7 @@ export function runScenario(loaded: LoadedScenario, opts: RunOptions = {}): RunR
       operations: lane.ops,
       layouts: lane.layouts,
       finalMap: lane.cluster.currentMap(),
+      report,
     };
   });
   return { loaded, seed: sc.seed, simulatedMs: endMs, measuredMs: endMs - sc.warmup, lanes: results, heatmap, badRows: workload.badRows };

@@ -2,3 +2,7 @@
 export * from './policy.ts';
 export * from './static-policy.ts';
 export * from './reactive-threshold.ts';
+export * from './planning-policy.ts';
+export * from './reactive.ts';
+export * from './predictive.ts';
+export * from './oracle.ts';

@@ -43,6 +43,12 @@ export interface PolicyContext {
 /** Per-policy extras that go into `summary.json` (e.g. forecast accuracy). */
 export interface PolicyReport {
   readonly forecast?: { smape: number; mase: number; coverage80: number };
+  /** Plan counts by outcome (policies that execute plans through the APM). */
+  readonly plans?: { proposed: number; completed: number; rolledBack: number; superseded: number; aborted: number };
+  /** Actions undone by rollbacks. */
+  readonly rolledBackActions?: number;
+  /** Each plan as data with its outcome (`plans.jsonl`). */
+  readonly planRecords?: readonly unknown[];
   readonly extra?: Record<string, unknown>;
 }
 

@@ -47,6 +47,7 @@ export function writeReportFiles(dir: string, result: RunResult, summary: Summar
     fs.writeFileSync(path.join(d, 'timeseries.csv'), timeseriesCsv(lane.rows));
     fs.writeFileSync(path.join(d, 'operations.csv'), operationsCsv(lane.operations));
     fs.writeFileSync(path.join(d, 'nodes.csv'), rowsCsv(lane.nodeRows, NODE_COLUMNS));
+    if (lane.report?.planRecords) fs.writeFileSync(path.join(d, 'plans.jsonl'), lane.report.planRecords.map((r) => JSON.stringify(r)).join('\n') + (lane.report.planRecords.length ? '\n' : ''));
     fs.writeFileSync(path.join(d, 'partitions.csv'), rowsCsv(lane.partitionRows, PARTITION_COLUMNS));
   }
   fs.writeFileSync(path.join(dir, 'heatmap.json'), JSON.stringify({ groups: result.heatmap[0]?.rates.length ?? 0, windows: result.heatmap }) + '\n');

@@ -45,7 +45,7 @@ export interface LoadOptions {
 }
 
 /** Policy kinds a run can execute today; the default policy list is filtered by it. */
-export const IMPLEMENTED_POLICY_KINDS: ReadonlySet<string> = new Set<string>(['static', 'reactive-threshold']);
+export const IMPLEMENTED_POLICY_KINDS: ReadonlySet<string> = new Set<string>(['static', 'reactive-threshold', 'reactive', 'predictive', 'oracle']);
 
 const DEFAULT_POLICIES: [string, PolicySpec['kind']][] = [
   ['static', 'static'],

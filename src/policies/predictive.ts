@@ -1,0 +1,111 @@
+/**
+ * `predictive`: the KDP's forecast → PRE → APM. The KDP observes every batch; every `every` the
+ * policy asks it for the next `horizon` of windows and plans over the observed current window
+ * followed by the forecast windows (expected load, with p90 for the tail-aware cost), so the
+ * chosen configuration is good now and through the coming peak: its actions start as soon as a
+ * peak within the horizon makes the saving clear the threshold, i.e. up to `horizon` ahead of it
+ * (the lead time), and the plan's estimated execution time is part of its impact.
+ *
+ * Fallback to reactive (plan from the observed window only) when the KDP flagged an anomaly
+ * since the last decision, when it has seen less than `minHistory` of the stream, or when its
+ * last forecast of the key distribution was poor: the total-variation distance between the
+ * forecast and the observed range shares above `fallbackError`.
+ */
+import { KeyDistributionProfiler } from '../profiler/kdp.ts';
+import type { ModelName } from '../profiler/forecaster.ts';
+import type { KeyBatch } from '../model/batch.ts';
+import type { Forecast } from '../model/forecast.ts';
+import { PlanningPolicy, type LoadPicture, type PlanningReport, type PlanningSpec } from './planning-policy.ts';
+import type { PolicyContext } from './policy.ts';
+
+export interface PredictiveSpec extends PlanningSpec {
+  readonly horizon: number;
+  readonly window: number;
+  readonly models: readonly string[];
+  readonly history: number;
+  readonly minHistory?: number;
+  readonly fallbackError?: number;
+}
+
+export class PredictivePolicy extends PlanningPolicy {
+  readonly kind = 'predictive';
+  private kdp!: KeyDistributionProfiler;
+  private lastForecast: Forecast | null = null;
+  private seenMs = 0;
+  /** Decisions that fell back to the observed picture, by reason. */
+  readonly fallbacks = { anomaly: 0, error: 0, warmup: 0 };
+
+  constructor(protected override readonly spec: PredictiveSpec) {
+    super(spec);
+  }
+
+  override start(ctx: PolicyContext): void {
+    this.kdp = new KeyDistributionProfiler({
+      buckets: ctx.buckets,
+      windowMs: this.spec.window,
+      models: this.spec.models as ModelName[],
+      historyMs: this.spec.history,
+      rng: ctx.rng.fork('kdp'),
+    });
+    super.start(ctx);
+  }
+
+  observe(batch: KeyBatch): void {
+    this.kdp.observe(batch);
+    this.seenMs = batch.timeMs + batch.durationMs;
+  }
+
+  /** Total-variation distance between a forecast window's range shares and the observed load. */
+  private shapeError(f: Forecast, observed: Float64Array): number | null {
+    const w = f.windows[0];
+    if (!w) return null;
+    let total = 0;
+    for (let i = 0; i < observed.length; i++) total += observed[i];
+    if (total <= 0) return null;
+    let tv = 0;
+    for (const r of w.ranges) {
+      let s = 0;
+      for (let b = r.range.start; b < r.range.end; b++) s += observed[b];
+      tv += Math.abs(s / total - r.probability);
+    }
+    return tv / 2;
+  }
+
+  protected picture(nowMs: number): LoadPicture | null {
+    const observed = this.ctx.observedRate(this.spec.window, new Float64Array(this.ctx.buckets));
+    let total = 0;
+    for (let i = 0; i < observed.length; i++) total += observed[i];
+    if (total <= 0) return null;
+    const reactive = (why: keyof PredictivePolicy['fallbacks']): LoadPicture => {
+      this.fallbacks[why]++;
+      return { windows: [observed], basis: `observed@${nowMs} (fallback: ${why})` };
+    };
+    const prev = this.lastForecast;
+    const n = Math.max(1, Math.round(this.spec.horizon / this.spec.window));
+    const f = this.kdp.forecast(nowMs, n);
+    this.lastForecast = f;
+    if (this.seenMs < (this.spec.minHistory ?? 2 * 3_600_000)) return reactive('warmup');
+    if (f.anomalies.some((a) => prev === null || a.timeMs > prev.issuedAtMs)) return reactive('anomaly');
+    // The window just observed was forecast by the previous decision's forecast at lead `every`.
+    if (prev) {
+      const lead = Math.min(prev.windows.length - 1, Math.max(0, Math.floor((nowMs - this.spec.window - (prev.windows[0]?.startMs ?? prev.issuedAtMs)) / prev.windowMs)));
+      const err = this.shapeError({ ...prev, windows: prev.windows.slice(lead) }, observed);
+      if (err !== null && err > (this.spec.fallbackError ?? 0.25)) return reactive('error');
+    }
+    return {
+      windows: [observed, ...f.windows.map((w) => w.expectedLoad)],
+      upper: [observed, ...f.windows.map((w) => w.upperLoad ?? w.expectedLoad)],
+      basis: f.id,
+    };
+  }
+
+  override finish(): PlanningReport {
+    const acc = this.kdp.accuracy();
+    const round = (x: number) => Math.round(x * 1e6) / 1e6;
+    return {
+      ...super.finish(),
+      forecast: { smape: round(acc.smape), mase: round(acc.mase), coverage80: round(acc.coverage80) },
+      extra: { fallbacks: { ...this.fallbacks }, models: this.kdp.modelChoices().map((c) => ({ range: c.range === 'total' ? 'total' : `${c.range.start}-${c.range.end}`, model: c.model })) },
+    };
+  }
+}
