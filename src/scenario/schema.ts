@@ -194,6 +194,8 @@ const policy = z.discriminatedUnion('kind', [
     window: positiveDuration('1m'),
     models: z.array(z.enum(MODEL_NAMES)).min(1).default(['auto']),
     history: positiveDuration('2d').meta({ description: 'history the KDP keeps for fitting' }),
+    minHistory: positiveDuration('2h').meta({ description: 'stream seen before forecasts are trusted (reactive fallback until then)' }),
+    fallbackError: z.number().min(0).max(1).default(0.25).meta({ description: 'fall back to reactive when the last forecast of range shares was off by more than this total-variation distance' }),
   }),
   z.strictObject({ kind: z.literal('oracle'), ...planning, horizon: positiveDuration('30m') }),
 ]);

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import * as path from 'node:path';
+import { parseScenario } from '../../src/scenario/load.ts';
+import { runLoaded } from '../../src/api.ts';
+
+const base = (policies: string, extra = '') => `name: pol
+seed: 3
+duration: 3h
+warmup: 30m
+tick: 2s
+keyspace: { kind: user-id, keys: 20000, buckets: 256 }
+workload:
+  rate: 8000
+  recordBytes: 128
+  shape: { diurnal: { amplitude: 0.3, peak: 2h } }
+  keys:
+    - { share: 0.4, zipf: { s: 0.9, shuffle: true } }
+    - { share: 0.6, band: { center: 0.1, width: 0.1, speed: 3 } }
+cluster: { nodes: 4, nodeCapacity: 3000, partitions: 8, maxPartitions: 64, moveBandwidth: 20MB/s }
+slo: { latency: 100ms }
+policies:
+${policies}
+${extra}`;
+
+describe('policies on identical workloads', () => {
+  const loaded = parseScenario(
+    base(`  static: { kind: static }
+  threshold: { kind: reactive-threshold, cooldown: 2m }
+  reactive: { kind: reactive, every: 2m, window: 2m, iterations: 3000, goals: { movement: 0.5 } }
+  oracle: { kind: oracle, every: 5m, horizon: 20m, iterations: 3000, goals: { movement: 0.5 } }
+  predictive: { kind: predictive, every: 5m, horizon: 20m, iterations: 3000, minHistory: 1h, goals: { movement: 0.5 } }`),
+    'pol.yaml',
+    path.join(__dirname),
+  );
+  const { summary, result } = runLoaded(loaded);
+  const p = summary.policies;
+
+  it('every policy sees the same records (common random numbers)', () => {
+    const records = Object.values(p).map((x) => x.records);
+    expect(new Set(records).size).toBe(1);
+  });
+
+  it('repartitioning policies beat static on a skewed moving workload', () => {
+    for (const name of ['threshold', 'reactive', 'oracle', 'predictive']) {
+      expect(p[name].sloViolationRate, name).toBeLessThan(p.static.sloViolationRate);
+      expect(p[name].invariantViolations, name).toBe(0);
+    }
+    expect(p.static.movedBytes).toBe(0);
+    expect(p.static.operations).toEqual({ split: 0, merge: 0, move: 0, create: 0, failed: 0, rolledBack: 0 });
+  });
+
+  it('planning policies report plans and the predictive one its forecast accuracy', () => {
+    for (const name of ['reactive', 'oracle', 'predictive']) {
+      expect(p[name].plans.proposed, name).toBeGreaterThan(0);
+      expect(p[name].plans.completed, name).toBeGreaterThan(0);
+    }
+    expect(p.predictive.forecast).toBeDefined();
+    expect(p.predictive.forecast!.coverage80).toBeGreaterThanOrEqual(0);
+    expect(p.reactive.forecast).toBeUndefined();
+    const lane = result.lanes.find((l) => l.name === 'predictive')!;
+    expect((lane.report?.extra as { fallbacks: Record<string, number> }).fallbacks.warmup).toBeGreaterThan(0);
+  });
+
+  it('the oracle, knowing the future, does at least as well as reactive on latency', () => {
+    expect(p.oracle.p99LatencyMs).toBeLessThanOrEqual(p.reactive.p99LatencyMs * 1.1 + 1);
+  });
+});
