@@ -9,7 +9,6 @@
  * writeReport('reports/mine', result, summary);
  * ```
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { loadScenario, type LoadOptions, type LoadedScenario } from './scenario/load.ts';
@@ -17,6 +16,7 @@ import { runScenario, type RunOptions, type RunResult } from './experiment/run.t
 import { buildSummary } from './experiment/build-summary.ts';
 import type { Summary } from './experiment/summary.ts';
 import { writeReportFiles } from './report/write-report.ts';
+import { writeDirAtomic } from './experiment/atomic-dir.ts';
 
 /** keycast's version (package.json). */
 export function version(): string {
@@ -41,21 +41,7 @@ export function exitCodeOf(summary: Summary): number {
  * replaces `outDir` at the end, so a failed run never leaves half a report.
  */
 export function writeReport(outDir: string, result: RunResult, summary: Summary): void {
-  const parent = path.dirname(path.resolve(outDir));
-  fs.mkdirSync(parent, { recursive: true });
-  const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(outDir)}.tmp-`));
-  try {
-    writeReportFiles(tmp, result, summary);
-    if (fs.existsSync(outDir)) {
-      const old = `${tmp}.old`;
-      fs.renameSync(outDir, old);
-      fs.renameSync(tmp, outDir);
-      fs.rmSync(old, { recursive: true, force: true });
-    } else fs.renameSync(tmp, outDir);
-  } catch (err) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    throw err;
-  }
+  writeDirAtomic(outDir, (tmp) => writeReportFiles(tmp, result, summary));
 }
 
 /** Loads, runs and (unless `out` is null) writes a report: the whole of `keycast run`. */

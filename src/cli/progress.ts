@@ -18,3 +18,22 @@ export async function withProgress<T>(enabled: boolean, label: string, work: (on
     bar.stop();
   }
 }
+
+/** A bar for counted work (runs of a sweep or a capacity search); silent off a terminal. */
+export function progressBar(label: string): { update: (done: number, total: number) => void; stop: () => void } {
+  const show = process.stderr.isTTY && !process.env.CI;
+  if (!show) return { update: () => {}, stop: () => {} };
+  let bar: cliProgress.SingleBar | null = null;
+  return {
+    update: (done, total) => {
+      if (!bar) {
+        bar = new cliProgress.SingleBar({ format: `${label} [{bar}] {value}/{total} runs | eta {eta_formatted}`, stream: process.stderr, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+        bar.start(total, done);
+      } else bar.update(done);
+    },
+    stop: () => {
+      bar?.stop();
+      bar = null;
+    },
+  };
+}

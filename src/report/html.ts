@@ -62,7 +62,7 @@ export function summaryTableHtml(s: Summary): string {
   return `<table class="summary">${head}${rows.join('')}</table>`;
 }
 
-/** Renders the whole page. */
+/** Renders the whole page of a run. */
 export function renderHtml(s: Summary, description: string, sections: readonly ChartSection[]): string {
   const exps = s.expectations.length
     ? `<h2>Expectations</h2><table class="exp"><tr><th></th><th>expectation</th><th>left</th><th>right</th></tr>${s.expectations
@@ -74,12 +74,23 @@ export function renderHtml(s: Summary, description: string, sections: readonly C
         .flatMap(([n, p]) => (p.invariantMessages ?? []).map((m) => `<br>${esc(n)}: ${esc(m)}`))
         .join('')}</div>`
     : '';
+  const meta = `${esc(description)}<br>seed ${s.seed} · simulated ${(s.simulatedMs / 3_600_000).toFixed(2)} h, measured ${(s.measuredMs / 3_600_000).toFixed(2)} h after warm-up · SLO p${s.sloPercentile} ≤ ${s.sloLatencyMs} ms · scenario hash ${esc(s.scenarioHash)} · keycast ${esc(s.keycastVersion)}`;
+  const body = `${inv}
+<h2>Summary</h2>
+${summaryTableHtml(s)}
+<p class="note">Green: best value of the row. Latency, SLO, imbalance, utilisation, moved bytes, operations and disruption count after warm-up; record counts cover the whole run. Ops are split/merge/move/create.</p>
+${exps}`;
+  return renderPage(`keycast: ${s.scenario}`, meta, body, sections);
+}
+
+/** A self-contained page: title, a meta line, HTML body, then the chart sections. */
+export function renderPage(title: string, metaHtml: string, bodyHtml: string, sections: readonly ChartSection[]): string {
   const charts = sections
     .map((c) => `<section><h2>${esc(c.title)}</h2><p class="note">${esc(c.note)}</p><div class="chart" id="${c.id}"></div></section>`)
     .join('\n');
   const specs = JSON.stringify(Object.fromEntries(sections.map((c) => [c.id, c.spec]))).replace(/</g, '\\u003c');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>keycast: ${esc(s.scenario)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:980px;color:#222;padding:0 12px}
@@ -89,13 +100,9 @@ td.win{font-weight:700;background:#eaf7ea} tr.fail td{background:#fdecea} tr.pas
 .note{color:#555;max-width:820px} .alarm{background:#fdecea;border:1px solid #e57373;padding:8px 12px;margin:12px 0}
 section{margin:28px 0} code{background:#f4f4f4;padding:1px 4px}
 </style></head><body>
-<h1>keycast: ${esc(s.scenario)}</h1>
-<div class="meta">${esc(description)}<br>seed ${s.seed} · simulated ${(s.simulatedMs / 3_600_000).toFixed(2)} h, measured ${(s.measuredMs / 3_600_000).toFixed(2)} h after warm-up · SLO p${s.sloPercentile} ≤ ${s.sloLatencyMs} ms · scenario hash ${esc(s.scenarioHash)} · keycast ${esc(s.keycastVersion)}</div>
-${inv}
-<h2>Summary</h2>
-${summaryTableHtml(s)}
-<p class="note">Green: best value of the row. Latency, SLO, imbalance, utilisation, moved bytes, operations and disruption count after warm-up; record counts cover the whole run. Ops are split/merge/move/create.</p>
-${exps}
+<h1>${esc(title)}</h1>
+<div class="meta">${metaHtml}</div>
+${bodyHtml}
 ${charts}
 ${vegaAssets()}
 <script>
@@ -107,4 +114,9 @@ for (const [id, spec] of Object.entries(specs)) {
 </script>
 </body></html>
 `;
+}
+
+/** Escapes text for HTML. */
+export function escapeHtml(s: string): string {
+  return esc(s);
 }

@@ -7,5 +7,7 @@ import { planCommand } from './plan.ts';
 import { forecastCommand } from './forecast.ts';
 import { anomaliesCommand } from './anomalies.ts';
 import { generateCommand } from './generate.ts';
+import { sweepCommand } from './sweep.ts';
+import { mergeCommand } from './merge.ts';
 
-export const commands: KeycastCommand[] = [runCommand, validateCommand, schemaCommand, planCommand, forecastCommand, anomaliesCommand, generateCommand];
+export const commands: KeycastCommand[] = [runCommand, validateCommand, schemaCommand, planCommand, forecastCommand, anomaliesCommand, generateCommand, sweepCommand, mergeCommand];

@@ -1,0 +1,18 @@
+/** `keycast merge DIR... --out DIR`: combines sweep shards into exactly the unsharded result. */
+import type { KeycastCommand } from '../main.ts';
+
+export const mergeCommand: KeycastCommand = {
+  command: 'merge <dirs..>',
+  describe: 'merge sweep shard folders into the unsharded results (exit 2 if they are not the shards of one sweep)',
+  builder: (y) =>
+    y
+      .usage('keycast merge DIR... --out DIR')
+      .positional('dirs', { type: 'string', array: true, describe: 'shard output folders' })
+      .option('out', { type: 'string', demandOption: true, describe: 'merged output folder' }),
+  run: async (argv) => {
+    const { mergeShards } = await import('../../experiment/run-sweep.ts');
+    const m = mergeShards(argv.dirs as string[], argv.out as string);
+    process.stdout.write(`merged ${(argv.dirs as string[]).length} shard(s), ${m.total} runs → ${argv.out}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,138 @@
+/**
+ * Runs a sweep (or one shard of it) in parallel worker threads (piscina; one in-process worker
+ * when `workers` is 1) and writes `results.csv`, `aggregate.csv`, `sweep.json` and `index.html`.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadScenario, type LoadOptions } from '../scenario/load.ts';
+import { InputError } from '../model/errors.ts';
+import { writeDirAtomic } from './atomic-dir.ts';
+import runTask, { type SweepTask } from './sweep-worker.ts';
+import { aggregateCsv, parseResults, planSweep, resultRows, resultsHeader, type SweepPlan } from './sweep.ts';
+import type { Summary } from './summary.ts';
+import { renderSweepHtml } from '../report/sweep-report.ts';
+
+export interface SweepOptions extends LoadOptions {
+  readonly out: string;
+  readonly workers?: number;
+  readonly shard?: { index: number; count: number };
+  readonly seeds?: number;
+  readonly version: string;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** The manifest of a sweep output folder (`sweep.json`). */
+export interface SweepManifest {
+  readonly sweepId: string;
+  readonly scenario: string;
+  readonly scenarioHash: string;
+  readonly fields: readonly string[];
+  readonly total: number;
+  readonly shard?: { index: number; count: number };
+  readonly runs: readonly number[];
+}
+
+/** Runs the sweep; returns its plan and manifest. Bad input throws InputError before anything runs. */
+export async function runSweep(file: string, opts: SweepOptions): Promise<{ plan: SweepPlan; manifest: SweepManifest }> {
+  const loaded = loadScenario(file, opts);
+  const plan = planSweep(loaded, { seeds: opts.seeds, shard: opts.shard, extraSets: opts.sets });
+  // Validate every grid point up front: a bad value is exit 2 before any run.
+  for (const run of plan.runs.filter((r) => r.seed === loaded.scenario.seed || plan.runs.length < 50)) {
+    loadScenario(file, { ...opts, sets: [...(opts.sets ?? []), ...run.sets], seed: run.seed });
+  }
+  const tasks: SweepTask[] = plan.runs.map((r) => ({ file: path.resolve(file), sets: [...(opts.sets ?? []), ...r.sets], seed: r.seed, policies: opts.policies, version: opts.version }));
+  const workers = Math.max(1, Math.min(opts.workers ?? Math.max(1, os.availableParallelism() - 0), tasks.length));
+  const summaries: Summary[] = new Array(tasks.length);
+  let done = 0;
+  opts.onProgress?.(0, tasks.length);
+  if (workers === 1) {
+    tasks.forEach((t, i) => {
+      summaries[i] = runTask(t);
+      opts.onProgress?.(++done, tasks.length);
+    });
+  } else {
+    const { Piscina } = await import('piscina');
+    const pool = new Piscina({
+      filename: new URL('./sweep-worker.ts', import.meta.url).href,
+      maxThreads: workers,
+      minThreads: workers,
+      // Workers run the TypeScript sources too: load tsx's loader by absolute URL (cwd may be anywhere).
+      execArgv: ['--import', import.meta.resolve('tsx')],
+    });
+    try {
+      await Promise.all(
+        tasks.map(async (t, i) => {
+          summaries[i] = (await pool.run(t)) as Summary;
+          opts.onProgress?.(++done, tasks.length);
+        }),
+      );
+    } finally {
+      await pool.destroy();
+    }
+  }
+  const lines = [resultsHeader(plan.fields)];
+  plan.runs.forEach((r, i) => lines.push(...resultRows(r, summaries[i])));
+  const resultsText = lines.join('\n') + '\n';
+  const manifest: SweepManifest = {
+    sweepId: plan.sweepId,
+    scenario: loaded.scenario.name,
+    scenarioHash: loaded.hash,
+    fields: plan.fields,
+    total: plan.total,
+    ...(plan.shard ? { shard: plan.shard } : {}),
+    runs: plan.runs.map((r) => r.index),
+  };
+  writeSweepDir(opts.out, manifest, resultsText, 'results.csv');
+  return { plan, manifest };
+}
+
+/** Writes a sweep folder from its manifest and results text. */
+export function writeSweepDir(out: string, manifest: SweepManifest, resultsText: string, file = 'results.csv'): void {
+  const { fields, rows } = parseResults(resultsText, path.join(out, file));
+  writeDirAtomic(out, (tmp) => {
+    fs.writeFileSync(path.join(tmp, 'results.csv'), resultsText);
+    fs.writeFileSync(path.join(tmp, 'aggregate.csv'), aggregateCsv(fields, rows));
+    fs.writeFileSync(path.join(tmp, 'sweep.json'), JSON.stringify(manifest, null, 2) + '\n');
+    fs.writeFileSync(path.join(tmp, 'index.html'), renderSweepHtml(manifest, fields, rows));
+  });
+}
+
+/** Merges shard folders of one sweep into the unsharded result. */
+export function mergeShards(dirs: readonly string[], out: string): SweepManifest {
+  const problems: { file: string; path: string; message: string }[] = [];
+  const parts = dirs.map((d) => {
+    const mf = path.join(d, 'sweep.json');
+    const rf = path.join(d, 'results.csv');
+    if (!fs.existsSync(mf) || !fs.existsSync(rf)) {
+      problems.push({ file: d, path: '', message: 'not a sweep folder (needs sweep.json and results.csv)' });
+      return null;
+    }
+    return { dir: d, manifest: JSON.parse(fs.readFileSync(mf, 'utf8')) as SweepManifest, text: fs.readFileSync(rf, 'utf8') };
+  });
+  if (problems.length) throw new InputError(problems);
+  const ok = parts as NonNullable<(typeof parts)[number]>[];
+  const first = ok[0].manifest;
+  const seen = new Set<number>();
+  for (const p of ok) {
+    if (p.manifest.sweepId !== first.sweepId) problems.push({ file: path.join(p.dir, 'sweep.json'), path: 'sweepId', message: `shard of another sweep (${p.manifest.sweepId}, not ${first.sweepId})` });
+    for (const r of p.manifest.runs) {
+      if (seen.has(r)) problems.push({ file: path.join(p.dir, 'sweep.json'), path: 'runs', message: `run ${r} appears in more than one shard` });
+      seen.add(r);
+    }
+  }
+  if (problems.length === 0 && seen.size !== first.total) {
+    const missing = Array.from({ length: first.total }, (_, i) => i).filter((i) => !seen.has(i));
+    problems.push({ file: '<cli>', path: 'shards', message: `runs missing: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? '…' : ''} (${missing.length} of ${first.total}); pass every shard` });
+  }
+  if (problems.length) throw new InputError(problems);
+  const header = ok[0].text.split('\n')[0];
+  const rows = ok.flatMap((p) => p.text.trim().split('\n').slice(1)).map((l) => ({ l, run: Number(l.slice(0, l.indexOf(','))) }));
+  rows.sort((a, b) => a.run - b.run);
+  // Within one run, rows keep their policy order (stable sort).
+  const text = [header, ...rows.map((r) => r.l)].join('\n') + '\n';
+  const manifest: SweepManifest = { ...first, shard: undefined, runs: Array.from({ length: first.total }, (_, i) => i) };
+  delete (manifest as { shard?: unknown }).shard;
+  writeSweepDir(out, manifest, text);
+  return manifest;
+}

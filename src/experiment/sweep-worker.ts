@@ -1,0 +1,19 @@
+/** A sweep worker (piscina): runs one scenario run and returns its summary. */
+import { loadScenario } from '../scenario/load.ts';
+import { runScenario } from './run.ts';
+import { buildSummary } from './build-summary.ts';
+import type { Summary } from './summary.ts';
+
+export interface SweepTask {
+  readonly file: string;
+  readonly sets: readonly string[];
+  readonly seed: number;
+  readonly policies?: readonly string[];
+  readonly version: string;
+}
+
+/** Runs one task (also called in-process when there is one worker). */
+export default function runTask(task: SweepTask): Summary {
+  const loaded = loadScenario(task.file, { sets: [...task.sets], seed: task.seed, policies: task.policies });
+  return buildSummary(runScenario(loaded), task.version);
+}
