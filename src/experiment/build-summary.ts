@@ -46,6 +46,7 @@ export function buildSummary(result: RunResult, version: string): Summary {
   return {
     keycastVersion: version,
     scenario: sc.name,
+    description: sc.description,
     scenarioHash: result.loaded.hash,
     seed: result.seed,
     simulatedMs: result.simulatedMs,

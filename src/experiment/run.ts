@@ -44,6 +44,8 @@ export interface LaneResult {
   readonly finalMap: PartitionMap;
   /** What the policy reported at the end (plans, forecast accuracy, fallbacks…). */
   readonly report?: PolicyReport;
+  /** Latency quantile (0 < q ≤ 1, ms) of the measured records. */
+  latencyQuantile(q: number): number;
 }
 
 /** The outcome of running a scenario. */
@@ -244,6 +246,7 @@ export function runScenario(loaded: LoadedScenario, opts: RunOptions = {}): RunR
       layouts: lane.layouts,
       finalMap: lane.cluster.currentMap(),
       report,
+      latencyQuantile: (q: number) => lane.cluster.metrics.latency.quantile(q),
     };
   });
   return { loaded, seed: sc.seed, simulatedMs: endMs, measuredMs: endMs - sc.warmup, lanes: results, heatmap, badRows: workload.badRows };

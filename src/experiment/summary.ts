@@ -35,6 +35,7 @@ export interface ExpectationResult {
 export interface Summary {
   keycastVersion: string;
   scenario: string;
+  description: string;
   scenarioHash: string;
   seed: number;
   simulatedMs: number;

@@ -9,5 +9,9 @@ import { anomaliesCommand } from './anomalies.ts';
 import { generateCommand } from './generate.ts';
 import { sweepCommand } from './sweep.ts';
 import { mergeCommand } from './merge.ts';
+import { checkCommand } from './check.ts';
+import { compareCommand } from './compare.ts';
+import { reportCommand } from './report.ts';
+import { capacityCommand } from './capacity.ts';
 
-export const commands: KeycastCommand[] = [runCommand, validateCommand, schemaCommand, planCommand, forecastCommand, anomaliesCommand, generateCommand, sweepCommand, mergeCommand];
+export const commands: KeycastCommand[] = [runCommand, validateCommand, schemaCommand, planCommand, forecastCommand, anomaliesCommand, generateCommand, checkCommand, sweepCommand, mergeCommand, compareCommand, reportCommand, capacityCommand];

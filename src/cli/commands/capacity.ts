@@ -1,0 +1,39 @@
+/** `keycast capacity SCENARIO --nodes MIN..MAX`: fewest nodes that keep the SLO, per policy. */
+import type { KeycastCommand } from '../main.ts';
+import { scenarioLoadOptions, scenarioOptions } from './scenario-options.ts';
+
+export const capacityCommand: KeycastCommand = {
+  command: 'capacity <scenario>',
+  describe: 'find per policy the fewest nodes whose SLO-percentile latency stays within slo.latency',
+  builder: (y) =>
+    scenarioOptions(
+      y
+        .usage('keycast capacity SCENARIO --nodes MIN..MAX [--out DIR] [--json]')
+        .positional('scenario', { type: 'string', describe: 'scenario YAML file' })
+        .option('nodes', { type: 'string', demandOption: true, describe: 'node counts to try, MIN..MAX' })
+        .option('out', { type: 'string', describe: 'output folder (default reports/<name>-capacity/)' })
+        .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON on stdout' }),
+    ),
+  run: async (argv) => {
+    const { runCapacity, parseNodeRange } = await import('../../experiment/capacity.ts');
+    const { capacityCsv, capacityHtml, capacityTable } = await import('../../report/capacity-report.ts');
+    const { writeDirAtomic } = await import('../../experiment/atomic-dir.ts');
+    const { progressBar } = await import('../progress.ts');
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const range = parseNodeRange(String(argv.nodes));
+    const load = scenarioLoadOptions(argv);
+    const bar = progressBar('capacity');
+    const r = runCapacity(argv.scenario as string, range, { ...load, onProgress: (n) => bar.update(n - range.min, range.max - range.min + 1) });
+    bar.stop();
+    const out = (argv.out as string | undefined) ?? `reports/${r.scenario}-capacity`;
+    writeDirAtomic(out, (tmp) => {
+      fs.writeFileSync(path.join(tmp, 'capacity.json'), JSON.stringify(r, null, 2) + '\n');
+      fs.writeFileSync(path.join(tmp, 'capacity.csv'), capacityCsv(r));
+      fs.writeFileSync(path.join(tmp, 'index.html'), capacityHtml(r));
+    });
+    if (argv.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+    else process.stdout.write(capacityTable(r) + `\nReport: ${out}/index.html\n`);
+    return 0;
+  },
+};

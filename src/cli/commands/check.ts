@@ -1,0 +1,39 @@
+/** `keycast check [PATH...] [--junit FILE]`: scenario files as CI regression tests. */
+import type { KeycastCommand } from '../main.ts';
+import { scenarioLoadOptions, scenarioOptions } from './scenario-options.ts';
+
+export const checkCommand: KeycastCommand = {
+  command: 'check [paths..]',
+  describe: 'run scenario files (default: scenarios/) and check their expectations; JUnit XML for CI',
+  builder: (y) =>
+    scenarioOptions(
+      y
+        .usage('keycast check [FILE|DIR ...] [--junit FILE] [--out DIR]\n\nEach *.yaml of a folder (not recursive) or each file named; exit 1 if an expectation fails, 2 on bad input.')
+        .positional('paths', { type: 'string', array: true, describe: 'scenario files or folders (default: scenarios)' })
+        .option('junit', { type: 'string', describe: 'write JUnit XML here (one testsuite per scenario, one testcase per expectation)' })
+        .option('out', { type: 'string', describe: 'also write each scenario’s report to DIR/<name>/' }),
+    ),
+  run: async (argv) => {
+    const { runChecks, scenarioFiles, junitXml, checkTable, checkExitCode } = await import('../../experiment/check.ts');
+    const { version } = await import('../../api.ts');
+    const { writeFileAtomic } = await import('../io.ts');
+    const paths = (argv.paths as string[] | undefined)?.length ? (argv.paths as string[]) : ['scenarios'];
+    const files = scenarioFiles(paths);
+    const load = scenarioLoadOptions(argv);
+    const out = argv.out as string | undefined;
+    const cases = runChecks(files, {
+      ...load,
+      version: version(),
+      keepResults: out !== undefined,
+      wallClock: () => performance.now(), // clock-ok: JUnit times only
+      onScenario: (c) => process.stderr.write(process.stderr.isTTY && !process.env.CI ? `checked ${c.name}\n` : ''),
+    });
+    if (out) {
+      const { writeReport } = await import('../../api.ts');
+      for (const c of cases) if (c.summary && c.result) writeReport(`${out}/${c.name}`, c.result, c.summary);
+    }
+    if (argv.junit) writeFileAtomic(argv.junit as string, junitXml(cases));
+    process.stdout.write(checkTable(cases));
+    return checkExitCode(cases);
+  },
+};

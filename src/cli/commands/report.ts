@@ -1,0 +1,14 @@
+/** `keycast report DIR`: re-render a run's report pages from its data, without re-running. */
+import type { KeycastCommand } from '../main.ts';
+
+export const reportCommand: KeycastCommand = {
+  command: 'report <dir>',
+  describe: "re-render a run folder's index.html and summary.md from its data files",
+  builder: (y) => y.usage('keycast report DIR').positional('dir', { type: 'string', describe: 'a keycast run folder' }),
+  run: async (argv) => {
+    const { rerenderReport } = await import('../../report/rerender.ts');
+    const r = rerenderReport(argv.dir as string);
+    process.stdout.write(`re-rendered ${r.files.join(', ')} in ${argv.dir}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,116 @@
+/**
+ * `keycast check`: runs scenario files as regression tests. Each scenario is a JUnit testsuite
+ * with one testcase per expectation (plus one for the invariants); a scenario that fails to load
+ * or run is a testsuite with an `<error>`. The result decides the exit code: 2 if any input was
+ * bad, else 1 if any expectation failed, else 3 if an invariant broke, else 0.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { InputError, formatProblem } from '../model/errors.ts';
+import { loadScenario, type LoadOptions } from '../scenario/load.ts';
+import { runScenario, type RunResult } from './run.ts';
+import { buildSummary } from './build-summary.ts';
+import type { Summary } from './summary.ts';
+
+/** One scenario's outcome. */
+export interface CheckCase {
+  readonly file: string;
+  readonly name: string;
+  readonly summary?: Summary;
+  readonly result?: RunResult;
+  /** Input problems (exit 2). */
+  readonly problems?: readonly string[];
+  readonly wallMs: number;
+}
+
+/** Expands files and folders (`*.yaml` of a folder, not recursive, sorted). */
+export function scenarioFiles(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(p);
+    } catch {
+      throw new InputError([{ file: p, path: '', message: 'no such file or folder' }]);
+    }
+    if (st.isDirectory()) {
+      const files = fs.readdirSync(p).filter((f) => /\.ya?ml$/.test(f)).sort();
+      if (files.length === 0) throw new InputError([{ file: p, path: '', message: 'no *.yaml scenario in this folder' }]);
+      out.push(...files.map((f) => path.join(p, f)));
+    } else out.push(p);
+  }
+  return out;
+}
+
+/** Runs every scenario (each on its own; one bad file does not stop the others). */
+export function runChecks(files: readonly string[], opts: LoadOptions & { version: string; onScenario?: (c: CheckCase) => void; wallClock?: () => number; keepResults?: boolean }): CheckCase[] {
+  const clock = opts.wallClock ?? (() => 0);
+  return files.map((file) => {
+    const t0 = clock();
+    let c: CheckCase;
+    try {
+      const loaded = loadScenario(file, opts);
+      const result = runScenario(loaded);
+      const summary = buildSummary(result, opts.version);
+      c = { file, name: loaded.scenario.name, summary, result: opts.keepResults ? result : undefined, wallMs: clock() - t0 };
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      c = { file, name: path.basename(file).replace(/\.ya?ml$/, ''), problems: err.problems.map(formatProblem), wallMs: clock() - t0 };
+    }
+    opts.onScenario?.(c);
+    return c;
+  });
+}
+
+/** Exit code of a check: 2 bad input, 1 a failed expectation, 3 an invariant violated, 0 else. */
+export function checkExitCode(cases: readonly CheckCase[]): number {
+  if (cases.some((c) => c.problems)) return 2;
+  if (cases.some((c) => c.summary!.expectations.some((e) => !e.pass))) return 1;
+  if (cases.some((c) => c.summary!.invariantViolations > 0)) return 3;
+  return 0;
+}
+
+const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+
+/** JUnit XML: one testsuite per scenario, one testcase per expectation, and one for the invariants. */
+export function junitXml(cases: readonly CheckCase[]): string {
+  const suites = cases.map((c) => {
+    const sec = (c.wallMs / 1000).toFixed(3);
+    if (c.problems) {
+      return `  <testsuite name="${xml(c.name)}" file="${xml(c.file)}" tests="1" failures="0" errors="1" time="${sec}">\n    <testcase classname="${xml(c.name)}" name="load and run" time="${sec}">\n      <error message="bad input" type="InputError">${xml(c.problems.join('\n'))}</error>\n    </testcase>\n  </testsuite>`;
+    }
+    const s = c.summary!;
+    const cases_: string[] = s.expectations.map((e) => {
+      const body = e.pass ? '' : `\n      <failure message="${xml(`${e.expr}: left ${e.left}, right ${e.right}`)}" type="ExpectationFailed">${xml(`${e.expr}\nleft = ${e.left}\nright = ${e.right}`)}</failure>\n    `;
+      return `    <testcase classname="${xml(c.name)}" name="${xml(e.expr)}" time="0">${body}</testcase>`;
+    });
+    const inv = s.invariantViolations;
+    const invMsgs = Object.entries(s.policies).flatMap(([n, p]) => (p.invariantMessages ?? []).map((m) => `${n}: ${m}`));
+    cases_.push(`    <testcase classname="${xml(c.name)}" name="invariants hold" time="0">${inv ? `\n      <failure message="${inv} invariant violation(s)" type="InvariantViolated">${xml(invMsgs.join('\n'))}</failure>\n    ` : ''}</testcase>`);
+    const failures = s.expectations.filter((e) => !e.pass).length + (inv ? 1 : 0);
+    return `  <testsuite name="${xml(c.name)}" file="${xml(c.file)}" tests="${cases_.length}" failures="${failures}" errors="0" time="${sec}">\n${cases_.join('\n')}\n  </testsuite>`;
+  });
+  const tests = cases.reduce((a, c) => a + (c.problems ? 1 : c.summary!.expectations.length + 1), 0);
+  const failures = cases.reduce((a, c) => a + (c.summary ? c.summary.expectations.filter((e) => !e.pass).length + (c.summary.invariantViolations ? 1 : 0) : 0), 0);
+  const errors = cases.filter((c) => c.problems).length;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="keycast check" tests="${tests}" failures="${failures}" errors="${errors}">\n${suites.join('\n')}\n</testsuites>\n`;
+}
+
+/** A plain-text table of a check (stdout). */
+export function checkTable(cases: readonly CheckCase[]): string {
+  const lines: string[] = [];
+  for (const c of cases) {
+    if (c.problems) {
+      lines.push(`ERROR ${c.name} (${c.file})`);
+      for (const p of c.problems) lines.push(`      ${p}`);
+      continue;
+    }
+    const s = c.summary!;
+    const failed = s.expectations.filter((e) => !e.pass).length;
+    lines.push(`${failed || s.invariantViolations ? 'FAIL ' : 'ok   '} ${c.name}: ${s.expectations.length - failed}/${s.expectations.length} expectations${s.invariantViolations ? `, ${s.invariantViolations} invariant violation(s)` : ''} (${(c.wallMs / 1000).toFixed(1)} s)`);
+    for (const e of s.expectations) lines.push(`      ${e.pass ? '✔' : '✘'} ${e.expr}   [${e.left} vs ${e.right}]`);
+  }
+  const bad = cases.filter((c) => c.problems || c.summary!.expectations.some((e) => !e.pass) || c.summary!.invariantViolations).length;
+  lines.push('', `${cases.length - bad} of ${cases.length} scenario(s) passed`);
+  return lines.join('\n') + '\n';
+}
