@@ -43,8 +43,35 @@ class VirtualAction<T> extends Subscription implements SchedulerAction<T> {
   }
 }
 
+/** What components that schedule their own work need of the clock (policies, the APM). */
+export interface SchedulerPort {
+  now(): number;
+  at(atMs: number, fn: () => void, priority?: number): () => void;
+  after(delayMs: number, fn: () => void, priority?: number): () => void;
+}
+
+/**
+ * A port onto `scheduler` that adds the wall time of every callback to `account(ms)` — how a
+ * run attributes `wallMs` to the policy that scheduled the work.
+ */
+export function timedPort(scheduler: SchedulerPort, account: (ms: number) => void, wallClock: () => number): SchedulerPort {
+  const wrap = (fn: () => void) => () => {
+    const t0 = wallClock();
+    try {
+      fn();
+    } finally {
+      account(wallClock() - t0);
+    }
+  };
+  return {
+    now: () => scheduler.now(),
+    at: (atMs, fn, priority) => scheduler.at(atMs, wrap(fn), priority),
+    after: (delayMs, fn, priority) => scheduler.after(delayMs, wrap(fn), priority),
+  };
+}
+
 /** A deterministic virtual-time scheduler. */
-export class VirtualScheduler implements SchedulerLike {
+export class VirtualScheduler implements SchedulerLike, SchedulerPort {
   /** @internal */ readonly queue = new EventQueue();
   private clockMs = 0;
   private processed = 0;

@@ -6,7 +6,7 @@
 import { Observable } from 'rxjs';
 import { performance } from 'node:perf_hooks';
 import { RandomSource } from '../engine/random.ts';
-import { Priority, VirtualScheduler } from '../engine/virtual-scheduler.ts';
+import { Priority, VirtualScheduler, timedPort } from '../engine/virtual-scheduler.ts';
 import type { KeyBatch } from '../model/batch.ts';
 import { equalPartitionMap, type PartitionMap } from '../model/partition-map.ts';
 import { BucketHistory } from '../cluster/bucket-history.ts';
@@ -147,7 +147,8 @@ export function runScenario(loaded: LoadedScenario, opts: RunOptions = {}): RunR
   for (const lane of lanes) {
     const ctx: PolicyContext = {
       name: lane.name,
-      scheduler,
+      // Decisions the policy schedules count in its lane's wallMs.
+      scheduler: timedPort(scheduler, (ms) => (lane.wallMs += ms), () => performance.now()), // clock-ok: wallMs only
       control: lane.cluster,
       cluster: facts,
       buckets: B,

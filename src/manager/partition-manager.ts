@@ -11,7 +11,7 @@
  * batches are kept if they pay, else rolled back too).
  */
 import { Subject } from 'rxjs';
-import { Priority, type VirtualScheduler } from '../engine/virtual-scheduler.ts';
+import { Priority, type SchedulerPort } from '../engine/virtual-scheduler.ts';
 import { applyAction } from '../model/apply-action.ts';
 import type { ControlPlane, OpEvent } from '../model/control-plane.ts';
 import { sameLayout, type PartitionMap } from '../model/partition-map.ts';
@@ -37,7 +37,7 @@ export interface Recheck {
 
 export interface ManagerOptions {
   readonly control: ControlPlane;
-  readonly scheduler: VirtualScheduler;
+  readonly scheduler: SchedulerPort;
   readonly maxConcurrentOps: number;
   /** Minimum saving for a plan to go on; with `recheck`. */
   readonly threshold?: number;

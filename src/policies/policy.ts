@@ -4,7 +4,7 @@
  * picture* (observed, forecast, true future); the experiment gives each the same context shape.
  */
 import type { RandomStream } from '../engine/random.ts';
-import type { VirtualScheduler } from '../engine/virtual-scheduler.ts';
+import type { SchedulerPort } from '../engine/virtual-scheduler.ts';
 import type { KeyBatch } from '../model/batch.ts';
 import type { ControlPlane } from '../model/control-plane.ts';
 
@@ -23,7 +23,7 @@ export interface ClusterFacts {
 /** What the experiment hands a policy. */
 export interface PolicyContext {
   readonly name: string;
-  readonly scheduler: VirtualScheduler;
+  readonly scheduler: SchedulerPort;
   readonly control: ControlPlane;
   readonly cluster: ClusterFacts;
   readonly buckets: number;

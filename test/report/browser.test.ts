@@ -38,7 +38,7 @@ describe.skipIf(!have)('report in a headless browser', () => {
       await page.goto('file://' + path.join(d, 'r/index.html'));
       const charts = await page.locator('div.chart').count();
       expect(charts).toBeGreaterThanOrEqual(7);
-      await page.waitForFunction((n) => document.querySelectorAll('div.chart svg.marks').length === n, charts, { timeout: 30_000 });
+      await page.waitForFunction((n) => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('div.chart svg.marks').length === n, charts, { timeout: 30_000 });
       const failed = await page.locator('div.chart', { hasText: 'chart failed' }).count();
       expect(failed).toBe(0);
       expect(errors).toEqual([]);
