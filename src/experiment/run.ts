@@ -22,6 +22,7 @@ import type { Workload } from '../workload/workload.ts';
 import type { ClusterFacts, Policy, PolicyContext, PolicyReport } from '../policies/policy.ts';
 import { createPolicy } from './policy-factory.ts';
 import { policySummary, type PolicySummary } from './summary.ts';
+import { churnMetrics } from './churn.ts';
 
 /** Metrics window (timeseries rows, imbalance, utilisation). */
 export const WINDOW_MS = 60_000;
@@ -232,7 +233,8 @@ export function runScenario(loaded: LoadedScenario, opts: RunOptions = {}): RunR
   const results: LaneResult[] = lanes.map((lane) => {
     lane.cluster.finishRun(endMs);
     const report = lane.policy.finish?.();
-    const summary = policySummary(lane.kind, lane.cluster.metrics, lane.wallMs);
+    const churn = churnMetrics(lane.layouts, B, sc.warmup, endMs - sc.warmup);
+    const summary = policySummary(lane.kind, lane.cluster.metrics, lane.wallMs, churn, endMs - sc.warmup);
     if (report?.forecast) summary.forecast = report.forecast;
     if (report?.plans) summary.plans = { ...report.plans };
     if (report?.rolledBackActions !== undefined) summary.operations.rolledBack = report.rolledBackActions;

@@ -18,6 +18,12 @@ export interface PolicySummary {
   operations: { split: number; merge: number; move: number; create: number; failed: number; rolledBack: number };
   plans: { proposed: number; completed: number; rolledBack: number; superseded: number; aborted: number };
   disruptionMs: number;
+  /** Completed split/merge/move/create per measured day. */
+  reconfigurationsPerDay: number;
+  /** Key-space fraction whose owner node changed, per measured day. */
+  keyChurn: number;
+  /** Share of ownership changes reversed within 30 minutes. */
+  thrashing: number;
   invariantViolations: number;
   invariantMessages?: string[];
   forecast?: { smape: number; mase: number; coverage80: number };
@@ -54,7 +60,7 @@ export function r6(x: number): number {
 }
 
 /** A policy's summary from its lane metrics. */
-export function policySummary(kind: string, m: LaneMetrics, wallMs: number): PolicySummary {
+export function policySummary(kind: string, m: LaneMetrics, wallMs: number, churn: { keyChurn: number; thrashing: number } = { keyChurn: 0, thrashing: 0 }, measuredMs = 0): PolicySummary {
   const h = m.latency;
   // Conservation was checked against the real queues (SimCluster.finishRun); the backlog written
   // is derived after rounding so that records = served + backlog + dropped holds exactly in the file.
@@ -78,6 +84,9 @@ export function policySummary(kind: string, m: LaneMetrics, wallMs: number): Pol
     operations: { ...m.operations },
     plans: { proposed: 0, completed: 0, rolledBack: 0, superseded: 0, aborted: 0 },
     disruptionMs: r6(m.disruptionMs),
+    reconfigurationsPerDay: measuredMs > 0 ? r6((m.operations.split + m.operations.merge + m.operations.move + m.operations.create) / (measuredMs / 86_400_000)) : 0,
+    keyChurn: churn.keyChurn,
+    thrashing: churn.thrashing,
     invariantViolations: m.invariantViolations,
     ...(m.invariantMessages.length ? { invariantMessages: [...m.invariantMessages] } : {}),
     wallMs: Math.round(wallMs),

@@ -48,3 +48,17 @@ describe('invariants', () => {
     expect(fs.readFileSync(path.join(dir, 'r/index.html'), 'utf8')).toMatch(/invariant violation\(s\): a keycast bug/);
   });
 });
+
+import { churnMetrics } from '../../src/experiment/churn.ts';
+
+describe('churn metrics', () => {
+  it('counts key-space ownership changes per day and reversals within 30 minutes', () => {
+    const L = (timeMs: number, nodes: number[]) => ({ timeMs, boundaries: [0, 0.25, 0.5, 0.75, 1], nodes });
+    const layouts = [L(0, [0, 1, 2, 3]), L(60_000, [1, 1, 2, 3]), L(120_000, [0, 1, 2, 3]), L(7_200_000, [0, 1, 2, 0])];
+    // Three changes of a quarter each over one measured day; one of them reverses the first within 30 min.
+    const m = churnMetrics(layouts, 8, 0, 86_400_000);
+    expect(m.keyChurn).toBeCloseTo(0.75);
+    expect(m.thrashing).toBeCloseTo(1 / 3);
+    expect(churnMetrics(layouts, 8, 100_000, 86_400_000).keyChurn).toBeCloseTo(0.5); // warm-up excluded
+  });
+});
