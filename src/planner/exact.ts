@@ -1,21 +1,33 @@
 /**
  * The exact yardstick for pure balance (the chains-on-chains problem): the smallest possible
  * largest part when `[lo, hi)` is cut into `k` contiguous non-empty parts. Bisection over the
- * bottleneck with a greedy probe; every feasible probe tightens the upper bound to the realised
- * largest part (an actual part sum), so the loop ends on the optimum itself, not an approximation.
- * O(k log B) per probe, about 60 probes.
+ * bottleneck with a greedy probe, where both bounds jump to part sums: a feasible probe lowers
+ * the upper bound to the realised largest part, an infeasible one raises the lower bound to the
+ * smallest limit at which the greedy cut would change (every limit below it fails the same way).
+ * The loop ends on the optimum itself, after a handful of O(k log B) probes.
  */
+
+/** Set by `probe` when it fails: the smallest limit above the probed one at which the greedy cut changes. */
+let nextLimit = Infinity;
+/** Set by `probe` when it fails: the load it could not place. */
+let uncovered = 0;
 
 /** Largest part of the greedy cut of `[lo, hi)` into parts ≤ `limit`, or -1 if more than `k` parts are needed. */
 export function probe(prefix: Float64Array, lo: number, hi: number, k: number, limit: number): number {
   let s = lo;
   let parts = 0;
   let worst = 0;
+  // Invariant: ext is the least limit > `limit` that lets some part seen so far reach further.
+  let ext = Infinity;
   while (s < hi) {
-    if (++parts > k) return -1;
-    // Farthest end e in (s, hi] with prefix[e] − prefix[s] ≤ limit.
     const base = prefix[s];
-    if (prefix[s + 1] - base > limit) return -1;
+    if (++parts > k || prefix[s + 1] - base > limit) {
+      const one = prefix[s + 1] - base;
+      nextLimit = Math.min(ext, one > limit ? one : ext);
+      uncovered = prefix[hi] - base;
+      return -1;
+    }
+    // Farthest end e in (s, hi] with prefix[e] − prefix[s] ≤ limit.
     let a = s + 1;
     let b = hi;
     while (a < b) {
@@ -25,32 +37,63 @@ export function probe(prefix: Float64Array, lo: number, hi: number, k: number, l
     }
     const load = prefix[a] - base;
     if (load > worst) worst = load;
+    if (a < hi) {
+      const reach = prefix[a + 1] - base;
+      if (reach < ext) ext = reach;
+    }
     s = a;
   }
   return worst;
+}
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/** The largest double below `x` (x > 0, finite). */
+function nextDown(x: number): number {
+  f64[0] = x;
+  const lo = LITTLE_ENDIAN ? 0 : 1;
+  const hi = 1 - lo;
+  if (u32[lo] === 0) {
+    u32[lo] = 0xffffffff;
+    u32[hi]--;
+  } else u32[lo]--;
+  return f64[0];
 }
 
 /** The optimal bottleneck: min over cuts of `[lo, hi)` into `k` parts (k ≤ hi − lo) of the largest part. */
 export function exactBottleneck(prefix: Float64Array, k: number, lo = 0, hi = prefix.length - 1): number {
   const n = hi - lo;
   if (k < 1 || k > n) throw new RangeError(`cannot cut ${n} buckets into ${k} parts`);
-  let maxBucket = 0;
-  for (let j = lo; j < hi; j++) maxBucket = Math.max(maxBucket, prefix[j + 1] - prefix[j]);
   const total = prefix[hi] - prefix[lo];
-  let lb = Math.max(maxBucket, total / k);
-  const first = probe(prefix, lo, hi, k, lb);
-  if (first >= 0) return first;
-  // Invariant: lb is infeasible, ub is a feasible realised part sum.
-  let ub = probe(prefix, lo, hi, k, total / k + maxBucket);
-  if (ub < 0) ub = probe(prefix, lo, hi, k, total); // floating-point safety; one part always fits
-  for (let it = 0; it < 200; it++) {
-    const mid = lb + (ub - lb) / 2;
-    if (!(mid > lb && mid < ub)) break;
-    const r = probe(prefix, lo, hi, k, mid);
-    if (r >= 0) ub = r;
-    else lb = mid;
+  // Invariant: every limit below lb is infeasible; ub is a feasible realised part sum.
+  let lb = total / k;
+  let ub = Infinity;
+  let guess = lb;
+  for (let it = 0; it < 400; it++) {
+    const r = probe(prefix, lo, hi, k, guess);
+    if (r >= 0) {
+      ub = r;
+      if (ub <= lb) return ub;
+      // Confirm: if the largest float below ub fails, no part sum lies between them.
+      const below = nextDown(ub);
+      const r2 = below >= lb ? probe(prefix, lo, hi, k, below) : -1;
+      if (r2 < 0) return ub;
+      ub = r2;
+      if (ub <= lb) return ub;
+      guess = lb + (ub - lb) / 2;
+    } else {
+      const failedAt = guess;
+      lb = Math.max(lb, nextLimit);
+      if (lb >= ub) return ub;
+      // Raising every part by the load left over ÷ k roughly covers it; bisect once bracketed.
+      const spread = failedAt + uncovered / k;
+      guess = ub === Infinity ? Math.max(lb, spread) : Math.min(Math.max(lb, spread), lb + (ub - lb) / 2);
+    }
   }
-  return ub;
+  // Unreachable in practice (both bounds move to part sums every round); one part always fits.
+  return ub === Infinity ? total : ub;
 }
 
 /**

@@ -12,6 +12,7 @@ import { deriveActions } from './derive-actions.ts';
 import { impactOf } from './impact.ts';
 import { LayoutState } from './layout-state.ts';
 import { layoutOfMap, sameLayoutArrays, type Layout } from './layout.ts';
+import { costLowerBound } from './lower-bound.ts';
 import { makeOptimizer } from './optimizers/index.ts';
 import { seedLayouts } from './seeds.ts';
 import type { PlanInput, PlanOptions, PlanResult } from './types.ts';
@@ -126,6 +127,20 @@ export function planRepartition(input: PlanInput, options: PlanOptions): PlanRes
   const curState = new LayoutState(ctx, currentLayout);
   const currentCost = totalCost(model, curState);
   const currentFeasible = isFeasible(model, curState);
+  const nowMs = options.nowMs ?? 0;
+  const id = options.id ?? `plan-${nowMs}`;
+
+  // Early exit: when even the lower bound on every layout's cost saves no more than the
+  // threshold, no search can find a plan worth proposing (a feasible current map can only be
+  // replaced for its savings). Most decisions of a running policy end here.
+  if (currentFeasible && currentCost > 0 && options.earlyExit !== false) {
+    const bound = costLowerBound(ctx, model);
+    const maxSavings = (currentCost - bound) / currentCost;
+    if (maxSavings <= input.threshold) {
+      return unchanged(ctx, model, curState, currentCost, optimizer.name, id, nowMs, options.basis,
+        `no plan can save more than ${pct(Math.max(0, maxSavings))} (cost lower bound) ≤ threshold ${pct(input.threshold)}`);
+    }
+  }
 
   const seeds = seedLayouts(ctx);
   const result = optimizer.optimize({ ctx, model, seeds }, { iterations: options.iterations ?? 20_000, shouldStop: options.shouldStop }, options.rng);
@@ -154,11 +169,10 @@ export function planRepartition(input: PlanInput, options: PlanOptions): PlanRes
 
   const derived = deriveActions(before, target);
   const savings = currentCost > 0 ? (currentCost - targetCost) / currentCost : 0;
-  const nowMs = options.nowMs ?? 0;
   const current = impactOf(ctx, before, undefined, currentCost);
   const predicted = impactOf(ctx, derived.after, { before, ...derived }, targetCost);
   const plan: Plan = {
-    id: options.id ?? `plan-${nowMs}`,
+    id,
     createdAtMs: nowMs,
     basis: options.basis ?? 'input',
     before,
@@ -194,5 +208,44 @@ export function planRepartition(input: PlanInput, options: PlanOptions): PlanRes
     savings,
     terms: { current: termValues(model, curState), predicted: termValues(model, targetState) },
     stats: { optimizer: optimizer.name, iterations: result.iterations, ended: result.ended },
+  };
+}
+
+/** The result of a decision that keeps the current map without searching (see the early exit). */
+function unchanged(
+  ctx: PlanContext,
+  model: CostModel,
+  curState: LayoutState,
+  currentCost: number,
+  optimizer: string,
+  id: string,
+  nowMs: number,
+  basis: string | undefined,
+  reason: string,
+): PlanResult {
+  const before = ctx.input.map;
+  const current = impactOf(ctx, before, undefined, currentCost);
+  const plan: Plan = {
+    id,
+    createdAtMs: nowMs,
+    basis: basis ?? 'input',
+    before,
+    after: before,
+    actions: [],
+    dependsOn: [],
+    current,
+    predicted: current,
+    savings: 0,
+  };
+  const terms = termValues(model, curState);
+  return {
+    proposed: false,
+    reason,
+    plan,
+    current,
+    predicted: current,
+    savings: 0,
+    terms: { current: terms, predicted: terms },
+    stats: { optimizer, iterations: 0, ended: 'bounded' },
   };
 }

@@ -113,14 +113,23 @@ export interface PlanOptions {
   readonly tailWeight?: number;
   /** Windows beyond this many are averaged in consecutive groups while searching. Default 12. */
   readonly maxSearchWindows?: number;
+  /**
+   * Skip the search when a lower bound on every layout's cost shows that no plan can save more
+   * than the threshold (default true). The decision (`proposed`) is the same either way; without
+   * the early exit the result also carries the best plan found, for inspection.
+   */
+  readonly earlyExit?: boolean;
 }
 
 /** Search statistics. */
 export interface PlanStats {
   readonly optimizer: string;
   readonly iterations: number;
-  /** Why the search ended: budget used up, converged, or stopped early. */
-  readonly ended: 'budget' | 'converged' | 'stopped';
+  /**
+   * Why the search ended: budget used up, converged, stopped early, or `bounded` (not run: the
+   * cost lower bound showed that no plan can clear the threshold).
+   */
+  readonly ended: 'budget' | 'converged' | 'stopped' | 'bounded';
 }
 
 /** What `planRepartition` returns. */

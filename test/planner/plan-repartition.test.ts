@@ -1,7 +1,7 @@
 /** planRepartition: threshold, hysteresis, hard limits, trade-offs, re-evaluation, errors. */
 import { describe, expect, it } from 'vitest';
 import { applyActions, InputError, makePartitionMap, sameLayout } from '../../src/model/index.ts';
-import { planCost, planRepartition, planSavings, seededRng, type PlanInput } from '../../src/planner/index.ts';
+import { buildContext, costLowerBound, makeCostModel, planCost, planRepartition, planSavings, seededRng, type PlanInput } from '../../src/planner/index.ts';
 import { fixtures, optimalMap, skewedLoad } from './fixtures.ts';
 
 const opts = { rng: seededRng(1), iterations: 4000 };
@@ -32,7 +32,7 @@ describe('planRepartition', () => {
   });
 
   it('a higher movement weight moves fewer bytes', () => {
-    const moved = [0, 0.2, 1, 5].map((m) => planRepartition({ ...fixtures.skewedFourNodes(m), threshold: 0 }, opts).predicted.movedBytes);
+    const moved = [0, 0.2, 1, 5].map((m) => planRepartition({ ...fixtures.skewedFourNodes(m), threshold: 0 }, { rng: seededRng(1), iterations: 20_000 }).predicted.movedBytes);
     for (let i = 1; i < moved.length; i++) expect(moved[i]).toBeLessThanOrEqual(moved[i - 1]);
     expect(moved[3]).toBeLessThan(moved[0]);
   });
@@ -67,6 +67,33 @@ describe('planRepartition', () => {
     // Once the previous plan is in place, nothing new is proposed.
     const after = planRepartition({ ...input, map: first.plan.after }, { ...opts, rng: seededRng(3), previous: first.plan });
     expect(after.proposed).toBe(false);
+  });
+
+  it('ends early, without searching, when the cost lower bound rules out any plan worth proposing', () => {
+    const load = skewedLoad(1024, 4);
+    const input: PlanInput = { ...fixtures.pureBalance(1024, 32, 8, 4), map: optimalMap(load, 32, 8), windows: [load] };
+    const quick = planRepartition(input, { ...opts, rng: seededRng(1) });
+    expect(quick.proposed).toBe(false);
+    expect(quick.stats.ended).toBe('bounded');
+    expect(quick.stats.iterations).toBe(0);
+    expect(quick.plan.actions).toEqual([]);
+    expect(quick.reason).toMatch(/lower bound/);
+    // The full search comes to the same decision.
+    const full = planRepartition(input, { ...opts, rng: seededRng(1), earlyExit: false });
+    expect(full.proposed).toBe(false);
+    expect(full.stats.iterations).toBeGreaterThan(0);
+    // A skewed picture is searched as before.
+    expect(planRepartition(fixtures.skewedFourNodes(), { ...opts, rng: seededRng(1) }).stats.ended).not.toBe('bounded');
+  });
+
+  it('the cost lower bound never exceeds the cost of a plan found', () => {
+    for (const input of [fixtures.skewedFourNodes(), fixtures.movingBand(), fixtures.pureBalance(512, 16, 4, 2)]) {
+      const ctx = buildContext(input);
+      const model = makeCostModel(input.goals);
+      const r = planRepartition({ ...input, threshold: 0 }, { ...opts, rng: seededRng(2), earlyExit: false });
+      expect(costLowerBound(ctx, model)).toBeLessThanOrEqual(r.predicted.cost! + 1e-9);
+      expect(costLowerBound(ctx, model)).toBeLessThanOrEqual(r.current.cost! + 1e-9);
+    }
   });
 
   it('is deterministic', () => {
