@@ -67,8 +67,11 @@ export function exactBottleneck(prefix: Float64Array, k: number, lo = 0, hi = pr
   const n = hi - lo;
   if (k < 1 || k > n) throw new RangeError(`cannot cut ${n} buckets into ${k} parts`);
   const total = prefix[hi] - prefix[lo];
+  // The largest bucket is a lower bound, and often the answer (a hot key): one probe then.
+  let maxBucket = 0;
+  for (let j = lo; j < hi; j++) maxBucket = Math.max(maxBucket, prefix[j + 1] - prefix[j]);
   // Invariant: every limit below lb is infeasible; ub is a feasible realised part sum.
-  let lb = total / k;
+  let lb = Math.max(maxBucket, total / k);
   let ub = Infinity;
   let guess = lb;
   for (let it = 0; it < 400; it++) {
