@@ -99,6 +99,8 @@ class Series {
   scores = new Map<string, Score>();
   /** Recent relative errors (actual/forecast − 1) of the candidate in use, per lead (last 40 each). */
   relErr: number[][] = [];
+  /** Cached p10/p90 bands per lead, cleared whenever `relErr` changes. */
+  bandCache = new Map<number, [number, number]>();
   detector: OnlineAnomalyDetector;
   chosen: string;
   fitted = false;
@@ -423,6 +425,7 @@ export class KeyDistributionProfiler {
             const list = (s.relErr[lead] ??= []);
             list.push(rel);
             if (list.length > 40) list.shift();
+            s.bandCache.clear();
           }
         }
       }
@@ -477,6 +480,14 @@ export class KeyDistributionProfiler {
   /** Relative error quantiles of a series' chosen model near `lead` (±20 % before any). */
   private band(s: Series, lead: number): [number, number] {
     const l = Math.min(lead, this.evalH - 1);
+    const hit = s.bandCache.get(l);
+    if (hit) return hit;
+    const b = this.computeBand(s, l);
+    s.bandCache.set(l, b);
+    return b;
+  }
+
+  private computeBand(s: Series, l: number): [number, number] {
     const near: number[] = [];
     for (let k = Math.max(0, l - 2); k <= l + 2; k++) for (const e of s.relErr[k] ?? []) near.push(e);
     if (near.length < 10) return [-0.2, 0.2];
