@@ -6,8 +6,9 @@
  * peak within the horizon makes the saving clear the threshold, i.e. up to `horizon` ahead of it
  * (the lead time), and the plan's estimated execution time is part of its impact.
  *
- * Fallback to reactive (plan from the observed window only) when the KDP flagged an anomaly
- * since the last decision, when it has seen less than `minHistory` of the stream, or when its
+ * Fallback to reactive (plan from the observed window only) when the KDP flagged an anomaly on
+ * the total rate, or strong ones on ranges carrying at least `anomalyShare` of the load, since the
+ * last decision, when it has seen less than `minHistory` of the stream, or when its
  * last forecast of the key distribution was poor: the total-variation distance between the
  * forecast and the observed range shares above `fallbackError`.
  */
@@ -25,6 +26,12 @@ export interface PredictiveSpec extends PlanningSpec {
   readonly history: number;
   readonly minHistory?: number;
   readonly fallbackError?: number;
+  /** Forecast ranges of the KDP (finer ranges localise moving hot spots). */
+  readonly ranges?: number;
+  /** Share of the forecast load in strongly flagged ranges that triggers the fallback. */
+  readonly anomalyShare?: number;
+  /** Span (ms) over which the picture moves from the observed load to the forecast (default 1h). */
+  readonly blend?: number;
 }
 
 export class PredictivePolicy extends PlanningPolicy {
@@ -45,6 +52,7 @@ export class PredictivePolicy extends PlanningPolicy {
       windowMs: this.spec.window,
       models: this.spec.models as ModelName[],
       historyMs: this.spec.history,
+      ranges: this.spec.ranges,
       rng: ctx.rng.fork('kdp'),
     });
     super.start(ctx);
@@ -71,6 +79,23 @@ export class PredictivePolicy extends PlanningPolicy {
     return tv / 2;
   }
 
+  /**
+   * True when an anomaly flagged since the last decision is big enough to distrust the forecast:
+   * one on the total rate, or strong flags (score ≥ 10) on ranges that together carry at least
+   * `anomalyShare` of the forecast load. Small ranges flag often on moving hot spots; falling back
+   * on each of them would make the policy reactive most of the time.
+   */
+  private anomalous(f: Forecast, prev: Forecast | null): boolean {
+    const fresh = f.anomalies.filter((a) => prev === null || a.timeMs > prev.issuedAtMs);
+    if (fresh.some((a) => !a.range)) return true;
+    const w = f.windows[0];
+    if (!w) return false;
+    const flagged = new Set(fresh.filter((a) => a.score >= 10 && a.range).map((a) => `${a.range!.start}-${a.range!.end}`));
+    let share = 0;
+    for (const r of w.ranges) if (flagged.has(`${r.range.start}-${r.range.end}`)) share += r.probability;
+    return share >= (this.spec.anomalyShare ?? 0.25);
+  }
+
   protected picture(nowMs: number): LoadPicture | null {
     const observed = this.ctx.observedRate(this.spec.window, new Float64Array(this.ctx.buckets));
     let total = 0;
@@ -85,16 +110,28 @@ export class PredictivePolicy extends PlanningPolicy {
     const f = this.kdp.forecast(nowMs, n);
     this.lastForecast = f;
     if (this.seenMs < (this.spec.minHistory ?? 2 * 3_600_000)) return reactive('warmup');
-    if (f.anomalies.some((a) => prev === null || a.timeMs > prev.issuedAtMs)) return reactive('anomaly');
+    if (this.anomalous(f, prev)) return reactive('anomaly');
     // The window just observed was forecast by the previous decision's forecast at lead `every`.
     if (prev) {
       const lead = Math.min(prev.windows.length - 1, Math.max(0, Math.floor((nowMs - this.spec.window - (prev.windows[0]?.startMs ?? prev.issuedAtMs)) / prev.windowMs)));
       const err = this.shapeError({ ...prev, windows: prev.windows.slice(lead) }, observed);
       if (err !== null && err > (this.spec.fallbackError ?? 0.25)) return reactive('error');
     }
+    // The near windows lean on what is observed now (a one-window forecast is noisy, and a plan
+    // takes minutes to execute): window k blends observed and forecast loads with weight
+    // max(0, 1 − k·window/blend) on the observation. Measured on follow-the-sun: blend 0 (pure
+    // forecast) 6.4% SLO violations, 30m 2.2%, 1h 1.5%, 2h 2.2% (reactive 4.1%, oracle 1.7%).
+    const blend = (this.spec.blend ?? 3_600_000) / this.spec.window;
+    const mix = (k: number, fc: Float64Array) => {
+      const a = blend > 0 ? Math.max(0, 1 - k / blend) : 0;
+      if (a === 0) return fc;
+      const out = new Float64Array(fc.length);
+      for (let i = 0; i < fc.length; i++) out[i] = a * observed[i] + (1 - a) * fc[i];
+      return out;
+    };
     return {
-      windows: [observed, ...f.windows.map((w) => w.expectedLoad)],
-      upper: [observed, ...f.windows.map((w) => w.upperLoad ?? w.expectedLoad)],
+      windows: [observed, ...f.windows.map((w, k) => mix(k, w.expectedLoad))],
+      upper: [observed, ...f.windows.map((w, k) => mix(k, w.upperLoad ?? w.expectedLoad))],
       basis: f.id,
     };
   }
