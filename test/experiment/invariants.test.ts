@@ -8,13 +8,21 @@ import { RandomSource } from '../../src/engine/random.ts';
 import { SyntheticWorkload } from '../../src/workload/synthetic.ts';
 import type { KeyBatch } from '../../src/model/batch.ts';
 import type { Workload } from '../../src/workload/workload.ts';
+import { operationsCsv } from '../../src/report/csv.ts';
 
 const ROOT = path.join(__dirname, '../..');
 
 describe('invariants', () => {
   it('under 10% operation failures and a node crash, every policy keeps the map whole and conserves records', () => {
     const loaded = loadScenario(path.join(ROOT, 'scenarios/faults.yaml'), { sets: ['duration=3h'] });
-    const { summary } = runLoaded(loaded);
+    const { summary, result } = runLoaded(loaded);
+    // The APM under failures: failed actions and rollbacks reach summary.json and operations.csv.
+    expect(summary.policies.reactive.operations.failed).toBeGreaterThan(0);
+    expect(summary.policies.reactive.plans.rolledBack).toBeGreaterThan(0);
+    expect(summary.policies.reactive.operations.rolledBack).toBeGreaterThan(0);
+    const ops = operationsCsv(result.lanes.find((l) => l.name === 'reactive')!.operations);
+    expect(ops).toMatch(/,failed,/);
+    expect(ops).toMatch(/reactive:reactive-\d+:undo,/);
     for (const [name, p] of Object.entries(summary.policies)) {
       expect(p.invariantViolations, name).toBe(0);
       expect(p.records, name).toBe(p.servedRecords + p.backlogRecords + p.droppedRecords);
