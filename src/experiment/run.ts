@@ -236,6 +236,7 @@ export function runScenario(loaded: LoadedScenario, opts: RunOptions = {}): RunR
     const churn = churnMetrics(lane.layouts, B, sc.warmup, endMs - sc.warmup);
     const summary = policySummary(lane.kind, lane.cluster.metrics, lane.wallMs, churn, endMs - sc.warmup);
     if (report?.forecast) summary.forecast = report.forecast;
+    if (report?.regret) summary.regret = report.regret;
     if (report?.plans) summary.plans = { ...report.plans };
     if (report?.rolledBackActions !== undefined) summary.operations.rolledBack = report.rolledBackActions;
     return {

@@ -27,6 +27,8 @@ export interface PolicySummary {
   invariantViolations: number;
   invariantMessages?: string[];
   forecast?: { smape: number; mase: number; coverage80: number };
+  /** Predictive with `regret: true`: mean cost gap per decision to the PRE on the truth (forecast error) and from it to the exact lower bound (optimizer gap), and mean ms from a plan's proposal to its end. */
+  regret?: { forecastCost: number; optimizerCost: number; executionLagMs: number; decisions: number };
   badRows?: number;
   wallMs: number;
 }

@@ -75,7 +75,7 @@ export const RESULT_METRICS: readonly string[] = [
   'sloViolationRate', 'meanImbalance', 'maxUtilization', 'movedBytes',
   'operations.split', 'operations.merge', 'operations.move', 'operations.create', 'operations.failed', 'operations.rolledBack',
   'plans.proposed', 'plans.completed', 'plans.rolledBack', 'plans.superseded', 'plans.aborted',
-  'disruptionMs', 'reconfigurationsPerDay', 'keyChurn', 'thrashing', 'invariantViolations', 'forecast.smape', 'forecast.mase', 'forecast.coverage80', 'wallMs',
+  'disruptionMs', 'reconfigurationsPerDay', 'keyChurn', 'thrashing', 'invariantViolations', 'forecast.smape', 'forecast.mase', 'forecast.coverage80', 'regret.forecastCost', 'regret.optimizerCost', 'regret.executionLagMs', 'wallMs',
 ];
 
 /** A metric of a policy summary by dotted name (NaN when absent, e.g. forecast of a non-forecasting policy). */

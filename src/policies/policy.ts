@@ -49,6 +49,8 @@ export interface PolicyReport {
   readonly rolledBackActions?: number;
   /** Each plan as data with its outcome (`plans.jsonl`). */
   readonly planRecords?: readonly unknown[];
+  /** Predictive only, when asked: regret against the true future, decomposed. */
+  readonly regret?: { forecastCost: number; optimizerCost: number; executionLagMs: number; decisions: number };
   readonly extra?: Record<string, unknown>;
 }
 

@@ -13,6 +13,12 @@
  * forecast and the observed range shares above `fallbackError`.
  */
 import { KeyDistributionProfiler } from '../profiler/kdp.ts';
+import { planCost, planRepartition } from '../planner/plan-repartition.ts';
+import { buildContext } from '../planner/context.ts';
+import { makeCostModel } from '../planner/cost.ts';
+import { costLowerBound } from '../planner/lower-bound.ts';
+import type { PlanResult } from '../planner/types.ts';
+import { PICTURE_WINDOW_MS } from './oracle.ts';
 import type { ModelName } from '../profiler/forecaster.ts';
 import type { KeyBatch } from '../model/batch.ts';
 import type { Forecast } from '../model/forecast.ts';
@@ -30,6 +36,8 @@ export interface PredictiveSpec extends PlanningSpec {
   readonly ranges?: number;
   /** Share of the forecast load in strongly flagged ranges that triggers the fallback. */
   readonly anomalyShare?: number;
+  /** Measure the regret decomposition against the true future at every decision (doubles planning). */
+  readonly regret?: boolean;
   /** Span (ms) over which the picture moves from the observed load to the forecast (default 1h). */
   readonly blend?: number;
 }
@@ -103,6 +111,7 @@ export class PredictivePolicy extends PlanningPolicy {
     if (total <= 0) return null;
     const reactive = (why: keyof PredictivePolicy['fallbacks']): LoadPicture => {
       this.fallbacks[why]++;
+      this.lastPictureForecast = false;
       return { windows: [observed], basis: `observed@${nowMs} (fallback: ${why})` };
     };
     const prev = this.lastForecast;
@@ -129,6 +138,7 @@ export class PredictivePolicy extends PlanningPolicy {
       for (let i = 0; i < fc.length; i++) out[i] = a * observed[i] + (1 - a) * fc[i];
       return out;
     };
+    this.lastPictureForecast = true;
     return {
       windows: [observed, ...f.windows.map((w, k) => mix(k, w.expectedLoad))],
       upper: [observed, ...f.windows.map((w, k) => mix(k, w.upperLoad ?? w.expectedLoad))],
@@ -136,12 +146,62 @@ export class PredictivePolicy extends PlanningPolicy {
     };
   }
 
+  /** Regret decomposition, summed over forecast-based decisions (cost units of the PRE). */
+  private regretSum = { forecastCost: 0, optimizerCost: 0, decisions: 0 };
+
+  /**
+   * A decision, and with `regret` on, its regret against the true future over the horizon:
+   * forecast error = cost(truth) of the layout planned from the forecast − cost(truth) of the
+   * layout the same PRE plans from the truth (same base, same budget); optimizer gap = the
+   * latter − the exact lower bound on any layout's cost under the truth (the yardstick).
+   * Execution lag is measured separately (time from a plan's proposal to its end).
+   */
+  override decide(): PlanResult | null {
+    const res = super.decide();
+    if (!this.spec.regret || !res || !this.lastPictureForecast) return res;
+    const now = this.ctx.scheduler.now();
+    const n = Math.max(1, Math.round(this.spec.horizon / PICTURE_WINDOW_MS));
+    const windows: Float64Array[] = [];
+    for (let k = 0; k < n; k++) windows.push(this.ctx.expectedRate(now + (k + 0.5) * PICTURE_WINDOW_MS, new Float64Array(this.ctx.buckets)));
+    const truth = this.input({ windows, basis: `truth@${now}` }, res.plan.before);
+    const chosen = res.proposed ? res.plan.after : res.plan.before;
+    const cPred = planCost(chosen, truth).cost;
+    const best = planRepartition(truth, { optimizer: this.spec.optimizer, iterations: this.spec.iterations, rng: this.regretRng, earlyExit: false, nowMs: now });
+    const cBest = Math.min(best.predicted.cost ?? Infinity, best.current.cost ?? Infinity);
+    const lb = costLowerBound(buildContext(truth), makeCostModel(truth.goals));
+    this.regretSum.forecastCost += Math.max(0, cPred - cBest);
+    this.regretSum.optimizerCost += Math.max(0, cBest - lb);
+    this.regretSum.decisions++;
+    return res;
+  }
+
+  private lastPictureForecast = false;
+
+  private regretReport(base: PlanningReport): { forecastCost: number; optimizerCost: number; executionLagMs: number; decisions: number } {
+    const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
+    const ended = base.planRecords as readonly { createdAtMs: number; endedAtMs?: number }[];
+    const lags = ended.filter((p) => p.endedAtMs !== undefined).map((p) => p.endedAtMs! - p.createdAtMs);
+    const d = Math.max(1, this.regretSum.decisions);
+    return {
+      forecastCost: r6(this.regretSum.forecastCost / d),
+      optimizerCost: r6(this.regretSum.optimizerCost / d),
+      executionLagMs: lags.length ? Math.round(lags.reduce((a, b) => a + b, 0) / lags.length) : 0,
+      decisions: this.regretSum.decisions,
+    };
+  }
+  private get regretRng() {
+    return (this._regretRng ??= this.ctx.rng.fork('regret'));
+  }
+  private _regretRng: ReturnType<PolicyContext['rng']['fork']> | undefined;
+
   override finish(): PlanningReport {
+    const base = super.finish();
     const acc = this.kdp.accuracy();
     const round = (x: number) => Math.round(x * 1e6) / 1e6;
     return {
-      ...super.finish(),
+      ...base,
       forecast: { smape: round(acc.smape), mase: round(acc.mase), coverage80: round(acc.coverage80) },
+      ...(this.spec.regret ? { regret: this.regretReport(base) } : {}),
       extra: { fallbacks: { ...this.fallbacks }, models: this.kdp.modelChoices().map((c) => ({ range: c.range === 'total' ? 'total' : `${c.range.start}-${c.range.end}`, model: c.model })) },
     };
   }

@@ -28,6 +28,7 @@ export const OBJECT_METRICS: Record<string, readonly string[]> = {
   operations: ['split', 'merge', 'move', 'create', 'failed', 'rolledBack'],
   plans: ['proposed', 'completed', 'rolledBack', 'superseded', 'aborted'],
   forecast: ['smape', 'mase', 'coverage80'],
+  regret: ['forecastCost', 'optimizerCost', 'executionLagMs', 'decisions'],
 };
 
 /** Null when `path` names a metric, else a message saying what is wrong. */

@@ -28,7 +28,7 @@ describe('policies on identical workloads', () => {
   threshold: { kind: reactive-threshold, cooldown: 2m }
   reactive: { kind: reactive, every: 2m, window: 2m, iterations: 3000, goals: { movement: 0.5 } }
   oracle: { kind: oracle, every: 5m, horizon: 20m, iterations: 3000, goals: { movement: 0.5 } }
-  predictive: { kind: predictive, every: 5m, horizon: 20m, iterations: 3000, minHistory: 1h, goals: { movement: 0.5 } }`),
+  predictive: { kind: predictive, every: 5m, horizon: 20m, iterations: 3000, minHistory: 1h, regret: true, goals: { movement: 0.5 } }`),
     'pol.yaml',
     path.join(__dirname),
   );
@@ -57,6 +57,12 @@ describe('policies on identical workloads', () => {
     expect(p.predictive.forecast).toBeDefined();
     expect(p.predictive.forecast!.coverage80).toBeGreaterThanOrEqual(0);
     expect(p.reactive.forecast).toBeUndefined();
+    const r = p.predictive.regret!;
+    expect(r.decisions).toBeGreaterThan(0);
+    expect(r.forecastCost).toBeGreaterThanOrEqual(0);
+    expect(r.optimizerCost).toBeGreaterThanOrEqual(0);
+    expect(r.executionLagMs).toBeGreaterThan(0);
+    expect(p.reactive.regret).toBeUndefined();
     const lane = result.lanes.find((l) => l.name === 'predictive')!;
     expect((lane.report?.extra as { fallbacks: Record<string, number> }).fallbacks.warmup).toBeGreaterThan(0);
   });
