@@ -5,7 +5,7 @@
  */
 import type { KeyBatch } from '../model/batch.ts';
 import type { RandomSource, RandomStream } from '../engine/random.ts';
-import { poissonFast } from './poisson-sampler.ts';
+import { poissonFast } from '../engine/poisson.ts';
 import { addUniform, bandCenter, tailTop, ZIPF_EXACT_RANKS, zipfTable } from './key-distribution.ts';
 import { lognormalParams, shapeFactor } from './shape.ts';
 import type { KeyspaceSpec, WorkloadSpec } from './spec.ts';

@@ -3,7 +3,7 @@ import { bufferTime, delay, interval, take, timer, toArray, map } from 'rxjs';
 import { EventQueue } from '../../src/engine/event-queue.ts';
 import { Priority, VirtualScheduler } from '../../src/engine/virtual-scheduler.ts';
 import { RandomSource } from '../../src/engine/random.ts';
-import { poisson } from '../../src/engine/poisson.ts';
+import { poissonFast as poisson } from '../../src/engine/poisson.ts';
 
 describe('EventQueue', () => {
   it('pops by time, then priority, then insertion order', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RandomSource } from '../../src/engine/random.ts';
-import { expNeg, logFactorial, poissonFast } from '../../src/workload/poisson-sampler.ts';
+import { expNeg, logFactorial, poissonFast } from '../../src/engine/poisson.ts';
 
 describe('poissonFast', () => {
   it('expNeg matches Math.exp to double precision', () => {
