@@ -182,13 +182,14 @@ export function runScenario(loaded: LoadedScenario, opts: RunOptions = {}): RunR
     scheduler.at(0, emit, Priority.tick);
   });
 
-  const windowCounts = new Float64Array(B);
   let windowStart = 0;
   let windowIndex = 0;
   // Keep partitions.csv under ~2M rows per policy on long runs: every stride-th window.
   const partitionStride = Math.max(1, Math.ceil(((endMs / WINDOW_MS) * sc.cluster.partitions * 2) / 2_000_000));
   const heatmap: { timeMs: number; rates: number[] }[] = [];
   const closeWindow = (start: number, span: number) => {
+    // The window's per-bucket counts are the history's current slot (slots are metrics windows).
+    const windowCounts = history.slot(0);
     const recordPartitions = windowIndex++ % partitionStride === 0;
     for (const lane of lanes) {
       lane.cluster.closeWindow(start, span, windowCounts, recordPartitions);
@@ -202,7 +203,6 @@ export function runScenario(loaded: LoadedScenario, opts: RunOptions = {}): RunR
     const rates = new Array<number>(g).fill(0);
     for (let i = 0; i < B; i++) rates[Math.floor((i * g) / B)] += windowCounts[i];
     heatmap.push({ timeMs: start, rates: rates.map((x) => Math.round((x / (span / 1000)) * 1000) / 1000) });
-    windowCounts.fill(0);
   };
 
   let progressAt = 0;
@@ -212,8 +212,6 @@ export function runScenario(loaded: LoadedScenario, opts: RunOptions = {}): RunR
       windowStart += WINDOW_MS;
     }
     history.add(batch);
-    const c = batch.counts;
-    for (let i = 0; i < B; i++) windowCounts[i] += c[i];
     for (const lane of lanes) {
       const t0 = performance.now(); // clock-ok: wallMs only
       lane.cluster.step(batch);
