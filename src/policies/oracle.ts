@@ -1,9 +1,10 @@
 /**
  * `oracle`: the PRE and APM on the true future — the workload model's expected rates over the
- * horizon (bursts included, noise at its mean). The bound on what prediction can give: the
+ * horizon (bursts included, noise at its mean), each window the mean of four instants of it. The bound on what prediction can give: the
  * predictive policy's regret is measured against it.
  */
 import { PlanningPolicy, type LoadPicture, type PlanningSpec } from './planning-policy.ts';
+import type { PolicyContext } from './policy.ts';
 
 export interface OracleSpec extends PlanningSpec {
   readonly horizon: number;
@@ -12,6 +13,25 @@ export interface OracleSpec extends PlanningSpec {
 /** Windows of the horizon the oracle and the predictive policy plan over. */
 export const PICTURE_WINDOW_MS = 60_000;
 
+/** Samples per window of the true picture: a trace's records come in bursts within a window. */
+const SAMPLES = 4;
+
+/** The true expected records/s per bucket of each window of the horizon (the mean of SAMPLES points). */
+export function trueWindows(ctx: PolicyContext, nowMs: number, horizonMs: number): Float64Array[] {
+  const n = Math.max(1, Math.round(horizonMs / PICTURE_WINDOW_MS));
+  const tmp = new Float64Array(ctx.buckets);
+  const windows: Float64Array[] = [];
+  for (let k = 0; k < n; k++) {
+    const w = new Float64Array(ctx.buckets);
+    for (let j = 0; j < SAMPLES; j++) {
+      ctx.expectedRate(nowMs + (k + (j + 0.5) / SAMPLES) * PICTURE_WINDOW_MS, tmp);
+      for (let i = 0; i < w.length; i++) w[i] += tmp[i] / SAMPLES;
+    }
+    windows.push(w);
+  }
+  return windows;
+}
+
 export class OraclePolicy extends PlanningPolicy {
   readonly kind = 'oracle';
   constructor(protected override readonly spec: OracleSpec) {
@@ -19,9 +39,6 @@ export class OraclePolicy extends PlanningPolicy {
   }
 
   protected picture(nowMs: number): LoadPicture {
-    const n = Math.max(1, Math.round(this.spec.horizon / PICTURE_WINDOW_MS));
-    const windows: Float64Array[] = [];
-    for (let k = 0; k < n; k++) windows.push(this.ctx.expectedRate(nowMs + (k + 0.5) * PICTURE_WINDOW_MS, new Float64Array(this.ctx.buckets)));
-    return { windows, basis: `truth@${nowMs}` };
+    return { windows: trueWindows(this.ctx, nowMs, this.spec.horizon), basis: `truth@${nowMs}` };
   }
 }
