@@ -1,0 +1,131 @@
+/**
+ * `npm run bench`: throughput of the simulator's parts, each also as a ratio to a bare
+ * typed-array loop doing the same number of bucket-updates in the same process (machines are
+ * noisy; ratios travel better than seconds). Writes bench/results.json.
+ *
+ *   npm run bench                 # engine, generation, a 6-hour simulator run, planning
+ *   npm run bench -- --hours 48   # the 2-day run of issue 9 (minutes, planning-dominated)
+ *   npm run bench -- --large      # 16384 buckets
+ */
+import * as fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { VirtualTimeScheduler, interval, take } from 'rxjs';
+import { EventQueue } from '../src/engine/event-queue.ts';
+import { VirtualScheduler } from '../src/engine/virtual-scheduler.ts';
+import { RandomSource } from '../src/engine/random.ts';
+import { parseScenario } from '../src/scenario/load.ts';
+import { runLoaded } from '../src/api.ts';
+import { makeWorkload } from '../src/experiment/run.ts';
+
+const arg = (name: string, dflt: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : dflt;
+};
+const hours = Number(arg('hours', '6'));
+const buckets = process.argv.includes('--large') ? 16384 : 4096;
+const time = <T>(fn: () => T): [T, number] => {
+  const t0 = performance.now();
+  const r = fn();
+  return [r, (performance.now() - t0) / 1000];
+};
+
+/** A bare loop over `updates` bucket-updates (add + compare into partition totals). */
+function bareLoop(updates: number, B: number): number {
+  const counts = new Float64Array(B).fill(1.5);
+  const totals = new Float64Array(256);
+  const ticks = Math.ceil(updates / B);
+  const [, s] = time(() => {
+    for (let t = 0; t < ticks; t++) for (let i = 0; i < B; i++) totals[i & 255] += counts[i];
+  });
+  return (ticks * B) / s;
+}
+
+const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, buckets, hours }; // clock-ok: a benchmark
+const rows: [string, string, string][] = [];
+const bare = bareLoop(2e9 / 8, buckets);
+results.bareLoopUpdatesPerSec = bare;
+rows.push(['bare typed-array loop', `${(bare / 1e6).toFixed(0)} M bucket-updates/s`, '1.00']);
+
+// Engine: own API, through RxJS, RxJS's VirtualTimeScheduler (small N: it re-sorts), bare heap.
+{
+  const N = 2_000_000;
+  const s = new VirtualScheduler();
+  let n = 0;
+  for (let i = 0; i < N; i++) s.at((i * 7919) % 1_000_000, () => n++);
+  const [, sec] = time(() => s.run());
+  results.engineEventsPerSec = N / sec;
+  rows.push(['engine, own API', `${(N / sec / 1e6).toFixed(2)} M events/s`, '']);
+  const q = new EventQueue();
+  const [, hs] = time(() => {
+    for (let i = 0; i < N; i++) q.push((i * 7919) % 1_000_000, 0, () => {});
+    while (q.size) q.pop();
+  });
+  results.bareHeapEventsPerSec = N / hs;
+  rows.push(['bare binary heap', `${(N / hs / 1e6).toFixed(2)} M events/s`, '']);
+  const R = 200_000;
+  const s2 = new VirtualScheduler();
+  let m = 0;
+  interval(1, s2).pipe(take(R)).subscribe(() => m++);
+  const [, rs] = time(() => s2.run());
+  results.engineRxEventsPerSec = R / rs;
+  rows.push(['engine through RxJS interval', `${(R / rs / 1e6).toFixed(2)} M events/s`, '']);
+  const V = 5_000;
+  const vts = new VirtualTimeScheduler();
+  for (let i = 0; i < V; i++) vts.schedule(() => {}, (i * 7919) % 100_000);
+  const [, vs] = time(() => vts.flush());
+  results.rxVirtualTimeSchedulerEventsPerSec = V / vs;
+  rows.push([`RxJS VirtualTimeScheduler (N=${V})`, `${(V / vs / 1e3).toFixed(1)} k events/s`, '']);
+}
+
+const scenario = (policies: string) => `name: bench
+seed: 1
+duration: ${hours}h
+tick: 1s
+keyspace: { kind: user-id, keys: 1000000, buckets: ${buckets} }
+workload:
+  rate: 40000
+  shape: { diurnal: { amplitude: 0.5, peak: 14h }, noise: { cv: 0.05 } }
+  keys:
+    - { share: 0.5, zipf: { s: 1.1, shuffle: true } }
+    - { share: 0.4, band: { center: 0.0, width: 0.1, speed: 1 } }
+    - { share: 0.1, tail: { start: 0.95, perDay: 0.02 } }
+cluster: { nodes: 32, nodeCapacity: 2500, partitions: 256, maxPartitions: 1024 }
+policies:
+${policies}`;
+
+// Generation alone.
+{
+  const loaded = parseScenario(scenario('  static: { kind: static }'), 'bench.yaml', process.cwd());
+  const w = makeWorkload(loaded, new RandomSource(1));
+  const ticks = Math.min(3600 * hours, 7200);
+  let records = 0;
+  const [, s] = time(() => {
+    for (let t = 0; t < ticks; t++) records += w.nextBatch(t * 1000).total;
+  });
+  const ups = (ticks * buckets) / s;
+  results.generationUpdatesPerSec = ups;
+  results.generationRecordsPerSec = records / s;
+  rows.push(['generation (arrivals)', `${(ups / 1e6).toFixed(1)} M bucket-updates/s, ${(records / s / 1e6).toFixed(1)} M records/s`, (bare / ups).toFixed(1)]);
+}
+
+// Whole runs: static alone, then the four default policies.
+for (const [label, pol] of [
+  ['run, static', '  static: { kind: static }'],
+  ['run, static+reactive+predictive+oracle', '  static: { kind: static }\n  reactive: { kind: reactive }\n  predictive: { kind: predictive }\n  oracle: { kind: oracle }'],
+] as const) {
+  const loaded = parseScenario(scenario(pol), 'bench.yaml', process.cwd());
+  const [{ summary }, s] = time(() => runLoaded(loaded));
+  const updates = 3600 * hours * buckets;
+  const lanes = Object.keys(summary.policies).length;
+  const key = label.includes('static+') ? 'fourPolicyRun' : 'staticRun';
+  results[key] = { seconds: s, simulatedSecondsPerWallSecond: (3600 * hours) / s, bucketUpdatesPerSec: updates / s, vsBareLoop: s / (updates / bare), wallMsPerPolicy: Object.fromEntries(Object.entries(summary.policies).map(([n, p]) => [n, p.wallMs])) };
+  rows.push([`${label} (${hours} h, ${lanes} lane(s))`, `${s.toFixed(1)} s, ${((3600 * hours) / s).toFixed(0)} sim-s/s, ${(updates / s / 1e6).toFixed(1)} M bucket-updates/s`, (s / (updates / bare)).toFixed(1)]);
+}
+results.peakRssMB = process.resourceUsage().maxRSS / 1024;
+rows.push(['peak RSS', `${(results.peakRssMB as number).toFixed(0)} MB`, '']);
+
+const w0 = Math.max(...rows.map((r) => r[0].length));
+const w1 = Math.max(...rows.map((r) => r[1].length));
+console.log(`${'what'.padEnd(w0)}  ${'figure'.padEnd(w1)}  × bare loop`);
+for (const r of rows) console.log(`${r[0].padEnd(w0)}  ${r[1].padEnd(w1)}  ${r[2]}`);
+fs.writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
