@@ -7,6 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { equalPartitionMap, prefixSums } from '../src/model/index.ts';
+import { skewedLoad } from '../test/planner/fixtures.ts';
 import {
   annealing,
   buildContext,
@@ -23,18 +24,6 @@ import {
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 20_000);
 const SEEDS = Number(process.env.BENCH_SEEDS ?? 3);
 const NODES = 16;
-
-/** Uniform noise, scattered Zipf-like hot keys and two hot bands (a diurnal-style hot region). */
-function skewedLoad(B: number, seed: number): Float64Array {
-  const r = seededRng(seed);
-  const l = new Float64Array(B);
-  for (let j = 0; j < B; j++) l[j] = 5 + 10 * r.next();
-  for (let h = 1; h <= B / 8; h++) l[Math.floor(r.next() * B)] += 100 / Math.pow(h, 0.8);
-  for (let j = 0; j < B; j++) {
-    l[j] += 60 * Math.exp(-(((j - 0.3 * B) / (0.03 * B)) ** 2)) + 30 * Math.exp(-(((j - 0.75 * B) / (0.01 * B)) ** 2));
-  }
-  return l;
-}
 
 function pureBalance(B: number, k: number, seed: number): PlanInput {
   return {

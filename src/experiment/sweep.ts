@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { InputError } from '../model/errors.ts';
 import type { PolicySummary, Summary } from './summary.ts';
+import { splitCsv } from '../workload/trace/rows.ts';
 
 /** One run of a sweep. */
 export interface SweepRun {
@@ -150,29 +151,6 @@ export function parseResults(text: string, file: string): { fields: string[]; ro
     return { run: Number(c[0]), point: c.slice(1, seedAt), seed: Number(c[seedAt]), policy: c[seedAt + 1], values };
   });
   return { fields, rows };
-}
-
-/** Splits one CSV line (double-quoted fields allowed). */
-export function splitCsv(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let q = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (q) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') q = false;
-      else cur += ch;
-    } else if (ch === '"') q = true;
-    else if (ch === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out;
 }
 
 /** `aggregate.csv`: per grid point and policy, mean and 95% CI of each metric, in run order of first appearance. */
