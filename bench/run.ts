@@ -9,7 +9,7 @@
  */
 import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { VirtualTimeScheduler, interval, take } from 'rxjs';
+import { VirtualTimeScheduler, filter, interval, map, merge, take } from 'rxjs';
 import { EventQueue } from '../src/engine/event-queue.ts';
 import { VirtualScheduler } from '../src/engine/virtual-scheduler.ts';
 import { RandomSource } from '../src/engine/random.ts';
@@ -23,6 +23,9 @@ const arg = (name: string, dflt: string) => {
 };
 const hours = Number(arg('hours', '6'));
 const buckets = process.argv.includes('--large') ? 16384 : 4096;
+/** `--only engine,generation,runs`: run some sections (all by default). */
+const only = arg('only', 'engine,generation,runs').split(',');
+const want = (section: string) => only.includes(section);
 const time = <T>(fn: () => T): [T, number] => {
   const t0 = performance.now();
   const r = fn();
@@ -40,41 +43,123 @@ function bareLoop(updates: number, B: number): number {
   return (ticks * B) / s;
 }
 
+/** A bare binary min-heap of times in a Float64Array on the hold model (the engine's yardstick). */
+function bareHeapHold(P: number, M: number): number {
+  const h = new Float64Array(P + 1);
+  let n = 0;
+  let x = 1;
+  const push = (t: number) => {
+    let i = n++;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (h[p] <= t) break;
+      h[i] = h[p];
+      i = p;
+    }
+    h[i] = t;
+  };
+  const pop = () => {
+    const top = h[0];
+    const last = h[--n];
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && h[c + 1] < h[c]) c++;
+      if (last <= h[c]) break;
+      h[i] = h[c];
+      i = c;
+    }
+    h[i] = last;
+    return top;
+  };
+  for (let i = 0; i < P; i++) push(i);
+  for (let k = 0; k < M; k++) {
+    x = (x * 1103515245 + 12345) & 0x7fffffff;
+    push(pop() + 1 + (x % 1000));
+  }
+  return h[0];
+}
+
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, buckets, hours }; // clock-ok: a benchmark
 const rows: [string, string, string][] = [];
 const bare = bareLoop(2e9 / 8, buckets);
 results.bareLoopUpdatesPerSec = bare;
 rows.push(['bare typed-array loop', `${(bare / 1e6).toFixed(0)} M bucket-updates/s`, '1.00']);
 
-// Engine: own API, through RxJS, RxJS's VirtualTimeScheduler (small N: it re-sorts), bare heap.
-{
-  const N = 2_000_000;
-  const s = new VirtualScheduler();
-  let n = 0;
-  for (let i = 0; i < N; i++) s.at((i * 7919) % 1_000_000, () => n++);
-  const [, sec] = time(() => s.run());
-  results.engineEventsPerSec = N / sec;
-  rows.push(['engine, own API', `${(N / sec / 1e6).toFixed(2)} M events/s`, '']);
-  const q = new EventQueue();
-  const [, hs] = time(() => {
-    for (let i = 0; i < N; i++) q.push((i * 7919) % 1_000_000, 0, () => {});
-    while (q.size) q.pop();
-  });
-  results.bareHeapEventsPerSec = N / hs;
-  rows.push(['bare binary heap', `${(N / hs / 1e6).toFixed(2)} M events/s`, '']);
-  const R = 200_000;
-  const s2 = new VirtualScheduler();
-  let m = 0;
-  interval(1, s2).pipe(take(R)).subscribe(() => m++);
-  const [, rs] = time(() => s2.run());
-  results.engineRxEventsPerSec = R / rs;
-  rows.push(['engine through RxJS interval', `${(R / rs / 1e6).toFixed(2)} M events/s`, '']);
-  const V = 5_000;
-  const vts = new VirtualTimeScheduler();
-  for (let i = 0; i < V; i++) vts.schedule(() => {}, (i * 7919) % 100_000);
-  const [, vs] = time(() => vts.flush());
-  results.rxVirtualTimeSchedulerEventsPerSec = V / vs;
-  rows.push([`RxJS VirtualTimeScheduler (N=${V})`, `${(V / vs / 1e3).toFixed(1)} k events/s`, '']);
+// Engine, on the classic "hold" model (P pending events; each event schedules the next after a
+// pseudo-random delay, so the queue stays at P): own API, the queue alone, a bare typed heap of
+// times, and RxJS operators on the engine (P concurrent `interval`s through `map`/`filter`,
+// merged); plus a bulk load of 2 M events and RxJS's own VirtualTimeScheduler (small N: it
+// re-sorts its whole queue on every schedule, so it is quadratic).
+if (want('engine')) {
+  const P = 1000;
+  const M = 3_000_000;
+  const lcg = (x: number) => (x * 1103515245 + 12345) & 0x7fffffff;
+  {
+    const s = new VirtualScheduler();
+    let n = 0;
+    let x = 1;
+    const step = () => {
+      if (++n > M) return;
+      x = lcg(x);
+      s.after(1 + (x % 1000), step);
+    };
+    for (let i = 0; i < P; i++) s.at(i, step);
+    const [, sec] = time(() => s.run());
+    results.engineEventsPerSec = s.eventsProcessed / sec;
+    rows.push([`engine, own API (hold model, ${P} pending)`, `${(s.eventsProcessed / sec / 1e6).toFixed(2)} M events/s`, '']);
+  }
+  {
+    const q = new EventQueue();
+    const noop = () => {};
+    let x = 1;
+    for (let i = 0; i < P; i++) q.push(i, 0, noop);
+    const [, sec] = time(() => {
+      for (let k = 0; k < M; k++) {
+        q.pop();
+        x = lcg(x);
+        q.push(q.poppedTime + 1 + (x % 1000), 0, noop);
+      }
+    });
+    results.eventQueueEventsPerSec = M / sec;
+    rows.push([`event queue alone (hold model, ${P} pending)`, `${(M / sec / 1e6).toFixed(2)} M events/s`, '']);
+  }
+  {
+    const [, sec] = time(() => bareHeapHold(P, M));
+    results.bareHeapEventsPerSec = M / sec;
+    rows.push([`bare typed heap of times (hold model, ${P} pending)`, `${(M / sec / 1e6).toFixed(2)} M events/s`, '']);
+  }
+  {
+    const N = 2_000_000;
+    const s = new VirtualScheduler();
+    let n = 0;
+    const inc = () => n++;
+    for (let i = 0; i < N; i++) s.at((i * 7919) % 1_000_000, inc);
+    const [, sec] = time(() => s.run());
+    results.engineBulkEventsPerSec = N / sec;
+    rows.push(['engine, own API (2 M queued at once)', `${(N / sec / 1e6).toFixed(2)} M events/s`, '']);
+  }
+  {
+    const R = 1_000_000;
+    const s = new VirtualScheduler();
+    let m = 0;
+    // P intervals of different periods, through map and filter, merged, stopped after R values.
+    merge(...Array.from({ length: P }, (_, i) => interval(1 + ((i * 7919) % 1000), s).pipe(map((v) => v + i), filter((v) => v >= 0))))
+      .pipe(take(R))
+      .subscribe(() => m++);
+    const [, sec] = time(() => s.run());
+    results.engineRxEventsPerSec = s.eventsProcessed / sec;
+    rows.push([`engine through RxJS interval/map/filter/merge (${P} intervals)`, `${(s.eventsProcessed / sec / 1e6).toFixed(2)} M events/s`, '']);
+  }
+  {
+    const V = 5_000;
+    const vts = new VirtualTimeScheduler();
+    for (let i = 0; i < V; i++) vts.schedule(() => {}, (i * 7919) % 100_000);
+    const [, vs] = time(() => vts.flush());
+    results.rxVirtualTimeSchedulerEventsPerSec = V / vs;
+    rows.push([`RxJS's VirtualTimeScheduler (N=${V})`, `${(V / vs / 1e3).toFixed(1)} k events/s`, '']);
+  }
 }
 
 const scenario = (policies: string) => `name: bench
@@ -94,7 +179,7 @@ policies:
 ${policies}`;
 
 // Generation alone.
-{
+if (want('generation')) {
   const loaded = parseScenario(scenario('  static: { kind: static }'), 'bench.yaml', process.cwd());
   const w = makeWorkload(loaded, new RandomSource(1));
   const ticks = Math.min(3600 * hours, 7200);
@@ -109,7 +194,7 @@ ${policies}`;
 }
 
 // Whole runs: static alone, then the four default policies.
-for (const [label, pol] of [
+if (want("runs")) for (const [label, pol] of [
   ['run, static', '  static: { kind: static }'],
   ['run, static+reactive+predictive+oracle', '  static: { kind: static }\n  reactive: { kind: reactive }\n  predictive: { kind: predictive }\n  oracle: { kind: oracle }'],
 ] as const) {

@@ -4,7 +4,7 @@
  * (`timer`, `interval`, `delay`, `bufferTime`, …) run on it when it is passed as their scheduler.
  */
 import { Subscription, type SchedulerAction, type SchedulerLike } from 'rxjs';
-import { EventQueue, type QueuedEvent } from './event-queue.ts';
+import { EventQueue } from './event-queue.ts';
 
 /** Priorities at equal time: lower runs first. */
 export const Priority = {
@@ -19,26 +19,34 @@ export const Priority = {
 } as const;
 
 class VirtualAction<T> extends Subscription implements SchedulerAction<T> {
-  private entry: QueuedEvent | null = null;
+  /** Sequence number and slot of the queued run (seq −1: none queued). */
+  private seq = -1;
+  private slot = 0;
+  private state: T | undefined = undefined;
+  /** One callback per action, reused by every reschedule (RxJS `interval` reschedules itself). */
+  private readonly fire = () => {
+    this.seq = -1;
+    if (this.closed) return;
+    this.work.call(this, this.state);
+  };
   constructor(
     private readonly scheduler: VirtualScheduler,
     private readonly work: (this: SchedulerAction<T>, state?: T) => void,
   ) {
     super(() => {
-      if (this.entry) this.entry.cancelled = true;
-      this.entry = null;
+      if (this.seq >= 0) this.scheduler.queue.cancel(this.slot, this.seq);
+      this.seq = -1;
     });
   }
 
   schedule(state?: T, delay = 0): Subscription {
     if (this.closed) return this;
-    if (this.entry) this.entry.cancelled = true;
+    const q = this.scheduler.queue;
+    if (this.seq >= 0) q.cancel(this.slot, this.seq);
     const d = Number.isFinite(delay) && delay > 0 ? delay : 0;
-    this.entry = this.scheduler.queue.push(this.scheduler.now() + d, Priority.rx, () => {
-      this.entry = null;
-      if (this.closed) return;
-      this.work.call(this, state);
-    });
+    this.state = state;
+    this.seq = q.push(this.scheduler.now() + d, Priority.rx, this.fire);
+    this.slot = q.lastSlot;
     return this;
   }
 }
@@ -93,10 +101,10 @@ export class VirtualScheduler implements SchedulerLike, SchedulerPort {
 
   /** Runs `fn` at absolute time `atMs` (not before now) with `priority`; returns a cancel function. */
   at(atMs: number, fn: () => void, priority: number = Priority.control): () => void {
-    const ev = this.queue.push(Math.max(atMs, this.clockMs), priority, fn);
-    return () => {
-      ev.cancelled = true;
-    };
+    const q = this.queue;
+    const seq = q.push(Math.max(atMs, this.clockMs), priority, fn);
+    const slot = q.lastSlot;
+    return () => q.cancel(slot, seq);
   }
 
   /** Runs `fn` after `delayMs`. */
@@ -110,14 +118,12 @@ export class VirtualScheduler implements SchedulerLike, SchedulerPort {
    */
   run(untilMs = Infinity): void {
     const q = this.queue;
-    for (;;) {
-      const top = q.peek();
-      if (!top || top.timeMs > untilMs) break;
-      q.pop();
-      if (top.cancelled) continue;
-      this.clockMs = top.timeMs;
+    while (q.size > 0 && q.peekTime() <= untilMs) {
+      const fn = q.pop();
+      if (fn === null) continue;
+      this.clockMs = q.poppedTime;
       this.processed++;
-      top.run();
+      fn();
     }
     if (Number.isFinite(untilMs) && untilMs > this.clockMs) this.clockMs = untilMs;
   }

@@ -15,7 +15,7 @@ describe('EventQueue', () => {
     q.push(5, 1, () => log.push('5/1/b'));
     q.push(3, 0, () => log.push('3/0'));
     q.push(5, 1, () => log.push('5/1/c'));
-    while (q.size) q.pop()!.run();
+    while (q.size) q.pop()!();
     expect(log).toEqual(['1/9', '3/0', '5/0', '5/1/a', '5/1/b', '5/1/c']);
   });
 
@@ -25,11 +25,40 @@ describe('EventQueue', () => {
     for (let i = 0; i < 5000; i++) q.push(rng.int(1000), rng.int(3), () => {});
     let last = { t: -1, p: -1, s: -1 };
     while (q.size) {
-      const e = q.pop()!;
+      q.pop();
+      const e = { timeMs: q.poppedTime, priority: q.poppedPriority, seq: q.poppedSeq };
       const ok = e.timeMs > last.t || (e.timeMs === last.t && (e.priority > last.p || (e.priority === last.p && e.seq > last.s)));
       expect(ok).toBe(true);
       last = { t: e.timeMs, p: e.priority, s: e.seq };
     }
+  });
+
+  it('cancelled events are skipped and their slots reused without confusing handles', () => {
+    const q = new EventQueue();
+    const log: number[] = [];
+    const a = q.push(1, 0, () => log.push(1));
+    const aSlot = q.lastSlot;
+    q.push(2, 0, () => log.push(2));
+    q.cancel(aSlot, a);
+    expect(q.pop()).toBeNull(); // the cancelled one, at time 1
+    expect(q.poppedTime).toBe(1);
+    const c = q.push(3, 0, () => log.push(3)); // reuses a's slot
+    expect(q.lastSlot).toBe(aSlot);
+    q.cancel(aSlot, a); // a stale handle must not cancel c
+    while (q.size) q.pop()?.();
+    expect(log).toEqual([2, 3]);
+    expect(c).toBeGreaterThan(a);
+  });
+
+  it('grows past its initial capacity and keeps order', () => {
+    const q = new EventQueue();
+    for (let i = 0; i < 5000; i++) q.push(5000 - i, 0, () => {});
+    const times: number[] = [];
+    while (q.size) {
+      q.pop();
+      times.push(q.poppedTime);
+    }
+    expect(times).toEqual(Array.from({ length: 5000 }, (_, i) => i + 1));
   });
 });
 
