@@ -87,6 +87,15 @@ export interface ProfilerOptions {
   readonly anomalyLookbackMs?: number;
 }
 
+/**
+ * How a range's forecast load is spread over its micro-groups: `recent` = as in the last few
+ * windows (a persistence forecast of the shape); `seasonal` = as one primary season before the
+ * forecast window (a moving hot spot that repeats daily is exactly there). Chosen per range and
+ * lead by backtest (`Series.shapeErr`).
+ */
+const SHAPES = ['recent', 'seasonal'] as const;
+type Shape = (typeof SHAPES)[number];
+
 /** A model's recent backtest record on one series. */
 interface Score {
   ew: number;
@@ -104,6 +113,12 @@ class Series {
   detector: OnlineAnomalyDetector;
   chosen: string;
   fitted = false;
+  /**
+   * Backtest error of each shape candidate (SHAPES) at the near and the far shape lead: an
+   * exponentially weighted total-variation distance between the candidate's spread of the
+   * range's load over its micro-groups and the spread observed. NaN until scored.
+   */
+  shapeErr = new Float64Array(2 * SHAPES.length).fill(NaN);
   constructor(
     readonly range: KeyRange,
     readonly g0: number,
@@ -163,8 +178,17 @@ export class KeyDistributionProfiler {
   private readonly threshold: number;
   private readonly lookbackMs: number;
   private readonly rng: RandomStream;
+  /** Windows averaged by the `recent` shape, and the near/far leads shapes are scored at. */
+  private readonly recentW: number;
+  private readonly shapeLeads: readonly [number, number];
 
   private acc: Float64Array;
+  /** Per-tick total rates of the open window: count, sum, sum of squares. */
+  private tickN = 0;
+  private tickSum = 0;
+  private tickSq = 0;
+  /** Exponentially weighted coefficient of variation of the tick rates within a window. */
+  private tickCv = NaN;
   private accStart = NaN;
   private accAny = false;
   /** Ring of per-group records/s: window i at row i % cap. */
@@ -205,6 +229,8 @@ export class KeyDistributionProfiler {
     this.evalH = Math.max(1, opts.evalHorizonWindows ?? 30);
     this.threshold = opts.anomalyThreshold ?? 6;
     this.lookbackMs = opts.anomalyLookbackMs ?? 10 * this.windowMs;
+    this.recentW = Math.max(1, Math.round((5 * MINUTE) / this.windowMs));
+    this.shapeLeads = [1, Math.max(2, Math.round(this.evalH / 2))];
     this.acc = new Float64Array(this.buckets);
     this.hist = new Float64Array(this.cap * this.G);
     this.bucketEw = new Float64Array(this.buckets);
@@ -226,6 +252,15 @@ export class KeyDistributionProfiler {
     return out;
   }
 
+  /**
+   * The p90 relative excess of the rate over a tick above its window's mean (1.2816 × the
+   * windows' coefficient of variation of per-tick totals, exponentially weighted; 0 before two
+   * ticks in a window). A cluster serves tick by tick: load the window mean hides still queues.
+   */
+  get tickExcess(): number {
+    return Number.isNaN(this.tickCv) ? 0 : 1.2816 * this.tickCv;
+  }
+
   /** Windows closed so far. */
   get windowsObserved(): number {
     return this.closed;
@@ -245,6 +280,12 @@ export class KeyDistributionProfiler {
     const a = this.acc;
     for (let b = 0; b < a.length; b++) a[b] += c[b];
     this.accAny = true;
+    if (batch.durationMs > 0) {
+      const r = (batch.total * 1000) / batch.durationMs;
+      this.tickN++;
+      this.tickSum += r;
+      this.tickSq += r * r;
+    }
   }
 
   /** Closes every window that ends at or before `timeMs` (call before `forecast` if no batch came lately). */
@@ -293,6 +334,12 @@ export class KeyDistributionProfiler {
     }
     a.fill(0);
     this.accAny = false;
+    if (this.tickN >= 2 && this.tickSum > 0) {
+      const mean = this.tickSum / this.tickN;
+      const cv = Math.sqrt(Math.max(0, this.tickSq / this.tickN - mean * mean)) / mean;
+      this.tickCv = Number.isNaN(this.tickCv) ? cv : this.tickCv + 0.05 * (cv - this.tickCv);
+    }
+    this.tickN = this.tickSum = this.tickSq = 0;
     if (newRecords > 0 && total > 0 && newRecords / total >= 0.001) {
       this.flags.push({ timeMs: startMs, kind: 'new-keys', range: { start: newLo, end: newHi }, score: (100 * newRecords) / total });
     }
@@ -309,6 +356,7 @@ export class KeyDistributionProfiler {
     // score pending backtests, then update models and detectors
     this.scoreOrigins(w, values);
     this.scoreIssued(startMs, values[values.length - 1]);
+    for (const s of this.series) this.scoreShapes(s, w);
     for (let i = 0; i < all.length; i++) {
       const s = all[i];
       if (s.fitted) for (const mdl of s.models.values()) mdl.update(values[i]);
@@ -380,6 +428,78 @@ export class KeyDistributionProfiler {
       const t = this.accStart - i * this.windowMs;
       for (const s of this.series) s.detector.push(t, this.seriesValue(s, w % this.cap));
     }
+    const replayShapes = Math.min(this.closed, this.cap, 120);
+    for (let i = replayShapes; i > 0; i--) for (const s of this.series) this.scoreShapes(s, this.closed - i);
+  }
+
+  /** Adds `weight` × the mean of windows `from..to` (absolute indices, inclusive) of groups g0..g1 into `out` (indexed from g0); false if not all are in the ring. */
+  private addMean(out: Float64Array, g0: number, g1: number, from: number, to: number): boolean {
+    if (from < 0 || to >= this.closed || from < this.closed - this.cap || to < from) return false;
+    const n = to - from + 1;
+    for (let i = from; i <= to; i++) {
+      const base = (i % this.cap) * this.G;
+      for (let g = g0; g < g1; g++) out[g - g0] += this.hist[base + g] / n;
+    }
+    return true;
+  }
+
+  /**
+   * Shape candidate `shape` for window index `w` made at lead `lead` (w − lead − 1 being the last
+   * window it could see), as micro-group loads over the series' groups; null if history is short.
+   */
+  private shapeOf(s: Series, shape: Shape, w: number, lead: number, out: Float64Array): Float64Array | null {
+    out.fill(0);
+    if (shape === 'recent') {
+      const last = w - lead - 1;
+      return this.addMean(out, s.g0, s.g1, last - this.recentW + 1, last) ? out : null;
+    }
+    const m = this.seasonsW[0];
+    // one season back, ±1 window to smooth counting noise; it must be older than the origin
+    if (!m || w - m + 1 > w - lead - 1) return null;
+    return this.addMean(out, s.g0, s.g1, w - m - 1, w - m + 1) ? out : null;
+  }
+
+  /** Scores every shape candidate of series `s` on the just-closed window `w` at both leads. */
+  private scoreShapes(s: Series, w: number): void {
+    const n = s.g1 - s.g0;
+    const actual = new Float64Array(n);
+    if (!this.addMean(actual, s.g0, s.g1, w, w)) return;
+    let at = 0;
+    for (let g = 0; g < n; g++) at += actual[g];
+    if (at <= 0) return;
+    const cand = new Float64Array(n);
+    for (let c = 0; c < SHAPES.length; c++) {
+      for (let l = 0; l < 2; l++) {
+        const shaped = this.shapeOf(s, SHAPES[c], w, this.shapeLeads[l], cand);
+        if (!shaped) continue;
+        let ct = 0;
+        for (let g = 0; g < n; g++) ct += shaped[g];
+        let tv = 0;
+        for (let g = 0; g < n; g++) tv += Math.abs(actual[g] / at - (ct > 0 ? shaped[g] / ct : 1 / n));
+        tv /= 2;
+        const i = 2 * c + l;
+        s.shapeErr[i] = Number.isNaN(s.shapeErr[i]) ? tv : s.shapeErr[i] + 0.05 * (tv - s.shapeErr[i]);
+      }
+    }
+  }
+
+  /** The shape a series uses at forecast lead `lead` (windows after the last closed one, 0-based). */
+  private shapeFor(s: Series, lead: number): Shape {
+    const [l1, l2] = this.shapeLeads;
+    const f = Math.max(0, Math.min(1, (lead + 1 - l1) / (l2 - l1)));
+    let best: Shape = 'recent';
+    let bestErr = Infinity;
+    for (let c = 0; c < SHAPES.length; c++) {
+      const e1 = s.shapeErr[2 * c];
+      const e2 = s.shapeErr[2 * c + 1];
+      if (Number.isNaN(e1) || Number.isNaN(e2)) continue;
+      const e = e1 + f * (e2 - e1);
+      if (e < bestErr) {
+        bestErr = e;
+        best = SHAPES[c];
+      }
+    }
+    return best;
   }
 
   /** A candidate's forecast for a series (the ensemble is the mean of its members). */
@@ -508,6 +628,8 @@ export class KeyDistributionProfiler {
     const tot = this.seriesForecast(this.total, steps);
     const rf = this.series.map((s) => this.seriesForecast(s, steps));
     const windows: ForecastWindow[] = [];
+    const groupBuf = new Float64Array(this.G);
+    const tickX = this.tickExcess;
     for (let k = skip; k < steps; k++) {
       const startMs = first + k * this.windowMs;
       const mean = Math.max(0, tot[k]);
@@ -526,7 +648,25 @@ export class KeyDistributionProfiler {
       const upperLoad = new Float64Array(this.buckets);
       this.series.forEach((s, i) => {
         const rMean = mean * ranges[i].probability;
-        const rUp = rMean * (1 + bands[i][1]);
+        const rUp = rMean * (1 + Math.hypot(bands[i][1], tickX));
+        // micro-group spread of the range by its shape (absolute window index closed + k)
+        const shaped = this.closed > 0 ? this.shapeOf(s, this.shapeFor(s, k), this.closed + k, k, groupBuf.subarray(0, s.g1 - s.g0)) : null;
+        let gsum = 0;
+        if (shaped) for (let g = 0; g < shaped.length; g++) gsum += shaped[g];
+        if (gsum > 0) {
+          for (let g = s.g0; g < s.g1; g++) {
+            const gShare = shaped![g - s.g0] / gsum;
+            let wsum = 0;
+            for (let b = this.gStart[g]; b < this.gStart[g + 1]; b++) wsum += this.bucketEw[b];
+            const width = this.gStart[g + 1] - this.gStart[g];
+            for (let b = this.gStart[g]; b < this.gStart[g + 1]; b++) {
+              const wb = gShare * (wsum > 0 ? this.bucketEw[b] / wsum : 1 / width);
+              expectedLoad[b] = rMean * wb;
+              upperLoad[b] = rUp * wb;
+            }
+          }
+          return;
+        }
         let wsum = 0;
         for (let b = s.range.start; b < s.range.end; b++) wsum += this.bucketEw[b];
         const width = s.range.end - s.range.start;
