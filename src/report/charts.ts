@@ -25,7 +25,10 @@ function thin(rows: readonly WindowRow[], field: keyof WindowRow, how: 'max' | '
   for (let i = 0; i < rows.length; i += stride) {
     let v = how === 'last' ? rows[Math.min(rows.length, i + stride) - 1][field] : -Infinity;
     if (how === 'max') for (let j = i; j < Math.min(rows.length, i + stride); j++) v = Math.max(v, rows[j][field]);
-    out.push({ h: hours(rows[i].timeMs), v: Math.round(v * 1e4) / 1e4 });
+    // Round to the CSV's precision first, so a report re-rendered from timeseries.csv
+    // (`keycast report`) gets the very same chart values as the run that wrote it.
+    const v6 = Math.round(v * 1e6) / 1e6;
+    out.push({ h: hours(rows[i].timeMs), v: Math.round(v6 * 1e4) / 1e4 });
   }
   return out;
 }

@@ -120,6 +120,10 @@ const workload = z
   .strictObject({
     rate: positive.max(1e9).default(1000).meta({ description: 'mean records/s before shaping' }),
     recordBytes: size(512),
+    arrivals: z
+      .enum(['fast', 'exact'])
+      .default('fast')
+      .meta({ description: 'per-bucket arrival sampler: fast (exact Poisson below λ 4, table-driven skew-corrected normal above) or exact (Poisson everywhere, slower)' }),
     shape,
     keys: z.array(component).min(1).default([{ share: 1, uniform: { from: 0, to: 1 } }]),
     events: z.array(workloadEvent).default([]),

@@ -48,6 +48,8 @@ export interface KeyspaceSpec {
 export interface WorkloadSpec {
   readonly rate: number;
   readonly recordBytes: number;
+  /** Per-bucket arrival sampler (see arrivals.ts); `fast` when absent. */
+  readonly arrivals?: 'fast' | 'exact';
   readonly shape: ShapeSpec;
   readonly keys: readonly ComponentSpec[];
   readonly events: readonly { readonly burst: BurstSpec }[];

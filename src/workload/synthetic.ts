@@ -1,11 +1,12 @@
 /**
  * The synthetic generator: per tick, expected records per bucket from the rate, the shape, the
- * key components and the bursts, then Poisson arrivals per bucket from the workload's own random
- * stream. Every policy of a run consumes the same batches (common random numbers).
+ * key components and the bursts, then arrivals per bucket (`arrivals.ts`: Poisson, or its
+ * table-driven skew-corrected normal from λ 4 up) from the workload's own random stream. Every
+ * policy of a run consumes the same batches (common random numbers).
  */
 import type { KeyBatch } from '../model/batch.ts';
 import type { RandomSource, RandomStream } from '../engine/random.ts';
-import { poissonFast } from '../engine/poisson.ts';
+import { ArrivalSampler } from './arrivals.ts';
 import { addUniform, bandCenter, tailTop, ZIPF_EXACT_RANKS, zipfTable } from './key-distribution.ts';
 import { lognormalParams, shapeFactor } from './shape.ts';
 import type { KeyspaceSpec, WorkloadSpec } from './spec.ts';
@@ -21,7 +22,7 @@ export class SyntheticWorkload implements Workload {
   private readonly staticShare: number;
   private readonly counts: Float64Array;
   private readonly lambda: Float64Array;
-  private readonly arrivals: RandomStream;
+  private readonly arrivals: ArrivalSampler;
   private readonly noise: RandomStream;
   private readonly noiseParams: { sigma: number; mu: number } | null;
   /** Records/s of the static components' whole-space rate in the last tick (for `staticFraction`). */
@@ -62,7 +63,7 @@ export class SyntheticWorkload implements Workload {
     this.staticShare = staticShare;
     this.counts = new Float64Array(B);
     this.lambda = new Float64Array(B);
-    this.arrivals = random.fork('workload/arrivals');
+    this.arrivals = new ArrivalSampler(random.fork('workload/arrivals'), spec.arrivals ?? 'fast');
     this.noise = random.fork('workload/noise');
     this.noiseParams = spec.shape.noise && spec.shape.noise.cv > 0 ? lognormalParams(spec.shape.noise.cv) : null;
   }
@@ -112,13 +113,7 @@ export class SyntheticWorkload implements Workload {
     const lam = this.rates(mid, this.lambda, noise * dtS);
     this.lastStaticScale = this.baseRate(mid) * noise * dtS;
     const counts = this.counts;
-    const rng = this.arrivals;
-    let total = 0;
-    for (let i = 0; i < this.buckets; i++) {
-      const x = poissonFast(rng, lam[i]);
-      counts[i] = x;
-      total += x;
-    }
+    const total = this.arrivals.fill(lam, counts, this.buckets);
     return { timeMs, durationMs: this.tickMs, counts, total, bytes: total * this.recordBytes };
   }
 
