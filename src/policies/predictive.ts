@@ -61,6 +61,10 @@ export class PredictivePolicy extends PlanningPolicy {
       models: this.spec.models as ModelName[],
       historyMs: this.spec.history,
       ranges: this.spec.ranges,
+      // history at bucket resolution up to 1024 buckets: a moving hot spot's edges fall inside
+      // 256 micro-groups and were spread by stale bucket weights (append-hotspot: bucket-level
+      // TV error of the forecast 0.05–0.08 with 256 groups, 0.012–0.022 with one per bucket)
+      microGroups: Math.min(ctx.buckets, 1024),
       rng: ctx.rng.fork('kdp'),
     });
     super.start(ctx);

@@ -203,6 +203,20 @@ export class KeyDistributionProfiler {
   private nextFit = 16;
   private flags: AnomalyFlag[] = [];
   private issued = new Map<number, { mean: number; p10: number; p90: number }[]>();
+  /**
+   * Key-space pictures (micro-group shares) issued per window start, per lead: the range-based
+   * one and the drift one, scored against the window's actual shares when it closes.
+   */
+  private issuedShapes = new Map<number, { lead: number; ranges: Float64Array; drift: Float64Array }[]>();
+  /** Per lead: exponentially weighted TV error of the range-based and the drift picture. */
+  private pictureErr: { ranges: number; drift: number; n: number }[] = [];
+  /** Per micro-group share of each closed block of windows (ring of `blockCap` blocks) for the drift baseline. */
+  private blockShares: Float64Array;
+  private blockAcc: Float64Array;
+  private blockN = 0;
+  private blocks = 0;
+  private readonly blockW: number;
+  private readonly blockCap: number;
   private acc_ = { smape: 0, absErr: 0, covered: 0, n: 0 };
   private seasDiffSum = 0;
   private seasDiffN = 0;
@@ -230,6 +244,10 @@ export class KeyDistributionProfiler {
     this.threshold = opts.anomalyThreshold ?? 6;
     this.lookbackMs = opts.anomalyLookbackMs ?? 10 * this.windowMs;
     this.recentW = Math.max(1, Math.round((5 * MINUTE) / this.windowMs));
+    this.blockW = Math.max(1, Math.round(3_600_000 / this.windowMs));
+    this.blockCap = Math.max(2, Math.round((this.seasonsMs[0] ?? DAY) / (this.blockW * this.windowMs)));
+    this.blockShares = new Float64Array(this.blockCap * this.G);
+    this.blockAcc = new Float64Array(this.G);
     this.shapeLeads = [1, Math.max(2, Math.round(this.evalH / 2))];
     this.acc = new Float64Array(this.buckets);
     this.hist = new Float64Array(this.cap * this.G);
@@ -356,6 +374,8 @@ export class KeyDistributionProfiler {
     // score pending backtests, then update models and detectors
     this.scoreOrigins(w, values);
     this.scoreIssued(startMs, values[values.length - 1]);
+    this.scorePictures(startMs, w);
+    this.addBlock(w);
     for (const s of this.series) this.scoreShapes(s, w);
     for (let i = 0; i < all.length; i++) {
       const s = all[i];
@@ -430,6 +450,123 @@ export class KeyDistributionProfiler {
     }
     const replayShapes = Math.min(this.closed, this.cap, 120);
     for (let i = replayShapes; i > 0; i--) for (const s of this.series) this.scoreShapes(s, this.closed - i);
+  }
+
+  /** Adds window `w`'s micro-group rates into the open block; closes it into the ring every `blockW` windows. */
+  private addBlock(w: number): void {
+    const base = (w % this.cap) * this.G;
+    for (let g = 0; g < this.G; g++) this.blockAcc[g] += this.hist[base + g];
+    if (++this.blockN < this.blockW) return;
+    let t = 0;
+    for (let g = 0; g < this.G; g++) t += this.blockAcc[g];
+    const row = (this.blocks % this.blockCap) * this.G;
+    for (let g = 0; g < this.G; g++) this.blockShares[row + g] = t > 0 ? this.blockAcc[g] / t : 1 / this.G;
+    this.blocks++;
+    this.blockAcc.fill(0);
+    this.blockN = 0;
+  }
+
+  /** Micro-group shares of the mean of windows `from..to` (null if not in the ring or empty). */
+  private sharesOf(from: number, to: number): Float64Array | null {
+    const out = new Float64Array(this.G);
+    if (!this.addMean(out, 0, this.G, from, to)) return null;
+    let t = 0;
+    for (let g = 0; g < this.G; g++) t += out[g];
+    if (t <= 0) return null;
+    for (let g = 0; g < this.G; g++) out[g] /= t;
+    return out;
+  }
+
+  /**
+   * The drift model of the key distribution: shares = a static baseline (each micro-group's
+   * lowest hourly share over the last primary season) + a moving part (the recent shares above
+   * the baseline) translated along the key space at the velocity that best maps the moving part
+   * of an hour ago onto today's (circular cross-correlation, refined to a fraction of a group).
+   * Returns a function of the forecast step k (window index closed + k), or null when there is
+   * not a season of blocks yet or nothing moves.
+   */
+  private driftModel(): ((k: number, out: Float64Array) => Float64Array) | null {
+    const G = this.G;
+    const nb = Math.min(this.blocks, this.blockCap);
+    if (nb < this.blockCap) return null;
+    const lag = this.blockW; // one hour of windows
+    const r = this.recentW;
+    const now = this.sharesOf(this.closed - r, this.closed - 1);
+    const then = this.sharesOf(this.closed - lag - r, this.closed - lag - 1);
+    if (!now || !then) return null;
+    const base = new Float64Array(G).fill(Infinity);
+    for (let i = 0; i < nb; i++) for (let g = 0; g < G; g++) base[g] = Math.min(base[g], this.blockShares[i * G + g]);
+    const mNow = new Float64Array(G);
+    const mThen = new Float64Array(G);
+    let mass = 0;
+    for (let g = 0; g < G; g++) {
+      mNow[g] = Math.max(0, now[g] - base[g]);
+      mThen[g] = Math.max(0, then[g] - base[g]);
+      mass += mNow[g];
+    }
+    if (mass < 0.05) return null;
+    const S = Math.max(2, Math.floor(G / 8));
+    const corr = (sh: number) => {
+      let c = 0;
+      for (let g = 0; g < G; g++) c += mNow[g] * mThen[(((g - sh) % G) + G) % G];
+      return c;
+    };
+    let best = 0;
+    let bestC = -Infinity;
+    const cs = new Map<number, number>();
+    for (let sh = -S; sh <= S; sh++) {
+      const c = corr(sh);
+      cs.set(sh, c);
+      if (c > bestC) {
+        bestC = c;
+        best = sh;
+      }
+    }
+    let shift = best;
+    const cm = cs.get(best - 1);
+    const cp = cs.get(best + 1);
+    if (cm !== undefined && cp !== undefined) {
+      const den = cm - 2 * bestC + cp;
+      if (den < 0) shift += (0.5 * (cm - cp)) / den;
+    }
+    const v = shift / lag; // groups per window
+    const centre = (r - 1) / 2 + 1; // the recent shares are centred this many windows before step 0
+    return (k, out) => {
+      const d = v * (k + centre);
+      const di = Math.floor(d);
+      const fr = d - di;
+      let t = 0;
+      for (let g = 0; g < G; g++) {
+        const a = mNow[(((g - di) % G) + G) % G];
+        const b = mNow[(((g - di - 1) % G) + G) % G];
+        out[g] = base[g] + (1 - fr) * a + fr * b;
+        t += out[g];
+      }
+      for (let g = 0; g < G; g++) out[g] /= t;
+      return out;
+    };
+  }
+
+  /** Scores the key-space pictures issued for the window starting at `startMs` (index `w`). */
+  private scorePictures(startMs: number, w: number): void {
+    const list = this.issuedShapes.get(startMs);
+    if (!list) return;
+    this.issuedShapes.delete(startMs);
+    const actual = this.sharesOf(w, w);
+    if (!actual) return;
+    for (const it of list) {
+      let er = 0;
+      let ed = 0;
+      for (let g = 0; g < this.G; g++) {
+        er += Math.abs(actual[g] - it.ranges[g]);
+        ed += Math.abs(actual[g] - it.drift[g]);
+      }
+      const e = (this.pictureErr[it.lead] ??= { ranges: 0, drift: 0, n: 0 });
+      const a = e.n < 10 ? 1 / (e.n + 1) : 0.05;
+      e.ranges += a * (er / 2 - e.ranges);
+      e.drift += a * (ed / 2 - e.drift);
+      e.n++;
+    }
   }
 
   /** Adds `weight` × the mean of windows `from..to` (absolute indices, inclusive) of groups g0..g1 into `out` (indexed from g0); false if not all are in the ring. */
@@ -630,6 +767,7 @@ export class KeyDistributionProfiler {
     const windows: ForecastWindow[] = [];
     const groupBuf = new Float64Array(this.G);
     const tickX = this.tickExcess;
+    const drift = this.driftModel();
     for (let k = skip; k < steps; k++) {
       const startMs = first + k * this.windowMs;
       const mean = Math.max(0, tot[k]);
@@ -676,6 +814,43 @@ export class KeyDistributionProfiler {
           upperLoad[b] = rUp * wb;
         }
       });
+      if (drift) {
+        const lead = k - skip;
+        const dShares = drift(k, new Float64Array(this.G));
+        const rShares = new Float64Array(this.G);
+        let et = 0;
+        for (let g = 0; g < this.G; g++) {
+          for (let b = this.gStart[g]; b < this.gStart[g + 1]; b++) rShares[g] += expectedLoad[b];
+          et += rShares[g];
+        }
+        if (et > 0) for (let g = 0; g < this.G; g++) rShares[g] /= et;
+        if (startMs >= this.accStart) {
+          let list = this.issuedShapes.get(startMs);
+          if (!list) this.issuedShapes.set(startMs, (list = []));
+          list.push({ lead, ranges: rShares, drift: dShares });
+        }
+        const e = this.pictureErr[lead];
+        if (e && e.n >= 10 && e.drift < e.ranges) {
+          // the drift picture: total mean × share, spread in a group by bucket weights
+          const up = 1 + Math.hypot(hi, tickX);
+          for (let g = 0; g < this.G; g++) {
+            let wsum = 0;
+            for (let b = this.gStart[g]; b < this.gStart[g + 1]; b++) wsum += this.bucketEw[b];
+            const width = this.gStart[g + 1] - this.gStart[g];
+            for (let b = this.gStart[g]; b < this.gStart[g + 1]; b++) {
+              const v = mean * dShares[g] * (wsum > 0 ? this.bucketEw[b] / wsum : 1 / width);
+              expectedLoad[b] = v;
+              upperLoad[b] = v * up;
+            }
+          }
+          for (const rs of ranges as { range: KeyRange; probability: number; model?: string }[]) {
+            let p = 0;
+            for (let g = 0; g < this.G; g++) if (this.gStart[g] >= rs.range.start && this.gStart[g] < rs.range.end) p += dShares[g];
+            rs.probability = p;
+            rs.model = 'drift';
+          }
+        }
+      }
       windows.push({ startMs, totalRate, ranges, expectedLoad, upperLoad });
       if (startMs >= this.accStart) {
         let list = this.issued.get(startMs);
