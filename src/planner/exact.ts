@@ -68,8 +68,10 @@ export function exactBottleneck(prefix: Float64Array, k: number, lo = 0, hi = pr
   if (k < 1 || k > n) throw new RangeError(`cannot cut ${n} buckets into ${k} parts`);
   const total = prefix[hi] - prefix[lo];
   // The largest bucket is a lower bound, and often the answer (a hot key): one probe then.
+  // Scanned only on short ranges: on long ones the scan costs more than the extra probes the
+  // bisection needs to find it (the first failed probe jumps to any bucket above its limit).
   let maxBucket = 0;
-  for (let j = lo; j < hi; j++) maxBucket = Math.max(maxBucket, prefix[j + 1] - prefix[j]);
+  if (n <= 64) for (let j = lo; j < hi; j++) maxBucket = Math.max(maxBucket, prefix[j + 1] - prefix[j]);
   // Invariant: every limit below lb is infeasible; ub is a feasible realised part sum.
   let lb = Math.max(maxBucket, total / k);
   let ub = Infinity;

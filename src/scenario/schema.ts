@@ -176,7 +176,7 @@ const planning = {
   every: positiveDuration('5m'),
   threshold: z.number().min(0).max(1).default(0.05),
   optimizer: z.enum(OPTIMIZER_NAMES).default('annealing'),
-  iterations: count.max(10_000_000).default(20_000).meta({ description: 'optimizer budget (iterations)' }),
+  iterations: count.max(10_000_000).default(5_000).meta({ description: 'optimizer budget per decision (iterations)' }),
   goals,
 };
 export const POLICY_KINDS = ['static', 'reactive', 'reactive-threshold', 'predictive', 'oracle'] as const;
