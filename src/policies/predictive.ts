@@ -24,6 +24,7 @@ import type { KeyBatch } from '../model/batch.ts';
 import type { Forecast } from '../model/forecast.ts';
 import { PlanningPolicy, type LoadPicture, type PlanningReport, type PlanningSpec } from './planning-policy.ts';
 import type { PolicyContext } from './policy.ts';
+import { Priority } from '../engine/virtual-scheduler.ts';
 
 export interface PredictiveSpec extends PlanningSpec {
   readonly horizon: number;
@@ -42,13 +43,17 @@ export interface PredictiveSpec extends PlanningSpec {
   readonly blend?: number;
 }
 
+/** Cadence of the surprise check between decisions, and the share of unforecast load that triggers a decision. */
+const SURPRISE_CHECK_MS = 60_000;
+const SURPRISE_SHARE = 0.08;
+
 export class PredictivePolicy extends PlanningPolicy {
   readonly kind = 'predictive';
   private kdp!: KeyDistributionProfiler;
   private lastForecast: Forecast | null = null;
   private seenMs = 0;
   /** Decisions that fell back to the observed picture, by reason. */
-  readonly fallbacks = { anomaly: 0, error: 0, warmup: 0 };
+  readonly fallbacks = { anomaly: 0, error: 0, warmup: 0, surprise: 0 };
 
   constructor(protected override readonly spec: PredictiveSpec) {
     super(spec);
@@ -68,6 +73,53 @@ export class PredictivePolicy extends PlanningPolicy {
       rng: ctx.rng.fork('kdp'),
     });
     super.start(ctx);
+    // Between decisions, a check every minute for load the forecast did not expect (a surprise,
+    // e.g. a flash crowd): it plans from the observation at once, as often as a reactive policy.
+    const check = () => {
+      this.checkSurprise();
+      const next = ctx.scheduler.now() + SURPRISE_CHECK_MS;
+      if (next < ctx.endMs) ctx.scheduler.at(next, check, Priority.policy);
+    };
+    if (this.spec.every > SURPRISE_CHECK_MS) ctx.scheduler.at(ctx.startMs + SURPRISE_CHECK_MS, check, Priority.policy);
+  }
+
+  /** Time of the last decision (regular or surprise). */
+  private lastDecisionMs = -Infinity;
+  /** Set while a surprise-triggered decision runs: its picture is the observation. */
+  private surprised = false;
+
+  /**
+   * Share of the load observed over the last minute that lies above the last forecast's tail
+   * (p90 per bucket, with tick headroom) for that minute: load nobody forecast.
+   */
+  private surprise(nowMs: number): number {
+    const f = this.lastForecast;
+    if (!f || f.windows.length === 0) return 0;
+    const t = nowMs - SURPRISE_CHECK_MS / 2;
+    const w = f.windows.find((x) => t >= x.startMs && t < x.startMs + f.windowMs);
+    if (!w) return 0;
+    const obs = this.ctx.observedRate(SURPRISE_CHECK_MS, new Float64Array(this.ctx.buckets));
+    const up = w.upperLoad ?? w.expectedLoad;
+    let total = 0;
+    let above = 0;
+    for (let b = 0; b < obs.length; b++) {
+      total += obs[b];
+      if (obs[b] > up[b]) above += obs[b] - up[b];
+    }
+    return total > 0 ? above / total : 0;
+  }
+
+  private checkSurprise(): void {
+    const now = this.ctx.scheduler.now();
+    if ((now - this.ctx.startMs) % this.spec.every === 0) return; // a regular decision is due now
+    if (now - this.lastDecisionMs < SURPRISE_CHECK_MS || this.seenMs < (this.spec.minHistory ?? 2 * 3_600_000)) return;
+    if (this.surprise(now) <= SURPRISE_SHARE) return;
+    this.surprised = true;
+    try {
+      this.decide();
+    } finally {
+      this.surprised = false;
+    }
   }
 
   observe(batch: KeyBatch): void {
@@ -118,13 +170,27 @@ export class PredictivePolicy extends PlanningPolicy {
       this.lastPictureForecast = false;
       return { windows: [observed], basis: `observed@${nowMs} (fallback: ${why})` };
     };
+    this.lastDecisionMs = nowMs;
+    if (this.surprised) {
+      // plan from the last minute: a burst that began within the window is diluted in its mean
+      this.fallbacks.surprise++;
+      this.lastPictureForecast = false;
+      const recent = this.ctx.observedRate(SURPRISE_CHECK_MS, new Float64Array(this.ctx.buckets));
+      return { windows: [recent], basis: `observed@${nowMs} (fallback: surprise)` };
+    }
     const prev = this.lastForecast;
+    const surprise = prev ? this.surprise(nowMs) : 0;
     const n = Math.max(1, Math.round(this.spec.horizon / this.spec.window));
     const f = this.kdp.forecast(nowMs, n);
     this.lastForecast = f;
     this.scoreLeads(nowMs, observed, f);
     if (this.seenMs < (this.spec.minHistory ?? 2 * 3_600_000)) return reactive('warmup');
     if (this.anomalous(f, prev)) return reactive('anomaly');
+    if (surprise > SURPRISE_SHARE) {
+      this.fallbacks.surprise++;
+      this.lastPictureForecast = false;
+      return { windows: [this.ctx.observedRate(SURPRISE_CHECK_MS, new Float64Array(this.ctx.buckets))], basis: `observed@${nowMs} (fallback: surprise)` };
+    }
     // The window just observed was forecast by the previous decision's forecast at lead `every`.
     if (prev) {
       const lead = Math.min(prev.windows.length - 1, Math.max(0, Math.floor((nowMs - this.spec.window - (prev.windows[0]?.startMs ?? prev.issuedAtMs)) / prev.windowMs)));
