@@ -1,16 +1,21 @@
 /**
  * `predictive`: the KDP's forecast → PRE → APM. The KDP observes every batch; every `every` the
  * policy asks it for the next `horizon` of windows and plans over the observed current window
- * followed by the forecast windows (expected load, with p90 for the tail-aware cost), so the
- * chosen configuration is good now and through the coming peak: its actions start as soon as a
- * peak within the horizon makes the saving clear the threshold, i.e. up to `horizon` ahead of it
- * (the lead time), and the plan's estimated execution time is part of its impact.
+ * followed by the forecast windows (expected load, with p90 plus tick headroom for the
+ * tail-aware cost), so the chosen configuration is good now and through the coming peak: its
+ * actions start as soon as a peak within the horizon makes the saving clear the threshold, i.e.
+ * up to `horizon` ahead of it (the lead time), and the plan's estimated execution time is part
+ * of its impact. Within `blend`, forecast window k is mixed with the observation by the weight
+ * that minimises the blend's squared error, from the errors forecast and persistence had at
+ * that lead over past decisions (`blendWeight`).
  *
  * Fallback to reactive (plan from the observed window only) when the KDP flagged an anomaly on
  * the total rate, or strong ones on ranges carrying at least `anomalyShare` of the load, since the
  * last decision, when it has seen less than `minHistory` of the stream, or when its
  * last forecast of the key distribution was poor: the total-variation distance between the
- * forecast and the observed range shares above `fallbackError`.
+ * forecast and the observed range shares above `fallbackError`. Between decisions a check every
+ * minute plans at once from the last minute's observation when more than 8% of that load lies
+ * above the last forecast's tail (a surprise: a flash crowd), as promptly as a reactive policy.
  */
 import { KeyDistributionProfiler } from '../profiler/kdp.ts';
 import { planCost, planRepartition } from '../planner/plan-repartition.ts';

@@ -37,7 +37,11 @@
  *   the choice follows the stream; a series without scores yet uses the pooled choice of all.
  * - Output: shares = the ranges' forecasts normalised to 1 per window; total-rate quantiles from
  *   the chosen model's recent relative errors at nearby lead times (±20 % before any); per-bucket
- *   expected load = total mean × range share × bucket weight; `upperLoad` uses the range's p90.
+ *   expected load = total mean × range share × the range's shape (`recent` or `seasonal` spread
+ *   over its micro-groups, chosen per range and lead by backtest) × bucket weight in the group;
+ *   or, at leads where it backtests better, the drift picture (`driftModel`: a static baseline
+ *   plus the moving part translated at its measured velocity) × total mean. `upperLoad` uses the
+ *   range's p90 combined with the tick excess (`tickExcess`).
  * - Anomalies: an `OnlineAnomalyDetector` per range and for the total (residual and level-shift
  *   scores), plus new keys: records in buckets never seen before, once the profiler has warmed up.
  *
