@@ -23,6 +23,8 @@ import type { ClusterFacts, Policy, PolicyContext, PolicyReport } from '../polic
 import { createPolicy } from './policy-factory.ts';
 import { policySummary, type PolicySummary } from './summary.ts';
 import { churnMetrics } from './churn.ts';
+import { autoLaneWorkers, laneGroups, startGroup } from './lane-workers.ts';
+import type { LatencyHistogram } from '../cluster/latency-histogram.ts';
 
 /** Metrics window (timeseries rows, imbalance, utilisation). */
 export const WINDOW_MS = 60_000;
@@ -45,6 +47,8 @@ export interface LaneResult {
   readonly finalMap: PartitionMap;
   /** What the policy reported at the end (plans, forecast accuracy, fallbacks…). */
   readonly report?: PolicyReport;
+  /** Latency histogram of the measured records. */
+  readonly latency: LatencyHistogram;
   /** Latency quantile (0 < q ≤ 1, ms) of the measured records. */
   latencyQuantile(q: number): number;
 }
@@ -69,6 +73,11 @@ export interface RunOptions {
   readonly workload?: Workload;
   /** Trace replay: skip malformed or out-of-order rows (counted as `badRows`) instead of exit 2. */
   readonly skipBadRows?: boolean;
+  /**
+   * Threads to spread the policies over (lane-workers.ts); results are identical for every
+   * value. Default: one for small runs, else up to the cores and the policies.
+   */
+  readonly workers?: number;
 }
 
 /**
@@ -96,8 +105,30 @@ export function makeWorkload(
   return w;
 }
 
-/** Runs every policy of the scenario on the same workload and returns their results. */
+/**
+ * Runs every policy of the scenario on the same workload and returns their results, the lanes
+ * spread over `opts.workers` threads (see lane-workers.ts).
+ */
 export function runScenario(loaded: LoadedScenario, opts: RunOptions = {}): RunResult {
+  const workers = opts.workload ? 1 : (opts.workers ?? autoLaneWorkers(loaded));
+  const groups = laneGroups(loaded, workers);
+  if (groups.length <= 1) return runLanes(loaded, opts);
+  const subset = (names: readonly string[]): LoadedScenario => ({ ...loaded, policies: loaded.policies.filter(([n]) => names.includes(n)) });
+  const running = groups.slice(1).map((g) => startGroup(loaded, g, opts.skipBadRows));
+  let own: RunResult;
+  try {
+    own = runLanes(subset(groups[0]), opts);
+  } catch (e) {
+    for (const r of running) r.cancel();
+    throw e;
+  }
+  const lanes = new Map(own.lanes.map((l) => [l.name, l]));
+  for (const r of running) for (const l of r.wait()) lanes.set(l.name, l);
+  return { ...own, loaded, lanes: loaded.policies.map(([n]) => lanes.get(n)!) };
+}
+
+/** Runs the scenario's policies in this thread. */
+export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResult {
   const sc = loaded.scenario;
   const random = new RandomSource(sc.seed);
   const workload = opts.workload ?? makeWorkload(loaded, random, { skipBadRows: opts.skipBadRows });
@@ -248,6 +279,7 @@ export function runScenario(loaded: LoadedScenario, opts: RunOptions = {}): RunR
       layouts: lane.layouts,
       finalMap: lane.cluster.currentMap(),
       report,
+      latency: lane.cluster.metrics.latency,
       latencyQuantile: (q: number) => lane.cluster.metrics.latency.quantile(q),
     };
   });

@@ -15,5 +15,6 @@ export interface SweepTask {
 /** Runs one task (also called in-process when there is one worker). */
 export default function runTask(task: SweepTask): Summary {
   const loaded = loadScenario(task.file, { sets: [...task.sets], seed: task.seed, policies: task.policies });
-  return buildSummary(runScenario(loaded), task.version);
+  // Sweep workers already fill the cores: the lanes of one run stay in this thread.
+  return buildSummary(runScenario(loaded, { workers: 1 }), task.version);
 }

@@ -58,6 +58,26 @@ export const hotShift: Move = (s, rng) => {
   return shiftUndo(s, j, x);
 };
 
+/**
+ * Exact cuts already computed, per prefix array (a context's windows live as long as the search):
+ * an annealing run proposes the same re-cut again and again while the layout around the hottest
+ * partition stays put, and the cut is a pure function of (prefix, m, lo, hi).
+ */
+const cutMemo = new WeakMap<Float64Array, Map<number, Int32Array>>();
+function memoCut(prefix: Float64Array, m: number, lo: number, hi: number): Int32Array {
+  let memo = cutMemo.get(prefix);
+  if (!memo) cutMemo.set(prefix, (memo = new Map()));
+  const n = prefix.length;
+  const key = (m * n + lo) * n + hi;
+  let cut = memo.get(key);
+  if (!cut) {
+    if (memo.size >= 4096) memo.clear();
+    cut = exactCut(prefix, m, lo, hi).boundaries;
+    memo.set(key, cut);
+  }
+  return cut;
+}
+
 /** Re-cuts a run of 2–16 partitions around the hottest one with the exact min-max cut. */
 export const windowRecut: Move = (s, rng) => {
   const k = s.k;
@@ -69,7 +89,7 @@ export const windowRecut: Move = (s, rng) => {
   const a = Math.max(0, Math.min(k - m, i - randInt(rng, m)));
   const b = s.boundaries;
   const prefix = ctx.windowCount > 1 && rng.next() < 0.5 ? ctx.meanPrefix : ctx.prefix[w];
-  const cut = exactCut(prefix, m, b[a], b[a + m]).boundaries;
+  const cut = memoCut(prefix, m, b[a], b[a + m]);
   let same = true;
   for (let t = 1; t < m; t++) if (cut[t] !== b[a + t]) same = false;
   if (same) return null;

@@ -91,6 +91,13 @@ export function planCost(
   return { cost: totalCost(model, s), feasible: isFeasible(model, s), terms: termValues(model, s), violations: violations(model, s) };
 }
 
+/** Costs of several configurations under one input (one context built for all of them). */
+export function planCosts(maps: readonly PartitionMap[], input: PlanInput, options: Partial<PlanOptions> = {}): number[] {
+  check(input);
+  const { ctx, model } = modelFor(input, options);
+  return maps.map((m) => totalCost(model, new LayoutState(ctx, layoutOfMap(m))));
+}
+
 /**
  * The saving of reaching `plan.after` from `input.map` under `input` (e.g. a newer forecast):
  * `(cost(input.map) − cost(plan.after)) / cost(input.map)`. Pass the live map as `input.map` to

@@ -10,7 +10,7 @@ import { Priority } from '../engine/virtual-scheduler.ts';
 import type { PartitionMap } from '../model/partition-map.ts';
 import type { Plan } from '../model/plan.ts';
 import { PartitionManager, type PlanCounts, type PlanRecord } from '../manager/partition-manager.ts';
-import { planCost, planRepartition, planSavings } from '../planner/plan-repartition.ts';
+import { planCosts, planRepartition, planSavings } from '../planner/plan-repartition.ts';
 import type { Goals, OptimizerName, PlanInput, PlanResult } from '../planner/types.ts';
 import type { Policy, PolicyContext, PolicyReport } from './policy.ts';
 
@@ -45,6 +45,8 @@ export abstract class PlanningPolicy implements Policy {
   private lastPlan: Plan | undefined;
   private latest: LoadPicture | null = null;
   private stateBuf!: Float64Array;
+  /** Virtual time `stateBuf` was filled at (state sizes are read once per instant). */
+  private stateAt = -1;
   private seq = 0;
   decisions = 0;
   /** Plans proposed by the PRE, in order (for tests and reports). */
@@ -78,11 +80,16 @@ export abstract class PlanningPolicy implements Policy {
   protected input(pic: LoadPicture, map: PartitionMap): PlanInput {
     const c = this.ctx.cluster;
     const nodes = this.ctx.control.activeNodes();
+    const now = this.ctx.scheduler.now();
+    if (now !== this.stateAt) {
+      this.ctx.stateBytes(this.stateBuf);
+      this.stateAt = now;
+    }
     return {
       map,
       windows: pic.windows,
       upper: pic.upper,
-      stateBytes: this.ctx.stateBytes(this.stateBuf),
+      stateBytes: this.stateBuf,
       cluster: {
         nodes: nodes.length ? Math.max(...nodes) + 1 : 1,
         nodeCapacity: c.nodeCapacity,
@@ -131,8 +138,7 @@ export abstract class PlanningPolicy implements Policy {
     if (!pic) return { savings: plan.savings, partialPays: true };
     const inputNow = this.input(pic, current);
     const savings = planSavings(plan, inputNow);
-    const before = planCost(plan.before, this.input(pic, plan.before)).cost;
-    const partial = planCost(current, this.input(pic, plan.before)).cost;
+    const [before, partial] = planCosts([plan.before, current], this.input(pic, plan.before));
     return { savings, partialPays: partial <= before };
   }
 

@@ -8,18 +8,27 @@ export const runCommand: KeycastCommand = {
   builder: (y) =>
     scenarioOptions(
       y
-        .usage('keycast run SCENARIO [--out DIR] [--seed N] [--policies a,b] [--set path=value]... [--json] [--skip-bad-rows]')
+        .usage('keycast run SCENARIO [--out DIR] [--seed N] [--policies a,b] [--set path=value]... [--json] [--skip-bad-rows] [--workers N]')
         .positional('scenario', { type: 'string', describe: 'scenario YAML file' })
         .option('out', { type: 'string', describe: 'report folder (default reports/<scenario name>/)' })
         .option('json', { type: 'boolean', default: false, describe: 'print summary.json on stdout and nothing else' })
-        .option('skip-bad-rows', { type: 'boolean', default: false, describe: 'trace replay: skip malformed rows, report their count as badRows' }),
+        .option('skip-bad-rows', { type: 'boolean', default: false, describe: 'trace replay: skip malformed rows, report their count as badRows' })
+        .option('workers', { type: 'string', describe: 'threads to spread the policies over (same results for any N; default: 1 for small runs, else the cores)' }),
     ),
   run: async (argv) => {
     const { runScenarioFile } = await import('../../api.ts');
     const { withProgress } = await import('../progress.ts');
     const json = argv.json as boolean;
+    let workers: number | undefined;
+    if (argv.workers !== undefined) {
+      workers = Number(argv.workers);
+      if (!Number.isInteger(workers) || workers < 1) {
+        const { InputError } = await import('../../model/errors.ts');
+        throw new InputError([{ file: '<cli>', path: 'workers', message: `must be a whole number ≥ 1, got '${String(argv.workers)}'` }]);
+      }
+    }
     const res = await withProgress(!json, `run ${argv.scenario}`, (onProgress) =>
-      runScenarioFile(argv.scenario as string, { ...scenarioLoadOptions(argv), out: argv.out as string | undefined, onProgress, skipBadRows: argv['skip-bad-rows'] as boolean }),
+      runScenarioFile(argv.scenario as string, { ...scenarioLoadOptions(argv), out: argv.out as string | undefined, onProgress, skipBadRows: argv['skip-bad-rows'] as boolean, workers }),
     );
     if (json) process.stdout.write(JSON.stringify(res.summary, null, 2) + '\n');
     else {

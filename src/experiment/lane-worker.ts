@@ -1,0 +1,23 @@
+/**
+ * Worker-thread entry of lane-workers.ts: runs a subset of a scenario's policies in this thread
+ * and posts their lanes back, then raises the shared flag the caller waits on.
+ */
+import { workerData } from 'node:worker_threads';
+import { InputError } from '../model/errors.ts';
+import { runLanes } from './run.ts';
+import { toWire, type LaneReply, type LaneTask } from './lane-workers.ts';
+
+const task = workerData as LaneTask;
+let reply: LaneReply;
+try {
+  const loaded = { ...task.loaded, policies: task.loaded.policies.filter(([n]) => task.policies.includes(n)) };
+  reply = { lanes: runLanes(loaded, { skipBadRows: task.skipBadRows }).lanes.map(toWire) };
+} catch (e) {
+  reply = e instanceof InputError ? { error: e.message, problems: e.problems } : { error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+}
+try {
+  task.port.postMessage(reply);
+} finally {
+  Atomics.store(task.flag, 0, 1);
+  Atomics.notify(task.flag, 0);
+}
