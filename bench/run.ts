@@ -3,9 +3,12 @@
  * typed-array loop doing the same number of bucket-updates in the same process (machines are
  * noisy; ratios travel better than seconds). Writes bench/results.json.
  *
- *   npm run bench                 # engine, generation, a 6-hour simulator run, planning
- *   npm run bench -- --hours 48   # the 2-day run of issue 9 (minutes, planning-dominated)
- *   npm run bench -- --large      # 16384 buckets
+ *   npm run bench                      # engine, generation, KDP, 2-day static and four-policy runs
+ *   npm run bench -- --week            # also the 7-day, 1024-partition four-policy run
+ *   npm run bench -- --hours 6         # shorter runs
+ *   npm run bench -- --large           # 16384 buckets
+ *   npm run bench -- --workers 1       # the policies of a run in one thread (default: the cores)
+ *   npm run bench -- --only engine     # some sections: engine, generation, forecast, runs
  */
 import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -16,15 +19,16 @@ import { RandomSource } from '../src/engine/random.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { runLoaded } from '../src/api.ts';
 import { makeWorkload } from '../src/experiment/run.ts';
+import { KeyDistributionProfiler } from '../src/profiler/kdp.ts';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : dflt;
 };
-const hours = Number(arg('hours', '6'));
+const hours = Number(arg('hours', '48'));
 const buckets = process.argv.includes('--large') ? 16384 : 4096;
-/** `--only engine,generation,runs`: run some sections (all by default). */
-const only = arg('only', 'engine,generation,runs').split(',');
+/** `--only engine,generation,forecast,runs`: run some sections (all by default). */
+const only = arg('only', 'engine,generation,forecast,runs').split(',');
 const want = (section: string) => only.includes(section);
 const time = <T>(fn: () => T): [T, number] => {
   const t0 = performance.now();
@@ -193,18 +197,66 @@ if (want('generation')) {
   rows.push(['generation (arrivals)', `${(ups / 1e6).toFixed(1)} M bucket-updates/s, ${(records / s / 1e6).toFixed(1)} M records/s`, (bare / ups).toFixed(1)]);
 }
 
-// Whole runs: static alone, then the four default policies.
-if (want("runs")) for (const [label, pol] of [
-  ['run, static', '  static: { kind: static }'],
-  ['run, static+reactive+predictive+oracle', '  static: { kind: static }\n  reactive: { kind: reactive }\n  predictive: { kind: predictive }\n  oracle: { kind: oracle }'],
-] as const) {
-  const loaded = parseScenario(scenario(pol), 'bench.yaml', process.cwd());
-  const [{ summary }, s] = time(() => runLoaded(loaded));
-  const updates = 3600 * hours * buckets;
+// Forecasting: the KDP (the predictive policy's defaults: 1-minute windows, auto model choice)
+// fed the workload tick by tick; time per observed tick and per forecast (30 windows ahead).
+if (want('forecast')) {
+  const loaded = parseScenario(scenario('  static: { kind: static }'), 'bench.yaml', process.cwd());
+  const w = makeWorkload(loaded, new RandomSource(1));
+  const kdp = new KeyDistributionProfiler({ buckets, windowMs: 60_000, models: ['auto'], historyMs: 2 * 86_400_000, ranges: 32, rng: new RandomSource(1).fork('kdp') });
+  const simHours = Math.max(2, Math.min(hours, 12));
+  let observeS = 0;
+  let forecastS = 0;
+  let forecasts = 0;
+  for (let t = 0; t < 3600 * simHours; t++) {
+    const batch = w.nextBatch(t * 1000);
+    const [, o] = time(() => kdp.observe(batch));
+    observeS += o;
+    if ((t + 1) % 300 === 0 && t >= 3600) {
+      const [, f] = time(() => kdp.forecast((t + 1) * 1000, 30));
+      forecastS += f;
+      forecasts++;
+    }
+  }
+  results.forecast = { simulatedHours: simHours, observeUsPerTick: (observeS / (3600 * simHours)) * 1e6, msPerForecast: (forecastS / Math.max(1, forecasts)) * 1000, forecasts };
+  rows.push([`KDP observe (${buckets} buckets, per tick)`, `${((observeS / (3600 * simHours)) * 1e6).toFixed(0)} µs`, '']);
+  rows.push([`KDP forecast, 30 windows ahead (mean of ${forecasts} over ${simHours} h)`, `${((forecastS / Math.max(1, forecasts)) * 1000).toFixed(1)} ms per forecast`, '']);
+}
+
+// Whole runs: static alone, then the four default policies (their lanes spread over the cores,
+// `--workers 1` to keep them in one thread). `--week`: the 7-day 1024-partition run.
+const workers = Number(arg('workers', '0')) || undefined;
+const runsToDo: { key: string; label: string; hours: number; partitions: number; policies: string }[] = [];
+const four = '  static: { kind: static }\n  reactive: { kind: reactive }\n  predictive: { kind: predictive }\n  oracle: { kind: oracle }';
+if (want('runs')) {
+  runsToDo.push({ key: 'staticRun', label: 'run, static', hours, partitions: 256, policies: '  static: { kind: static }' });
+  runsToDo.push({ key: 'fourPolicyRun', label: 'run, static+reactive+predictive+oracle', hours, partitions: 256, policies: four });
+}
+if (process.argv.includes('--week')) runsToDo.push({ key: 'weekRun', label: 'run, four policies, 1024 partitions', hours: 168, partitions: 1024, policies: four });
+for (const r of runsToDo) {
+  const text = scenario(r.policies).replace('duration: ' + hours + 'h', `duration: ${r.hours}h`).replace('partitions: 256, maxPartitions: 1024', `partitions: ${r.partitions}, maxPartitions: ${Math.max(1024, 2 * r.partitions)}`);
+  const loaded = parseScenario(text, 'bench.yaml', process.cwd());
+  const [{ result, summary }, sec] = time(() => runLoaded(loaded, { workers }));
+  const updates = 3600 * r.hours * buckets;
   const lanes = Object.keys(summary.policies).length;
-  const key = label.includes('static+') ? 'fourPolicyRun' : 'staticRun';
-  results[key] = { seconds: s, simulatedSecondsPerWallSecond: (3600 * hours) / s, bucketUpdatesPerSec: updates / s, vsBareLoop: s / (updates / bare), wallMsPerPolicy: Object.fromEntries(Object.entries(summary.policies).map(([n, p]) => [n, p.wallMs])) };
-  rows.push([`${label} (${hours} h, ${lanes} lane(s))`, `${s.toFixed(1)} s, ${((3600 * hours) / s).toFixed(0)} sim-s/s, ${(updates / s / 1e6).toFixed(1)} M bucket-updates/s`, (s / (updates / bare)).toFixed(1)]);
+  const staticMs = summary.policies.static?.wallMs ?? 0;
+  const perDecision = Object.fromEntries(
+    result.lanes
+      .filter((l) => (l.report as { decisions?: number } | undefined)?.decisions)
+      .map((l) => [l.name, Math.round(((l.summary.wallMs - staticMs) / (l.report as { decisions: number }).decisions) * 10) / 10]),
+  );
+  results[r.key] = {
+    hours: r.hours,
+    partitions: r.partitions,
+    seconds: sec,
+    simulatedSecondsPerWallSecond: (3600 * r.hours) / sec,
+    bucketUpdatesPerSec: updates / sec,
+    vsBareLoop: sec / (updates / bare),
+    workers: workers ?? 'auto',
+    wallMsPerPolicy: Object.fromEntries(Object.entries(summary.policies).map(([n, p]) => [n, p.wallMs])),
+    planningMsPerDecision: perDecision,
+  };
+  rows.push([`${r.label} (${r.hours} h, ${r.partitions} partitions, ${lanes} lane(s))`, `${sec.toFixed(1)} s, ${((3600 * r.hours) / sec).toFixed(0)} sim-s/s, ${(updates / sec / 1e6).toFixed(1)} M bucket-updates/s`, (sec / (updates / bare)).toFixed(1)]);
+  for (const [n, ms] of Object.entries(perDecision)) rows.push([`  ${n}: planning + APM per decision (lane time − static's) / decisions`, `${ms.toFixed(1)} ms`, '']);
 }
 results.peakRssMB = process.resourceUsage().maxRSS / 1024;
 rows.push(['peak RSS', `${(results.peakRssMB as number).toFixed(0)} MB`, '']);

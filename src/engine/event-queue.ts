@@ -2,33 +2,25 @@
  * A binary min-heap of events keyed by (time, priority, insertion sequence): ties are broken
  * deterministically, as in SimPy's `(time, priority, eid)`.
  *
- * The heap lives in typed arrays: per heap position the time (Float64Array), a second key
- * `priority · 2^36 + seq` (Float64Array, exact below 2^53) and the slot of the callback
- * (Int32Array). Callbacks sit in a plain array indexed by slot; slots are recycled through a
- * free list. No object is allocated per event, so pushing and popping millions of events costs
- * neither garbage collection nor pointer chasing (see `npm run bench`).
+ * The heap lives in parallel arrays: per heap position the time (Float64Array), a second key
+ * `priority · 2^36 + seq` (Float64Array, exact below 2^53) and the callback (a plain array moved
+ * along with them). No object is allocated per event, so pushing and popping millions of events
+ * costs neither garbage collection nor pointer chasing (see `npm run bench`). Cancellation is
+ * lazy: a cancelled event's sequence number is remembered and the event skipped when popped.
  */
 
 const SEQ_SPAN = 2 ** 36;
 const MAX_PRIORITY = 2 ** 16;
 
-/** A queued event: its slot and sequence number (pass both to `cancel`). */
-export interface EventHandle {
-  readonly slot: number;
-  readonly seq: number;
-}
-
 /** Min-heap of events. */
 export class EventQueue {
   private times = new Float64Array(1024);
   private keys = new Float64Array(1024);
-  private slots = new Int32Array(1024);
+  private fns: (() => void)[] = [];
   private n = 0;
-  private fns: ((() => void) | null)[] = [];
-  /** Sequence number of the event occupying each slot (−1 when free or cancelled). */
-  private slotSeq = new Float64Array(1024);
-  private free: number[] = [];
   private nextSeq = 0;
+  /** Sequence numbers of cancelled events still queued. */
+  private readonly cancelled = new Set<number>();
   /** Time, priority and sequence number of the event last removed by `pop`. */
   poppedTime = 0;
   poppedPriority = 0;
@@ -47,27 +39,17 @@ export class EventQueue {
     const k = new Float64Array(cap);
     k.set(this.keys);
     this.keys = k;
-    const s = new Int32Array(cap);
-    s.set(this.slots);
-    this.slots = s;
-    const q = new Float64Array(cap);
-    q.set(this.slotSeq);
-    this.slotSeq = q;
   }
 
-  /** Enqueues `run` at `timeMs` with `priority` (lower first at equal time); returns its sequence number. */
+  /** Enqueues `run` at `timeMs` with `priority` (lower first at equal time); returns its sequence number (for `cancel`). */
   push(timeMs: number, priority: number, run: () => void): number {
     if (!(priority >= 0 && priority < MAX_PRIORITY)) throw new RangeError(`event priority ${priority} outside [0, ${MAX_PRIORITY})`);
     if (this.n === this.times.length) this.grow();
     const seq = this.nextSeq++;
-    const slot = this.free.length > 0 ? this.free.pop()! : this.fns.length;
-    if (slot === this.fns.length) this.fns.push(run);
-    else this.fns[slot] = run;
-    this.slotSeq[slot] = seq;
     const key = priority * SEQ_SPAN + seq;
     const times = this.times;
     const keys = this.keys;
-    const slots = this.slots;
+    const fns = this.fns;
     let i = this.n++;
     while (i > 0) {
       const p = (i - 1) >> 1;
@@ -75,24 +57,24 @@ export class EventQueue {
       if (pt < timeMs || (pt === timeMs && keys[p] < key)) break;
       times[i] = pt;
       keys[i] = keys[p];
-      slots[i] = slots[p];
+      fns[i] = fns[p];
       i = p;
     }
     times[i] = timeMs;
     keys[i] = key;
-    slots[i] = slot;
-    this.lastSlot = slot;
+    fns[i] = run;
     return seq;
   }
 
-  /** Slot of the event last pushed (with the sequence number `push` returned, a handle for `cancel`). */
-  lastSlot = 0;
-
-  /** Drops a queued event (no effect if it already ran or was cancelled). */
-  cancel(slot: number, seq: number): void {
-    if (this.slotSeq[slot] === seq) {
-      this.slotSeq[slot] = -1;
-      this.fns[slot] = null;
+  /** Drops a queued event by its sequence number (no effect if it already ran). */
+  cancel(seq: number): void {
+    if (!(seq >= 0 && seq < this.nextSeq)) return;
+    this.cancelled.add(seq);
+    // Cancelling an event that already ran leaves a stale number: prune those now and then.
+    if (this.cancelled.size > 2 * this.n + 64) {
+      const queued = new Set<number>();
+      for (let i = 0; i < this.n; i++) queued.add(this.keys[i] % SEQ_SPAN);
+      for (const c of this.cancelled) if (!queued.has(c)) this.cancelled.delete(c);
     }
   }
 
@@ -108,17 +90,19 @@ export class EventQueue {
   pop(): (() => void) | null {
     const times = this.times;
     const keys = this.keys;
-    const slots = this.slots;
-    const slot = slots[0];
+    const fns = this.fns;
+    const fn = fns[0];
     this.poppedTime = times[0];
     const k0 = keys[0];
-    this.poppedPriority = Math.floor(k0 / SEQ_SPAN);
-    this.poppedSeq = k0 - this.poppedPriority * SEQ_SPAN;
+    const pr = Math.floor(k0 / SEQ_SPAN);
+    this.poppedPriority = pr;
+    const seq = k0 - pr * SEQ_SPAN;
+    this.poppedSeq = seq;
     const n = --this.n;
     if (n > 0) {
       const lt = times[n];
       const lk = keys[n];
-      const ls = slots[n];
+      const lf = fns[n];
       let i = 0;
       for (;;) {
         let c = 2 * i + 1;
@@ -129,17 +113,17 @@ export class EventQueue {
         if (lt < ct || (lt === ct && lk < keys[c])) break;
         times[i] = ct;
         keys[i] = keys[c];
-        slots[i] = slots[c];
+        fns[i] = fns[c];
         i = c;
       }
       times[i] = lt;
       keys[i] = lk;
-      slots[i] = ls;
+      fns[i] = lf;
     }
-    const fn = this.fns[slot];
-    this.fns[slot] = null;
-    this.slotSeq[slot] = -1;
-    this.free.push(slot);
+    fns[n] = NOOP; // drop the reference, keep the array packed
+    if (this.cancelled.size > 0 && this.cancelled.delete(seq)) return null;
     return fn;
   }
 }
+
+const NOOP = (): void => {};

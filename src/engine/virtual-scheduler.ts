@@ -19,9 +19,8 @@ export const Priority = {
 } as const;
 
 class VirtualAction<T> extends Subscription implements SchedulerAction<T> {
-  /** Sequence number and slot of the queued run (seq −1: none queued). */
+  /** Sequence number of the queued run (−1: none queued). */
   private seq = -1;
-  private slot = 0;
   private state: T | undefined = undefined;
   /** One callback per action, reused by every reschedule (RxJS `interval` reschedules itself). */
   private readonly fire = () => {
@@ -34,7 +33,7 @@ class VirtualAction<T> extends Subscription implements SchedulerAction<T> {
     private readonly work: (this: SchedulerAction<T>, state?: T) => void,
   ) {
     super(() => {
-      if (this.seq >= 0) this.scheduler.queue.cancel(this.slot, this.seq);
+      if (this.seq >= 0) this.scheduler.queue.cancel(this.seq);
       this.seq = -1;
     });
   }
@@ -42,11 +41,10 @@ class VirtualAction<T> extends Subscription implements SchedulerAction<T> {
   schedule(state?: T, delay = 0): Subscription {
     if (this.closed) return this;
     const q = this.scheduler.queue;
-    if (this.seq >= 0) q.cancel(this.slot, this.seq);
+    if (this.seq >= 0) q.cancel(this.seq);
     const d = Number.isFinite(delay) && delay > 0 ? delay : 0;
     this.state = state;
     this.seq = q.push(this.scheduler.now() + d, Priority.rx, this.fire);
-    this.slot = q.lastSlot;
     return this;
   }
 }
@@ -103,8 +101,7 @@ export class VirtualScheduler implements SchedulerLike, SchedulerPort {
   at(atMs: number, fn: () => void, priority: number = Priority.control): () => void {
     const q = this.queue;
     const seq = q.push(Math.max(atMs, this.clockMs), priority, fn);
-    const slot = q.lastSlot;
-    return () => q.cancel(slot, seq);
+    return () => q.cancel(seq);
   }
 
   /** Runs `fn` after `delayMs`. */

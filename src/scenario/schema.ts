@@ -200,7 +200,7 @@ const policy = z.discriminatedUnion('kind', [
     history: positiveDuration('2d').meta({ description: 'history the KDP keeps for fitting' }),
     minHistory: positiveDuration('2h').meta({ description: 'stream seen before forecasts are trusted (reactive fallback until then)' }),
     ranges: z.number().int().min(1).max(4096).default(32).meta({ description: 'forecast ranges of the KDP (equal-load groups of buckets)' }),
-    blend: duration('1h').meta({ description: 'span over which the planning picture moves from the observed load to the forecast (window k weighs the observation max(0, 1 − k·window/blend))' }),
+    blend: duration('1h').meta({ description: 'span within which the planning picture mixes the observed load into the forecast: window k weighs the observation by the weight minimising the squared error, from the measured errors of forecast and persistence at that lead' }),
     regret: z.boolean().default(false).meta({ description: 'measure the regret decomposition against the true future (doubles planning time)' }),
     anomalyShare: z.number().min(0).max(1).default(0.25).meta({ description: 'fall back to reactive when strongly flagged ranges carry this share of the forecast load' }),
     fallbackError: z.number().min(0).max(1).default(0.25).meta({ description: 'fall back to reactive when the last forecast of range shares was off by more than this total-variation distance' }),
