@@ -49,6 +49,8 @@ export interface LaneResult {
   readonly report?: PolicyReport;
   /** Latency histogram of the measured records. */
   readonly latency: LatencyHistogram;
+  /** Wall ms of the work the policy scheduled itself (decisions, APM steps): part of `summary.wallMs`. */
+  readonly scheduledMs: number;
   /** Latency quantile (0 < q ≤ 1, ms) of the measured records. */
   latencyQuantile(q: number): number;
 }
@@ -156,6 +158,7 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
     layouts: { timeMs: number; boundaries: number[]; nodes: number[] }[];
     lastVersion: number;
     wallMs: number;
+    scheduledMs: number;
   }
   const lanes: Lane[] = loaded.policies.map(([name, spec]) => {
     const cluster = new SimCluster({
@@ -168,7 +171,7 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
       warmupMs: sc.warmup,
       sloMs: sc.slo.latency,
     });
-    const lane: Lane = { name, kind: spec.kind, cluster, policy: createPolicy(spec), ops: [], layouts: [], lastVersion: -1, wallMs: 0 };
+    const lane: Lane = { name, kind: spec.kind, cluster, policy: createPolicy(spec), ops: [], layouts: [], lastVersion: -1, wallMs: 0, scheduledMs: 0 };
     cluster.events$.subscribe((e) => {
       if (e.status !== 'started') lane.ops.push({ ...e, map: undefined });
     });
@@ -180,7 +183,14 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
     const ctx: PolicyContext = {
       name: lane.name,
       // Decisions the policy schedules count in its lane's wallMs.
-      scheduler: timedPort(scheduler, (ms) => (lane.wallMs += ms), () => performance.now()), // clock-ok: wallMs only
+      scheduler: timedPort(
+        scheduler,
+        (ms) => {
+          lane.wallMs += ms;
+          lane.scheduledMs += ms;
+        },
+        () => performance.now(), // clock-ok: wallMs only
+      ),
       control: lane.cluster,
       cluster: facts,
       buckets: B,
@@ -215,8 +225,9 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
 
   let windowStart = 0;
   let windowIndex = 0;
-  // Keep partitions.csv under ~2M rows per policy on long runs: every stride-th window.
-  const partitionStride = Math.max(1, Math.ceil(((endMs / WINDOW_MS) * sc.cluster.partitions * 2) / 2_000_000));
+  // Keep partitions.csv under ~500k rows per policy on long runs (every stride-th window): the
+  // rows are held in memory until the report is written, for every lane.
+  const partitionStride = Math.max(1, Math.ceil(((endMs / WINDOW_MS) * sc.cluster.partitions * 2) / 500_000));
   const heatmap: { timeMs: number; rates: number[] }[] = [];
   const closeWindow = (start: number, span: number) => {
     // The window's per-bucket counts are the history's current slot (slots are metrics windows).
@@ -280,6 +291,7 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
       finalMap: lane.cluster.currentMap(),
       report,
       latency: lane.cluster.metrics.latency,
+      scheduledMs: lane.scheduledMs,
       latencyQuantile: (q: number) => lane.cluster.metrics.latency.quantile(q),
     };
   });
