@@ -50,14 +50,24 @@ export function fromWire(w: WireLane): LaneResult {
   return { ...w, latency: h, latencyQuantile: (q: number) => h.quantile(q) };
 }
 
-/** Estimated cost of a lane, in bucket-update equivalents. */
+/**
+ * Estimated cost of a lane, in bucket-update equivalents (~10 ns each). Calibrated on
+ * `npm run bench`: the cluster step ~10 ns a bucket-update; a decision ~(2 + 0.35·W) µs an
+ * iteration with W search windows (tail windows count double), 12 at most: reactive ~12 ms,
+ * oracle ~32 ms, predictive ~87 ms (its forecast and tail picture included) at 5000 iterations.
+ */
 function laneCost(spec: PolicySpec, ticks: number, buckets: number, durationMs: number): number {
   const cluster = ticks * buckets;
   if (!('every' in spec) || !('iterations' in spec)) return cluster;
   const decisions = durationMs / spec.every;
-  // ~2 µs an iteration against ~5 ns a bucket-update; the KDP roughly doubles a predictive decision.
-  const perDecision = spec.iterations * 400 * (spec.kind === 'predictive' ? 2 : 1);
-  return cluster + decisions * perDecision;
+  let windows = 1;
+  if (spec.kind === 'oracle' || spec.kind === 'predictive') {
+    const step = 'window' in spec && spec.kind === 'predictive' ? spec.window : 60_000;
+    windows = Math.min(12, Math.ceil(spec.horizon / step) + 1) * (spec.kind === 'predictive' ? 2 : 1);
+  }
+  const microsPerIteration = 2 + 0.35 * windows;
+  const forecastMs = spec.kind === 'predictive' ? 15 : 0;
+  return cluster + decisions * ((spec.iterations * microsPerIteration) / 1000 + forecastMs) * 1e5;
 }
 
 /**
