@@ -55,7 +55,8 @@ interface Op {
   /** Fraction of its main phase at which it fails, or undefined. */
   failAt?: number;
   reservedId?: string;
-  cancelTimer?: () => void;
+  /** Scheduler handle of the op's pending completion or failure. */
+  cancelTimer?: number;
   partitions: string[];
 }
 
@@ -269,7 +270,7 @@ export class SimCluster implements ControlPlane {
 
   private fail(op: Op, reason: string): void {
     const now = this.sched.now();
-    op.cancelTimer?.();
+    if (op.cancelTimer !== undefined) this.sched.cancel(op.cancelTimer);
     this.finish(op);
     // A failed operation leaves the map as it was: a failed move's range stays on its source.
     for (const p of op.partitions) {

@@ -52,8 +52,11 @@ class VirtualAction<T> extends Subscription implements SchedulerAction<T> {
 /** What components that schedule their own work need of the clock (policies, the APM). */
 export interface SchedulerPort {
   now(): number;
-  at(atMs: number, fn: () => void, priority?: number): () => void;
-  after(delayMs: number, fn: () => void, priority?: number): () => void;
+  /** Schedules `fn`; returns a handle for `cancel` (no object is allocated per event). */
+  at(atMs: number, fn: () => void, priority?: number): number;
+  after(delayMs: number, fn: () => void, priority?: number): number;
+  /** Drops a scheduled callback by its handle (no effect once it ran). */
+  cancel(handle: number): void;
 }
 
 /**
@@ -73,6 +76,7 @@ export function timedPort(scheduler: SchedulerPort, account: (ms: number) => voi
     now: () => scheduler.now(),
     at: (atMs, fn, priority) => scheduler.at(atMs, wrap(fn), priority),
     after: (delayMs, fn, priority) => scheduler.after(delayMs, wrap(fn), priority),
+    cancel: (handle) => scheduler.cancel(handle),
   };
 }
 
@@ -97,16 +101,19 @@ export class VirtualScheduler implements SchedulerLike, SchedulerPort {
     return new VirtualAction<T>(this, work).schedule(state, delay);
   }
 
-  /** Runs `fn` at absolute time `atMs` (not before now) with `priority`; returns a cancel function. */
-  at(atMs: number, fn: () => void, priority: number = Priority.control): () => void {
-    const q = this.queue;
-    const seq = q.push(Math.max(atMs, this.clockMs), priority, fn);
-    return () => q.cancel(seq);
+  /** Runs `fn` at absolute time `atMs` (not before now) with `priority`; returns a handle for `cancel`. */
+  at(atMs: number, fn: () => void, priority: number = Priority.control): number {
+    return this.queue.push(atMs > this.clockMs ? atMs : this.clockMs, priority, fn);
   }
 
-  /** Runs `fn` after `delayMs`. */
-  after(delayMs: number, fn: () => void, priority: number = Priority.control): () => void {
-    return this.at(this.clockMs + Math.max(0, delayMs), fn, priority);
+  /** Runs `fn` after `delayMs`; returns a handle for `cancel`. */
+  after(delayMs: number, fn: () => void, priority: number = Priority.control): number {
+    return this.queue.push(this.clockMs + (delayMs > 0 ? delayMs : 0), priority, fn);
+  }
+
+  /** Drops a callback scheduled by `at`/`after` (no effect once it ran). */
+  cancel(handle: number): void {
+    this.queue.cancel(handle);
   }
 
   /**

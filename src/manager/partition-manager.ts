@@ -94,7 +94,8 @@ class PlanRun {
   undoQueue: number[] = [];
   undoOp: number | null = null;
   startMap: PartitionMap | null = null;
-  retryTimer: (() => void) | null = null;
+  /** Scheduler handle of a pending retry, or −1. */
+  retryTimer = -1;
   readonly record: PlanRecord;
   constructor(readonly plan: Plan) {
     this.trackers = plan.actions.map(() => new ActionTracker());
@@ -254,9 +255,9 @@ export class PartitionManager {
   }
 
   private later(run: PlanRun, fn: () => void, delayMs: number): void {
-    run.retryTimer?.();
+    if (run.retryTimer >= 0) this.o.scheduler.cancel(run.retryTimer);
     run.retryTimer = this.o.scheduler.after(delayMs, () => {
-      run.retryTimer = null;
+      run.retryTimer = -1;
       fn();
     }, Priority.control);
   }
@@ -336,7 +337,7 @@ export class PartitionManager {
     run.phase = 'rolling-back';
     run.record.reason = reason;
     this.rollbackOutcome.set(run, outcome);
-    run.retryTimer?.();
+    if (run.retryTimer >= 0) this.o.scheduler.cancel(run.retryTimer);
     for (let i = 0; i < run.trackers.length; i++) if (run.trackers[i].state === 'pending') this.transition(run, i, 'cancelled', 'plan rolling back');
     this.continueRollback(run);
   }
@@ -407,7 +408,7 @@ export class PartitionManager {
   }
 
   private finishActive(run: PlanRun, outcome: PlanOutcome, reason?: string): void {
-    run.retryTimer?.();
+    if (run.retryTimer >= 0) this.o.scheduler.cancel(run.retryTimer);
     this.endPlan(run, outcome, reason ?? run.record.reason);
     if (this.active === run) this.active = null;
     this.startQueued();

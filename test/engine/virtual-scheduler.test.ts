@@ -90,9 +90,9 @@ describe('VirtualScheduler', () => {
   it('cancels events', () => {
     const s = new VirtualScheduler();
     const log: number[] = [];
-    const cancel = s.at(10, () => log.push(10));
+    const handle = s.at(10, () => log.push(10));
     s.at(20, () => log.push(20));
-    cancel();
+    s.cancel(handle);
     s.run();
     expect(log).toEqual([20]);
   });
