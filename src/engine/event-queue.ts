@@ -21,10 +21,19 @@ export class EventQueue {
   private nextSeq = 0;
   /** Sequence numbers of cancelled events still queued. */
   private readonly cancelled = new Set<number>();
-  /** Time, priority and sequence number of the event last removed by `pop`. */
+  /** Time and second key of the event last removed by `pop`. */
   poppedTime = 0;
-  poppedPriority = 0;
-  poppedSeq = 0;
+  private poppedKey = 0;
+
+  /** Priority of the event last removed by `pop`. */
+  get poppedPriority(): number {
+    return Math.floor(this.poppedKey / SEQ_SPAN);
+  }
+
+  /** Sequence number of the event last removed by `pop`. */
+  get poppedSeq(): number {
+    return this.poppedKey % SEQ_SPAN;
+  }
 
   /** Events queued, cancelled ones included until popped. */
   get size(): number {
@@ -94,10 +103,7 @@ export class EventQueue {
     const fn = fns[0];
     this.poppedTime = times[0];
     const k0 = keys[0];
-    const pr = Math.floor(k0 / SEQ_SPAN);
-    this.poppedPriority = pr;
-    const seq = k0 - pr * SEQ_SPAN;
-    this.poppedSeq = seq;
+    this.poppedKey = k0;
     const n = --this.n;
     if (n > 0) {
       const lt = times[n];
@@ -121,7 +127,7 @@ export class EventQueue {
       fns[i] = lf;
     }
     fns[n] = NOOP; // drop the reference, keep the array packed
-    if (this.cancelled.size > 0 && this.cancelled.delete(seq)) return null;
+    if (this.cancelled.size > 0 && this.cancelled.delete(k0 % SEQ_SPAN)) return null;
     return fn;
   }
 }
