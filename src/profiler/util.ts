@@ -28,6 +28,50 @@ export function sortedQuantile(s: ArrayLike<number>, q: number): number {
   return s[lo] + (s[hi] - s[lo]) * (pos - lo);
 }
 
+/**
+ * The k-th smallest value of `a[0..n)` (0-based), reordering `a` in place (Hoare's selection,
+ * expected O(n)). Gives exactly `sorted[k]`, so quantiles from two selections equal
+ * `sortedQuantile` of the sorted array.
+ */
+export function selectKth(a: Float64Array, n: number, k: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+/** `sortedQuantile` of `a[0..n)` without sorting it (reorders `a`). */
+export function selectQuantile(a: Float64Array, n: number, q: number): number {
+  if (n === 0) return NaN;
+  const pos = q * (n - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(n - 1, lo + 1);
+  const vLo = selectKth(a, n, lo);
+  if (hi === lo) return vLo;
+  // After selecting lo, everything at hi… is ≥ a[lo]: the next order statistic is their minimum.
+  let vHi = Infinity;
+  for (let i = lo + 1; i < n; i++) if (a[i] < vHi) vHi = a[i];
+  return vLo + (vHi - vLo) * (pos - lo);
+}
+
 /** Median (copies). */
 export function median(values: ArrayLike<number>): number {
   return quantile(values, 0.5);
