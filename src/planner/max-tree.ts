@@ -19,9 +19,17 @@ export class MaxTree {
   }
 
   set(i: number, v: number): void {
+    const t = this.t;
     let p = this.size + i;
-    this.t[p] = v;
-    for (p >>= 1; p >= 1; p >>= 1) this.t[p] = Math.max(this.t[2 * p], this.t[2 * p + 1]);
+    t[p] = v;
+    // Up to the first ancestor whose maximum does not change: those above it cannot change either.
+    for (p >>= 1; p >= 1; p >>= 1) {
+      const a = t[2 * p];
+      const b = t[2 * p + 1];
+      const m = a >= b ? a : b;
+      if (t[p] === m) return;
+      t[p] = m;
+    }
   }
 
   add(i: number, dv: number): void {
