@@ -113,8 +113,10 @@ function workerScript(): string {
   const entry = fileURLToPath(new URL('./lane-worker.ts', import.meta.url));
   const out = buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', write: false, logLevel: 'silent' });
   const code = out.outputFiles[0].text;
+  const name = `lane-worker-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`;
+  // Beside node_modules so the bundle's bare imports resolve; the same name, whichever copy.
   const dir = fileURLToPath(new URL('../../node_modules/.cache/keycast/', import.meta.url));
-  const file = path.join(dir, `lane-worker-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
+  const file = path.join(dir, name);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(dir, { recursive: true });
     const tmp = `${file}.${process.pid}.${Math.floor(performance.timeOrigin)}.tmp`; // clock-ok: a unique temp name

@@ -116,7 +116,14 @@ export function runScenario(loaded: LoadedScenario, opts: RunOptions = {}): RunR
   const groups = laneGroups(loaded, workers);
   if (groups.length <= 1) return runLanes(loaded, opts);
   const subset = (names: readonly string[]): LoadedScenario => ({ ...loaded, policies: loaded.policies.filter(([n]) => names.includes(n)) });
-  const running = groups.slice(1).map((g) => startGroup(loaded, g, opts.skipBadRows));
+  const running: ReturnType<typeof startGroup>[] = [];
+  try {
+    for (const g of groups.slice(1)) running.push(startGroup(loaded, g, opts.skipBadRows));
+  } catch {
+    // A worker could not be started (e.g. the bundle could not be written): same results, one thread.
+    for (const r of running) r.cancel();
+    return runLanes(loaded, opts);
+  }
   let own: RunResult;
   try {
     own = runLanes(subset(groups[0]), opts);
