@@ -123,7 +123,7 @@ const workload = z
     arrivals: z
       .enum(['fast', 'exact'])
       .default('fast')
-      .meta({ description: 'per-bucket arrival sampler: fast (exact Poisson below λ 4, table-driven skew-corrected normal above) or exact (Poisson everywhere, slower)' }),
+      .meta({ description: 'per-bucket arrival sampler: fast (table-driven: tabulated Poisson inversion below λ 4, skew-corrected normal above) or exact (true Poisson draws, 2–10× slower)' }),
     shape,
     keys: z.array(component).min(1).default([{ share: 1, uniform: { from: 0, to: 1 } }]),
     events: z.array(workloadEvent).default([]),
