@@ -5,13 +5,12 @@
 import { workerData } from 'node:worker_threads';
 import { InputError } from '../model/errors.ts';
 import { runLanes } from './run.ts';
-import { toWire, type LaneReply, type LaneTask } from './lane-workers.ts';
+import { toWire, withPolicies, type LaneReply, type LaneTask } from './lane-workers.ts';
 
 const task = workerData as LaneTask;
 let reply: LaneReply;
 try {
-  const loaded = { ...task.loaded, policies: task.loaded.policies.filter(([n]) => task.policies.includes(n)) };
-  reply = { lanes: runLanes(loaded, { skipBadRows: task.skipBadRows }).lanes.map(toWire) };
+  reply = { lanes: runLanes(withPolicies(task.loaded, task.policies), { skipBadRows: task.skipBadRows }).lanes.map(toWire) };
 } catch (e) {
   reply = e instanceof InputError ? { error: e.message, problems: e.problems } : { error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
 }

@@ -22,6 +22,11 @@ import { LatencyHistogram } from '../cluster/latency-histogram.ts';
 import { InputError, type Problem } from '../model/errors.ts';
 import type { LaneResult } from './run.ts';
 
+/** The scenario with only the named policies (in the scenario's order). */
+export function withPolicies(loaded: LoadedScenario, names: readonly string[]): LoadedScenario {
+  return { ...loaded, policies: loaded.policies.filter(([n]) => names.includes(n)) };
+}
+
 /** A lane as it crosses a thread boundary (structured clone): no function, the histogram as data. */
 export type WireLane = Omit<LaneResult, 'latencyQuantile'>;
 

@@ -23,7 +23,7 @@ import type { ClusterFacts, Policy, PolicyContext, PolicyReport } from '../polic
 import { createPolicy } from './policy-factory.ts';
 import { policySummary, type PolicySummary } from './summary.ts';
 import { churnMetrics } from './churn.ts';
-import { autoLaneWorkers, laneGroups, startGroup } from './lane-workers.ts';
+import { autoLaneWorkers, laneGroups, startGroup, withPolicies } from './lane-workers.ts';
 import type { LatencyHistogram } from '../cluster/latency-histogram.ts';
 
 /** Metrics window (timeseries rows, imbalance, utilisation). */
@@ -115,7 +115,6 @@ export function runScenario(loaded: LoadedScenario, opts: RunOptions = {}): RunR
   const workers = opts.workload ? 1 : (opts.workers ?? autoLaneWorkers(loaded));
   const groups = laneGroups(loaded, workers);
   if (groups.length <= 1) return runLanes(loaded, opts);
-  const subset = (names: readonly string[]): LoadedScenario => ({ ...loaded, policies: loaded.policies.filter(([n]) => names.includes(n)) });
   const running: ReturnType<typeof startGroup>[] = [];
   try {
     for (const g of groups.slice(1)) running.push(startGroup(loaded, g, opts.skipBadRows));
@@ -126,7 +125,7 @@ export function runScenario(loaded: LoadedScenario, opts: RunOptions = {}): RunR
   }
   let own: RunResult;
   try {
-    own = runLanes(subset(groups[0]), opts);
+    own = runLanes(withPolicies(loaded, groups[0]), opts);
   } catch (e) {
     for (const r of running) r.cancel();
     throw e;

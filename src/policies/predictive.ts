@@ -208,27 +208,21 @@ export class PredictivePolicy extends PlanningPolicy {
     // (`blendWeight`); beyond `blend` the forecast alone. Measured on follow-the-sun (day 2):
     // a fixed schedule max(0, 1 − k·window/1h) 1.0% SLO violations, pure forecast 0.53%.
     const blend = (this.spec.blend ?? 3_600_000) / this.spec.window;
-    const mix = (k: number, fc: Float64Array) => {
-      const a = k < blend ? this.blendWeight(k, blend) : 0;
+    const weights = f.windows.map((_, k) => (k < blend ? this.blendWeight(k, blend) : 0));
+    const mix = (obs: Float64Array, k: number, fc: Float64Array) => {
+      const a = weights[k];
       if (a === 0) return fc;
       const out = new Float64Array(fc.length);
-      for (let i = 0; i < fc.length; i++) out[i] = a * observed[i] + (1 - a) * fc[i];
+      for (let i = 0; i < fc.length; i++) out[i] = a * obs[i] + (1 - a) * fc[i];
       return out;
     };
     // Headroom for what a window's mean hides: ticks above it (the forecast's p90 has it too).
     const tickUp = 1 + this.kdp.tickExcess;
     const observedUp = tickUp > 1 ? observed.map((x) => x * tickUp) : observed;
-    const mixUp = (k: number, fc: Float64Array) => {
-      const a = k < blend ? this.blendWeight(k, blend) : 0;
-      if (a === 0) return fc;
-      const out = new Float64Array(fc.length);
-      for (let i = 0; i < fc.length; i++) out[i] = a * observedUp[i] + (1 - a) * fc[i];
-      return out;
-    };
     this.lastPictureForecast = true;
     return {
-      windows: [observed, ...f.windows.map((w, k) => mix(k, w.expectedLoad))],
-      upper: [observedUp, ...f.windows.map((w, k) => mixUp(k, w.upperLoad ?? w.expectedLoad))],
+      windows: [observed, ...f.windows.map((w, k) => mix(observed, k, w.expectedLoad))],
+      upper: [observedUp, ...f.windows.map((w, k) => mix(observedUp, k, w.upperLoad ?? w.expectedLoad))],
       basis: f.id,
     };
   }

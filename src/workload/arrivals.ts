@@ -92,24 +92,25 @@ export class ArrivalSampler {
    * 512 KB, mostly cache-resident).
    */
   private readonly zu: Float32Array;
-  private readonly tables = small();
+  private readonly tables: SmallTables | null;
 
   constructor(
     private readonly rng: RandomStream,
     readonly mode: ArrivalMode = 'fast',
   ) {
+    // `exact` draws from poissonFast alone: no tables to build.
+    this.zu = new Float32Array(mode === 'fast' ? 2 * TABLE_SIZE : 0);
+    this.tables = mode === 'fast' ? small() : null;
+    if (mode !== 'fast') return;
     const perm = new Uint32Array(TABLE_SIZE);
     for (let i = 0; i < TABLE_SIZE; i++) perm[i] = i;
-    if (mode === 'fast') {
-      for (let i = TABLE_SIZE - 1; i > 0; i--) {
-        const j = rng.int(i + 1);
-        const t = perm[i];
-        perm[i] = perm[j];
-        perm[j] = t;
-      }
+    for (let i = TABLE_SIZE - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      const t = perm[i];
+      perm[i] = perm[j];
+      perm[j] = t;
     }
     const q = quantiles();
-    this.zu = new Float32Array(2 * TABLE_SIZE);
     for (let i = 0; i < TABLE_SIZE; i++) {
       this.zu[2 * i] = q[perm[i]];
       this.zu[2 * i + 1] = (perm[i] + 0.5) / TABLE_SIZE;
@@ -129,8 +130,8 @@ export class ArrivalSampler {
       return total;
     }
     const zu = this.zu;
-    const F = this.tables.cdf;
-    const guide = this.tables.guide;
+    const F = this.tables!.cdf;
+    const guide = this.tables!.guide;
     let j = rng.int(TABLE_SIZE);
     const stride = 2 * rng.int(TABLE_SIZE >> 1) + 1;
     const HALF = TABLE_SIZE >> 1;
