@@ -3,7 +3,7 @@
  * warm-up, latency (histogram weighted by records), SLO violations, imbalance, utilisation,
  * moved bytes, operations and disruption; plus one time-series row per window.
  */
-import { LatencyHistogram } from './latency-histogram.ts';
+import { LatencyHistogram, latencyBin } from './latency-histogram.ts';
 
 /** One row of `timeseries.csv`. */
 export interface WindowRow {
@@ -112,8 +112,9 @@ export class LaneMetrics {
 
   private measure(waitMs: number, count: number): void {
     const lat = this.baseLatencyMs + waitMs;
-    this.latency.add(lat, count);
-    this.windowLatency.add(lat, count);
+    const bin = latencyBin(lat);
+    this.latency.addToBin(bin, lat, count);
+    this.windowLatency.addToBin(bin, lat, count);
     this.measuredRecords += count;
     this.wMeasured += count;
     if (lat > this.sloMs) {

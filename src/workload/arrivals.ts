@@ -5,21 +5,31 @@
  * `exact`: Poisson(λ_b) for every bucket (`poissonFast`: inversion below 16, PTRS above), about
  * 40–80 ns a draw at λ ≈ 10.
  *
- * `fast` (the default): table-driven, no random draw and no transcendental call per bucket.
- * Below λ = 4: inversion against tabulated Poisson CDFs on a grid λ = j/64, picking row j or
- * j + 1 with the probabilities that make the mean exactly λ (a mixture of Poisson(j/64) and
- * Poisson((j+1)/64): variance larger by ≤ 1/16384), started from a guide table (Chen & Asau), so
- * ~1 compare a draw. From 4 up, a Cornish–Fisher normal: `round(λ + √λ·z + (z² − 1)/6)`, the
- * first-order skewness-corrected normal approximation of Poisson(λ) (its third cumulant is λ,
- * so the correction term does not depend on λ). `z` walks a table of 65,536 standard-normal
- * quantiles Φ⁻¹((k + ½)/65,536), shuffled once per workload from its seeded stream (the same
- * entries give the uniforms (k + ½)/65,536 of the small-λ path); each tick starts at a random
- * offset with a random odd stride, so a tick never reuses an entry (one `sqrt` per bucket). Total-variation distance to
- * Poisson(λ): ≤ 0.009 at λ = 4, 0.0024 at λ = 10, 0.0005 at λ = 50; the mean is exact to
- * < 0.05% and the variance is λ + ≈0.14 (rounding and the correction term); tested in
- * test/workload/arrivals.test.ts. Partition loads sum many buckets, so what the cluster sees is
- * Poisson to well within its own noise. Φ⁻¹ comes from vega-statistics (Giles' erfinv,
- * double precision).
+ * `fast` (the default): table-driven, no random-number call and no transcendental call per
+ * bucket, about 5 ns a draw. Each draw reads one 32-bit word of a per-workload table: the high
+ * 16 bits are a seeded permutation π of 0…65,535 (so over the table every value appears once),
+ * the low 16 bits a second, independent permutation. A tick walks the table from a random offset
+ * with a random odd stride, so a tick never reuses an entry.
+ * - Below λ = 4: Poisson inversion at u = (π + ½)/65,536 against tabulated Poisson CDFs on a
+ *   grid λ = j/64. Row j or j + 1 is picked, by the low 16 bits, with the probabilities that
+ *   make the mean exactly λ (a mixture of Poisson(j/64) and Poisson((j+1)/64): variance larger
+ *   by ≤ 1/16384). A 2-D table gives the answer in one load: row × 1,024 cells of u, each cell
+ *   holding its count when no CDF step falls inside it (99.2% of cells), else a marker that sends
+ *   the draw to the exact search in the row (≈ 1% of draws). Integer arithmetic throughout.
+ * - From 4 up, a Cornish–Fisher normal: `⌊λ + √λ·z + (z² − 1)/6 + ½⌋`, the first-order
+ *   skewness-corrected normal approximation of Poisson(λ) (its third cumulant is λ, so the
+ *   correction term does not depend on λ), with z = Φ⁻¹((π + ½)/65,536) read from a table built
+ *   alongside the words (one `sqrt` per bucket).
+ *
+ * Total-variation distance to Poisson(λ): ≤ 0.009 at λ = 4, 0.0024 at λ = 10, 0.0005 at
+ * λ = 50; the mean is exact to < 0.05% and the variance is λ + ≈0.14 (rounding and the
+ * correction term); tested in test/workload/arrivals.test.ts. Partition loads sum many buckets,
+ * so what the cluster sees is Poisson to well within its own noise. Φ⁻¹ comes from
+ * vega-statistics (Giles' erfinv, double precision).
+ *
+ * Hot-loop note: every count stays an int32 in V8 (table loads, `| 0`, a branch-free clamp).
+ * Mixing a double (`Math.floor`) with an integer constant in one variable made V8 box the value
+ * on every draw, which cost more than the sampling itself (25 ns a draw before, 5 ns after).
  */
 import { quantileNormal } from 'vega-statistics';
 import { poissonFast } from '../engine/poisson.ts';
@@ -38,14 +48,19 @@ const MASK = TABLE_SIZE - 1;
 const GRID = 64;
 /** CDF entries per grid point; the last is 1 (P(X ≥ 31 | λ ≤ 4) < 1e-16). */
 const KMAX = 32;
-/** Guide cells per row: the inversion starts at the first k whose CDF exceeds the cell's lower edge. */
-const CELLS = 64;
+/** log2 of the cells of u per row of the quantile table. */
+const CELL_BITS = 10;
+const CELLS = 1 << CELL_BITS;
+/** Marks a quantile-table cell with a CDF step inside it: the draw searches its row. */
+const STEP = 255;
+/** Expected counts from here on take the floating-point path (an int32 could overflow). */
+const HUGE = 1 << 29;
 
 interface SmallTables {
   /** Row j: P(X ≤ k) for X ~ Poisson(j / GRID), k = 0…KMAX−1. */
   readonly cdf: Float64Array;
-  /** Row j, cell c: the smallest k with P(X ≤ k) > c / CELLS. */
-  readonly guide: Uint8Array;
+  /** Row j, cell c: the count of every u in [c, c + 1)/CELLS, or STEP when that is not one count. */
+  readonly quantile: Uint8Array;
 }
 let smallTables: SmallTables | null = null;
 /** Built once per process (Math.exp at start-up only). */
@@ -53,7 +68,7 @@ function small(): SmallTables {
   if (!smallTables) {
     const rows = NORMAL_FROM * GRID + 1;
     const cdf = new Float64Array(rows * KMAX);
-    const guide = new Uint8Array(rows * CELLS);
+    const quantile = new Uint8Array(rows * CELLS);
     for (let j = 0; j < rows; j++) {
       const lam = j / GRID;
       let p = Math.exp(-lam);
@@ -63,13 +78,15 @@ function small(): SmallTables {
         c += p;
         cdf[j * KMAX + k] = k === KMAX - 1 ? 1 : Math.min(1, c);
       }
+      // Inversion takes the smallest k with u < F(k); the cell's u all give k when
+      // F(k − 1) ≤ lower edge and F(k) ≥ upper edge.
       let k = 0;
       for (let cell = 0; cell < CELLS; cell++) {
         while (cdf[j * KMAX + k] <= cell / CELLS) k++;
-        guide[j * CELLS + cell] = k;
+        quantile[j * CELLS + cell] = cdf[j * KMAX + k] >= (cell + 1) / CELLS ? k : STEP;
       }
     }
-    smallTables = { cdf, guide };
+    smallTables = { cdf, quantile };
   }
   return smallTables;
 }
@@ -86,12 +103,10 @@ function quantiles(): Float64Array {
 
 /** Draws a tick's per-bucket counts; one per workload (it owns its random stream). */
 export class ArrivalSampler {
-  /**
-   * A seeded permutation π of 0…N−1 as pairs (z, u): z = Φ⁻¹((π(i) + ½)/N), u = (π(i) + ½)/N, so
-   * one walk gives a normal deviate for large λ and the matching uniform for small λ (float32:
-   * 512 KB, mostly cache-resident).
-   */
-  private readonly zu: Float32Array;
+  /** Per entry: π(i) << 16 | π₂(i), two seeded permutations of 0…N−1 (256 KB). */
+  private readonly words: Int32Array;
+  /** Per entry: Φ⁻¹((π(i) + ½)/N), the normal deviate of the same entry (256 KB). */
+  private readonly z: Float32Array;
   private readonly tables: SmallTables | null;
 
   constructor(
@@ -99,21 +114,17 @@ export class ArrivalSampler {
     readonly mode: ArrivalMode = 'fast',
   ) {
     // `exact` draws from poissonFast alone: no tables to build.
-    this.zu = new Float32Array(mode === 'fast' ? 2 * TABLE_SIZE : 0);
+    const size = mode === 'fast' ? TABLE_SIZE : 0;
+    this.words = new Int32Array(size);
+    this.z = new Float32Array(size);
     this.tables = mode === 'fast' ? small() : null;
     if (mode !== 'fast') return;
-    const perm = new Uint32Array(TABLE_SIZE);
-    for (let i = 0; i < TABLE_SIZE; i++) perm[i] = i;
-    for (let i = TABLE_SIZE - 1; i > 0; i--) {
-      const j = rng.int(i + 1);
-      const t = perm[i];
-      perm[i] = perm[j];
-      perm[j] = t;
-    }
+    const hi = permutation(rng);
+    const lo = permutation(rng);
     const q = quantiles();
     for (let i = 0; i < TABLE_SIZE; i++) {
-      this.zu[2 * i] = q[perm[i]];
-      this.zu[2 * i + 1] = (perm[i] + 0.5) / TABLE_SIZE;
+      this.words[i] = (hi[i] << 16) | lo[i];
+      this.z[i] = q[hi[i]];
     }
   }
 
@@ -129,34 +140,61 @@ export class ArrivalSampler {
       }
       return total;
     }
-    const zu = this.zu;
+    const words = this.words;
+    const zs = this.z;
+    const Q = this.tables!.quantile;
     const F = this.tables!.cdf;
-    const guide = this.tables!.guide;
     let j = rng.int(TABLE_SIZE);
     const stride = 2 * rng.int(TABLE_SIZE >> 1) + 1;
-    const HALF = TABLE_SIZE >> 1;
     for (let i = 0; i < n; i++) {
       const lam = lambda[i];
-      let x: number;
-      if (lam >= NORMAL_FROM) {
-        const z = zu[2 * j];
-        x = Math.floor(lam + Math.sqrt(lam) * z + z * z * (1 / 6) + (0.5 - 1 / 6));
-        if (x < 0) x = 0;
-      } else {
-        // Row g0 or g0 + 1, with the probabilities that make the mixture's mean λ, picked by the
-        // entry half a table away (an independent position of the permutation).
-        const u = zu[2 * j + 1];
-        const g = lam * GRID;
-        const g0 = g | 0;
-        const row = zu[2 * ((j + HALF) & MASK) + 1] < g - g0 ? g0 + 1 : g0;
-        x = guide[row * CELLS + ((u * CELLS) | 0)];
-        const o = row * KMAX;
-        while (u >= F[o + x]) x++;
-      }
+      const e = j;
       j = (j + stride) & MASK;
+      let x: number;
+      if (lam < NORMAL_FROM) {
+        const w = words[e];
+        // λ·GRID in 16.16 fixed point; row g0 + 1 when the low half-word is below the fraction.
+        const g = (lam * (GRID * 65536)) | 0;
+        const row = (g >>> 16) + (((w & 0xffff) - (g & 0xffff)) >>> 31);
+        x = Q[(row << CELL_BITS) | (w >>> (32 - CELL_BITS))];
+        if (x === STEP) x = invert(F, row, w >>> 16);
+      } else if (lam < HUGE) {
+        const z = zs[e];
+        x = (lam + Math.sqrt(lam) * z + z * z * (1 / 6) + (0.5 - 1 / 6)) | 0;
+        x &= ~(x >> 31);
+      } else {
+        // Kept apart so that `x` stays an int32 in the common paths.
+        const z = zs[e];
+        const big = Math.max(0, Math.floor(lam + Math.sqrt(lam) * z + z * z * (1 / 6) + (0.5 - 1 / 6)));
+        out[i] = big;
+        total += big;
+        continue;
+      }
       out[i] = x;
       total += x;
     }
     return total;
   }
+}
+
+/** Poisson inversion in CDF row `row` at u = (p + ½)/N: the smallest k with u < F(k). */
+function invert(F: Float64Array, row: number, p: number): number {
+  const u = (p + 0.5) / TABLE_SIZE;
+  const o = row * KMAX;
+  let k = 0;
+  while (u >= F[o + k]) k++;
+  return k;
+}
+
+/** A seeded permutation of 0…N−1 (Fisher–Yates). */
+function permutation(rng: RandomStream): Uint32Array {
+  const perm = new Uint32Array(TABLE_SIZE);
+  for (let i = 0; i < TABLE_SIZE; i++) perm[i] = i;
+  for (let i = TABLE_SIZE - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = perm[i];
+    perm[i] = perm[j];
+    perm[j] = t;
+  }
+  return perm;
 }
