@@ -78,3 +78,16 @@ export class RandomSource {
     return new RandomStream(name, `keycast:${this.seed}:${name}`);
   }
 }
+
+/** A seeded permutation of 0…n−1 (Fisher–Yates from `rng`). */
+export function permutation(n: number, rng: RandomStream): Int32Array {
+  const perm = new Int32Array(n);
+  for (let i = 0; i < n; i++) perm[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = perm[i];
+    perm[i] = perm[j];
+    perm[j] = t;
+  }
+  return perm;
+}

@@ -33,7 +33,7 @@
  */
 import { quantileNormal } from 'vega-statistics';
 import { poissonFast } from '../engine/poisson.ts';
-import type { RandomStream } from '../engine/random.ts';
+import { permutation, type RandomStream } from '../engine/random.ts';
 
 export const ARRIVAL_MODES = ['fast', 'exact'] as const;
 export type ArrivalMode = (typeof ARRIVAL_MODES)[number];
@@ -119,8 +119,8 @@ export class ArrivalSampler {
     this.z = new Float32Array(size);
     this.tables = mode === 'fast' ? small() : null;
     if (mode !== 'fast') return;
-    const hi = permutation(rng);
-    const lo = permutation(rng);
+    const hi = permutation(TABLE_SIZE, rng);
+    const lo = permutation(TABLE_SIZE, rng);
     const q = quantiles();
     for (let i = 0; i < TABLE_SIZE; i++) {
       this.words[i] = (hi[i] << 16) | lo[i];
@@ -184,17 +184,4 @@ function invert(F: Float64Array, row: number, p: number): number {
   let k = 0;
   while (u >= F[o + k]) k++;
   return k;
-}
-
-/** A seeded permutation of 0…N−1 (Fisher–Yates). */
-function permutation(rng: RandomStream): Uint32Array {
-  const perm = new Uint32Array(TABLE_SIZE);
-  for (let i = 0; i < TABLE_SIZE; i++) perm[i] = i;
-  for (let i = TABLE_SIZE - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    const t = perm[i];
-    perm[i] = perm[j];
-    perm[j] = t;
-  }
-  return perm;
 }

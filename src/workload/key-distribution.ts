@@ -3,7 +3,7 @@
  * probability table computed once, and the moving parts (band, tail) and bursts added per tick
  * over the few buckets they cover. Positions are key-space fractions in [0, 1).
  */
-import type { RandomStream } from '../engine/random.ts';
+import { permutation, type RandomStream } from '../engine/random.ts';
 import type { ComponentSpec } from './spec.ts';
 
 const DAY_MS = 86_400_000;
@@ -89,14 +89,7 @@ export function zipfTable(
     }
   } else {
     if (keys <= ZIPF_EXACT_RANKS) {
-      const perm = new Int32Array(keys);
-      for (let i = 0; i < keys; i++) perm[i] = i;
-      for (let i = keys - 1; i > 0; i--) {
-        const j = rng.int(i + 1);
-        const t = perm[i];
-        perm[i] = perm[j];
-        perm[j] = t;
-      }
+      const perm = permutation(keys, rng);
       for (let r = 1; r <= keys; r++) {
         const w = Math.pow(r, -s);
         out[Math.floor((perm[r - 1] * buckets) / keys)] += w;
