@@ -91,4 +91,22 @@ export class BucketHistory {
     }
     return total;
   }
+
+  /**
+   * `rangeCount(b, b + 1, nowMs, spanMs)` for every bucket b, into `out` (the same sums in the
+   * same order, one pass over the slots instead of one call per bucket).
+   */
+  bucketCounts(nowMs: number, spanMs: number, out: Float64Array): Float64Array {
+    out.fill(0);
+    const startMs = nowMs - spanMs;
+    const B = this.buckets;
+    for (let back = 0; back < this.slots; back++) {
+      const s = this.currentSlot - back;
+      if (s < 0) break;
+      if ((s + 1) * this.slotMs <= startMs) break;
+      const off = (s % this.slots) * B;
+      for (let i = 0; i < B; i++) out[i] += this.ring[off + i];
+    }
+    return out;
+  }
 }

@@ -207,8 +207,8 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
       observedRate: (spanMs, out) => history.recentRate(scheduler.now(), spanMs, out),
       expectedRate: (tMs, out) => workload.expectedRates(tMs, out),
       stateBytes: (out) => {
-        const now = scheduler.now();
-        for (let i = 0; i < B; i++) out[i] = history.rangeCount(i, i + 1, now, sc.cluster.retention) * sc.workload.recordBytes;
+        history.bucketCounts(scheduler.now(), sc.cluster.retention, out);
+        for (let i = 0; i < B; i++) out[i] *= sc.workload.recordBytes;
         return out;
       },
     };

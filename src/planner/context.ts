@@ -14,8 +14,21 @@ export const DEFAULT_MAX_CONCURRENT_OPS = 4;
 export const DEFAULT_RECORD_BYTES = 512;
 export const DEFAULT_RETENTION_S = 1800;
 
+/** Sums over the load picture that the search reads. */
+export interface PictureSums {
+  /** Expected records/s prefix sums per search window (length B + 1 each). */
+  readonly prefix: readonly Float64Array[];
+  /** Tail prefix sums per search window, when the input has `upper`. */
+  readonly upperPrefix: readonly Float64Array[] | undefined;
+  readonly totals: Float64Array;
+  readonly upperTotals: Float64Array | undefined;
+  /** Mean expected load over windows, per bucket, and its prefix sums. */
+  readonly meanLoad: Float64Array;
+  readonly meanPrefix: Float64Array;
+}
+
 /** Precomputed view of a `PlanInput` for the search (read-only once built). */
-export interface PlanContext {
+export interface PlanContext extends PictureSums {
   readonly input: PlanInput;
   readonly goals: Goals;
   readonly buckets: number;
@@ -33,15 +46,6 @@ export interface PlanContext {
   readonly maxConcurrentOps: number;
   /** Search windows (≤ maxSearchWindows; consecutive input windows averaged in groups). */
   readonly windowCount: number;
-  /** Expected records/s prefix sums per search window (length B + 1 each). */
-  readonly prefix: readonly Float64Array[];
-  /** Tail prefix sums per search window, when the input has `upper`. */
-  readonly upperPrefix: readonly Float64Array[] | undefined;
-  readonly totals: Float64Array;
-  readonly upperTotals: Float64Array | undefined;
-  /** Mean expected load over windows, per bucket, and its prefix sums. */
-  readonly meanLoad: Float64Array;
-  readonly meanPrefix: Float64Array;
   readonly meanTotal: number;
   readonly state: Float64Array;
   readonly statePrefix: Float64Array;
@@ -91,20 +95,49 @@ export function defaultStateBytes(meanLoad: ArrayLike<number>): Float64Array {
   return s;
 }
 
+/**
+ * The parts of a context that depend only on the load picture (`windows`, `upper`) and the
+ * search-window limit: grouped windows, their prefix sums and totals, the mean load. A policy
+ * that plans and then re-checks against one picture computes them once (`PlanInput.parts`).
+ */
+export interface PictureParts extends PictureSums {
+  readonly windows: readonly Float64Array[];
+  readonly upper: readonly Float64Array[] | undefined;
+  readonly maxSearchWindows: number;
+}
+
+/** The picture parts of `windows`/`upper` (the arrays must not change afterwards). */
+export function pictureParts(windows: readonly Float64Array[], upper: readonly Float64Array[] | undefined, maxSearchWindows = 12): PictureParts {
+  const B = windows[0].length;
+  const max = Math.max(1, maxSearchWindows);
+  const grouped = groupWindows(windows, max);
+  const upperGrouped = upper ? groupWindows(upper, max) : undefined;
+  const prefix = grouped.map((w) => prefixSums(w));
+  const upperPrefix = upperGrouped?.map((w) => prefixSums(w));
+  const meanLoad = new Float64Array(B);
+  for (const w of windows) for (let j = 0; j < B; j++) meanLoad[j] += w[j] / windows.length;
+  return {
+    windows,
+    upper,
+    maxSearchWindows,
+    prefix,
+    upperPrefix,
+    totals: Float64Array.from(prefix, (p) => p[B]),
+    upperTotals: upperPrefix ? Float64Array.from(upperPrefix, (p) => p[B]) : undefined,
+    meanLoad,
+    meanPrefix: prefixSums(meanLoad),
+  };
+}
+
 /** Builds the context. The input must be valid (`planInputProblems` empty). */
 export function buildContext(input: PlanInput, opts: ContextOptions = {}): PlanContext {
   const map = input.map;
   const B = map.buckets;
   const c = input.cluster;
-  const windows = groupWindows(input.windows, Math.max(1, opts.maxSearchWindows ?? 12));
-  const upper = input.upper ? groupWindows(input.upper, Math.max(1, opts.maxSearchWindows ?? 12)) : undefined;
-  const prefix = windows.map((w) => prefixSums(w));
-  const upperPrefix = upper?.map((w) => prefixSums(w));
-  const totals = Float64Array.from(prefix, (p) => p[B]);
-  const upperTotals = upperPrefix ? Float64Array.from(upperPrefix, (p) => p[B]) : undefined;
-  const meanLoad = new Float64Array(B);
-  for (const w of input.windows) for (let j = 0; j < B; j++) meanLoad[j] += w[j] / input.windows.length;
-  const meanPrefix = prefixSums(meanLoad);
+  const maxW = opts.maxSearchWindows ?? 12;
+  const given = input.parts;
+  const parts = given && given.windows === input.windows && given.upper === input.upper && given.maxSearchWindows === maxW ? given : pictureParts(input.windows, input.upper, maxW);
+  const { prefix, upperPrefix, totals, upperTotals, meanLoad, meanPrefix } = parts;
   const meanTotal = meanPrefix[B];
   const state = input.stateBytes ? Float64Array.from(input.stateBytes) : defaultStateBytes(meanLoad);
   const statePrefix = prefixSums(state);
@@ -143,7 +176,7 @@ export function buildContext(input: PlanInput, opts: ContextOptions = {}): PlanC
     pauses,
     moveBandwidth: c.moveBandwidth ?? DEFAULT_MOVE_BANDWIDTH,
     maxConcurrentOps: c.maxConcurrentOps ?? DEFAULT_MAX_CONCURRENT_OPS,
-    windowCount: windows.length,
+    windowCount: prefix.length,
     prefix,
     upperPrefix,
     totals,
@@ -155,7 +188,7 @@ export function buildContext(input: PlanInput, opts: ContextOptions = {}): PlanC
     statePrefix,
     totalState: statePrefix[B],
     stateGiven: input.stateBytes !== undefined,
-    tailWeight: upper ? (opts.tailWeight ?? 0.5) : 0,
+    tailWeight: upperPrefix ? (opts.tailWeight ?? 0.5) : 0,
     before: map,
     beforeBounds,
     beforeNodes,

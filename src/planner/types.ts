@@ -2,6 +2,7 @@
  * The PRE's public value types: what a caller hands to `planRepartition` (the load picture, the
  * cluster, the goals) and what it gets back (a `Plan` with its impact, and whether it is proposed).
  */
+import type { PictureParts } from './context.ts';
 import type { Impact, PartitionMap, Plan } from '../model/index.ts';
 
 /** A random source in [0, 1). The planner never creates one: callers pass a seeded stream in. */
@@ -66,6 +67,12 @@ export interface PlanInput {
   readonly goals: Goals;
   /** A plan is proposed only when `(current cost − plan cost) / current cost` exceeds this. */
   readonly threshold: number;
+  /**
+   * Optional precomputed `pictureParts(windows, upper)` (context.ts), used when it was made
+   * from these very arrays: a policy planning and re-checking against one picture computes
+   * them once.
+   */
+  readonly parts?: PictureParts;
 }
 
 export type OptimizerName = 'annealing' | 'genetic' | 'greedy' | 'exact';

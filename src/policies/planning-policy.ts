@@ -12,6 +12,7 @@ import type { Plan } from '../model/plan.ts';
 import { PartitionManager, type PlanCounts, type PlanRecord } from '../manager/partition-manager.ts';
 import { planCosts, planRepartition, planSavings } from '../planner/plan-repartition.ts';
 import type { Goals, OptimizerName, PlanInput, PlanResult } from '../planner/types.ts';
+import { pictureParts, type PictureParts } from '../planner/context.ts';
 import type { Policy, PolicyContext, PolicyReport } from './policy.ts';
 
 /** The scenario fields every planning policy has. */
@@ -44,6 +45,8 @@ export abstract class PlanningPolicy implements Policy {
   protected manager!: PartitionManager;
   private lastPlan: Plan | undefined;
   private latest: LoadPicture | null = null;
+  /** The planner's picture parts of `latest` (decide and every re-check of it share them). */
+  private latestParts: { pic: LoadPicture; parts: PictureParts } | null = null;
   private stateBuf!: Float64Array;
   /** Virtual time `stateBuf` was filled at (state sizes are read once per instant). */
   private stateAt = -1;
@@ -85,10 +88,12 @@ export abstract class PlanningPolicy implements Policy {
       this.ctx.stateBytes(this.stateBuf);
       this.stateAt = now;
     }
+    if (this.latestParts?.pic !== pic) this.latestParts = { pic, parts: pictureParts(pic.windows, pic.upper) };
     return {
       map,
       windows: pic.windows,
       upper: pic.upper,
+      parts: this.latestParts.parts,
       stateBytes: this.stateBuf,
       cluster: {
         nodes: nodes.length ? Math.max(...nodes) + 1 : 1,

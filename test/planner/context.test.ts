@@ -1,0 +1,53 @@
+/** Picture parts shared between plans and re-checks give the very context a fresh build gives. */
+import { describe, expect, it } from 'vitest';
+import { buildContext, pictureParts, planCosts, planRepartition, seededRng } from '../../src/planner/index.ts';
+import { BucketHistory } from '../../src/cluster/bucket-history.ts';
+import { fixtures } from './fixtures.ts';
+
+describe('pictureParts', () => {
+  const input = fixtures.movingBand();
+
+  it('a context built from given parts equals one built from scratch', () => {
+    const fresh = buildContext(input);
+    const shared = buildContext({ ...input, parts: pictureParts(input.windows, input.upper) });
+    for (const key of ['prefix', 'upperPrefix', 'totals', 'upperTotals', 'meanLoad', 'meanPrefix', 'statePrefix', 'splitPenalty', 'mergePenalty'] as const) {
+      expect(shared[key]).toEqual(fresh[key]);
+    }
+    expect(shared.windowCount).toBe(fresh.windowCount);
+    expect(shared.meanTotal).toBe(fresh.meanTotal);
+  });
+
+  it('parts made from other arrays or another window limit are not used', () => {
+    const other = input.windows.map((w) => w.map((x) => 2 * x));
+    const stale = pictureParts(other, input.upper);
+    expect(buildContext({ ...input, parts: stale }).totals).toEqual(buildContext(input).totals);
+    const fewer = pictureParts(input.windows, input.upper, 1);
+    expect(buildContext({ ...input, parts: fewer }).windowCount).toBe(buildContext(input).windowCount);
+  });
+
+  it('plans and costs are the same with and without shared parts', () => {
+    const parts = pictureParts(input.windows, input.upper);
+    const a = planRepartition(input, { iterations: 800, rng: seededRng(3) });
+    const b = planRepartition({ ...input, parts }, { iterations: 800, rng: seededRng(3) });
+    expect(b.plan.after).toEqual(a.plan.after);
+    expect(b.plan.savings).toBe(a.plan.savings);
+    expect(planCosts([a.plan.after], { ...input, parts })).toEqual(planCosts([a.plan.after], input));
+  });
+});
+
+describe('BucketHistory.bucketCounts', () => {
+  it('equals rangeCount per bucket, bit for bit', () => {
+    const B = 64;
+    const h = new BucketHistory(B, 60_000, 10 * 60_000);
+    const counts = new Float64Array(B);
+    for (let t = 0; t < 25 * 60; t++) {
+      for (let b = 0; b < B; b++) counts[b] = ((t * 31 + b * 17) % 13) * 0.1;
+      h.add({ timeMs: t * 1000, durationMs: 1000, counts, total: 0, bytes: 0 });
+    }
+    const now = 25 * 60_000;
+    for (const span of [60_000, 5 * 60_000, 30 * 60_000]) {
+      const out = h.bucketCounts(now, span, new Float64Array(B));
+      for (let b = 0; b < B; b++) expect(out[b]).toBe(h.rangeCount(b, b + 1, now, span));
+    }
+  });
+});
