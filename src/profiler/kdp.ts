@@ -55,7 +55,7 @@ import type { KeyRange } from '../model/key-range.ts';
 import { createForecaster, ENSEMBLE_MEMBERS, type BaseModelName, type Forecaster, type ModelName } from './forecaster.ts';
 import { expandModels } from './select.ts';
 import { OnlineAnomalyDetector } from './anomaly.ts';
-import { selectQuantile } from './util.ts';
+import { quantileOfSorted, RecentSorted } from './util.ts';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -110,8 +110,8 @@ interface Score {
 class Series {
   models = new Map<BaseModelName, Forecaster>();
   scores = new Map<string, Score>();
-  /** Recent relative errors (actual/forecast − 1) of the candidate in use, per lead (last 40 each). */
-  relErr: number[][] = [];
+  /** Recent relative errors (actual/forecast − 1) of the candidate in use, per lead (last 40 each, also sorted). */
+  relErr: RecentSorted[] = [];
   /** Cached p10/p90 bands per lead, cleared whenever `relErr` changes. */
   bandCache = new Map<number, [number, number]>();
   detector: OnlineAnomalyDetector;
@@ -683,9 +683,7 @@ export class KeyDistributionProfiler {
           sc.ew += (sc.origins <= 1 ? 1 / (lead + 1) : 0.02) * (e - sc.ew);
           if (name === o.used[i]) {
             const rel = f[lead] > 1e-9 ? y / f[lead] - 1 : 0;
-            const list = (s.relErr[lead] ??= []);
-            list.push(rel);
-            if (list.length > 40) list.shift();
+            (s.relErr[lead] ??= new RecentSorted(40)).push(rel);
             s.bandCache.clear();
           }
         }
@@ -749,14 +747,18 @@ export class KeyDistributionProfiler {
   }
 
   private computeBand(s: Series, l: number): [number, number] {
+    const lists: number[][] = [];
     let n = 0;
-    for (let k = Math.max(0, l - 2); k <= l + 2; k++) n += s.relErr[k]?.length ?? 0;
+    for (let k = Math.max(0, l - 2); k <= l + 2; k++) {
+      const r = s.relErr[k];
+      if (r && r.length > 0) {
+        lists.push(r.sorted);
+        n += r.length;
+      }
+    }
     if (n < 10) return [-0.2, 0.2];
-    const near = new Float64Array(n);
-    let m = 0;
-    for (let k = Math.max(0, l - 2); k <= l + 2; k++) for (const e of s.relErr[k] ?? []) near[m++] = e;
-    // Two selections instead of a sort: the same order statistics, in linear time.
-    return [Math.min(0, selectQuantile(near, n, 0.1)), Math.max(0, selectQuantile(near, n, 0.9))];
+    // The 10% and 90% order statistics of the nearby leads' errors, walked from the nearer end.
+    return [Math.min(0, quantileOfSorted(lists, n, 0.1)), Math.max(0, quantileOfSorted(lists, n, 0.9))];
   }
 
   /**
