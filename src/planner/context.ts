@@ -65,6 +65,8 @@ export interface PlanContext extends PictureSums {
   readonly splitPenalty: Float64Array;
   /** Stall-seconds of merging away each current interior boundary. */
   readonly mergePenalty: Float64Array;
+  /** Σ `mergePenalty` over the current interior boundaries (in bucket order): a layout's start. */
+  readonly mergeAllPenalty: number;
   /** Stall-seconds per unit of moved mean load (move pause ÷ mean total rate). */
   readonly movePenaltyPerLoad: number;
 }
@@ -162,6 +164,8 @@ export function buildContext(input: PlanInput, opts: ContextOptions = {}): PlanC
   for (let i = 1; i < k; i++) {
     mergePenalty[beforeBounds[i]] = (pauses.merge / 1000) * (partMean(i - 1) + partMean(i)) * rateScale;
   }
+  let mergeAllPenalty = 0;
+  for (let x = 1; x < B; x++) if (isBeforeBoundary[x]) mergeAllPenalty += mergePenalty[x];
   const fixedK = input.goals.partitionCount;
   return {
     input,
@@ -196,6 +200,7 @@ export function buildContext(input: PlanInput, opts: ContextOptions = {}): PlanC
     isBeforeBoundary,
     splitPenalty,
     mergePenalty,
+    mergeAllPenalty,
     movePenaltyPerLoad: (pauses.move / 1000) * rateScale,
   };
 }

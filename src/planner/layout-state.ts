@@ -35,6 +35,13 @@ export interface LayoutView {
   readonly invalidNodes: number;
 }
 
+let partScratch = new Float64Array(64);
+/** A scratch buffer of at least `k` values (the constructor's per-window partition loads). */
+function partBuffer(k: number): Float64Array {
+  if (partScratch.length < k) partScratch = new Float64Array(2 * k);
+  return partScratch;
+}
+
 /** Mutable evaluation state of one layout (fixed k; changing k means building a new state). */
 export class LayoutState implements LayoutView {
   readonly k: number;
@@ -51,29 +58,36 @@ export class LayoutState implements LayoutView {
   private readonly excess: Float64Array;
   private readonly sumSq: Float64Array;
 
+  /**
+   * `donor`: a state the caller discards; its buffers (trees, node loads) are reused, so it must
+   * not be used afterwards. The result is the same as without one.
+   */
   constructor(
     readonly ctx: PlanContext,
     layout: Layout,
+    donor?: LayoutState,
   ) {
     const b = (this.boundaries = layout.boundaries.slice());
     this.nodes = layout.nodes.slice();
     const k = (this.k = b.length - 1);
     const W = ctx.windowCount;
     const cap = ctx.partitionCapacity;
+    const reuse = donor !== undefined && donor.ctx === ctx;
     this.trees = [];
     this.nodeLoad = [];
-    this.excess = new Float64Array(W);
-    this.sumSq = new Float64Array(W);
-    const part = new Float64Array(k);
+    this.excess = reuse ? donor.excess.fill(0) : new Float64Array(W);
+    this.sumSq = reuse ? donor.sumSq.fill(0) : new Float64Array(W);
+    const part = partBuffer(k);
+    const nodeBuffer = (old: Float64Array | undefined) => (old ? old.fill(0) : new Float64Array(ctx.nodeSlots));
     for (let w = 0; w < W; w++) {
       const p = ctx.prefix[w];
-      const nl = new Float64Array(ctx.nodeSlots);
+      const nl = nodeBuffer(reuse ? donor.nodeLoad[w] : undefined);
       for (let i = 0; i < k; i++) {
         part[i] = p[b[i + 1]] - p[b[i]];
         nl[this.nodes[i]] += part[i];
         this.sumSq[w] += part[i] * part[i];
       }
-      this.trees.push(new MaxTree(part));
+      this.trees.push(reuse ? donor.trees[w].rebuilt(part, k) : new MaxTree(part, k));
       this.nodeLoad.push(nl);
       if (!ctx.upperPrefix) for (let i = 0; i < k; i++) this.excess[w] += Math.max(0, part[i] - cap);
     }
@@ -82,13 +96,13 @@ export class LayoutState implements LayoutView {
       this.nodeUpper = [];
       for (let w = 0; w < W; w++) {
         const p = ctx.upperPrefix[w];
-        const nl = new Float64Array(ctx.nodeSlots);
+        const nl = nodeBuffer(reuse ? donor.nodeUpper![w] : undefined);
         for (let i = 0; i < k; i++) {
           part[i] = p[b[i + 1]] - p[b[i]];
           nl[this.nodes[i]] += part[i];
           this.excess[w] += Math.max(0, part[i] - cap);
         }
-        this.upTrees.push(new MaxTree(part));
+        this.upTrees.push(reuse ? donor.upTrees![w].rebuilt(part, k) : new MaxTree(part, k));
         this.nodeUpper.push(nl);
       }
     }
@@ -99,7 +113,7 @@ export class LayoutState implements LayoutView {
       if (n >= ctx.nodeCount) this.invalidNodes++;
     }
     // Current boundaries that the layout drops are merges; new ones are splits.
-    for (let x = 1; x < ctx.buckets; x++) if (ctx.isBeforeBoundary[x]) this.boundaryPenalty += ctx.mergePenalty[x];
+    this.boundaryPenalty = ctx.mergeAllPenalty;
     for (let i = 1; i < k; i++) this.boundaryPenalty += this.boundaryTerm(b[i]);
   }
 

@@ -4,14 +4,31 @@ export class MaxTree {
   private readonly size: number;
   private readonly t: Float64Array;
 
-  /** A tree over `values` (copied). */
-  constructor(values: ArrayLike<number>) {
+  /** A tree over `values[0..n)` (copied; n defaults to all of them). */
+  constructor(values: ArrayLike<number>, n = values.length) {
     let size = 1;
-    while (size < values.length) size <<= 1;
+    while (size < n) size <<= 1;
     this.size = size;
-    this.t = new Float64Array(2 * size).fill(-Infinity);
-    for (let i = 0; i < values.length; i++) this.t[size + i] = values[i];
-    for (let i = size - 1; i >= 1; i--) this.t[i] = Math.max(this.t[2 * i], this.t[2 * i + 1]);
+    this.t = new Float64Array(2 * size);
+    this.fillFrom(values, n);
+  }
+
+  /**
+   * A tree over `values[0..n)`: this one rebuilt in place when its size fits n, else a new one
+   * (search loops reuse the trees of discarded states instead of allocating).
+   */
+  rebuilt(values: ArrayLike<number>, n: number): MaxTree {
+    if (n > this.size || (this.size > 1 && n <= this.size >> 1)) return new MaxTree(values, n);
+    this.fillFrom(values, n);
+    return this;
+  }
+
+  private fillFrom(values: ArrayLike<number>, n: number): void {
+    const size = this.size;
+    const t = this.t;
+    for (let i = 0; i < n; i++) t[size + i] = values[i];
+    for (let i = size + n; i < 2 * size; i++) t[i] = -Infinity;
+    for (let i = size - 1; i >= 1; i--) t[i] = Math.max(t[2 * i], t[2 * i + 1]);
   }
 
   get(i: number): number {

@@ -44,6 +44,40 @@ describe('LayoutState', () => {
     });
   }
 
+  it('a state built from a donor\'s buffers equals one built fresh, bit for bit', () => {
+    const input = fixtures.movingBand();
+    const ctx = buildContext(input);
+    const model = makeCostModel(input.goals);
+    const B = ctx.buckets;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 1e6 }), (ka, kb, seed) => {
+        const rng = seededRng(seed);
+        const layout = (k: number) => {
+          const cuts = new Set<number>();
+          while (cuts.size < k - 1) cuts.add(1 + Math.floor(rng.next() * (B - 1)));
+          const boundaries = Int32Array.from([0, ...[...cuts].sort((a, b) => a - b), B]);
+          return { boundaries, nodes: Int32Array.from({ length: k }, () => Math.floor(rng.next() * ctx.nodeCount)) };
+        };
+        const donor = new LayoutState(ctx, layout(ka));
+        const l = layout(kb);
+        const reused = new LayoutState(ctx, l, donor);
+        const fresh = new LayoutState(ctx, l);
+        expect(termValues(model, reused)).toEqual(termValues(model, fresh));
+        for (let w = 0; w < ctx.windowCount; w++) {
+          expect(reused.maxPartitionLoad(w)).toBe(fresh.maxPartitionLoad(w));
+          expect(reused.maxPartitionUpper(w)).toBe(fresh.maxPartitionUpper(w));
+          expect(reused.hottestPartition(w)).toBe(fresh.hottestPartition(w));
+          expect(Array.from(reused.nodeLoads(w))).toEqual(Array.from(fresh.nodeLoads(w)));
+          expect(reused.sumSquares(w)).toBe(fresh.sumSquares(w));
+          expect(reused.partitionExcess(w)).toBe(fresh.partitionExcess(w));
+        }
+        expect(reused.boundaryPenalty).toBe(fresh.boundaryPenalty);
+        expect(reused.movedBytes).toBe(fresh.movedBytes);
+      }),
+      { numRuns: 60, seed: 11 },
+    );
+  });
+
   it('counts no movement and no penalty for the current map', () => {
     const input = fixtures.skewedFourNodes();
     const ctx = buildContext(input);

@@ -64,18 +64,22 @@ function anneal(
   const countFree = ctx.fixedK === undefined;
   const eps = 1e-12 * Math.max(cost, 1e-12);
   let it = 0;
+  // The state a reshape left behind (rejected candidate or replaced current): its buffers are
+  // reused by the next reshape's state instead of allocating new ones.
+  let spare: LayoutState | undefined;
   for (; it < iters; it++) {
     if (stop(it)) return { best, bestCost, used: it, stopped: true };
     const temp = tStart * Math.pow(ratio, it / iters);
     if (countFree && rng.next() < reshapeRate) {
       const l = reshapeMove(s, rng);
       if (!l) continue;
-      const ns = new LayoutState(ctx, l);
+      const ns = new LayoutState(ctx, l, spare);
       const c = totalCost(model, ns);
       if (c <= cost || rng.next() < Math.exp((cost - c) / temp)) {
+        spare = s;
         s = ns;
         cost = c;
-      }
+      } else spare = ns;
     } else {
       const undo = randomMove(s, rng);
       if (!undo) continue;
