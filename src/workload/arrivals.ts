@@ -22,9 +22,9 @@
  *   alongside the words (one `sqrt` per bucket).
  *
  * Total-variation distance to Poisson(λ): ≤ 0.009 at λ = 4, 0.0024 at λ = 10, 0.0005 at
- * λ = 50; the mean is exact to < 0.05% and the variance is λ + ≈0.14 (rounding and the
- * correction term); tested in test/workload/arrivals.test.ts. Partition loads sum many buckets,
- * so what the cluster sees is Poisson to well within its own noise. Φ⁻¹ comes from
+ * λ = 50; the mean is exact to < 0.07% (largest at λ = 4) and the variance is λ + ≈0.14
+ * (rounding and the correction term); tested in test/workload/arrivals.test.ts. Partition loads
+ * sum many buckets, so what the cluster sees is Poisson to well within its own noise. Φ⁻¹ comes from
  * vega-statistics (Giles' erfinv, double precision).
  *
  * Hot-loop note: every count stays an int32 in V8 (table loads, `| 0`, a branch-free clamp).
