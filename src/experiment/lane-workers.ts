@@ -1,12 +1,14 @@
 /**
  * Policies of one run in parallel worker threads. Lanes never read each other's state: each
- * has its own cluster, policy and named random streams, and the workload is a pure function of
- * the seed, so a worker that regenerates the workload and runs a subset of the policies produces
- * exactly the lanes the single-threaded run would (tested: identical summaries but `wallMs`).
+ * has its own cluster, policy and named random streams, and every lane simulates the same
+ * batches, so a worker that runs a subset of the policies on the batches the calling thread
+ * generated produces exactly the lanes the single-threaded run would (tested: identical
+ * summaries but `wallMs`).
  *
  * The caller stays synchronous: the main thread runs its own group of lanes while the workers
  * run theirs, then blocks on a shared flag (`Atomics.wait`) and takes each worker's result with
- * `receiveMessageOnPort`. Lanes are spread over the groups by an estimate of their cost
+ * `receiveMessageOnPort`. The calling thread generates the workload once and shares each tick's
+ * batch with the workers through a ring in shared memory (batch-ring.ts). Lanes are spread over the groups by an estimate of their cost
  * (ticks × buckets for the cluster, decisions × iterations for planning), longest first.
  */
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
@@ -21,6 +23,7 @@ import type { PolicySpec } from '../scenario/schema.ts';
 import { LatencyHistogram } from '../cluster/latency-histogram.ts';
 import { InputError, type Problem } from '../model/errors.ts';
 import type { LaneResult } from './run.ts';
+import type { SharedRing } from './batch-ring.ts';
 
 /** The scenario with only the named policies (in the scenario's order). */
 export function withPolicies(loaded: LoadedScenario, names: readonly string[]): LoadedScenario {
@@ -37,6 +40,8 @@ export interface LaneTask {
   readonly skipBadRows?: boolean;
   readonly port: MessagePort;
   readonly flag: Int32Array;
+  /** The shared ring the batches come from, and this worker's reader index. */
+  readonly feed?: { readonly ring: SharedRing; readonly reader: number };
 }
 
 /** The message a lane worker posts when done. */
@@ -84,13 +89,20 @@ export function laneGroups(loaded: LoadedScenario, workers: number): string[][] 
   const ticks = Math.ceil(sc.duration / sc.tick);
   const lanes = loaded.policies.map(([name, spec]) => ({ name, cost: laneCost(spec, ticks, sc.keyspace.buckets, sc.duration) }));
   const g = Math.max(1, Math.min(workers, lanes.length));
-  const groups: { names: string[]; cost: number }[] = Array.from({ length: g }, () => ({ names: [], cost: 0 }));
-  for (const l of [...lanes].sort((a, b) => b.cost - a.cost)) {
-    let best = 0;
-    for (let i = 1; i < g; i++) if (groups[i].cost < groups[best].cost) best = i;
-    groups[best].names.push(l.name);
-    groups[best].cost += l.cost;
-  }
+  const assign = (generation: number) => {
+    const groups: { names: string[]; cost: number }[] = Array.from({ length: g }, (_, i) => ({ names: [], cost: i === 0 ? generation : 0 }));
+    for (const l of [...lanes].sort((x, y) => y.cost - x.cost)) {
+      let best = 0;
+      for (let i = 1; i < g; i++) if (groups[i].cost < groups[best].cost) best = i;
+      groups[best].names.push(l.name);
+      groups[best].cost += l.cost;
+    }
+    return groups;
+  };
+  // The calling thread (group 0) also generates the workload for all (batch-ring.ts), about 1.3
+  // bucket-update equivalents a bucket and tick; without lanes of its own it would idle.
+  let groups = g > 1 ? assign(1.3 * ticks * sc.keyspace.buckets) : assign(0);
+  if (groups.some((x) => x.names.length === 0)) groups = assign(0);
   const order = new Map(loaded.policies.map(([n], i) => [n, i]));
   return groups.map((x) => x.names.sort((a, b) => order.get(a)! - order.get(b)!));
 }
@@ -136,12 +148,19 @@ function workerScript(): string {
 export interface RunningGroup {
   wait(): LaneResult[];
   cancel(): void;
+  /** True once the worker has posted its result (or its failure): it reads no more batches. */
+  finished(): boolean;
 }
 
-export function startGroup(loaded: LoadedScenario, policies: readonly string[], skipBadRows: boolean | undefined): RunningGroup {
+export function startGroup(
+  loaded: LoadedScenario,
+  policies: readonly string[],
+  skipBadRows: boolean | undefined,
+  feed?: { readonly ring: SharedRing; readonly reader: number },
+): RunningGroup {
   const { port1, port2 } = new MessageChannel();
   const flag = new Int32Array(new SharedArrayBuffer(4));
-  const task: LaneTask = { loaded, policies, skipBadRows, port: port2, flag };
+  const task: LaneTask = { loaded, policies, skipBadRows, port: port2, flag, feed };
   const worker = new Worker(workerScript(), { workerData: task, transferList: [port2], execArgv: [] });
   return {
     wait(): LaneResult[] {
@@ -161,6 +180,9 @@ export function startGroup(loaded: LoadedScenario, policies: readonly string[], 
     cancel(): void {
       port1.close();
       void worker.terminate();
+    },
+    finished(): boolean {
+      return Atomics.load(flag, 0) !== 0;
     },
   };
 }

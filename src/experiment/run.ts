@@ -24,6 +24,7 @@ import { createPolicy } from './policy-factory.ts';
 import { policySummary, type PolicySummary } from './summary.ts';
 import { churnMetrics } from './churn.ts';
 import { autoLaneWorkers, laneGroups, startGroup, withPolicies } from './lane-workers.ts';
+import { createRing, RingWriter } from './batch-ring.ts';
 import type { LatencyHistogram } from '../cluster/latency-histogram.ts';
 
 /** Metrics window (timeseries rows, imbalance, utilisation). */
@@ -80,6 +81,17 @@ export interface RunOptions {
    * value. Default: one for small runs, else up to the cores and the policies.
    */
   readonly workers?: number;
+  /**
+   * Where the ticks' batches come from instead of `workload.nextBatch` (parallel runs: the
+   * calling thread publishes what it generates, workers read it; see batch-ring.ts).
+   */
+  readonly feed?: (workload: Workload) => TickFeed;
+}
+
+/** A source of tick batches: `batch(i, t)` for tick i at time t, then `done(i)` once simulated. */
+export interface TickFeed {
+  batch(i: number, timeMs: number): KeyBatch;
+  done(i: number): void;
 }
 
 /**
@@ -116,8 +128,10 @@ export function runScenario(loaded: LoadedScenario, opts: RunOptions = {}): RunR
   const groups = laneGroups(loaded, workers);
   if (groups.length <= 1) return runLanes(loaded, opts);
   const running: ReturnType<typeof startGroup>[] = [];
+  // This thread generates the workload once; the workers read it from a shared ring.
+  const ring = createRing(loaded.scenario.keyspace.buckets, groups.length - 1);
   try {
-    for (const g of groups.slice(1)) running.push(startGroup(loaded, g, opts.skipBadRows));
+    groups.slice(1).forEach((g, r) => running.push(startGroup(loaded, g, opts.skipBadRows, { ring, reader: r })));
   } catch {
     // A worker could not be started (e.g. the bundle could not be written): same results, one thread.
     for (const r of running) r.cancel();
@@ -125,7 +139,18 @@ export function runScenario(loaded: LoadedScenario, opts: RunOptions = {}): RunR
   }
   let own: RunResult;
   try {
-    own = runLanes(withPolicies(loaded, groups[0]), opts);
+    const feed = (workload: Workload): TickFeed => {
+      const writer = new RingWriter(ring, (r) => running[r].finished());
+      return {
+        batch(i, t) {
+          const b = workload.nextBatch(t);
+          writer.write(i, b);
+          return b;
+        },
+        done() {},
+      };
+    };
+    own = runLanes(withPolicies(loaded, groups[0]), { ...opts, feed });
   } catch (e) {
     for (const r of running) r.cancel();
     throw e;
@@ -215,13 +240,18 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
     lane.policy.start(ctx);
   }
 
-  // The workload as an RxJS stream of per-tick batches on the virtual scheduler.
+  // The workload as an RxJS stream of per-tick batches on the virtual scheduler (from the
+  // shared ring of a parallel run when one is given: see batch-ring.ts).
+  const feed = opts.feed?.(workload);
   const ticks = Math.ceil(endMs / sc.tick);
   const batches$ = new Observable<KeyBatch>((sub) => {
     let i = 0;
     const emit = () => {
       const t = i * sc.tick;
-      sub.next(workload.nextBatch(t));
+      if (feed) {
+        sub.next(feed.batch(i, t));
+        feed.done(i);
+      } else sub.next(workload.nextBatch(t));
       i++;
       if (i < ticks) scheduler.at(i * sc.tick, emit, Priority.tick);
       else sub.complete();
