@@ -8,9 +8,9 @@
  * Flow control: the writer of tick i waits until every reader that is still running has
  * released tick i − slots; a reader of tick i waits until the writer has published it. Waits
  * use `Atomics.wait` with a timeout, so a finished or failed reader (its done flag raised) never
- * holds the writer, and a reader notices a terminated run. The ring holds ~64 MB of ticks by
- * default (2,048 ticks at 4,096 buckets): enough slack for one thread's planning burst (tens of
- * ms, thousands of ticks of the other thread's work) without stalling the other.
+ * holds the writer, and a reader notices a terminated run. The ring holds ~32 MB of ticks by
+ * default (1,024 ticks at 4,096 buckets, ~100 ms of the generating thread's work): slack for
+ * one thread's planning burst (a predictive decision takes ~50 ms) without stalling the other.
  */
 import type { KeyBatch } from '../model/batch.ts';
 
@@ -27,8 +27,8 @@ export interface SharedRing {
   readonly counts: SharedArrayBuffer;
 }
 
-/** Ring size for `buckets`: about `bytes` of counts, at least 64 and at most 4,096 ticks. */
-export function ringSlots(buckets: number, bytes = 64 * 1024 * 1024): number {
+/** Ring size for `buckets`: about `bytes` of counts (32 MB), at least 64 and at most 4,096 ticks. */
+export function ringSlots(buckets: number, bytes = 32 * 1024 * 1024): number {
   return Math.max(64, Math.min(4096, Math.floor(bytes / (8 * buckets))));
 }
 

@@ -43,8 +43,8 @@ describe('batch ring', () => {
     expect(Array.from(new RingReader(ring, 0).read(4).counts)).toEqual([400, 401, 402]);
   });
 
-  it('sizes the ring to about 64 MB of counts, within 64…4096 ticks', () => {
-    expect(ringSlots(4096)).toBe(2048);
+  it('sizes the ring to about 32 MB of counts, within 64…4096 ticks', () => {
+    expect(ringSlots(4096)).toBe(1024);
     expect(ringSlots(16)).toBe(4096);
     expect(ringSlots(1 << 20)).toBe(64);
   });
