@@ -103,6 +103,25 @@ describe('ArrivalSampler fast mode', () => {
   });
 });
 
+describe('ArrivalSampler fast mode, huge λ', () => {
+  it('takes the floating-point path beyond int32 range: integer counts near λ, mean within sampling error', () => {
+    const lam = 3e9;
+    const s = new ArrivalSampler(new RandomSource(4).fork('a'), 'fast');
+    const B = 512;
+    const out = new Float64Array(B);
+    let sum = 0;
+    for (let t = 0; t < 20; t++) {
+      const total = s.fill(new Float64Array(B).fill(lam), out, B);
+      for (let i = 0; i < B; i++) {
+        expect(Number.isInteger(out[i])).toBe(true);
+        expect(Math.abs(out[i] - lam)).toBeLessThan(6 * Math.sqrt(lam));
+      }
+      sum += total;
+    }
+    expect(Math.abs(sum / (20 * B) - lam)).toBeLessThan(5 * Math.sqrt(lam / (20 * B)) + 1);
+  });
+});
+
 describe('ArrivalSampler exact mode', () => {
   it('is poissonFast per bucket from the same stream', () => {
     const lambda = Float64Array.from({ length: 500 }, (_, i) => i * 0.1);
