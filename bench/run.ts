@@ -267,6 +267,12 @@ for (const r of runsToDo) {
       .filter((l) => (l.report as { decisions?: number } | undefined)?.decisions)
       .map((l) => [l.name, Math.round((l.scheduledMs / (l.report as { decisions: number }).decisions) * 10) / 10]),
   );
+  // Where the run's time went: the lanes' ticks (cluster step, KDP observe), their decisions
+  // (scheduled policy work), and the rest (generation, history, windows, set-up). In a parallel
+  // run the lanes' times add up over threads, so the rest is only shown for one thread.
+  const decisionMs = result.lanes.reduce((a, l) => a + l.scheduledMs, 0);
+  const laneMs = Object.values(summary.policies).reduce((a, p) => a + p.wallMs, 0);
+  const split = { ticksS: (laneMs - decisionMs) / 1000, decisionsS: decisionMs / 1000, restS: r.workers === 1 ? sec - laneMs / 1000 : undefined };
   results[r.key] = {
     hours: r.hours,
     partitions: r.partitions,
@@ -279,9 +285,11 @@ for (const r of runsToDo) {
     workers: r.workers ?? 'auto',
     wallMsPerPolicy: Object.fromEntries(Object.entries(summary.policies).map(([n, p]) => [n, p.wallMs])),
     planningMsPerDecision: perDecision,
+    split: split,
   };
   rows.push([`${r.label} (${r.hours} h, ${r.partitions} partitions, ${lanes} lane(s))`, `${sec.toFixed(1)} s, ${((3600 * r.hours) / sec).toFixed(0)} sim-s/s, ${(updates / sec / 1e6).toFixed(1)} M bucket-updates/s`, (sec / (updates / bare)).toFixed(1)]);
   for (const [n, ms] of Object.entries(perDecision)) rows.push([`  ${n}: decision time (planning, forecasting, APM steps) / decisions`, `${ms.toFixed(1)} ms`, '']);
+  rows.push([`  time: lanes' ticks / decisions${split.restS !== undefined ? ' / generation and the rest' : ''}`, `${split.ticksS.toFixed(1)} s / ${split.decisionsS.toFixed(1)} s${split.restS !== undefined ? ` / ${split.restS.toFixed(1)} s` : ''}`, '']);
 }
 results.peakRssMB = process.resourceUsage().maxRSS / 1024;
 rows.push(['peak RSS', `${(results.peakRssMB as number).toFixed(0)} MB`, '']);
