@@ -46,6 +46,14 @@ export function reshapeMove(s: LayoutState, rng: Rng): Layout | null {
   return mergeLayout(ctx, l, coolestPair(ctx, l));
 }
 
+/**
+ * The temperature at iteration `it` of `iters` (geometric cooling from `tStart` by `ratio`),
+ * computed only for a worse candidate: most iterations need none.
+ */
+function temperature(tStart: number, ratio: number, it: number, iters: number): number {
+  return tStart * Math.pow(ratio, it / iters);
+}
+
 /** One annealing run from `s` for `iters` iterations; returns the best layout seen and its cost. */
 function anneal(
   problem: SearchProblem,
@@ -69,13 +77,12 @@ function anneal(
   let spare: LayoutState | undefined;
   for (; it < iters; it++) {
     if (stop(it)) return { best, bestCost, used: it, stopped: true };
-    const temp = tStart * Math.pow(ratio, it / iters);
     if (countFree && rng.next() < reshapeRate) {
       const l = reshapeMove(s, rng);
       if (!l) continue;
       const ns = new LayoutState(ctx, l, spare);
       const c = totalCost(model, ns);
-      if (c <= cost || rng.next() < Math.exp((cost - c) / temp)) {
+      if (c <= cost || rng.next() < Math.exp((cost - c) / temperature(tStart, ratio, it, iters))) {
         spare = s;
         s = ns;
         cost = c;
@@ -84,7 +91,7 @@ function anneal(
       const undo = randomMove(s, rng);
       if (!undo) continue;
       const c = totalCost(model, s);
-      if (c <= cost || rng.next() < Math.exp((cost - c) / temp)) cost = c;
+      if (c <= cost || rng.next() < Math.exp((cost - c) / temperature(tStart, ratio, it, iters))) cost = c;
       else undo();
     }
     if (cost < bestCost - eps) {
