@@ -204,11 +204,45 @@ export class LayoutState implements LayoutView {
       }
     }
     if (ng !== nl) {
-      this.movedBytes += offNode(ctx, ctx.statePrefix, lo, hi, ng) - offNode(ctx, ctx.statePrefix, lo, hi, nl);
-      this.movedLoad += offNode(ctx, ctx.meanPrefix, lo, hi, ng) - offNode(ctx, ctx.meanPrefix, lo, hi, nl);
+      this.moveRange(lo, hi, ng, nl);
     }
     this.boundaryPenalty += this.boundaryTerm(x) - this.boundaryTerm(old);
     b[j] = x;
+  }
+
+  /**
+   * Buckets `[lo, hi)` change node from `from` to `to`: moved bytes and load change by what is
+   * off `to` minus what was off `from` (`offNode` for both prefixes and both nodes in one walk
+   * over the current partitions, each sum in the same order).
+   */
+  private moveRange(lo: number, hi: number, to: number, from: number): void {
+    const ctx = this.ctx;
+    let bytesTo = 0;
+    let bytesFrom = 0;
+    let loadTo = 0;
+    let loadFrom = 0;
+    if (lo < hi) {
+      const bb = ctx.beforeBounds;
+      const bn = ctx.beforeNodes;
+      const sp = ctx.statePrefix;
+      const mp = ctx.meanPrefix;
+      for (let p = ctx.beforeOwner[lo]; p < bn.length && bb[p] < hi; p++) {
+        const a = Math.max(lo, bb[p]);
+        const z = Math.min(hi, bb[p + 1]);
+        const ds = sp[z] - sp[a];
+        const dm = mp[z] - mp[a];
+        if (bn[p] !== to) {
+          bytesTo += ds;
+          loadTo += dm;
+        }
+        if (bn[p] !== from) {
+          bytesFrom += ds;
+          loadFrom += dm;
+        }
+      }
+    }
+    this.movedBytes += bytesTo - bytesFrom;
+    this.movedLoad += loadTo - loadFrom;
   }
 
   /** Assigns partition `i` to `node` (< ctx.nodeSlots). */
@@ -228,8 +262,7 @@ export class LayoutState implements LayoutView {
         this.nodeUpper![w][node] += du;
       }
     }
-    this.movedBytes += offNode(ctx, ctx.statePrefix, lo, hi, node) - offNode(ctx, ctx.statePrefix, lo, hi, old);
-    this.movedLoad += offNode(ctx, ctx.meanPrefix, lo, hi, node) - offNode(ctx, ctx.meanPrefix, lo, hi, old);
+    this.moveRange(lo, hi, node, old);
     this.invalidNodes += (node >= ctx.nodeCount ? 1 : 0) - (old >= ctx.nodeCount ? 1 : 0);
     this.nodes[i] = node;
   }
