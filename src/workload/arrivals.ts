@@ -8,8 +8,9 @@
  * `fast` (the default): table-driven, no random-number call and no transcendental call per
  * bucket: 7–8 ns a draw at equal λ, 10–13 ns inside a run's tick. Each draw reads one 32-bit
  * word of a per-workload table: the high 16 bits are a seeded permutation π of 0…65,535 (so over
- * the table every value appears once), the low 16 bits a second, independent permutation. A tick walks the table from a random offset
- * with a random odd stride, so a tick never reuses an entry.
+ * the table every value appears once), the low 16 bits a second, independent permutation. A
+ * tick walks the table from a random offset with a random odd stride, so a tick never reuses an
+ * entry.
  * - Below λ = 4: Poisson inversion at u = (π + ½)/65,536 against tabulated Poisson CDFs on a
  *   grid λ = j/64. Row j or j + 1 is picked, by the low 16 bits, with the probabilities that
  *   make the mean exactly λ (a mixture of Poisson(j/64) and Poisson((j+1)/64): variance larger
