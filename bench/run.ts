@@ -252,7 +252,6 @@ const runsToDo: { key: string; label: string; hours: number; partitions: number;
 const four = '  static: { kind: static }\n  reactive: { kind: reactive }\n  predictive: { kind: predictive }\n  oracle: { kind: oracle }';
 if (want('runs')) {
   runsToDo.push({ key: 'staticRun', label: 'run, static', hours, partitions: 256, policies: '  static: { kind: static }', workers: 1 });
-  runsToDo.push({ key: 'staticRunGenerator', label: 'run, static, generation in a second thread', hours, partitions: 256, policies: '  static: { kind: static }', workers: 2 });
   runsToDo.push({ key: 'fourPolicyRun', label: 'run, four policies, one thread', hours, partitions: 256, policies: four, workers: 1 });
   runsToDo.push({ key: 'fourPolicyRunParallel', label: `run, four policies, ${workersArg ?? 'auto'} workers`, hours, partitions: 256, policies: four, workers: workersArg });
 }

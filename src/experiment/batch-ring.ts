@@ -84,24 +84,15 @@ export class RingWriter {
   }
 }
 
-/** Thrown by a reader waiting for a tick the stopped writer never published. */
-export class RingStopped extends Error {
-  constructor(readonly tick: number) {
-    super(`the workload generator stopped before tick ${tick}`);
-  }
-}
-
-/** A reader's side (a lane worker, or the calling thread when a worker generates). */
+/** A lane worker's side: reader `reader` of the ring. */
 export class RingReader {
   private readonly control: Int32Array;
   private readonly meta: Float64Array;
   private readonly views: Float64Array[];
 
-  /** `stopped()`: the writer will publish no more (it ended or failed); reading past it throws. */
   constructor(
     private readonly ring: SharedRing,
     private readonly reader: number,
-    private readonly stopped: () => boolean = () => false,
   ) {
     this.control = new Int32Array(ring.control);
     this.meta = new Float64Array(ring.meta);
@@ -115,7 +106,6 @@ export class RingReader {
     for (;;) {
       const published = Atomics.load(c, 0);
       if (published > i) break;
-      if (this.stopped() && Atomics.load(c, 0) <= i) throw new RingStopped(i);
       Atomics.wait(c, 0, published, POLL_MS);
     }
     const slot = i % this.ring.slots;

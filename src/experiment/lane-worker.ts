@@ -1,36 +1,26 @@
 /**
  * Worker-thread entry of lane-workers.ts: runs a subset of a scenario's policies in this thread
- * and posts their lanes back, or generates the workload into the calling thread's ring
- * (`task.generate`), then raises the shared flag the caller waits on.
+ * and posts their lanes back, then raises the shared flag the caller waits on.
  */
 import { workerData } from 'node:worker_threads';
 import { InputError } from '../model/errors.ts';
-import { generate, runLanes } from './run.ts';
+import { runLanes } from './run.ts';
 import { RingReader } from './batch-ring.ts';
 import { toWire, withPolicies, type LaneReply, type LaneTask } from './lane-workers.ts';
 
 const task = workerData as LaneTask;
 let reply: LaneReply;
 try {
-  if (task.generate) {
-    generate(task.loaded, task.generate, task.skipBadRows);
-    reply = { lanes: [] };
-  } else reply = runOwnLanes();
-} catch (e) {
-  reply = e instanceof InputError ? { error: e.message, problems: e.problems } : { error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
-}
-
-/** This worker's policies, on batches from the calling thread's ring when it shares one. */
-function runOwnLanes(): LaneReply {
   const shared = task.feed;
   // Batches come from the calling thread's ring (it generates the workload once for all).
   const feed = shared ? () => {
     const reader = new RingReader(shared.ring, shared.reader);
     return { batch: (i: number) => reader.read(i), done: (i: number) => reader.release(i) };
   } : undefined;
-  return { lanes: runLanes(withPolicies(task.loaded, task.policies), { skipBadRows: task.skipBadRows, feed }).lanes.map(toWire) };
+  reply = { lanes: runLanes(withPolicies(task.loaded, task.policies), { skipBadRows: task.skipBadRows, feed }).lanes.map(toWire) };
+} catch (e) {
+  reply = e instanceof InputError ? { error: e.message, problems: e.problems } : { error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
 }
-
 try {
   task.port.postMessage(reply);
 } finally {

@@ -8,8 +8,7 @@
  * The caller stays synchronous: the main thread runs its own group of lanes while the workers
  * run theirs, then blocks on a shared flag (`Atomics.wait`) and takes each worker's result with
  * `receiveMessageOnPort`. The calling thread generates the workload once and shares each tick's
- * batch with the workers through a ring in shared memory (batch-ring.ts). A run with one group
- * of lanes and a thread to spare turns it around: a worker generates, the calling thread reads. Lanes are spread over the groups by an estimate of their cost
+ * batch with the workers through a ring in shared memory (batch-ring.ts). Lanes are spread over the groups by an estimate of their cost
  * (ticks × buckets for the cluster, decisions × iterations for planning), longest first.
  */
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
@@ -43,8 +42,6 @@ export interface LaneTask {
   readonly flag: Int32Array;
   /** The shared ring the batches come from, and this worker's reader index. */
   readonly feed?: { readonly ring: SharedRing; readonly reader: number };
-  /** Generate the workload into this ring (its one reader is the calling thread) instead. */
-  readonly generate?: SharedRing;
 }
 
 /** The message a lane worker posts when done. */
@@ -112,15 +109,13 @@ export function laneGroups(loaded: LoadedScenario, workers: number): string[][] 
 
 /**
  * How many threads a run should use when the caller did not say: one for small runs (starting a
- * worker costs ~0.5 s of module loading), else up to the cores available and the policies, and
- * at least two (with one policy the second thread generates the workload).
+ * worker costs ~1 s of module loading), else up to the cores available and the policies.
  */
 export function autoLaneWorkers(loaded: LoadedScenario): number {
   const sc = loaded.scenario;
   const updates = Math.ceil(sc.duration / sc.tick) * sc.keyspace.buckets * loaded.policies.length;
-  if (updates < 200_000_000) return 1;
-  // One policy: a second thread still pays, generating the workload (see runScenario).
-  return Math.max(1, Math.min(os.availableParallelism(), Math.max(2, loaded.policies.length)));
+  if (loaded.policies.length < 2 || updates < 200_000_000) return 1;
+  return Math.max(1, Math.min(os.availableParallelism(), loaded.policies.length));
 }
 
 let bundled: string | null = null;
@@ -162,11 +157,10 @@ export function startGroup(
   policies: readonly string[],
   skipBadRows: boolean | undefined,
   feed?: { readonly ring: SharedRing; readonly reader: number },
-  generate?: SharedRing,
 ): RunningGroup {
   const { port1, port2 } = new MessageChannel();
   const flag = new Int32Array(new SharedArrayBuffer(4));
-  const task: LaneTask = { loaded, policies, skipBadRows, port: port2, flag, feed, generate };
+  const task: LaneTask = { loaded, policies, skipBadRows, port: port2, flag, feed };
   const worker = new Worker(workerScript(), { workerData: task, transferList: [port2], execArgv: [] });
   return {
     wait(): LaneResult[] {

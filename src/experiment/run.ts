@@ -24,7 +24,7 @@ import { createPolicy } from './policy-factory.ts';
 import { policySummary, type PolicySummary } from './summary.ts';
 import { churnMetrics } from './churn.ts';
 import { autoLaneWorkers, laneGroups, startGroup, withPolicies } from './lane-workers.ts';
-import { createRing, RingReader, RingStopped, RingWriter, type SharedRing } from './batch-ring.ts';
+import { createRing, RingWriter } from './batch-ring.ts';
 import type { LatencyHistogram } from '../cluster/latency-histogram.ts';
 
 /** Metrics window (timeseries rows, imbalance, utilisation). */
@@ -126,7 +126,7 @@ export function makeWorkload(
 export function runScenario(loaded: LoadedScenario, opts: RunOptions = {}): RunResult {
   const workers = opts.workload ? 1 : (opts.workers ?? autoLaneWorkers(loaded));
   const groups = laneGroups(loaded, workers);
-  if (groups.length <= 1) return workers > 1 ? runWithGenerator(loaded, opts) : runLanes(loaded, opts);
+  if (groups.length <= 1) return runLanes(loaded, opts);
   const running: ReturnType<typeof startGroup>[] = [];
   // This thread generates the workload once; the workers read it from a shared ring.
   const ring = createRing(loaded.scenario.keyspace.buckets, groups.length - 1);
@@ -158,50 +158,6 @@ export function runScenario(loaded: LoadedScenario, opts: RunOptions = {}): RunR
   const lanes = new Map(own.lanes.map((l) => [l.name, l]));
   for (const r of running) for (const l of r.wait()) lanes.set(l.name, l);
   return { ...own, loaded, lanes: loaded.policies.map(([n]) => lanes.get(n)!) };
-}
-
-/**
- * One group of lanes but a second thread to spare: a worker generates the workload into a ring
- * and this thread simulates the lanes on it (results identical to `runLanes`). A generator that
- * fails (a bad trace) surfaces here with its own error.
- */
-function runWithGenerator(loaded: LoadedScenario, opts: RunOptions): RunResult {
-  const ring = createRing(loaded.scenario.keyspace.buckets, 1);
-  let gen: ReturnType<typeof startGroup>;
-  try {
-    gen = startGroup(loaded, [], opts.skipBadRows, undefined, ring);
-  } catch {
-    return runLanes(loaded, opts);
-  }
-  let own: RunResult;
-  try {
-    own = runLanes(loaded, {
-      ...opts,
-      feed: () => {
-        const reader = new RingReader(ring, 0, () => gen.finished());
-        return { batch: (i) => reader.read(i), done: (i) => reader.release(i) };
-      },
-    });
-  } catch (e) {
-    // The generator's own failure explains a stopped ring better than the ring does.
-    if (e instanceof RingStopped) gen.wait();
-    gen.cancel();
-    throw e;
-  }
-  gen.wait();
-  return own;
-}
-
-/**
- * Worker side of `runWithGenerator`: the scenario's workload, tick by tick from 0, into `ring`
- * (whose one reader is the calling thread).
- */
-export function generate(loaded: LoadedScenario, ring: SharedRing, skipBadRows: boolean | undefined): void {
-  const sc = loaded.scenario;
-  const workload = makeWorkload(loaded, new RandomSource(sc.seed), { skipBadRows });
-  const writer = new RingWriter(ring, () => false);
-  const ticks = Math.ceil(sc.duration / sc.tick);
-  for (let i = 0; i < ticks; i++) writer.write(i, workload.nextBatch(i * sc.tick));
 }
 
 /** Runs the scenario's policies in this thread. */

@@ -28,19 +28,6 @@ describe('policies in worker threads', () => {
     expect(three.lanes.map((l) => l.split(':')[0])).toEqual(['static', 'threshold', 'reactive', 'predictive', 'oracle']);
   }, 120_000);
 
-  it('one policy with a second thread: a worker generates, results identical', () => {
-    const run = (workers: number) => {
-      const loaded = loadScenario(TINY, { sets: SETS, policies: ['predictive'] });
-      const result = runScenario({ ...loaded, expectations: [] }, { workers });
-      const s = buildSummary(result, 'test');
-      for (const p of Object.values(s.policies)) (p as { wallMs: number }).wallMs = 0;
-      return JSON.stringify(s);
-    };
-    const one = run(1);
-    expect(JSON.parse(one).policies).toHaveProperty('predictive');
-    expect(run(2)).toBe(one);
-  }, 120_000);
-
   it('balances lanes over groups by estimated cost, every group non-empty', () => {
     const loaded = loadScenario(TINY, { sets: SETS });
     const groups = laneGroups(loaded, 2);

@@ -13,7 +13,7 @@ export const runCommand: KeycastCommand = {
         .option('out', { type: 'string', describe: 'report folder (default reports/<scenario name>/)' })
         .option('json', { type: 'boolean', default: false, describe: 'print summary.json on stdout and nothing else' })
         .option('skip-bad-rows', { type: 'boolean', default: false, describe: 'trace replay: skip malformed rows, report their count as badRows' })
-        .option('workers', { type: 'string', describe: 'threads for the run: the policies spread over them, or with one policy a second thread generating the workload (same results for any N; default: 1 for small runs, else the cores)' }),
+        .option('workers', { type: 'string', describe: 'threads to spread the policies over (same results for any N; default: 1 for small runs, else the cores)' }),
     ),
   run: async (argv) => {
     const { runScenarioFile } = await import('../../api.ts');
