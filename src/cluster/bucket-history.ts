@@ -78,17 +78,22 @@ export class BucketHistory {
     return out;
   }
 
+  /** Ring offsets of the slots overlapping the last `spanMs` before `nowMs` (whole slots), newest first. */
+  private retainedOffsets(nowMs: number, spanMs: number): number[] {
+    const startMs = nowMs - spanMs;
+    const offs: number[] = [];
+    for (let back = 0; back < this.slots; back++) {
+      const s = this.currentSlot - back;
+      if (s < 0 || (s + 1) * this.slotMs <= startMs) break;
+      offs.push((s % this.slots) * this.buckets);
+    }
+    return offs;
+  }
+
   /** Records in buckets `[start, end)` over the last `spanMs` before `nowMs` (whole slots). */
   rangeCount(start: number, end: number, nowMs: number, spanMs: number): number {
     let total = 0;
-    const startMs = nowMs - spanMs;
-    for (let back = 0; back < this.slots; back++) {
-      const s = this.currentSlot - back;
-      if (s < 0) break;
-      if ((s + 1) * this.slotMs <= startMs) break;
-      const off = (s % this.slots) * this.buckets;
-      for (let i = start; i < end; i++) total += this.ring[off + i];
-    }
+    for (const off of this.retainedOffsets(nowMs, spanMs)) for (let i = start; i < end; i++) total += this.ring[off + i];
     return total;
   }
 
@@ -98,15 +103,8 @@ export class BucketHistory {
    */
   bucketCounts(nowMs: number, spanMs: number, out: Float64Array): Float64Array {
     out.fill(0);
-    const startMs = nowMs - spanMs;
     const B = this.buckets;
-    for (let back = 0; back < this.slots; back++) {
-      const s = this.currentSlot - back;
-      if (s < 0) break;
-      if ((s + 1) * this.slotMs <= startMs) break;
-      const off = (s % this.slots) * B;
-      for (let i = 0; i < B; i++) out[i] += this.ring[off + i];
-    }
+    for (const off of this.retainedOffsets(nowMs, spanMs)) for (let i = 0; i < B; i++) out[i] += this.ring[off + i];
     return out;
   }
 }

@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { RandomSource } from '../engine/random.ts';
 import { Priority, VirtualScheduler, timedPort } from '../engine/virtual-scheduler.ts';
 import type { KeyBatch } from '../model/batch.ts';
+import { prefixSumsInto } from '../model/load.ts';
 import { equalPartitionMap, type PartitionMap } from '../model/partition-map.ts';
 import { BucketHistory } from '../cluster/bucket-history.ts';
 import { SimCluster } from '../cluster/sim-cluster.ts';
@@ -292,12 +293,7 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
     }
     history.add(batch);
     // Several lanes share one pass over the buckets: prefix sums, then O(partitions) per lane.
-    let prefix: Float64Array | undefined;
-    if (lanes.length > 1) {
-      prefix = prefixBuf;
-      const c = batch.counts;
-      for (let j = 0; j < B; j++) prefix[j + 1] = prefix[j] + c[j];
-    }
+    const prefix = lanes.length > 1 ? prefixSumsInto(batch.counts, prefixBuf) : undefined;
     for (const lane of lanes) {
       const t0 = performance.now(); // clock-ok: wallMs only
       lane.cluster.step(batch, prefix);

@@ -161,11 +161,11 @@ export function buildContext(input: PlanInput, opts: ContextOptions = {}): PlanC
     if (!isBeforeBoundary[x]) splitPenalty[x] = (pauses.split / 1000) * partMean(beforeOwner[x]) * rateScale;
   }
   const mergePenalty = new Float64Array(B + 1);
+  let mergeAllPenalty = 0;
   for (let i = 1; i < k; i++) {
     mergePenalty[beforeBounds[i]] = (pauses.merge / 1000) * (partMean(i - 1) + partMean(i)) * rateScale;
+    mergeAllPenalty += mergePenalty[beforeBounds[i]];
   }
-  let mergeAllPenalty = 0;
-  for (let x = 1; x < B; x++) if (isBeforeBoundary[x]) mergeAllPenalty += mergePenalty[x];
   const fixedK = input.goals.partitionCount;
   return {
     input,

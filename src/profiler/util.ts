@@ -66,9 +66,9 @@ function upperBound(a: readonly number[], x: number): number {
 }
 
 /**
- * `selectQuantile` over the union of ascending lists (`n` values in all): the same two order
- * statistics, found by merging from whichever end is nearer (q = 0.1 or 0.9 over 200 values:
- * about 20 steps).
+ * `sortedQuantile` of the union of ascending lists (`n` values in all) without merging them
+ * whole: the two order statistics it needs are found by walking from whichever end is nearer
+ * (q = 0.1 or 0.9 over 200 values: about 20 steps).
  */
 export function quantileOfSorted(lists: readonly (readonly number[])[], n: number, q: number): number {
   if (n === 0) return NaN;
