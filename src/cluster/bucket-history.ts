@@ -14,6 +14,10 @@ export class BucketHistory {
   private slotStartMs = 0;
   /** Completed slots so far. */
   completed = 0;
+  /** `bucketCounts`' sum of the completed slots from `countsFrom` while `currentSlot` was `countsSlot`. */
+  private completedCounts: Float64Array | null = null;
+  private countsSlot = -1;
+  private countsFrom = -1;
 
   constructor(
     readonly buckets: number,
@@ -102,9 +106,26 @@ export class BucketHistory {
    * same order, one pass over the slots instead of one call per bucket).
    */
   bucketCounts(nowMs: number, spanMs: number, out: Float64Array): Float64Array {
-    out.fill(0);
     const B = this.buckets;
-    for (const off of this.retainedOffsets(nowMs, spanMs)) for (let i = 0; i < B; i++) out[i] += this.ring[off + i];
+    const offs = this.retainedOffsets(nowMs, spanMs);
+    // The completed slots' part changes once a slot, not once a call: it is kept (every policy
+    // of a run asks at its decisions and at each batch of its plans) and the current slot added.
+    // Counts are whole numbers, so sums in another order are the same sums.
+    const from = this.currentSlot - offs.length + 1;
+    if (this.countsSlot !== this.currentSlot || this.countsFrom !== from) {
+      const c = (this.completedCounts ??= new Float64Array(B));
+      c.fill(0);
+      for (let t = 1; t < offs.length; t++) {
+        const off = offs[t];
+        for (let i = 0; i < B; i++) c[i] += this.ring[off + i];
+      }
+      this.countsSlot = this.currentSlot;
+      this.countsFrom = from;
+    }
+    const c = this.completedCounts!;
+    if (offs.length === 0) return out.fill(0);
+    const cur = offs[0];
+    for (let i = 0; i < B; i++) out[i] = this.ring[cur + i] + c[i];
     return out;
   }
 }
