@@ -23,6 +23,10 @@ export interface LayoutView {
   nodeLoads(w: number): Float64Array;
   /** Tail load of each node slot in window `w` (expected when no tail is given). */
   nodeUppers(w: number): Float64Array;
+  /** max(0, largest entry of `nodeLoads(w)`): kept up to date lazily, so reading it is O(1) mostly. */
+  maxNodeLoad(w: number): number;
+  /** max(0, largest entry of `nodeUppers(w)`). */
+  maxNodeUpper(w: number): number;
   /** Σ over partitions of max(0, tail load − partition capacity) in window `w`. */
   partitionExcess(w: number): number;
   /** State bytes whose node differs from the current map's. */
@@ -42,6 +46,25 @@ function partBuffer(k: number): Float64Array {
   return partScratch;
 }
 
+/** max(0, largest value): the scan the node terms make. */
+function scanMax(a: Float64Array): number {
+  let m = 0;
+  for (let n = 0; n < a.length; n++) if (a[n] > m) m = a[n];
+  return m;
+}
+
+/**
+ * `load[n] += d` (the same rounding), keeping `max[w]` the largest load unless `dirty[w]`: a load
+ * above it becomes it, the largest one falling marks the window dirty.
+ */
+function nodeAdd(load: Float64Array, max: Float64Array, dirty: Uint8Array, w: number, n: number, d: number): void {
+  const o = load[n];
+  const v = o + d;
+  load[n] = v;
+  if (v > max[w]) max[w] = v;
+  else if (v < o && o === max[w]) dirty[w] = 1;
+}
+
 /** Mutable evaluation state of one layout (fixed k; changing k means building a new state). */
 export class LayoutState implements LayoutView {
   readonly k: number;
@@ -57,6 +80,16 @@ export class LayoutState implements LayoutView {
   private readonly nodeUpper: Float64Array[] | undefined;
   private readonly excess: Float64Array;
   private readonly sumSq: Float64Array;
+  /**
+   * Per window, max(0, largest node load) (and of the tail loads) unless the window's dirty flag
+   * is set: a node load that rises above it raises it, one that falls from it sets the flag, and
+   * the next read scans the nodes again. The scan is the one the terms did themselves, so the
+   * value is the same bit for bit; most moves leave the largest node alone.
+   */
+  private readonly maxLoad: Float64Array;
+  private readonly maxUpper: Float64Array;
+  private readonly maxDirty: Uint8Array;
+  private readonly upperDirty: Uint8Array;
 
   /**
    * `donor`: a state the caller discards; its buffers (trees, node loads) are reused, so it must
@@ -91,6 +124,10 @@ export class LayoutState implements LayoutView {
       this.nodeLoad.push(nl);
       if (!ctx.upperPrefix) for (let i = 0; i < k; i++) this.excess[w] += Math.max(0, part[i] - cap);
     }
+    this.maxLoad = new Float64Array(W);
+    this.maxDirty = new Uint8Array(W).fill(1);
+    this.maxUpper = ctx.upperPrefix ? new Float64Array(W) : this.maxLoad;
+    this.upperDirty = ctx.upperPrefix ? new Uint8Array(W).fill(1) : this.maxDirty;
     if (ctx.upperPrefix) {
       this.upTrees = [];
       this.nodeUpper = [];
@@ -133,6 +170,21 @@ export class LayoutState implements LayoutView {
   }
   nodeUppers(w: number): Float64Array {
     return (this.nodeUpper ?? this.nodeLoad)[w];
+  }
+  maxNodeLoad(w: number): number {
+    if (this.maxDirty[w] !== 0) {
+      this.maxLoad[w] = scanMax(this.nodeLoad[w]);
+      this.maxDirty[w] = 0;
+    }
+    return this.maxLoad[w];
+  }
+  maxNodeUpper(w: number): number {
+    if (!this.nodeUpper) return this.maxNodeLoad(w);
+    if (this.upperDirty[w] !== 0) {
+      this.maxUpper[w] = scanMax(this.nodeUpper[w]);
+      this.upperDirty[w] = 0;
+    }
+    return this.maxUpper[w];
   }
   partitionExcess(w: number): number {
     return this.excess[w];
@@ -188,8 +240,9 @@ export class LayoutState implements LayoutView {
       this.setPartLoad(w, gain, t.get(gain) + d, false);
       this.setPartLoad(w, lose, t.get(lose) - d, false);
       if (ng !== nl) {
-        this.nodeLoad[w][ng] += d;
-        this.nodeLoad[w][nl] -= d;
+        const L = this.nodeLoad[w];
+        nodeAdd(L, this.maxLoad, this.maxDirty, w, ng, d);
+        nodeAdd(L, this.maxLoad, this.maxDirty, w, nl, -d);
       }
       if (this.upTrees) {
         const pu = ctx.upperPrefix![w];
@@ -198,8 +251,9 @@ export class LayoutState implements LayoutView {
         this.setPartLoad(w, gain, tu.get(gain) + du, true);
         this.setPartLoad(w, lose, tu.get(lose) - du, true);
         if (ng !== nl) {
-          this.nodeUpper![w][ng] += du;
-          this.nodeUpper![w][nl] -= du;
+          const U = this.nodeUpper![w];
+          nodeAdd(U, this.maxUpper, this.upperDirty, w, ng, du);
+          nodeAdd(U, this.maxUpper, this.upperDirty, w, nl, -du);
         }
       }
     }
@@ -254,12 +308,14 @@ export class LayoutState implements LayoutView {
     const hi = this.boundaries[i + 1];
     for (let w = 0; w < ctx.windowCount; w++) {
       const d = this.trees[w].get(i);
-      this.nodeLoad[w][old] -= d;
-      this.nodeLoad[w][node] += d;
+      const L = this.nodeLoad[w];
+      nodeAdd(L, this.maxLoad, this.maxDirty, w, old, -d);
+      nodeAdd(L, this.maxLoad, this.maxDirty, w, node, d);
       if (this.upTrees) {
         const du = this.upTrees[w].get(i);
-        this.nodeUpper![w][old] -= du;
-        this.nodeUpper![w][node] += du;
+        const U = this.nodeUpper![w];
+        nodeAdd(U, this.maxUpper, this.upperDirty, w, old, -du);
+        nodeAdd(U, this.maxUpper, this.upperDirty, w, node, du);
       }
     }
     this.moveRange(lo, hi, node, old);

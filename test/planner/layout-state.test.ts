@@ -44,6 +44,31 @@ describe('LayoutState', () => {
     });
   }
 
+  it('keeps the largest node load and tail load of every window equal to a scan of them, bit for bit', () => {
+    const scan = (a: Float64Array) => a.reduce((m, x) => (x > m ? x : m), 0);
+    for (const input of [fixtures.skewedFourNodes(), fixtures.movingBand()]) {
+      const ctx = buildContext(input);
+      fc.assert(
+        fc.property(fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 1, max: 300 }), (seed, steps) => {
+          const s = new LayoutState(ctx, { boundaries: ctx.beforeBounds, nodes: ctx.beforeNodes });
+          const rng = seededRng(seed);
+          for (let t = 0; t < steps; t++) {
+            const undo = randomMove(s, rng);
+            if (undo && rng.next() < 0.3) undo();
+            // Read now and then, so that rises and falls between reads are both exercised.
+            if (rng.next() < 0.3) {
+              for (let w = 0; w < ctx.windowCount; w++) {
+                expect(s.maxNodeLoad(w)).toBe(scan(s.nodeLoads(w)));
+                expect(s.maxNodeUpper(w)).toBe(scan(s.nodeUppers(w)));
+              }
+            }
+          }
+        }),
+        { numRuns: 40, seed: 5 },
+      );
+    }
+  });
+
   it('a state built from a donor\'s buffers equals one built fresh, bit for bit', () => {
     const input = fixtures.movingBand();
     const ctx = buildContext(input);

@@ -23,10 +23,7 @@ export const nodeBalanceTerm: CostTerm = {
         s += 1;
         continue;
       }
-      const nl = v.nodeLoads(w);
-      let m = 0;
-      for (let n = 0; n < nl.length; n++) if (nl[n] > m) m = nl[n];
-      s += m / (t / N);
+      s += v.maxNodeLoad(w) / (t / N);
     }
     return s / ctx.windowCount;
   },

@@ -23,7 +23,8 @@ export const overloadTerm: CostTerm = {
       if (!(total > 0)) continue;
       const nl = v.nodeUppers(w);
       let over = v.partitionExcess(w);
-      for (let n = 0; n < nl.length; n++) if (nl[n] > cap) over += nl[n] - cap;
+      // Nothing to add while the largest node fits.
+      if (v.maxNodeUpper(w) > cap) for (let n = 0; n < nl.length; n++) if (nl[n] > cap) over += nl[n] - cap;
       s += over / total;
     }
     return s / ctx.windowCount;
