@@ -49,23 +49,49 @@ export function planInputProblems(input: PlanInput): { path: string; message: st
     }
   }
   if (!(input.threshold >= 0 && input.threshold <= 1)) add('threshold', 'must be a fraction in [0, 1]');
-  const vec = (path: string, v: Float64Array | undefined) => {
+  const vec = (path: string, v: Float64Array | undefined, bad = v ? firstBadValue(v) : -1) => {
     if (!v) return;
     if (v.length !== B) return add(path, `has ${v.length} values, the key space has ${B} buckets`);
-    for (let j = 0; j < v.length; j++) {
-      const x = v[j];
-      // One comparison pair per value (NaN fails both): this runs on every plan and re-check.
-      if (!(x >= 0 && x < Infinity)) return add(`${path}[${j}]`, 'must be a finite number ≥ 0');
-    }
+    if (bad >= 0) add(`${path}[${bad}]`, 'must be a finite number ≥ 0');
   };
+  // The picture's values are scanned once per picture when the input carries its parts (whose
+  // arrays must not change): a policy plans and re-checks against one picture many times.
+  const parts = input.parts;
   if (!input.windows || input.windows.length === 0) add('windows', 'needs at least one window of loads');
-  else input.windows.forEach((w, i) => vec(`windows[${i}]`, w));
+  else {
+    const bad = firstBadValues(input.windows, parts?.windows === input.windows);
+    input.windows.forEach((w, i) => vec(`windows[${i}]`, w, bad[i]));
+  }
   if (input.upper) {
     if (input.upper.length !== input.windows?.length) add('upper', `has ${input.upper.length} windows, loads have ${input.windows?.length ?? 0}`);
-    else input.upper.forEach((w, i) => vec(`upper[${i}]`, w));
+    else {
+      const bad = firstBadValues(input.upper, parts !== undefined && parts.upper === input.upper);
+      input.upper.forEach((w, i) => vec(`upper[${i}]`, w, bad[i]));
+    }
   }
   vec('stateBytes', input.stateBytes);
   return out;
+}
+
+/** Index of the first value that is not a finite number ≥ 0, or −1. */
+function firstBadValue(v: Float64Array): number {
+  for (let j = 0; j < v.length; j++) {
+    const x = v[j];
+    // One comparison pair per value (NaN fails both).
+    if (!(x >= 0 && x < Infinity)) return j;
+  }
+  return -1;
+}
+
+/** `firstBadValue` of each vector; kept per list of vectors when `keep` (a picture's, unchanging). */
+const scanned = new WeakMap<readonly Float64Array[], Int32Array>();
+function firstBadValues(vs: readonly Float64Array[], keep: boolean): Int32Array {
+  let r = keep ? scanned.get(vs) : undefined;
+  if (!r || r.length !== vs.length) {
+    r = Int32Array.from(vs, firstBadValue);
+    if (keep) scanned.set(vs, r);
+  }
+  return r;
 }
 
 function check(input: PlanInput): void {

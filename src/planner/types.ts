@@ -70,7 +70,7 @@ export interface PlanInput {
   /**
    * Optional precomputed `pictureParts(windows, upper)` (context.ts), used when it was made
    * from these very arrays: a policy planning and re-checking against one picture computes
-   * them once.
+   * them once, and the picture's values are checked once (the arrays must not change).
    */
   readonly parts?: PictureParts;
 }

@@ -1,6 +1,6 @@
 /** Picture parts shared between plans and re-checks give the very context a fresh build gives. */
 import { describe, expect, it } from 'vitest';
-import { buildContext, pictureParts, planCosts, planRepartition, seededRng } from '../../src/planner/index.ts';
+import { buildContext, pictureParts, planCosts, planInputProblems, planRepartition, seededRng } from '../../src/planner/index.ts';
 import { BucketHistory } from '../../src/cluster/bucket-history.ts';
 import { fixtures } from './fixtures.ts';
 
@@ -23,6 +23,18 @@ describe('pictureParts', () => {
     expect(buildContext({ ...input, parts: stale }).totals).toEqual(buildContext(input).totals);
     const fewer = pictureParts(input.windows, input.upper, 1);
     expect(buildContext({ ...input, parts: fewer }).windowCount).toBe(buildContext(input).windowCount);
+  });
+
+  it('an input with parts reports the same problems as one without, every time it is checked', () => {
+    const bad = input.windows.map((w) => w.slice());
+    bad[1][7] = NaN;
+    bad[2][3] = -1;
+    const upper = input.upper?.map((w) => w.slice());
+    const withParts = { ...input, windows: bad, upper, parts: pictureParts(bad, upper) };
+    const expected = planInputProblems({ ...input, windows: bad, upper });
+    expect(expected.map((p) => p.path)).toEqual(['windows[1][7]', 'windows[2][3]']);
+    expect(planInputProblems(withParts)).toEqual(expected);
+    expect(planInputProblems(withParts)).toEqual(expected);
   });
 
   it('plans and costs are the same with and without shared parts', () => {
