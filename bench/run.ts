@@ -9,6 +9,12 @@
  *   npm run bench -- --large           # 16384 buckets
  *   npm run bench -- --workers 3       # workers of the parallel four-policy runs (default: the cores)
  *   npm run bench -- --only engine     # some sections: engine, generation, forecast, runs
+ *   npm run bench -- --repeat 3        # every figure the median of 3 repetitions (default 1; the
+ *                                      # short sections always take at least 3)
+ *
+ * The machines are shared and their speed drifts by ±30% within minutes, so each run's ratio
+ * to the bare loop uses a bare loop measured right before that run, and repeated figures are
+ * reported as medians with their range; results.json keeps every sample.
  */
 import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -30,6 +36,16 @@ const buckets = process.argv.includes('--large') ? 16384 : 4096;
 /** `--only engine,generation,forecast,runs`: run some sections (all by default). */
 const only = arg('only', 'engine,generation,forecast,runs').split(',');
 const want = (section: string) => only.includes(section);
+const repeat = Math.max(1, Math.floor(Number(arg('repeat', '1'))) || 1);
+/** Repetitions of the short sections (engine, generation): at least 3. */
+const shortReps = Math.max(3, repeat);
+const median = (xs: readonly number[]) => {
+  const a = [...xs].sort((x, y) => x - y);
+  return a.length % 2 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+};
+/** "median unit (min–max)" of the samples, each formatted by `f`; just the value for one sample. */
+const spread = (xs: readonly number[], f: (x: number) => string, unit = '') =>
+  xs.length === 1 ? `${f(xs[0])}${unit}` : `${f(median(xs))}${unit} (${f(Math.min(...xs))}–${f(Math.max(...xs))})`;
 const time = <T>(fn: () => T): [T, number] => {
   const t0 = performance.now();
   const r = fn();
@@ -117,11 +133,21 @@ rows.push(['bare typed-array loop', `${(bare / 1e6).toFixed(0)} M bucket-updates
 // times, and RxJS operators on the engine (P concurrent `interval`s through `map`/`filter`,
 // merged); plus a bulk load of 2 M events and RxJS's own VirtualTimeScheduler (small N: it
 // re-sorts its whole queue on every schedule, so it is quadratic).
+/** Runs `measure` `shortReps` times; records the median rate under `key` (and the samples) and a row. */
+function rated(key: string, label: string, measure: () => number, show: (r: number) => string, unit: string): void {
+  const xs = Array.from({ length: shortReps }, measure);
+  results[key] = median(xs);
+  (results.samples as Record<string, number[]>)[key] = xs;
+  rows.push([label, spread(xs, show, unit), '']);
+}
+results.samples = {};
+const mps = (r: number) => (r / 1e6).toFixed(2);
+const MPS = ' M events/s';
 if (want('engine')) {
   const P = 1000;
   const M = 3_000_000;
   const lcg = (x: number) => (x * 1103515245 + 12345) & 0x7fffffff;
-  {
+  rated('engineEventsPerSec', `engine, own API (hold model, ${P} pending)`, () => {
     const s = new VirtualScheduler();
     let n = 0;
     let x = 1;
@@ -132,10 +158,9 @@ if (want('engine')) {
     };
     for (let i = 0; i < P; i++) s.at(i, step);
     const [, sec] = time(() => s.run());
-    results.engineEventsPerSec = s.eventsProcessed / sec;
-    rows.push([`engine, own API (hold model, ${P} pending)`, `${(s.eventsProcessed / sec / 1e6).toFixed(2)} M events/s`, '']);
-  }
-  {
+    return s.eventsProcessed / sec;
+  }, mps, MPS);
+  rated('eventQueueEventsPerSec', `event queue alone (hold model, ${P} pending)`, () => {
     const q = new EventQueue();
     const noop = () => {};
     let x = 1;
@@ -147,25 +172,19 @@ if (want('engine')) {
         q.push(q.poppedTime + 1 + (x % 1000), 0, noop);
       }
     });
-    results.eventQueueEventsPerSec = M / sec;
-    rows.push([`event queue alone (hold model, ${P} pending)`, `${(M / sec / 1e6).toFixed(2)} M events/s`, '']);
-  }
-  {
-    const [, sec] = time(() => bareHeapHold(P, M));
-    results.bareHeapEventsPerSec = M / sec;
-    rows.push([`bare typed heap of times (hold model, ${P} pending)`, `${(M / sec / 1e6).toFixed(2)} M events/s`, '']);
-  }
-  {
+    return M / sec;
+  }, mps, MPS);
+  rated('bareHeapEventsPerSec', `bare typed heap of times (hold model, ${P} pending)`, () => M / time(() => bareHeapHold(P, M))[1], mps, MPS);
+  rated('engineBulkEventsPerSec', 'engine, own API (2 M queued at once)', () => {
     const N = 2_000_000;
     const s = new VirtualScheduler();
     let n = 0;
     const inc = () => n++;
     for (let i = 0; i < N; i++) s.at((i * 7919) % 1_000_000, inc);
     const [, sec] = time(() => s.run());
-    results.engineBulkEventsPerSec = N / sec;
-    rows.push(['engine, own API (2 M queued at once)', `${(N / sec / 1e6).toFixed(2)} M events/s`, '']);
-  }
-  {
+    return N / sec;
+  }, mps, MPS);
+  rated('engineRxEventsPerSec', `engine through RxJS interval/map/filter/merge (${P} intervals)`, () => {
     const R = 1_000_000;
     const s = new VirtualScheduler();
     let m = 0;
@@ -174,17 +193,14 @@ if (want('engine')) {
       .pipe(take(R))
       .subscribe(() => m++);
     const [, sec] = time(() => s.run());
-    results.engineRxEventsPerSec = s.eventsProcessed / sec;
-    rows.push([`engine through RxJS interval/map/filter/merge (${P} intervals)`, `${(s.eventsProcessed / sec / 1e6).toFixed(2)} M events/s`, '']);
-  }
-  {
-    const V = 5_000;
+    return s.eventsProcessed / sec;
+  }, mps, MPS);
+  const V = 5_000;
+  rated('rxVirtualTimeSchedulerEventsPerSec', `RxJS's VirtualTimeScheduler (N=${V})`, () => {
     const vts = new VirtualTimeScheduler();
     for (let i = 0; i < V; i++) vts.schedule(() => {}, (i * 7919) % 100_000);
-    const [, vs] = time(() => vts.flush());
-    results.rxVirtualTimeSchedulerEventsPerSec = V / vs;
-    rows.push([`RxJS's VirtualTimeScheduler (N=${V})`, `${(V / vs / 1e3).toFixed(1)} k events/s`, '']);
-  }
+    return V / time(() => vts.flush())[1];
+  }, (r) => (r / 1e3).toFixed(0), ' k events/s');
 }
 
 const scenario = (policies: string) => `name: bench
@@ -206,16 +222,24 @@ ${policies}`;
 // Generation alone.
 if (want('generation')) {
   const loaded = parseScenario(scenario('  static: { kind: static }'), 'bench.yaml', process.cwd());
-  const w = makeWorkload(loaded, new RandomSource(1));
   const ticks = Math.min(3600 * hours, 7200);
-  let records = 0;
-  const [, s] = time(() => {
-    for (let t = 0; t < ticks; t++) records += w.nextBatch(t * 1000).total;
+  const samples = Array.from({ length: shortReps }, () => {
+    const w = makeWorkload(loaded, new RandomSource(1));
+    let records = 0;
+    const [, s] = time(() => {
+      for (let t = 0; t < ticks; t++) records += w.nextBatch(t * 1000).total;
+    });
+    return { ups: (ticks * buckets) / s, rps: records / s };
   });
-  const ups = (ticks * buckets) / s;
-  results.generationUpdatesPerSec = ups;
-  results.generationRecordsPerSec = records / s;
-  rows.push(['generation (arrivals)', `${(ups / 1e6).toFixed(1)} M bucket-updates/s, ${(records / s / 1e6).toFixed(1)} M records/s`, (bare / ups).toFixed(1)]);
+  const ups = samples.map((x) => x.ups);
+  results.generationUpdatesPerSec = median(ups);
+  results.generationRecordsPerSec = median(samples.map((x) => x.rps));
+  (results.samples as Record<string, number[]>).generationUpdatesPerSec = ups;
+  rows.push([
+    'generation (arrivals)',
+    `${spread(ups, (x) => (x / 1e6).toFixed(1), ' M bucket-updates/s')}, ${((results.generationRecordsPerSec as number) / 1e6).toFixed(1)} M records/s`,
+    spread(ups.map((u) => bare / u), (x) => x.toFixed(1)),
+  ]);
 }
 
 // Forecasting: the KDP (the predictive policy's defaults: 1-minute windows, auto model choice)
@@ -259,35 +283,56 @@ if (process.argv.includes('--week')) runsToDo.push({ key: 'weekRun', label: `run
 for (const r of runsToDo) {
   const text = scenario(r.policies).replace('duration: ' + hours + 'h', `duration: ${r.hours}h`).replace('partitions: 256, maxPartitions: 1024', `partitions: ${r.partitions}, maxPartitions: ${Math.max(1024, 2 * r.partitions)}`);
   const loaded = parseScenario(text, 'bench.yaml', process.cwd());
-  const [{ result, summary }, sec] = time(() => runLoaded(loaded, { workers: r.workers }));
-  const lanes = Object.keys(summary.policies).length;
+  const lanes = loaded.policies.length;
   const updates = lanes * 3600 * r.hours * buckets;
+  // Each repetition: a bare loop right before the run (the machine's speed drifts), then the run.
+  const reps = Array.from({ length: repeat }, () => {
+    const bareNow = bareLoop(1e9, buckets);
+    const c0 = process.cpuUsage();
+    const [out, sec] = time(() => runLoaded(loaded, { workers: r.workers }));
+    const cpu = process.cpuUsage(c0);
+    return { ...out, sec, cpuS: (cpu.user + cpu.system) / 1e6, bare: bareNow, vsBare: sec / (updates / bareNow) };
+  });
+  const secs = reps.map((x) => x.sec);
+  const ratios = reps.map((x) => x.vsBare);
+  // The split and decision times are those of the repetition with the median time.
+  const medianRep = [...reps].sort((a, b) => a.sec - b.sec)[(reps.length - 1) >> 1];
+  const { result, summary } = medianRep;
+  const sec = median(secs);
   const perDecision = Object.fromEntries(
     result.lanes
       .filter((l) => (l.report as { decisions?: number } | undefined)?.decisions)
       .map((l) => [l.name, Math.round((l.scheduledMs / (l.report as { decisions: number }).decisions) * 10) / 10]),
   );
   // Where the run's time went: the lanes' ticks (cluster step, KDP observe), their decisions
-  // (scheduled policy work), and the rest (generation, history, windows, set-up). In a parallel
-  // run the lanes' times add up over threads, so the rest is only shown for one thread.
+  // (scheduled policy work), and the rest (generation, history, windows, the APM's re-checks at
+  // operation ends, set-up). In a parallel run the lanes' times add up over threads, so the rest
+  // is only shown for one thread.
   const decisionMs = result.lanes.reduce((a, l) => a + l.scheduledMs, 0);
   const laneMs = Object.values(summary.policies).reduce((a, p) => a + p.wallMs, 0);
-  const split = { ticksS: (laneMs - decisionMs) / 1000, decisionsS: decisionMs / 1000, restS: r.workers === 1 ? sec - laneMs / 1000 : undefined };
+  const split = { ticksS: (laneMs - decisionMs) / 1000, decisionsS: decisionMs / 1000, restS: r.workers === 1 ? medianRep.sec - laneMs / 1000 : undefined };
   results[r.key] = {
     hours: r.hours,
     partitions: r.partitions,
     lanes,
+    repetitions: repeat,
     seconds: sec,
+    cpuSeconds: median(reps.map((x) => x.cpuS)),
     simulatedSecondsPerWallSecond: (3600 * r.hours) / sec,
     bucketUpdates: updates,
     bucketUpdatesPerSec: updates / sec,
-    vsBareLoop: sec / (updates / bare),
+    vsBareLoop: median(ratios),
     workers: r.workers ?? 'auto',
     wallMsPerPolicy: Object.fromEntries(Object.entries(summary.policies).map(([n, p]) => [n, p.wallMs])),
     planningMsPerDecision: perDecision,
     split: split,
+    samples: { seconds: secs, vsBareLoop: ratios, bareLoopUpdatesPerSec: reps.map((x) => x.bare), cpuSeconds: reps.map((x) => x.cpuS) },
   };
-  rows.push([`${r.label} (${r.hours} h, ${r.partitions} partitions, ${lanes} lane(s))`, `${sec.toFixed(1)} s, ${((3600 * r.hours) / sec).toFixed(0)} sim-s/s, ${(updates / sec / 1e6).toFixed(1)} M bucket-updates/s`, (sec / (updates / bare)).toFixed(1)]);
+  rows.push([
+    `${r.label} (${r.hours} h, ${r.partitions} partitions, ${lanes} lane(s))`,
+    `${spread(secs, (x) => x.toFixed(1), ' s')}, ${((3600 * r.hours) / sec).toFixed(0)} sim-s/s, ${(updates / sec / 1e6).toFixed(1)} M bucket-updates/s`,
+    spread(ratios, (x) => x.toFixed(1)),
+  ]);
   for (const [n, ms] of Object.entries(perDecision)) rows.push([`  ${n}: decision time (planning, forecasting, APM steps) / decisions`, `${ms.toFixed(1)} ms`, '']);
   rows.push([`  time: lanes' ticks / decisions${split.restS !== undefined ? ' / generation and the rest' : ''}`, `${split.ticksS.toFixed(1)} s / ${split.decisionsS.toFixed(1)} s${split.restS !== undefined ? ` / ${split.restS.toFixed(1)} s` : ''}`, '']);
 }
