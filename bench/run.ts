@@ -84,6 +84,50 @@ function bareLoop(updates: number, B: number): number {
   return best;
 }
 
+/**
+ * The bare loop as a probe taken while a run goes on: `probe()` runs 400 ticks (1.6 M
+ * bucket-updates at 4096 buckets, about 2 ms) twice and times the second, warm pass; `rate()` is
+ * the loop's speed over all probes. A run calls it at each progress report (200 a run), so its ratio compares it
+ * with the bare loop at the same moments: the machine's speed drifts by ±30% within minutes,
+ * which a bare loop measured before the run does not see. The probes' time is taken off the
+ * run's time.
+ */
+function bareProbe(B: number): { probe(): void; rate(): number; seconds(): number } {
+  const counts = new Float64Array(B).fill(1.5);
+  const P = 256;
+  const totals = new Float64Array(P);
+  const bounds = Int32Array.from({ length: P + 1 }, (_, p) => Math.floor((p * B) / P));
+  const tick = (c: Float64Array, tot: Float64Array, bd: Int32Array) => {
+    for (let p = 0; p < P; p++) {
+      let sum = 0;
+      const hi = bd[p + 1];
+      for (let j = bd[p]; j < hi; j++) sum += c[j];
+      tot[p] += sum;
+    }
+  };
+  for (let t = 0; t < 2000; t++) tick(counts, totals, bounds);
+  const TICKS = 400;
+  let secs = 0;
+  let spent = 0;
+  let n = 0;
+  return {
+    probe() {
+      // A first pass brings the loop's data back into the caches (the run evicts it), the
+      // second is timed: a warm loop, like the one measured before the runs.
+      const t0 = performance.now();
+      for (let t = 0; t < TICKS; t++) tick(counts, totals, bounds);
+      const t1 = performance.now();
+      for (let t = 0; t < TICKS; t++) tick(counts, totals, bounds);
+      const t2 = performance.now();
+      secs += (t2 - t1) / 1000;
+      spent += (t2 - t0) / 1000;
+      n++;
+    },
+    rate: () => (n * TICKS * B) / secs,
+    seconds: () => spent,
+  };
+}
+
 /** A bare binary min-heap of times in a Float64Array on the hold model (the engine's yardstick). */
 function bareHeapHold(P: number, M: number): number {
   const h = new Float64Array(P + 1);
@@ -285,32 +329,34 @@ for (const r of runsToDo) {
   const loaded = parseScenario(text, 'bench.yaml', process.cwd());
   const lanes = loaded.policies.length;
   const updates = lanes * 3600 * r.hours * buckets;
-  // Each repetition: a bare loop right before the run (the machine's speed drifts), then the run.
+  // Each repetition: the run with bare-loop probes at its progress reports (see bareProbe); only
+  // the figures are kept, so the bench holds one run's results at a time.
   const reps = Array.from({ length: repeat }, () => {
-    const bareNow = bareLoop(1e9, buckets);
+    const bareNow = bareProbe(buckets);
     const c0 = process.cpuUsage();
-    const [out, sec] = time(() => runLoaded(loaded, { workers: r.workers }));
+    const [{ result, summary }, total] = time(() => runLoaded(loaded, { workers: r.workers, onProgress: () => bareNow.probe() }));
     const cpu = process.cpuUsage(c0);
-    return { ...out, sec, cpuS: (cpu.user + cpu.system) / 1e6, bare: bareNow, vsBare: sec / (updates / bareNow) };
+    const sec = total - bareNow.seconds();
+    const perDecision = Object.fromEntries(
+      result.lanes
+        .filter((l) => (l.report as { decisions?: number } | undefined)?.decisions)
+        .map((l) => [l.name, Math.round((l.scheduledMs / (l.report as { decisions: number }).decisions) * 10) / 10]),
+    );
+    // Where the run's time went: the lanes' ticks (cluster step, KDP observe), their decisions
+    // (scheduled policy work), and the rest (generation, history, windows, the APM's re-checks at
+    // operation ends, set-up). In a parallel run the lanes' times add up over threads, so the
+    // rest is only shown for one thread.
+    const decisionMs = result.lanes.reduce((a, l) => a + l.scheduledMs, 0);
+    const laneMs = Object.values(summary.policies).reduce((a, p) => a + p.wallMs, 0);
+    const split = { ticksS: (laneMs - decisionMs) / 1000, decisionsS: decisionMs / 1000, restS: r.workers === 1 ? sec - laneMs / 1000 : undefined };
+    const wallMsPerPolicy = Object.fromEntries(Object.entries(summary.policies).map(([n, p]) => [n, p.wallMs]));
+    return { sec, cpuS: (cpu.user + cpu.system) / 1e6 - bareNow.seconds(), bare: bareNow.rate(), vsBare: sec / (updates / bareNow.rate()), perDecision, split, wallMsPerPolicy };
   });
   const secs = reps.map((x) => x.sec);
   const ratios = reps.map((x) => x.vsBare);
   // The split and decision times are those of the repetition with the median time.
-  const medianRep = [...reps].sort((a, b) => a.sec - b.sec)[(reps.length - 1) >> 1];
-  const { result, summary } = medianRep;
+  const { perDecision, split, wallMsPerPolicy } = [...reps].sort((a, b) => a.sec - b.sec)[(reps.length - 1) >> 1];
   const sec = median(secs);
-  const perDecision = Object.fromEntries(
-    result.lanes
-      .filter((l) => (l.report as { decisions?: number } | undefined)?.decisions)
-      .map((l) => [l.name, Math.round((l.scheduledMs / (l.report as { decisions: number }).decisions) * 10) / 10]),
-  );
-  // Where the run's time went: the lanes' ticks (cluster step, KDP observe), their decisions
-  // (scheduled policy work), and the rest (generation, history, windows, the APM's re-checks at
-  // operation ends, set-up). In a parallel run the lanes' times add up over threads, so the rest
-  // is only shown for one thread.
-  const decisionMs = result.lanes.reduce((a, l) => a + l.scheduledMs, 0);
-  const laneMs = Object.values(summary.policies).reduce((a, p) => a + p.wallMs, 0);
-  const split = { ticksS: (laneMs - decisionMs) / 1000, decisionsS: decisionMs / 1000, restS: r.workers === 1 ? medianRep.sec - laneMs / 1000 : undefined };
   results[r.key] = {
     hours: r.hours,
     partitions: r.partitions,
@@ -323,10 +369,10 @@ for (const r of runsToDo) {
     bucketUpdatesPerSec: updates / sec,
     vsBareLoop: median(ratios),
     workers: r.workers ?? 'auto',
-    wallMsPerPolicy: Object.fromEntries(Object.entries(summary.policies).map(([n, p]) => [n, p.wallMs])),
+    wallMsPerPolicy,
     planningMsPerDecision: perDecision,
     split: split,
-    samples: { seconds: secs, vsBareLoop: ratios, bareLoopUpdatesPerSec: reps.map((x) => x.bare), cpuSeconds: reps.map((x) => x.cpuS) },
+    samples: { seconds: secs, vsBareLoop: ratios, bareLoopDuringRunUpdatesPerSec: reps.map((x) => x.bare), cpuSeconds: reps.map((x) => x.cpuS) },
   };
   rows.push([
     `${r.label} (${r.hours} h, ${r.partitions} partitions, ${lanes} lane(s))`,
