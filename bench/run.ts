@@ -53,12 +53,11 @@ const time = <T>(fn: () => T): [T, number] => {
 };
 
 /**
- * A bare loop over `updates` bucket-updates: each tick sums the buckets of 256 contiguous
- * partitions into their totals (the cheapest honest "bucket-update"; ~1,100 M/s on this machine,
- * the issue's yardstick). One function call a tick, warmed up, best of three thirds: the
- * yardstick's own noise only ever makes the ratios larger.
+ * The bare loop: each tick sums the buckets of 256 contiguous partitions into their totals (the
+ * cheapest honest "bucket-update"; ~1,100 M/s on this machine, the issue's yardstick), one
+ * function call a tick, warmed up. `ticks(n)` runs n ticks.
  */
-function bareLoop(updates: number, B: number): number {
+function bareTicks(B: number): (n: number) => void {
   const counts = new Float64Array(B).fill(1.5);
   const P = 256;
   const totals = new Float64Array(P);
@@ -71,59 +70,49 @@ function bareLoop(updates: number, B: number): number {
       tot[p] += sum;
     }
   };
+  const run = (n: number) => {
+    for (let t = 0; t < n; t++) tick(counts, totals, bounds);
+    if (!(totals[0] > 0)) throw new Error('bare loop did not run');
+  };
+  run(2000);
+  return run;
+}
+
+/** The bare loop's speed over `updates` bucket-updates, best of three thirds: its own noise only ever makes the ratios larger. */
+function bareLoop(updates: number, B: number): number {
+  const run = bareTicks(B);
   const ticks = Math.ceil(updates / B / 3);
-  for (let t = 0; t < 2000; t++) tick(counts, totals, bounds);
   let best = 0;
-  for (let r = 0; r < 3; r++) {
-    const [, s] = time(() => {
-      for (let t = 0; t < ticks; t++) tick(counts, totals, bounds);
-    });
-    best = Math.max(best, (ticks * B) / s);
-  }
-  if (!(totals[0] > 0)) throw new Error('bare loop did not run');
+  for (let r = 0; r < 3; r++) best = Math.max(best, (ticks * B) / time(() => run(ticks))[1]);
   return best;
 }
 
 /**
  * The bare loop as a probe taken while a run goes on: `probe()` runs 400 ticks (1.6 M
- * bucket-updates at 4096 buckets, about 2 ms) twice and times the second, warm pass; `rate()` is
- * the loop's speed over all probes. A run calls it at each progress report (200 a run), so its ratio compares it
- * with the bare loop at the same moments: the machine's speed drifts by ±30% within minutes,
- * which a bare loop measured before the run does not see. The probes' time is taken off the
- * run's time.
+ * bucket-updates at 4096 buckets, about 2 ms) twice and times the second, warm pass (the run
+ * evicts the loop's data); `rate()` is the loop's speed over all probes. A run calls it at each
+ * progress report (200 a run), so its ratio compares it with the bare loop at the same moments:
+ * the machine's speed drifts by ±30% within minutes, which a bare loop measured before the run
+ * does not see. `seconds()`, the probes' whole time, is taken off the run's time.
  */
 function bareProbe(B: number): { probe(): void; rate(): number; seconds(): number } {
-  const counts = new Float64Array(B).fill(1.5);
-  const P = 256;
-  const totals = new Float64Array(P);
-  const bounds = Int32Array.from({ length: P + 1 }, (_, p) => Math.floor((p * B) / P));
-  const tick = (c: Float64Array, tot: Float64Array, bd: Int32Array) => {
-    for (let p = 0; p < P; p++) {
-      let sum = 0;
-      const hi = bd[p + 1];
-      for (let j = bd[p]; j < hi; j++) sum += c[j];
-      tot[p] += sum;
-    }
-  };
-  for (let t = 0; t < 2000; t++) tick(counts, totals, bounds);
+  const run = bareTicks(B);
   const TICKS = 400;
-  let secs = 0;
+  let timed = 0;
   let spent = 0;
   let n = 0;
   return {
     probe() {
-      // A first pass brings the loop's data back into the caches (the run evicts it), the
-      // second is timed: a warm loop, like the one measured before the runs.
       const t0 = performance.now();
-      for (let t = 0; t < TICKS; t++) tick(counts, totals, bounds);
+      run(TICKS);
       const t1 = performance.now();
-      for (let t = 0; t < TICKS; t++) tick(counts, totals, bounds);
+      run(TICKS);
       const t2 = performance.now();
-      secs += (t2 - t1) / 1000;
+      timed += (t2 - t1) / 1000;
       spent += (t2 - t0) / 1000;
       n++;
     },
-    rate: () => (n * TICKS * B) / secs,
+    rate: () => (n * TICKS * B) / timed,
     seconds: () => spent,
   };
 }
