@@ -1,8 +1,9 @@
 /**
  * A layout under evaluation, with the aggregates every cost term reads kept up to date
- * incrementally: per-window partition loads (max trees), node loads, partitions above their cap,
- * moved state bytes and the operation penalties. Moving one boundary or one partition costs
- * O(windows · log k); the searches rely on it to try tens of thousands of moves per second.
+ * incrementally: per-window partition loads (max trees), node loads and the largest of them
+ * (lazily), partitions above their cap, moved state bytes and the operation penalties. Moving one
+ * boundary or one partition costs O(windows · log k); the searches rely on it to try tens of
+ * thousands of moves per second.
  */
 import { offNode, type PlanContext } from './context.ts';
 import type { Layout } from './layout.ts';
