@@ -73,8 +73,9 @@ export function planInputProblems(input: PlanInput): { path: string; message: st
   return out;
 }
 
-/** Index of the first value that is not a finite number ≥ 0, or −1. */
-function firstBadValue(v: Float64Array): number {
+/** Index of the first value that is not a finite number ≥ 0, or −1 (also for a missing vector, which `vec` reports). */
+function firstBadValue(v: Float64Array | undefined): number {
+  if (!v) return -1;
   for (let j = 0; j < v.length; j++) {
     const x = v[j];
     // One comparison pair per value (NaN fails both).
