@@ -13,8 +13,8 @@
  *                                      # short sections always take at least 3)
  *
  * The machines are shared and their speed drifts by ±30% within minutes, so each run's ratio
- * to the bare loop uses a bare loop measured right before that run, and repeated figures are
- * reported as medians with their range; results.json keeps every sample.
+ * to the bare loop uses bare-loop probes taken during that run (see bareProbe), and repeated
+ * figures are reported as medians with their range; results.json keeps every sample.
  */
 import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';

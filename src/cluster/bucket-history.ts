@@ -108,6 +108,7 @@ export class BucketHistory {
   bucketCounts(nowMs: number, spanMs: number, out: Float64Array): Float64Array {
     const B = this.buckets;
     const offs = this.retainedOffsets(nowMs, spanMs);
+    if (offs.length === 0) return out.fill(0);
     // The completed slots' part changes once a slot, not once a call: it is kept (every policy
     // of a run asks at its decisions and at each batch of its plans) and the current slot added.
     // Counts are whole numbers, so sums in another order are the same sums.
@@ -123,7 +124,6 @@ export class BucketHistory {
       this.countsFrom = from;
     }
     const c = this.completedCounts!;
-    if (offs.length === 0) return out.fill(0);
     const cur = offs[0];
     for (let i = 0; i < B; i++) out[i] = this.ring[cur + i] + c[i];
     return out;

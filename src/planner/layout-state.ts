@@ -180,9 +180,9 @@ export class LayoutState implements LayoutView {
     return this.maxLoad[w];
   }
   maxNodeUpper(w: number): number {
-    if (!this.nodeUpper) return this.maxNodeLoad(w);
+    // Without a tail these are the expected loads' own maximum and flag (see the constructor).
     if (this.upperDirty[w] !== 0) {
-      this.maxUpper[w] = scanMax(this.nodeUpper[w]);
+      this.maxUpper[w] = scanMax(this.nodeUppers(w));
       this.upperDirty[w] = 0;
     }
     return this.maxUpper[w];

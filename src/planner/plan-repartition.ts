@@ -49,7 +49,7 @@ export function planInputProblems(input: PlanInput): { path: string; message: st
     }
   }
   if (!(input.threshold >= 0 && input.threshold <= 1)) add('threshold', 'must be a fraction in [0, 1]');
-  const vec = (path: string, v: Float64Array | undefined, bad = v ? firstBadValue(v) : -1) => {
+  const vec = (path: string, v: Float64Array | undefined, bad = firstBadValue(v)) => {
     if (!v) return;
     if (v.length !== B) return add(path, `has ${v.length} values, the key space has ${B} buckets`);
     if (bad >= 0) add(`${path}[${bad}]`, 'must be a finite number ≥ 0');
@@ -73,7 +73,7 @@ export function planInputProblems(input: PlanInput): { path: string; message: st
   return out;
 }
 
-/** Index of the first value that is not a finite number ≥ 0, or −1 (also for a missing vector, which `vec` reports). */
+/** Index of the first value that is not a finite number ≥ 0, or −1 (also for a missing vector, which `vec` skips). */
 function firstBadValue(v: Float64Array | undefined): number {
   if (!v) return -1;
   for (let j = 0; j < v.length; j++) {
