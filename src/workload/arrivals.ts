@@ -9,8 +9,11 @@
  * bucket: 7–8 ns a draw at equal λ, 10–13 ns inside a run's tick. Each draw reads one 32-bit
  * word of a per-workload table: the high 16 bits are a seeded permutation π of 0…65,535 (so over
  * the table every value appears once), the low 16 bits a second, independent permutation. A
- * tick walks the table from a random offset with a random odd stride, so a tick never reuses an
- * entry.
+ * tick reads the table in order from a random offset, each index XORed with a random 4-bit mask
+ * (so neighbouring buckets' pairs of entries change from tick to tick), so a tick never reuses an
+ * entry (up to 65,536 buckets) and reads whole cache lines. A random odd stride, used before,
+ * gave the same draws' statistics but a cache miss per draw: generation took ~1.4× as long in a
+ * run.
  * - Below λ = 4: Poisson inversion at u = (π + ½)/65,536 against tabulated Poisson CDFs on a
  *   grid λ = j/64. Row j or j + 1 is picked, by the low 16 bits, with the probabilities that
  *   make the mean exactly λ (a mixture of Poisson(j/64) and Poisson((j+1)/64): variance larger
@@ -146,11 +149,11 @@ export class ArrivalSampler {
     const Q = this.tables!.quantile;
     const F = this.tables!.cdf;
     let j = rng.int(TABLE_SIZE);
-    const stride = 2 * rng.int(TABLE_SIZE >> 1) + 1;
+    const m = rng.int(16);
     for (let i = 0; i < n; i++) {
       const lam = lambda[i];
-      const e = j;
-      j = (j + stride) & MASK;
+      const e = j ^ m;
+      j = (j + 1) & MASK;
       let x: number;
       if (lam < NORMAL_FROM) {
         const w = words[e];

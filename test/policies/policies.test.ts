@@ -67,7 +67,20 @@ describe('policies on identical workloads', () => {
     expect((lane.report?.extra as { fallbacks: Record<string, number> }).fallbacks.warmup).toBeGreaterThan(0);
   });
 
-  it('the oracle, knowing the future, does at least as well as reactive on latency', () => {
-    expect(p.oracle.p99LatencyMs).toBeLessThanOrEqual(p.reactive.p99LatencyMs * 1.1 + 1);
+});
+
+// This scenario runs near saturation, where one seed's p99 is either milliseconds or tens of
+// seconds: the oracle lost to reactive at 2 of 8 seeds when checked. Compare means over five seeds.
+describe('the oracle, knowing the future, against reactive over seeds 1–5', () => {
+  const runs = [1, 2, 3, 4, 5].map((seed) => {
+    const text = base(`  reactive: { kind: reactive, every: 2m, window: 2m, iterations: 3000, goals: { movement: 0.5 } }
+  oracle: { kind: oracle, every: 5m, horizon: 20m, iterations: 3000, goals: { movement: 0.5 } }`).replace('seed: 3', `seed: ${seed}`);
+    return runLoaded(parseScenario(text, 'pol.yaml', path.join(__dirname))).summary.policies;
+  });
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+  it('does at least as well on latency: SLO violations and p99, averaged over the seeds', () => {
+    expect(mean(runs.map((p) => p.oracle.sloViolationRate))).toBeLessThanOrEqual(mean(runs.map((p) => p.reactive.sloViolationRate)));
+    expect(mean(runs.map((p) => p.oracle.p99LatencyMs))).toBeLessThanOrEqual(mean(runs.map((p) => p.reactive.p99LatencyMs)) * 1.1 + 1);
   });
 });

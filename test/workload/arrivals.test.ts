@@ -101,6 +101,44 @@ describe('ArrivalSampler fast mode', () => {
     }
     expect(Math.abs(num / den)).toBeLessThan(0.01);
   });
+
+  // A tick reads the table's entries in order (cache lines, not random words): neighbouring
+  // buckets take neighbouring entries, so their draws must still be independent.
+  for (const lam of [2, 20]) {
+    it(`draws independently across buckets at λ = ${lam}: neighbours uncorrelated, sums of 16 with the summed variance`, () => {
+      const s = new ArrivalSampler(new RandomSource(11).fork('a'), 'fast');
+      const B = 4096;
+      const G = 16;
+      const lambda = new Float64Array(B).fill(lam);
+      const out = new Float64Array(B);
+      let num = 0;
+      let den = 0;
+      let gsum = 0;
+      let gsq = 0;
+      let groups = 0;
+      for (let t = 0; t < 400; t++) {
+        s.fill(lambda, out, B);
+        for (let i = 0; i < B; i++) {
+          den += (out[i] - lam) ** 2;
+          if (i > 0) num += (out[i] - lam) * (out[i - 1] - lam);
+        }
+        for (let g = 0; g < B; g += G) {
+          let x = 0;
+          for (let i = g; i < g + G; i++) x += out[i];
+          gsum += x;
+          gsq += x * x;
+          groups++;
+        }
+      }
+      expect(Math.abs(num / den)).toBeLessThan(0.01);
+      const single = den / (400 * B);
+      const gmean = gsum / groups;
+      const gvar = gsq / groups - gmean * gmean;
+      // 102,400 sums: the variance's sampling error is ~0.5%.
+      expect(gvar / (G * single)).toBeGreaterThan(0.95);
+      expect(gvar / (G * single)).toBeLessThan(1.05);
+    });
+  }
 });
 
 describe('ArrivalSampler fast mode, huge λ', () => {
