@@ -26,6 +26,7 @@ import { parseScenario } from '../src/scenario/load.ts';
 import { runLoaded } from '../src/api.ts';
 import { makeWorkload } from '../src/experiment/run.ts';
 import { KeyDistributionProfiler } from '../src/profiler/kdp.ts';
+import { median } from '../src/profiler/util.ts';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,10 +40,6 @@ const want = (section: string) => only.includes(section);
 const repeat = Math.max(1, Math.floor(Number(arg('repeat', '1'))) || 1);
 /** Repetitions of the short sections (engine, generation): at least 3. */
 const shortReps = Math.max(3, repeat);
-const median = (xs: readonly number[]) => {
-  const a = [...xs].sort((x, y) => x - y);
-  return a.length % 2 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
-};
 /** "median unit (min–max)" of the samples, each formatted by `f`; just the value for one sample. */
 const spread = (xs: readonly number[], f: (x: number) => string, unit = '') =>
   xs.length === 1 ? `${f(xs[0])}${unit}` : `${f(median(xs))}${unit} (${f(Math.min(...xs))}–${f(Math.max(...xs))})`;

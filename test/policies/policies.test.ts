@@ -22,12 +22,15 @@ policies:
 ${policies}
 ${extra}`;
 
+const REACTIVE = '  reactive: { kind: reactive, every: 2m, window: 2m, iterations: 3000, goals: { movement: 0.5 } }';
+const ORACLE = '  oracle: { kind: oracle, every: 5m, horizon: 20m, iterations: 3000, goals: { movement: 0.5 } }';
+
 describe('policies on identical workloads', () => {
   const loaded = parseScenario(
     base(`  static: { kind: static }
   threshold: { kind: reactive-threshold, cooldown: 2m }
-  reactive: { kind: reactive, every: 2m, window: 2m, iterations: 3000, goals: { movement: 0.5 } }
-  oracle: { kind: oracle, every: 5m, horizon: 20m, iterations: 3000, goals: { movement: 0.5 } }
+${REACTIVE}
+${ORACLE}
   predictive: { kind: predictive, every: 5m, horizon: 20m, iterations: 3000, minHistory: 1h, regret: true, goals: { movement: 0.5 } }`),
     'pol.yaml',
     path.join(__dirname),
@@ -66,15 +69,14 @@ describe('policies on identical workloads', () => {
     const lane = result.lanes.find((l) => l.name === 'predictive')!;
     expect((lane.report?.extra as { fallbacks: Record<string, number> }).fallbacks.warmup).toBeGreaterThan(0);
   });
-
 });
 
 // This scenario runs near saturation, where one seed's p99 is either milliseconds or tens of
 // seconds: the oracle lost to reactive at 2 of 8 seeds when checked. Compare means over five seeds.
 describe('the oracle, knowing the future, against reactive over seeds 1–5', () => {
   const runs = [1, 2, 3, 4, 5].map((seed) => {
-    const text = base(`  reactive: { kind: reactive, every: 2m, window: 2m, iterations: 3000, goals: { movement: 0.5 } }
-  oracle: { kind: oracle, every: 5m, horizon: 20m, iterations: 3000, goals: { movement: 0.5 } }`).replace('seed: 3', `seed: ${seed}`);
+    const text = base(`${REACTIVE}
+${ORACLE}`).replace('seed: 3', `seed: ${seed}`);
     return runLoaded(parseScenario(text, 'pol.yaml', path.join(__dirname))).summary.policies;
   });
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
