@@ -18,7 +18,7 @@ import type { RandomStream } from '../engine/random.ts';
 import { Priority, type VirtualScheduler } from '../engine/virtual-scheduler.ts';
 import { applyAction } from '../model/apply-action.ts';
 import type { KeyBatch } from '../model/batch.ts';
-import type { ControlPlane, OpEvent, SubmitResult } from '../model/control-plane.ts';
+import type { ControlPlane, OpCode, OpEvent, SubmitResult } from '../model/control-plane.ts';
 import { MapError, mapProblems, partitionLoads, type PartitionMap } from '../model/partition-map.ts';
 import type { PlanAction } from '../model/plan.ts';
 import type { BucketHistory } from './bucket-history.ts';
@@ -137,8 +137,8 @@ export class SimCluster implements ControlPlane {
   }
 
   submit(action: PlanAction, tag?: string): SubmitResult {
-    const reason = this.rejection(action);
-    if (reason) return { accepted: false, reason };
+    const rejected = this.rejection(action);
+    if (rejected) return { accepted: false, ...rejected };
     const now = this.sched.now();
     const i = this.map.ids.indexOf(action.partition);
     const partitions = action.kind === 'merge' ? [action.partition, action.with] : [action.partition];
@@ -175,32 +175,32 @@ export class SimCluster implements ControlPlane {
     return { accepted: true, opId: op.id };
   }
 
-  private rejection(action: PlanAction): string | null {
-    if (this.ops.size >= this.cfg.maxConcurrentOps) return `maxConcurrentOps (${this.cfg.maxConcurrentOps}) reached`;
+  private rejection(action: PlanAction): { code: OpCode; reason: string } | null {
+    if (this.ops.size >= this.cfg.maxConcurrentOps) return { code: 'busy', reason: `maxConcurrentOps (${this.cfg.maxConcurrentOps}) reached` };
     const i = this.map.ids.indexOf(action.partition);
-    if (i < 0) return `no partition ${action.partition}`;
+    if (i < 0) return { code: 'illegal', reason: `no partition ${action.partition}` };
     const parts = action.kind === 'merge' ? [action.partition, action.with] : [action.partition];
     for (const p of parts) {
       const s = this.states.get(p);
-      if (!s) return `no partition ${p}`;
-      if (s.busy) return `partition ${p} is busy with another operation`;
+      if (!s) return { code: 'illegal', reason: `no partition ${p}` };
+      if (s.busy) return { code: 'busy', reason: `partition ${p} is busy with another operation` };
     }
     const now = this.sched.now();
     const srcNode = this.nodes[this.map.nodes[i]];
-    if (srcNode.downUntil > now) return `node ${this.map.nodes[i]} is down`;
+    if (srcNode.downUntil > now) return { code: 'node-down', reason: `node ${this.map.nodes[i]} is down` };
     if (action.kind === 'move' || action.kind === 'create') {
       const n = this.nodes[action.node];
-      if (!n || !n.active) return `node ${action.node} does not exist or was removed`;
-      if (n.downUntil > now) return `node ${action.node} is down`;
+      if (!n || !n.active) return { code: 'illegal', reason: `node ${action.node} does not exist or was removed` };
+      if (n.downUntil > now) return { code: 'node-down', reason: `node ${action.node} is down` };
     }
     if ((action.kind === 'split' || action.kind === 'create') && this.map.ids.length + this.reservedIds.size >= this.cfg.maxPartitions) {
-      return `maxPartitions (${this.cfg.maxPartitions}) reached`;
+      return { code: 'limit', reason: `maxPartitions (${this.cfg.maxPartitions}) reached` };
     }
-    if ((action.kind === 'split' || action.kind === 'create') && this.reservedIds.has(action.newId)) return `id ${action.newId} is reserved by another operation`;
+    if ((action.kind === 'split' || action.kind === 'create') && this.reservedIds.has(action.newId)) return { code: 'busy', reason: `id ${action.newId} is reserved by another operation` };
     try {
       applyAction(this.map, action);
     } catch (err) {
-      if (err instanceof MapError) return err.message;
+      if (err instanceof MapError) return { code: err.noop ? 'noop' : 'illegal', reason: err.message };
       throw err;
     }
     return null;
@@ -241,7 +241,7 @@ export class SimCluster implements ControlPlane {
     try {
       after = applyAction(before, a);
     } catch (err) {
-      this.fail(op, `map changed under the operation: ${(err as Error).message}`);
+      this.fail(op, `map changed under the operation: ${(err as Error).message}`, 'illegal');
       return;
     }
     this.finish(op);
@@ -268,7 +268,7 @@ export class SimCluster implements ControlPlane {
     this.emit(op, 'done');
   }
 
-  private fail(op: Op, reason: string): void {
+  private fail(op: Op, reason: string, code: OpCode = 'failed'): void {
     const now = this.sched.now();
     if (op.cancelTimer !== undefined) this.sched.cancel(op.cancelTimer);
     this.finish(op);
@@ -281,10 +281,10 @@ export class SimCluster implements ControlPlane {
       }
     }
     this.metrics.operation('failed', now);
-    this.emit(op, 'failed', reason);
+    this.emit(op, 'failed', reason, code);
   }
 
-  private emit(op: Op, status: OpEvent['status'], reason?: string): void {
+  private emit(op: Op, status: OpEvent['status'], reason?: string, code?: OpCode): void {
     const now = this.sched.now();
     this.events$.next({
       opId: op.id,
@@ -293,6 +293,7 @@ export class SimCluster implements ControlPlane {
       timeMs: now,
       tag: op.tag,
       reason,
+      code,
       bytes: op.bytesTotal > 0 ? (status === 'done' ? op.bytesTotal : op.bytesSent) : 0,
       durationMs: now - op.startMs,
       fromNode: op.src,
@@ -320,7 +321,7 @@ export class SimCluster implements ControlPlane {
     for (const op of transfers) {
       const down = this.nodes[op.src].downUntil > t || this.nodes[op.dst].downUntil > t;
       if (down) {
-        this.fail(op, 'a node of the move crashed');
+        this.fail(op, 'a node of the move crashed', 'node-down');
         continue;
       }
       const rate = this.cfg.moveBandwidth / Math.max(users.get(op.src)!, users.get(op.dst)!); // bytes/s
@@ -356,7 +357,7 @@ export class SimCluster implements ControlPlane {
     n.downUntil = Math.max(n.downUntil, now + durationMs);
     const onNode = this.map.nodes.filter((x) => x === node).length;
     this.metrics.paused(now, now + durationMs, onNode);
-    for (const op of [...this.ops.values()]) if (op.phase === 'transfer' && (op.src === node || op.dst === node)) this.fail(op, `node ${node} crashed`);
+    for (const op of [...this.ops.values()]) if (op.phase === 'transfer' && (op.src === node || op.dst === node)) this.fail(op, `node ${node} crashed`, 'node-down');
   }
 
   /** Adds an empty node; returns its index. */

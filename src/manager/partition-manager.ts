@@ -242,7 +242,7 @@ export class PartitionManager {
         run.ops.set(res.opId, i);
         this.captureUndo(run, i);
         this.transition(run, i, 'running');
-      } else if (/maxConcurrentOps|busy|is down/.test(res.reason)) {
+      } else if (res.code === 'busy' || res.code === 'node-down') {
         transient = true;
       } else {
         this.transition(run, i, 'running', 'submitted');
@@ -374,7 +374,7 @@ export class PartitionManager {
         return;
       }
       // Already undone (e.g. the partition is where it should be)? Then skip the step.
-      if (/already on node/.test(res.reason)) {
+      if (res.code === 'noop') {
         u.next++;
         continue;
       }

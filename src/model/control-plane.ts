@@ -7,6 +7,23 @@ import type { Observable } from 'rxjs';
 import type { PartitionMap } from './partition-map.ts';
 import type { PlanAction } from './plan.ts';
 
+/**
+ * Stable outcome codes of the control plane; the APM decides on these, never on message text.
+ * - `busy`: a concurrency cap or a partition already in an operation; try again later (transient).
+ * - `limit`: a capacity limit such as `maxPartitions` (transient: a merge may free room).
+ * - `node-down`: a node the action needs is down or gone (permanent for this attempt's target).
+ * - `illegal`: the action does not apply to the current map (permanent).
+ * - `noop`: the map already is as the action would leave it (e.g. a move to the node it is on).
+ * - `timeout`: the operation did not finish in time and was cancelled (transient).
+ * - `failed`: the operation failed part-way (transient).
+ */
+export type OpCode = 'busy' | 'limit' | 'node-down' | 'illegal' | 'noop' | 'timeout' | 'failed';
+
+/** Codes worth a retry of the same action after a backoff. */
+export function isTransient(code: OpCode): boolean {
+  return code === 'busy' || code === 'limit' || code === 'timeout' || code === 'failed';
+}
+
 /** Status of an operation in the control plane. */
 export type OpStatus = 'started' | 'done' | 'failed';
 
@@ -18,8 +35,10 @@ export interface OpEvent {
   readonly timeMs: number;
   /** Who asked (plan id or policy tag), echoed back. */
   readonly tag?: string;
-  /** Why it failed. */
+  /** Why it failed, for people. */
   readonly reason?: string;
+  /** Why it failed, for the APM (failed events only). */
+  readonly code?: OpCode;
   /** Bytes sent so far (moves, creates), also for failed ones. */
   readonly bytes?: number;
   /** Node of the partition when the operation started. */
@@ -33,7 +52,9 @@ export interface OpEvent {
 }
 
 /** Result of a submission: accepted with an id, or rejected with a reason (nothing changed). */
-export type SubmitResult = { readonly accepted: true; readonly opId: number } | { readonly accepted: false; readonly reason: string };
+export type SubmitResult =
+  | { readonly accepted: true; readonly opId: number }
+  | { readonly accepted: false; readonly code: OpCode; readonly reason: string };
 
 /** What the APM needs of a cluster. */
 export interface ControlPlane {

@@ -3,6 +3,7 @@
  * partition. Values only; the cluster and the planner both transform maps through the pure
  * functions here so that the "covers the key space exactly once" invariant is kept in one place.
  */
+import { KeycastError } from './errors.ts';
 
 /** An immutable partition map. Partition `i` owns buckets `[boundaries[i], boundaries[i+1])`. */
 export interface PartitionMap {
@@ -127,8 +128,15 @@ export function nodeLoads(map: PartitionMap, perPartition: ArrayLike<number>, no
 // ---- pure transformations (each returns a new map with version + 1, or throws MapError) ----
 
 /** A request that would break the map (unknown id, bad split point, merge across nodes…). */
-export class MapError extends Error {
-  readonly code = 'MAP';
+export class MapError extends KeycastError {
+  /** `noop`: the map already is as the action would leave it (e.g. a move to the node it is on). */
+  constructor(
+    message: string,
+    readonly noop = false,
+  ) {
+    super('MAP', message);
+    this.name = 'MapError';
+  }
 }
 
 function bump(map: PartitionMap, boundaries: number[], ids: string[], nodes: number[], nextId: number): PartitionMap {
@@ -179,7 +187,7 @@ export function mergePartitions(map: PartitionMap, left: string, right: string):
 export function movePartition(map: PartitionMap, id: string, node: number): PartitionMap {
   const i = indexOrThrow(map, id);
   if (!Number.isInteger(node) || node < 0) throw new MapError(`invalid node ${node}`);
-  if (map.nodes[i] === node) throw new MapError(`${id} is already on node ${node}`);
+  if (map.nodes[i] === node) throw new MapError(`${id} is already on node ${node}`, true);
   const nodes = [...map.nodes];
   nodes[i] = node;
   return bump(map, [...map.boundaries], [...map.ids], nodes, map.nextId);

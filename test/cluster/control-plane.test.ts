@@ -59,7 +59,7 @@ describe('control plane operations', () => {
     expect(h.cluster.currentMap()).toBe(before);
     expect(h.cluster.submit({ kind: 'move', partition: 'p0', node: 1 }).accepted).toBe(true);
     const r = h.cluster.submit({ kind: 'move', partition: 'p2', node: 1 });
-    expect(r).toEqual({ accepted: false, reason: 'maxConcurrentOps (1) reached' });
+    expect(r).toEqual({ accepted: false, code: 'busy', reason: 'maxConcurrentOps (1) reached' });
   });
 
   it('a failed move leaves the range on its source and counts the bytes sent', () => {
