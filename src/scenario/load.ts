@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, parse as parseYaml, type Document, type Node } from 'yaml';
 import { InputError, type Problem } from '../model/errors.ts';
 import { didYouMean } from './did-you-mean.ts';
+import { bundledScenarioNames, resolveScenarioArg } from './bundled.ts';
 import { parseExpectation, references, type Expectation } from './expect.ts';
 import { metricPathProblem } from './metrics.ts';
 import { scenarioJsonSchema, scenarioSchema, type PolicySpec, type Scenario } from './schema.ts';
@@ -55,14 +56,17 @@ const DEFAULT_POLICIES: [string, PolicySpec['kind']][] = [
 ];
 
 /** Reads and validates a scenario file; throws `InputError` listing every problem. */
-export function loadScenario(file: string, opts: LoadOptions = {}): LoadedScenario {
+export function loadScenario(arg: string, opts: LoadOptions = {}): LoadedScenario {
+  const file = resolveScenarioArg(arg);
   let text: string;
   try {
     if (fs.statSync(file).isDirectory()) throw new InputError([{ file, path: '', message: 'is a folder, not a scenario file' }]);
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     if (err instanceof InputError) throw err;
-    throw new InputError([{ file, path: '', message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})` }]);
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    const hint = code === 'ENOENT' && !arg.includes('/') ? `; no bundled scenario of that name either (${bundledScenarioNames().join(', ')})` : '';
+    throw new InputError([{ file, path: '', message: `cannot read the file (${code})${hint}` }]);
   }
   return parseScenario(text, file, path.dirname(path.resolve(file)), opts);
 }

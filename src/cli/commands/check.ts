@@ -4,7 +4,7 @@ import { scenarioLoadOptions, scenarioOptions } from './scenario-options.ts';
 
 export const checkCommand: KeycastCommand = {
   command: 'check [paths..]',
-  describe: 'run scenario files (default: scenarios/) and check their expectations; JUnit XML for CI',
+  describe: 'run scenario files (default: ./scenarios/, else the bundled ones) and check their expectations; JUnit XML for CI',
   builder: (y) =>
     scenarioOptions(
       y
@@ -17,7 +17,10 @@ export const checkCommand: KeycastCommand = {
     const { runChecks, scenarioFiles, junitXml, checkTable, checkExitCode } = await import('../../experiment/check.ts');
     const { version } = await import('../../api.ts');
     const { writeFileAtomic } = await import('../io.ts');
-    const paths = (argv.paths as string[] | undefined)?.length ? (argv.paths as string[]) : ['scenarios'];
+    const { BUNDLED_SCENARIOS } = await import('../../scenario/bundled.ts');
+    const fs = await import('node:fs');
+    // Default: ./scenarios, or the bundled scenarios where there is none (an installed package).
+    const paths = (argv.paths as string[] | undefined)?.length ? (argv.paths as string[]) : [fs.existsSync('scenarios') ? 'scenarios' : BUNDLED_SCENARIOS];
     const files = scenarioFiles(paths);
     const load = scenarioLoadOptions(argv);
     const out = argv.out as string | undefined;
