@@ -8,11 +8,12 @@ export const capacityCommand: KeycastCommand = {
   builder: (y) =>
     scenarioOptions(
       y
-        .usage('keycast capacity SCENARIO --nodes MIN..MAX [--out DIR] [--json]')
+        .usage('keycast capacity SCENARIO --nodes MIN..MAX [--out DIR] [--json] [--force]')
         .positional('scenario', { type: 'string', describe: 'scenario YAML file' })
         .option('nodes', { type: 'string', demandOption: true, describe: 'node counts to try, MIN..MAX' })
         .option('out', { type: 'string', describe: 'output folder (default reports/<name>-capacity/)' })
-        .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON on stdout' }),
+        .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON on stdout' })
+        .option('force', { type: 'boolean', default: false, describe: 'replace --out even if it is not a keycast output folder (deletes what is there)' }),
     ),
   run: async (argv) => {
     const { runCapacity, parseNodeRange } = await import('../../experiment/capacity.ts');
@@ -23,6 +24,9 @@ export const capacityCommand: KeycastCommand = {
     const path = await import('node:path');
     const range = parseNodeRange(String(argv.nodes));
     const load = scenarioLoadOptions(argv);
+    const { assertOutDir } = await import('../../experiment/atomic-dir.ts');
+    const force = argv.force as boolean;
+    if (argv.out !== undefined) assertOutDir(argv.out as string, { force });
     const bar = progressBar('capacity');
     const r = runCapacity(argv.scenario as string, range, { ...load, onProgress: (n) => bar.update(n - range.min, range.max - range.min + 1) });
     bar.stop();
@@ -31,7 +35,7 @@ export const capacityCommand: KeycastCommand = {
       fs.writeFileSync(path.join(tmp, 'capacity.json'), JSON.stringify(r, null, 2) + '\n');
       fs.writeFileSync(path.join(tmp, 'capacity.csv'), capacityCsv(r));
       fs.writeFileSync(path.join(tmp, 'index.html'), capacityHtml(r));
-    });
+    }, { force });
     if (argv.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
     else process.stdout.write(capacityTable(r) + `\nReport: ${out}/index.html\n`);
     return 0;

@@ -8,10 +8,11 @@ export const checkCommand: KeycastCommand = {
   builder: (y) =>
     scenarioOptions(
       y
-        .usage('keycast check [FILE|DIR ...] [--junit FILE] [--out DIR]\n\nEach *.yaml of a folder (not recursive) or each file named; exit 1 if an expectation fails, 2 on bad input.')
+        .usage('keycast check [FILE|DIR ...] [--junit FILE] [--out DIR] [--force]\n\nEach *.yaml of a folder (not recursive) or each file named; exit 1 if an expectation fails, 2 on bad input.')
         .positional('paths', { type: 'string', array: true, describe: 'scenario files or folders (default: scenarios)' })
         .option('junit', { type: 'string', describe: 'write JUnit XML here (one testsuite per scenario, one testcase per expectation)' })
-        .option('out', { type: 'string', describe: 'also write each scenario’s report to DIR/<name>/' }),
+        .option('out', { type: 'string', describe: 'also write each scenario’s report to DIR/<name>/' })
+        .option('force', { type: 'boolean', default: false, describe: 'replace --out even if it is not a keycast output folder (deletes what is there)' }),
     ),
   run: async (argv) => {
     const { runChecks, scenarioFiles, junitXml, checkTable, checkExitCode } = await import('../../experiment/check.ts');
@@ -24,6 +25,9 @@ export const checkCommand: KeycastCommand = {
     const files = scenarioFiles(paths);
     const load = scenarioLoadOptions(argv);
     const out = argv.out as string | undefined;
+    const force = argv.force as boolean;
+    const { assertOutDir, ensureOutputParent } = await import('../../experiment/atomic-dir.ts');
+    if (out !== undefined) assertOutDir(out, { force });
     const cases = runChecks(files, {
       ...load,
       version: version(),
@@ -33,7 +37,8 @@ export const checkCommand: KeycastCommand = {
     });
     if (out) {
       const { writeReport } = await import('../../api.ts');
-      for (const c of cases) if (c.summary && c.result) writeReport(`${out}/${c.name}`, c.result, c.summary);
+      ensureOutputParent(out, { force });
+      for (const c of cases) if (c.summary && c.result) writeReport(`${out}/${c.name}`, c.result, c.summary, { force });
     }
     if (argv.junit) writeFileAtomic(argv.junit as string, junitXml(cases));
     process.stdout.write(checkTable(cases));
