@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, parse as parseYaml, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, parse as parseYaml, visit, type Document, type Node } from 'yaml';
 import { InputError, type Problem } from '../model/errors.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { bundledScenarioNames, resolveScenarioArg } from './bundled.ts';
@@ -78,12 +78,22 @@ export function parseScenario(text: string, file: string, dir: string, opts: Loa
   if (text.trim() === '') throw new InputError([{ file, path: '', message: 'the file is empty' }]);
 
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
-  for (const e of doc.errors) {
+  // Merge keys (`<<: *base`) are allowed: they let policies share settings.
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, merge: true });
+  for (const e of [...doc.errors, ...doc.warnings]) {
     const pos = e.linePos?.[0];
     add({ path: '', line: pos?.line, col: pos?.col, message: `YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}` });
   }
-  if (problems.length) throw new InputError(problems);
+  // An alias whose anchor is missing (or comes after it) would throw inside toJS.
+  visit(doc, {
+    Alias(_, node) {
+      if (node.resolve(doc) === undefined) {
+        const pos = node.range ? lc.linePos(node.range[0]) : undefined;
+        add({ path: '', line: pos?.line, col: pos?.col, message: `YAML: alias *${node.source} names no anchor &${node.source} defined before it` });
+      }
+    },
+  });
+  if (problems.length) throw new InputError(dedupe(problems));
   if (!isMap(doc.contents)) {
     add({ path: '', line: 1, col: 1, message: 'the document must be a mapping of fields (name:, duration:, …)' });
     throw new InputError(problems);
@@ -94,7 +104,13 @@ export function parseScenario(text: string, file: string, dir: string, opts: Loa
   if (problems.length) throw new InputError(problems);
 
   const where = (p: readonly PropertyKey[]) => position(doc, lc, p);
-  const raw = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (err) {
+    // e.g. too many aliases, a merge key on something that is not a mapping
+    throw new InputError([{ file, path: '', line: 1, col: 1, message: `YAML: ${(err as Error).message.split('\n')[0]}` }]);
+  }
   const parsed = scenarioSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     const schema = scenarioJsonSchema();
