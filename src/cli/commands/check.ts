@@ -35,6 +35,11 @@ export const checkCommand: KeycastCommand = {
       wallClock: () => performance.now(), // clock-ok: JUnit times only
       onScenario: (c) => process.stderr.write(process.stderr.isTTY && !process.env.CI ? `checked ${c.name}\n` : ''),
     });
+    for (const c of cases) {
+      for (const e of c.summary?.skippedExpectations ?? []) {
+        process.stderr.write(`keycast: ${c.name}: expectation '${e.expr}' skipped: it needs ${e.notRun.join(', ')}, not run (--policies)\n`);
+      }
+    }
     if (out) {
       const { writeReport } = await import('../../api.ts');
       ensureOutputParent(out, { force });

@@ -31,6 +31,9 @@ export const runCommand: KeycastCommand = {
     const res = await withProgress(!json, `run ${argv.scenario}`, (onProgress) =>
       runScenarioFile(argv.scenario as string, { ...scenarioLoadOptions(argv), out: argv.out as string | undefined, force: argv.force as boolean, onProgress, skipBadRows: argv['skip-bad-rows'] as boolean, workers }),
     );
+    for (const e of res.summary.skippedExpectations ?? []) {
+      process.stderr.write(`keycast: expectation '${e.expr}' skipped: it needs ${e.notRun.join(', ')}, not run (--policies)\n`);
+    }
     if (json) process.stdout.write(JSON.stringify(res.summary, null, 2) + '\n');
     else {
       const { renderMarkdown } = await import('../../report/markdown.ts');
