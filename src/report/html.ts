@@ -164,7 +164,7 @@ section{margin:28px 0} code{background:#f4f4f4;padding:1px 4px}
 .sw{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px}
 table.exp td:nth-child(2),table.exp th:nth-child(2){text-align:left}
 table.params td,table.params th{text-align:left;font-size:12px;padding:2px 8px} ul.files{columns:2;font-size:13px}
-table.sortable th{cursor:pointer} table.sortable th:hover{background:#f0f0f0}
+table.sortable th{cursor:pointer} table.sweep{font-size:12.5px} table.sweep td{white-space:nowrap;padding:3px 6px} table.sweep td small{color:#777;margin-left:4px} table.sweep td:nth-child(-n+3){text-align:left} table.sortable th:hover{background:#f0f0f0}
 </style></head><body>
 <h1>${esc(title)}</h1>
 <div class="meta">${metaHtml}</div>

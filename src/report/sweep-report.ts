@@ -124,11 +124,18 @@ export function paretoChart(fields: readonly string[], rows: readonly ResultRow[
     slo: fmtPct(c.stats.sloViolationRate.mean),
     seeds: c.seeds,
   }));
-  const front = paretoFront(pts).map((p, i) => ({ ...p, rank: i + 1, tag: `${p.policy} ${p.point}` }));
+  // front points at one position (grid fields that made no difference) get one label
+  const at = new Map<string, (typeof pts)[number][]>();
+  for (const p of paretoFront(pts)) {
+    const k = `${p.x}|${p.y}|${p.policy}`;
+    if (!at.has(k)) at.set(k, []);
+    at.get(k)!.push(p);
+  }
+  const front = [...at.values()].map((ps, i) => ({ ...ps[0], rank: i + 1, tag: ps.length > 1 ? `${ps[0].policy} (${ps.length} grid points)` : `${ps[0].policy}: ${ps[0].point}` }));
   const zeroNote = cells.some((c) => c.stats.movedBytes.mean <= 0) ? '; points that moved nothing sit at the left edge' : '';
   const x = { field: 'x', type: 'quantitative', title: 'data moved (GiB, log scale, mean over seeds)', scale: { type: 'log', domain: [floor / 1.5, Math.max(floor * 10, ...pts.map((p) => p.x)) * 1.5], nice: false } };
-  const lo = Math.min(...p99s, 1);
-  const hi = Math.max(...p99s, 10);
+  const lo = p99s.length ? Math.min(...p99s) : 1;
+  const hi = Math.max(lo * 10, ...p99s);
   const y = { field: 'y', type: 'quantitative', title: 'p99 latency (log scale, mean over seeds)', scale: { type: 'log', domain: [lo / 1.5, hi * 1.5], nice: false }, axis: { values: msTicks(lo / 1.5, hi * 1.5), labelExpr: MS_LABEL_EXPR } };
   return {
     $schema: SCHEMA,
@@ -168,8 +175,9 @@ export function sensitivityChart(fields: readonly string[], rows: readonly Resul
   const yEnc: Record<string, unknown> =
     metric === 'p99LatencyMs'
       ? (() => {
-          const lo = Math.min(...pos, ...values.map((v) => v.v).filter((x) => x > 0), 1) / 1.5;
-          const hi = Math.max(...values.map((v) => v.v_hi), 10) * 1.5;
+          const all = [...pos, ...values.map((v) => v.v).filter((x) => x > 0)];
+          const lo = (all.length ? Math.min(...all) : 1) / 1.5;
+          const hi = Math.max(lo * 10, ...values.map((v) => v.v_hi)) * 1.5;
           return { title: 'p99 latency (log scale)', scale: { type: 'log', domain: [lo, hi], nice: false, clamp: true }, axis: { values: msTicks(lo, hi), labelExpr: MS_LABEL_EXPR } };
         })()
       : metric === 'movedBytes'
@@ -184,7 +192,7 @@ export function sensitivityChart(fields: readonly string[], rows: readonly Resul
     height: 220,
     data: { values },
     layer: [
-      { mark: { type: 'rule', strokeWidth: 1.5, opacity: 0.6 }, encoding: { x, y: { field: 'v_lo', type: 'quantitative', ...yEnc }, y2: { field: 'v_hi' }, color, xOffset: { field: 'line' } } },
+      { mark: { type: 'rule', strokeWidth: 1.5, opacity: 0.6 }, encoding: { x, y: { field: 'v_lo', type: 'quantitative', ...yEnc }, y2: { field: 'v_hi' }, color, detail: { field: 'line' } } },
       {
         mark: { type: 'line', point: true, strokeWidth: 1.5 },
         encoding: {
@@ -192,7 +200,7 @@ export function sensitivityChart(fields: readonly string[], rows: readonly Resul
           y: { field: 'v', type: 'quantitative', ...yEnc },
           color,
           detail: { field: 'line' },
-          ...(fields.length > 1 ? { strokeDash: { field: 'rest', type: 'nominal', title: 'other grid fields' } } : {}),
+          ...(fields.length > 1 ? { strokeDash: { field: 'rest', type: 'nominal', title: 'other grid fields', legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolStrokeColor: '#444' } } } : {}),
           tooltip: [{ field: 'policy' }, { field: 'g', title: fields[fieldIndex] }, { field: 'rest', title: 'other fields' }, { field: 'shown', title: 'mean' }, { field: 'ci', title: '95% interval' }, { field: 'seeds' }],
         },
       },
@@ -205,8 +213,12 @@ function metricText(metric: MetricKey, v: number): string {
 }
 
 /** A cell's text: mean [lo – hi] (just the mean with one seed). */
+function statHtml(metric: MetricKey, s: { mean: number; lo: number; hi: number }, seeds: number): string {
+  const m = escapeHtml(metricText(metric, s.mean));
+  return seeds > 1 && s.lo !== s.hi ? `${m} <small>${escapeHtml(metricText(metric, s.lo))} – ${escapeHtml(metricText(metric, s.hi))}</small>` : m;
+}
 function statText(metric: MetricKey, s: { mean: number; lo: number; hi: number }, seeds: number): string {
-  return seeds > 1 ? `${metricText(metric, s.mean)} [${metricText(metric, s.lo)} – ${metricText(metric, s.hi)}]` : metricText(metric, s.mean);
+  return seeds > 1 && s.lo !== s.hi ? `${metricText(metric, s.mean)} [${metricText(metric, s.lo)} – ${metricText(metric, s.hi)}]` : metricText(metric, s.mean);
 }
 
 /** The sortable HTML table of grid points × policies. */
@@ -218,7 +230,7 @@ export function sweepTableHtml(fields: readonly string[], rows: readonly ResultR
     .map((c) => {
       const g = c.point.map((v) => `<td data-v="${escapeHtml(String(gridValue(v)))}">${escapeHtml(v)}</td>`).join('');
       const sw = `<span class="sw" style="background:${colors.range[colors.domain.indexOf(c.policy)]}"></span>`;
-      const ms = SWEEP_METRICS.map((m) => `<td data-v="${c.stats[m.key].mean}">${escapeHtml(statText(m.key, c.stats[m.key], c.seeds))}</td>`).join('');
+      const ms = SWEEP_METRICS.map((m) => `<td data-v="${c.stats[m.key].mean}">${statHtml(m.key, c.stats[m.key], c.seeds)}</td>`).join('');
       return `<tr>${g}<td data-v="${escapeHtml(c.policy)}">${sw}${escapeHtml(c.policy)}</td><td>${c.seeds}</td>${ms}</tr>`;
     })
     .join('');
@@ -253,7 +265,7 @@ export function renderSweepHtml(m: Manifest, fields: readonly string[], rows: re
     seeds > 1
       ? `Intervals: 95% bootstrap percentile intervals of the mean over the ${seeds} seeds (${RESAMPLES} resamples, fixed seed). With few seeds they are rough and cannot reach beyond the seeds’ range; aggregate.csv also has t-based half-widths.`
       : 'One seed per grid point: no intervals (run with --seeds N for them).';
-  const body = `<h2>Grid points × policies</h2><p class="note">Click a column header to sort. ${escapeHtml(intervals)}</p>${sweepTableHtml(fields, rows, m.kinds)}
+  const body = `<h2>Grid points × policies</h2><p class="note">Click a column header to sort. Each cell: mean, then in small print its 95% interval. ${escapeHtml(intervals)}</p>${sweepTableHtml(fields, rows, m.kinds)}
 <p class="note">Data: <a href="results.csv">results.csv</a> (one row per run and policy), <a href="aggregate.csv">aggregate.csv</a> (means and t-based 95% half-widths), <a href="sweep.json">sweep.json</a>. Bytes in binary units (GiB = 2^30 bytes).</p>`;
   return renderPage(`keycast sweep: ${m.scenario}`, meta, body, sections);
 }
