@@ -32,8 +32,8 @@ export const runCommand: KeycastCommand = {
     );
     if (json) process.stdout.write(JSON.stringify(res.summary, null, 2) + '\n');
     else {
-      const { renderMarkdown } = await import('../../report/markdown.ts');
-      process.stdout.write(renderMarkdown(res.summary) + `\nReport: ${res.outDir}/index.html\n`);
+      const { terminalSummary } = await import('../../report/terminal.ts');
+      process.stdout.write(terminalSummary(res.summary, `${res.outDir}/index.html`));
     }
     return res.exitCode;
   },
