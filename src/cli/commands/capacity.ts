@@ -30,7 +30,7 @@ export const capacityCommand: KeycastCommand = {
     }
     const load = scenarioLoadOptions(argv);
     const bar = progressBar('capacity');
-    const r = runCapacity(argv.scenario as string, range, { ...load, seeds, onProgress: (n) => bar.update(n - range.min, range.max - range.min + 1) });
+    const r = runCapacity(argv.scenario as string, range, { ...load, seeds, onProgress: (n) => bar.update(n - range.min, range.max - range.min + 1, `running ${n} nodes`) });
     bar.stop();
     const out = (argv.out as string | undefined) ?? `reports/${r.scenario}-capacity`;
     writeDirAtomic(out, (tmp) => {
