@@ -9,7 +9,7 @@ import { loadScenario, type LoadOptions } from '../scenario/load.ts';
 import { InputError } from '../model/errors.ts';
 import { writeDirAtomic } from './atomic-dir.ts';
 import runTask, { type SweepTask } from './sweep-worker.ts';
-import { aggregateCsv, parseResults, planSweep, resultRows, resultsHeader, type SweepPlan } from './sweep.ts';
+import { aggregateCsv, durationFields, parseResults, planSweep, resultRows, resultsHeader, type SweepPlan } from './sweep.ts';
 import type { Summary } from './summary.ts';
 import { renderSweepHtml, sweepTableText } from '../report/sweep-report.ts';
 
@@ -73,8 +73,9 @@ export async function runSweep(file: string, opts: SweepOptions): Promise<{ plan
       await pool.destroy();
     }
   }
-  const lines = [resultsHeader(plan.fields)];
-  plan.runs.forEach((r, i) => lines.push(...resultRows(r, summaries[i])));
+  const durations = durationFields(plan.runs[0]?.point ?? []);
+  const lines = [resultsHeader(plan.fields, durations)];
+  plan.runs.forEach((r, i) => lines.push(...resultRows(r, summaries[i], durations)));
   const resultsText = lines.join('\n') + '\n';
   const manifest: SweepManifest = {
     sweepId: plan.sweepId,

@@ -90,9 +90,9 @@ export function headlineText(c: Comparison): { lead: string; parts: string[]; se
   const ci = (f: HeadlineFigure, asChange: boolean) =>
     f.ratioLo === undefined || f.ratioHi === undefined ? '' : asChange ? ` [${fmtChange(f.ratioLo - 1)}, ${fmtChange(f.ratioHi - 1)}]` : ` [${fmtTimes(f.ratioLo)}, ${fmtTimes(f.ratioHi)}]`;
   const parts = [
-    slo.a === 0 && slo.b === 0 ? 'no records over the SLO for either' : `${fmtChange(slo.ratio - 1)} records over the SLO${ci(slo, true)} (${fmtPct(slo.a)} vs ${fmtPct(slo.b)})`,
+    slo.a === 0 && slo.b === 0 ? 'no records over the SLO for either' : slo.b === 0 ? `${fmtPct(slo.a)} records over the SLO vs none` : `${fmtChange(slo.ratio - 1)} records over the SLO${ci(slo, true)} (${fmtPct(slo.a)} vs ${fmtPct(slo.b)})`,
     `p99 ${fmtMs(p99.a)} vs ${fmtMs(p99.b)}${ci(p99, false) ? ` (×${ci(p99, false).trim()})` : ''}`,
-    moved.b === 0 && moved.a === 0 ? 'no data moved' : `moved ${fmtTimes(moved.ratio)} the bytes${ci(moved, false)} (${fmtBytes(moved.a)} vs ${fmtBytes(moved.b)})`,
+    moved.b === 0 && moved.a === 0 ? 'no data moved' : moved.b === 0 ? `moved ${fmtBytes(moved.a)} vs none` : `moved ${fmtTimes(moved.ratio)} the bytes${ci(moved, false)} (${fmtBytes(moved.a)} vs ${fmtBytes(moved.b)})`,
   ];
   const seedsNote = c.seeds.length > 1 ? `over ${c.seeds.length} seeds (${c.seeds.join(', ')}), means with 95% intervals of the paired ratio` : `one seed (${c.seeds[0]}), no interval: run more seeds for one`;
   return { lead: `${c.a} vs ${c.b}`, parts, seedsNote };

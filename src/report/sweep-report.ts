@@ -53,7 +53,12 @@ export function bootstrapMean(xs: readonly number[], seed = 'keycast-sweep'): { 
     means[r] = s / n;
   }
   means.sort();
-  return { mean, lo: means[Math.floor(0.025 * (RESAMPLES - 1))], hi: means[Math.ceil(0.975 * (RESAMPLES - 1))], n };
+  // a resampled mean lies within the values; clamp away float rounding of the sums
+  const min = Math.min(...v);
+  const max = Math.max(...v);
+  const lo = Math.min(mean, Math.max(min, means[Math.floor(0.025 * (RESAMPLES - 1))]));
+  const hi = Math.max(mean, Math.min(max, means[Math.ceil(0.975 * (RESAMPLES - 1))]));
+  return { mean, lo, hi, n };
 }
 
 /** One grid point and policy, aggregated over seeds. */
