@@ -244,7 +244,7 @@ export function nodesChart(data: ChartData): VlSpec | null {
     for (const [k, u] of acc) {
       const [node, b] = k.split('|').map(Number);
       const t0 = times[0] + b * win * s;
-      cells.push({ policy: p.name, node, h0: hours(t0), h1: hours(Math.min(t0 + win * s, endMsOf(data))), u: Math.round(u * 1000) / 1000 });
+      cells.push({ policy: p.name, node, h0: hours(t0), h1: hours(Math.min(t0 + win * s, endMsOf(data))), u: Math.round((Math.round(u * 1e6) / 1e6) * 1000) / 1000 });
     }
   }
   if (!cells.length) return null;

@@ -80,7 +80,7 @@ function paramsHtml(scenario: unknown): string {
   const lines: [string, string][] = [];
   const walk = (v: unknown, p: string) => {
     if (v && typeof v === 'object' && !Array.isArray(v)) for (const [k, x] of Object.entries(v)) walk(x, p ? `${p}.${k}` : k);
-    else if (p !== 'description') lines.push([p, typeof v === 'string' ? v : JSON.stringify(v)]);
+    else if (p !== 'description' && v !== undefined) lines.push([p, typeof v === 'string' ? v : JSON.stringify(v)]);
   };
   walk(scenario, '');
   return `<details><summary>Run parameters (${lines.length}, durations in ms, from scenario.json)</summary><table class="params">${lines.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v.length > 160 ? v.slice(0, 160) + '… (see scenario.json)' : v)}</td></tr>`).join('')}</table></details>`;

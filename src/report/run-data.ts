@@ -33,7 +33,7 @@ export function latencyCdf(h: LatencyHistogram): { ms: number; records: number; 
     const share = acc / total;
     // keep a point per 1/CDF_POINTS of share, and every point in the top 1% (the tail people look at)
     if (share - lastShare >= 1 / CDF_POINTS || share > 0.99 || acc === total) {
-      out.push({ ms: Math.round(Math.min(binLatency(i), h.maxMs || Infinity) * 1e6) / 1e6, records: Math.round(acc), share: Math.round(share * 1e9) / 1e9 });
+      out.push({ ms: Math.round(Math.min(binLatency(i), h.maxMs || Infinity) * 1e6) / 1e6, records: Math.round(acc), share: Math.round(share * 1e6) / 1e6 });
       lastShare = share;
     }
   }

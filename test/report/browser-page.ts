@@ -21,6 +21,8 @@ export interface DrawnChart {
   readonly firstMarkItems: number;
   /** Axis labels, axis titles and legend labels as drawn. */
   readonly texts: readonly string[];
+  /** Text drawn by the chart's own text marks (labels such as the SLO's). */
+  readonly markTexts: readonly string[];
   /** Chart failed to embed (its error text). */
   readonly failed?: string;
 }
@@ -42,9 +44,9 @@ const READ_CHARTS = `(() => {
   const out = [];
   for (const el of Array.from(document.querySelectorAll('div.chart'))) {
     const view = window.kcViews[el.id];
-    if (!view) { out.push({ id: el.id, items: 0, firstMarkItems: 0, texts: [], failed: el.textContent || 'not drawn' }); continue; }
+    if (!view) { out.push({ id: el.id, items: 0, firstMarkItems: 0, texts: [], markTexts: [], failed: el.textContent || 'not drawn' }); continue; }
     let items = 0, first = -1;
-    const texts = [];
+    const texts = [], markTexts = [];
     const isGuide = (r) => ['axis', 'legend', 'title'].some((g) => r.startsWith(g)) || r.includes('-title') || r.includes('-label');
     const walk = (n, inGuide) => {
       const guide = inGuide || isGuide(n.role || '');
@@ -53,11 +55,11 @@ const READ_CHARTS = `(() => {
         items += k;
         if (first < 0) first = k;
       }
-      if (n.marktype === 'text' && guide) for (const it of n.items || []) if (it.text !== undefined && it.text !== null) texts.push(Array.isArray(it.text) ? it.text.join(' ') : String(it.text));
+      if (n.marktype === 'text') for (const it of n.items || []) if (it.text !== undefined && it.text !== null) (guide ? texts : markTexts).push(Array.isArray(it.text) ? it.text.join(' ') : String(it.text));
       for (const c of n.items || []) walk(c, guide);
     };
     walk(view.scenegraph().root, false);
-    out.push({ id: el.id, items, firstMarkItems: Math.max(0, first), texts });
+    out.push({ id: el.id, items, firstMarkItems: Math.max(0, first), texts, markTexts });
   }
   return out;
 })()`;
@@ -102,7 +104,7 @@ export function pageProblems(r: PageReport): string[] {
     if (c.failed) out.push(`${c.id}: failed (${c.failed})`);
     if (c.items === 0) out.push(`${c.id}: no marks drawn`);
     else if (c.firstMarkItems === 0) out.push(`${c.id}: its main layer drew nothing`);
-    const bad = c.texts.filter((t) => /undefined|NaN|null|Infinity/.test(t));
+    const bad = [...c.texts, ...c.markTexts].filter((t) => /undefined|NaN|null|Infinity/.test(t));
     if (bad.length) out.push(`${c.id}: labels ${JSON.stringify(bad.slice(0, 5))}`);
     if (c.texts.length === 0) out.push(`${c.id}: no axis or legend text`);
   }

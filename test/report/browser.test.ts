@@ -51,6 +51,8 @@ describe.skipIf(!haveChromium)('pages in a headless browser', () => {
     // latency ticks people read, the SLO rule labelled, bytes in binary units
     const lat = r.charts.find((c) => c.id === 'latency')!;
     expect(lat.texts.some((t) => / ms$| s$| min$/.test(t))).toBe(true);
+    expect(lat.markTexts).toContain('SLO 100 ms');
+    expect(lat.markTexts).toContain('warm-up');
     expect(r.bodyText).toMatch(/GiB|MiB|KiB/);
     expect(fs.statSync(r.screenshot).size).toBeGreaterThan(10_000);
   }, 180_000);
@@ -62,6 +64,8 @@ describe.skipIf(!haveChromium)('pages in a headless browser', () => {
     expect(pageProblems(r)).toEqual([]);
     expect(r.charts.length).toBeGreaterThanOrEqual(7);
     expect(r.bodyText).toMatch(/Pareto front/);
+    expect(r.charts.find((c) => c.id === 'pareto')!.markTexts.length).toBeGreaterThan(0);
+    expect(r.charts.find((c) => c.id === 'pareto')!.texts).toContain('policy');
     // no interval below zero on a non-negative metric
     const html = fs.readFileSync(path.join(d, 'sweep/index.html'), 'utf8');
     const specs = JSON.parse(/const specs = (\{.*\});\n/.exec(html)![1]) as Record<string, { data?: { values?: Record<string, unknown>[] } }>;
@@ -73,6 +77,9 @@ describe.skipIf(!haveChromium)('pages in a headless browser', () => {
     expect(c.status).toBe(0);
     const r = await inspectPage(path.join(d, 'cap/index.html'), 'capacity');
     expect(pageProblems(r)).toEqual([]);
-    expect(r.charts.flatMap((x) => x.texts).join(' ')).toMatch(/ms/);
+    const chart = r.charts.find((x) => x.id === 'capacity')!;
+    expect(chart.texts).toContain('100 ms');
+    expect(chart.markTexts).toContain('SLO 100 ms');
+    expect(chart.markTexts.some((t) => /^threshold: \d nodes$/.test(t))).toBe(true);
   }, 180_000);
 });
