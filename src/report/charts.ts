@@ -263,7 +263,7 @@ export function nodesChart(data: ChartData): VlSpec | null {
         x: { field: 'h0', type: 'quantitative', title: 'simulated time (h)', scale: { domain: [0, hours(endMsOf(data))], nice: false } },
         x2: { field: 'h1' },
         y: { field: 'node', type: 'ordinal', title: 'node', axis: { labelFontSize: 9 } },
-        color: { field: 'u', type: 'quantitative', title: 'utilisation', scale: { domain: [0, 0.5, 0.8, 1, 1.5], range: ['#f7fbff', '#9ecae1', '#3182bd', '#fd8d3c', '#a50f15'], clamp: true }, legend: { format: '.0%', values: [0, 0.5, 1, 1.5] } },
+        color: { field: 'u', type: 'quantitative', title: 'utilisation', scale: { type: 'threshold', domain: [0.5, 0.8, 1, 1.2], range: ['#deebf7', '#9ecae1', '#3182bd', '#fd8d3c', '#a50f15'] }, legend: { format: '.0%' } },
         tooltip: [{ field: 'policy' }, { field: 'node' }, { field: 'h0', title: 'from hour', format: '.2f' }, { field: 'u', title: 'max utilisation', format: '.0%' }],
       },
     },
@@ -274,7 +274,7 @@ export function nodesChart(data: ChartData): VlSpec | null {
 /** Operations per 10 minutes by kind per policy; failed operations and rolled-back plans marked. */
 export function operationsChart(data: ChartData): VlSpec | null {
   const BIN = 600_000;
-  const rows: { policy: string; h: number; kind: string; n: number; what: string }[] = [];
+  const rows: { policy: string; h: number; h1?: number; kind: string; n: number; what: string }[] = [];
   const shown: string[] = [];
   for (const p of data.policies) {
     const ops = p.ops ?? [];
@@ -287,7 +287,7 @@ export function operationsChart(data: ChartData): VlSpec | null {
     }
     for (const [k, n] of acc) {
       const [kind, b] = k.split('|');
-      rows.push({ policy: p.name, h: hours(Number(b) * BIN), kind, n, what: kind === 'failed' ? 'failed' : 'done' });
+      rows.push({ policy: p.name, h: hours(Number(b) * BIN), h1: hours((Number(b) + 1) * BIN), kind, n, what: kind === 'failed' ? 'failed' : 'done' });
     }
     for (const t of p.rollbacks ?? []) rows.push({ policy: p.name, h: hours(t), kind: 'plan rolled back', n: 0, what: 'rollback' });
   }
@@ -305,9 +305,9 @@ export function operationsChart(data: ChartData): VlSpec | null {
       height: 70,
       layer: [
         {
-          transform: [{ filter: "datum.what !== 'rollback'" }],
-          mark: { type: 'bar', width: { band: 1 }, binSpacing: 0 },
-          encoding: { x: { ...x }, y: { field: 'n', type: 'quantitative', aggregate: 'sum', title: 'ops' }, color, tooltip: [{ field: 'policy' }, { field: 'kind' }, { field: 'h', title: 'hour', format: '.2f' }, { field: 'n', title: 'operations' }] },
+          transform: [{ filter: "datum.what !== 'rollback'" }, { stack: 'n', groupby: ['policy', 'h'], sort: [{ field: 'kind' }], as: ['n0', 'n1'] }],
+          mark: { type: 'rect' },
+          encoding: { x: { ...x }, x2: { field: 'h1' }, y: { field: 'n0', type: 'quantitative', title: 'ops' }, y2: { field: 'n1' }, color, tooltip: [{ field: 'policy' }, { field: 'kind' }, { field: 'h', title: 'hour', format: '.2f' }, { field: 'n', title: 'operations' }] },
         },
         { transform: [{ filter: "datum.what === 'rollback'" }], mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x: { ...x }, color } },
       ],
@@ -396,7 +396,7 @@ export function heatmapChart(data: ChartData, policy?: string): VlSpec {
       // one copy of the cells per page, shared by every heatmap (see renderPage's datasets)
       data: { name: 'heat' },
       // each cell overlaps its neighbours a little: no anti-aliasing seams between cells
-      transform: [{ calculate: `datum.k + ${1.03 / (hm[0]?.rates.length ?? 1)}`, as: 'k1' }, { calculate: `datum.h1 + ${hours(stride * step) * 0.03}`, as: 'h1' }],
+      transform: [{ calculate: `datum.k + ${1.25 / (hm[0]?.rates.length ?? 1)}`, as: 'k1' }, { calculate: `datum.h1 + ${Math.round(stride * step * 0.25) / 3_600_000}`, as: 'h1' }],
       mark: { type: 'rect', clip: true },
       encoding: {
         x: { field: 'h0', type: 'quantitative', title: 'simulated time (h)', scale: { domain: [0, hours(endMsOf(data))], nice: false } },

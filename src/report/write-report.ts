@@ -28,7 +28,7 @@ export function chartSections(data: ChartData): ChartSection[] {
     add(`fc-rate-${p.name}`, `Forecast against observed: ${p.name}`, 'The total rate the KDP forecast for each window (mean and p10–p90 band) against the rate then observed.', forecastRateChart(data, p));
     add(`fc-share-${p.name}`, `Key ranges: forecast against realised share (${p.name})`, 'Per key range of the KDP, the share of the load it forecast against the share observed in that window.', forecastShareChart(data, p));
   }
-  add('nodes', 'Node utilisation', 'Utilisation of each node (its load ÷ its capacity) over time, per policy: blue below 80%, orange at 100%, dark red above.', nodesChart(data));
+  add('nodes', 'Node utilisation', 'Utilisation of each node (its load ÷ its capacity) over time, per policy, in bands: blues up to 100%, orange up to 120%, dark red beyond.', nodesChart(data));
   add('ops', 'Operations', 'Repartitioning operations per 10 minutes by kind, failed operations and rolled-back plans marked (from operations.csv and plans.jsonl).', operationsChart(data));
   for (const p of data.policies) {
     add(`heat-${p.name}`, `Load and ${p.name}'s partitions`, 'Records/s over the key space (vertical) and time; the light lines are the policy’s partition boundaries.', heatmapChart(data, p.name));
