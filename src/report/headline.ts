@@ -17,6 +17,8 @@ export interface SeedStat {
   readonly lo: number;
   readonly hi: number;
   readonly values: readonly number[];
+  /** Ratios only: seeds left out because a or b was 0 there. */
+  readonly excluded?: number;
 }
 
 /**
@@ -38,6 +40,8 @@ export interface HeadlineFigure {
   readonly ratio: number;
   readonly ratioLo?: number;
   readonly ratioHi?: number;
+  /** Seeds left out of the ratio because a or b was 0 there. */
+  readonly excluded?: number;
 }
 
 /** The comparison the headline states. */
@@ -77,9 +81,11 @@ export function comparisonOf(s: Summary & { seeds?: SeedStats }): Comparison | n
   const figures = METRICS.map((m): HeadlineFigure => {
     const av = st?.policies[a]?.[m]?.mean ?? (s.policies[a] as PolicySummary)[m];
     const bv = st?.policies[b]?.[m]?.mean ?? (s.policies[b] as PolicySummary)[m];
-    const r = st?.ratios?.[`${a}/${b}`]?.[m];
+    // a ratio undefined at every seed (0 ÷ 0) is written as null: fall back to the means' ratio
+    const r0 = st?.ratios?.[`${a}/${b}`]?.[m];
+    const r = r0 && Number.isFinite(r0.mean) && Number.isFinite(r0.lo) && Number.isFinite(r0.hi) ? r0 : undefined;
     const ratio = r ? r.mean : bv !== 0 ? av / bv : av === 0 ? 1 : Infinity;
-    return r ? { metric: m, a: av, b: bv, ratio, ratioLo: r.lo, ratioHi: r.hi } : { metric: m, a: av, b: bv, ratio };
+    return r ? { metric: m, a: av, b: bv, ratio, ratioLo: r.lo, ratioHi: r.hi, ...(r.excluded ? { excluded: r.excluded } : {}) } : { metric: m, a: av, b: bv, ratio };
   });
   return { a, b, aKind: s.policies[a].kind, bKind: s.policies[b].kind, seeds: st?.seeds ?? [s.seed], figures };
 }
@@ -94,6 +100,10 @@ export function headlineText(c: Comparison): { lead: string; parts: string[]; se
     `p99 ${fmtMs(p99.a)} vs ${fmtMs(p99.b)}${ci(p99, false) ? ` (×${ci(p99, false).trim()})` : ''}`,
     moved.b === 0 && moved.a === 0 ? 'no data moved' : moved.b === 0 ? `moved ${fmtBytes(moved.a)} vs none` : `moved ${fmtTimes(moved.ratio)} the bytes${ci(moved, false)} (${fmtBytes(moved.a)} vs ${fmtBytes(moved.b)})`,
   ];
-  const seedsNote = c.seeds.length > 1 ? `over ${c.seeds.length} seeds (${c.seeds.join(', ')}), means with 95% intervals of the paired ratio` : `one seed (${c.seeds[0]}), no interval: run more seeds for one`;
+  const excluded = Math.max(0, ...c.figures.map((f) => f.excluded ?? 0));
+  const seedsNote =
+    c.seeds.length > 1
+      ? `over ${c.seeds.length} seeds (${c.seeds.join(', ')}): means, in brackets the 95% interval of the paired per-seed ratio${excluded ? ` (seeds where a value was 0 left out of a ratio: up to ${excluded})` : ''}`
+      : `one seed (${c.seeds[0]}), no interval: run more seeds for one`;
   return { lead: `${c.a} vs ${c.b}`, parts, seedsNote };
 }

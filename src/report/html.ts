@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { Summary } from '../experiment/summary.ts';
 import type { VlSpec } from './charts.ts';
-import { cellText, shownColumns, winners } from './tables.ts';
+import { shownColumns, summaryCell, winners } from './tables.ts';
 import { policyScale } from './colors.ts';
 import { fmtBytes, fmtMs } from './format.ts';
 import { comparisonOf, headlineText } from './headline.ts';
@@ -60,10 +60,19 @@ export function summaryTableHtml(s: Summary): string {
   const head = `<tr><th>metric</th>${names.map((n) => `<th>${swatch(n)}${esc(n)}<br><small>${esc(s.policies[n].kind)}</small></th>`).join('')}</tr>`;
   const rows = shownColumns(s).map((col) => {
     const win = new Set(winners(s, col));
-    const cells = names.map((n) => `<td class="${win.has(n) ? 'win' : ''}">${esc(cellText(col, s.policies[n]))}</td>`);
+    const cells = names.map((n) => {
+      const c = summaryCell(s, col, n);
+      return `<td class="${win.has(n) ? 'win' : ''}">${esc(c.text)}${c.interval ? `<br><small class="ci">${esc(c.interval)}</small>` : ''}</td>`;
+    });
     return `<tr><th>${esc(col.label)}</th>${cells.join('')}</tr>`;
   });
   return `<table class="summary">${head}${rows.join('')}</table>`;
+}
+
+/** What the table's figures are over: one seed, or means with 95% intervals over several. */
+function seedsTableNote(s: Summary): string {
+  const st = (s as Summary & { seeds?: { seeds: readonly number[] } }).seeds;
+  return st && st.seeds.length > 1 ? `Means over ${st.seeds.length} seeds (${esc(st.seeds.join(', '))}), in small print the 95% interval of the mean; rows without one are seed ${s.seed}'s. ` : `One seed (${s.seed}): no intervals. `;
 }
 
 /** The headline box: who won and how surely, over the seeds that ran. */
@@ -125,7 +134,7 @@ export function renderHtml(s: Summary, description: string, sections: readonly C
 ${inv}${badNote}
 <h2>Summary</h2>
 ${summaryTableHtml(s)}
-<p class="note">Green: best value of the row. Latency, SLO, imbalance, utilisation, moved bytes, operations and disruption count after warm-up; record counts cover the whole run. Ops are split/merge/move/create; plans completed/rolled back/superseded/aborted. Bytes in binary units (1 GiB = 2^30 bytes).</p>
+<p class="note">${seedsTableNote(s)}Green: best value of the row. Latency, SLO, imbalance, utilisation, moved bytes, operations and disruption count after warm-up; record counts cover the whole run. Ops are split/merge/move/create; plans completed/rolled back/superseded/aborted. Bytes in binary units (1 GiB = 2^30 bytes).</p>
 ${exps}
 ${paramsHtml(scenario)}`;
   return renderPage(`keycast: ${s.scenario}`, meta, body, sections, filesHtml(files));
@@ -162,7 +171,7 @@ section{margin:28px 0} code{background:#f4f4f4;padding:1px 4px}
 .headline{border-left:5px solid #59a14f;background:#f3f9f1;padding:10px 14px;margin:14px 0;font-size:16px} .headline .seeds{color:#555;font-size:13px;margin-top:4px}
 .ok{color:#2e7d32} .warn{background:#fff8e1;border:1px solid #f0c36d;padding:6px 10px}
 .sw{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px}
-table.exp td:nth-child(2),table.exp th:nth-child(2){text-align:left}
+small.ci{color:#777;font-size:11px;white-space:nowrap} table.exp td:nth-child(2),table.exp th:nth-child(2){text-align:left}
 table.params td,table.params th{text-align:left;font-size:12px;padding:2px 8px} ul.files{columns:2;font-size:13px}
 table.sortable th{cursor:pointer} table.sweep{font-size:12.5px} table.sweep td{white-space:nowrap;padding:3px 6px} table.sweep td small{color:#777;margin-left:4px} table.sweep td:nth-child(-n+3){text-align:left} table.sortable th:hover{background:#f0f0f0}
 </style></head><body>

@@ -2,7 +2,7 @@
 import type { Summary } from '../experiment/summary.ts';
 import { fmtMs } from './format.ts';
 import { comparisonOf, headlineText } from './headline.ts';
-import { cellText, shownColumns, winners } from './tables.ts';
+import { shownColumns, summaryCell, winners } from './tables.ts';
 
 export function renderMarkdown(s: Summary, description = ''): string {
   const lines: string[] = [];
@@ -19,7 +19,8 @@ export function renderMarkdown(s: Summary, description = ''): string {
   for (const col of shownColumns(s)) {
     const win = new Set(winners(s, col));
     const cells = names.map((n) => {
-      const v = cellText(col, s.policies[n]);
+      const c = summaryCell(s, col, n);
+      const v = c.interval ? `${c.text} [${c.interval}]` : c.text;
       return win.has(n) ? `**${v}**` : v;
     });
     lines.push(`| ${col.label} | ${cells.join(' | ')} |`);

@@ -1,6 +1,7 @@
 /** Summary tables: which metrics to show, how to format them, and the winner per metric. */
 import type { PolicySummary, Summary } from '../experiment/summary.ts';
 import { fmtBytes, fmtMs, fmtNum, fmtPct } from './format.ts';
+import type { SeedStat, SeedStats } from './headline.ts';
 
 /** A column of the comparison table: label, getter, which direction is better, formatter. */
 export interface MetricColumn {
@@ -49,6 +50,25 @@ export function shownColumns(s: Summary): MetricColumn[] {
   return METRIC_COLUMNS.filter((c) => !c.optional || ps.some((p) => !Number.isNaN(c.get(p))));
 }
 
+/** The per-seed statistics of a multi-seed run (`summary.seeds`), when present. */
+type WithSeeds = Summary & { seeds?: SeedStats };
+const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+/** A column's statistic over seeds for a policy, when the run had several seeds and it has one. */
+export function seedStat(s: Summary, col: MetricColumn, policy: string): SeedStat | undefined {
+  const st = (s as WithSeeds).seeds;
+  if (!st || st.seeds.length < 2) return undefined;
+  const v = st.policies[policy]?.[col.key];
+  return v && finite(v.mean) ? v : undefined;
+}
+
+/** A cell's text: over several seeds the mean and its 95% interval, else the run's value. */
+export function summaryCell(s: Summary, col: MetricColumn, policy: string): { text: string; interval?: string } {
+  const st = seedStat(s, col, policy);
+  if (!st) return { text: cellText(col, s.policies[policy]) };
+  return { text: col.format(st.mean), ...(finite(st.lo) && finite(st.hi) && st.lo !== st.hi ? { interval: `${col.format(st.lo)} – ${col.format(st.hi)}` } : {}) };
+}
+
 /** A cell's text (operations and plans with their breakdowns). */
 export function cellText(col: MetricColumn, p: PolicySummary): string {
   if (col.key === 'operations') return `${col.format(col.get(p))} (${opsBreakdown(p)})`;
@@ -64,7 +84,7 @@ export function winners(summary: Summary, col: MetricColumn): string[] {
   if (col.better === 'none') return [];
   const entries = Object.entries(summary.policies).filter(([, p]) => !Number.isNaN(col.get(p)));
   if (entries.length < 2) return [];
-  const vals = entries.map(([n, p]) => [n, col.get(p)] as const);
+  const vals = entries.map(([n, p]) => [n, seedStat(summary, col, n)?.mean ?? col.get(p)] as const);
   const best = col.better === 'lower' ? Math.min(...vals.map((v) => v[1])) : Math.max(...vals.map((v) => v[1]));
   if (vals.every((v) => v[1] === best)) return [];
   return vals.filter((v) => v[1] === best).map((v) => v[0]);

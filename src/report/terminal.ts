@@ -7,7 +7,7 @@
 import type { Summary } from '../experiment/summary.ts';
 import { fmtMs } from './format.ts';
 import { comparisonOf, headlineText } from './headline.ts';
-import { cellText, shownColumns, winners } from './tables.ts';
+import { shownColumns, summaryCell, winners } from './tables.ts';
 
 /** Display width of a string (one column per code point; enough for the symbols used here). */
 const width = (s: string) => [...s].length;
@@ -27,7 +27,11 @@ export function terminalSummary(s: Summary, reportPath?: string): string {
   const cols = shownColumns(s).filter((col) => col.key !== 'plansDone');
   const cells = cols.map((col) => {
     const win = new Set(winners(s, col));
-    return names.map((n) => `${win.has(n) ? '✓ ' : ''}${col.key === 'operations' ? col.format(col.get(s.policies[n])) : cellText(col, s.policies[n])}`);
+    return names.map((n) => {
+      const c = summaryCell(s, col, n);
+      const text = c.interval ? `${c.text} [${c.interval}]` : col.key === 'operations' ? col.format(col.get(s.policies[n])) : c.text;
+      return `${win.has(n) ? '✓ ' : ''}${text}`;
+    });
   });
   const labelW = Math.max(...cols.map((col) => width(col.label))) + 3;
   const colW = names.map((n, i) => Math.max(width(n), ...cells.map((r) => width(r[i]))));
