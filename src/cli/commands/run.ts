@@ -28,7 +28,11 @@ export const runCommand: KeycastCommand = {
         throw new InputError([{ file: '<cli>', path: 'workers', message: `must be a whole number ≥ 1, got '${String(argv.workers)}'` }]);
       }
     }
-    const res = await withProgress(!json, `run ${argv.scenario}`, (onProgress) =>
+    // every policy advances through the same simulated time together (lockstep lanes): name them all
+    const { loadScenario } = await import('../../scenario/load.ts');
+    const names = Object.keys(loadScenario(argv.scenario as string, scenarioLoadOptions(argv)).scenario.policies ?? {});
+    const label = `run ${argv.scenario}${names.length > 1 ? ` (${names.join(', ')} in lockstep)` : names.length ? ` (${names[0]})` : ''}`;
+    const res = await withProgress(!json, label, (onProgress) =>
       runScenarioFile(argv.scenario as string, { ...scenarioLoadOptions(argv), out: argv.out as string | undefined, force: argv.force as boolean, onProgress, skipBadRows: argv['skip-bad-rows'] as boolean, workers }),
     );
     for (const e of res.summary.skippedExpectations ?? []) {
@@ -36,8 +40,8 @@ export const runCommand: KeycastCommand = {
     }
     if (json) process.stdout.write(JSON.stringify(res.summary, null, 2) + '\n');
     else {
-      const { renderMarkdown } = await import('../../report/markdown.ts');
-      process.stdout.write(renderMarkdown(res.summary) + `\nReport: ${res.outDir}/index.html\n`);
+      const { terminalSummary } = await import('../../report/terminal.ts');
+      process.stdout.write(terminalSummary(res.summary, `${res.outDir}/index.html`));
     }
     return res.exitCode;
   },
