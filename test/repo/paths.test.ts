@@ -37,7 +37,7 @@ function checkedFile(rel: string): boolean {
   return /\.(ts|ya?ml|md|json)$/.test(rel) || rel === '.ci/run' || rel === 'bin/keycast';
 }
 
-const ABS = /(?<![\w.:/~\\-])\/([A-Za-z][\w.-]*)\/[\w.-]+/g;
+const ABS = /(?<![\w.:/~\\-])\/([A-Za-z][\w.-]*)\/(?!\.)[\w.-]+/g; // `/x/.test(` is a regex
 const REL = /(?<![\w./-])(?:\.\.\/)+[\w.-]*/g;
 
 /** Problems of one file's text, as `rel:line: message`. */
@@ -125,6 +125,6 @@ describe('the repository stands alone', () => {
     expect(pathProblems('examples/README.md', 'see [the data](../data/README.md)')).toEqual([]);
     expect(pathProblems('docs/x.md', '```yaml\n  trace: { file: ../data/trace.csv.gz }\n```')).toEqual([]);
     expect(pathProblems('bin/keycast', '#!/usr/bin/env node')).toEqual([]);
-    expect(pathProblems('src/x.ts', "if (!/^[a-z]/.test(name)) return; const re = /buckets/;")).toEqual([]);
+    expect(pathProblems('src/x.ts', "if (!/^[a-z]/.test(name)) return; const re = /buckets/; /threshold/.test(k);")).toEqual([]);
   });
 });
