@@ -16,7 +16,8 @@
  * per decision and the mean saving found: how much plan quality the budget buys.
  * `COMPARE=annealing,staged` replays the same decision inputs with each optimizer (the same
  * budget, one seeded random stream per decision) and prints, per optimizer, the time per
- * decision and the cost of the configuration each decision ends with (the plan's target when
+ * decision (CPU time of the process, steadier than wall time on a shared machine, and wall
+ * time) and the cost of the configuration each decision ends with (the plan's target when
  * proposed, else the current map) under the decision's own input: mean, and the mean and worst
  * ratio to the first optimizer listed, decision by decision (≤ 1 is as good or better).
  * `reactive-bench` and `oracle-bench` are the cluster of `npm run bench` (B = 4096, 256
@@ -159,12 +160,16 @@ function runCase(c: Case): void {
   let reference: number[] | undefined;
   for (const optimizer of COMPARE) {
     const t: number[] = [];
+    const cpu: number[] = [];
     const costs: number[] = [];
     let proposedHere = 0;
     replays.forEach(({ input, previous, now }, d) => {
       const t0 = performance.now(); // clock-ok: benchmark measurement
+      const c0 = process.cpuUsage();
       const r = planRepartition(input, { optimizer, iterations: ITERATIONS, rng: seededRng(1000 + d), previous, nowMs: now, id: `d${d}` });
+      const c1 = process.cpuUsage(c0);
       t.push(performance.now() - t0); // clock-ok
+      cpu.push((c1.user + c1.system) / 1000);
       if (r.proposed) proposedHere++;
       costs.push(planCosts([r.proposed ? r.plan.after : input.map], input)[0]);
     });
@@ -173,7 +178,7 @@ function runCase(c: Case): void {
     const meanCost = costs.reduce((a, x) => a + x, 0) / costs.length;
     const meanRatio = ratios.reduce((a, x) => a + x, 0) / ratios.length;
     console.log(
-      `  ${optimizer.padEnd(10)} median ${quantile(t, 0.5).toFixed(2)} ms  p90 ${quantile(t, 0.9).toFixed(2)} ms  mean ${(t.reduce((a, x) => a + x, 0) / t.length).toFixed(2)} ms  ` +
+      `  ${optimizer.padEnd(10)} CPU median ${quantile(cpu, 0.5).toFixed(2)} ms mean ${(cpu.reduce((a, x) => a + x, 0) / cpu.length).toFixed(2)} ms  wall median ${quantile(t, 0.5).toFixed(2)} ms  p90 ${quantile(t, 0.9).toFixed(2)} ms  mean ${(t.reduce((a, x) => a + x, 0) / t.length).toFixed(2)} ms  ` +
         `proposed ${proposedHere}  cost mean ${meanCost.toFixed(5)}  vs ${COMPARE[0]}: mean ${meanRatio.toFixed(4)} worst ${Math.max(...ratios).toFixed(4)} best ${Math.min(...ratios).toFixed(4)}`,
     );
   }

@@ -90,24 +90,32 @@ export function cheapestCappedCut(
   }
   const B = prefixes[0].length - 1;
   const W = prefixes.length;
-  // f[i] over positions lo[i] … hi[i]; arg[i][x − lo[i]] the chosen predecessor position.
-  let prevF = new Float64Array(1);
-  const args: Int32Array[] = [new Int32Array(1)];
+  // f and arg of boundary i over positions lo[i] … hi[i], flat at off[i] … off[i + 1] − 1.
+  const off = new Int32Array(k + 2);
+  for (let i = 0; i <= k; i++) off[i + 1] = off[i] + hi[i] - lo[i] + 1;
+  const total = off[k + 1];
+  if (fBuf.length < total) {
+    fBuf = new Float64Array(2 * total);
+    argBuf = new Int32Array(2 * total);
+  }
+  if (dqBuf.length < B + 1) dqBuf = new Int32Array(B + 1);
+  const f = fBuf;
+  const arg = argBuf;
+  const dq = dqBuf;
+  f[0] = 0;
+  arg[0] = -1;
   const ptr = new Int32Array(W);
-  const dq = new Int32Array(B + 1);
   for (let i = 1; i <= k; i++) {
     const l0 = lo[i - 1];
     const h0 = hi[i - 1];
-    const n = hi[i] - lo[i] + 1;
-    const f = new Float64Array(n);
-    const arg = new Int32Array(n);
+    const prev = off[i - 1] - l0; // f[prev + y] is boundary i − 1's value at position y
+    const here = off[i] - lo[i];
     ptr.fill(l0);
     let head = 0;
     let tail = 0;
     let next = l0; // next predecessor position to push into the deque
     let all = true;
-    for (let t = 0; t < n; t++) {
-      const x = lo[i] + t;
+    for (let x = lo[i]; x <= hi[i]; x++) {
       // Earliest feasible predecessor: every window's part [y, x) under its cap.
       let from = l0;
       for (let w = 0; w < W; w++) {
@@ -120,31 +128,34 @@ export function cheapestCappedCut(
       }
       const upto = Math.min(x - 1, h0);
       while (next <= upto) {
-        const v = prevF[next - l0];
-        while (tail > head && prevF[dq[tail - 1] - l0] > v) tail--;
+        const v = f[prev + next];
+        while (tail > head && f[prev + dq[tail - 1]] > v) tail--;
         dq[tail++] = next++;
       }
       while (tail > head && dq[head] < from) head++;
       if (tail === head) {
-        f[t] = Infinity;
-        arg[t] = -1;
+        f[here + x] = Infinity;
+        arg[here + x] = -1;
         continue;
       }
       all = false;
       const y = dq[head];
-      f[t] = prevF[y - l0] + (i < k ? cost(i, x) : 0);
-      arg[t] = y;
+      f[here + x] = f[prev + y] + (i < k ? cost(i, x) : 0);
+      arg[here + x] = y;
     }
     if (all) return null;
-    prevF = f;
-    args.push(arg);
   }
-  if (!(prevF[0] < Infinity)) return null;
+  if (!(f[off[k]] < Infinity)) return null;
   const b = new Int32Array(k + 1);
   b[k] = B;
-  for (let i = k; i >= 1; i--) b[i - 1] = args[i][b[i] - lo[i]];
+  for (let i = k; i >= 1; i--) b[i - 1] = arg[off[i] - lo[i] + b[i]];
   return b;
 }
+
+/** Scratch of the DP (grown on demand; the DP is synchronous, so one set serves every call). */
+let fBuf = new Float64Array(1024);
+let argBuf = new Int32Array(1024);
+let dqBuf = new Int32Array(1024);
 
 /**
  * True when some cut keeps every boundary i within `radius` of `base[i]`, inside its feasible
@@ -183,8 +194,8 @@ function fitsNear(prefixes: readonly Float64Array[], caps: Float64Array, lo: Int
 
 /**
  * `cheapestCappedCut` with every boundary kept within a radius of its base position: the least
- * power of two from `radius0` at which a cut fits (found with the cheap `fitsNear` test), doubled
- * once for room. Costs grow with the distance a boundary shifts, so the cheapest cut is usually
+ * power of two from `radius0` at which a cut fits (found with the cheap `fitsNear` test), times
+ * `room` (a wider band lets the DP trade a longer shift here for a shorter one there). Costs grow with the distance a boundary shifts, so the cheapest cut is usually
  * near the base, and the band keeps the DP's work near O(W · k · radius). Null when no cut fits
  * within `maxRadius`.
  */
@@ -195,6 +206,7 @@ export function cheapestCutNear(
   cost: (i: number, x: number) => number,
   radius0 = 8,
   maxRadius = Infinity,
+  room = 2,
 ): Int32Array | null {
   const k = base.length - 1;
   const B = prefixes[0].length - 1;
@@ -205,7 +217,7 @@ export function cheapestCutNear(
     r *= 2;
     if (r > maxRadius || r > 2 * B) return null;
   }
-  r *= 2;
+  r *= room;
   if (r >= B) return cheapestCappedCut(prefixes, caps, k, cost);
   return cheapestCappedCut(prefixes, caps, k, cost, { around: base, radius: r });
 }

@@ -1,13 +1,15 @@
 /**
- * The `staged` optimizer: exact structure first, search last. Stage 1 cuts the boundaries: for
- * a few caps (the per-window exact min-max bottleneck plus a slack), the cut under the caps whose
- * boundary shifts move the least (`capped-cut.ts`, order-preserving ownership), each an exact
- * DP. Stage 2 places the nodes: each cut keeps its parts on their base nodes, then a greedy
- * descent moves partitions off the busiest node while the total cost falls. The seeds (current
- * map, exact cut with LPT placements, split in place) compete with the stage-1 layouts on the
- * full cost model. Stage 3 refines the best of them with a short, cold annealing run on a small
- * share of the budget. It spends a fraction of the annealing optimizer's time for plans at least
- * as good on the captured decisions (`bench/plan-decisions.ts`).
+ * The `staged` optimizer: exact structure first, search last. Stage 1 picks partition counts
+ * (the target, the count with the best pure-balance bound, one below) and, per count, cuts the
+ * boundaries: for caps between the per-window exact min-max bottleneck and the base's own
+ * largest part (a few shares of the way, then a bisection step around the best), the cut under
+ * the caps whose boundary shifts cost least (`capped-cut.ts`, order-preserving ownership, an
+ * exact DP in a band around the base). Stage 2 places the nodes: the cuts keep their parts on
+ * the base nodes, then a greedy descent (moves and swaps off the busiest node) runs on the best
+ * of them and on the best seed while the total cost falls. The seeds (current map, exact cut
+ * with LPT placements, split in place) compete on the full cost model. Stage 3 refines the best
+ * with a short, cold annealing run on a small share of the budget. Measured against annealing
+ * on the same decisions in `bench/plan-decisions.ts` (`COMPARE=annealing,staged`).
  */
 import { cheapestCutNear, shiftCost } from '../capped-cut.ts';
 import { totalCost, type CostModel } from '../cost.ts';
@@ -20,19 +22,26 @@ import type { Budget, Rng } from '../types.ts';
 import { anneal } from './annealing.ts';
 
 export interface StagedOptions {
-  /** Slacks over the per-window exact bottleneck tried as caps in stage 1. */
-  readonly slacks?: readonly number[];
+  /** Caps tried in stage 1 per count, as shares of the way from the exact bottleneck to the base's largest part. */
+  readonly shares?: readonly number[];
+  /** Bisection rounds around the best share. Default 1. */
+  readonly bisections?: number;
   /** Largest boundary travel the stage-1 DP explores, as a share of the key space. Default 1/16. */
   readonly radiusShare?: number;
-  /** Share of the budget for the stage-3 annealing refinement. Default 0.1. */
+  /** Stage-1 cuts (the cheapest) that get the node descent, besides the best seed. Default 2. */
+  readonly descents?: number;
+  /** Widening of the least band radius at which a cut fits (`cheapestCutNear`). Default 1. */
+  readonly room?: number;
+  /** Share of the budget for the stage-3 annealing refinement. Default 0.03. */
   readonly refineShare?: number;
   /** Start temperature of the refinement, as a fraction of the start cost. Default 0.0003. */
   readonly refineTemperature?: number;
 }
 
-const DEFAULT_SLACKS = [0, 0.02, 0.06, 0.15, 0.4];
+/** Caps tried in stage 1, as shares of the way from the exact bottleneck to the base's own largest part. */
+const DEFAULT_SHARES = [0, 0.15, 0.35, 0.6, 0.9];
 /** Counts tried besides the target count and the proxy's best, as factors of the target. */
-const COUNT_FACTORS = [0.6, 0.8, 1.25];
+const COUNT_FACTORS = [0.8];
 
 /** Summed weight of the soft terms called `name`. */
 function weightOf(model: CostModel, name: string): number {
@@ -42,15 +51,17 @@ function weightOf(model: CostModel, name: string): number {
 }
 
 /**
- * Greedy node descent on `s`: move one partition of the busiest node (mean over windows) to the
- * least-busy one, the move that lowers the cost most, until none does or `evals` run out.
+ * Greedy node descent on `s`: the best single change among moving a partition of the busiest
+ * node (mean over windows) to one of the `targets` least-busy nodes, or swapping it with a
+ * partition of the least-busy node, taken while it lowers the total cost and `evals` last.
  * Returns the cost and the evaluations spent.
  */
-export function improveNodes(s: LayoutState, model: CostModel, cost: number, evals: number): { cost: number; used: number } {
+export function improveNodes(s: LayoutState, model: CostModel, cost: number, evals: number, targets = 3): { cost: number; used: number } {
   const ctx = s.ctx;
   const N = ctx.nodeCount;
   const W = ctx.windowCount;
   const load = new Float64Array(N);
+  const order: number[] = Array.from({ length: N }, (_, n) => n);
   let used = 0;
   for (let step = 0; step < 4 * N && used < evals; step++) {
     load.fill(0);
@@ -58,28 +69,48 @@ export function improveNodes(s: LayoutState, model: CostModel, cost: number, eva
       const nl = s.nodeLoads(w);
       for (let n = 0; n < N; n++) load[n] += nl[n];
     }
-    let hot = 0;
-    let cold = 0;
-    for (let n = 1; n < N; n++) {
-      if (load[n] > load[hot]) hot = n;
-      if (load[n] < load[cold]) cold = n;
-    }
+    order.sort((a, b) => load[a] - load[b] || a - b);
+    const hot = order[N - 1];
+    const cold = order[0];
     if (hot === cold) break;
     let bestI = -1;
+    let bestJ = -1;
+    let bestN = -1;
     let bestC = cost;
     for (let i = 0; i < s.k && used < evals; i++) {
       if (s.nodes[i] !== hot) continue;
-      s.setNode(i, cold);
-      const c = totalCost(model, s);
-      used++;
+      for (let t = 0; t < Math.min(targets, N - 1); t++) {
+        const n = order[t];
+        s.setNode(i, n);
+        const c = totalCost(model, s);
+        used++;
+        if (c < bestC) {
+          bestC = c;
+          bestI = i;
+          bestJ = -1;
+          bestN = n;
+        }
+      }
       s.setNode(i, hot);
-      if (c < bestC) {
-        bestC = c;
-        bestI = i;
+      for (let j = 0; j < s.k && used < evals; j++) {
+        if (s.nodes[j] !== cold) continue;
+        s.setNode(i, cold);
+        s.setNode(j, hot);
+        const c = totalCost(model, s);
+        used++;
+        s.setNode(j, cold);
+        s.setNode(i, hot);
+        if (c < bestC) {
+          bestC = c;
+          bestI = i;
+          bestJ = j;
+          bestN = cold;
+        }
       }
     }
     if (bestI < 0) break;
-    s.setNode(bestI, cold);
+    s.setNode(bestI, bestN);
+    if (bestJ >= 0) s.setNode(bestJ, hot);
     cost = bestC;
   }
   return { cost, used };
@@ -105,8 +136,8 @@ export function candidateCounts(problem: SearchProblem): number[] {
   let bestK = k0;
   if (total > 0) {
     let best = Infinity;
-    // A geometric grid of counts from N / 2 to the limit.
-    for (let k = Math.max(kMin, Math.ceil(N / 2)); k <= kMax; k = Math.max(k + 1, Math.round(k * 1.25))) {
+    // A geometric grid of counts from half the node count to twice the target.
+    for (let k = Math.max(kMin, Math.ceil(N / 2)); k <= Math.min(kMax, 2 * k0); k = Math.max(k + 1, Math.round(k * 1.25))) {
       const L = exactBottleneck(ctx.meanPrefix, k);
       const v = (wImb * k * L) / total + wNode * Math.max(1, (N * L) / total, 1 + (N * L) / (2 * total));
       if (v < best - 1e-12) {
@@ -121,15 +152,17 @@ export function candidateCounts(problem: SearchProblem): number[] {
     if (!out.includes(c)) out.push(c);
   };
   add(bestK);
-  for (const f of ((globalThis as any).process?.env?.FACTORS ? (globalThis as any).process.env.FACTORS.split(',').map(Number) : COUNT_FACTORS)) add(k0 * f);
+  for (const f of COUNT_FACTORS) add(k0 * f);
   return out;
 }
 
 export function staged(opts: StagedOptions = {}): Optimizer {
-  const E = (globalThis as any).process?.env ?? {}; // TUNING-ONLY
-  const slacks = opts.slacks ?? (E.SLACKS ? E.SLACKS.split(',').map(Number) : DEFAULT_SLACKS);
-  const refineShare = opts.refineShare ?? Number(E.REFINE ?? 0.1);
+  const shares = opts.shares ?? DEFAULT_SHARES;
+  const bisections = opts.bisections ?? 1;
+  const room = opts.room ?? 1;
+  const refineShare = opts.refineShare ?? 0.03;
   const radiusShare = opts.radiusShare ?? 1 / 16;
+  const descents = opts.descents ?? 2;
   const t0 = opts.refineTemperature ?? 0.0003;
   return {
     name: 'staged',
@@ -151,39 +184,96 @@ export function staged(opts: StagedOptions = {}): Optimizer {
         consider(l, totalCost(model, new LayoutState(ctx, l)));
         used++;
       }
-      // Stage 1 and 2, per partition count: the cheapest re-cut under each cap, nodes kept,
-      // then node descent.
+      // Stage 1, per partition count: the cheapest re-cut under each cap, on the base nodes.
       const counts = candidateCounts(problem);
-      const perCount = Math.max(0, Math.floor((iters * (1 - refineShare)) / Math.max(1, counts.length * slacks.length)));
       const W = ctx.windowCount;
       const caps = new Float64Array(W);
       const wMove = weightOf(model, 'movement');
       const wLat = weightOf(model, 'latency');
       // Cuts that need boundaries to travel further than this are left to the exact-cut seeds.
       const maxRadius = Math.max(16, Math.ceil((ctx.buckets * radiusShare) / 2));
+      const cuts: { state: LayoutState; cost: number }[] = [];
       for (const k of counts) {
         if (used >= iters || stop(0)) break;
         const base = repairedCurrent(ctx, k);
         if (base.boundaries.length - 1 !== k || k < 2) continue;
         const opt = Float64Array.from(ctx.prefix, (p) => exactBottleneck(p, k));
         const cost = shiftCost(ctx, base.boundaries, base.nodes, wMove, wLat);
-        const seen = new Set<string>();
-        for (const slack of slacks) {
-          if (used >= iters || (budget.shouldStop && budget.shouldStop())) break;
-          // A relative nudge keeps a part that sums to the bottleneck in another order under it.
-          for (let w = 0; w < W; w++) caps[w] = opt[w] * (1 + slack) * (1 + 1e-12);
-          const cut = cheapestCutNear(ctx.prefix, caps, base.boundaries, cost, 8, maxRadius);
-          if (!cut) continue;
-          const key = cut.join(',');
-          if (seen.has(key)) continue;
-          seen.add(key);
-          const s = new LayoutState(ctx, { boundaries: cut, nodes: base.nodes });
-          const c = totalCost(model, s);
-          used++;
-          const r = improveNodes(s, model, c, Math.min(perCount, iters - used));
-          used += r.used;
-          consider(s.layout(), r.cost);
+        // The slack at which the base itself fits (nothing needs to shift): the caps range
+        // from the exact bottleneck (slack 0) to there; the tried slacks are shares of it.
+        let top = 0;
+        for (let w = 0; w < W; w++) {
+          const p = ctx.prefix[w];
+          let m = 0;
+          for (let i = 0; i < k; i++) m = Math.max(m, p[base.boundaries[i + 1]] - p[base.boundaries[i]]);
+          if (opt[w] > 0) top = Math.max(top, m / opt[w] - 1);
         }
+        const tried = new Map<number, number>();
+        const tryShare = (share: number): number => {
+          const slack = share * top;
+          const had = tried.get(slack);
+          if (had !== undefined) return had;
+          let c = Infinity;
+          if (used < iters && !(budget.shouldStop && budget.shouldStop())) {
+            // A relative nudge keeps a part that sums to the bottleneck in another order under it.
+            for (let w = 0; w < W; w++) caps[w] = opt[w] * (1 + slack) * (1 + 1e-12);
+            const cut = cheapestCutNear(ctx.prefix, caps, base.boundaries, cost, 8, maxRadius, room);
+            if (cut) {
+              const state = new LayoutState(ctx, { boundaries: cut, nodes: base.nodes });
+              c = totalCost(model, state);
+              cuts.push({ state, cost: c });
+              used++;
+            }
+          }
+          tried.set(slack, c);
+          return c;
+        };
+        let bestShare = -1;
+        let bestShareCost = Infinity;
+        for (const share of shares) {
+          const c = tryShare(share);
+          if (c < bestShareCost) {
+            bestShareCost = c;
+            bestShare = share;
+          }
+        }
+        // Bisect toward the better neighbour of the best share a few times.
+        if (bestShare >= 0) {
+          let lo = shares.filter((x) => x < bestShare).pop() ?? 0;
+          let hi = shares.find((x) => x > bestShare) ?? 1;
+          for (let r = 0; r < bisections; r++) {
+            const a = (lo + bestShare) / 2;
+            const b = (bestShare + hi) / 2;
+            const ca = tryShare(a);
+            const cb = tryShare(b);
+            if (ca < bestShareCost && ca <= cb) {
+              hi = bestShare;
+              bestShare = a;
+              bestShareCost = ca;
+            } else if (cb < bestShareCost) {
+              lo = bestShare;
+              bestShare = b;
+              bestShareCost = cb;
+            } else {
+              lo = a;
+              hi = b;
+            }
+          }
+        }
+      }
+      // Stage 2: node descent on the best cuts (and the best seed).
+      cuts.sort((a, b) => a.cost - b.cost);
+      const descend = cuts.slice(0, descents);
+      if (best) {
+        const s = new LayoutState(ctx, best);
+        descend.push({ state: s, cost: bestCost });
+      }
+      const perDescent = Math.max(0, Math.floor((iters * (1 - refineShare) - used) / Math.max(1, descend.length)));
+      for (const c of cuts.slice(descents)) consider(c.state.layout(), c.cost);
+      for (const c of descend) {
+        const r = improveNodes(c.state, model, c.cost, Math.min(perDescent, iters - used));
+        used += r.used;
+        consider(c.state.layout(), r.cost);
       }
       // Stage 3: a short, cold annealing run from the best layout.
       let stopped = false;
