@@ -163,7 +163,7 @@ const cluster = z
 // ---- policies ----
 
 export const MODEL_NAMES = ['seasonal-naive', 'ets', 'arima', 'mstl', 'prophet', 'lstm', 'ensemble', 'auto'] as const;
-export const OPTIMIZER_NAMES = ['annealing', 'genetic', 'greedy', 'exact'] as const;
+export const OPTIMIZER_NAMES = ['annealing', 'genetic', 'greedy', 'exact', 'staged'] as const;
 const goals = z
   .strictObject({
     imbalance: z.number().min(0).default(1),
@@ -175,7 +175,7 @@ const goals = z
 const planning = {
   every: positiveDuration('5m'),
   threshold: z.number().min(0).max(1).default(0.05),
-  optimizer: z.enum(OPTIMIZER_NAMES).default('annealing'),
+  optimizer: z.enum(OPTIMIZER_NAMES).default('staged'),
   iterations: count.max(10_000_000).default(5_000).meta({ description: 'optimizer budget per decision (iterations)' }),
   goals,
 };

@@ -152,6 +152,8 @@ export function candidateCounts(problem: SearchProblem): number[] {
     if (!out.includes(c)) out.push(c);
   };
   add(bestK);
+  add(k0 - 1);
+  add(k0 + 1);
   for (const f of COUNT_FACTORS) add(k0 * f);
   return out;
 }
