@@ -175,7 +175,7 @@ const goals = z
 const planning = {
   every: positiveDuration('5m'),
   threshold: z.number().min(0).max(1).default(0.05),
-  optimizer: z.enum(OPTIMIZER_NAMES).default('staged'),
+  optimizer: z.enum(OPTIMIZER_NAMES).default('annealing'),
   iterations: count.max(10_000_000).default(5_000).meta({ description: 'optimizer budget per decision (iterations)' }),
   goals,
 };
