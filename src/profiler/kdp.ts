@@ -47,64 +47,31 @@
  * Byte-deterministic: no wall clock, no `Math.random` (the LSTM draws from `rng`), ordered loops only.
  */
 import './models/index.ts';
-import type { RandomStream } from '../engine/random.ts';
 import type { KeyBatch } from '../model/batch.ts';
 import type { AnomalyFlag, Forecast, ForecastWindow, RangeShare } from '../model/forecast.ts';
 import type { KeyRange } from '../model/key-range.ts';
 import { AccuracyTracker, type ForecastAccuracy } from './accuracy.ts';
 import { Backtest } from './backtest.ts';
 import { BlockShares, fitDrift, type DriftPicture } from './drift.ts';
-import { createForecaster, ENSEMBLE_MEMBERS, type BaseModelName, type ModelName } from './forecaster.ts';
+import { createForecaster } from './forecaster.ts';
 import { GroupHistory } from './group-history.ts';
 import { NewKeyDetector } from './new-keys.ts';
 import { PictureChoice } from './picture-choice.ts';
 import { equalWidthCuts, recut } from './range-cut.ts';
-import { expandModels } from './select.ts';
 import { ForecastSeries } from './series.ts';
-import { shapeCandidate, type ShapeSettings } from './shape.ts';
-import { shareWithinSpans, spreadOver } from './spread.ts';
+import { resolveSettings, type ProfilerSettings } from './settings.ts';
+import { shapeCandidate } from './shape.ts';
+import { groupSharesOf, shareWithinSpans, spreadGroups, spreadOver } from './spread.ts';
 import { TickVariation } from './tick-variation.ts';
 
 export type { ForecastAccuracy } from './accuracy.ts';
+export type { ProfilerOptions } from './settings.ts';
+import type { ProfilerOptions } from './settings.ts';
 
-const MINUTE = 60_000;
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
-const WEEK = 7 * DAY;
 /** Flags kept for `anomalies()`. */
 const MAX_FLAGS = 1000;
 /** New-key records must be at least this share of a window's records to raise a flag. */
 const NEW_KEY_MIN_SHARE = 0.001;
-
-/** Options of the profiler; everything but `buckets` and `rng` has a default. */
-export interface ProfilerOptions {
-  /** Fine buckets of the key space (the batches' `counts` length). */
-  readonly buckets: number;
-  /** Aggregation window (default 1 minute). */
-  readonly windowMs?: number;
-  /** Candidate models (default `['auto']`). */
-  readonly models?: readonly ModelName[];
-  /** Seasonal periods in ms, primary first (default one day and one week). */
-  readonly seasonsMs?: readonly number[];
-  /** History kept (default 8 days). */
-  readonly historyMs?: number;
-  /** Seeded stream (for the LSTM's initial weights). */
-  readonly rng: RandomStream;
-  /** Forecast ranges (default 16, at most the micro-groups). */
-  readonly ranges?: number;
-  /** Micro-groups of buckets the history is kept at (default min(buckets, 256)). */
-  readonly microGroups?: number;
-  /** Parameter re-estimation cadence once warmed up (default 6 h of windows). */
-  readonly refitEveryWindows?: number;
-  /** Points of history a fit uses at most (default 4 primary seasons, at least 512). */
-  readonly fitWindows?: number;
-  /** Backtest origin cadence (default 10 windows) and lead (default 30 windows). */
-  readonly originEveryWindows?: number;
-  readonly evalHorizonWindows?: number;
-  /** Anomaly score threshold (default 6) and how far back `forecast` reports flags (default 10 windows). */
-  readonly anomalyThreshold?: number;
-  readonly anomalyLookbackMs?: number;
-}
 
 /** The chosen model per series (`'total'` or a range label). */
 export interface ModelChoice {
@@ -132,23 +99,7 @@ export class KeyDistributionProfiler {
   readonly buckets: number;
   readonly windowMs: number;
   readonly seasonsMs: readonly number[];
-  /** Candidates the choice is among, and the models instantiated for them (ensemble members included). */
-  private readonly candidates: BaseModelName[];
-  private readonly instanceModels: BaseModelName[];
-  private readonly rangeCount: number;
-  /** Seasons in windows (those of at least 2 windows). */
-  private readonly seasonWindows: number[];
-  private readonly refitEvery: number;
-  private readonly fitWindows: number;
-  private readonly originEvery: number;
-  /** Leads (windows) a backtest origin covers. */
-  private readonly backtestLeads: number;
-  private readonly anomalyThreshold: number;
-  private readonly lookbackMs: number;
-  private readonly rng: RandomStream;
-  private readonly shapeSettings: ShapeSettings;
-  /** Drift: windows per block (one hour), compared one block apart. */
-  private readonly blockWindows: number;
+  private readonly settings: ProfilerSettings;
 
   /** The open window: its start and per-bucket counts. */
   private openStartMs = NaN;
@@ -166,44 +117,24 @@ export class KeyDistributionProfiler {
   private flags: AnomalyFlag[] = [];
 
   constructor(opts: ProfilerOptions) {
-    if (!(opts.buckets >= 1)) throw new Error('buckets must be ≥ 1');
-    this.buckets = opts.buckets;
-    this.windowMs = opts.windowMs ?? MINUTE;
-    this.seasonsMs = opts.seasonsMs ?? [DAY, WEEK];
-    this.rng = opts.rng;
-    this.candidates = expandModels(opts.models ?? ['auto']);
-    const inst: BaseModelName[] = this.candidates.filter((c) => c !== 'ensemble');
-    if (this.candidates.includes('ensemble')) for (const m of ENSEMBLE_MEMBERS) if (!inst.includes(m)) inst.push(m);
-    this.instanceModels = inst;
-    const groups = Math.max(1, Math.min(this.buckets, opts.microGroups ?? 256));
-    this.rangeCount = Math.max(1, Math.min(groups, opts.ranges ?? 16));
-    const historyWindows = Math.max(16, Math.ceil((opts.historyMs ?? 8 * DAY) / this.windowMs));
-    this.seasonWindows = this.seasonsMs.map((s) => Math.round(s / this.windowMs)).filter((s) => s >= 2);
-    this.refitEvery = Math.max(1, opts.refitEveryWindows ?? Math.round((6 * HOUR) / this.windowMs));
-    this.fitWindows = Math.min(historyWindows, opts.fitWindows ?? Math.max(512, 4 * (this.seasonWindows[0] ?? 0)));
-    this.originEvery = Math.max(1, opts.originEveryWindows ?? 10);
-    this.backtestLeads = Math.max(1, opts.evalHorizonWindows ?? 30);
-    this.anomalyThreshold = opts.anomalyThreshold ?? 6;
-    this.lookbackMs = opts.anomalyLookbackMs ?? 10 * this.windowMs;
-    this.shapeSettings = {
-      recentWindows: Math.max(1, Math.round((5 * MINUTE) / this.windowMs)),
-      seasonWindows: this.seasonWindows[0],
-      leads: [1, Math.max(2, Math.round(this.backtestLeads / 2))],
-    };
-    this.blockWindows = Math.max(1, Math.round(HOUR / this.windowMs));
-    const blockCapacity = Math.max(2, Math.round((this.seasonsMs[0] ?? DAY) / (this.blockWindows * this.windowMs)));
+    const settings = resolveSettings(opts);
+    this.settings = settings;
+    this.buckets = settings.buckets;
+    this.windowMs = settings.windowMs;
+    this.seasonsMs = settings.seasonsMs;
+    const groups = settings.groups;
     this.openCounts = new Float64Array(this.buckets);
-    this.history = new GroupHistory(this.buckets, groups, historyWindows);
+    this.history = new GroupHistory(this.buckets, groups, settings.historyWindows);
     this.newKeys = new NewKeyDetector(this.buckets);
-    this.blocks = new BlockShares(groups, this.blockWindows, blockCapacity);
-    this.backtest = new Backtest(this.candidates, this.backtestLeads);
-    this.series = this.makeRanges(equalWidthCuts(groups, this.rangeCount));
+    this.blocks = new BlockShares(groups, settings.blockWindows, settings.blockCapacity);
+    this.backtest = new Backtest(this.settings.candidates, this.settings.backtestLeads);
+    this.series = this.makeRanges(equalWidthCuts(groups, this.settings.rangeCount));
     this.total = this.makeSeries(0, groups);
   }
 
   private makeSeries(g0: number, g1: number): ForecastSeries {
     const start = this.history.groupStart;
-    return new ForecastSeries({ start: start[g0], end: start[g1] }, g0, g1, this.anomalyThreshold, this.seasonsMs[0] ?? 0, this.candidates[0]);
+    return new ForecastSeries({ start: start[g0], end: start[g1] }, g0, g1, this.settings.anomalyThreshold, this.seasonsMs[0] ?? 0, this.settings.candidates[0]);
   }
 
   private makeRanges(cuts: readonly number[]): ForecastSeries[] {
@@ -256,7 +187,7 @@ export class KeyDistributionProfiler {
   private closeWindow(): void {
     const w = this.history.closed;
     const startMs = this.openStartMs;
-    const warm = w >= Math.max(60, this.seasonWindows[0] ?? 0);
+    const warm = w >= Math.max(60, this.settings.seasonWindows[0] ?? 0);
     const fresh = this.newKeys.check(this.openCounts, warm);
     const records = this.history.append(this.openCounts, this.windowMs / 1000);
     this.openCounts.fill(0);
@@ -278,30 +209,30 @@ export class KeyDistributionProfiler {
     const closed = this.history.closed;
     if (closed >= this.nextFit) {
       this.refit();
-      this.nextFit = closed < this.refitEvery ? Math.min(closed * 2, this.refitEvery) : closed + this.refitEvery;
+      this.nextFit = closed < this.settings.refitEvery ? Math.min(closed * 2, this.settings.refitEvery) : closed + this.settings.refitEvery;
     }
-    if (closed % this.originEvery === 0 && this.total.fitted) this.backtest.addOrigin(closed, this.allSeries());
+    if (closed % this.settings.originEvery === 0 && this.total.fitted) this.backtest.addOrigin(closed, this.allSeries());
   }
 
   /** Scores everything that was waiting for window `w` (starting at `startMs`, series `values`), before the models see it. */
   private scoreWindow(w: number, startMs: number, all: readonly ForecastSeries[], values: readonly number[]): void {
     const totalValue = values[values.length - 1];
     // the in-sample seasonal-naive error of the total: the MASE scale
-    const m = this.seasonWindows[0] && w >= this.seasonWindows[0] ? this.seasonWindows[0] : 1;
+    const m = this.settings.seasonWindows[0] && w >= this.settings.seasonWindows[0] ? this.settings.seasonWindows[0] : 1;
     if (w >= m) this.accuracyTracker.addSeasonalDiff(Math.abs(totalValue - this.history.spanRate(this.total.g0, this.total.g1, w - m)));
     this.backtest.score(w, all, values);
     this.accuracyTracker.score(startMs, totalValue);
     this.pictures.score(startMs, this.pictures.has(startMs) ? this.history.sharesOf(w, w) : null);
     this.blocks.add(this.history, w);
-    for (const s of this.series) s.shapes.score(this.history, w, this.shapeSettings);
+    for (const s of this.series) s.shapes.score(this.history, w, this.settings.shapes);
   }
 
   private refit(): void {
     this.maybeRecut();
     for (const s of this.allSeries()) {
-      const y = this.history.recent(s.g0, s.g1, this.fitWindows);
+      const y = this.history.recent(s.g0, s.g1, this.settings.fitWindows);
       if (!s.fitted) {
-        for (const name of this.instanceModels) s.models.set(name, createForecaster(name, { seasons: this.seasonWindows, rng: this.rng.fork(`${name}/${s.range.start}-${s.range.end}`) }));
+        for (const name of this.settings.instanceModels) s.models.set(name, createForecaster(name, { seasons: this.settings.seasonWindows, rng: this.settings.rng.fork(`${name}/${s.range.start}-${s.range.end}`) }));
       }
       for (const mdl of s.models.values()) mdl.fit(y);
       s.fitted = true;
@@ -316,13 +247,13 @@ export class KeyDistributionProfiler {
     this.series = this.makeRanges(cuts);
     this.backtest.resetRanges(this.series.length);
     const closed = this.history.closed;
-    const replay = Math.min(closed, this.history.windows, 2 * (this.seasonWindows[0] ?? 144));
+    const replay = Math.min(closed, this.history.windows, 2 * (this.settings.seasonWindows[0] ?? 144));
     for (let i = replay; i > 0; i--) {
       const t = this.openStartMs - i * this.windowMs;
       for (const s of this.series) s.detector.push(t, this.history.spanRate(s.g0, s.g1, closed - i));
     }
     const replayShapes = Math.min(closed, this.history.windows, 120);
-    for (let i = replayShapes; i > 0; i--) for (const s of this.series) s.shapes.score(this.history, closed - i, this.shapeSettings);
+    for (let i = replayShapes; i > 0; i--) for (const s of this.series) s.shapes.score(this.history, closed - i, this.settings.shapes);
   }
 
   /** The drift picture from the current history, or null before a season of blocks or when nothing moves. */
@@ -330,8 +261,8 @@ export class KeyDistributionProfiler {
     const base = this.blocks.baseline();
     if (!base) return null;
     const closed = this.history.closed;
-    const lag = this.blockWindows;
-    const r = this.shapeSettings.recentWindows;
+    const lag = this.settings.blockWindows;
+    const r = this.settings.shapes.recentWindows;
     const now = this.history.sharesOf(closed - r, closed - 1);
     const then = this.history.sharesOf(closed - lag - r, closed - lag - 1);
     if (!now || !then) return null;
@@ -370,7 +301,7 @@ export class KeyDistributionProfiler {
     };
     const windows: ForecastWindow[] = [];
     for (let k = skip; k < steps; k++) windows.push(this.forecastWindow(frame, k));
-    const since = nowMs - this.lookbackMs;
+    const since = nowMs - this.settings.lookbackMs;
     return {
       id: `f${nowMs}`,
       issuedAtMs: nowMs,
@@ -385,7 +316,7 @@ export class KeyDistributionProfiler {
   private forecastWindow(frame: ForecastFrame, k: number): ForecastWindow {
     const startMs = frame.firstMs + k * this.windowMs;
     const mean = Math.max(0, frame.total[k]);
-    const [lo, hi] = this.total.errorBand(k, this.backtestLeads - 1);
+    const [lo, hi] = this.total.errorBand(k, this.settings.backtestLeads - 1);
     const totalRate = { mean, p50: mean, p10: Math.max(0, mean * (1 + lo)), p90: mean * (1 + hi) };
     const probabilities = this.rangeProbabilities(frame, k);
     const expectedLoad = new Float64Array(this.buckets);
@@ -395,10 +326,13 @@ export class KeyDistributionProfiler {
     if (frame.drift) {
       const lead = k - frame.skip;
       const driftShares = frame.drift(k, new Float64Array(this.history.groups));
-      if (startMs >= this.openStartMs) this.pictures.record(startMs, lead, this.groupShares(expectedLoad), driftShares);
+      if (startMs >= this.openStartMs) this.pictures.record(startMs, lead, groupSharesOf(expectedLoad, this.history.groupStart), driftShares);
       if (this.pictures.prefersDrift(lead)) {
         drift = true;
-        this.spreadByDrift(frame, mean, 1 + Math.hypot(hi, frame.tickExcess), driftShares, expectedLoad, upperLoad);
+        // the drift picture: total mean × group share, spread in a group by bucket weights
+        spreadGroups(expectedLoad, this.history.groupStart, frame.inGroup, driftShares, mean);
+        const upFactor = 1 + Math.hypot(hi, frame.tickExcess);
+        for (let b = 0; b < this.buckets; b++) upperLoad[b] = expectedLoad[b] * upFactor;
         this.series.forEach((s, i) => {
           let p = 0;
           for (let g = s.g0; g < s.g1; g++) p += driftShares[g];
@@ -430,10 +364,10 @@ export class KeyDistributionProfiler {
     const groupBuf = new Float64Array(this.history.groups);
     this.series.forEach((s, i) => {
       const rMean = mean * probabilities[i];
-      const rUp = rMean * (1 + Math.hypot(s.errorBand(k, this.backtestLeads - 1)[1], frame.tickExcess));
+      const rUp = rMean * (1 + Math.hypot(s.errorBand(k, this.settings.backtestLeads - 1)[1], frame.tickExcess));
       // micro-group spread of the range by its shape (absolute window index closed + k)
-      const shape = s.shapes.choose(k, this.shapeSettings.leads);
-      const shaped = closed > 0 ? shapeCandidate(this.history, s.g0, s.g1, shape, closed + k, k, this.shapeSettings, groupBuf.subarray(0, s.g1 - s.g0)) : null;
+      const shape = s.shapes.choose(k, this.settings.shapes.leads);
+      const shaped = closed > 0 ? shapeCandidate(this.history, s.g0, s.g1, shape, closed + k, k, this.settings.shapes, groupBuf.subarray(0, s.g1 - s.g0)) : null;
       let gsum = 0;
       if (shaped) for (let g = 0; g < shaped.length; g++) gsum += shaped[g];
       if (shaped && gsum > 0) {
@@ -447,26 +381,6 @@ export class KeyDistributionProfiler {
         spreadOver(upperLoad, s.range.start, s.range.end, frame.inRange, 1, rUp);
       }
     });
-  }
-
-  /** Per-bucket loads from the drift picture: `mean` × the group's share, spread over its buckets by weight; upper = expected × `upFactor`. */
-  private spreadByDrift(frame: ForecastFrame, mean: number, upFactor: number, driftShares: Float64Array, expectedLoad: Float64Array, upperLoad: Float64Array): void {
-    const groupStart = this.history.groupStart;
-    for (let g = 0; g < this.history.groups; g++) spreadOver(expectedLoad, groupStart[g], groupStart[g + 1], frame.inGroup, 1, mean * driftShares[g]);
-    for (let b = 0; b < this.buckets; b++) upperLoad[b] = expectedLoad[b] * upFactor;
-  }
-
-  /** Each micro-group's share of a per-bucket load (all 0 when the load is). */
-  private groupShares(load: Float64Array): Float64Array {
-    const groupStart = this.history.groupStart;
-    const shares = new Float64Array(this.history.groups);
-    let total = 0;
-    for (let g = 0; g < this.history.groups; g++) {
-      for (let b = groupStart[g]; b < groupStart[g + 1]; b++) shares[g] += load[b];
-      total += shares[g];
-    }
-    if (total > 0) for (let g = 0; g < this.history.groups; g++) shares[g] /= total;
-    return shares;
   }
 
   /** Flags raised at or after `sinceMs` (all kept flags by default; the last 1000 are kept). */

@@ -27,3 +27,24 @@ export function shareWithinSpans(weights: ArrayLike<number>, cuts: ArrayLike<num
 export function spreadOver(out: Float64Array, start: number, end: number, bucketShare: ArrayLike<number>, share: number, amount: number): void {
   for (let b = start; b < end; b++) out[b] = amount * (share * bucketShare[b]);
 }
+
+/**
+ * Writes `amount × groupShare[g] × bucketShare[b]` into `out` for every bucket b of every group g
+ * (groups start at `groupStart`, whose last entry is the bucket count).
+ */
+export function spreadGroups(out: Float64Array, groupStart: ArrayLike<number>, bucketShare: ArrayLike<number>, groupShare: ArrayLike<number>, amount: number): void {
+  for (let g = 0; g + 1 < groupStart.length; g++) spreadOver(out, groupStart[g], groupStart[g + 1], bucketShare, 1, amount * groupShare[g]);
+}
+
+/** Each group's share of a per-bucket load (all 0 when the load is). */
+export function groupSharesOf(load: ArrayLike<number>, groupStart: ArrayLike<number>): Float64Array {
+  const groups = groupStart.length - 1;
+  const shares = new Float64Array(groups);
+  let total = 0;
+  for (let g = 0; g < groups; g++) {
+    for (let b = groupStart[g]; b < groupStart[g + 1]; b++) shares[g] += load[b];
+    total += shares[g];
+  }
+  if (total > 0) for (let g = 0; g < groups; g++) shares[g] /= total;
+  return shares;
+}
