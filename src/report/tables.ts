@@ -1,5 +1,6 @@
 /** Summary tables: which metrics to show, how to format them, and the winner per metric. */
 import type { PolicySummary, Summary } from '../experiment/summary.ts';
+import { formatBytes } from '../model/units.ts';
 
 /** A column of the comparison table: label, getter, which direction is better, formatter. */
 export interface MetricColumn {
@@ -12,16 +13,7 @@ export interface MetricColumn {
 
 const num = (d: number) => (v: number) => (Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: 0 }) : String(v));
 const pct = (v: number) => `${(v * 100).toFixed(v < 0.001 && v > 0 ? 4 : 2)}%`;
-const bytes = (v: number) => {
-  const u = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let x = v;
-  let i = 0;
-  while (x >= 1024 && i < u.length - 1) {
-    x /= 1024;
-    i++;
-  }
-  return `${x.toFixed(i ? 1 : 0)} ${u[i]}`;
-};
+const bytes = formatBytes;
 
 export const METRIC_COLUMNS: readonly MetricColumn[] = [
   { key: 'p50LatencyMs', label: 'p50 ms', get: (p) => p.p50LatencyMs, better: 'lower', format: num(2) },
