@@ -5,6 +5,7 @@
  */
 import yargs, { type Argv, type CommandModule } from 'yargs';
 import { readFileSync } from 'node:fs';
+import { KeycastError } from '../model/errors.ts';
 import { ExitCode } from './exit-codes.ts';
 import { reportError } from './io.ts';
 import { commands } from './commands/index.ts';
@@ -70,4 +71,9 @@ export async function main(args: string[]): Promise<number> {
 }
 
 /** A command-line usage error (unknown flag, missing argument): exit 2. */
-class UsageError extends Error {}
+export class UsageError extends KeycastError {
+  constructor(message: string) {
+    super('USAGE', message);
+    this.name = 'UsageError';
+  }
+}

@@ -3,19 +3,22 @@
  * dotted path, `a.b[2].c`), so snapshot errors can point at `FILE:LINE:COL`. Syntax errors are
  * thrown as `JsonSyntaxError` with their position.
  */
+import { KeycastError } from '../model/errors.ts';
 
 export interface Position {
   readonly line: number;
   readonly col: number;
 }
 
-export class JsonSyntaxError extends Error {
+/** A JSON syntax error at a 1-based line and column. */
+export class JsonSyntaxError extends KeycastError {
   constructor(
     message: string,
     readonly line: number,
     readonly col: number,
   ) {
-    super(message);
+    super('JSON_SYNTAX', message);
+    this.name = 'JsonSyntaxError';
   }
 }
 
