@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/main.ts';
 import { ActionTracker, TransitionError } from '../../src/manager/action-state.ts';
-import { InputError, KeycastError, MapError, formatProblem, inputError } from '../../src/model/errors.ts';
+import { InputError, KeycastError, formatProblem, inputError } from '../../src/model/errors.ts';
+import { MapError } from '../../src/model/partition-map.ts';
 import { JsonSyntaxError, parseJsonWithPositions } from '../../src/planner/json-positions.ts';
 
 /** The error thrown by `f`. */
