@@ -22,7 +22,13 @@ export class JsonSyntaxError extends KeycastError {
   }
 }
 
-/** Parses `text`; `positions` maps each value's path ('' for the root) to where it starts. */
+/**
+ * Parses `text`; `positions` maps each value's path ('' for the root) to where it starts.
+ *
+ * Longer than 60 lines on purpose: one recursive-descent parser whose small closures (value,
+ * string, number, whitespace) share one cursor (`i`, `line`, `lineStart`); split into functions
+ * they would pass that cursor around on every character.
+ */
 export function parseJsonWithPositions(text: string): { value: unknown; positions: Map<string, Position> } {
   const positions = new Map<string, Position>();
   let i = 0;
