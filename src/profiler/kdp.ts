@@ -127,8 +127,8 @@ export class KeyDistributionProfiler {
     this.history = new GroupHistory(this.buckets, groups, settings.historyWindows);
     this.newKeys = new NewKeyDetector(this.buckets);
     this.blocks = new BlockShares(groups, settings.blockWindows, settings.blockCapacity);
-    this.backtest = new Backtest(this.settings.candidates, this.settings.backtestLeads);
-    this.series = this.makeRanges(equalWidthCuts(groups, this.settings.rangeCount));
+    this.backtest = new Backtest(settings.candidates, settings.backtestLeads);
+    this.series = this.makeRanges(equalWidthCuts(groups, settings.rangeCount));
     this.total = this.makeSeries(0, groups);
   }
 
@@ -262,11 +262,11 @@ export class KeyDistributionProfiler {
     if (!base) return null;
     const closed = this.history.closed;
     const lag = this.settings.blockWindows;
-    const r = this.settings.shapes.recentWindows;
-    const now = this.history.sharesOf(closed - r, closed - 1);
-    const then = this.history.sharesOf(closed - lag - r, closed - lag - 1);
+    const recent = this.settings.shapes.recentWindows;
+    const now = this.history.sharesOf(closed - recent, closed - 1);
+    const then = this.history.sharesOf(closed - lag - recent, closed - lag - 1);
     if (!now || !then) return null;
-    return fitDrift(base, now, then, lag, r);
+    return fitDrift(base, now, then, lag, recent);
   }
 
   /** Point forecasts of a series for `h` windows (the chosen model; the last value before any fit). */
@@ -284,10 +284,10 @@ export class KeyDistributionProfiler {
    */
   forecast(nowMs: number, horizonWindows: number): Forecast {
     this.advanceTo(nowMs);
-    const H = Math.max(1, Math.floor(horizonWindows));
+    const horizon = Math.max(1, Math.floor(horizonWindows));
     const firstMs = Number.isNaN(this.openStartMs) ? Math.floor(nowMs / this.windowMs) * this.windowMs : this.openStartMs;
     const skip = Math.max(0, Math.floor((nowMs - firstMs) / this.windowMs));
-    const steps = skip + H;
+    const steps = skip + horizon;
     const rangeCuts = [...this.series.map((s) => s.range.start), this.buckets];
     const frame: ForecastFrame = {
       firstMs,
