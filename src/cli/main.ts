@@ -5,6 +5,7 @@
  */
 import yargs, { type Argv, type CommandModule } from 'yargs';
 import { readFileSync } from 'node:fs';
+import { KeycastError } from '../model/errors.ts';
 import { ExitCode } from './exit-codes.ts';
 import { reportError } from './io.ts';
 import { InputError, type Problem } from '../model/errors.ts';
@@ -72,7 +73,12 @@ export async function main(args: string[]): Promise<number> {
 }
 
 /** A command-line usage error (unknown flag, missing argument): exit 2. */
-class UsageError extends Error {}
+export class UsageError extends KeycastError {
+  constructor(message: string) {
+    super('USAGE', message);
+    this.name = 'UsageError';
+  }
+}
 
 /**
  * A single-valued flag given more than once (`--out a --out b`) is a usage error naming the

@@ -59,10 +59,10 @@ export function fromWire(w: WireLane): LaneResult {
 }
 
 /**
- * Estimated cost of a lane, in bucket-update equivalents (~10 ns each). Calibrated on
- * `npm run bench`: the cluster step ~10 ns a bucket-update; a decision ~(2 + 0.35·W) µs an
- * iteration with W search windows (tail windows count double), 12 at most: reactive ~12 ms,
- * oracle ~32 ms, predictive ~87 ms (its forecast and tail picture included) at 5000 iterations.
+ * Estimated cost of a lane, in bucket-update equivalents, to balance lanes over workers: the
+ * cluster's ticks (one per bucket and tick) plus its decisions, each a per-iteration cost that
+ * grows linearly with the search windows W (tail windows count double, 12 at most). The weights
+ * are calibrated on `npm run bench` (the calibration is in docs/bench-log.md).
  */
 function laneCost(spec: PolicySpec, ticks: number, buckets: number, durationMs: number): number {
   const cluster = ticks * buckets;

@@ -18,3 +18,4 @@ export * from './derive-actions.ts';
 export * from './impact.ts';
 export * from './rng.ts';
 export * from './snapshot.ts';
+export * from './plan-output.ts';

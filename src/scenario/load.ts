@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, parse as parseYaml, visit, type Document, type Node } from 'yaml';
 import { InputError, type Problem } from '../model/errors.ts';
-import { didYouMean } from './did-you-mean.ts';
+import { didYouMean } from '../model/did-you-mean.ts';
 import { bundledScenarioNames, resolveScenarioArg } from './bundled.ts';
 import { parseExpectation, references, type Expectation } from './expect.ts';
 import { metricPathProblem } from './metrics.ts';

@@ -4,7 +4,7 @@
  * derives the JSON Schema editors use from the same definition.
  */
 import { z } from 'zod';
-import { parseBandwidth, parseDuration, parseSize } from './units.ts';
+import { parseBandwidth, parseDuration, parseSize } from '../model/units.ts';
 
 // ---- unit types: input is text (or a bare number for sizes), output is a number ----
 

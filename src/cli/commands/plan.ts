@@ -38,7 +38,7 @@ export async function runPlan(argv: Record<string, unknown>): Promise<number> {
   const { parseSnapshot, planRepartition, planResultJson, formatPlanTable } = await import('../../planner/index.ts');
   const { estimateSchedule } = await import('../../manager/schedule.ts');
   const { RandomStream } = await import('../../engine/random.ts');
-  const { parseDuration } = await import('../../scenario/units.ts');
+  const { parseDuration } = await import('../../model/units.ts');
   const file = String(argv.input);
   let text: string;
   try {
