@@ -65,8 +65,14 @@ export interface SimClusterOptions {
   readonly config: ClusterConfig;
   readonly initialMap: PartitionMap;
   readonly scheduler: VirtualScheduler;
-  /** The lane's fault stream (operation failures). */
+  /** The lane's fault stream (operation failures), used when `faultDraws` is absent. */
   readonly faults: RandomStream;
+  /**
+   * Common random numbers for faults: the draws of one operation from a key naming it (time,
+   * kind, key range, source and target node), so every lane that submits the same operation at
+   * the same instant faces the same failure (run.ts keys these by the seed alone).
+   */
+  readonly faultDraws?: (key: string) => RandomStream;
   /** Shared arrival history (state bytes). */
   readonly history: BucketHistory;
   readonly recordBytes: number;
@@ -147,7 +153,10 @@ export class SimCluster implements ControlPlane {
     const bnd = this.map.boundaries;
     const range = { start: action.kind === 'create' || action.kind === 'split' ? action.at : bnd[i], end: action.kind === 'merge' ? bnd[i + 2] : bnd[i + 1] };
     const op: Op = { id: this.nextOpId++, action, tag, startMs: now, phase: 'pause', bytesTotal: 0, bytesSent: 0, src, dst, range, partitions };
-    if (this.cfg.faults.opFailureRate > 0 && this.o.faults.next() < this.cfg.faults.opFailureRate) op.failAt = this.o.faults.next();
+    if (this.cfg.faults.opFailureRate > 0) {
+      const draws = this.o.faultDraws ? this.o.faultDraws(`${now}|${action.kind}|${range.start}-${range.end}|${src}>${dst}`) : this.o.faults;
+      if (draws.next() < this.cfg.faults.opFailureRate) op.failAt = draws.next();
+    }
     for (const p of partitions) this.states.get(p)!.busy = true;
     if (action.kind === 'split' || action.kind === 'create') {
       op.reservedId = action.newId;

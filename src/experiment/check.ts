@@ -10,7 +10,7 @@ import { InputError, formatProblem } from '../model/errors.ts';
 import { loadScenario, type LoadOptions } from '../scenario/load.ts';
 import { runScenario, type RunResult } from './run.ts';
 import { buildSummary } from './build-summary.ts';
-import type { Summary } from './summary.ts';
+import type { ExpectationResult, Summary } from './summary.ts';
 
 /** One scenario's outcome. */
 export interface CheckCase {
@@ -65,7 +65,7 @@ export function runChecks(files: readonly string[], opts: LoadOptions & { versio
 /** Exit code of a check: 2 bad input, 1 a failed expectation, 3 an invariant violated, 0 else. */
 export function checkExitCode(cases: readonly CheckCase[]): number {
   if (cases.some((c) => c.problems)) return 2;
-  if (cases.some((c) => c.summary!.expectations.some((e) => !e.pass))) return 1;
+  if (cases.some((c) => checksOf(c.summary!).some((e) => !e.pass))) return 1;
   if (cases.some((c) => c.summary!.invariantViolations > 0)) return 3;
   return 0;
 }
@@ -80,20 +80,25 @@ export function junitXml(cases: readonly CheckCase[]): string {
       return `  <testsuite name="${xml(c.name)}" file="${xml(c.file)}" tests="1" failures="0" errors="1" time="${sec}">\n    <testcase classname="${xml(c.name)}" name="load and run" time="${sec}">\n      <error message="bad input" type="InputError">${xml(c.problems.join('\n'))}</error>\n    </testcase>\n  </testsuite>`;
     }
     const s = c.summary!;
-    const cases_: string[] = s.expectations.map((e) => {
+    const cases_: string[] = checksOf(s).map((e) => {
       const body = e.pass ? '' : `\n      <failure message="${xml(`${e.expr}: left ${e.left}, right ${e.right}`)}" type="ExpectationFailed">${xml(`${e.expr}\nleft = ${e.left}\nright = ${e.right}`)}</failure>\n    `;
       return `    <testcase classname="${xml(c.name)}" name="${xml(e.expr)}" time="0">${body}</testcase>`;
     });
     const inv = s.invariantViolations;
     const invMsgs = Object.entries(s.policies).flatMap(([n, p]) => (p.invariantMessages ?? []).map((m) => `${n}: ${m}`));
     cases_.push(`    <testcase classname="${xml(c.name)}" name="invariants hold" time="0">${inv ? `\n      <failure message="${inv} invariant violation(s)" type="InvariantViolated">${xml(invMsgs.join('\n'))}</failure>\n    ` : ''}</testcase>`);
-    const failures = s.expectations.filter((e) => !e.pass).length + (inv ? 1 : 0);
+    const failures = checksOf(s).filter((e) => !e.pass).length + (inv ? 1 : 0);
     return `  <testsuite name="${xml(c.name)}" file="${xml(c.file)}" tests="${cases_.length}" failures="${failures}" errors="0" time="${sec}">\n${cases_.join('\n')}\n  </testsuite>`;
   });
-  const tests = cases.reduce((a, c) => a + (c.problems ? 1 : c.summary!.expectations.length + 1), 0);
-  const failures = cases.reduce((a, c) => a + (c.summary ? c.summary.expectations.filter((e) => !e.pass).length + (c.summary.invariantViolations ? 1 : 0) : 0), 0);
+  const tests = cases.reduce((a, c) => a + (c.problems ? 1 : checksOf(c.summary!).length + 1), 0);
+  const failures = cases.reduce((a, c) => a + (c.summary ? checksOf(c.summary).filter((e) => !e.pass).length + (c.summary.invariantViolations ? 1 : 0) : 0), 0);
   const errors = cases.filter((c) => c.problems).length;
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="keycast check" tests="${tests}" failures="${failures}" errors="${errors}">\n${suites.join('\n')}\n</testsuites>\n`;
+}
+
+/** A summary's expectations and its automatic checks against the lower bounds (bounds.ts). */
+function checksOf(s: Summary): readonly ExpectationResult[] {
+  return [...s.expectations, ...(s.boundChecks ?? [])];
 }
 
 /** A plain-text table of a check (stdout). */
@@ -106,11 +111,11 @@ export function checkTable(cases: readonly CheckCase[]): string {
       continue;
     }
     const s = c.summary!;
-    const failed = s.expectations.filter((e) => !e.pass).length;
-    lines.push(`${failed || s.invariantViolations ? 'FAIL ' : 'ok   '} ${c.name}: ${s.expectations.length - failed}/${s.expectations.length} expectations${s.invariantViolations ? `, ${s.invariantViolations} invariant violation(s)` : ''} (${(c.wallMs / 1000).toFixed(1)} s)`);
-    for (const e of s.expectations) lines.push(`      ${e.pass ? '✔' : '✘'} ${e.expr}   [${e.left} vs ${e.right}]`);
+    const failed = checksOf(s).filter((e) => !e.pass).length;
+    lines.push(`${failed || s.invariantViolations ? 'FAIL ' : 'ok   '} ${c.name}: ${checksOf(s).length - failed}/${checksOf(s).length} expectations${s.invariantViolations ? `, ${s.invariantViolations} invariant violation(s)` : ''} (${(c.wallMs / 1000).toFixed(1)} s)`);
+    for (const e of checksOf(s)) lines.push(`      ${e.pass ? '✔' : '✘'} ${e.expr}   [${e.left} vs ${e.right}]`);
   }
-  const bad = cases.filter((c) => c.problems || c.summary!.expectations.some((e) => !e.pass) || c.summary!.invariantViolations).length;
+  const bad = cases.filter((c) => c.problems || checksOf(c.summary!).some((e) => !e.pass) || c.summary!.invariantViolations).length;
   lines.push('', `${cases.length - bad} of ${cases.length} scenario(s) passed`);
   return lines.join('\n') + '\n';
 }

@@ -179,10 +179,27 @@ const planning = {
   iterations: count.max(10_000_000).default(5_000).meta({ description: 'optimizer budget per decision (iterations)' }),
   goals,
 };
-export const POLICY_KINDS = ['static', 'reactive', 'reactive-threshold', 'predictive', 'oracle'] as const;
+export const POLICY_KINDS = ['static', 'reactive', 'reactive-threshold', 'predictive', 'oracle', 'perfect-forecast', 'mean-oracle'] as const;
+/** The oracle's fields: predictive's code path without the KDP's own (models, history). */
+const oracleFields = {
+  ...planning,
+  horizon: positiveDuration('30m'),
+  window: positiveDuration('1m'),
+  minHistory: duration('0').meta({ description: 'stream seen before the truth is used (reactive start until then, like predictive); 0: from the first decision' }),
+  ranges: z.number().int().min(1).max(4096).default(32).meta({ description: 'equal-width ranges the truth is reported over (range shares, the fallback checks)' }),
+  blend: duration('1h').meta({ description: "as predictive's: the near windows mix in the observation by the measured error-optimal weight" }),
+  anomalyShare: z.number().min(0).max(1).default(0.25),
+  fallbackError: z.number().min(0).max(1).default(0.25),
+};
 const policy = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('static') }),
-  z.strictObject({ kind: z.literal('reactive'), ...planning, every: positiveDuration('1m'), window: positiveDuration('1m') }),
+  z.strictObject({
+    kind: z.literal('reactive'),
+    ...planning,
+    every: positiveDuration('1m'),
+    window: positiveDuration('1m'),
+    headroom: z.boolean().default(false).meta({ description: "the fair baseline: predictive's code path fed persistence (same tail headroom, same checks between decisions); false: the plain reactive policy" }),
+  }),
   z.strictObject({
     kind: z.literal('reactive-threshold'),
     highWater: z.number().positive().max(10).default(0.8),
@@ -205,7 +222,9 @@ const policy = z.discriminatedUnion('kind', [
     anomalyShare: z.number().min(0).max(1).default(0.25).meta({ description: 'fall back to reactive when strongly flagged ranges carry this share of the forecast load' }),
     fallbackError: z.number().min(0).max(1).default(0.25).meta({ description: 'fall back to reactive when the last forecast of range shares was off by more than this total-variation distance' }),
   }),
-  z.strictObject({ kind: z.literal('oracle'), ...planning, horizon: positiveDuration('30m') }),
+  z.strictObject({ kind: z.literal('oracle'), ...oracleFields }),
+  z.strictObject({ kind: z.literal('perfect-forecast'), ...oracleFields }),
+  z.strictObject({ kind: z.literal('mean-oracle'), ...planning, horizon: positiveDuration('30m') }),
 ]);
 
 // ---- whole file ----
