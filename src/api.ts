@@ -17,6 +17,9 @@ import { buildSummary } from './experiment/build-summary.ts';
 import type { Summary } from './experiment/summary.ts';
 import { writeReportFiles } from './report/write-report.ts';
 import { writeDirAtomic } from './experiment/atomic-dir.ts';
+import { combineSeeds, seedList, withOtherSeeds } from './experiment/seeds.ts';
+export { combineSeeds, seedsBlock, seedStats, ratioStats, type SeedsBlock, type SeedStats, type RatioStats, type SeedOutcome } from './experiment/seeds.ts';
+export type { LowerBounds } from './experiment/bounds.ts';
 
 /** keycast's version (package.json). */
 export function version(): string {
@@ -54,4 +57,23 @@ export function runScenarioFile(
   const outDir = opts.out === null ? null : (opts.out ?? path.join('reports', loaded.scenario.name));
   if (outDir) writeReport(outDir, result, summary);
   return { summary, result, outDir, exitCode: exitCodeOf(summary) };
+}
+
+/**
+ * `keycast run` with seeds: `seeds` (default: the scenario's `seeds:`, else 1) runs seed,
+ * seed+1, …; the first in this thread (its full result makes the report), the others in
+ * `seedWorkers` worker threads (seeds.ts). The summary is the first seed's with expectations
+ * evaluated over seeds and, with more than one seed, the `seeds` block.
+ */
+export async function runScenarioFileSeeds(
+  file: string,
+  opts: LoadOptions & RunOptions & { out?: string | null; seeds?: number; seedWorkers?: number } = {},
+): Promise<{ summary: Summary; result: RunResult; outDir: string | null; exitCode: number }> {
+  const loaded = loadScenario(file, opts);
+  const seeds = seedList(loaded, opts.seeds ?? loaded.scenario.seeds);
+  const { first, others } = await withOtherSeeds(file, opts, seeds.slice(1), version(), opts.seedWorkers, () => runLoaded(loaded, opts));
+  const summary = seeds.length > 1 ? combineSeeds(loaded, [first.summary, ...others]) : first.summary;
+  const outDir = opts.out === null ? null : (opts.out ?? path.join('reports', loaded.scenario.name));
+  if (outDir) writeReport(outDir, first.result, summary);
+  return { summary, result: first.result, outDir, exitCode: exitCodeOf(summary) };
 }

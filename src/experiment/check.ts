@@ -10,6 +10,8 @@ import { InputError, formatProblem } from '../model/errors.ts';
 import { loadScenario, type LoadOptions } from '../scenario/load.ts';
 import { runScenario, type RunResult } from './run.ts';
 import { buildSummary } from './build-summary.ts';
+import { combineSeeds, seedList } from './seeds.ts';
+import runTask from './sweep-worker.ts';
 import type { ExpectationResult, Summary } from './summary.ts';
 
 /** One scenario's outcome. */
@@ -51,7 +53,13 @@ export function runChecks(files: readonly string[], opts: LoadOptions & { versio
     try {
       const loaded = loadScenario(file, opts);
       const result = runScenario(loaded);
-      const summary = buildSummary(result, opts.version);
+      let summary = buildSummary(result, opts.version);
+      // A scenario with `seeds:` is checked over its seeds (one after the other, in this thread).
+      const seeds = seedList(loaded, loaded.scenario.seeds).slice(1);
+      if (seeds.length) {
+        const others = seeds.map((seed) => runTask({ file: path.resolve(file), sets: [...(opts.sets ?? [])], seed, policies: opts.policies, version: opts.version }));
+        summary = combineSeeds(loaded, [summary, ...others]);
+      }
       c = { file, name: loaded.scenario.name, summary, result: opts.keepResults ? result : undefined, wallMs: clock() - t0 };
     } catch (err) {
       if (!(err instanceof InputError)) throw err;

@@ -1,6 +1,7 @@
 /** The `summary.json` contract (DESIGN.md) as types, and how a lane's metrics become one. */
 import type { LaneMetrics } from '../cluster/lane-metrics.ts';
 import type { LowerBounds } from './bounds.ts';
+import type { SeedOutcome, SeedsBlock } from './seeds.ts';
 
 export interface PolicySummary {
   kind: string;
@@ -43,6 +44,8 @@ export interface ExpectationResult {
   pass: boolean;
   left: number | null;
   right: number | null;
+  /** Multi-seed runs, expectations over every seed: each seed's outcome (seeds.ts). */
+  seeds?: SeedOutcome[];
 }
 
 export interface Summary {
@@ -62,6 +65,8 @@ export interface Summary {
   boundChecks?: ExpectationResult[];
   expectations: ExpectationResult[];
   invariantViolations: number;
+  /** Multi-seed runs (`--seeds N`, `seeds:`): per-seed values, means, 95% intervals, paired ratios (seeds.ts). Every other field is the first seed's. */
+  seeds?: SeedsBlock;
 }
 
 /** Rounds to 6 decimals (kept for fields whose readers want it; the summary's metrics are at full precision). */

@@ -234,6 +234,7 @@ export const scenarioSchema = z
     name: z.string().regex(/^[a-z0-9-]+$/, { message: 'use lower-case letters, digits and dashes ([a-z0-9-]+)' }),
     description: z.string().default(''),
     seed: z.number().int().min(0).max(2 ** 53 - 1).default(1),
+    seeds: count.max(1000).default(1).meta({ description: 'seeds a run simulates (seed, seed+1, …; common random numbers within each): summary.json gains per-seed values, means, 95% intervals and paired ratios' }),
     duration: positiveDuration('1d'),
     warmup: duration('0'),
     tick: positiveDuration('1s'),
