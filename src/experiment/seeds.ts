@@ -22,6 +22,7 @@ import type { LoadedScenario, LoadOptions } from '../scenario/load.ts';
 import { metricValue } from './build-summary.ts';
 import type { ExpectationResult, PolicySummary, Summary } from './summary.ts';
 import runTask, { type SweepTask } from './sweep-worker.ts';
+import { meanCi } from './sweep.ts';
 
 /** Per-seed values of one metric and their mean with a 95% interval. */
 export interface SeedStats {
@@ -50,16 +51,10 @@ export interface SeedsBlock {
   readonly bounds?: Record<string, SeedStats>;
 }
 
-/** Two-sided 97.5% quantiles of Student's t for 1…30 degrees of freedom. */
-const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
-
-/** Mean and 95% t-interval of values. */
+/** Mean and 95% t-interval of values (the sweep's `meanCi`). */
 export function seedStats(values: readonly number[]): SeedStats {
-  const n = values.length;
-  const mean = values.reduce((a, b) => a + b, 0) / Math.max(1, n);
-  if (n < 2) return { mean, lo: mean, hi: mean, values: [...values] };
-  const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1));
-  const half = (T975[n - 2] ?? 1.96) * (sd / Math.sqrt(n));
+  const { mean, ci95, n } = meanCi(values);
+  const half = n < 2 ? 0 : ci95;
   return { mean, lo: mean - half, hi: mean + half, values: [...values] };
 }
 

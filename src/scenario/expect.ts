@@ -52,8 +52,8 @@ function tokenize(src: string): Tok[] {
 export function parseExpectation(src: string): Expectation {
   const form = /^\s*(mean|all\(seed\))\s*:/.exec(src);
   const over = form?.[1] === 'mean' ? 'mean' : 'all';
-  const toks = tokenize(form ? src.slice(form[0].length) : src);
   if (!form && /^\s*[A-Za-z_(]+[^:<>=!]*:/.test(src)) throw new Error("a form before ':' must be 'mean' or 'all(seed)'");
+  const toks = tokenize(form ? src.slice(form[0].length) : src);
   let i = 0;
   const peek = () => toks[i];
   const ref = (v: string): Extract<Expr, { type: 'ref' }> => {
