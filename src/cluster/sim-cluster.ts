@@ -316,8 +316,12 @@ export class SimCluster implements ControlPlane {
     return this.o.history.rangeCount(start, end, nowMs, this.cfg.retention) * this.o.recordBytes;
   }
 
+  /** Bytes/s each node sent or received in moves over the last tick (for `moveLoad`). */
+  private moveUse: number[] = [];
+
   /** Advances transfers by one tick of `dtMs` starting at `t`. */
   private progressTransfers(t: number, dtMs: number): void {
+    if (this.moveUse.length) this.moveUse = [];
     if (this.ops.size === 0) return;
     const users = new Map<number, number>();
     const transfers: Op[] = [];
@@ -344,6 +348,9 @@ export class SimCluster implements ControlPlane {
         this.fail(op, 'transfer failed part-way');
         continue;
       }
+      const sentNow = Math.min(remaining, canSend);
+      this.moveUse[op.src] = (this.moveUse[op.src] ?? 0) + (sentNow * 1000) / dtMs;
+      this.moveUse[op.dst] = (this.moveUse[op.dst] ?? 0) + (sentNow * 1000) / dtMs;
       if (remaining <= canSend) {
         const doneAt = t + (remaining / rate) * 1000;
         this.metrics.moved(remaining, t);
@@ -466,8 +473,11 @@ export class SimCluster implements ControlPlane {
       limit[p] = lim;
       nodeLimit[map.nodes[p]] += lim;
     }
+    const moveLoad = this.cfg.moveLoad ?? 0;
     for (let n = 0; n < nodeLimit.length; n++) {
-      if (nodeLimit[n] > cap) this.waterFill(n, cap, k, limit, states);
+      // A node moving state serves less (`moveLoad`, from the bytes it moved in the last tick).
+      const c = moveLoad > 0 && this.moveUse[n] ? cap * (1 - moveLoad * Math.min(1, this.moveUse[n] / this.cfg.moveBandwidth)) : cap;
+      if (nodeLimit[n] > c) this.waterFill(n, c, k, limit, states);
     }
     for (let p = 0; p < k; p++) {
       const amount = limit[p];

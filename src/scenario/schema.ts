@@ -148,6 +148,7 @@ const cluster = z
     baseLatency: duration('2ms'),
     retention: duration('30m'),
     moveBandwidth: bandwidth('50MB/s'),
+    moveLoad: fraction.default(0).meta({ description: "share of a node's serving capacity a move takes while the node sends or receives at the full move bandwidth (in proportion below it): a move competes with serving" }),
     pauses: z
       .strictObject({ split: duration('50ms'), merge: duration('50ms'), move: duration('200ms') })
       .prefault({} as never),
