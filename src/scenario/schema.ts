@@ -179,6 +179,10 @@ const planning = {
   optimizer: z.enum(OPTIMIZER_NAMES).default('annealing'),
   iterations: count.max(10_000_000).default(5_000).meta({ description: 'optimizer budget per decision (iterations)' }),
   goals,
+  churnBudget: z
+    .strictObject({ bytesPerHour: sizeText.transform((v) => parseSize(v)!).optional(), stateSharePerHour: fraction.optional() })
+    .optional()
+    .meta({ description: 'state the plans may send between nodes per rolling hour (bytes and/or share of all state); the PRE honours what is left' }),
 };
 export const POLICY_KINDS = ['static', 'reactive', 'reactive-threshold', 'predictive', 'oracle', 'perfect-forecast', 'mean-oracle'] as const;
 /** The oracle's fields: predictive's code path without the KDP's own (models, history). */
