@@ -30,7 +30,10 @@ function args(argv: string[]) {
     if (a === '--only') o.only.push(...v().split(','));
     else if (a === '--set') o.sets.push(v());
     else if (a === '--seeds') o.seeds = Number(v());
-    else if (a === '--thresholds') o.thresholds = v() === 'none' ? [] : v().split(',').map(Number);
+    else if (a === '--thresholds') {
+      const t = v();
+      o.thresholds = t === 'none' ? [] : t.split(',').map(Number);
+    }
     else if (a === '--dir') o.dir = path.resolve(v());
     else if (a === '--out') o.out = path.resolve(v());
     else if (a === '--workers') o.workers = Number(v());

@@ -10,7 +10,7 @@
  * Nothing here runs a simulation: the runner does, and hands the summaries in.
  */
 import type { Summary } from './summary.ts';
-import type { RatioStats, SeedStats } from './seeds.ts';
+import { seedStats, type RatioStats, type SeedStats } from './seeds.ts';
 
 /** Metrics of the study's table. */
 export const STUDY_METRICS = ['sloViolationRate', 'recordSecondsOverSlo', 'p99LatencyMs', 'movedBytes', 'reconfigurationsPerDay', 'keyChurn', 'thrashing'] as const;
@@ -45,6 +45,13 @@ export interface StudyEntry {
   readonly bounds?: Record<string, SeedStats>;
   readonly verdicts: readonly Verdict[];
   readonly front: readonly FrontPoint[];
+  /**
+   * Record-seconds over the SLO decomposed per seed (paired differences, 95% intervals):
+   * `forecastError` = predictive − oracle (what the forecast's errors cost this controller),
+   * `controlGap` = oracle − lower bound (what a perfect forecast still leaves: planning, execution
+   * lag, move costs — the bound is a relaxation with unlimited instant movement, bounds.ts).
+   */
+  readonly decomposition?: { readonly forecastError: SeedStats; readonly controlGap?: SeedStats };
 }
 
 const fmt = (r: RatioStats | undefined) => (r && Number.isFinite(r.mean) ? `${r.mean.toPrecision(3)}× [${r.lo.toPrecision(3)}, ${r.hi.toPrecision(3)}]${r.excluded ? ` (${r.excluded} seed(s) undefined)` : ''}` : 'undefined');
@@ -107,9 +114,18 @@ export function studyEntry(file: string, s: Summary, front: readonly Omit<FrontP
   const policies = block
     ? Object.fromEntries(Object.entries(block.policies).map(([n, m]) => [n, pick(m)]))
     : Object.fromEntries(Object.entries(s.policies).map(([n, p]) => [n, pick(Object.fromEntries(STUDY_METRICS.map((m) => [m, single(p[m])])))]));
+  const rs = (p: string) => block?.policies[p]?.recordSecondsOverSlo?.values;
+  const pred = rs('predictive');
+  const orc = rs('oracle');
+  const lb = block?.bounds?.recordSecondsOverSlo.values;
+  const decomposition =
+    pred && orc
+      ? { forecastError: seedStats(pred.map((v, i) => v - orc[i])), ...(lb ? { controlGap: seedStats(orc.map((v, i) => v - lb[i])) } : {}) }
+      : undefined;
   return {
     scenario: s.scenario,
     file,
+    ...(decomposition ? { decomposition } : {}),
     regime,
     workload,
     seeds: block?.seeds ?? [s.seed],
@@ -139,7 +155,11 @@ export function studyHtml(entries: readonly StudyEntry[], command: string): stri
       : '<p>No aggressiveness sweep in this run.</p>';
     return `<h2>${esc(e.scenario)}</h2><p>${e.workload}, ${e.regime}-move regime; seeds ${e.seeds.join(', ')}; means with 95% intervals.</p>
 <table><tr><th>policy</th>${STUDY_METRICS.map((m) => `<th>${m}</th>`).join('')}</tr>${rows}</table>
-<h3>Targets</h3><ul>${v}</ul><h3>Aggressiveness (threshold) sweep</h3>${f}`;
+<h3>Targets</h3><ul>${v}</ul>${
+      e.decomposition
+        ? `<p>Record-seconds over the SLO, decomposed: forecast error (predictive − oracle) ${cell(e.decomposition.forecastError)}${e.decomposition.controlGap ? `; control gap (oracle − lower bound) ${cell(e.decomposition.controlGap)}` : ''}.</p>`
+        : ''
+    }<h3>Aggressiveness (threshold) sweep</h3>${f}`;
   });
   return `<!doctype html><meta charset="utf-8"><title>keycast study</title>
 <style>body{font:14px system-ui,sans-serif;margin:2em;max-width:80em}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}td:first-child{text-align:left}small{color:#666}</style>

@@ -57,6 +57,18 @@ describe('study entries and page', () => {
     const e = studyEntry('scenarios/study/bursts-slow.yaml', s, []);
     expect(e).toMatchObject({ regime: 'slow', workload: 'bursts', seeds: [1, 2, 3] });
     expect(e.policies.predictive.sloViolationRate!.mean).toBeCloseTo(0.02, 12);
+    expect(e.decomposition).toBeUndefined(); // no oracle in this one
+    const withOracle = {
+      ...s,
+      seeds: {
+        ...s.seeds!,
+        policies: { predictive: { recordSecondsOverSlo: seedStats([5, 7, 9]) }, oracle: { recordSecondsOverSlo: seedStats([2, 3, 4]) } },
+        bounds: { recordSecondsOverSlo: seedStats([1, 1, 1]), sloViolationRate: seedStats([0, 0, 0]), meanExcessLatencyMs: seedStats([0, 0, 0]) },
+      },
+    } as Summary;
+    const d = studyEntry('x.yaml', withOracle, []).decomposition!;
+    expect(d.forecastError.values).toEqual([3, 4, 5]);
+    expect(d.controlGap!.values).toEqual([1, 2, 3]);
     const html = studyHtml([e], 'npm run study');
     expect(html).toContain('bursts-slow');
     expect(html).toContain('npm run study');
