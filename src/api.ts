@@ -32,10 +32,10 @@ export function runLoaded(loaded: LoadedScenario, opts: RunOptions = {}): { resu
   return { result, summary: buildSummary(result, version()) };
 }
 
-/** Exit code of a finished run: 3 invariant violated, 1 an expectation (or a check against the lower bounds) failed, else 0. */
+/** Exit code of a finished run: 3 invariant violated or a policy below a lower bound (keycast bugs), 1 an expectation failed, else 0. */
 export function exitCodeOf(summary: Summary): number {
-  if (summary.invariantViolations > 0) return 3;
-  if (summary.expectations.some((e) => !e.pass) || summary.boundChecks?.some((e) => !e.pass)) return 1;
+  if (summary.invariantViolations > 0 || summary.boundChecks?.some((e) => !e.pass)) return 3;
+  if (summary.expectations.some((e) => !e.pass)) return 1;
   return 0;
 }
 
