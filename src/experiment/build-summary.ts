@@ -74,6 +74,7 @@ export function buildSummary(result: RunResult, version: string): Summary {
     policies,
     ...(bounds ? { bounds, boundChecks: boundChecks(policies, bounds) } : {}),
     expectations,
+    ...(result.loaded.skippedExpectations ? { skippedExpectations: result.loaded.skippedExpectations.map((e) => ({ expr: e.expr, notRun: [...e.notRun] })) } : {}),
     invariantViolations: result.lanes.reduce((s, l) => s + l.summary.invariantViolations, 0),
   };
 }

@@ -64,6 +64,8 @@ export interface Summary {
   /** Every policy against the bounds (`<policy>.<metric> >= bound.<metric>`); a failure is a bug, and fails `keycast check`. */
   boundChecks?: ExpectationResult[];
   expectations: ExpectationResult[];
+  /** Expectations not evaluated because `--policies` left out a policy they need (absent when none). */
+  skippedExpectations?: { expr: string; notRun: string[] }[];
   invariantViolations: number;
   /** Multi-seed runs (`--seeds N`, `seeds:`): per-seed values, means, 95% intervals, paired ratios (seeds.ts). Every other field is the first seed's. */
   seeds?: SeedsBlock;

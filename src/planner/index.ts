@@ -7,6 +7,7 @@ export * from './context.ts';
 export * from './layout.ts';
 export * from './layout-state.ts';
 export * from './exact.ts';
+export * from './capped-cut.ts';
 export * from './lower-bound.ts';
 export * from './assign-nodes.ts';
 export * from './seeds.ts';

@@ -164,7 +164,7 @@ const cluster = z
 // ---- policies ----
 
 export const MODEL_NAMES = ['seasonal-naive', 'ets', 'arima', 'mstl', 'prophet', 'lstm', 'ensemble', 'auto'] as const;
-export const OPTIMIZER_NAMES = ['annealing', 'genetic', 'greedy', 'exact'] as const;
+export const OPTIMIZER_NAMES = ['annealing', 'genetic', 'greedy', 'exact', 'staged'] as const;
 const goals = z
   .strictObject({
     imbalance: z.number().min(0).default(1),
