@@ -17,6 +17,9 @@ import { buildSummary } from './experiment/build-summary.ts';
 import type { Summary } from './experiment/summary.ts';
 import { writeReportFiles } from './report/write-report.ts';
 import { assertOutDir, writeDirAtomic, type OutDirOptions } from './experiment/atomic-dir.ts';
+import { combineSeeds, seedList, withOtherSeeds } from './experiment/seeds.ts';
+export { combineSeeds, seedsBlock, seedStats, ratioStats, type SeedsBlock, type SeedStats, type RatioStats, type SeedOutcome } from './experiment/seeds.ts';
+export type { LowerBounds } from './experiment/bounds.ts';
 
 /** keycast's version (package.json). */
 export function version(): string {
@@ -29,9 +32,9 @@ export function runLoaded(loaded: LoadedScenario, opts: RunOptions = {}): { resu
   return { result, summary: buildSummary(result, version()) };
 }
 
-/** Exit code of a finished run: 3 invariant violated, 1 an expectation failed, else 0. */
+/** Exit code of a finished run: 3 invariant violated or a policy below a lower bound (keycast bugs), 1 an expectation failed, else 0. */
 export function exitCodeOf(summary: Summary): number {
-  if (summary.invariantViolations > 0) return 3;
+  if (summary.invariantViolations > 0 || summary.boundChecks?.some((e) => !e.pass)) return 3;
   if (summary.expectations.some((e) => !e.pass)) return 1;
   return 0;
 }
@@ -59,4 +62,24 @@ export function runScenarioFile(
   const { result, summary } = runLoaded(loaded, opts);
   if (outDir) writeReport(outDir, result, summary, { force: opts.force });
   return { summary, result, outDir, exitCode: exitCodeOf(summary) };
+}
+
+/**
+ * `keycast run` with seeds: `seeds` (default: the scenario's `seeds:`, else 1) runs seed,
+ * seed+1, …; the first in this thread (its full result makes the report), the others in
+ * `seedWorkers` worker threads (seeds.ts). The summary is the first seed's with expectations
+ * evaluated over seeds and, with more than one seed, the `seeds` block.
+ */
+export async function runScenarioFileSeeds(
+  file: string,
+  opts: LoadOptions & RunOptions & { out?: string | null; force?: boolean; seeds?: number; seedWorkers?: number } = {},
+): Promise<{ summary: Summary; result: RunResult; outDir: string | null; exitCode: number }> {
+  const loaded = loadScenario(file, opts);
+  const outDir = opts.out === null ? null : (opts.out ?? path.join('reports', loaded.scenario.name));
+  if (outDir) assertOutDir(outDir, { force: opts.force });
+  const seeds = seedList(loaded, opts.seeds ?? loaded.scenario.seeds);
+  const { first, others } = await withOtherSeeds(file, opts, seeds.slice(1), version(), opts.seedWorkers, () => runLoaded(loaded, opts));
+  const summary = seeds.length > 1 ? combineSeeds(loaded, [first.summary, ...others]) : first.summary;
+  if (outDir) writeReport(outDir, first.result, summary, { force: opts.force });
+  return { summary, result: first.result, outDir, exitCode: exitCodeOf(summary) };
 }

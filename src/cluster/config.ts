@@ -13,6 +13,8 @@ export interface ClusterConfig {
   readonly retention: number;
   /** Bytes/s per node, shared by every move using the node. */
   readonly moveBandwidth: number;
+  /** Share of a node's capacity lost while it moves state at the full `moveBandwidth` (pro rata below); 0 when absent. */
+  readonly moveLoad?: number;
   readonly pauses: { readonly split: number; readonly merge: number; readonly move: number };
   readonly maxConcurrentOps: number;
   readonly queueLimit?: number;

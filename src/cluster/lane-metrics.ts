@@ -64,6 +64,8 @@ export class LaneMetrics {
   readonly latency = new LatencyHistogram();
   measuredRecords = 0;
   sloViolations = 0;
+  /** Record-ms of latency over the SLO (Σ count × (latency − SLO) of the violating portions). */
+  sloExcessMs = 0;
   imbalanceSum = 0;
   imbalanceWindows = 0;
   maxUtilization = 0;
@@ -119,6 +121,7 @@ export class LaneMetrics {
     this.wMeasured += count;
     if (lat > this.sloMs) {
       this.sloViolations += count;
+      this.sloExcessMs += count * (lat - this.sloMs);
       this.wSloOver += count;
     }
   }

@@ -65,8 +65,14 @@ export interface SimClusterOptions {
   readonly config: ClusterConfig;
   readonly initialMap: PartitionMap;
   readonly scheduler: VirtualScheduler;
-  /** The lane's fault stream (operation failures). */
+  /** The lane's fault stream (operation failures), used when `faultDraws` is absent. */
   readonly faults: RandomStream;
+  /**
+   * Common random numbers for faults: the draws of one operation from a key naming it (time,
+   * kind, key range, source and target node), so every lane that submits the same operation at
+   * the same instant faces the same failure (run.ts keys these by the seed alone).
+   */
+  readonly faultDraws?: (key: string) => RandomStream;
   /** Shared arrival history (state bytes). */
   readonly history: BucketHistory;
   readonly recordBytes: number;
@@ -147,7 +153,10 @@ export class SimCluster implements ControlPlane {
     const bnd = this.map.boundaries;
     const range = { start: action.kind === 'create' || action.kind === 'split' ? action.at : bnd[i], end: action.kind === 'merge' ? bnd[i + 2] : bnd[i + 1] };
     const op: Op = { id: this.nextOpId++, action, tag, startMs: now, phase: 'pause', bytesTotal: 0, bytesSent: 0, src, dst, range, partitions };
-    if (this.cfg.faults.opFailureRate > 0 && this.o.faults.next() < this.cfg.faults.opFailureRate) op.failAt = this.o.faults.next();
+    if (this.cfg.faults.opFailureRate > 0) {
+      const draws = this.o.faultDraws ? this.o.faultDraws(`${now}|${action.kind}|${range.start}-${range.end}|${src}>${dst}`) : this.o.faults;
+      if (draws.next() < this.cfg.faults.opFailureRate) op.failAt = draws.next();
+    }
     for (const p of partitions) this.states.get(p)!.busy = true;
     if (action.kind === 'split' || action.kind === 'create') {
       op.reservedId = action.newId;
@@ -307,8 +316,12 @@ export class SimCluster implements ControlPlane {
     return this.o.history.rangeCount(start, end, nowMs, this.cfg.retention) * this.o.recordBytes;
   }
 
+  /** Bytes/s each node sent or received in moves over the last tick (for `moveLoad`). */
+  private moveUse: number[] = [];
+
   /** Advances transfers by one tick of `dtMs` starting at `t`. */
   private progressTransfers(t: number, dtMs: number): void {
+    if (this.moveUse.length) this.moveUse = [];
     if (this.ops.size === 0) return;
     const users = new Map<number, number>();
     const transfers: Op[] = [];
@@ -335,6 +348,9 @@ export class SimCluster implements ControlPlane {
         this.fail(op, 'transfer failed part-way');
         continue;
       }
+      const sentNow = Math.min(remaining, canSend);
+      this.moveUse[op.src] = (this.moveUse[op.src] ?? 0) + (sentNow * 1000) / dtMs;
+      this.moveUse[op.dst] = (this.moveUse[op.dst] ?? 0) + (sentNow * 1000) / dtMs;
       if (remaining <= canSend) {
         const doneAt = t + (remaining / rate) * 1000;
         this.metrics.moved(remaining, t);
@@ -457,8 +473,11 @@ export class SimCluster implements ControlPlane {
       limit[p] = lim;
       nodeLimit[map.nodes[p]] += lim;
     }
+    const moveLoad = this.cfg.moveLoad ?? 0;
     for (let n = 0; n < nodeLimit.length; n++) {
-      if (nodeLimit[n] > cap) this.waterFill(n, cap, k, limit, states);
+      // A node moving state serves less (`moveLoad`, from the bytes it moved in the last tick).
+      const c = moveLoad > 0 && this.moveUse[n] ? cap * (1 - moveLoad * Math.min(1, this.moveUse[n] / this.cfg.moveBandwidth)) : cap;
+      if (nodeLimit[n] > c) this.waterFill(n, c, k, limit, states);
     }
     for (let p = 0; p < k; p++) {
       const amount = limit[p];

@@ -73,6 +73,14 @@ export class RandomStream {
 export class RandomSource {
   constructor(readonly seed: number | string) {}
 
+  /**
+   * A short stream for one keyed event (e.g. an operation's fault draws): the same key gives the
+   * same draws for this seed whoever asks, so lanes that do the same thing face the same luck.
+   */
+  keyed(key: string): RandomStream {
+    return new RandomStream(`keyed/${key}`, `keycast:${this.seed}:keyed:${key}`);
+  }
+
   /** The stream for one concern; the same name always gives the same sequence for this seed. */
   fork(name: string): RandomStream {
     return new RandomStream(name, `keycast:${this.seed}:${name}`);

@@ -4,6 +4,7 @@ import { compare, evaluate } from '../scenario/expect.ts';
 import { metricPathProblem } from '../scenario/metrics.ts';
 import type { RunResult } from './run.ts';
 import type { ExpectationResult, PolicySummary, Summary } from './summary.ts';
+import type { LowerBounds } from './bounds.ts';
 
 /** Looks a metric up in a policy summary; throws a message for unknown ones. */
 export function metricValue(policies: Record<string, PolicySummary>, policy: string, path: readonly string[]): number {
@@ -35,6 +36,22 @@ export function evaluateExpectations(result: RunResult, policies: Record<string,
   return out;
 }
 
+/** Relative slack of a bound check: float sums in a different order, nothing more. */
+const BOUND_SLACK = 1e-9;
+
+/** Every policy against the run's lower bounds: a policy below one is a bug (simulator or metric). */
+export function boundChecks(policies: Record<string, PolicySummary>, b: LowerBounds): ExpectationResult[] {
+  const out: ExpectationResult[] = [];
+  for (const [name, p] of Object.entries(policies)) {
+    for (const m of ['recordSecondsOverSlo', 'sloViolationRate'] as const) {
+      const left = p[m];
+      const right = b[m];
+      out.push({ expr: `${name}.${m} >= bound.${m}`, pass: left >= right * (1 - BOUND_SLACK) - 1e-12, left, right });
+    }
+  }
+  return out;
+}
+
 /** The summary of a run. */
 export function buildSummary(result: RunResult, version: string): Summary {
   const sc = result.loaded.scenario;
@@ -43,6 +60,7 @@ export function buildSummary(result: RunResult, version: string): Summary {
     policies[lane.name] = sc.workload.trace ? { ...lane.summary, badRows: result.badRows } : lane.summary;
   }
   const expectations = evaluateExpectations(result, policies);
+  const bounds = result.bounds ?? undefined;
   return {
     keycastVersion: version,
     scenario: sc.name,
@@ -54,6 +72,7 @@ export function buildSummary(result: RunResult, version: string): Summary {
     sloLatencyMs: sc.slo.latency,
     sloPercentile: sc.slo.percentile,
     policies,
+    ...(bounds ? { bounds, boundChecks: boundChecks(policies, bounds) } : {}),
     expectations,
     ...(result.loaded.skippedExpectations ? { skippedExpectations: result.loaded.skippedExpectations.map((e) => ({ expr: e.expr, notRun: [...e.notRun] })) } : {}),
     invariantViolations: result.lanes.reduce((s, l) => s + l.summary.invariantViolations, 0),

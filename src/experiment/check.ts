@@ -11,7 +11,9 @@ import { loadScenario, type LoadOptions } from '../scenario/load.ts';
 import { resolveScenarioArg } from '../scenario/bundled.ts';
 import { runScenario, type RunResult } from './run.ts';
 import { buildSummary } from './build-summary.ts';
-import type { Summary } from './summary.ts';
+import { combineSeeds, seedList } from './seeds.ts';
+import runTask from './sweep-worker.ts';
+import type { ExpectationResult, Summary } from './summary.ts';
 
 /** One scenario's outcome. */
 export interface CheckCase {
@@ -53,7 +55,13 @@ export function runChecks(files: readonly string[], opts: LoadOptions & { versio
     try {
       const loaded = loadScenario(file, opts);
       const result = runScenario(loaded);
-      const summary = buildSummary(result, opts.version);
+      let summary = buildSummary(result, opts.version);
+      // A scenario with `seeds:` is checked over its seeds (one after the other, in this thread).
+      const seeds = seedList(loaded, loaded.scenario.seeds).slice(1);
+      if (seeds.length) {
+        const others = seeds.map((seed) => runTask({ file: path.resolve(file), sets: [...(opts.sets ?? [])], seed, policies: opts.policies, version: opts.version }));
+        summary = combineSeeds(loaded, [summary, ...others]);
+      }
       c = { file, name: loaded.scenario.name, summary, result: opts.keepResults ? result : undefined, wallMs: clock() - t0 };
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
@@ -67,8 +75,8 @@ export function runChecks(files: readonly string[], opts: LoadOptions & { versio
 /** Exit code of a check: 2 bad input, 1 a failed expectation, 3 an invariant violated, 0 else. */
 export function checkExitCode(cases: readonly CheckCase[]): number {
   if (cases.some((c) => c.problems)) return 2;
-  if (cases.some((c) => c.summary!.expectations.some((e) => !e.pass))) return 1;
-  if (cases.some((c) => c.summary!.invariantViolations > 0)) return 3;
+  if (cases.some((c) => expectationsOf(c.summary!).some((e) => !e.pass))) return 1;
+  if (cases.some((c) => bugs(c.summary!) > 0)) return 3;
   return 0;
 }
 
@@ -82,20 +90,41 @@ export function junitXml(cases: readonly CheckCase[]): string {
       return `  <testsuite name="${xml(c.name)}" file="${xml(c.file)}" tests="1" failures="0" errors="1" time="${sec}">\n    <testcase classname="${xml(c.name)}" name="load and run" time="${sec}">\n      <error message="bad input" type="InputError">${xml(c.problems.join('\n'))}</error>\n    </testcase>\n  </testsuite>`;
     }
     const s = c.summary!;
-    const cases_: string[] = s.expectations.map((e) => {
+    const cases_: string[] = expectationsOf(s).map((e) => {
       const body = e.pass ? '' : `\n      <failure message="${xml(`${e.expr}: left ${e.left}, right ${e.right}`)}" type="ExpectationFailed">${xml(`${e.expr}\nleft = ${e.left}\nright = ${e.right}`)}</failure>\n    `;
       return `    <testcase classname="${xml(c.name)}" name="${xml(e.expr)}" time="0">${body}</testcase>`;
     });
-    const inv = s.invariantViolations;
-    const invMsgs = Object.entries(s.policies).flatMap(([n, p]) => (p.invariantMessages ?? []).map((m) => `${n}: ${m}`));
+    const inv = bugs(s);
+    const invMsgs = [
+      ...Object.entries(s.policies).flatMap(([n, p]) => (p.invariantMessages ?? []).map((m) => `${n}: ${m}`)),
+      ...boundFailures(s).map((e) => `below a lower bound: ${e.expr} (${e.left} < ${e.right})`),
+    ];
     cases_.push(`    <testcase classname="${xml(c.name)}" name="invariants hold" time="0">${inv ? `\n      <failure message="${inv} invariant violation(s)" type="InvariantViolated">${xml(invMsgs.join('\n'))}</failure>\n    ` : ''}</testcase>`);
-    const failures = s.expectations.filter((e) => !e.pass).length + (inv ? 1 : 0);
+    const failures = expectationsOf(s).filter((e) => !e.pass).length + (inv ? 1 : 0);
     return `  <testsuite name="${xml(c.name)}" file="${xml(c.file)}" tests="${cases_.length}" failures="${failures}" errors="0" time="${sec}">\n${cases_.join('\n')}\n  </testsuite>`;
   });
-  const tests = cases.reduce((a, c) => a + (c.problems ? 1 : c.summary!.expectations.length + 1), 0);
-  const failures = cases.reduce((a, c) => a + (c.summary ? c.summary.expectations.filter((e) => !e.pass).length + (c.summary.invariantViolations ? 1 : 0) : 0), 0);
+  const tests = cases.reduce((a, c) => a + (c.problems ? 1 : expectationsOf(c.summary!).length + 1), 0);
+  const failures = cases.reduce((a, c) => a + (c.summary ? expectationsOf(c.summary).filter((e) => !e.pass).length + (bugs(c.summary) ? 1 : 0) : 0), 0);
   const errors = cases.filter((c) => c.problems).length;
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="keycast check" tests="${tests}" failures="${failures}" errors="${errors}">\n${suites.join('\n')}\n</testsuites>\n`;
+}
+
+/** A summary's expectations. */
+function expectationsOf(s: Summary): readonly ExpectationResult[] {
+  return s.expectations;
+}
+
+/**
+ * A summary's failed checks against the lower bounds (bounds.ts). A policy below a bound is a
+ * keycast bug, like a violated invariant: it fails the invariants testcase and exits 3.
+ */
+function boundFailures(s: Summary): readonly ExpectationResult[] {
+  return (s.boundChecks ?? []).filter((e) => !e.pass);
+}
+
+/** Invariant violations plus failed bound checks. */
+function bugs(s: Summary): number {
+  return s.invariantViolations + boundFailures(s).length;
 }
 
 /** A plain-text table of a check (stdout). */
@@ -108,11 +137,13 @@ export function checkTable(cases: readonly CheckCase[]): string {
       continue;
     }
     const s = c.summary!;
-    const failed = s.expectations.filter((e) => !e.pass).length;
-    lines.push(`${failed || s.invariantViolations ? 'FAIL ' : 'ok   '} ${c.name}: ${s.expectations.length - failed}/${s.expectations.length} expectations${s.invariantViolations ? `, ${s.invariantViolations} invariant violation(s)` : ''} (${(c.wallMs / 1000).toFixed(1)} s)`);
-    for (const e of s.expectations) lines.push(`      ${e.pass ? '✔' : '✘'} ${e.expr}   [${e.left} vs ${e.right}]`);
+    const failed = expectationsOf(s).filter((e) => !e.pass).length;
+    const below = boundFailures(s);
+    lines.push(`${failed || bugs(s) ? 'FAIL ' : 'ok   '} ${c.name}: ${expectationsOf(s).length - failed}/${expectationsOf(s).length} expectations${s.invariantViolations ? `, ${s.invariantViolations} invariant violation(s)` : ''}${below.length ? `, ${below.length} policy metric(s) below a lower bound` : ''} (${(c.wallMs / 1000).toFixed(1)} s)`);
+    for (const e of expectationsOf(s)) lines.push(`      ${e.pass ? '✔' : '✘'} ${e.expr}   [${e.left} vs ${e.right}]`);
+    for (const e of below) lines.push(`      ✘ ${e.expr}   [${e.left} vs ${e.right}] (a keycast bug: no layout can do this)`);
   }
-  const bad = cases.filter((c) => c.problems || c.summary!.expectations.some((e) => !e.pass) || c.summary!.invariantViolations).length;
+  const bad = cases.filter((c) => c.problems || expectationsOf(c.summary!).some((e) => !e.pass) || bugs(c.summary!)).length;
   lines.push('', `${cases.length - bad} of ${cases.length} scenario(s) passed`);
   return lines.join('\n') + '\n';
 }

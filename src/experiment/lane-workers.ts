@@ -69,9 +69,10 @@ function laneCost(spec: PolicySpec, ticks: number, buckets: number, durationMs: 
   if (!('every' in spec) || !('iterations' in spec)) return cluster;
   const decisions = durationMs / spec.every;
   let windows = 1;
-  if (spec.kind === 'oracle' || spec.kind === 'predictive') {
-    const step = 'window' in spec && spec.kind === 'predictive' ? spec.window : 60_000;
-    windows = Math.min(12, Math.ceil(spec.horizon / step) + 1) * (spec.kind === 'predictive' ? 2 : 1);
+  const tailed = spec.kind === 'predictive' || spec.kind === 'oracle' || spec.kind === 'perfect-forecast';
+  if (tailed || spec.kind === 'mean-oracle') {
+    const step = 'window' in spec ? spec.window : 60_000;
+    windows = Math.min(12, Math.ceil(spec.horizon / step) + 1) * (tailed ? 2 : 1);
   }
   const microsPerIteration = 2 + 0.35 * windows;
   const forecastMs = spec.kind === 'predictive' ? 15 : 0;

@@ -3,9 +3,10 @@ import type { PolicySpec } from '../scenario/schema.ts';
 import type { Policy } from '../policies/policy.ts';
 import { StaticPolicy } from '../policies/static-policy.ts';
 import { ReactiveThresholdPolicy } from '../policies/reactive-threshold.ts';
-import { ReactivePolicy } from '../policies/reactive.ts';
+import { HeadroomReactivePolicy, ReactivePolicy } from '../policies/reactive.ts';
 import { PredictivePolicy } from '../policies/predictive.ts';
-import { OraclePolicy } from '../policies/oracle.ts';
+import { MeanOraclePolicy } from '../policies/oracle.ts';
+import { PerfectForecastPolicy } from '../policies/perfect-forecast.ts';
 
 export function createPolicy(spec: PolicySpec): Policy {
   switch (spec.kind) {
@@ -14,10 +15,13 @@ export function createPolicy(spec: PolicySpec): Policy {
     case 'reactive-threshold':
       return new ReactiveThresholdPolicy(spec);
     case 'reactive':
-      return new ReactivePolicy(spec);
+      return spec.headroom ? new HeadroomReactivePolicy(spec) : new ReactivePolicy(spec);
     case 'predictive':
       return new PredictivePolicy(spec);
     case 'oracle':
-      return new OraclePolicy(spec);
+    case 'perfect-forecast':
+      return new PerfectForecastPolicy(spec);
+    case 'mean-oracle':
+      return new MeanOraclePolicy(spec);
   }
 }

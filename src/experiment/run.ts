@@ -5,6 +5,8 @@
  */
 import { Observable } from 'rxjs';
 import { performance } from 'node:perf_hooks';
+import { createHash } from 'node:crypto';
+import type { PolicySpec } from '../scenario/schema.ts';
 import { RandomSource } from '../engine/random.ts';
 import { Priority, VirtualScheduler, timedPort } from '../engine/virtual-scheduler.ts';
 import type { KeyBatch } from '../model/batch.ts';
@@ -27,6 +29,12 @@ import { churnMetrics } from './churn.ts';
 import { autoLaneWorkers, laneGroups, startGroup, withPolicies } from './lane-workers.ts';
 import { createRing, RingWriter } from './batch-ring.ts';
 import type { LatencyHistogram } from '../cluster/latency-histogram.ts';
+import { LowerBoundTracker, type LowerBounds } from './bounds.ts';
+
+/** A stable key of a policy's spec (its random streams are named by it, not by the lane's name). */
+export function specKey(spec: PolicySpec): string {
+  return createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 16);
+}
 
 /** Metrics window (timeseries rows, imbalance, utilisation). */
 export const WINDOW_MS = 60_000;
@@ -67,6 +75,8 @@ export interface RunResult {
   /** Per window: records/s per key-space group (HEATMAP_GROUPS of them). */
   readonly heatmap: readonly { timeMs: number; rates: number[] }[];
   readonly badRows: number;
+  /** Policy-independent lower bounds (bounds.ts); null where they do not hold (`queueLimit`). */
+  readonly bounds: LowerBounds | null;
 }
 
 /** Options of `runScenario`. */
@@ -183,6 +193,7 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
 
   interface Lane {
     name: string;
+    spec: PolicySpec;
     kind: string;
     cluster: SimCluster;
     policy: Policy;
@@ -197,13 +208,14 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
       config: sc.cluster,
       initialMap: equalPartitionMap(B, sc.cluster.partitions, sc.cluster.nodes),
       scheduler,
-      faults: random.fork(`faults/${name}`),
+      faults: random.fork('faults'),
+      faultDraws: (key) => random.keyed(`fault/${key}`),
       history,
       recordBytes: sc.workload.recordBytes,
       warmupMs: sc.warmup,
       sloMs: sc.slo.latency,
     });
-    const lane: Lane = { name, kind: spec.kind, cluster, policy: createPolicy(spec), ops: [], layouts: [], lastVersion: -1, wallMs: 0, scheduledMs: 0 };
+    const lane: Lane = { name, spec, kind: spec.kind, cluster, policy: createPolicy(spec), ops: [], layouts: [], lastVersion: -1, wallMs: 0, scheduledMs: 0 };
     cluster.events$.subscribe((e) => {
       if (e.status !== 'started') lane.ops.push({ ...e, map: undefined });
     });
@@ -229,9 +241,11 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
       startMs: 0,
       endMs,
       warmupMs: sc.warmup,
-      rng: random.fork(`policy/${lane.name}`),
+      // Keyed by the policy's spec, not its name: renaming a policy does not change its results.
+      rng: random.fork(`policy/${specKey(lane.spec)}`),
       observedRate: (spanMs, out) => history.recentRate(scheduler.now(), spanMs, out),
       expectedRate: (tMs, out) => workload.expectedRates(tMs, out),
+      arrivalNoise: { ...(workload.arrivalNoise ?? { cv: 0, poisson: false }), tickMs: sc.tick },
       stateBytes: (out) => {
         history.bucketCounts(scheduler.now(), sc.cluster.retention, out);
         for (let i = 0; i < B; i++) out[i] *= sc.workload.recordBytes;
@@ -286,12 +300,14 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
 
   let progressAt = 0;
   const prefixBuf = new Float64Array(B + 1);
+  const bounds = new LowerBoundTracker(sc.cluster, B, sc.warmup, sc.slo.latency);
   batches$.subscribe((batch) => {
     if (batch.timeMs >= windowStart + WINDOW_MS) {
       closeWindow(windowStart, WINDOW_MS);
       windowStart += WINDOW_MS;
     }
     history.add(batch);
+    bounds.step(batch);
     // Several lanes share one pass over the buckets: prefix sums, then O(partitions) per lane.
     const prefix = lanes.length > 1 ? prefixSumsInto(batch.counts, prefixBuf) : undefined;
     for (const lane of lanes) {
@@ -335,5 +351,5 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
       latencyQuantile: (q: number) => lane.cluster.metrics.latency.quantile(q),
     };
   });
-  return { loaded, seed: sc.seed, simulatedMs: endMs, measuredMs: endMs - sc.warmup, lanes: results, heatmap, badRows: workload.badRows };
+  return { loaded, seed: sc.seed, simulatedMs: endMs, measuredMs: endMs - sc.warmup, lanes: results, heatmap, badRows: workload.badRows, bounds: bounds.result(endMs) };
 }

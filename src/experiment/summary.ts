@@ -1,5 +1,7 @@
 /** The `summary.json` contract (DESIGN.md) as types, and how a lane's metrics become one. */
 import type { LaneMetrics } from '../cluster/lane-metrics.ts';
+import type { LowerBounds } from './bounds.ts';
+import type { SeedOutcome, SeedsBlock } from './seeds.ts';
 
 export interface PolicySummary {
   kind: string;
@@ -12,6 +14,10 @@ export interface PolicySummary {
   p99LatencyMs: number;
   maxLatencyMs: number;
   sloViolationRate: number;
+  /** Record-seconds of latency over the SLO: Σ over violating records of (latency − SLO); dropped records count in `sloViolationRate` only. */
+  recordSecondsOverSlo: number;
+  /** Mean over measured records of max(0, latency − SLO), ms. */
+  meanExcessLatencyMs: number;
   meanImbalance: number;
   maxUtilization: number;
   movedBytes: number;
@@ -38,6 +44,8 @@ export interface ExpectationResult {
   pass: boolean;
   left: number | null;
   right: number | null;
+  /** Multi-seed runs, expectations over every seed: each seed's outcome (seeds.ts). */
+  seeds?: SeedOutcome[];
 }
 
 export interface Summary {
@@ -51,13 +59,19 @@ export interface Summary {
   sloLatencyMs: number;
   sloPercentile: number;
   policies: Record<string, PolicySummary>;
+  /** Policy-independent lower bounds of the run (bounds.ts): what no layout can avoid; absent with `queueLimit`. */
+  bounds?: LowerBounds;
+  /** Every policy against the bounds (`<policy>.<metric> >= bound.<metric>`); a failure is a bug, and fails `keycast check`. */
+  boundChecks?: ExpectationResult[];
   expectations: ExpectationResult[];
   /** Expectations not evaluated because `--policies` left out a policy they need (absent when none). */
   skippedExpectations?: { expr: string; notRun: string[] }[];
   invariantViolations: number;
+  /** Multi-seed runs (`--seeds N`, `seeds:`): per-seed values, means, 95% intervals, paired ratios (seeds.ts). Every other field is the first seed's. */
+  seeds?: SeedsBlock;
 }
 
-/** Rounds to 6 significant decimals so that summaries are stable and readable. */
+/** Rounds to 6 decimals (kept for fields whose readers want it; the summary's metrics are at full precision). */
 export function r6(x: number): number {
   if (!Number.isFinite(x)) return x;
   return Math.round(x * 1e6) / 1e6;
@@ -67,28 +81,31 @@ export function r6(x: number): number {
 export function policySummary(kind: string, m: LaneMetrics, wallMs: number, churn: { keyChurn: number; thrashing: number } = { keyChurn: 0, thrashing: 0 }, measuredMs = 0): PolicySummary {
   const h = m.latency;
   // Conservation was checked against the real queues (SimCluster.finishRun); the backlog written
-  // is derived after rounding so that records = served + backlog + dropped holds exactly in the file.
-  const records = r6(m.records);
-  const served = r6(m.servedRecords);
-  const dropped = r6(m.droppedRecords);
+  // is derived so that records = served + backlog + dropped holds in the file. Full precision
+  // everywhere: near-zero rates must stay distinguishable (deterministic all the same).
+  const records = m.records;
+  const served = m.servedRecords;
+  const dropped = m.droppedRecords;
   return {
     kind,
     records,
     servedRecords: served,
-    backlogRecords: r6(records - served - dropped),
+    backlogRecords: records - served - dropped,
     droppedRecords: dropped,
-    p50LatencyMs: r6(h.quantile(0.5)),
-    p95LatencyMs: r6(h.quantile(0.95)),
-    p99LatencyMs: r6(h.quantile(0.99)),
-    maxLatencyMs: r6(h.maxMs),
-    sloViolationRate: r6(m.measuredRecords > 0 ? m.sloViolations / m.measuredRecords : 0),
-    meanImbalance: r6(m.imbalanceWindows > 0 ? m.imbalanceSum / m.imbalanceWindows : 1),
-    maxUtilization: r6(m.maxUtilization),
+    p50LatencyMs: h.quantile(0.5),
+    p95LatencyMs: h.quantile(0.95),
+    p99LatencyMs: h.quantile(0.99),
+    maxLatencyMs: h.maxMs,
+    sloViolationRate: m.measuredRecords > 0 ? m.sloViolations / m.measuredRecords : 0,
+    recordSecondsOverSlo: m.sloExcessMs / 1000,
+    meanExcessLatencyMs: m.measuredRecords > 0 ? m.sloExcessMs / m.measuredRecords : 0,
+    meanImbalance: m.imbalanceWindows > 0 ? m.imbalanceSum / m.imbalanceWindows : 1,
+    maxUtilization: m.maxUtilization,
     movedBytes: Math.round(m.movedBytes),
     operations: { ...m.operations },
     plans: { proposed: 0, completed: 0, rolledBack: 0, superseded: 0, aborted: 0 },
-    disruptionMs: r6(m.disruptionMs),
-    reconfigurationsPerDay: measuredMs > 0 ? r6((m.operations.split + m.operations.merge + m.operations.move + m.operations.create) / (measuredMs / 86_400_000)) : 0,
+    disruptionMs: m.disruptionMs,
+    reconfigurationsPerDay: measuredMs > 0 ? (m.operations.split + m.operations.merge + m.operations.move + m.operations.create) / (measuredMs / 86_400_000) : 0,
     keyChurn: churn.keyChurn,
     thrashing: churn.thrashing,
     invariantViolations: m.invariantViolations,

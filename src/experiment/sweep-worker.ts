@@ -10,10 +10,13 @@ export interface SweepTask {
   readonly seed: number;
   readonly policies?: readonly string[];
   readonly version: string;
+  /** A no-op task that only makes sure the worker is up (seeds.ts). */
+  readonly ping?: boolean;
 }
 
 /** Runs one task (also called in-process when there is one worker). */
 export default function runTask(task: SweepTask): Summary {
+  if (task.ping) return null as unknown as Summary;
   const loaded = loadScenario(task.file, { sets: [...task.sets], seed: task.seed, policies: task.policies });
   // Sweep workers already fill the cores: the lanes of one run stay in this thread.
   return buildSummary(runScenario(loaded, { workers: 1 }), task.version);

@@ -6,3 +6,5 @@ export * from './planning-policy.ts';
 export * from './reactive.ts';
 export * from './predictive.ts';
 export * from './oracle.ts';
+export * from './perfect-forecast.ts';
+export * from './truth-source.ts';

@@ -1,12 +1,15 @@
 /**
- * `oracle`: the PRE and APM on the true future — the workload model's expected rates over the
- * horizon (bursts included, noise at its mean), each window the mean of four instants of it. The bound on what prediction can give: the
- * predictive policy's regret is measured against it.
+ * `mean-oracle`: the PRE and APM on the workload model's expected rates over the horizon (bursts
+ * included, noise at its mean), each window the mean of four instants of it — and nothing else:
+ * no tail picture, no checks between decisions, no blend with the observation. A heuristic, NOT
+ * a bound: knowing the mean is not knowing the load a node must serve tick by tick, and this
+ * policy can do worse than `predictive` (which has the tail and the surprise checks). The bound
+ * is `oracle` (perfect-forecast.ts): predictive's own code path fed the truth.
  */
 import { PlanningPolicy, type LoadPicture, type PlanningSpec } from './planning-policy.ts';
 import type { PolicyContext } from './policy.ts';
 
-export interface OracleSpec extends PlanningSpec {
+export interface MeanOracleSpec extends PlanningSpec {
   readonly horizon: number;
 }
 
@@ -32,9 +35,9 @@ export function trueWindows(ctx: PolicyContext, nowMs: number, horizonMs: number
   return windows;
 }
 
-export class OraclePolicy extends PlanningPolicy {
-  readonly kind = 'oracle';
-  constructor(protected override readonly spec: OracleSpec) {
+export class MeanOraclePolicy extends PlanningPolicy {
+  readonly kind = 'mean-oracle';
+  constructor(protected override readonly spec: MeanOracleSpec) {
     super(spec);
   }
 

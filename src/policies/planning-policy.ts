@@ -14,6 +14,7 @@ import { planCosts, planRepartition, planSavings } from '../planner/plan-reparti
 import type { Goals, OptimizerName, PlanInput, PlanResult } from '../planner/types.ts';
 import { pictureParts, type PictureParts } from '../planner/context.ts';
 import type { Policy, PolicyContext, PolicyReport } from './policy.ts';
+import { churnBudgetTerm } from '../planner/terms/churn-budget.ts';
 
 /** The scenario fields every planning policy has. */
 export interface PlanningSpec {
@@ -22,6 +23,12 @@ export interface PlanningSpec {
   readonly optimizer: OptimizerName;
   readonly iterations: number;
   readonly goals: Goals;
+  /**
+   * Churn budget per rolling hour: state bytes (`bytesPerHour`) and/or a share of all state
+   * (`stateSharePerHour`) the policy's plans may send between nodes; the PRE honours what is left
+   * (a hard term), counting every plan proposed within the hour at its predicted moved bytes.
+   */
+  readonly churnBudget?: { readonly bytesPerHour?: number; readonly stateSharePerHour?: number };
 }
 
 /** A load picture: per-window records/s per bucket (and optional p90), and its id. */
@@ -120,7 +127,10 @@ export abstract class PlanningPolicy implements Policy {
     const nodes = this.ctx.control.activeNodes();
     // Partitions on a node that is down or gone cannot be planned around reliably: wait.
     if (base.nodes.some((n) => !nodes.includes(n))) return null;
-    const res = planRepartition(this.input(pic, base), {
+    const input = this.input(pic, base);
+    const budget = this.churnLeft(now, input.stateBytes);
+    const res = planRepartition(input, {
+      ...(budget !== null ? { extraTerms: [churnBudgetTerm(budget)] } : {}),
       optimizer: this.spec.optimizer,
       iterations: this.spec.iterations,
       rng: this.ctx.rng,
@@ -130,11 +140,26 @@ export abstract class PlanningPolicy implements Policy {
       basis: pic.basis,
     });
     if (res.proposed && res.plan.actions.length > 0) {
+      this.spent.push({ atMs: now, bytes: res.predicted.movedBytes });
       this.results.push(res);
       this.lastPlan = res.plan;
       this.manager.execute(res.plan);
     }
     return res;
+  }
+
+  /** Plans proposed in the last hour and their predicted moved bytes (the churn budget's account). */
+  private spent: { atMs: number; bytes: number }[] = [];
+
+  /** Bytes left of the churn budget in the hour up to `now`; null without a budget. */
+  private churnLeft(now: number, stateBytes: Float64Array | undefined): number | null {
+    const b = this.spec.churnBudget;
+    if (!b || (b.bytesPerHour === undefined && b.stateSharePerHour === undefined)) return null;
+    let total = 0;
+    if (stateBytes) for (let i = 0; i < stateBytes.length; i++) total += stateBytes[i];
+    const cap = Math.min(b.bytesPerHour ?? Infinity, b.stateSharePerHour !== undefined ? b.stateSharePerHour * total : Infinity);
+    this.spent = this.spent.filter((s) => s.atMs > now - 3_600_000);
+    return Math.max(0, cap - this.spent.reduce((a, s) => a + s.bytes, 0));
   }
 
   /** The APM's stale-plan guard: the plan's saving against the newest picture. */

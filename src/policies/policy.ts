@@ -36,6 +36,11 @@ export interface PolicyContext {
   observedRate(spanMs: number, out: Float64Array): Float64Array;
   /** True expected records/s per bucket at `tMs` (the workload model); for the oracle only. */
   expectedRate(tMs: number, out: Float64Array): Float64Array;
+  /**
+   * What the workload model knows of its per-tick arrivals around the expected rates (for the
+   * oracle's true tail): lognormal tick-noise cv, whether counts are Poisson, the tick length.
+   */
+  readonly arrivalNoise?: { readonly cv: number; readonly poisson: boolean; readonly tickMs: number };
   /** State bytes per bucket now (the last `retention` of records). */
   stateBytes(out: Float64Array): Float64Array;
 }

@@ -23,13 +23,13 @@ import { buildContext } from '../planner/context.ts';
 import { makeCostModel } from '../planner/cost.ts';
 import { costLowerBound } from '../planner/lower-bound.ts';
 import type { PlanResult } from '../planner/types.ts';
-import { trueWindows } from './oracle.ts';
 import type { ModelName } from '../profiler/forecaster.ts';
 import type { KeyBatch } from '../model/batch.ts';
 import type { Forecast } from '../model/forecast.ts';
 import { PlanningPolicy, type LoadPicture, type PlanningReport, type PlanningSpec } from './planning-policy.ts';
 import type { ForecastLogRow, PolicyContext } from './policy.ts';
 import { Priority } from '../engine/virtual-scheduler.ts';
+import { TruthSource } from './truth-source.ts';
 
 export interface PredictiveSpec extends PlanningSpec {
   readonly horizon: number;
@@ -52,9 +52,20 @@ export interface PredictiveSpec extends PlanningSpec {
 const SURPRISE_CHECK_MS = 60_000;
 const SURPRISE_SHARE = 0.08;
 
+/**
+ * Where the predictive code path gets its forecasts: the KDP (`predictive`), or the workload's
+ * truth (`oracle`, perfect-forecast.ts). `tickExcess` is the p90 relative excess of a tick's
+ * load over its window's mean, for the observed window's tail.
+ */
+export interface ForecastSource {
+  observe(batch: KeyBatch): void;
+  forecast(nowMs: number, horizonWindows: number): Forecast;
+  readonly tickExcess: number;
+}
+
 export class PredictivePolicy extends PlanningPolicy {
-  readonly kind = 'predictive';
-  private kdp!: KeyDistributionProfiler;
+  readonly kind: string = 'predictive';
+  protected kdp!: ForecastSource;
   private lastForecast: Forecast | null = null;
   private seenMs = 0;
   /** Decisions that fell back to the observed picture, by reason. */
@@ -64,8 +75,9 @@ export class PredictivePolicy extends PlanningPolicy {
     super(spec);
   }
 
-  override start(ctx: PolicyContext): void {
-    this.kdp = new KeyDistributionProfiler({
+  /** The forecast source (the KDP here; the truth in the oracle). */
+  protected createSource(ctx: PolicyContext): ForecastSource {
+    return new KeyDistributionProfiler({
       buckets: ctx.buckets,
       windowMs: this.spec.window,
       models: this.spec.models as ModelName[],
@@ -77,6 +89,15 @@ export class PredictivePolicy extends PlanningPolicy {
       microGroups: Math.min(ctx.buckets, 1024),
       rng: ctx.rng.fork('kdp'),
     });
+  }
+
+  /** Stream seen before forecasts are trusted (reactive fallback until then). */
+  protected get minHistory(): number {
+    return this.spec.minHistory ?? 2 * 3_600_000;
+  }
+
+  override start(ctx: PolicyContext): void {
+    this.kdp = this.createSource(ctx);
     super.start(ctx);
     // Between decisions, a check every minute for load the forecast did not expect (a surprise,
     // e.g. a flash crowd): it plans from the observation at once, as often as a reactive policy.
@@ -117,7 +138,7 @@ export class PredictivePolicy extends PlanningPolicy {
   private checkSurprise(): void {
     const now = this.ctx.scheduler.now();
     if ((now - this.ctx.startMs) % this.spec.every === 0) return; // a regular decision is due now
-    if (now - this.lastDecisionMs < SURPRISE_CHECK_MS || this.seenMs < (this.spec.minHistory ?? 2 * 3_600_000)) return;
+    if (now - this.lastDecisionMs < SURPRISE_CHECK_MS || this.seenMs < this.minHistory) return;
     if (this.surprise(now) <= SURPRISE_SHARE) return;
     this.surprised = true;
     try {
@@ -190,7 +211,7 @@ export class PredictivePolicy extends PlanningPolicy {
     this.lastForecast = f;
     this.scoreLeads(nowMs, observed, f);
     if (prev) this.logForecast(prev, Math.min(prev.windows.length - 1, Math.max(0, Math.floor((nowMs - this.spec.window - (prev.windows[0]?.startMs ?? prev.issuedAtMs)) / prev.windowMs))), nowMs, observed, total);
-    if (this.seenMs < (this.spec.minHistory ?? 2 * 3_600_000)) return reactive('warmup');
+    if (this.seenMs < this.minHistory) return reactive('warmup');
     if (this.anomalous(f, prev)) return reactive('anomaly');
     if (surprise > SURPRISE_SHARE) {
       this.fallbacks.surprise++;
@@ -339,8 +360,10 @@ export class PredictivePolicy extends PlanningPolicy {
     const res = super.decide();
     if (!this.spec.regret || !res || !this.lastPictureForecast) return res;
     const now = this.ctx.scheduler.now();
-    const windows = trueWindows(this.ctx, now, this.spec.horizon);
-    const truth = this.input({ windows, basis: `truth@${now}` }, res.plan.before);
+    // The truth the oracle plans from (perfect-forecast.ts): expected load and its true tail.
+    const n = Math.max(1, Math.round(this.spec.horizon / this.spec.window));
+    const tf = (this.truthSource ??= new TruthSource(this.ctx, this.spec.window, this.spec.ranges ?? 32)).forecast(now, n);
+    const truth = this.input({ windows: tf.windows.map((w) => w.expectedLoad), upper: tf.windows.map((w) => w.upperLoad ?? w.expectedLoad), basis: tf.id }, res.plan.before);
     const chosen = res.proposed ? res.plan.after : res.plan.before;
     const cPred = planCost(chosen, truth).cost;
     const best = planRepartition(truth, { optimizer: this.spec.optimizer, iterations: this.spec.iterations, rng: this.regretRng, earlyExit: false, nowMs: now });
@@ -353,6 +376,7 @@ export class PredictivePolicy extends PlanningPolicy {
   }
 
   private lastPictureForecast = false;
+  private truthSource: TruthSource | undefined;
 
   private regretReport(base: PlanningReport): { forecastCost: number; optimizerCost: number; executionLagMs: number; decisions: number } {
     const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
@@ -373,6 +397,8 @@ export class PredictivePolicy extends PlanningPolicy {
 
   override finish(): PlanningReport {
     const base = super.finish();
+    const extra = { fallbacks: { ...this.fallbacks } };
+    if (!(this.kdp instanceof KeyDistributionProfiler)) return { ...base, ...(this.spec.regret ? { regret: this.regretReport(base) } : {}), extra };
     const acc = this.kdp.accuracy();
     const round = (x: number) => Math.round(x * 1e6) / 1e6;
     return {
@@ -380,7 +406,7 @@ export class PredictivePolicy extends PlanningPolicy {
       forecast: { smape: round(acc.smape), mase: round(acc.mase), coverage80: round(acc.coverage80) },
       forecastLog: this.forecastLog,
       ...(this.spec.regret ? { regret: this.regretReport(base) } : {}),
-      extra: { fallbacks: { ...this.fallbacks }, models: this.kdp.modelChoices().map((c) => ({ range: c.range === 'total' ? 'total' : `${c.range.start}-${c.range.end}`, model: c.model })) },
+      extra: { ...extra, models: this.kdp.modelChoices().map((c) => ({ range: c.range === 'total' ? 'total' : `${c.range.start}-${c.range.end}`, model: c.model })) },
     };
   }
 }

@@ -2,6 +2,11 @@
  * Expectations (`expect:` lines): `<policy>.<metric>[.<field>] <op> <expression>` with
  * `< <= > >= == !=`; the right side uses numbers, other policies' metrics, `+ - * /` and
  * parentheses. Parsed once at load time (syntax errors name the line), evaluated after a run.
+ *
+ * Over seeds (`run --seeds N`, `seeds:`): a plain expectation must hold at every seed (also
+ * written `all(seed): …`, quoted in YAML); one whose metrics are written `mean(<policy>.<metric>)`
+ * (all of them), or `mean: …` (quoted), is evaluated once on the per-seed means. With one seed
+ * every form is the plain one.
  */
 
 export type Op = '<' | '<=' | '>' | '>=' | '==' | '!=';
@@ -9,7 +14,7 @@ export type Op = '<' | '<=' | '>' | '>=' | '==' | '!=';
 /** An expression tree. */
 export type Expr =
   | { type: 'num'; value: number }
-  | { type: 'ref'; policy: string; path: string[] }
+  | { type: 'ref'; policy: string; path: string[]; mean?: boolean }
   | { type: 'bin'; op: '+' | '-' | '*' | '/'; left: Expr; right: Expr }
   | { type: 'neg'; arg: Expr };
 
@@ -19,6 +24,8 @@ export interface Expectation {
   readonly left: Extract<Expr, { type: 'ref' }>;
   readonly op: Op;
   readonly right: Expr;
+  /** Over seeds: at every seed (the default) or on the means. */
+  readonly over: 'all' | 'mean';
 }
 
 type Tok = { t: 'num' | 'id' | 'op' | 'punc'; v: string; pos: number };
@@ -43,7 +50,10 @@ function tokenize(src: string): Tok[] {
 
 /** Parses one expectation; throws an Error whose message says what is wrong. */
 export function parseExpectation(src: string): Expectation {
-  const toks = tokenize(src);
+  const form = /^\s*(mean|all\(seed\))\s*:/.exec(src);
+  const over = form?.[1] === 'mean' ? 'mean' : 'all';
+  if (!form && /^\s*[A-Za-z_(]+[^:<>=!]*:/.test(src)) throw new Error("a form before ':' must be 'mean' or 'all(seed)'");
+  const toks = tokenize(form ? src.slice(form[0].length) : src);
   let i = 0;
   const peek = () => toks[i];
   const ref = (v: string): Extract<Expr, { type: 'ref' }> => {
@@ -59,6 +69,7 @@ export function parseExpectation(src: string): Expectation {
       const n = Number(pct ? t.v.slice(0, -1) : t.v);
       return { type: 'num', value: pct ? n / 100 : n };
     }
+    if (t.t === 'id' && t.v === 'mean' && peek()?.v === '(') return meanRef();
     if (t.t === 'id') return ref(t.v);
     if (t.v === '(') {
       const e = sum();
@@ -68,6 +79,14 @@ export function parseExpectation(src: string): Expectation {
     }
     if (t.v === '-') return { type: 'neg', arg: primary() };
     throw new Error(`unexpected '${t.v}'`);
+  };
+  /** `mean(` already read up to the name: `( <policy>.<metric> )`. */
+  const meanRef = (): Expr => {
+    i++; // (
+    const t = toks[i++];
+    if (!t || t.t !== 'id') throw new Error('mean( needs <policy>.<metric>');
+    if (toks[i++]?.v !== ')') throw new Error('missing ) after mean(<policy>.<metric>');
+    return { ...ref(t.v), mean: true };
   };
   const product = (): Expr => {
     let e = primary();
@@ -87,12 +106,19 @@ export function parseExpectation(src: string): Expectation {
   };
   const first = toks[i++];
   if (!first || first.t !== 'id') throw new Error('should start with <policy>.<metric>');
-  const left = ref(first.v);
+  const left = first.v === 'mean' && peek()?.v === '(' ? (meanRef() as Extract<Expr, { type: 'ref' }>) : ref(first.v);
   const opTok = toks[i++];
   if (!opTok || opTok.t !== 'op') throw new Error('needs a comparison (< <= > >= == !=) after the metric');
   const right = sum();
   if (i < toks.length) throw new Error(`unexpected '${toks[i].v}' at column ${toks[i].pos + 1}`);
-  return { expr: src.trim(), left, op: opTok.v as Op, right };
+  const e: Expectation = { expr: src.trim(), left, op: opTok.v as Op, right, over };
+  const means = references(e).map((r) => r.mean === true);
+  if (means.some(Boolean)) {
+    if (!means.every(Boolean)) throw new Error('write mean(…) around every metric of the expectation, or around none');
+    if (form?.[1] === 'all(seed)') throw new Error("'all(seed):' with mean(…) metrics: use one or the other");
+    return { ...e, over: 'mean' };
+  }
+  return e;
 }
 
 /** Every metric reference of an expectation (left side first). */

@@ -12,7 +12,7 @@ import { didYouMean } from '../model/did-you-mean.ts';
 import { bundledScenarioNames, resolveScenarioArg } from './bundled.ts';
 import { parseExpectation, references, type Expectation } from './expect.ts';
 import { metricPathProblem } from './metrics.ts';
-import { scenarioJsonSchema, scenarioSchema, type PolicySpec, type Scenario } from './schema.ts';
+import { POLICY_KINDS, scenarioJsonSchema, scenarioSchema, type PolicySpec, type Scenario } from './schema.ts';
 
 /** A validated scenario with where it came from. */
 export interface LoadedScenario {
@@ -54,7 +54,7 @@ export interface LoadOptions {
 }
 
 /** Policy kinds a run can execute today; the default policy list is filtered by it. */
-export const IMPLEMENTED_POLICY_KINDS: ReadonlySet<string> = new Set<string>(['static', 'reactive-threshold', 'reactive', 'predictive', 'oracle']);
+export const IMPLEMENTED_POLICY_KINDS: ReadonlySet<string> = new Set<string>(['static', 'reactive-threshold', 'reactive', 'predictive', 'oracle', 'perfect-forecast', 'mean-oracle']);
 
 const DEFAULT_POLICIES: [string, PolicySpec['kind']][] = [
   ['static', 'static'],
@@ -411,7 +411,7 @@ function friendly(issue: { code: string; message: string; expected?: string; inp
       return `should be one of ${(issue.values ?? []).map((v) => String(v)).join(', ')}`;
     case 'invalid_union': {
       const note = issue.note as string | undefined;
-      if (note === 'No matching discriminator') return `kind should be one of ${['static', 'reactive', 'reactive-threshold', 'predictive', 'oracle'].join(', ')}`;
+      if (note === 'No matching discriminator') return `kind should be one of ${POLICY_KINDS.join(', ')}`;
       return `not a valid value (${issue.message})`;
     }
     case 'not_multiple_of':

@@ -11,6 +11,8 @@ export const SCALAR_METRICS = [
   'p99LatencyMs',
   'maxLatencyMs',
   'sloViolationRate',
+  'recordSecondsOverSlo',
+  'meanExcessLatencyMs',
   'meanImbalance',
   'maxUtilization',
   'movedBytes',

@@ -148,6 +148,7 @@ const cluster = z
     baseLatency: duration('2ms'),
     retention: duration('30m'),
     moveBandwidth: bandwidth('50MB/s'),
+    moveLoad: fraction.default(0).meta({ description: "share of a node's serving capacity a move takes while the node sends or receives at the full move bandwidth (in proportion below it): a move competes with serving" }),
     pauses: z
       .strictObject({ split: duration('50ms'), merge: duration('50ms'), move: duration('200ms') })
       .prefault({} as never),
@@ -178,11 +179,32 @@ const planning = {
   optimizer: z.enum(OPTIMIZER_NAMES).default('annealing'),
   iterations: count.max(10_000_000).default(5_000).meta({ description: 'optimizer budget per decision (iterations)' }),
   goals,
+  churnBudget: z
+    .strictObject({ bytesPerHour: sizeText.transform((v) => parseSize(v)!).optional(), stateSharePerHour: fraction.optional() })
+    .optional()
+    .meta({ description: 'state the plans may send between nodes per rolling hour (bytes and/or share of all state); the PRE honours what is left' }),
 };
-export const POLICY_KINDS = ['static', 'reactive', 'reactive-threshold', 'predictive', 'oracle'] as const;
+export const POLICY_KINDS = ['static', 'reactive', 'reactive-threshold', 'predictive', 'oracle', 'perfect-forecast', 'mean-oracle'] as const;
+/** The oracle's fields: predictive's code path without the KDP's own (models, history). */
+const oracleFields = {
+  ...planning,
+  horizon: positiveDuration('30m'),
+  window: positiveDuration('1m'),
+  minHistory: duration('0').meta({ description: 'stream seen before the truth is used (reactive start until then, like predictive); 0: from the first decision' }),
+  ranges: z.number().int().min(1).max(4096).default(32).meta({ description: 'equal-width ranges the truth is reported over (range shares, the fallback checks)' }),
+  blend: duration('1h').meta({ description: "as predictive's: the near windows mix in the observation by the measured error-optimal weight" }),
+  anomalyShare: z.number().min(0).max(1).default(0.25),
+  fallbackError: z.number().min(0).max(1).default(0.25),
+};
 const policy = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('static') }),
-  z.strictObject({ kind: z.literal('reactive'), ...planning, every: positiveDuration('1m'), window: positiveDuration('1m') }),
+  z.strictObject({
+    kind: z.literal('reactive'),
+    ...planning,
+    every: positiveDuration('1m'),
+    window: positiveDuration('1m'),
+    headroom: z.boolean().default(false).meta({ description: "the fair baseline: predictive's code path fed persistence (same tail headroom, same checks between decisions); false: the plain reactive policy" }),
+  }),
   z.strictObject({
     kind: z.literal('reactive-threshold'),
     highWater: z.number().positive().max(10).default(0.8),
@@ -205,7 +227,9 @@ const policy = z.discriminatedUnion('kind', [
     anomalyShare: z.number().min(0).max(1).default(0.25).meta({ description: 'fall back to reactive when strongly flagged ranges carry this share of the forecast load' }),
     fallbackError: z.number().min(0).max(1).default(0.25).meta({ description: 'fall back to reactive when the last forecast of range shares was off by more than this total-variation distance' }),
   }),
-  z.strictObject({ kind: z.literal('oracle'), ...planning, horizon: positiveDuration('30m') }),
+  z.strictObject({ kind: z.literal('oracle'), ...oracleFields }),
+  z.strictObject({ kind: z.literal('perfect-forecast'), ...oracleFields }),
+  z.strictObject({ kind: z.literal('mean-oracle'), ...planning, horizon: positiveDuration('30m') }),
 ]);
 
 // ---- whole file ----
@@ -215,6 +239,7 @@ export const scenarioSchema = z
     name: z.string().regex(/^[a-z0-9-]+$/, { message: 'use lower-case letters, digits and dashes ([a-z0-9-]+)' }),
     description: z.string().default(''),
     seed: z.number().int().min(0).max(2 ** 53 - 1).default(1),
+    seeds: count.max(1000).default(1).meta({ description: 'seeds a run simulates (seed, seed+1, …; common random numbers within each): summary.json gains per-seed values, means, 95% intervals and paired ratios' }),
     duration: positiveDuration('1d'),
     warmup: duration('0'),
     tick: positiveDuration('1s'),

@@ -68,6 +68,11 @@ export class SyntheticWorkload implements Workload {
     this.noiseParams = spec.shape.noise && spec.shape.noise.cv > 0 ? lognormalParams(spec.shape.noise.cv) : null;
   }
 
+  /** Lognormal tick noise and Poisson arrivals (`arrivals.ts`) around the expected rates. */
+  get arrivalNoise(): { cv: number; poisson: boolean } {
+    return { cv: this.spec.shape.noise?.cv ?? 0, poisson: true };
+  }
+
   /** Records/s over the whole key space at `tMs`, noise excluded, bursts excluded. */
   baseRate(tMs: number): number {
     return this.spec.rate * shapeFactor(this.spec.shape, tMs);

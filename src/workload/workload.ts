@@ -13,6 +13,11 @@ export interface Workload {
    * `out`. Pure in time: the oracle calls it for the future.
    */
   expectedRates(timeMs: number, out: Float64Array): Float64Array;
+  /**
+   * Per-tick noise of arrivals around `expectedRates`: the lognormal cv of a tick's rate factor
+   * and whether counts are Poisson around it (a trace replays realised rates: none).
+   */
+  readonly arrivalNoise?: { readonly cv: number; readonly poisson: boolean };
   /** Rows skipped by `--skip-bad-rows` (traces), else 0. */
   readonly badRows: number;
 }

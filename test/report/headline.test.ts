@@ -3,12 +3,12 @@ import { comparisonOf, headlinePair, headlineText, type SeedStats } from '../../
 import type { PolicySummary, Summary } from '../../src/experiment/summary.ts';
 
 const pol = (kind: string, slo: number, p99: number, moved: number) => ({ kind, sloViolationRate: slo, p99LatencyMs: p99, movedBytes: moved }) as unknown as PolicySummary;
-const summary = (extra: Partial<Summary> & { seeds?: SeedStats } = {}): Summary & { seeds?: SeedStats } =>
+const summary = (extra: Partial<Omit<Summary, 'seeds'>> & { seeds?: SeedStats } = {}): Summary & { seeds?: SeedStats } =>
   ({
     seed: 42,
     policies: { static: pol('static', 0.6, 5e6, 0), reactive: pol('reactive', 0.0483, 9910, 189 * 2 ** 30), predictive: pol('predictive', 0.00262, 1.99, 111 * 2 ** 30) },
     ...extra,
-  }) as Summary & { seeds?: SeedStats };
+  }) as unknown as Summary & { seeds?: SeedStats };
 
 describe('headline', () => {
   it('compares predictive with reactive, else the nearest kinds', () => {

@@ -16,7 +16,7 @@ const summary = (seeds?: SeedStats): Summary & { seeds?: SeedStats } =>
     keycastVersion: '0', scenario: 's', description: '', scenarioHash: 'h', seed: 7, simulatedMs: 7_200_000, measuredMs: 3_600_000, sloLatencyMs: 100, sloPercentile: 99,
     policies: { reactive: base('reactive', 0.05, 900, 0), predictive: base('predictive', 0.01, 50, 0) }, expectations: [], invariantViolations: 0,
     ...(seeds ? { seeds } : {}),
-  }) as Summary & { seeds?: SeedStats };
+  }) as unknown as Summary & { seeds?: SeedStats };
 
 describe('summary tables over seeds', () => {
   const seeds: SeedStats = {

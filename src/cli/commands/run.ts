@@ -8,16 +8,17 @@ export const runCommand: KeycastCommand = {
   builder: (y) =>
     scenarioOptions(
       y
-        .usage('keycast run SCENARIO [--out DIR] [--seed N] [--policies a,b] [--set path=value]... [--json] [--skip-bad-rows] [--workers N] [--force]')
+        .usage('keycast run SCENARIO [--out DIR] [--seed N] [--seeds N] [--policies a,b] [--set path=value]... [--json] [--skip-bad-rows] [--workers N] [--force]')
         .positional('scenario', { type: 'string', describe: 'scenario YAML file' })
         .option('out', { type: 'string', describe: 'report folder (default reports/<scenario name>/)' })
         .option('json', { type: 'boolean', default: false, describe: 'print summary.json on stdout and nothing else' })
         .option('force', { type: 'boolean', default: false, describe: 'replace --out even if it is not a keycast output folder (deletes what is there)' })
         .option('skip-bad-rows', { type: 'boolean', default: false, describe: 'trace replay: skip malformed rows, report their count as badRows' })
+        .option('seeds', { type: 'string', describe: "seeds to run (seed, seed+1, …; default: the scenario's seeds:, else 1): summary.json gains means, 95% intervals and paired ratios" })
         .option('workers', { type: 'string', describe: 'threads to spread the policies over (same results for any N; default: 1 for small runs, else the cores)' }),
     ),
   run: async (argv) => {
-    const { runScenarioFile } = await import('../../api.ts');
+    const { runScenarioFileSeeds } = await import('../../api.ts');
     const { withProgress } = await import('../progress.ts');
     const json = argv.json as boolean;
     let workers: number | undefined;
@@ -28,12 +29,21 @@ export const runCommand: KeycastCommand = {
         throw new InputError([{ file: '<cli>', path: 'workers', message: `must be a whole number ≥ 1, got '${String(argv.workers)}'` }]);
       }
     }
+    let seeds: number | undefined;
+    if (argv.seeds !== undefined) {
+      seeds = Number(argv.seeds);
+      if (!Number.isInteger(seeds) || seeds < 1 || seeds > 1000) {
+        const { InputError } = await import('../../model/errors.ts');
+        throw new InputError([{ file: '<cli>', path: 'seeds', message: `must be a whole number from 1 to 1000, got '${String(argv.seeds)}'` }]);
+      }
+    }
     // every policy advances through the same simulated time together (lockstep lanes): name them all
     const { loadScenario } = await import('../../scenario/load.ts');
     const names = Object.keys(loadScenario(argv.scenario as string, scenarioLoadOptions(argv)).scenario.policies ?? {});
     const label = `run ${argv.scenario}${names.length > 1 ? ` (${names.join(', ')} in lockstep)` : names.length ? ` (${names[0]})` : ''}`;
+    // With several seeds, --workers is the number of threads the other seeds run in.
     const res = await withProgress(!json, label, (onProgress) =>
-      runScenarioFile(argv.scenario as string, { ...scenarioLoadOptions(argv), out: argv.out as string | undefined, force: argv.force as boolean, onProgress, skipBadRows: argv['skip-bad-rows'] as boolean, workers }),
+      runScenarioFileSeeds(argv.scenario as string, { ...scenarioLoadOptions(argv), out: argv.out as string | undefined, force: argv.force as boolean, onProgress, skipBadRows: argv['skip-bad-rows'] as boolean, workers, seeds, seedWorkers: workers }),
     );
     for (const e of res.summary.skippedExpectations ?? []) {
       process.stderr.write(`keycast: expectation '${e.expr}' skipped: it needs ${e.notRun.join(', ')}, not run (--policies)\n`);

@@ -1,0 +1,210 @@
+/**
+ * Multi-seed runs (`keycast run --seeds N`, `seeds:` in a scenario): a claim about policies is a
+ * claim over seeds. Seeds seed, seed+1, … seed+N−1 run with common random numbers within each
+ * (every policy of a seed sees the same arrivals and the same fault draws), in parallel worker
+ * threads (piscina, like sweeps; results byte-identical for any worker count: each seed is
+ * deterministic and the aggregation is in seed order). The first seed's run is the full one
+ * (reports, CSVs); the others return their summaries.
+ *
+ * `summary.json` keeps every existing field meaning the first seed's run (the scenario's seed)
+ * and gains `seeds` (`SeedsBlock`): per policy and metric the per-seed values, mean and 95%
+ * interval (Student t over seeds), the same for the lower bounds, and paired per-seed ratios
+ * between policies (geometric mean and interval over seeds of a/b; seeds where either is 0 are
+ * left out and counted). Expectations are evaluated over seeds (expect.ts: `all(seed):` at every
+ * seed, the default, or `mean:` on the means).
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { InputError, type Problem } from '../model/errors.ts';
+import { compare, evaluate } from '../scenario/expect.ts';
+import { SCALAR_METRICS } from '../scenario/metrics.ts';
+import type { LoadedScenario, LoadOptions } from '../scenario/load.ts';
+import { metricValue } from './build-summary.ts';
+import type { ExpectationResult, PolicySummary, Summary } from './summary.ts';
+import runTask, { type SweepTask } from './sweep-worker.ts';
+import { meanCi } from './sweep.ts';
+
+/** Per-seed values of one metric and their mean with a 95% interval. */
+export interface SeedStats {
+  readonly mean: number;
+  /** 95% interval of the mean (Student t over seeds); equal to the mean with one seed. */
+  readonly lo: number;
+  readonly hi: number;
+  /** In seed order (`SeedsBlock.seeds`). */
+  readonly values: readonly number[];
+}
+
+/** A paired ratio a/b over seeds: geometric mean and 95% interval of the per-seed ratios. */
+export interface RatioStats extends SeedStats {
+  /** Seeds left out because a or b was 0 there (ratio undefined or infinite). */
+  readonly excluded: number;
+}
+
+/** The `seeds` block of summary.json. */
+export interface SeedsBlock {
+  readonly seeds: readonly number[];
+  /** policy → metric → stats (the scalar metrics of SCALAR_METRICS a policy reports). */
+  readonly policies: Record<string, Record<string, SeedStats>>;
+  /** `a/b` → metric → paired ratio; pairs: each predictive over each reactive, each oracle over each predictive. */
+  readonly ratios: Record<string, Record<string, RatioStats>>;
+  /** The lower bounds (bounds.ts) over seeds, when every seed reported them. */
+  readonly bounds?: Record<string, SeedStats>;
+}
+
+/** Mean and 95% t-interval of values (the sweep's `meanCi`). */
+export function seedStats(values: readonly number[]): SeedStats {
+  const { mean, ci95, n } = meanCi(values);
+  const half = n < 2 ? 0 : ci95;
+  return { mean, lo: mean - half, hi: mean + half, values: [...values] };
+}
+
+/** Paired ratios a_i/b_i: geometric mean and the t-interval of the log ratios, exponentiated. */
+export function ratioStats(a: readonly number[], b: readonly number[]): RatioStats {
+  const values = a.map((x, i) => (b[i] !== 0 ? x / b[i] : x === 0 ? NaN : Infinity));
+  const logs = values.filter((r) => Number.isFinite(r) && r > 0).map(Math.log);
+  const excluded = values.length - logs.length;
+  if (logs.length === 0) return { mean: NaN, lo: NaN, hi: NaN, values: values.map((v) => (Number.isFinite(v) ? v : NaN)), excluded };
+  const s = seedStats(logs);
+  // JSON has no NaN/Infinity: undefined ratios are written as null by JSON.stringify.
+  return { mean: Math.exp(s.mean), lo: Math.exp(s.lo), hi: Math.exp(s.hi), values: values.map((v) => (Number.isFinite(v) ? v : NaN)), excluded };
+}
+
+/** The pairs a/b compared: each predictive over each reactive (plain or fair), each oracle over each predictive. */
+export function ratioPairs(policies: Record<string, PolicySummary>): [string, string][] {
+  const by = (kinds: string[]) => Object.entries(policies).filter(([, p]) => kinds.includes(p.kind)).map(([n]) => n);
+  const pairs: [string, string][] = [];
+  for (const p of by(['predictive'])) for (const r of by(['reactive'])) pairs.push([p, r]);
+  for (const o of by(['oracle', 'perfect-forecast'])) for (const p of by(['predictive'])) pairs.push([o, p]);
+  return pairs;
+}
+
+/** The `seeds` block from the summaries of every seed (first seed first). */
+export function seedsBlock(summaries: readonly Summary[]): SeedsBlock {
+  const first = summaries[0];
+  const policies: Record<string, Record<string, SeedStats>> = {};
+  const series = (name: string, m: string) => summaries.map((s) => (s.policies[name] as unknown as Record<string, number>)[m]);
+  for (const name of Object.keys(first.policies)) {
+    const out: Record<string, SeedStats> = {};
+    for (const m of SCALAR_METRICS) {
+      const v = series(name, m);
+      if (v.every((x) => typeof x === 'number')) out[m] = seedStats(v);
+    }
+    policies[name] = out;
+  }
+  const ratios: Record<string, Record<string, RatioStats>> = {};
+  for (const [a, b] of ratioPairs(first.policies)) {
+    const out: Record<string, RatioStats> = {};
+    for (const m of SCALAR_METRICS) {
+      if (m === 'wallMs' || m === 'invariantViolations' || m === 'badRows') continue;
+      const va = series(a, m);
+      const vb = series(b, m);
+      if (va.every((x) => typeof x === 'number') && vb.every((x) => typeof x === 'number')) out[m] = ratioStats(va, vb);
+    }
+    ratios[`${a}/${b}`] = out;
+  }
+  const block: { -readonly [K in keyof SeedsBlock]: SeedsBlock[K] } = { seeds: summaries.map((s) => s.seed), policies, ratios };
+  if (summaries.every((s) => s.bounds)) {
+    block.bounds = {
+      recordSecondsOverSlo: seedStats(summaries.map((s) => s.bounds!.recordSecondsOverSlo)),
+      sloViolationRate: seedStats(summaries.map((s) => s.bounds!.sloViolationRate)),
+      meanExcessLatencyMs: seedStats(summaries.map((s) => s.bounds!.meanExcessLatencyMs)),
+    };
+  }
+  return block;
+}
+
+/** Per-seed expectation outcome (in `ExpectationResult.seeds`). */
+export interface SeedOutcome {
+  readonly seed: number;
+  readonly pass: boolean;
+  readonly left: number;
+  readonly right: number;
+}
+
+/**
+ * The scenario's expectations over seeds: `mean:` ones on the means, the others at every seed
+ * (left/right of the first failing seed, else of the first seed, and every seed's outcome).
+ */
+export function seededExpectations(loaded: LoadedScenario, summaries: readonly Summary[], block: SeedsBlock): ExpectationResult[] {
+  const problems: Problem[] = [];
+  const out: ExpectationResult[] = [];
+  const round = (x: number) => Math.round(x * 1e9) / 1e9;
+  loaded.expectations.forEach((e, i) => {
+    try {
+      if (e.over === 'mean') {
+        const lookup = (pol: string, p: string[]) => {
+          const s = block.policies[pol]?.[p.join('.')];
+          if (s) return s.mean;
+          // object metrics (operations.move, …): the mean of the per-seed values
+          return summaries.reduce((a, s2) => a + metricValue(s2.policies, pol, p), 0) / summaries.length;
+        };
+        const left = lookup(e.left.policy, e.left.path);
+        const right = evaluate(e.right, lookup);
+        out.push({ expr: e.expr, pass: compare(left, e.op, right), left, right: round(right) });
+        return;
+      }
+      const per: SeedOutcome[] = summaries.map((s) => {
+        const lookup = (pol: string, p: string[]) => metricValue(s.policies, pol, p);
+        const left = lookup(e.left.policy, e.left.path);
+        const right = evaluate(e.right, lookup);
+        return { seed: s.seed, pass: compare(left, e.op, right), left, right: round(right) };
+      });
+      const shown = per.find((p) => !p.pass) ?? per[0];
+      out.push({ expr: e.expr, pass: per.every((p) => p.pass), left: shown.left, right: shown.right, ...(per.length > 1 ? { seeds: per } : {}) });
+    } catch (err) {
+      problems.push({ file: loaded.file, path: `expect[${i}]`, message: (err as Error).message });
+    }
+  });
+  if (problems.length) throw new InputError(problems);
+  return out;
+}
+
+/** The multi-seed summary: the first seed's, with expectations over seeds and the `seeds` block. */
+export function combineSeeds(loaded: LoadedScenario, summaries: readonly Summary[]): Summary {
+  const block = seedsBlock(summaries);
+  const boundChecks = summaries.flatMap((s) => (s.boundChecks ?? []).map((c) => (summaries.length > 1 ? { ...c, expr: `seed ${s.seed}: ${c.expr}` } : c)));
+  return {
+    ...summaries[0],
+    expectations: seededExpectations(loaded, summaries, block),
+    ...(summaries[0].boundChecks ? { boundChecks } : {}),
+    invariantViolations: summaries.reduce((a, s) => a + s.invariantViolations, 0),
+    seeds: block,
+  };
+}
+
+/** The seeds a loaded scenario runs: `count` of them from its seed. */
+export function seedList(loaded: LoadedScenario, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => loaded.scenario.seed + i);
+}
+
+/**
+ * Runs `first` (the first seed's full run, in this thread) while seeds 2…N run in parallel worker
+ * threads (`workers` of them; 1: all in this thread, one after the other), and returns the
+ * first's value with the others' summaries in seed order. Every seed loads the same file with
+ * the same options and its own seed.
+ */
+export async function withOtherSeeds<T>(file: string, opts: LoadOptions, seeds: readonly number[], version: string, workers: number | undefined, first: () => T): Promise<{ first: T; others: Summary[] }> {
+  const tasks: SweepTask[] = seeds.map((seed) => ({ file: path.resolve(file), sets: [...(opts.sets ?? [])], seed, policies: opts.policies, version }));
+  const w = Math.max(1, Math.min(workers ?? os.availableParallelism(), tasks.length));
+  if (tasks.length === 0 || w === 1) {
+    const f = first();
+    return { first: f, others: tasks.map((t) => runTask(t)) };
+  }
+  const { Piscina } = await import('piscina');
+  const pool = new Piscina({
+    filename: new URL('./sweep-worker.ts', import.meta.url).href,
+    maxThreads: w,
+    minThreads: w,
+    execArgv: ['--import', import.meta.resolve('tsx')],
+  });
+  try {
+    // Wait until every worker is up, so the tasks reach them while this thread runs the first seed.
+    await Promise.all(Array.from({ length: w }, () => pool.run({ ...tasks[0], ping: true })));
+    const pending = Promise.all(tasks.map((t) => pool.run(t) as Promise<Summary>));
+    pending.catch(() => {}); // handled below, after the first seed
+    const f = first();
+    return { first: f, others: await pending };
+  } finally {
+    await pool.destroy();
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * The study (`npm run study`, bench/study.ts): does predictive repartitioning beat reactive, and
+ * how far is it from the perfect forecast? Per scenario of `scenarios/study/` (each workload in a
+ * slow-move and a fast-move regime), the multi-seed summary (seeds.ts) is reduced to the table
+ * of the issue — SLO-violating records, record-seconds over the SLO, p99, moved bytes and
+ * reconfigurations per policy with 95% intervals — the paired ratios, the target verdicts, and
+ * the Pareto front of SLO violations against moved bytes as each policy's aggressiveness (its
+ * threshold) varies. A verdict is `met` only when the interval says so (it excludes
+ * no-difference where the target asks for a difference); `null` when a ratio is undefined.
+ * Nothing here runs a simulation: the runner does, and hands the summaries in.
+ */
+import type { Summary } from './summary.ts';
+import { seedStats, type RatioStats, type SeedStats } from './seeds.ts';
+
+/** Metrics of the study's table. */
+export const STUDY_METRICS = ['sloViolationRate', 'recordSecondsOverSlo', 'p99LatencyMs', 'movedBytes', 'reconfigurationsPerDay', 'keyChurn', 'thrashing'] as const;
+
+/** One point of an aggressiveness sweep: a policy at one setting, means over seeds. */
+export interface FrontPoint {
+  readonly policy: string;
+  readonly threshold: number;
+  readonly sloViolationRate: SeedStats;
+  readonly movedBytes: SeedStats;
+  /** True when no other point of the same policy is at least as good on both and better on one (by means). */
+  readonly pareto: boolean;
+}
+
+/** A target of the issue, judged on intervals. */
+export interface Verdict {
+  readonly target: string;
+  readonly met: boolean | null;
+  readonly detail: string;
+}
+
+/** One scenario's entry of `study/results.json`. */
+export interface StudyEntry {
+  readonly scenario: string;
+  readonly file: string;
+  readonly regime: 'slow' | 'fast';
+  readonly workload: 'periodic' | 'bursts';
+  readonly seeds: readonly number[];
+  /** policy → metric → per-seed values, mean, 95% interval. */
+  readonly policies: Record<string, Partial<Record<(typeof STUDY_METRICS)[number], SeedStats>>>;
+  readonly ratios: Record<string, Partial<Record<(typeof STUDY_METRICS)[number], RatioStats>>>;
+  readonly bounds?: Record<string, SeedStats>;
+  readonly verdicts: readonly Verdict[];
+  readonly front: readonly FrontPoint[];
+  /**
+   * Record-seconds over the SLO decomposed per seed (paired differences, 95% intervals):
+   * `forecastError` = predictive − oracle (what the forecast's errors cost this controller),
+   * `controlGap` = oracle − lower bound (what a perfect forecast still leaves: planning, execution
+   * lag, move costs — the bound is a relaxation with unlimited instant movement, bounds.ts).
+   */
+  readonly decomposition?: { readonly forecastError: SeedStats; readonly controlGap?: SeedStats };
+}
+
+const fmt = (r: RatioStats | undefined) => (r && Number.isFinite(r.mean) ? `${r.mean.toPrecision(3)}× [${r.lo.toPrecision(3)}, ${r.hi.toPrecision(3)}]${r.excluded ? ` (${r.excluded} seed(s) undefined)` : ''}` : 'undefined');
+
+/** The verdicts of one scenario from its multi-seed summary (see the issue's targets). */
+export function verdicts(s: Summary, regime: 'slow' | 'fast', workload: 'periodic' | 'bursts'): Verdict[] {
+  const r = s.seeds?.ratios ?? {};
+  const out: Verdict[] = [];
+  const baselines = Object.keys(r).filter((k) => k.startsWith('predictive/'));
+  if (workload === 'periodic' && regime === 'slow') {
+    for (const k of baselines) {
+      const slo = r[k].sloViolationRate;
+      const bytes = r[k].movedBytes;
+      const ok = slo && bytes && Number.isFinite(slo.hi) && Number.isFinite(bytes.hi) ? slo.hi <= 0.2 && bytes.hi <= 1 : null;
+      out.push({ target: `${k}: SLO-violating records cut by ≥ 80% at no more moved bytes`, met: ok, detail: `violations ${fmt(slo)}, moved bytes ${fmt(bytes)}` });
+    }
+    const o = r['oracle/predictive']?.p99LatencyMs;
+    out.push({ target: 'predictive p99 within 10% of the oracle (perfect forecast)', met: o && Number.isFinite(o.lo) ? 1 / o.lo <= 1.1 : null, detail: `oracle/predictive p99 ${fmt(o)}` });
+  }
+  if (workload === 'bursts') {
+    for (const k of baselines) {
+      const a = r[k].sloViolationRate;
+      const b = r[k].recordSecondsOverSlo;
+      const ok = a && b && Number.isFinite(a.hi) && Number.isFinite(b.hi) ? a.hi <= 1.1 && b.hi <= 1.1 : null;
+      out.push({ target: `${k}: no worse on bursts (violations and record-seconds within 10%)`, met: ok, detail: `violations ${fmt(a)}, record-seconds ${fmt(b)}` });
+    }
+  }
+  const o = r['oracle/predictive']?.recordSecondsOverSlo;
+  out.push({
+    target: 'the oracle (perfect forecast) at least as good as predictive (record-seconds over the SLO)',
+    // worse beyond the interval: the oracle is wrong, or predictive beat it by luck the interval does not cover
+    met: o && Number.isFinite(o.lo) ? !(o.lo > 1) : null,
+    detail: `oracle/predictive ${fmt(o)}`,
+  });
+  return out;
+}
+
+/** Marks the Pareto-optimal points of each policy (lower violations and lower moved bytes, by means). */
+export function paretoFront(points: readonly Omit<FrontPoint, 'pareto'>[]): FrontPoint[] {
+  return points.map((p) => {
+    const dominated = points.some(
+      (q) =>
+        q !== p &&
+        q.policy === p.policy &&
+        q.sloViolationRate.mean <= p.sloViolationRate.mean &&
+        q.movedBytes.mean <= p.movedBytes.mean &&
+        (q.sloViolationRate.mean < p.sloViolationRate.mean || q.movedBytes.mean < p.movedBytes.mean),
+    );
+    return { ...p, pareto: !dominated };
+  });
+}
+
+/** A scenario's entry from its multi-seed summary and its sweep points. */
+export function studyEntry(file: string, s: Summary, front: readonly Omit<FrontPoint, 'pareto'>[]): StudyEntry {
+  const regime = /-slow$/.test(s.scenario) ? 'slow' : 'fast';
+  const workload = /^bursts/.test(s.scenario) ? 'bursts' : 'periodic';
+  const pick = <T>(rec: Record<string, T>) => Object.fromEntries(STUDY_METRICS.filter((m) => rec[m] !== undefined).map((m) => [m, rec[m]]));
+  const block = s.seeds;
+  const single = (v: number): SeedStats => ({ mean: v, lo: v, hi: v, values: [v] });
+  const policies = block
+    ? Object.fromEntries(Object.entries(block.policies).map(([n, m]) => [n, pick(m)]))
+    : Object.fromEntries(Object.entries(s.policies).map(([n, p]) => [n, pick(Object.fromEntries(STUDY_METRICS.map((m) => [m, single(p[m])])))]));
+  const rs = (p: string) => block?.policies[p]?.recordSecondsOverSlo?.values;
+  const pred = rs('predictive');
+  const orc = rs('oracle');
+  const lb = block?.bounds?.recordSecondsOverSlo.values;
+  const decomposition =
+    pred && orc
+      ? { forecastError: seedStats(pred.map((v, i) => v - orc[i])), ...(lb ? { controlGap: seedStats(orc.map((v, i) => v - lb[i])) } : {}) }
+      : undefined;
+  return {
+    scenario: s.scenario,
+    file,
+    ...(decomposition ? { decomposition } : {}),
+    regime,
+    workload,
+    seeds: block?.seeds ?? [s.seed],
+    policies,
+    ratios: block ? Object.fromEntries(Object.entries(block.ratios).map(([n, m]) => [n, pick(m)])) : {},
+    ...(block?.bounds ? { bounds: block.bounds } : {}),
+    verdicts: verdicts(s, regime, workload),
+    front: paretoFront(front),
+  };
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+const num = (x: number) => (Math.abs(x) >= 1e6 ? x.toExponential(3) : x.toPrecision(4));
+const cell = (s: SeedStats | undefined) => (s ? `${num(s.mean)} <small>[${num(s.lo)}, ${num(s.hi)}]</small>` : '');
+
+/** The study page: per scenario the table with intervals, the verdicts and the fronts. */
+export function studyHtml(entries: readonly StudyEntry[], command: string): string {
+  const parts = entries.map((e) => {
+    const rows = Object.entries(e.policies)
+      .map(([n, m]) => `<tr><td>${esc(n)}</td>${STUDY_METRICS.map((k) => `<td>${cell(m[k])}</td>`).join('')}</tr>`)
+      .join('');
+    const v = e.verdicts.map((x) => `<li>${x.met === true ? '✅' : x.met === false ? '❌' : '❔'} ${esc(x.target)}: ${esc(x.detail)}</li>`).join('');
+    const f = e.front.length
+      ? `<table><tr><th>policy</th><th>threshold</th><th>SLO-violating records</th><th>moved bytes</th><th>Pareto</th></tr>${e.front
+          .map((p) => `<tr><td>${esc(p.policy)}</td><td>${p.threshold}</td><td>${cell(p.sloViolationRate)}</td><td>${cell(p.movedBytes)}</td><td>${p.pareto ? '●' : ''}</td></tr>`)
+          .join('')}</table>`
+      : '<p>No aggressiveness sweep in this run.</p>';
+    return `<h2>${esc(e.scenario)}</h2><p>${e.workload}, ${e.regime}-move regime; seeds ${e.seeds.join(', ')}; means with 95% intervals.</p>
+<table><tr><th>policy</th>${STUDY_METRICS.map((m) => `<th>${m}</th>`).join('')}</tr>${rows}</table>
+<h3>Targets</h3><ul>${v}</ul>${
+      e.decomposition
+        ? `<p>Record-seconds over the SLO, decomposed: forecast error (predictive − oracle) ${cell(e.decomposition.forecastError)}${e.decomposition.controlGap ? `; control gap (oracle − lower bound) ${cell(e.decomposition.controlGap)}` : ''}.</p>`
+        : ''
+    }<h3>Aggressiveness (threshold) sweep</h3>${f}`;
+  });
+  return `<!doctype html><meta charset="utf-8"><title>keycast study</title>
+<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:80em}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}td:first-child{text-align:left}small{color:#666}</style>
+<h1>Predictive against reactive: the study</h1><p>Reproduce: <code>${esc(command)}</code>. Ratios are paired per seed (geometric means); a target is met only when its interval says so.</p>
+${parts.join('\n')}
+`;
+}

@@ -1,0 +1,35 @@
+/**
+ * `oracle` (also spelled `perfect-forecast`): the predictive policy's own code path — same
+ * cadence, horizon, blend, tail picture, surprise checks between decisions, budget, threshold
+ * and goals — fed the workload's truth instead of the KDP's forecast. So predictive − oracle is
+ * exactly the cost of forecast error, and the oracle is the bound on what prediction can give
+ * to this controller.
+ *
+ * The truth of a window (expected load and its true per-tick p90) comes from truth-source.ts.
+ *
+ * No warm-up: the truth needs no history, so `minHistory` defaults to 0 (set it to mimic the
+ * predictive policy's reactive start).
+ */
+import type { PolicyContext } from './policy.ts';
+import { PredictivePolicy, type ForecastSource, type PredictiveSpec } from './predictive.ts';
+import { TruthSource } from './truth-source.ts';
+
+export interface PerfectForecastSpec extends Omit<PredictiveSpec, 'models' | 'history'> {
+  readonly kind?: string;
+}
+
+export class PerfectForecastPolicy extends PredictivePolicy {
+  override readonly kind: string;
+  constructor(private readonly pfSpec: PerfectForecastSpec) {
+    super({ ...pfSpec, models: ['seasonal-naive'], history: pfSpec.window });
+    this.kind = pfSpec.kind ?? 'oracle';
+  }
+
+  protected override createSource(ctx: PolicyContext): ForecastSource {
+    return new TruthSource(ctx, this.pfSpec.window, this.pfSpec.ranges ?? 32);
+  }
+
+  protected override get minHistory(): number {
+    return this.pfSpec.minHistory ?? 0;
+  }
+}

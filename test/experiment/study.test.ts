@@ -1,0 +1,76 @@
+/** The study's reduction: verdicts judged on intervals, Pareto fronts, entries. */
+import { describe, expect, it } from 'vitest';
+import { paretoFront, studyEntry, studyHtml, verdicts } from '../../src/experiment/study.ts';
+import { ratioStats, seedStats } from '../../src/experiment/seeds.ts';
+import type { Summary } from '../../src/experiment/summary.ts';
+
+/** A summary whose seeds block has the given ratios (a: per-seed predictive values, b: baseline's). */
+function summary(name: string, ratios: Record<string, Record<string, [number[], number[]]>>): Summary {
+  const r = Object.fromEntries(Object.entries(ratios).map(([k, m]) => [k, Object.fromEntries(Object.entries(m).map(([mm, [a, b]]) => [mm, ratioStats(a, b)]))]));
+  return { scenario: name, seed: 1, policies: {}, seeds: { seeds: [1, 2, 3], policies: { predictive: { sloViolationRate: seedStats([0.01, 0.02, 0.03]) } }, ratios: r } } as unknown as Summary;
+}
+
+describe('study verdicts', () => {
+  it('periodic slow: a cut of ≥ 80% at no more bytes is met only when the intervals say so', () => {
+    const good = summary('daily-peak-slow', {
+      'predictive/reactive': { sloViolationRate: [[1, 1.1, 0.9], [10, 10, 10]], movedBytes: [[5, 5.2, 4.8], [10, 10, 10]] },
+      'oracle/predictive': { p99LatencyMs: [[2, 2, 2], [2, 2, 2]], recordSecondsOverSlo: [[1, 1, 1], [2, 2.2, 1.8]] },
+    });
+    const v = verdicts(good, 'slow', 'periodic');
+    expect(v.map((x) => x.met)).toEqual([true, true, true]);
+    // the same means with a wide interval: not met
+    const wide = summary('daily-peak-slow', {
+      'predictive/reactive': { sloViolationRate: [[0.2, 3, 0.1], [10, 10, 10]], movedBytes: [[5, 5, 5], [10, 10, 10]] },
+    });
+    expect(verdicts(wide, 'slow', 'periodic')[0].met).toBe(false);
+  });
+
+  it('the oracle worse than predictive beyond the interval is flagged', () => {
+    const bad = summary('tail-growth-fast', { 'oracle/predictive': { recordSecondsOverSlo: [[3, 3.1, 2.9], [1, 1, 1]] } });
+    const v = verdicts(bad, 'fast', 'periodic');
+    expect(v).toHaveLength(1);
+    expect(v[0].met).toBe(false);
+    const undef = summary('tail-growth-fast', { 'oracle/predictive': { recordSecondsOverSlo: [[0, 0, 0], [0, 0, 0]] } });
+    expect(verdicts(undef, 'fast', 'periodic')[0].met).toBeNull();
+  });
+
+  it('bursts: predictive within 10% of reactive on violations and record-seconds', () => {
+    const s = summary('bursts-fast', {
+      'predictive/reactive': { sloViolationRate: [[1, 1.02, 0.99], [1, 1, 1]], recordSecondsOverSlo: [[1.5, 1.6, 1.4], [1, 1, 1]] },
+    });
+    const v = verdicts(s, 'fast', 'bursts');
+    expect(v[0].met).toBe(false);
+  });
+});
+
+describe('Pareto fronts', () => {
+  it('marks the non-dominated points of each policy', () => {
+    const pt = (policy: string, threshold: number, slo: number, bytes: number) => ({ policy, threshold, sloViolationRate: seedStats([slo]), movedBytes: seedStats([bytes]) });
+    const f = paretoFront([pt('p', 0.02, 0.01, 100), pt('p', 0.05, 0.02, 50), pt('p', 0.1, 0.03, 60), pt('r', 0.1, 0.5, 1000)]);
+    expect(f.map((x) => x.pareto)).toEqual([true, true, false, true]);
+  });
+});
+
+describe('study entries and page', () => {
+  it('carry regime, workload, seeds and verdicts, and the page names every scenario', () => {
+    const s = summary('bursts-slow', {});
+    const e = studyEntry('scenarios/study/bursts-slow.yaml', s, []);
+    expect(e).toMatchObject({ regime: 'slow', workload: 'bursts', seeds: [1, 2, 3] });
+    expect(e.policies.predictive.sloViolationRate!.mean).toBeCloseTo(0.02, 12);
+    expect(e.decomposition).toBeUndefined(); // no oracle in this one
+    const withOracle = {
+      ...s,
+      seeds: {
+        ...s.seeds!,
+        policies: { predictive: { recordSecondsOverSlo: seedStats([5, 7, 9]) }, oracle: { recordSecondsOverSlo: seedStats([2, 3, 4]) } },
+        bounds: { recordSecondsOverSlo: seedStats([1, 1, 1]), sloViolationRate: seedStats([0, 0, 0]), meanExcessLatencyMs: seedStats([0, 0, 0]) },
+      },
+    } as Summary;
+    const d = studyEntry('x.yaml', withOracle, []).decomposition!;
+    expect(d.forecastError.values).toEqual([3, 4, 5]);
+    expect(d.controlGap!.values).toEqual([1, 2, 3]);
+    const html = studyHtml([e], 'npm run study');
+    expect(html).toContain('bursts-slow');
+    expect(html).toContain('npm run study');
+  });
+});
