@@ -23,7 +23,7 @@ export class WallClockScheduler implements SchedulerPort {
   private readonly queue = new EventQueue();
   private readonly speed: number;
   private readonly startMs: number;
-  private readonly wall0: number;
+  private wall0: number;
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
   private closed = false;
@@ -38,6 +38,18 @@ export class WallClockScheduler implements SchedulerPort {
   /** Scheduler time: ms since start × speed, plus `startMs`. */
   now(): number {
     return this.startMs + (performance.now() - this.wall0) * this.speed; // clock-ok
+  }
+
+  /**
+   * Restarts the clock at `startMs` (e.g. once a slow set-up is over); events already queued
+   * keep their scheduler times.
+   */
+  reset(): void {
+    this.wall0 = performance.now(); // clock-ok
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.timerAt = Infinity;
+    this.arm();
   }
 
   /** Scheduler ms → wall ms. */

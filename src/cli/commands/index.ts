@@ -14,5 +14,6 @@ import { compareCommand } from './compare.ts';
 import { reportCommand } from './report.ts';
 import { capacityCommand } from './capacity.ts';
 import { clusterCommand } from './cluster.ts';
+import { liveCommand } from './live.ts';
 
-export const commands: KeycastCommand[] = [runCommand, validateCommand, schemaCommand, planCommand, forecastCommand, anomaliesCommand, generateCommand, checkCommand, sweepCommand, mergeCommand, compareCommand, reportCommand, capacityCommand, clusterCommand];
+export const commands: KeycastCommand[] = [runCommand, validateCommand, schemaCommand, planCommand, forecastCommand, anomaliesCommand, generateCommand, checkCommand, sweepCommand, mergeCommand, compareCommand, reportCommand, capacityCommand, clusterCommand, liveCommand];

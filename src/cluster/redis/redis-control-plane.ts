@@ -50,7 +50,7 @@ export interface RedisControlPlaneOptions {
   readonly slotParallelism?: number;
   /** Keys per MIGRATE (default 100). */
   readonly keysPerMigrate?: number;
-  /** Client command timeout, wall ms (default 2000): a frozen node becomes a failure, not a hang. */
+  /** Client command timeout, wall ms (default 5000): a frozen node becomes a failure, not a hang. */
   readonly commandTimeoutMs?: number;
   /** MIGRATE's own timeout, wall ms (default 1000). */
   readonly migrateTimeoutMs?: number;
@@ -205,7 +205,7 @@ export class RedisControlPlane implements ControlPlane {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      commandTimeout: this.o.commandTimeoutMs ?? 2000,
+      commandTimeout: this.o.commandTimeoutMs ?? 5000,
       connectTimeout: 1000,
       retryStrategy: () => 200,
     });
@@ -378,10 +378,25 @@ export class RedisControlPlane implements ControlPlane {
 
   // ---------------- migration ----------------
 
+  /**
+   * Bounds a command's promise: a pipeline whose command timed out inside ioredis may never
+   * settle, and an operation must fail rather than hang.
+   */
+  private guard<T>(p: Promise<T>, n = 1): Promise<T> {
+    const ms = (this.o.commandTimeoutMs ?? 5000) * 2 + n;
+    let t!: NodeJS.Timeout;
+    const timeout = new Promise<never>((_, reject) => {
+      t = setTimeout(() => reject(new OpFailure('timeout', `no answer within ${ms} ms`)), ms);
+    });
+    return Promise.race([p, timeout]).finally(() => clearTimeout(t));
+  }
+
   private async exec(node: number, cmds: Cmd[]): Promise<unknown[]> {
     if (cmds.length === 0) return [];
     // Pipeline entries name ioredis methods (lower case), then the arguments.
-    const res = (await this.clients[node].pipeline(cmds.map((c) => [String(c[0]).toLowerCase(), ...c.slice(1).map(String)])).exec()) ?? [];
+    const pending = this.clients[node].pipeline(cmds.map((c) => [String(c[0]).toLowerCase(), ...c.slice(1).map(String)])).exec();
+    pending.catch(() => {}); // settled through guard
+    const res = (await this.guard(pending, cmds.length)) ?? [];
     return res.map(([err, v]) => {
       if (err) throw err;
       return v;
@@ -389,7 +404,9 @@ export class RedisControlPlane implements ControlPlane {
   }
 
   private async call(node: number, ...args: (string | number)[]): Promise<unknown> {
-    return this.clients[node].call(String(args[0]), ...args.slice(1).map(String));
+    const pending = this.clients[node].call(String(args[0]), ...args.slice(1).map(String));
+    pending.catch(() => {}); // settled through guard
+    return this.guard(pending);
   }
 
   /**
@@ -409,7 +426,7 @@ export class RedisControlPlane implements ControlPlane {
     }
     // Workers take batches of slots; each round costs one round trip for the keys of the batch
     // and one for their MIGRATEs (a MIGRATE carries one slot's keys: cross-slot is refused).
-    const BATCH = 16;
+    const BATCH = 64;
     let next = 0;
     let done = 0;
     let firstErr: unknown = null;
@@ -491,7 +508,7 @@ export class RedisControlPlane implements ControlPlane {
       const views = await Promise.all(
         this.clients.map(async (c) => {
           try {
-            const [info, table] = await Promise.all([c.call('CLUSTER', 'INFO') as Promise<string>, c.call('CLUSTER', 'SLOTS') as Promise<[number, number, [string, number, string]][]>]);
+            const [info, table] = await this.guard(Promise.all([c.call('CLUSTER', 'INFO') as Promise<string>, c.call('CLUSTER', 'SLOTS') as Promise<[number, number, [string, number, string]][]>]));
             return { epoch: /cluster_current_epoch:(\d+)/.exec(info)?.[1], table };
           } catch {
             return null; // unreachable: not asked to agree
@@ -503,7 +520,7 @@ export class RedisControlPlane implements ControlPlane {
         new Set(live.map((v) => v.epoch)).size <= 1 &&
         live.every((v) => slots.every((s) => v.table.some((r) => r[0] <= s && s <= r[1] && r[2][1] === want.port && r[2][0] === want.host)));
       if (agree) return;
-      await sleep(10);
+      await sleep(25);
     }
   }
 
