@@ -30,7 +30,7 @@ import { performance } from 'node:perf_hooks';
 import type { SchedulerPort } from '../../engine/virtual-scheduler.ts';
 import { applyAction } from '../../model/apply-action.ts';
 import type { ControlPlane, OpCode, OpEvent, SubmitResult } from '../../model/control-plane.ts';
-import { mapProblems, type PartitionMap } from '../../model/partition-map.ts';
+import { equalPartitionMap, mapProblems, type PartitionMap } from '../../model/partition-map.ts';
 import type { PlanAction } from '../../model/plan.ts';
 import { actionPartitions, actionRange, admission } from '../admission.ts';
 import { SLOTS, bucketsToSlots, slotsPerBucket } from './slot-tags.ts';
@@ -42,8 +42,8 @@ export interface RedisControlPlaneOptions {
   readonly scheduler: SchedulerPort;
   /** Buckets of keycast's key space (must divide 16384). */
   readonly buckets: number;
-  /** The map to start from: slots are migrated at connect until Redis matches it. */
-  readonly initialMap: PartitionMap;
+  /** The map to start from (or a function of the number of masters): slots are migrated at connect until Redis matches it. */
+  readonly initialMap: PartitionMap | ((masters: number) => PartitionMap);
   readonly maxConcurrentOps?: number;
   readonly maxPartitions?: number;
   /** Slots of one operation drained at once (default 4). */
@@ -173,7 +173,7 @@ export class RedisControlPlane implements ControlPlane {
 
   private constructor(private readonly o: RedisControlPlaneOptions) {
     this.spb = slotsPerBucket(o.buckets);
-    this.map = o.initialMap;
+    this.map = typeof o.initialMap === 'function' ? equalPartitionMap(o.buckets, 1, 1) : o.initialMap;
   }
 
   /** Connects, finds the masters, closes any slot left open, and migrates slots until Redis matches `initialMap`. */
@@ -181,9 +181,11 @@ export class RedisControlPlane implements ControlPlane {
     const cp = new RedisControlPlane(o);
     try {
       await cp.discover();
-      const p = mapProblems(o.initialMap, cp.nodes.length);
+      const initial = typeof o.initialMap === 'function' ? o.initialMap(cp.nodes.length) : o.initialMap;
+      const p = mapProblems(initial, cp.nodes.length);
       if (p.length) throw new RangeError(`initial map does not fit the ${cp.nodes.length} masters: ${p.join('; ')}`);
-      await cp.adopt(o.initialMap);
+      cp.map = initial;
+      await cp.adopt(initial);
       cp.healthTimer = setInterval(() => void cp.checkHealth(), o.healthIntervalMs ?? 250);
       cp.healthTimer.unref();
       return cp;
