@@ -552,18 +552,18 @@ export class RedisControlPlane implements ControlPlane {
   private async settleSlots(home: number, other: number, slots: readonly number[], acct: Op): Promise<void> {
     const never = () => null;
     const [hv, ov] = await Promise.all([this.call(home, 'CLUSTER', 'NODES'), this.call(other, 'CLUSTER', 'NODES')]).then((t) => t.map((x) => parseMyself(x as string)));
-    const counts = (await this.exec(other, slots.map((s) => ['CLUSTER', 'COUNTKEYSINSLOT', s]))) as number[];
-    const close: number[] = [];
-    const forward: number[] = [];
-    const back: number[] = [];
-    slots.forEach((s, k) => {
-      if (ov.owned.has(s)) back.push(s);
-      else if (counts[k] > 0) forward.push(s);
-      else if (hv.migrating.has(s) || hv.importing.has(s) || ov.migrating.has(s) || ov.importing.has(s) || !hv.owned.has(s)) close.push(s);
-    });
+    const back = slots.filter((s) => ov.owned.has(s));
+    const rest = slots.filter((s) => !ov.owned.has(s));
+    // Close the target's import first: from then on no write can land there (a client's ASKING
+    // write is refused), so a count of 0 below stays 0 and the slot can close in place.
+    // Counting first would race a write redirected there between the count and the close.
+    await this.exec(other, rest.filter((s) => ov.importing.has(s)).map((s) => ['CLUSTER', 'SETSLOT', s, 'STABLE']));
+    const counts = (await this.exec(other, rest.map((s) => ['CLUSTER', 'COUNTKEYSINSLOT', s]))) as number[];
+    const forward = rest.filter((_, k) => counts[k] > 0);
+    const close = rest.filter((s, k) => counts[k] === 0 && (hv.migrating.has(s) || hv.importing.has(s) || ov.migrating.has(s) || !hv.owned.has(s)));
     // Target holds none of the slot's keys: close it in place.
-    await this.exec(other, close.map((s) => ['CLUSTER', 'SETSLOT', s, 'STABLE']));
     await this.exec(home, close.map((s) => ['CLUSTER', 'SETSLOT', s, 'STABLE']));
+    await this.exec(other, close.filter((s) => ov.migrating.has(s)).map((s) => ['CLUSTER', 'SETSLOT', s, 'STABLE']));
     const homeLost = close.filter((s) => !hv.owned.has(s));
     if (homeLost.length) await this.switchOwner(homeLost, home, other);
     // Keys already on the target: finish forward, then migrate back.
