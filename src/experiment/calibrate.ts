@@ -72,16 +72,20 @@ const median = (xs: readonly number[]) => {
 };
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
-/** Least squares `y = a + b·x`; b ≥ 0 is enforced (a flat line through the mean otherwise). */
+/**
+ * Weighted least squares `y = a + b·x` minimising the sum of squared *relative* errors
+ * ((a + b·x − y) / y)², so that 1-slot and 1000-slot moves count alike; a ≥ 0 and b ≥ 0.
+ */
 export function fitLine(xs: readonly number[], ys: readonly number[]): { a: number; b: number } {
-  const n = xs.length;
-  const mx = xs.reduce((s, x) => s + x, 0) / n;
-  const my = ys.reduce((s, y) => s + y, 0) / n;
+  const w = ys.map((y) => 1 / Math.max(1e-9, y) ** 2);
+  const sw = w.reduce((s, v) => s + v, 0);
+  const mx = xs.reduce((s, x, i) => s + w[i] * x, 0) / sw;
+  const my = ys.reduce((s, y, i) => s + w[i] * y, 0) / sw;
   let sxy = 0;
   let sxx = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (xs[i] - mx) * (ys[i] - my);
-    sxx += (xs[i] - mx) ** 2;
+  for (let i = 0; i < xs.length; i++) {
+    sxy += w[i] * (xs[i] - mx) * (ys[i] - my);
+    sxx += w[i] * (xs[i] - mx) ** 2;
   }
   const b = sxx > 0 ? Math.max(0, sxy / sxx) : 0;
   return { a: Math.max(0, my - b * mx), b };
@@ -89,8 +93,8 @@ export function fitLine(xs: readonly number[], ys: readonly number[]): { a: numb
 
 /** A size in bytes/s as a scenario bandwidth (`12.5MB/s`). */
 function bandwidthText(bps: number): string {
-  if (bps >= 1024 * 1024) return `${(bps / 1024 / 1024).toPrecision(3)}MB/s`;
-  if (bps >= 1024) return `${(bps / 1024).toPrecision(3)}KB/s`;
+  if (bps >= 1024 * 1024) return `${Number((bps / 1024 / 1024).toPrecision(3))}MB/s`;
+  if (bps >= 1024) return `${Number((bps / 1024).toPrecision(3))}KB/s`;
   return `${Math.round(bps)}B/s`;
 }
 
