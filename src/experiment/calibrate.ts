@@ -17,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { LatencyHistogram } from '../cluster/latency-histogram.ts';
 import { RedisControlPlane, type RedisOpStats } from '../cluster/redis/redis-control-plane.ts';
 import { SLOTS, slotKey } from '../cluster/redis/slot-tags.ts';
+import { withTimeout } from '../cluster/redis/with-timeout.ts';
 import { WallClockScheduler } from '../engine/wall-clock-scheduler.ts';
 import { equalPartitionMap } from '../model/partition-map.ts';
 import type { PlanAction } from '../model/plan.ts';
@@ -123,7 +124,7 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrationResult>
   filler.disconnect();
 
   // Background writes (into the moving range and elsewhere), classified by whether a move runs.
-  const client = new Cluster(o.seeds.map((s) => ({ host: s.host, port: s.port })), { scaleReads: 'master', redisOptions: { commandTimeout: 5000 } });
+  const client = new Cluster(o.seeds.map((s) => ({ host: s.host, port: s.port })), { scaleReads: 'master', redisOptions: { maxRetriesPerRequest: 1 } });
   client.on('error', () => {});
   const idle = new LatencyHistogram();
   const moving = new LatencyHistogram();
@@ -137,7 +138,7 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrationResult>
       const slot = seq % 2 === 0 ? top - 1 - (seq % maxSize) : (seq * 7919) % SLOTS;
       const during = inMove;
       const t0 = performance.now(); // clock-ok: client latency is the measurement
-      client.set(slotKey(slot, `calw:${seq++}`), value).then(
+      withTimeout(client.set(slotKey(slot, `calw:${seq++}`), value), 5000, 'write').then(
         () => {
           const ms = performance.now() - t0; // clock-ok
           if (during) {

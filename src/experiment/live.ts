@@ -27,6 +27,7 @@ import { BucketHistory } from '../cluster/bucket-history.ts';
 import { LatencyHistogram } from '../cluster/latency-histogram.ts';
 import { RedisControlPlane, type RedisOpStats } from '../cluster/redis/redis-control-plane.ts';
 import { SLOTS, slotKey, slotsPerBucket } from '../cluster/redis/slot-tags.ts';
+import { withTimeout } from '../cluster/redis/with-timeout.ts';
 import { InputError } from '../model/errors.ts';
 import type { OpEvent } from '../model/control-plane.ts';
 import { equalPartitionMap, partitionLoads, type PartitionMap } from '../model/partition-map.ts';
@@ -142,6 +143,7 @@ export function equivalentCluster(cal: Calibration, speed: number, y: number, du
 
 /** Runs the live experiment; resolves when the run ended and the map is settled and checked. */
 export async function runLive(o: LiveOptions): Promise<LiveResult> {
+  const stage = (what: string) => process.env.KEYCAST_DEBUG && process.stderr.write(`live: ${what}\n`);
   const sc = o.loaded.scenario;
   const B = sc.keyspace.buckets;
   const spec = o.loaded.policies.find(([n]) => n === o.policy);
@@ -165,6 +167,7 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
     after: (d, fn, p) => wall.after(d, () => (stopping && p === Priority.policy ? undefined : fn()), p),
     cancel: (h) => wall.cancel(h),
   };
+  stage('connecting');
   const cp = await RedisControlPlane.connect({
     seeds: o.seeds,
     scheduler: port,
@@ -181,14 +184,24 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
     wall.close();
     throw new InputError([{ file: o.loaded.file, path: 'cluster.nodes', message: `is ${sc.cluster.nodes} but the Redis cluster has ${cp.masters.length} masters (keycast cluster up --masters ${sc.cluster.nodes}, or --set cluster.nodes=${cp.masters.length})` }]);
   }
+  stage('connected; cluster client');
   const client = new Cluster(
     o.seeds.map((s) => ({ host: s.host, port: s.port })),
-    { scaleReads: 'master', maxRedirections: 32, retryDelayOnTryAgain: 20, retryDelayOnMoved: 0, redisOptions: { commandTimeout: 5000, maxRetriesPerRequest: 1 } },
+    { scaleReads: 'master', maxRedirections: 32, retryDelayOnTryAgain: 20, retryDelayOnMoved: 0, redisOptions: { maxRetriesPerRequest: 1 } },
   );
   client.on('error', () => {});
-  await new Promise<void>((resolve, reject) => {
-    client.once('ready', () => resolve());
-    client.once('end', () => reject(new Error('the cluster client could not connect')));
+  await withTimeout(
+    new Promise<void>((resolve, reject) => {
+      client.once('ready', () => resolve());
+      client.once('end', () => reject(new Error('the cluster client could not connect')));
+    }),
+    30_000,
+    'connecting the cluster client',
+  ).catch(async (err) => {
+    client.disconnect();
+    await cp.close();
+    wall.close();
+    throw err;
   });
 
   const history = new BucketHistory(B, WINDOW_MS, Math.max(sc.cluster.retention, 3_600_000, 'window' in spec[1] ? (spec[1] as { window: number }).window : 0));
@@ -263,7 +276,7 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
     inFlight++;
     w.issued++;
     sec.writes++;
-    client.set(slotKey(slot, `${runId}:${id}`), value).then(
+    withTimeout(client.set(slotKey(slot, `${runId}:${id}`), value), 5000, 'write').then(
       () => {
         const ms = performance.now() - t0; // clock-ok
         inFlight--;
@@ -350,6 +363,7 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
     else throw err;
   };
   process.on('unhandledRejection', onStray);
+  stage('running');
   wall.reset(); // scenario time starts now, after connecting and adopting the map
   const wall0 = performance.now(); // clock-ok
   policy.start(ctx);
@@ -380,6 +394,7 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
   closeWindow();
   const report = policy.finish?.();
 
+  stage('settling');
   // Settle: writes answered, operations and rollbacks finished (a quiet spell with none in flight).
   const settleEnd = performance.now() + (o.settleMs ?? 120_000); // clock-ok
   let quietSince = performance.now(); // clock-ok
@@ -391,6 +406,7 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
   clearInterval(progress);
   const wallMs = performance.now() - wall0; // clock-ok
   wall.close();
+  stage('verifying');
   const verifyProblems = await cp.verify();
 
   // Every acknowledged write must still be in the cluster, on the master that owns its slot
@@ -406,14 +422,15 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
     while (map.boundaries[i + 1] <= bucket) i++;
     return map.nodes[i];
   };
+  stage('reading keys back');
   const present = cp.masters.map(() => new Map<number, Set<string>>());
   for (const m of cp.masters) {
-    const c = new Redis({ host: m.host, port: m.port, commandTimeout: 30_000 });
+    const c = new Redis({ host: m.host, port: m.port });
     c.on('error', () => {});
     try {
       for (let k = 0; k < slotsAcked.length; k += 256) {
         const part = slotsAcked.slice(k, k + 256);
-        const res = (await c.pipeline(part.map((s) => ['cluster', 'getkeysinslot', String(s), '100000000'])).exec()) ?? [];
+        const res = (await withTimeout(c.pipeline(part.map((s) => ['cluster', 'getkeysinslot', String(s), '100000000'])).exec(), 60_000, 'reading keys back')) ?? [];
         part.forEach((s, j) => present[m.index].set(s, new Set(res[j][0] ? [] : (res[j][1] as string[]))));
       }
     } catch {

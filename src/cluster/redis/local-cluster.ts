@@ -17,6 +17,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Redis } from 'ioredis';
+import { withTimeout } from './with-timeout.ts';
 
 /** The mark and state file of a folder `cluster up` made. */
 export const STATE_FILE = 'keycast-cluster.json';
@@ -154,15 +155,15 @@ async function waitPing(host: string, port: number, timeoutMs: number): Promise<
 export async function waitClusterReady(host: string, ports: readonly number[], timeoutMs = 20_000): Promise<void> {
   const end = Date.now() + timeoutMs; // clock-ok
   const clients = ports.map((port) => {
-    const c = new Redis({ host, port, maxRetriesPerRequest: 0, connectTimeout: 1000, commandTimeout: 2000 });
+    const c = new Redis({ host, port, maxRetriesPerRequest: 0, connectTimeout: 1000 });
     c.on('error', () => {});
     return c;
   });
   try {
     for (;;) {
       try {
-        const infos = await Promise.all(clients.map((c) => c.cluster('INFO') as Promise<string>));
-        const slots = await Promise.all(clients.map((c) => c.cluster('SLOTS') as Promise<unknown[]>));
+        const infos = await withTimeout(Promise.all(clients.map((c) => c.cluster('INFO') as Promise<string>)), 2000);
+        const slots = await withTimeout(Promise.all(clients.map((c) => c.cluster('SLOTS') as Promise<unknown[]>)), 2000);
         const ok = infos.every((i) => /cluster_state:ok/.test(i) && /cluster_slots_assigned:16384/.test(i) && new RegExp(`cluster_known_nodes:${ports.length}\\b`).test(i));
         const epochs = new Set(infos.map((i) => /cluster_current_epoch:(\d+)/.exec(i)?.[1]));
         const maps = new Set(slots.map((s) => JSON.stringify((s as [number, number, [string, number]][]).map((r) => [r[0], r[1], r[2][1]]).sort((a, b) => a[0] - b[0]))));
@@ -210,12 +211,17 @@ export async function clusterUp(o: ClusterUpOptions): Promise<LocalClusterState>
     });
     ports.forEach((_, i) => startNode(o.dir, state, i, server));
     await Promise.all(ports.map((p) => waitPing(host, p, 10_000)));
-    if (masters === 1) {
-      const c = new Redis({ host, port: ports[0], maxRetriesPerRequest: 0 });
+    if (masters < 3) {
+      // redis-cli --cluster create wants 3 masters: assign even ranges and meet by hand.
+      const cs = ports.map((port) => new Redis({ host, port, maxRetriesPerRequest: 0 }));
       try {
-        await c.cluster('ADDSLOTSRANGE', 0, 16383);
+        for (let i = 0; i < masters; i++) {
+          await cs[i].call('CLUSTER', 'SET-CONFIG-EPOCH', String(i + 1));
+          await cs[i].call('CLUSTER', 'ADDSLOTSRANGE', String(Math.round((i * 16384) / masters)), String(Math.round(((i + 1) * 16384) / masters) - 1));
+        }
+        for (let i = 1; i < masters; i++) await cs[0].call('CLUSTER', 'MEET', host, String(ports[i]));
       } finally {
-        c.disconnect();
+        for (const c of cs) c.disconnect();
       }
     } else {
       const r = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `${host}:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8', timeout: 60_000 });
@@ -277,13 +283,12 @@ export async function clusterStatus(dir: string): Promise<{ host: string; nodes:
     state.ports.map(async (port, i): Promise<NodeStatus> => {
       const pid = state.pids[i];
       const running = pid > 0 && isRedisPid(pid);
-      const c = new Redis({ host: state.host, port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500, commandTimeout: 1000 });
+      const c = new Redis({ host: state.host, port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 });
       c.on('error', () => {});
       try {
         await c.connect();
-        const info = (await c.cluster('INFO')) as string;
-        const keys = await c.dbsize();
-        const myself = ((await c.cluster('NODES')) as string).split('\n').find((l) => l.includes('myself'))!;
+        const [info, keys, nodes] = await withTimeout(Promise.all([c.cluster('INFO') as Promise<string>, c.dbsize(), c.cluster('NODES') as Promise<string>]), 2000);
+        const myself = nodes.split('\n').find((l) => l.includes('myself'))!;
         let slots = 0;
         for (const f of myself.split(' ').slice(8)) {
           const m = /^(\d+)(?:-(\d+))?$/.exec(f);

@@ -34,6 +34,7 @@ import { equalPartitionMap, mapProblems, type PartitionMap } from '../../model/p
 import type { PlanAction } from '../../model/plan.ts';
 import { actionPartitions, actionRange, admission } from '../admission.ts';
 import { SLOTS, bucketsToSlots, slotsPerBucket } from './slot-tags.ts';
+import { RedisTimeoutError, withTimeout } from './with-timeout.ts';
 
 export interface RedisControlPlaneOptions {
   /** Any masters of the cluster (`host:port`); the rest are found with `CLUSTER NODES`. */
@@ -116,6 +117,7 @@ class OpFailure extends Error {
 /** The code of an error thrown by a Redis command. */
 function codeOf(err: unknown): OpCode {
   if (err instanceof OpFailure) return err.code;
+  if (err instanceof RedisTimeoutError) return 'timeout';
   const m = err instanceof Error ? err.message : String(err);
   if (/timed out|IOERR|timeout/i.test(m)) return 'timeout';
   if (/ECONNREFUSED|ECONNRESET|Connection is closed|Stream isn't writeable|EPIPE|connect ETIMEDOUT|enableOfflineQueue/i.test(m)) return 'node-down';
@@ -207,7 +209,8 @@ export class RedisControlPlane implements ControlPlane {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      commandTimeout: this.o.commandTimeoutMs ?? 5000,
+      // No ioredis commandTimeout: its timed-out commands can surface as unhandled rejections;
+      // `guard` bounds every command instead.
       connectTimeout: 1000,
       retryStrategy: () => 200,
     });
@@ -252,7 +255,7 @@ export class RedisControlPlane implements ControlPlane {
     await Promise.all(
       this.clients.map(async (c, i) => {
         try {
-          await Promise.race([c.ping(), sleep(1000).then(() => Promise.reject(new Error('ping timed out')))]);
+          await this.guard(c.ping());
           this.up[i] = true;
         } catch {
           this.up[i] = false;
@@ -380,25 +383,15 @@ export class RedisControlPlane implements ControlPlane {
 
   // ---------------- migration ----------------
 
-  /**
-   * Bounds a command's promise: a pipeline whose command timed out inside ioredis may never
-   * settle, and an operation must fail rather than hang.
-   */
+  /** Bounds a command's promise: an operation must fail rather than hang (with-timeout.ts). */
   private guard<T>(p: Promise<T>, n = 1): Promise<T> {
-    const ms = (this.o.commandTimeoutMs ?? 5000) * 2 + n;
-    let t!: NodeJS.Timeout;
-    const timeout = new Promise<never>((_, reject) => {
-      t = setTimeout(() => reject(new OpFailure('timeout', `no answer within ${ms} ms`)), ms);
-    });
-    return Promise.race([p, timeout]).finally(() => clearTimeout(t));
+    return withTimeout(p, (this.o.commandTimeoutMs ?? 5000) + n);
   }
 
   private async exec(node: number, cmds: Cmd[]): Promise<unknown[]> {
     if (cmds.length === 0) return [];
     // Pipeline entries name ioredis methods (lower case), then the arguments.
-    const pending = this.clients[node].pipeline(cmds.map((c) => [String(c[0]).toLowerCase(), ...c.slice(1).map(String)])).exec();
-    pending.catch(() => {}); // settled through guard
-    const res = (await this.guard(pending, cmds.length)) ?? [];
+    const res = (await this.guard(this.clients[node].pipeline(cmds.map((c) => [String(c[0]).toLowerCase(), ...c.slice(1).map(String)])).exec(), cmds.length)) ?? [];
     return res.map(([err, v]) => {
       if (err) throw err;
       return v;
@@ -406,9 +399,7 @@ export class RedisControlPlane implements ControlPlane {
   }
 
   private async call(node: number, ...args: (string | number)[]): Promise<unknown> {
-    const pending = this.clients[node].call(String(args[0]), ...args.slice(1).map(String));
-    pending.catch(() => {}); // settled through guard
-    return this.guard(pending);
+    return this.guard(this.clients[node].call(String(args[0]), ...args.slice(1).map(String)));
   }
 
   /**

@@ -30,8 +30,8 @@ export async function startTestCluster(basePort: number, masters = 3): Promise<T
   return { dir, state, seeds: state.ports.map((port) => ({ host: state.host, port })), down: async () => void (await clusterDown(dir)) };
 }
 
-/** Writes `perSlot` keys of `valueBytes` into each slot of `[from, to)`, each on the master `cp` maps it to. */
-export async function fillSlots(cp: RedisControlPlane, buckets: number, perSlot: number, valueBytes: number, from = 0, to = 16384, prefix = 'k'): Promise<number> {
+/** Writes `perSlot` keys of `valueBytes` into every `stride`-th slot of `[from, to)`, each on the master `cp` maps it to. */
+export async function fillSlots(cp: RedisControlPlane, buckets: number, perSlot: number, valueBytes: number, from = 0, to = 16384, prefix = 'k', stride = 1): Promise<number> {
   const map = cp.currentMap();
   const spb = 16384 / buckets;
   const value = 'x'.repeat(valueBytes);
@@ -42,6 +42,7 @@ export async function fillSlots(cp: RedisControlPlane, buckets: number, perSlot:
     for (let i = 0; i + 1 < map.boundaries.length; i++) {
       if (map.nodes[i] !== m.index) continue;
       for (let s = Math.max(from, map.boundaries[i] * spb); s < Math.min(to, map.boundaries[i + 1] * spb); s++) {
+        if (s % stride !== 0) continue;
         for (let j = 0; j < perSlot; j++) {
           p.set(slotKey(s, `${prefix}${j}`), value);
           n++;

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster } from 'ioredis';
 import { slotKey } from '../../../src/cluster/redis/slot-tags.ts';
+import { withTimeout } from '../../../src/cluster/redis/with-timeout.ts';
 import { skipReason, startTestCluster, fillSlots, totalKeys, type TestCluster } from './cluster-fixture.ts';
 import { RedisControlPlane } from '../../../src/cluster/redis/redis-control-plane.ts';
 import { isRedisPid, startNode } from '../../../src/cluster/redis/local-cluster.ts';
@@ -38,7 +39,7 @@ async function planUnderFault(fault: (node: number) => void, heal: (node: number
   const cp = await RedisControlPlane.connect({ seeds: cluster!.seeds, scheduler, buckets: 64, initialMap: equalPartitionMap(64, 4, 3), slotParallelism: 8, commandTimeoutMs: 4000, healthIntervalMs: 200 });
   try {
     const prefix = `f${Date.now()}`;
-    await fillSlots(cp, 64, 2, 100, 0, 16384, prefix);
+    await fillSlots(cp, 64, 1, 100, 0, 16384, prefix, 4);
     const keysBefore = await totalKeys(cp);
     const before = cp.currentMap();
     const p = plan(before, [
@@ -47,7 +48,7 @@ async function planUnderFault(fault: (node: number) => void, heal: (node: number
       { kind: 'move', partition: 'p1', node: 2 },
     ]);
     // Writes all along, into every slot in turn; the acknowledged ones must all survive.
-    const client = new Cluster(cluster!.seeds, { scaleReads: 'master', redisOptions: { commandTimeout: 3000, maxRetriesPerRequest: 1 } });
+    const client = new Cluster(cluster!.seeds, { scaleReads: 'master', redisOptions: { maxRetriesPerRequest: 1 } });
     client.on('error', () => {});
     const acked: string[] = [];
     let failedWrites = 0;
@@ -55,7 +56,7 @@ async function planUnderFault(fault: (node: number) => void, heal: (node: number
     const writer = setInterval(() => {
       for (let k = 0; k < 4; k++) {
         const key = slotKey((n * 4099) % 16384, `${prefix}w${n++}`);
-        client.set(key, 'x').then(() => void acked.push(key), () => void failedWrites++);
+        withTimeout(client.set(key, 'x'), 3000).then(() => void acked.push(key), () => void failedWrites++);
       }
     }, 10);
     let healed: Promise<void> | null = null;

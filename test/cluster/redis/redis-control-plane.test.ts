@@ -21,9 +21,9 @@ afterAll(async () => {
   await cluster?.down();
 });
 
-async function connect(faultHook?: ConstructorParameters<typeof Object>[0]) {
+async function connect() {
   const scheduler = new WallClockScheduler();
-  const cp = await RedisControlPlane.connect({ seeds: cluster!.seeds, scheduler, buckets, initialMap: equalPartitionMap(buckets, partitions, nodes), slotParallelism: 8, faultHook });
+  const cp = await RedisControlPlane.connect({ seeds: cluster!.seeds, scheduler, buckets, initialMap: equalPartitionMap(buckets, partitions, nodes), slotParallelism: 8 });
   return { scheduler, cp };
 }
 
@@ -45,7 +45,7 @@ controlPlaneContract(
         }
       },
     });
-    await fillSlots(cp, buckets, 1, 64);
+    await fillSlots(cp, buckets, 1, 64, 0, 16384, 'k', 8);
     return {
       control: cp,
       scheduler,
