@@ -71,8 +71,9 @@ describe.skipIf(!!skipReason)(`keycast live on a real cluster${skipReason ? ` (s
   it('an early stop (Ctrl-C) settles the cluster, checks it and reports the run as stopped early', async () => {
     const loaded = loadScenario(tiny);
     const ac = new AbortController();
-    setTimeout(() => ac.abort(), 6000);
-    const r = await runLive({ loaded, policy: 'threshold', seeds: cluster!.seeds, wallMs: 60_000, signal: ac.signal });
+    // Stop after 5 wall seconds of running (progress comes once a second, after connecting).
+    let seconds = 0;
+    const r = await runLive({ loaded, policy: 'threshold', seeds: cluster!.seeds, wallMs: 60_000, signal: ac.signal, onProgress: () => ++seconds === 5 && ac.abort() });
     expect(r.stoppedEarly).toBe(true);
     expect(r.scenarioMs).toBeLessThan(loaded.scenario.duration);
     expect(r.writes.acknowledged).toBeGreaterThan(100);

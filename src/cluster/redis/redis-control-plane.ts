@@ -51,7 +51,7 @@ export interface RedisControlPlaneOptions {
   readonly slotParallelism?: number;
   /** Keys per MIGRATE (default 100). */
   readonly keysPerMigrate?: number;
-  /** Client command timeout, wall ms (default 5000): a frozen node becomes a failure, not a hang. */
+  /** Command timeout, wall ms (default 10 s, plus 5 ms per command of a pipeline): a frozen node becomes a failure, not a hang. */
   readonly commandTimeoutMs?: number;
   /** MIGRATE's own timeout, wall ms (default 1000). */
   readonly migrateTimeoutMs?: number;
@@ -385,7 +385,7 @@ export class RedisControlPlane implements ControlPlane {
 
   /** Bounds a command's promise: an operation must fail rather than hang (with-timeout.ts). */
   private guard<T>(p: Promise<T>, n = 1): Promise<T> {
-    return withTimeout(p, (this.o.commandTimeoutMs ?? 5000) + n);
+    return withTimeout(p, (this.o.commandTimeoutMs ?? 10_000) + 5 * n);
   }
 
   private async exec(node: number, cmds: Cmd[]): Promise<unknown[]> {
@@ -523,8 +523,8 @@ export class RedisControlPlane implements ControlPlane {
    * Leaves every slot of `slots` owned by `home` with no open marker on `home` or `other`.
    * Retries until it succeeds or `recoveryTimeoutMs` passes; returns whether it succeeded.
    */
-  private async recover(home: number, other: number, slots: readonly number[], acct: Op): Promise<boolean> {
-    const end = wallNow() + (this.o.recoveryTimeoutMs ?? 600_000);
+  private async recover(home: number, other: number, slots: readonly number[], acct: Op, timeoutMs = this.o.recoveryTimeoutMs ?? 600_000): Promise<boolean> {
+    const end = wallNow() + timeoutMs;
     for (;;) {
       try {
         await this.settleSlots(home, other, slots, acct);
@@ -594,7 +594,11 @@ export class RedisControlPlane implements ControlPlane {
         const key = home * 1000 + (home === i ? peer : i);
         peers.set(key, [...(peers.get(key) ?? []), s]);
       }
-      for (const [key, ss] of peers) await this.settleSlots(Math.floor(key / 1000), key % 1000, ss, acct);
+      for (const [key, ss] of peers) {
+        if (!(await this.recover(Math.floor(key / 1000), key % 1000, ss, acct, 60_000))) {
+          throw new Error(`${ss.length} slot(s) left open by an earlier run could not be closed within 60 s (slot ${ss[0]}: ${this.stuck.get(ss[0]) ?? '?'}); keycast cluster down && keycast cluster up starts afresh`);
+        }
+      }
     }
     const owner = await this.owners(0);
     const want = this.wanted(map);
@@ -607,7 +611,15 @@ export class RedisControlPlane implements ControlPlane {
     }
     for (const [key, ss] of groups) {
       const [from, to] = key.split('>').map(Number);
-      await this.migrate(from, to, ss, acct, () => null, false, 32);
+      // A slow node can time a batch out: settle the slots back and try again, three times.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.migrate(from, to, ss, acct, () => null, false, 32);
+          break;
+        } catch (err) {
+          if (attempt >= 3 || !(await this.recover(from, to, ss, acct))) throw err;
+        }
+      }
     }
   }
 
