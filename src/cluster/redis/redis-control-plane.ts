@@ -51,7 +51,7 @@ export interface RedisControlPlaneOptions {
   readonly slotParallelism?: number;
   /** Keys per MIGRATE (default 100). */
   readonly keysPerMigrate?: number;
-  /** Command timeout, wall ms (default 10 s, plus 5 ms per command of a pipeline): a frozen node becomes a failure, not a hang. */
+  /** Command timeout, wall ms (default 10 s, plus 2 ms per command of a pipeline): a frozen node becomes a failure, not a hang. */
   readonly commandTimeoutMs?: number;
   /** MIGRATE's own timeout, wall ms (default 1000). */
   readonly migrateTimeoutMs?: number;
@@ -385,7 +385,7 @@ export class RedisControlPlane implements ControlPlane {
 
   /** Bounds a command's promise: an operation must fail rather than hang (with-timeout.ts). */
   private guard<T>(p: Promise<T>, n = 1): Promise<T> {
-    return withTimeout(p, (this.o.commandTimeoutMs ?? 10_000) + 5 * n);
+    return withTimeout(p, (this.o.commandTimeoutMs ?? 10_000) + 2 * n);
   }
 
   private async exec(node: number, cmds: Cmd[]): Promise<unknown[]> {

@@ -99,7 +99,8 @@ describe.skipIf(!!skipReason)(`real faults under the APM${skipReason ? ` (skippe
     const r = await planUnderFault(
       () => process.kill(pid(), 'SIGSTOP'),
       () => process.kill(pid(), 'SIGCONT'),
-      9000,
+      // Longer than the plane's bound on the biggest pipeline (4 s + 2 ms × 2048 SETSLOTs).
+      12_000,
     );
     expect(r.faulted).toBe(true);
     expect(r.failed?.action).toEqual({ kind: 'move', partition: 'p1', node: 2 });
