@@ -13,5 +13,8 @@ import { checkCommand } from './check.ts';
 import { compareCommand } from './compare.ts';
 import { reportCommand } from './report.ts';
 import { capacityCommand } from './capacity.ts';
+import { clusterCommand } from './cluster.ts';
+import { liveCommand } from './live.ts';
+import { calibrateCommand } from './calibrate.ts';
 
-export const commands: KeycastCommand[] = [runCommand, validateCommand, schemaCommand, planCommand, forecastCommand, anomaliesCommand, generateCommand, checkCommand, sweepCommand, mergeCommand, compareCommand, reportCommand, capacityCommand];
+export const commands: KeycastCommand[] = [runCommand, validateCommand, schemaCommand, planCommand, forecastCommand, anomaliesCommand, generateCommand, checkCommand, sweepCommand, mergeCommand, compareCommand, reportCommand, capacityCommand, clusterCommand, liveCommand, calibrateCommand];

@@ -1,0 +1,136 @@
+/**
+ * The figures of a live run (`keycast live`) for its `summary.json` and, with a calibration, the
+ * simulator's twin of the run side by side with what was measured: per move the duration the
+ * simulator's model gives it (fixed cost + bytes / bandwidth) against the measured one, and the
+ * whole scenario simulated under the equivalent `cluster:` fields. Files: report/live-report.ts.
+ */
+import type { LoadedScenario } from '../scenario/load.ts';
+import { runScenario } from './run.ts';
+import { equivalentCluster, type Calibration, type LiveResult } from './live.ts';
+
+/** The simulator's side of a live run. */
+export interface SimTwin {
+  readonly cluster: ReturnType<typeof equivalentCluster>;
+  readonly p50LatencyMs: number;
+  readonly p99LatencyMs: number;
+  readonly sloViolationRate: number;
+  readonly operations: { split: number; merge: number; move: number; create: number; failed: number };
+  /** Median scenario ms of the twin's finished moves and creates. */
+  readonly medianMoveMs: number;
+  readonly moves: number;
+}
+
+/** Per measured move: the simulator model's duration for it under the calibration, wall ms. */
+export interface MoveComparison {
+  readonly opId: number;
+  readonly kind: string;
+  readonly slots: number;
+  readonly keys: number;
+  readonly bytes: number;
+  readonly measuredMs: number;
+  readonly simulatedMs: number;
+  /** (simulated − measured) / measured. */
+  readonly relativeError: number;
+}
+
+const median = (xs: readonly number[]) => {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/** The simulator model's duration of each measured move under `cal`, against the measured one. */
+export function compareMoves(live: LiveResult, cal: Calibration): MoveComparison[] {
+  return live.opStats
+    .filter((s) => s.status === 'done' && (s.kind === 'move' || s.kind === 'create'))
+    .map((s) => {
+      const sim = cal.moveFixedMs + (s.bytes / cal.moveBytesPerSec) * 1000;
+      return { opId: s.opId, kind: s.kind, slots: s.slots, keys: s.keys, bytes: s.bytes, measuredMs: r3(s.wallMs), simulatedMs: r3(sim), relativeError: r3((sim - s.wallMs) / s.wallMs) };
+    });
+}
+
+/** Simulates the live run's scenario and policy under the cluster fields equivalent to `cal`. */
+export function simulateTwin(loaded: LoadedScenario, policy: string, live: LiveResult, cal: Calibration): SimTwin {
+  const sc = loaded.scenario;
+  const cluster = equivalentCluster(cal, live.speed, live.rateScale, sc.duration);
+  const twin: LoadedScenario = {
+    ...loaded,
+    scenario: { ...sc, cluster: { ...sc.cluster, moveBandwidth: cluster.moveBandwidth, retention: cluster.retention, pauses: { ...sc.cluster.pauses, move: cluster.pauses.move } } },
+    policies: loaded.policies.filter(([n]) => n === policy),
+    expectations: [],
+  };
+  const res = runScenario(twin, { workers: 1 });
+  const lane = res.lanes[0];
+  const moves = lane.operations.filter((e) => e.status === 'done' && (e.action.kind === 'move' || e.action.kind === 'create'));
+  const s = lane.summary;
+  return {
+    cluster,
+    p50LatencyMs: s.p50LatencyMs,
+    p99LatencyMs: s.p99LatencyMs,
+    sloViolationRate: s.sloViolationRate,
+    operations: { split: s.operations.split, merge: s.operations.merge, move: s.operations.move, create: s.operations.create, failed: s.operations.failed },
+    medianMoveMs: r3(median(moves.map((e) => e.durationMs ?? 0))),
+    moves: moves.length,
+  };
+}
+
+/** `summary.json` of a live run. */
+export function liveSummary(loaded: LoadedScenario, policy: string, version: string, live: LiveResult, cal?: Calibration, twin?: SimTwin, compared?: readonly MoveComparison[]) {
+  const sc = loaded.scenario;
+  const ops = { split: 0, merge: 0, move: 0, create: 0, failed: 0, rolledBack: live.report?.rolledBackActions ?? 0 };
+  for (const e of live.operations) {
+    if (e.status === 'failed') ops.failed++;
+    else ops[e.action.kind]++;
+  }
+  const moves = live.opStats.filter((s) => s.status === 'done' && (s.kind === 'move' || s.kind === 'create'));
+  return {
+    keycastVersion: version,
+    mode: 'live' as const,
+    scenario: sc.name,
+    scenarioHash: loaded.hash,
+    seed: sc.seed,
+    policy,
+    sloLatencyMs: sc.slo.latency,
+    sloPercentile: sc.slo.percentile,
+    masters: live.masters,
+    scaling: {
+      speed: r3(live.speed),
+      rateScale: live.rateScale,
+      note: `scenario time runs ${r3(live.speed)}x the wall clock; each scenario record is ${live.rateScale} writes; the cluster keeps every key written (no retention)`,
+    },
+    wallMs: live.wallMs,
+    scenarioMs: live.scenarioMs,
+    stoppedEarly: live.stoppedEarly,
+    writes: live.writes,
+    latency: live.latency,
+    latencyDuringMoves: live.latencyDuringMoves,
+    movedBytes: live.movedBytes,
+    operations: ops,
+    plans: live.report?.plans ?? { proposed: 0, completed: 0, rolledBack: 0, superseded: 0, aborted: 0 },
+    meanImbalance: live.meanImbalance,
+    moves: {
+      count: moves.length,
+      medianWallMs: r3(median(moves.map((m) => m.wallMs))),
+      medianScenarioMs: r3(median(moves.map((m) => m.wallMs)) * live.speed),
+      medianCutoverWallMs: r3(median(moves.map((m) => m.cutoverWallMs))),
+      medianBytes: median(moves.map((m) => m.bytes)),
+    },
+    consistency: { mapEqualsClusterSlots: live.verifyProblems.length === 0, problems: live.verifyProblems.slice(0, 20), lostWrites: live.writes.lost, misplacedWrites: live.writes.misplaced },
+    ...(cal ? { calibration: cal } : {}),
+    ...(twin
+      ? {
+          simulated: twin,
+          simVsReal: {
+            moveDurationMs: { simulatedModel: r3(median((compared ?? []).map((c) => c.simulatedMs))), measured: r3(median((compared ?? []).map((c) => c.measuredMs))), medianRelativeError: r3(median((compared ?? []).map((c) => Math.abs(c.relativeError)))), within25: (compared ?? []).filter((c) => Math.abs(c.relativeError) <= 0.25).length, of: (compared ?? []).length },
+            p50LatencyMs: { simulated: twin.p50LatencyMs, measured: live.latency.p50LatencyMs },
+            p99LatencyMs: { simulated: twin.p99LatencyMs, measured: live.latency.p99LatencyMs },
+            sloViolationRate: { simulated: twin.sloViolationRate, measured: live.latency.sloViolationRate },
+          },
+        }
+      : {}),
+  };
+}
+
+export type LiveSummary = ReturnType<typeof liveSummary>;
