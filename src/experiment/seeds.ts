@@ -51,11 +51,16 @@ export interface SeedsBlock {
   readonly bounds?: Record<string, SeedStats>;
 }
 
-/** Mean and 95% t-interval of values (the sweep's `meanCi`). */
-export function seedStats(values: readonly number[]): SeedStats {
+/**
+ * Mean and 95% t-interval of values (the sweep's `meanCi`). With `nonNegative` (a metric that
+ * cannot be below 0: every scalar metric of a policy) the interval is cut at 0: the mean it
+ * covers is never negative, so the cut keeps its coverage and a page never shows "−71 ms".
+ */
+export function seedStats(values: readonly number[], nonNegative = false): SeedStats {
   const { mean, ci95, n } = meanCi(values);
   const half = n < 2 ? 0 : ci95;
-  return { mean, lo: mean - half, hi: mean + half, values: [...values] };
+  const lo = mean - half;
+  return { mean, lo: nonNegative ? Math.max(0, lo) : lo, hi: mean + half, values: [...values] };
 }
 
 /** Paired ratios a_i/b_i: geometric mean and the t-interval of the log ratios, exponentiated. */
@@ -87,7 +92,7 @@ export function seedsBlock(summaries: readonly Summary[]): SeedsBlock {
     const out: Record<string, SeedStats> = {};
     for (const m of SCALAR_METRICS) {
       const v = series(name, m);
-      if (v.every((x) => typeof x === 'number')) out[m] = seedStats(v);
+      if (v.every((x) => typeof x === 'number')) out[m] = seedStats(v, true);
     }
     policies[name] = out;
   }
