@@ -229,6 +229,7 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
       startMs: 0,
       endMs,
       warmupMs: sc.warmup,
+      apm: sc.apm,
       rng: random.fork(`policy/${lane.name}`),
       observedRate: (spanMs, out) => history.recentRate(scheduler.now(), spanMs, out),
       expectedRate: (tMs, out) => workload.expectedRates(tMs, out),
@@ -319,6 +320,9 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
     if (report?.regret) summary.regret = report.regret;
     if (report?.plans) summary.plans = { ...report.plans };
     if (report?.rolledBackActions !== undefined) summary.operations.rolledBack = report.rolledBackActions;
+    if (report?.retriedActions !== undefined) summary.operations.retried = report.retriedActions;
+    if (report?.timedOutOps !== undefined) summary.operations.timedOut = report.timedOutOps;
+    if (report?.breaker) summary.breaker = report.breaker;
     return {
       name: lane.name,
       kind: lane.kind,

@@ -80,6 +80,8 @@ export interface PlanRecord {
   outcome?: PlanOutcome;
   reason?: string;
   savings: number;
+  /** The larger plan this one was cut from (`Plan.capped`). */
+  capped?: Plan['capped'];
   current: Plan['current'];
   predicted: Plan['predicted'];
   actions: { action: PlanAction; state: ActionState; startMs?: number; endMs?: number; bytes?: number; reason?: string; retries?: number }[];
@@ -135,6 +137,7 @@ class PlanRun {
       basis: p.basis,
       createdAtMs: p.createdAtMs,
       savings: p.savings,
+      ...(p.capped ? { capped: p.capped } : {}),
       current: p.current,
       predicted: p.predicted,
       actions: p.actions.map((action) => ({ action, state: 'pending' as ActionState })),

@@ -269,6 +269,11 @@ export type KeyComponent = z.output<typeof component>;
 export type TraceConfig = z.output<typeof trace>;
 export type ApmConfig = z.output<typeof apm>;
 
+/** The `apm` section's defaults (for contexts built without a scenario, e.g. tests). */
+export function defaultApm(): ApmConfig {
+  return apm.parse({});
+}
+
 /** The JSON Schema (2020-12) of scenario files, for editors and `keycast schema`. */
 export function scenarioJsonSchema(): Record<string, unknown> {
   const s = z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
