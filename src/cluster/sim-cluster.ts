@@ -112,7 +112,7 @@ export class SimCluster implements ControlPlane {
     this.sched = o.scheduler;
     this.map = o.initialMap;
     this.metrics = new LaneMetrics(o.warmupMs, o.sloMs, o.config.baseLatency);
-    for (const id of this.map.ids) this.states.set(id, { queue: new CohortQueue(), pausedUntil: 0, busy: false });
+    for (const id of this.map.ids) this.states.set(id, { queue: new CohortQueue(o.warmupMs), pausedUntil: 0, busy: false });
     for (let i = 0; i < this.cfg.nodes; i++) this.nodes.push({ active: true, downUntil: -1, downSince: 0 });
     this.windowNodeArrivals = new Float64Array(this.cfg.nodes);
     this.checkMap('initial map');
@@ -562,7 +562,7 @@ export class SimCluster implements ControlPlane {
    * Closes a metrics window: imbalance from the window's per-bucket counts, utilisation from the
    * window's per-node arrivals. `windowCounts` are the window's records per bucket.
    */
-  closeWindow(startMs: number, windowMs: number, windowCounts: Float64Array, recordPartitions = true): void {
+  closeWindow(startMs: number, windowMs: number, windowCounts: Float64Array, recordPartitions = true, index = Math.round(startMs / windowMs)): void {
     const map = this.map;
     const loads = partitionLoads(map, windowCounts);
     let max = 0;
@@ -586,15 +586,15 @@ export class SimCluster implements ControlPlane {
       if (!this.nodes[n].active && this.windowNodeArrivals[n] === 0 && nodeParts[n] === 0) continue;
       const u = this.windowNodeArrivals[n] / capWindow;
       if (u > maxUtil) maxUtil = u;
-      this.metrics.nodeRows.push({ timeMs: startMs, node: n, rate: this.windowNodeArrivals[n] / sec, utilization: u, partitions: nodeParts[n], backlog: nodeBacklog[n], up: this.nodes[n].active && this.nodes[n].downUntil <= startMs + windowMs ? 1 : 0 });
+      this.metrics.nodeSeries.push(index, { timeMs: startMs, node: n, rate: this.windowNodeArrivals[n] / sec, utilization: u, partitions: nodeParts[n], backlog: nodeBacklog[n], up: this.nodes[n].active && this.nodes[n].downUntil <= startMs + windowMs ? 1 : 0 });
     }
-    if (recordPartitions) {
+    if (recordPartitions && this.metrics.partitionSeries.takes(index)) {
       for (let i = 0; i < loads.length; i++) {
-        this.metrics.partitionRows.push({ timeMs: startMs, partition: map.ids[i], start: map.boundaries[i], end: map.boundaries[i + 1], node: map.nodes[i], rate: loads[i] / sec, backlog: this.states.get(map.ids[i])!.queue.size });
+        this.metrics.partitionSeries.push(index, { timeMs: startMs, partition: map.ids[i], start: map.boundaries[i], end: map.boundaries[i + 1], node: map.nodes[i], rate: loads[i] / sec, backlog: this.states.get(map.ids[i])!.queue.size });
       }
     }
     this.windowNodeArrivals.fill(0);
-    this.metrics.closeWindow(startMs, imbalance, maxUtil, loads.length, this.backlog());
+    this.metrics.closeWindow(startMs, imbalance, maxUtil, loads.length, this.backlog(), index);
   }
 
   /** Ends the run: queued records enter the histogram with their wait so far; conservation is checked. */
