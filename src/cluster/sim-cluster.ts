@@ -578,10 +578,14 @@ export class SimCluster implements ControlPlane {
     const capWindow = this.cfg.nodeCapacity * sec;
     const nodeParts = new Array<number>(this.nodes.length).fill(0);
     const nodeBacklog = new Array<number>(this.nodes.length).fill(0);
+    let cohorts = 0;
     map.nodes.forEach((n, i) => {
+      const q = this.states.get(map.ids[i])!.queue;
       nodeParts[n]++;
-      nodeBacklog[n] += this.states.get(map.ids[i])!.queue.size;
+      nodeBacklog[n] += q.size;
+      cohorts += q.cohorts;
     });
+    if (cohorts > this.metrics.maxCohorts) this.metrics.maxCohorts = cohorts;
     for (let n = 0; n < this.windowNodeArrivals.length; n++) {
       if (!this.nodes[n].active && this.windowNodeArrivals[n] === 0 && nodeParts[n] === 0) continue;
       const u = this.windowNodeArrivals[n] / capWindow;

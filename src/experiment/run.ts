@@ -62,6 +62,8 @@ export interface LaneResult {
   readonly scheduledMs: number;
   /** Latency quantile (0 < q ≤ 1, ms) of the measured records. */
   latencyQuantile(q: number): number;
+  /** Memory gauge: the most queue cohorts the lane held at a window's end. */
+  readonly maxCohorts?: number;
 }
 
 /** The outcome of running a scenario. */
@@ -369,6 +371,7 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
       report,
       latency: lane.cluster.metrics.latency,
       scheduledMs: lane.scheduledMs,
+      maxCohorts: lane.cluster.metrics.maxCohorts,
       latencyQuantile: (q: number) => lane.cluster.metrics.latency.quantile(q),
     };
   });

@@ -9,6 +9,9 @@
  * - two adjacent partitions on one node whose combined load is below `lowWater` × capacity merge.
  * A partition that took part in an operation waits `cooldown` before the next one.
  * Capacity of a partition = `partitionCapacity`, or its share of its node's capacity.
+ * Its operations are single actions (no plan, no rollback, no retry: the next round decides
+ * again); one still running after `apm.opTimeout` is cancelled (code `timeout`), so a stuck
+ * operation does not hold its partitions for ever.
  */
 import { partitionLoads } from '../model/partition-map.ts';
 import type { PlanAction } from '../model/plan.ts';
@@ -78,6 +81,11 @@ export class ReactiveThresholdPolicy implements Policy {
     const touched = new Set<string>();
     const submit = (a: PlanAction, ids: string[]) => {
       const r = control.submit(a, `${this.ctx.name}@${now}`);
+      if (r.accepted && control.cancel) {
+        const id = r.opId;
+        const ms = this.ctx.apm?.opTimeout ?? 600_000;
+        scheduler.after(ms, () => control.cancel!(id, 'timeout', `operation ran longer than ${ms} ms`), Priority.control);
+      }
       if (r.accepted) {
         submitted.push(a);
         for (const id of ids) {
