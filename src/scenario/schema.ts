@@ -174,8 +174,8 @@ const apm = z
     backoff: positiveDuration('2s').meta({ description: 'delay before the first retry of an action; doubles per retry' }),
     maxBackoff: positiveDuration('1m').meta({ description: 'longest delay between retries' }),
     opTimeout: positiveDuration('10m').meta({ description: 'an operation running longer than this and 3x its estimated duration is cancelled (code timeout)' }),
-    maxPlanActions: count.max(100_000).default(32).meta({ description: 'actions per plan; a larger plan executes its first actions (dependencies kept) and the next decision plans the rest' }),
-    maxPlanBytes: size('64GB').meta({ description: 'state bytes a plan moves at most (same cut as maxPlanActions)' }),
+    maxPlanActions: count.max(100_000).default(256).meta({ description: 'actions per plan; a larger plan executes its first actions (dependencies kept) and the next decision plans the rest' }),
+    maxPlanBytes: size('256GB').meta({ description: 'state bytes a plan moves at most (same cut as maxPlanActions)' }),
     breaker: z
       .strictObject({
         failures: count.max(1000).default(3).meta({ description: 'plans given up in a row that open the circuit breaker (planning pauses)' }),
