@@ -170,7 +170,7 @@ const cluster = z
 
 const apm = z
   .strictObject({
-    retries: z.number().int().min(0).max(100).default(3).meta({ description: 'retries per action after a transient failure (failed, timeout, limit) before the plan is given up and rolled back' }),
+    retries: z.number().int().min(0).max(100).default(5).meta({ description: 'retries per action after a transient failure (failed, timeout, limit) before the plan is given up and rolled back' }),
     backoff: positiveDuration('2s').meta({ description: 'delay before the first retry of an action; doubles per retry' }),
     maxBackoff: positiveDuration('1m').meta({ description: 'longest delay between retries' }),
     opTimeout: positiveDuration('10m').meta({ description: 'an operation running longer than this and 3x its estimated duration is cancelled (code timeout)' }),
@@ -179,8 +179,8 @@ const apm = z
     breaker: z
       .strictObject({
         failures: count.max(1000).default(3).meta({ description: 'plans given up in a row that open the circuit breaker (planning pauses)' }),
-        cooldown: positiveDuration('10m').meta({ description: 'first pause of an open breaker; doubles each time it reopens' }),
-        maxCooldown: positiveDuration('2h'),
+        cooldown: positiveDuration('5m').meta({ description: 'first pause of an open breaker; doubles each time it reopens' }),
+        maxCooldown: positiveDuration('30m'),
       })
       .prefault({} as never),
   })

@@ -30,7 +30,7 @@ policies:
 describe('circuit breaker', () => {
   it('opens after repeated plans given up, pauses planning, and says when and why', () => {
     // Every operation fails and no retry is allowed: every plan with an action is given up.
-    const loaded = parseScenario(scenario(', faults: { opFailureRate: 1 }', '{ retries: 0, breaker: { failures: 2, cooldown: 20m } }'), 'robust.yaml', __dirname);
+    const loaded = parseScenario(scenario(', faults: { opFailureRate: 1 }', '{ retries: 0, breaker: { failures: 2, cooldown: 20m, maxCooldown: 2h } }'), 'robust.yaml', __dirname);
     const { summary } = runLoaded(loaded);
     const r = summary.policies.reactive;
     expect(r.breaker).toBeDefined();
