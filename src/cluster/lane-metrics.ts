@@ -10,7 +10,7 @@ import { Thinned } from './thinned.ts';
  * Rows a lane keeps per series on runs of any length (thinned.ts): every window up to these, then
  * every 2nd, 4th, … window, so memory does not grow with the run's length.
  */
-export const ROW_LIMITS = { windows: 50_000, nodes: 200_000, partitions: 200_000 } as const;
+export const ROW_LIMITS = { windows: 50_000, nodes: 100_000, partitions: 100_000 } as const;
 
 /** One row of `timeseries.csv`. */
 export interface WindowRow {

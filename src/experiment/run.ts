@@ -38,7 +38,7 @@ export const HEATMAP_GROUPS = 64;
  * 2nd, 4th, … window or operation): heatmap windows, layouts per lane, operations per lane.
  * Summary figures are computed from every window and operation; only the series are thinned.
  */
-export const SERIES_LIMITS = { heatmap: 20_000, layouts: 20_000, operations: 100_000 } as const;
+export const SERIES_LIMITS = { heatmap: 10_000, layouts: 5_000, operations: 50_000 } as const;
 
 /** What a lane produced. */
 export interface LaneResult {
