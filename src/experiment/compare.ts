@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { InputError } from '../model/errors.ts';
 import type { Summary } from './summary.ts';
 import { metricOf } from './sweep.ts';
+import { fmtMetric } from '../report/format.ts';
 
 /** Compared metrics: lower is better for all of them; the floor is the smallest change that counts. */
 export const COMPARED: readonly { metric: string; floor: number }[] = [
@@ -85,15 +86,15 @@ export function compareSummaries(base: Summary, run: Summary, tolerance: number)
 
 /** The comparison as a table. */
 export function comparisonTable(rows: readonly ComparisonRow[], base: Summary, run: Summary, tolerance: number): string {
-  const fmt = (x: number) => (Number.isNaN(x) ? '—' : Math.abs(x) >= 1000 ? x.toExponential(3) : String(Math.round(x * 1e4) / 1e4));
+  const fmt = (x: number, metric: string) => (Number.isNaN(x) ? '—' : fmtMetric(metric, x));
   const pct = (x: number) => (Number.isNaN(x) ? '' : !Number.isFinite(x) ? '+∞' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`);
   const head = ['policy', 'metric', 'baseline', 'run', 'change', 'status'];
-  const body = rows.map((r) => [r.policy, r.metric, fmt(r.baseline), fmt(r.run), pct(r.change), r.status]);
+  const body = rows.map((r) => [r.policy, r.metric, fmt(r.baseline, r.metric), fmt(r.run, r.metric), pct(r.change), r.status]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
   const reg = rows.filter((r) => r.status === 'REGRESSION' || r.status === 'missing').length;
   const notes: string[] = [];
   if (base.scenarioHash !== run.scenarioHash) notes.push(`note: different scenarios (${base.scenario} ${base.scenarioHash} vs ${run.scenario} ${run.scenarioHash})`);
   if (base.seed !== run.seed) notes.push(`note: different seeds (${base.seed} vs ${run.seed})`);
-  return [...notes, line(head), ...body.map(line), '', `${reg} regression(s) beyond ${(tolerance * 100).toFixed(1)}% tolerance`].join('\n') + '\n';
+  return [...notes, line(head), ...body.map(line), '', `${reg} regression(s) beyond ${(tolerance * 100).toFixed(1)}% tolerance (bytes in binary units, GiB = 2^30 B)`].join('\n') + '\n';
 }

@@ -9,9 +9,9 @@ import { loadScenario, type LoadOptions } from '../scenario/load.ts';
 import { InputError } from '../model/errors.ts';
 import { writeDirAtomic } from './atomic-dir.ts';
 import runTask, { type SweepTask } from './sweep-worker.ts';
-import { aggregateCsv, parseResults, planSweep, resultRows, resultsHeader, type SweepPlan } from './sweep.ts';
+import { aggregateCsv, durationFields, parseResults, planSweep, resultRows, resultsHeader, type SweepPlan } from './sweep.ts';
 import type { Summary } from './summary.ts';
-import { renderSweepHtml } from '../report/sweep-report.ts';
+import { renderSweepHtml, sweepTableText } from '../report/sweep-report.ts';
 
 export interface SweepOptions extends LoadOptions {
   readonly out: string;
@@ -31,10 +31,12 @@ export interface SweepManifest {
   readonly total: number;
   readonly shard?: { index: number; count: number };
   readonly runs: readonly number[];
+  /** Policy name → kind, so every page colours a kind alike. */
+  readonly kinds?: Record<string, string>;
 }
 
 /** Runs the sweep; returns its plan and manifest. Bad input throws InputError before anything runs. */
-export async function runSweep(file: string, opts: SweepOptions): Promise<{ plan: SweepPlan; manifest: SweepManifest }> {
+export async function runSweep(file: string, opts: SweepOptions): Promise<{ plan: SweepPlan; manifest: SweepManifest; table: string }> {
   const loaded = loadScenario(file, opts);
   const plan = planSweep(loaded, { seeds: opts.seeds, shard: opts.shard, extraSets: opts.sets });
   // Validate every grid point up front: a bad value is exit 2 before any run.
@@ -71,8 +73,9 @@ export async function runSweep(file: string, opts: SweepOptions): Promise<{ plan
       await pool.destroy();
     }
   }
-  const lines = [resultsHeader(plan.fields)];
-  plan.runs.forEach((r, i) => lines.push(...resultRows(r, summaries[i])));
+  const durations = durationFields(plan.runs[0]?.point ?? []);
+  const lines = [resultsHeader(plan.fields, durations)];
+  plan.runs.forEach((r, i) => lines.push(...resultRows(r, summaries[i], durations)));
   const resultsText = lines.join('\n') + '\n';
   const manifest: SweepManifest = {
     sweepId: plan.sweepId,
@@ -82,9 +85,11 @@ export async function runSweep(file: string, opts: SweepOptions): Promise<{ plan
     total: plan.total,
     ...(plan.shard ? { shard: plan.shard } : {}),
     runs: plan.runs.map((r) => r.index),
+    kinds: Object.fromEntries(Object.entries(loaded.scenario.policies ?? {}).map(([n, p]) => [n, p.kind])),
   };
   writeSweepDir(opts.out, manifest, resultsText, 'results.csv');
-  return { plan, manifest };
+  const { fields, rows } = parseResults(resultsText, path.join(opts.out, 'results.csv'));
+  return { plan, manifest, table: sweepTableText(fields, rows) };
 }
 
 /** Writes a sweep folder from its manifest and results text. */

@@ -10,6 +10,7 @@ import type { LoadedScenario } from '../scenario/load.ts';
 import { InputError } from '../model/errors.ts';
 import type { PolicySummary, Summary } from './summary.ts';
 import { splitCsv } from '../workload/trace/rows.ts';
+import { parseDuration } from '../scenario/units.ts';
 
 /** One run of a sweep. */
 export interface SweepRun {
@@ -92,14 +93,23 @@ const cell = (v: unknown): string => {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
-/** Header of `results.csv`. */
-export function resultsHeader(fields: readonly string[]): string {
-  return ['run', ...fields, 'seed', 'policy', ...RESULT_METRICS].map(cell).join(',');
+/** Suffix of the column that follows a duration-valued grid field with its value in ms (`horizon` `15m`, `horizon.ms` 900000). */
+export const MS_SUFFIX = '.ms';
+
+/** Which grid fields hold durations (`15m`), judged by a run's values: those get a `<field>.ms` column beside them. */
+export function durationFields(point: readonly (number | string | boolean)[]): boolean[] {
+  return point.map((v) => typeof v === 'string' && parseDuration(v) !== undefined);
+}
+
+/** Header of `results.csv` (a duration field's label is followed by its value in ms, for notebooks). */
+export function resultsHeader(fields: readonly string[], durations: readonly boolean[] = []): string {
+  return ['run', ...fields.flatMap((f, i) => (durations[i] ? [f, f + MS_SUFFIX] : [f])), 'seed', 'policy', ...RESULT_METRICS].map(cell).join(',');
 }
 
 /** Rows of `results.csv` for one run (one per policy, in the scenario's policy order). */
-export function resultRows(run: SweepRun, summary: Summary): string[] {
-  return Object.entries(summary.policies).map(([name, p]) => [run.index, ...run.point, run.seed, name, ...RESULT_METRICS.map((m) => metricOf(p, m))].map(cell).join(','));
+export function resultRows(run: SweepRun, summary: Summary, durations: readonly boolean[] = []): string[] {
+  const point = run.point.flatMap((v, i) => (durations[i] ? [v, parseDuration(String(v)) ?? ''] : [v]));
+  return Object.entries(summary.policies).map(([name, p]) => [run.index, ...point, run.seed, name, ...RESULT_METRICS.map((m) => metricOf(p, m))].map(cell).join(','));
 }
 
 /** Two-sided 97.5% quantile of Student's t with `df` degrees of freedom (table, then 1.96). */
@@ -141,14 +151,19 @@ export function parseResults(text: string, file: string): { fields: string[]; ro
   const header = splitCsv(lines[0]);
   const seedAt = header.indexOf('seed');
   if (header[0] !== 'run' || seedAt < 1 || header[seedAt + 1] !== 'policy') throw new InputError([{ file, line: 1, path: '', message: 'not a keycast results.csv (header should be run, grid fields…, seed, policy, metrics…)' }]);
-  const fields = header.slice(1, seedAt);
+  // grid columns, less the `<field>.ms` companions of duration fields
+  const at = header
+    .slice(1, seedAt)
+    .map((h, k) => ({ h, k: k + 1 }))
+    .filter(({ h, k }) => !(h.endsWith(MS_SUFFIX) && header[k - 1] === h.slice(0, -MS_SUFFIX.length)));
+  const fields = at.map((x) => x.h);
   const metrics = header.slice(seedAt + 2);
   const rows = lines.slice(1).map((l, i) => {
     const c = splitCsv(l);
     if (c.length !== header.length) throw new InputError([{ file, line: i + 2, path: '', message: `${c.length} fields, header has ${header.length}` }]);
     const values: Record<string, number> = {};
     metrics.forEach((m, k) => (values[m] = c[seedAt + 2 + k] === '' ? NaN : Number(c[seedAt + 2 + k])));
-    return { run: Number(c[0]), point: c.slice(1, seedAt), seed: Number(c[seedAt]), policy: c[seedAt + 1], values };
+    return { run: Number(c[0]), point: at.map((x) => c[x.k]), seed: Number(c[seedAt]), policy: c[seedAt + 1], values };
   });
   return { fields, rows };
 }

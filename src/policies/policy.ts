@@ -43,6 +43,21 @@ export interface PolicyContext {
   stateBytes(out: Float64Array): Float64Array;
 }
 
+/**
+ * One window the KDP forecast and the policy then observed: the total rate (records/s) forecast
+ * with its p10/p90 against the observed mean, and per forecast key range (buckets `start-end`)
+ * the forecast share against the observed share. Reporting only; no decision reads it.
+ */
+export interface ForecastLogRow {
+  /** Start of the window forecast and observed (ms). */
+  readonly timeMs: number;
+  readonly windowMs: number;
+  /** When the forecast was issued (ms); `timeMs − issuedAtMs` is its lead. */
+  readonly issuedAtMs: number;
+  readonly rate: { readonly mean: number; readonly p10: number; readonly p90: number; readonly actual: number };
+  readonly ranges: readonly { readonly range: string; readonly share: number; readonly actual: number }[];
+}
+
 /** Per-policy extras that go into `summary.json` (e.g. forecast accuracy). */
 export interface PolicyReport {
   readonly forecast?: { smape: number; mase: number; coverage80: number };
@@ -59,6 +74,8 @@ export interface PolicyReport {
   readonly planRecords?: readonly unknown[];
   /** Predictive only, when asked: regret against the true future, decomposed. */
   readonly regret?: { forecastCost: number; optimizerCost: number; executionLagMs: number; decisions: number };
+  /** Predictive only: each scored forecast window against what was then observed (`forecast.csv` of the report). */
+  readonly forecastLog?: readonly ForecastLogRow[];
   readonly extra?: Record<string, unknown>;
 }
 

@@ -28,7 +28,7 @@ import type { ModelName } from '../profiler/forecaster.ts';
 import type { KeyBatch } from '../model/batch.ts';
 import type { Forecast } from '../model/forecast.ts';
 import { PlanningPolicy, type LoadPicture, type PlanningReport, type PlanningSpec } from './planning-policy.ts';
-import type { PolicyContext } from './policy.ts';
+import type { ForecastLogRow, PolicyContext } from './policy.ts';
 import { Priority } from '../engine/virtual-scheduler.ts';
 
 export interface PredictiveSpec extends PlanningSpec {
@@ -189,6 +189,7 @@ export class PredictivePolicy extends PlanningPolicy {
     const f = this.kdp.forecast(nowMs, n);
     this.lastForecast = f;
     this.scoreLeads(nowMs, observed, f);
+    if (prev) this.logForecast(prev, Math.min(prev.windows.length - 1, Math.max(0, Math.floor((nowMs - this.spec.window - (prev.windows[0]?.startMs ?? prev.issuedAtMs)) / prev.windowMs))), nowMs, observed, total);
     if (this.seenMs < (this.spec.minHistory ?? 2 * 3_600_000)) return reactive('warmup');
     if (this.anomalous(f, prev)) return reactive('anomaly');
     if (surprise > SURPRISE_SHARE) {
@@ -225,6 +226,27 @@ export class PredictivePolicy extends PlanningPolicy {
       upper: [observedUp, ...f.windows.map((w, k) => mix(observedUp, k, w.upperLoad ?? w.expectedLoad))],
       basis: f.id,
     };
+  }
+
+  /** Scored forecast windows, for the report (`forecast.csv`); never read by decisions. */
+  private readonly forecastLog: ForecastLogRow[] = [];
+
+  /** Records the previous forecast's window at `lead` against the window observed up to `nowMs`. */
+  private logForecast(prev: Forecast, lead: number, nowMs: number, observed: Float64Array, total: number): void {
+    const w = prev.windows[lead];
+    if (!w) return;
+    const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
+    this.forecastLog.push({
+      timeMs: nowMs - this.spec.window,
+      windowMs: this.spec.window,
+      issuedAtMs: prev.issuedAtMs,
+      rate: { mean: r6(w.totalRate.mean), p10: r6(w.totalRate.p10), p90: r6(w.totalRate.p90), actual: r6(total) },
+      ranges: w.ranges.map((r) => {
+        let s = 0;
+        for (let b = r.range.start; b < r.range.end; b++) s += observed[b];
+        return { range: `${r.range.start}-${r.range.end}`, share: r6(r.probability), actual: r6(s / total) };
+      }),
+    });
   }
 
   /** Recent decisions' observed load and forecast windows, newest last (for `scoreLeads`). */
@@ -356,6 +378,7 @@ export class PredictivePolicy extends PlanningPolicy {
     return {
       ...base,
       forecast: { smape: round(acc.smape), mase: round(acc.mase), coverage80: round(acc.coverage80) },
+      forecastLog: this.forecastLog,
       ...(this.spec.regret ? { regret: this.regretReport(base) } : {}),
       extra: { fallbacks: { ...this.fallbacks }, models: this.kdp.modelChoices().map((c) => ({ range: c.range === 'total' ? 'total' : `${c.range.start}-${c.range.end}`, model: c.model })) },
     };

@@ -36,6 +36,8 @@ export interface SeriesForecast {
   readonly model: BaseModelName;
   /** Backtest score per candidate (lower is better), for reporting. */
   readonly scores: Readonly<Record<string, number>>;
+  /** The chosen model's backtest errors (mean over origins), when a backtest ran. */
+  readonly backtest?: { readonly smape: number; readonly mase: number; readonly origins: number };
 }
 
 /** The candidate list a `models` option stands for. */
@@ -79,6 +81,7 @@ export function forecastSeries(y: ArrayLike<number>, opts: SeriesOptions): Serie
   const cache = new Map<string, Float64Array>();
   const scores: Record<string, number> = {};
   const errs = new Map<BaseModelName, { step: number; e: number }[]>();
+  const backtests = new Map<BaseModelName, { smape: number; mase: number; origins: number }>();
   if (needBacktest && origins.length) {
     const sm = new Map<BaseModelName, number>();
     const ms = new Map<BaseModelName, number>();
@@ -102,6 +105,7 @@ export function forecastSeries(y: ArrayLike<number>, opts: SeriesOptions): Serie
       }
       sm.set(name, s / origins.length);
       ms.set(name, a / origins.length);
+      backtests.set(name, { smape: s / origins.length, mase: a / origins.length, origins: origins.length });
       errs.set(name, list);
     }
     const avgS = [...sm.values()].reduce((p, q) => p + q, 0) / sm.size || 1;
@@ -111,7 +115,8 @@ export function forecastSeries(y: ArrayLike<number>, opts: SeriesOptions): Serie
   let chosen = cands[0];
   for (const name of cands) if ((scores[name] ?? Infinity) < (scores[chosen] ?? Infinity)) chosen = name;
   const mean = fitForecast(chosen, y, h, opts, cache, 'full');
-  if (!opts.quantiles) return { mean, model: chosen, scores };
+  const backtest = backtests.get(chosen);
+  if (!opts.quantiles) return { mean, model: chosen, scores, ...(backtest ? { backtest } : {}) };
   const p10 = new Float64Array(h);
   const p90 = new Float64Array(h);
   const list = errs.get(chosen) ?? [];
@@ -137,5 +142,5 @@ export function forecastSeries(y: ArrayLike<number>, opts: SeriesOptions): Serie
     p90[s] = Math.max(mean[s], mean[s] + hi);
     if (nonNeg && p10[s] < 0) p10[s] = 0;
   }
-  return { mean, p10, p90, model: chosen, scores };
+  return { mean, p10, p90, model: chosen, scores, ...(backtest ? { backtest } : {}) };
 }

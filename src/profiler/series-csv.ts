@@ -15,6 +15,8 @@ export interface NamedSeries {
   readonly values: Float64Array;
   /** 1-based line of the series' first row. */
   readonly line: number;
+  /** Long format: each value's time as written in the input. */
+  readonly times?: readonly string[];
 }
 
 /** Splits one CSV line into fields with their 1-based start columns (RFC 4180 quotes). */
@@ -76,7 +78,7 @@ export function parseSeriesCsv(text: string, file: string): NamedSeries[] {
   const out: NamedSeries[] = [];
   const long = header.length === 3 && header[0] === 'id' && header[1] === 'time' && header[2] === 'value';
   if (long) {
-    const groups = new Map<string, { vals: number[]; line: number }>();
+    const groups = new Map<string, { vals: number[]; times: string[]; line: number }>();
     for (let li = 1; li < ls.length; li++) {
       if (ls[li].trim() === '') continue;
       const f = splitCsvLine(ls[li]);
@@ -91,10 +93,11 @@ export function parseSeriesCsv(text: string, file: string): NamedSeries[] {
       }
       if (f[0].value === '') problems.push({ file, line: li + 1, col: 1, path: 'id', message: 'empty id' });
       let g = groups.get(f[0].value);
-      if (!g) groups.set(f[0].value, (g = { vals: [], line: li + 1 }));
+      if (!g) groups.set(f[0].value, (g = { vals: [], times: [], line: li + 1 }));
       g.vals.push(v);
+      g.times.push(f[1].value);
     }
-    for (const [id, g] of groups) out.push({ id, values: Float64Array.from(g.vals), line: g.line });
+    for (const [id, g] of groups) out.push({ id, values: Float64Array.from(g.vals), line: g.line, times: g.times });
   } else {
     for (let li = 1; li < ls.length; li++) {
       if (ls[li].trim() === '') continue;
@@ -133,6 +136,32 @@ export interface TimedValue {
   readonly stamp: string;
   readonly timeMs: number;
   readonly value: number;
+}
+
+/**
+ * The `n` times after a series' last one, at its last step, written like the input (epoch seconds
+ * or ms as numbers, ISO with the input's separator); null when the times do not parse or the
+ * step is not positive.
+ */
+export function nextTimes(times: readonly string[], n: number): string[] | null {
+  if (times.length < 2) return null;
+  const a = parseTime(times[times.length - 2]);
+  const b = parseTime(times[times.length - 1]);
+  const step = b - a;
+  if (!Number.isFinite(a) || !Number.isFinite(b) || !(step > 0)) return null;
+  const last = times[times.length - 1];
+  const out: string[] = [];
+  for (let i = 1; i <= n; i++) {
+    const t = b + i * step;
+    if (/^-?\d+(\.\d+)?$/.test(last)) out.push(String(Math.abs(Number(last)) < 1e11 ? t / 1000 : t));
+    else {
+      const iso = new Date(t).toISOString();
+      const plain = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$/.test(last);
+      const sep = last.includes(' ') ? ' ' : 'T';
+      out.push(plain ? iso.slice(0, last.length).replace('T', sep) : iso.replace('T', sep));
+    }
+  }
+  return out;
 }
 
 /** Parses a time: ISO (zone-less = UTC, space or T), or epoch seconds (< 1e11) / ms. NaN if neither. */

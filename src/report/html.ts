@@ -1,13 +1,19 @@
 /**
  * `index.html`: a self-contained page (works offline: Vega, Vega-Lite and vega-embed are inlined
- * from node_modules, no CDN) with the summary table, expectations and the charts.
+ * from node_modules, no CDN): the headline first, then invariants, the summary table,
+ * expectations, the run's parameters, the charts and links to the data files. The page keeps
+ * its Vega views in `window.kcViews` (and `window.kcReady` settles when all are drawn) so that
+ * browser tests can read what was drawn.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { Summary } from '../experiment/summary.ts';
 import type { VlSpec } from './charts.ts';
-import { METRIC_COLUMNS, opsBreakdown, winners } from './tables.ts';
+import { shownColumns, summaryCell, winners } from './tables.ts';
+import { policyScale } from './colors.ts';
+import { fmtBytes, fmtMs } from './format.ts';
+import { comparisonOf, headlineText } from './headline.ts';
 
 const require = createRequire(import.meta.url);
 let assetsCache: string | null = null;
@@ -49,23 +55,70 @@ export interface ChartSection {
 
 export function summaryTableHtml(s: Summary): string {
   const names = Object.keys(s.policies);
-  const head = `<tr><th>metric</th>${names.map((n) => `<th>${esc(n)}<br><small>${esc(s.policies[n].kind)}</small></th>`).join('')}</tr>`;
-  const rows = METRIC_COLUMNS.map((col) => {
+  const scale = policyScale(names.map((n) => ({ name: n, kind: s.policies[n].kind })));
+  const swatch = (n: string) => `<span class="sw" style="background:${scale.range[scale.domain.indexOf(n)]}"></span>`;
+  const head = `<tr><th>metric</th>${names.map((n) => `<th>${swatch(n)}${esc(n)}<br><small>${esc(s.policies[n].kind)}</small></th>`).join('')}</tr>`;
+  const rows = shownColumns(s).map((col) => {
     const win = new Set(winners(s, col));
     const cells = names.map((n) => {
-      const p = s.policies[n];
-      const v = col.key === 'operations' ? `${col.format(col.get(p))} <small>(${opsBreakdown(p)})</small>` : col.format(col.get(p));
-      return `<td class="${win.has(n) ? 'win' : ''}">${v}</td>`;
+      const c = summaryCell(s, col, n);
+      return `<td class="${win.has(n) ? 'win' : ''}">${esc(c.text)}${c.interval ? `<br><small class="ci">${esc(c.interval)}</small>` : ''}</td>`;
     });
     return `<tr><th>${esc(col.label)}</th>${cells.join('')}</tr>`;
   });
   return `<table class="summary">${head}${rows.join('')}</table>`;
 }
 
+/** What the table's figures are over: one seed, or means with 95% intervals over several. */
+function seedsTableNote(s: Summary): string {
+  const st = (s as Summary & { seeds?: { seeds: readonly number[] } }).seeds;
+  return st && st.seeds.length > 1 ? `Means over ${st.seeds.length} seeds (${esc(st.seeds.join(', '))}), in small print the 95% interval of the mean; rows without one are seed ${s.seed}'s. ` : `One seed (${s.seed}): no intervals. `;
+}
+
+/** The headline box: who won and how surely, over the seeds that ran. */
+export function headlineHtml(s: Summary): string {
+  const c = comparisonOf(s);
+  if (!c) return '';
+  const t = headlineText(c);
+  return `<div class="headline"><div class="lead"><b>${esc(t.lead)}:</b> ${t.parts.map(esc).join(' · ')}</div><div class="seeds">${esc(t.seedsNote)} · after warm-up, ${esc(fmtMs(s.measuredMs))} measured · SLO p${s.sloPercentile} ≤ ${esc(fmtMs(s.sloLatencyMs))}</div></div>`;
+}
+
+/** The run's parameters: the resolved scenario flattened to `path: value` lines. */
+function paramsHtml(scenario: unknown): string {
+  if (!scenario || typeof scenario !== 'object') return '';
+  const lines: [string, string][] = [];
+  const walk = (v: unknown, p: string) => {
+    if (v && typeof v === 'object' && !Array.isArray(v)) for (const [k, x] of Object.entries(v)) walk(x, p ? `${p}.${k}` : k);
+    else if (p !== 'description' && v !== undefined) lines.push([p, typeof v === 'string' ? v : JSON.stringify(v)]);
+  };
+  walk(scenario, '');
+  return `<details><summary>Run parameters (${lines.length}, durations in ms, from scenario.json)</summary><table class="params">${lines.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v.length > 160 ? v.slice(0, 160) + '… (see scenario.json)' : v)}</td></tr>`).join('')}</table></details>`;
+}
+
+/** Links to the report's data files (relative paths), with sizes. */
+function filesHtml(files: readonly { path: string; bytes: number }[]): string {
+  if (!files.length) return '';
+  return `<h2>Data files</h2><p class="note">Every chart is drawn from these (some thinned to stay readable; each chart says so). Sizes in binary units.</p><ul class="files">${files.map((f) => `<li><a href="${esc(f.path)}">${esc(f.path)}</a> <small>${esc(fmtBytes(f.bytes))}</small></li>`).join('')}</ul>`;
+}
+
+/** The data files of a report folder (everything but the page itself), for links. */
+export function reportFiles(dir: string): { path: string; bytes: number }[] {
+  const out: { path: string; bytes: number }[] = [];
+  const walk = (d: string, rel: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (e.name.startsWith('.') || (rel === '' && e.name === 'index.html')) continue;
+      if (e.isDirectory()) walk(path.join(d, e.name), `${rel}${e.name}/`);
+      else out.push({ path: `${rel}${e.name}`, bytes: statSync(path.join(d, e.name)).size });
+    }
+  };
+  if (existsSync(dir)) walk(dir, '');
+  return out;
+}
+
 /** Renders the whole page of a run. */
-export function renderHtml(s: Summary, description: string, sections: readonly ChartSection[]): string {
+export function renderHtml(s: Summary, description: string, sections: readonly ChartSection[], files: readonly { path: string; bytes: number }[] = [], scenario?: unknown): string {
   const exps = s.expectations.length
-    ? `<h2>Expectations</h2><table class="exp"><tr><th></th><th>expectation</th><th>left</th><th>right</th></tr>${s.expectations
+    ? `<h2>Expectations (${s.expectations.filter((e) => e.pass).length} of ${s.expectations.length} hold)</h2><table class="exp"><tr><th></th><th>expectation</th><th>left</th><th>right</th></tr>${s.expectations
         .map((e) => `<tr class="${e.pass ? 'pass' : 'fail'}"><td>${e.pass ? '✔' : '✘'}</td><td><code>${esc(e.expr)}</code></td><td>${e.left ?? ''}</td><td>${e.right ?? ''}</td></tr>`)
         .join('')}</table>`
     : '';
@@ -73,22 +126,38 @@ export function renderHtml(s: Summary, description: string, sections: readonly C
     ? `<div class="alarm">${s.invariantViolations} invariant violation(s): a keycast bug. ${Object.entries(s.policies)
         .flatMap(([n, p]) => (p.invariantMessages ?? []).map((m) => `<br>${esc(n)}: ${esc(m)}`))
         .join('')}</div>`
-    : '';
-  const meta = `${esc(description)}<br>seed ${s.seed} · simulated ${(s.simulatedMs / 3_600_000).toFixed(2)} h, measured ${(s.measuredMs / 3_600_000).toFixed(2)} h after warm-up · SLO p${s.sloPercentile} ≤ ${s.sloLatencyMs} ms · scenario hash ${esc(s.scenarioHash)} · keycast ${esc(s.keycastVersion)}`;
-  const body = `${inv}
+    : `<p class="ok">Invariants held: the partition map covered the key space exactly once throughout and records were conserved, for every policy.</p>`;
+  const bad = Object.values(s.policies).find((p) => p.badRows !== undefined)?.badRows;
+  const badNote = bad !== undefined ? `<p class="${bad > 0 ? 'warn' : 'ok'}">${bad > 0 ? `${bad.toLocaleString('en-US')} malformed trace row(s) were skipped (--skip-bad-rows).` : 'No trace rows were skipped.'}</p>` : '';
+  const meta = `${esc(description)}<br>seed ${s.seed} · simulated ${esc(fmtMs(s.simulatedMs))}, measured ${esc(fmtMs(s.measuredMs))} after warm-up · SLO p${s.sloPercentile} ≤ ${esc(fmtMs(s.sloLatencyMs))} · scenario hash ${esc(s.scenarioHash)} · keycast ${esc(s.keycastVersion)}`;
+  const body = `${headlineHtml(s)}
+${inv}${badNote}
 <h2>Summary</h2>
 ${summaryTableHtml(s)}
-<p class="note">Green: best value of the row. Latency, SLO, imbalance, utilisation, moved bytes, operations and disruption count after warm-up; record counts cover the whole run. Ops are split/merge/move/create.</p>
-${exps}`;
-  return renderPage(`keycast: ${s.scenario}`, meta, body, sections);
+<p class="note">${seedsTableNote(s)}Green: best value of the row. Latency, SLO, imbalance, utilisation, moved bytes, operations and disruption count after warm-up; record counts cover the whole run. Ops are split/merge/move/create; plans completed/rolled back/superseded/aborted. Bytes in binary units (1 GiB = 2^30 bytes).</p>
+${exps}
+${paramsHtml(scenario)}`;
+  return renderPage(`keycast: ${s.scenario}`, meta, body, sections, filesHtml(files));
 }
 
 /** A self-contained page: title, a meta line, HTML body, then the chart sections. */
-export function renderPage(title: string, metaHtml: string, bodyHtml: string, sections: readonly ChartSection[]): string {
+export function renderPage(title: string, metaHtml: string, bodyHtml: string, sections: readonly ChartSection[], footHtml = ''): string {
   const charts = sections
     .map((c) => `<section><h2>${esc(c.title)}</h2><p class="note">${esc(c.note)}</p><div class="chart" id="${c.id}"></div></section>`)
     .join('\n');
-  const specs = JSON.stringify(Object.fromEntries(sections.map((c) => [c.id, c.spec]))).replace(/</g, '\\u003c');
+  // Datasets several charts share (`usermeta.datasets`) are written once and attached at load.
+  const datasets: Record<string, unknown> = {};
+  const specOf = (spec: VlSpec) => {
+    const names = (spec.usermeta as { datasets?: string[] } | undefined)?.datasets;
+    if (!names) return spec;
+    const own = (spec.datasets ?? {}) as Record<string, unknown>;
+    for (const n of names) datasets[n] ??= own[n];
+    const rest = { ...spec };
+    delete rest.datasets;
+    return rest;
+  };
+  const specs = JSON.stringify(Object.fromEntries(sections.map((c) => [c.id, specOf(c.spec)]))).replace(/</g, '\\u003c');
+  const shared = JSON.stringify(datasets).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -99,17 +168,37 @@ td,th{border-bottom:1px solid #e3e3e3;padding:4px 10px;text-align:right} th:firs
 td.win{font-weight:700;background:#eaf7ea} tr.fail td{background:#fdecea} tr.pass td{background:#eef8ee}
 .note{color:#555;max-width:820px} .alarm{background:#fdecea;border:1px solid #e57373;padding:8px 12px;margin:12px 0}
 section{margin:28px 0} code{background:#f4f4f4;padding:1px 4px}
+.headline{border-left:5px solid #59a14f;background:#f3f9f1;padding:10px 14px;margin:14px 0;font-size:16px} .headline .seeds{color:#555;font-size:13px;margin-top:4px}
+.ok{color:#2e7d32} .warn{background:#fff8e1;border:1px solid #f0c36d;padding:6px 10px}
+.sw{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px}
+small.ci{color:#777;font-size:11px;white-space:nowrap} table.exp td:nth-child(2),table.exp th:nth-child(2){text-align:left}
+table.params td,table.params th{text-align:left;font-size:12px;padding:2px 8px} ul.files{columns:2;font-size:13px}
+table.sortable th{cursor:pointer} table.sweep{font-size:12.5px} table.sweep td{white-space:nowrap;padding:3px 6px} table.sweep td small{color:#777;margin-left:4px} table.sweep td:nth-child(-n+3){text-align:left} table.sortable th:hover{background:#f0f0f0}
 </style></head><body>
 <h1>${esc(title)}</h1>
 <div class="meta">${metaHtml}</div>
 ${bodyHtml}
 ${charts}
+${footHtml}
 ${vegaAssets()}
 <script>
 const specs = ${specs};
-for (const [id, spec] of Object.entries(specs)) {
+const datasets = ${shared};
+for (const spec of Object.values(specs)) if (spec.usermeta && spec.usermeta.datasets) spec.datasets = Object.fromEntries(spec.usermeta.datasets.map((n) => [n, datasets[n]]));
+window.kcViews = {};
+window.kcReady = Promise.all(Object.entries(specs).map(([id, spec]) =>
   vegaEmbed('#' + id, spec, { actions: { export: true, source: false, compiled: false, editor: false }, renderer: 'svg' })
-    .catch((e) => { document.getElementById(id).textContent = 'chart failed: ' + e.message; console.error(e); });
+    .then((r) => { window.kcViews[id] = r.view; })
+    .catch((e) => { document.getElementById(id).textContent = 'chart failed: ' + e.message; console.error(e); })));
+// Sortable tables: click a header to sort by that column (numbers by value, text alphabetically).
+for (const t of document.querySelectorAll('table.sortable')) {
+  t.querySelectorAll('th').forEach((th, i) => th.addEventListener('click', () => {
+    const rows = [...t.tBodies[0].rows].filter((r) => r.cells[0].tagName === 'TD');
+    const key = (r) => { const c = r.cells[i]; const v = c.dataset.v ?? c.textContent; const n = Number(v); return Number.isNaN(n) || v === '' ? v : n; };
+    const dir = th.dataset.dir === 'asc' ? -1 : 1; th.dataset.dir = dir === 1 ? 'asc' : 'desc';
+    rows.sort((a, b) => { const x = key(a), y = key(b); return (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y))) * dir; });
+    for (const r of rows) t.tBodies[0].appendChild(r);
+  }));
 }
 </script>
 </body></html>

@@ -1,29 +1,31 @@
-/** `summary.md`: a compact Markdown report that fits a CI job summary. */
+/** `summary.md`: a compact Markdown report that fits a CI job summary, headline first. */
 import type { Summary } from '../experiment/summary.ts';
-import { METRIC_COLUMNS, opsBreakdown, winners } from './tables.ts';
-
-const fmtMs = (ms: number) => {
-  const h = ms / 3_600_000;
-  return h >= 1 ? `${+h.toFixed(2)} h` : `${+(ms / 60_000).toFixed(1)} min`;
-};
+import { fmtMs } from './format.ts';
+import { comparisonOf, headlineText } from './headline.ts';
+import { shownColumns, summaryCell, winners } from './tables.ts';
 
 export function renderMarkdown(s: Summary, description = ''): string {
   const lines: string[] = [];
   lines.push(`# keycast: ${s.scenario}`, '');
+  const c = comparisonOf(s);
+  if (c) {
+    const t = headlineText(c);
+    lines.push(`**${t.lead}:** ${t.parts.join(' · ')}  `, `_${t.seedsNote}_`, '');
+  }
   if (description) lines.push(description.trim(), '');
-  lines.push(`Seed ${s.seed} · simulated ${fmtMs(s.simulatedMs)} (measured ${fmtMs(s.measuredMs)} after warm-up) · SLO p${s.sloPercentile} ≤ ${s.sloLatencyMs} ms · scenario hash \`${s.scenarioHash}\` · keycast ${s.keycastVersion}`, '');
+  lines.push(`Seed ${s.seed} · simulated ${fmtMs(s.simulatedMs)} (measured ${fmtMs(s.measuredMs)} after warm-up) · SLO p${s.sloPercentile} ≤ ${fmtMs(s.sloLatencyMs)} · scenario hash \`${s.scenarioHash}\` · keycast ${s.keycastVersion}`, '');
   const names = Object.keys(s.policies);
   lines.push(`| metric | ${names.join(' | ')} |`, `| --- | ${names.map(() => '---:').join(' | ')} |`);
-  for (const col of METRIC_COLUMNS) {
+  for (const col of shownColumns(s)) {
     const win = new Set(winners(s, col));
     const cells = names.map((n) => {
-      const p = s.policies[n];
-      const v = col.key === 'operations' ? `${col.format(col.get(p))} (${opsBreakdown(p)})` : col.format(col.get(p));
+      const c = summaryCell(s, col, n);
+      const v = c.interval ? `${c.text} [${c.interval}]` : c.text;
       return win.has(n) ? `**${v}**` : v;
     });
     lines.push(`| ${col.label} | ${cells.join(' | ')} |`);
   }
-  lines.push('', 'Bold: best value of the row. Ops are split/merge/move/create.', '');
+  lines.push('', 'Bold: best value of the row. Ops are split/merge/move/create; plans completed/rolled back/superseded/aborted. Bytes in binary units (1 GiB = 2^30 bytes).', '');
   if (s.expectations.length) {
     lines.push('## Expectations', '', '| | expectation | left | right |', '| --- | --- | ---: | ---: |');
     for (const e of s.expectations) lines.push(`| ${e.pass ? '✅' : '❌'} | \`${e.expr}\` | ${e.left ?? ''} | ${e.right ?? ''} |`);

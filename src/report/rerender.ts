@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { InputError, type Problem } from '../model/errors.ts';
 import type { Summary } from '../experiment/summary.ts';
 import { WINDOW_COLUMNS, type WindowRow } from '../cluster/lane-metrics.ts';
-import { renderHtml } from './html.ts';
+import { renderHtml, reportFiles } from './html.ts';
+import { readPolicyExtras } from './run-data.ts';
 import { renderMarkdown } from './markdown.ts';
 import { chartSections } from './write-report.ts';
 import type { ChartData } from './charts.ts';
@@ -50,16 +51,18 @@ export function rerenderReport(dir: string): { summary: Summary; files: string[]
   const policies = Object.keys(summary.policies).map((name) => {
     const f = path.join(dir, name, 'timeseries.csv');
     if (!fs.existsSync(f)) throw new InputError([{ file: f, path: '', message: 'missing' }]);
-    return { name, rows: parseTimeseries(fs.readFileSync(f, 'utf8'), f), layouts: layouts[name] ?? [] };
+    return { name, kind: summary.policies[name].kind, rows: parseTimeseries(fs.readFileSync(f, 'utf8'), f), layouts: layouts[name] ?? [], ...readPolicyExtras(dir, name) };
   });
-  const data: ChartData = { policies, heatmap: heat.windows, warmupMs: summary.simulatedMs - summary.measuredMs, sloMs: summary.sloLatencyMs };
+  const data: ChartData = { policies, heatmap: heat.windows, warmupMs: summary.simulatedMs - summary.measuredMs, sloMs: summary.sloLatencyMs, sloPercentile: summary.sloPercentile, durationMs: summary.simulatedMs };
+  const scenarioFile = path.join(dir, 'scenario.json');
+  const scenario = fs.existsSync(scenarioFile) ? readJson<unknown>(scenarioFile, []) : undefined;
   const description = summary.description ?? '';
   const write = (name: string, text: string) => {
     const tmp = path.join(dir, `.${name}.tmp`);
     fs.writeFileSync(tmp, text);
     fs.renameSync(tmp, path.join(dir, name));
   };
-  write('index.html', renderHtml(summary, description, chartSections(data)));
+  write('index.html', renderHtml(summary, description, chartSections(data), reportFiles(dir), scenario));
   write('summary.md', renderMarkdown(summary, description));
   return { summary, files: ['index.html', 'summary.md'] };
 }

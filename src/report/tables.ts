@@ -1,5 +1,7 @@
 /** Summary tables: which metrics to show, how to format them, and the winner per metric. */
 import type { PolicySummary, Summary } from '../experiment/summary.ts';
+import { fmtBytes, fmtMs, fmtNum, fmtPct } from './format.ts';
+import type { SeedStat, SeedStats } from './headline.ts';
 
 /** A column of the comparison table: label, getter, which direction is better, formatter. */
 export interface MetricColumn {
@@ -8,45 +10,81 @@ export interface MetricColumn {
   readonly get: (p: PolicySummary) => number;
   readonly better: 'lower' | 'higher' | 'none';
   readonly format: (v: number) => string;
+  /** Shown only when some policy has a value (forecast accuracy, bad rows). */
+  readonly optional?: boolean;
 }
 
-const num = (d: number) => (v: number) => (Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: 0 }) : String(v));
-const pct = (v: number) => `${(v * 100).toFixed(v < 0.001 && v > 0 ? 4 : 2)}%`;
-const bytes = (v: number) => {
-  const u = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let x = v;
-  let i = 0;
-  while (x >= 1024 && i < u.length - 1) {
-    x /= 1024;
-    i++;
-  }
-  return `${x.toFixed(i ? 1 : 0)} ${u[i]}`;
-};
+const num = (d: number) => (v: number) => (Number.isNaN(v) ? '—' : fmtNum(v, d));
+const ms = (v: number) => (Number.isNaN(v) ? '—' : fmtMs(v));
+const pct = (v: number) => (Number.isNaN(v) ? '—' : fmtPct(v));
+const nan = (v: number | undefined) => (typeof v === 'number' ? v : NaN);
 
 export const METRIC_COLUMNS: readonly MetricColumn[] = [
-  { key: 'p50LatencyMs', label: 'p50 ms', get: (p) => p.p50LatencyMs, better: 'lower', format: num(2) },
-  { key: 'p99LatencyMs', label: 'p99 ms', get: (p) => p.p99LatencyMs, better: 'lower', format: num(2) },
-  { key: 'maxLatencyMs', label: 'max ms', get: (p) => p.maxLatencyMs, better: 'lower', format: num(0) },
-  { key: 'sloViolationRate', label: 'SLO violations', get: (p) => p.sloViolationRate, better: 'lower', format: pct },
+  { key: 'sloViolationRate', label: 'records over the SLO', get: (p) => p.sloViolationRate, better: 'lower', format: pct },
+  { key: 'p50LatencyMs', label: 'p50 latency', get: (p) => p.p50LatencyMs, better: 'lower', format: ms },
+  { key: 'p95LatencyMs', label: 'p95 latency', get: (p) => p.p95LatencyMs, better: 'lower', format: ms },
+  { key: 'p99LatencyMs', label: 'p99 latency', get: (p) => p.p99LatencyMs, better: 'lower', format: ms },
+  { key: 'maxLatencyMs', label: 'max latency', get: (p) => p.maxLatencyMs, better: 'lower', format: ms },
   { key: 'meanImbalance', label: 'mean imbalance', get: (p) => p.meanImbalance, better: 'lower', format: num(3) },
-  { key: 'maxUtilization', label: 'max node util.', get: (p) => p.maxUtilization, better: 'lower', format: num(3) },
-  { key: 'movedBytes', label: 'moved', get: (p) => p.movedBytes, better: 'lower', format: bytes },
-  { key: 'operations', label: 'ops (s/m/mv/c)', get: (p) => p.operations.split + p.operations.merge + p.operations.move + p.operations.create, better: 'none', format: num(0) },
+  { key: 'maxUtilization', label: 'max node util.', get: (p) => p.maxUtilization, better: 'lower', format: pct },
+  { key: 'movedBytes', label: 'moved (binary units)', get: (p) => p.movedBytes, better: 'lower', format: fmtBytes },
+  { key: 'operations', label: 'operations', get: (p) => p.operations.split + p.operations.merge + p.operations.move + p.operations.create, better: 'none', format: num(0) },
   { key: 'failed', label: 'failed ops', get: (p) => p.operations.failed, better: 'none', format: num(0) },
+  { key: 'plans', label: 'plans proposed', get: (p) => p.plans?.proposed ?? 0, better: 'none', format: num(0) },
+  { key: 'plansDone', label: 'plans done/rb/sup/abort', get: (p) => p.plans?.completed ?? 0, better: 'none', format: num(0) },
   { key: 'reconfigurationsPerDay', label: 'reconfig./day', get: (p) => p.reconfigurationsPerDay, better: 'lower', format: num(1) },
   { key: 'keyChurn', label: 'key churn/day', get: (p) => p.keyChurn, better: 'lower', format: num(3) },
   { key: 'thrashing', label: 'thrashing', get: (p) => p.thrashing, better: 'lower', format: pct },
-  { key: 'disruptionMs', label: 'disruption ms', get: (p) => p.disruptionMs, better: 'lower', format: num(0) },
-  { key: 'droppedRecords', label: 'dropped', get: (p) => p.droppedRecords, better: 'lower', format: num(0) },
+  { key: 'disruptionMs', label: 'disruption', get: (p) => p.disruptionMs, better: 'lower', format: ms },
+  { key: 'droppedRecords', label: 'dropped records', get: (p) => p.droppedRecords, better: 'lower', format: num(0) },
+  { key: 'forecast.smape', label: 'forecast sMAPE', get: (p) => nan(p.forecast?.smape), better: 'lower', format: num(4), optional: true },
+  { key: 'forecast.mase', label: 'forecast MASE', get: (p) => nan(p.forecast?.mase), better: 'lower', format: num(3), optional: true },
+  { key: 'forecast.coverage80', label: 'forecast 80% coverage', get: (p) => nan(p.forecast?.coverage80), better: 'none', format: pct, optional: true },
+  { key: 'badRows', label: 'bad trace rows skipped', get: (p) => nan(p.badRows), better: 'none', format: num(0), optional: true },
   { key: 'invariantViolations', label: 'invariant viol.', get: (p) => p.invariantViolations, better: 'lower', format: num(0) },
 ];
+
+/** The columns worth showing for a summary (optional ones only when some policy has a value). */
+export function shownColumns(s: Summary): MetricColumn[] {
+  const ps = Object.values(s.policies);
+  return METRIC_COLUMNS.filter((c) => !c.optional || ps.some((p) => !Number.isNaN(c.get(p))));
+}
+
+/** The per-seed statistics of a multi-seed run (`summary.seeds`), when present. */
+type WithSeeds = Summary & { seeds?: SeedStats };
+const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+/** A column's statistic over seeds for a policy, when the run had several seeds and it has one. */
+export function seedStat(s: Summary, col: MetricColumn, policy: string): SeedStat | undefined {
+  const st = (s as WithSeeds).seeds;
+  if (!st || st.seeds.length < 2) return undefined;
+  const v = st.policies[policy]?.[col.key];
+  return v && finite(v.mean) ? v : undefined;
+}
+
+/** A cell's text: over several seeds the mean and its 95% interval, else the run's value. */
+export function summaryCell(s: Summary, col: MetricColumn, policy: string): { text: string; interval?: string } {
+  const st = seedStat(s, col, policy);
+  if (!st) return { text: cellText(col, s.policies[policy]) };
+  return { text: col.format(st.mean), ...(finite(st.lo) && finite(st.hi) && st.lo !== st.hi ? { interval: `${col.format(st.lo)} – ${col.format(st.hi)}` } : {}) };
+}
+
+/** A cell's text (operations and plans with their breakdowns). */
+export function cellText(col: MetricColumn, p: PolicySummary): string {
+  if (col.key === 'operations') return `${col.format(col.get(p))} (${opsBreakdown(p)})`;
+  if (col.key === 'plansDone') {
+    const q = p.plans ?? { completed: 0, rolledBack: 0, superseded: 0, aborted: 0 };
+    return `${q.completed}/${q.rolledBack}/${q.superseded}/${q.aborted}`;
+  }
+  return col.format(col.get(p));
+}
 
 /** Policy names that win a column (ties all win); empty when nothing to compare. */
 export function winners(summary: Summary, col: MetricColumn): string[] {
   if (col.better === 'none') return [];
-  const entries = Object.entries(summary.policies);
+  const entries = Object.entries(summary.policies).filter(([, p]) => !Number.isNaN(col.get(p)));
   if (entries.length < 2) return [];
-  const vals = entries.map(([n, p]) => [n, col.get(p)] as const);
+  const vals = entries.map(([n, p]) => [n, seedStat(summary, col, n)?.mean ?? col.get(p)] as const);
   const best = col.better === 'lower' ? Math.min(...vals.map((v) => v[1])) : Math.max(...vals.map((v) => v[1]));
   if (vals.every((v) => v[1] === best)) return [];
   return vals.filter((v) => v[1] === best).map((v) => v[0]);

@@ -1,38 +1,41 @@
-/** Writes a run's report folder: summary.json, summary.md, index.html and per-policy CSVs. */
+/**
+ * Writes a run's report folder: summary.json, summary.md, index.html, the per-policy CSVs and
+ * the tidy files (root timeseries.csv, latency.csv, forecast.csv, scenario.json).
+ */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunResult } from '../experiment/run.ts';
+import { reportFiles } from './html.ts';
 import type { Summary } from '../experiment/summary.ts';
-import { heatmapChart, imbalanceChart, latencyChart, movedChart, partitionsChart, sloChart, type ChartData } from './charts.ts';
+import { cdfChart, forecastRateChart, forecastShareChart, heatmapChart, imbalanceChart, latencyChart, movedChart, nodesChart, operationsChart, partitionsChart, sloChart, type ChartData, type VlSpec } from './charts.ts';
+import { chartData, writeTidyFiles } from './run-data.ts';
 import { NODE_COLUMNS, PARTITION_COLUMNS, operationsCsv, rowsCsv, timeseriesCsv } from './csv.ts';
 import { renderHtml, type ChartSection } from './html.ts';
 import { renderMarkdown } from './markdown.ts';
 
-/** Chart data of a run. */
-export function chartData(result: RunResult): ChartData {
-  const sc = result.loaded.scenario;
-  return {
-    policies: result.lanes.map((l) => ({ name: l.name, rows: l.rows, layouts: l.layouts })),
-    heatmap: result.heatmap,
-    warmupMs: sc.warmup,
-    sloMs: sc.slo.latency,
-  };
-}
+export { chartData };
 
-/** The report's chart sections. */
+/** The report's chart sections, in reading order: the answer, then why. */
 export function chartSections(data: ChartData): ChartSection[] {
-  const sections: ChartSection[] = [
-    { id: 'latency', title: 'Latency', note: 'p99 latency per minute for each policy (symlog scale); the red rule is the SLO, the dashed grey rule the end of warm-up.', spec: latencyChart(data) },
-    { id: 'slo', title: 'SLO violations', note: 'Share of the records of each minute whose latency exceeded the SLO (dropped records count as violations).', spec: sloChart(data) },
-  ];
+  const sections: ChartSection[] = [];
+  const add = (id: string, title: string, note: string, spec: VlSpec | null) => {
+    if (spec) sections.push({ id, title, note, spec });
+  };
+  add('latency', 'Latency', 'p99 latency of each minute after warm-up (log scale). The red rule is the SLO; windows with no served records are left out.', latencyChart(data));
+  add('cdf', 'Latency distribution', 'Share of the measured records slower than each latency (both axes log scale): lower and further left is better. A policy meets the SLO when its line passes below the point where the two red rules cross.', cdfChart(data, data.sloPercentile));
+  add('slo', 'SLO violations', 'Share of the records of each minute whose latency exceeded the SLO (dropped records count as violations), after warm-up.', sloChart(data));
   for (const p of data.policies) {
-    sections.push({ id: `heat-${p.name}`, title: `Load and ${p.name}'s partitions`, note: 'Records/s over the key space (vertical) and time; the light lines are the policy’s partition boundaries.', spec: heatmapChart(data, p.name) });
+    add(`fc-rate-${p.name}`, `Forecast against observed: ${p.name}`, 'The total rate the KDP forecast for each window (mean and p10–p90 band) against the rate then observed.', forecastRateChart(data, p));
+    add(`fc-share-${p.name}`, `Key ranges: forecast against realised share (${p.name})`, 'Per key range of the KDP, the share of the load it forecast against the share observed in that window.', forecastShareChart(data, p));
   }
-  sections.push(
-    { id: 'imbalance', title: 'Imbalance', note: 'Max partition load / mean partition load per minute.', spec: imbalanceChart(data) },
-    { id: 'moved', title: 'Data movement', note: 'Cumulative bytes sent between nodes by moves and creates (after warm-up).', spec: movedChart(data) },
-    { id: 'partitions', title: 'Partitions', note: 'Number of partitions over time.', spec: partitionsChart(data) },
-  );
+  add('nodes', 'Node utilisation', 'Utilisation of each node (its load ÷ its capacity) over time, per policy, in bands: blues up to 100%, orange up to 120%, dark red beyond.', nodesChart(data));
+  add('ops', 'Operations', 'Repartitioning operations per 10 minutes by kind, failed operations and rolled-back plans marked (from operations.csv and plans.jsonl).', operationsChart(data));
+  for (const p of data.policies) {
+    add(`heat-${p.name}`, `Load and ${p.name}'s partitions`, 'Records/s over the key space (vertical) and time; the light lines are the policy’s partition boundaries.', heatmapChart(data, p.name));
+  }
+  add('imbalance', 'Imbalance', 'Max partition load / mean partition load per minute.', imbalanceChart(data));
+  add('moved', 'Data movement', 'Cumulative data sent between nodes by moves and creates (after warm-up), in GiB (2^30 bytes).', movedChart(data));
+  add('partitions', 'Partitions', 'Number of partitions over time.', partitionsChart(data));
   return sections;
 }
 
@@ -52,7 +55,10 @@ export function writeReportFiles(dir: string, result: RunResult, summary: Summar
   }
   fs.writeFileSync(path.join(dir, 'heatmap.json'), JSON.stringify({ groups: result.heatmap[0]?.rates.length ?? 0, windows: result.heatmap }) + '\n');
   fs.writeFileSync(path.join(dir, 'layouts.json'), JSON.stringify(Object.fromEntries(result.lanes.map((l) => [l.name, l.layouts]))) + '\n');
-  fs.writeFileSync(path.join(dir, 'index.html'), renderHtml(summary, sc.description, chartSections(chartData(result))));
+  const data = chartData(result);
+  writeTidyFiles(dir, data);
+  fs.writeFileSync(path.join(dir, 'scenario.json'), JSON.stringify(sc, null, 2) + '\n');
+  fs.writeFileSync(path.join(dir, 'index.html'), renderHtml(summary, sc.description, chartSections(data), reportFiles(dir), sc));
 }
 
 /** Writes one JSON line per item, in chunks (never one string of the whole file). */

@@ -45,11 +45,15 @@ export async function runAnomalies(argv: Record<string, unknown>): Promise<numbe
   const rows = parseTimedCsv(text, file, String(argv.time ?? 'timestamp'), String(argv.value ?? 'value'));
   const det = new OnlineAnomalyDetector({ seasonMs, threshold });
   const out = ['timestamp,score,anomaly'];
+  let flagged = 0;
+  let first = '';
   for (const r of rows) {
     const s = det.push(r.timeMs, r.value);
+    if (s.anomaly && flagged++ === 0) first = r.stamp;
     const stamp = /[",\n]/.test(r.stamp) ? `"${r.stamp.replace(/"/g, '""')}"` : r.stamp;
     out.push(`${stamp},${fmt(Number(s.score.toFixed(4)))},${s.anomaly ? 1 : 0}`);
   }
   writeFileAtomic(String(argv.out), out.join('\n') + '\n');
+  process.stdout.write(`${flagged} of ${rows.length} row(s) flagged as anomalies (score ≥ ${threshold})${flagged ? `, the first at ${first}` : ''} → ${String(argv.out)}\n`);
   return ExitCode.ok;
 }

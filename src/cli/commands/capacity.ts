@@ -8,9 +8,10 @@ export const capacityCommand: KeycastCommand = {
   builder: (y) =>
     scenarioOptions(
       y
-        .usage('keycast capacity SCENARIO --nodes MIN..MAX [--out DIR] [--json]')
+        .usage('keycast capacity SCENARIO --nodes MIN..MAX [--seeds N] [--out DIR] [--json]')
         .positional('scenario', { type: 'string', describe: 'scenario YAML file' })
         .option('nodes', { type: 'string', demandOption: true, describe: 'node counts to try, MIN..MAX' })
+        .option('seeds', { type: 'number', describe: 'run each node count at N seeds; the SLO must hold at every one (default 1)' })
         .option('out', { type: 'string', describe: 'output folder (default reports/<name>-capacity/)' })
         .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON on stdout' }),
     ),
@@ -22,9 +23,14 @@ export const capacityCommand: KeycastCommand = {
     const fs = await import('node:fs');
     const path = await import('node:path');
     const range = parseNodeRange(String(argv.nodes));
+    const seeds = argv.seeds as number | undefined;
+    if (seeds !== undefined && (!Number.isInteger(seeds) || seeds < 1)) {
+      const { InputError } = await import('../../model/errors.ts');
+      throw new InputError([{ file: '<cli>', path: '--seeds', message: 'should be a whole number ≥ 1' }]);
+    }
     const load = scenarioLoadOptions(argv);
     const bar = progressBar('capacity');
-    const r = runCapacity(argv.scenario as string, range, { ...load, onProgress: (n) => bar.update(n - range.min, range.max - range.min + 1) });
+    const r = runCapacity(argv.scenario as string, range, { ...load, seeds, onProgress: (n) => bar.update(n - range.min, range.max - range.min + 1, `running ${n} nodes`) });
     bar.stop();
     const out = (argv.out as string | undefined) ?? `reports/${r.scenario}-capacity`;
     writeDirAtomic(out, (tmp) => {

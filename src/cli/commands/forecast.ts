@@ -2,7 +2,9 @@
  * `keycast forecast --input FILE.csv --horizon H --season S[,S2] [--models auto|a,b] [--quantiles]
  * [--seed N] --out FILE.csv`: forecasts every series of a user's file with the KDP's models and
  * dynamic model choice (see docs/profiler.md). Output header `id,F1..FH` (with `--quantiles` also
- * `F1_p10,F1_p90,…,FH_p10,FH_p90`), one row per input series in input order.
+ * `F1_p10,F1_p90,…,FH_p10,FH_p90`), one row per input series in input order. Long-format input
+ * (id,time,value) with regular times also gets `FILE.long.csv`: id,time,forecast(,p10,p90) with
+ * the forecast windows' times. Prints per series the model chosen and its backtest error.
  */
 import type { KeycastCommand } from '../main.ts';
 import { ExitCode } from '../exit-codes.ts';
@@ -32,7 +34,7 @@ export async function runForecast(argv: Record<string, unknown>): Promise<number
   const { readFileSync } = await import('node:fs');
   const { InputError } = await import('../../model/errors.ts');
   const { writeFileAtomic } = await import('../io.ts');
-  const { parseSeriesCsv, fmt, forecastSeries, isModelName, MODEL_NAMES } = await import('../../profiler/cli-support.ts');
+  const { parseSeriesCsv, fmt, forecastSeries, isModelName, MODEL_NAMES, nextTimes } = await import('../../profiler/cli-support.ts');
   const { RandomSource } = await import('../../engine/random.ts');
   const file = String(argv.input);
   const problems: { file: string; path: string; message: string }[] = [];
@@ -57,14 +59,48 @@ export async function runForecast(argv: Record<string, unknown>): Promise<number
   for (let i = 1; i <= horizon; i++) head.push(`F${i}`);
   if (quantiles) for (let i = 1; i <= horizon; i++) head.push(`F${i}_p10`, `F${i}_p90`);
   const out: string[] = [head.join(',')];
+  const chosen: { id: string; model: string; smape?: number; mase?: number }[] = [];
+  // Long input with times: also the long format with the forecast windows' times (`<out>.long.csv`).
+  const long: string[] | null = series.every((s) => s.times) ? [`id,time,forecast${quantiles ? ',p10,p90' : ''}`] : null;
+  let timed = long !== null;
   for (const s of series) {
     const f = forecastSeries(s.values, { horizon, seasons, models: models.filter(isModelName), quantiles, rng: root.fork(`forecast/${s.id}`) });
+    chosen.push({ id: s.id, model: f.model, smape: f.backtest?.smape, mase: f.backtest?.mase });
+    const times = timed && s.times ? nextTimes(s.times, horizon) : null;
+    if (!times) timed = false;
+    else for (let i = 0; i < horizon; i++) long!.push([csvField(s.id), csvField(times[i]), fmt(f.mean[i]), ...(quantiles && f.p10 && f.p90 ? [fmt(f.p10[i]), fmt(f.p90[i])] : [])].join(','));
     const row = [csvField(s.id), ...Array.from(f.mean, fmt)];
     if (quantiles && f.p10 && f.p90) for (let i = 0; i < horizon; i++) row.push(fmt(f.p10[i]), fmt(f.p90[i]));
     out.push(row.join(','));
   }
   writeFileAtomic(String(argv.out), out.join('\n') + '\n');
+  const longFile = String(argv.out).replace(/(\.csv)?$/i, '.long.csv');
+  if (timed && long) writeFileAtomic(longFile, long.join('\n') + '\n');
+  process.stdout.write(forecastReport(chosen, String(argv.out)) + (timed ? `with the times: ${longFile} (id,time,forecast${quantiles ? ',p10,p90' : ''})\n` : ''));
   return ExitCode.ok;
+}
+
+/**
+ * What `forecast` prints: per series the model chosen and its backtest error (sMAPE in %, MASE),
+ * the first 20 series then a count per model, and where the forecasts went. sMAPE is in percent
+ * (0–200), averaged over the backtest origins.
+ */
+export function forecastReport(rows: readonly { id: string; model: string; smape?: number; mase?: number }[], out: string): string {
+  const shown = rows.slice(0, 20);
+  const cells = shown.map((r) => [r.id, r.model, r.smape === undefined ? 'no backtest' : `${r.smape.toFixed(2)}%`, r.mase === undefined ? '' : r.mase.toFixed(3)]);
+  const head = ['series', 'model', 'backtest sMAPE', 'MASE'];
+  const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c: string[]) => c.map((x, i) => (i >= 2 ? x.padStart(w[i]) : x.padEnd(w[i]))).join('  ').trimEnd();
+  const lines = [line(head), ...cells.map(line)];
+  if (rows.length > shown.length) lines.push(`… and ${rows.length - shown.length} more series`);
+  const counts = new Map<string, number>();
+  for (const r of rows) counts.set(r.model, (counts.get(r.model) ?? 0) + 1);
+  const withBt = rows.filter((r) => r.smape !== undefined);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  lines.push('', `models chosen: ${[...counts.entries()].map(([m, n]) => `${m} ${n}`).join(', ')}`);
+  if (withBt.length) lines.push(`mean backtest sMAPE ${mean(withBt.map((r) => r.smape!)).toFixed(2)}%, MASE ${mean(withBt.map((r) => r.mase!)).toFixed(3)} over ${withBt.length} series`);
+  lines.push(`${rows.length} forecast(s) → ${out}`);
+  return lines.join('\n') + '\n';
 }
 
 /** Quotes a CSV field when it needs it. */

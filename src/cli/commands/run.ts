@@ -27,13 +27,17 @@ export const runCommand: KeycastCommand = {
         throw new InputError([{ file: '<cli>', path: 'workers', message: `must be a whole number ≥ 1, got '${String(argv.workers)}'` }]);
       }
     }
-    const res = await withProgress(!json, `run ${argv.scenario}`, (onProgress) =>
+    // every policy advances through the same simulated time together (lockstep lanes): name them all
+    const { loadScenario } = await import('../../scenario/load.ts');
+    const names = Object.keys(loadScenario(argv.scenario as string, scenarioLoadOptions(argv)).scenario.policies ?? {});
+    const label = `run ${argv.scenario}${names.length > 1 ? ` (${names.join(', ')} in lockstep)` : names.length ? ` (${names[0]})` : ''}`;
+    const res = await withProgress(!json, label, (onProgress) =>
       runScenarioFile(argv.scenario as string, { ...scenarioLoadOptions(argv), out: argv.out as string | undefined, onProgress, skipBadRows: argv['skip-bad-rows'] as boolean, workers }),
     );
     if (json) process.stdout.write(JSON.stringify(res.summary, null, 2) + '\n');
     else {
-      const { renderMarkdown } = await import('../../report/markdown.ts');
-      process.stdout.write(renderMarkdown(res.summary) + `\nReport: ${res.outDir}/index.html\n`);
+      const { terminalSummary } = await import('../../report/terminal.ts');
+      process.stdout.write(terminalSummary(res.summary, `${res.outDir}/index.html`));
     }
     return res.exitCode;
   },

@@ -34,8 +34,9 @@ export const sweepCommand: KeycastCommand = {
     const out = (argv.out as string | undefined) ?? `reports/${name}-sweep${shard ? `-shard${shard.index}of${shard.count}` : ''}`;
     const bar = progressBar(`sweep ${name}`);
     try {
-      const { plan } = await runSweep(argv.scenario as string, { ...load, out, workers, shard, seeds, version: version(), onProgress: (d, t) => bar.update(d, t) });
+      const { plan, table } = await runSweep(argv.scenario as string, { ...load, out, workers, shard, seeds, version: version(), onProgress: (d, t) => bar.update(d, t) });
       bar.stop();
+      process.stdout.write(table + '\n');
       process.stdout.write(`${plan.runs.length} run(s)${shard ? ` (shard ${shard.index}/${shard.count} of ${plan.total})` : ''} → ${out}/results.csv, aggregate.csv, index.html\n`);
     } finally {
       bar.stop();

@@ -1,0 +1,134 @@
+/**
+ * The data behind a run's charts, both ways: from a finished run (`chartData`) and back from the
+ * report folder's files (`readChartData`, for `keycast report`), so a re-rendered page draws the
+ * same. Also the tidy files written for notebooks: the long-format `timeseries.csv` at the
+ * report's root (a `policy` column), `latency.csv` (the measured latency distribution per
+ * policy) and `<policy>/forecast.csv` (predictive: forecast against observation per window).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { WINDOW_COLUMNS, type WindowRow } from '../cluster/lane-metrics.ts';
+import { binLatency, type LatencyHistogram } from '../cluster/latency-histogram.ts';
+import type { RunResult } from '../experiment/run.ts';
+import type { ForecastLogRow } from '../policies/policy.ts';
+import { splitCsv } from '../workload/trace/rows.ts';
+import type { ChartData, PolicyChartData } from './charts.ts';
+
+const r6 = (x: number) => (Number.isInteger(x) ? String(x) : String(Math.round(x * 1e6) / 1e6));
+/** Most points of a latency distribution kept per policy (the tail is always kept whole). */
+const CDF_POINTS = 300;
+
+/** Cumulative latency distribution of a histogram: (latency ms, share at or below), thinned. */
+export function latencyCdf(h: LatencyHistogram): { ms: number; records: number; share: number }[] {
+  const w = h.weights;
+  let total = 0;
+  for (let i = 0; i < w.length; i++) total += w[i];
+  if (total <= 0) return [];
+  const out: { ms: number; records: number; share: number }[] = [];
+  let acc = 0;
+  let lastShare = -1;
+  for (let i = 0; i < w.length; i++) {
+    if (w[i] <= 0) continue;
+    acc += w[i];
+    const share = acc / total;
+    // keep a point per 1/CDF_POINTS of share, and every point in the top 1% (the tail people look at)
+    if (share - lastShare >= 1 / CDF_POINTS || share > 0.99 || acc === total) {
+      out.push({ ms: Math.round(Math.min(binLatency(i), h.maxMs || Infinity) * 1e6) / 1e6, records: Math.round(acc), share: Math.round(share * 1e6) / 1e6 });
+      lastShare = share;
+    }
+  }
+  return out;
+}
+
+/** Chart data of a run. */
+export function chartData(result: RunResult): ChartData {
+  const sc = result.loaded.scenario;
+  return {
+    policies: result.lanes.map((l): PolicyChartData => ({
+      name: l.name,
+      kind: l.kind,
+      rows: l.rows,
+      layouts: l.layouts,
+      nodes: l.nodeRows,
+      ops: l.operations.filter((e) => e.status !== 'started').map((e) => ({ timeMs: e.timeMs, kind: e.action.kind, status: e.status })),
+      rollbacks: rollbackTimes(l.report?.planRecords ?? []),
+      cdf: latencyCdf(l.latency),
+      forecast: l.report?.forecastLog,
+    })),
+    heatmap: result.heatmap,
+    warmupMs: sc.warmup,
+    sloMs: sc.slo.latency,
+    sloPercentile: sc.slo.percentile,
+    durationMs: result.simulatedMs,
+  };
+}
+
+function rollbackTimes(records: readonly unknown[]): number[] {
+  const out: number[] = [];
+  for (const r of records as { outcome?: string; endedAtMs?: number; createdAtMs?: number }[]) if (r.outcome === 'rolled-back') out.push(r.endedAtMs ?? r.createdAtMs ?? 0);
+  return out;
+}
+
+/** Root `timeseries.csv`: every policy's windows in one long table with a `policy` column. */
+export function longTimeseriesCsv(policies: readonly { name: string; rows: readonly WindowRow[] }[]): string {
+  const out = [['policy', ...WINDOW_COLUMNS].join(',')];
+  for (const p of policies) for (const r of p.rows) out.push([p.name, ...WINDOW_COLUMNS.map((c) => r6(r[c]))].join(','));
+  return out.join('\n') + '\n';
+}
+
+/** `latency.csv`: per policy, the measured latency distribution (latency ms, records at or below, share at or below). */
+export function latencyCsv(policies: readonly { name: string; cdf?: readonly { ms: number; records?: number; share: number }[] }[]): string {
+  const out = ['policy,latencyMs,recordsAtOrBelow,shareAtOrBelow'];
+  for (const p of policies) for (const c of p.cdf ?? []) out.push([p.name, r6(c.ms), c.records ?? '', r6(c.share)].join(','));
+  return out.join('\n') + '\n';
+}
+
+/**
+ * `forecast.csv` (long format): per forecast window, the total rate (series `total`, records/s,
+ * with p10 and p90) and each key range's share (series `buckets a-b`), forecast against observed.
+ */
+export function forecastCsv(rows: readonly ForecastLogRow[]): string {
+  const out = ['timeMs,windowMs,issuedAtMs,series,forecast,p10,p90,observed'];
+  for (const r of rows) {
+    out.push([r.timeMs, r.windowMs, r.issuedAtMs, 'total', r6(r.rate.mean), r6(r.rate.p10), r6(r.rate.p90), r6(r.rate.actual)].join(','));
+    for (const g of r.ranges) out.push([r.timeMs, r.windowMs, r.issuedAtMs, `buckets ${g.range}`, r6(g.share), '', '', r6(g.actual)].join(','));
+  }
+  return out.join('\n') + '\n';
+}
+
+/** Writes the tidy data files of a run (root timeseries.csv, latency.csv, predictive forecast.csv). */
+export function writeTidyFiles(dir: string, data: ChartData): void {
+  fs.writeFileSync(path.join(dir, 'timeseries.csv'), longTimeseriesCsv(data.policies));
+  fs.writeFileSync(path.join(dir, 'latency.csv'), latencyCsv(data.policies));
+  for (const p of data.policies) if (p.forecast?.length) fs.writeFileSync(path.join(dir, p.name, 'forecast.csv'), forecastCsv(p.forecast));
+}
+
+/** Reads a CSV with a header into records of strings (empty when the file is missing). */
+function readCsv(file: string): Record<string, string>[] {
+  if (!fs.existsSync(file)) return [];
+  const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+  const head = splitCsv(lines[0]);
+  return lines.slice(1).map((l) => {
+    const c = splitCsv(l);
+    return Object.fromEntries(head.map((h, i) => [h, c[i] ?? '']));
+  });
+}
+
+/** The optional chart data of one policy from its report files (nodes, operations, plans, forecast) and latency.csv. */
+export function readPolicyExtras(dir: string, name: string): Pick<PolicyChartData, 'nodes' | 'ops' | 'rollbacks' | 'cdf' | 'forecast'> {
+  const d = path.join(dir, name);
+  const nodes = readCsv(path.join(d, 'nodes.csv')).map((r) => ({ timeMs: Number(r.timeMs), node: Number(r.node), utilization: Number(r.utilization) }));
+  const ops = readCsv(path.join(d, 'operations.csv')).map((r) => ({ timeMs: Number(r.timeMs), kind: r.action, status: r.status }));
+  const plansFile = path.join(d, 'plans.jsonl');
+  const plans = fs.existsSync(plansFile) ? fs.readFileSync(plansFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown) : [];
+  const cdf = readCsv(path.join(dir, 'latency.csv'))
+    .filter((r) => r.policy === name)
+    .map((r) => ({ ms: Number(r.latencyMs), records: Number(r.recordsAtOrBelow), share: Number(r.shareAtOrBelow) }));
+  const byTime = new Map<number, ForecastLogRow & { ranges: { range: string; share: number; actual: number }[] }>();
+  for (const r of readCsv(path.join(d, 'forecast.csv'))) {
+    const t = Number(r.timeMs);
+    if (r.series === 'total') byTime.set(t, { timeMs: t, windowMs: Number(r.windowMs), issuedAtMs: Number(r.issuedAtMs), rate: { mean: Number(r.forecast), p10: Number(r.p10), p90: Number(r.p90), actual: Number(r.observed) }, ranges: [] });
+    else byTime.get(t)?.ranges.push({ range: r.series.replace(/^buckets /, ''), share: Number(r.forecast), actual: Number(r.observed) });
+  }
+  return { nodes, ops, rollbacks: rollbackTimes(plans), cdf, forecast: [...byTime.values()] };
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import type { Summary } from '../../src/experiment/summary.ts';
+import type { SeedStats } from '../../src/report/headline.ts';
+import { summaryTableHtml } from '../../src/report/html.ts';
+import { renderMarkdown } from '../../src/report/markdown.ts';
+import { terminalSummary } from '../../src/report/terminal.ts';
+
+const base = (kind: string, slo: number, p99: number, moved: number) => ({
+  kind, records: 10, servedRecords: 10, backlogRecords: 0, droppedRecords: 0, p50LatencyMs: 1, p95LatencyMs: 2, p99LatencyMs: p99, maxLatencyMs: 9, sloViolationRate: slo,
+  meanImbalance: 1.2, maxUtilization: 0.9, movedBytes: moved, operations: { split: 1, merge: 0, move: 2, create: 0, failed: 0, rolledBack: 0 },
+  plans: { proposed: 1, completed: 1, rolledBack: 0, superseded: 0, aborted: 0 }, disruptionMs: 0, reconfigurationsPerDay: 3, keyChurn: 0.1, thrashing: 0, invariantViolations: 0, wallMs: 1,
+});
+const st = (mean: number, lo: number, hi: number) => ({ mean, lo, hi, values: [lo, hi] });
+const summary = (seeds?: SeedStats): Summary & { seeds?: SeedStats } =>
+  ({
+    keycastVersion: '0', scenario: 's', description: '', scenarioHash: 'h', seed: 7, simulatedMs: 7_200_000, measuredMs: 3_600_000, sloLatencyMs: 100, sloPercentile: 99,
+    policies: { reactive: base('reactive', 0.05, 900, 0), predictive: base('predictive', 0.01, 50, 0) }, expectations: [], invariantViolations: 0,
+    ...(seeds ? { seeds } : {}),
+  }) as Summary & { seeds?: SeedStats };
+
+describe('summary tables over seeds', () => {
+  const seeds: SeedStats = {
+    seeds: [7, 8, 9],
+    policies: { reactive: { sloViolationRate: st(0.06, 0.04, 0.08), p99LatencyMs: st(1000, 800, 1200), movedBytes: st(0, 0, 0) }, predictive: { sloViolationRate: st(0.012, 0.01, 0.014), p99LatencyMs: st(55, 50, 60), movedBytes: st(0, 0, 0) } },
+    ratios: { 'predictive/reactive': { sloViolationRate: st(0.2, 0.15, 0.25), p99LatencyMs: st(0.055, 0.05, 0.06), movedBytes: { mean: null as unknown as number, lo: null as unknown as number, hi: null as unknown as number, values: [], excluded: 3 } } },
+  };
+
+  it('shows the mean and its interval per policy when the run had several seeds, and says so', () => {
+    const html = summaryTableHtml(summary(seeds));
+    expect(html).toMatch(/1\.20%<br><small class="ci">1\.00% – 1\.40%<\/small>/);
+    expect(html).toMatch(/1 s<br><small class="ci">800 ms – 1\.2 s<\/small>/);
+    expect(renderMarkdown(summary(seeds))).toMatch(/\| records over the SLO \| 6\.00% \[4\.00% – 8\.00%\] \| \*\*1\.20% \[1\.00% – 1\.40%\]\*\* \|/);
+    const term = terminalSummary(summary(seeds));
+    expect(term).toMatch(/over 3 seeds \(7, 8, 9\)/);
+    expect(term).toMatch(/−80% records over the SLO \[−85%, −75%\]/);
+    expect(term).toMatch(/no data moved/);
+  });
+
+  it('with one seed shows the run’s values and no interval', () => {
+    const html = summaryTableHtml(summary());
+    expect(html).not.toMatch(/class="ci"/);
+    expect(terminalSummary(summary())).toMatch(/one seed \(7\), no interval/);
+    const lines = terminalSummary(summary()).split('\n').filter((l) => l.includes('.: '));
+    expect(new Set(lines.map((l) => l.indexOf(':'))).size).toBe(1);
+  });
+});
