@@ -16,7 +16,7 @@ export interface PolicySummary {
   maxUtilization: number;
   movedBytes: number;
   /** `failed` counts timed-out operations too; `retried`: resubmissions after a transient failure; `timedOut`: operations the APM cancelled. */
-  operations: { split: number; merge: number; move: number; create: number; failed: number; rolledBack: number; retried: number; timedOut: number };
+  operations: { split: number; merge: number; move: number; create: number; failed: number; rolledBack: number; retried?: number; timedOut?: number };
   plans: { proposed: number; completed: number; rolledBack: number; superseded: number; aborted: number };
   disruptionMs: number;
   /** Completed split/merge/move/create per measured day. */
