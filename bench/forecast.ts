@@ -6,7 +6,7 @@
  * forecast of each NAB tweet series.
  *
  * Options: `--limit N` (first N M4 series), `--models a,b` (default: every model and auto),
- * `--skip-m4`, `--skip-nab`, `--data DIR` (default ../shared/data), `--json FILE` (write results).
+ * `--skip-m4`, `--skip-nab`, `--data DIR` (default data/, inside the repository), `--json FILE` (write results).
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
@@ -24,7 +24,7 @@ const opt = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const flag = (name: string): boolean => args.includes(`--${name}`);
-const dataDir = opt('data') ?? path.resolve(import.meta.dirname, '../../shared/data');
+const dataDir = opt('data') ?? path.resolve(import.meta.dirname, '../data');
 const H = 48;
 const M = 24;
 const results: Record<string, unknown> = {};

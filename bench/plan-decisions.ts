@@ -14,15 +14,26 @@
  * `BUDGETS=1250,2500,5000,10000` also replays the very same decision inputs (the trajectory of the
  * first pass) at each budget, with one seeded random stream per decision, and prints the time
  * per decision and the mean saving found: how much plan quality the budget buys.
+ * `COMPARE=annealing,staged` replays the same decision inputs with each optimizer (the same
+ * budget, one seeded random stream per decision) and prints, per optimizer, the time per
+ * decision (CPU time of the process, steadier than wall time on a shared machine, and wall
+ * time) and the cost of the configuration each decision ends with (the plan's target when
+ * proposed, else the current map) under the decision's own input: mean, and the mean and worst
+ * ratio to the first optimizer listed, decision by decision (≤ 1 is as good or better).
+ * `reactive-bench` and `oracle-bench` are the cluster of `npm run bench` (B = 4096, 256
+ * partitions, 32 nodes; one observed window every minute, or 30 windows every 5 minutes).
  * Wall-clock reads here are measurements only; the planner itself never reads a clock.
  */
 import { equalPartitionMap, type PartitionMap, type Plan } from '../src/model/index.ts';
-import { planRepartition, seededRng, type Goals, type PlanInput } from '../src/planner/index.ts';
+import { planCosts, planRepartition, seededRng, type Goals, type OptimizerName, type PlanInput } from '../src/planner/index.ts';
 
 const DECISIONS = Number(process.env.DECISIONS ?? 200);
 const ITERATIONS = Number(process.env.ITERATIONS ?? 20_000);
 const BUDGETS = (process.env.BUDGETS ?? '').split(',').filter(Boolean).map(Number);
 const CASES = (process.env.CASES ?? 'reactive,oracle,reactive-large').split(',');
+const COMPARE = (process.env.COMPARE ?? '').split(',').filter(Boolean) as OptimizerName[];
+/** Optimizer of the first pass (the trajectory the replays follow). */
+const OPTIMIZER = (process.env.OPTIMIZER ?? 'annealing') as OptimizerName;
 const DAY_MS = 86_400_000;
 
 interface Case {
@@ -39,6 +50,8 @@ const cases: Case[] = [
   { name: 'reactive', buckets: 1024, partitions: 24, nodes: 6, everyMs: 60_000, windows: 1, rateRps: 30_000 },
   { name: 'oracle', buckets: 1024, partitions: 24, nodes: 6, everyMs: 300_000, windows: 30, rateRps: 30_000 },
   { name: 'reactive-large', buckets: 4096, partitions: 256, nodes: 32, everyMs: 60_000, windows: 1, rateRps: 160_000 },
+  { name: 'reactive-bench', buckets: 4096, partitions: 256, nodes: 32, everyMs: 60_000, windows: 1, rateRps: 40_000 },
+  { name: 'oracle-bench', buckets: 4096, partitions: 256, nodes: 32, everyMs: 300_000, windows: 30, rateRps: 40_000 },
 ];
 
 /** Expected records/s per bucket at time t: half a shuffled Zipf(0.9), half a moving band. */
@@ -116,9 +129,9 @@ function runCase(c: Case): void {
       goals,
       threshold: 0.05,
     };
-    if (BUDGETS.length) replays.push({ input, previous, now });
+    if (BUDGETS.length || COMPARE.length) replays.push({ input, previous, now });
     const t0 = performance.now(); // clock-ok: benchmark measurement
-    const r = planRepartition(input, { iterations: ITERATIONS, rng, previous, nowMs: now, id: `d${d}` });
+    const r = planRepartition(input, { optimizer: OPTIMIZER, iterations: ITERATIONS, rng, previous, nowMs: now, id: `d${d}` });
     ms.push(performance.now() - t0); // clock-ok
     fp = fnv(`${r.proposed}|${r.savings.toFixed(9)}|${JSON.stringify(r.plan.actions)};`, fp);
     if (r.proposed && r.plan.actions.length > 0) {
@@ -143,6 +156,31 @@ function runCase(c: Case): void {
       savings += r.savings;
     });
     console.log(`  budget ${String(budget).padStart(6)}: median ${quantile(t, 0.5).toFixed(2)} ms a decision, mean saving ${((100 * savings) / replays.length).toFixed(2)}%`);
+  }
+  let reference: number[] | undefined;
+  for (const optimizer of COMPARE) {
+    const t: number[] = [];
+    const cpu: number[] = [];
+    const costs: number[] = [];
+    let proposedHere = 0;
+    replays.forEach(({ input, previous, now }, d) => {
+      const t0 = performance.now(); // clock-ok: benchmark measurement
+      const c0 = process.cpuUsage();
+      const r = planRepartition(input, { optimizer, iterations: ITERATIONS, rng: seededRng(1000 + d), previous, nowMs: now, id: `d${d}` });
+      const c1 = process.cpuUsage(c0);
+      t.push(performance.now() - t0); // clock-ok
+      cpu.push((c1.user + c1.system) / 1000);
+      if (r.proposed) proposedHere++;
+      costs.push(planCosts([r.proposed ? r.plan.after : input.map], input)[0]);
+    });
+    reference ??= costs;
+    const ratios = costs.map((c, i) => c / reference![i]);
+    const meanCost = costs.reduce((a, x) => a + x, 0) / costs.length;
+    const meanRatio = ratios.reduce((a, x) => a + x, 0) / ratios.length;
+    console.log(
+      `  ${optimizer.padEnd(10)} CPU median ${quantile(cpu, 0.5).toFixed(2)} ms mean ${(cpu.reduce((a, x) => a + x, 0) / cpu.length).toFixed(2)} ms  wall median ${quantile(t, 0.5).toFixed(2)} ms  p90 ${quantile(t, 0.9).toFixed(2)} ms  mean ${(t.reduce((a, x) => a + x, 0) / t.length).toFixed(2)} ms  ` +
+        `proposed ${proposedHere}  cost mean ${meanCost.toFixed(5)}  vs ${COMPARE[0]}: mean ${meanRatio.toFixed(4)} worst ${Math.max(...ratios).toFixed(4)} best ${Math.min(...ratios).toFixed(4)}`,
+    );
   }
 }
 

@@ -13,6 +13,7 @@
  *                                      # sections): failure-soak at 0/15/30% failures, a 3×
  *                                      # overloaded 2-day static run, the 28-day trace replay
  *   npm run bench -- --only soak --no-month   # the soak runs without the hour-long replay
+ *   npm run bench -- --optimizer annealing  # the planning policies' optimizer (default: the scenario default)
  *   npm run bench -- --repeat 3        # every figure the median of 3 repetitions (default 1; the
  *                                      # short sections always take at least 3)
  *
@@ -310,7 +311,9 @@ if (want('forecast')) {
 // of every tick, so a four-policy run does 4 × buckets × ticks of them.
 const workersArg = Number(arg('workers', '0')) || undefined;
 const runsToDo: { key: string; label: string; hours: number; partitions: number; policies: string; workers: number | undefined }[] = [];
-const four = '  static: { kind: static }\n  reactive: { kind: reactive }\n  predictive: { kind: predictive }\n  oracle: { kind: oracle }';
+const optimizerArg = arg('optimizer', '');
+const opt = optimizerArg ? `, optimizer: ${optimizerArg}` : '';
+const four = `  static: { kind: static }\n  reactive: { kind: reactive${opt} }\n  predictive: { kind: predictive${opt} }\n  oracle: { kind: oracle${opt} }`;
 if (want('runs')) {
   runsToDo.push({ key: 'staticRun', label: 'run, static', hours, partitions: 256, policies: '  static: { kind: static }', workers: 1 });
   runsToDo.push({ key: 'fourPolicyRun', label: 'run, four policies, one thread', hours, partitions: 256, policies: four, workers: 1 });

@@ -16,7 +16,7 @@ import { runScenario, type RunOptions, type RunResult } from './experiment/run.t
 import { buildSummary } from './experiment/build-summary.ts';
 import type { Summary } from './experiment/summary.ts';
 import { writeReportFiles } from './report/write-report.ts';
-import { writeDirAtomic } from './experiment/atomic-dir.ts';
+import { assertOutDir, writeDirAtomic, type OutDirOptions } from './experiment/atomic-dir.ts';
 
 /** keycast's version (package.json). */
 export function version(): string {
@@ -40,18 +40,23 @@ export function exitCodeOf(summary: Summary): number {
  * Writes the report into `outDir` atomically: everything goes to a temporary sibling folder that
  * replaces `outDir` at the end, so a failed run never leaves half a report.
  */
-export function writeReport(outDir: string, result: RunResult, summary: Summary): void {
-  writeDirAtomic(outDir, (tmp) => writeReportFiles(tmp, result, summary));
+export function writeReport(outDir: string, result: RunResult, summary: Summary, opts: OutDirOptions = {}): void {
+  writeDirAtomic(outDir, (tmp) => writeReportFiles(tmp, result, summary), opts);
 }
 
-/** Loads, runs and (unless `out` is null) writes a report: the whole of `keycast run`. */
+/**
+ * Loads, runs and (unless `out` is null) writes a report: the whole of `keycast run`. The output
+ * folder is checked before anything runs: a folder that is not a keycast output is refused
+ * (InputError) unless `force` (see experiment/atomic-dir.ts).
+ */
 export function runScenarioFile(
   file: string,
-  opts: LoadOptions & RunOptions & { out?: string | null } = {},
+  opts: LoadOptions & RunOptions & { out?: string | null; force?: boolean } = {},
 ): { summary: Summary; result: RunResult; outDir: string | null; exitCode: number } {
   const loaded = loadScenario(file, opts);
-  const { result, summary } = runLoaded(loaded, opts);
   const outDir = opts.out === null ? null : (opts.out ?? path.join('reports', loaded.scenario.name));
-  if (outDir) writeReport(outDir, result, summary);
+  if (outDir) assertOutDir(outDir, { force: opts.force });
+  const { result, summary } = runLoaded(loaded, opts);
+  if (outDir) writeReport(outDir, result, summary, { force: opts.force });
   return { summary, result, outDir, exitCode: exitCodeOf(summary) };
 }

@@ -5,8 +5,10 @@
  */
 import yargs, { type Argv, type CommandModule } from 'yargs';
 import { readFileSync } from 'node:fs';
+import { KeycastError } from '../model/errors.ts';
 import { ExitCode } from './exit-codes.ts';
 import { reportError } from './io.ts';
+import { InputError, type Problem } from '../model/errors.ts';
 import { commands } from './commands/index.ts';
 
 /** Version from package.json. */
@@ -49,6 +51,7 @@ export async function main(args: string[]): Promise<number> {
       builder: c.builder as CommandModule['builder'],
       handler: async (argv) => {
         try {
+          repeatedFlags(argv, new Set((cli as unknown as { getOptions(): { array: string[] } }).getOptions().array));
           code = await c.run(argv as Record<string, unknown>);
         } catch (err) {
           code = reportError(err);
@@ -70,4 +73,22 @@ export async function main(args: string[]): Promise<number> {
 }
 
 /** A command-line usage error (unknown flag, missing argument): exit 2. */
-class UsageError extends Error {}
+export class UsageError extends KeycastError {
+  constructor(message: string) {
+    super('USAGE', message);
+    this.name = 'UsageError';
+  }
+}
+
+/**
+ * A single-valued flag given more than once (`--out a --out b`) is a usage error naming the
+ * flag: yargs would hand the command an array where it expects one value.
+ */
+function repeatedFlags(argv: Record<string, unknown>, arrays: ReadonlySet<string>): void {
+  const problems: Problem[] = [];
+  for (const [k, v] of Object.entries(argv)) {
+    if (k === '_' || k === '$0' || arrays.has(k) || !Array.isArray(v)) continue;
+    problems.push({ file: '<cli>', path: `--${k}`, message: `given ${v.length} times (${v.map(String).join(', ')}): give it once` });
+  }
+  if (problems.length) throw new InputError(problems);
+}

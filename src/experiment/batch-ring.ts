@@ -2,15 +2,16 @@
  * The workload generated once for a parallel run: the calling thread draws each tick's batch and
  * copies it into a ring of slots in shared memory; every lane worker reads the batches from
  * there instead of drawing the same workload again (arrivals are the largest per-tick cost of a
- * lane, and every thread used to pay it). The counts are the very numbers the generating thread
- * simulates, so results stay byte-identical for every worker count.
+ * lane). The counts are the very numbers the generating thread simulates, so results stay
+ * byte-identical for every worker count.
  *
  * Flow control: the writer of tick i waits until every reader that is still running has
  * released tick i − slots; a reader of tick i waits until the writer has published it. Waits
  * use `Atomics.wait` with a timeout, so a finished or failed reader (its done flag raised) never
  * holds the writer, and a reader notices a terminated run. The ring holds ~32 MB of ticks by
- * default (1,024 ticks at 4,096 buckets, ~100 ms of the generating thread's work): slack for
- * one thread's planning burst (a predictive decision takes ~50 ms) without stalling the other.
+ * default (1,024 ticks at 4,096 buckets): enough ticks of the generating thread's work to cover
+ * one thread's planning burst (a predictive decision) without stalling the other (measured in
+ * docs/bench-log.md).
  */
 import type { KeyBatch } from '../model/batch.ts';
 

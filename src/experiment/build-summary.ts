@@ -55,6 +55,7 @@ export function buildSummary(result: RunResult, version: string): Summary {
     sloPercentile: sc.slo.percentile,
     policies,
     expectations,
+    ...(result.loaded.skippedExpectations ? { skippedExpectations: result.loaded.skippedExpectations.map((e) => ({ expr: e.expr, notRun: [...e.notRun] })) } : {}),
     invariantViolations: result.lanes.reduce((s, l) => s + l.summary.invariantViolations, 0),
   };
 }

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError, formatProblem } from '../model/errors.ts';
 import { loadScenario, type LoadOptions } from '../scenario/load.ts';
+import { resolveScenarioArg } from '../scenario/bundled.ts';
 import { runScenario, type RunResult } from './run.ts';
 import { buildSummary } from './build-summary.ts';
 import type { Summary } from './summary.ts';
@@ -28,16 +29,17 @@ export function scenarioFiles(paths: readonly string[]): string[] {
   const out: string[] = [];
   for (const p of paths) {
     let st: fs.Stats;
+    const at = resolveScenarioArg(p);
     try {
-      st = fs.statSync(p);
+      st = fs.statSync(at);
     } catch {
-      throw new InputError([{ file: p, path: '', message: 'no such file or folder' }]);
+      throw new InputError([{ file: p, path: '', message: 'no such file or folder, and no bundled scenario of that name' }]);
     }
     if (st.isDirectory()) {
-      const files = fs.readdirSync(p).filter((f) => /\.ya?ml$/.test(f)).sort();
+      const files = fs.readdirSync(at).filter((f) => /\.ya?ml$/.test(f)).sort();
       if (files.length === 0) throw new InputError([{ file: p, path: '', message: 'no *.yaml scenario in this folder' }]);
-      out.push(...files.map((f) => path.join(p, f)));
-    } else out.push(p);
+      out.push(...files.map((f) => path.join(at, f)));
+    } else out.push(at);
   }
   return out;
 }

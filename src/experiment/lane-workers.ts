@@ -13,9 +13,7 @@
  */
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import * as os from 'node:os';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import type { LoadedScenario } from '../scenario/load.ts';
@@ -61,10 +59,10 @@ export function fromWire(w: WireLane): LaneResult {
 }
 
 /**
- * Estimated cost of a lane, in bucket-update equivalents (~10 ns each). Calibrated on
- * `npm run bench`: the cluster step ~10 ns a bucket-update; a decision ~(2 + 0.35·W) µs an
- * iteration with W search windows (tail windows count double), 12 at most: reactive ~12 ms,
- * oracle ~32 ms, predictive ~87 ms (its forecast and tail picture included) at 5000 iterations.
+ * Estimated cost of a lane, in bucket-update equivalents, to balance lanes over workers: the
+ * cluster's ticks (one per bucket and tick) plus its decisions, each a per-iteration cost that
+ * grows linearly with the search windows W (tail windows count double, 12 at most). The weights
+ * are calibrated on `npm run bench` (the calibration is in docs/bench-log.md).
  */
 function laneCost(spec: PolicySpec, ticks: number, buckets: number, durationMs: number): number {
   const cluster = ticks * buckets;
@@ -118,30 +116,40 @@ export function autoLaneWorkers(loaded: LoadedScenario): number {
   return Math.max(1, Math.min(os.availableParallelism(), loaded.policies.length));
 }
 
-let bundled: string | null = null;
+let bundled: URL | null = null;
 /**
- * The worker's script: lane-worker.ts and what it imports bundled into one ES module by esbuild
- * (packages stay external), cached in node_modules/.cache/keycast by content hash. A worker that
- * loaded TypeScript through tsx's loader hooks would deadlock here: the hooks need the calling
- * thread's event loop, which is blocked in `Atomics.wait`.
+ * The worker's script: lane-worker.ts and what it imports bundled into one ES module by esbuild,
+ * handed to the worker as a `data:` URL, so nothing is written anywhere (an installed package's
+ * folder may be read-only). Packages stay outside the bundle: each bare import is rewritten to
+ * the absolute file URL it resolves to from here, since a `data:` module has no folder to
+ * resolve bare names from. A worker that loaded TypeScript through tsx's loader hooks would
+ * deadlock: the hooks need the calling thread's event loop, which is blocked in `Atomics.wait`.
  */
-function workerScript(): string {
+function workerScript(): URL {
   if (bundled) return bundled;
   const entry = fileURLToPath(new URL('./lane-worker.ts', import.meta.url));
-  const out = buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', write: false, logLevel: 'silent' });
-  const code = out.outputFiles[0].text;
-  const name = `lane-worker-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`;
-  // Beside node_modules so the bundle's bare imports resolve; the same name, whichever copy.
-  const dir = fileURLToPath(new URL('../../node_modules/.cache/keycast/', import.meta.url));
-  const file = path.join(dir, name);
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(dir, { recursive: true });
-    const tmp = `${file}.${process.pid}.${Math.floor(performance.timeOrigin)}.tmp`; // clock-ok: a unique temp name
-    fs.writeFileSync(tmp, code);
-    fs.renameSync(tmp, file);
-  }
-  bundled = file;
-  return file;
+  const out = buildSync({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    write: false,
+    logLevel: 'silent',
+    plugins: [
+      {
+        name: 'absolute-packages',
+        setup(build) {
+          build.onResolve({ filter: /^[^./]/ }, (args) => {
+            if (args.path.startsWith('node:') || path.isAbsolute(args.path)) return { path: args.path, external: true };
+            return { path: import.meta.resolve(args.path), external: true };
+          });
+        },
+      },
+    ],
+  });
+  bundled = new URL(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].contents).toString('base64')}`);
+  return bundled;
 }
 
 /** A started worker running some lanes; `wait()` blocks until it is done. */

@@ -7,7 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadScenario, type LoadOptions } from '../scenario/load.ts';
 import { InputError } from '../model/errors.ts';
-import { writeDirAtomic } from './atomic-dir.ts';
+import { assertOutDir, writeDirAtomic } from './atomic-dir.ts';
+import { resolveScenarioArg } from '../scenario/bundled.ts';
 import runTask, { type SweepTask } from './sweep-worker.ts';
 import { aggregateCsv, durationFields, parseResults, planSweep, resultRows, resultsHeader, type SweepPlan } from './sweep.ts';
 import type { Summary } from './summary.ts';
@@ -20,6 +21,8 @@ export interface SweepOptions extends LoadOptions {
   readonly seeds?: number;
   readonly version: string;
   readonly onProgress?: (done: number, total: number) => void;
+  /** Replace whatever is at `out` (see atomic-dir.ts). */
+  readonly force?: boolean;
 }
 
 /** The manifest of a sweep output folder (`sweep.json`). */
@@ -38,12 +41,13 @@ export interface SweepManifest {
 /** Runs the sweep; returns its plan and manifest. Bad input throws InputError before anything runs. */
 export async function runSweep(file: string, opts: SweepOptions): Promise<{ plan: SweepPlan; manifest: SweepManifest; table: string }> {
   const loaded = loadScenario(file, opts);
+  assertOutDir(opts.out, { force: opts.force });
   const plan = planSweep(loaded, { seeds: opts.seeds, shard: opts.shard, extraSets: opts.sets });
   // Validate every grid point up front: a bad value is exit 2 before any run.
   for (const run of plan.runs.filter((r) => r.seed === loaded.scenario.seed || plan.runs.length < 50)) {
     loadScenario(file, { ...opts, sets: [...(opts.sets ?? []), ...run.sets], seed: run.seed });
   }
-  const tasks: SweepTask[] = plan.runs.map((r) => ({ file: path.resolve(file), sets: [...(opts.sets ?? []), ...r.sets], seed: r.seed, policies: opts.policies, version: opts.version }));
+  const tasks: SweepTask[] = plan.runs.map((r) => ({ file: path.resolve(resolveScenarioArg(file)), sets: [...(opts.sets ?? []), ...r.sets], seed: r.seed, policies: opts.policies, version: opts.version }));
   const workers = Math.max(1, Math.min(opts.workers ?? Math.max(1, os.availableParallelism() - 0), tasks.length));
   const summaries: Summary[] = new Array(tasks.length);
   let done = 0;
@@ -87,24 +91,25 @@ export async function runSweep(file: string, opts: SweepOptions): Promise<{ plan
     runs: plan.runs.map((r) => r.index),
     kinds: Object.fromEntries(Object.entries(loaded.scenario.policies ?? {}).map(([n, p]) => [n, p.kind])),
   };
-  writeSweepDir(opts.out, manifest, resultsText, 'results.csv');
+  writeSweepDir(opts.out, manifest, resultsText, 'results.csv', opts.force);
   const { fields, rows } = parseResults(resultsText, path.join(opts.out, 'results.csv'));
   return { plan, manifest, table: sweepTableText(fields, rows) };
 }
 
 /** Writes a sweep folder from its manifest and results text. */
-export function writeSweepDir(out: string, manifest: SweepManifest, resultsText: string, file = 'results.csv'): void {
+export function writeSweepDir(out: string, manifest: SweepManifest, resultsText: string, file = 'results.csv', force = false): void {
   const { fields, rows } = parseResults(resultsText, path.join(out, file));
   writeDirAtomic(out, (tmp) => {
     fs.writeFileSync(path.join(tmp, 'results.csv'), resultsText);
     fs.writeFileSync(path.join(tmp, 'aggregate.csv'), aggregateCsv(fields, rows));
     fs.writeFileSync(path.join(tmp, 'sweep.json'), JSON.stringify(manifest, null, 2) + '\n');
     fs.writeFileSync(path.join(tmp, 'index.html'), renderSweepHtml(manifest, fields, rows));
-  });
+  }, { force });
 }
 
 /** Merges shard folders of one sweep into the unsharded result. */
-export function mergeShards(dirs: readonly string[], out: string): SweepManifest {
+export function mergeShards(dirs: readonly string[], out: string, force = false): SweepManifest {
+  assertOutDir(out, { force });
   const problems: { file: string; path: string; message: string }[] = [];
   const parts = dirs.map((d) => {
     const mf = path.join(d, 'sweep.json');
@@ -138,6 +143,6 @@ export function mergeShards(dirs: readonly string[], out: string): SweepManifest
   const text = [header, ...rows.map((r) => r.l)].join('\n') + '\n';
   const manifest: SweepManifest = { ...first, shard: undefined, runs: Array.from({ length: first.total }, (_, i) => i) };
   delete (manifest as { shard?: unknown }).shard;
-  writeSweepDir(out, manifest, text);
+  writeSweepDir(out, manifest, text, 'results.csv', force);
   return manifest;
 }

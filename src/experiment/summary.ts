@@ -55,6 +55,8 @@ export interface Summary {
   sloPercentile: number;
   policies: Record<string, PolicySummary>;
   expectations: ExpectationResult[];
+  /** Expectations not evaluated because `--policies` left out a policy they need (absent when none). */
+  skippedExpectations?: { expr: string; notRun: string[] }[];
   invariantViolations: number;
 }
 

@@ -10,7 +10,7 @@ import type { LoadedScenario } from '../scenario/load.ts';
 import { InputError } from '../model/errors.ts';
 import type { PolicySummary, Summary } from './summary.ts';
 import { splitCsv } from '../workload/trace/rows.ts';
-import { parseDuration } from '../scenario/units.ts';
+import { parseDuration } from '../model/units.ts';
 
 /** One run of a sweep. */
 export interface SweepRun {

@@ -31,6 +31,7 @@
  *
  * Every transition takes the virtual `now`; anything outside the table throws (a bug).
  */
+import { KeycastError } from '../model/errors.ts';
 
 export type ActionState = 'pending' | 'running' | 'retrying' | 'done' | 'failed' | 'cancelled' | 'rolling-back' | 'rolled-back';
 
@@ -47,8 +48,11 @@ export const TRANSITIONS: Readonly<Record<ActionState, readonly ActionState[]>> 
 };
 
 /** A transition outside the table. */
-export class TransitionError extends Error {
-  readonly code = 'TRANSITION';
+export class TransitionError extends KeycastError {
+  constructor(message: string) {
+    super('TRANSITION', message);
+    this.name = 'TransitionError';
+  }
 }
 
 /** One recorded transition. */

@@ -3,23 +3,32 @@
  * dotted path, `a.b[2].c`), so snapshot errors can point at `FILE:LINE:COL`. Syntax errors are
  * thrown as `JsonSyntaxError` with their position.
  */
+import { KeycastError } from '../model/errors.ts';
 
 export interface Position {
   readonly line: number;
   readonly col: number;
 }
 
-export class JsonSyntaxError extends Error {
+/** A JSON syntax error at a 1-based line and column. */
+export class JsonSyntaxError extends KeycastError {
   constructor(
     message: string,
     readonly line: number,
     readonly col: number,
   ) {
-    super(message);
+    super('JSON_SYNTAX', message);
+    this.name = 'JsonSyntaxError';
   }
 }
 
-/** Parses `text`; `positions` maps each value's path ('' for the root) to where it starts. */
+/**
+ * Parses `text`; `positions` maps each value's path ('' for the root) to where it starts.
+ *
+ * Longer than 60 lines on purpose: one recursive-descent parser whose small closures (value,
+ * string, number, whitespace) share one cursor (`i`, `line`, `lineStart`); split into functions
+ * they would pass that cursor around on every character.
+ */
 export function parseJsonWithPositions(text: string): { value: unknown; positions: Map<string, Position> } {
   const positions = new Map<string, Position>();
   let i = 0;

@@ -75,7 +75,7 @@ export interface PlanInput {
   readonly parts?: PictureParts;
 }
 
-export type OptimizerName = 'annealing' | 'genetic' | 'greedy' | 'exact';
+export type OptimizerName = 'annealing' | 'genetic' | 'greedy' | 'exact' | 'staged';
 
 /** A search budget. Inside a simulation only `iterations` may be used (determinism). */
 export interface Budget {

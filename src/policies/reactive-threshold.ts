@@ -13,7 +13,7 @@
  * again); one still running after `apm.opTimeout` is cancelled (code `timeout`), so a stuck
  * operation does not hold its partitions for ever.
  */
-import { partitionLoads } from '../model/partition-map.ts';
+import { partitionLoads, type PartitionMap } from '../model/partition-map.ts';
 import type { PlanAction } from '../model/plan.ts';
 import { Priority } from '../engine/virtual-scheduler.ts';
 import type { Policy, PolicyContext } from './policy.ts';
@@ -59,50 +59,77 @@ export class ReactiveThresholdPolicy implements Policy {
     return `p${n}`;
   }
 
-  /** One decision round: returns the actions submitted (for tests). */
+  /** One decision round: splits, then moves, then merges; returns the actions submitted (for tests). */
   decide(): PlanAction[] {
+    const round = this.startRound();
+    if (!round) return [];
+    this.splitHot(round);
+    this.relieveNodes(round);
+    this.mergeCold(round);
+    return round.submitted;
+  }
+
+  /** The load picture of a round and its running tallies; null without active nodes. */
+  private startRound(): Round | null {
     const { control, scheduler, cluster } = this.ctx;
     const now = scheduler.now();
     const map = control.currentMap();
     const nodes = control.activeNodes();
-    if (nodes.length === 0) return [];
+    if (nodes.length === 0) return null;
     const load = this.ctx.observedRate(this.spec.window, this.load);
     const pl = partitionLoads(map, load);
-    const k = pl.length;
     const nodeLoad = new Map<number, number>(nodes.map((n) => [n, 0]));
     const perNode = new Map<number, number>(nodes.map((n) => [n, 0]));
-    for (let i = 0; i < k; i++) {
+    for (let i = 0; i < pl.length; i++) {
       nodeLoad.set(map.nodes[i], (nodeLoad.get(map.nodes[i]) ?? 0) + pl[i]);
       perNode.set(map.nodes[i], (perNode.get(map.nodes[i]) ?? 0) + 1);
     }
-    const capOf = (i: number) => cluster.partitionCapacity ?? cluster.nodeCapacity / Math.max(1, perNode.get(map.nodes[i]) ?? 1);
-    const leastLoaded = () => [...nodeLoad.entries()].filter(([n]) => nodes.includes(n)).sort((a, b) => a[1] - b[1] || a[0] - b[0])[0];
-    const submitted: PlanAction[] = [];
-    const touched = new Set<string>();
-    const submit = (a: PlanAction, ids: string[]) => {
-      const r = control.submit(a, `${this.ctx.name}@${now}`);
-      if (r.accepted && control.cancel) {
-        const id = r.opId;
-        const ms = this.ctx.apm?.opTimeout ?? 600_000;
-        scheduler.after(ms, () => control.cancel!(id, 'timeout', `operation ran longer than ${ms} ms`), Priority.control);
-      }
-      if (r.accepted) {
-        submitted.push(a);
-        for (const id of ids) {
-          this.lastOp.set(id, now);
-          touched.add(id);
-        }
-      }
-      return r.accepted;
+    return {
+      now,
+      map,
+      nodes,
+      load,
+      pl,
+      nodeLoad,
+      capOf: (i) => cluster.partitionCapacity ?? cluster.nodeCapacity / Math.max(1, perNode.get(map.nodes[i]) ?? 1),
+      submitted: [],
+      touched: new Set<string>(),
+      partitions: pl.length,
     };
+  }
 
-    // 1. Splits of hot partitions, hottest first.
-    const order = Array.from({ length: k }, (_, i) => i).sort((a, b) => pl[b] - pl[a] || a - b);
-    let partitions = k;
+  /** The active node with the least load (the lower id on ties) and its load. */
+  private leastLoaded(r: Round): [number, number] {
+    return [...r.nodeLoad.entries()].filter(([n]) => r.nodes.includes(n)).sort((a, b) => a[1] - b[1] || a[0] - b[0])[0];
+  }
+
+  /** Submits `a`; when accepted, records it and starts the cooldown of `ids`. */
+  private submit(r: Round, a: PlanAction, ids: readonly string[]): boolean {
+    const control = this.ctx.control;
+    const res = control.submit(a, `${this.ctx.name}@${r.now}`);
+    if (res.accepted && control.cancel) {
+      const id = res.opId;
+      const ms = this.ctx.apm?.opTimeout ?? 600_000;
+      this.ctx.scheduler.after(ms, () => control.cancel!(id, 'timeout', `operation ran longer than ${ms} ms`), Priority.control);
+    }
+    if (res.accepted) {
+      r.submitted.push(a);
+      for (const id of ids) {
+        this.lastOp.set(id, r.now);
+        r.touched.add(id);
+      }
+    }
+    return res.accepted;
+  }
+
+  /** 1. Splits of hot partitions, hottest first, at their load median. */
+  private splitHot(r: Round): void {
+    const { map, load, pl } = r;
+    const order = Array.from({ length: pl.length }, (_, i) => i).sort((a, b) => pl[b] - pl[a] || a - b);
     for (const i of order) {
-      if (pl[i] <= this.spec.highWater * capOf(i)) break;
+      if (pl[i] <= this.spec.highWater * r.capOf(i)) break;
       const id = map.ids[i];
-      if (this.cooling(id, now) || partitions >= cluster.maxPartitions) continue;
+      if (this.cooling(id, r.now) || r.partitions >= this.ctx.cluster.maxPartitions) continue;
       const lo = map.boundaries[i];
       const hi = map.boundaries[i + 1];
       if (hi - lo < 2) continue;
@@ -118,50 +145,73 @@ export class ReactiveThresholdPolicy implements Policy {
       let upper = 0;
       for (let j = at; j < hi; j++) upper += load[j];
       const newId = this.freshId(map.ids);
-      const [target, targetLoad] = leastLoaded();
+      const [target, targetLoad] = this.leastLoaded(r);
       const own = map.nodes[i];
-      const relieves = target !== own && targetLoad + upper < (nodeLoad.get(own) ?? 0) - upper;
+      const relieves = target !== own && targetLoad + upper < (r.nodeLoad.get(own) ?? 0) - upper;
       const action: PlanAction = relieves ? { kind: 'create', partition: id, at, node: target, newId } : { kind: 'split', partition: id, at, newId };
-      if (submit(action, [id, newId])) {
-        partitions++;
+      if (this.submit(r, action, [id, newId])) {
+        r.partitions++;
         if (relieves) {
-          nodeLoad.set(target, targetLoad + upper);
-          nodeLoad.set(own, (nodeLoad.get(own) ?? 0) - upper);
+          r.nodeLoad.set(target, targetLoad + upper);
+          r.nodeLoad.set(own, (r.nodeLoad.get(own) ?? 0) - upper);
         }
       }
     }
+  }
 
-    // 2. Move load off overloaded nodes.
-    for (const n of [...nodes].sort((a, b) => (nodeLoad.get(b) ?? 0) - (nodeLoad.get(a) ?? 0) || a - b)) {
+  /** 2. Moves load off nodes above high water: the hottest partition that leaves the target below the source. */
+  private relieveNodes(r: Round): void {
+    const { map, pl, nodeLoad } = r;
+    for (const n of [...r.nodes].sort((a, b) => (nodeLoad.get(b) ?? 0) - (nodeLoad.get(a) ?? 0) || a - b)) {
       const nl = nodeLoad.get(n) ?? 0;
-      if (nl <= this.spec.highWater * cluster.nodeCapacity) break;
-      const [target, tl] = leastLoaded();
+      if (nl <= this.spec.highWater * this.ctx.cluster.nodeCapacity) break;
+      const [target, tl] = this.leastLoaded(r);
       if (target === n) break;
       let best = -1;
-      for (let i = 0; i < k; i++) {
-        if (map.nodes[i] !== n || touched.has(map.ids[i]) || this.cooling(map.ids[i], now)) continue;
-        // Move the hottest partition that leaves the target below the source.
+      for (let i = 0; i < pl.length; i++) {
+        if (map.nodes[i] !== n || r.touched.has(map.ids[i]) || this.cooling(map.ids[i], r.now)) continue;
         if (tl + pl[i] < nl - pl[i] + 1e-9 && (best < 0 || pl[i] > pl[best])) best = i;
       }
-      if (best >= 0 && submit({ kind: 'move', partition: map.ids[best], node: target }, [map.ids[best]])) {
+      if (best >= 0 && this.submit(r, { kind: 'move', partition: map.ids[best], node: target }, [map.ids[best]])) {
         nodeLoad.set(target, tl + pl[best]);
         nodeLoad.set(n, nl - pl[best]);
       }
     }
+  }
 
-    // 3. Merge cold neighbours on the same node.
-    for (let i = 0; i + 1 < k; i++) {
+  /** 3. Merges cold neighbours on the same node, keeping at least one partition per node. */
+  private mergeCold(r: Round): void {
+    const { map, pl } = r;
+    for (let i = 0; i + 1 < pl.length; i++) {
       const a = map.ids[i];
       const b = map.ids[i + 1];
-      if (map.nodes[i] !== map.nodes[i + 1] || touched.has(a) || touched.has(b)) continue;
-      if (this.cooling(a, now) || this.cooling(b, now)) continue;
-      if (pl[i] + pl[i + 1] < this.spec.lowWater * Math.min(capOf(i), capOf(i + 1)) && partitions > nodes.length) {
-        if (submit({ kind: 'merge', partition: a, with: b }, [a, b])) {
-          partitions--;
+      if (map.nodes[i] !== map.nodes[i + 1] || r.touched.has(a) || r.touched.has(b)) continue;
+      if (this.cooling(a, r.now) || this.cooling(b, r.now)) continue;
+      if (pl[i] + pl[i + 1] < this.spec.lowWater * Math.min(r.capOf(i), r.capOf(i + 1)) && r.partitions > r.nodes.length) {
+        if (this.submit(r, { kind: 'merge', partition: a, with: b }, [a, b])) {
+          r.partitions--;
           i++;
         }
       }
     }
-    return submitted;
   }
+}
+
+/** One decision round: the load picture it decides from and what it has done so far. */
+interface Round {
+  readonly now: number;
+  readonly map: PartitionMap;
+  readonly nodes: readonly number[];
+  /** Observed records/s per bucket and per partition. */
+  readonly load: Float64Array;
+  readonly pl: Float64Array;
+  /** Load per active node, updated as actions are submitted. */
+  readonly nodeLoad: Map<number, number>;
+  /** Capacity of partition i: `partitionCapacity`, or its share of its node. */
+  readonly capOf: (i: number) => number;
+  readonly submitted: PlanAction[];
+  /** Partitions that took part in an action this round. */
+  readonly touched: Set<string>;
+  /** Partitions after the actions submitted so far. */
+  partitions: number;
 }

@@ -31,6 +31,9 @@ export function renderMarkdown(s: Summary, description = ''): string {
     for (const e of s.expectations) lines.push(`| ${e.pass ? '✅' : '❌'} | \`${e.expr}\` | ${e.left ?? ''} | ${e.right ?? ''} |`);
     lines.push('');
   }
+  if (s.skippedExpectations?.length) {
+    lines.push('Skipped (a policy they need was not run, `--policies`): ' + s.skippedExpectations.map((e) => `\`${e.expr}\` (${e.notRun.join(', ')})`).join(', '), '');
+  }
   if (s.invariantViolations > 0) {
     lines.push('## ⚠️ Invariant violations', '', `${s.invariantViolations} invariant violation(s): this is a keycast bug; please report it with this scenario and seed.`, '');
     for (const [n, p] of Object.entries(s.policies)) for (const m of p.invariantMessages ?? []) lines.push(`- ${n}: ${m}`);

@@ -12,7 +12,7 @@
  */
 import seedrandom from 'seedrandom';
 import type { ResultRow } from '../experiment/sweep.ts';
-import { parseDuration } from '../scenario/units.ts';
+import { parseDuration } from '../model/units.ts';
 import { kindOfName, policyColor } from './colors.ts';
 import { GIB, MS_LABEL_EXPR, fmtBytes, fmtMs, fmtPct, msTicks } from './format.ts';
 import { escapeHtml, renderPage, type ChartSection } from './html.ts';

@@ -6,9 +6,10 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, parse as parseYaml, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, parse as parseYaml, visit, type Document, type Node } from 'yaml';
 import { InputError, type Problem } from '../model/errors.ts';
-import { didYouMean } from './did-you-mean.ts';
+import { didYouMean } from '../model/did-you-mean.ts';
+import { bundledScenarioNames, resolveScenarioArg } from './bundled.ts';
 import { parseExpectation, references, type Expectation } from './expect.ts';
 import { metricPathProblem } from './metrics.ts';
 import { scenarioJsonSchema, scenarioSchema, type PolicySpec, type Scenario } from './schema.ts';
@@ -32,6 +33,14 @@ export interface LoadedScenario {
    * into `scenario.duration` (until then it holds the schema default, 1d).
    */
   readonly durationFromTrace?: boolean;
+  /** Expectations left out because they need a policy that `--policies` did not select. */
+  readonly skippedExpectations?: readonly SkippedExpectation[];
+}
+
+/** An expectation not evaluated, and the policies it needs that did not run. */
+export interface SkippedExpectation {
+  readonly expr: string;
+  readonly notRun: readonly string[];
 }
 
 /** Options of `loadScenario`. */
@@ -55,14 +64,17 @@ const DEFAULT_POLICIES: [string, PolicySpec['kind']][] = [
 ];
 
 /** Reads and validates a scenario file; throws `InputError` listing every problem. */
-export function loadScenario(file: string, opts: LoadOptions = {}): LoadedScenario {
+export function loadScenario(arg: string, opts: LoadOptions = {}): LoadedScenario {
+  const file = resolveScenarioArg(arg);
   let text: string;
   try {
     if (fs.statSync(file).isDirectory()) throw new InputError([{ file, path: '', message: 'is a folder, not a scenario file' }]);
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     if (err instanceof InputError) throw err;
-    throw new InputError([{ file, path: '', message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})` }]);
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    const hint = code === 'ENOENT' && !arg.includes('/') ? `; no bundled scenario of that name either (${bundledScenarioNames().join(', ')})` : '';
+    throw new InputError([{ file, path: '', message: `cannot read the file (${code})${hint}` }]);
   }
   return parseScenario(text, file, path.dirname(path.resolve(file)), opts);
 }
@@ -74,25 +86,61 @@ export function parseScenario(text: string, file: string, dir: string, opts: Loa
   if (text.trim() === '') throw new InputError([{ file, path: '', message: 'the file is empty' }]);
 
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
-  for (const e of doc.errors) {
+  // Merge keys (`<<: *base`) are allowed: they let policies share settings.
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, merge: true });
+  for (const e of [...doc.errors, ...doc.warnings]) {
     const pos = e.linePos?.[0];
     add({ path: '', line: pos?.line, col: pos?.col, message: `YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}` });
   }
-  if (problems.length) throw new InputError(problems);
+  // An alias whose anchor is missing (or comes after it) would throw inside toJS.
+  visit(doc, {
+    Alias(_, node) {
+      if (node.resolve(doc) === undefined) {
+        const pos = node.range ? lc.linePos(node.range[0]) : undefined;
+        add({ path: '', line: pos?.line, col: pos?.col, message: `YAML: alias *${node.source} names no anchor &${node.source} defined before it` });
+      }
+    },
+  });
+  if (problems.length) throw new InputError(dedupe(problems));
   if (!isMap(doc.contents)) {
     add({ path: '', line: 1, col: 1, message: 'the document must be a mapping of fields (name:, duration:, …)' });
     throw new InputError(problems);
   }
 
-  for (const s of opts.sets ?? []) applySet(doc, s, problems, file);
-  if (opts.seed !== undefined) doc.setIn(['seed'], opts.seed);
+  // Fields the command line sets: their problems are reported as flag problems (`<cli>: --set …`).
+  const fromCli: { path: string; flag: string }[] = [];
+  for (const s of opts.sets ?? []) {
+    const p = applySet(doc, s, problems, file);
+    if (p) fromCli.push({ path: pathText(p), flag: `--set ${s}` });
+  }
+  if (opts.seed !== undefined) {
+    const viaSet = fromCli.find((c) => c.path === 'seed');
+    if (viaSet) problems.push({ file: '<cli>', path: '--seed', message: `and ${viaSet.flag} both set the seed: give one` });
+    doc.setIn(['seed'], opts.seed);
+    fromCli.push({ path: 'seed', flag: '--seed' });
+  }
   if (problems.length) throw new InputError(problems);
+  const toCli = (p: Problem): Problem => {
+    if (p.file !== file) return p;
+    const c = fromCli.find((c) => p.path === c.path || p.path.startsWith(`${c.path}.`) || p.path.startsWith(`${c.path}[`));
+    return c ? { file: '<cli>', path: c.flag, message: `${p.path}: ${p.message}` } : p;
+  };
+  const fail = () => new InputError(dedupe(problems.map(toCli)));
 
   const where = (p: readonly PropertyKey[]) => position(doc, lc, p);
-  const raw = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (err) {
+    // e.g. too many aliases, a merge key on something that is not a mapping
+    throw new InputError([{ file, path: '', line: 1, col: 1, message: `YAML: ${(err as Error).message.split('\n')[0]}` }]);
+  }
   const parsed = scenarioSchema.safeParse(raw, { reportInput: true });
-  if (!parsed.success) {
+  // With field errors, the checks below still run on every top-level section that is valid on
+  // its own, so that independent problems are reported together.
+  let sc: Partial<Scenario>;
+  if (parsed.success) sc = parsed.data;
+  else {
     const schema = scenarioJsonSchema();
     for (const issue of parsed.error.issues) {
       if (issue.code === 'unrecognized_keys') {
@@ -105,45 +153,50 @@ export function parseScenario(text: string, file: string, dir: string, opts: Loa
       }
       add({ path: pathText(issue.path), ...where(issue.path), message: friendly(issue as never) });
     }
-    throw new InputError(dedupe(problems));
+    sc = partialScenario(raw);
   }
-  const sc = parsed.data;
+  const { workload, cluster, keyspace } = sc;
+  const rawDuration = raw && typeof raw === 'object' ? (raw as Record<string, unknown>).duration : undefined;
 
-  // ---- cross-field checks ----
-  const shares = sc.workload.keys.reduce((s, k) => s + k.share, 0);
-  if (!sc.workload.trace && Math.abs(shares - 1) > 1e-6) {
-    add({ path: 'workload.keys', ...where(['workload', 'keys']), message: `shares sum to ${round(shares)}, not 1` });
+  // ---- cross-field checks (each where the fields it reads are valid) ----
+  if (workload && !workload.trace) {
+    const shares = workload.keys.reduce((s, k) => s + k.share, 0);
+    if (Math.abs(shares - 1) > 1e-6) add({ path: 'workload.keys', ...where(['workload', 'keys']), message: `shares sum to ${round(shares)}, not 1` });
   }
-  if (sc.cluster.partitions > sc.cluster.maxPartitions) {
-    add({ path: 'cluster.partitions', ...where(['cluster', 'partitions']), message: `${sc.cluster.partitions} is above maxPartitions (${sc.cluster.maxPartitions})` });
+  if (cluster && cluster.partitions > cluster.maxPartitions) {
+    add({ path: 'cluster.partitions', ...where(['cluster', 'partitions']), message: `${cluster.partitions} is above maxPartitions (${cluster.maxPartitions})` });
   }
-  if (sc.cluster.partitions > sc.keyspace.buckets) {
-    add({ path: 'cluster.partitions', ...where(['cluster', 'partitions']), message: `${sc.cluster.partitions} partitions do not fit in ${sc.keyspace.buckets} buckets` });
+  if (cluster && keyspace && cluster.partitions > keyspace.buckets) {
+    add({ path: 'cluster.partitions', ...where(['cluster', 'partitions']), message: `${cluster.partitions} partitions do not fit in ${keyspace.buckets} buckets` });
   }
-  if (sc.cluster.maxPartitions > sc.keyspace.buckets && sc.cluster.maxPartitions !== 1024) {
-    add({ path: 'cluster.maxPartitions', ...where(['cluster', 'maxPartitions']), message: `above the ${sc.keyspace.buckets} buckets of the key space` });
+  if (cluster && keyspace && cluster.maxPartitions > keyspace.buckets && cluster.maxPartitions !== 1024) {
+    add({ path: 'cluster.maxPartitions', ...where(['cluster', 'maxPartitions']), message: `above the ${keyspace.buckets} buckets of the key space` });
   }
-  const durationFromTrace = sc.workload.trace !== undefined && (raw as Record<string, unknown>).duration === undefined;
-  if (sc.warmup >= sc.duration && !durationFromTrace) {
+  const durationFromTrace = workload !== undefined && workload.trace !== undefined && rawDuration === undefined;
+  if (sc.warmup !== undefined && sc.duration !== undefined && sc.warmup >= sc.duration && !durationFromTrace) {
     add({ path: 'warmup', ...where(['warmup']), message: 'must be shorter than duration' });
   }
-  if (sc.tick > 60_000) add({ path: 'tick', ...where(['tick']), message: 'must be at most 1m' });
-  if (sc.tick > sc.duration && !durationFromTrace) add({ path: 'tick', ...where(['tick']), message: 'longer than duration' });
-  if (sc.duration / sc.tick > 50_000_000) add({ path: 'tick', ...where(['tick']), message: 'more than 50 million ticks: use a longer tick' });
-  sc.cluster.faults.crashes.forEach((c, i) => {
-    if (c.node >= sc.cluster.nodes) add({ path: `cluster.faults.crashes[${i}].node`, ...where(['cluster', 'faults', 'crashes', i, 'node']), message: `no node ${c.node} (nodes are 0..${sc.cluster.nodes - 1})` });
-  });
-  sc.cluster.events.forEach((e, i) => {
-    if ('removeNode' in e && e.removeNode.node >= sc.cluster.nodes + sc.cluster.events.filter((x) => 'addNode' in x).length) {
-      add({ path: `cluster.events[${i}].removeNode.node`, ...where(['cluster', 'events', i, 'removeNode', 'node']), message: `no node ${e.removeNode.node}` });
-    }
-  });
-  sc.workload.keys.forEach((k, i) => {
+  if (sc.tick !== undefined) {
+    if (sc.tick > 60_000) add({ path: 'tick', ...where(['tick']), message: 'must be at most 1m' });
+    if (sc.duration !== undefined && sc.tick > sc.duration && !durationFromTrace) add({ path: 'tick', ...where(['tick']), message: 'longer than duration' });
+    if (sc.duration !== undefined && sc.duration / sc.tick > 50_000_000) add({ path: 'tick', ...where(['tick']), message: 'more than 50 million ticks: use a longer tick' });
+  }
+  if (cluster) {
+    cluster.faults.crashes.forEach((c, i) => {
+      if (c.node >= cluster.nodes) add({ path: `cluster.faults.crashes[${i}].node`, ...where(['cluster', 'faults', 'crashes', i, 'node']), message: `no node ${c.node} (nodes are 0..${cluster.nodes - 1})` });
+    });
+    cluster.events.forEach((e, i) => {
+      if ('removeNode' in e && e.removeNode.node >= cluster.nodes + cluster.events.filter((x) => 'addNode' in x).length) {
+        add({ path: `cluster.events[${i}].removeNode.node`, ...where(['cluster', 'events', i, 'removeNode', 'node']), message: `no node ${e.removeNode.node}` });
+      }
+    });
+  }
+  workload?.keys.forEach((k, i) => {
     if (k.uniform && k.uniform.from >= k.uniform.to) {
       add({ path: `workload.keys[${i}].uniform`, ...where(['workload', 'keys', i, 'uniform']), message: 'from must be below to' });
     }
   });
-  const tr = sc.workload.trace;
+  const tr = workload?.trace;
   if (tr) {
     const abs = path.resolve(dir, tr.file);
     if (!fs.existsSync(abs)) add({ path: 'workload.trace.file', ...where(['workload', 'trace', 'file']), message: `no such file: ${abs}` });
@@ -157,15 +210,16 @@ export function parseScenario(text: string, file: string, dir: string, opts: Loa
     if (tr.timezone !== undefined && !validTimezone(tr.timezone)) {
       add({ path: 'workload.trace.timezone', ...where(['workload', 'trace', 'timezone']), message: `unknown time zone '${tr.timezone}' (use Area/City)` });
     }
-    if (sc.keyspace.kind !== 'range' && sc.keyspace.kind !== 'hashed') {
-      add({ path: 'keyspace.kind', ...where(['keyspace', 'kind']), message: `a trace needs keyspace kind range or hashed, not ${sc.keyspace.kind}` });
+    if (keyspace && keyspace.kind !== 'range' && keyspace.kind !== 'hashed') {
+      add({ path: 'keyspace.kind', ...where(['keyspace', 'kind']), message: `a trace needs keyspace kind range or hashed, not ${keyspace.kind}` });
     }
-  } else if (sc.keyspace.kind === 'range') {
+  } else if (workload && keyspace?.kind === 'range') {
     add({ path: 'keyspace.kind', ...where(['keyspace', 'kind']), message: 'range needs a workload.trace (its keys in string order)' });
   }
 
-  // policies
-  let policies: [string, PolicySpec][];
+  // policies (the scenario's, or the defaults when it names none); unknown when `policies:` is invalid
+  let policies: [string, PolicySpec][] | undefined;
+  const policiesInvalid = raw !== null && typeof raw === 'object' && (raw as Record<string, unknown>).policies !== undefined && sc.policies === undefined;
   if (sc.policies) {
     policies = Object.entries(sc.policies);
     for (const [name, spec] of policies) {
@@ -174,50 +228,86 @@ export function parseScenario(text: string, file: string, dir: string, opts: Loa
         add({ path: `policies.${name}.kind`, ...where(['policies', name, 'kind']), message: `policy kind '${spec.kind}' is not implemented yet (available: ${[...IMPLEMENTED_POLICY_KINDS].join(', ')})` });
       }
     }
-  } else {
+  } else if (!policiesInvalid) {
     policies = DEFAULT_POLICIES.filter(([, k]) => IMPLEMENTED_POLICY_KINDS.has(k)).map(([n, k]) => [n, scenarioSchema.shape.policies.unwrap().valueType.parse({ kind: k })]);
   }
-  if (opts.policies && opts.policies.length) {
-    const known = new Set(policies.map(([n]) => n));
+  const defined = new Set((policies ?? []).map(([n]) => n));
+  if (policies && opts.policies && opts.policies.length) {
     for (const p of opts.policies) {
-      if (!known.has(p)) problems.push({ file: '<cli>', path: '--policies', message: `no policy '${p}' in the scenario (policies: ${[...known].join(', ')})` });
+      if (!defined.has(p)) problems.push({ file: '<cli>', path: '--policies', message: `no policy '${p}' in the scenario (policies: ${[...defined].join(', ')})` });
     }
     policies = policies.filter(([n]) => opts.policies!.includes(n));
   }
+  const running = new Set((policies ?? []).map(([n]) => n));
 
-  // expectations
+  // expectations: well-formed, naming known metrics of defined policies; with --policies, the
+  // ones that need a policy not run are skipped (and said so)
   const expectations: Expectation[] = [];
-  sc.expect.forEach((line, i) => {
+  const skippedExpectations: SkippedExpectation[] = [];
+  (sc.expect ?? []).forEach((line, i) => {
     const at = where(['expect', i]);
     try {
       const e = parseExpectation(line);
+      let ok = true;
       for (const r of references(e)) {
         const m = metricPathProblem(r.path);
-        if (m) add({ path: `expect[${i}]`, ...at, message: m });
+        if (m) {
+          add({ path: `expect[${i}]`, ...at, message: m });
+          ok = false;
+        }
       }
-      expectations.push(e);
+      const named = [...new Set(references(e).map((r) => r.policy))];
+      const undefinedPolicies = policies ? named.filter((n) => !defined.has(n)) : [];
+      for (const n of undefinedPolicies) {
+        add({ path: `expect[${i}]`, ...at, message: `no policy '${n}' in the scenario (policies: ${[...defined].join(', ')})` });
+        ok = false;
+      }
+      const notRun = named.filter((n) => defined.has(n) && !running.has(n));
+      if (ok && notRun.length) skippedExpectations.push({ expr: e.expr, notRun });
+      else expectations.push(e);
     } catch (err) {
       add({ path: `expect[${i}]`, ...at, message: `malformed expectation '${line}': ${(err as Error).message}` });
     }
   });
 
   // sweep grid paths must name scalar fields that exist in the scenario schema
-  for (const key of Object.keys(sc.sweep.grid)) {
+  for (const key of Object.keys(sc.sweep?.grid ?? {})) {
     if (!/^[A-Za-z0-9_.-]+$/.test(key)) add({ path: `sweep.grid.${key}`, ...where(['sweep', 'grid', key]), message: 'not a field path' });
   }
 
-  if (problems.length) throw new InputError(dedupe(problems));
-  const { seed: _seed, ...rest } = sc;
+  if (problems.length || !parsed.success || !policies) throw fail();
+  const full = parsed.data;
+  const { seed: _seed, ...rest } = full;
   const hash = createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 16);
-  return { scenario: sc, file, dir, hash, expectations, policies, ...(durationFromTrace ? { durationFromTrace } : {}) };
+  return {
+    scenario: full,
+    file,
+    dir,
+    hash,
+    expectations,
+    policies,
+    ...(skippedExpectations.length ? { skippedExpectations } : {}),
+    ...(durationFromTrace ? { durationFromTrace } : {}),
+  };
 }
 
-/** Applies one `--set path=value` to the YAML document. */
-function applySet(doc: Document, spec: string, problems: Problem[], file: string): void {
+/** Each top-level section of `raw` that is valid on its own, parsed (the others left out). */
+function partialScenario(raw: unknown): Partial<Scenario> {
+  const out: Record<string, unknown> = {};
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return out;
+  for (const [key, field] of Object.entries(scenarioSchema.shape)) {
+    const r = (field as { safeParse(v: unknown): { success: boolean; data?: unknown } }).safeParse((raw as Record<string, unknown>)[key]);
+    if (r.success) out[key] = r.data;
+  }
+  return out as Partial<Scenario>;
+}
+
+/** Applies one `--set path=value` to the YAML document; returns the path set (undefined if it could not). */
+function applySet(doc: Document, spec: string, problems: Problem[], file: string): (string | number)[] | undefined {
   const eq = spec.indexOf('=');
   if (eq <= 0) {
     problems.push({ file: '<cli>', path: '--set', message: `'${spec}' should be path=value` });
-    return;
+    return undefined;
   }
   const p = spec.slice(0, eq).trim().split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
   let value: unknown;
@@ -229,8 +319,10 @@ function applySet(doc: Document, spec: string, problems: Problem[], file: string
   try {
     doc.setIn(p, value);
   } catch (err) {
-    problems.push({ file, path: p.join('.'), message: `--set cannot set this path (${(err as Error).message})` });
+    problems.push({ file: '<cli>', path: `--set ${spec}`, message: `cannot set ${p.join('.')} (${(err as Error).message})` });
+    return undefined;
   }
+  return p;
 }
 
 /** Path marker: point at the key of the path's last field (unknown fields). */

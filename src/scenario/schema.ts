@@ -4,7 +4,7 @@
  * derives the JSON Schema editors use from the same definition.
  */
 import { z } from 'zod';
-import { parseBandwidth, parseDuration, parseSize } from './units.ts';
+import { parseBandwidth, parseDuration, parseSize } from '../model/units.ts';
 
 // ---- unit types: input is text (or a bare number for sizes), output is a number ----
 
@@ -189,7 +189,7 @@ const apm = z
 // ---- policies ----
 
 export const MODEL_NAMES = ['seasonal-naive', 'ets', 'arima', 'mstl', 'prophet', 'lstm', 'ensemble', 'auto'] as const;
-export const OPTIMIZER_NAMES = ['annealing', 'genetic', 'greedy', 'exact'] as const;
+export const OPTIMIZER_NAMES = ['annealing', 'genetic', 'greedy', 'exact', 'staged'] as const;
 const goals = z
   .strictObject({
     imbalance: z.number().min(0).default(1),

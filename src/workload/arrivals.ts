@@ -2,18 +2,17 @@
  * Per-bucket arrival counts for a tick from expected counts λ_b: the hot loop of every
  * synthetic run (buckets × ticks draws).
  *
- * `exact`: Poisson(λ_b) for every bucket (`poissonFast`: inversion below 16, PTRS above), about
- * 40–80 ns a draw at λ ≈ 10.
+ * `exact`: Poisson(λ_b) for every bucket (`poissonFast`: inversion below 16, PTRS above).
  *
  * `fast` (the default): table-driven, no random-number call and no transcendental call per
- * bucket: 7–8 ns a draw at equal λ, 10–13 ns inside a run's tick. Each draw reads one 32-bit
+ * bucket, several times faster than `exact` (figures in docs/bench-log.md). Each draw reads one 32-bit
  * word of a per-workload table: the high 16 bits are a seeded permutation π of 0…65,535 (so over
  * the table every value appears once), the low 16 bits a second, independent permutation. A
  * tick reads the table in order from a random offset, each index XORed with a random 4-bit mask
  * (so neighbouring buckets' pairs of entries change from tick to tick), so a tick never reuses an
- * entry (up to 65,536 buckets) and reads whole cache lines. A random odd stride, used before,
- * gave the same draws' statistics but a cache miss per draw: 1.4–1.6× the time of the in-order
- * walk with the caches disturbed between ticks, as in a run (tested: neighbours uncorrelated).
+ * entry (up to 65,536 buckets) and reads whole cache lines, so neighbouring buckets stay
+ * uncorrelated (tested) without a cache miss per draw, which a random stride through the table
+ * would cost.
  * - Below λ = 4: Poisson inversion at u = (π + ½)/65,536 against tabulated Poisson CDFs on a
  *   grid λ = j/64. Row j or j + 1 is picked, by the low 16 bits, with the probabilities that
  *   make the mean exactly λ (a mixture of Poisson(j/64) and Poisson((j+1)/64): variance larger
@@ -32,8 +31,8 @@
  * vega-statistics (Giles' erfinv, double precision).
  *
  * Hot-loop note: every count stays an int32 in V8 (table loads, `| 0`, a branch-free clamp).
- * Mixing a double (`Math.floor`) with an integer constant in one variable made V8 box the value
- * on every draw, which cost more than the sampling itself (20–25 ns a draw before, ~10 after).
+ * Mixing a double (`Math.floor`) with an integer constant in one variable makes V8 box the value
+ * on every draw, which costs more than the sampling itself.
  */
 import { quantileNormal } from 'vega-statistics';
 import { poissonFast } from '../engine/poisson.ts';

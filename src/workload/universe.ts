@@ -40,7 +40,7 @@ interface Vocabulary {
 
 const vocabCache = new Map<number, Vocabulary>();
 
-/** Seeded word lists (built once per seed and process; ~50 ms). */
+/** Seeded word lists (built once per seed and process). */
 export function vocabulary(seed: number): Vocabulary {
   let v = vocabCache.get(seed);
   if (v) return v;

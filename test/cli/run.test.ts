@@ -67,7 +67,7 @@ describe('keycast run', () => {
     }
     const u = kc(['run', TINY, '--set', 'expect=[ghost.p99LatencyMs < 1]', '--out', path.join(d, 'o3')]);
     expect(u.code).toBe(2);
-    expect(u.err).toMatch(/expect\[0\]: policy 'ghost' did not run/);
+    expect(u.err).toMatch(/^<cli>: --set expect=\[ghost.p99LatencyMs < 1\]: expect\[0\]: no policy 'ghost' in the scenario/);
   });
 
   it('validate checks many files and schema prints JSON Schema', () => {

@@ -1,7 +1,7 @@
 /**
  * CI regression: every shipped scenario (`scenarios/*.yaml`) passes `keycast check scenarios`
  * (its expectations hold, its invariants too), with JUnit XML written. The trace scenarios read
- * ../shared/data, which CI has beside the checkout.
+ * data/ (inside the repository).
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';

@@ -1,8 +1,9 @@
 /** `keycast plan --schedule` through the CLI's `main`: the APM's schedule estimate in JSON and table form. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
+import * as path from 'node:path';
 
-const CONTRACT = '/work/shared/contract/snapshot.json';
+const CONTRACT = path.join(__dirname, '../../examples/snapshot.json');
 
 function capture(): () => string {
   let out = '';

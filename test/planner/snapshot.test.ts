@@ -7,7 +7,7 @@ import { InputError } from '../../src/model/index.ts';
 import { parseSnapshot, planRepartition, planResultJson, formatPlanTable, seededRng } from '../../src/planner/index.ts';
 import { runPlan } from '../../src/cli/commands/plan.ts';
 
-const CONTRACT = '/work/shared/contract/snapshot.json';
+const CONTRACT = join(__dirname, '../../examples/snapshot.json');
 const small = {
   buckets: 8,
   load: [1, 1, 1, 1, 1, 1, 20, 20],

@@ -58,12 +58,17 @@ ${ORACLE}
       expect(p[name].plans.completed, name).toBeGreaterThan(0);
     }
     expect(p.predictive.forecast).toBeDefined();
-    expect(p.predictive.forecast!.coverage80).toBeGreaterThanOrEqual(0);
+    // an 80 % band: at this seed it covers 73 % of windows; half or less would be miscalibrated
+    expect(p.predictive.forecast!.coverage80).toBeGreaterThan(0.5);
+    expect(p.predictive.forecast!.coverage80).toBeLessThanOrEqual(1);
+    expect(p.predictive.forecast!.smape).toBeLessThan(5); // percent; 0.32 at this seed
     expect(p.reactive.forecast).toBeUndefined();
     const r = p.predictive.regret!;
     expect(r.decisions).toBeGreaterThan(0);
-    expect(r.forecastCost).toBeGreaterThanOrEqual(0);
-    expect(r.optimizerCost).toBeGreaterThanOrEqual(0);
+    // both parts are clamped at 0 per decision; over 21 decisions an imperfect forecast and a
+    // 3000-iteration search each cost something (1.78 and 0.49 at this seed)
+    expect(r.forecastCost).toBeGreaterThan(0);
+    expect(r.optimizerCost).toBeGreaterThan(0);
     expect(r.executionLagMs).toBeGreaterThan(0);
     expect(p.reactive.regret).toBeUndefined();
     const lane = result.lanes.find((l) => l.name === 'predictive')!;

@@ -50,8 +50,11 @@ describe('KeyDistributionProfiler', () => {
     expect(Math.abs(f.windows[0].totalRate.mean - truth) / truth).toBeLessThan(0.2);
     const acc = kdp.accuracy();
     expect(acc.windows).toBe(0);
-    drive(kdp, 0);
-    expect(kdp.modelChoices().at(-1)!.range).toBe('total');
+    // one choice per range, then the total; fitted by now, so each is one of the candidates
+    const choices = kdp.modelChoices();
+    expect(choices.map((c) => c.range)).toEqual([...kdp.ranges, 'total']);
+    for (const c of choices) expect(['seasonal-naive', 'ets', 'mstl', 'arima', 'ensemble']).toContain(c.model);
+    expect(Object.keys(choices.at(-1)!.scores).length).toBeGreaterThan(0);
   });
 
   it('tracks the accuracy of issued forecasts and re-cuts ranges toward equal load', () => {
@@ -88,6 +91,59 @@ describe('KeyDistributionProfiler', () => {
     drive(b, 3 * 60);
     const ser = (k: KeyDistributionProfiler) => JSON.stringify(k.forecast(3 * 60 * MIN, 5), (_k, v) => (v instanceof Float64Array ? Array.from(v) : v));
     expect(ser(a)).toBe(ser(b));
+  });
+
+  it('forecasts a band that travels along the key space by moving it (the drift picture)', () => {
+    // one bucket per group; a 4-h season, so the drift baseline needs 4 hourly blocks
+    const kdp = new KeyDistributionProfiler({ buckets: B, windowMs: MIN, models: ['seasonal-naive'], seasonsMs: [4 * DAYISH], rng: new RandomSource(1).fork('kdp'), ranges: 4, microGroups: B });
+    const bandAt = (t: number) => Math.floor(t / (30 * MIN)) % B; // 2 buckets per hour
+    const counts = new Float64Array(B);
+    let f = kdp.forecast(0, 1);
+    for (let t = 0; t < 9 * DAYISH; t += MIN) {
+      counts.fill(10);
+      for (let b = bandAt(t); b < bandAt(t) + 4; b++) counts[b % B] = 400;
+      kdp.observe({ timeMs: t, durationMs: MIN, counts, total: 10 * 60 + 390 * 4, bytes: 0 });
+      if (t % (5 * MIN) === 0) f = kdp.forecast(t, 30);
+    }
+    const drift = f.windows.filter((w) => w.ranges.every((r) => r.model === 'drift'));
+    expect(drift.length).toBeGreaterThan(0);
+    const w = drift.at(-1)!;
+    const hottest = (load: Float64Array) => load.indexOf(Math.max(...load));
+    // the band's picture at that window is ahead of where it was at issue time
+    expect(hottest(w.expectedLoad)).toBeGreaterThan(bandAt(f.issuedAtMs) + 1);
+    // range probabilities are the drift picture's group shares, summing to 1
+    expect(w.ranges.reduce((a, r) => a + r.probability, 0)).toBeCloseTo(1, 9);
+  });
+
+  it('never uses the drift picture for a band that stays put', () => {
+    const kdp = new KeyDistributionProfiler({ buckets: B, windowMs: MIN, models: ['seasonal-naive'], seasonsMs: [4 * DAYISH], rng: new RandomSource(1).fork('kdp'), ranges: 4, microGroups: B });
+    const counts = new Float64Array(B);
+    for (let t = 0; t < 9 * DAYISH; t += MIN) {
+      counts.fill(10);
+      for (let b = 20; b < 24; b++) counts[b] = 400;
+      kdp.observe({ timeMs: t, durationMs: MIN, counts, total: 10 * 60 + 390 * 4, bytes: 0 });
+      if (t % (5 * MIN) === 0) for (const w of kdp.forecast(t, 30).windows) for (const r of w.ranges) expect(r.model).not.toBe('drift');
+    }
+  });
+
+  it('spreads a range by the seasonal shape when the hot spot repeats each season but hops each window', () => {
+    const season = 20 * MIN;
+    const hotAt = (w: number) => (7 * w) % 20; // buckets 0..19, each once per season of 20 windows
+    const kdp = new KeyDistributionProfiler({ buckets: B, windowMs: MIN, models: ['seasonal-naive'], seasonsMs: [season], rng: new RandomSource(1).fork('kdp'), ranges: 1, microGroups: B, evalHorizonWindows: 6 });
+    const counts = new Float64Array(B);
+    const end = 12 * season;
+    for (let t = 0; t < end; t += MIN) {
+      counts.fill(1);
+      counts[hotAt(t / MIN)] = 300;
+      kdp.observe({ timeMs: t, durationMs: MIN, counts, total: 63 + 300, bytes: 0 });
+    }
+    const f = kdp.forecast(end, 3);
+    for (let k = 0; k < 3; k++) {
+      const w = f.windows[k];
+      const hot = hotAt(end / MIN + k);
+      // a third of the season-back spread sits on the true hot bucket; a recent shape would put ~1 record/s there
+      expect(w.expectedLoad[hot] / w.totalRate.mean).toBeGreaterThan(0.2);
+    }
   });
 
   it('rejects batches of the wrong width', () => {

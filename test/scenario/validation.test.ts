@@ -153,17 +153,26 @@ describe('scenario validation', () => {
 
 describe('mutated scenario files never crash', () => {
   const lines = GOOD.split('\n');
-  const junk = fc.constantFrom('-1', 'abc', '[]', '{}', '{a: 1}', '1e400', 'null', '~', '"', "'", ':', '- x', '0', '1.5', 'true', '1d6h', '5MB/s', '&a', '*a', '!!binary x');
+  const junk = fc.constantFrom('-1', 'abc', '[]', '{}', '{a: 1}', '1e400', 'null', '~', '"', "'", ':', '- x', '0', '1.5', 'true', '1d6h', '5MB/s', '&a', '*a', '!!binary x',
+    '*missing', '&b 5', '*b', '&c { nodes: 3 }', '{ <<: *c }', '{ <<: *missing }', '{ <<: 5 }', '!foo x', '!!str 12', '!!int x', '!!map {}', '!!seq []', '[*a, *a]');
+  // --set, --seed and --policies as a user might give them, good and bad
+  const flags = fc.record({
+    sets: fc.array(fc.constantFrom('seed=9', 'seed=-1', 'cluster.nodes=0', 'cluster.nodes=5', 'expect=[ghost.records > 0]', 'x', '=1', 'cluster=*a', 'workload.rate=abc', 'cluster.nodes.x=1', 'policies={ s: { kind: static } }', 'tick=2m'), { maxLength: 3 }),
+    seed: fc.option(fc.constantFrom(0, 3, 2 ** 60), { nil: undefined }),
+    policies: fc.option(fc.constantFrom(['static'], ['ghost'], ['static', 'reactive']), { nil: undefined }),
+  });
   const mutation = fc.oneof(
     fc.record({ op: fc.constant('delete' as const), at: fc.nat() }),
     fc.record({ op: fc.constant('truncate' as const), at: fc.nat(), cut: fc.nat() }),
     fc.record({ op: fc.constant('value' as const), at: fc.nat(), v: junk }),
     fc.record({ op: fc.constant('indent' as const), at: fc.nat(), by: fc.integer({ min: -4, max: 4 }) }),
     fc.record({ op: fc.constant('insert' as const), at: fc.nat(), v: fc.string({ maxLength: 20 }) }),
+    // an anchor on one value and an alias (or a merge key) to it elsewhere, in either order
+    fc.record({ op: fc.constant('alias' as const), at: fc.nat(), to: fc.nat(), merge: fc.boolean() }),
   );
   it('returns a scenario or an InputError, never anything else', () => {
     fc.assert(
-      fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (muts) => {
+      fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), flags, (muts, opts) => {
         const ls = [...lines];
         for (const m of muts) {
           const i = m.at % ls.length;
@@ -171,17 +180,22 @@ describe('mutated scenario files never crash', () => {
           else if (m.op === 'truncate') ls[i] = ls[i].slice(0, m.cut % (ls[i].length + 1));
           else if (m.op === 'value') ls[i] = ls[i].includes(':') ? ls[i].replace(/:\s*.*$/, `: ${m.v}`) : `${ls[i]} ${m.v}`;
           else if (m.op === 'indent') ls[i] = m.by >= 0 ? ' '.repeat(m.by) + ls[i] : ls[i].slice(-m.by);
-          else ls.splice(i, 0, m.v);
+          else if (m.op === 'alias') {
+            const j = m.to % ls.length;
+            if (ls[i].includes(':')) ls[i] = ls[i].replace(/:\s*/, ': &x ');
+            if (m.merge) ls.splice(j, 0, `${/^\s*/.exec(ls[j])![0]}<<: *x`);
+            else ls[j] = ls[j].includes(':') ? ls[j].replace(/:\s*.*$/, ': *x') : `${ls[j]} *x`;
+          } else ls.splice(i, 0, m.v);
           if (ls.length === 0) ls.push('');
         }
         try {
-          parseScenario(ls.join('\n'), 'f.yaml', os.tmpdir());
+          parseScenario(ls.join('\n'), 'f.yaml', os.tmpdir(), opts);
         } catch (err) {
           if (!(err instanceof InputError)) throw err;
           for (const p of err.problems) expect(formatProblem(p)).toMatch(/^(f\.yaml|<cli>)(:\d+:\d+)?:? /);
         }
       }),
-      { numRuns: 400, seed: 20261125 },
+      { numRuns: 600, seed: 20261125 },
     );
   });
 });

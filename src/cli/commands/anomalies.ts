@@ -26,7 +26,7 @@ export async function runAnomalies(argv: Record<string, unknown>): Promise<numbe
   const { readFileSync } = await import('node:fs');
   const { InputError } = await import('../../model/errors.ts');
   const { writeFileAtomic } = await import('../io.ts');
-  const { parseDuration } = await import('../../scenario/units.ts');
+  const { parseDuration } = await import('../../model/units.ts');
   const { parseTimedCsv, fmt, OnlineAnomalyDetector } = await import('../../profiler/cli-support.ts');
   const file = String(argv.input);
   const problems: { file: string; path: string; message: string }[] = [];

@@ -8,12 +8,13 @@ export const capacityCommand: KeycastCommand = {
   builder: (y) =>
     scenarioOptions(
       y
-        .usage('keycast capacity SCENARIO --nodes MIN..MAX [--seeds N] [--out DIR] [--json]')
+        .usage('keycast capacity SCENARIO --nodes MIN..MAX [--seeds N] [--out DIR] [--json] [--force]')
         .positional('scenario', { type: 'string', describe: 'scenario YAML file' })
         .option('nodes', { type: 'string', demandOption: true, describe: 'node counts to try, MIN..MAX' })
         .option('seeds', { type: 'number', describe: 'run each node count at N seeds; the SLO must hold at every one (default 1)' })
         .option('out', { type: 'string', describe: 'output folder (default reports/<name>-capacity/)' })
-        .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON on stdout' }),
+        .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON on stdout' })
+        .option('force', { type: 'boolean', default: false, describe: 'replace --out even if it is not a keycast output folder (deletes what is there)' }),
     ),
   run: async (argv) => {
     const { runCapacity, parseNodeRange } = await import('../../experiment/capacity.ts');
@@ -29,6 +30,9 @@ export const capacityCommand: KeycastCommand = {
       throw new InputError([{ file: '<cli>', path: '--seeds', message: 'should be a whole number ≥ 1' }]);
     }
     const load = scenarioLoadOptions(argv);
+    const { assertOutDir } = await import('../../experiment/atomic-dir.ts');
+    const force = argv.force as boolean;
+    if (argv.out !== undefined) assertOutDir(argv.out as string, { force });
     const bar = progressBar('capacity');
     const r = runCapacity(argv.scenario as string, range, { ...load, seeds, onProgress: (n) => bar.update(n - range.min, range.max - range.min + 1, `running ${n} nodes`) });
     bar.stop();
@@ -37,7 +41,7 @@ export const capacityCommand: KeycastCommand = {
       fs.writeFileSync(path.join(tmp, 'capacity.json'), JSON.stringify(r, null, 2) + '\n');
       fs.writeFileSync(path.join(tmp, 'capacity.csv'), capacityCsv(r));
       fs.writeFileSync(path.join(tmp, 'index.html'), capacityHtml(r));
-    });
+    }, { force });
     if (argv.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
     else process.stdout.write(capacityTable(r) + `\nReport: ${out}/index.html\n`);
     return 0;

@@ -4,23 +4,30 @@ import { scenarioLoadOptions, scenarioOptions } from './scenario-options.ts';
 
 export const checkCommand: KeycastCommand = {
   command: 'check [paths..]',
-  describe: 'run scenario files (default: scenarios/) and check their expectations; JUnit XML for CI',
+  describe: 'run scenario files (default: ./scenarios/, else the bundled ones) and check their expectations; JUnit XML for CI',
   builder: (y) =>
     scenarioOptions(
       y
-        .usage('keycast check [FILE|DIR ...] [--junit FILE] [--out DIR]\n\nEach *.yaml of a folder (not recursive) or each file named; exit 1 if an expectation fails, 2 on bad input.')
+        .usage('keycast check [FILE|DIR ...] [--junit FILE] [--out DIR] [--force]\n\nEach *.yaml of a folder (not recursive) or each file named; exit 1 if an expectation fails, 2 on bad input.')
         .positional('paths', { type: 'string', array: true, describe: 'scenario files or folders (default: scenarios)' })
         .option('junit', { type: 'string', describe: 'write JUnit XML here (one testsuite per scenario, one testcase per expectation)' })
-        .option('out', { type: 'string', describe: 'also write each scenario’s report to DIR/<name>/' }),
+        .option('out', { type: 'string', describe: 'also write each scenario’s report to DIR/<name>/' })
+        .option('force', { type: 'boolean', default: false, describe: 'replace --out even if it is not a keycast output folder (deletes what is there)' }),
     ),
   run: async (argv) => {
     const { runChecks, scenarioFiles, junitXml, checkTable, checkExitCode } = await import('../../experiment/check.ts');
     const { version } = await import('../../api.ts');
     const { writeFileAtomic } = await import('../io.ts');
-    const paths = (argv.paths as string[] | undefined)?.length ? (argv.paths as string[]) : ['scenarios'];
+    const { BUNDLED_SCENARIOS } = await import('../../scenario/bundled.ts');
+    const fs = await import('node:fs');
+    // Default: ./scenarios, or the bundled scenarios where there is none (an installed package).
+    const paths = (argv.paths as string[] | undefined)?.length ? (argv.paths as string[]) : [fs.existsSync('scenarios') ? 'scenarios' : BUNDLED_SCENARIOS];
     const files = scenarioFiles(paths);
     const load = scenarioLoadOptions(argv);
     const out = argv.out as string | undefined;
+    const force = argv.force as boolean;
+    const { assertOutDir, ensureOutputParent } = await import('../../experiment/atomic-dir.ts');
+    if (out !== undefined) assertOutDir(out, { force });
     const cases = runChecks(files, {
       ...load,
       version: version(),
@@ -28,9 +35,15 @@ export const checkCommand: KeycastCommand = {
       wallClock: () => performance.now(), // clock-ok: JUnit times only
       onScenario: (c) => process.stderr.write(process.stderr.isTTY && !process.env.CI ? `checked ${c.name}\n` : ''),
     });
+    for (const c of cases) {
+      for (const e of c.summary?.skippedExpectations ?? []) {
+        process.stderr.write(`keycast: ${c.name}: expectation '${e.expr}' skipped: it needs ${e.notRun.join(', ')}, not run (--policies)\n`);
+      }
+    }
     if (out) {
       const { writeReport } = await import('../../api.ts');
-      for (const c of cases) if (c.summary && c.result) writeReport(`${out}/${c.name}`, c.result, c.summary);
+      ensureOutputParent(out, { force });
+      for (const c of cases) if (c.summary && c.result) writeReport(`${out}/${c.name}`, c.result, c.summary, { force });
     }
     if (argv.junit) writeFileAtomic(argv.junit as string, junitXml(cases));
     process.stdout.write(checkTable(cases));

@@ -30,7 +30,7 @@ export const generateCommand: KeycastCommand = {
       .option('skip-bad-rows', { type: 'boolean', default: false, describe: 'trace replay: skip malformed rows (their count goes to stderr)' }),
   run: async (argv) => {
     const { scenarioLoadOptions } = await import('./scenario-options.ts');
-    const { parseDuration } = await import('../../scenario/units.ts');
+    const { parseDuration } = await import('../../model/units.ts');
     const dur = (name: string): number | undefined => {
       const v = argv[name] as string | undefined;
       if (v === undefined) return undefined;

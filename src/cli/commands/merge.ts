@@ -6,12 +6,13 @@ export const mergeCommand: KeycastCommand = {
   describe: 'merge sweep shard folders into the unsharded results (exit 2 if they are not the shards of one sweep)',
   builder: (y) =>
     y
-      .usage('keycast merge DIR... --out DIR')
+      .usage('keycast merge DIR... --out DIR [--force]')
       .positional('dirs', { type: 'string', array: true, describe: 'shard output folders' })
-      .option('out', { type: 'string', demandOption: true, describe: 'merged output folder' }),
+      .option('out', { type: 'string', demandOption: true, describe: 'merged output folder' })
+      .option('force', { type: 'boolean', default: false, describe: 'replace --out even if it is not a keycast output folder (deletes what is there)' }),
   run: async (argv) => {
     const { mergeShards } = await import('../../experiment/run-sweep.ts');
-    const m = mergeShards(argv.dirs as string[], argv.out as string);
+    const m = mergeShards(argv.dirs as string[], argv.out as string, argv.force as boolean);
     process.stdout.write(`merged ${(argv.dirs as string[]).length} shard(s), ${m.total} runs → ${argv.out}\n`);
     return 0;
   },

@@ -7,7 +7,7 @@
  * `FILE:LINE:COL field.path: message`.
  */
 import type { KeycastCommand } from '../main.ts';
-import type { PlanInput } from '../../planner/index.ts';
+import type { OptimizerName, PlanInput } from '../../planner/index.ts';
 import type { Schedule } from '../../manager/schedule.ts';
 
 export const planCommand: KeycastCommand = {
@@ -22,7 +22,7 @@ export const planCommand: KeycastCommand = {
       )
       .option('input', { type: 'string', demandOption: true, describe: 'snapshot JSON (see docs/planner.md)' })
       .option('json', { type: 'boolean', default: false, describe: 'print the plan as JSON on stdout' })
-      .option('optimizer', { type: 'string', choices: ['annealing', 'genetic', 'greedy', 'exact'], default: 'annealing', describe: 'search strategy' })
+      .option('optimizer', { type: 'string', choices: ['annealing', 'genetic', 'greedy', 'exact', 'staged'], default: 'annealing', describe: 'search strategy' })
       .option('iterations', { type: 'number', default: 20000, describe: 'search budget (cost evaluations)' })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the search\'s random stream' })
       .option('time-budget', { type: 'string', describe: 'also stop the search after this wall-clock time (e.g. 2s)' })
@@ -38,7 +38,7 @@ export async function runPlan(argv: Record<string, unknown>): Promise<number> {
   const { parseSnapshot, planRepartition, planResultJson, formatPlanTable } = await import('../../planner/index.ts');
   const { estimateSchedule } = await import('../../manager/schedule.ts');
   const { RandomStream } = await import('../../engine/random.ts');
-  const { parseDuration } = await import('../../scenario/units.ts');
+  const { parseDuration } = await import('../../model/units.ts');
   const file = String(argv.input);
   let text: string;
   try {
@@ -63,7 +63,7 @@ export async function runPlan(argv: Record<string, unknown>): Promise<number> {
     shouldStop = () => Date.now() >= deadline; // clock-ok
   }
   const result = planRepartition(input, {
-    optimizer: argv.optimizer as 'annealing' | 'genetic' | 'greedy' | 'exact',
+    optimizer: argv.optimizer as OptimizerName,
     iterations,
     rng: new RandomStream('plan', `plan/${Number(argv.seed)}`),
     shouldStop,

@@ -8,10 +8,11 @@ export const runCommand: KeycastCommand = {
   builder: (y) =>
     scenarioOptions(
       y
-        .usage('keycast run SCENARIO [--out DIR] [--seed N] [--policies a,b] [--set path=value]... [--json] [--skip-bad-rows] [--workers N]')
+        .usage('keycast run SCENARIO [--out DIR] [--seed N] [--policies a,b] [--set path=value]... [--json] [--skip-bad-rows] [--workers N] [--force]')
         .positional('scenario', { type: 'string', describe: 'scenario YAML file' })
         .option('out', { type: 'string', describe: 'report folder (default reports/<scenario name>/)' })
         .option('json', { type: 'boolean', default: false, describe: 'print summary.json on stdout and nothing else' })
+        .option('force', { type: 'boolean', default: false, describe: 'replace --out even if it is not a keycast output folder (deletes what is there)' })
         .option('skip-bad-rows', { type: 'boolean', default: false, describe: 'trace replay: skip malformed rows, report their count as badRows' })
         .option('workers', { type: 'string', describe: 'threads to spread the policies over (same results for any N; default: 1 for small runs, else the cores)' }),
     ),
@@ -32,8 +33,11 @@ export const runCommand: KeycastCommand = {
     const names = Object.keys(loadScenario(argv.scenario as string, scenarioLoadOptions(argv)).scenario.policies ?? {});
     const label = `run ${argv.scenario}${names.length > 1 ? ` (${names.join(', ')} in lockstep)` : names.length ? ` (${names[0]})` : ''}`;
     const res = await withProgress(!json, label, (onProgress) =>
-      runScenarioFile(argv.scenario as string, { ...scenarioLoadOptions(argv), out: argv.out as string | undefined, onProgress, skipBadRows: argv['skip-bad-rows'] as boolean, workers }),
+      runScenarioFile(argv.scenario as string, { ...scenarioLoadOptions(argv), out: argv.out as string | undefined, force: argv.force as boolean, onProgress, skipBadRows: argv['skip-bad-rows'] as boolean, workers }),
     );
+    for (const e of res.summary.skippedExpectations ?? []) {
+      process.stderr.write(`keycast: expectation '${e.expr}' skipped: it needs ${e.notRun.join(', ')}, not run (--policies)\n`);
+    }
     if (json) process.stdout.write(JSON.stringify(res.summary, null, 2) + '\n');
     else {
       const { terminalSummary } = await import('../../report/terminal.ts');

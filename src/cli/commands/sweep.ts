@@ -9,12 +9,13 @@ export const sweepCommand: KeycastCommand = {
   builder: (y) =>
     scenarioOptions(
       y
-        .usage('keycast sweep SCENARIO [--out DIR] [--workers N] [--shard i/n] [--seeds N] [--set path=value]...')
+        .usage('keycast sweep SCENARIO [--out DIR] [--workers N] [--shard i/n] [--seeds N] [--set path=value]... [--force]')
         .positional('scenario', { type: 'string', describe: 'scenario YAML file with a sweep: section' })
         .option('out', { type: 'string', describe: 'output folder (default reports/<name>-sweep/)' })
         .option('workers', { type: 'number', describe: 'worker threads (default: the number of cores)' })
         .option('shard', { type: 'string', describe: 'run only shard i of n (1-based), e.g. 2/8' })
-        .option('seeds', { type: 'number', describe: 'override sweep.seeds' }),
+        .option('seeds', { type: 'number', describe: 'override sweep.seeds' })
+        .option('force', { type: 'boolean', default: false, describe: 'replace --out even if it is not a keycast output folder (deletes what is there)' }),
     ),
   run: async (argv) => {
     const { runSweep } = await import('../../experiment/run-sweep.ts');
@@ -34,7 +35,7 @@ export const sweepCommand: KeycastCommand = {
     const out = (argv.out as string | undefined) ?? `reports/${name}-sweep${shard ? `-shard${shard.index}of${shard.count}` : ''}`;
     const bar = progressBar(`sweep ${name}`);
     try {
-      const { plan, table } = await runSweep(argv.scenario as string, { ...load, out, workers, shard, seeds, version: version(), onProgress: (d, t) => bar.update(d, t) });
+      const { plan, table } = await runSweep(argv.scenario as string, { ...load, out, workers, shard, seeds, force: argv.force as boolean, version: version(), onProgress: (d, t) => bar.update(d, t) });
       bar.stop();
       process.stdout.write(table + '\n');
       process.stdout.write(`${plan.runs.length} run(s)${shard ? ` (shard ${shard.index}/${shard.count} of ${plan.total})` : ''} → ${out}/results.csv, aggregate.csv, index.html\n`);

@@ -55,7 +55,7 @@ function temperature(tStart: number, ratio: number, it: number, iters: number): 
 }
 
 /** One annealing run from `s` for `iters` iterations; returns the best layout seen and its cost. */
-function anneal(
+export function anneal(
   problem: SearchProblem,
   s: LayoutState,
   cost: number,

@@ -5,14 +5,16 @@ import { annealing } from './annealing.ts';
 import { genetic } from './genetic.ts';
 import { greedy } from './greedy.ts';
 import { exact } from './exact.ts';
+import { staged } from './staged.ts';
 
-export { annealing, genetic, greedy, exact };
+export { annealing, genetic, greedy, exact, staged };
 
 export const OPTIMIZERS: Readonly<Record<OptimizerName, () => Optimizer>> = {
   annealing: () => annealing(),
   genetic: () => genetic(),
   greedy: () => greedy(),
   exact: () => exact(),
+  staged: () => staged(),
 };
 
 export const OPTIMIZER_NAMES = Object.keys(OPTIMIZERS) as OptimizerName[];

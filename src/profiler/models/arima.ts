@@ -5,10 +5,9 @@
  * seasonally differenced series still has a near unit root (AR(1) coefficient ≥ 0.97). Orders
  * searched: p ≤ 3, q ≤ 2, P ≤ 1, Q ≤ 1. Log scale for positive data.
  *
- * Written here rather than with the `arima` package: that one is asynchronous-free but emscripten
- * (CJS) and costs 155–200 ms per fixed-order fit and 30–70 s for seasonal auto-selection
- * (LIBRARIES.md); this regression form selects orders in a few milliseconds, is deterministic, and
- * updates its state per new point in O(p + q).
+ * Written here rather than with the `arima` package: that one is emscripten (CJS) and slow at
+ * seasonal auto-selection (measured in docs/profiler.md); this regression form selects orders by
+ * least squares, is deterministic, and updates its state per new point in O(p + q).
  */
 import { registerModel, ScaleTransform, sanitize, nonNegative, type Forecaster, type ModelOptions } from '../forecaster.ts';
 import { ridge } from '../util.ts';

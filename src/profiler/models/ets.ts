@@ -5,8 +5,9 @@
  * Nelder–Mead on the one-step squared error. Only the primary season is used here; several
  * seasonalities (day and week) are the job of `mstl`, which decomposes them first.
  *
- * Written here rather than taken from a library: augurs' AutoETS ignores the seasonal part
- * (LIBRARIES.md), and a sync, allocation-free filter lets the profiler update state per window.
+ * Written here rather than taken from a library: augurs' AutoETS ignores the seasonal part (see
+ * docs/profiler.md, "Why our own implementations"), and a sync, allocation-free filter lets the
+ * profiler update state per window.
  */
 import { registerModel, ScaleTransform, sanitize, nonNegative, type Forecaster, type ModelOptions } from '../forecaster.ts';
 import { mean, nelderMead, squash, unsquash, sumLog } from '../util.ts';

@@ -5,11 +5,11 @@
  * for positive data) from the last 24 differences scaled by their standard deviation; forecasts
  * are recursive and the seasonal indices are added back.
  *
- * Why hand-written instead of @tensorflow/tfjs: tfjs costs 287 MB on disk and ~12 s per tiny
- * network here (LIBRARIES.md), its initialisers draw from their own generator, and its kernels
- * are asynchronous. This one is ~150 lines, draws its initial weights and sample order from the
- * seeded `RandomStream` it is given (byte-identical runs), and trains in well under a second on
- * an M4 series. It is opt-in (not in the default `auto` arena).
+ * Why hand-written instead of @tensorflow/tfjs: tfjs is large and slow to train such a tiny
+ * network, its initialisers draw from their own generator, and its kernels are asynchronous (the
+ * measurements are in docs/profiler.md). This one draws its initial weights and sample order from
+ * the seeded `RandomStream` it is given (byte-identical runs). It is opt-in (not in the default
+ * `auto` arena).
  */
 import { registerModel, ScaleTransform, sanitize, nonNegative, type Forecaster, type ModelOptions } from '../forecaster.ts';
 import { decompose, seasonalAt, type Decomposition } from './mstl.ts';

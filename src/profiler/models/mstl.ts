@@ -6,9 +6,9 @@
  * damped Holt filter, and the seasonal indices are added back. Works on the log scale when the
  * data are positive and that fits better (AIC with the log Jacobian).
  *
- * Written here (not augurs' MSTL) to keep the profiler synchronous, dependency-free and able to
- * update its state one point at a time; LIBRARIES.md times augurs' MSTL at ~20 ms per series, this
- * one is a few milliseconds.
+ * Written here (not augurs' MSTL, which needs asynchronous WASM initialisation: docs/profiler.md)
+ * to keep the profiler synchronous, dependency-free and able to update its state one point at a
+ * time.
  */
 import { registerModel, ScaleTransform, sanitize, nonNegative, type Forecaster, type ModelOptions } from '../forecaster.ts';
 import { usableSeasons, sumLog } from '../util.ts';

@@ -4,7 +4,7 @@
  * Laplace prior), plus Fourier seasonality per period (order 10 up to period 24, 6 for longer
  * periods up to a week, 10 beyond), fitted by penalised least squares on the log scale for positive
  * data. No sampling: intervals come from backtests like every model's, so results are
- * byte-identical (augurs' Prophet intervals vary run to run, LIBRARIES.md). Updates only advance
+ * byte-identical (augurs' Prophet intervals vary run to run: docs/profiler.md). Updates only advance
  * time and shift the level by the recent residual mean; parameters change at refits.
  */
 import { registerModel, ScaleTransform, sanitize, nonNegative, type Forecaster, type ModelOptions } from '../forecaster.ts';

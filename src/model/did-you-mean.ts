@@ -1,4 +1,4 @@
-/** Edit-distance suggestions for misspelt field names. */
+/** Edit-distance suggestions for misspelt field names, shared by scenario files and snapshots. */
 
 /** Levenshtein distance. */
 export function editDistance(a: string, b: string): number {
@@ -15,8 +15,11 @@ export function editDistance(a: string, b: string): number {
   return prev[n];
 }
 
-/** The closest candidate within a third of the word's length (case-insensitive), or undefined. */
-export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
+/**
+ * The closest candidate (case-insensitive; the first of equals) within a third of the word's
+ * length but at least `minDistance` edits, or undefined.
+ */
+export function didYouMean(word: string, candidates: Iterable<string>, minDistance = 1): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
   const w = word.toLowerCase();
@@ -27,5 +30,5 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
       best = c;
     }
   }
-  return best !== undefined && bestD <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
+  return best !== undefined && bestD <= Math.max(minDistance, Math.floor(word.length / 3)) ? best : undefined;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseBandwidth, parseDuration, parseSize } from '../../src/scenario/units.ts';
+import { formatDuration, parseBandwidth, parseDuration, parseSize } from '../../src/model/units.ts';
 
 describe('units', () => {
   it('parses combined and decimal durations', () => {
@@ -29,5 +29,16 @@ describe('units', () => {
   it('formats durations exactly', () => {
     expect(formatDuration(90_000)).toBe('1m30s');
     expect(formatDuration(30 * 3_600_000)).toBe('1d6h');
+  });
+});
+
+describe('formatBytes', () => {
+  it('binary units, one decimal from KB up', async () => {
+    const { formatBytes } = await import('../../src/model/units.ts');
+    expect(formatBytes(0)).toBe('0 B');
+    expect(formatBytes(1023)).toBe('1023 B');
+    expect(formatBytes(1536)).toBe('1.5 KB');
+    expect(formatBytes(3 * 1024 ** 3)).toBe('3.0 GB');
+    expect(formatBytes(5 * 1024 ** 5)).toBe('5120.0 TB');
   });
 });

@@ -1,5 +1,6 @@
 /**
- * Unit parsing for scenario files. Durations need a unit (`ms s m h d`, combinable, decimals
+ * Units shared by every input keycast reads (scenario files, `keycast plan` snapshots, CLI flags)
+ * and the one byte formatter of the project. Durations need a unit (`ms s m h d`, combinable, decimals
  * allowed: `1d6h`, `1.5h`, `200ms`; a bare `0` is allowed). Sizes: a bare number is bytes,
  * `B KB MB GB` are binary (1 KB = 1024 B). Bandwidths: `B/s KB/s MB/s GB/s` (bare number = B/s).
  */
@@ -52,7 +53,10 @@ export function formatDuration(ms: number): string {
   return out;
 }
 
-/** `1536` → `1.5 KB`. */
+/**
+ * `1536` → `1.5 KB`: the project's one byte formatter (binary units labelled KB MB GB TB, one
+ * decimal from KB up), used by reports, tables and the plan output alike.
+ */
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
   let v = bytes;

@@ -1,0 +1,61 @@
+/**
+ * Re-cutting the KDP's forecast ranges. Ranges are unions of micro-groups that start equal-width;
+ * when the heaviest carries more than 1.5× or the lightest less than 0.5× its fair share of the
+ * groups' mean load, they are re-cut to equal load, so each range's model sees a comparable
+ * series and hot regions get narrow ranges.
+ */
+
+/** Balanced enough: every range within [LOW, HIGH] × its fair share. */
+const HIGH = 1.5;
+const LOW = 0.5;
+/** Uniform load added per group, as a share of the mean group load, so empty stretches still end up in a range. */
+const FLOOR = 0.01;
+
+/** `ranges + 1` cuts at group indices splitting `groups` groups into near-equal widths. */
+export function equalWidthCuts(groups: number, ranges: number): number[] {
+  const cuts: number[] = [];
+  for (let r = 0; r <= ranges; r++) cuts.push(Math.floor((r * groups) / ranges));
+  return cuts;
+}
+
+/**
+ * New cuts (group indices, first 0, last `groupLoad.length`) when the ranges `cuts` are out of
+ * balance under `groupLoad`; null when they are balanced, there is no load or a single range, or
+ * no equal-load cut fits.
+ */
+export function recut(groupLoad: Float64Array, cuts: readonly number[]): number[] | null {
+  const ranges = cuts.length - 1;
+  const groups = groupLoad.length;
+  let sum = 0;
+  for (let g = 0; g < groups; g++) sum += groupLoad[g];
+  if (sum <= 0 || ranges < 2) return null;
+  const fair = sum / ranges;
+  let heaviest = 0;
+  let lightest = Infinity;
+  for (let r = 0; r < ranges; r++) {
+    let load = 0;
+    for (let g = cuts[r]; g < cuts[r + 1]; g++) load += groupLoad[g];
+    heaviest = Math.max(heaviest, load / fair);
+    lightest = Math.min(lightest, load / fair);
+  }
+  if (heaviest <= HIGH && lightest >= LOW) return null;
+  return equalLoadCuts(groupLoad, sum, ranges);
+}
+
+/** Cuts at group boundaries into `ranges` spans of near-equal load (plus the floor); null when they cannot end at the last group. */
+function equalLoadCuts(groupLoad: Float64Array, sum: number, ranges: number): number[] | null {
+  const groups = groupLoad.length;
+  const floor = (FLOOR * sum) / groups;
+  const total = sum + floor * groups;
+  const cuts = [0];
+  let run = 0;
+  for (let g = 0; g < groups; g++) {
+    run += groupLoad[g] + floor;
+    const r = cuts.length;
+    if (r < ranges && run >= (r * total) / ranges && groups - (g + 1) >= ranges - r) cuts.push(g + 1);
+  }
+  while (cuts.length < ranges) cuts.push(cuts[cuts.length - 1] + 1);
+  cuts.push(groups);
+  for (let i = 1; i < cuts.length; i++) if (cuts[i] <= cuts[i - 1]) cuts[i] = cuts[i - 1] + 1;
+  return cuts[cuts.length - 1] === groups ? cuts : null;
+}

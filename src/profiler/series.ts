@@ -1,0 +1,100 @@
+/**
+ * One KDP forecast series: a range's (or the total's) records/s per window, with one instance of
+ * every candidate model, their backtest scores (`backtest.ts`), the candidate in use, the recent
+ * relative errors its intervals come from, an anomaly detector and, for ranges, the shape backtest.
+ */
+import type { KeyRange } from '../model/key-range.ts';
+import { OnlineAnomalyDetector } from './anomaly.ts';
+import { ENSEMBLE_MEMBERS, type BaseModelName, type Forecaster } from './forecaster.ts';
+import { ShapeScores } from './shape.ts';
+import { quantileOfSorted, RecentSorted } from './util.ts';
+
+/** Relative errors kept per lead. */
+const ERRORS_PER_LEAD = 40;
+/** Relative errors needed (over the nearby leads) before the band comes from them. */
+const MIN_ERRORS = 10;
+/** The band before there are enough errors: ±20 %. */
+const DEFAULT_BAND: [number, number] = [-0.2, 0.2];
+
+/** A candidate's backtest record on one series: its exponentially weighted absolute error and the origins it was scored from. */
+export interface Score {
+  ew: number;
+  origins: number;
+}
+
+export class ForecastSeries {
+  readonly models = new Map<BaseModelName, Forecaster>();
+  readonly scores = new Map<string, Score>();
+  readonly detector: OnlineAnomalyDetector;
+  readonly shapes: ShapeScores;
+  /** The candidate in use (a model name, `ensemble` included). */
+  chosen: string;
+  /** False until the models are first fitted: forecasts repeat the last value. */
+  fitted = false;
+  /** Recent relative errors (actual/forecast − 1) of the candidate in use, per lead. */
+  private readonly relErr: RecentSorted[] = [];
+  /** p10/p90 bands per lead, cleared whenever `relErr` changes. */
+  private readonly bandCache = new Map<number, [number, number]>();
+
+  constructor(
+    readonly range: KeyRange,
+    /** Micro-groups `g0..g1` (exclusive) the series sums. */
+    readonly g0: number,
+    readonly g1: number,
+    detectorThreshold: number,
+    seasonMs: number,
+    defaultModel: string,
+  ) {
+    this.detector = new OnlineAnomalyDetector({ seasonMs, threshold: detectorThreshold });
+    this.chosen = defaultModel;
+    this.shapes = new ShapeScores(g0, g1);
+  }
+
+  /** Candidate `name`'s point forecasts for `h` windows (the ensemble is the mean of its members; zeros for a model not instantiated). */
+  candidateForecast(name: string, h: number): Float64Array {
+    if (name === 'ensemble') {
+      const out = new Float64Array(h);
+      const mem = ENSEMBLE_MEMBERS.filter((m) => this.models.has(m));
+      for (const m of mem) {
+        const f = this.models.get(m)!.forecast(h);
+        for (let i = 0; i < h; i++) out[i] += f[i] / mem.length;
+      }
+      return out;
+    }
+    return this.models.get(name as BaseModelName)?.forecast(h) ?? new Float64Array(h);
+  }
+
+  /** Adds a relative error of the candidate in use at `lead`. */
+  addRelativeError(lead: number, rel: number): void {
+    (this.relErr[lead] ??= new RecentSorted(ERRORS_PER_LEAD)).push(rel);
+    this.bandCache.clear();
+  }
+
+  /**
+   * The [p10, p90] relative error of the candidate in use near `lead` (leads within ±2, capped at
+   * `lastLead`), widened to include 0; ±20 % before 10 errors are known.
+   */
+  errorBand(lead: number, lastLead: number): [number, number] {
+    const l = Math.min(lead, lastLead);
+    const hit = this.bandCache.get(l);
+    if (hit) return hit;
+    const b = this.computeBand(l);
+    this.bandCache.set(l, b);
+    return b;
+  }
+
+  private computeBand(l: number): [number, number] {
+    const lists: number[][] = [];
+    let n = 0;
+    for (let k = Math.max(0, l - 2); k <= l + 2; k++) {
+      const r = this.relErr[k];
+      if (r && r.length > 0) {
+        lists.push(r.sorted);
+        n += r.length;
+      }
+    }
+    if (n < MIN_ERRORS) return DEFAULT_BAND;
+    // The 10% and 90% order statistics of the nearby leads' errors, walked from the nearer end.
+    return [Math.min(0, quantileOfSorted(lists, n, 0.1)), Math.max(0, quantileOfSorted(lists, n, 0.9))];
+  }
+}

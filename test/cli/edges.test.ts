@@ -1,0 +1,249 @@
+/**
+ * The CLI's edges where a user could lose data or get a crash, each through `main` as a user
+ * would type it: output folders that are not keycast's are refused (never deleted), a repeated
+ * single-valued flag, a YAML alias without its anchor among many files, `--seed` with
+ * `--set seed`, flag problems reported as flag problems, expectations naming undefined policies,
+ * `--policies` subsets that skip expectations, and independent problems reported together.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { main } from '../../src/cli/main.ts';
+import { OUTPUT_MARKER, isKeycastOutput } from '../../src/experiment/atomic-dir.ts';
+
+/** A scenario small enough to run in well under a second. */
+const SMALL = `name: small
+seed: 3
+duration: 20m
+warmup: 2m
+tick: 1s
+keyspace: { kind: user-id, keys: 1000, buckets: 64 }
+workload:
+  rate: 300
+  keys: [{ share: 1, zipf: { s: 1.0, shuffle: true } }]
+cluster: { nodes: 2, nodeCapacity: 400, partitions: 4, maxPartitions: 32 }
+policies:
+  static: { kind: static }
+  threshold: &t { kind: reactive-threshold, highWater: 0.8, lowWater: 0.2, cooldown: 2m }
+  calm: { <<: *t, cooldown: 10m }
+expect:
+  - static.records > 0
+  - threshold.p99LatencyMs <= static.p99LatencyMs * 10
+sweep:
+  seeds: 1
+  grid: { cluster.nodes: [2] }
+`;
+
+async function kc(args: string[], cwd?: string): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+  const here = process.cwd();
+  if (cwd) process.chdir(cwd);
+  try {
+    const code = await main(args);
+    return { code, out, err };
+  } finally {
+    if (cwd) process.chdir(here);
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+function setup(): { d: string; scen: string } {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'kc-edges-'));
+  const scen = path.join(d, 'small.yaml');
+  fs.writeFileSync(scen, SMALL);
+  return { d, scen };
+}
+
+/** A user's folder and a user's file that no command may destroy. */
+function userFiles(d: string): { folder: string; file: string; intact: () => void } {
+  const folder = path.join(d, 'thesis');
+  fs.mkdirSync(folder);
+  fs.writeFileSync(path.join(folder, 'thesis.tex'), '\\documentclass{article}');
+  const file = path.join(d, 'notes.txt');
+  fs.writeFileSync(file, 'my notes');
+  return {
+    folder,
+    file,
+    intact: () => {
+      expect(fs.readFileSync(path.join(folder, 'thesis.tex'), 'utf8')).toBe('\\documentclass{article}');
+      expect(fs.readdirSync(folder)).toEqual(['thesis.tex']);
+      expect(fs.readFileSync(file, 'utf8')).toBe('my notes');
+    },
+  };
+}
+
+describe('--out never destroys what is not a keycast output', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('run refuses a foreign folder and a file (exit 2, one line naming --out, nothing written), before simulating', async () => {
+    const { d, scen } = setup();
+    const u = userFiles(d);
+    for (const target of [u.folder, u.file]) {
+      const r = await kc(['run', scen, '--out', target]);
+      expect(r.code).toBe(2);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.err).toMatch(/^<cli>: --out: .* refusing to replace it .*--force/);
+      expect(r.out).toBe(''); // nothing ran
+    }
+    u.intact();
+    expect(fs.readdirSync(d).filter((f) => f.startsWith('.'))).toEqual([]); // no temporary folder left
+  });
+
+  it('run writes into a new or empty folder and over its own earlier report, marked as keycast output', async () => {
+    const { d, scen } = setup();
+    const empty = path.join(d, 'empty');
+    fs.mkdirSync(empty);
+    expect((await kc(['run', scen, '--out', empty])).code).toBe(0);
+    expect(fs.existsSync(path.join(empty, OUTPUT_MARKER))).toBe(true);
+    expect(fs.existsSync(path.join(empty, 'summary.json'))).toBe(true);
+    expect((await kc(['run', scen, '--out', empty])).code).toBe(0); // a previous report is replaced
+    expect((await kc(['run', scen, '--out', path.join(d, 'new/deeper')])).code).toBe(0);
+    // A report written before the marker existed (summary.json with keycastVersion) is replaced too.
+    fs.rmSync(path.join(empty, OUTPUT_MARKER));
+    expect(isKeycastOutput(empty)).toBe(true);
+    expect((await kc(['run', scen, '--out', empty])).code).toBe(0);
+  });
+
+  it('--force replaces a foreign folder or a file', async () => {
+    const { d, scen } = setup();
+    const u = userFiles(d);
+    expect((await kc(['run', scen, '--out', u.folder, '--force'])).code).toBe(0);
+    expect(fs.existsSync(path.join(u.folder, 'thesis.tex'))).toBe(false);
+    expect((await kc(['run', scen, '--out', u.file, '--force'])).code).toBe(0);
+    expect(fs.statSync(u.file).isDirectory()).toBe(true);
+  });
+
+  it('sweep, merge, capacity and check --out refuse the same way', async () => {
+    const { d, scen } = setup();
+    const u = userFiles(d);
+    const shard = path.join(d, 'shard');
+    fs.mkdirSync(shard);
+    fs.writeFileSync(path.join(shard, 'sweep.json'), '{"sweepId":"x"}');
+    const commands = [
+      ['sweep', scen, '--workers', '1'],
+      ['merge', shard],
+      ['capacity', scen, '--nodes', '1..2'],
+      ['check', scen],
+    ];
+    for (const c of commands) {
+      for (const target of [u.folder, u.file]) {
+        const r = await kc([...c, '--out', target]);
+        expect(r.code, c[0]).toBe(2);
+        expect(r.err, c[0]).toMatch(/^<cli>: --out: .* refusing to replace it/);
+      }
+    }
+    u.intact();
+  });
+
+  it('check --out writes a keycast folder of reports and accepts it again', async () => {
+    const { d, scen } = setup();
+    const out = path.join(d, 'checks');
+    expect((await kc(['check', scen, '--out', out])).code).toBe(0);
+    expect(fs.existsSync(path.join(out, OUTPUT_MARKER))).toBe(true);
+    expect(fs.existsSync(path.join(out, 'small/summary.json'))).toBe(true);
+    expect((await kc(['check', scen, '--out', out])).code).toBe(0);
+  });
+
+  it('recognises older outputs by their files, and nothing else', () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'kc-mark-'));
+    const mk = (name: string, file: string, text: string) => {
+      fs.mkdirSync(path.join(d, name), { recursive: true });
+      fs.writeFileSync(path.join(d, name, file), text);
+      return path.join(d, name);
+    };
+    expect(isKeycastOutput(mk('run', 'summary.json', '{"keycastVersion":"0.1.0"}'))).toBe(true);
+    expect(isKeycastOutput(mk('sweep', 'sweep.json', '{"sweepId":"ab"}'))).toBe(true);
+    expect(isKeycastOutput(mk('cap', 'capacity.json', '{"points":[]}'))).toBe(true);
+    expect(isKeycastOutput(mk('other', 'summary.json', '{"total":3}'))).toBe(false);
+    expect(isKeycastOutput(mk('broken', 'summary.json', '{'))).toBe(false);
+    // a check --out folder of older reports: every entry is one
+    fs.mkdirSync(path.join(d, 'checks'));
+    fs.renameSync(path.join(d, 'run'), path.join(d, 'checks/run'));
+    expect(isKeycastOutput(path.join(d, 'checks'))).toBe(true);
+    fs.writeFileSync(path.join(d, 'checks/mine.txt'), 'x');
+    expect(isKeycastOutput(path.join(d, 'checks'))).toBe(false);
+  });
+});
+
+describe('flags, YAML and expectations at the edges', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('a single-valued flag given twice is exit 2 naming it', async () => {
+    const { d, scen } = setup();
+    const r = await kc(['run', scen, '--out', path.join(d, 'a'), '--out', path.join(d, 'b')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^<cli>: --out: given 2 times/);
+    expect(fs.existsSync(path.join(d, 'a')) || fs.existsSync(path.join(d, 'b'))).toBe(false);
+    const s = await kc(['validate', scen, '--set', 'seed=1', '--set', 'duration=1h']); // --set repeats by design
+    expect(s.code).toBe(0);
+  });
+
+  it('an alias to a missing anchor is exit 2 at its FILE:LINE:COL, and validate goes on with the other files', async () => {
+    const { d, scen } = setup();
+    const bad = path.join(d, 'bad.yaml');
+    fs.writeFileSync(bad, SMALL.replace('nodeCapacity: 400', 'nodeCapacity: *alias'));
+    const r = await kc(['validate', bad, scen]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`${bad}:10:36 YAML: alias *alias names no anchor &alias defined before it\n`);
+    expect(r.out).toMatch(/^ok {2}.*small\.yaml/);
+    const run = await kc(['run', bad, '--out', path.join(d, 'o')]);
+    expect(run.code).toBe(2);
+  });
+
+  it('--seed with --set seed is refused; flag values are reported as flag problems', async () => {
+    const { scen } = setup();
+    expect((await kc(['validate', scen, '--set', 'seed=9'])).code).toBe(0); // either alone is fine
+    const r = await kc(['run', scen, '--seed', '5', '--set', 'seed=9', '--out', os.tmpdir() + '/never']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('<cli>: --seed: and --set seed=9 both set the seed: give one\n');
+    const bad = await kc(['validate', scen, '--set', 'seed=-1', '--set', 'cluster.nodes=abc']);
+    expect(bad.code).toBe(2);
+    expect(bad.err.trim().split('\n').sort()).toEqual([
+      "<cli>: --set cluster.nodes=abc: cluster.nodes: should be a number, not 'abc'",
+      '<cli>: --set seed=-1: seed: must be at least 0',
+    ]);
+    const huge = await kc(['run', scen, '--seed', String(2 ** 60), '--out', os.tmpdir() + '/never']);
+    expect(huge.code).toBe(2);
+    expect(huge.err).toMatch(/^<cli>: --seed/);
+  });
+
+  it('an expectation naming an undefined policy fails validate at its line', async () => {
+    const { d } = setup();
+    const f = path.join(d, 'ghost.yaml');
+    fs.writeFileSync(f, SMALL.replace('  - static.records > 0', '  - static.records > 0\n  - ghost.records > static.records'));
+    const r = await kc(['validate', f]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`${f}:17:5 expect[1]: no policy 'ghost' in the scenario (policies: static, threshold, calm)\n`);
+  });
+
+  it('--policies skips the expectations that need a policy not run, and says so', async () => {
+    const { d, scen } = setup();
+    const out = path.join(d, 'only-static');
+    const r = await kc(['run', scen, '--policies', 'static', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe("keycast: expectation 'threshold.p99LatencyMs <= static.p99LatencyMs * 10' skipped: it needs threshold, not run (--policies)\n");
+    const s = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
+    expect(s.expectations.map((e: { expr: string }) => e.expr)).toEqual(['static.records > 0']);
+    expect(s.skippedExpectations).toEqual([{ expr: 'threshold.p99LatencyMs <= static.p99LatencyMs * 10', notRun: ['threshold'] }]);
+    expect(fs.readFileSync(path.join(out, 'summary.md'), 'utf8')).toMatch(/Skipped .*threshold\.p99LatencyMs/);
+  });
+
+  it('reports independent problems at once: a field error, a cross-field problem and an expectation', async () => {
+    const { d } = setup();
+    const f = path.join(d, 'many.yaml');
+    fs.writeFileSync(f, SMALL.replace('duration: 20m', 'duration: banana').replace('partitions: 4,', 'partitions: 40,').replace('static.records > 0', 'static.recordz > 0').replace('kind: static', 'kind: statik'));
+    const r = await kc(['validate', f]);
+    expect(r.code).toBe(2);
+    const lines = r.err.trim().split('\n');
+    expect(lines.some((l) => /:3:\d+ duration: not a duration/.test(l))).toBe(true);
+    expect(lines.some((l) => /cluster\.partitions: 40 is above maxPartitions \(32\)/.test(l))).toBe(true);
+    expect(lines.some((l) => /expect\[0\]: unknown metric 'recordz'/.test(l))).toBe(true);
+    expect(lines.some((l) => /policies\.static/.test(l))).toBe(true);
+    expect(lines.every((l) => l.startsWith(`${f}:`))).toBe(true);
+  });
+});

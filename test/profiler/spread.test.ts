@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { groupSharesOf, shareWithinSpans, spreadGroups, spreadOver } from '../../src/profiler/spread.ts';
+
+describe('spreading load over buckets', () => {
+  it('shares within spans follow the weights, uniform where a span has none', () => {
+    const out = shareWithinSpans([1, 3, 0, 0, 2], [0, 2, 4, 5], new Float64Array(5));
+    expect(Array.from(out)).toEqual([0.25, 0.75, 0.5, 0.5, 1]);
+  });
+
+  it('spreads a span share of an amount and whole group pictures', () => {
+    const inSpan = shareWithinSpans([1, 3, 0, 0], [0, 2, 4], new Float64Array(4));
+    const out = new Float64Array(4);
+    spreadOver(out, 0, 2, inSpan, 0.5, 100);
+    expect(Array.from(out)).toEqual([12.5, 37.5, 0, 0]);
+    spreadGroups(out, [0, 2, 4], inSpan, [0.2, 0.8], 10);
+    expect(Array.from(out)).toEqual([0.5, 1.5, 4, 4]);
+    expect(Array.from(groupSharesOf(out, [0, 2, 4]))).toEqual([0.2, 0.8]);
+    expect(Array.from(groupSharesOf(new Float64Array(4), [0, 2, 4]))).toEqual([0, 0]);
+  });
+});
