@@ -27,7 +27,7 @@ import { applyActions } from '../model/apply-action.ts';
 import { PartitionManager, type PlanCounts, type PlanRecord } from '../manager/partition-manager.ts';
 import { estimateSchedule } from '../manager/schedule.ts';
 import { planCosts, planRepartition, planSavings } from '../planner/plan-repartition.ts';
-import { defaultApm, type ApmConfig } from '../scenario/schema.ts';
+import { DEFAULT_APM, type ApmConfig } from '../manager/apm-config.ts';
 import type { Goals, OptimizerName, PlanInput, PlanResult } from '../planner/types.ts';
 import { pictureParts, type PictureParts } from '../planner/context.ts';
 import type { BreakerReport, Policy, PolicyContext, PolicyReport } from './policy.ts';
@@ -96,7 +96,7 @@ export abstract class PlanningPolicy implements Policy {
   start(ctx: PolicyContext): void {
     this.ctx = ctx;
     this.stateBuf = new Float64Array(ctx.buckets);
-    this.apm = ctx.apm ?? defaultApm();
+    this.apm = ctx.apm ?? DEFAULT_APM;
     this.cooldown = this.apm.breaker.cooldown;
     this.manager = new PartitionManager({
       control: ctx.control,

@@ -7,7 +7,7 @@ import type { RandomStream } from '../engine/random.ts';
 import type { SchedulerPort } from '../engine/virtual-scheduler.ts';
 import type { KeyBatch } from '../model/batch.ts';
 import type { ControlPlane } from '../model/control-plane.ts';
-import type { ApmConfig } from '../scenario/schema.ts';
+import type { ApmConfig } from '../manager/apm-config.ts';
 
 /** Cluster facts a policy may plan with (values from the scenario). */
 export interface ClusterFacts {

@@ -267,10 +267,8 @@ export type PolicySpec = z.output<typeof policy>;
 export type PolicyKind = PolicySpec['kind'];
 export type KeyComponent = z.output<typeof component>;
 export type TraceConfig = z.output<typeof trace>;
-export type ApmConfig = z.output<typeof apm>;
-
-/** The `apm` section's defaults (for contexts built without a scenario, e.g. tests). */
-export function defaultApm(): ApmConfig {
+/** The `apm` section's defaults (src/manager/apm-config.ts has the same as DEFAULT_APM; a test keeps them equal). */
+export function defaultApm(): z.output<typeof apm> {
   return apm.parse({});
 }
 

@@ -152,3 +152,11 @@ describe('plan state machine', () => {
     for (const end of ['completed', 'rolled-back', 'superseded', 'aborted'] as const) expect(PLAN_TRANSITIONS[end]).toEqual([]);
   });
 });
+
+describe('APM defaults', () => {
+  it('the manager defaults equal the scenario schema defaults', async () => {
+    const { defaultApm } = await import('../../src/scenario/schema.ts');
+    const { DEFAULT_APM } = await import('../../src/manager/apm-config.ts');
+    expect(defaultApm()).toEqual(DEFAULT_APM);
+  });
+});
