@@ -2,15 +2,38 @@
  * A partition's FIFO fluid queue as cohorts: each tick's arrivals form one cohort (count,
  * arrival time). Service drains cohorts from the head; each drained portion's latency is its
  * departure time minus its arrival time, so queueing delay and pauses are measured, not guessed.
+ *
+ * Bounded memory whatever the backlog: when the queue holds many cohorts, old neighbouring
+ * cohorts are merged into one (their counts summed, their arrival time the count-weighted
+ * mean) as long as the merged group's original arrival times (tracked per cohort) span at most
+ * `COMPACT_SPAN` (0.5%) of the age of its newest record. Every record's latency then moves by at
+ * most 0.5% of it — under the
+ * latency histogram's bin width (2%) — while the cohorts of a queue whose backlog spans ages
+ * from one tick to T number about ln(T / tick) / 0.005 (≈ 3,000 for 4 weeks of 1 s ticks)
+ * instead of T / tick. Cohorts on either side of `barrierMs` (the warm-up's end) never merge,
+ * so measured and unmeasured records stay apart. Counts are conserved exactly.
  */
+
+/** Relative span of arrival times a merged cohort may cover (of its newest member's age). */
+export const COMPACT_SPAN = 0.005;
+/** Cohorts a queue holds before it first compacts. */
+export const COMPACT_MIN = 512;
 
 export class CohortQueue {
   private t = new Float64Array(8);
   private n = new Float64Array(8);
+  /** Earliest and latest original arrival merged into each cohort (bound the compaction's error). */
+  private f = new Float64Array(8);
+  private l = new Float64Array(8);
   private head = 0;
   private tail = 0;
   /** Records queued (sum of cohort counts). */
   size = 0;
+  /** Compact when the live cohorts reach this (twice what the last compaction left, ≥ COMPACT_MIN). */
+  private compactAt = COMPACT_MIN;
+
+  /** `barrierMs`: cohorts before and after it never merge (the warm-up's end). */
+  constructor(private readonly barrierMs = 0) {}
 
   get cohorts(): number {
     return this.tail - this.head;
@@ -18,12 +41,60 @@ export class CohortQueue {
 
   /** Appends `count` records that arrived at `timeMs`. */
   push(timeMs: number, count: number): void {
+    this.pushCohort(timeMs, count, timeMs, timeMs);
+  }
+
+  private pushCohort(timeMs: number, count: number, first: number, last: number): void {
     if (count <= 0) return;
     if (this.tail === this.t.length) this.grow();
     this.t[this.tail] = timeMs;
     this.n[this.tail] = count;
+    this.f[this.tail] = first;
+    this.l[this.tail] = last;
     this.tail++;
     this.size += count;
+    if (this.tail - this.head >= this.compactAt) this.compact(timeMs);
+  }
+
+  /**
+   * Merges old neighbouring cohorts whose arrival times span at most COMPACT_SPAN of the newest
+   * one's age at `nowMs` (see the file comment). O(cohorts); amortised O(1) per push.
+   */
+  compact(nowMs: number): void {
+    if (this.tail - this.head < 2) return;
+    const { t, n, f, l } = this;
+    let w = this.head; // write position
+    let first = f[this.head]; // earliest and latest original arrival in the group at w
+    let last = l[this.head];
+    let sumN = n[this.head];
+    let sumNT = n[this.head] * t[this.head];
+    let t0 = t[this.head];
+    for (let r = this.head + 1; r < this.tail; r++) {
+      const sameSide = first >= this.barrierMs === f[r] >= this.barrierMs;
+      if (sameSide && l[r] - first <= COMPACT_SPAN * (nowMs - l[r])) {
+        sumN += n[r];
+        sumNT += n[r] * t[r];
+        last = l[r];
+        continue;
+      }
+      t[w] = sumN > 0 ? sumNT / sumN : t0;
+      n[w] = sumN;
+      f[w] = first;
+      l[w] = last;
+      w++;
+      first = f[r];
+      last = l[r];
+      sumN = n[r];
+      sumNT = n[r] * t[r];
+      t0 = t[r];
+    }
+    t[w] = sumN > 0 ? sumNT / sumN : t0;
+    n[w] = sumN;
+    f[w] = first;
+    l[w] = last;
+    w++;
+    this.tail = w;
+    this.compactAt = Math.max(COMPACT_MIN, 2 * (this.tail - this.head));
   }
 
   private grow(): void {
@@ -31,13 +102,19 @@ export class CohortQueue {
     if (live * 2 <= this.t.length) {
       this.t.copyWithin(0, this.head, this.tail);
       this.n.copyWithin(0, this.head, this.tail);
+      this.f.copyWithin(0, this.head, this.tail);
+      this.l.copyWithin(0, this.head, this.tail);
     } else {
-      const t = new Float64Array(this.t.length * 2);
-      const n = new Float64Array(this.n.length * 2);
-      t.set(this.t.subarray(this.head, this.tail));
-      n.set(this.n.subarray(this.head, this.tail));
-      this.t = t;
-      this.n = n;
+      const cap = this.t.length * 2;
+      const grown = (a: Float64Array) => {
+        const b = new Float64Array(cap);
+        b.set(a.subarray(this.head, this.tail));
+        return b;
+      };
+      this.t = grown(this.t);
+      this.n = grown(this.n);
+      this.f = grown(this.f);
+      this.l = grown(this.l);
     }
     this.head = 0;
     this.tail = live;
@@ -96,12 +173,12 @@ export class CohortQueue {
 
   /** Splits off `fraction` of every cohort into a new queue (for a partition split). */
   splitOff(fraction: number): CohortQueue {
-    const q = new CohortQueue();
+    const q = new CohortQueue(this.barrierMs);
     if (fraction <= 0) return q;
     let moved = 0;
     for (let i = this.head; i < this.tail; i++) {
       const part = this.n[i] * fraction;
-      q.push(this.t[i], part);
+      q.pushCohort(this.t[i], part, this.f[i], this.l[i]);
       this.n[i] -= part;
       moved += part;
     }
@@ -112,22 +189,27 @@ export class CohortQueue {
   /** Merges `other` into this queue, keeping arrival order. */
   absorb(other: CohortQueue): void {
     if (other.size <= 0) return;
-    const merged = new CohortQueue();
+    const merged = new CohortQueue(this.barrierMs);
+    merged.compactAt = Infinity; // rebuilt in order: compact once at the end
+
     let i = this.head;
     let j = other.head;
     while (i < this.tail || j < other.tail) {
       if (j >= other.tail || (i < this.tail && this.t[i] <= other.t[j])) {
-        merged.push(this.t[i], this.n[i]);
+        merged.pushCohort(this.t[i], this.n[i], this.f[i], this.l[i]);
         i++;
       } else {
-        merged.push(other.t[j], other.n[j]);
+        merged.pushCohort(other.t[j], other.n[j], other.f[j], other.l[j]);
         j++;
       }
     }
     this.t = merged.t;
     this.n = merged.n;
+    this.f = merged.f;
+    this.l = merged.l;
     this.head = merged.head;
     this.tail = merged.tail;
     this.size = merged.size;
+    this.compactAt = Math.max(COMPACT_MIN, 2 * (this.tail - this.head));
   }
 }

@@ -20,6 +20,12 @@ export interface ClusterConfig {
   readonly queueLimit?: number;
   readonly faults: {
     readonly opFailureRate: number;
+    /** Share of operations that run `slowFactor` times slower (default 0). */
+    readonly slowOpRate?: number;
+    /** How much slower a slow operation is (default 10). */
+    readonly slowFactor?: number;
+    /** Share of operations that get stuck: do nothing until cancelled (default 0). */
+    readonly stuckOpRate?: number;
     readonly crashes: readonly { readonly node: number; readonly at: number; readonly duration: number }[];
   };
   readonly events: readonly ({ readonly addNode: { readonly at: number } } | { readonly removeNode: { readonly at: number; readonly node: number } })[];

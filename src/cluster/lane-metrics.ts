@@ -4,6 +4,13 @@
  * moved bytes, operations and disruption; plus one time-series row per window.
  */
 import { LatencyHistogram, latencyBin } from './latency-histogram.ts';
+import { Thinned } from './thinned.ts';
+
+/**
+ * Rows a lane keeps per series on runs of any length (thinned.ts): every window up to these, then
+ * every 2nd, 4th, … window, so memory does not grow with the run's length.
+ */
+export const ROW_LIMITS = { windows: 50_000, nodes: 100_000, partitions: 100_000 } as const;
 
 /** One row of `timeseries.csv`. */
 export interface WindowRow {
@@ -73,6 +80,8 @@ export class LaneMetrics {
   disruptionMs = 0;
   readonly operations: OpCounts = { split: 0, merge: 0, move: 0, create: 0, failed: 0, rolledBack: 0 };
   invariantViolations = 0;
+  /** The most queue cohorts the lane held at a window's end (a memory gauge: entries, not bytes). */
+  maxCohorts = 0;
   readonly invariantMessages: string[] = [];
   // current window
   readonly windowLatency = new LatencyHistogram();
@@ -88,6 +97,9 @@ export class LaneMetrics {
   readonly rows: WindowRow[] = [];
   readonly nodeRows: NodeRow[] = [];
   readonly partitionRows: PartitionRow[] = [];
+  readonly rowSeries = new Thinned(this.rows, ROW_LIMITS.windows);
+  readonly nodeSeries = new Thinned(this.nodeRows, ROW_LIMITS.nodes);
+  readonly partitionSeries = new Thinned(this.partitionRows, ROW_LIMITS.partitions);
 
   constructor(
     readonly warmupMs: number,
@@ -166,8 +178,8 @@ export class LaneMetrics {
     if (this.invariantMessages.length < 20) this.invariantMessages.push(message);
   }
 
-  /** Closes the window starting at `timeMs`. */
-  closeWindow(timeMs: number, imbalance: number, maxUtilization: number, partitions: number, backlog: number): void {
+  /** Closes the window starting at `timeMs` (window number `index`). */
+  closeWindow(timeMs: number, imbalance: number, maxUtilization: number, partitions: number, backlog: number, index = this.rows.length): void {
     const measured = timeMs >= this.warmupMs;
     if (measured) {
       this.imbalanceSum += imbalance;
@@ -175,7 +187,7 @@ export class LaneMetrics {
       if (maxUtilization > this.maxUtilization) this.maxUtilization = maxUtilization;
     }
     const wl = this.windowLatency;
-    this.rows.push({
+    this.rowSeries.push(index, {
       timeMs,
       records: this.wRecords,
       servedRecords: this.wServed,

@@ -12,6 +12,12 @@
  * What a crash keeps: a crashed node's partitions keep their queues (nothing is lost) and resume
  * when the node is back; records arriving meanwhile queue up (or are dropped at `queueLimit`).
  * Operations touching a crashed node fail; new ones are rejected.
+ *
+ * Faults an operation can draw (`faults`, each from the lane's fault stream, drawn only when its
+ * rate is above zero so that a scenario without it draws the same numbers): fail part-way
+ * (`opFailureRate`), run `slowFactor` times slower (`slowOpRate`: longer cut-over pause, slower
+ * transfer), or get stuck (`stuckOpRate`: holds its partitions, does nothing until `cancel`led).
+ * The operation state machine is in op-state.ts.
  */
 import { Subject } from 'rxjs';
 import type { RandomStream } from '../engine/random.ts';
@@ -25,6 +31,7 @@ import type { BucketHistory } from './bucket-history.ts';
 import { CohortQueue } from './cohort-queue.ts';
 import type { ClusterConfig } from './config.ts';
 import { LaneMetrics } from './lane-metrics.ts';
+import { opLive, opTransition, type OpState } from './op-state.ts';
 
 interface PartitionState {
   queue: CohortQueue;
@@ -46,7 +53,10 @@ interface Op {
   readonly action: PlanAction;
   readonly tag?: string;
   readonly startMs: number;
-  phase: 'pause' | 'transfer' | 'cutover';
+  /** See op-state.ts; change it only through `setState`. */
+  state: OpState;
+  /** Duration multiplier (1, or `faults.slowFactor` for a slow operation). */
+  slow: number;
   bytesTotal: number;
   bytesSent: number;
   src: number;
@@ -108,7 +118,7 @@ export class SimCluster implements ControlPlane {
     this.sched = o.scheduler;
     this.map = o.initialMap;
     this.metrics = new LaneMetrics(o.warmupMs, o.sloMs, o.config.baseLatency);
-    for (const id of this.map.ids) this.states.set(id, { queue: new CohortQueue(), pausedUntil: 0, busy: false });
+    for (const id of this.map.ids) this.states.set(id, { queue: new CohortQueue(o.warmupMs), pausedUntil: 0, busy: false });
     for (let i = 0; i < this.cfg.nodes; i++) this.nodes.push({ active: true, downUntil: -1, downSince: 0 });
     this.windowNodeArrivals = new Float64Array(this.cfg.nodes);
     this.checkMap('initial map');
@@ -152,10 +162,15 @@ export class SimCluster implements ControlPlane {
     const dst = action.kind === 'move' || action.kind === 'create' ? action.node : src;
     const bnd = this.map.boundaries;
     const range = { start: action.kind === 'create' || action.kind === 'split' ? action.at : bnd[i], end: action.kind === 'merge' ? bnd[i + 2] : bnd[i + 1] };
-    const op: Op = { id: this.nextOpId++, action, tag, startMs: now, phase: 'pause', bytesTotal: 0, bytesSent: 0, src, dst, range, partitions };
-    if (this.cfg.faults.opFailureRate > 0) {
+    const op: Op = { id: this.nextOpId++, action, tag, startMs: now, state: 'new', slow: 1, bytesTotal: 0, bytesSent: 0, src, dst, range, partitions };
+    const f = this.cfg.faults;
+    let stuck = false;
+    if (f.opFailureRate > 0 || (f.stuckOpRate ?? 0) > 0 || (f.slowOpRate ?? 0) > 0) {
+      // Keyed by what the operation does and when, so policies whose operations coincide face the same faults.
       const draws = this.o.faultDraws ? this.o.faultDraws(`${now}|${action.kind}|${range.start}-${range.end}|${src}>${dst}`) : this.o.faults;
-      if (draws.next() < this.cfg.faults.opFailureRate) op.failAt = draws.next();
+      if (f.opFailureRate > 0 && draws.next() < f.opFailureRate) op.failAt = draws.next();
+      stuck = (f.stuckOpRate ?? 0) > 0 && draws.next() < f.stuckOpRate!;
+      if ((f.slowOpRate ?? 0) > 0 && draws.next() < f.slowOpRate!) op.slow = f.slowFactor ?? 10;
     }
     for (const p of partitions) this.states.get(p)!.busy = true;
     if (action.kind === 'split' || action.kind === 'create') {
@@ -164,8 +179,13 @@ export class SimCluster implements ControlPlane {
     }
     this.ops.set(op.id, op);
     this.emit(op, 'started');
+    if (stuck) {
+      this.setState(op, 'stuck');
+      return { accepted: true, opId: op.id };
+    }
     if (action.kind === 'split' || action.kind === 'merge') {
-      const pause = action.kind === 'split' ? this.cfg.pauses.split : this.cfg.pauses.merge;
+      this.setState(op, 'pause');
+      const pause = (action.kind === 'split' ? this.cfg.pauses.split : this.cfg.pauses.merge) * op.slow;
       if (op.failAt !== undefined) {
         const at = now + op.failAt * pause;
         this.pause(partitions, now, at);
@@ -178,7 +198,7 @@ export class SimCluster implements ControlPlane {
       const b = this.map.boundaries;
       const start = action.kind === 'create' ? action.at : b[i];
       op.bytesTotal = this.stateBytes(start, b[i + 1], now);
-      op.phase = 'transfer';
+      this.setState(op, 'transfer');
       if (op.bytesTotal <= 0 && op.failAt === undefined) this.startCutover(op, now);
     }
     return { accepted: true, opId: op.id };
@@ -217,8 +237,23 @@ export class SimCluster implements ControlPlane {
 
   // ---------------- operations over time ----------------
 
+  private setState(op: Op, to: OpState): void {
+    op.state = opTransition(op.state, to);
+  }
+
+  /**
+   * Cancels an operation in flight (the APM's timeout): it ends as a failed one (`code`), the
+   * map unchanged, the rest of its pause not taken; bytes already sent stay counted.
+   */
+  cancel(opId: number, code: OpCode, reason: string): boolean {
+    const op = this.ops.get(opId);
+    if (!op || !opLive(op.state)) return false;
+    this.fail(op, reason, code, 'cancelled');
+    return true;
+  }
+
   private startCutover(op: Op, atMs: number): void {
-    op.phase = 'cutover';
+    this.setState(op, 'cutover');
     const pause = op.action.kind === 'create' ? this.cfg.pauses.split + this.cfg.pauses.move : this.cfg.pauses.move;
     this.pause(op.partitions, atMs, atMs + pause);
     op.cancelTimer = this.sched.at(atMs + pause, () => this.complete(op), Priority.control);
@@ -253,6 +288,7 @@ export class SimCluster implements ControlPlane {
       this.fail(op, `map changed under the operation: ${(err as Error).message}`, 'illegal');
       return;
     }
+    this.setState(op, 'done');
     this.finish(op);
     const i = before.ids.indexOf(a.partition);
     if (a.kind === 'split' || a.kind === 'create') {
@@ -277,8 +313,9 @@ export class SimCluster implements ControlPlane {
     this.emit(op, 'done');
   }
 
-  private fail(op: Op, reason: string, code: OpCode = 'failed'): void {
+  private fail(op: Op, reason: string, code: OpCode = 'failed', end: 'failed' | 'cancelled' = 'failed'): void {
     const now = this.sched.now();
+    this.setState(op, end);
     if (op.cancelTimer !== undefined) this.sched.cancel(op.cancelTimer);
     this.finish(op);
     // A failed operation leaves the map as it was: a failed move's range stays on its source.
@@ -326,7 +363,7 @@ export class SimCluster implements ControlPlane {
     const users = new Map<number, number>();
     const transfers: Op[] = [];
     for (const op of this.ops.values()) {
-      if (op.phase !== 'transfer') continue;
+      if (op.state !== 'transfer') continue;
       transfers.push(op);
       users.set(op.src, (users.get(op.src) ?? 0) + 1);
       users.set(op.dst, (users.get(op.dst) ?? 0) + 1);
@@ -337,7 +374,7 @@ export class SimCluster implements ControlPlane {
         this.fail(op, 'a node of the move crashed', 'node-down');
         continue;
       }
-      const rate = this.cfg.moveBandwidth / Math.max(users.get(op.src)!, users.get(op.dst)!); // bytes/s
+      const rate = this.cfg.moveBandwidth / Math.max(users.get(op.src)!, users.get(op.dst)!) / op.slow; // bytes/s
       const remaining = op.bytesTotal - op.bytesSent;
       const failBytes = op.failAt !== undefined ? op.failAt * op.bytesTotal : Infinity;
       const canSend = (rate * dtMs) / 1000;
@@ -373,7 +410,9 @@ export class SimCluster implements ControlPlane {
     n.downUntil = Math.max(n.downUntil, now + durationMs);
     const onNode = this.map.nodes.filter((x) => x === node).length;
     this.metrics.paused(now, now + durationMs, onNode);
-    for (const op of [...this.ops.values()]) if (op.phase === 'transfer' && (op.src === node || op.dst === node)) this.fail(op, `node ${node} crashed`, 'node-down');
+    for (const op of [...this.ops.values()]) {
+      if ((op.state === 'transfer' || op.state === 'stuck') && (op.src === node || op.dst === node)) this.fail(op, `node ${node} crashed`, 'node-down');
+    }
   }
 
   /** Adds an empty node; returns its index. */
@@ -544,7 +583,7 @@ export class SimCluster implements ControlPlane {
    * Closes a metrics window: imbalance from the window's per-bucket counts, utilisation from the
    * window's per-node arrivals. `windowCounts` are the window's records per bucket.
    */
-  closeWindow(startMs: number, windowMs: number, windowCounts: Float64Array, recordPartitions = true): void {
+  closeWindow(startMs: number, windowMs: number, windowCounts: Float64Array, recordPartitions = true, index = Math.round(startMs / windowMs)): void {
     const map = this.map;
     const loads = partitionLoads(map, windowCounts);
     let max = 0;
@@ -560,23 +599,27 @@ export class SimCluster implements ControlPlane {
     const capWindow = this.cfg.nodeCapacity * sec;
     const nodeParts = new Array<number>(this.nodes.length).fill(0);
     const nodeBacklog = new Array<number>(this.nodes.length).fill(0);
+    let cohorts = 0;
     map.nodes.forEach((n, i) => {
+      const q = this.states.get(map.ids[i])!.queue;
       nodeParts[n]++;
-      nodeBacklog[n] += this.states.get(map.ids[i])!.queue.size;
+      nodeBacklog[n] += q.size;
+      cohorts += q.cohorts;
     });
+    if (cohorts > this.metrics.maxCohorts) this.metrics.maxCohorts = cohorts;
     for (let n = 0; n < this.windowNodeArrivals.length; n++) {
       if (!this.nodes[n].active && this.windowNodeArrivals[n] === 0 && nodeParts[n] === 0) continue;
       const u = this.windowNodeArrivals[n] / capWindow;
       if (u > maxUtil) maxUtil = u;
-      this.metrics.nodeRows.push({ timeMs: startMs, node: n, rate: this.windowNodeArrivals[n] / sec, utilization: u, partitions: nodeParts[n], backlog: nodeBacklog[n], up: this.nodes[n].active && this.nodes[n].downUntil <= startMs + windowMs ? 1 : 0 });
+      this.metrics.nodeSeries.push(index, { timeMs: startMs, node: n, rate: this.windowNodeArrivals[n] / sec, utilization: u, partitions: nodeParts[n], backlog: nodeBacklog[n], up: this.nodes[n].active && this.nodes[n].downUntil <= startMs + windowMs ? 1 : 0 });
     }
-    if (recordPartitions) {
+    if (recordPartitions && this.metrics.partitionSeries.takes(index)) {
       for (let i = 0; i < loads.length; i++) {
-        this.metrics.partitionRows.push({ timeMs: startMs, partition: map.ids[i], start: map.boundaries[i], end: map.boundaries[i + 1], node: map.nodes[i], rate: loads[i] / sec, backlog: this.states.get(map.ids[i])!.queue.size });
+        this.metrics.partitionSeries.push(index, { timeMs: startMs, partition: map.ids[i], start: map.boundaries[i], end: map.boundaries[i + 1], node: map.nodes[i], rate: loads[i] / sec, backlog: this.states.get(map.ids[i])!.queue.size });
       }
     }
     this.windowNodeArrivals.fill(0);
-    this.metrics.closeWindow(startMs, imbalance, maxUtil, loads.length, this.backlog());
+    this.metrics.closeWindow(startMs, imbalance, maxUtil, loads.length, this.backlog(), index);
   }
 
   /** Ends the run: queued records enter the histogram with their wait so far; conservation is checked. */

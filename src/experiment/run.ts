@@ -25,7 +25,8 @@ import type { Workload } from '../workload/workload.ts';
 import type { ClusterFacts, Policy, PolicyContext, PolicyReport } from '../policies/policy.ts';
 import { createPolicy } from './policy-factory.ts';
 import { policySummary, type PolicySummary } from './summary.ts';
-import { churnMetrics } from './churn.ts';
+import { ChurnTracker } from './churn.ts';
+import { Thinned } from '../cluster/thinned.ts';
 import { autoLaneWorkers, laneGroups, startGroup, withPolicies } from './lane-workers.ts';
 import { createRing, RingWriter } from './batch-ring.ts';
 import type { LatencyHistogram } from '../cluster/latency-histogram.ts';
@@ -40,6 +41,12 @@ export function specKey(spec: PolicySpec): string {
 export const WINDOW_MS = 60_000;
 /** Key-space groups of the load heatmap. */
 export const HEATMAP_GROUPS = 64;
+/**
+ * What a run keeps per window or event on runs of any length (thinned.ts: beyond these, every
+ * 2nd, 4th, … window or operation): heatmap windows, layouts per lane, operations per lane.
+ * Summary figures are computed from every window and operation; only the series are thinned.
+ */
+export const SERIES_LIMITS = { heatmap: 10_000, layouts: 5_000, operations: 50_000 } as const;
 
 /** What a lane produced. */
 export interface LaneResult {
@@ -63,6 +70,8 @@ export interface LaneResult {
   readonly scheduledMs: number;
   /** Latency quantile (0 < q ≤ 1, ms) of the measured records. */
   latencyQuantile(q: number): number;
+  /** Memory gauge: the most queue cohorts the lane held at a window's end. */
+  readonly maxCohorts?: number;
 }
 
 /** The outcome of running a scenario. */
@@ -198,7 +207,11 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
     cluster: SimCluster;
     policy: Policy;
     ops: OpEvent[];
+    opSeries: Thinned<OpEvent>;
+    opCount: number;
     layouts: { timeMs: number; boundaries: number[]; nodes: number[] }[];
+    layoutSeries: Thinned<{ timeMs: number; boundaries: number[]; nodes: number[] }>;
+    churn: ChurnTracker;
     lastVersion: number;
     wallMs: number;
     scheduledMs: number;
@@ -215,9 +228,27 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
       warmupMs: sc.warmup,
       sloMs: sc.slo.latency,
     });
-    const lane: Lane = { name, spec, kind: spec.kind, cluster, policy: createPolicy(spec), ops: [], layouts: [], lastVersion: -1, wallMs: 0, scheduledMs: 0 };
+    const ops: OpEvent[] = [];
+    const layouts: Lane['layouts'] = [];
+    const lane: Lane = {
+      name,
+      spec,
+      kind: spec.kind,
+      cluster,
+      policy: createPolicy(spec),
+      ops,
+      opSeries: new Thinned(ops, SERIES_LIMITS.operations),
+      opCount: 0,
+      layouts,
+      layoutSeries: new Thinned(layouts, SERIES_LIMITS.layouts),
+      churn: new ChurnTracker(B, sc.warmup),
+      lastVersion: -1,
+      wallMs: 0,
+      scheduledMs: 0,
+    };
     cluster.events$.subscribe((e) => {
-      if (e.status !== 'started') lane.ops.push({ ...e, map: undefined });
+      if (e.status !== 'started' && lane.opSeries.takes(lane.opCount)) lane.opSeries.push(lane.opCount, { ...e, map: undefined });
+      if (e.status !== 'started') lane.opCount++;
     });
     return lane;
   });
@@ -241,6 +272,7 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
       startMs: 0,
       endMs,
       warmupMs: sc.warmup,
+      apm: sc.apm,
       // Keyed by the policy's spec, not its name: renaming a policy does not change its results.
       rng: random.fork(`policy/${specKey(lane.spec)}`),
       observedRate: (spanMs, out) => history.recentRate(scheduler.now(), spanMs, out),
@@ -280,22 +312,27 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
   // rows are held in memory until the report is written, for every lane.
   const partitionStride = Math.max(1, Math.ceil(((endMs / WINDOW_MS) * sc.cluster.partitions * 2) / 500_000));
   const heatmap: { timeMs: number; rates: number[] }[] = [];
+  const heatSeries = new Thinned(heatmap, SERIES_LIMITS.heatmap);
   const closeWindow = (start: number, span: number) => {
     // The window's per-bucket counts are the history's current slot (slots are metrics windows).
     const windowCounts = history.slot(0);
-    const recordPartitions = windowIndex++ % partitionStride === 0;
+    const index = windowIndex++;
+    const recordPartitions = index % partitionStride === 0;
     for (const lane of lanes) {
-      lane.cluster.closeWindow(start, span, windowCounts, recordPartitions);
+      lane.cluster.closeWindow(start, span, windowCounts, recordPartitions, index);
       const map = lane.cluster.currentMap();
       if (map.version !== lane.lastVersion) {
         lane.lastVersion = map.version;
-        lane.layouts.push({ timeMs: start, boundaries: map.boundaries.map((b) => b / B), nodes: [...map.nodes] });
+        const layout = { timeMs: start, boundaries: map.boundaries.map((b) => b / B), nodes: [...map.nodes] };
+        lane.churn.add(layout);
+        lane.layoutSeries.push(index, layout);
       }
     }
+    if (!heatSeries.takes(index)) return;
     const g = Math.min(HEATMAP_GROUPS, B);
     const rates = new Array<number>(g).fill(0);
     for (let i = 0; i < B; i++) rates[Math.floor((i * g) / B)] += windowCounts[i];
-    heatmap.push({ timeMs: start, rates: rates.map((x) => Math.round((x / (span / 1000)) * 1000) / 1000) });
+    heatSeries.push(index, { timeMs: start, rates: rates.map((x) => Math.round((x / (span / 1000)) * 1000) / 1000) });
   };
 
   let progressAt = 0;
@@ -329,12 +366,15 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
   const results: LaneResult[] = lanes.map((lane) => {
     lane.cluster.finishRun(endMs);
     const report = lane.policy.finish?.();
-    const churn = churnMetrics(lane.layouts, B, sc.warmup, endMs - sc.warmup);
+    const churn = lane.churn.result(endMs - sc.warmup);
     const summary = policySummary(lane.kind, lane.cluster.metrics, lane.wallMs, churn, endMs - sc.warmup);
     if (report?.forecast) summary.forecast = report.forecast;
     if (report?.regret) summary.regret = report.regret;
     if (report?.plans) summary.plans = { ...report.plans };
     if (report?.rolledBackActions !== undefined) summary.operations.rolledBack = report.rolledBackActions;
+    if (report?.retriedActions !== undefined) summary.operations.retried = report.retriedActions;
+    if (report?.timedOutOps !== undefined) summary.operations.timedOut = report.timedOutOps;
+    if (report?.breaker) summary.breaker = report.breaker;
     return {
       name: lane.name,
       kind: lane.kind,
@@ -348,6 +388,7 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
       report,
       latency: lane.cluster.metrics.latency,
       scheduledMs: lane.scheduledMs,
+      maxCohorts: lane.cluster.metrics.maxCohorts,
       latencyQuantile: (q: number) => lane.cluster.metrics.latency.quantile(q),
     };
   });

@@ -21,7 +21,8 @@ export interface PolicySummary {
   meanImbalance: number;
   maxUtilization: number;
   movedBytes: number;
-  operations: { split: number; merge: number; move: number; create: number; failed: number; rolledBack: number };
+  /** `failed` counts timed-out operations too; `retried`: resubmissions after a transient failure; `timedOut`: operations the APM cancelled. */
+  operations: { split: number; merge: number; move: number; create: number; failed: number; rolledBack: number; retried?: number; timedOut?: number };
   plans: { proposed: number; completed: number; rolledBack: number; superseded: number; aborted: number };
   disruptionMs: number;
   /** Completed split/merge/move/create per measured day. */
@@ -36,6 +37,8 @@ export interface PolicySummary {
   /** Predictive with `regret: true`: mean cost gap per decision to the PRE on the truth (forecast error) and from it to the exact lower bound (optimizer gap), and mean ms from a plan's proposal to its end. */
   regret?: { forecastCost: number; optimizerCost: number; executionLagMs: number; decisions: number };
   badRows?: number;
+  /** Planning policies: the circuit breaker (planning-policy.ts), when and why it opened. */
+  breaker?: { opened: number; openMs: number; skippedDecisions: number; events: { timeMs: number; state: string; reason: string }[] };
   wallMs: number;
 }
 
@@ -102,7 +105,7 @@ export function policySummary(kind: string, m: LaneMetrics, wallMs: number, chur
     meanImbalance: m.imbalanceWindows > 0 ? m.imbalanceSum / m.imbalanceWindows : 1,
     maxUtilization: m.maxUtilization,
     movedBytes: Math.round(m.movedBytes),
-    operations: { ...m.operations },
+    operations: { ...m.operations, retried: 0, timedOut: 0 },
     plans: { proposed: 0, completed: 0, rolledBack: 0, superseded: 0, aborted: 0 },
     disruptionMs: m.disruptionMs,
     reconfigurationsPerDay: measuredMs > 0 ? (m.operations.split + m.operations.merge + m.operations.move + m.operations.create) / (measuredMs / 86_400_000) : 0,

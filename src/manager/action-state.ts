@@ -2,20 +2,30 @@
  * The state machine of one plan action in the APM.
  *
  * ```
- *                 ┌───────────► cancelled            (superseded by a newer plan, or plan aborted)
- *                 │
+ *                 ┌──────────────────────────────► cancelled   (plan superseded, aborted or rolled back)
+ *                 │             ▲      ▲
  *   pending ──► running ──► done ──► rolling-back ──► rolled-back
- *                 │                     │    ▲
- *                 ▼                     └────┘ (an undo step failed: retried with backoff)
- *               failed
+ *     │           │   ▲                   │    ▲
+ *     │           ▼   │ (resubmitted)     └────┘ (an undo step failed: retried with backoff)
+ *     │        retrying ──────────► cancelled
+ *     │           │
+ *     └─────────► failed ◄── running   (given up: permanent code, or retry budget spent)
  * ```
  *
  * Edges, one per line:
  * - pending → running: submitted to the control plane and accepted
  * - pending → cancelled: a newer plan superseded this one, or the plan was aborted/rolled back
+ * - pending → failed: the control plane refused it for good (`illegal`, or a transient code with
+ *   the action's retry budget spent)
  * - running → done: the control plane reported the operation done
- * - running → failed: the control plane reported a failure (or rejected the request for good)
- * - done → rolling-back: a later action of the plan failed (or the aborted plan no longer pays)
+ * - running → retrying: the operation failed with a transient code (`failed`, `timeout`, `busy`,
+ *   `limit`) and the action has retries left; it is resubmitted after an exponential backoff
+ * - running → failed: the operation failed with a permanent code (`node-down`, `illegal`) or the
+ *   action's retry budget is spent: the plan is given up (rolled back)
+ * - retrying → running: resubmitted and accepted
+ * - retrying → failed: the resubmission was refused for good, or the budget is spent
+ * - retrying → cancelled: the plan was superseded, aborted or rolled back while it waited
+ * - done → rolling-back: the plan was given up (or the aborted plan no longer pays)
  * - rolling-back → rolling-back: an undo step failed and is retried after a backoff
  * - rolling-back → rolled-back: every undo step of the action is done
  *
@@ -23,12 +33,13 @@
  */
 import { KeycastError } from '../model/errors.ts';
 
-export type ActionState = 'pending' | 'running' | 'done' | 'failed' | 'cancelled' | 'rolling-back' | 'rolled-back';
+export type ActionState = 'pending' | 'running' | 'retrying' | 'done' | 'failed' | 'cancelled' | 'rolling-back' | 'rolled-back';
 
 /** The valid transitions. */
 export const TRANSITIONS: Readonly<Record<ActionState, readonly ActionState[]>> = {
-  pending: ['running', 'cancelled'],
-  running: ['done', 'failed'],
+  pending: ['running', 'cancelled', 'failed'],
+  running: ['done', 'retrying', 'failed'],
+  retrying: ['running', 'failed', 'cancelled'],
   done: ['rolling-back'],
   'rolling-back': ['rolling-back', 'rolled-back'],
   failed: [],
@@ -52,19 +63,28 @@ export interface Transition {
   readonly reason?: string;
 }
 
-/** The state of one action with its history. */
+/** Transitions an action keeps (the first ones and the latest): a retried action's history stays bounded. */
+export const HISTORY_LIMIT = 16;
+
+/** The state of one action with its (bounded) history. */
 export class ActionTracker {
   state: ActionState = 'pending';
   readonly history: Transition[] = [];
+  /** Transitions dropped from the middle of `history` (beyond HISTORY_LIMIT). */
+  dropped = 0;
 
   /** Moves to `to` at `nowMs`; throws TransitionError when the table does not allow it. */
   to(to: ActionState, nowMs: number, reason?: string): void {
     if (!TRANSITIONS[this.state].includes(to)) throw new TransitionError(`invalid transition ${this.state} → ${to}`);
+    if (this.history.length >= HISTORY_LIMIT) {
+      this.history.splice(HISTORY_LIMIT / 2, 1);
+      this.dropped++;
+    }
     this.history.push({ from: this.state, to, atMs: nowMs, reason });
     this.state = to;
   }
 
-  /** Time of the first transition into `s`, if any. */
+  /** Time of the first transition into `s`, if any (among those kept). */
   timeOf(s: ActionState): number | undefined {
     return this.history.find((t) => t.to === s)?.atMs;
   }

@@ -1,25 +1,37 @@
 /**
  * The APM, Adaptive Partition Manager: executes plans through a `ControlPlane`, in dependency
  * order (batches = levels of `plan.dependsOn`), at most `maxConcurrentOps` operations at once;
- * streams status events; re-checks a plan's saving before each batch (stale-plan guard); and on
- * any failure undoes the plan's completed actions in reverse order, so the cluster returns to the
- * configuration before the plan (undo steps that fail are retried with exponential backoff).
- * A newer plan supersedes the pending actions of an older one.
+ * streams status events; re-checks a plan's saving before each batch (stale-plan guard).
  *
- * Plan outcomes: `completed`, `rolled-back` (an action failed; undone), `superseded` (a newer plan
- * took over; what was done stays), `aborted` (the re-check found it no longer pays; completed
+ * Failure semantics, decided on the control plane's stable codes (`OpCode`), never on text:
+ * - a transient failure of an action (`failed` part-way, `timeout`, `limit`) is retried: the
+ *   action is resubmitted after an exponential backoff (`retry.baseMs` doubling up to
+ *   `retry.maxMs`), at most `retries` times; a `busy` or `node-down` refusal at submission only
+ *   waits (it costs no retry: nothing ran);
+ * - a permanent failure (`illegal`, `noop`, `node-down` while running) or a spent retry budget
+ *   gives the plan up: its completed actions are undone in reverse order, so the cluster returns
+ *   to the configuration before the plan (undo steps that fail are retried with backoff, without
+ *   limit, since the previous configuration is the promise);
+ * - an operation running longer than `opTimeoutMs(action)` is cancelled through
+ *   `ControlPlane.cancel` and counts as a failure with code `timeout` (transient: retried).
+ * A newer plan supersedes the pending (and waiting-to-retry) actions of an older one.
+ *
+ * The plan state machine is in plan-state.ts, the action one in action-state.ts.
+ * Plan outcomes: `completed`, `rolled-back` (given up; undone), `superseded` (a newer plan took
+ * over; what was done stays), `aborted` (the re-check found it no longer pays; completed
  * batches are kept if they pay, else rolled back too).
  */
 import { Subject } from 'rxjs';
 import { Priority, type SchedulerPort } from '../engine/virtual-scheduler.ts';
 import { applyAction } from '../model/apply-action.ts';
-import type { ControlPlane, OpEvent } from '../model/control-plane.ts';
+import { isTransient, type ControlPlane, type OpCode, type OpEvent } from '../model/control-plane.ts';
 import { sameLayout, type PartitionMap } from '../model/partition-map.ts';
 import type { Plan, PlanAction } from '../model/plan.ts';
 import { ActionTracker, type ActionState } from './action-state.ts';
 import { planBatches } from './batches.ts';
+import { isPlanOutcome, PlanTracker, type PlanOutcome, type PlanState } from './plan-state.ts';
 
-export type PlanOutcome = 'completed' | 'rolled-back' | 'superseded' | 'aborted';
+export type { PlanOutcome } from './plan-state.ts';
 
 /** A status event of the APM. */
 export type ManagerEvent =
@@ -43,8 +55,17 @@ export interface ManagerOptions {
   readonly threshold?: number;
   /** Called before each batch after the first; omit to never re-check. */
   readonly recheck?: (plan: Plan, current: PartitionMap) => Recheck;
-  /** Backoff of retried undo steps and re-submissions (ms). */
+  /** Backoff of retried actions, undo steps and re-submissions (ms): baseMs doubling up to maxMs. */
   readonly retry?: { readonly baseMs: number; readonly maxMs: number };
+  /** Retries per action after a transient failure before the plan is given up (default 3). */
+  readonly retries?: number;
+  /**
+   * Time an operation may run before it is cancelled (code `timeout`); omit (or a control plane
+   * without `cancel`) for no timeouts.
+   */
+  readonly opTimeoutMs?: (action: PlanAction) => number;
+  /** Plan records kept in `records` (the first half and the latest half; default 10,000). */
+  readonly recordLimit?: number;
   /** Prefix of operation tags (the policy name). */
   readonly tag?: string;
 }
@@ -59,9 +80,11 @@ export interface PlanRecord {
   outcome?: PlanOutcome;
   reason?: string;
   savings: number;
+  /** The larger plan this one was cut from (`Plan.capped`). */
+  capped?: Plan['capped'];
   current: Plan['current'];
   predicted: Plan['predicted'];
-  actions: { action: PlanAction; state: ActionState; startMs?: number; endMs?: number; bytes?: number; reason?: string }[];
+  actions: { action: PlanAction; state: ActionState; startMs?: number; endMs?: number; bytes?: number; reason?: string; retries?: number }[];
 }
 
 /** Plan-level counts (`summary.json` `plans`). */
@@ -83,52 +106,82 @@ class PlanRun {
   readonly trackers: ActionTracker[];
   readonly batchOf: number[];
   readonly batches: number;
+  readonly plan: PlanTracker = new PlanTracker();
   batch = 0;
-  phase: 'waiting' | 'running' | 'rolling-back' | 'ended' = 'waiting';
   /** opId → action index (own operations in flight). */
   readonly ops = new Map<number, number>();
   /** Undo steps per action index, filled when the action completes. */
   readonly undo = new Map<number, UndoInfo>();
   /** Completion order of done actions (undo runs in reverse). */
   readonly doneOrder: number[] = [];
+  /** Retries spent per action. */
+  readonly retries: Int32Array;
+  /** Scheduler handles of actions waiting to be resubmitted (index → handle). */
+  readonly retryTimers = new Map<number, number>();
   undoQueue: number[] = [];
   undoOp: number | null = null;
   startMap: PartitionMap | null = null;
-  /** Scheduler handle of a pending retry, or −1. */
+  /** Scheduler handle of a pending plan-level retry, or −1. */
   retryTimer = -1;
+  /** How the rollback ends (`rolled-back`, or `aborted` for an aborted plan undone). */
+  rollbackOutcome: 'rolled-back' | 'aborted' = 'rolled-back';
   readonly record: PlanRecord;
-  constructor(readonly plan: Plan) {
-    this.trackers = plan.actions.map(() => new ActionTracker());
-    const b = planBatches(plan.actions.length, plan.dependsOn);
+  constructor(readonly p: Plan) {
+    this.trackers = p.actions.map(() => new ActionTracker());
+    const b = planBatches(p.actions.length, p.dependsOn);
     this.batchOf = b.batchOf;
     this.batches = b.count;
+    this.retries = new Int32Array(p.actions.length);
     this.record = {
-      id: plan.id,
-      basis: plan.basis,
-      createdAtMs: plan.createdAtMs,
-      savings: plan.savings,
-      current: plan.current,
-      predicted: plan.predicted,
-      actions: plan.actions.map((action) => ({ action, state: 'pending' as ActionState })),
+      id: p.id,
+      basis: p.basis,
+      createdAtMs: p.createdAtMs,
+      savings: p.savings,
+      ...(p.capped ? { capped: p.capped } : {}),
+      current: p.current,
+      predicted: p.predicted,
+      actions: p.actions.map((action) => ({ action, state: 'pending' as ActionState })),
     };
   }
+  get state(): PlanState {
+    return this.plan.state;
+  }
+  get ended(): boolean {
+    return isPlanOutcome(this.plan.state);
+  }
 }
+
+type SubmitOutcome = 'ok' | 'wait' | 'given-up';
 
 export class PartitionManager {
   readonly events$ = new Subject<ManagerEvent>();
   readonly counts: PlanCounts = { proposed: 0, completed: 0, rolledBack: 0, superseded: 0, aborted: 0 };
   /** Actions undone (`operations.rolledBack`). */
   rolledBackActions = 0;
-  /** Every plan handed to `execute`, with its outcome (for `plans.jsonl`). */
+  /** Resubmissions of actions after a transient failure (`operations.retried`). */
+  retriedActions = 0;
+  /** Operations the APM cancelled for taking too long (`operations.timedOut`). */
+  timedOutOps = 0;
+  /**
+   * Plans handed to `execute`, with their outcome (for `plans.jsonl`): all of them up to
+   * `recordLimit`, then the first half and the latest ones (`droppedRecords` counts the rest).
+   */
   readonly records: PlanRecord[] = [];
+  droppedRecords = 0;
   private active: PlanRun | null = null;
   /** Older plans whose running operations still finish after being superseded. */
   private draining: PlanRun[] = [];
   private queued: PlanRun | null = null;
   private readonly retry: { baseMs: number; maxMs: number };
+  private readonly maxRetries: number;
+  private readonly recordLimit: number;
+  /** Timeout handles of operations in flight (opId → scheduler handle). */
+  private readonly opTimers = new Map<number, number>();
 
   constructor(private readonly o: ManagerOptions) {
     this.retry = { baseMs: o.retry?.baseMs ?? 1000, maxMs: o.retry?.maxMs ?? 60_000 };
+    this.maxRetries = o.retries ?? 3;
+    this.recordLimit = Math.max(2, o.recordLimit ?? 10_000);
     o.control.events$.subscribe((e) => this.onOpEvent(e));
   }
 
@@ -143,7 +196,7 @@ export class PartitionManager {
 
   /** Id of the plan executing now, if any. */
   get activePlanId(): string | undefined {
-    return this.active?.plan.id;
+    return this.active?.p.id;
   }
 
   /**
@@ -153,10 +206,10 @@ export class PartitionManager {
   planningBase(): PartitionMap {
     let map = this.o.control.currentMap();
     for (const run of [...this.draining, ...(this.active ? [this.active] : [])]) {
-      if (run.phase === 'rolling-back') continue;
+      if (run.state === 'rolling-back') continue;
       for (const idx of run.ops.values()) {
         try {
-          map = applyAction(map, run.plan.actions[idx]);
+          map = applyAction(map, run.p.actions[idx]);
         } catch {
           /* the running action turned illegal: the cluster will fail it */
         }
@@ -173,18 +226,40 @@ export class PartitionManager {
    */
   execute(plan: Plan): void {
     const run = new PlanRun(plan);
-    this.records.push(run.record);
+    this.keepRecord(run.record);
     this.counts.proposed++;
     if (this.queued) this.endPlan(this.queued, 'superseded', `superseded by ${plan.id} before it started`);
     this.queued = run;
     this.emit({ type: 'plan', timeMs: this.now(), planId: plan.id, status: 'waiting' });
-    if (this.active && this.active.phase !== 'rolling-back') this.supersede(this.active, plan.id);
+    if (this.active && this.active.state === 'running') this.supersede(this.active, plan.id);
     this.startQueued();
   }
 
+  /** Appends a record; beyond `recordLimit`, drops the oldest ended one after the first half. */
+  private keepRecord(rec: PlanRecord): void {
+    this.records.push(rec);
+    if (this.records.length <= this.recordLimit) return;
+    const from = Math.floor(this.recordLimit / 2);
+    const k = this.records.findIndex((r, j) => j >= from && r.outcome !== undefined);
+    if (k >= 0) {
+      this.records.splice(k, 1);
+      this.droppedRecords++;
+    }
+  }
+
   private supersede(run: PlanRun, byId: string): void {
-    for (let i = 0; i < run.trackers.length; i++) if (run.trackers[i].state === 'pending') this.transition(run, i, 'cancelled', `superseded by ${byId}`);
+    this.cancelWaiting(run, `superseded by ${byId}`);
     this.endPlan(run, 'superseded', `superseded by ${byId}`);
+  }
+
+  /** Cancels the actions of `run` that have not started or wait for a retry. */
+  private cancelWaiting(run: PlanRun, reason: string): void {
+    for (const h of run.retryTimers.values()) this.o.scheduler.cancel(h);
+    run.retryTimers.clear();
+    for (let i = 0; i < run.trackers.length; i++) {
+      const st = run.trackers[i].state;
+      if (st === 'pending' || st === 'retrying') this.transition(run, i, 'cancelled', reason);
+    }
   }
 
   private startQueued(): void {
@@ -194,16 +269,16 @@ export class PartitionManager {
     this.queued = null;
     this.active = run;
     const map = this.o.control.currentMap();
-    if (!sameLayout(map, run.plan.before)) {
+    if (!sameLayout(map, run.p.before)) {
       this.active = null;
       this.endPlan(run, 'aborted', 'the map changed since the plan was made');
       return;
     }
     run.startMap = map;
-    run.phase = 'running';
+    run.plan.to('running');
     run.record.startedAtMs = this.now();
-    this.emit({ type: 'plan', timeMs: this.now(), planId: run.plan.id, status: 'started' });
-    if (run.plan.actions.length === 0) {
+    this.emit({ type: 'plan', timeMs: this.now(), planId: run.p.id, status: 'started' });
+    if (run.p.actions.length === 0) {
       this.finishActive(run, 'completed');
       return;
     }
@@ -212,13 +287,13 @@ export class PartitionManager {
 
   /** Submits what can run now; advances batches; re-checks before each new batch. */
   private pump(run: PlanRun): void {
-    if (run.phase !== 'running' || this.active !== run) return;
+    if (run.state !== 'running' || this.active !== run) return;
     const t = run.trackers;
     // Advance past finished batches.
     while (run.batch < run.batches && t.every((tr, i) => run.batchOf[i] !== run.batch || tr.state === 'done')) {
       run.batch++;
       if (run.batch < run.batches && this.o.recheck) {
-        const r = this.o.recheck(run.plan, this.o.control.currentMap());
+        const r = this.o.recheck(run.p, this.o.control.currentMap());
         if (r.savings < (this.o.threshold ?? 0)) {
           this.abort(run, `re-check: saving ${(r.savings * 100).toFixed(1)}% below threshold`, r.partialPays);
           return;
@@ -229,29 +304,70 @@ export class PartitionManager {
       this.finishActive(run, 'completed');
       return;
     }
-    let transient = false;
+    let wait = false;
     for (let i = 0; i < t.length; i++) {
       if (run.batchOf[i] !== run.batch || t[i].state !== 'pending') continue;
-      if (!run.plan.dependsOn[i].every((d) => t[d].state === 'done')) continue;
-      if (run.ops.size >= this.o.maxConcurrentOps || this.o.control.inFlight() >= this.o.maxConcurrentOps) {
-        transient = true;
+      if (!run.p.dependsOn[i].every((d) => t[d].state === 'done')) continue;
+      const r = this.submitAction(run, i);
+      if (r === 'given-up') return;
+      if (r === 'wait') {
+        wait = true;
         break;
       }
-      const res = this.o.control.submit(run.plan.actions[i], `${this.o.tag ? this.o.tag + ':' : ''}${run.plan.id}`);
-      if (res.accepted) {
-        run.ops.set(res.opId, i);
-        this.captureUndo(run, i);
-        this.transition(run, i, 'running');
-      } else if (res.code === 'busy' || res.code === 'node-down') {
-        transient = true;
-      } else {
-        this.transition(run, i, 'running', 'submitted');
-        this.transition(run, i, 'failed', `rejected: ${res.reason}`);
-        this.startRollback(run, `action ${i} rejected: ${res.reason}`);
-        return;
-      }
     }
-    if (transient && run.ops.size === 0) this.later(run, () => this.pump(run), this.retry.baseMs);
+    if (wait && run.ops.size === 0 && run.retryTimers.size === 0) this.later(run, () => this.pump(run), this.backoff(Math.max(1, ...run.retries)));
+  }
+
+  /** Exponential backoff of the `attempt`-th retry (1-based). */
+  private backoff(attempt: number): number {
+    return Math.min(this.retry.maxMs, this.retry.baseMs * 2 ** Math.min(20, Math.max(0, attempt - 1)));
+  }
+
+  /**
+   * Submits action `i` (pending, or retrying after a failure). `wait`: the control plane is busy
+   * (or a node is down, or a limit is reached with retries left): try again later. `given-up`:
+   * refused for good or the retry budget is spent; the plan is rolling back.
+   */
+  private submitAction(run: PlanRun, i: number): SubmitOutcome {
+    if (run.ops.size >= this.o.maxConcurrentOps || this.o.control.inFlight() >= this.o.maxConcurrentOps) return 'wait';
+    const action = run.p.actions[i];
+    const res = this.o.control.submit(action, `${this.o.tag ? this.o.tag + ':' : ''}${run.p.id}`);
+    if (res.accepted) {
+      run.ops.set(res.opId, i);
+      if (run.trackers[i].state === 'pending') this.captureUndo(run, i);
+      else this.retriedActions++;
+      this.transition(run, i, 'running');
+      this.armTimeout(res.opId, action);
+      return 'ok';
+    }
+    if (res.code === 'busy' || res.code === 'node-down') return 'wait';
+    if (res.code === 'limit' && run.retries[i] < this.maxRetries) {
+      run.retries[i]++;
+      run.record.actions[i].retries = run.retries[i];
+      return 'wait';
+    }
+    this.giveUp(run, i, res.code, `rejected: ${res.reason}`);
+    return 'given-up';
+  }
+
+  /** Action `i` cannot be done: it fails and the plan rolls back. */
+  private giveUp(run: PlanRun, i: number, code: OpCode, reason: string): void {
+    const spent = isTransient(code) ? ` (retry budget of ${this.maxRetries} spent)` : '';
+    this.transition(run, i, 'failed', `${reason}${spent}`);
+    const a = run.p.actions[i];
+    this.startRollback(run, `action ${i} (${a.kind} ${a.partition}) given up [${code}]: ${reason}${spent}`);
+  }
+
+  /** Arms the operation timeout of `opId` (if the control plane can cancel). */
+  private armTimeout(opId: number, action: PlanAction): void {
+    const ms = this.o.opTimeoutMs?.(action);
+    const cancel = this.o.control.cancel;
+    if (ms === undefined || !cancel || !(ms > 0) || !Number.isFinite(ms)) return;
+    const h = this.o.scheduler.after(ms, () => {
+      this.opTimers.delete(opId);
+      if (this.o.control.cancel!(opId, 'timeout', `operation ran longer than ${Math.round(ms)} ms`)) this.timedOutOps++;
+    }, Priority.control);
+    this.opTimers.set(opId, h);
   }
 
   private later(run: PlanRun, fn: () => void, delayMs: number): void {
@@ -262,9 +378,21 @@ export class PartitionManager {
     }, Priority.control);
   }
 
+  /** Schedules the resubmission of retrying action `i` after `delayMs`. */
+  private retryLater(run: PlanRun, i: number, delayMs: number): void {
+    const old = run.retryTimers.get(i);
+    if (old !== undefined) this.o.scheduler.cancel(old);
+    run.retryTimers.set(i, this.o.scheduler.after(delayMs, () => {
+      run.retryTimers.delete(i);
+      if (run.state !== 'running' || this.active !== run || run.trackers[i].state !== 'retrying') return;
+      const r = this.submitAction(run, i);
+      if (r === 'wait') this.retryLater(run, i, this.backoff(Math.max(1, run.retries[i])));
+    }, Priority.control));
+  }
+
   /** Records what undoes action `i`, from the map just before it runs. */
   private captureUndo(run: PlanRun, i: number): void {
-    const a = run.plan.actions[i];
+    const a = run.p.actions[i];
     const map = this.o.control.currentMap();
     const idx = map.ids.indexOf(a.partition);
     let steps: PlanAction[];
@@ -290,6 +418,11 @@ export class PartitionManager {
 
   private onOpEvent(e: OpEvent): void {
     if (e.status === 'started') return;
+    const timer = this.opTimers.get(e.opId);
+    if (timer !== undefined) {
+      this.o.scheduler.cancel(timer);
+      this.opTimers.delete(e.opId);
+    }
     for (const run of [this.active, ...this.draining]) {
       if (!run) continue;
       if (run.undoOp === e.opId) {
@@ -301,16 +434,26 @@ export class PartitionManager {
       if (i === undefined) continue;
       run.ops.delete(e.opId);
       const rec = run.record.actions[i];
-      rec.bytes = e.bytes;
+      rec.bytes = (rec.bytes ?? 0) + (e.bytes ?? 0);
       if (e.status === 'done') {
         this.transition(run, i, 'done');
         run.doneOrder.push(i);
-        if (run.phase === 'running') this.pump(run);
-        else if (run.phase === 'rolling-back') this.continueRollback(run);
+        if (run.state === 'running') this.pump(run);
+        else if (run.state === 'rolling-back') this.continueRollback(run);
       } else {
-        this.transition(run, i, 'failed', e.reason);
-        if (run.phase === 'running') this.startRollback(run, `action ${i} (${run.plan.actions[i].kind} ${run.plan.actions[i].partition}) failed: ${e.reason}`);
-        else if (run.phase === 'rolling-back') this.continueRollback(run);
+        const code: OpCode = e.code ?? 'failed';
+        const reason = e.reason ?? code;
+        if (run.state === 'running' && this.active === run && isTransient(code) && run.retries[i] < this.maxRetries) {
+          run.retries[i]++;
+          rec.retries = run.retries[i];
+          this.transition(run, i, 'retrying', `[${code}] ${reason}; retry ${run.retries[i]} of ${this.maxRetries}`);
+          this.retryLater(run, i, this.backoff(run.retries[i]));
+        } else if (run.state === 'running' && this.active === run) {
+          this.giveUp(run, i, code, reason);
+        } else {
+          this.transition(run, i, 'failed', reason);
+          if (run.state === 'rolling-back') this.continueRollback(run);
+        }
       }
       if (run !== this.active) {
         if (run.ops.size === 0) this.draining = this.draining.filter((r) => r !== run);
@@ -321,7 +464,7 @@ export class PartitionManager {
   }
 
   private abort(run: PlanRun, reason: string, keepPartial: boolean): void {
-    for (let i = 0; i < run.trackers.length; i++) if (run.trackers[i].state === 'pending') this.transition(run, i, 'cancelled', 'plan aborted');
+    this.cancelWaiting(run, 'plan aborted');
     if (keepPartial || run.doneOrder.length === 0) {
       run.record.reason = reason;
       this.finishActive(run, 'aborted');
@@ -330,15 +473,14 @@ export class PartitionManager {
     }
   }
 
-  private rollbackOutcome = new Map<PlanRun, PlanOutcome>();
-
   /** Cancels what has not started, waits for running actions, then undoes done ones in reverse. */
-  private startRollback(run: PlanRun, reason: string, outcome: PlanOutcome = 'rolled-back'): void {
-    run.phase = 'rolling-back';
+  private startRollback(run: PlanRun, reason: string, outcome: 'rolled-back' | 'aborted' = 'rolled-back'): void {
+    run.plan.to('rolling-back');
     run.record.reason = reason;
-    this.rollbackOutcome.set(run, outcome);
+    run.rollbackOutcome = outcome;
     if (run.retryTimer >= 0) this.o.scheduler.cancel(run.retryTimer);
-    for (let i = 0; i < run.trackers.length; i++) if (run.trackers[i].state === 'pending') this.transition(run, i, 'cancelled', 'plan rolling back');
+    run.retryTimer = -1;
+    this.cancelWaiting(run, 'plan rolling back');
     this.continueRollback(run);
   }
 
@@ -348,7 +490,7 @@ export class PartitionManager {
       const pending = [...run.doneOrder].reverse().filter((i) => run.trackers[i].state === 'done');
       if (pending.length === 0 && !run.doneOrder.some((i) => run.trackers[i].state === 'rolling-back')) {
         const back = run.startMap && sameLayout(this.o.control.currentMap(), run.startMap);
-        this.finishActive(run, this.rollbackOutcome.get(run) ?? 'rolled-back', back ? undefined : 'rollback ended on a different map');
+        this.finishActive(run, run.rollbackOutcome, back ? undefined : 'rollback ended on a different map');
         return;
       }
       run.undoQueue = pending;
@@ -368,9 +510,10 @@ export class PartitionManager {
         continue;
       }
       const step = u.steps[u.next];
-      const res = this.o.control.submit(step, `${this.o.tag ? this.o.tag + ':' : ''}${run.plan.id}:undo`);
+      const res = this.o.control.submit(step, `${this.o.tag ? this.o.tag + ':' : ''}${run.p.id}:undo`);
       if (res.accepted) {
         run.undoOp = res.opId;
+        this.armTimeout(res.opId, step);
         return;
       }
       // Already undone (e.g. the partition is where it should be)? Then skip the step.
@@ -388,7 +531,7 @@ export class PartitionManager {
     const i = run.undoQueue[0];
     const u = run.undo.get(i)!;
     if (e.status === 'done') {
-      this.emit({ type: 'undo-step', timeMs: this.now(), planId: run.plan.id, index: i, step: e.action, status: 'done', attempt: u.attempt });
+      this.emit({ type: 'undo-step', timeMs: this.now(), planId: run.p.id, index: i, step: e.action, status: 'done', attempt: u.attempt });
       u.next++;
       u.attempt = 0;
       this.nextUndoStep(run);
@@ -401,22 +544,24 @@ export class PartitionManager {
   private undoFailed(run: PlanRun, i: number, step: PlanAction, reason: string): void {
     const u = run.undo.get(i)!;
     u.attempt++;
-    this.emit({ type: 'undo-step', timeMs: this.now(), planId: run.plan.id, index: i, step, status: 'failed', reason, attempt: u.attempt });
+    this.emit({ type: 'undo-step', timeMs: this.now(), planId: run.p.id, index: i, step, status: 'failed', reason, attempt: u.attempt });
     this.transition(run, i, 'rolling-back', `undo step failed (${reason}); retry ${u.attempt}`);
-    const delay = Math.min(this.retry.maxMs, this.retry.baseMs * 2 ** Math.min(20, u.attempt - 1));
-    this.later(run, () => this.nextUndoStep(run), delay);
+    this.later(run, () => this.nextUndoStep(run), this.backoff(u.attempt));
   }
 
   private finishActive(run: PlanRun, outcome: PlanOutcome, reason?: string): void {
     if (run.retryTimer >= 0) this.o.scheduler.cancel(run.retryTimer);
+    run.retryTimer = -1;
     this.endPlan(run, outcome, reason ?? run.record.reason);
     if (this.active === run) this.active = null;
     this.startQueued();
   }
 
   private endPlan(run: PlanRun, outcome: PlanOutcome, reason?: string): void {
-    if (run.phase === 'ended') return;
-    run.phase = 'ended';
+    if (run.ended) return;
+    run.plan.to(outcome);
+    for (const h of run.retryTimers.values()) this.o.scheduler.cancel(h);
+    run.retryTimers.clear();
     run.record.outcome = outcome;
     run.record.endedAtMs = this.now();
     if (reason) run.record.reason = reason;
@@ -427,7 +572,7 @@ export class PartitionManager {
       if (run.ops.size > 0) this.draining.push(run);
     }
     if (this.queued === run) this.queued = null;
-    this.emit({ type: 'plan', timeMs: this.now(), planId: run.plan.id, status: outcome, reason });
+    this.emit({ type: 'plan', timeMs: this.now(), planId: run.p.id, status: outcome, reason });
   }
 
   private transition(run: PlanRun, i: number, to: ActionState, reason?: string): void {
@@ -437,10 +582,10 @@ export class PartitionManager {
     tr.to(to, now, reason);
     const rec = run.record.actions[i];
     rec.state = to;
-    if (to === 'running') rec.startMs = now;
+    if (to === 'running' && rec.startMs === undefined) rec.startMs = now;
     if (to === 'done' || to === 'failed' || to === 'cancelled' || to === 'rolled-back') rec.endMs = now;
     if (reason && (to === 'failed' || to === 'cancelled')) rec.reason = reason;
-    this.emit({ type: 'action', timeMs: now, planId: run.plan.id, index: i, action: run.plan.actions[i], from, to, reason });
+    this.emit({ type: 'action', timeMs: now, planId: run.p.id, index: i, action: run.p.actions[i], from, to, reason });
   }
 
   private emit(e: ManagerEvent): void {

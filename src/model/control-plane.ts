@@ -66,6 +66,13 @@ export interface ControlPlane {
   submit(action: PlanAction, tag?: string): SubmitResult;
   /** Operations in flight. */
   inFlight(): number;
+  /**
+   * Cancels operation `opId` if it is still in flight: the operation stops, leaves the map as it
+   * was (like any failed operation) and its `failed` event (with `code`, `timeout` for an
+   * operation that took too long) is emitted before `cancel` returns. Returns false if the
+   * operation already ended. Optional: without it the APM enforces no operation timeouts.
+   */
+  cancel?(opId: number, code: OpCode, reason: string): boolean;
   /** Status events of every operation. */
   readonly events$: Observable<OpEvent>;
 }

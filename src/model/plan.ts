@@ -69,4 +69,10 @@ export interface Plan {
   readonly predicted: Impact;
   /** (current cost − plan cost) / current cost. */
   readonly savings: number;
+  /**
+   * Set when this plan is the first part of a larger one, cut at the APM's caps (`apm.maxPlanActions`,
+   * `apm.maxPlanBytes`): the larger plan's size. `after` and `savings` are this part's;
+   * `predicted` is the larger plan's impact (its target).
+   */
+  readonly capped?: { readonly actions: number; readonly bytes: number };
 }

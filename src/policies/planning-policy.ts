@@ -5,15 +5,32 @@
  * operations in flight finish), and hand a proposed plan to the APM, which supersedes the rest of
  * an older plan. Before each batch the APM re-checks the plan against the newest picture.
  * Subclasses only say which picture: observed, forecast or the true future.
+ *
+ * Robustness, shared by all of them (the scenario's `apm` section):
+ * - plan caps: a proposed plan larger than `maxPlanActions` actions or `maxPlanBytes` moved bytes
+ *   executes only its first actions (dependencies kept; a single action above the byte cap runs
+ *   alone); the next decision plans the rest from where the cluster then is. The re-check of a
+ *   cut plan measures the whole plan's saving, so a first part that does not pay on its own is
+ *   not aborted for it;
+ * - operation timeouts: `max(opTimeout, 3 × the action's estimated duration)`, the estimate
+ *   assuming its transfer shares bandwidth with `maxConcurrentOps` others;
+ * - a circuit breaker: after `breaker.failures` plans given up in a row (rolled back), planning
+ *   pauses for `breaker.cooldown` (open), then one decision is let through (half-open): a plan
+ *   that completes closes the breaker, one given up reopens it for twice as long (at most
+ *   `breaker.maxCooldown`). Decisions while open are skipped, so a failing control plane is not
+ *   hammered; the report says when and why (`summary.json` `breaker`).
  */
 import { Priority } from '../engine/virtual-scheduler.ts';
 import type { PartitionMap } from '../model/partition-map.ts';
-import type { Plan } from '../model/plan.ts';
+import type { Plan, PlanAction } from '../model/plan.ts';
+import { applyActions } from '../model/apply-action.ts';
 import { PartitionManager, type PlanCounts, type PlanRecord } from '../manager/partition-manager.ts';
+import { estimateSchedule } from '../manager/schedule.ts';
 import { planCosts, planRepartition, planSavings } from '../planner/plan-repartition.ts';
+import { DEFAULT_APM, type ApmConfig } from '../manager/apm-config.ts';
 import type { Goals, OptimizerName, PlanInput, PlanResult } from '../planner/types.ts';
 import { pictureParts, type PictureParts } from '../planner/context.ts';
-import type { Policy, PolicyContext, PolicyReport } from './policy.ts';
+import type { BreakerReport, Policy, PolicyContext, PolicyReport } from './policy.ts';
 import { churnBudgetTerm } from '../planner/terms/churn-budget.ts';
 
 /** The scenario fields every planning policy has. */
@@ -42,9 +59,15 @@ export interface LoadPicture {
 export interface PlanningReport extends PolicyReport {
   readonly plans: PlanCounts;
   readonly rolledBackActions: number;
+  readonly retriedActions: number;
+  readonly timedOutOps: number;
+  readonly breaker: BreakerReport;
   readonly planRecords: readonly PlanRecord[];
   readonly decisions: number;
 }
+
+/** PlanResults kept in `results` (tests read the recent ones; a long run must not keep them all). */
+export const RESULTS_KEPT = 1000;
 
 export abstract class PlanningPolicy implements Policy {
   abstract readonly kind: string;
@@ -59,8 +82,18 @@ export abstract class PlanningPolicy implements Policy {
   private stateAt = -1;
   private seq = 0;
   decisions = 0;
-  /** Plans proposed by the PRE, in order (for tests and reports). */
+  /** The latest plans proposed by the PRE, in order (for tests; the last `RESULTS_KEPT`). */
   readonly results: PlanResult[] = [];
+  protected apm!: ApmConfig;
+  /** The whole plan a cut plan (`Plan.capped`) came from, for the re-check. */
+  private cutFrom: { id: string; whole: Plan } | null = null;
+  // circuit breaker
+  private givenUpInARow = 0;
+  private breakerState: 'closed' | 'open' | 'half-open' = 'closed';
+  private openUntil = 0;
+  private openedAt = 0;
+  private cooldown = 0;
+  readonly breaker: BreakerReport = { opened: 0, openMs: 0, skippedDecisions: 0, events: [] };
 
   constructor(protected readonly spec: PlanningSpec) {}
 
@@ -70,6 +103,8 @@ export abstract class PlanningPolicy implements Policy {
   start(ctx: PolicyContext): void {
     this.ctx = ctx;
     this.stateBuf = new Float64Array(ctx.buckets);
+    this.apm = ctx.apm ?? DEFAULT_APM;
+    this.cooldown = this.apm.breaker.cooldown;
     this.manager = new PartitionManager({
       control: ctx.control,
       scheduler: ctx.scheduler,
@@ -77,6 +112,12 @@ export abstract class PlanningPolicy implements Policy {
       threshold: this.spec.threshold / 2,
       recheck: (plan, current) => this.recheck(plan, current),
       tag: ctx.name,
+      retries: this.apm.retries,
+      retry: { baseMs: this.apm.backoff, maxMs: this.apm.maxBackoff },
+      opTimeoutMs: (a) => this.opTimeoutMs(a),
+    });
+    this.manager.events$.subscribe((e) => {
+      if (e.type === 'plan' && (e.status === 'rolled-back' || e.status === 'completed')) this.onPlanEnd(e.status, e.reason, e.timeMs);
     });
     const tick = () => {
       this.decide();
@@ -91,10 +132,7 @@ export abstract class PlanningPolicy implements Policy {
     const c = this.ctx.cluster;
     const nodes = this.ctx.control.activeNodes();
     const now = this.ctx.scheduler.now();
-    if (now !== this.stateAt) {
-      this.ctx.stateBytes(this.stateBuf);
-      this.stateAt = now;
-    }
+    this.stateNow();
     if (this.latestParts?.pic !== pic) this.latestParts = { pic, parts: pictureParts(pic.windows, pic.upper) };
     return {
       map,
@@ -116,9 +154,112 @@ export abstract class PlanningPolicy implements Policy {
     };
   }
 
+  /** State bytes per bucket now (read once per instant). */
+  private stateNow(): Float64Array {
+    const now = this.ctx.scheduler.now();
+    if (now !== this.stateAt) {
+      this.ctx.stateBytes(this.stateBuf);
+      this.stateAt = now;
+    }
+    return this.stateBuf;
+  }
+
+  /** The operation timeout of `a` now (see the file comment). */
+  private opTimeoutMs(a: PlanAction): number {
+    const c = this.ctx.cluster;
+    const map = this.ctx.control.currentMap();
+    const i = map.ids.indexOf(a.partition);
+    let est = a.kind === 'merge' ? c.pauses.merge : a.kind === 'split' ? c.pauses.split : c.pauses.move + (a.kind === 'create' ? c.pauses.split : 0);
+    if (i >= 0 && (a.kind === 'move' || a.kind === 'create')) {
+      const st = this.stateNow();
+      let bytes = 0;
+      for (let b = a.kind === 'create' ? a.at : map.boundaries[i]; b < map.boundaries[i + 1]; b++) bytes += st[b];
+      est += ((bytes * Math.max(1, c.maxConcurrentOps)) / Math.max(1, c.moveBandwidth)) * 1000;
+    }
+    return Math.max(this.apm.opTimeout, 3 * est);
+  }
+
+  /** The circuit breaker sees a plan end: given up (rolled back) or completed. */
+  private onPlanEnd(status: 'rolled-back' | 'completed', reason: string | undefined, nowMs: number): void {
+    const b = this.apm.breaker;
+    if (status === 'completed') {
+      this.givenUpInARow = 0;
+      if (this.breakerState === 'half-open') {
+        this.breakerState = 'closed';
+        this.cooldown = b.cooldown;
+        this.breakerEvent(nowMs, 'closed', 'a plan completed');
+      }
+      return;
+    }
+    this.givenUpInARow++;
+    if (this.breakerState === 'half-open' || (this.breakerState === 'closed' && this.givenUpInARow >= b.failures)) {
+      if (this.breakerState === 'half-open') this.cooldown = Math.min(b.maxCooldown, this.cooldown * 2);
+      this.breakerState = 'open';
+      this.openedAt = nowMs;
+      this.openUntil = nowMs + this.cooldown;
+      this.breaker.opened++;
+      this.breakerEvent(nowMs, 'open', `${this.givenUpInARow} plans given up in a row; planning paused ${Math.round(this.cooldown / 1000)} s; last: ${reason ?? 'rolled back'}`);
+    }
+  }
+
+  private breakerEvent(timeMs: number, state: 'open' | 'half-open' | 'closed', reason: string): void {
+    if (this.breaker.events.length < 100) this.breaker.events.push({ timeMs, state, reason });
+  }
+
+  /** Whether the breaker lets a decision through now (half-opens it when the pause is over). */
+  private breakerAllows(nowMs: number): boolean {
+    if (this.breakerState !== 'open') return true;
+    if (nowMs < this.openUntil) {
+      this.breaker.skippedDecisions++;
+      return false;
+    }
+    this.breaker.openMs += Math.max(0, nowMs - Math.max(this.openedAt, this.ctx.warmupMs));
+    this.breakerState = 'half-open';
+    this.breakerEvent(nowMs, 'half-open', 'pause over: one decision let through');
+    return true;
+  }
+
+  /**
+   * Cuts `plan` at the caps: the first actions (in order, each with its dependencies) within
+   * `maxPlanActions` and `maxPlanBytes` (a first action above the byte cap runs alone).
+   */
+  private cap(plan: Plan): Plan {
+    const n = plan.actions.length;
+    const bytes = estimateSchedule(plan, this.stateNow(), this.ctx.cluster).actions.map((a) => a.bytes);
+    const total = bytes.reduce((x, y) => x + y, 0);
+    if (n <= this.apm.maxPlanActions && total <= this.apm.maxPlanBytes) return plan;
+    const keep: number[] = [];
+    const kept = new Set<number>();
+    let sum = 0;
+    for (let i = 0; i < n && keep.length < this.apm.maxPlanActions; i++) {
+      if (!plan.dependsOn[i].every((d) => kept.has(d))) continue;
+      if (keep.length > 0 && sum + bytes[i] > this.apm.maxPlanBytes) continue;
+      keep.push(i);
+      kept.add(i);
+      sum += bytes[i];
+    }
+    let actions = keep.map((i) => plan.actions[i]);
+    let after: PartitionMap;
+    try {
+      after = applyActions(plan.before, actions);
+    } catch {
+      // Skipping an action made a later one illegal: fall back to the plain prefix.
+      let k = 0;
+      while (k < keep.length && keep[k] === k) k++;
+      actions = plan.actions.slice(0, Math.max(1, k));
+      after = applyActions(plan.before, actions);
+    }
+    const index = new Map(plan.actions.map((a, i) => [a, i]));
+    const newIndex = new Map(actions.map((a, j) => [index.get(a)!, j]));
+    const dependsOn = actions.map((a) => plan.dependsOn[index.get(a)!].map((d) => newIndex.get(d)!));
+    const cut: Plan = { ...plan, actions, dependsOn, after, capped: { actions: n, bytes: total } };
+    return { ...cut, savings: planSavings(cut, this.input(this.latest!, plan.before)) };
+  }
+
   /** One decision: plan from the picture and execute a proposed plan. */
   decide(): PlanResult | null {
     const now = this.ctx.scheduler.now();
+    if (!this.breakerAllows(now)) return null;
     const pic = this.picture(now);
     if (!pic) return null;
     this.latest = pic;
@@ -142,8 +283,11 @@ export abstract class PlanningPolicy implements Policy {
     if (res.proposed && res.plan.actions.length > 0) {
       this.spent.push({ atMs: now, bytes: res.predicted.movedBytes });
       this.results.push(res);
+      if (this.results.length > RESULTS_KEPT) this.results.splice(0, this.results.length - RESULTS_KEPT);
       this.lastPlan = res.plan;
-      this.manager.execute(res.plan);
+      const plan = this.cap(res.plan);
+      this.cutFrom = plan === res.plan ? null : { id: plan.id, whole: res.plan };
+      this.manager.execute(plan);
     }
     return res;
   }
@@ -163,19 +307,30 @@ export abstract class PlanningPolicy implements Policy {
   }
 
   /** The APM's stale-plan guard: the plan's saving against the newest picture. */
-  private recheck(plan: Plan, current: PartitionMap): { savings: number; partialPays: boolean } {
+  private recheck(cutPlan: Plan, current: PartitionMap): { savings: number; partialPays: boolean } {
     const pic = this.latest;
-    if (!pic) return { savings: plan.savings, partialPays: true };
+    if (!pic) return { savings: cutPlan.savings, partialPays: true };
+    const plan = this.cutFrom?.id === cutPlan.id ? this.cutFrom.whole : cutPlan;
     const inputNow = this.input(pic, current);
     const savings = planSavings(plan, inputNow);
     const [before, partial] = planCosts([plan.before, current], this.input(pic, plan.before));
     return { savings, partialPays: partial <= before };
   }
 
+  /** The breaker report, counting a pause still open at the end. */
+  private closeBreaker(): BreakerReport {
+    if (this.breakerState === 'open') this.breaker.openMs += Math.max(0, this.ctx.endMs - Math.max(this.openedAt, this.ctx.warmupMs));
+    this.breakerState = 'closed';
+    return this.breaker;
+  }
+
   finish(): PlanningReport {
     return {
       plans: { ...this.manager.counts },
       rolledBackActions: this.manager.rolledBackActions,
+      retriedActions: this.manager.retriedActions,
+      timedOutOps: this.manager.timedOutOps,
+      breaker: this.closeBreaker(),
       planRecords: this.manager.records,
       decisions: this.decisions,
     };

@@ -7,6 +7,7 @@ import type { RandomStream } from '../engine/random.ts';
 import type { SchedulerPort } from '../engine/virtual-scheduler.ts';
 import type { KeyBatch } from '../model/batch.ts';
 import type { ControlPlane } from '../model/control-plane.ts';
+import type { ApmConfig } from '../manager/apm-config.ts';
 
 /** Cluster facts a policy may plan with (values from the scenario). */
 export interface ClusterFacts {
@@ -30,6 +31,8 @@ export interface PolicyContext {
   readonly startMs: number;
   readonly endMs: number;
   readonly warmupMs: number;
+  /** How plans are executed (the scenario's `apm` section); the schema's defaults when absent. */
+  readonly apm?: ApmConfig;
   /** The policy's own random stream. */
   readonly rng: RandomStream;
   /** Observed records/s per bucket over the last `spanMs` (written into `out`). */
@@ -67,6 +70,11 @@ export interface PolicyReport {
   readonly plans?: { proposed: number; completed: number; rolledBack: number; superseded: number; aborted: number };
   /** Actions undone by rollbacks. */
   readonly rolledBackActions?: number;
+  /** Resubmissions after transient failures, and operations cancelled for taking too long. */
+  readonly retriedActions?: number;
+  readonly timedOutOps?: number;
+  /** The circuit breaker of planning (planning-policy.ts): when and why it opened. */
+  readonly breaker?: BreakerReport;
   /** Each plan as data with its outcome (`plans.jsonl`). */
   readonly planRecords?: readonly unknown[];
   /** Predictive only, when asked: regret against the true future, decomposed. */
@@ -74,6 +82,18 @@ export interface PolicyReport {
   /** Predictive only: each scored forecast window against what was then observed (`forecast.csv` of the report). */
   readonly forecastLog?: readonly ForecastLogRow[];
   readonly extra?: Record<string, unknown>;
+}
+
+/** What the circuit breaker of a planning policy did. */
+export interface BreakerReport {
+  /** Times it opened. */
+  opened: number;
+  /** Measured ms during which planning was paused. */
+  openMs: number;
+  /** Decisions skipped while open. */
+  skippedDecisions: number;
+  /** Its transitions (the first 100), with the reason of each opening. */
+  events: { timeMs: number; state: 'open' | 'half-open' | 'closed'; reason: string }[];
 }
 
 export interface Policy {

@@ -9,6 +9,9 @@
  * - two adjacent partitions on one node whose combined load is below `lowWater` × capacity merge.
  * A partition that took part in an operation waits `cooldown` before the next one.
  * Capacity of a partition = `partitionCapacity`, or its share of its node's capacity.
+ * Its operations are single actions (no plan, no rollback, no retry: the next round decides
+ * again); one still running after `apm.opTimeout` is cancelled (code `timeout`), so a stuck
+ * operation does not hold its partitions for ever.
  */
 import { partitionLoads, type PartitionMap } from '../model/partition-map.ts';
 import type { PlanAction } from '../model/plan.ts';
@@ -102,7 +105,13 @@ export class ReactiveThresholdPolicy implements Policy {
 
   /** Submits `a`; when accepted, records it and starts the cooldown of `ids`. */
   private submit(r: Round, a: PlanAction, ids: readonly string[]): boolean {
-    const res = this.ctx.control.submit(a, `${this.ctx.name}@${r.now}`);
+    const control = this.ctx.control;
+    const res = control.submit(a, `${this.ctx.name}@${r.now}`);
+    if (res.accepted && control.cancel) {
+      const id = res.opId;
+      const ms = this.ctx.apm?.opTimeout ?? 600_000;
+      this.ctx.scheduler.after(ms, () => control.cancel!(id, 'timeout', `operation ran longer than ${ms} ms`), Priority.control);
+    }
     if (res.accepted) {
       r.submitted.push(a);
       for (const id of ids) {

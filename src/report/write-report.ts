@@ -50,7 +50,7 @@ export function writeReportFiles(dir: string, result: RunResult, summary: Summar
     fs.writeFileSync(path.join(d, 'timeseries.csv'), timeseriesCsv(lane.rows));
     fs.writeFileSync(path.join(d, 'operations.csv'), operationsCsv(lane.operations));
     fs.writeFileSync(path.join(d, 'nodes.csv'), rowsCsv(lane.nodeRows, NODE_COLUMNS));
-    if (lane.report?.planRecords) fs.writeFileSync(path.join(d, 'plans.jsonl'), lane.report.planRecords.map((r) => JSON.stringify(r)).join('\n') + (lane.report.planRecords.length ? '\n' : ''));
+    if (lane.report?.planRecords) writeJsonLines(path.join(d, 'plans.jsonl'), lane.report.planRecords);
     fs.writeFileSync(path.join(d, 'partitions.csv'), rowsCsv(lane.partitionRows, PARTITION_COLUMNS));
   }
   fs.writeFileSync(path.join(dir, 'heatmap.json'), JSON.stringify({ groups: result.heatmap[0]?.rates.length ?? 0, windows: result.heatmap }) + '\n');
@@ -59,4 +59,26 @@ export function writeReportFiles(dir: string, result: RunResult, summary: Summar
   writeTidyFiles(dir, data);
   fs.writeFileSync(path.join(dir, 'scenario.json'), JSON.stringify(sc, null, 2) + '\n');
   fs.writeFileSync(path.join(dir, 'index.html'), renderHtml(summary, sc.description, chartSections(data), reportFiles(dir), sc));
+}
+
+/** Writes one JSON line per item, in chunks (never one string of the whole file). */
+export function writeJsonLines(file: string, items: Iterable<unknown>): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    let buf: string[] = [];
+    let len = 0;
+    for (const it of items) {
+      const line = JSON.stringify(it) + '\n';
+      buf.push(line);
+      len += line.length;
+      if (len > 1 << 20) {
+        fs.writeSync(fd, buf.join(''));
+        buf = [];
+        len = 0;
+      }
+    }
+    if (buf.length) fs.writeSync(fd, buf.join(''));
+  } finally {
+    fs.closeSync(fd);
+  }
 }

@@ -27,7 +27,8 @@ export const SCALAR_METRICS = [
 
 /** Metrics that are objects, with their fields. */
 export const OBJECT_METRICS: Record<string, readonly string[]> = {
-  operations: ['split', 'merge', 'move', 'create', 'failed', 'rolledBack'],
+  operations: ['split', 'merge', 'move', 'create', 'failed', 'rolledBack', 'retried', 'timedOut'],
+  breaker: ['opened', 'openMs', 'skippedDecisions'],
   plans: ['proposed', 'completed', 'rolledBack', 'superseded', 'aborted'],
   forecast: ['smape', 'mase', 'coverage80'],
   regret: ['forecastCost', 'optimizerCost', 'executionLagMs', 'decisions'],

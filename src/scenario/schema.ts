@@ -155,9 +155,35 @@ const cluster = z
     maxConcurrentOps: count.max(1000).default(4),
     queueLimit: count.optional().meta({ description: 'records per partition; beyond it records are dropped' }),
     faults: z
-      .strictObject({ opFailureRate: fraction.default(0), crashes: z.array(crash).default([]) })
+      .strictObject({
+        opFailureRate: fraction.default(0).meta({ description: 'share of operations that fail part-way (code failed)' }),
+        slowOpRate: fraction.default(0).meta({ description: 'share of operations that run slowFactor times slower' }),
+        slowFactor: z.number().min(1).max(1000).default(10).meta({ description: 'how much slower a slow operation runs' }),
+        stuckOpRate: fraction.default(0).meta({ description: 'share of operations that get stuck until the APM cancels them (apm.opTimeout)' }),
+        crashes: z.array(crash).default([]),
+      })
       .prefault({} as never),
     events: z.array(clusterEvent).default([]),
+  })
+  .prefault({} as never);
+
+// ---- APM (how every planning policy executes its plans) ----
+
+const apm = z
+  .strictObject({
+    retries: z.number().int().min(0).max(100).default(5).meta({ description: 'retries per action after a transient failure (failed, timeout, limit) before the plan is given up and rolled back' }),
+    backoff: positiveDuration('2s').meta({ description: 'delay before the first retry of an action; doubles per retry' }),
+    maxBackoff: positiveDuration('1m').meta({ description: 'longest delay between retries' }),
+    opTimeout: positiveDuration('10m').meta({ description: 'an operation running longer than this and 3x its estimated duration is cancelled (code timeout)' }),
+    maxPlanActions: count.max(100_000).default(256).meta({ description: 'actions per plan; a larger plan executes its first actions (dependencies kept) and the next decision plans the rest' }),
+    maxPlanBytes: size('256GB').meta({ description: 'state bytes a plan moves at most (same cut as maxPlanActions)' }),
+    breaker: z
+      .strictObject({
+        failures: count.max(1000).default(3).meta({ description: 'plans given up in a row that open the circuit breaker (planning pauses)' }),
+        cooldown: positiveDuration('5m').meta({ description: 'first pause of an open breaker; doubles each time it reopens' }),
+        maxCooldown: positiveDuration('30m'),
+      })
+      .prefault({} as never),
   })
   .prefault({} as never);
 
@@ -246,6 +272,7 @@ export const scenarioSchema = z
     keyspace,
     workload,
     cluster,
+    apm,
     slo: z
       .strictObject({ latency: positiveDuration('100ms'), percentile: z.number().gt(0).lt(100).default(99) })
       .prefault({} as never),
@@ -265,6 +292,10 @@ export type PolicySpec = z.output<typeof policy>;
 export type PolicyKind = PolicySpec['kind'];
 export type KeyComponent = z.output<typeof component>;
 export type TraceConfig = z.output<typeof trace>;
+/** The `apm` section's defaults (src/manager/apm-config.ts has the same as DEFAULT_APM; a test keeps them equal). */
+export function defaultApm(): z.output<typeof apm> {
+  return apm.parse({});
+}
 
 /** The JSON Schema (2020-12) of scenario files, for editors and `keycast schema`. */
 export function scenarioJsonSchema(): Record<string, unknown> {

@@ -14,7 +14,8 @@ const ROOT = path.join(__dirname, '../..');
 
 describe('invariants', () => {
   it('under 10% operation failures and a node crash, every policy keeps the map whole and conserves records', () => {
-    const loaded = loadScenario(path.join(ROOT, 'scenarios/faults.yaml'), { sets: ['duration=3h'] });
+    // Without retries every failed action gives its plan up, so rollbacks happen at 10% failures.
+    const loaded = loadScenario(path.join(ROOT, 'scenarios/faults.yaml'), { sets: ['duration=3h', 'apm.retries=0'] });
     const { summary, result } = runLoaded(loaded);
     // The APM under failures: failed actions and rollbacks reach summary.json and operations.csv.
     expect(summary.policies.reactive.operations.failed).toBeGreaterThan(0);
@@ -28,7 +29,10 @@ describe('invariants', () => {
       expect(p.records, name).toBe(p.servedRecords + p.backlogRecords + p.droppedRecords);
     }
     expect(summary.policies.threshold.operations.failed).toBeGreaterThan(0);
-    expect(exitCodeOf(summary)).toBe(0);
+    // The scenario's expectations hold but the two that need retries: without them no plan
+    // completes at 10% failures (10 of 11 rolled back, one aborted), the meltdown retries cure.
+    expect(summary.invariantViolations).toBe(0);
+    expect(summary.expectations.filter((e) => !e.pass).map((e) => e.expr)).toEqual(['reactive.operations.retried > 0', 'reactive.plans.completed > reactive.plans.rolledBack']);
   });
 
   it('a violated invariant still writes the report, says so, and exits 3', () => {

@@ -157,11 +157,11 @@ describe('PartitionManager', () => {
   });
 
   it('property: random plans with random failures end in the planned map or the exact previous one, within the concurrency limit', () => {
-    const seen = { completed: 0, 'rolled-back': 0, undoRetries: 0 };
+    const seen = { completed: 0, 'rolled-back': 0, undoRetries: 0, retried: 0 };
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 1, max: 8 }), fc.double({ min: 0, max: 0.6, noNaN: true }), fc.integer({ min: 1, max: 3 }), (seed, n, failRate, limit) => {
+      fc.property(fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 1, max: 8 }), fc.double({ min: 0, max: 0.6, noNaN: true }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 3 }), (seed, n, failRate, limit, retries) => {
         const h = harness(config({ nodes: 3, partitions: 4, maxConcurrentOps: limit, moveBandwidth: 50_000, faults: { opFailureRate: failRate, crashes: [] } }), 32, 1000, seed);
-        const m = new PartitionManager({ control: h.cluster, scheduler: h.scheduler, maxConcurrentOps: limit, retry: { baseMs: 500, maxMs: 4000 } });
+        const m = new PartitionManager({ control: h.cluster, scheduler: h.scheduler, maxConcurrentOps: limit, retries, retry: { baseMs: 500, maxMs: 4000 } });
         m.events$.subscribe((e) => {
           if (e.type === 'undo-step' && e.status === 'failed') seen.undoRetries++;
         });
@@ -180,6 +180,9 @@ describe('PartitionManager', () => {
         const end = h.cluster.currentMap();
         const outcome = m.records[0].outcome;
         if (outcome === 'completed' || outcome === 'rolled-back') seen[outcome]++;
+        if (m.retriedActions > 0) seen.retried++;
+        // No action was retried beyond its budget.
+        for (const a of m.records[0].actions) expect(a.retries ?? 0).toBeLessThanOrEqual(retries);
         if (outcome === 'completed') expect(sameLayout(end, plan.after)).toBe(true);
         else {
           expect(outcome).toBe('rolled-back');
@@ -191,8 +194,9 @@ describe('PartitionManager', () => {
     );
     // The runs exercised both endings and retried undo steps that failed.
     expect(seen.completed).toBeGreaterThan(10);
-    expect(seen['rolled-back']).toBeGreaterThan(10);
+    expect(seen['rolled-back']).toBeGreaterThan(5);
     expect(seen.undoRetries).toBeGreaterThan(0);
+    expect(seen.retried).toBeGreaterThan(5);
   });
 });
 

@@ -49,7 +49,7 @@ ${ORACLE}
       expect(p[name].invariantViolations, name).toBe(0);
     }
     expect(p.static.movedBytes).toBe(0);
-    expect(p.static.operations).toEqual({ split: 0, merge: 0, move: 0, create: 0, failed: 0, rolledBack: 0 });
+    expect(p.static.operations).toEqual({ split: 0, merge: 0, move: 0, create: 0, failed: 0, rolledBack: 0, retried: 0, timedOut: 0 });
   });
 
   it('planning policies report plans and the predictive one its forecast accuracy', () => {
