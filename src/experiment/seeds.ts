@@ -20,36 +20,10 @@ import { compare, evaluate } from '../scenario/expect.ts';
 import { SCALAR_METRICS } from '../scenario/metrics.ts';
 import type { LoadedScenario, LoadOptions } from '../scenario/load.ts';
 import { metricValue } from './build-summary.ts';
-import type { ExpectationResult, PolicySummary, Summary } from './summary.ts';
+import type { ExpectationResult, PolicySummary, RatioStats, SeedOutcome, SeedsBlock, SeedStats, Summary } from './summary.ts';
+export type { RatioStats, SeedOutcome, SeedsBlock, SeedStats } from './summary.ts';
 import runTask, { type SweepTask } from './sweep-worker.ts';
 import { meanCi } from './sweep.ts';
-
-/** Per-seed values of one metric and their mean with a 95% interval. */
-export interface SeedStats {
-  readonly mean: number;
-  /** 95% interval of the mean (Student t over seeds); equal to the mean with one seed. */
-  readonly lo: number;
-  readonly hi: number;
-  /** In seed order (`SeedsBlock.seeds`). */
-  readonly values: readonly number[];
-}
-
-/** A paired ratio a/b over seeds: geometric mean and 95% interval of the per-seed ratios. */
-export interface RatioStats extends SeedStats {
-  /** Seeds left out because a or b was 0 there (ratio undefined or infinite). */
-  readonly excluded: number;
-}
-
-/** The `seeds` block of summary.json. */
-export interface SeedsBlock {
-  readonly seeds: readonly number[];
-  /** policy → metric → stats (the scalar metrics of SCALAR_METRICS a policy reports). */
-  readonly policies: Record<string, Record<string, SeedStats>>;
-  /** `a/b` → metric → paired ratio; pairs: each predictive over each reactive, each oracle over each predictive. */
-  readonly ratios: Record<string, Record<string, RatioStats>>;
-  /** The lower bounds (bounds.ts) over seeds, when every seed reported them. */
-  readonly bounds?: Record<string, SeedStats>;
-}
 
 /**
  * Mean and 95% t-interval of values (the sweep's `meanCi`). With `nonNegative` (a metric that
@@ -116,14 +90,6 @@ export function seedsBlock(summaries: readonly Summary[]): SeedsBlock {
     };
   }
   return block;
-}
-
-/** Per-seed expectation outcome (in `ExpectationResult.seeds`). */
-export interface SeedOutcome {
-  readonly seed: number;
-  readonly pass: boolean;
-  readonly left: number;
-  readonly right: number;
 }
 
 /**

@@ -1,7 +1,6 @@
 /** The `summary.json` contract (DESIGN.md) as types, and how a lane's metrics become one. */
 import type { LaneMetrics } from '../cluster/lane-metrics.ts';
 import type { LowerBounds } from './bounds.ts';
-import type { SeedOutcome, SeedsBlock } from './seeds.ts';
 
 export interface PolicySummary {
   kind: string;
@@ -115,4 +114,39 @@ export function policySummary(kind: string, m: LaneMetrics, wallMs: number, chur
     ...(m.invariantMessages.length ? { invariantMessages: [...m.invariantMessages] } : {}),
     wallMs: Math.round(wallMs),
   };
+}
+
+/** Per-seed values of one metric and their mean with a 95% interval. */
+export interface SeedStats {
+  readonly mean: number;
+  /** 95% interval of the mean (Student t over seeds); equal to the mean with one seed. */
+  readonly lo: number;
+  readonly hi: number;
+  /** In seed order (`SeedsBlock.seeds`). */
+  readonly values: readonly number[];
+}
+
+/** A paired ratio a/b over seeds: geometric mean and 95% interval of the per-seed ratios. */
+export interface RatioStats extends SeedStats {
+  /** Seeds left out because a or b was 0 there (ratio undefined or infinite). */
+  readonly excluded: number;
+}
+
+/** The `seeds` block of summary.json. */
+export interface SeedsBlock {
+  readonly seeds: readonly number[];
+  /** policy → metric → stats (the scalar metrics of SCALAR_METRICS a policy reports). */
+  readonly policies: Record<string, Record<string, SeedStats>>;
+  /** `a/b` → metric → paired ratio; pairs: each predictive over each reactive, each oracle over each predictive. */
+  readonly ratios: Record<string, Record<string, RatioStats>>;
+  /** The lower bounds (bounds.ts) over seeds, when every seed reported them. */
+  readonly bounds?: Record<string, SeedStats>;
+}
+
+/** Per-seed expectation outcome (in `ExpectationResult.seeds`). */
+export interface SeedOutcome {
+  readonly seed: number;
+  readonly pass: boolean;
+  readonly left: number;
+  readonly right: number;
 }

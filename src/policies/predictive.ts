@@ -30,6 +30,7 @@ import { PlanningPolicy, type LoadPicture, type PlanningReport, type PlanningSpe
 import type { ForecastLogRow, PolicyContext } from './policy.ts';
 import { Priority } from '../engine/virtual-scheduler.ts';
 import { TruthSource } from './truth-source.ts';
+import type { ForecastSource } from './forecast-source.ts';
 
 export interface PredictiveSpec extends PlanningSpec {
   readonly horizon: number;
@@ -52,16 +53,7 @@ export interface PredictiveSpec extends PlanningSpec {
 const SURPRISE_CHECK_MS = 60_000;
 const SURPRISE_SHARE = 0.08;
 
-/**
- * Where the predictive code path gets its forecasts: the KDP (`predictive`), or the workload's
- * truth (`oracle`, perfect-forecast.ts). `tickExcess` is the p90 relative excess of a tick's
- * load over its window's mean, for the observed window's tail.
- */
-export interface ForecastSource {
-  observe(batch: KeyBatch): void;
-  forecast(nowMs: number, horizonWindows: number): Forecast;
-  readonly tickExcess: number;
-}
+export type { ForecastSource } from './forecast-source.ts';
 
 export class PredictivePolicy extends PlanningPolicy {
   readonly kind: string = 'predictive';

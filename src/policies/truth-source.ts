@@ -11,7 +11,7 @@
 import type { KeyBatch } from '../model/batch.ts';
 import type { Forecast, ForecastWindow, RangeShare } from '../model/forecast.ts';
 import type { PolicyContext } from './policy.ts';
-import type { ForecastSource } from './predictive.ts';
+import type { ForecastSource } from './forecast-source.ts';
 
 /** z of the 90th percentile of a standard normal. */
 const Z90 = 1.2815515655446004;

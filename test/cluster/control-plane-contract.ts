@@ -189,13 +189,33 @@ export function controlPlaneContract(name: string, make: () => Promise<ControlPl
         if (e.status === 'done' && e.action.kind === 'move' && e.action.partition === 'p6' && moves++ === 0) h.failNextMove();
       });
       // Subscribed before the APM, so the failure is armed before it submits the next move.
-      const m = new PartitionManager({ control: h.control, scheduler: h.scheduler, maxConcurrentOps: 1, retry: { baseMs: 50, maxMs: 500 } });
+      // No retry budget: the first failure gives the plan up (with retries, see the next test).
+      const m = new PartitionManager({ control: h.control, scheduler: h.scheduler, maxConcurrentOps: 1, retry: { baseMs: 50, maxMs: 500 }, retries: 0 });
       m.execute(p);
       await h.until(() => !m.busy, 60_000);
       sub.unsubscribe();
       expect(m.counts.rolledBack).toBe(1);
       expect(m.rolledBackActions).toBe(2);
       expect(sameLayout(h.control.currentMap(), before)).toBe(true);
+    });
+
+    test('the APM retries a move that failed part-way, and the plan completes', async (h) => {
+      const before = h.control.currentMap();
+      const p = plan(before, [{ kind: 'move', partition: 'p1', node: 2 }], 'plan-retry');
+      h.failNextMove();
+      const failed: OpEvent[] = [];
+      const sub = h.control.events$.subscribe((e) => {
+        if (e.status === 'failed') failed.push(e);
+      });
+      const m = new PartitionManager({ control: h.control, scheduler: h.scheduler, maxConcurrentOps: 1, retry: { baseMs: 50, maxMs: 500 }, retries: 2 });
+      m.execute(p);
+      await h.until(() => !m.busy, 60_000);
+      sub.unsubscribe();
+      expect(failed.length).toBe(1);
+      expect(failed[0].code).toBe('failed');
+      expect(m.counts.completed).toBe(1);
+      expect(m.counts.rolledBack).toBe(0);
+      expect(sameLayout(h.control.currentMap(), p.after)).toBe(true);
     });
   });
 }

@@ -68,7 +68,7 @@ async function planUnderFault(fault: (node: number) => void, heal: (node: number
         healed = sleep(healAfterMs).then(() => heal(1));
       }
     });
-    const m = new PartitionManager({ control: cp, scheduler, maxConcurrentOps: 1, retry: { baseMs: 200, maxMs: 2000 } });
+    const m = new PartitionManager({ control: cp, scheduler, maxConcurrentOps: 1, retry: { baseMs: 200, maxMs: 2000 }, retries: 0 }); // no retry budget: the first failure gives the plan up
     m.execute(p);
     const end = Date.now() + 120_000;
     while ((m.busy || healed === null) && Date.now() < end) await sleep(50);
