@@ -18,6 +18,16 @@ describe('seed statistics', () => {
     expect(seedStats([7])).toEqual({ mean: 7, lo: 7, hi: 7, values: [7] });
   });
 
+  it("a non-negative metric's interval stops at 0; the upper end and the mean are unchanged", () => {
+    const skewed = [0.0001, 0.0002, 0.0095]; // one bad seed: the t-interval reaches below 0
+    const plain = seedStats(skewed);
+    expect(plain.lo).toBeLessThan(0);
+    const cut = seedStats(skewed, true);
+    expect(cut.lo).toBe(0);
+    expect(cut.hi).toBe(plain.hi);
+    expect(cut.mean).toBe(plain.mean);
+  });
+
   it('paired ratios: geometric mean, interval on the log scale, undefined seeds left out', () => {
     const r = ratioStats([2, 8, 0, 1], [1, 2, 0, 0]);
     expect(r.excluded).toBe(2);
