@@ -34,7 +34,7 @@ import { equalPartitionMap, partitionLoads, type PartitionMap } from '../model/p
 import type { LoadedScenario } from '../scenario/load.ts';
 import type { PolicyContext, PolicyReport } from '../policies/policy.ts';
 import { createPolicy } from './policy-factory.ts';
-import { makeWorkload, WINDOW_MS } from './run.ts';
+import { clusterFacts, makeWorkload, WINDOW_MS } from './run.ts';
 
 /** Measured figures of a Redis Cluster's moves (from `keycast calibrate`), wall time. */
 export interface Calibration {
@@ -210,16 +210,7 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
     name: o.policy,
     scheduler: port,
     control: cp,
-    cluster: {
-      nodeCapacity: sc.cluster.nodeCapacity,
-      partitionCapacity: sc.cluster.partitionCapacity,
-      maxPartitions: sc.cluster.maxPartitions,
-      moveBandwidth: sc.cluster.moveBandwidth,
-      pauses: sc.cluster.pauses,
-      maxConcurrentOps: sc.cluster.maxConcurrentOps,
-      recordBytes: sc.workload.recordBytes,
-      retention: sc.cluster.retention,
-    },
+    cluster: clusterFacts(sc),
     buckets: B,
     startMs: 0,
     endMs: sc.duration,

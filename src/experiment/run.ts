@@ -189,16 +189,7 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
   const scheduler = new VirtualScheduler();
   const keepMs = Math.max(sc.cluster.retention, 3_600_000, ...loaded.policies.map(([, p]) => ('window' in p ? p.window : 0)));
   const history = new BucketHistory(B, WINDOW_MS, keepMs);
-  const facts: ClusterFacts = {
-    nodeCapacity: sc.cluster.nodeCapacity,
-    partitionCapacity: sc.cluster.partitionCapacity,
-    maxPartitions: sc.cluster.maxPartitions,
-    moveBandwidth: sc.cluster.moveBandwidth,
-    pauses: sc.cluster.pauses,
-    maxConcurrentOps: sc.cluster.maxConcurrentOps,
-    recordBytes: sc.workload.recordBytes,
-    retention: sc.cluster.retention,
-  };
+  const facts = clusterFacts(sc);
 
   interface Lane {
     name: string;
@@ -393,4 +384,18 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
     };
   });
   return { loaded, seed: sc.seed, simulatedMs: endMs, measuredMs: endMs - sc.warmup, lanes: results, heatmap, badRows: workload.badRows, bounds: bounds.result(endMs) };
+}
+
+/** What a policy may know of the cluster a scenario describes (simulated or live). */
+export function clusterFacts(sc: LoadedScenario['scenario']): ClusterFacts {
+  return {
+    nodeCapacity: sc.cluster.nodeCapacity,
+    partitionCapacity: sc.cluster.partitionCapacity,
+    maxPartitions: sc.cluster.maxPartitions,
+    moveBandwidth: sc.cluster.moveBandwidth,
+    pauses: sc.cluster.pauses,
+    maxConcurrentOps: sc.cluster.maxConcurrentOps,
+    recordBytes: sc.workload.recordBytes,
+    retention: sc.cluster.retention,
+  };
 }
