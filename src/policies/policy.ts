@@ -8,6 +8,7 @@ import type { SchedulerPort } from '../engine/virtual-scheduler.ts';
 import type { KeyBatch } from '../model/batch.ts';
 import type { ControlPlane } from '../model/control-plane.ts';
 import type { ApmConfig } from '../manager/apm-config.ts';
+import type { ForecastLogRow } from '../model/rows.ts';
 
 /** Cluster facts a policy may plan with (values from the scenario). */
 export interface ClusterFacts {
@@ -48,20 +49,7 @@ export interface PolicyContext {
   stateBytes(out: Float64Array): Float64Array;
 }
 
-/**
- * One window the KDP forecast and the policy then observed: the total rate (records/s) forecast
- * with its p10/p90 against the observed mean, and per forecast key range (buckets `start-end`)
- * the forecast share against the observed share. Reporting only; no decision reads it.
- */
-export interface ForecastLogRow {
-  /** Start of the window forecast and observed (ms). */
-  readonly timeMs: number;
-  readonly windowMs: number;
-  /** When the forecast was issued (ms); `timeMs − issuedAtMs` is its lead. */
-  readonly issuedAtMs: number;
-  readonly rate: { readonly mean: number; readonly p10: number; readonly p90: number; readonly actual: number };
-  readonly ranges: readonly { readonly range: string; readonly share: number; readonly actual: number }[];
-}
+export type { ForecastLogRow } from '../model/rows.ts';
 
 /** Per-policy extras that go into `summary.json` (e.g. forecast accuracy). */
 export interface PolicyReport {

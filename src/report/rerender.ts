@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError, type Problem } from '../model/errors.ts';
 import type { Summary } from '../experiment/summary.ts';
-import { WINDOW_COLUMNS, type WindowRow } from '../cluster/lane-metrics.ts';
+import { WINDOW_COLUMNS, type WindowRow } from '../model/rows.ts';
 import { renderHtml, reportFiles } from './html.ts';
 import { readPolicyExtras } from './run-data.ts';
 import { renderMarkdown } from './markdown.ts';

@@ -14,9 +14,9 @@ import { bundledScenarioNames, resolveScenarioArg } from './bundled.ts';
 import { crossFieldChecks } from './cross-checks.ts';
 import type { Expectation } from './expect.ts';
 import { checkExpectations, selectPolicies, type SkippedExpectation } from './policy-checks.ts';
-import { dedupe, schemaProblems } from './schema-problems.ts';
+import { schemaProblems } from './schema-problems.ts';
 import { scenarioSchema, type PolicySpec, type Scenario } from './schema.ts';
-import { applyOverrides, parseScenarioYaml, position } from './yaml-doc.ts';
+import { applyOverrides, dedupe, parseScenarioYaml, position } from './yaml-doc.ts';
 
 export { IMPLEMENTED_POLICY_KINDS, type SkippedExpectation } from './policy-checks.ts';
 

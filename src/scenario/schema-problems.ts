@@ -110,15 +110,3 @@ function describe(v: unknown): string {
   if (typeof v === 'string') return `'${v.length > 30 ? v.slice(0, 30) + '…' : v}'`;
   return String(v);
 }
-
-/** Drops repeated problems and orders them by position in the file. */
-export function dedupe(ps: Problem[]): Problem[] {
-  const seen = new Set<string>();
-  const order = (p: Problem) => (p.line ?? 0) * 10_000 + (p.col ?? 0);
-  return [...ps].sort((a, b) => order(a) - order(b)).filter((p) => {
-    const k = `${p.line}:${p.col}:${p.path}:${p.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}

@@ -6,7 +6,6 @@
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, parse as parseYaml, visit, type Document, type Node } from 'yaml';
 import { InputError, type Problem } from '../model/errors.ts';
-import { dedupe } from './schema-problems.ts';
 
 /** A parsed scenario document and its line counter. */
 export interface ScenarioDoc {
@@ -130,4 +129,16 @@ export function pathText(p: readonly PropertyKey[]): string {
   let s = '';
   for (const seg of p) s += typeof seg === 'number' ? `[${seg}]` : s ? `.${String(seg)}` : String(seg);
   return s;
+}
+
+/** Drops repeated problems and orders them by position in the file. */
+export function dedupe(ps: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  const order = (p: Problem) => (p.line ?? 0) * 10_000 + (p.col ?? 0);
+  return [...ps].sort((a, b) => order(a) - order(b)).filter((p) => {
+    const k = `${p.line}:${p.col}:${p.path}:${p.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }

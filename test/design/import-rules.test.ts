@@ -39,13 +39,8 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
  */
 const KNOWN_VIOLATIONS: Record<string, string> = {
   'experiment/run-sweep.ts -> report': 'issue 20: experiment renders HTML through report/',
-  'report/charts.ts -> cluster (types)': 'issue 20: report imports row types from cluster/',
-  'report/csv.ts -> cluster': 'issue 20: report imports row types from cluster/',
-  'report/rerender.ts -> cluster': 'issue 20: report imports row types from cluster/',
   'experiment/compare.ts -> report': 'issue 20: experiment formats through report/',
-  'report/charts.ts -> policies (types)': 'issue 20: report reads types beyond the summary contract',
   'report/run-data.ts -> cluster': 'issue 20: report imports from cluster/',
-  'report/run-data.ts -> policies (types)': 'issue 20: report reads types beyond the summary contract',
   'report/run-data.ts -> workload': 'issue 20: report imports from workload/',
 };
 
