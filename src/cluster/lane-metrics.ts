@@ -32,7 +32,7 @@ export class LaneMetrics {
   maxUtilization = 0;
   movedBytes = 0;
   disruptionMs = 0;
-  readonly operations: OpCounts = { split: 0, merge: 0, move: 0, create: 0, failed: 0, rolledBack: 0 };
+  readonly operations: OpCounts = { split: 0, merge: 0, move: 0, create: 0, failed: 0 };
   invariantViolations = 0;
   /** The most queue cohorts the lane held at a window's end (a memory gauge: entries, not bytes). */
   maxCohorts = 0;

@@ -358,14 +358,7 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
     lane.cluster.finishRun(endMs);
     const report = lane.policy.finish?.();
     const churn = lane.churn.result(endMs - sc.warmup);
-    const summary = policySummary(lane.kind, lane.cluster.metrics, lane.wallMs, churn, endMs - sc.warmup);
-    if (report?.forecast) summary.forecast = report.forecast;
-    if (report?.regret) summary.regret = report.regret;
-    if (report?.plans) summary.plans = { ...report.plans };
-    if (report?.rolledBackActions !== undefined) summary.operations.rolledBack = report.rolledBackActions;
-    if (report?.retriedActions !== undefined) summary.operations.retried = report.retriedActions;
-    if (report?.timedOutOps !== undefined) summary.operations.timedOut = report.timedOutOps;
-    if (report?.breaker) summary.breaker = report.breaker;
+    const summary = policySummary(lane.kind, lane.cluster.metrics, lane.wallMs, churn, endMs - sc.warmup, report);
     return {
       name: lane.name,
       kind: lane.kind,

@@ -36,13 +36,7 @@ export interface PlanRecord {
 }
 
 /** Plan-level counts (`summary.json` `plans`). */
-export interface PlanCounts {
-  proposed: number;
-  completed: number;
-  rolledBack: number;
-  superseded: number;
-  aborted: number;
-}
+export type { PlanCounts } from '../model/policy-outcome.ts';
 
 /** The undo steps of one done action and how far they got. */
 export interface UndoInfo {

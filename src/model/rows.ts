@@ -53,7 +53,7 @@ export interface PartitionRow {
   backlog: number;
 }
 
-export type OpCounts = { split: number; merge: number; move: number; create: number; failed: number; rolledBack: number };
+export type { ClusterOpCounts as OpCounts } from './policy-outcome.ts';
 
 /**
  * One window the KDP forecast and the policy then observed: the total rate (records/s) forecast

@@ -9,6 +9,7 @@ import type { KeyBatch } from '../model/batch.ts';
 import type { ControlPlane } from '../model/control-plane.ts';
 import type { ApmConfig } from '../manager/apm-config.ts';
 import type { ForecastLogRow } from '../model/rows.ts';
+import type { BreakerReport, ForecastAccuracy, PlanCounts, RegretReport } from '../model/policy-outcome.ts';
 
 /** Cluster facts a policy may plan with (values from the scenario). */
 export interface ClusterFacts {
@@ -50,12 +51,13 @@ export interface PolicyContext {
 }
 
 export type { ForecastLogRow } from '../model/rows.ts';
+export type { BreakerReport } from '../model/policy-outcome.ts';
 
 /** Per-policy extras that go into `summary.json` (e.g. forecast accuracy). */
 export interface PolicyReport {
-  readonly forecast?: { smape: number; mase: number; coverage80: number };
+  readonly forecast?: ForecastAccuracy;
   /** Plan counts by outcome (policies that execute plans through the APM). */
-  readonly plans?: { proposed: number; completed: number; rolledBack: number; superseded: number; aborted: number };
+  readonly plans?: PlanCounts;
   /** Actions undone by rollbacks. */
   readonly rolledBackActions?: number;
   /** Resubmissions after transient failures, and operations cancelled for taking too long. */
@@ -66,22 +68,10 @@ export interface PolicyReport {
   /** Each plan as data with its outcome (`plans.jsonl`). */
   readonly planRecords?: readonly unknown[];
   /** Predictive only, when asked: regret against the true future, decomposed. */
-  readonly regret?: { forecastCost: number; optimizerCost: number; executionLagMs: number; decisions: number };
+  readonly regret?: RegretReport;
   /** Predictive only: each scored forecast window against what was then observed (`forecast.csv` of the report). */
   readonly forecastLog?: readonly ForecastLogRow[];
   readonly extra?: Record<string, unknown>;
-}
-
-/** What the circuit breaker of a planning policy did. */
-export interface BreakerReport {
-  /** Times it opened. */
-  opened: number;
-  /** Measured ms during which planning was paused. */
-  openMs: number;
-  /** Decisions skipped while open. */
-  skippedDecisions: number;
-  /** Its transitions (the first 100), with the reason of each opening. */
-  events: { timeMs: number; state: 'open' | 'half-open' | 'closed'; reason: string }[];
 }
 
 export interface Policy {
