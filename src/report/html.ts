@@ -12,7 +12,8 @@ import type { Summary } from '../experiment/summary.ts';
 import type { VlSpec } from './charts.ts';
 import { shownColumns, summaryCell, winners } from './tables.ts';
 import { policyScale } from './colors.ts';
-import { fmtBytes, fmtMs } from './format.ts';
+import { fmtMs } from './format.ts';
+import { formatBytes } from '../model/units.ts';
 import { comparisonOf, headlineText } from './headline.ts';
 
 const require = createRequire(import.meta.url);
@@ -98,7 +99,7 @@ function paramsHtml(scenario: unknown): string {
 /** Links to the report's data files (relative paths), with sizes. */
 function filesHtml(files: readonly { path: string; bytes: number }[]): string {
   if (!files.length) return '';
-  return `<h2>Data files</h2><p class="note">Every chart is drawn from these (some thinned to stay readable; each chart says so). Sizes in binary units.</p><ul class="files">${files.map((f) => `<li><a href="${esc(f.path)}">${esc(f.path)}</a> <small>${esc(fmtBytes(f.bytes))}</small></li>`).join('')}</ul>`;
+  return `<h2>Data files</h2><p class="note">Every chart is drawn from these (some thinned to stay readable; each chart says so). Sizes in binary units.</p><ul class="files">${files.map((f) => `<li><a href="${esc(f.path)}">${esc(f.path)}</a> <small>${esc(formatBytes(f.bytes))}</small></li>`).join('')}</ul>`;
 }
 
 /** The data files of a report folder (everything but the page itself), for links. */
