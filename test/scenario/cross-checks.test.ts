@@ -1,11 +1,15 @@
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Problem } from '../../src/model/errors.ts';
 import { crossFieldChecks } from '../../src/scenario/cross-checks.ts';
 import type { Scenario } from '../../src/scenario/schema.ts';
 
+const DIR = path.resolve('scenario-dir');
+const TRACE = path.join(DIR, 'x.csv');
+
 function check(sc: Partial<Scenario>, rawDuration: unknown, exists = (_: string) => true): { messages: string[]; fromTrace: boolean } {
   const out: Omit<Problem, 'file'>[] = [];
-  const fromTrace = crossFieldChecks(sc, rawDuration, '/data', exists, () => ({}), (p) => out.push(p));
+  const fromTrace = crossFieldChecks(sc, rawDuration, DIR, exists, () => ({}), (p) => out.push(p));
   return { messages: out.map((p) => `${p.path}: ${p.message}`), fromTrace };
 }
 
@@ -20,8 +24,8 @@ describe('cross-field checks', () => {
     const seen: string[] = [];
     const sc = { workload: { trace: { file: 'x.csv' }, keys: [] }, keyspace: { kind: 'hashed' } } as unknown as Partial<Scenario>;
     const r = check(sc, undefined, (p) => (seen.push(p), false));
-    expect(seen).toEqual(['/data/x.csv']);
-    expect(r.messages).toEqual(['workload.trace.file: no such file: /data/x.csv']);
+    expect(seen).toEqual([TRACE]);
+    expect(r.messages).toEqual([`workload.trace.file: no such file: ${TRACE}`]);
     expect(r.fromTrace).toBe(true);
   });
 

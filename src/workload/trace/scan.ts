@@ -6,11 +6,12 @@
  * `generate --format records` picks key strings by them). Memory: one entry per distinct key.
  * Results are cached per process by file identity and trace options.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { InputError, type Problem } from '../../model/errors.ts';
 import type { TraceSpec } from '../spec.ts';
+import { displayName, fileIdentity } from './byte-source.ts';
 import { RowStatus, TraceRowReader } from './rows.ts';
+
+export { displayName } from './byte-source.ts';
 
 /** Distinct timestamps the typical gap is measured on (from the start of the trace). */
 export const GAP_SAMPLE = 10_000;
@@ -35,12 +36,6 @@ export interface TraceScan {
   readonly keyWeights: Float64Array;
 }
 
-/** The name of a trace file for messages: relative to the working directory when inside it. */
-export function displayName(absFile: string): string {
-  const rel = path.relative(process.cwd(), absFile);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : absFile;
-}
-
 const cache = new Map<string, TraceScan>();
 
 /**
@@ -50,8 +45,7 @@ const cache = new Map<string, TraceScan>();
  * row before it (rows must be in non-decreasing time order).
  */
 export function scanTrace(absFile: string, spec: TraceSpec, skipBadRows: boolean): TraceScan {
-  const st = fs.statSync(absFile);
-  const id = JSON.stringify([absFile, st.size, st.mtimeMs, spec.time, spec.key, spec.weight, spec.keyPattern, spec.timezone, skipBadRows]);
+  const id = JSON.stringify([fileIdentity(absFile), spec.time, spec.key, spec.weight, spec.keyPattern, spec.timezone, skipBadRows]);
   const hit = cache.get(id);
   if (hit) return hit;
   const file = displayName(absFile);
