@@ -5,9 +5,6 @@
  * its Vega views in `window.kcViews` (and `window.kcReady` settles when all are drawn) so that
  * browser tests can read what was drawn.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import * as path from 'node:path';
 import type { Summary } from '../experiment/summary.ts';
 import type { VlSpec } from './charts.ts';
 import { shownColumns, summaryCell, winners } from './tables.ts';
@@ -15,34 +12,7 @@ import { policyScale } from './colors.ts';
 import { fmtMs } from './format.ts';
 import { formatBytes } from '../model/units.ts';
 import { comparisonOf, headlineText } from './headline.ts';
-
-const require = createRequire(import.meta.url);
-let assetsCache: string | null = null;
-
-/** The three UMD bundles, inlined once per process. */
-export function vegaAssets(): string {
-  if (assetsCache) return assetsCache;
-  const read = (pkg: string, file: string) => readFileSync(path.join(packageRoot(pkg), file), 'utf8').replace(/<\/script/gi, '<\\/script');
-  assetsCache = [
-    ['vega', 'build/vega.min.js'],
-    ['vega-lite', 'build/vega-lite.min.js'],
-    ['vega-embed', 'build/vega-embed.min.js'],
-  ]
-    .map(([pkg, file]) => `<script>${read(pkg, file)}</script>`)
-    .join('\n');
-  return assetsCache;
-}
-
-/** Folder of an installed package (its `exports` hide package.json, so walk up from its entry). */
-function packageRoot(pkg: string): string {
-  let dir = path.dirname(require.resolve(pkg));
-  while (!existsSync(path.join(dir, 'package.json')) || JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).name !== pkg) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error(`cannot find the ${pkg} package`);
-    dir = up;
-  }
-  return dir;
-}
+import { vegaAssets } from './page-assets.ts';
 
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
@@ -100,20 +70,6 @@ function paramsHtml(scenario: unknown): string {
 function filesHtml(files: readonly { path: string; bytes: number }[]): string {
   if (!files.length) return '';
   return `<h2>Data files</h2><p class="note">Every chart is drawn from these (some thinned to stay readable; each chart says so). Sizes in binary units.</p><ul class="files">${files.map((f) => `<li><a href="${esc(f.path)}">${esc(f.path)}</a> <small>${esc(formatBytes(f.bytes))}</small></li>`).join('')}</ul>`;
-}
-
-/** The data files of a report folder (everything but the page itself), for links. */
-export function reportFiles(dir: string): { path: string; bytes: number }[] {
-  const out: { path: string; bytes: number }[] = [];
-  const walk = (d: string, rel: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (e.name.startsWith('.') || (rel === '' && e.name === 'index.html')) continue;
-      if (e.isDirectory()) walk(path.join(d, e.name), `${rel}${e.name}/`);
-      else out.push({ path: `${rel}${e.name}`, bytes: statSync(path.join(d, e.name)).size });
-    }
-  };
-  if (existsSync(dir)) walk(dir, '');
-  return out;
 }
 
 /** Renders the whole page of a run. */

@@ -39,7 +39,6 @@ export const PENDING: Record<string, string> = {
   'experiment/calibrate.ts#calibrate': 'issue 20; owned by the Redis work, being split there',
   'experiment/live.ts': 'issue 20; owned by the Redis work, being split there',
   'experiment/live.ts#runLive': 'issue 20; owned by the Redis work, being split there',
-  'experiment/run.ts': 'issue 20; owned by the memory work this session (lanes, workers)',
   'experiment/run.ts#runLanes': 'issue 20; owned by the memory work this session (lanes, workers)',
   'planner/capped-cut.ts#cheapestCappedCut': 'issue 20; planner/ is the lead\'s this session; one DP over cuts',
   'planner/context.ts#buildContext': 'issue 20; planner/ is the lead\'s this session',

@@ -2,7 +2,7 @@
  * `keycast cluster up|down|status`: a local N-master Redis Cluster on loopback from the installed
  * `redis-server`, for `keycast live` and `keycast calibrate` (see src/cluster/redis/local-cluster.ts).
  */
-import type { KeycastCommand } from '../main.ts';
+import type { KeycastCommand } from '../command.ts';
 import { InputError } from '../../model/errors.ts';
 
 const DEFAULT_DIR = '.keycast/cluster';
