@@ -60,8 +60,6 @@ export const PENDING: Record<string, string> = {
   'profiler/select.ts#forecastSeries': 'issue 20; backtest and model choice per series, not yet split',
   'scenario/expect.ts#parseExpectation': 'issue 20; one expectation grammar, not yet split',
   'workload/generate.ts#generateWorkload': 'issue 20; workload assembly (synthetic and trace), not yet split',
-  'workload/key-distribution.ts#zipfTable': 'issue 20; one table builder, not yet split',
-  'workload/trace/scan.ts#scanTrace': 'issue 20; the trace scan, due with moving process.cwd out of it',
 };
 
 /** One measured unit: a file, or a function in it. */

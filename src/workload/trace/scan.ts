@@ -87,9 +87,7 @@ export function scanTrace(absFile: string, spec: TraceSpec, skipBadRows: boolean
   }
   if (rows === 0) throw new InputError([{ file, path: 'workload.trace', message: bad ? `no good rows (${bad} bad rows skipped)` : 'the trace has no rows' }]);
   gaps.sort((a, b) => a - b);
-  const keys = [...weights.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const keyWeights = new Float64Array(keys.length);
-  keys.forEach((k, i) => (keyWeights[i] = weights.get(k)!));
+  const { keys, keyWeights } = keyTable(weights);
   const scan: TraceScan = {
     format: reader.format,
     firstMs,
@@ -104,4 +102,12 @@ export function scanTrace(absFile: string, spec: TraceSpec, skipBadRows: boolean
   if (cache.size > 16) cache.clear();
   cache.set(id, scan);
   return scan;
+}
+
+/** Distinct keys in string order (UTF-16 code units) and their total weights. */
+function keyTable(weights: ReadonlyMap<string, number>): { keys: string[]; keyWeights: Float64Array } {
+  const keys = [...weights.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const keyWeights = new Float64Array(keys.length);
+  keys.forEach((k, i) => (keyWeights[i] = weights.get(k)!));
+  return { keys, keyWeights };
 }
