@@ -58,7 +58,6 @@ export const PENDING: Record<string, string> = {
   'profiler/kdp.ts': 'issue 20; the KDP facade, 5 lines over after its split into 12 concept files',
   'profiler/models/arima.ts#Arima.chooseOrders': 'issue 20; one order search (AIC over p, d, q), not yet split',
   'profiler/select.ts#forecastSeries': 'issue 20; backtest and model choice per series, not yet split',
-  'workload/generate.ts#generateWorkload': 'issue 20; workload assembly (synthetic and trace), not yet split',
 };
 
 /** One measured unit: a file, or a function in it. */

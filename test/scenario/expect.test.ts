@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compare, evaluate, parseExpectation, references } from '../../src/scenario/expect.ts';
 
-const lookup = (policy: string, path: string[]) => ({ 'a.x': 2, 'b.x': 8, 'a.y.z': 0.5 })[`${policy}.${path.join('.')}`] ?? NaN;
+const VALUES: Record<string, number> = { 'a.x': 2, 'b.x': 8, 'a.y.z': 0.5 };
+const lookup = (policy: string, path: string[]) => VALUES[`${policy}.${path.join('.')}`] ?? NaN;
 
 describe('the expectation grammar', () => {
   it('parses sums of products with parentheses, percentages and negation', () => {
