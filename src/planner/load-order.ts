@@ -4,8 +4,7 @@
  * or create) shifts its range's load from the source node to the target at its cut-over; two
  * transfers with no dependency between them may finish in either order, so without this pass a
  * move *into* a busy node can finish before the move *out of* it, and the node is overloaded in
- * between (measured: the backlogs of the follow-the-sun runs at their daily peak came from such
- * intermediate states, not from the planned layouts).
+ * between although the planned layout fits.
  *
  * The rule, per node n with limit L(n) = max(capacity, n's load after the whole plan): a transfer into n may run with no extra dependency when n stays within L(n) even
  * if every inbound transfer ordered before it has finished and no outbound one has; otherwise
