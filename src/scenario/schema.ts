@@ -296,6 +296,12 @@ export type PolicyKind = PolicySpec['kind'];
 export type KeyComponent = z.output<typeof component>;
 export type TraceConfig = z.output<typeof trace>;
 /** The `apm` section's defaults (src/manager/apm-config.ts has the same as DEFAULT_APM; a test keeps them equal). */
+/** A policy kind's spec with every field at its default (what `{ kind }` alone parses to). */
+export function policyDefaults(kind: PolicyKind): Record<string, unknown> {
+  const r = policy.safeParse({ kind });
+  return r.success ? (r.data as Record<string, unknown>) : { kind };
+}
+
 export function defaultApm(): z.output<typeof apm> {
   return apm.parse({});
 }
