@@ -70,6 +70,10 @@ export function feasibleIntervals(prefixes: readonly Float64Array[], caps: Float
  * The cheapest cut of `[0, B)` into `k` parts under `caps[w]` in every window `prefixes[w]`,
  * where placing boundary i (1 … k − 1) at x costs `cost(i, x)`. Returns the `k + 1` boundaries,
  * or null when no cut fits the caps. Ties go to the leftmost predecessor (deterministic).
+ *
+ * size-ok: one DP kernel (per boundary, a sliding-window minimum over a monotone deque with one
+ * pointer per window, on flat scratch); its loop state is shared by every line of it, and split
+ * into functions it would be passed around on every position of the hot loop.
  */
 export function cheapestCappedCut(
   prefixes: readonly Float64Array[],

@@ -22,125 +22,141 @@ export class JsonSyntaxError extends KeycastError {
   }
 }
 
-/**
- * Parses `text`; `positions` maps each value's path ('' for the root) to where it starts.
- *
- * Longer than 60 lines on purpose: one recursive-descent parser whose small closures (value,
- * string, number, whitespace) share one cursor (`i`, `line`, `lineStart`); split into functions
- * they would pass that cursor around on every character.
- */
+/** Parses `text`; `positions` maps each value's path ('' for the root) to where it starts. */
 export function parseJsonWithPositions(text: string): { value: unknown; positions: Map<string, Position> } {
-  const positions = new Map<string, Position>();
-  let i = 0;
-  let line = 1;
-  let lineStart = 0;
-  const pos = (): Position => ({ line, col: i - lineStart + 1 });
-  const fail = (msg: string): never => {
-    const p = pos();
+  const p = new Cursor(text);
+  const v = p.value('');
+  p.ws();
+  if (p.i < text.length) p.fail('unexpected text after the JSON value');
+  return { value: v, positions: p.positions };
+}
+
+/** The parser's cursor (offset, line, line start) and the positions recorded so far; one method per JSON production. */
+class Cursor {
+  readonly positions = new Map<string, Position>();
+  i = 0;
+  private line = 1;
+  private lineStart = 0;
+
+  constructor(private readonly text: string) {}
+
+  pos(): Position {
+    return { line: this.line, col: this.i - this.lineStart + 1 };
+  }
+
+  fail(msg: string): never {
+    const p = this.pos();
     throw new JsonSyntaxError(msg, p.line, p.col);
-  };
-  const ws = () => {
+  }
+
+  /** Skips whitespace, counting lines. */
+  ws(): void {
     for (;;) {
-      const ch = text.charCodeAt(i);
+      const ch = this.text.charCodeAt(this.i);
       if (ch === 10) {
-        i++;
-        line++;
-        lineStart = i;
-      } else if (ch === 32 || ch === 9 || ch === 13) i++;
+        this.i++;
+        this.line++;
+        this.lineStart = this.i;
+      } else if (ch === 32 || ch === 9 || ch === 13) this.i++;
       else break;
     }
-  };
-  const str = (): string => {
-    const start = i;
-    i++;
+  }
+
+  /** A quoted string (the cursor on its opening quote), unescaped by JSON.parse. */
+  str(): string {
+    const text = this.text;
+    const start = this.i;
+    this.i++;
     for (;;) {
-      if (i >= text.length) fail('unterminated string');
-      const ch = text[i];
+      if (this.i >= text.length) this.fail('unterminated string');
+      const ch = text[this.i];
       if (ch === '"') break;
-      if (ch === '\\') i++;
-      else if (ch === '\n') fail('line break inside a string');
-      i++;
+      if (ch === '\\') this.i++;
+      if (ch === '\\') this.i++;
+      else if (ch === '\n') this.fail('line break inside a string');
+      this.i++;
     }
-    i++;
+    this.i++;
     try {
-      return JSON.parse(text.slice(start, i)) as string;
+      return JSON.parse(text.slice(start, this.i)) as string;
     } catch {
-      return fail('invalid string escape');
+      return this.fail('invalid string escape');
     }
-  };
-  const value = (path: string): unknown => {
-    ws();
-    positions.set(path, pos());
-    const ch = text[i];
-    if (ch === '{') {
-      i++;
-      const obj: Record<string, unknown> = {};
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return obj;
-      }
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail('expected a quoted field name');
-        const keyPos = pos();
-        const key = str();
-        const sub = path ? `${path}.${key}` : key;
-        ws();
-        if (text[i] !== ':') fail(`expected ':' after "${key}"`);
-        i++;
-        obj[key] = value(sub);
-        if (!positions.has(`${sub}#key`)) positions.set(`${sub}#key`, keyPos);
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') {
-          i++;
-          return obj;
-        }
-        fail("expected ',' or '}'");
-      }
+  }
+
+  /** One JSON value at `path`, recording where it starts. */
+  value(path: string): unknown {
+    this.ws();
+    this.positions.set(path, this.pos());
+    const ch = this.text[this.i];
+    if (ch === '{') return this.object(path);
+    if (ch === '[') return this.array(path);
+    if (ch === '"') return this.str();
+    return this.scalar(ch);
+  }
+
+  /** Consumes `close` when it is next (after whitespace). */
+  private closes(close: string): boolean {
+    if (this.text[this.i] !== close) return false;
+    this.i++;
+    return true;
+  }
+
+  /** After an element: true at the closing bracket, false after a comma; anything else fails. */
+  private endOrComma(close: string): boolean {
+    this.ws();
+    if (this.text[this.i] === ',') {
+      this.i++;
+      return false;
     }
-    if (ch === '[') {
-      i++;
-      const arr: unknown[] = [];
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return arr;
-      }
-      for (;;) {
-        arr.push(value(`${path}[${arr.length}]`));
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') {
-          i++;
-          return arr;
-        }
-        fail("expected ',' or ']'");
-      }
+    if (this.closes(close)) return true;
+    return this.fail(`expected ',' or '${close}'`);
+  }
+
+  private object(path: string): Record<string, unknown> {
+    this.i++;
+    const obj: Record<string, unknown> = {};
+    this.ws();
+    if (this.closes('}')) return obj;
+    for (;;) {
+      this.ws();
+      if (this.text[this.i] !== '"') this.fail('expected a quoted field name');
+      const keyPos = this.pos();
+      const key = this.str();
+      const sub = path ? `${path}.${key}` : key;
+      this.ws();
+      if (this.text[this.i] !== ':') this.fail(`expected ':' after "${key}"`);
+      this.i++;
+      obj[key] = this.value(sub);
+      if (!this.positions.has(`${sub}#key`)) this.positions.set(`${sub}#key`, keyPos);
+      if (this.endOrComma('}')) return obj;
     }
-    if (ch === '"') return str();
-    const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 64));
+  }
+
+  private array(path: string): unknown[] {
+    this.i++;
+    const arr: unknown[] = [];
+    this.ws();
+    if (this.closes(']')) return arr;
+    for (;;) {
+      arr.push(this.value(`${path}[${arr.length}]`));
+      if (this.endOrComma(']')) return arr;
+    }
+  }
+
+  /** A number or a literal (true, false, null); `ch` is the character under the cursor. */
+  private scalar(ch: string | undefined): unknown {
+    const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(this.text.slice(this.i, this.i + 64));
     if (m) {
-      i += m[0].length;
+      this.i += m[0].length;
       return Number(m[0]);
     }
     for (const [lit, v] of [['true', true], ['false', false], ['null', null]] as const) {
-      if (text.startsWith(lit, i)) {
-        i += lit.length;
+      if (this.text.startsWith(lit, this.i)) {
+        this.i += lit.length;
         return v;
       }
     }
-    return fail(i >= text.length ? 'unexpected end of input' : `unexpected character '${ch}'`);
-  };
-  const v = value('');
-  ws();
-  if (i < text.length) fail('unexpected text after the JSON value');
-  return { value: v, positions };
+    return this.fail(this.i >= this.text.length ? 'unexpected end of input' : `unexpected character '${ch}'`);
+  }
 }

@@ -51,6 +51,118 @@ function nodeLoads(map: PartitionMap, load: ArrayLike<number>, slots: number): F
   return out;
 }
 
+/** Per node slot: its load before the plan and its limit, max(capacity, load after the plan), with a hair of slack. */
+function nodeLimits(
+  before: PartitionMap,
+  actions: readonly PlanAction[],
+  tr: readonly (Transfer | null)[],
+  load: ArrayLike<number>,
+  capacity: number,
+): { base: Float64Array; limit: Float64Array } {
+  let after = before;
+  for (const a of actions) after = applyAction(after, a);
+  let slots = 0;
+  for (const m of [before, after]) for (const x of m.nodes) slots = Math.max(slots, x + 1);
+  for (const t of tr) if (t) slots = Math.max(slots, t.from + 1, t.to + 1);
+  const base = nodeLoads(before, load, slots);
+  const fin = nodeLoads(after, load, slots);
+  return { base, limit: Float64Array.from(fin, (f) => Math.max(capacity, f) * (1 + 1e-9)) };
+}
+
+/** What the ordering has committed so far, per node slot. */
+interface Committed {
+  /** Inbound load ordered so far. */
+  readonly inbound: Float64Array;
+  /** Outbound transfers ordered so far (input indices). */
+  readonly outbound: number[][];
+  readonly outLoad: Float64Array;
+}
+
+/**
+ * The next action among the ready ones (ascending input indices): the first that fits without
+ * waiting, or that fits once it waits for the node's outbound transfers (`wait`); when none fits,
+ * the one that overshoots least, to wait and count as forced.
+ */
+function pickNext(
+  ready: readonly number[],
+  tr: readonly (Transfer | null)[],
+  base: Float64Array,
+  limit: Float64Array,
+  c: Committed,
+): { pick: number; wait: boolean; forced: boolean } {
+  let best = -1;
+  let bestOver = Infinity;
+  for (const i of ready) {
+    const t = tr[i];
+    if (!t) return { pick: i, wait: false, forced: false };
+    const worst = base[t.to] + c.inbound[t.to] + t.load;
+    if (worst <= limit[t.to]) return { pick: i, wait: false, forced: false };
+    if (worst - c.outLoad[t.to] <= limit[t.to]) return { pick: i, wait: true, forced: false };
+    if (worst - c.outLoad[t.to] - limit[t.to] < bestOver) {
+      bestOver = worst - c.outLoad[t.to] - limit[t.to];
+      best = i;
+    }
+  }
+  return { pick: best, wait: true, forced: true };
+}
+
+/**
+ * The load-safe order (input indices, a topological order of `deps`), the outbound transfers each
+ * transfer must wait for, and how many were forced.
+ */
+function safeOrder(
+  deps: readonly (readonly number[])[],
+  tr: readonly (Transfer | null)[],
+  base: Float64Array,
+  limit: Float64Array,
+): { order: number[]; extra: Map<number, number[]>; forced: number } {
+  const n = deps.length;
+  const slots = base.length;
+  const remaining = Int32Array.from(deps, (d) => d.length);
+  const dependents: number[][] = Array.from({ length: n }, () => []);
+  deps.forEach((d, i) => d.forEach((x) => dependents[x].push(i)));
+  const ready: number[] = [];
+  for (let i = 0; i < n; i++) if (remaining[i] === 0) ready.push(i);
+  const c: Committed = { inbound: new Float64Array(slots), outbound: Array.from({ length: slots }, () => []), outLoad: new Float64Array(slots) };
+  const extra = new Map<number, number[]>(); // input index → outbound input indices it waits for
+  const order: number[] = [];
+  let forced = 0;
+  while (order.length < n) {
+    const next = pickNext(ready, tr, base, limit, c);
+    const pick = next.pick;
+    if (next.forced) forced++;
+    ready.splice(ready.indexOf(pick), 1);
+    order.push(pick);
+    const t = tr[pick];
+    if (t) {
+      if (next.wait && c.outbound[t.to].length > 0) extra.set(pick, [...c.outbound[t.to]]);
+      c.inbound[t.to] += t.load;
+      c.outbound[t.from].push(pick);
+      c.outLoad[t.from] += t.load;
+    }
+    for (const m of dependents[pick]) if (--remaining[m] === 0) ready.push(m);
+    ready.sort((a, b) => a - b);
+  }
+  return { order, extra, forced };
+}
+
+/** Dependencies of the reordered actions: per-partition conflicts in the new order plus the waits. */
+function orderedDependencies(actions: readonly PlanAction[], order: readonly number[], extra: ReadonlyMap<number, number[]>): number[][] {
+  const pos = new Int32Array(order.length);
+  order.forEach((i, k) => (pos[i] = k));
+  const last = new Map<string, number>();
+  return order.map((i, k) => {
+    const d = new Set<number>();
+    for (const id of touched(actions[i])) {
+      const x = last.get(id);
+      if (x !== undefined) d.add(x);
+    }
+    for (const id of touched(actions[i])) last.set(id, k);
+    for (const o of extra.get(i) ?? []) d.add(pos[o]);
+    return [...d].sort((x, y) => x - y);
+  });
+}
+
 /**
  * The plan's actions in a load-safe order with their dependencies: the per-partition conflicts of
  * the new order plus the drain-before-fill ones (see the file comment). `forced` counts the
@@ -65,80 +177,9 @@ export function loadAwareOrder(
   load: ArrayLike<number>,
   capacity: number,
 ): { actions: PlanAction[]; dependsOn: number[][]; forced: number } {
-  const n = actions.length;
   const tr = transfers(before, actions, load);
-  if (n === 0 || tr.every((t) => t === null)) return { actions: [...actions], dependsOn: deps.map((d) => [...d]), forced: 0 };
-  let after = before;
-  for (const a of actions) after = applyAction(after, a);
-  let slots = 0;
-  for (const m of [before, after]) for (const x of m.nodes) slots = Math.max(slots, x + 1);
-  for (const t of tr) if (t) slots = Math.max(slots, t.from + 1, t.to + 1);
-  const base = nodeLoads(before, load, slots);
-  const fin = nodeLoads(after, load, slots);
-  const limit = Float64Array.from(fin, (f) => Math.max(capacity, f) * (1 + 1e-9));
-
-  const remaining = Int32Array.from(deps, (d) => d.length);
-  const dependents: number[][] = Array.from({ length: n }, () => []);
-  deps.forEach((d, i) => d.forEach((x) => dependents[x].push(i)));
-  const ready: number[] = [];
-  for (let i = 0; i < n; i++) if (remaining[i] === 0) ready.push(i);
-  const inbound = new Float64Array(slots); // inbound load ordered so far, per node
-  const outbound: number[][] = Array.from({ length: slots }, () => []); // outbound transfers ordered so far (input indices)
-  const outLoad = new Float64Array(slots);
-  const extra = new Map<number, number[]>(); // input index → outbound input indices it waits for
-  const order: number[] = [];
-  let forced = 0;
-  while (order.length < n) {
-    let pick = -1;
-    let wait = false;
-    let best = -1;
-    let bestOver = Infinity;
-    for (let r = 0; r < ready.length && pick < 0; r++) {
-      const i = ready[r];
-      const t = tr[i];
-      if (!t) {
-        pick = i;
-        break;
-      }
-      const worst = base[t.to] + inbound[t.to] + t.load;
-      if (worst <= limit[t.to]) pick = i;
-      else if (worst - outLoad[t.to] <= limit[t.to]) {
-        pick = i;
-        wait = true;
-      } else if (worst - outLoad[t.to] - limit[t.to] < bestOver) {
-        bestOver = worst - outLoad[t.to] - limit[t.to];
-        best = i;
-      }
-    }
-    if (pick < 0) {
-      pick = best;
-      wait = true;
-      forced++;
-    }
-    ready.splice(ready.indexOf(pick), 1);
-    order.push(pick);
-    const t = tr[pick];
-    if (t) {
-      if (wait && outbound[t.to].length > 0) extra.set(pick, [...outbound[t.to]]);
-      inbound[t.to] += t.load;
-      outbound[t.from].push(pick);
-      outLoad[t.from] += t.load;
-    }
-    for (const m of dependents[pick]) if (--remaining[m] === 0) ready.push(m);
-    ready.sort((a, b) => a - b);
-  }
-  const pos = new Int32Array(n);
-  order.forEach((i, k) => (pos[i] = k));
-  const last = new Map<string, number>();
-  const dependsOn = order.map((i, k) => {
-    const d = new Set<number>();
-    for (const id of touched(actions[i])) {
-      const x = last.get(id);
-      if (x !== undefined) d.add(x);
-    }
-    for (const id of touched(actions[i])) last.set(id, k);
-    for (const o of extra.get(i) ?? []) d.add(pos[o]);
-    return [...d].sort((x, y) => x - y);
-  });
-  return { actions: order.map((i) => actions[i]), dependsOn, forced };
+  if (actions.length === 0 || tr.every((t) => t === null)) return { actions: [...actions], dependsOn: deps.map((d) => [...d]), forced: 0 };
+  const { base, limit } = nodeLimits(before, actions, tr, load, capacity);
+  const { order, extra, forced } = safeOrder(deps, tr, base, limit);
+  return { actions: order.map((i) => actions[i]), dependsOn: orderedDependencies(actions, order, extra), forced };
 }

@@ -61,7 +61,7 @@ import { equalWidthCuts, recut } from './range-cut.ts';
 import { ForecastSeries } from './series.ts';
 import { resolveSettings, type ProfilerSettings } from './settings.ts';
 import { shapeCandidate } from './shape.ts';
-import { groupSharesOf, shareWithinSpans, spreadGroups, spreadOver } from './spread.ts';
+import { groupSharesOf, shareWithinSpans, spreadGroups, spreadShaped } from './spread.ts';
 import { TickVariation } from './tick-variation.ts';
 
 export type { ForecastAccuracy } from './accuracy.ts';
@@ -368,18 +368,8 @@ export class KeyDistributionProfiler {
       // micro-group spread of the range by its shape (absolute window index closed + k)
       const shape = s.shapes.choose(k, this.settings.shapes.leads);
       const shaped = closed > 0 ? shapeCandidate(this.history, s.g0, s.g1, shape, closed + k, k, this.settings.shapes, groupBuf.subarray(0, s.g1 - s.g0)) : null;
-      let gsum = 0;
-      if (shaped) for (let g = 0; g < shaped.length; g++) gsum += shaped[g];
-      if (shaped && gsum > 0) {
-        for (let g = s.g0; g < s.g1; g++) {
-          const gShare = shaped[g - s.g0] / gsum;
-          spreadOver(expectedLoad, groupStart[g], groupStart[g + 1], frame.inGroup, gShare, rMean);
-          spreadOver(upperLoad, groupStart[g], groupStart[g + 1], frame.inGroup, gShare, rUp);
-        }
-      } else {
-        spreadOver(expectedLoad, s.range.start, s.range.end, frame.inRange, 1, rMean);
-        spreadOver(upperLoad, s.range.start, s.range.end, frame.inRange, 1, rUp);
-      }
+      spreadShaped(expectedLoad, rMean, shaped, s, groupStart, frame.inGroup, frame.inRange);
+      spreadShaped(upperLoad, rUp, shaped, s, groupStart, frame.inGroup, frame.inRange);
     });
   }
 

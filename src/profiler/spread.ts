@@ -3,6 +3,7 @@
  * micro-groups); a plan needs per-bucket loads. Within a span of buckets the load follows the
  * buckets' observed weights (uniform where the span saw nothing).
  */
+import type { KeyRange } from '../model/key-range.ts';
 
 /**
  * For each span `[cuts[i], cuts[i+1])`, writes each bucket's share of the span's total weight into
@@ -47,4 +48,25 @@ export function groupSharesOf(load: ArrayLike<number>, groupStart: ArrayLike<num
   }
   if (total > 0) for (let g = 0; g < groups; g++) shares[g] /= total;
   return shares;
+}
+
+/**
+ * Writes a range's `amount` into `out` over its buckets: over its micro-groups `g0 … g1 − 1` in
+ * proportion to `shaped` (one weight per group, from its shape), then within each group by
+ * `inGroup`; over the whole range by `inRange` when there is no shape or it sums to 0.
+ */
+export function spreadShaped(
+  out: Float64Array,
+  amount: number,
+  shaped: ArrayLike<number> | null,
+  span: { readonly g0: number; readonly g1: number; readonly range: KeyRange },
+  groupStart: ArrayLike<number>,
+  inGroup: ArrayLike<number>,
+  inRange: ArrayLike<number>,
+): void {
+  let gsum = 0;
+  if (shaped) for (let g = 0; g < shaped.length; g++) gsum += shaped[g];
+  if (shaped && gsum > 0) {
+    for (let g = span.g0; g < span.g1; g++) spreadOver(out, groupStart[g], groupStart[g + 1], inGroup, shaped[g - span.g0] / gsum, amount);
+  } else spreadOver(out, span.range.start, span.range.end, inRange, 1, amount);
 }

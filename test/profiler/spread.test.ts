@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupSharesOf, shareWithinSpans, spreadGroups, spreadOver } from '../../src/profiler/spread.ts';
+import { groupSharesOf, shareWithinSpans, spreadGroups, spreadOver, spreadShaped } from '../../src/profiler/spread.ts';
 
 describe('spreading load over buckets', () => {
   it('shares within spans follow the weights, uniform where a span has none', () => {
@@ -16,5 +16,21 @@ describe('spreading load over buckets', () => {
     expect(Array.from(out)).toEqual([0.5, 1.5, 4, 4]);
     expect(Array.from(groupSharesOf(out, [0, 2, 4]))).toEqual([0.2, 0.8]);
     expect(Array.from(groupSharesOf(new Float64Array(4), [0, 2, 4]))).toEqual([0, 0]);
+  });
+
+  it('spreads a range over its groups by its shape, or over the range by weight when the shape is missing or empty', () => {
+    // buckets 0..5, groups [0,2) [2,4) [4,6); the range covers groups 1..2 = buckets 2..5
+    const groupStart = [0, 2, 4, 6];
+    const inGroup = [0.5, 0.5, 0.25, 0.75, 1, 0];
+    const inRange = [0, 0, 0.25, 0.25, 0.25, 0.25];
+    const span = { g0: 1, g1: 3, range: { start: 2, end: 6 } };
+    const out = new Float64Array(6).fill(-1);
+    spreadShaped(out, 8, [1, 3], span, groupStart, inGroup, inRange);
+    expect(Array.from(out)).toEqual([-1, -1, 0.5, 1.5, 6, 0]);
+    for (const shaped of [null, [0, 0]]) {
+      const flat = new Float64Array(6).fill(-1);
+      spreadShaped(flat, 8, shaped, span, groupStart, inGroup, inRange);
+      expect(Array.from(flat)).toEqual([-1, -1, 2, 2, 2, 2]);
+    }
   });
 });
