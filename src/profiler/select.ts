@@ -65,63 +65,103 @@ function fitForecast(name: BaseModelName, y: ArrayLike<number>, h: number, opts:
   return f;
 }
 
-/** Forecasts `y` `opts.horizon` steps ahead with the chosen or given model (see the module comment). */
-export function forecastSeries(y: ArrayLike<number>, opts: SeriesOptions): SeriesForecast {
-  const h = opts.horizon;
-  const n = y.length;
-  const cands = expandModels(opts.models);
-  const m = Math.max(1, Math.round(opts.seasons[0] ?? 1));
-  const minTrain = Math.max(2 * m, 8);
+/** A forecast error of a backtest, at `step` steps after its origin. */
+interface StepError {
+  readonly step: number;
+  readonly e: number;
+}
+
+/** Backtest origins: the last `origins` (default 2) multiples of `h` before the end that leave `minTrain` to fit on. */
+function backtestOrigins(n: number, h: number, minTrain: number, count: number): number[] {
   const origins: number[] = [];
-  for (let k = 1; k <= (opts.origins ?? 2); k++) {
+  for (let k = 1; k <= count; k++) {
     const o = n - k * h;
     if (o >= minTrain) origins.push(o);
   }
-  const needBacktest = cands.length > 1 || !!opts.quantiles;
-  const cache = new Map<string, Float64Array>();
+  return origins;
+}
+
+/** One candidate's backtest over the origins: mean sMAPE, mean MASE (season `m`) and its errors by step. */
+function backtestModel(
+  name: BaseModelName,
+  y: ArrayLike<number>,
+  origins: readonly number[],
+  m: number,
+  opts: SeriesOptions,
+  cache: Map<string, Float64Array>,
+): { smape: number; mase: number; errors: StepError[] } {
+  const h = opts.horizon;
+  const n = y.length;
+  let s = 0;
+  let a = 0;
+  const errors: StepError[] = [];
+  for (const o of origins) {
+    const train = Array.prototype.slice.call(y, 0, o) as number[];
+    const len = Math.min(h, n - o);
+    const f = fitForecast(name, train, h, opts, cache, `o${o}`);
+    const act = Array.prototype.slice.call(y, o, o + len) as number[];
+    s += smape(act, f.subarray(0, len));
+    const scale = maseScale(train, m) || 1;
+    let ae = 0;
+    for (let i = 0; i < len; i++) {
+      ae += Math.abs(act[i] - f[i]);
+      errors.push({ step: i, e: act[i] - f[i] });
+    }
+    a += ae / len / scale;
+  }
+  return { smape: s / origins.length, mase: a / origins.length, errors };
+}
+
+/** Each candidate's score: the mean of its sMAPE and MASE, each relative to the candidates' average. */
+function relativeScores(cands: readonly BaseModelName[], sm: ReadonlyMap<BaseModelName, number>, ms: ReadonlyMap<BaseModelName, number>): Record<string, number> {
   const scores: Record<string, number> = {};
-  const errs = new Map<BaseModelName, { step: number; e: number }[]>();
+  const avgS = [...sm.values()].reduce((p, q) => p + q, 0) / sm.size || 1;
+  const avgM = [...ms.values()].reduce((p, q) => p + q, 0) / ms.size || 1;
+  for (const name of cands) scores[name] = 0.5 * ((sm.get(name) ?? 0) / (avgS || 1) + (ms.get(name) ?? 0) / (avgM || 1));
+  return scores;
+}
+
+/** Forecasts `y` `opts.horizon` steps ahead with the chosen or given model (see the module comment). */
+export function forecastSeries(y: ArrayLike<number>, opts: SeriesOptions): SeriesForecast {
+  const h = opts.horizon;
+  const cands = expandModels(opts.models);
+  const m = Math.max(1, Math.round(opts.seasons[0] ?? 1));
+  const origins = backtestOrigins(y.length, h, Math.max(2 * m, 8), opts.origins ?? 2);
+  const cache = new Map<string, Float64Array>();
+  let scores: Record<string, number> = {};
+  const errs = new Map<BaseModelName, StepError[]>();
   const backtests = new Map<BaseModelName, { smape: number; mase: number; origins: number }>();
-  if (needBacktest && origins.length) {
+  if ((cands.length > 1 || !!opts.quantiles) && origins.length) {
     const sm = new Map<BaseModelName, number>();
     const ms = new Map<BaseModelName, number>();
     for (const name of cands) {
-      let s = 0;
-      let a = 0;
-      const list: { step: number; e: number }[] = [];
-      for (const o of origins) {
-        const train = Array.prototype.slice.call(y, 0, o) as number[];
-        const len = Math.min(h, n - o);
-        const f = fitForecast(name, train, h, opts, cache, `o${o}`);
-        const act = Array.prototype.slice.call(y, o, o + len) as number[];
-        s += smape(act, f.subarray(0, len));
-        const scale = maseScale(train, m) || 1;
-        let ae = 0;
-        for (let i = 0; i < len; i++) {
-          ae += Math.abs(act[i] - f[i]);
-          list.push({ step: i, e: act[i] - f[i] });
-        }
-        a += ae / len / scale;
-      }
-      sm.set(name, s / origins.length);
-      ms.set(name, a / origins.length);
-      backtests.set(name, { smape: s / origins.length, mase: a / origins.length, origins: origins.length });
-      errs.set(name, list);
+      const bt = backtestModel(name, y, origins, m, opts, cache);
+      sm.set(name, bt.smape);
+      ms.set(name, bt.mase);
+      backtests.set(name, { smape: bt.smape, mase: bt.mase, origins: origins.length });
+      errs.set(name, bt.errors);
     }
-    const avgS = [...sm.values()].reduce((p, q) => p + q, 0) / sm.size || 1;
-    const avgM = [...ms.values()].reduce((p, q) => p + q, 0) / ms.size || 1;
-    for (const name of cands) scores[name] = 0.5 * ((sm.get(name) ?? 0) / (avgS || 1) + (ms.get(name) ?? 0) / (avgM || 1));
+    scores = relativeScores(cands, sm, ms);
   }
   let chosen = cands[0];
   for (const name of cands) if ((scores[name] ?? Infinity) < (scores[chosen] ?? Infinity)) chosen = name;
   const mean = fitForecast(chosen, y, h, opts, cache, 'full');
   const backtest = backtests.get(chosen);
   if (!opts.quantiles) return { mean, model: chosen, scores, ...(backtest ? { backtest } : {}) };
+  const { p10, p90 } = quantileBands(y, mean, errs.get(chosen) ?? [], h, m);
+  return { mean, p10, p90, model: chosen, scores, ...(backtest ? { backtest } : {}) };
+}
+
+/**
+ * The p10 and p90 around `mean` per step: the widened quantiles of the backtest errors at nearby
+ * steps, or without enough of them ±1.28 × the in-sample seasonal-naive error growing with
+ * √step; never inside the mean, and not below 0 for a series that never was.
+ */
+function quantileBands(y: ArrayLike<number>, mean: Float64Array, list: readonly StepError[], h: number, m: number): { p10: Float64Array; p90: Float64Array } {
   const p10 = new Float64Array(h);
   const p90 = new Float64Array(h);
-  const list = errs.get(chosen) ?? [];
   let nonNeg = true;
-  for (let i = 0; i < n; i++) if (y[i] < 0) nonNeg = false;
+  for (let i = 0; i < y.length; i++) if (y[i] < 0) nonNeg = false;
   for (let s = 0; s < h; s++) {
     let near: number[] = [];
     for (let w = 2; near.length < 12 && w <= h; w *= 2) near = list.filter((x) => Math.abs(x.step - s) <= w).map((x) => x.e);
@@ -142,5 +182,5 @@ export function forecastSeries(y: ArrayLike<number>, opts: SeriesOptions): Serie
     p90[s] = Math.max(mean[s], mean[s] + hi);
     if (nonNeg && p10[s] < 0) p10[s] = 0;
   }
-  return { mean, p10, p90, model: chosen, scores, ...(backtest ? { backtest } : {}) };
+  return { p10, p90 };
 }
