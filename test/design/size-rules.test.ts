@@ -53,7 +53,6 @@ export const PENDING: Record<string, string> = {
   'planner/optimizers/staged.ts#optimize': 'issue 20; planner/ is the lead\'s this session',
   'planner/plan-repartition.ts#planRepartition': 'issue 20; planner/ is the lead\'s this session',
   'policies/predictive.ts': 'issue 20; policies/ is the lead\'s this session (decision, fallbacks, blend, regret)',
-  'profiler/models/arima.ts#Arima.chooseOrders': 'issue 20; one order search (AIC over p, d, q), not yet split',
 };
 
 /** One measured unit: a file, or a function in it. */

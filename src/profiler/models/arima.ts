@@ -76,53 +76,9 @@ export class Arima implements Forecaster {
     // long autoregression for residual estimates
     const longLags = [...Array(Math.min(10, Math.floor(N / 6))).keys()].map((i) => i + 1);
     if (ms) longLags.push(ms, ms + 1);
-    const eHat = new Array<number>(N).fill(0);
-    {
-      const t0 = Math.max(...longLags);
-      const rows: number[][] = [];
-      const ys: number[] = [];
-      for (let t = t0; t < N; t++) {
-        rows.push(longLags.map((l) => z[t - l]));
-        ys.push(z[t]);
-      }
-      if (rows.length > longLags.length + 5) {
-        const b = ridge(rows, ys, longLags.map(() => 1e-6));
-        for (let t = t0; t < N; t++) {
-          let f = 0;
-          for (let k = 0; k < longLags.length; k++) f += b[k] * z[t - longLags[k]];
-          eHat[t] = z[t] - f;
-        }
-      }
-    }
+    const eHat = longArResiduals(z, longLags);
     const maxLag = Math.max(3, ms ? ms + 3 : 0) + (ms ? 0 : 0);
-    const t0 = Math.min(N - 1, Math.max(...longLags) + maxLag);
-    const fits: { aic: number; spec: Spec; coef: Float64Array }[] = [];
-    for (let p = 0; p <= 3; p++)
-      for (let q = 0; q <= 2; q++)
-        for (let P = 0; P <= (ms ? 1 : 0); P++)
-          for (let Q = 0; Q <= (ms ? 1 : 0); Q++) {
-            const ar = [...Array(p).keys()].map((i) => i + 1);
-            if (P) ar.push(ms);
-            const ma = [...Array(q).keys()].map((i) => i + 1);
-            if (Q) ma.push(ms);
-            const k = ar.length + ma.length;
-            const rows: number[][] = [];
-            const ys: number[] = [];
-            for (let t = t0; t < N; t++) {
-              rows.push([...ar.map((l) => z[t - l]), ...ma.map((l) => eHat[t - l])]);
-              ys.push(z[t]);
-            }
-            if (rows.length < k + 10) continue;
-            const coef: Float64Array = k ? ridge(rows, ys, new Array(k).fill(1e-6)) : new Float64Array(0);
-            if (ma.some((_, j) => Math.abs(coef[ar.length + j]) > 0.97)) continue;
-            let sse = 0;
-            for (let r = 0; r < rows.length; r++) {
-              let f = 0;
-              for (let j = 0; j < k; j++) f += coef[j] * rows[r][j];
-              sse += (ys[r] - f) ** 2;
-            }
-            fits.push({ aic: rows.length * Math.log(sse / rows.length + 1e-300) + 2 * (k + 1), spec: { ar, ma }, coef });
-          }
+    const fits = orderFits(z, eHat, Math.min(N - 1, Math.max(...longLags) + maxLag), ms);
     fits.sort((a, b) => a.aic - b.aic);
     // take the best fit whose forecasts stay within a few ranges of the data (no explosive AR part)
     let lo = Infinity;
@@ -205,3 +161,74 @@ export class Arima implements Forecaster {
 }
 
 registerModel('arima', (o) => new Arima(o));
+
+/** One candidate order's least-squares fit: its AIC, lags and coefficients. */
+interface OrderFit {
+  readonly aic: number;
+  readonly spec: Spec;
+  readonly coef: Float64Array;
+}
+
+/**
+ * Residual estimates from a long autoregression of `z` on `lags` (0 where it cannot be fitted):
+ * the stand-in for the unobserved innovations that the MA terms regress on.
+ */
+function longArResiduals(z: readonly number[], lags: readonly number[]): number[] {
+  const N = z.length;
+  const eHat = new Array<number>(N).fill(0);
+  const t0 = Math.max(...lags);
+  const rows: number[][] = [];
+  const ys: number[] = [];
+  for (let t = t0; t < N; t++) {
+    rows.push(lags.map((l) => z[t - l]));
+    ys.push(z[t]);
+  }
+  if (rows.length > lags.length + 5) {
+    const b = ridge(rows, ys, lags.map(() => 1e-6));
+    for (let t = t0; t < N; t++) {
+      let f = 0;
+      for (let k = 0; k < lags.length; k++) f += b[k] * z[t - lags[k]];
+      eHat[t] = z[t] - f;
+    }
+  }
+  return eHat;
+}
+
+/** Fits of every order (p ≤ 3, q ≤ 2, seasonal P, Q ≤ 1 at season `ms` when it has one) from `t0` on, in search order. */
+function orderFits(z: readonly number[], eHat: readonly number[], t0: number, ms: number): OrderFit[] {
+  const fits: OrderFit[] = [];
+  for (let p = 0; p <= 3; p++)
+    for (let q = 0; q <= 2; q++)
+      for (let P = 0; P <= (ms ? 1 : 0); P++)
+        for (let Q = 0; Q <= (ms ? 1 : 0); Q++) {
+          const ar = [...Array(p).keys()].map((i) => i + 1);
+          if (P) ar.push(ms);
+          const ma = [...Array(q).keys()].map((i) => i + 1);
+          if (Q) ma.push(ms);
+          const fit = fitOrder(z, eHat, t0, ar, ma);
+          if (fit) fits.push(fit);
+        }
+  return fits;
+}
+
+/** The ridge fit of z[t] on its `ar` lags and the residual estimates' `ma` lags, or null with too few rows or a non-invertible MA part. */
+function fitOrder(z: readonly number[], eHat: readonly number[], t0: number, ar: number[], ma: number[]): OrderFit | null {
+  const N = z.length;
+  const k = ar.length + ma.length;
+  const rows: number[][] = [];
+  const ys: number[] = [];
+  for (let t = t0; t < N; t++) {
+    rows.push([...ar.map((l) => z[t - l]), ...ma.map((l) => eHat[t - l])]);
+    ys.push(z[t]);
+  }
+  if (rows.length < k + 10) return null;
+  const coef: Float64Array = k ? ridge(rows, ys, new Array(k).fill(1e-6)) : new Float64Array(0);
+  if (ma.some((_, j) => Math.abs(coef[ar.length + j]) > 0.97)) return null;
+  let sse = 0;
+  for (let r = 0; r < rows.length; r++) {
+    let f = 0;
+    for (let j = 0; j < k; j++) f += coef[j] * rows[r][j];
+    sse += (ys[r] - f) ** 2;
+  }
+  return { aic: rows.length * Math.log(sse / rows.length + 1e-300) + 2 * (k + 1), spec: { ar, ma }, coef };
+}
