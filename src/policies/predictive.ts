@@ -35,6 +35,7 @@ import { Priority } from '../engine/virtual-scheduler.ts';
 import { TruthSource } from './truth-source.ts';
 import { quantileNormal } from 'vega-statistics';
 import type { ForecastSource } from './forecast-source.ts';
+import { LeadScores } from './lead-scores.ts';
 
 export interface PredictiveSpec extends PlanningSpec {
   readonly horizon: number;
@@ -207,7 +208,7 @@ export class PredictivePolicy extends PlanningPolicy {
     const n = Math.max(1, Math.round(this.spec.horizon / this.spec.window));
     const f = this.kdp.forecast(nowMs, n);
     this.lastForecast = f;
-    this.scoreLeads(nowMs, observed, f);
+    this.leads.score(nowMs, this.spec.window, observed, f);
     if (prev) this.logForecast(prev, Math.min(prev.windows.length - 1, Math.max(0, Math.floor((nowMs - this.spec.window - (prev.windows[0]?.startMs ?? prev.issuedAtMs)) / prev.windowMs))), nowMs, observed, total);
     if (this.seenMs < this.minHistory) return reactive('warmup');
     if (this.anomalous(f, prev)) return reactive('anomaly');
@@ -225,10 +226,10 @@ export class PredictivePolicy extends PlanningPolicy {
     // The near windows lean on what is observed now as far as that is the better guess: window k
     // blends observed and forecast loads with the weight on the observation that minimises the
     // squared error of the blend, from the errors both had at that lead over the past decisions
-    // (`blendWeight`); beyond `blend` the forecast alone. Measured on follow-the-sun (day 2):
+    // (`LeadScores.blendWeight`); beyond `blend` the forecast alone. Measured on follow-the-sun (day 2):
     // a fixed schedule max(0, 1 − k·window/1h) 1.0% SLO violations, pure forecast 0.53%.
     const blend = (this.spec.blend ?? 3_600_000) / this.spec.window;
-    const weights = f.windows.map((_, k) => (k < blend ? this.blendWeight(k, blend) : 0));
+    const weights = f.windows.map((_, k) => (k < blend ? this.leads.blendWeight(k, blend) : 0));
     const mix = (obs: Float64Array, k: number, fc: Float64Array) => {
       const a = weights[k];
       if (a === 0) return fc;
@@ -277,81 +278,8 @@ export class PredictivePolicy extends PlanningPolicy {
     });
   }
 
-  /** Recent decisions' observed load and forecast windows, newest last (for `scoreLeads`). */
-  private past: { t: number; observed: Float64Array; start: number; windows: Float64Array[] }[] = [];
-  /** Per lead (windows ahead of the decision), exponentially weighted squared TV errors of the forecast and of persistence. */
-  private leadErr: { f: number; p: number; n: number }[] = [];
-
-  /** Total-variation distance between two per-bucket load vectors' shapes (0 when either is empty). */
-  private static tv(a: Float64Array, b: Float64Array): number {
-    let sa = 0;
-    let sb = 0;
-    for (let i = 0; i < a.length; i++) {
-      sa += a[i];
-      sb += b[i];
-    }
-    if (sa <= 0 || sb <= 0) return 0;
-    let d = 0;
-    for (let i = 0; i < a.length; i++) d += Math.abs(a[i] / sa - b[i] / sb);
-    return d / 2;
-  }
-
-  /**
-   * Scores the past decisions' pictures against the window just observed: the forecast of that
-   * window made `lead` windows earlier, and persistence (the load observed back then), by
-   * total-variation distance of the per-bucket shapes. Then remembers this decision.
-   */
-  private scoreLeads(nowMs: number, observed: Float64Array, f: Forecast): void {
-    const W = this.spec.window;
-    const obsStart = nowMs - W;
-    const keep: typeof this.past = [];
-    for (const e of this.past) {
-      const lead = Math.round((nowMs - e.t) / W) - 1; // window index ahead of e's observation
-      const j = Math.floor((obsStart - e.start) / W);
-      if (j < 0 || j >= e.windows.length || lead < 0) continue;
-      const ef = PredictivePolicy.tv(e.windows[j], observed);
-      const ep = PredictivePolicy.tv(e.observed, observed);
-      const s = (this.leadErr[lead] ??= { f: 0, p: 0, n: 0 });
-      const a = s.n < 10 ? 1 / (s.n + 1) : 0.1;
-      s.f += a * (ef * ef - s.f);
-      s.p += a * (ep * ep - s.p);
-      s.n++;
-      keep.push(e);
-    }
-    keep.push({ t: nowMs, observed, start: f.windows[0]?.startMs ?? nowMs, windows: f.windows.map((w) => w.expectedLoad) });
-    this.past = keep;
-  }
-
-  /**
-   * Weight of the observation in picture window k (k windows after the one holding now): the
-   * mean-squared-error optimal blend of two independent guesses, eF² / (eF² + eP²), with eF and
-   * eP interpolated from the nearest scored leads (persistence error taken as growing in
-   * proportion to the lead below the first scored one); the linear schedule
-   * max(0, 1 − k/blend) until three decisions have been scored.
-   */
-  private blendWeight(k: number, blendWindows: number): number {
-    const scored: number[] = [];
-    for (let l = 0; l < this.leadErr.length; l++) if (this.leadErr[l] && this.leadErr[l].n >= 3) scored.push(l);
-    if (scored.length === 0) return Math.max(0, 1 - k / blendWindows);
-    let f: number;
-    let p: number;
-    const lo = scored.filter((l) => l <= k).at(-1);
-    const hi = scored.find((l) => l >= k);
-    if (lo === undefined) {
-      const e = this.leadErr[hi!];
-      f = e.f;
-      p = e.p * ((k + 1) / (hi! + 1)) ** 2;
-    } else if (hi === undefined || hi === lo) {
-      const e = this.leadErr[lo];
-      f = e.f;
-      p = e.p;
-    } else {
-      const u = (k - lo) / (hi - lo);
-      f = this.leadErr[lo].f + u * (this.leadErr[hi].f - this.leadErr[lo].f);
-      p = this.leadErr[lo].p + u * (this.leadErr[hi].p - this.leadErr[lo].p);
-    }
-    return f + p > 0 ? f / (f + p) : 0;
-  }
+  /** How well the forecast and persistence did at each lead, for the blend of the near windows. */
+  private readonly leads = new LeadScores();
 
   /** Regret decomposition, summed over forecast-based decisions (cost units of the PRE). */
   private regretSum = { forecastCost: 0, optimizerCost: 0, decisions: 0 };

@@ -52,7 +52,6 @@ export const PENDING: Record<string, string> = {
   'planner/optimizers/staged.ts#staged': 'issue 20; planner/ is the lead\'s this session (the inner optimize is the bulk)',
   'planner/optimizers/staged.ts#optimize': 'issue 20; planner/ is the lead\'s this session',
   'planner/plan-repartition.ts#planRepartition': 'issue 20; planner/ is the lead\'s this session',
-  'policies/predictive.ts': 'issue 20; policies/ is the lead\'s this session (decision, fallbacks, blend, regret)',
 };
 
 /** One measured unit: a file, or a function in it. */
