@@ -61,79 +61,115 @@ export function crossover(ctx: PlanContext, a: Layout, b: Layout, x: number): La
   return l;
 }
 
+/** Population size, hill-climbing moves per child, tournament size (resolved from `GeneticOptions`). */
+interface GeneticSettings {
+  readonly population: number;
+  readonly localMoves: number;
+  readonly tournament: number;
+}
+
+/** One run: its population, the best individual seen and the iteration count every step shares. */
+class GeneticRun {
+  it = 0;
+  best: Individual;
+  pop: Individual[] = [];
+
+  constructor(
+    private readonly problem: SearchProblem,
+    private readonly rng: Rng,
+    private readonly iters: number,
+    private readonly settings: GeneticSettings,
+  ) {
+    const start = bestSeed(problem);
+    this.it += problem.seeds.length;
+    this.best = { layout: start.state.layout(), cost: start.cost };
+  }
+
+  /** Hill-climbs `s` for `n` moves (accepting equal cost, so plateaus are crossed). */
+  private climb(s: LayoutState, cost: number, n: number): number {
+    for (let t = 0; t < n && this.it < this.iters; t++, this.it++) {
+      const undo = randomMove(s, this.rng);
+      if (!undo) continue;
+      const c = totalCost(this.problem.model, s);
+      if (c <= cost) cost = c;
+      else undo();
+    }
+    return cost;
+  }
+
+  private keep(s: LayoutState, cost: number): Individual {
+    const ind = { layout: s.layout(), cost };
+    if (cost < this.best.cost) this.best = ind;
+    return ind;
+  }
+
+  /** The first population: the seeds, then random walks from them, each climbed a little. */
+  seed(): void {
+    const { ctx, model, seeds } = this.problem;
+    for (const l of seeds) {
+      const s = new LayoutState(ctx, l);
+      this.pop.push(this.keep(s, totalCost(model, s)));
+    }
+    for (let t = 0; this.pop.length < this.settings.population && this.it < this.iters; t++) {
+      const s = new LayoutState(ctx, seeds[t % seeds.length]);
+      const steps = 5 + randInt(this.rng, 40);
+      for (let m = 0; m < steps; m++) randomMove(s, this.rng);
+      this.it++;
+      this.pop.push(this.keep(s, this.climb(s, totalCost(model, s), this.settings.localMoves >> 1)));
+    }
+  }
+
+  /** A parent by tournament: the cheapest of `tournament` random picks. */
+  private pick(): Individual {
+    const pop = this.pop;
+    let w = pop[randInt(this.rng, pop.length)];
+    for (let t = 1; t < this.settings.tournament; t++) {
+      const c = pop[randInt(this.rng, pop.length)];
+      if (c.cost < w.cost) w = c;
+    }
+    return w;
+  }
+
+  /** The next generation: the two best kept, the rest children of tournament picks crossed over at a random key, each climbed. */
+  generation(): void {
+    const { ctx, model } = this.problem;
+    this.pop.sort((a, b) => a.cost - b.cost);
+    const next: Individual[] = this.pop.slice(0, 2);
+    while (next.length < this.settings.population && this.it < this.iters) {
+      const a = this.pick();
+      const b = this.pick();
+      const x = 1 + randInt(this.rng, ctx.buckets - 1);
+      const s = new LayoutState(ctx, crossover(ctx, a.layout, b.layout, x));
+      this.it++;
+      next.push(this.keep(s, this.climb(s, totalCost(model, s), this.settings.localMoves)));
+    }
+    this.pop = next;
+  }
+}
+
 export function genetic(opts: GeneticOptions = {}): Optimizer {
-  const P = Math.max(4, opts.population ?? 16);
-  const localMoves = Math.max(0, opts.localMoves ?? 40);
-  const tour = Math.max(1, opts.tournament ?? 3);
+  const settings: GeneticSettings = {
+    population: Math.max(4, opts.population ?? 16),
+    localMoves: Math.max(0, opts.localMoves ?? 40),
+    tournament: Math.max(1, opts.tournament ?? 3),
+  };
   return {
     name: 'genetic',
     optimize(problem: SearchProblem, budget: Budget, rng: Rng): SearchResult {
-      const { ctx, model } = problem;
       const iters = Math.max(1, Math.floor(budget.iterations));
       const stop = stopper(budget);
-      let it = 0;
       let ended: SearchResult['ended'] = 'budget';
-      const start = bestSeed(problem);
-      it += problem.seeds.length;
-      let best: Individual = { layout: start.state.layout(), cost: start.cost };
-
-      /** Hill-climbs `s` for `n` moves (accepting equal cost, so plateaus are crossed). */
-      const climb = (s: LayoutState, cost: number, n: number): number => {
-        for (let t = 0; t < n && it < iters; t++, it++) {
-          const undo = randomMove(s, rng);
-          if (!undo) continue;
-          const c = totalCost(model, s);
-          if (c <= cost) cost = c;
-          else undo();
-        }
-        return cost;
-      };
-      const keep = (s: LayoutState, cost: number): Individual => {
-        const ind = { layout: s.layout(), cost };
-        if (cost < best.cost) best = ind;
-        return ind;
-      };
-
-      let pop: Individual[] = [];
-      for (const l of problem.seeds) {
-        const s = new LayoutState(ctx, l);
-        pop.push(keep(s, totalCost(model, s)));
-      }
-      // Fill the population with random walks from the seeds, each then climbed a little.
-      for (let t = 0; pop.length < P && it < iters; t++) {
-        const s = new LayoutState(ctx, problem.seeds[t % problem.seeds.length]);
-        const steps = 5 + randInt(rng, 40);
-        for (let m = 0; m < steps; m++) randomMove(s, rng);
-        it++;
-        pop.push(keep(s, climb(s, totalCost(model, s), localMoves >> 1)));
-      }
-      const pick = (): Individual => {
-        let w = pop[randInt(rng, pop.length)];
-        for (let t = 1; t < tour; t++) {
-          const c = pop[randInt(rng, pop.length)];
-          if (c.cost < w.cost) w = c;
-        }
-        return w;
-      };
-      while (it < iters) {
-        if (stop(it)) {
+      const run = new GeneticRun(problem, rng, iters, settings);
+      run.seed();
+      while (run.it < iters) {
+        if (stop(run.it)) {
           ended = 'stopped';
           break;
         }
-        pop.sort((a, b) => a.cost - b.cost);
-        const next: Individual[] = pop.slice(0, 2);
-        while (next.length < P && it < iters) {
-          const a = pick();
-          const b = pick();
-          const x = 1 + randInt(rng, ctx.buckets - 1);
-          const s = new LayoutState(ctx, crossover(ctx, a.layout, b.layout, x));
-          it++;
-          next.push(keep(s, climb(s, totalCost(model, s), localMoves)));
-        }
-        pop = next;
+        run.generation();
       }
-      const cost = totalCost(model, new LayoutState(ctx, best.layout));
-      return { layout: best.layout, cost, iterations: it, ended };
+      const cost = totalCost(problem.model, new LayoutState(problem.ctx, run.best.layout));
+      return { layout: run.best.layout, cost, iterations: run.it, ended };
     },
   };
 }
