@@ -32,6 +32,68 @@ function evenPoint(prefix: Float64Array, lo: number, hi: number): number {
   return a;
 }
 
+/** Even out partition `i` (hottest in a window with prefix `p`) with each neighbour: the shared boundary to the load's midpoint. */
+function evenWithNeighbours(s: LayoutState, i: number, p: Float64Array, out: Candidate[]): void {
+  for (const j of [i, i + 1]) {
+    if (j < 1 || j >= s.k) continue;
+    out.push({
+      apply: (st) => {
+        const lo = st.boundaries[j - 1];
+        const hi = st.boundaries[j + 1];
+        if (hi - lo < 2) return null;
+        const x = evenPoint(p, lo, hi);
+        const old = st.boundaries[j];
+        if (x === old) return null;
+        st.shiftBoundary(j, x);
+        return () => st.shiftBoundary(j, old);
+      },
+    });
+  }
+}
+
+/** Re-cut the 3, 5, 9 or 17 partitions around partition `i` exactly (by the window's prefix `p`). */
+function recutAround(s: LayoutState, i: number, p: Float64Array, out: Candidate[]): void {
+  for (const m of [3, 5, 9, 17]) {
+    if (s.k < m) continue;
+    out.push({
+      apply: (st) => {
+        const a = Math.max(0, Math.min(st.k - m, i - (m >> 1)));
+        const b = st.boundaries;
+        const cut = exactCut(p, m, b[a], b[a + m]).boundaries;
+        const old = b.slice(a + 1, a + m);
+        st.setBoundaries(a + 1, cut.subarray(1, m));
+        return () => st.setBoundaries(a + 1, old);
+      },
+    });
+  }
+}
+
+/** Partitions of window `w`'s busiest node to its least-loaded node (heaviest few first); returns the least-loaded node. */
+function offBusiestNode(s: LayoutState, w: number, out: Candidate[]): number {
+  const nl = s.nodeLoads(w);
+  let hot = 0;
+  let cold = 0;
+  for (let n = 1; n < s.ctx.nodeCount; n++) {
+    if (nl[n] > nl[hot]) hot = n;
+    if (nl[n] < nl[cold]) cold = n;
+  }
+  const on: number[] = [];
+  for (let t = 0; t < s.k; t++) if (s.nodes[t] === hot) on.push(t);
+  on.sort((a, b) => s.partitionLoad(w, b) - s.partitionLoad(w, a) || a - b);
+  for (const t of on.slice(0, 8)) {
+    if (hot === cold) break;
+    out.push({
+      apply: (st) => {
+        const old = st.nodes[t];
+        st.setNode(t, cold);
+        return () => st.setNode(t, old);
+      },
+    });
+  }
+  return cold;
+}
+
+/** The candidate changes around each window's hottest partition, then the merge of the coolest pair (when the count is free). */
 function candidates(s: LayoutState): Candidate[] {
   const ctx = s.ctx;
   const out: Candidate[] = [];
@@ -40,64 +102,14 @@ function candidates(s: LayoutState): Candidate[] {
     const i = s.hottestPartition(w);
     if (seen.has(i)) continue;
     seen.add(i);
-    const p = ctx.prefix[w];
-    for (const j of [i, i + 1]) {
-      if (j < 1 || j >= s.k) continue;
-      out.push({
-        apply: (st) => {
-          const lo = st.boundaries[j - 1];
-          const hi = st.boundaries[j + 1];
-          if (hi - lo < 2) return null;
-          const x = evenPoint(p, lo, hi);
-          const old = st.boundaries[j];
-          if (x === old) return null;
-          st.shiftBoundary(j, x);
-          return () => st.shiftBoundary(j, old);
-        },
-      });
-    }
-    for (const m of [3, 5, 9, 17]) {
-      if (s.k < m) continue;
-      out.push({
-        apply: (st) => {
-          const a = Math.max(0, Math.min(st.k - m, i - (m >> 1)));
-          const b = st.boundaries;
-          const cut = exactCut(p, m, b[a], b[a + m]).boundaries;
-          const old = b.slice(a + 1, a + m);
-          st.setBoundaries(a + 1, cut.subarray(1, m));
-          return () => st.setBoundaries(a + 1, old);
-        },
-      });
-    }
-    // Partitions of the busiest node to the least-loaded node (heaviest few first).
-    const nl = s.nodeLoads(w);
-    let hot = 0;
-    let cold = 0;
-    for (let n = 1; n < ctx.nodeCount; n++) {
-      if (nl[n] > nl[hot]) hot = n;
-      if (nl[n] < nl[cold]) cold = n;
-    }
-    const on: number[] = [];
-    for (let t = 0; t < s.k; t++) if (s.nodes[t] === hot) on.push(t);
-    on.sort((a, b) => s.partitionLoad(w, b) - s.partitionLoad(w, a) || a - b);
-    for (const t of on.slice(0, 8)) {
-      if (hot === cold) break;
-      out.push({
-        apply: (st) => {
-          const old = st.nodes[t];
-          st.setNode(t, cold);
-          return () => st.setNode(t, old);
-        },
-      });
-    }
-    if (ctx.fixedK === undefined) {
-      if (s.k < ctx.maxPartitions && s.boundaries[i + 1] - s.boundaries[i] >= 2) {
-        for (const node of cold === s.nodes[i] ? [cold] : [s.nodes[i], cold]) {
-          out.push({
-            build: (st) =>
-              splitLayout(ctx, { boundaries: st.boundaries, nodes: st.nodes }, i, medianPoint(ctx, st.boundaries[i], st.boundaries[i + 1]), node),
-          });
-        }
+    evenWithNeighbours(s, i, ctx.prefix[w], out);
+    recutAround(s, i, ctx.prefix[w], out);
+    const cold = offBusiestNode(s, w, out);
+    if (ctx.fixedK === undefined && s.k < ctx.maxPartitions && s.boundaries[i + 1] - s.boundaries[i] >= 2) {
+      for (const node of cold === s.nodes[i] ? [cold] : [s.nodes[i], cold]) {
+        out.push({
+          build: (st) => splitLayout(ctx, { boundaries: st.boundaries, nodes: st.nodes }, i, medianPoint(ctx, st.boundaries[i], st.boundaries[i + 1]), node),
+        });
       }
     }
   }
@@ -105,6 +117,31 @@ function candidates(s: LayoutState): Candidate[] {
     out.push({ build: (st) => mergeLayout(ctx, { boundaries: st.boundaries, nodes: st.nodes }, coolestPair(ctx, st)) });
   }
   return out;
+}
+
+/** A candidate tried on `s` (and undone): the cost after it, the bytes it moves and how much it cools (`heat0` − heat after); null when it does not apply. */
+function tryCandidate(s: LayoutState, cand: Candidate, model: SearchProblem['model'], heat0: number): { c: number; moved: number; cooled: number } | null {
+  const before = s.movedBytes;
+  if ('apply' in cand) {
+    const undo = cand.apply(s);
+    if (!undo) return null;
+    const c = totalCost(model, s);
+    const moved = s.movedBytes - before;
+    const cooled = heat0 - heat(s);
+    undo();
+    return { c, moved, cooled };
+  }
+  const l = cand.build(s);
+  if (!l) return null;
+  const ns = new LayoutState(s.ctx, l);
+  return { c: totalCost(model, ns), moved: ns.movedBytes - before, cooled: heat0 - heat(ns) };
+}
+
+/** `s` with the chosen candidate applied: `s` itself changed in place, or a new state for a built layout. */
+function applyCandidate(s: LayoutState, cand: Candidate): LayoutState {
+  if (!('apply' in cand)) return new LayoutState(s.ctx, cand.build(s)!);
+  cand.apply(s);
+  return s;
 }
 
 /** Σ over windows of Σ squared partition loads, normalised by the squared total. */
@@ -146,25 +183,9 @@ export function greedy(): Optimizer {
             break outer;
           }
           it++;
-          const before = s.movedBytes;
-          let c: number;
-          let moved: number;
-          let cooled: number;
-          if ('apply' in cand) {
-            const undo = cand.apply(s);
-            if (!undo) continue;
-            c = totalCost(model, s);
-            moved = s.movedBytes - before;
-            cooled = heat0 - heat(s);
-            undo();
-          } else {
-            const l = cand.build(s);
-            if (!l) continue;
-            const ns = new LayoutState(ctx, l);
-            c = totalCost(model, ns);
-            moved = ns.movedBytes - before;
-            cooled = heat0 - heat(ns);
-          }
+          const tried = tryCandidate(s, cand, model, heat0);
+          if (!tried) continue;
+          const { c, moved, cooled } = tried;
           const perByte = Math.max(0, moved) / total + 0.01;
           const gain = cost - c;
           if (gain > 1e-12 * Math.max(1, cost)) {
@@ -184,9 +205,7 @@ export function greedy(): Optimizer {
         }
         if (!bestPick && flatPick) bestPick = { cand: flatPick, cost };
         if (!bestPick) break;
-        const cand = bestPick.cand;
-        if ('apply' in cand) cand.apply(s);
-        else s = new LayoutState(ctx, cand.build(s)!);
+        s = applyCandidate(s, bestPick.cand);
         cost = totalCost(model, s);
       }
       const layout = s.layout();
