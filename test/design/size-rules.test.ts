@@ -44,8 +44,6 @@ export const PENDING: Record<string, string> = {
   'experiment/run.ts#runLanes': 'issue 20; owned by the memory work this session (lanes, workers)',
   'planner/context.ts#buildContext': 'issue 20; planner/ is the lead\'s this session',
   'planner/derive-actions.ts#deriveActions': 'issue 20; planner/ is the lead\'s this session',
-  'planner/optimizers/staged.ts#staged': 'issue 20; planner/ is the lead\'s this session (the inner optimize is the bulk)',
-  'planner/optimizers/staged.ts#optimize': 'issue 20; planner/ is the lead\'s this session',
   'planner/plan-repartition.ts#planRepartition': 'issue 20; planner/ is the lead\'s this session',
 };
 

@@ -158,139 +158,190 @@ export function candidateCounts(problem: SearchProblem): number[] {
   return out;
 }
 
+/** `StagedOptions` with their defaults filled in. */
+type StagedSettings = { readonly [K in keyof StagedOptions]-?: NonNullable<StagedOptions[K]> };
+
+/** The slack at which `base` itself fits every window (nothing needs to shift), relative to each window's exact bottleneck `opt`. */
+function baseSlack(prefix: readonly Float64Array[], boundaries: ArrayLike<number>, k: number, opt: Float64Array): number {
+  let top = 0;
+  for (let w = 0; w < prefix.length; w++) {
+    const p = prefix[w];
+    let m = 0;
+    for (let i = 0; i < k; i++) m = Math.max(m, p[boundaries[i + 1]] - p[boundaries[i]]);
+    if (opt[w] > 0) top = Math.max(top, m / opt[w] - 1);
+  }
+  return top;
+}
+
+/** Stage 1 at one partition count: the base (current map repaired to the count), its bottlenecks and slack, the shares tried so far. */
+interface CountCut {
+  readonly base: Layout;
+  readonly opt: Float64Array;
+  readonly cost: ReturnType<typeof shiftCost>;
+  readonly top: number;
+  readonly tried: Map<number, number>;
+}
+
+/** One run of the staged search: the best layout so far, stage 1's cuts and the iterations used. */
+class StagedRun {
+  used = 0;
+  best: Layout | undefined;
+  bestCost = Infinity;
+  private readonly cuts: { state: LayoutState; cost: number }[] = [];
+  private readonly caps: Float64Array;
+  /** Cuts that need boundaries to travel further than this are left to the exact-cut seeds. */
+  private readonly maxRadius: number;
+
+  constructor(
+    private readonly problem: SearchProblem,
+    private readonly budget: Budget,
+    private readonly iters: number,
+    private readonly stop: (it: number) => boolean,
+    private readonly o: StagedSettings,
+  ) {
+    this.caps = new Float64Array(problem.ctx.windowCount);
+    this.maxRadius = Math.max(16, Math.ceil((problem.ctx.buckets * o.radiusShare) / 2));
+  }
+
+  consider(l: Layout, c: number): void {
+    if (c < this.bestCost) {
+      this.best = l;
+      this.bestCost = c;
+    }
+  }
+
+  /** The seeds first (the contract: never worse than the best of them). */
+  seeds(): void {
+    for (const l of this.problem.seeds) {
+      this.consider(l, totalCost(this.problem.model, new LayoutState(this.problem.ctx, l)));
+      this.used++;
+    }
+  }
+
+  /** Stage 1, per partition count: the cheapest re-cut under each cap, on the base nodes. */
+  cutStage(): void {
+    const { ctx, model } = this.problem;
+    const wMove = weightOf(model, 'movement');
+    const wLat = weightOf(model, 'latency');
+    for (const k of candidateCounts(this.problem)) {
+      if (this.used >= this.iters || this.stop(0)) break;
+      const base = repairedCurrent(ctx, k);
+      if (base.boundaries.length - 1 !== k || k < 2) continue;
+      const opt = Float64Array.from(ctx.prefix, (p) => exactBottleneck(p, k));
+      const cost = shiftCost(ctx, base.boundaries, base.nodes, wMove, wLat);
+      // The caps range from the exact bottleneck (slack 0) to the base's own slack; the tried slacks are shares of it.
+      this.searchShares({ base, opt, cost, top: baseSlack(ctx.prefix, base.boundaries, k, opt), tried: new Map() });
+    }
+  }
+
+  /** The cut at `share` of the way to the base's slack (its cost; Infinity when none fits or the budget is out), kept among the cuts. */
+  private tryShare(cc: CountCut, share: number): number {
+    const slack = share * cc.top;
+    const had = cc.tried.get(slack);
+    if (had !== undefined) return had;
+    const { ctx, model } = this.problem;
+    let c = Infinity;
+    if (this.used < this.iters && !(this.budget.shouldStop && this.budget.shouldStop())) {
+      // A relative nudge keeps a part that sums to the bottleneck in another order under it.
+      for (let w = 0; w < ctx.windowCount; w++) this.caps[w] = cc.opt[w] * (1 + slack) * (1 + 1e-12);
+      const cut = cheapestCutNear(ctx.prefix, this.caps, cc.base.boundaries, cc.cost, 8, this.maxRadius, this.o.room);
+      if (cut) {
+        const state = new LayoutState(ctx, { boundaries: cut, nodes: cc.base.nodes });
+        c = totalCost(model, state);
+        this.cuts.push({ state, cost: c });
+        this.used++;
+      }
+    }
+    cc.tried.set(slack, c);
+    return c;
+  }
+
+  /** The configured shares, then bisection toward the better neighbour of the best share a few times. */
+  private searchShares(cc: CountCut): void {
+    const shares = this.o.shares;
+    let bestShare = -1;
+    let bestShareCost = Infinity;
+    for (const share of shares) {
+      const c = this.tryShare(cc, share);
+      if (c < bestShareCost) {
+        bestShareCost = c;
+        bestShare = share;
+      }
+    }
+    if (bestShare < 0) return;
+    let lo = shares.filter((x) => x < bestShare).pop() ?? 0;
+    let hi = shares.find((x) => x > bestShare) ?? 1;
+    for (let r = 0; r < this.o.bisections; r++) {
+      const a = (lo + bestShare) / 2;
+      const b = (bestShare + hi) / 2;
+      const ca = this.tryShare(cc, a);
+      const cb = this.tryShare(cc, b);
+      if (ca < bestShareCost && ca <= cb) {
+        hi = bestShare;
+        bestShare = a;
+        bestShareCost = ca;
+      } else if (cb < bestShareCost) {
+        lo = bestShare;
+        bestShare = b;
+        bestShareCost = cb;
+      } else {
+        lo = a;
+        hi = b;
+      }
+    }
+  }
+
+  /** Stage 2: node descent on the best cuts (and the best seed); the other cuts compete as they are. */
+  nodeStage(): void {
+    const { ctx, model } = this.problem;
+    const { descents, refineShare } = this.o;
+    this.cuts.sort((a, b) => a.cost - b.cost);
+    const descend = this.cuts.slice(0, descents);
+    if (this.best) descend.push({ state: new LayoutState(ctx, this.best), cost: this.bestCost });
+    const perDescent = Math.max(0, Math.floor((this.iters * (1 - refineShare) - this.used) / Math.max(1, descend.length)));
+    for (const c of this.cuts.slice(descents)) this.consider(c.state.layout(), c.cost);
+    for (const c of descend) {
+      const r = improveNodes(c.state, model, c.cost, Math.min(perDescent, this.iters - this.used));
+      this.used += r.used;
+      this.consider(c.state.layout(), r.cost);
+    }
+  }
+
+  /** Stage 3: a short, cold annealing run from the best layout; true when it was stopped. */
+  refineStage(rng: Rng): boolean {
+    const refine = Math.min(this.iters - this.used, Math.floor(this.iters * this.o.refineShare));
+    if (refine < 50 || !this.best) return false;
+    const s = new LayoutState(this.problem.ctx, this.best);
+    const r = anneal(this.problem, s, this.bestCost, refine, this.o.refineTemperature * Math.max(this.bestCost, 1e-12), 1e-7 / 0.003, 0.03, rng, this.stop);
+    this.used += r.used;
+    this.consider(r.best, r.bestCost);
+    return r.stopped;
+  }
+}
+
 export function staged(opts: StagedOptions = {}): Optimizer {
-  const shares = opts.shares ?? DEFAULT_SHARES;
-  const bisections = opts.bisections ?? 1;
-  const room = opts.room ?? 1;
-  const refineShare = opts.refineShare ?? 0.03;
-  const radiusShare = opts.radiusShare ?? 1 / 16;
-  const descents = opts.descents ?? 2;
-  const t0 = opts.refineTemperature ?? 0.0003;
+  const settings: StagedSettings = {
+    shares: opts.shares ?? DEFAULT_SHARES,
+    bisections: opts.bisections ?? 1,
+    room: opts.room ?? 1,
+    refineShare: opts.refineShare ?? 0.03,
+    radiusShare: opts.radiusShare ?? 1 / 16,
+    descents: opts.descents ?? 2,
+    refineTemperature: opts.refineTemperature ?? 0.0003,
+  };
   return {
     name: 'staged',
     optimize(problem: SearchProblem, budget: Budget, rng: Rng): SearchResult {
-      const { ctx, model } = problem;
       const iters = Math.max(1, Math.floor(budget.iterations));
-      const stop = stopper(budget);
-      let used = 0;
-      let best: Layout | undefined;
-      let bestCost = Infinity;
-      const consider = (l: Layout, c: number) => {
-        if (c < bestCost) {
-          best = l;
-          bestCost = c;
-        }
-      };
-      // The seeds first (the contract: never worse than the best of them).
-      for (const l of problem.seeds) {
-        consider(l, totalCost(model, new LayoutState(ctx, l)));
-        used++;
-      }
-      // Stage 1, per partition count: the cheapest re-cut under each cap, on the base nodes.
-      const counts = candidateCounts(problem);
-      const W = ctx.windowCount;
-      const caps = new Float64Array(W);
-      const wMove = weightOf(model, 'movement');
-      const wLat = weightOf(model, 'latency');
-      // Cuts that need boundaries to travel further than this are left to the exact-cut seeds.
-      const maxRadius = Math.max(16, Math.ceil((ctx.buckets * radiusShare) / 2));
-      const cuts: { state: LayoutState; cost: number }[] = [];
-      for (const k of counts) {
-        if (used >= iters || stop(0)) break;
-        const base = repairedCurrent(ctx, k);
-        if (base.boundaries.length - 1 !== k || k < 2) continue;
-        const opt = Float64Array.from(ctx.prefix, (p) => exactBottleneck(p, k));
-        const cost = shiftCost(ctx, base.boundaries, base.nodes, wMove, wLat);
-        // The slack at which the base itself fits (nothing needs to shift): the caps range
-        // from the exact bottleneck (slack 0) to there; the tried slacks are shares of it.
-        let top = 0;
-        for (let w = 0; w < W; w++) {
-          const p = ctx.prefix[w];
-          let m = 0;
-          for (let i = 0; i < k; i++) m = Math.max(m, p[base.boundaries[i + 1]] - p[base.boundaries[i]]);
-          if (opt[w] > 0) top = Math.max(top, m / opt[w] - 1);
-        }
-        const tried = new Map<number, number>();
-        const tryShare = (share: number): number => {
-          const slack = share * top;
-          const had = tried.get(slack);
-          if (had !== undefined) return had;
-          let c = Infinity;
-          if (used < iters && !(budget.shouldStop && budget.shouldStop())) {
-            // A relative nudge keeps a part that sums to the bottleneck in another order under it.
-            for (let w = 0; w < W; w++) caps[w] = opt[w] * (1 + slack) * (1 + 1e-12);
-            const cut = cheapestCutNear(ctx.prefix, caps, base.boundaries, cost, 8, maxRadius, room);
-            if (cut) {
-              const state = new LayoutState(ctx, { boundaries: cut, nodes: base.nodes });
-              c = totalCost(model, state);
-              cuts.push({ state, cost: c });
-              used++;
-            }
-          }
-          tried.set(slack, c);
-          return c;
-        };
-        let bestShare = -1;
-        let bestShareCost = Infinity;
-        for (const share of shares) {
-          const c = tryShare(share);
-          if (c < bestShareCost) {
-            bestShareCost = c;
-            bestShare = share;
-          }
-        }
-        // Bisect toward the better neighbour of the best share a few times.
-        if (bestShare >= 0) {
-          let lo = shares.filter((x) => x < bestShare).pop() ?? 0;
-          let hi = shares.find((x) => x > bestShare) ?? 1;
-          for (let r = 0; r < bisections; r++) {
-            const a = (lo + bestShare) / 2;
-            const b = (bestShare + hi) / 2;
-            const ca = tryShare(a);
-            const cb = tryShare(b);
-            if (ca < bestShareCost && ca <= cb) {
-              hi = bestShare;
-              bestShare = a;
-              bestShareCost = ca;
-            } else if (cb < bestShareCost) {
-              lo = bestShare;
-              bestShare = b;
-              bestShareCost = cb;
-            } else {
-              lo = a;
-              hi = b;
-            }
-          }
-        }
-      }
-      // Stage 2: node descent on the best cuts (and the best seed).
-      cuts.sort((a, b) => a.cost - b.cost);
-      const descend = cuts.slice(0, descents);
-      if (best) {
-        const s = new LayoutState(ctx, best);
-        descend.push({ state: s, cost: bestCost });
-      }
-      const perDescent = Math.max(0, Math.floor((iters * (1 - refineShare) - used) / Math.max(1, descend.length)));
-      for (const c of cuts.slice(descents)) consider(c.state.layout(), c.cost);
-      for (const c of descend) {
-        const r = improveNodes(c.state, model, c.cost, Math.min(perDescent, iters - used));
-        used += r.used;
-        consider(c.state.layout(), r.cost);
-      }
-      // Stage 3: a short, cold annealing run from the best layout.
-      let stopped = false;
-      const refine = Math.min(iters - used, Math.floor(iters * refineShare));
-      if (refine >= 50 && best) {
-        const s = new LayoutState(ctx, best);
-        const r = anneal(problem, s, bestCost, refine, t0 * Math.max(bestCost, 1e-12), 1e-7 / 0.003, 0.03, rng, stop);
-        used += r.used;
-        stopped = r.stopped;
-        consider(r.best, r.bestCost);
-      }
-      const layout = best!;
+      const run = new StagedRun(problem, budget, iters, stopper(budget), settings);
+      run.seeds();
+      run.cutStage();
+      run.nodeStage();
+      const stopped = run.refineStage(rng);
+      const layout = run.best!;
       // Recompute from scratch: incremental sums drift by rounding over many moves.
-      const final = totalCost(model, new LayoutState(ctx, layout));
-      return { layout, cost: final, iterations: used, ended: stopped ? 'stopped' : 'converged' };
+      const final = totalCost(problem.model, new LayoutState(problem.ctx, layout));
+      return { layout, cost: final, iterations: run.used, ended: stopped ? 'stopped' : 'converged' };
     },
   };
 }
