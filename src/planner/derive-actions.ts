@@ -20,97 +20,129 @@ export interface DerivedActions {
 
 /** Actions that turn `before` into a map with `target`'s boundaries and nodes. */
 export function deriveActions(before: PartitionMap, target: Layout): DerivedActions {
+  const d = new Derivation(before, target);
+  d.mergeInside();
+  d.sweep();
+  const work = d.work;
   const T = target.boundaries;
-  const TN = target.nodes;
-  const K = T.length - 1;
-  let work = before;
-  const actions: PlanAction[] = [];
-  const dependsOn: number[][] = [];
-  const lastTouch = new Map<string, number>();
-  const emit = (a: PlanAction) => {
-    work = applyAction(work, a);
+  const ordered = reorder(before, d.actions, d.dependsOn);
+  const ok =
+    work.boundaries.length === T.length &&
+    work.boundaries.every((x, t) => x === T[t]) &&
+    work.nodes.every((n, t) => n === target.nodes[t]);
+  if (!ok) throw new Error('internal: derived actions do not reach the target layout');
+  return { ...ordered, after: work };
+}
+
+/** The working map and the actions emitted so far (each applied as it is emitted), with their per-partition dependencies. */
+class Derivation {
+  readonly actions: PlanAction[] = [];
+  readonly dependsOn: number[][] = [];
+  private readonly lastTouch = new Map<string, number>();
+  private readonly T: Int32Array;
+  private readonly TN: Int32Array;
+  private readonly K: number;
+
+  constructor(
+    public work: PartitionMap,
+    target: Layout,
+  ) {
+    this.T = target.boundaries;
+    this.TN = target.nodes;
+    this.K = this.T.length - 1;
+  }
+
+  private emit(a: PlanAction): void {
+    this.work = applyAction(this.work, a);
     const ids = a.kind === 'merge' ? [a.partition, a.with] : a.kind === 'move' ? [a.partition] : [a.partition, a.newId];
     const deps = new Set<number>();
     for (const id of ids) {
-      const d = lastTouch.get(id);
+      const d = this.lastTouch.get(id);
       if (d !== undefined) deps.add(d);
     }
-    const i = actions.length;
-    actions.push(a);
-    dependsOn.push([...deps].sort((x, y) => x - y));
-    for (const id of ids) lastTouch.set(id, i);
-  };
-  const indexAt = (x: number) => work.boundaries.indexOf(x);
-  /** Node every target partition covering [lo, hi) agrees on, or -1. */
-  const targetNodeOf = (lo: number, hi: number, from: number): number => {
+    const i = this.actions.length;
+    this.actions.push(a);
+    this.dependsOn.push([...deps].sort((x, y) => x - y));
+    for (const id of ids) this.lastTouch.set(id, i);
+  }
+
+  /** Node every target partition (from index `from`) covering [lo, hi) agrees on, or -1. */
+  private targetNodeOf(lo: number, hi: number, from: number): number {
     let n = -1;
-    for (let t = from; t < K && T[t] < hi; t++) {
-      if (T[t + 1] <= lo) continue;
-      if (n === -1) n = TN[t];
-      else if (n !== TN[t]) return -1;
+    for (let t = from; t < this.K && this.T[t] < hi; t++) {
+      if (this.T[t + 1] <= lo) continue;
+      if (n === -1) n = this.TN[t];
+      else if (n !== this.TN[t]) return -1;
     }
     return n;
-  };
-  const moveTo = (id: string, node: number) => {
-    const i = work.ids.indexOf(id);
-    if (work.nodes[i] !== node) emit({ kind: 'move', partition: id, node });
-  };
-
-  // Phase 1: merge the current partitions that lie wholly inside one target partition (after
-  // moving them onto its node) before any split, so the partition count shrinks first.
-  // The count may still rise above max(before, after) for a few steps while a split waits for
-  // the merge that pairs with it; `reorder` below keeps that short.
-  for (let j = 0; j < K; j++) {
-    const lo = T[j];
-    const hi = T[j + 1];
-    let a = 0;
-    while (a < work.ids.length && work.boundaries[a] < lo) a++;
-    let e = a;
-    while (e < work.ids.length && work.boundaries[e + 1] <= hi) e++;
-    if (e - a < 2) continue;
-    const group = work.ids.slice(a, e);
-    for (const id of group) moveTo(id, TN[j]);
-    for (const id of group.slice(1)) emit({ kind: 'merge', partition: group[0], with: id });
   }
-  // Phase 2: sweep the target partitions in key order.
-  for (let j = 0; j < K; j++) {
-    const lo = T[j];
-    const hi = T[j + 1];
-    const tn = TN[j];
+
+  private moveTo(id: string, node: number): void {
+    const i = this.work.ids.indexOf(id);
+    if (this.work.nodes[i] !== node) this.emit({ kind: 'move', partition: id, node });
+  }
+
+  /**
+   * Phase 1: merge the current partitions that lie wholly inside one target partition (after
+   * moving them onto its node) before any split, so the partition count shrinks first.
+   * The count may still rise above max(before, after) for a few steps while a split waits for
+   * the merge that pairs with it; `reorder` below keeps that short.
+   */
+  mergeInside(): void {
+    const { T, TN } = this;
+    for (let j = 0; j < this.K; j++) {
+      const lo = T[j];
+      const hi = T[j + 1];
+      const work = this.work;
+      let a = 0;
+      while (a < work.ids.length && work.boundaries[a] < lo) a++;
+      let e = a;
+      while (e < work.ids.length && work.boundaries[e + 1] <= hi) e++;
+      if (e - a < 2) continue;
+      const group = work.ids.slice(a, e);
+      for (const id of group) this.moveTo(id, TN[j]);
+      for (const id of group.slice(1)) this.emit({ kind: 'merge', partition: group[0], with: id });
+    }
+  }
+
+  /** Phase 2: sweep the target partitions in key order. */
+  sweep(): void {
+    for (let j = 0; j < this.K; j++) this.sweepOne(j);
+  }
+
+  /** Target partition j: the pieces inside it onto its node and merged, then the piece crossing its upper end split there. */
+  private sweepOne(j: number): void {
+    const lo = this.T[j];
+    const hi = this.T[j + 1];
+    const tn = this.TN[j];
     // Invariant: lo is a boundary of the working map (0, or made so by step j − 1).
-    let i = indexAt(lo);
+    let i = this.work.boundaries.indexOf(lo);
     let anchor: string | undefined;
     // Pieces that lie wholly inside [lo, hi): onto the target node, merged left to right.
-    while (i < work.ids.length && work.boundaries[i + 1] <= hi) {
-      const id = work.ids[i];
-      moveTo(id, tn);
+    while (i < this.work.ids.length && this.work.boundaries[i + 1] <= hi) {
+      const id = this.work.ids[i];
+      this.moveTo(id, tn);
       if (anchor === undefined) {
         anchor = id;
         i++;
       } else {
-        emit({ kind: 'merge', partition: anchor, with: id });
+        this.emit({ kind: 'merge', partition: anchor, with: id });
       }
     }
+    const work = this.work;
     if (work.boundaries[i] !== hi && i < work.ids.length) {
       // The piece crossing hi: split there; its upper half goes straight to its final node when
       // all target partitions above agree on one (a create), else it stays for later steps.
       const id = work.ids[i];
       const e = work.boundaries[i + 1];
-      const up = targetNodeOf(hi, e, j + 1);
+      const up = this.targetNodeOf(hi, e, j + 1);
       const newId = `p${work.nextId}`;
-      if (up >= 0 && up !== work.nodes[i]) emit({ kind: 'create', partition: id, at: hi, node: up, newId });
-      else emit({ kind: 'split', partition: id, at: hi, newId });
-      moveTo(id, tn);
-      if (anchor !== undefined) emit({ kind: 'merge', partition: anchor, with: id });
+      if (up >= 0 && up !== work.nodes[i]) this.emit({ kind: 'create', partition: id, at: hi, node: up, newId });
+      else this.emit({ kind: 'split', partition: id, at: hi, newId });
+      this.moveTo(id, tn);
+      if (anchor !== undefined) this.emit({ kind: 'merge', partition: anchor, with: id });
     }
   }
-  const ordered = reorder(before, actions, dependsOn);
-  const ok =
-    work.boundaries.length === T.length &&
-    work.boundaries.every((x, t) => x === T[t]) &&
-    work.nodes.every((n, t) => n === TN[t]);
-  if (!ok) throw new Error('internal: derived actions do not reach the target layout');
-  return { ...ordered, after: work };
 }
 
 const touched = (a: PlanAction): string[] =>
