@@ -131,6 +131,35 @@ export function pictureParts(windows: readonly Float64Array[], upper: readonly F
   };
 }
 
+/**
+ * The pause costs of reshaping the current map, in cost units (pause seconds × the share of the
+ * mean rate that pauses): per bucket x, splitting there (0 at current boundaries); per current
+ * boundary, merging its two partitions; and merging all of them.
+ */
+function reshapePenalties(
+  beforeBounds: Int32Array,
+  beforeOwner: Int32Array,
+  isBeforeBoundary: Uint8Array,
+  pauses: PausesMs,
+  meanPrefix: Float64Array,
+  rateScale: number,
+): { splitPenalty: Float64Array; mergePenalty: Float64Array; mergeAllPenalty: number } {
+  const B = isBeforeBoundary.length - 1;
+  const k = beforeBounds.length - 1;
+  const partMean = (i: number) => meanPrefix[beforeBounds[i + 1]] - meanPrefix[beforeBounds[i]];
+  const splitPenalty = new Float64Array(B + 1);
+  for (let x = 1; x < B; x++) {
+    if (!isBeforeBoundary[x]) splitPenalty[x] = (pauses.split / 1000) * partMean(beforeOwner[x]) * rateScale;
+  }
+  const mergePenalty = new Float64Array(B + 1);
+  let mergeAllPenalty = 0;
+  for (let i = 1; i < k; i++) {
+    mergePenalty[beforeBounds[i]] = (pauses.merge / 1000) * (partMean(i - 1) + partMean(i)) * rateScale;
+    mergeAllPenalty += mergePenalty[beforeBounds[i]];
+  }
+  return { splitPenalty, mergePenalty, mergeAllPenalty };
+}
+
 /** Builds the context. The input must be valid (`planInputProblems` empty). */
 export function buildContext(input: PlanInput, opts: ContextOptions = {}): PlanContext {
   const map = input.map;
@@ -144,7 +173,6 @@ export function buildContext(input: PlanInput, opts: ContextOptions = {}): PlanC
   const state = input.stateBytes ? Float64Array.from(input.stateBytes) : defaultStateBytes(meanLoad);
   const statePrefix = prefixSums(state);
 
-  const k = map.boundaries.length - 1;
   const beforeBounds = Int32Array.from(map.boundaries);
   const beforeNodes = Int32Array.from(map.nodes);
   const beforeOwner = ownerTable(map);
@@ -152,20 +180,9 @@ export function buildContext(input: PlanInput, opts: ContextOptions = {}): PlanC
   for (const x of map.boundaries) isBeforeBoundary[x] = 1;
   let nodeSlots = c.nodes;
   for (const n of map.nodes) nodeSlots = Math.max(nodeSlots, n + 1);
-
   const pauses: PausesMs = { ...DEFAULT_PAUSES_MS, ...(c.pauses ?? {}) };
   const rateScale = meanTotal > 0 ? 1 / meanTotal : 0;
-  const partMean = (i: number) => meanPrefix[beforeBounds[i + 1]] - meanPrefix[beforeBounds[i]];
-  const splitPenalty = new Float64Array(B + 1);
-  for (let x = 1; x < B; x++) {
-    if (!isBeforeBoundary[x]) splitPenalty[x] = (pauses.split / 1000) * partMean(beforeOwner[x]) * rateScale;
-  }
-  const mergePenalty = new Float64Array(B + 1);
-  let mergeAllPenalty = 0;
-  for (let i = 1; i < k; i++) {
-    mergePenalty[beforeBounds[i]] = (pauses.merge / 1000) * (partMean(i - 1) + partMean(i)) * rateScale;
-    mergeAllPenalty += mergePenalty[beforeBounds[i]];
-  }
+  const { splitPenalty, mergePenalty, mergeAllPenalty } = reshapePenalties(beforeBounds, beforeOwner, isBeforeBoundary, pauses, meanPrefix, rateScale);
   const fixedK = input.goals.partitionCount;
   return {
     input,
