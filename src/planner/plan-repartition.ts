@@ -160,8 +160,7 @@ export function planRepartition(input: PlanInput, options: PlanOptions): PlanRes
   const optimizer = makeOptimizer(options.optimizer ?? 'annealing');
   const { ctx, model } = modelFor(input, options);
   const before = input.map;
-  const currentLayout = layoutOfMap(before);
-  const curState = new LayoutState(ctx, currentLayout);
+  const curState = new LayoutState(ctx, layoutOfMap(before));
   const currentCost = totalCost(model, curState);
   const currentFeasible = isFeasible(model, curState);
   const nowMs = options.nowMs ?? 0;
@@ -181,29 +180,7 @@ export function planRepartition(input: PlanInput, options: PlanOptions): PlanRes
 
   const seeds = seedLayouts(ctx);
   const result = optimizer.optimize({ ctx, model, seeds }, { iterations: options.iterations ?? 20_000, shouldStop: options.shouldStop }, options.rng);
-  let target: Layout = result.layout;
-  let targetState = new LayoutState(ctx, target);
-  let targetCost = totalCost(model, targetState);
-  let note = '';
-
-  const hysteresis = options.hysteresis ?? input.threshold / 2;
-  const prevMap = options.previous && ('after' in options.previous ? options.previous.after : options.previous);
-  if (prevMap && prevMap.buckets === before.buckets && mapProblems(prevMap).length === 0 && !sameLayoutArrays(layoutOfMap(prevMap), target)) {
-    const prevState = new LayoutState(ctx, layoutOfMap(prevMap));
-    const prevCost = totalCost(model, prevState);
-    if (isFeasible(model, prevState) && prevCost <= targetCost + hysteresis * currentCost) {
-      target = layoutOfMap(prevMap);
-      targetState = prevState;
-      targetCost = prevCost;
-      note = '; kept the previous target (the new best is not better by the hysteresis margin)';
-    }
-  }
-  if (!isFeasible(model, targetState) || (currentFeasible && targetCost > currentCost)) {
-    target = currentLayout;
-    targetState = curState;
-    targetCost = currentCost;
-  }
-
+  const { target, targetState, targetCost, note } = chooseTarget(ctx, model, options, result.layout, curState, currentCost, currentFeasible, input.threshold);
   const derived = loadSafe(deriveActions(before, target), before, input, ctx.nodeCapacity);
   const savings = currentCost > 0 ? (currentCost - targetCost) / currentCost : 0;
   const current = impactOf(ctx, before, undefined, currentCost);
@@ -220,22 +197,7 @@ export function planRepartition(input: PlanInput, options: PlanOptions): PlanRes
     predicted,
     savings,
   };
-  const targetFeasible = isFeasible(model, targetState);
-  let proposed: boolean;
-  let reason: string;
-  if (derived.actions.length === 0) {
-    proposed = false;
-    reason = currentFeasible ? 'the current configuration is the best found' : `no feasible plan found: ${violations(model, curState).join('; ')}`;
-  } else if (!currentFeasible && targetFeasible) {
-    proposed = true;
-    reason = `the current configuration breaks a limit (${violations(model, curState).join('; ')})`;
-  } else if (savings > input.threshold) {
-    proposed = true;
-    reason = `savings ${pct(savings)} > threshold ${pct(input.threshold)}`;
-  } else {
-    proposed = false;
-    reason = `savings ${pct(savings)} ≤ threshold ${pct(input.threshold)}`;
-  }
+  const { proposed, reason } = proposal(derived.actions.length, model, curState, currentFeasible, isFeasible(model, targetState), savings, input.threshold);
   return {
     proposed,
     reason: reason + note,
@@ -246,6 +208,70 @@ export function planRepartition(input: PlanInput, options: PlanOptions): PlanRes
     terms: { current: termValues(model, curState), predicted: termValues(model, targetState) },
     stats: { optimizer: optimizer.name, iterations: result.iterations, ended: result.ended },
   };
+}
+
+/** A target layout with its state and cost, and a note for the reason (the hysteresis kept the previous target). */
+interface ChosenTarget {
+  readonly target: Layout;
+  readonly targetState: LayoutState;
+  readonly targetCost: number;
+  readonly note: string;
+}
+
+/**
+ * The layout to plan toward: the optimizer's, or the previous target when the new one beats it by
+ * less than the hysteresis margin (a fraction of the current cost), or the current layout when the
+ * choice is infeasible or (from a feasible current map) dearer than staying.
+ */
+function chooseTarget(
+  ctx: PlanContext,
+  model: CostModel,
+  options: PlanOptions,
+  found: Layout,
+  curState: LayoutState,
+  currentCost: number,
+  currentFeasible: boolean,
+  threshold: number,
+): ChosenTarget {
+  const before = ctx.input.map;
+  const foundState = new LayoutState(ctx, found);
+  let chosen: ChosenTarget = { target: found, targetState: foundState, targetCost: totalCost(model, foundState), note: '' };
+  const hysteresis = options.hysteresis ?? threshold / 2;
+  const prevMap = options.previous && ('after' in options.previous ? options.previous.after : options.previous);
+  if (prevMap && prevMap.buckets === before.buckets && mapProblems(prevMap).length === 0 && !sameLayoutArrays(layoutOfMap(prevMap), found)) {
+    const prevState = new LayoutState(ctx, layoutOfMap(prevMap));
+    const prevCost = totalCost(model, prevState);
+    if (isFeasible(model, prevState) && prevCost <= chosen.targetCost + hysteresis * currentCost) {
+      chosen = {
+        target: layoutOfMap(prevMap),
+        targetState: prevState,
+        targetCost: prevCost,
+        note: '; kept the previous target (the new best is not better by the hysteresis margin)',
+      };
+    }
+  }
+  if (!isFeasible(model, chosen.targetState) || (currentFeasible && chosen.targetCost > currentCost)) {
+    chosen = { ...chosen, target: layoutOfMap(before), targetState: curState, targetCost: currentCost };
+  }
+  return chosen;
+}
+
+/** Whether to execute a plan of `actionCount` actions, and why (see `planRepartition`). */
+function proposal(
+  actionCount: number,
+  model: CostModel,
+  curState: LayoutState,
+  currentFeasible: boolean,
+  targetFeasible: boolean,
+  savings: number,
+  threshold: number,
+): { proposed: boolean; reason: string } {
+  if (actionCount === 0) {
+    return { proposed: false, reason: currentFeasible ? 'the current configuration is the best found' : `no feasible plan found: ${violations(model, curState).join('; ')}` };
+  }
+  if (!currentFeasible && targetFeasible) return { proposed: true, reason: `the current configuration breaks a limit (${violations(model, curState).join('; ')})` };
+  if (savings > threshold) return { proposed: true, reason: `savings ${pct(savings)} > threshold ${pct(threshold)}` };
+  return { proposed: false, reason: `savings ${pct(savings)} ≤ threshold ${pct(threshold)}` };
 }
 
 /**

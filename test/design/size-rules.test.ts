@@ -42,7 +42,6 @@ export const PENDING: Record<string, string> = {
   'experiment/live.ts': 'issue 20; owned by the Redis work, being split there',
   'experiment/live.ts#runLive': 'issue 20; owned by the Redis work, being split there',
   'experiment/run.ts#runLanes': 'issue 20; owned by the memory work this session (lanes, workers)',
-  'planner/plan-repartition.ts#planRepartition': 'issue 20; planner/ is the lead\'s this session',
 };
 
 /** One measured unit: a file, or a function in it. */
