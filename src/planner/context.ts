@@ -4,7 +4,9 @@
  * per-boundary operation penalties, resolved cluster defaults).
  */
 import { ownerTable, prefixSums, type PartitionMap } from '../model/index.ts';
-import type { Goals, PausesMs, PlanInput } from './types.ts';
+import type { Goals, PausesMs, PictureParts, PictureSums, PlanInput } from './types.ts';
+
+export type { PictureParts, PictureSums } from './types.ts';
 
 /** Cluster defaults (DESIGN.md scenario defaults). */
 export const DEFAULT_MOVE_BANDWIDTH = 50 * 1024 * 1024;
@@ -13,19 +15,6 @@ export const DEFAULT_MAX_CONCURRENT_OPS = 4;
 /** Default state per bucket = mean records/s × these (scenario defaults `recordBytes`, `retention`). */
 export const DEFAULT_RECORD_BYTES = 512;
 export const DEFAULT_RETENTION_S = 1800;
-
-/** Sums over the load picture that the search reads. */
-export interface PictureSums {
-  /** Expected records/s prefix sums per search window (length B + 1 each). */
-  readonly prefix: readonly Float64Array[];
-  /** Tail prefix sums per search window, when the input has `upper`. */
-  readonly upperPrefix: readonly Float64Array[] | undefined;
-  readonly totals: Float64Array;
-  readonly upperTotals: Float64Array | undefined;
-  /** Mean expected load over windows, per bucket, and its prefix sums. */
-  readonly meanLoad: Float64Array;
-  readonly meanPrefix: Float64Array;
-}
 
 /** Precomputed view of a `PlanInput` for the search (read-only once built). */
 export interface PlanContext extends PictureSums {
@@ -95,17 +84,6 @@ export function defaultStateBytes(meanLoad: ArrayLike<number>): Float64Array {
   const s = new Float64Array(meanLoad.length);
   for (let j = 0; j < s.length; j++) s[j] = meanLoad[j] * DEFAULT_RECORD_BYTES * DEFAULT_RETENTION_S;
   return s;
-}
-
-/**
- * The parts of a context that depend only on the load picture (`windows`, `upper`) and the
- * search-window limit: grouped windows, their prefix sums and totals, the mean load. A policy
- * that plans and then re-checks against one picture computes them once (`PlanInput.parts`).
- */
-export interface PictureParts extends PictureSums {
-  readonly windows: readonly Float64Array[];
-  readonly upper: readonly Float64Array[] | undefined;
-  readonly maxSearchWindows: number;
 }
 
 /** The picture parts of `windows`/`upper` (the arrays must not change afterwards). */

@@ -6,23 +6,13 @@
  */
 import type { Goals } from './types.ts';
 import type { LayoutView } from './layout-state.ts';
+import type { CostTerm } from './cost-term.ts';
 import { defaultTerms } from './terms/index.ts';
+
+export type { CostTerm } from './cost-term.ts';
 
 /** Multiplier of hard-term violations: larger than any plausible soft cost. */
 export const HARD_PENALTY = 1e6;
-
-/** One term of the cost. Implementations live in `terms/`, one per file. */
-export interface CostTerm {
-  /** Stable name (`imbalance`, `movement`, …), used for weight overrides and reports. */
-  readonly name: string;
-  readonly kind: 'hard' | 'soft';
-  /** Weight from the goals (soft terms); hard terms ignore it. */
-  weight(goals: Goals): number;
-  /** Soft: score ≥ 0. Hard: 0 when satisfied, else the size of the violation. */
-  value(view: LayoutView): number;
-  /** Hard terms: what is violated, for messages. */
-  describe?(view: LayoutView): string[];
-}
 
 /** A cost model: terms with resolved weights. */
 export interface CostModel {

@@ -1,5 +1,6 @@
 /** PRE, the Predictive Repartitioning Engine: cost model, optimizers, plans. Re-exports only. */
 export * from './types.ts';
+export * from './plan-options.ts';
 export * from './plan-repartition.ts';
 export * from './cost.ts';
 export * from './terms/index.ts';

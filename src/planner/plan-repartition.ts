@@ -16,7 +16,8 @@ import { layoutOfMap, sameLayoutArrays, type Layout } from './layout.ts';
 import { costLowerBound } from './lower-bound.ts';
 import { makeOptimizer } from './optimizers/index.ts';
 import { seedLayouts } from './seeds.ts';
-import type { PlanInput, PlanOptions, PlanResult } from './types.ts';
+import type { PlanOptions } from './plan-options.ts';
+import type { PlanInput, PlanResult } from './types.ts';
 
 /** Default optimizer budget (cost evaluations). */
 export const DEFAULT_ITERATIONS = 20_000;

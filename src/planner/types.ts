@@ -2,7 +2,6 @@
  * The PRE's public value types: what a caller hands to `planRepartition` (the load picture, the
  * cluster, the goals) and what it gets back (a `Plan` with its impact, and whether it is proposed).
  */
-import type { PictureParts } from './context.ts';
 import type { Impact, PartitionMap, Plan } from '../model/index.ts';
 
 /** A random source in [0, 1). The planner never creates one: callers pass a seeded stream in. */
@@ -88,46 +87,6 @@ export interface Budget {
   readonly shouldStop?: () => boolean;
 }
 
-/** How to plan. */
-export interface PlanOptions {
-  /** Default `annealing`. */
-  readonly optimizer?: OptimizerName;
-  /** Default 20 000. */
-  readonly iterations?: number;
-  /** Seeded random source (required by annealing and genetic; the others ignore it). */
-  readonly rng: Rng;
-  /** See `Budget.shouldStop`. */
-  readonly shouldStop?: () => boolean;
-  /**
-   * The last proposed plan (or just its target map), for hysteresis: if the new best
-   * configuration beats that target by less than `hysteresis`, the planner keeps the old target,
-   * so near-equal plans do not flip-flop.
-   */
-  readonly previous?: Plan | PartitionMap;
-  /** Fraction of the current cost; default `threshold / 2`. */
-  readonly hysteresis?: number;
-  /** Stamped on the plan (virtual time). Default 0. */
-  readonly nowMs?: number;
-  /** Plan id. Default `plan-<nowMs>`. */
-  readonly id?: string;
-  /** Id of the forecast or snapshot the plan is made from. Default `input`. */
-  readonly basis?: string;
-  /** Override term weights by name (e.g. `{ 'node-balance': 0 }`). */
-  readonly termWeights?: Readonly<Record<string, number>>;
-  /** Extra cost terms (pluggable; see `CostTerm`). */
-  readonly extraTerms?: readonly import('./cost.ts').CostTerm[];
-  /** Share of the tail (upper) load in the imbalance term when `upper` is given. Default 0.5. */
-  readonly tailWeight?: number;
-  /** Windows beyond this many are averaged in consecutive groups while searching. Default 12. */
-  readonly maxSearchWindows?: number;
-  /**
-   * Skip the search when a lower bound on every layout's cost shows that no plan can save more
-   * than the threshold (default true). The decision (`proposed`) is the same either way; without
-   * the early exit the result also carries the best plan found, for inspection.
-   */
-  readonly earlyExit?: boolean;
-}
-
 /** Search statistics. */
 export interface PlanStats {
   readonly optimizer: string;
@@ -159,4 +118,28 @@ export interface PlanResult {
   /** Value of every cost term (unweighted) for the current and the planned configuration. */
   readonly terms: { readonly current: Readonly<Record<string, number>>; readonly predicted: Readonly<Record<string, number>> };
   readonly stats: PlanStats;
+}
+
+/** Sums over the load picture that the search reads. */
+export interface PictureSums {
+  /** Expected records/s prefix sums per search window (length B + 1 each). */
+  readonly prefix: readonly Float64Array[];
+  /** Tail prefix sums per search window, when the input has `upper`. */
+  readonly upperPrefix: readonly Float64Array[] | undefined;
+  readonly totals: Float64Array;
+  readonly upperTotals: Float64Array | undefined;
+  /** Mean expected load over windows, per bucket, and its prefix sums. */
+  readonly meanLoad: Float64Array;
+  readonly meanPrefix: Float64Array;
+}
+
+/**
+ * The parts of a context that depend only on the load picture (`windows`, `upper`) and the
+ * search-window limit: grouped windows, their prefix sums and totals, the mean load. A policy
+ * that plans and then re-checks against one picture computes them once (`PlanInput.parts`).
+ */
+export interface PictureParts extends PictureSums {
+  readonly windows: readonly Float64Array[];
+  readonly upper: readonly Float64Array[] | undefined;
+  readonly maxSearchWindows: number;
 }

@@ -5,7 +5,7 @@
  * Control caps concurrent moves and throttles bandwidth; TiKV PD has store limits). The value is
  * the excess as a share of all state, so the searches are guided back under the budget.
  */
-import type { CostTerm } from '../cost.ts';
+import type { CostTerm } from '../cost-term.ts';
 import type { LayoutView } from '../layout-state.ts';
 
 export function churnBudgetTerm(budgetBytes: number): CostTerm {

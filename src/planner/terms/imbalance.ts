@@ -10,7 +10,7 @@
  * `node-balance` pulls the other way (finer partitions pack nodes better), so the count settles
  * where partitions are about as hot as the hottest unsplittable bucket allows.
  */
-import type { CostTerm } from '../cost.ts';
+import type { CostTerm } from '../cost-term.ts';
 import type { LayoutView } from '../layout-state.ts';
 
 export const imbalanceTerm: CostTerm = {

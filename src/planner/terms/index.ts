@@ -1,5 +1,5 @@
 /** The default cost terms, in report order. */
-import type { CostTerm } from '../cost.ts';
+import type { CostTerm } from '../cost-term.ts';
 import { imbalanceTerm } from './imbalance.ts';
 import { overloadTerm } from './overload.ts';
 import { nodeBalanceTerm } from './node-balance.ts';

@@ -5,7 +5,7 @@
  * estimate works on the layout (each new boundary is a split, each dropped one a merge), so it
  * is exact for the actions `deriveActions` emits up to their order.
  */
-import type { CostTerm } from '../cost.ts';
+import type { CostTerm } from '../cost-term.ts';
 import type { LayoutView } from '../layout-state.ts';
 
 export const latencyTerm: CostTerm = {

@@ -2,7 +2,7 @@
  * Soft term `movement` (weight `goals.movement`): the share of all state bytes that change node
  * (moves, and the halves that creates send). 0 for no movement, 1 when everything moves.
  */
-import type { CostTerm } from '../cost.ts';
+import type { CostTerm } from '../cost-term.ts';
 import type { LayoutView } from '../layout-state.ts';
 
 export const movementTerm: CostTerm = {

@@ -4,7 +4,7 @@
  * overloaded; it weighs less than `imbalance` so that the partition cut, which the node placement
  * cannot fix, comes first.
  */
-import type { CostTerm } from '../cost.ts';
+import type { CostTerm } from '../cost-term.ts';
 import type { LayoutView } from '../layout-state.ts';
 
 export const NODE_BALANCE_WEIGHT_FACTOR = 0.25;

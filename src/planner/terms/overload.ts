@@ -5,7 +5,7 @@
  * divided by the total. Zero while everything fits; it dominates the imbalance term once
  * something does not.
  */
-import type { CostTerm } from '../cost.ts';
+import type { CostTerm } from '../cost-term.ts';
 import type { LayoutView } from '../layout-state.ts';
 
 export const OVERLOAD_WEIGHT_FACTOR = 10;

@@ -3,7 +3,7 @@
  * `goals.partitionCount` when the goals ask for it. The value is how many partitions too many or
  * too few.
  */
-import type { CostTerm } from '../cost.ts';
+import type { CostTerm } from '../cost-term.ts';
 import type { LayoutView } from '../layout-state.ts';
 
 export const partitionCountTerm: CostTerm = {

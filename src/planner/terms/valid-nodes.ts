@@ -2,7 +2,7 @@
  * Hard term `valid-nodes`: every partition on an existing node (`0 … nodes − 1`). A map that
  * still uses a removed node makes the planner move those partitions off it.
  */
-import type { CostTerm } from '../cost.ts';
+import type { CostTerm } from '../cost-term.ts';
 import type { LayoutView } from '../layout-state.ts';
 
 export const validNodesTerm: CostTerm = {

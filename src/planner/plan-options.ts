@@ -1,0 +1,48 @@
+/**
+ * How to plan (`PlanOptions`, what `planRepartition` takes beside its input). Apart from the
+ * value types in `types.ts` because it names cost terms, whose contract reads the search's
+ * context, which reads `types.ts`: kept there it would close an import cycle.
+ */
+import type { PartitionMap, Plan } from '../model/index.ts';
+import type { CostTerm } from './cost-term.ts';
+import type { OptimizerName, Rng } from './types.ts';
+
+/** How to plan. */
+export interface PlanOptions {
+  /** Default `annealing`. */
+  readonly optimizer?: OptimizerName;
+  /** Default 20 000. */
+  readonly iterations?: number;
+  /** Seeded random source (required by annealing and genetic; the others ignore it). */
+  readonly rng: Rng;
+  /** See `Budget.shouldStop`. */
+  readonly shouldStop?: () => boolean;
+  /**
+   * The last proposed plan (or just its target map), for hysteresis: if the new best
+   * configuration beats that target by less than `hysteresis`, the planner keeps the old target,
+   * so near-equal plans do not flip-flop.
+   */
+  readonly previous?: Plan | PartitionMap;
+  /** Fraction of the current cost; default `threshold / 2`. */
+  readonly hysteresis?: number;
+  /** Stamped on the plan (virtual time). Default 0. */
+  readonly nowMs?: number;
+  /** Plan id. Default `plan-<nowMs>`. */
+  readonly id?: string;
+  /** Id of the forecast or snapshot the plan is made from. Default `input`. */
+  readonly basis?: string;
+  /** Override term weights by name (e.g. `{ 'node-balance': 0 }`). */
+  readonly termWeights?: Readonly<Record<string, number>>;
+  /** Extra cost terms (pluggable; see `CostTerm`). */
+  readonly extraTerms?: readonly CostTerm[];
+  /** Share of the tail (upper) load in the imbalance term when `upper` is given. Default 0.5. */
+  readonly tailWeight?: number;
+  /** Windows beyond this many are averaged in consecutive groups while searching. Default 12. */
+  readonly maxSearchWindows?: number;
+  /**
+   * Skip the search when a lower bound on every layout's cost shows that no plan can save more
+   * than the threshold (default true). The decision (`proposed`) is the same either way; without
+   * the early exit the result also carries the best plan found, for inspection.
+   */
+  readonly earlyExit?: boolean;
+}
