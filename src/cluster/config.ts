@@ -15,7 +15,8 @@ export interface ClusterConfig {
   readonly moveBandwidth: number;
   /** Share of a node's capacity lost while it moves state at the full `moveBandwidth` (pro rata below); 0 when absent. */
   readonly moveLoad?: number;
-  readonly pauses: { readonly split: number; readonly merge: number; readonly move: number };
+  /** Pauses (ms); `movePerBucket` is added to a move's cut-over per bucket moved (0 when absent). */
+  readonly pauses: { readonly split: number; readonly merge: number; readonly move: number; readonly movePerBucket?: number };
   readonly maxConcurrentOps: number;
   readonly queueLimit?: number;
   readonly faults: {

@@ -254,7 +254,8 @@ export class SimCluster implements ControlPlane {
 
   private startCutover(op: Op, atMs: number): void {
     this.setState(op, 'cutover');
-    const pause = op.action.kind === 'create' ? this.cfg.pauses.split + this.cfg.pauses.move : this.cfg.pauses.move;
+    const perBucket = (this.cfg.pauses.movePerBucket ?? 0) * (op.range.end - op.range.start);
+    const pause = (op.action.kind === 'create' ? this.cfg.pauses.split + this.cfg.pauses.move : this.cfg.pauses.move) + perBucket;
     this.pause(op.partitions, atMs, atMs + pause);
     op.cancelTimer = this.sched.at(atMs + pause, () => this.complete(op), Priority.control);
   }

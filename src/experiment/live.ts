@@ -340,7 +340,10 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
       const want = c * y + carry[b];
       const n = Math.floor(want);
       carry[b] = want - n;
-      for (let k = 0; k < n; k++) write(b * spb + ((seq + k) % spb), measuredWrite, moving);
+      // A bucket's records go to its first slot, ⌊x·16384⌋ of its position x = b/B: a move then
+      // drains one slot per bucket (one MIGRATE per 100 keys), as the bytes-only move model of
+      // the simulator assumes; spread over all its slots, a move paid a MIGRATE per slot.
+      for (let k = 0; k < n; k++) write(b * spb, measuredWrite, moving);
     }
     tick++;
     if (tick < ticks) port.at(tick * sc.tick, onTick, Priority.tick);

@@ -150,7 +150,12 @@ const cluster = z
     moveBandwidth: bandwidth('50MB/s'),
     moveLoad: fraction.default(0).meta({ description: "share of a node's serving capacity a move takes while the node sends or receives at the full move bandwidth (in proportion below it): a move competes with serving" }),
     pauses: z
-      .strictObject({ split: duration('50ms'), merge: duration('50ms'), move: duration('200ms') })
+      .strictObject({
+        split: duration('50ms'),
+        merge: duration('50ms'),
+        move: duration('200ms'),
+        movePerBucket: durationOpt().optional().meta({ description: "added to a move's cut-over per bucket it moves (a real cluster switches each slot's owner; keycast calibrate measures it)" }),
+      })
       .prefault({} as never),
     maxConcurrentOps: count.max(1000).default(4),
     queueLimit: count.optional().meta({ description: 'records per partition; beyond it records are dropped' }),

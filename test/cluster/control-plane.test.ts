@@ -39,6 +39,18 @@ describe('control plane operations', () => {
     expect(h.cluster.metrics.movedBytes).toBe(480_000);
   });
 
+  it('pauses.movePerBucket lengthens the cut-over by its value per bucket moved', () => {
+    const base = config({ nodes: 2, partitions: 2, moveBandwidth: 48_000 });
+    const h = harness({ ...base, pauses: { ...base.pauses, movePerBucket: 30 } }, 16);
+    const ev: OpEvent[] = [];
+    h.cluster.events$.subscribe((e) => ev.push(e));
+    h.run(60, (c) => c.fill(10));
+    expect(h.cluster.submit({ kind: 'move', partition: 'p0', node: 1 }).accepted).toBe(true);
+    h.run(20, (c) => c.fill(10));
+    // 8 buckets × 30 ms on top of the transfer and the move pause.
+    expect(ev.find((e) => e.status === 'done')!.durationMs).toBe(10_000 + 200 + 8 * 30);
+  });
+
   it('rejects illegal requests with a reason and changes nothing', () => {
     const h = harness(config({ nodes: 2, partitions: 4, maxConcurrentOps: 1 }), 16);
     const before = h.cluster.currentMap();
