@@ -1,16 +1,17 @@
 /**
  * The figures of a live run (`keycast live`) for its `summary.json` and, with a calibration, the
  * simulator's twin of the run side by side with what was measured: per move the duration the
- * simulator's model gives it (fixed cost + bytes / bandwidth) against the measured one, and the
+ * simulator's model gives it (fixed + per slot + bytes / bandwidth, move-model.ts) against the measured one, and the
  * whole scenario simulated under the equivalent `cluster:` fields. Files: report/live-report.ts.
  */
 import type { LoadedScenario } from '../scenario/load.ts';
 import { runScenario } from './run.ts';
-import { equivalentCluster, type Calibration, type LiveResult } from './live.ts';
+import type { LiveResult } from './live.ts';
+import { equivalentCluster, modelMs, type Calibration, type EquivalentCluster } from './move-model.ts';
 
 /** The simulator's side of a live run. */
 export interface SimTwin {
-  readonly cluster: ReturnType<typeof equivalentCluster>;
+  readonly cluster: EquivalentCluster;
   readonly p50LatencyMs: number;
   readonly p99LatencyMs: number;
   readonly sloViolationRate: number;
@@ -46,7 +47,7 @@ export function compareMoves(live: LiveResult, cal: Calibration): MoveComparison
   return live.opStats
     .filter((s) => s.status === 'done' && (s.kind === 'move' || s.kind === 'create'))
     .map((s) => {
-      const sim = cal.moveFixedMs + (s.bytes / cal.moveBytesPerSec) * 1000;
+      const sim = modelMs(cal, s.slots, s.bytes);
       return { opId: s.opId, kind: s.kind, slots: s.slots, keys: s.keys, bytes: s.bytes, measuredMs: r3(s.wallMs), simulatedMs: r3(sim), relativeError: r3((sim - s.wallMs) / s.wallMs) };
     });
 }
@@ -54,10 +55,10 @@ export function compareMoves(live: LiveResult, cal: Calibration): MoveComparison
 /** Simulates the live run's scenario and policy under the cluster fields equivalent to `cal`. */
 export function simulateTwin(loaded: LoadedScenario, policy: string, live: LiveResult, cal: Calibration): SimTwin {
   const sc = loaded.scenario;
-  const cluster = equivalentCluster(cal, live.speed, live.rateScale, sc.duration);
+  const cluster = equivalentCluster(cal, { speed: live.speed, y: live.rateScale, durationMs: sc.duration, slotsPerBucket: live.slotsPerBucket, recordBytes: sc.workload.recordBytes, bytesPerWrite: live.bytesPerWrite });
   const twin: LoadedScenario = {
     ...loaded,
-    scenario: { ...sc, cluster: { ...sc.cluster, moveBandwidth: cluster.moveBandwidth, retention: cluster.retention, pauses: { ...sc.cluster.pauses, move: cluster.pauses.move } } },
+    scenario: { ...sc, cluster: { ...sc.cluster, moveBandwidth: cluster.moveBandwidth, retention: cluster.retention, pauses: { ...sc.cluster.pauses, ...cluster.pauses } } },
     policies: loaded.policies.filter(([n]) => n === policy),
     expectations: [],
   };
@@ -98,7 +99,9 @@ export function liveSummary(loaded: LoadedScenario, policy: string, version: str
     scaling: {
       speed: r3(live.speed),
       rateScale: live.rateScale,
-      note: `scenario time runs ${r3(live.speed)}x the wall clock; each scenario record is ${live.rateScale} writes; the cluster keeps every key written (no retention)`,
+      bytesPerWrite: live.bytesPerWrite,
+      slotsPerBucket: live.slotsPerBucket,
+      note: `scenario time runs ${r3(live.speed)}x the wall clock; each scenario record is ${live.rateScale} writes of ${live.bytesPerWrite} B (key and value) into its bucket's first slot; the cluster keeps every key written (no retention)`,
     },
     wallMs: live.wallMs,
     scenarioMs: live.scenarioMs,
@@ -117,7 +120,16 @@ export function liveSummary(loaded: LoadedScenario, policy: string, version: str
       medianCutoverWallMs: r3(median(moves.map((m) => m.cutoverWallMs))),
       medianBytes: median(moves.map((m) => m.bytes)),
     },
-    consistency: { mapEqualsClusterSlots: live.verifyProblems.length === 0, problems: live.verifyProblems.slice(0, 20), lostWrites: live.writes.lost, misplacedWrites: live.writes.misplaced },
+    consistency: {
+      mapEqualsClusterSlots: live.verifyProblems.length === 0,
+      problems: live.verifyProblems.slice(0, 20),
+      lostWrites: live.writes.lost,
+      misplacedWrites: live.writes.misplaced,
+      /** Slots an earlier (killed) run left open, closed before this run started. */
+      repairedAtStart: live.repairedAtStart.length,
+      /** Operations cancelled (slots closed) because they outlasted the settle time. */
+      cancelledAtEnd: live.cancelledAtEnd,
+    },
     ...(cal ? { calibration: cal } : {}),
     ...(twin
       ? {

@@ -43,17 +43,18 @@ export const calibrateCommand: KeycastCommand = {
       process.stdout.write(JSON.stringify(res, null, 2) + '\n');
       return 0;
     }
+    const c = res.calibration;
     const lines = [
-      `Moves on ${res.masters} masters, ${res.keysPerSlot} keys of ${res.valueBytes} B per slot (medians of ${repeats} × 2 directions):`,
+      `Moves on ${res.masters} masters, slots filled with ${res.keysPerSlot} keys of ${res.valueBytes} B or empty (medians of ${repeats} × 2 directions):`,
       '',
-      '| slots | bytes | measured ms | simulated ms | error |',
-      '| ---: | ---: | ---: | ---: | ---: |',
-      ...res.sizes.map((s) => `| ${s.slots} | ${s.bytes} | ${s.measuredMs} | ${s.simulatedMs} | ${(s.relativeError * 100).toFixed(1)}% |`),
+      '| slots | keys | bytes | measured ms | simulated ms | error |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...res.sizes.map((s) => `| ${s.slots} | ${s.filled ? res.keysPerSlot : 0}/slot | ${s.bytes} | ${s.measuredMs} | ${s.simulatedMs} | ${(s.relativeError * 100).toFixed(1)}% |`),
       '',
-      `move bandwidth ${(res.calibration.moveBytesPerSec / 1024 / 1024).toFixed(2)} MB/s, fixed cost ${res.calibration.moveFixedMs} ms, cut-over (owner switch until all masters agree) ${res.calibration.cutoverMs} ms median`,
+      `move bandwidth ${(c.moveBytesPerSec / 1024 / 1024).toFixed(2)} MB/s, fixed cost ${c.moveFixedMs} ms, per slot ${c.perSlotMs} ms, cut-over (owner switch until all masters agree) ${c.cutoverMs} ms median`,
       `write latency p50/p99: idle ${res.latency.idle.p50Ms}/${res.latency.idle.p99Ms} ms (${res.latency.idle.writes} writes), during moves ${res.latency.duringMoves.p50Ms}/${res.latency.duringMoves.p99Ms} ms (${res.latency.duringMoves.writes} writes)`,
       '',
-      'Scenario fields that reproduce these move durations in the simulator:',
+      'Scenario fields that reproduce these move durations in the simulator (movePerBucket for 256 buckets: per slot × 16384 / buckets):',
       `  ${res.scenarioFields}`,
       '',
     ];

@@ -1,0 +1,56 @@
+/**
+ * The move model: the non-negative relative least-squares fit recovers known costs and never
+ * gives a negative term; the live twin's cluster fields scale wall costs by the compression and
+ * bandwidth by compression, rate scale and the bytes Redis stores per record.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { equivalentCluster, fitMoveModel, fitNonNegative, modelMs } from '../../src/experiment/move-model.ts';
+
+describe('fitNonNegative', () => {
+  it('recovers exact non-negative coefficients', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0.5, max: 50, noNaN: true }), fc.double({ min: 0, max: 5, noNaN: true }), fc.double({ min: 1e-4, max: 1e-2, noNaN: true }), (a, b, c) => {
+        const xs = [1, 3, 10, 30, 100, 300, 1000].flatMap((n) => [[1, n, n * 100], [1, n, n * 5]]);
+        const coef = fitNonNegative(xs, xs.map((x) => a + b * x[1] + c * x[2]));
+        expect(coef[0]).toBeCloseTo(a, 4);
+        expect(coef[1]).toBeCloseTo(b, 4);
+        expect(coef[2]).toBeCloseTo(c, 6);
+      }),
+      { seed: 19, numRuns: 50 },
+    );
+  });
+  it('never gives a negative term, and weighs relative errors', () => {
+    const c = fitNonNegative([[1, 1], [1, 2], [1, 3]], [30, 20, 10]);
+    expect(c.every((x) => x >= 0)).toBe(true);
+    expect(c[1]).toBe(0);
+    // One noisy large sample must not swamp the small ones.
+    const f = fitNonNegative([[1, 1], [1, 2], [1, 1000]], [10, 11, 2000]);
+    expect(Math.abs((f[0] + f[1] - 10) / 10)).toBeLessThan(0.1);
+  });
+});
+
+describe('fitMoveModel and modelMs', () => {
+  it('separates the per-slot cost from the per-byte one when slots and bytes vary apart', () => {
+    const cal = { moveFixedMs: 5, perSlotMs: 0.25, moveBytesPerSec: 2_000_000, cutoverMs: 0 };
+    const samples = [1, 10, 100, 1000].flatMap((n) => [0, 4000].map((per) => ({ slots: n, bytes: n * per, wallMs: modelMs(cal, n, n * per) })));
+    const f = fitMoveModel(samples);
+    expect(f.moveFixedMs).toBeCloseTo(5, 3);
+    expect(f.perSlotMs).toBeCloseTo(0.25, 5);
+    expect(f.moveBytesPerSec / 2_000_000).toBeCloseTo(1, 4);
+  });
+  it('a calibration without perSlotMs (older files) has no per-slot cost', () => {
+    expect(modelMs({ moveFixedMs: 10, moveBytesPerSec: 1000, cutoverMs: 0 }, 500, 1000)).toBe(1010);
+  });
+});
+
+describe('equivalentCluster', () => {
+  it('scales wall costs by the compression and bandwidth by compression, rate scale and stored bytes', () => {
+    const e = equivalentCluster({ moveFixedMs: 10, perSlotMs: 0.5, moveBytesPerSec: 3_000_000, cutoverMs: 20 }, { speed: 60, y: 0.01, durationMs: 3_600_000, slotsPerBucket: 64, recordBytes: 256, bytesPerWrite: 288 });
+    expect(e.pauses.move).toBe(600);
+    expect(e.pauses.movePerBucket).toBe(0.5 * 64 * 60);
+    // A sim state of R records is 0.01·R writes of 288 B in Redis, moved at 3 MB/s wall = 1/60 scenario.
+    expect(e.moveBandwidth).toBeCloseTo(3_000_000 / (60 * 0.01 * (288 / 256)), 6);
+    expect(e.retention).toBe(3_600_000);
+  });
+});
