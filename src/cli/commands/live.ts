@@ -83,13 +83,18 @@ export const liveCommand: KeycastCommand = {
     if (!names.includes(policy)) throw new InputError([{ file: '<cli>', path: '--policies', message: `no policy '${policy}' in ${loaded.file} (has: ${names.join(', ')})` }]);
     const out = (argv.out as string | undefined) ?? path.join('reports', `${loaded.scenario.name}-live`);
 
+    // Ctrl-C or SIGTERM (`timeout`, a service manager): stop the workload and the policy, let
+    // operations finish or cancel them (slots closed), check the cluster, write the report.
+    // A second signal quits at once; slots left open then are closed by the next live run or
+    // `keycast cluster repair`.
     const ac = new AbortController();
-    const onSigint = () => {
-      if (ac.signal.aborted) process.exit(130);
-      process.stderr.write('\nstopping: settling the cluster and writing the report (Ctrl-C again to quit at once)\n');
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (ac.signal.aborted) process.exit(sig === 'SIGINT' ? 130 : 143);
+      process.stderr.write(`\n${sig}: stopping, settling the cluster and writing the report (again to quit at once)\n`);
       ac.abort();
     };
-    process.on('SIGINT', onSigint);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     const tty = process.stderr.isTTY && !process.env.CI;
     try {
       const live = await runLive({
@@ -104,6 +109,7 @@ export const liveCommand: KeycastCommand = {
         },
       });
       if (tty) process.stderr.write('\n');
+      if (live.repairedAtStart.length) process.stderr.write(`closed ${live.repairedAtStart.length} slot(s) an earlier run left open before starting\n`);
       const compared = calibration ? compareMoves(live, calibration) : [];
       const twin = calibration ? simulateTwin(loaded, policy, live, calibration) : undefined;
       const summary = liveSummary(loaded, policy, version(), live, calibration, twin, compared);
@@ -111,7 +117,8 @@ export const liveCommand: KeycastCommand = {
       process.stdout.write(liveMarkdown(summary) + `\nReport: ${out}/summary.json\n`);
       return summary.writes.lost > 0 || summary.writes.misplaced > 0 || !summary.consistency.mapEqualsClusterSlots ? 3 : 0;
     } finally {
-      process.off('SIGINT', onSigint);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     }
   },
 };

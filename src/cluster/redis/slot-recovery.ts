@@ -137,3 +137,19 @@ export class SlotRecovery {
     return out;
   }
 }
+
+/**
+ * Closes every slot a crashed run left open in the cluster the seeds belong to (`keycast cluster
+ * repair`; `keycast live` does the same when it connects). Returns the slots closed.
+ */
+export async function repairCluster(seeds: readonly { readonly host: string; readonly port: number }[], timeoutMs = 60_000): Promise<number[]> {
+  const { RedisNodes } = await import('./redis-nodes.ts');
+  const { SlotMigrator } = await import('./slot-migrator.ts');
+  const nodes = await RedisNodes.connect(seeds);
+  try {
+    const recovery = new SlotRecovery(nodes, new SlotMigrator(nodes));
+    return await recovery.repairOpenSlots({ action: { kind: 'move', partition: 'repair', node: 0 }, keys: 0, bytes: 0, cutoverWallMs: 0 }, timeoutMs);
+  } finally {
+    nodes.close();
+  }
+}
