@@ -13,10 +13,11 @@ export interface ClusterConfig {
   readonly retention: number;
   /** Bytes/s per node, shared by every move using the node. */
   readonly moveBandwidth: number;
+  /** Ms a move spends per bucket it moves besides sending bytes (serving goes on); 0 when absent. */
+  readonly movePerBucket?: number;
   /** Share of a node's capacity lost while it moves state at the full `moveBandwidth` (pro rata below); 0 when absent. */
   readonly moveLoad?: number;
-  /** Pauses (ms); `movePerBucket` is added to a move's cut-over per bucket moved (0 when absent). */
-  readonly pauses: { readonly split: number; readonly merge: number; readonly move: number; readonly movePerBucket?: number };
+  readonly pauses: { readonly split: number; readonly merge: number; readonly move: number };
   readonly maxConcurrentOps: number;
   readonly queueLimit?: number;
   readonly faults: {

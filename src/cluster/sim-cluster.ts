@@ -59,6 +59,8 @@ interface Op {
   slow: number;
   bytesTotal: number;
   bytesSent: number;
+  /** Ms of the transfer still to spend on per-bucket work (`movePerBucket`) before bytes flow. */
+  setupLeftMs: number;
   src: number;
   dst: number;
   range: { start: number; end: number };
@@ -162,7 +164,7 @@ export class SimCluster implements ControlPlane {
     const dst = action.kind === 'move' || action.kind === 'create' ? action.node : src;
     const bnd = this.map.boundaries;
     const range = { start: action.kind === 'create' || action.kind === 'split' ? action.at : bnd[i], end: action.kind === 'merge' ? bnd[i + 2] : bnd[i + 1] };
-    const op: Op = { id: this.nextOpId++, action, tag, startMs: now, state: 'new', slow: 1, bytesTotal: 0, bytesSent: 0, src, dst, range, partitions };
+    const op: Op = { id: this.nextOpId++, action, tag, startMs: now, state: 'new', slow: 1, bytesTotal: 0, bytesSent: 0, setupLeftMs: 0, src, dst, range, partitions };
     const f = this.cfg.faults;
     let stuck = false;
     if (f.opFailureRate > 0 || (f.stuckOpRate ?? 0) > 0 || (f.slowOpRate ?? 0) > 0) {
@@ -198,8 +200,9 @@ export class SimCluster implements ControlPlane {
       const b = this.map.boundaries;
       const start = action.kind === 'create' ? action.at : b[i];
       op.bytesTotal = this.stateBytes(start, b[i + 1], now);
+      op.setupLeftMs = (this.cfg.movePerBucket ?? 0) * (b[i + 1] - start) * op.slow;
       this.setState(op, 'transfer');
-      if (op.bytesTotal <= 0 && op.failAt === undefined) this.startCutover(op, now);
+      if (op.bytesTotal <= 0 && op.setupLeftMs <= 0 && op.failAt === undefined) this.startCutover(op, now);
     }
     return { accepted: true, opId: op.id };
   }
@@ -254,8 +257,7 @@ export class SimCluster implements ControlPlane {
 
   private startCutover(op: Op, atMs: number): void {
     this.setState(op, 'cutover');
-    const perBucket = (this.cfg.pauses.movePerBucket ?? 0) * (op.range.end - op.range.start);
-    const pause = (op.action.kind === 'create' ? this.cfg.pauses.split + this.cfg.pauses.move : this.cfg.pauses.move) + perBucket;
+    const pause = op.action.kind === 'create' ? this.cfg.pauses.split + this.cfg.pauses.move : this.cfg.pauses.move;
     this.pause(op.partitions, atMs, atMs + pause);
     op.cancelTimer = this.sched.at(atMs + pause, () => this.complete(op), Priority.control);
   }
@@ -375,10 +377,15 @@ export class SimCluster implements ControlPlane {
         this.fail(op, 'a node of the move crashed', 'node-down');
         continue;
       }
+      // Per-bucket work (`movePerBucket`) comes first; bytes flow in what is left of the tick.
+      const setup = Math.min(op.setupLeftMs, dtMs);
+      op.setupLeftMs -= setup;
+      const from = t + setup;
       const rate = this.cfg.moveBandwidth / Math.max(users.get(op.src)!, users.get(op.dst)!) / op.slow; // bytes/s
       const remaining = op.bytesTotal - op.bytesSent;
+      if (op.setupLeftMs > 0) continue;
       const failBytes = op.failAt !== undefined ? op.failAt * op.bytesTotal : Infinity;
-      const canSend = (rate * dtMs) / 1000;
+      const canSend = (rate * (dtMs - setup)) / 1000;
       if (failBytes - op.bytesSent <= canSend && failBytes < op.bytesTotal + 1e-9) {
         const sent = Math.max(0, failBytes - op.bytesSent);
         op.bytesSent += sent;
@@ -390,7 +397,7 @@ export class SimCluster implements ControlPlane {
       this.moveUse[op.src] = (this.moveUse[op.src] ?? 0) + (sentNow * 1000) / dtMs;
       this.moveUse[op.dst] = (this.moveUse[op.dst] ?? 0) + (sentNow * 1000) / dtMs;
       if (remaining <= canSend) {
-        const doneAt = t + (remaining / rate) * 1000;
+        const doneAt = from + (remaining / rate) * 1000;
         this.metrics.moved(remaining, t);
         op.bytesSent = op.bytesTotal;
         this.startCutover(op, doneAt);

@@ -87,7 +87,7 @@ function bandwidthText(bps: number): string {
 /** The scenario fields for a key space of `buckets` buckets (a bucket is 16384 / buckets slots). */
 export function scenarioFields(cal: Calibration, buckets: number): string {
   const perBucket = r3((cal.perSlotMs ?? 0) * (SLOTS / buckets));
-  return `cluster: { moveBandwidth: ${bandwidthText(cal.moveBytesPerSec)}, pauses: { move: ${Math.max(1, Math.round(cal.moveFixedMs))}ms, movePerBucket: ${perBucket}ms } }`;
+  return `cluster: { moveBandwidth: ${bandwidthText(cal.moveBytesPerSec)}, movePerBucket: ${perBucket}ms, pauses: { move: ${Math.max(1, Math.round(cal.moveFixedMs))}ms } }`;
 }
 
 /** Writes `keysPerSlot` keys of `valueBytes` into slots `[from, to)` through master `node`. */
@@ -106,7 +106,7 @@ async function fill(node: { host: string; port: number }, from: number, to: numb
   }
 }
 
-/** Background client writes (half into the filled range, half anywhere), timed idle or during a move. */
+/** Background client writes (half into the filled range, half anywhere but the empty one), timed idle or during a move. */
 class BackgroundWriter {
   readonly idle = new LatencyHistogram();
   readonly moving = new LatencyHistogram();
@@ -117,14 +117,16 @@ class BackgroundWriter {
   private readonly timer: NodeJS.Timeout;
   private readonly client: Cluster;
 
-  constructor(seeds: CalibrateOptions['seeds'], rate: number, hotTop: number, hotSize: number, valueBytes: number) {
+  /** `avoid`: slots no write may land in (the empty ranges must stay empty). */
+  constructor(seeds: CalibrateOptions['seeds'], rate: number, hotTop: number, hotSize: number, valueBytes: number, avoid: { start: number; end: number }) {
     this.client = new Cluster(seeds.map((s) => ({ host: s.host, port: s.port })), { scaleReads: 'master', redisOptions: { maxRetriesPerRequest: 1 } });
     this.client.on('error', () => {});
     const value = 'c'.repeat(valueBytes);
     this.timer = setInterval(() => {
       for (let k = 0; k < Math.max(1, Math.round(rate / 100)); k++) {
         const seq = this.seq++;
-        const slot = seq % 2 === 0 ? hotTop - 1 - (seq % hotSize) : (seq * 7919) % SLOTS;
+        let slot = seq % 2 === 0 ? hotTop - 1 - (seq % hotSize) : (seq * 7919) % SLOTS;
+        if (slot >= avoid.start && slot < avoid.end) slot = hotTop - 1 - (seq % hotSize);
         const during = this.inMove;
         const t0 = performance.now(); // clock-ok: client latency is the measurement
         withTimeout(this.client.set(slotKey(slot, `calw:${seq}`), value), 5000, 'write').then(
@@ -206,7 +208,7 @@ export function fitSamples(samples: readonly CalibrationSample[], sizes: readonl
 export async function calibrate(o: CalibrateOptions): Promise<CalibrationResult> {
   const sizes = o.sizes ?? [1, 10, 100, 300, 1000];
   const repeats = o.repeats ?? 3;
-  const keysPerSlot = o.keysPerSlot ?? 20;
+  const keysPerSlot = o.keysPerSlot ?? 100;
   const valueBytes = o.valueBytes ?? 200;
   const scheduler = new WallClockScheduler();
   // One bucket per slot: a partition is any slot range.
@@ -219,7 +221,8 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrationResult>
     if (cp.masters.length < 2) throw new Error('calibration needs at least 2 masters');
     if (maxSize >= top) throw new Error(`the largest range (${maxSize} slots) must be smaller than node 0's partition (${top} slots)`);
     await fill(cp.masters[0], top - maxSize, top, keysPerSlot, valueBytes);
-    writer = new BackgroundWriter(o.seeds, o.writeRate ?? 500, top, maxSize, valueBytes);
+    const top1 = cp.currentMap().boundaries[2];
+    writer = new BackgroundWriter(o.seeds, o.writeRate ?? 500, top, maxSize, valueBytes, { start: top1 - maxSize, end: top1 });
     await new Promise((r) => setTimeout(r, 1000)); // idle latency first
     let id = 0;
     for (const n of sizes) {

@@ -1,6 +1,7 @@
 /**
  * The simulator's move model and its fit to a real Redis Cluster. A simulated move takes
- * `pauses.move + buckets · pauses.movePerBucket + bytes / moveBandwidth`; a Redis slot-range move
+ * `buckets · movePerBucket + bytes / moveBandwidth + pauses.move` (only the last pauses the
+ * partition); a Redis slot-range move
  * takes a fixed cost, a cost per slot (opening it, asking for its keys, switching its owner: Redis
  * 7 has no range form of `CLUSTER SETSLOT`, and each change rewrites and fsyncs nodes.conf) and a
  * cost per byte. `fitMoveModel` fits the three to measured moves; `equivalentCluster` turns them
@@ -86,7 +87,8 @@ export function fitMoveModel(samples: readonly MoveSample[]): { moveFixedMs: num
 /** The scenario `cluster:` fields of a live run's simulated twin. */
 export interface EquivalentCluster {
   readonly moveBandwidth: number;
-  readonly pauses: { readonly move: number; readonly movePerBucket: number };
+  readonly movePerBucket: number;
+  readonly pauses: { readonly move: number };
   readonly retention: number;
 }
 
@@ -106,10 +108,8 @@ export function equivalentCluster(
   const inflation = run.bytesPerWrite > 0 && run.recordBytes > 0 ? run.bytesPerWrite / run.recordBytes : 1;
   return {
     moveBandwidth: cal.moveBytesPerSec / (run.speed * run.y * inflation),
-    pauses: {
-      move: Math.max(1, Math.round(cal.moveFixedMs * run.speed)),
-      movePerBucket: Math.round((cal.perSlotMs ?? 0) * run.slotsPerBucket * run.speed * 1000) / 1000,
-    },
+    movePerBucket: Math.round((cal.perSlotMs ?? 0) * run.slotsPerBucket * run.speed * 1000) / 1000,
+    pauses: { move: Math.max(1, Math.round(cal.moveFixedMs * run.speed)) },
     retention: run.durationMs,
   };
 }

@@ -148,14 +148,12 @@ const cluster = z
     baseLatency: duration('2ms'),
     retention: duration('30m'),
     moveBandwidth: bandwidth('50MB/s'),
+    movePerBucket: durationOpt()
+      .optional()
+      .meta({ description: 'time a move or create spends per bucket it moves besides sending bytes, serving going on (a real cluster opens, drains and switches every slot: keycast calibrate measures it)' }),
     moveLoad: fraction.default(0).meta({ description: "share of a node's serving capacity a move takes while the node sends or receives at the full move bandwidth (in proportion below it): a move competes with serving" }),
     pauses: z
-      .strictObject({
-        split: duration('50ms'),
-        merge: duration('50ms'),
-        move: duration('200ms'),
-        movePerBucket: durationOpt().optional().meta({ description: "added to a move's cut-over per bucket it moves (a real cluster switches each slot's owner; keycast calibrate measures it)" }),
-      })
+      .strictObject({ split: duration('50ms'), merge: duration('50ms'), move: duration('200ms') })
       .prefault({} as never),
     maxConcurrentOps: count.max(1000).default(4),
     queueLimit: count.optional().meta({ description: 'records per partition; beyond it records are dropped' }),

@@ -48,7 +48,7 @@ describe('equivalentCluster', () => {
   it('scales wall costs by the compression and bandwidth by compression, rate scale and stored bytes', () => {
     const e = equivalentCluster({ moveFixedMs: 10, perSlotMs: 0.5, moveBytesPerSec: 3_000_000, cutoverMs: 20 }, { speed: 60, y: 0.01, durationMs: 3_600_000, slotsPerBucket: 64, recordBytes: 256, bytesPerWrite: 288 });
     expect(e.pauses.move).toBe(600);
-    expect(e.pauses.movePerBucket).toBe(0.5 * 64 * 60);
+    expect(e.movePerBucket).toBe(0.5 * 64 * 60);
     // A sim state of R records is 0.01·R writes of 288 B in Redis, moved at 3 MB/s wall = 1/60 scenario.
     expect(e.moveBandwidth).toBeCloseTo(3_000_000 / (60 * 0.01 * (288 / 256)), 6);
     expect(e.retention).toBe(3_600_000);

@@ -7,6 +7,12 @@
  * reachable master reports the same epoch and owner (switching back and forth faster than the
  * epoch gossip loses the switch otherwise). A `stop()` poll between rounds lets a failure
  * elsewhere or a cancellation end the migration early, with the slots left open for recovery.
+ *
+ * MIGRATE blocks its source until the target has stored the keys, so two masters migrating to
+ * each other at once (or any cycle A→B→C→A) wait on each other until MIGRATE's timeout, again
+ * and again: concurrent moves of a live run stalled the whole cluster that way (writes failed for
+ * a minute). `MigrateGate` lets a MIGRATE round start only when its edge closes no cycle among the
+ * rounds running.
  */
 import type { OpCode } from '../../model/control-plane.ts';
 import type { PlanAction } from '../../model/plan.ts';
@@ -35,12 +41,53 @@ export interface MigratorOptions {
   readonly onBytes?: (bytes: number) => void;
 }
 
+/** Admits MIGRATE rounds whose source→target edges keep the running rounds' graph acyclic. */
+export class MigrateGate {
+  private readonly edges = new Map<string, number>();
+  private waiters: (() => void)[] = [];
+
+  /** Whether `to` reaches `from` through running edges (then from→to would close a cycle). */
+  private reaches(to: number, from: number): boolean {
+    const seen = new Set<number>();
+    const stack = [to];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n === from) return true;
+      if (seen.has(n)) continue;
+      seen.add(n);
+      for (const k of this.edges.keys()) {
+        const [a, b] = k.split('>').map(Number);
+        if (a === n) stack.push(b);
+      }
+    }
+    return false;
+  }
+
+  async acquire(from: number, to: number): Promise<void> {
+    const key = `${from}>${to}`;
+    while (!this.edges.has(key) && this.reaches(to, from)) await new Promise<void>((r) => this.waiters.push(r));
+    this.edges.set(key, (this.edges.get(key) ?? 0) + 1);
+  }
+
+  release(from: number, to: number): void {
+    const key = `${from}>${to}`;
+    const n = (this.edges.get(key) ?? 1) - 1;
+    if (n > 0) this.edges.set(key, n);
+    else this.edges.delete(key);
+    const w = this.waiters;
+    this.waiters = [];
+    for (const r of w) r();
+  }
+}
+
 /** Slots per round trip of one worker. */
 const BATCH = 64;
 /** SETSLOT commands per pipeline when opening slots. */
 const CHUNK = 2048;
 
 export class SlotMigrator {
+  private readonly gate = new MigrateGate();
+
   constructor(
     private readonly nodes: RedisNodes,
     private readonly o: MigratorOptions = {},
@@ -110,7 +157,13 @@ export class SlotMigrator {
       try {
         const cmds: Cmd[] = [];
         for (const keys of batch) cmds.push(...keys.map((k): Cmd => ['STRLEN', k]), ['MIGRATE', dst.host, dst.port, '', 0, this.o.migrateTimeoutMs ?? 1000, 'REPLACE', 'KEYS', ...keys]);
-        const res = await this.nodes.exec(from, cmds);
+        await this.gate.acquire(from, to);
+        let res: unknown[];
+        try {
+          res = await this.nodes.exec(from, cmds);
+        } finally {
+          this.gate.release(from, to);
+        }
         let bytes = 0;
         let j = 0;
         for (const keys of batch) {
