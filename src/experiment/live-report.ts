@@ -32,6 +32,8 @@ export interface MoveComparison {
   readonly simulatedMs: number;
   /** (simulated − measured) / measured. */
   readonly relativeError: number;
+  /** Whether the move ran alone (no other move or create overlapped it): the model is of one move. */
+  readonly alone: boolean;
 }
 
 const median = (xs: readonly number[]) => {
@@ -44,12 +46,30 @@ const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** The simulator model's duration of each measured move under `cal`, against the measured one. */
 export function compareMoves(live: LiveResult, cal: Calibration): MoveComparison[] {
+  // Spans of every move and create (done or failed) in scenario ms, to tell moves that ran alone.
+  const spans = live.operations
+    .filter((e) => e.action.kind === 'move' || e.action.kind === 'create')
+    .map((e) => ({ opId: e.opId, start: e.timeMs - (e.durationMs ?? 0), end: e.timeMs }));
+  const alone = (opId: number) => {
+    const me = spans.find((x) => x.opId === opId);
+    return !me || !spans.some((x) => x.opId !== opId && x.start < me.end && me.start < x.end);
+  };
   return live.opStats
     .filter((s) => s.status === 'done' && (s.kind === 'move' || s.kind === 'create'))
     .map((s) => {
       const sim = modelMs(cal, s.slots, s.bytes);
-      return { opId: s.opId, kind: s.kind, slots: s.slots, keys: s.keys, bytes: s.bytes, measuredMs: r3(s.wallMs), simulatedMs: r3(sim), relativeError: r3((sim - s.wallMs) / s.wallMs) };
+      return { opId: s.opId, kind: s.kind, slots: s.slots, keys: s.keys, bytes: s.bytes, measuredMs: r3(s.wallMs), simulatedMs: r3(sim), relativeError: r3((sim - s.wallMs) / s.wallMs), alone: alone(s.opId) };
     });
+}
+
+/** Median error, |error| and moves within 25% of a set of comparisons. */
+function errorFigures(c: readonly MoveComparison[]) {
+  return {
+    of: c.length,
+    within25: c.filter((x) => Math.abs(x.relativeError) <= 0.25).length,
+    medianRelativeError: r3(median(c.map((x) => x.relativeError))),
+    medianAbsRelativeError: r3(median(c.map((x) => Math.abs(x.relativeError)))),
+  };
 }
 
 /** Simulates the live run's scenario and policy under the cluster fields equivalent to `cal`. */
@@ -135,7 +155,14 @@ export function liveSummary(loaded: LoadedScenario, policy: string, version: str
       ? {
           simulated: twin,
           simVsReal: {
-            moveDurationMs: { simulatedModel: r3(median((compared ?? []).map((c) => c.simulatedMs))), measured: r3(median((compared ?? []).map((c) => c.measuredMs))), medianRelativeError: r3(median((compared ?? []).map((c) => Math.abs(c.relativeError)))), within25: (compared ?? []).filter((c) => Math.abs(c.relativeError) <= 0.25).length, of: (compared ?? []).length },
+            moveDurationMs: {
+              simulatedModel: r3(median((compared ?? []).map((c) => c.simulatedMs))),
+              measured: r3(median((compared ?? []).map((c) => c.measuredMs))),
+              ...errorFigures(compared ?? []),
+              alone: errorFigures((compared ?? []).filter((c) => c.alone)),
+              concurrent: errorFigures((compared ?? []).filter((c) => !c.alone)),
+            },
+            twinMedianMoveScenarioMs: { simulated: twin.medianMoveMs, measured: r3(median(moves.map((m) => m.wallMs)) * live.speed) },
             p50LatencyMs: { simulated: twin.p50LatencyMs, measured: live.latency.p50LatencyMs },
             p99LatencyMs: { simulated: twin.p99LatencyMs, measured: live.latency.p99LatencyMs },
             sloViolationRate: { simulated: twin.sloViolationRate, measured: live.latency.sloViolationRate },
