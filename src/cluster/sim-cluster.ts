@@ -59,7 +59,7 @@ interface Op {
   slow: number;
   bytesTotal: number;
   bytesSent: number;
-  /** Ms of the transfer still to spend on per-bucket work (`movePerBucket`) before bytes flow. */
+  /** Ms of the transfer still to spend on per-bucket work (`movePerBucket`, `moveDataSetup`) before bytes flow. */
   setupLeftMs: number;
   src: number;
   dst: number;
@@ -200,7 +200,7 @@ export class SimCluster implements ControlPlane {
       const b = this.map.boundaries;
       const start = action.kind === 'create' ? action.at : b[i];
       op.bytesTotal = this.stateBytes(start, b[i + 1], now);
-      op.setupLeftMs = (this.cfg.movePerBucket ?? 0) * (b[i + 1] - start) * op.slow;
+      op.setupLeftMs = ((this.cfg.movePerBucket ?? 0) * (b[i + 1] - start) + (op.bytesTotal > 0 ? (this.cfg.moveDataSetup ?? 0) : 0)) * op.slow;
       this.setState(op, 'transfer');
       if (op.bytesTotal <= 0 && op.setupLeftMs <= 0 && op.failAt === undefined) this.startCutover(op, now);
     }
@@ -377,7 +377,7 @@ export class SimCluster implements ControlPlane {
         this.fail(op, 'a node of the move crashed', 'node-down');
         continue;
       }
-      // Per-bucket work (`movePerBucket`) comes first; bytes flow in what is left of the tick.
+      // Per-bucket work (`movePerBucket`, `moveDataSetup`) comes first; bytes flow in what is left of the tick.
       const setup = Math.min(op.setupLeftMs, dtMs);
       op.setupLeftMs -= setup;
       const from = t + setup;

@@ -4,7 +4,7 @@
  * with every slot holding the same keys (bytes grow with slots) and once with the slots empty
  * (the per-slot cost alone), how long the owner switch (cut-over) takes, and client write latency
  * with and without a move in flight; then fits the simulator's move model (move-model.ts:
- * fixed + per slot + bytes / bandwidth) to the durations, so that moves of any key density are
+ * fixed + per slot + more when the slots hold keys + bytes / bandwidth) to the durations, so that moves of any key density are
  * predicted, not only the calibration's own. Prints the scenario `cluster:` fields that reproduce
  * the measurements and the per-size relative errors.
  *
@@ -87,7 +87,7 @@ function bandwidthText(bps: number): string {
 /** The scenario fields for a key space of `buckets` buckets (a bucket is 16384 / buckets slots). */
 export function scenarioFields(cal: Calibration, buckets: number): string {
   const perBucket = r3((cal.perSlotMs ?? 0) * (SLOTS / buckets));
-  return `cluster: { moveBandwidth: ${bandwidthText(cal.moveBytesPerSec)}, movePerBucket: ${perBucket}ms, pauses: { move: ${Math.max(1, Math.round(cal.moveFixedMs))}ms } }`;
+  return `cluster: { moveBandwidth: ${bandwidthText(cal.moveBytesPerSec)}, movePerBucket: ${perBucket}ms, moveDataSetup: ${r3(cal.dataFixedMs ?? 0)}ms, pauses: { move: ${Math.max(1, Math.round(cal.moveFixedMs))}ms } }`;
 }
 
 /** Writes `keysPerSlot` keys of `valueBytes` into slots `[from, to)` through master `node`. */
@@ -189,6 +189,7 @@ export function fitSamples(samples: readonly CalibrationSample[], sizes: readonl
     moveBytesPerSec: r3(fit.moveBytesPerSec),
     moveFixedMs: r3(fit.moveFixedMs),
     perSlotMs: Math.round(fit.perSlotMs * 1e6) / 1e6,
+    dataFixedMs: r3(fit.dataFixedMs),
     cutoverMs: r3(median(samples.map((s) => s.cutoverWallMs))),
   };
   const fits: SizeFit[] = [];

@@ -78,7 +78,7 @@ export function simulateTwin(loaded: LoadedScenario, policy: string, live: LiveR
   const cluster = equivalentCluster(cal, { speed: live.speed, y: live.rateScale, durationMs: sc.duration, slotsPerBucket: live.slotsPerBucket, recordBytes: sc.workload.recordBytes, bytesPerWrite: live.bytesPerWrite });
   const twin: LoadedScenario = {
     ...loaded,
-    scenario: { ...sc, cluster: { ...sc.cluster, moveBandwidth: cluster.moveBandwidth, retention: cluster.retention, movePerBucket: cluster.movePerBucket, pauses: { ...sc.cluster.pauses, move: cluster.pauses.move } } },
+    scenario: { ...sc, cluster: { ...sc.cluster, moveBandwidth: cluster.moveBandwidth, retention: cluster.retention, movePerBucket: cluster.movePerBucket, moveDataSetup: cluster.moveDataSetup, pauses: { ...sc.cluster.pauses, move: cluster.pauses.move } } },
     policies: loaded.policies.filter(([n]) => n === policy),
     expectations: [],
   };

@@ -1,10 +1,13 @@
 /**
  * The simulator's move model and its fit to a real Redis Cluster. A simulated move takes
- * `buckets · movePerBucket + bytes / moveBandwidth + pauses.move` (only the last pauses the
- * partition); a Redis slot-range move
- * takes a fixed cost, a cost per slot (opening it, asking for its keys, switching its owner: Redis
- * 7 has no range form of `CLUSTER SETSLOT`, and each change rewrites and fsyncs nodes.conf) and a
- * cost per byte. `fitMoveModel` fits the three to measured moves; `equivalentCluster` turns them
+ * `buckets · movePerBucket + (moveDataSetup if it carries state) + bytes / moveBandwidth +
+ * pauses.move` (only the last pauses the partition); a Redis slot-range move takes a fixed cost, a
+ * cost per slot (opening it, asking for its keys, switching its owner: Redis 7 has no range form
+ * of `CLUSTER SETSLOT`, and each change rewrites and fsyncs nodes.conf), a fixed cost more when any
+ * slot holds keys (the first `GETKEYSINSLOT` and `MIGRATE` round trips run one after another
+ * before the drain is pipelined, each `MIGRATE` waiting on an fsync on each side under
+ * `appendfsync always`: an empty 1-slot move takes a few tens of ms, one with 20 KB of keys about
+ * three times that) and a cost per byte. `fitMoveModel` fits the four to measured moves; `equivalentCluster` turns them
  * into the scenario `cluster:` fields under which the simulator reproduces a live run, whose time
  * is compressed and whose records are scaled.
  */
@@ -17,6 +20,8 @@ export interface Calibration {
   readonly moveFixedMs: number;
   /** Wall ms per slot of the range (absent in calibrations from before it was measured: 0). */
   readonly perSlotMs?: number;
+  /** Wall ms more of a move whose slots hold any key (absent in older calibrations: 0). */
+  readonly dataFixedMs?: number;
   /** Wall ms of the owner switch (the cut-over), median. */
   readonly cutoverMs: number;
 }
@@ -30,7 +35,7 @@ export interface MoveSample {
 
 /** The model's duration of a move of `slots` slots and `bytes` bytes, wall ms. */
 export function modelMs(cal: Calibration, slots: number, bytes: number): number {
-  return cal.moveFixedMs + (cal.perSlotMs ?? 0) * slots + (Number.isFinite(cal.moveBytesPerSec) ? (bytes / cal.moveBytesPerSec) * 1000 : 0);
+  return cal.moveFixedMs + (cal.perSlotMs ?? 0) * slots + (bytes > 0 ? (cal.dataFixedMs ?? 0) : 0) + (Number.isFinite(cal.moveBytesPerSec) ? (bytes / cal.moveBytesPerSec) * 1000 : 0);
 }
 
 /** Solves the k×k system `m·x = v` (Gaussian elimination, partial pivoting); null if singular. */
@@ -53,8 +58,8 @@ function solve(m: number[][], v: number[]): number[] | null {
 
 /**
  * Non-negative least squares `y ≈ Σ coef_j · x_j` minimising squared *relative* errors (weights
- * 1/y², so a 1-slot and a 1000-slot move count alike). With three terms the optimum is the
- * unconstrained optimum of one subset of them, so every subset is tried.
+ * 1/y², so a 1-slot and a 1000-slot move count alike). The optimum is the unconstrained optimum
+ * of one subset of the terms, and there are few, so every subset is tried.
  */
 export function fitNonNegative(xs: readonly (readonly number[])[], ys: readonly number[]): number[] {
   const terms = xs[0]?.length ?? 0;
@@ -75,19 +80,25 @@ export function fitNonNegative(xs: readonly (readonly number[])[], ys: readonly 
   return best;
 }
 
-/** Fits fixed ms, ms per slot and bytes/s to measured moves (all ≥ 0). */
-export function fitMoveModel(samples: readonly MoveSample[]): { moveFixedMs: number; perSlotMs: number; moveBytesPerSec: number } {
-  const [fixed, perSlot, msPerByte] = fitNonNegative(
-    samples.map((s) => [1, s.slots, s.bytes]),
+/**
+ * Fits fixed ms, ms per slot, ms more for a move with data and bytes/s to measured moves (all
+ * ≥ 0). The data term is told from the fixed one only when some samples carry no bytes (calibrate
+ * measures empty ranges for that); without them it stays 0 and the fixed cost takes it.
+ */
+export function fitMoveModel(samples: readonly MoveSample[]): { moveFixedMs: number; perSlotMs: number; dataFixedMs: number; moveBytesPerSec: number } {
+  const someEmpty = samples.some((s) => s.bytes <= 0);
+  const [fixed, perSlot, msPerByte, data] = fitNonNegative(
+    samples.map((s) => (someEmpty ? [1, s.slots, s.bytes, s.bytes > 0 ? 1 : 0] : [1, s.slots, s.bytes])),
     samples.map((s) => s.wallMs),
   );
-  return { moveFixedMs: fixed, perSlotMs: perSlot, moveBytesPerSec: msPerByte > 0 ? 1000 / msPerByte : 1e12 }; // 1 TB/s: bytes cost nothing measurable
+  return { moveFixedMs: fixed, perSlotMs: perSlot, dataFixedMs: data ?? 0, moveBytesPerSec: msPerByte > 0 ? 1000 / msPerByte : 1e12 }; // 1 TB/s: bytes cost nothing measurable
 }
 
 /** The scenario `cluster:` fields of a live run's simulated twin. */
 export interface EquivalentCluster {
   readonly moveBandwidth: number;
   readonly movePerBucket: number;
+  readonly moveDataSetup: number;
   readonly pauses: { readonly move: number };
   readonly retention: number;
 }
@@ -98,7 +109,8 @@ export interface EquivalentCluster {
  * scenario record, each write `bytesPerWrite` bytes in Redis (value and key) against the
  * scenario's `recordBytes`, `slotsPerBucket` slots per bucket. A sim state of R records is
  * y·R writes in Redis, so its bandwidth is the measured one / (speed · y · bytesPerWrite /
- * recordBytes); fixed and per-slot costs are wall ms × speed. Retention covers the whole run
+ * recordBytes); fixed, per-slot and with-data costs are wall ms × speed (a live run writes a
+ * bucket's records into one slot, so a bucket that holds state is one slot with keys). Retention covers the whole run
  * (Redis keeps every key written).
  */
 export function equivalentCluster(
@@ -109,6 +121,7 @@ export function equivalentCluster(
   return {
     moveBandwidth: cal.moveBytesPerSec / (run.speed * run.y * inflation),
     movePerBucket: Math.round((cal.perSlotMs ?? 0) * run.slotsPerBucket * run.speed * 1000) / 1000,
+    moveDataSetup: Math.round((cal.dataFixedMs ?? 0) * run.speed * 1000) / 1000,
     pauses: { move: Math.max(1, Math.round(cal.moveFixedMs * run.speed)) },
     retention: run.durationMs,
   };

@@ -60,6 +60,24 @@ describe('control plane operations', () => {
     expect(ev.find((e) => e.status === 'done')!.durationMs).toBe(8 * 250 + 200);
   });
 
+  it('moveDataSetup lengthens a move that carries state, without pausing the partition, and not one without', () => {
+    const withState = harness({ ...config({ nodes: 2, partitions: 2, moveBandwidth: 48_000 }), movePerBucket: 300, moveDataSetup: 700 }, 16);
+    const ev: OpEvent[] = [];
+    withState.cluster.events$.subscribe((e) => ev.push(e));
+    withState.run(60, (c) => c.fill(10));
+    expect(withState.cluster.submit({ kind: 'move', partition: 'p0', node: 1 }).accepted).toBe(true);
+    withState.run(20, (c) => c.fill(10));
+    expect(ev.find((e) => e.status === 'done')!.durationMs).toBe(8 * 300 + 700 + 10_000 + 200);
+    expect(withState.cluster.metrics.disruptionMs).toBe(200);
+
+    const empty = harness({ ...config({ nodes: 2, partitions: 2, moveBandwidth: 48_000 }), movePerBucket: 250, moveDataSetup: 700 }, 16);
+    const ev2: OpEvent[] = [];
+    empty.cluster.events$.subscribe((e) => ev2.push(e));
+    expect(empty.cluster.submit({ kind: 'move', partition: 'p0', node: 1 }).accepted).toBe(true);
+    empty.run(5, (c) => c.fill(0));
+    expect(ev2.find((e) => e.status === 'done')!.durationMs).toBe(8 * 250 + 200);
+  });
+
   it('rejects illegal requests with a reason and changes nothing', () => {
     const h = harness(config({ nodes: 2, partitions: 4, maxConcurrentOps: 1 }), 16);
     const before = h.cluster.currentMap();

@@ -27,24 +27,25 @@ describe.skipIf(!!skipReason)(`calibrate against a real cluster${skipReason ? ` 
     for (const s of r.sizes.filter((x) => !x.filled)) expect(s.bytes).toBeLessThan(filled[1].bytes / 5);
     expect(r.calibration.moveBytesPerSec).toBeGreaterThan(0);
     expect(r.calibration.perSlotMs).toBeGreaterThanOrEqual(0);
-    expect(r.scenarioFields).toMatch(/^cluster: \{ moveBandwidth: [\d.]+(MB|KB|GB|B)\/s, movePerBucket: [\d.]+ms, pauses: \{ move: \d+ms \} \}$/);
+    expect(r.scenarioFields).toMatch(/^cluster: \{ moveBandwidth: [\d.]+(MB|KB|GB|B)\/s, movePerBucket: [\d.]+ms, moveDataSetup: [\d.]+ms, pauses: \{ move: \d+ms \} \}$/);
     expect(r.latency.idle.writes + r.latency.duringMoves.writes).toBeGreaterThan(0);
   }, 180_000);
 });
 
 describe('fitSamples', () => {
   it('fits filled and empty moves with one model and reports each size against its median', () => {
-    // 2 ms fixed, 0.5 ms per slot, 1 MB/s: filled slots hold 1000 B each.
-    const ms = (slots: number, bytes: number) => 2 + 0.5 * slots + bytes / 1000;
+    // 2 ms fixed, 0.5 ms per slot, 30 ms more with data, 1 MB/s: filled slots hold 1000 B each.
+    const ms = (slots: number, bytes: number) => 2 + 0.5 * slots + (bytes > 0 ? 30 : 0) + bytes / 1000;
     const samples = [1, 10, 100].flatMap((n) =>
       [true, false].flatMap((filled) => (['out', 'back'] as const).map((direction) => ({ slots: n, filled, direction, keys: 0, bytes: filled ? n * 1000 : 0, wallMs: ms(n, filled ? n * 1000 : 0), cutoverWallMs: 1 }))),
     );
     const { calibration, fits } = fitSamples(samples, [1, 10, 100]);
     expect(calibration.moveFixedMs).toBeCloseTo(2, 3);
     expect(calibration.perSlotMs).toBeCloseTo(0.5, 5);
+    expect(calibration.dataFixedMs).toBeCloseTo(30, 3);
     expect(calibration.moveBytesPerSec).toBeCloseTo(1_000_000, -2);
     expect(fits).toHaveLength(6);
     for (const f of fits) expect(Math.abs(f.relativeError)).toBeLessThan(1e-3);
-    expect(scenarioFields(calibration, 256)).toBe('cluster: { moveBandwidth: 977KB/s, movePerBucket: 32ms, pauses: { move: 2ms } }');
+    expect(scenarioFields(calibration, 256)).toBe('cluster: { moveBandwidth: 977KB/s, movePerBucket: 32ms, moveDataSetup: 30ms, pauses: { move: 2ms } }');
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The move model: the non-negative relative least-squares fit recovers known costs and never
- * gives a negative term; the live twin's cluster fields scale wall costs by the compression and
+ * gives a negative term, and tells a move's cost with data from its fixed cost; the live twin's cluster fields scale wall costs by the compression and
  * bandwidth by compression, rate scale and the bytes Redis stores per record.
  */
 import { describe, expect, it } from 'vitest';
@@ -39,6 +39,23 @@ describe('fitMoveModel and modelMs', () => {
     expect(f.perSlotMs).toBeCloseTo(0.25, 5);
     expect(f.moveBytesPerSec / 2_000_000).toBeCloseTo(1, 4);
   });
+  it('tells the cost of a move with data from the fixed one when some moves carry no bytes', () => {
+    const cal = { moveFixedMs: 20, perSlotMs: 0.3, dataFixedMs: 45, moveBytesPerSec: 1_500_000, cutoverMs: 0 };
+    // As calibrate measures: filled ranges (bytes grow with slots) and empty ones.
+    const samples = [1, 10, 100, 300, 1000].flatMap((n) => [0, 21_000].map((per) => ({ slots: n, bytes: n * per, wallMs: modelMs(cal, n, n * per) })));
+    const f = fitMoveModel(samples);
+    expect(f.moveFixedMs).toBeCloseTo(20, 3);
+    expect(f.perSlotMs).toBeCloseTo(0.3, 5);
+    expect(f.dataFixedMs).toBeCloseTo(45, 3);
+    expect(f.moveBytesPerSec / 1_500_000).toBeCloseTo(1, 4);
+    // Without any empty move the term cannot be told apart: it stays 0.
+    expect(fitMoveModel(samples.filter((s) => s.bytes > 0)).dataFixedMs).toBe(0);
+  });
+  it('adds the data term only to a move that carries bytes', () => {
+    const cal = { moveFixedMs: 10, perSlotMs: 1, dataFixedMs: 50, moveBytesPerSec: 1000, cutoverMs: 0 };
+    expect(modelMs(cal, 5, 0)).toBe(15);
+    expect(modelMs(cal, 5, 1000)).toBe(1065);
+  });
   it('a calibration without perSlotMs (older files) has no per-slot cost', () => {
     expect(modelMs({ moveFixedMs: 10, moveBytesPerSec: 1000, cutoverMs: 0 }, 500, 1000)).toBe(1010);
   });
@@ -46,9 +63,10 @@ describe('fitMoveModel and modelMs', () => {
 
 describe('equivalentCluster', () => {
   it('scales wall costs by the compression and bandwidth by compression, rate scale and stored bytes', () => {
-    const e = equivalentCluster({ moveFixedMs: 10, perSlotMs: 0.5, moveBytesPerSec: 3_000_000, cutoverMs: 20 }, { speed: 60, y: 0.01, durationMs: 3_600_000, slotsPerBucket: 64, recordBytes: 256, bytesPerWrite: 288 });
+    const e = equivalentCluster({ moveFixedMs: 10, perSlotMs: 0.5, dataFixedMs: 40, moveBytesPerSec: 3_000_000, cutoverMs: 20 }, { speed: 60, y: 0.01, durationMs: 3_600_000, slotsPerBucket: 64, recordBytes: 256, bytesPerWrite: 288 });
     expect(e.pauses.move).toBe(600);
     expect(e.movePerBucket).toBe(0.5 * 64 * 60);
+    expect(e.moveDataSetup).toBe(40 * 60);
     // A sim state of R records is 0.01·R writes of 288 B in Redis, moved at 3 MB/s wall = 1/60 scenario.
     expect(e.moveBandwidth).toBeCloseTo(3_000_000 / (60 * 0.01 * (288 / 256)), 6);
     expect(e.retention).toBe(3_600_000);

@@ -51,10 +51,10 @@ export const calibrateCommand: KeycastCommand = {
       '| ---: | ---: | ---: | ---: | ---: | ---: |',
       ...res.sizes.map((s) => `| ${s.slots} | ${s.filled ? res.keysPerSlot : 0}/slot | ${s.bytes} | ${s.measuredMs} | ${s.simulatedMs} | ${(s.relativeError * 100).toFixed(1)}% |`),
       '',
-      `move bandwidth ${(c.moveBytesPerSec / 1024 / 1024).toFixed(2)} MB/s, fixed cost ${c.moveFixedMs} ms, per slot ${c.perSlotMs} ms, cut-over (owner switch until all masters agree) ${c.cutoverMs} ms median`,
+      `move bandwidth ${(c.moveBytesPerSec / 1024 / 1024).toFixed(2)} MB/s, fixed cost ${c.moveFixedMs} ms, per slot ${c.perSlotMs} ms, ${c.dataFixedMs ?? 0} ms more when the slots hold keys, cut-over (owner switch until all masters agree) ${c.cutoverMs} ms median`,
       `write latency p50/p99: idle ${res.latency.idle.p50Ms}/${res.latency.idle.p99Ms} ms (${res.latency.idle.writes} writes), during moves ${res.latency.duringMoves.p50Ms}/${res.latency.duringMoves.p99Ms} ms (${res.latency.duringMoves.writes} writes)`,
       '',
-      'Scenario fields that reproduce these move durations in the simulator (movePerBucket for 256 buckets: per slot × 16384 / buckets; it takes time without pausing, as Redis does its per-slot work):',
+      'Scenario fields that reproduce these move durations in the simulator (movePerBucket for 256 buckets: per slot × 16384 / buckets; it takes time without pausing, as Redis does its per-slot work; moveDataSetup likewise, for a move that carries state):',
       `  ${res.scenarioFields}`,
       '',
     ];

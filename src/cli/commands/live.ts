@@ -46,7 +46,7 @@ function parseLiveFlags(argv: Record<string, unknown>, parseDuration: (s: string
   if (argv.calibration !== undefined) {
     try {
       const k = (JSON.parse(fs.readFileSync(String(argv.calibration), 'utf8')) as { calibration?: Calibration }).calibration;
-      if (!k || !(k.moveBytesPerSec > 0) || !(k.moveFixedMs >= 0) || !(k.cutoverMs >= 0) || !((k.perSlotMs ?? 0) >= 0)) throw new Error('no calibration { moveBytesPerSec, moveFixedMs, perSlotMs, cutoverMs } in it');
+      if (!k || !(k.moveBytesPerSec > 0) || !(k.moveFixedMs >= 0) || !(k.cutoverMs >= 0) || !((k.perSlotMs ?? 0) >= 0) || !((k.dataFixedMs ?? 0) >= 0)) throw new Error('no calibration { moveBytesPerSec, moveFixedMs, perSlotMs, cutoverMs } in it');
       calibration = k;
     } catch (e) {
       problems.push({ file: String(argv.calibration), path: 'calibration', message: (e as Error).message.split('\n')[0] });
