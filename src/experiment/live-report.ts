@@ -1,8 +1,8 @@
 /**
  * The figures of a live run (`keycast live`) for its `summary.json` and, with a calibration, the
  * simulator's twin of the run side by side with what was measured: per move the duration the
- * simulator's model gives it (fixed + per slot + bytes / bandwidth, move-model.ts) against the measured one, and the
- * whole scenario simulated under the equivalent `cluster:` fields. Files: report/live-report.ts.
+ * simulator's model gives it (fixed + per slot + more with data + bytes / bandwidth, move-model.ts)
+ * against the measured one, and the whole scenario simulated under the equivalent `cluster:` fields. Files: report/live-report.ts.
  */
 import type { LoadedScenario } from '../scenario/load.ts';
 import { runScenario } from './run.ts';
