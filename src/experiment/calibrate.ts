@@ -10,7 +10,10 @@
  *
  * A filled sample is a `create` (the top n slots of node 0's partition go to node 1) and the move
  * back; an empty one does the same with node 1's top n slots (to node 0 and back); a merge
- * (bookkeeping) restores the layout. All go through `RedisControlPlane`.
+ * (bookkeeping) restores the layout. All go through `RedisControlPlane`. One round of the smallest
+ * size is run first and not counted (the first moves after the fill ran several times slower),
+ * and each repeat goes through every size in turn, so that a change of the machine's load over the
+ * run falls on all sizes alike.
  */
 import { Cluster, Redis } from 'ioredis';
 import { performance } from 'node:perf_hooks';
@@ -182,9 +185,19 @@ async function sample(cp: RedisControlPlane, writer: BackgroundWriter, n: number
   return [row(out, 'out'), row(back, 'back')];
 }
 
-/** The fitted model and its per-size errors (medians of each size's samples). */
+/**
+ * The fitted model and its per-size errors. The model is fitted to the median of each size and
+ * kind (filled or empty), the figures the errors are reported on: one move slowed by the shared
+ * machine then moves one median a little, not the fit, where the relative weights would let a
+ * single fast or slow small move pull every term.
+ */
 export function fitSamples(samples: readonly CalibrationSample[], sizes: readonly number[]): { calibration: Calibration; fits: SizeFit[] } {
-  const fit = fitMoveModel(samples);
+  const groups = new Map<string, CalibrationSample[]>();
+  for (const s of samples) {
+    const k = `${s.slots}:${s.filled}`;
+    groups.set(k, [...(groups.get(k) ?? []), s]);
+  }
+  const fit = fitMoveModel([...groups.values()].map((g) => ({ slots: g[0].slots, bytes: median(g.map((x) => x.bytes)), wallMs: median(g.map((x) => x.wallMs)) })));
   const calibration: Calibration = {
     moveBytesPerSec: r3(fit.moveBytesPerSec),
     moveFixedMs: r3(fit.moveFixedMs),
@@ -226,8 +239,11 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrationResult>
     writer = new BackgroundWriter(o.seeds, o.writeRate ?? 500, top, maxSize, valueBytes, { start: top1 - maxSize, end: top1 });
     await new Promise((r) => setTimeout(r, 1000)); // idle latency first
     let id = 0;
-    for (const n of sizes) {
-      for (let i = 0; i < repeats; i++) {
+    // One move out and back of each kind, not counted: the first moves after the fill ran slow.
+    for (const filled of [true, false]) await sample(cp, writer, Math.min(...sizes), filled, `cal${id++}`);
+    // Repeats outside sizes: a drift of the machine's load spreads over every size, not one.
+    for (let i = 0; i < repeats; i++) {
+      for (const n of sizes) {
         for (const filled of [true, false]) {
           const got = await sample(cp, writer, n, filled, `cal${id++}`);
           samples.push(...got);

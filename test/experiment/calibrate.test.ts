@@ -48,4 +48,20 @@ describe('fitSamples', () => {
     for (const f of fits) expect(Math.abs(f.relativeError)).toBeLessThan(1e-3);
     expect(scenarioFields(calibration, 256)).toBe('cluster: { moveBandwidth: 977KB/s, movePerBucket: 32ms, moveDataSetup: 30ms, pauses: { move: 2ms } }');
   });
+  it('fits the medians of each size, so one slow move among three does not pull the terms', () => {
+    const ms = (slots: number, bytes: number) => 5 + 0.3 * slots + (bytes > 0 ? 40 : 0) + bytes / 2000;
+    const samples = [1, 10, 100, 1000].flatMap((n) =>
+      [true, false].flatMap((filled) =>
+        [0, 1, 2].map((k) => {
+          const bytes = filled ? n * 20_000 : 0;
+          // The first 1-slot move of each kind ran 5× slower (a busy moment of a shared machine).
+          return { slots: n, filled, direction: 'out' as const, keys: 0, bytes, wallMs: ms(n, bytes) * (n === 1 && k === 0 ? 5 : 1), cutoverWallMs: 1 };
+        }),
+      ),
+    );
+    const { calibration, fits } = fitSamples(samples, [1, 10, 100, 1000]);
+    expect(calibration.moveFixedMs).toBeCloseTo(5, 3);
+    expect(calibration.dataFixedMs).toBeCloseTo(40, 3);
+    for (const f of fits) expect(Math.abs(f.relativeError)).toBeLessThan(1e-3);
+  });
 });
