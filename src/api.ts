@@ -16,7 +16,7 @@ import { runScenario, type RunOptions, type RunResult } from './experiment/run.t
 import { buildSummary } from './experiment/build-summary.ts';
 import type { Summary } from './experiment/summary.ts';
 import { writeReportFiles } from './report/write-report.ts';
-import { assertOutDir, writeDirAtomic, type OutDirOptions } from './experiment/atomic-dir.ts';
+import { assertOutDir, writeDirAtomic, type OutDirOptions } from './io/atomic-dir.ts';
 import { combineSeeds, seedList, withOtherSeeds } from './experiment/seeds.ts';
 export { combineSeeds, seedsBlock, seedStats, ratioStats, type SeedsBlock, type SeedStats, type RatioStats, type SeedOutcome } from './experiment/seeds.ts';
 export type { LowerBounds } from './experiment/bounds.ts';
@@ -50,7 +50,7 @@ export function writeReport(outDir: string, result: RunResult, summary: Summary,
 /**
  * Loads, runs and (unless `out` is null) writes a report: the whole of `keycast run`. The output
  * folder is checked before anything runs: a folder that is not a keycast output is refused
- * (InputError) unless `force` (see experiment/atomic-dir.ts).
+ * (InputError) unless `force` (see io/atomic-dir.ts).
  */
 export function runScenarioFile(
   file: string,

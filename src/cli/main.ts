@@ -3,7 +3,7 @@
  * `commands/<name>.ts` and imports its heavy modules lazily inside its handler, so `--help` and
  * `--version` start fast. Errors become exit codes (see exit-codes.ts); no stack traces.
  */
-import yargs, { type Argv, type CommandModule } from 'yargs';
+import yargs, { type CommandModule } from 'yargs';
 import { readFileSync } from 'node:fs';
 import { KeycastError } from '../model/errors.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -17,16 +17,7 @@ export function keycastVersion(): string {
   return pkg.version;
 }
 
-/** A command's handler result: the process exit code. */
-export type CommandResult = Promise<number>;
-
-/** Defines a command whose handler returns an exit code. */
-export interface KeycastCommand {
-  command: string | string[];
-  describe: string;
-  builder: (y: Argv) => Argv;
-  run: (argv: Record<string, unknown>) => CommandResult;
-}
+export type { CommandResult, KeycastCommand } from './command.ts';
 
 /** Runs the CLI on `args` and resolves to the exit code. */
 export async function main(args: string[]): Promise<number> {

@@ -5,6 +5,7 @@
  */
 import { LatencyHistogram, latencyBin } from './latency-histogram.ts';
 import { Thinned } from './thinned.ts';
+import type { NodeRow, OpCounts, PartitionRow, WindowRow } from '../model/rows.ts';
 
 /**
  * Rows a lane keeps per series on runs of any length (thinned.ts): every window up to these, then
@@ -12,55 +13,8 @@ import { Thinned } from './thinned.ts';
  */
 export const ROW_LIMITS = { windows: 50_000, nodes: 100_000, partitions: 100_000 } as const;
 
-/** One row of `timeseries.csv`. */
-export interface WindowRow {
-  timeMs: number;
-  records: number;
-  servedRecords: number;
-  droppedRecords: number;
-  backlogRecords: number;
-  p50LatencyMs: number;
-  p99LatencyMs: number;
-  maxLatencyMs: number;
-  sloViolationRate: number;
-  imbalance: number;
-  maxUtilization: number;
-  partitions: number;
-  movedBytes: number;
-  operations: number;
-  failedOperations: number;
-  disruptionMs: number;
-}
-
-export const WINDOW_COLUMNS: readonly (keyof WindowRow)[] = [
-  'timeMs', 'records', 'servedRecords', 'droppedRecords', 'backlogRecords', 'p50LatencyMs', 'p99LatencyMs', 'maxLatencyMs',
-  'sloViolationRate', 'imbalance', 'maxUtilization', 'partitions', 'movedBytes', 'operations', 'failedOperations', 'disruptionMs',
-];
-
-/** One row of `nodes.csv`: a node's load in a window. */
-export interface NodeRow {
-  timeMs: number;
-  node: number;
-  /** records/s arriving at the node's partitions */
-  rate: number;
-  utilization: number;
-  partitions: number;
-  backlog: number;
-  up: number;
-}
-
-/** One row of `partitions.csv`: a partition's load in a window. */
-export interface PartitionRow {
-  timeMs: number;
-  partition: string;
-  start: number;
-  end: number;
-  node: number;
-  rate: number;
-  backlog: number;
-}
-
-export type OpCounts = { split: number; merge: number; move: number; create: number; failed: number; rolledBack: number };
+// The rows a lane writes are part of the run's data contract (model/rows.ts), read by the report.
+export { WINDOW_COLUMNS, type NodeRow, type OpCounts, type PartitionRow, type WindowRow } from '../model/rows.ts';
 
 export class LaneMetrics {
   // whole run
@@ -78,7 +32,7 @@ export class LaneMetrics {
   maxUtilization = 0;
   movedBytes = 0;
   disruptionMs = 0;
-  readonly operations: OpCounts = { split: 0, merge: 0, move: 0, create: 0, failed: 0, rolledBack: 0 };
+  readonly operations: OpCounts = { split: 0, merge: 0, move: 0, create: 0, failed: 0 };
   invariantViolations = 0;
   /** The most queue cohorts the lane held at a window's end (a memory gauge: entries, not bytes). */
   maxCohorts = 0;

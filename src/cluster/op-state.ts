@@ -25,6 +25,8 @@
  * Anything outside the table throws (a bug).
  */
 
+import { KeycastError } from '../model/errors.ts';
+
 export type OpState = 'new' | 'pause' | 'transfer' | 'cutover' | 'stuck' | 'done' | 'failed' | 'cancelled';
 
 export const OP_TRANSITIONS: Readonly<Record<OpState, readonly OpState[]>> = {
@@ -39,8 +41,11 @@ export const OP_TRANSITIONS: Readonly<Record<OpState, readonly OpState[]>> = {
 };
 
 /** An operation transition outside the table (a bug in the simulator). */
-export class OpTransitionError extends Error {
-  readonly code = 'OP_TRANSITION';
+export class OpTransitionError extends KeycastError {
+  constructor(message: string) {
+    super('OP_TRANSITION', message);
+    this.name = 'OpTransitionError';
+  }
 }
 
 /** Checks `from → to` against the table and returns `to`. */

@@ -4,11 +4,9 @@
  * or run is a testsuite with an `<error>`. The result decides the exit code: 2 if any input was
  * bad, else 1 if any expectation failed, else 3 if an invariant broke, else 0.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError, formatProblem } from '../model/errors.ts';
 import { loadScenario, type LoadOptions } from '../scenario/load.ts';
-import { resolveScenarioArg } from '../scenario/bundled.ts';
 import { runScenario, type RunResult } from './run.ts';
 import { buildSummary } from './build-summary.ts';
 import { combineSeeds, seedList } from './seeds.ts';
@@ -24,26 +22,6 @@ export interface CheckCase {
   /** Input problems (exit 2). */
   readonly problems?: readonly string[];
   readonly wallMs: number;
-}
-
-/** Expands files and folders (`*.yaml` of a folder, not recursive, sorted). */
-export function scenarioFiles(paths: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const p of paths) {
-    let st: fs.Stats;
-    const at = resolveScenarioArg(p);
-    try {
-      st = fs.statSync(at);
-    } catch {
-      throw new InputError([{ file: p, path: '', message: 'no such file or folder, and no bundled scenario of that name' }]);
-    }
-    if (st.isDirectory()) {
-      const files = fs.readdirSync(at).filter((f) => /\.ya?ml$/.test(f)).sort();
-      if (files.length === 0) throw new InputError([{ file: p, path: '', message: 'no *.yaml scenario in this folder' }]);
-      out.push(...files.map((f) => path.join(at, f)));
-    } else out.push(at);
-  }
-  return out;
 }
 
 /** Runs every scenario (each on its own; one bad file does not stop the others). */

@@ -1,14 +1,12 @@
 /**
  * `keycast compare`: two `summary.json` files metric by metric, for CI against a stored baseline.
  * A metric regresses when it got worse by more than the tolerance, relative to the baseline (with
- * a small absolute floor per metric so that 0 → 0.0001 is not a regression).
+ * a small absolute floor per metric so that 0 → 0.0001 is not a regression). The comparison
+ * only: reading the files is io/summary-file.ts, the table report/compare-table.ts.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { InputError } from '../model/errors.ts';
 import type { Summary } from './summary.ts';
 import { metricOf } from './sweep.ts';
-import { fmtMetric } from '../report/format.ts';
 
 /** Compared metrics: lower is better for all of them; the floor is the smallest change that counts. */
 export const COMPARED: readonly { metric: string; floor: number }[] = [
@@ -43,24 +41,6 @@ export function parseTolerance(text: string): number {
   return m[2] ? Number(m[1]) / 100 : Number(m[1]);
 }
 
-/** Reads `summary.json` from a run folder (or the file itself). */
-export function readSummary(where: string): Summary {
-  const file = fs.existsSync(where) && fs.statSync(where).isDirectory() ? path.join(where, 'summary.json') : where;
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    throw new InputError([{ file, path: '', message: 'no summary.json here (a keycast run folder is needed)' }]);
-  }
-  try {
-    const s = JSON.parse(text) as Summary;
-    if (!s || typeof s !== 'object' || typeof s.policies !== 'object') throw new Error('no policies');
-    return s;
-  } catch (err) {
-    throw new InputError([{ file, path: '', message: `not a keycast summary.json (${(err as Error).message})` }]);
-  }
-}
-
 /** Compares every policy of the baseline with the run. */
 export function compareSummaries(base: Summary, run: Summary, tolerance: number): ComparisonRow[] {
   const rows: ComparisonRow[] = [];
@@ -82,19 +62,4 @@ export function compareSummaries(base: Summary, run: Summary, tolerance: number)
     }
   }
   return rows;
-}
-
-/** The comparison as a table. */
-export function comparisonTable(rows: readonly ComparisonRow[], base: Summary, run: Summary, tolerance: number): string {
-  const fmt = (x: number, metric: string) => (Number.isNaN(x) ? '—' : fmtMetric(metric, x));
-  const pct = (x: number) => (Number.isNaN(x) ? '' : !Number.isFinite(x) ? '+∞' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`);
-  const head = ['policy', 'metric', 'baseline', 'run', 'change', 'status'];
-  const body = rows.map((r) => [r.policy, r.metric, fmt(r.baseline, r.metric), fmt(r.run, r.metric), pct(r.change), r.status]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
-  const reg = rows.filter((r) => r.status === 'REGRESSION' || r.status === 'missing').length;
-  const notes: string[] = [];
-  if (base.scenarioHash !== run.scenarioHash) notes.push(`note: different scenarios (${base.scenario} ${base.scenarioHash} vs ${run.scenario} ${run.scenarioHash})`);
-  if (base.seed !== run.seed) notes.push(`note: different seeds (${base.seed} vs ${run.seed})`);
-  return [...notes, line(head), ...body.map(line), '', `${reg} regression(s) beyond ${(tolerance * 100).toFixed(1)}% tolerance (bytes in binary units, GiB = 2^30 B)`].join('\n') + '\n';
 }

@@ -1,28 +1,25 @@
 /**
  * Runs a sweep (or one shard of it) in parallel worker threads (piscina; one in-process worker
- * when `workers` is 1) and writes `results.csv`, `aggregate.csv`, `sweep.json` and `index.html`.
+ * when `workers` is 1) and returns its results (`results.csv`'s text) and manifest; merges the
+ * shards of a sweep. Writing and reading sweep folders is io/sweep-dir.ts.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadScenario, type LoadOptions } from '../scenario/load.ts';
 import { InputError } from '../model/errors.ts';
-import { assertOutDir, writeDirAtomic } from './atomic-dir.ts';
 import { resolveScenarioArg } from '../scenario/bundled.ts';
 import runTask, { type SweepTask } from './sweep-worker.ts';
-import { aggregateCsv, durationFields, parseResults, planSweep, resultRows, resultsHeader, type SweepPlan } from './sweep.ts';
+import { durationFields, planSweep, resultRows, resultsHeader, type SweepPlan } from './sweep.ts';
 import type { Summary } from './summary.ts';
-import { renderSweepHtml, sweepTableText } from '../report/sweep-report.ts';
 
 export interface SweepOptions extends LoadOptions {
-  readonly out: string;
+  /** Checks the output folder once the scenario is known good (before any run); throws to stop. */
+  readonly checkOut?: () => void;
   readonly workers?: number;
   readonly shard?: { index: number; count: number };
   readonly seeds?: number;
   readonly version: string;
   readonly onProgress?: (done: number, total: number) => void;
-  /** Replace whatever is at `out` (see atomic-dir.ts). */
-  readonly force?: boolean;
 }
 
 /** The manifest of a sweep output folder (`sweep.json`). */
@@ -39,9 +36,9 @@ export interface SweepManifest {
 }
 
 /** Runs the sweep; returns its plan and manifest. Bad input throws InputError before anything runs. */
-export async function runSweep(file: string, opts: SweepOptions): Promise<{ plan: SweepPlan; manifest: SweepManifest; table: string }> {
+export async function runSweep(file: string, opts: SweepOptions): Promise<{ plan: SweepPlan; manifest: SweepManifest; resultsText: string }> {
   const loaded = loadScenario(file, opts);
-  assertOutDir(opts.out, { force: opts.force });
+  opts.checkOut?.();
   const plan = planSweep(loaded, { seeds: opts.seeds, shard: opts.shard, extraSets: opts.sets });
   // Validate every grid point up front: a bad value is exit 2 before any run.
   for (const run of plan.runs.filter((r) => r.seed === loaded.scenario.seed || plan.runs.length < 50)) {
@@ -91,37 +88,23 @@ export async function runSweep(file: string, opts: SweepOptions): Promise<{ plan
     runs: plan.runs.map((r) => r.index),
     kinds: Object.fromEntries(Object.entries(loaded.scenario.policies ?? {}).map(([n, p]) => [n, p.kind])),
   };
-  writeSweepDir(opts.out, manifest, resultsText, 'results.csv', opts.force);
-  const { fields, rows } = parseResults(resultsText, path.join(opts.out, 'results.csv'));
-  return { plan, manifest, table: sweepTableText(fields, rows) };
+  return { plan, manifest, resultsText };
 }
 
-/** Writes a sweep folder from its manifest and results text. */
-export function writeSweepDir(out: string, manifest: SweepManifest, resultsText: string, file = 'results.csv', force = false): void {
-  const { fields, rows } = parseResults(resultsText, path.join(out, file));
-  writeDirAtomic(out, (tmp) => {
-    fs.writeFileSync(path.join(tmp, 'results.csv'), resultsText);
-    fs.writeFileSync(path.join(tmp, 'aggregate.csv'), aggregateCsv(fields, rows));
-    fs.writeFileSync(path.join(tmp, 'sweep.json'), JSON.stringify(manifest, null, 2) + '\n');
-    fs.writeFileSync(path.join(tmp, 'index.html'), renderSweepHtml(manifest, fields, rows));
-  }, { force });
+/** One shard folder as read (io/sweep-dir.ts): its folder, manifest and results.csv text. */
+export interface SweepShard {
+  readonly dir: string;
+  readonly manifest: SweepManifest;
+  readonly text: string;
 }
 
-/** Merges shard folders of one sweep into the unsharded result. */
-export function mergeShards(dirs: readonly string[], out: string, force = false): SweepManifest {
-  assertOutDir(out, { force });
+/**
+ * Merges the shards of one sweep into the unsharded result: every run exactly once, rows in run
+ * order (each run's policies in their order). Shards of different sweeps, a run in two shards or
+ * missing runs are bad input (every problem at once).
+ */
+export function mergeShards(ok: readonly SweepShard[]): { manifest: SweepManifest; text: string } {
   const problems: { file: string; path: string; message: string }[] = [];
-  const parts = dirs.map((d) => {
-    const mf = path.join(d, 'sweep.json');
-    const rf = path.join(d, 'results.csv');
-    if (!fs.existsSync(mf) || !fs.existsSync(rf)) {
-      problems.push({ file: d, path: '', message: 'not a sweep folder (needs sweep.json and results.csv)' });
-      return null;
-    }
-    return { dir: d, manifest: JSON.parse(fs.readFileSync(mf, 'utf8')) as SweepManifest, text: fs.readFileSync(rf, 'utf8') };
-  });
-  if (problems.length) throw new InputError(problems);
-  const ok = parts as NonNullable<(typeof parts)[number]>[];
   const first = ok[0].manifest;
   const seen = new Set<number>();
   for (const p of ok) {
@@ -143,6 +126,5 @@ export function mergeShards(dirs: readonly string[], out: string, force = false)
   const text = [header, ...rows.map((r) => r.l)].join('\n') + '\n';
   const manifest: SweepManifest = { ...first, shard: undefined, runs: Array.from({ length: first.total }, (_, i) => i) };
   delete (manifest as { shard?: unknown }).shard;
-  writeSweepDir(out, manifest, text, 'results.csv', force);
-  return manifest;
+  return { manifest, text };
 }

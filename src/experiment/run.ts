@@ -5,7 +5,6 @@
  */
 import { Observable } from 'rxjs';
 import { performance } from 'node:perf_hooks';
-import { createHash } from 'node:crypto';
 import type { PolicySpec } from '../scenario/schema.ts';
 import { RandomSource } from '../engine/random.ts';
 import { Priority, VirtualScheduler, timedPort } from '../engine/virtual-scheduler.ts';
@@ -24,6 +23,7 @@ import { TraceWorkload } from '../workload/trace/trace-workload.ts';
 import type { Workload } from '../workload/workload.ts';
 import type { ClusterFacts, Policy, PolicyContext, PolicyReport } from '../policies/policy.ts';
 import { createPolicy } from './policy-factory.ts';
+import { specKey } from './spec-key.ts';
 import { policySummary, type PolicySummary } from './summary.ts';
 import { ChurnTracker } from './churn.ts';
 import { Thinned } from '../cluster/thinned.ts';
@@ -31,11 +31,6 @@ import { autoLaneWorkers, laneGroups, startGroup, withPolicies } from './lane-wo
 import { createRing, RingWriter } from './batch-ring.ts';
 import type { LatencyHistogram } from '../cluster/latency-histogram.ts';
 import { LowerBoundTracker, type LowerBounds } from './bounds.ts';
-
-/** A stable key of a policy's spec (its random streams are named by it, not by the lane's name). */
-export function specKey(spec: PolicySpec): string {
-  return createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 16);
-}
 
 /** Metrics window (timeseries rows, imbalance, utilisation). */
 export const WINDOW_MS = 60_000;
@@ -358,14 +353,7 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
     lane.cluster.finishRun(endMs);
     const report = lane.policy.finish?.();
     const churn = lane.churn.result(endMs - sc.warmup);
-    const summary = policySummary(lane.kind, lane.cluster.metrics, lane.wallMs, churn, endMs - sc.warmup);
-    if (report?.forecast) summary.forecast = report.forecast;
-    if (report?.regret) summary.regret = report.regret;
-    if (report?.plans) summary.plans = { ...report.plans };
-    if (report?.rolledBackActions !== undefined) summary.operations.rolledBack = report.rolledBackActions;
-    if (report?.retriedActions !== undefined) summary.operations.retried = report.retriedActions;
-    if (report?.timedOutOps !== undefined) summary.operations.timedOut = report.timedOutOps;
-    if (report?.breaker) summary.breaker = report.breaker;
+    const summary = policySummary(lane.kind, lane.cluster.metrics, lane.wallMs, churn, endMs - sc.warmup, report);
     return {
       name: lane.name,
       kind: lane.kind,

@@ -1,5 +1,13 @@
-/** The `summary.json` contract (DESIGN.md) as types, and how a lane's metrics become one. */
+/**
+ * The `summary.json` contract (DESIGN.md) as types, and the one place a policy's summary is
+ * assembled (`policySummary`): from its lane's metrics (the cluster's counts), its policy's
+ * report at the end of the run (the APM's plan and action counts, forecast accuracy, regret,
+ * breaker) and its churn. The parts each producer reports are typed once in
+ * model/policy-outcome.ts; the run's summary around them is build-summary.ts.
+ */
 import type { LaneMetrics } from '../cluster/lane-metrics.ts';
+import type { BreakerReport, ClusterOpCounts, ForecastAccuracy, PlanCounts, RegretReport } from '../model/policy-outcome.ts';
+import type { PolicyReport } from '../policies/policy.ts';
 import type { LowerBounds } from './bounds.ts';
 
 export interface PolicySummary {
@@ -21,8 +29,8 @@ export interface PolicySummary {
   maxUtilization: number;
   movedBytes: number;
   /** `failed` counts timed-out operations too; `retried`: resubmissions after a transient failure; `timedOut`: operations the APM cancelled. */
-  operations: { split: number; merge: number; move: number; create: number; failed: number; rolledBack: number; retried?: number; timedOut?: number };
-  plans: { proposed: number; completed: number; rolledBack: number; superseded: number; aborted: number };
+  operations: ClusterOpCounts & { rolledBack: number; retried?: number; timedOut?: number };
+  plans: PlanCounts;
   disruptionMs: number;
   /** Completed split/merge/move/create per measured day. */
   reconfigurationsPerDay: number;
@@ -32,12 +40,12 @@ export interface PolicySummary {
   thrashing: number;
   invariantViolations: number;
   invariantMessages?: string[];
-  forecast?: { smape: number; mase: number; coverage80: number };
-  /** Predictive with `regret: true`: mean cost gap per decision to the PRE on the truth (forecast error) and from it to the exact lower bound (optimizer gap), and mean ms from a plan's proposal to its end. */
-  regret?: { forecastCost: number; optimizerCost: number; executionLagMs: number; decisions: number };
+  forecast?: ForecastAccuracy;
+  /** Predictive with `regret: true` (policy-outcome.ts). */
+  regret?: RegretReport;
   badRows?: number;
   /** Planning policies: the circuit breaker (planning-policy.ts), when and why it opened. */
-  breaker?: { opened: number; openMs: number; skippedDecisions: number; events: { timeMs: number; state: string; reason: string }[] };
+  breaker?: BreakerReport;
   wallMs: number;
 }
 
@@ -79,8 +87,12 @@ export function r6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
 
-/** A policy's summary from its lane metrics. */
-export function policySummary(kind: string, m: LaneMetrics, wallMs: number, churn: { keyChurn: number; thrashing: number } = { keyChurn: 0, thrashing: 0 }, measuredMs = 0): PolicySummary {
+/**
+ * A policy's summary from its lane metrics and its policy's final report (`report`: absent for
+ * policies that report nothing; then no plans, rollbacks, retries or timeouts). Key order is
+ * the file's: the cluster's metrics first, then what only some policies report.
+ */
+export function policySummary(kind: string, m: LaneMetrics, wallMs: number, churn: { keyChurn: number; thrashing: number } = { keyChurn: 0, thrashing: 0 }, measuredMs = 0, report?: PolicyReport): PolicySummary {
   const h = m.latency;
   // Conservation was checked against the real queues (SimCluster.finishRun); the backlog written
   // is derived so that records = served + backlog + dropped holds in the file. Full precision
@@ -104,8 +116,8 @@ export function policySummary(kind: string, m: LaneMetrics, wallMs: number, chur
     meanImbalance: m.imbalanceWindows > 0 ? m.imbalanceSum / m.imbalanceWindows : 1,
     maxUtilization: m.maxUtilization,
     movedBytes: Math.round(m.movedBytes),
-    operations: { ...m.operations, retried: 0, timedOut: 0 },
-    plans: { proposed: 0, completed: 0, rolledBack: 0, superseded: 0, aborted: 0 },
+    operations: { ...m.operations, rolledBack: report?.rolledBackActions ?? 0, retried: report?.retriedActions ?? 0, timedOut: report?.timedOutOps ?? 0 },
+    plans: report?.plans ? { ...report.plans } : { proposed: 0, completed: 0, rolledBack: 0, superseded: 0, aborted: 0 },
     disruptionMs: m.disruptionMs,
     reconfigurationsPerDay: measuredMs > 0 ? (m.operations.split + m.operations.merge + m.operations.move + m.operations.create) / (measuredMs / 86_400_000) : 0,
     keyChurn: churn.keyChurn,
@@ -113,6 +125,9 @@ export function policySummary(kind: string, m: LaneMetrics, wallMs: number, chur
     invariantViolations: m.invariantViolations,
     ...(m.invariantMessages.length ? { invariantMessages: [...m.invariantMessages] } : {}),
     wallMs: Math.round(wallMs),
+    ...(report?.forecast ? { forecast: report.forecast } : {}),
+    ...(report?.regret ? { regret: report.regret } : {}),
+    ...(report?.breaker ? { breaker: report.breaker } : {}),
   };
 }
 

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { InputError } from '../model/errors.ts';
 import type { PolicySummary, Summary } from './summary.ts';
-import { splitCsv } from '../workload/trace/rows.ts';
+import { splitCsv } from '../model/csv-line.ts';
 import { parseDuration } from '../model/units.ts';
 
 /** One run of a sweep. */

@@ -16,140 +16,26 @@
  *   `ControlPlane.cancel` and counts as a failure with code `timeout` (transient: retried).
  * A newer plan supersedes the pending (and waiting-to-retry) actions of an older one.
  *
- * The plan state machine is in plan-state.ts, the action one in action-state.ts.
+ * The plan state machine is in plan-state.ts, the action one in action-state.ts; a plan's run,
+ * record and events in plan-run.ts; the undo path in rollback.ts.
  * Plan outcomes: `completed`, `rolled-back` (given up; undone), `superseded` (a newer plan took
  * over; what was done stays), `aborted` (the re-check found it no longer pays; completed
  * batches are kept if they pay, else rolled back too).
  */
 import { Subject } from 'rxjs';
-import { Priority, type SchedulerPort } from '../engine/virtual-scheduler.ts';
-import { applyAction } from '../model/apply-action.ts';
-import { isTransient, type ControlPlane, type OpCode, type OpEvent } from '../model/control-plane.ts';
+import { Priority } from '../engine/virtual-scheduler.ts';
+import { isTransient, type OpCode, type OpEvent } from '../model/control-plane.ts';
 import { sameLayout, type PartitionMap } from '../model/partition-map.ts';
 import type { Plan, PlanAction } from '../model/plan.ts';
-import { ActionTracker, type ActionState } from './action-state.ts';
-import { planBatches } from './batches.ts';
-import { isPlanOutcome, PlanTracker, type PlanOutcome, type PlanState } from './plan-state.ts';
+import type { ActionState } from './action-state.ts';
+import { keepRecord, mapAfterInFlight, PlanRun, undoSteps, type ManagerEvent, type PlanCounts, type PlanRecord } from './plan-run.ts';
+import type { PlanOutcome } from './plan-state.ts';
+import { Rollback } from './rollback.ts';
+import type { ManagerOptions } from './manager-options.ts';
 
 export type { PlanOutcome } from './plan-state.ts';
-
-/** A status event of the APM. */
-export type ManagerEvent =
-  | { readonly type: 'action'; readonly timeMs: number; readonly planId: string; readonly index: number; readonly action: PlanAction; readonly from: ActionState; readonly to: ActionState; readonly reason?: string }
-  | { readonly type: 'plan'; readonly timeMs: number; readonly planId: string; readonly status: 'started' | 'waiting' | PlanOutcome; readonly reason?: string }
-  | { readonly type: 'undo-step'; readonly timeMs: number; readonly planId: string; readonly index: number; readonly step: PlanAction; readonly status: 'done' | 'failed'; readonly reason?: string; readonly attempt: number };
-
-/** What the stale-plan guard learns from the policy. */
-export interface Recheck {
-  /** The plan's saving now (against the latest forecast), as a fraction. */
-  readonly savings: number;
-  /** Whether the configuration reached so far is better than the one before the plan. */
-  readonly partialPays: boolean;
-}
-
-export interface ManagerOptions {
-  readonly control: ControlPlane;
-  readonly scheduler: SchedulerPort;
-  readonly maxConcurrentOps: number;
-  /** Minimum saving for a plan to go on; with `recheck`. */
-  readonly threshold?: number;
-  /** Called before each batch after the first; omit to never re-check. */
-  readonly recheck?: (plan: Plan, current: PartitionMap) => Recheck;
-  /** Backoff of retried actions, undo steps and re-submissions (ms): baseMs doubling up to maxMs. */
-  readonly retry?: { readonly baseMs: number; readonly maxMs: number };
-  /** Retries per action after a transient failure before the plan is given up (default 3). */
-  readonly retries?: number;
-  /**
-   * Time an operation may run before it is cancelled (code `timeout`); omit (or a control plane
-   * without `cancel`) for no timeouts.
-   */
-  readonly opTimeoutMs?: (action: PlanAction) => number;
-  /** Plan records kept in `records` (the first half and the latest half; default 10,000). */
-  readonly recordLimit?: number;
-  /** Prefix of operation tags (the policy name). */
-  readonly tag?: string;
-}
-
-/** A plan as data with its execution record (one line of `plans.jsonl`). */
-export interface PlanRecord {
-  id: string;
-  basis: string;
-  createdAtMs: number;
-  startedAtMs?: number;
-  endedAtMs?: number;
-  outcome?: PlanOutcome;
-  reason?: string;
-  savings: number;
-  /** The larger plan this one was cut from (`Plan.capped`). */
-  capped?: Plan['capped'];
-  current: Plan['current'];
-  predicted: Plan['predicted'];
-  actions: { action: PlanAction; state: ActionState; startMs?: number; endMs?: number; bytes?: number; reason?: string; retries?: number }[];
-}
-
-/** Plan-level counts (`summary.json` `plans`). */
-export interface PlanCounts {
-  proposed: number;
-  completed: number;
-  rolledBack: number;
-  superseded: number;
-  aborted: number;
-}
-
-interface UndoInfo {
-  steps: PlanAction[];
-  next: number;
-  attempt: number;
-}
-
-class PlanRun {
-  readonly trackers: ActionTracker[];
-  readonly batchOf: number[];
-  readonly batches: number;
-  readonly plan: PlanTracker = new PlanTracker();
-  batch = 0;
-  /** opId → action index (own operations in flight). */
-  readonly ops = new Map<number, number>();
-  /** Undo steps per action index, filled when the action completes. */
-  readonly undo = new Map<number, UndoInfo>();
-  /** Completion order of done actions (undo runs in reverse). */
-  readonly doneOrder: number[] = [];
-  /** Retries spent per action. */
-  readonly retries: Int32Array;
-  /** Scheduler handles of actions waiting to be resubmitted (index → handle). */
-  readonly retryTimers = new Map<number, number>();
-  undoQueue: number[] = [];
-  undoOp: number | null = null;
-  startMap: PartitionMap | null = null;
-  /** Scheduler handle of a pending plan-level retry, or −1. */
-  retryTimer = -1;
-  /** How the rollback ends (`rolled-back`, or `aborted` for an aborted plan undone). */
-  rollbackOutcome: 'rolled-back' | 'aborted' = 'rolled-back';
-  readonly record: PlanRecord;
-  constructor(readonly p: Plan) {
-    this.trackers = p.actions.map(() => new ActionTracker());
-    const b = planBatches(p.actions.length, p.dependsOn);
-    this.batchOf = b.batchOf;
-    this.batches = b.count;
-    this.retries = new Int32Array(p.actions.length);
-    this.record = {
-      id: p.id,
-      basis: p.basis,
-      createdAtMs: p.createdAtMs,
-      savings: p.savings,
-      ...(p.capped ? { capped: p.capped } : {}),
-      current: p.current,
-      predicted: p.predicted,
-      actions: p.actions.map((action) => ({ action, state: 'pending' as ActionState })),
-    };
-  }
-  get state(): PlanState {
-    return this.plan.state;
-  }
-  get ended(): boolean {
-    return isPlanOutcome(this.plan.state);
-  }
-}
+export type { ManagerEvent, PlanCounts, PlanRecord } from './plan-run.ts';
+export type { ManagerOptions, Recheck } from './manager-options.ts';
 
 type SubmitOutcome = 'ok' | 'wait' | 'given-up';
 
@@ -177,11 +63,24 @@ export class PartitionManager {
   private readonly recordLimit: number;
   /** Timeout handles of operations in flight (opId → scheduler handle). */
   private readonly opTimers = new Map<number, number>();
+  private readonly rollback: Rollback;
 
   constructor(private readonly o: ManagerOptions) {
     this.retry = { baseMs: o.retry?.baseMs ?? 1000, maxMs: o.retry?.maxMs ?? 60_000 };
     this.maxRetries = o.retries ?? 3;
     this.recordLimit = Math.max(2, o.recordLimit ?? 10_000);
+    this.rollback = new Rollback({
+      control: this.o.control,
+      now: () => this.now(),
+      undoTag: (run) => `${this.tagOf(run)}:undo`,
+      transition: (run, i, to, reason) => this.transition(run, i, to, reason),
+      emit: (e) => this.emit(e),
+      later: (run, fn, delayMs) => this.later(run, fn, delayMs),
+      backoff: (attempt) => this.backoff(attempt),
+      armTimeout: (opId, action) => this.armTimeout(opId, action),
+      finish: (run, outcome, reason) => this.finishActive(run, outcome, reason),
+      undone: () => this.rolledBackActions++,
+    });
     o.control.events$.subscribe((e) => this.onOpEvent(e));
   }
 
@@ -204,18 +103,7 @@ export class PartitionManager {
    * new plan that supersedes the current one).
    */
   planningBase(): PartitionMap {
-    let map = this.o.control.currentMap();
-    for (const run of [...this.draining, ...(this.active ? [this.active] : [])]) {
-      if (run.state === 'rolling-back') continue;
-      for (const idx of run.ops.values()) {
-        try {
-          map = applyAction(map, run.p.actions[idx]);
-        } catch {
-          /* the running action turned illegal: the cluster will fail it */
-        }
-      }
-    }
-    return map;
+    return mapAfterInFlight(this.o.control.currentMap(), [...this.draining, ...(this.active ? [this.active] : [])]);
   }
 
   /**
@@ -237,14 +125,12 @@ export class PartitionManager {
 
   /** Appends a record; beyond `recordLimit`, drops the oldest ended one after the first half. */
   private keepRecord(rec: PlanRecord): void {
-    this.records.push(rec);
-    if (this.records.length <= this.recordLimit) return;
-    const from = Math.floor(this.recordLimit / 2);
-    const k = this.records.findIndex((r, j) => j >= from && r.outcome !== undefined);
-    if (k >= 0) {
-      this.records.splice(k, 1);
-      this.droppedRecords++;
-    }
+    if (keepRecord(this.records, rec, this.recordLimit)) this.droppedRecords++;
+  }
+
+  /** The operation tag of `run`'s actions. */
+  private tagOf(run: PlanRun): string {
+    return `${this.o.tag ? this.o.tag + ':' : ''}${run.p.id}`;
   }
 
   private supersede(run: PlanRun, byId: string): void {
@@ -331,7 +217,7 @@ export class PartitionManager {
   private submitAction(run: PlanRun, i: number): SubmitOutcome {
     if (run.ops.size >= this.o.maxConcurrentOps || this.o.control.inFlight() >= this.o.maxConcurrentOps) return 'wait';
     const action = run.p.actions[i];
-    const res = this.o.control.submit(action, `${this.o.tag ? this.o.tag + ':' : ''}${run.p.id}`);
+    const res = this.o.control.submit(action, this.tagOf(run));
     if (res.accepted) {
       run.ops.set(res.opId, i);
       if (run.trackers[i].state === 'pending') this.captureUndo(run, i);
@@ -392,28 +278,7 @@ export class PartitionManager {
 
   /** Records what undoes action `i`, from the map just before it runs. */
   private captureUndo(run: PlanRun, i: number): void {
-    const a = run.p.actions[i];
-    const map = this.o.control.currentMap();
-    const idx = map.ids.indexOf(a.partition);
-    let steps: PlanAction[];
-    switch (a.kind) {
-      case 'split':
-        steps = [{ kind: 'merge', partition: a.partition, with: a.newId }];
-        break;
-      case 'create':
-        steps = [
-          { kind: 'move', partition: a.newId, node: map.nodes[idx] },
-          { kind: 'merge', partition: a.partition, with: a.newId },
-        ];
-        break;
-      case 'merge':
-        steps = [{ kind: 'split', partition: a.partition, at: map.boundaries[idx + 1], newId: a.with }];
-        break;
-      case 'move':
-        steps = [{ kind: 'move', partition: a.partition, node: map.nodes[idx] }];
-        break;
-    }
-    run.undo.set(i, { steps, next: 0, attempt: 0 });
+    run.undo.set(i, { steps: undoSteps(run.p.actions[i], this.o.control.currentMap()), next: 0, attempt: 0 });
   }
 
   private onOpEvent(e: OpEvent): void {
@@ -427,7 +292,7 @@ export class PartitionManager {
       if (!run) continue;
       if (run.undoOp === e.opId) {
         run.undoOp = null;
-        this.onUndoStep(run, e);
+        this.rollback.onStep(run, e);
         return;
       }
       const i = run.ops.get(e.opId);
@@ -439,7 +304,7 @@ export class PartitionManager {
         this.transition(run, i, 'done');
         run.doneOrder.push(i);
         if (run.state === 'running') this.pump(run);
-        else if (run.state === 'rolling-back') this.continueRollback(run);
+        else if (run.state === 'rolling-back') this.rollback.continue(run);
       } else {
         const code: OpCode = e.code ?? 'failed';
         const reason = e.reason ?? code;
@@ -452,7 +317,7 @@ export class PartitionManager {
           this.giveUp(run, i, code, reason);
         } else {
           this.transition(run, i, 'failed', reason);
-          if (run.state === 'rolling-back') this.continueRollback(run);
+          if (run.state === 'rolling-back') this.rollback.continue(run);
         }
       }
       if (run !== this.active) {
@@ -481,72 +346,7 @@ export class PartitionManager {
     if (run.retryTimer >= 0) this.o.scheduler.cancel(run.retryTimer);
     run.retryTimer = -1;
     this.cancelWaiting(run, 'plan rolling back');
-    this.continueRollback(run);
-  }
-
-  private continueRollback(run: PlanRun): void {
-    if (run.ops.size > 0 || run.undoOp !== null) return; // wait for running operations
-    if (run.undoQueue.length === 0) {
-      const pending = [...run.doneOrder].reverse().filter((i) => run.trackers[i].state === 'done');
-      if (pending.length === 0 && !run.doneOrder.some((i) => run.trackers[i].state === 'rolling-back')) {
-        const back = run.startMap && sameLayout(this.o.control.currentMap(), run.startMap);
-        this.finishActive(run, run.rollbackOutcome, back ? undefined : 'rollback ended on a different map');
-        return;
-      }
-      run.undoQueue = pending;
-      for (const i of pending) this.transition(run, i, 'rolling-back', run.record.reason);
-    }
-    this.nextUndoStep(run);
-  }
-
-  private nextUndoStep(run: PlanRun): void {
-    while (run.undoQueue.length > 0) {
-      const i = run.undoQueue[0];
-      const u = run.undo.get(i)!;
-      if (u.next >= u.steps.length) {
-        run.undoQueue.shift();
-        this.transition(run, i, 'rolled-back');
-        this.rolledBackActions++;
-        continue;
-      }
-      const step = u.steps[u.next];
-      const res = this.o.control.submit(step, `${this.o.tag ? this.o.tag + ':' : ''}${run.p.id}:undo`);
-      if (res.accepted) {
-        run.undoOp = res.opId;
-        this.armTimeout(res.opId, step);
-        return;
-      }
-      // Already undone (e.g. the partition is where it should be)? Then skip the step.
-      if (res.code === 'noop') {
-        u.next++;
-        continue;
-      }
-      this.undoFailed(run, i, step, res.reason);
-      return;
-    }
-    this.continueRollback(run);
-  }
-
-  private onUndoStep(run: PlanRun, e: OpEvent): void {
-    const i = run.undoQueue[0];
-    const u = run.undo.get(i)!;
-    if (e.status === 'done') {
-      this.emit({ type: 'undo-step', timeMs: this.now(), planId: run.p.id, index: i, step: e.action, status: 'done', attempt: u.attempt });
-      u.next++;
-      u.attempt = 0;
-      this.nextUndoStep(run);
-    } else {
-      this.undoFailed(run, i, e.action, e.reason ?? 'failed');
-    }
-  }
-
-  /** An undo step failed or was refused: report it and retry after an exponential backoff. */
-  private undoFailed(run: PlanRun, i: number, step: PlanAction, reason: string): void {
-    const u = run.undo.get(i)!;
-    u.attempt++;
-    this.emit({ type: 'undo-step', timeMs: this.now(), planId: run.p.id, index: i, step, status: 'failed', reason, attempt: u.attempt });
-    this.transition(run, i, 'rolling-back', `undo step failed (${reason}); retry ${u.attempt}`);
-    this.later(run, () => this.nextUndoStep(run), this.backoff(u.attempt));
+    this.rollback.continue(run);
   }
 
   private finishActive(run: PlanRun, outcome: PlanOutcome, reason?: string): void {
@@ -580,11 +380,7 @@ export class PartitionManager {
     const from = tr.state;
     const now = this.now();
     tr.to(to, now, reason);
-    const rec = run.record.actions[i];
-    rec.state = to;
-    if (to === 'running' && rec.startMs === undefined) rec.startMs = now;
-    if (to === 'done' || to === 'failed' || to === 'cancelled' || to === 'rolled-back') rec.endMs = now;
-    if (reason && (to === 'failed' || to === 'cancelled')) rec.reason = reason;
+    run.recordAction(i, to, now, reason);
     this.emit({ type: 'action', timeMs: now, planId: run.p.id, index: i, action: run.p.actions[i], from, to, reason });
   }
 

@@ -53,17 +53,21 @@ export function formatDuration(ms: number): string {
   return out;
 }
 
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
+
 /**
- * `1536` → `1.5 KB`: the project's one byte formatter (binary units labelled KB MB GB TB, one
- * decimal from KB up), used by reports, tables and the plan output alike.
+ * Bytes in binary units labelled as such: `1.5 KiB`, `512 B`, `3.00 GiB` (three significant
+ * digits from KiB up). The project's one byte formatter: reports, tables, the terminal, `compare`
+ * and the plan output all print bytes through it.
  */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = bytes;
+export function formatBytes(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  let x = Math.abs(v);
   let i = 0;
-  while (Math.abs(v) >= 1024 && i < units.length - 1) {
-    v /= 1024;
+  while (x >= 1024 && i < BYTE_UNITS.length - 1) {
+    x /= 1024;
     i++;
   }
-  return `${i === 0 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`;
+  const s = i === 0 ? String(Math.round(x)) : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
+  return `${v < 0 ? '−' : ''}${s} ${BYTE_UNITS[i]}`;
 }

@@ -15,6 +15,7 @@ export * from './moves.ts';
 export * from './optimizer.ts';
 export * from './optimizers/index.ts';
 export * from './derive-actions.ts';
+export * from './load-order.ts';
 export * from './impact.ts';
 export * from './rng.ts';
 export * from './snapshot.ts';

@@ -8,7 +8,8 @@
 import { InputError, mapProblems, type PartitionMap, type Plan, type Problem } from '../model/index.ts';
 import { buildContext, type PlanContext } from './context.ts';
 import { isFeasible, makeCostModel, termValues, totalCost, violations, type CostModel } from './cost.ts';
-import { deriveActions } from './derive-actions.ts';
+import { deriveActions, type DerivedActions } from './derive-actions.ts';
+import { loadAwareOrder } from './load-order.ts';
 import { impactOf } from './impact.ts';
 import { LayoutState } from './layout-state.ts';
 import { layoutOfMap, sameLayoutArrays, type Layout } from './layout.ts';
@@ -203,7 +204,7 @@ export function planRepartition(input: PlanInput, options: PlanOptions): PlanRes
     targetCost = currentCost;
   }
 
-  const derived = deriveActions(before, target);
+  const derived = loadSafe(deriveActions(before, target), before, input, ctx.nodeCapacity);
   const savings = currentCost > 0 ? (currentCost - targetCost) / currentCost : 0;
   const current = impactOf(ctx, before, undefined, currentCost);
   const predicted = impactOf(ctx, derived.after, { before, ...derived }, targetCost);
@@ -245,6 +246,20 @@ export function planRepartition(input: PlanInput, options: PlanOptions): PlanRes
     terms: { current: termValues(model, curState), predicted: termValues(model, targetState) },
     stats: { optimizer: optimizer.name, iterations: result.iterations, ended: result.ended },
   };
+}
+
+/**
+ * The derived actions in a drain-before-fill order (load-order.ts) against the near tail: per
+ * bucket, the larger of the picture's first two windows (their tail when the input has one),
+ * which the plan's execution overlaps.
+ */
+function loadSafe(d: DerivedActions, before: PartitionMap, input: PlanInput, capacity: number): DerivedActions {
+  const src = input.upper ?? input.windows;
+  if (d.actions.length === 0 || src.length === 0 || !(capacity > 0)) return d;
+  const near = Float64Array.from(src[0]);
+  if (src.length > 1) for (let b = 0; b < near.length; b++) near[b] = Math.max(near[b], src[1][b]);
+  const o = loadAwareOrder(before, d.actions, d.dependsOn, near, capacity);
+  return { actions: o.actions, dependsOn: o.dependsOn, after: d.after };
 }
 
 /** The result of a decision that keeps the current map without searching (see the early exit). */

@@ -8,6 +8,8 @@ import type { SchedulerPort } from '../engine/virtual-scheduler.ts';
 import type { KeyBatch } from '../model/batch.ts';
 import type { ControlPlane } from '../model/control-plane.ts';
 import type { ApmConfig } from '../manager/apm-config.ts';
+import type { ForecastLogRow } from '../model/rows.ts';
+import type { BreakerReport, ForecastAccuracy, PlanCounts, RegretReport } from '../model/policy-outcome.ts';
 
 /** Cluster facts a policy may plan with (values from the scenario). */
 export interface ClusterFacts {
@@ -48,26 +50,14 @@ export interface PolicyContext {
   stateBytes(out: Float64Array): Float64Array;
 }
 
-/**
- * One window the KDP forecast and the policy then observed: the total rate (records/s) forecast
- * with its p10/p90 against the observed mean, and per forecast key range (buckets `start-end`)
- * the forecast share against the observed share. Reporting only; no decision reads it.
- */
-export interface ForecastLogRow {
-  /** Start of the window forecast and observed (ms). */
-  readonly timeMs: number;
-  readonly windowMs: number;
-  /** When the forecast was issued (ms); `timeMs − issuedAtMs` is its lead. */
-  readonly issuedAtMs: number;
-  readonly rate: { readonly mean: number; readonly p10: number; readonly p90: number; readonly actual: number };
-  readonly ranges: readonly { readonly range: string; readonly share: number; readonly actual: number }[];
-}
+export type { ForecastLogRow } from '../model/rows.ts';
+export type { BreakerReport } from '../model/policy-outcome.ts';
 
 /** Per-policy extras that go into `summary.json` (e.g. forecast accuracy). */
 export interface PolicyReport {
-  readonly forecast?: { smape: number; mase: number; coverage80: number };
+  readonly forecast?: ForecastAccuracy;
   /** Plan counts by outcome (policies that execute plans through the APM). */
-  readonly plans?: { proposed: number; completed: number; rolledBack: number; superseded: number; aborted: number };
+  readonly plans?: PlanCounts;
   /** Actions undone by rollbacks. */
   readonly rolledBackActions?: number;
   /** Resubmissions after transient failures, and operations cancelled for taking too long. */
@@ -78,22 +68,10 @@ export interface PolicyReport {
   /** Each plan as data with its outcome (`plans.jsonl`). */
   readonly planRecords?: readonly unknown[];
   /** Predictive only, when asked: regret against the true future, decomposed. */
-  readonly regret?: { forecastCost: number; optimizerCost: number; executionLagMs: number; decisions: number };
+  readonly regret?: RegretReport;
   /** Predictive only: each scored forecast window against what was then observed (`forecast.csv` of the report). */
   readonly forecastLog?: readonly ForecastLogRow[];
   readonly extra?: Record<string, unknown>;
-}
-
-/** What the circuit breaker of a planning policy did. */
-export interface BreakerReport {
-  /** Times it opened. */
-  opened: number;
-  /** Measured ms during which planning was paused. */
-  openMs: number;
-  /** Decisions skipped while open. */
-  skippedDecisions: number;
-  /** Its transitions (the first 100), with the reason of each opening. */
-  events: { timeMs: number; state: 'open' | 'half-open' | 'closed'; reason: string }[];
 }
 
 export interface Policy {

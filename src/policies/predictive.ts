@@ -16,6 +16,9 @@
  * forecast and the observed range shares above `fallbackError`. Between decisions a check every
  * minute plans at once from the last minute's observation when more than 8% of that load lies
  * above the last forecast's tail (a surprise: a flash crowd), as promptly as a reactive policy.
+ *
+ * The tail the plans keep within capacity is the forecast's p90 band unless `tailQuantile` asks
+ * for another quantile (more headroom: fewer ticks above capacity, more moves).
  */
 import { KeyDistributionProfiler } from '../profiler/kdp.ts';
 import { planCost, planRepartition } from '../planner/plan-repartition.ts';
@@ -30,6 +33,7 @@ import { PlanningPolicy, type LoadPicture, type PlanningReport, type PlanningSpe
 import type { ForecastLogRow, PolicyContext } from './policy.ts';
 import { Priority } from '../engine/virtual-scheduler.ts';
 import { TruthSource } from './truth-source.ts';
+import { quantileNormal } from 'vega-statistics';
 import type { ForecastSource } from './forecast-source.ts';
 
 export interface PredictiveSpec extends PlanningSpec {
@@ -47,6 +51,8 @@ export interface PredictiveSpec extends PlanningSpec {
   readonly regret?: boolean;
   /** Span (ms) over which the picture moves from the observed load to the forecast (default 1h). */
   readonly blend?: number;
+  /** Quantile of per-tick load the tail picture stands for (default 0.9, the forecast's band). */
+  readonly tailQuantile?: number;
 }
 
 /** Cadence of the surprise check between decisions, and the share of unforecast load that triggers a decision. */
@@ -234,11 +240,20 @@ export class PredictivePolicy extends PlanningPolicy {
     const tickUp = 1 + this.kdp.tickExcess;
     const observedUp = tickUp > 1 ? observed.map((x) => x * tickUp) : observed;
     this.lastPictureForecast = true;
-    return {
-      windows: [observed, ...f.windows.map((w, k) => mix(observed, k, w.expectedLoad))],
-      upper: [observedUp, ...f.windows.map((w, k) => mix(observedUp, k, w.upperLoad ?? w.expectedLoad))],
-      basis: f.id,
-    };
+    const windows = [observed, ...f.windows.map((w, k) => mix(observed, k, w.expectedLoad))];
+    const upper = [observedUp, ...f.windows.map((w, k) => mix(observedUp, k, w.upperLoad ?? w.expectedLoad))];
+    return { windows, upper: this.tailAt(windows, upper), basis: f.id };
+  }
+
+  /**
+   * The tail picture at `tailQuantile`: each window's p90 excess over its expected load scaled
+   * by z_q / z₉₀ (the normal approximation the bands are built with). Unchanged at q = 0.9.
+   */
+  private tailAt(windows: Float64Array[], upper: Float64Array[]): Float64Array[] {
+    const q = this.spec.tailQuantile ?? 0.9;
+    if (q === 0.9) return upper;
+    const k = quantileNormal(q, 0, 1) / quantileNormal(0.9, 0, 1);
+    return upper.map((u, i) => u.map((x, b) => windows[i][b] + (x - windows[i][b]) * k));
   }
 
   /** Scored forecast windows, for the report (`forecast.csv`); never read by decisions. */

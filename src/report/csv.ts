@@ -1,5 +1,5 @@
 /** CSV writers: the per-policy time series and operations log. */
-import { WINDOW_COLUMNS, type NodeRow, type PartitionRow, type WindowRow } from '../cluster/lane-metrics.ts';
+import { WINDOW_COLUMNS, type NodeRow, type PartitionRow, type WindowRow } from '../model/rows.ts';
 import type { OpEvent } from '../model/control-plane.ts';
 
 const cell = (v: unknown): string => {

@@ -4,21 +4,7 @@
  * shares as percentages, counts with thousands separators. One place, so table, charts, terminal
  * and `compare` agree.
  */
-
-const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
-
-/** Bytes in binary units: `1.5 GiB`, `512 B`. */
-export function fmtBytes(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  let x = Math.abs(v);
-  let i = 0;
-  while (x >= 1024 && i < BYTE_UNITS.length - 1) {
-    x /= 1024;
-    i++;
-  }
-  const s = i === 0 ? String(Math.round(x)) : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
-  return `${v < 0 ? '−' : ''}${s} ${BYTE_UNITS[i]}`;
-}
+import { formatBytes } from '../model/units.ts';
 
 /** Bytes per GiB, the unit of the charts' byte axes. */
 export const GIB = 1024 ** 3;
@@ -66,7 +52,7 @@ export function fmtTimes(r: number): string {
 export function fmtMetric(name: string, v: number): string {
   if (Number.isNaN(v)) return '—';
   if (/Ms$/.test(name)) return fmtMs(v);
-  if (/Bytes$/.test(name)) return fmtBytes(v);
+  if (/Bytes$/.test(name)) return formatBytes(v);
   if (/(Rate|thrashing|coverage80)$/.test(name)) return fmtPct(v);
   return fmtNum(v, Math.abs(v) >= 100 ? 0 : 4);
 }

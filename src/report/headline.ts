@@ -9,7 +9,8 @@
  * interval. Only `comparisonOf` knows that shape, so a change to it is a change here.
  */
 import type { PolicySummary, Summary } from '../experiment/summary.ts';
-import { fmtBytes, fmtChange, fmtMs, fmtPct, fmtTimes } from './format.ts';
+import { fmtChange, fmtMs, fmtPct, fmtTimes } from './format.ts';
+import { formatBytes } from '../model/units.ts';
 
 /** A statistic over seeds: mean, 95% interval, and the per-seed values in seed order. */
 export interface SeedStat {
@@ -98,7 +99,7 @@ export function headlineText(c: Comparison): { lead: string; parts: string[]; se
   const parts = [
     slo.a === 0 && slo.b === 0 ? 'no records over the SLO for either' : slo.b === 0 ? `${fmtPct(slo.a)} records over the SLO vs none` : `${fmtChange(slo.ratio - 1)} records over the SLO${ci(slo, true)} (${fmtPct(slo.a)} vs ${fmtPct(slo.b)})`,
     `p99 ${fmtMs(p99.a)} vs ${fmtMs(p99.b)}${ci(p99, false) ? ` (×${ci(p99, false).trim()})` : ''}`,
-    moved.b === 0 && moved.a === 0 ? 'no data moved' : moved.b === 0 ? `moved ${fmtBytes(moved.a)} vs none` : `moved ${fmtTimes(moved.ratio)} the bytes${ci(moved, false)} (${fmtBytes(moved.a)} vs ${fmtBytes(moved.b)})`,
+    moved.b === 0 && moved.a === 0 ? 'no data moved' : moved.b === 0 ? `moved ${formatBytes(moved.a)} vs none` : `moved ${fmtTimes(moved.ratio)} the bytes${ci(moved, false)} (${formatBytes(moved.a)} vs ${formatBytes(moved.b)})`,
   ];
   const excluded = Math.max(0, ...c.figures.map((f) => f.excluded ?? 0));
   const seedsNote =

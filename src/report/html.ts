@@ -5,43 +5,14 @@
  * its Vega views in `window.kcViews` (and `window.kcReady` settles when all are drawn) so that
  * browser tests can read what was drawn.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import * as path from 'node:path';
 import type { Summary } from '../experiment/summary.ts';
 import type { VlSpec } from './charts.ts';
 import { shownColumns, summaryCell, winners } from './tables.ts';
 import { policyScale } from './colors.ts';
-import { fmtBytes, fmtMs } from './format.ts';
+import { fmtMs } from './format.ts';
+import { formatBytes } from '../model/units.ts';
 import { comparisonOf, headlineText } from './headline.ts';
-
-const require = createRequire(import.meta.url);
-let assetsCache: string | null = null;
-
-/** The three UMD bundles, inlined once per process. */
-export function vegaAssets(): string {
-  if (assetsCache) return assetsCache;
-  const read = (pkg: string, file: string) => readFileSync(path.join(packageRoot(pkg), file), 'utf8').replace(/<\/script/gi, '<\\/script');
-  assetsCache = [
-    ['vega', 'build/vega.min.js'],
-    ['vega-lite', 'build/vega-lite.min.js'],
-    ['vega-embed', 'build/vega-embed.min.js'],
-  ]
-    .map(([pkg, file]) => `<script>${read(pkg, file)}</script>`)
-    .join('\n');
-  return assetsCache;
-}
-
-/** Folder of an installed package (its `exports` hide package.json, so walk up from its entry). */
-function packageRoot(pkg: string): string {
-  let dir = path.dirname(require.resolve(pkg));
-  while (!existsSync(path.join(dir, 'package.json')) || JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).name !== pkg) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error(`cannot find the ${pkg} package`);
-    dir = up;
-  }
-  return dir;
-}
+import { vegaAssets } from './page-assets.ts';
 
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
@@ -98,21 +69,7 @@ function paramsHtml(scenario: unknown): string {
 /** Links to the report's data files (relative paths), with sizes. */
 function filesHtml(files: readonly { path: string; bytes: number }[]): string {
   if (!files.length) return '';
-  return `<h2>Data files</h2><p class="note">Every chart is drawn from these (some thinned to stay readable; each chart says so). Sizes in binary units.</p><ul class="files">${files.map((f) => `<li><a href="${esc(f.path)}">${esc(f.path)}</a> <small>${esc(fmtBytes(f.bytes))}</small></li>`).join('')}</ul>`;
-}
-
-/** The data files of a report folder (everything but the page itself), for links. */
-export function reportFiles(dir: string): { path: string; bytes: number }[] {
-  const out: { path: string; bytes: number }[] = [];
-  const walk = (d: string, rel: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (e.name.startsWith('.') || (rel === '' && e.name === 'index.html')) continue;
-      if (e.isDirectory()) walk(path.join(d, e.name), `${rel}${e.name}/`);
-      else out.push({ path: `${rel}${e.name}`, bytes: statSync(path.join(d, e.name)).size });
-    }
-  };
-  if (existsSync(dir)) walk(dir, '');
-  return out;
+  return `<h2>Data files</h2><p class="note">Every chart is drawn from these (some thinned to stay readable; each chart says so). Sizes in binary units.</p><ul class="files">${files.map((f) => `<li><a href="${esc(f.path)}">${esc(f.path)}</a> <small>${esc(formatBytes(f.bytes))}</small></li>`).join('')}</ul>`;
 }
 
 /** Renders the whole page of a run. */
@@ -140,6 +97,44 @@ ${paramsHtml(scenario)}`;
   return renderPage(`keycast: ${s.scenario}`, meta, body, sections, filesHtml(files));
 }
 
+/** The pages' style sheet. */
+const PAGE_STYLE = `body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:980px;color:#222;padding:0 12px}
+h1{margin-bottom:4px} .meta{color:#666} table{border-collapse:collapse;margin:12px 0}
+td,th{border-bottom:1px solid #e3e3e3;padding:4px 10px;text-align:right} th:first-child{text-align:left}
+td.win{font-weight:700;background:#eaf7ea} tr.fail td{background:#fdecea} tr.pass td{background:#eef8ee}
+.note{color:#555;max-width:820px} .alarm{background:#fdecea;border:1px solid #e57373;padding:8px 12px;margin:12px 0}
+section{margin:28px 0} code{background:#f4f4f4;padding:1px 4px}
+.headline{border-left:5px solid #59a14f;background:#f3f9f1;padding:10px 14px;margin:14px 0;font-size:16px} .headline .seeds{color:#555;font-size:13px;margin-top:4px}
+.ok{color:#2e7d32} .warn{background:#fff8e1;border:1px solid #f0c36d;padding:6px 10px}
+.sw{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px}
+small.ci{color:#777;font-size:11px;white-space:nowrap} table.exp td:nth-child(2),table.exp th:nth-child(2){text-align:left}
+table.params td,table.params th{text-align:left;font-size:12px;padding:2px 8px} ul.files{columns:2;font-size:13px}
+table.sortable th{cursor:pointer} table.sweep{font-size:12.5px} table.sweep td{white-space:nowrap;padding:3px 6px} table.sweep td small{color:#777;margin-left:4px} table.sweep td:nth-child(-n+3){text-align:left} table.sortable th:hover{background:#f0f0f0}
+`;
+
+/**
+ * The pages' script after `specs` and `datasets`: attaches shared datasets, draws every chart
+ * (its view kept in `window.kcViews`, `window.kcReady` settling when all are drawn) and makes
+ * `table.sortable` tables sortable by a click on a header.
+ */
+const PAGE_SCRIPT = `for (const spec of Object.values(specs)) if (spec.usermeta && spec.usermeta.datasets) spec.datasets = Object.fromEntries(spec.usermeta.datasets.map((n) => [n, datasets[n]]));
+window.kcViews = {};
+window.kcReady = Promise.all(Object.entries(specs).map(([id, spec]) =>
+  vegaEmbed('#' + id, spec, { actions: { export: true, source: false, compiled: false, editor: false }, renderer: 'svg' })
+    .then((r) => { window.kcViews[id] = r.view; })
+    .catch((e) => { document.getElementById(id).textContent = 'chart failed: ' + e.message; console.error(e); })));
+// Sortable tables: click a header to sort by that column (numbers by value, text alphabetically).
+for (const t of document.querySelectorAll('table.sortable')) {
+  t.querySelectorAll('th').forEach((th, i) => th.addEventListener('click', () => {
+    const rows = [...t.tBodies[0].rows].filter((r) => r.cells[0].tagName === 'TD');
+    const key = (r) => { const c = r.cells[i]; const v = c.dataset.v ?? c.textContent; const n = Number(v); return Number.isNaN(n) || v === '' ? v : n; };
+    const dir = th.dataset.dir === 'asc' ? -1 : 1; th.dataset.dir = dir === 1 ? 'asc' : 'desc';
+    rows.sort((a, b) => { const x = key(a), y = key(b); return (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y))) * dir; });
+    for (const r of rows) t.tBodies[0].appendChild(r);
+  }));
+}
+`;
+
 /** A self-contained page: title, a meta line, HTML body, then the chart sections. */
 export function renderPage(title: string, metaHtml: string, bodyHtml: string, sections: readonly ChartSection[], footHtml = ''): string {
   const charts = sections
@@ -162,19 +157,7 @@ export function renderPage(title: string, metaHtml: string, bodyHtml: string, se
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
-body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:980px;color:#222;padding:0 12px}
-h1{margin-bottom:4px} .meta{color:#666} table{border-collapse:collapse;margin:12px 0}
-td,th{border-bottom:1px solid #e3e3e3;padding:4px 10px;text-align:right} th:first-child{text-align:left}
-td.win{font-weight:700;background:#eaf7ea} tr.fail td{background:#fdecea} tr.pass td{background:#eef8ee}
-.note{color:#555;max-width:820px} .alarm{background:#fdecea;border:1px solid #e57373;padding:8px 12px;margin:12px 0}
-section{margin:28px 0} code{background:#f4f4f4;padding:1px 4px}
-.headline{border-left:5px solid #59a14f;background:#f3f9f1;padding:10px 14px;margin:14px 0;font-size:16px} .headline .seeds{color:#555;font-size:13px;margin-top:4px}
-.ok{color:#2e7d32} .warn{background:#fff8e1;border:1px solid #f0c36d;padding:6px 10px}
-.sw{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px}
-small.ci{color:#777;font-size:11px;white-space:nowrap} table.exp td:nth-child(2),table.exp th:nth-child(2){text-align:left}
-table.params td,table.params th{text-align:left;font-size:12px;padding:2px 8px} ul.files{columns:2;font-size:13px}
-table.sortable th{cursor:pointer} table.sweep{font-size:12.5px} table.sweep td{white-space:nowrap;padding:3px 6px} table.sweep td small{color:#777;margin-left:4px} table.sweep td:nth-child(-n+3){text-align:left} table.sortable th:hover{background:#f0f0f0}
-</style></head><body>
+${PAGE_STYLE}</style></head><body>
 <h1>${esc(title)}</h1>
 <div class="meta">${metaHtml}</div>
 ${bodyHtml}
@@ -184,23 +167,7 @@ ${vegaAssets()}
 <script>
 const specs = ${specs};
 const datasets = ${shared};
-for (const spec of Object.values(specs)) if (spec.usermeta && spec.usermeta.datasets) spec.datasets = Object.fromEntries(spec.usermeta.datasets.map((n) => [n, datasets[n]]));
-window.kcViews = {};
-window.kcReady = Promise.all(Object.entries(specs).map(([id, spec]) =>
-  vegaEmbed('#' + id, spec, { actions: { export: true, source: false, compiled: false, editor: false }, renderer: 'svg' })
-    .then((r) => { window.kcViews[id] = r.view; })
-    .catch((e) => { document.getElementById(id).textContent = 'chart failed: ' + e.message; console.error(e); })));
-// Sortable tables: click a header to sort by that column (numbers by value, text alphabetically).
-for (const t of document.querySelectorAll('table.sortable')) {
-  t.querySelectorAll('th').forEach((th, i) => th.addEventListener('click', () => {
-    const rows = [...t.tBodies[0].rows].filter((r) => r.cells[0].tagName === 'TD');
-    const key = (r) => { const c = r.cells[i]; const v = c.dataset.v ?? c.textContent; const n = Number(v); return Number.isNaN(n) || v === '' ? v : n; };
-    const dir = th.dataset.dir === 'asc' ? -1 : 1; th.dataset.dir = dir === 1 ? 'asc' : 'desc';
-    rows.sort((a, b) => { const x = key(a), y = key(b); return (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y))) * dir; });
-    for (const r of rows) t.tBodies[0].appendChild(r);
-  }));
-}
-</script>
+${PAGE_SCRIPT}</script>
 </body></html>
 `;
 }

@@ -7,11 +7,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { WINDOW_COLUMNS, type WindowRow } from '../cluster/lane-metrics.ts';
-import { binLatency, type LatencyHistogram } from '../cluster/latency-histogram.ts';
+import { WINDOW_COLUMNS, type WindowRow } from '../model/rows.ts';
+import { binLatency, type LatencyHistogram } from '../model/latency-histogram.ts';
 import type { RunResult } from '../experiment/run.ts';
-import type { ForecastLogRow } from '../policies/policy.ts';
-import { splitCsv } from '../workload/trace/rows.ts';
+import type { ForecastLogRow } from '../model/rows.ts';
+import { splitCsv } from '../model/csv-line.ts';
 import type { ChartData, PolicyChartData } from './charts.ts';
 
 const r6 = (x: number) => (Number.isInteger(x) ? String(x) : String(Math.round(x * 1e6) / 1e6));

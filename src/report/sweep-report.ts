@@ -14,7 +14,8 @@ import seedrandom from 'seedrandom';
 import type { ResultRow } from '../experiment/sweep.ts';
 import { parseDuration } from '../model/units.ts';
 import { kindOfName, policyColor } from './colors.ts';
-import { GIB, MS_LABEL_EXPR, fmtBytes, fmtMs, fmtPct, msTicks } from './format.ts';
+import { GIB, MS_LABEL_EXPR, fmtMs, fmtPct, msTicks } from './format.ts';
+import { formatBytes } from '../model/units.ts';
 import { escapeHtml, renderPage, type ChartSection } from './html.ts';
 import type { VlSpec } from './charts.ts';
 
@@ -34,7 +35,7 @@ const RESAMPLES = 2000;
 export const SWEEP_METRICS = [
   { key: 'sloViolationRate', label: 'records over the SLO', fmt: fmtPct },
   { key: 'p99LatencyMs', label: 'p99 latency', fmt: fmtMs },
-  { key: 'movedBytes', label: 'data moved', fmt: fmtBytes },
+  { key: 'movedBytes', label: 'data moved', fmt: formatBytes },
 ] as const;
 type MetricKey = (typeof SWEEP_METRICS)[number]['key'];
 
@@ -124,7 +125,7 @@ export function paretoChart(fields: readonly string[], rows: readonly ResultRow[
     point: c.label,
     x: Math.max(floor, c.stats.movedBytes.mean / GIB),
     y: Math.max(1e-3, c.stats.p99LatencyMs.mean),
-    moved: fmtBytes(c.stats.movedBytes.mean),
+    moved: formatBytes(c.stats.movedBytes.mean),
     p99: fmtMs(c.stats.p99LatencyMs.mean),
     slo: fmtPct(c.stats.sloViolationRate.mean),
     seeds: c.seeds,

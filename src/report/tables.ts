@@ -1,6 +1,7 @@
 /** Summary tables: which metrics to show, how to format them, and the winner per metric. */
 import type { PolicySummary, Summary } from '../experiment/summary.ts';
-import { fmtBytes, fmtMs, fmtNum, fmtPct } from './format.ts';
+import { fmtMs, fmtNum, fmtPct } from './format.ts';
+import { formatBytes } from '../model/units.ts';
 import type { SeedStat, SeedStats } from './headline.ts';
 
 /** A column of the comparison table: label, getter, which direction is better, formatter. */
@@ -27,7 +28,7 @@ export const METRIC_COLUMNS: readonly MetricColumn[] = [
   { key: 'maxLatencyMs', label: 'max latency', get: (p) => p.maxLatencyMs, better: 'lower', format: ms },
   { key: 'meanImbalance', label: 'mean imbalance', get: (p) => p.meanImbalance, better: 'lower', format: num(3) },
   { key: 'maxUtilization', label: 'max node util.', get: (p) => p.maxUtilization, better: 'lower', format: pct },
-  { key: 'movedBytes', label: 'moved (binary units)', get: (p) => p.movedBytes, better: 'lower', format: fmtBytes },
+  { key: 'movedBytes', label: 'moved (binary units)', get: (p) => p.movedBytes, better: 'lower', format: formatBytes },
   { key: 'operations', label: 'operations', get: (p) => p.operations.split + p.operations.merge + p.operations.move + p.operations.create, better: 'none', format: num(0) },
   { key: 'failed', label: 'failed ops', get: (p) => p.operations.failed, better: 'none', format: num(0) },
   { key: 'plans', label: 'plans proposed', get: (p) => p.plans?.proposed ?? 0, better: 'none', format: num(0) },

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunResult } from '../experiment/run.ts';
-import { reportFiles } from './html.ts';
+import { reportFiles } from './page-assets.ts';
 import type { Summary } from '../experiment/summary.ts';
 import { cdfChart, forecastRateChart, forecastShareChart, heatmapChart, imbalanceChart, latencyChart, movedChart, nodesChart, operationsChart, partitionsChart, sloChart, type ChartData, type VlSpec } from './charts.ts';
 import { chartData, writeTidyFiles } from './run-data.ts';

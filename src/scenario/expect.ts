@@ -53,64 +53,14 @@ export function parseExpectation(src: string): Expectation {
   const form = /^\s*(mean|all\(seed\))\s*:/.exec(src);
   const over = form?.[1] === 'mean' ? 'mean' : 'all';
   if (!form && /^\s*[A-Za-z_(]+[^:<>=!]*:/.test(src)) throw new Error("a form before ':' must be 'mean' or 'all(seed)'");
-  const toks = tokenize(form ? src.slice(form[0].length) : src);
-  let i = 0;
-  const peek = () => toks[i];
-  const ref = (v: string): Extract<Expr, { type: 'ref' }> => {
-    const parts = v.split('.');
-    if (parts.length < 2) throw new Error(`'${v}' should be <policy>.<metric>`);
-    return { type: 'ref', policy: parts[0], path: parts.slice(1) };
-  };
-  const primary = (): Expr => {
-    const t = toks[i++];
-    if (!t) throw new Error('expression ends too early');
-    if (t.t === 'num') {
-      const pct = t.v.endsWith('%');
-      const n = Number(pct ? t.v.slice(0, -1) : t.v);
-      return { type: 'num', value: pct ? n / 100 : n };
-    }
-    if (t.t === 'id' && t.v === 'mean' && peek()?.v === '(') return meanRef();
-    if (t.t === 'id') return ref(t.v);
-    if (t.v === '(') {
-      const e = sum();
-      if (peek()?.v !== ')') throw new Error('missing )');
-      i++;
-      return e;
-    }
-    if (t.v === '-') return { type: 'neg', arg: primary() };
-    throw new Error(`unexpected '${t.v}'`);
-  };
-  /** `mean(` already read up to the name: `( <policy>.<metric> )`. */
-  const meanRef = (): Expr => {
-    i++; // (
-    const t = toks[i++];
-    if (!t || t.t !== 'id') throw new Error('mean( needs <policy>.<metric>');
-    if (toks[i++]?.v !== ')') throw new Error('missing ) after mean(<policy>.<metric>');
-    return { ...ref(t.v), mean: true };
-  };
-  const product = (): Expr => {
-    let e = primary();
-    while (peek() && (peek().v === '*' || peek().v === '/')) {
-      const op = toks[i++].v as '*' | '/';
-      e = { type: 'bin', op, left: e, right: primary() };
-    }
-    return e;
-  };
-  const sum = (): Expr => {
-    let e = product();
-    while (peek() && (peek().v === '+' || peek().v === '-')) {
-      const op = toks[i++].v as '+' | '-';
-      e = { type: 'bin', op, left: e, right: product() };
-    }
-    return e;
-  };
-  const first = toks[i++];
+  const p = new ExprParser(tokenize(form ? src.slice(form[0].length) : src));
+  const first = p.next();
   if (!first || first.t !== 'id') throw new Error('should start with <policy>.<metric>');
-  const left = first.v === 'mean' && peek()?.v === '(' ? (meanRef() as Extract<Expr, { type: 'ref' }>) : ref(first.v);
-  const opTok = toks[i++];
+  const left = first.v === 'mean' && p.peek()?.v === '(' ? (p.meanRef() as Extract<Expr, { type: 'ref' }>) : ref(first.v);
+  const opTok = p.next();
   if (!opTok || opTok.t !== 'op') throw new Error('needs a comparison (< <= > >= == !=) after the metric');
-  const right = sum();
-  if (i < toks.length) throw new Error(`unexpected '${toks[i].v}' at column ${toks[i].pos + 1}`);
+  const right = p.sum();
+  p.end();
   const e: Expectation = { expr: src.trim(), left, op: opTok.v as Op, right, over };
   const means = references(e).map((r) => r.mean === true);
   if (means.some(Boolean)) {
@@ -119,6 +69,80 @@ export function parseExpectation(src: string): Expectation {
     return { ...e, over: 'mean' };
   }
   return e;
+}
+
+/** `<policy>.<metric…>` as a reference. */
+function ref(v: string): Extract<Expr, { type: 'ref' }> {
+  const parts = v.split('.');
+  if (parts.length < 2) throw new Error(`'${v}' should be <policy>.<metric>`);
+  return { type: 'ref', policy: parts[0], path: parts.slice(1) };
+}
+
+/** Recursive descent over the tokens of an expression: sum of products of primaries. */
+class ExprParser {
+  private i = 0;
+  constructor(private readonly toks: readonly Tok[]) {}
+
+  peek(): Tok | undefined {
+    return this.toks[this.i];
+  }
+
+  next(): Tok | undefined {
+    return this.toks[this.i++];
+  }
+
+  /** Throws on tokens left over. */
+  end(): void {
+    const t = this.toks[this.i];
+    if (t) throw new Error(`unexpected '${t.v}' at column ${t.pos + 1}`);
+  }
+
+  sum(): Expr {
+    let e = this.product();
+    while (this.peek() && (this.peek()!.v === '+' || this.peek()!.v === '-')) {
+      const op = this.next()!.v as '+' | '-';
+      e = { type: 'bin', op, left: e, right: this.product() };
+    }
+    return e;
+  }
+
+  private product(): Expr {
+    let e = this.primary();
+    while (this.peek() && (this.peek()!.v === '*' || this.peek()!.v === '/')) {
+      const op = this.next()!.v as '*' | '/';
+      e = { type: 'bin', op, left: e, right: this.primary() };
+    }
+    return e;
+  }
+
+  private primary(): Expr {
+    const t = this.next();
+    if (!t) throw new Error('expression ends too early');
+    if (t.t === 'num') {
+      const pct = t.v.endsWith('%');
+      const n = Number(pct ? t.v.slice(0, -1) : t.v);
+      return { type: 'num', value: pct ? n / 100 : n };
+    }
+    if (t.t === 'id' && t.v === 'mean' && this.peek()?.v === '(') return this.meanRef();
+    if (t.t === 'id') return ref(t.v);
+    if (t.v === '(') {
+      const e = this.sum();
+      if (this.peek()?.v !== ')') throw new Error('missing )');
+      this.i++;
+      return e;
+    }
+    if (t.v === '-') return { type: 'neg', arg: this.primary() };
+    throw new Error(`unexpected '${t.v}'`);
+  }
+
+  /** `mean(` already read up to the name: `( <policy>.<metric> )`. */
+  meanRef(): Expr {
+    this.i++; // (
+    const t = this.next();
+    if (!t || t.t !== 'id') throw new Error('mean( needs <policy>.<metric>');
+    if (this.next()?.v !== ')') throw new Error('missing ) after mean(<policy>.<metric>');
+    return { ...ref(t.v), mean: true };
+  }
 }
 
 /** Every metric reference of an expectation (left side first). */

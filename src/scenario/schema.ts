@@ -227,6 +227,7 @@ const oracleFields = {
   blend: duration('1h').meta({ description: "as predictive's: the near windows mix in the observation by the measured error-optimal weight" }),
   anomalyShare: z.number().min(0).max(1).default(0.25),
   fallbackError: z.number().min(0).max(1).default(0.25),
+  tailQuantile: z.number().min(0.5).max(0.999).default(0.9).meta({ description: "quantile of a node's per-tick load that plans keep within capacity: the tail picture is the forecast's p90 band (and the tick headroom) scaled to this quantile under the normal approximation; higher = more headroom, more moves" }),
 };
 const policy = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('static') }),
@@ -236,6 +237,7 @@ const policy = z.discriminatedUnion('kind', [
     every: positiveDuration('1m'),
     window: positiveDuration('1m'),
     headroom: z.boolean().default(false).meta({ description: "the fair baseline: predictive's code path fed persistence (same tail headroom, same checks between decisions); false: the plain reactive policy" }),
+    tailQuantile: z.number().min(0.5).max(0.999).default(0.9).meta({ description: "quantile of a node's per-tick load that plans keep within capacity: the tail picture is (with `headroom`) the p90 band (and the tick headroom) scaled to this quantile under the normal approximation; higher = more headroom, more moves" }),
   }),
   z.strictObject({
     kind: z.literal('reactive-threshold'),
@@ -258,6 +260,7 @@ const policy = z.discriminatedUnion('kind', [
     regret: z.boolean().default(false).meta({ description: 'measure the regret decomposition against the true future (doubles planning time)' }),
     anomalyShare: z.number().min(0).max(1).default(0.25).meta({ description: 'fall back to reactive when strongly flagged ranges carry this share of the forecast load' }),
     fallbackError: z.number().min(0).max(1).default(0.25).meta({ description: 'fall back to reactive when the last forecast of range shares was off by more than this total-variation distance' }),
+    tailQuantile: z.number().min(0.5).max(0.999).default(0.9).meta({ description: "quantile of a node's per-tick load that plans keep within capacity: the tail picture is the forecast's p90 band (and the tick headroom) scaled to this quantile under the normal approximation; higher = more headroom, more moves" }),
   }),
   z.strictObject({ kind: z.literal('oracle'), ...oracleFields }),
   z.strictObject({ kind: z.literal('perfect-forecast'), ...oracleFields }),
@@ -299,6 +302,12 @@ export type PolicyKind = PolicySpec['kind'];
 export type KeyComponent = z.output<typeof component>;
 export type TraceConfig = z.output<typeof trace>;
 /** The `apm` section's defaults (src/manager/apm-config.ts has the same as DEFAULT_APM; a test keeps them equal). */
+/** A policy kind's spec with every field at its default (what `{ kind }` alone parses to). */
+export function policyDefaults(kind: PolicyKind): Record<string, unknown> {
+  const r = policy.safeParse({ kind });
+  return r.success ? (r.data as Record<string, unknown>) : { kind };
+}
+
 export function defaultApm(): z.output<typeof apm> {
   return apm.parse({});
 }

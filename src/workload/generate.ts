@@ -129,6 +129,35 @@ export function csvField(s: string): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** Text written to a sink in chunks of about `chunkChars` characters. */
+class ChunkWriter {
+  private buf: string[] = [];
+  private chars = 0;
+  constructor(
+    private readonly sink: TextSink,
+    private readonly chunkChars: number,
+  ) {}
+
+  push(line: string): void {
+    this.buf.push(line);
+    this.chars += line.length;
+  }
+
+  /** Writes what is buffered once it reaches a chunk. */
+  async maybeFlush(): Promise<void> {
+    if (this.chars >= this.chunkChars) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.buf.length) {
+      const s = this.buf.join('');
+      this.buf = [];
+      this.chars = 0;
+      await this.sink.write(s);
+    }
+  }
+}
+
 /**
  * Writes the workload's batches from t = 0 for `durationMs` to `sink`. `records` needs `keys`
  * (a KeyPicker) and `times`, the stream that places records inside their tick.
@@ -139,68 +168,65 @@ export async function generateWorkload(
   sink: TextSink,
   records?: { readonly keys: KeyPicker; readonly times: RandomStream },
 ): Promise<GenerateResult> {
+  const out = new ChunkWriter(sink, opts.chunkChars ?? 1 << 20);
+  const ticks = Math.ceil(opts.durationMs / workload.tickMs);
+  if (opts.format === 'counts') return generateCounts(workload, opts.windowMs ?? 60_000, ticks, out);
+  if (!records) throw new Error('generateWorkload: records need a key picker and a time stream');
+  return generateRecords(workload, records.keys, records.times, ticks, out);
+}
+
+/** `windowStartMs,bucket,count`: each window's records per bucket (buckets with none left out). */
+async function generateCounts(workload: Workload, W: number, ticks: number, out: ChunkWriter): Promise<GenerateResult> {
   const B = workload.buckets;
   const tick = workload.tickMs;
-  const ticks = Math.ceil(opts.durationMs / tick);
-  const chunkChars = opts.chunkChars ?? 1 << 20;
-  let buf: string[] = [];
-  let chars = 0;
   let rows = 0;
   let total = 0;
-  const flush = async () => {
-    if (buf.length) {
-      const s = buf.join('');
-      buf = [];
-      chars = 0;
-      await sink.write(s);
+  const acc = new Float64Array(B);
+  let win = 0;
+  const emit = async (start: number) => {
+    for (let b = 0; b < B; b++) {
+      const c = acc[b];
+      if (c > 0) {
+        out.push(`${start},${b},${c}\n`);
+        rows++;
+      }
     }
+    acc.fill(0);
+    await out.maybeFlush();
   };
-
-  if (opts.format === 'counts') {
-    const W = opts.windowMs ?? 60_000;
-    const acc = new Float64Array(B);
-    let win = 0;
-    const emit = async (start: number) => {
-      for (let b = 0; b < B; b++) {
-        const c = acc[b];
-        if (c > 0) {
-          const line = `${start},${b},${c}\n`;
-          buf.push(line);
-          chars += line.length;
-          rows++;
-        }
-      }
-      acc.fill(0);
-      if (chars >= chunkChars) await flush();
-    };
-    buf.push('windowStartMs,bucket,count\n');
-    for (let i = 0; i < ticks; i++) {
-      const t = i * tick;
-      const w = Math.floor(t / W);
-      if (w !== win) {
-        await emit(win * W);
-        win = w;
-      }
-      const batch = workload.nextBatch(t);
-      const c = batch.counts;
-      for (let b = 0; b < B; b++) acc[b] += c[b];
-      total += batch.total;
+  out.push('windowStartMs,bucket,count\n');
+  for (let i = 0; i < ticks; i++) {
+    const t = i * tick;
+    const w = Math.floor(t / W);
+    if (w !== win) {
+      await emit(win * W);
+      win = w;
     }
-    await emit(win * W);
-    await flush();
-    return { rows, records: total, ticks };
+    const batch = workload.nextBatch(t);
+    const c = batch.counts;
+    for (let b = 0; b < B; b++) acc[b] += c[b];
+    total += batch.total;
   }
+  await emit(win * W);
+  await out.flush();
+  return { rows, records: total, ticks };
+}
 
-  if (!records) throw new Error('generateWorkload: records need a key picker and a time stream');
-  const { keys, times } = records;
-  // Records are placed at whole milliseconds, uniform over the tick's `span` ms, then ordered by
-  // time and, within a millisecond, by bucket (a stable counting sort over offsets).
+/**
+ * `timeMs,key,bucket`: one row per record. Records are placed at whole milliseconds, uniform over
+ * the tick's `span` ms, then ordered by time and, within a millisecond, by bucket (a stable
+ * counting sort over offsets).
+ */
+async function generateRecords(workload: Workload, keys: KeyPicker, times: RandomStream, ticks: number, out: ChunkWriter): Promise<GenerateResult> {
+  const B = workload.buckets;
+  const tick = workload.tickMs;
+  let total = 0;
   const span = Math.max(1, Math.round(tick));
   const hist = new Int32Array(span + 1);
   let offs = new Int32Array(1 << 16);
   let bks = new Int32Array(1 << 16);
   let sorted = new Int32Array(1 << 16);
-  buf.push('timeMs,key,bucket\n');
+  out.push('timeMs,key,bucket\n');
   for (let i = 0; i < ticks; i++) {
     const t = i * tick;
     const batch = workload.nextBatch(t);
@@ -229,14 +255,11 @@ export async function generateWorkload(
     for (let j = 0; j < n; j++) {
       const r = sorted[j];
       const b = bks[r];
-      const line = `${t + offs[r]},${keys.pick(b)},${b}\n`;
-      buf.push(line);
-      chars += line.length;
+      out.push(`${t + offs[r]},${keys.pick(b)},${b}\n`);
     }
-    rows += n;
     total += n;
-    if (chars >= chunkChars) await flush();
+    await out.maybeFlush();
   }
-  await flush();
-  return { rows, records: total, ticks };
+  await out.flush();
+  return { rows: total, records: total, ticks };
 }

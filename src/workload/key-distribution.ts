@@ -44,6 +44,30 @@ export function addUniform(out: Float64Array, lo: number, hi: number, mass: numb
   }
 }
 
+/** An antiderivative of x^−s (ln x for s = 1): the weight of a rank interval beyond the exact ranks. */
+function zipfIntegral(x: number, s: number): number {
+  return s === 1 ? Math.log(x) : Math.pow(x, 1 - s) / (1 - s);
+}
+
+/**
+ * Adds to each bucket of `out` the weight of its ranks beyond `exact` (unshuffled: rank r in
+ * bucket ⌊(r−1)·buckets/keys⌋), ∫ x^−s dx over its rank interval; returns `total` plus each
+ * weight, added in bucket order.
+ */
+function addZipfTail(out: Float64Array, exact: number, keys: number, s: number, total: number): number {
+  const buckets = out.length;
+  for (let bkt = Math.floor((exact * buckets) / keys); bkt < buckets; bkt++) {
+    const lo = Math.max(exact + 0.5, (bkt * keys) / buckets + 0.5);
+    const hi = ((bkt + 1) * keys) / buckets + 0.5;
+    if (hi > lo) {
+      const w = zipfIntegral(hi, s) - zipfIntegral(lo, s);
+      out[bkt] += w;
+      total += w;
+    }
+  }
+  return total;
+}
+
 /**
  * Per-bucket probabilities of a zipf component over `keys` keys: the key of rank r weighs r^−s.
  * `shuffle: false` packs rank 1 at position 0, rank 2 next, …; `shuffle: true` scatters ranks
@@ -74,19 +98,7 @@ export function zipfTable(
       total += w;
       if (pkRanks) pkRanks[r - 1] = r - 1;
     }
-    if (keys > exact) {
-      // ∫ x^−s dx over each bucket's rank interval beyond `exact`.
-      const F = (x: number) => (s === 1 ? Math.log(x) : Math.pow(x, 1 - s) / (1 - s));
-      for (let bkt = Math.floor((exact * buckets) / keys); bkt < buckets; bkt++) {
-        const lo = Math.max(exact + 0.5, (bkt * keys) / buckets + 0.5);
-        const hi = ((bkt + 1) * keys) / buckets + 0.5;
-        if (hi > lo) {
-          const w = F(hi) - F(lo);
-          out[bkt] += w;
-          total += w;
-        }
-      }
-    }
+    if (keys > exact) total = addZipfTail(out, exact, keys, s, total);
   } else {
     if (keys <= ZIPF_EXACT_RANKS) {
       const perm = permutation(keys, rng);
@@ -102,8 +114,7 @@ export function zipfTable(
         out[Math.floor((rng.int(keys) * buckets) / keys)] += w;
         total += w;
       }
-      const F = (x: number) => (s === 1 ? Math.log(x) : Math.pow(x, 1 - s) / (1 - s));
-      const rest = F(keys + 0.5) - F(exact + 0.5);
+      const rest = zipfIntegral(keys + 0.5, s) - zipfIntegral(exact + 0.5, s);
       for (let i = 0; i < buckets; i++) out[i] += rest / buckets;
       total += rest;
     }

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main.ts';
-import { OUTPUT_MARKER, isKeycastOutput } from '../../src/experiment/atomic-dir.ts';
+import { OUTPUT_MARKER, isKeycastOutput } from '../../src/io/atomic-dir.ts';
 
 /** A scenario small enough to run in well under a second. */
 const SMALL = `name: small

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { config, harness } from '../fixtures/cluster.ts';
-import { LatencyHistogram, latencyBin, binLatency } from '../../src/cluster/latency-histogram.ts';
+import { LatencyHistogram, latencyBin, binLatency } from '../../src/model/latency-histogram.ts';
 import { CohortQueue } from '../../src/cluster/cohort-queue.ts';
 
 describe('fluid queues against closed forms', () => {

@@ -33,12 +33,14 @@ describe('units', () => {
 });
 
 describe('formatBytes', () => {
-  it('binary units, one decimal from KB up', async () => {
+  it('binary units labelled as such, three significant digits from KiB up', async () => {
     const { formatBytes } = await import('../../src/model/units.ts');
     expect(formatBytes(0)).toBe('0 B');
     expect(formatBytes(1023)).toBe('1023 B');
-    expect(formatBytes(1536)).toBe('1.5 KB');
-    expect(formatBytes(3 * 1024 ** 3)).toBe('3.0 GB');
-    expect(formatBytes(5 * 1024 ** 5)).toBe('5120.0 TB');
+    expect(formatBytes(1536)).toBe('1.50 KiB');
+    expect(formatBytes(3 * 1024 ** 3)).toBe('3.00 GiB');
+    expect(formatBytes(5 * 1024 ** 5)).toBe('5.00 PiB');
+    expect(formatBytes(-150 * 1024 ** 2)).toBe('−150 MiB');
+    expect(formatBytes(12.34 * 1024)).toBe('12.3 KiB');
   });
 });

@@ -29,6 +29,6 @@ describe('plan output', () => {
     const table = formatPlanTable(r);
     expect(table).toMatch(/^PROPOSED: /);
     expect(table).toMatch(/actions \(\d+\):/);
-    if (j.predicted.movedBytes >= 1024 * 1024) expect(table).toMatch(/moved\s+-\s+\d+\.\d MB/);
+    if (j.predicted.movedBytes >= 1024 * 1024) expect(table).toMatch(/moved\s+-\s+\d+(\.\d+)? MiB/);
   });
 });

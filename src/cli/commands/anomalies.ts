@@ -3,7 +3,7 @@
  * --out FILE.csv`: online anomaly scores per row (`timestamp,score,anomaly`); a row's score uses
  * only the rows up to it, so truncating the input never changes earlier rows.
  */
-import type { KeycastCommand } from '../main.ts';
+import type { KeycastCommand } from '../command.ts';
 import { ExitCode } from '../exit-codes.ts';
 
 export const anomaliesCommand: KeycastCommand = {

@@ -3,7 +3,7 @@
  * range size, its cut-over and write latency under a move, and prints the scenario `cluster:`
  * fields that make the simulator reproduce the durations (src/experiment/calibrate.ts).
  */
-import type { KeycastCommand } from '../main.ts';
+import type { KeycastCommand } from '../command.ts';
 import { InputError } from '../../model/errors.ts';
 import { parseSeeds } from './live.ts';
 

@@ -1,5 +1,5 @@
 /** `keycast capacity SCENARIO --nodes MIN..MAX`: fewest nodes that keep the SLO, per policy. */
-import type { KeycastCommand } from '../main.ts';
+import type { KeycastCommand } from '../command.ts';
 import { scenarioLoadOptions, scenarioOptions } from './scenario-options.ts';
 
 export const capacityCommand: KeycastCommand = {
@@ -19,7 +19,7 @@ export const capacityCommand: KeycastCommand = {
   run: async (argv) => {
     const { runCapacity, parseNodeRange } = await import('../../experiment/capacity.ts');
     const { capacityCsv, capacityHtml, capacityTable } = await import('../../report/capacity-report.ts');
-    const { writeDirAtomic } = await import('../../experiment/atomic-dir.ts');
+    const { writeDirAtomic } = await import('../../io/atomic-dir.ts');
     const { progressBar } = await import('../progress.ts');
     const fs = await import('node:fs');
     const path = await import('node:path');
@@ -30,7 +30,7 @@ export const capacityCommand: KeycastCommand = {
       throw new InputError([{ file: '<cli>', path: '--seeds', message: 'should be a whole number ≥ 1' }]);
     }
     const load = scenarioLoadOptions(argv);
-    const { assertOutDir } = await import('../../experiment/atomic-dir.ts');
+    const { assertOutDir } = await import('../../io/atomic-dir.ts');
     const force = argv.force as boolean;
     if (argv.out !== undefined) assertOutDir(argv.out as string, { force });
     const bar = progressBar('capacity');

@@ -1,5 +1,5 @@
 /** `keycast check [PATH...] [--junit FILE]`: scenario files as CI regression tests. */
-import type { KeycastCommand } from '../main.ts';
+import type { KeycastCommand } from '../command.ts';
 import { scenarioLoadOptions, scenarioOptions } from './scenario-options.ts';
 
 export const checkCommand: KeycastCommand = {
@@ -15,7 +15,8 @@ export const checkCommand: KeycastCommand = {
         .option('force', { type: 'boolean', default: false, describe: 'replace --out even if it is not a keycast output folder (deletes what is there)' }),
     ),
   run: async (argv) => {
-    const { runChecks, scenarioFiles, junitXml, checkTable, checkExitCode } = await import('../../experiment/check.ts');
+    const { runChecks, junitXml, checkTable, checkExitCode } = await import('../../experiment/check.ts');
+    const { scenarioFiles } = await import('../../io/scenario-files.ts');
     const { version } = await import('../../api.ts');
     const { writeFileAtomic } = await import('../io.ts');
     const { BUNDLED_SCENARIOS } = await import('../../scenario/bundled.ts');
@@ -26,7 +27,7 @@ export const checkCommand: KeycastCommand = {
     const load = scenarioLoadOptions(argv);
     const out = argv.out as string | undefined;
     const force = argv.force as boolean;
-    const { assertOutDir, ensureOutputParent } = await import('../../experiment/atomic-dir.ts');
+    const { assertOutDir, ensureOutputParent } = await import('../../io/atomic-dir.ts');
     if (out !== undefined) assertOutDir(out, { force });
     const cases = runChecks(files, {
       ...load,

@@ -4,7 +4,7 @@
  * src/cluster/redis/local-cluster.ts); `status` reports slots a killed run left open and `repair`
  * closes them (src/cluster/redis/slot-recovery.ts).
  */
-import type { KeycastCommand } from '../main.ts';
+import type { KeycastCommand } from '../command.ts';
 import { InputError } from '../../model/errors.ts';
 
 const DEFAULT_DIR = '.keycast/cluster';

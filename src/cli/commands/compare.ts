@@ -1,5 +1,5 @@
 /** `keycast compare BASELINE RUN [--tolerance 5%]`: metric-by-metric diff, exit 1 on a regression. */
-import type { KeycastCommand } from '../main.ts';
+import type { KeycastCommand } from '../command.ts';
 
 export const compareCommand: KeycastCommand = {
   command: 'compare <baseline> <run>',
@@ -12,7 +12,9 @@ export const compareCommand: KeycastCommand = {
       .option('tolerance', { type: 'string', default: '5%', describe: 'allowed worsening, relative (5% or 0.05)' })
       .option('json', { type: 'boolean', default: false, describe: 'print the comparison as JSON' }),
   run: async (argv) => {
-    const { compareSummaries, comparisonTable, parseTolerance, readSummary } = await import('../../experiment/compare.ts');
+    const { compareSummaries, parseTolerance } = await import('../../experiment/compare.ts');
+    const { readSummary } = await import('../../io/summary-file.ts');
+    const { comparisonTable } = await import('../../report/compare-table.ts');
     const tol = parseTolerance(String(argv.tolerance));
     const base = readSummary(argv.baseline as string);
     const run = readSummary(argv.run as string);

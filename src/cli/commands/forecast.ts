@@ -6,7 +6,7 @@
  * (id,time,value) with regular times also gets `FILE.long.csv`: id,time,forecast(,p10,p90) with
  * the forecast windows' times. Prints per series the model chosen and its backtest error.
  */
-import type { KeycastCommand } from '../main.ts';
+import type { KeycastCommand } from '../command.ts';
 import { ExitCode } from '../exit-codes.ts';
 
 export const forecastCommand: KeycastCommand = {

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import * as zlibModule from 'node:zlib';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
-import type { KeycastCommand } from '../main.ts';
+import type { KeycastCommand } from '../command.ts';
 import { InputError } from '../../model/errors.ts';
 import type { LoadOptions } from '../../scenario/load.ts';
 

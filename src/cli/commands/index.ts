@@ -1,5 +1,5 @@
 /** The CLI's commands, in the order `--help` lists them. */
-import type { KeycastCommand } from '../main.ts';
+import type { KeycastCommand } from '../command.ts';
 import { runCommand } from './run.ts';
 import { validateCommand } from './validate.ts';
 import { schemaCommand } from './schema.ts';

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { KeycastCommand } from '../main.ts';
+import type { KeycastCommand } from '../command.ts';
 import { InputError, type Problem } from '../../model/errors.ts';
 import { scenarioLoadOptions } from './scenario-options.ts';
 
@@ -103,7 +103,7 @@ export const liveCommand: KeycastCommand = {
     const { runLive } = await import('../../experiment/live.ts');
     const { compareMoves, simulateTwin, liveSummary } = await import('../../experiment/live-report.ts');
     const { liveMarkdown, writeLiveReport } = await import('../../report/live-report.ts');
-    const { writeDirAtomic, assertOutDir } = await import('../../experiment/atomic-dir.ts');
+    const { writeDirAtomic, assertOutDir } = await import('../../io/atomic-dir.ts');
     const { version } = await import('../../api.ts');
     const { seeds, wallMs, rateScale, calibration, pol } = parseLiveFlags(argv, parseDuration);
     const loaded = loadScenario(argv.scenario as string, { ...scenarioLoadOptions({ ...argv, policies: undefined }) });

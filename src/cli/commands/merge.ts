@@ -1,5 +1,5 @@
 /** `keycast merge DIR... --out DIR`: combines sweep shards into exactly the unsharded result. */
-import type { KeycastCommand } from '../main.ts';
+import type { KeycastCommand } from '../command.ts';
 
 export const mergeCommand: KeycastCommand = {
   command: 'merge <dirs..>',
@@ -12,7 +12,13 @@ export const mergeCommand: KeycastCommand = {
       .option('force', { type: 'boolean', default: false, describe: 'replace --out even if it is not a keycast output folder (deletes what is there)' }),
   run: async (argv) => {
     const { mergeShards } = await import('../../experiment/run-sweep.ts');
-    const m = mergeShards(argv.dirs as string[], argv.out as string, argv.force as boolean);
+    const { assertOutDir } = await import('../../io/atomic-dir.ts');
+    const { readSweepShards, writeSweepDir } = await import('../../io/sweep-dir.ts');
+    const out = argv.out as string;
+    const force = argv.force as boolean;
+    assertOutDir(out, { force });
+    const { manifest: m, text } = mergeShards(readSweepShards(argv.dirs as string[]));
+    writeSweepDir(out, m, text, 'results.csv', force);
     process.stdout.write(`merged ${(argv.dirs as string[]).length} shard(s), ${m.total} runs → ${argv.out}\n`);
     return 0;
   },

@@ -6,7 +6,7 @@
  * the snapshot's `stateBytes` and cluster fields. Bad input exits 2 with every problem as
  * `FILE:LINE:COL field.path: message`.
  */
-import type { KeycastCommand } from '../main.ts';
+import type { KeycastCommand } from '../command.ts';
 import type { OptimizerName, PlanInput } from '../../planner/index.ts';
 import type { Schedule } from '../../manager/schedule.ts';
 

@@ -1,5 +1,5 @@
 /** `keycast report DIR`: re-render a run's report pages from its data, without re-running. */
-import type { KeycastCommand } from '../main.ts';
+import type { KeycastCommand } from '../command.ts';
 
 export const reportCommand: KeycastCommand = {
   command: 'report <dir>',

@@ -1,5 +1,5 @@
 /** `keycast run SCENARIO`: simulate every policy of a scenario and write the report. */
-import type { KeycastCommand } from '../main.ts';
+import type { KeycastCommand } from '../command.ts';
 import { scenarioOptions, scenarioLoadOptions } from './scenario-options.ts';
 
 export const runCommand: KeycastCommand = {

@@ -1,5 +1,5 @@
 /** `keycast schema`: prints the JSON Schema of scenario files. */
-import type { KeycastCommand } from '../main.ts';
+import type { KeycastCommand } from '../command.ts';
 
 export const schemaCommand: KeycastCommand = {
   command: 'schema',

@@ -1,5 +1,5 @@
 /** `keycast sweep SCENARIO`: the scenario's grid × seeds in parallel workers, or one shard of it. */
-import type { KeycastCommand } from '../main.ts';
+import type { KeycastCommand } from '../command.ts';
 import { InputError } from '../../model/errors.ts';
 import { scenarioLoadOptions, scenarioOptions } from './scenario-options.ts';
 
@@ -19,7 +19,11 @@ export const sweepCommand: KeycastCommand = {
     ),
   run: async (argv) => {
     const { runSweep } = await import('../../experiment/run-sweep.ts');
-    const { parseShard } = await import('../../experiment/sweep.ts');
+    const { parseResults, parseShard } = await import('../../experiment/sweep.ts');
+    const { assertOutDir } = await import('../../io/atomic-dir.ts');
+    const { writeSweepDir } = await import('../../io/sweep-dir.ts');
+    const { sweepTableText } = await import('../../report/sweep-report.ts');
+    const path = await import('node:path');
     const { version } = await import('../../api.ts');
     const { loadScenario } = await import('../../scenario/load.ts');
     const { progressBar } = await import('../progress.ts');
@@ -35,9 +39,13 @@ export const sweepCommand: KeycastCommand = {
     const out = (argv.out as string | undefined) ?? `reports/${name}-sweep${shard ? `-shard${shard.index}of${shard.count}` : ''}`;
     const bar = progressBar(`sweep ${name}`);
     try {
-      const { plan, table } = await runSweep(argv.scenario as string, { ...load, out, workers, shard, seeds, force: argv.force as boolean, version: version(), onProgress: (d, t) => bar.update(d, t) });
+      const force = argv.force as boolean;
+      const checkOut = () => assertOutDir(out, { force });
+      const { plan, manifest, resultsText } = await runSweep(argv.scenario as string, { ...load, checkOut, workers, shard, seeds, version: version(), onProgress: (d, t) => bar.update(d, t) });
+      writeSweepDir(out, manifest, resultsText, 'results.csv', force);
       bar.stop();
-      process.stdout.write(table + '\n');
+      const { fields, rows } = parseResults(resultsText, path.join(out, 'results.csv'));
+      process.stdout.write(sweepTableText(fields, rows) + '\n');
       process.stdout.write(`${plan.runs.length} run(s)${shard ? ` (shard ${shard.index}/${shard.count} of ${plan.total})` : ''} → ${out}/results.csv, aggregate.csv, index.html\n`);
     } finally {
       bar.stop();

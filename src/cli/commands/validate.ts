@@ -1,5 +1,5 @@
 /** `keycast validate FILE...`: checks scenario files, reporting every problem of every file. */
-import type { KeycastCommand } from '../main.ts';
+import type { KeycastCommand } from '../command.ts';
 import { ExitCode } from '../exit-codes.ts';
 
 export const validateCommand: KeycastCommand = {

@@ -1,12 +1,18 @@
 /**
- * Synchronous, streamed reading of a trace file in chunks, gzip or not. The simulator pulls
- * batches synchronously, and Node has no synchronous streaming gunzip, so a `.gz` file is
- * decompressed by `zlib.createGunzip()` in a worker thread that hands chunks over through a
- * SharedArrayBuffer (the main thread blocks in `Atomics.wait` until the next chunk is ready).
- * Memory stays bounded by the chunk size whatever the file's size.
+ * The trace's file access, the one place workload/ touches the file system: synchronous,
+ * streamed reading of a trace file in chunks, gzip or not, its identity (for caching a scan) and
+ * its name for messages. The simulator pulls batches synchronously, and Node has no synchronous
+ * streaming gunzip, so a `.gz` file is decompressed in a worker thread (gunzip-worker.ts) that
+ * hands chunks over through a SharedArrayBuffer (gunzip-slot.ts; this thread blocks in
+ * `Atomics.wait` until the next chunk is ready). Memory stays bounded by the chunk size whatever
+ * the file's size.
  */
+import { buildSync } from 'esbuild';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { CANCELLED, EMPTY, END, FAILED, FULL, SLOT_HEADER, type GunzipTask } from './gunzip-slot.ts';
 
 /** A source of byte chunks; `read()` returns null at the end. */
 export interface ByteSource {
@@ -15,6 +21,18 @@ export interface ByteSource {
 }
 
 const CHUNK = 1 << 20;
+
+/** What identifies a file's content for a cache: path, size and modification time. */
+export function fileIdentity(absFile: string): string {
+  const st = fs.statSync(absFile);
+  return JSON.stringify([absFile, st.size, st.mtimeMs]);
+}
+
+/** The name of a trace file for messages: relative to the working directory when inside it. */
+export function displayName(absFile: string): string {
+  const rel = path.relative(process.cwd(), absFile);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : absFile;
+}
 
 /** Opens `file` (absolute path); gzip is recognised by its magic bytes, not by its name. */
 export function openByteSource(file: string): ByteSource {
@@ -47,58 +65,19 @@ class PlainSource implements ByteSource {
   }
 }
 
-// States of the shared slot.
-const EMPTY = 0;
-const FULL = 1;
-const END = 2;
-const FAILED = 3;
-const CANCELLED = 4;
+let workerUrl: URL | null = null;
 
-/** The worker: plain CommonJS on Node built-ins (no loader needed), evaluated from this string. */
-const WORKER_SOURCE = `
-const fs = require('node:fs');
-const zlib = require('node:zlib');
-const { workerData } = require('node:worker_threads');
-const { sab, file, cap } = workerData;
-const ctrl = new Int32Array(sab, 0, 4);
-const data = new Uint8Array(sab, 16, cap);
-function waitEmpty() {
-  for (;;) {
-    const st = Atomics.load(ctrl, 0);
-    if (st === ${EMPTY}) return true;
-    if (st === ${CANCELLED}) return false;
-    Atomics.wait(ctrl, 0, st);
-  }
+/**
+ * The gunzip worker's script: gunzip-worker.ts (a type-checked module) bundled by esbuild into
+ * one ES module and handed to the thread as a `data:` URL, so nothing is written anywhere and no
+ * loader is needed in the thread. Built once per process.
+ */
+function gunzipWorkerUrl(): URL {
+  if (workerUrl) return workerUrl;
+  const out = buildSync({ entryPoints: [fileURLToPath(new URL('./gunzip-worker.ts', import.meta.url))], bundle: true, platform: 'node', format: 'esm', write: false, logLevel: 'silent' });
+  workerUrl = new URL(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].contents).toString('base64')}`);
+  return workerUrl;
 }
-function put(buf) {
-  let off = 0;
-  while (off < buf.length) {
-    if (!waitEmpty()) process.exit(0);
-    const n = Math.min(cap, buf.length - off);
-    data.set(buf.subarray(off, off + n));
-    ctrl[1] = n;
-    Atomics.store(ctrl, 0, ${FULL});
-    Atomics.notify(ctrl, 0);
-    off += n;
-  }
-}
-let done = false;
-function finish(state, msg) {
-  if (done) return;
-  done = true;
-  if (!waitEmpty()) process.exit(0);
-  if (msg) { const b = Buffer.from(String(msg)).subarray(0, cap); data.set(b); ctrl[1] = b.length; }
-  Atomics.store(ctrl, 0, state);
-  Atomics.notify(ctrl, 0);
-}
-const input = fs.createReadStream(file, { highWaterMark: ${CHUNK} });
-const gunzip = zlib.createGunzip({ chunkSize: 256 * 1024 });
-input.on('error', (e) => finish(${FAILED}, e.message));
-gunzip.on('error', (e) => finish(${FAILED}, e.message));
-gunzip.on('data', put);
-gunzip.on('end', () => finish(${END}));
-input.pipe(gunzip);
-`;
 
 class GunzipSource implements ByteSource {
   private readonly ctrl: Int32Array;
@@ -107,10 +86,11 @@ class GunzipSource implements ByteSource {
   private finished = false;
 
   constructor(private readonly file: string) {
-    const sab = new SharedArrayBuffer(16 + CHUNK);
+    const sab = new SharedArrayBuffer(SLOT_HEADER + CHUNK);
     this.ctrl = new Int32Array(sab, 0, 4);
-    this.data = new Uint8Array(sab, 16, CHUNK);
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { sab, file, cap: CHUNK } });
+    this.data = new Uint8Array(sab, SLOT_HEADER, CHUNK);
+    const gunzipTask: GunzipTask = { sab, file, cap: CHUNK, readChunk: CHUNK };
+    this.worker = new Worker(gunzipWorkerUrl(), { workerData: { gunzipTask }, execArgv: [] });
     this.worker.unref();
   }
 

@@ -8,6 +8,7 @@ import { InputError } from '../../model/errors.ts';
 import type { TraceSpec } from '../spec.ts';
 import { openByteSource, type ByteSource } from './byte-source.ts';
 import { TimeParser } from './time.ts';
+import { splitCsv } from '../../model/csv-line.ts';
 
 /** What `next()` found. */
 export const RowStatus = { End: 0, Ok: 1, Bad: 2 } as const;
@@ -183,46 +184,6 @@ export class TraceRowReader {
   }
 }
 
-/** Splits one CSV line, honouring double quotes (`""` inside quotes is a quote). */
-export function splitCsv(line: string): string[] {
-  const out: string[] = [];
-  let i = 0;
-  const n = line.length;
-  for (;;) {
-    if (i < n && line[i] === '"') {
-      let s = '';
-      i++;
-      for (;;) {
-        const q = line.indexOf('"', i);
-        if (q < 0) {
-          s += line.slice(i);
-          i = n;
-          break;
-        }
-        s += line.slice(i, q);
-        if (line[q + 1] === '"') {
-          s += '"';
-          i = q + 2;
-        } else {
-          i = q + 1;
-          break;
-        }
-      }
-      const c = line.indexOf(',', i);
-      out.push(s);
-      if (c < 0) return out;
-      i = c + 1;
-    } else {
-      const c = line.indexOf(',', i);
-      if (c < 0) {
-        out.push(line.slice(i));
-        return out;
-      }
-      out.push(line.slice(i, c));
-      i = c + 1;
-    }
-  }
-}
 
 function clip(s: string): string {
   return s.length > 40 ? `${s.slice(0, 40)}…` : s;

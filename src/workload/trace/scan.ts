@@ -6,11 +6,12 @@
  * `generate --format records` picks key strings by them). Memory: one entry per distinct key.
  * Results are cached per process by file identity and trace options.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { InputError, type Problem } from '../../model/errors.ts';
 import type { TraceSpec } from '../spec.ts';
+import { displayName, fileIdentity } from './byte-source.ts';
 import { RowStatus, TraceRowReader } from './rows.ts';
+
+export { displayName } from './byte-source.ts';
 
 /** Distinct timestamps the typical gap is measured on (from the start of the trace). */
 export const GAP_SAMPLE = 10_000;
@@ -35,12 +36,6 @@ export interface TraceScan {
   readonly keyWeights: Float64Array;
 }
 
-/** The name of a trace file for messages: relative to the working directory when inside it. */
-export function displayName(absFile: string): string {
-  const rel = path.relative(process.cwd(), absFile);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : absFile;
-}
-
 const cache = new Map<string, TraceScan>();
 
 /**
@@ -50,8 +45,7 @@ const cache = new Map<string, TraceScan>();
  * row before it (rows must be in non-decreasing time order).
  */
 export function scanTrace(absFile: string, spec: TraceSpec, skipBadRows: boolean): TraceScan {
-  const st = fs.statSync(absFile);
-  const id = JSON.stringify([absFile, st.size, st.mtimeMs, spec.time, spec.key, spec.weight, spec.keyPattern, spec.timezone, skipBadRows]);
+  const id = JSON.stringify([fileIdentity(absFile), spec.time, spec.key, spec.weight, spec.keyPattern, spec.timezone, skipBadRows]);
   const hit = cache.get(id);
   if (hit) return hit;
   const file = displayName(absFile);
@@ -93,9 +87,7 @@ export function scanTrace(absFile: string, spec: TraceSpec, skipBadRows: boolean
   }
   if (rows === 0) throw new InputError([{ file, path: 'workload.trace', message: bad ? `no good rows (${bad} bad rows skipped)` : 'the trace has no rows' }]);
   gaps.sort((a, b) => a - b);
-  const keys = [...weights.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const keyWeights = new Float64Array(keys.length);
-  keys.forEach((k, i) => (keyWeights[i] = weights.get(k)!));
+  const { keys, keyWeights } = keyTable(weights);
   const scan: TraceScan = {
     format: reader.format,
     firstMs,
@@ -110,4 +102,12 @@ export function scanTrace(absFile: string, spec: TraceSpec, skipBadRows: boolean
   if (cache.size > 16) cache.clear();
   cache.set(id, scan);
   return scan;
+}
+
+/** Distinct keys in string order (UTF-16 code units) and their total weights. */
+function keyTable(weights: ReadonlyMap<string, number>): { keys: string[]; keyWeights: Float64Array } {
+  const keys = [...weights.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const keyWeights = new Float64Array(keys.length);
+  keys.forEach((k, i) => (keyWeights[i] = weights.get(k)!));
+  return { keys, keyWeights };
 }

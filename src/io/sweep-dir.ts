@@ -1,0 +1,38 @@
+/**
+ * Sweep output folders: writing one (`results.csv`, `aggregate.csv`, `sweep.json` and the page,
+ * atomically) and reading a shard back for `merge`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { SweepManifest, SweepShard } from '../experiment/run-sweep.ts';
+import { aggregateCsv, parseResults } from '../experiment/sweep.ts';
+import { InputError } from '../model/errors.ts';
+import { renderSweepHtml } from '../report/sweep-report.ts';
+import { writeDirAtomic } from './atomic-dir.ts';
+
+/** Writes a sweep folder from its manifest and results text. */
+export function writeSweepDir(out: string, manifest: SweepManifest, resultsText: string, file = 'results.csv', force = false): void {
+  const { fields, rows } = parseResults(resultsText, path.join(out, file));
+  writeDirAtomic(out, (tmp) => {
+    fs.writeFileSync(path.join(tmp, 'results.csv'), resultsText);
+    fs.writeFileSync(path.join(tmp, 'aggregate.csv'), aggregateCsv(fields, rows));
+    fs.writeFileSync(path.join(tmp, 'sweep.json'), JSON.stringify(manifest, null, 2) + '\n');
+    fs.writeFileSync(path.join(tmp, 'index.html'), renderSweepHtml(manifest, fields, rows));
+  }, { force });
+}
+
+/** Reads shard folders (each needs sweep.json and results.csv); every missing one is a problem. */
+export function readSweepShards(dirs: readonly string[]): SweepShard[] {
+  const problems: { file: string; path: string; message: string }[] = [];
+  const parts = dirs.map((d) => {
+    const mf = path.join(d, 'sweep.json');
+    const rf = path.join(d, 'results.csv');
+    if (!fs.existsSync(mf) || !fs.existsSync(rf)) {
+      problems.push({ file: d, path: '', message: 'not a sweep folder (needs sweep.json and results.csv)' });
+      return null;
+    }
+    return { dir: d, manifest: JSON.parse(fs.readFileSync(mf, 'utf8')) as SweepManifest, text: fs.readFileSync(rf, 'utf8') };
+  });
+  if (problems.length) throw new InputError(problems);
+  return parts as SweepShard[];
+}

@@ -1,0 +1,54 @@
+/**
+ * The parts of a policy's outcome that the cluster, the APM and the policies each report and
+ * `summary.json` carries (experiment/summary.ts assembles them): typed once here, so the
+ * producers and the summary cannot drift apart.
+ */
+
+/** Operations the cluster completed, by kind, and those that failed (`operations` in the summary, with the APM's counts beside them). */
+export interface ClusterOpCounts {
+  split: number;
+  merge: number;
+  move: number;
+  create: number;
+  failed: number;
+}
+
+/** Plans by outcome (the APM; `plans` in the summary). */
+export interface PlanCounts {
+  proposed: number;
+  completed: number;
+  rolledBack: number;
+  superseded: number;
+  aborted: number;
+}
+
+/** Forecast accuracy over the run (predictive; `forecast` in the summary). */
+export interface ForecastAccuracy {
+  smape: number;
+  mase: number;
+  coverage80: number;
+}
+
+/**
+ * Predictive with `regret: true`: mean cost gap per decision to the PRE on the truth (forecast
+ * error) and from it to the exact lower bound (optimizer gap), and mean ms from a plan's
+ * proposal to its end.
+ */
+export interface RegretReport {
+  forecastCost: number;
+  optimizerCost: number;
+  executionLagMs: number;
+  decisions: number;
+}
+
+/** What the circuit breaker of a planning policy did. */
+export interface BreakerReport {
+  /** Times it opened. */
+  opened: number;
+  /** Measured ms during which planning was paused. */
+  openMs: number;
+  /** Decisions skipped while open. */
+  skippedDecisions: number;
+  /** Its transitions (the first 100), with the reason of each opening. */
+  events: { timeMs: number; state: 'open' | 'half-open' | 'closed'; reason: string }[];
+}

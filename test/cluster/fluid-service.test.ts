@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { CohortQueue } from '../../src/cluster/cohort-queue.ts';
+import { FluidService, partitionArrivals, waterFill, type TickService } from '../../src/cluster/fluid-service.ts';
+import type { KeyBatch } from '../../src/model/batch.ts';
+
+function batch(counts: number[]): KeyBatch {
+  const c = Float64Array.from(counts);
+  return { timeMs: 0, durationMs: 1000, counts: c, total: counts.reduce((a, b) => a + b, 0) } as unknown as KeyBatch;
+}
+
+function queueOf(n: number): CohortQueue {
+  const q = new CohortQueue();
+  q.push(0, n);
+  return q;
+}
+
+function tick(partitions: { queue: CohortQueue; pausedUntil: number }[], nodeOf: number[], over: Partial<TickService> = {}): number[] {
+  const served = partitions.map(() => 0);
+  const before = partitions.map((p) => p.queue.size);
+  new FluidService().serve({
+    timeMs: 0,
+    durationMs: 1000,
+    nodeOf,
+    partitions,
+    downUntil: () => -1,
+    nodes: Math.max(...nodeOf) + 1,
+    nodeCapacity: 100,
+    partitionCapacity: Infinity,
+    moveLoad: 0,
+    moveBandwidth: 1,
+    moveUse: [],
+    onServed: () => undefined,
+    ...over,
+  });
+  partitions.forEach((p, i) => (served[i] = before[i] - p.queue.size));
+  return served;
+}
+
+describe('fluid service', () => {
+  it('sums each partition’s buckets, with or without prefix sums', () => {
+    const counts = [1, 2, 3, 4, 5, 6];
+    const out = new Float64Array(3);
+    partitionArrivals(batch(counts), [0, 2, 3, 6], out);
+    expect([...out]).toEqual([3, 3, 15]);
+    const prefix = Float64Array.from([0, 1, 3, 6, 10, 15, 21]);
+    const viaPrefix = new Float64Array(3);
+    partitionArrivals(batch(counts), [0, 2, 3, 6], viaPrefix, prefix);
+    expect([...viaPrefix]).toEqual([...out]);
+  });
+
+  it('a node under its capacity serves every partition’s whole queue', () => {
+    expect(tick([{ queue: queueOf(30), pausedUntil: 0 }, { queue: queueOf(50), pausedUntil: 0 }], [0, 0])).toEqual([30, 50]);
+  });
+
+  it('an overloaded node shares its capacity by queued demand', () => {
+    const served = tick([{ queue: queueOf(100), pausedUntil: 0 }, { queue: queueOf(300), pausedUntil: 0 }], [0, 0]);
+    expect(served[0]).toBeCloseTo(25, 9);
+    expect(served[1]).toBeCloseTo(75, 9);
+  });
+
+  it('water-fills: what a capped partition leaves goes to the others', () => {
+    // node capacity 100, partitions capped at 10: the first takes 10, the other two share 90 by demand
+    const served = tick([{ queue: queueOf(100), pausedUntil: 0 }, { queue: queueOf(100), pausedUntil: 0 }, { queue: queueOf(200), pausedUntil: 0 }], [0, 0, 0], { partitionCapacity: 10 });
+    expect(served).toEqual([10, 10, 10]);
+    const limit = Float64Array.from([10, 1000, 1000]);
+    waterFill([0, 0, 0], 0, 100, 3, limit, [{ queue: queueOf(100), pausedUntil: 0 }, { queue: queueOf(100), pausedUntil: 0 }, { queue: queueOf(200), pausedUntil: 0 }]);
+    expect(limit[0]).toBe(10);
+    expect(limit[1]).toBeCloseTo(30, 9);
+    expect(limit[2]).toBeCloseTo(60, 9);
+  });
+
+  it('a paused partition serves only the unpaused share of the tick (its cap pro rata), a down node nothing', () => {
+    expect(tick([{ queue: queueOf(1000), pausedUntil: 500 }], [0], { partitionCapacity: 60 })[0]).toBeCloseTo(30, 9);
+    expect(tick([{ queue: queueOf(1000), pausedUntil: 0 }], [0], { partitionCapacity: 60 })[0]).toBeCloseTo(60, 9);
+    expect(tick([{ queue: queueOf(1000), pausedUntil: 0 }], [0], { downUntil: () => 2000 })).toEqual([0]);
+  });
+
+  it('a node moving state at full bandwidth loses `moveLoad` of its capacity', () => {
+    expect(tick([{ queue: queueOf(1000), pausedUntil: 0 }], [0], { moveLoad: 0.5, moveBandwidth: 10, moveUse: [10] })[0]).toBeCloseTo(50, 9);
+    expect(tick([{ queue: queueOf(1000), pausedUntil: 0 }], [0], { moveLoad: 0.5, moveBandwidth: 10, moveUse: [5] })[0]).toBeCloseTo(75, 9);
+  });
+});
