@@ -13,6 +13,10 @@ export interface ClusterConfig {
   readonly retention: number;
   /** Bytes/s per node, shared by every move using the node. */
   readonly moveBandwidth: number;
+  /** Ms a move spends per bucket it moves besides sending bytes (serving goes on); 0 when absent. */
+  readonly movePerBucket?: number;
+  /** Ms more a move or create spends before its bytes flow when it carries any state (serving goes on); 0 when absent. */
+  readonly moveDataSetup?: number;
   /** Share of a node's capacity lost while it moves state at the full `moveBandwidth` (pro rata below); 0 when absent. */
   readonly moveLoad?: number;
   readonly pauses: { readonly split: number; readonly merge: number; readonly move: number };

@@ -161,8 +161,9 @@ export class SimCluster implements ControlPlane {
     else if (action.kind === 'split' || action.kind === 'merge') this.startPause(op, now);
     else {
       op.bytesTotal = this.stateBytes(op.range.start, op.range.end, now);
+      op.setupLeftMs = ((this.cfg.movePerBucket ?? 0) * (op.range.end - op.range.start) + (op.bytesTotal > 0 ? (this.cfg.moveDataSetup ?? 0) : 0)) * op.slow;
       this.setState(op, 'transfer');
-      if (op.bytesTotal <= 0 && op.failAt === undefined) this.startCutover(op, now);
+      if (op.bytesTotal <= 0 && op.setupLeftMs <= 0 && op.failAt === undefined) this.startCutover(op, now);
     }
     return { accepted: true, opId: op.id };
   }

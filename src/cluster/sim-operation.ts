@@ -20,6 +20,8 @@ export interface SimOp {
   slow: number;
   bytesTotal: number;
   bytesSent: number;
+  /** Ms of the transfer still to spend on per-bucket work (`movePerBucket`, `moveDataSetup`) before bytes flow. */
+  setupLeftMs?: number;
   readonly src: number;
   readonly dst: number;
   readonly range: { readonly start: number; readonly end: number };
@@ -96,10 +98,15 @@ export function progressTransfers(ops: Iterable<SimOp>, t: number, dtMs: number,
       host.fail(op, 'a node of the move crashed', 'node-down');
       continue;
     }
+    // Per-bucket work (`movePerBucket`, `moveDataSetup`) comes first; bytes flow in what is left of the tick.
+    const setup = Math.min(op.setupLeftMs ?? 0, dtMs);
+    if (setup > 0) op.setupLeftMs! -= setup;
+    if ((op.setupLeftMs ?? 0) > 0) continue;
+    const from = t + setup;
     const rate = bandwidth / Math.max(users.get(op.src)!, users.get(op.dst)!) / op.slow; // bytes/s
     const remaining = op.bytesTotal - op.bytesSent;
     const failBytes = op.failAt !== undefined ? op.failAt * op.bytesTotal : Infinity;
-    const canSend = (rate * dtMs) / 1000;
+    const canSend = (rate * (dtMs - setup)) / 1000;
     if (failBytes - op.bytesSent <= canSend && failBytes < op.bytesTotal + 1e-9) {
       const sent = Math.max(0, failBytes - op.bytesSent);
       op.bytesSent += sent;
@@ -111,7 +118,7 @@ export function progressTransfers(ops: Iterable<SimOp>, t: number, dtMs: number,
     use[op.src] = (use[op.src] ?? 0) + (sentNow * 1000) / dtMs;
     use[op.dst] = (use[op.dst] ?? 0) + (sentNow * 1000) / dtMs;
     if (remaining <= canSend) {
-      const doneAt = t + (remaining / rate) * 1000;
+      const doneAt = from + (remaining / rate) * 1000;
       host.moved(remaining, t);
       op.bytesSent = op.bytesTotal;
       host.sent(op, doneAt);

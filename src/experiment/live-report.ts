@@ -1,16 +1,17 @@
 /**
  * The figures of a live run (`keycast live`) for its `summary.json` and, with a calibration, the
  * simulator's twin of the run side by side with what was measured: per move the duration the
- * simulator's model gives it (fixed cost + bytes / bandwidth) against the measured one, and the
- * whole scenario simulated under the equivalent `cluster:` fields. Files: report/live-report.ts.
+ * simulator's model gives it (fixed + per slot + more with data + bytes / bandwidth, move-model.ts)
+ * against the measured one, and the whole scenario simulated under the equivalent `cluster:` fields. Files: report/live-report.ts.
  */
 import type { LoadedScenario } from '../scenario/load.ts';
 import { runScenario } from './run.ts';
-import { equivalentCluster, type Calibration, type LiveResult } from './live.ts';
+import type { LiveResult } from './live.ts';
+import { equivalentCluster, modelMs, type Calibration, type EquivalentCluster } from './move-model.ts';
 
 /** The simulator's side of a live run. */
 export interface SimTwin {
-  readonly cluster: ReturnType<typeof equivalentCluster>;
+  readonly cluster: EquivalentCluster;
   readonly p50LatencyMs: number;
   readonly p99LatencyMs: number;
   readonly sloViolationRate: number;
@@ -31,6 +32,8 @@ export interface MoveComparison {
   readonly simulatedMs: number;
   /** (simulated − measured) / measured. */
   readonly relativeError: number;
+  /** Whether the move ran alone (no other move or create overlapped it): the model is of one move. */
+  readonly alone: boolean;
 }
 
 const median = (xs: readonly number[]) => {
@@ -43,21 +46,39 @@ const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** The simulator model's duration of each measured move under `cal`, against the measured one. */
 export function compareMoves(live: LiveResult, cal: Calibration): MoveComparison[] {
+  // Spans of every move and create (done or failed) in scenario ms, to tell moves that ran alone.
+  const spans = live.operations
+    .filter((e) => e.action.kind === 'move' || e.action.kind === 'create')
+    .map((e) => ({ opId: e.opId, start: e.timeMs - (e.durationMs ?? 0), end: e.timeMs }));
+  const alone = (opId: number) => {
+    const me = spans.find((x) => x.opId === opId);
+    return !me || !spans.some((x) => x.opId !== opId && x.start < me.end && me.start < x.end);
+  };
   return live.opStats
     .filter((s) => s.status === 'done' && (s.kind === 'move' || s.kind === 'create'))
     .map((s) => {
-      const sim = cal.moveFixedMs + (s.bytes / cal.moveBytesPerSec) * 1000;
-      return { opId: s.opId, kind: s.kind, slots: s.slots, keys: s.keys, bytes: s.bytes, measuredMs: r3(s.wallMs), simulatedMs: r3(sim), relativeError: r3((sim - s.wallMs) / s.wallMs) };
+      const sim = modelMs(cal, s.slots, s.bytes);
+      return { opId: s.opId, kind: s.kind, slots: s.slots, keys: s.keys, bytes: s.bytes, measuredMs: r3(s.wallMs), simulatedMs: r3(sim), relativeError: r3((sim - s.wallMs) / s.wallMs), alone: alone(s.opId) };
     });
+}
+
+/** Median error, |error| and moves within 25% of a set of comparisons. */
+function errorFigures(c: readonly MoveComparison[]) {
+  return {
+    of: c.length,
+    within25: c.filter((x) => Math.abs(x.relativeError) <= 0.25).length,
+    medianRelativeError: r3(median(c.map((x) => x.relativeError))),
+    medianAbsRelativeError: r3(median(c.map((x) => Math.abs(x.relativeError)))),
+  };
 }
 
 /** Simulates the live run's scenario and policy under the cluster fields equivalent to `cal`. */
 export function simulateTwin(loaded: LoadedScenario, policy: string, live: LiveResult, cal: Calibration): SimTwin {
   const sc = loaded.scenario;
-  const cluster = equivalentCluster(cal, live.speed, live.rateScale, sc.duration);
+  const cluster = equivalentCluster(cal, { speed: live.speed, y: live.rateScale, durationMs: sc.duration, slotsPerBucket: live.slotsPerBucket, recordBytes: sc.workload.recordBytes, bytesPerWrite: live.bytesPerWrite });
   const twin: LoadedScenario = {
     ...loaded,
-    scenario: { ...sc, cluster: { ...sc.cluster, moveBandwidth: cluster.moveBandwidth, retention: cluster.retention, pauses: { ...sc.cluster.pauses, move: cluster.pauses.move } } },
+    scenario: { ...sc, cluster: { ...sc.cluster, moveBandwidth: cluster.moveBandwidth, retention: cluster.retention, movePerBucket: cluster.movePerBucket, moveDataSetup: cluster.moveDataSetup, pauses: { ...sc.cluster.pauses, move: cluster.pauses.move } } },
     policies: loaded.policies.filter(([n]) => n === policy),
     expectations: [],
   };
@@ -98,7 +119,9 @@ export function liveSummary(loaded: LoadedScenario, policy: string, version: str
     scaling: {
       speed: r3(live.speed),
       rateScale: live.rateScale,
-      note: `scenario time runs ${r3(live.speed)}x the wall clock; each scenario record is ${live.rateScale} writes; the cluster keeps every key written (no retention)`,
+      bytesPerWrite: live.bytesPerWrite,
+      slotsPerBucket: live.slotsPerBucket,
+      note: `scenario time runs ${r3(live.speed)}x the wall clock; each scenario record is ${live.rateScale} writes of ${live.bytesPerWrite} B (key and value) into its bucket's first slot; the cluster keeps every key written (no retention)`,
     },
     wallMs: live.wallMs,
     scenarioMs: live.scenarioMs,
@@ -117,13 +140,29 @@ export function liveSummary(loaded: LoadedScenario, policy: string, version: str
       medianCutoverWallMs: r3(median(moves.map((m) => m.cutoverWallMs))),
       medianBytes: median(moves.map((m) => m.bytes)),
     },
-    consistency: { mapEqualsClusterSlots: live.verifyProblems.length === 0, problems: live.verifyProblems.slice(0, 20), lostWrites: live.writes.lost, misplacedWrites: live.writes.misplaced },
+    consistency: {
+      mapEqualsClusterSlots: live.verifyProblems.length === 0,
+      problems: live.verifyProblems.slice(0, 20),
+      lostWrites: live.writes.lost,
+      misplacedWrites: live.writes.misplaced,
+      /** Slots an earlier (killed) run left open, closed before this run started. */
+      repairedAtStart: live.repairedAtStart.length,
+      /** Operations cancelled (slots closed) because they outlasted the settle time. */
+      cancelledAtEnd: live.cancelledAtEnd,
+    },
     ...(cal ? { calibration: cal } : {}),
     ...(twin
       ? {
           simulated: twin,
           simVsReal: {
-            moveDurationMs: { simulatedModel: r3(median((compared ?? []).map((c) => c.simulatedMs))), measured: r3(median((compared ?? []).map((c) => c.measuredMs))), medianRelativeError: r3(median((compared ?? []).map((c) => Math.abs(c.relativeError)))), within25: (compared ?? []).filter((c) => Math.abs(c.relativeError) <= 0.25).length, of: (compared ?? []).length },
+            moveDurationMs: {
+              simulatedModel: r3(median((compared ?? []).map((c) => c.simulatedMs))),
+              measured: r3(median((compared ?? []).map((c) => c.measuredMs))),
+              ...errorFigures(compared ?? []),
+              alone: errorFigures((compared ?? []).filter((c) => c.alone)),
+              concurrent: errorFigures((compared ?? []).filter((c) => !c.alone)),
+            },
+            twinMedianMoveScenarioMs: { simulated: twin.medianMoveMs, measured: r3(median(moves.map((m) => m.wallMs)) * live.speed) },
             p50LatencyMs: { simulated: twin.p50LatencyMs, measured: live.latency.p50LatencyMs },
             p99LatencyMs: { simulated: twin.p99LatencyMs, measured: live.latency.p99LatencyMs },
             sloViolationRate: { simulated: twin.sloViolationRate, measured: live.latency.sloViolationRate },

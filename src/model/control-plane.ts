@@ -69,8 +69,10 @@ export interface ControlPlane {
   /**
    * Cancels operation `opId` if it is still in flight: the operation stops, leaves the map as it
    * was (like any failed operation) and its `failed` event (with `code`, `timeout` for an
-   * operation that took too long) is emitted before `cancel` returns. Returns false if the
-   * operation already ended. Optional: without it the APM enforces no operation timeouts.
+   * operation that took too long) is emitted: before `cancel` returns on a simulated plane, once
+   * the cluster is put back (no slot left open) on a real one. Returns false if the operation
+   * already ended or is already stopping. Optional: without it the APM enforces no operation
+   * timeouts.
    */
   cancel?(opId: number, code: OpCode, reason: string): boolean;
   /** Status events of every operation. */

@@ -19,7 +19,8 @@ export function liveMarkdown(s: LiveSummary): string {
     '| figure | measured |' + (s.simulated ? ' simulated |' : ''),
     '| --- | --- |' + (s.simulated ? ' --- |' : ''),
   ];
-  const row = (name: string, real: string | number, sim?: string | number) => out.push(`| ${name} | ${real} |` + (s.simulated ? ` ${sim ?? ''} |` : ''));
+  const fmt = (v: string | number | undefined) => (typeof v === 'number' ? String(Math.round(v * 1000) / 1000) : (v ?? ''));
+  const row = (name: string, real: string | number, sim?: string | number) => out.push(`| ${name} | ${fmt(real)} |` + (s.simulated ? ` ${fmt(sim)} |` : ''));
   row('writes acknowledged / issued', `${s.writes.acknowledged} / ${s.writes.issued}`);
   row('writes failed / skipped', `${s.writes.failed} / ${s.writes.skipped}`);
   row('acknowledged writes lost / misplaced', `${s.writes.lost} / ${s.writes.misplaced} of ${s.writes.checked}`);
@@ -30,7 +31,8 @@ export function liveMarkdown(s: LiveSummary): string {
   row('operations split/merge/move/create/failed', `${s.operations.split}/${s.operations.merge}/${s.operations.move}/${s.operations.create}/${s.operations.failed}`, s.simulated ? `${s.simulated.operations.split}/${s.simulated.operations.merge}/${s.simulated.operations.move}/${s.simulated.operations.create}/${s.simulated.operations.failed}` : undefined);
   row('actions rolled back', s.operations.rolledBack);
   row('median move (scenario ms)', s.moves.medianScenarioMs, s.simulated?.medianMoveMs);
-  row('median move (wall ms) / model', s.moves.medianWallMs, s.simVsReal ? `${s.simVsReal.moveDurationMs.simulatedModel} (${s.simVsReal.moveDurationMs.within25} of ${s.simVsReal.moveDurationMs.of} within 25%)` : undefined);
+  const md = s.simVsReal?.moveDurationMs;
+  row('median move (wall ms) / model', s.moves.medianWallMs, md ? `${md.simulatedModel} (median error ${(md.medianRelativeError * 100).toFixed(0)}%, ${md.within25} of ${md.of} within 25%; alone ${md.alone.within25} of ${md.alone.of})` : undefined);
   row('median cut-over (wall ms)', s.moves.medianCutoverWallMs);
   row('bytes moved', s.movedBytes);
   row('map equals CLUSTER SLOTS, no slot open', s.consistency.mapEqualsClusterSlots ? 'yes' : `no: ${s.consistency.problems[0]}`);
@@ -47,6 +49,6 @@ export function writeLiveReport(dir: string, s: LiveSummary, live: LiveResult, c
   fs.writeFileSync(path.join(dir, 'plans.jsonl'), plans.map((p) => JSON.stringify(p)).join('\n') + (plans.length ? '\n' : ''));
   fs.writeFileSync(path.join(dir, 'timeseries.csv'), rowsCsv(live.rows, ['wallMs', 'scenarioMs', 'writes', 'acknowledged', 'failed', 'p50LatencyMs', 'p99LatencyMs', 'movesInFlight', 'partitions']));
   fs.writeFileSync(path.join(dir, 'moves.csv'), rowsCsv([...live.opStats], ['opId', 'kind', 'status', 'code', 'slots', 'keys', 'bytes', 'wallMs', 'cutoverWallMs']));
-  if (compared.length) fs.writeFileSync(path.join(dir, 'sim-vs-real-moves.csv'), rowsCsv([...compared], ['opId', 'kind', 'slots', 'keys', 'bytes', 'measuredMs', 'simulatedMs', 'relativeError']));
+  if (compared.length) fs.writeFileSync(path.join(dir, 'sim-vs-real-moves.csv'), rowsCsv([...compared], ['opId', 'kind', 'slots', 'keys', 'bytes', 'measuredMs', 'simulatedMs', 'relativeError', 'alone']));
   fs.writeFileSync(path.join(dir, 'layouts.json'), JSON.stringify(live.layouts) + '\n');
 }

@@ -148,6 +148,12 @@ const cluster = z
     baseLatency: duration('2ms'),
     retention: duration('30m'),
     moveBandwidth: bandwidth('50MB/s'),
+    movePerBucket: durationOpt()
+      .optional()
+      .meta({ description: 'time a move or create spends per bucket it moves besides sending bytes, serving going on (a real cluster opens, drains and switches every slot: keycast calibrate measures it)' }),
+    moveDataSetup: durationOpt()
+      .optional()
+      .meta({ description: 'time a move or create that carries any state spends before its bytes flow, serving going on (a real cluster\'s first key fetch and MIGRATE round trips, an fsync on each side: keycast calibrate measures it); 0 when absent' }),
     moveLoad: fraction.default(0).meta({ description: "share of a node's serving capacity a move takes while the node sends or receives at the full move bandwidth (in proportion below it): a move competes with serving" }),
     pauses: z
       .strictObject({ split: duration('50ms'), merge: duration('50ms'), move: duration('200ms') })

@@ -3,8 +3,10 @@
  * cluster, the in-memory plane, Redis). It pins what the APM relies on: submissions are accepted
  * or rejected at once with a stable code and change nothing when rejected; the map changes only
  * when an operation's `done` event arrives; a failed operation leaves the map as it was; a plan
- * whose action fails is rolled back by the APM to the map before it; and `verify()` finds the
- * plane's map and the cluster behind it in agreement after all of it.
+ * whose action fails is rolled back by the APM to the map before it; a plane that can `cancel`
+ * stops a move in flight, leaves the map as it was and lets the APM's operation timeout retry it;
+ * and `verify()` finds the plane's map and the cluster behind it in agreement after all of it
+ * (for Redis: no slot left open).
  */
 import { describe, expect, it } from 'vitest';
 import { PartitionManager } from '../../src/manager/partition-manager.ts';
@@ -37,11 +39,11 @@ function plan(before: PartitionMap, actions: PlanAction[], id: string): Plan {
 }
 
 /** Runs the contract against `make()` (a fresh plane per test). */
-export function controlPlaneContract(name: string, make: () => Promise<ControlPlaneHarness>, opts: { timeoutMs?: number; skip?: string } = {}): void {
+export function controlPlaneContract(name: string, make: () => Promise<ControlPlaneHarness>, opts: { timeoutMs?: number; skip?: string; noCancel?: string } = {}): void {
   const d = opts.skip ? describe.skip : describe;
   d(`ControlPlane contract: ${name}${opts.skip ? ` (skipped: ${opts.skip})` : ''}`, () => {
-    const test = (title: string, fn: (h: ControlPlaneHarness, events: OpEvent[]) => Promise<void>) =>
-      it(title, async () => {
+    const test = (title: string, fn: (h: ControlPlaneHarness, events: OpEvent[]) => Promise<void>, skip?: string) =>
+      (skip ? it.skip : it)(`${title}${skip ? ` (skipped: ${skip})` : ''}`, async () => {
         const h = await make();
         const events: OpEvent[] = [];
         const sub = h.control.events$.subscribe((e) => events.push(e));
@@ -197,6 +199,51 @@ export function controlPlaneContract(name: string, make: () => Promise<ControlPl
       expect(m.counts.rolledBack).toBe(1);
       expect(m.rolledBackActions).toBe(2);
       expect(sameLayout(h.control.currentMap(), before)).toBe(true);
+    });
+
+    const cancelTest = (title: string, fn: (h: ControlPlaneHarness, events: OpEvent[]) => Promise<void>) =>
+      test(
+        title,
+        async (h, events) => {
+          expect(typeof h.control.cancel).toBe('function');
+          await fn(h, events);
+        },
+        opts.noCancel,
+      );
+
+    cancelTest('a cancelled move stops, fails with the given code and leaves the map as it was', async (h, events) => {
+      const before = h.control.currentMap();
+      const r = h.control.submit({ kind: 'move', partition: 'p1', node: 2 });
+      expect(r.accepted).toBe(true);
+      if (!r.accepted) return;
+      await h.until(() => events.some((e) => e.opId === r.opId && e.status === 'started'));
+      expect(h.control.cancel!(r.opId, 'timeout', 'cancelled by the contract')).toBe(true);
+      await h.until(() => events.some((e) => e.opId === r.opId && e.status !== 'started'));
+      const end = events.find((e) => e.opId === r.opId && e.status !== 'started')!;
+      expect(end.status).toBe('failed');
+      expect(end.code).toBe('timeout');
+      expect(end.reason).toContain('cancelled by the contract');
+      expect(sameLayout(h.control.currentMap(), before)).toBe(true);
+      expect(h.control.inFlight()).toBe(0);
+      expect(h.control.cancel!(r.opId, 'timeout', 'again')).toBe(false);
+      // The partition is free again: a new move of it is accepted and completes.
+      const again = h.control.submit({ kind: 'move', partition: 'p1', node: 2 });
+      expect(again.accepted).toBe(true);
+      if (again.accepted) await h.until(() => events.some((e) => e.opId === again.opId && e.status === 'done'));
+      expect(h.control.currentMap().nodes[1]).toBe(2);
+    });
+
+    cancelTest("the APM's operation timeout cancels a move through the plane, and the retry completes", async (h) => {
+      const before = h.control.currentMap();
+      const p = plan(before, [{ kind: 'move', partition: 'p2', node: 1 }], 'plan-timeout');
+      let submissions = 0;
+      // The first attempt gets 1 ms (it cannot finish in time), the retry a minute.
+      const m = new PartitionManager({ control: h.control, scheduler: h.scheduler, maxConcurrentOps: 1, retry: { baseMs: 50, maxMs: 500 }, retries: 2, opTimeoutMs: () => (submissions++ === 0 ? 1 : 60_000) });
+      m.execute(p);
+      await h.until(() => !m.busy, 60_000);
+      expect(m.timedOutOps).toBe(1);
+      expect(m.counts.completed).toBe(1);
+      expect(sameLayout(h.control.currentMap(), p.after)).toBe(true);
     });
 
     test('the APM retries a move that failed part-way, and the plan completes', async (h) => {

@@ -39,6 +39,45 @@ describe('control plane operations', () => {
     expect(h.cluster.metrics.movedBytes).toBe(480_000);
   });
 
+  it('movePerBucket lengthens the transfer by its value per bucket moved, without pausing the partition', () => {
+    const h = harness({ ...config({ nodes: 2, partitions: 2, moveBandwidth: 48_000 }), movePerBucket: 300 }, 16);
+    const ev: OpEvent[] = [];
+    h.cluster.events$.subscribe((e) => ev.push(e));
+    h.run(60, (c) => c.fill(10));
+    expect(h.cluster.submit({ kind: 'move', partition: 'p0', node: 1 }).accepted).toBe(true);
+    h.run(20, (c) => c.fill(10));
+    // 8 buckets × 300 ms before the 10 s transfer, then the 200 ms cut-over pause, the only pause.
+    expect(ev.find((e) => e.status === 'done')!.durationMs).toBe(8 * 300 + 10_000 + 200);
+    expect(h.cluster.metrics.disruptionMs).toBe(200);
+  });
+
+  it('movePerBucket alone (no state to send) still takes its time', () => {
+    const h = harness({ ...config({ nodes: 2, partitions: 2, moveBandwidth: 48_000 }), movePerBucket: 250 }, 16);
+    const ev: OpEvent[] = [];
+    h.cluster.events$.subscribe((e) => ev.push(e));
+    expect(h.cluster.submit({ kind: 'move', partition: 'p0', node: 1 }).accepted).toBe(true);
+    h.run(5, (c) => c.fill(0));
+    expect(ev.find((e) => e.status === 'done')!.durationMs).toBe(8 * 250 + 200);
+  });
+
+  it('moveDataSetup lengthens a move that carries state, without pausing the partition, and not one without', () => {
+    const withState = harness({ ...config({ nodes: 2, partitions: 2, moveBandwidth: 48_000 }), movePerBucket: 300, moveDataSetup: 700 }, 16);
+    const ev: OpEvent[] = [];
+    withState.cluster.events$.subscribe((e) => ev.push(e));
+    withState.run(60, (c) => c.fill(10));
+    expect(withState.cluster.submit({ kind: 'move', partition: 'p0', node: 1 }).accepted).toBe(true);
+    withState.run(20, (c) => c.fill(10));
+    expect(ev.find((e) => e.status === 'done')!.durationMs).toBe(8 * 300 + 700 + 10_000 + 200);
+    expect(withState.cluster.metrics.disruptionMs).toBe(200);
+
+    const empty = harness({ ...config({ nodes: 2, partitions: 2, moveBandwidth: 48_000 }), movePerBucket: 250, moveDataSetup: 700 }, 16);
+    const ev2: OpEvent[] = [];
+    empty.cluster.events$.subscribe((e) => ev2.push(e));
+    expect(empty.cluster.submit({ kind: 'move', partition: 'p0', node: 1 }).accepted).toBe(true);
+    empty.run(5, (c) => c.fill(0));
+    expect(ev2.find((e) => e.status === 'done')!.durationMs).toBe(8 * 250 + 200);
+  });
+
   it('rejects illegal requests with a reason and changes nothing', () => {
     const h = harness(config({ nodes: 2, partitions: 4, maxConcurrentOps: 1 }), 16);
     const before = h.cluster.currentMap();

@@ -16,7 +16,7 @@ export const calibrateCommand: KeycastCommand = {
       .option('redis', { type: 'string', describe: 'masters of the cluster, HOST:PORT[,…] (at least 2 masters)' })
       .option('sizes', { type: 'string', default: '1,10,100,300,1000', describe: 'range sizes to measure, in slots' })
       .option('repeats', { type: 'string', default: '3', describe: 'samples per size and direction' })
-      .option('keys-per-slot', { type: 'string', default: '20', describe: 'keys written into each slot that moves' })
+      .option('keys-per-slot', { type: 'string', default: '100', describe: 'keys written into each filled slot that moves (100: one MIGRATE per slot, as a live run sends a bucket)' })
       .option('value-bytes', { type: 'string', default: '200', describe: 'bytes of each value' })
       .option('out', { type: 'string', describe: 'write the result as JSON (keycast live --calibration reads it)' })
       .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON instead of a table' }),
@@ -43,17 +43,18 @@ export const calibrateCommand: KeycastCommand = {
       process.stdout.write(JSON.stringify(res, null, 2) + '\n');
       return 0;
     }
+    const c = res.calibration;
     const lines = [
-      `Moves on ${res.masters} masters, ${res.keysPerSlot} keys of ${res.valueBytes} B per slot (medians of ${repeats} × 2 directions):`,
+      `Moves on ${res.masters} masters, slots filled with ${res.keysPerSlot} keys of ${res.valueBytes} B or empty (medians of ${repeats} × 2 directions):`,
       '',
-      '| slots | bytes | measured ms | simulated ms | error |',
-      '| ---: | ---: | ---: | ---: | ---: |',
-      ...res.sizes.map((s) => `| ${s.slots} | ${s.bytes} | ${s.measuredMs} | ${s.simulatedMs} | ${(s.relativeError * 100).toFixed(1)}% |`),
+      '| slots | keys | bytes | measured ms | simulated ms | error |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...res.sizes.map((s) => `| ${s.slots} | ${s.filled ? res.keysPerSlot : 0}/slot | ${s.bytes} | ${s.measuredMs} | ${s.simulatedMs} | ${(s.relativeError * 100).toFixed(1)}% |`),
       '',
-      `move bandwidth ${(res.calibration.moveBytesPerSec / 1024 / 1024).toFixed(2)} MB/s, fixed cost ${res.calibration.moveFixedMs} ms, cut-over (owner switch until all masters agree) ${res.calibration.cutoverMs} ms median`,
+      `move bandwidth ${(c.moveBytesPerSec / 1024 / 1024).toFixed(2)} MB/s, fixed cost ${c.moveFixedMs} ms, per slot ${c.perSlotMs} ms, ${c.dataFixedMs ?? 0} ms more when the slots hold keys, cut-over (owner switch until all masters agree) ${c.cutoverMs} ms median`,
       `write latency p50/p99: idle ${res.latency.idle.p50Ms}/${res.latency.idle.p99Ms} ms (${res.latency.idle.writes} writes), during moves ${res.latency.duringMoves.p50Ms}/${res.latency.duringMoves.p99Ms} ms (${res.latency.duringMoves.writes} writes)`,
       '',
-      'Scenario fields that reproduce these move durations in the simulator:',
+      'Scenario fields that reproduce these move durations in the simulator (movePerBucket for 256 buckets: per slot × 16384 / buckets; it takes time without pausing, as Redis does its per-slot work; moveDataSetup likewise, for a move that carries state):',
       `  ${res.scenarioFields}`,
       '',
     ];

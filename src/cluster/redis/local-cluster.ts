@@ -17,6 +17,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Redis } from 'ioredis';
+import { parseMyself } from './slot-view.ts';
 import { withTimeout } from './with-timeout.ts';
 
 /** The mark and state file of a folder `cluster up` made. */
@@ -273,6 +274,8 @@ export interface NodeStatus {
   readonly clusterState?: string;
   readonly slots?: number;
   readonly keys?: number;
+  /** Slots this node has open (MIGRATING or IMPORTING): a migration that never finished. */
+  readonly openSlots?: number[];
 }
 
 /** The status of a cluster folder's nodes (null when the folder is not one keycast made). */
@@ -288,13 +291,9 @@ export async function clusterStatus(dir: string): Promise<{ host: string; nodes:
       try {
         await c.connect();
         const [info, keys, nodes] = await withTimeout(Promise.all([c.cluster('INFO') as Promise<string>, c.dbsize(), c.cluster('NODES') as Promise<string>]), 2000);
-        const myself = nodes.split('\n').find((l) => l.includes('myself'))!;
-        let slots = 0;
-        for (const f of myself.split(' ').slice(8)) {
-          const m = /^(\d+)(?:-(\d+))?$/.exec(f);
-          if (m) slots += (m[2] ? Number(m[2]) : Number(m[1])) - Number(m[1]) + 1;
-        }
-        return { port, pid, running, answering: true, clusterState: /cluster_state:(\w+)/.exec(info)?.[1], slots, keys };
+        const v = parseMyself(nodes);
+        const openSlots = [...new Set([...v.migrating.keys(), ...v.importing.keys()])].sort((a, b) => a - b);
+        return { port, pid, running, answering: true, clusterState: /cluster_state:(\w+)/.exec(info)?.[1], slots: v.owned.size, keys, openSlots };
       } catch {
         return { port, pid, running, answering: false };
       } finally {

@@ -1,8 +1,9 @@
 /**
  * The Redis control plane on a real 3-master cluster on loopback: the shared ControlPlane
  * contract (create/move/split/merge through the APM, a failed move rolled back, verify against
- * CLUSTER SLOTS), plus what only a real cluster has: keys travel with their slots and none is
- * lost, bytes are counted, and a slot range goes back and forth without the epoch race.
+ * CLUSTER SLOTS, cancel), plus what only a real cluster has: keys travel with their slots and none
+ * is lost, bytes are counted, a slot range goes back and forth without the epoch race, and a move
+ * cancelled half-way puts every key back on its source with no slot left open.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlPlaneContract, CONTRACT_LAYOUT } from '../control-plane-contract.ts';
@@ -68,6 +69,44 @@ controlPlaneContract(
 );
 
 describe.skipIf(!!skipReason)(`Redis control plane on a real cluster${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
+  it('a move cancelled half-way leaves every key on its source and no slot open', async () => {
+    const scheduler = new WallClockScheduler();
+    let opId = -1;
+    let cancelled = false;
+    const cp = await RedisControlPlane.connect({
+      seeds: cluster!.seeds,
+      scheduler,
+      buckets,
+      initialMap: equalPartitionMap(buckets, partitions, nodes),
+      slotParallelism: 2,
+      // Cancel once half of the range's 4096 slots have been drained (keys are on both masters then).
+      faultHook: ({ slotsDone }) => {
+        if (!cancelled && slotsDone >= 2048) cancelled = cp.cancel(opId, 'timeout', 'cancelled half-way');
+      },
+    });
+    try {
+      await fillSlots(cp, buckets, 2, 100, 0, 16384, 'c');
+      const before = await totalKeys(cp);
+      const r = cp.submit({ kind: 'move', partition: 'p1', node: 2 });
+      expect(r.accepted).toBe(true);
+      if (r.accepted) opId = r.opId;
+      const end = await new Promise<import('../../../src/model/control-plane.ts').OpEvent>((resolve) => {
+        const sub = cp.events$.subscribe((e) => e.status !== 'started' && (sub.unsubscribe(), resolve(e)));
+      });
+      expect(cancelled).toBe(true);
+      expect(end.status).toBe('failed');
+      expect(end.code).toBe('timeout');
+      expect(end.bytes).toBeGreaterThan(0); // keys had moved before the cancel
+      expect(cp.currentMap().nodes).toEqual([0, 1, 2, 0]);
+      expect(cp.inFlight()).toBe(0);
+      expect(await totalKeys(cp)).toBe(before);
+      expect(await cp.verify()).toEqual([]);
+    } finally {
+      await cp.close();
+      scheduler.close();
+    }
+  }, 90_000);
+
   it('moves keys with their slots, counts their bytes, loses none, and survives moving back at once', async () => {
     const { cp, scheduler } = await connect();
     try {
