@@ -145,6 +145,8 @@ export function liveSummary(loaded: LoadedScenario, policy: string, version: str
       problems: live.verifyProblems.slice(0, 20),
       lostWrites: live.writes.lost,
       misplacedWrites: live.writes.misplaced,
+      /** Acknowledged writes in slots that could not be read back (not verified; the run fails). */
+      unreadWrites: live.writes.unread,
       /** Slots an earlier (killed) run left open, closed before this run started. */
       repairedAtStart: live.repairedAtStart.length,
       /** Operations cancelled (slots closed) because they outlasted the settle time. */

@@ -51,7 +51,7 @@ export interface LiveResult {
   readonly scenarioMs: number;
   readonly stoppedEarly: boolean;
   readonly masters: number;
-  readonly writes: { issued: number; acknowledged: number; failed: number; skipped: number; lost: number; misplaced: number; checked: number };
+  readonly writes: { issued: number; acknowledged: number; failed: number; skipped: number; lost: number; misplaced: number; unread: number; checked: number };
   /** Mean bytes Redis stores per write (key and value). */
   readonly bytesPerWrite: number;
   /** Slots per bucket of the key space. */

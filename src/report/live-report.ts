@@ -23,7 +23,7 @@ export function liveMarkdown(s: LiveSummary): string {
   const row = (name: string, real: string | number, sim?: string | number) => out.push(`| ${name} | ${fmt(real)} |` + (s.simulated ? ` ${fmt(sim)} |` : ''));
   row('writes acknowledged / issued', `${s.writes.acknowledged} / ${s.writes.issued}`);
   row('writes failed / skipped', `${s.writes.failed} / ${s.writes.skipped}`);
-  row('acknowledged writes lost / misplaced', `${s.writes.lost} / ${s.writes.misplaced} of ${s.writes.checked}`);
+  row('acknowledged writes lost / misplaced / unread', `${s.writes.lost} / ${s.writes.misplaced} / ${s.writes.unread} of ${s.writes.checked}`);
   row('p50 latency (ms)', s.latency.p50LatencyMs, s.simulated?.p50LatencyMs);
   row('p99 latency (ms)', s.latency.p99LatencyMs, s.simulated?.p99LatencyMs);
   row('SLO violation rate', s.latency.sloViolationRate, s.simulated?.sloViolationRate);

@@ -121,6 +121,7 @@ describe.skipIf(!!skipReason)(`keycast live stopped from outside${skipReason ? `
     expect(s.consistency.problems).toEqual([]);
     expect(s.writes.lost).toBe(0);
     expect(s.writes.misplaced).toBe(0);
+    expect(s.writes.unread).toBe(0);
     expect(s.writes.checked).toBe(s.writes.acknowledged);
     expect(await openSlots(cluster!.dir)).toBe(0);
   }, 300_000);

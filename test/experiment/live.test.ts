@@ -64,6 +64,7 @@ describe.skipIf(!!skipReason)(`keycast live on a real cluster${skipReason ? ` (s
     expect(s.writes.acknowledged).toBeGreaterThan(0);
     expect(s.writes.lost).toBe(0);
     expect(s.writes.misplaced).toBe(0);
+    expect(s.writes.unread).toBe(0);
     expect(s.writes.checked).toBe(s.writes.acknowledged);
     expect(s.consistency.mapEqualsClusterSlots).toBe(true);
     expect(s.consistency.problems).toEqual([]);
@@ -89,6 +90,7 @@ describe.skipIf(!!skipReason)(`keycast live on a real cluster${skipReason ? ` (s
     expect(r.writes.checked).toBe(r.writes.acknowledged);
     expect(r.writes.lost).toBe(0);
     expect(r.writes.misplaced).toBe(0);
+    expect(r.writes.unread).toBe(0);
     expect(r.verifyProblems).toEqual([]);
     expect((await clusterStatus(cluster!.dir))!.nodes.every((n) => n.openSlots?.length === 0)).toBe(true);
   }, 240_000);

@@ -134,7 +134,7 @@ export const liveCommand: KeycastCommand = {
       const summary = liveSummary(loaded, policy, version(), live, calibration, twin, compared);
       writeDirAtomic(out, (tmp) => writeLiveReport(tmp, summary, live, compared));
       process.stdout.write(liveMarkdown(summary) + `\nReport: ${out}/summary.json\n`);
-      return summary.writes.lost > 0 || summary.writes.misplaced > 0 || !summary.consistency.mapEqualsClusterSlots ? 3 : 0;
+      return summary.writes.lost > 0 || summary.writes.misplaced > 0 || summary.writes.unread > 0 || !summary.consistency.mapEqualsClusterSlots ? 3 : 0;
     } finally {
       release();
     }
