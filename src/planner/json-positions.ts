@@ -72,7 +72,6 @@ class Cursor {
       const ch = text[this.i];
       if (ch === '"') break;
       if (ch === '\\') this.i++;
-      if (ch === '\\') this.i++;
       else if (ch === '\n') this.fail('line break inside a string');
       this.i++;
     }
