@@ -60,6 +60,9 @@ export interface PartitionRow {
   backlog: number;
 }
 
+export const NODE_COLUMNS: readonly (keyof NodeRow & string)[] = ['timeMs', 'node', 'rate', 'utilization', 'partitions', 'backlog', 'up'];
+export const PARTITION_COLUMNS: readonly (keyof PartitionRow & string)[] = ['timeMs', 'partition', 'start', 'end', 'node', 'rate', 'backlog'];
+
 export type OpCounts = { split: number; merge: number; move: number; create: number; failed: number; rolledBack: number };
 
 export class LaneMetrics {

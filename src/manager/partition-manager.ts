@@ -66,6 +66,12 @@ export interface ManagerOptions {
   readonly opTimeoutMs?: (action: PlanAction) => number;
   /** Plan records kept in `records` (the first half and the latest half; default 10,000). */
   readonly recordLimit?: number;
+  /**
+   * Receives each plan record once nothing changes it any more (ended, its operations
+   * finished), in the order the plans were handed to `execute`; `records` then stays empty (a
+   * run streams them to `plans.jsonl`). `flushRecords()` hands over the rest at the end.
+   */
+  readonly onRecord?: (rec: PlanRecord) => void;
   /** Prefix of operation tags (the policy name). */
   readonly tag?: string;
 }
@@ -168,6 +174,11 @@ export class PartitionManager {
    */
   readonly records: PlanRecord[] = [];
   droppedRecords = 0;
+  /** Σ (end − creation) over ended plans, and their count (the mean execution lag). */
+  lagSumMs = 0;
+  endedPlans = 0;
+  /** Runs whose records `onRecord` has not had yet, in creation order. */
+  private readonly unsettled: PlanRun[] = [];
   private active: PlanRun | null = null;
   /** Older plans whose running operations still finish after being superseded. */
   private draining: PlanRun[] = [];
@@ -226,7 +237,8 @@ export class PartitionManager {
    */
   execute(plan: Plan): void {
     const run = new PlanRun(plan);
-    this.keepRecord(run.record);
+    if (this.o.onRecord) this.unsettled.push(run);
+    else this.keepRecord(run.record);
     this.counts.proposed++;
     if (this.queued) this.endPlan(this.queued, 'superseded', `superseded by ${plan.id} before it started`);
     this.queued = run;
@@ -245,6 +257,20 @@ export class PartitionManager {
       this.records.splice(k, 1);
       this.droppedRecords++;
     }
+  }
+
+  /** Hands `onRecord` every leading record nothing changes any more (all of them with `all`). */
+  flushRecords(all = false): void {
+    const sink = this.o.onRecord;
+    if (!sink) return;
+    let k = 0;
+    while (k < this.unsettled.length) {
+      const run = this.unsettled[k];
+      if (!all && !(run.ended && run.ops.size === 0 && run.undoOp === null)) break;
+      sink(run.record);
+      k++;
+    }
+    if (k > 0) this.unsettled.splice(0, k);
   }
 
   private supersede(run: PlanRun, byId: string): void {
@@ -564,6 +590,8 @@ export class PartitionManager {
     run.retryTimers.clear();
     run.record.outcome = outcome;
     run.record.endedAtMs = this.now();
+    this.lagSumMs += run.record.endedAtMs - run.record.createdAtMs;
+    this.endedPlans++;
     if (reason) run.record.reason = reason;
     const key = outcome === 'rolled-back' ? 'rolledBack' : outcome;
     this.counts[key]++;
@@ -590,5 +618,6 @@ export class PartitionManager {
 
   private emit(e: ManagerEvent): void {
     this.events$.next(e);
+    if (this.unsettled.length > 0) this.flushRecords();
   }
 }

@@ -115,6 +115,7 @@ export abstract class PlanningPolicy implements Policy {
       retries: this.apm.retries,
       retry: { baseMs: this.apm.backoff, maxMs: this.apm.maxBackoff },
       opTimeoutMs: (a) => this.opTimeoutMs(a),
+      onRecord: ctx.planSink,
     });
     this.manager.events$.subscribe((e) => {
       if (e.type === 'plan' && (e.status === 'rolled-back' || e.status === 'completed')) this.onPlanEnd(e.status, e.reason, e.timeMs);
@@ -324,7 +325,13 @@ export abstract class PlanningPolicy implements Policy {
     return this.breaker;
   }
 
+  /** Mean time from a plan's creation to its end, over the plans that ended (ms). */
+  protected meanExecutionLagMs(): number {
+    return this.manager.endedPlans > 0 ? Math.round(this.manager.lagSumMs / this.manager.endedPlans) : 0;
+  }
+
   finish(): PlanningReport {
+    this.manager.flushRecords(true);
     return {
       plans: { ...this.manager.counts },
       rolledBackActions: this.manager.rolledBackActions,
