@@ -14,6 +14,8 @@ export class Thinned<T> {
   private readonly keys: number[] = [];
   /** Receives every row pushed, kept or not (streaming to a file). */
   sink?: (row: T) => void;
+  /** False: rows only go to the sink (nothing reads them from memory). */
+  keeps = true;
 
   constructor(
     /** The kept rows (the same array for the whole run). */
@@ -29,7 +31,7 @@ export class Thinned<T> {
   /** Hands `row` of window `index` to the sink, and keeps it if that window is kept. */
   push(index: number, row: T): void {
     this.sink?.(row);
-    if (index % this.stride !== 0) return;
+    if (!this.keeps || index % this.stride !== 0) return;
     this.rows.push(row);
     this.keys.push(index);
     if (this.rows.length > this.limit) this.thin();

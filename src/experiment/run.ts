@@ -57,8 +57,9 @@ export interface LaneResult {
   readonly rows: readonly WindowRow[];
   /** Per node per window (nodes.csv). */
   readonly nodeRows: readonly NodeRow[];
-  /** Per partition per window (partitions.csv); every `partitionStride`-th window on long runs. */
+  /** Per partition per window (partitions.csv); every `partitionStride`-th window on long runs; none when spooled. */
   readonly partitionRows: readonly PartitionRow[];
+  /** Finished operations (thinned on long runs); when spooled, only their time, action and status. */
   readonly operations: readonly OpEvent[];
   /** Partition boundaries (fractions of the key space) at the end of each window, when changed. */
   readonly layouts: readonly { timeMs: number; boundaries: number[]; nodes: number[] }[];
@@ -260,7 +261,8 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
     cluster.events$.subscribe((e) => {
       if (e.status === 'started') return;
       lane.spool?.operation(e);
-      if (lane.opSeries.takes(lane.opCount)) lane.opSeries.push(lane.opCount, { ...e, map: undefined });
+      // Spooled, the operations chart is all that reads them: time, kind and status suffice.
+      if (lane.opSeries.takes(lane.opCount)) lane.opSeries.push(lane.opCount, lane.spool ? { opId: e.opId, action: e.action, status: e.status, timeMs: e.timeMs } : { ...e, map: undefined });
       lane.opCount++;
     });
     return lane;

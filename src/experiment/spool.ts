@@ -67,11 +67,15 @@ export class LaneSpool {
     this.plans = new LineFile(this.plansFile);
   }
 
-  /** Routes the lane's window series to the files (every window; memory keeps the thinned rows). */
+  /**
+   * Routes the lane's window series to the files (every window). Memory keeps the thinned rows
+   * the charts draw; partition rows, which no chart draws, only go to the file.
+   */
   attach(metrics: LaneMetrics): void {
     metrics.rowSeries.sink = (r) => this.timeseries.line(csvLine(r, WINDOW_COLUMNS));
     metrics.nodeSeries.sink = (r) => this.nodes.line(csvLine(r, NODE_COLUMNS));
     metrics.partitionSeries.sink = (r) => this.partitions.line(csvLine(r, PARTITION_COLUMNS));
+    metrics.partitionSeries.keeps = false;
   }
 
   /** A finished operation (done or failed). */
