@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { NODE_COLUMNS, PARTITION_COLUMNS, WINDOW_COLUMNS, type LaneMetrics } from '../cluster/lane-metrics.ts';
 import { OPERATION_COLUMNS, csvLine, operationLine } from '../cluster/row-format.ts';
 import type { OpEvent } from '../model/control-plane.ts';
+import { Thinned } from '../cluster/thinned.ts';
 
 /** Lines appended to a file through a buffer of about 1 MB (never one string of the whole file). */
 export class LineFile {
@@ -53,8 +54,10 @@ export class LaneSpool {
   readonly operations: LineFile;
   readonly plans: LineFile;
   private readonly plansFile: string;
-  /** End times of rolled-back plans (the operations chart marks them). */
+  /** End times of rolled-back plans (the operations chart marks them; thinned beyond 10,000). */
   readonly rollbacks: number[] = [];
+  private readonly rollbackSeries = new Thinned(this.rollbacks, 10_000);
+  private rolledBack = 0;
 
   constructor(dir: string, lane: string) {
     const d = path.join(dir, lane);
@@ -87,7 +90,7 @@ export class LaneSpool {
   plan(record: unknown): void {
     this.plans.line(JSON.stringify(record));
     const r = record as { outcome?: string; endedAtMs?: number; createdAtMs?: number };
-    if (r.outcome === 'rolled-back' && this.rollbacks.length < 1_000_000) this.rollbacks.push(r.endedAtMs ?? r.createdAtMs ?? 0);
+    if (r.outcome === 'rolled-back') this.rollbackSeries.push(this.rolledBack++, r.endedAtMs ?? r.createdAtMs ?? 0);
   }
 
   /** Closes the files; `plans.jsonl` is removed when the policy keeps no plan records (`withPlans` false). */
