@@ -282,7 +282,7 @@ export abstract class PlanningPolicy implements Policy {
       basis: pic.basis,
     });
     if (res.proposed && res.plan.actions.length > 0) {
-      this.spent.push({ atMs: now, bytes: res.predicted.movedBytes });
+      if (this.spec.churnBudget) this.spent.push({ atMs: now, bytes: res.predicted.movedBytes }); // only the budget reads it
       this.results.push(res);
       if (this.results.length > RESULTS_KEPT) this.results.splice(0, this.results.length - RESULTS_KEPT);
       this.lastPlan = res.plan;
