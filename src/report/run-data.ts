@@ -166,8 +166,11 @@ export function readPolicyExtras(dir: string, name: string): Pick<PolicyChartDat
   const d = path.join(dir, name);
   const nodes = readCsv(path.join(d, 'nodes.csv')).map((r) => ({ timeMs: Number(r.timeMs), node: Number(r.node), utilization: Number(r.utilization) }));
   const ops = readCsv(path.join(d, 'operations.csv')).map((r) => ({ timeMs: Number(r.timeMs), kind: r.action, status: r.status }));
+  // plans.jsonl may exceed what one string can hold (every plan of a long run): read it by line,
+  // parsing only the rolled-back plans the chart marks.
   const plansFile = path.join(d, 'plans.jsonl');
-  const plans = fs.existsSync(plansFile) ? fs.readFileSync(plansFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown) : [];
+  const plans: unknown[] = [];
+  if (fs.existsSync(plansFile)) forEachLine(plansFile, (l) => l.includes('"rolled-back"') && plans.push(JSON.parse(l)));
   const cdf = readCsv(path.join(dir, 'latency.csv'))
     .filter((r) => r.policy === name)
     .map((r) => ({ ms: Number(r.latencyMs), records: Number(r.recordsAtOrBelow), share: Number(r.shareAtOrBelow) }));

@@ -12,6 +12,7 @@ import { runLoaded, runScenarioFile, writeReport } from '../../src/api.ts';
 import { makeWorkload } from '../../src/experiment/run.ts';
 import { RandomSource } from '../../src/engine/random.ts';
 import type { Workload } from '../../src/workload/workload.ts';
+import { chartData, readPolicyExtras } from '../../src/report/run-data.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const TINY = path.join(ROOT, 'test/fixtures/tiny.yaml');
@@ -20,6 +21,7 @@ const SETS = [
   'duration=50m',
   'warmup=10m',
   'cluster.faults={opFailureRate: 0.25, slowOpRate: 0.2, stuckOpRate: 0.05}',
+  'apm.retries=1',
   'policies.reactive={kind: reactive, every: 2m, iterations: 800}',
   'policies.predictive={kind: predictive, every: 5m, iterations: 800, models: [seasonal-naive]}',
 ];
@@ -57,6 +59,10 @@ describe('streamed report files', () => {
       const got = files(out);
       expect([...got.keys()].sort()).toEqual([...expected.keys()].sort());
       for (const [f, text] of expected) expect(got.get(f), f).toBe(text);
+      // the rolled-back plans the chart marks: kept in memory = read back (by line) from plans.jsonl
+      const data = chartData(res.result);
+      expect(data.policies.some((p) => (p.rollbacks?.length ?? 0) > 0)).toBe(true);
+      for (const p of data.policies) expect(readPolicyExtras(out, p.name).rollbacks, p.name).toEqual(p.rollbacks);
       // nothing left beside the report
       expect(fs.readdirSync(tmp).filter((n) => n.includes('.tmp-'))).toEqual([]);
     }
