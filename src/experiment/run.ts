@@ -59,7 +59,7 @@ export interface LaneResult {
   readonly nodeRows: readonly NodeRow[];
   /** Per partition per window (partitions.csv); every `partitionStride`-th window on long runs; none when spooled. */
   readonly partitionRows: readonly PartitionRow[];
-  /** Finished operations (thinned on long runs); when spooled, only their time, action and status. */
+  /** Finished operations (thinned on long runs); none when spooled (see `opBins`). */
   readonly operations: readonly OpEvent[];
   /** Partition boundaries (fractions of the key space) at the end of each window, when changed. */
   readonly layouts: readonly { timeMs: number; boundaries: number[]; nodes: number[] }[];
@@ -82,6 +82,8 @@ export interface LaneResult {
   readonly spooled?: boolean;
   /** End times of rolled-back plans, when spooled (the plan records are on disk). */
   readonly rollbacks?: readonly number[];
+  /** Finished operations counted per 10 minutes by kind and status, when spooled (`operations` is then empty). */
+  readonly opBins?: readonly { timeMs: number; kind: string; status: string; n: number }[];
 }
 
 /** The outcome of running a scenario. */
@@ -260,9 +262,9 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
     lane.spool?.attach(cluster.metrics);
     cluster.events$.subscribe((e) => {
       if (e.status === 'started') return;
-      lane.spool?.operation(e);
-      // Spooled, the operations chart is all that reads them: time, kind and status suffice.
-      if (lane.opSeries.takes(lane.opCount)) lane.opSeries.push(lane.opCount, lane.spool ? { opId: e.opId, action: e.action, status: e.status, timeMs: e.timeMs } : { ...e, map: undefined });
+      // Spooled, the file has every operation and the chart its counts (LaneSpool.opBins).
+      if (lane.spool) lane.spool.operation(e);
+      else if (lane.opSeries.takes(lane.opCount)) lane.opSeries.push(lane.opCount, { ...e, map: undefined });
       lane.opCount++;
     });
     return lane;
@@ -407,7 +409,7 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
       latency: lane.cluster.metrics.latency,
       scheduledMs: lane.scheduledMs,
       maxCohorts: lane.cluster.metrics.maxCohorts,
-      ...(lane.spool ? { spooled: true, rollbacks: lane.spool.rollbacks } : {}),
+      ...(lane.spool ? { spooled: true, rollbacks: lane.spool.rollbacks, opBins: lane.spool.opBins } : {}),
       latencyQuantile: (q: number) => lane.cluster.metrics.latency.quantile(q),
     };
   });

@@ -51,7 +51,7 @@ export function chartData(result: RunResult): ChartData {
       rows: l.rows,
       layouts: l.layouts,
       nodes: l.nodeRows,
-      ops: l.operations.filter((e) => e.status !== 'started').map((e) => ({ timeMs: e.timeMs, kind: e.action.kind, status: e.status })),
+      ops: l.opBins ?? l.operations.filter((e) => e.status !== 'started').map((e) => ({ timeMs: e.timeMs, kind: e.action.kind, status: e.status })),
       rollbacks: l.rollbacks ? [...l.rollbacks] : rollbackTimes(l.report?.planRecords ?? []),
       cdf: latencyCdf(l.latency),
       forecast: l.report?.forecastLog,

@@ -13,6 +13,7 @@ import { makeWorkload } from '../../src/experiment/run.ts';
 import { RandomSource } from '../../src/engine/random.ts';
 import type { Workload } from '../../src/workload/workload.ts';
 import { chartData, readPolicyExtras } from '../../src/report/run-data.ts';
+import { operationsChart } from '../../src/report/charts.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const TINY = path.join(ROOT, 'test/fixtures/tiny.yaml');
@@ -62,6 +63,9 @@ describe('streamed report files', () => {
       // the rolled-back plans the chart marks: kept in memory = read back (by line) from plans.jsonl
       const data = chartData(res.result);
       expect(data.policies.some((p) => (p.rollbacks?.length ?? 0) > 0)).toBe(true);
+      // the operations chart: counts per bin kept while spooling = counted from every operation
+      expect(res.result.lanes.every((l) => l.operations.length === 0 && l.opBins !== undefined)).toBe(true);
+      expect(operationsChart(data)).toEqual(operationsChart(chartData(result)));
       for (const p of data.policies) expect(readPolicyExtras(out, p.name).rollbacks, p.name).toEqual(p.rollbacks);
       // nothing left beside the report
       expect(fs.readdirSync(tmp).filter((n) => n.includes('.tmp-'))).toEqual([]);
