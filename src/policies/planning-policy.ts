@@ -66,8 +66,8 @@ export interface PlanningReport extends PolicyReport {
   readonly decisions: number;
 }
 
-/** PlanResults kept in `results` (tests read the recent ones; a long run must not keep them all). */
-export const RESULTS_KEPT = 1000;
+/** PlanResults kept in `results` (the recent ones, for debugging and tests; each holds a whole plan, so few). */
+export const RESULTS_KEPT = 16;
 
 export abstract class PlanningPolicy implements Policy {
   abstract readonly kind: string;
