@@ -16,7 +16,7 @@ import { runScenario, type RunOptions, type RunResult } from './experiment/run.t
 import { buildSummary } from './experiment/build-summary.ts';
 import type { Summary } from './experiment/summary.ts';
 import { writeReportFiles } from './report/write-report.ts';
-import { assertOutDir, writeDirAtomic, type OutDirOptions } from './io/atomic-dir.ts';
+import { openDirAtomic, writeDirAtomic, type OutDirOptions } from './io/atomic-dir.ts';
 import { combineSeeds, seedList, withOtherSeeds } from './experiment/seeds.ts';
 export { combineSeeds, seedsBlock, seedStats, ratioStats, type SeedsBlock, type SeedStats, type RatioStats, type SeedOutcome } from './experiment/seeds.ts';
 export type { LowerBounds } from './experiment/bounds.ts';
@@ -48,6 +48,24 @@ export function writeReport(outDir: string, result: RunResult, summary: Summary,
 }
 
 /**
+ * Runs `run` with the report's temporary folder (the lanes stream their per-window files into
+ * it: experiment/spool.ts), writes the rest of the report there and renames it over `outDir`;
+ * on failure the temporary folder goes and `outDir` is untouched.
+ */
+function withStagedReport(outDir: string, force: boolean | undefined, run: (spool: string) => { result: RunResult; summary: Summary }): { result: RunResult; summary: Summary } {
+  const staged = openDirAtomic(outDir, { force });
+  try {
+    const out = run(staged.dir);
+    writeReportFiles(staged.dir, out.result, out.summary);
+    staged.commit();
+    return out;
+  } catch (err) {
+    staged.abort();
+    throw err;
+  }
+}
+
+/**
  * Loads, runs and (unless `out` is null) writes a report: the whole of `keycast run`. The output
  * folder is checked before anything runs: a folder that is not a keycast output is refused
  * (InputError) unless `force` (see io/atomic-dir.ts).
@@ -58,9 +76,11 @@ export function runScenarioFile(
 ): { summary: Summary; result: RunResult; outDir: string | null; exitCode: number } {
   const loaded = loadScenario(file, opts);
   const outDir = opts.out === null ? null : (opts.out ?? path.join('reports', loaded.scenario.name));
-  if (outDir) assertOutDir(outDir, { force: opts.force });
-  const { result, summary } = runLoaded(loaded, opts);
-  if (outDir) writeReport(outDir, result, summary, { force: opts.force });
+  if (!outDir) {
+    const { result, summary } = runLoaded(loaded, opts);
+    return { summary, result, outDir, exitCode: exitCodeOf(summary) };
+  }
+  const { result, summary } = withStagedReport(outDir, opts.force, (spool) => runLoaded(loaded, { ...opts, spool }));
   return { summary, result, outDir, exitCode: exitCodeOf(summary) };
 }
 
@@ -76,10 +96,23 @@ export async function runScenarioFileSeeds(
 ): Promise<{ summary: Summary; result: RunResult; outDir: string | null; exitCode: number }> {
   const loaded = loadScenario(file, opts);
   const outDir = opts.out === null ? null : (opts.out ?? path.join('reports', loaded.scenario.name));
-  if (outDir) assertOutDir(outDir, { force: opts.force });
   const seeds = seedList(loaded, opts.seeds ?? loaded.scenario.seeds);
-  const { first, others } = await withOtherSeeds(file, opts, seeds.slice(1), version(), opts.seedWorkers, () => runLoaded(loaded, opts));
-  const summary = seeds.length > 1 ? combineSeeds(loaded, [first.summary, ...others]) : first.summary;
-  if (outDir) writeReport(outDir, first.result, summary, { force: opts.force });
-  return { summary, result: first.result, outDir, exitCode: exitCodeOf(summary) };
+  const runAll = async (spool?: string) => {
+    const { first, others } = await withOtherSeeds(file, opts, seeds.slice(1), version(), opts.seedWorkers, () => runLoaded(loaded, { ...opts, spool }));
+    return { result: first.result, summary: seeds.length > 1 ? combineSeeds(loaded, [first.summary, ...others]) : first.summary };
+  };
+  if (!outDir) {
+    const { result, summary } = await runAll();
+    return { summary, result, outDir, exitCode: exitCodeOf(summary) };
+  }
+  const staged = openDirAtomic(outDir, { force: opts.force });
+  try {
+    const { result, summary } = await runAll(staged.dir);
+    writeReportFiles(staged.dir, result, summary);
+    staged.commit();
+    return { summary, result, outDir, exitCode: exitCodeOf(summary) };
+  } catch (err) {
+    staged.abort();
+    throw err;
+  }
 }

@@ -14,7 +14,7 @@ import type { NodeRow, OpCounts, PartitionRow, WindowRow } from '../model/rows.t
 export const ROW_LIMITS = { windows: 50_000, nodes: 100_000, partitions: 100_000 } as const;
 
 // The rows a lane writes are part of the run's data contract (model/rows.ts), read by the report.
-export { WINDOW_COLUMNS, type NodeRow, type OpCounts, type PartitionRow, type WindowRow } from '../model/rows.ts';
+export { NODE_COLUMNS, PARTITION_COLUMNS, WINDOW_COLUMNS, type NodeRow, type OpCounts, type PartitionRow, type WindowRow } from '../model/rows.ts';
 
 export class LaneMetrics {
   // whole run

@@ -4,11 +4,18 @@
  * only windows whose index is a multiple of the doubled stride are taken from then on. A run of
  * any length thus keeps at most `limit` rows (plus one window's rows), evenly spaced: every
  * window up to `limit`, then every 2nd, 4th, … window. The array's identity never changes.
+ * A `sink`, when set, receives every row pushed (every window, before thinning): a run that
+ * writes a report streams its series to the report's files through it, so the files are
+ * complete while memory holds only the thinned rows the charts draw.
  */
 export class Thinned<T> {
   /** Take windows whose index is a multiple of this. */
   stride = 1;
   private readonly keys: number[] = [];
+  /** Receives every row pushed, kept or not (streaming to a file). */
+  sink?: (row: T) => void;
+  /** False: rows only go to the sink (nothing reads them from memory). */
+  keeps = true;
 
   constructor(
     /** The kept rows (the same array for the whole run). */
@@ -16,14 +23,15 @@ export class Thinned<T> {
     readonly limit: number,
   ) {}
 
-  /** Whether rows of window `index` are taken now. */
+  /** Whether rows of window `index` are wanted now (kept, or streamed to the sink). */
   takes(index: number): boolean {
-    return index % this.stride === 0;
+    return this.sink !== undefined || index % this.stride === 0;
   }
 
-  /** Adds `row` of window `index` if that window is taken. */
+  /** Hands `row` of window `index` to the sink, and keeps it if that window is kept. */
   push(index: number, row: T): void {
-    if (index % this.stride !== 0) return;
+    this.sink?.(row);
+    if (!this.keeps || index % this.stride !== 0) return;
     this.rows.push(row);
     this.keys.push(index);
     if (this.rows.length > this.limit) this.thin();

@@ -17,7 +17,7 @@ try {
     const reader = new RingReader(shared.ring, shared.reader);
     return { batch: (i: number) => reader.read(i), done: (i: number) => reader.release(i) };
   } : undefined;
-  reply = { lanes: runLanes(withPolicies(task.loaded, task.policies), { skipBadRows: task.skipBadRows, feed }).lanes.map(toWire) };
+  reply = { lanes: runLanes(withPolicies(task.loaded, task.policies), { skipBadRows: task.skipBadRows, feed, spool: task.spool }).lanes.map(toWire) };
 } catch (e) {
   reply = e instanceof InputError ? { error: e.message, problems: e.problems } : { error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
 }

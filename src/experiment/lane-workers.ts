@@ -40,6 +40,8 @@ export interface LaneTask {
   readonly flag: Int32Array;
   /** The shared ring the batches come from, and this worker's reader index. */
   readonly feed?: { readonly ring: SharedRing; readonly reader: number };
+  /** The folder the lanes stream their files into (RunOptions.spool). */
+  readonly spool?: string;
 }
 
 /** The message a lane worker posts when done. */
@@ -166,10 +168,11 @@ export function startGroup(
   policies: readonly string[],
   skipBadRows: boolean | undefined,
   feed?: { readonly ring: SharedRing; readonly reader: number },
+  spool?: string,
 ): RunningGroup {
   const { port1, port2 } = new MessageChannel();
   const flag = new Int32Array(new SharedArrayBuffer(4));
-  const task: LaneTask = { loaded, policies, skipBadRows, port: port2, flag, feed };
+  const task: LaneTask = { loaded, policies, skipBadRows, port: port2, flag, feed, spool };
   const worker = new Worker(workerScript(), { workerData: task, transferList: [port2], execArgv: [] });
   return {
     wait(): LaneResult[] {

@@ -27,6 +27,7 @@ import { specKey } from './spec-key.ts';
 import { policySummary, type PolicySummary } from './summary.ts';
 import { ChurnTracker } from './churn.ts';
 import { Thinned } from '../cluster/thinned.ts';
+import { LaneSpool } from './spool.ts';
 import { autoLaneWorkers, laneGroups, startGroup, withPolicies } from './lane-workers.ts';
 import { createRing, RingWriter } from './batch-ring.ts';
 import type { LatencyHistogram } from '../cluster/latency-histogram.ts';
@@ -51,8 +52,9 @@ export interface LaneResult {
   readonly rows: readonly WindowRow[];
   /** Per node per window (nodes.csv). */
   readonly nodeRows: readonly NodeRow[];
-  /** Per partition per window (partitions.csv); every `partitionStride`-th window on long runs. */
+  /** Per partition per window (partitions.csv); every `partitionStride`-th window on long runs; none when spooled. */
   readonly partitionRows: readonly PartitionRow[];
+  /** Finished operations (thinned on long runs); none when spooled (see `opBins`). */
   readonly operations: readonly OpEvent[];
   /** Partition boundaries (fractions of the key space) at the end of each window, when changed. */
   readonly layouts: readonly { timeMs: number; boundaries: number[]; nodes: number[] }[];
@@ -67,6 +69,16 @@ export interface LaneResult {
   latencyQuantile(q: number): number;
   /** Memory gauge: the most queue cohorts the lane held at a window's end. */
   readonly maxCohorts?: number;
+  /**
+   * True when the lane streamed its per-window files (timeseries, nodes, partitions, operations
+   * CSVs and plans.jsonl) to `RunOptions.spool` as it ran: those files are complete there, and
+   * the rows here are the thinned ones the charts draw (`report.planRecords` is empty).
+   */
+  readonly spooled?: boolean;
+  /** End times of rolled-back plans, when spooled (the plan records are on disk). */
+  readonly rollbacks?: readonly number[];
+  /** Finished operations counted per 10 minutes by kind and status, when spooled (`operations` is then empty). */
+  readonly opBins?: readonly { timeMs: number; kind: string; status: string; n: number }[];
 }
 
 /** The outcome of running a scenario. */
@@ -81,6 +93,8 @@ export interface RunResult {
   readonly badRows: number;
   /** Policy-independent lower bounds (bounds.ts); null where they do not hold (`queueLimit`). */
   readonly bounds: LowerBounds | null;
+  /** The folder the lanes streamed their files into (`RunOptions.spool`), if any. */
+  readonly spool?: string;
 }
 
 /** Options of `runScenario`. */
@@ -101,6 +115,12 @@ export interface RunOptions {
    * calling thread publishes what it generates, workers read it; see batch-ring.ts).
    */
   readonly feed?: (workload: Workload) => TickFeed;
+  /**
+   * A folder the lanes stream their per-window and per-event files into as the run goes
+   * (spool.ts: `<spool>/<lane>/timeseries.csv`, …): complete files whatever the run's length,
+   * with memory bounded. The report's temporary folder when `keycast run` writes a report.
+   */
+  readonly spool?: string;
 }
 
 /** A source of tick batches: `batch(i, t)` for tick i at time t, then `done(i)` once simulated. */
@@ -146,7 +166,7 @@ export function runScenario(loaded: LoadedScenario, opts: RunOptions = {}): RunR
   // This thread generates the workload once; the workers read it from a shared ring.
   const ring = createRing(loaded.scenario.keyspace.buckets, groups.length - 1);
   try {
-    groups.slice(1).forEach((g, r) => running.push(startGroup(loaded, g, opts.skipBadRows, { ring, reader: r })));
+    groups.slice(1).forEach((g, r) => running.push(startGroup(loaded, g, opts.skipBadRows, { ring, reader: r }, opts.spool)));
   } catch {
     // A worker could not be started (e.g. the bundle could not be written): same results, one thread.
     for (const r of running) r.cancel();
@@ -198,6 +218,7 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
     layouts: { timeMs: number; boundaries: number[]; nodes: number[] }[];
     layoutSeries: Thinned<{ timeMs: number; boundaries: number[]; nodes: number[] }>;
     churn: ChurnTracker;
+    spool?: LaneSpool;
     lastVersion: number;
     wallMs: number;
     scheduledMs: number;
@@ -228,13 +249,18 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
       layouts,
       layoutSeries: new Thinned(layouts, SERIES_LIMITS.layouts),
       churn: new ChurnTracker(B, sc.warmup),
+      spool: opts.spool ? new LaneSpool(opts.spool, name) : undefined,
       lastVersion: -1,
       wallMs: 0,
       scheduledMs: 0,
     };
+    lane.spool?.attach(cluster.metrics);
     cluster.events$.subscribe((e) => {
-      if (e.status !== 'started' && lane.opSeries.takes(lane.opCount)) lane.opSeries.push(lane.opCount, { ...e, map: undefined });
-      if (e.status !== 'started') lane.opCount++;
+      if (e.status === 'started') return;
+      // Spooled, the file has every operation and the chart its counts (LaneSpool.opBins).
+      if (lane.spool) lane.spool.operation(e);
+      else if (lane.opSeries.takes(lane.opCount)) lane.opSeries.push(lane.opCount, { ...e, map: undefined });
+      lane.opCount++;
     });
     return lane;
   });
@@ -269,6 +295,7 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
         for (let i = 0; i < B; i++) out[i] *= sc.workload.recordBytes;
         return out;
       },
+      planSink: lane.spool ? (rec) => lane.spool!.plan(rec) : undefined,
     };
     lane.policy.start(ctx);
   }
@@ -294,9 +321,10 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
 
   let windowStart = 0;
   let windowIndex = 0;
-  // Keep partitions.csv under ~500k rows per policy on long runs (every stride-th window): the
-  // rows are held in memory until the report is written, for every lane.
-  const partitionStride = Math.max(1, Math.ceil(((endMs / WINDOW_MS) * sc.cluster.partitions * 2) / 500_000));
+  // Keep partitions.csv under ~500k rows per policy on long runs (every stride-th window) when
+  // the rows are held in memory until the report is written; under ~5M (a few hundred MB on
+  // disk) when they are streamed to the report's folder.
+  const partitionStride = Math.max(1, Math.ceil(((endMs / WINDOW_MS) * sc.cluster.partitions * 2) / (opts.spool ? 5_000_000 : 500_000)));
   const heatmap: { timeMs: number; rates: number[] }[] = [];
   const heatSeries = new Thinned(heatmap, SERIES_LIMITS.heatmap);
   const closeWindow = (start: number, span: number) => {
@@ -352,6 +380,7 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
   const results: LaneResult[] = lanes.map((lane) => {
     lane.cluster.finishRun(endMs);
     const report = lane.policy.finish?.();
+    lane.spool?.close(report?.planRecords !== undefined);
     const churn = lane.churn.result(endMs - sc.warmup);
     const summary = policySummary(lane.kind, lane.cluster.metrics, lane.wallMs, churn, endMs - sc.warmup, report);
     return {
@@ -368,10 +397,11 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
       latency: lane.cluster.metrics.latency,
       scheduledMs: lane.scheduledMs,
       maxCohorts: lane.cluster.metrics.maxCohorts,
+      ...(lane.spool ? { spooled: true, rollbacks: lane.spool.rollbacks, opBins: lane.spool.opBins } : {}),
       latencyQuantile: (q: number) => lane.cluster.metrics.latency.quantile(q),
     };
   });
-  return { loaded, seed: sc.seed, simulatedMs: endMs, measuredMs: endMs - sc.warmup, lanes: results, heatmap, badRows: workload.badRows, bounds: bounds.result(endMs) };
+  return { loaded, seed: sc.seed, simulatedMs: endMs, measuredMs: endMs - sc.warmup, lanes: results, heatmap, badRows: workload.badRows, bounds: bounds.result(endMs), ...(opts.spool ? { spool: opts.spool } : {}) };
 }
 
 /** What a policy may know of the cluster a scenario describes (simulated or live). */

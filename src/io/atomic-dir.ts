@@ -77,23 +77,55 @@ export function ensureOutputParent(dir: string, opts: OutDirOptions = {}): void 
   fs.writeFileSync(path.join(dir, OUTPUT_MARKER), MARKER_TEXT);
 }
 
-/** Writes a folder atomically: into a temporary sibling (with the marker), renamed over the target at the end. */
-export function writeDirAtomic(outDir: string, fill: (tmpDir: string) => void, opts: OutDirOptions = {}): void {
+/** A folder being written atomically (`openDirAtomic`): fill `dir`, then `commit()` or `abort()`. */
+export interface StagedDir {
+  /** The temporary sibling folder to write into. */
+  readonly dir: string;
+  /** Adds the marker and renames the folder over the target. */
+  commit(): void;
+  /** Removes the temporary folder (nothing of the target changes). */
+  abort(): void;
+}
+
+/**
+ * Starts writing `outDir` atomically: checks it (assertOutDir) and creates the temporary sibling
+ * to write into. A run that streams its files while it goes writes them there from the start.
+ */
+export function openDirAtomic(outDir: string, opts: OutDirOptions = {}): StagedDir {
   assertOutDir(outDir, opts);
   const parent = path.dirname(path.resolve(outDir));
   fs.mkdirSync(parent, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(outDir)}.tmp-`));
+  const abort = () => fs.rmSync(tmp, { recursive: true, force: true });
+  return {
+    dir: tmp,
+    abort,
+    commit() {
+      try {
+        assertOutDir(outDir, opts); // again: the target may have changed during a long run
+        fs.writeFileSync(path.join(tmp, OUTPUT_MARKER), MARKER_TEXT);
+        if (fs.existsSync(outDir)) {
+          const old = `${tmp}.old`;
+          fs.renameSync(outDir, old);
+          fs.renameSync(tmp, outDir);
+          fs.rmSync(old, { recursive: true, force: true });
+        } else fs.renameSync(tmp, outDir);
+      } catch (err) {
+        abort();
+        throw err;
+      }
+    },
+  };
+}
+
+/** Writes a folder atomically: into a temporary sibling (with the marker), renamed over the target at the end. */
+export function writeDirAtomic(outDir: string, fill: (tmpDir: string) => void, opts: OutDirOptions = {}): void {
+  const staged = openDirAtomic(outDir, opts);
   try {
-    fill(tmp);
-    fs.writeFileSync(path.join(tmp, OUTPUT_MARKER), MARKER_TEXT);
-    if (fs.existsSync(outDir)) {
-      const old = `${tmp}.old`;
-      fs.renameSync(outDir, old);
-      fs.renameSync(tmp, outDir);
-      fs.rmSync(old, { recursive: true, force: true });
-    } else fs.renameSync(tmp, outDir);
+    fill(staged.dir);
   } catch (err) {
-    fs.rmSync(tmp, { recursive: true, force: true });
+    staged.abort();
     throw err;
   }
+  staged.commit();
 }

@@ -7,6 +7,7 @@ import type { SchedulerPort } from '../engine/virtual-scheduler.ts';
 import type { ControlPlane } from '../model/control-plane.ts';
 import type { PartitionMap } from '../model/partition-map.ts';
 import type { Plan, PlanAction } from '../model/plan.ts';
+import type { PlanRecord } from './plan-run.ts';
 
 /** What the stale-plan guard learns from the policy. */
 export interface Recheck {
@@ -36,6 +37,12 @@ export interface ManagerOptions {
   readonly opTimeoutMs?: (action: PlanAction) => number;
   /** Plan records kept in `records` (the first half and the latest half; default 10,000). */
   readonly recordLimit?: number;
+  /**
+   * Receives each plan record once nothing changes it any more (ended, its operations
+   * finished), in the order the plans were handed to `execute`; `records` then stays empty (a
+   * run streams them to `plans.jsonl`). `flushRecords()` hands over the rest at the end.
+   */
+  readonly onRecord?: (rec: PlanRecord) => void;
   /** Prefix of operation tags (the policy name). */
   readonly tag?: string;
 }

@@ -54,6 +54,11 @@ export class PartitionManager {
    */
   readonly records: PlanRecord[] = [];
   droppedRecords = 0;
+  /** Σ (end − creation) over ended plans, and their count (the mean execution lag). */
+  lagSumMs = 0;
+  endedPlans = 0;
+  /** Runs whose records `onRecord` has not had yet, in creation order. */
+  private readonly unsettled: PlanRun[] = [];
   private active: PlanRun | null = null;
   /** Older plans whose running operations still finish after being superseded. */
   private draining: PlanRun[] = [];
@@ -114,7 +119,8 @@ export class PartitionManager {
    */
   execute(plan: Plan): void {
     const run = new PlanRun(plan);
-    this.keepRecord(run.record);
+    if (this.o.onRecord) this.unsettled.push(run);
+    else this.keepRecord(run.record);
     this.counts.proposed++;
     if (this.queued) this.endPlan(this.queued, 'superseded', `superseded by ${plan.id} before it started`);
     this.queued = run;
@@ -131,6 +137,20 @@ export class PartitionManager {
   /** The operation tag of `run`'s actions. */
   private tagOf(run: PlanRun): string {
     return `${this.o.tag ? this.o.tag + ':' : ''}${run.p.id}`;
+  }
+
+  /** Hands `onRecord` every leading record nothing changes any more (all of them with `all`). */
+  flushRecords(all = false): void {
+    const sink = this.o.onRecord;
+    if (!sink) return;
+    let k = 0;
+    while (k < this.unsettled.length) {
+      const run = this.unsettled[k];
+      if (!all && !(run.ended && run.ops.size === 0 && run.undoOp === null)) break;
+      sink(run.record);
+      k++;
+    }
+    if (k > 0) this.unsettled.splice(0, k);
   }
 
   private supersede(run: PlanRun, byId: string): void {
@@ -364,6 +384,8 @@ export class PartitionManager {
     run.retryTimers.clear();
     run.record.outcome = outcome;
     run.record.endedAtMs = this.now();
+    this.lagSumMs += run.record.endedAtMs - run.record.createdAtMs;
+    this.endedPlans++;
     if (reason) run.record.reason = reason;
     const key = outcome === 'rolled-back' ? 'rolledBack' : outcome;
     this.counts[key]++;
@@ -386,5 +408,6 @@ export class PartitionManager {
 
   private emit(e: ManagerEvent): void {
     this.events$.next(e);
+    if (this.unsettled.length > 0) this.flushRecords();
   }
 }

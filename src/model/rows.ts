@@ -53,6 +53,9 @@ export interface PartitionRow {
   backlog: number;
 }
 
+export const NODE_COLUMNS: readonly (keyof NodeRow & string)[] = ['timeMs', 'node', 'rate', 'utilization', 'partitions', 'backlog', 'up'];
+export const PARTITION_COLUMNS: readonly (keyof PartitionRow & string)[] = ['timeMs', 'partition', 'start', 'end', 'node', 'rate', 'backlog'];
+
 export type { ClusterOpCounts as OpCounts } from './policy-outcome.ts';
 
 /**

@@ -66,8 +66,8 @@ export interface PlanningReport extends PolicyReport {
   readonly decisions: number;
 }
 
-/** PlanResults kept in `results` (tests read the recent ones; a long run must not keep them all). */
-export const RESULTS_KEPT = 1000;
+/** PlanResults kept in `results` (the recent ones, for debugging and tests; each holds a whole plan, so few). */
+export const RESULTS_KEPT = 16;
 
 export abstract class PlanningPolicy implements Policy {
   abstract readonly kind: string;
@@ -115,6 +115,7 @@ export abstract class PlanningPolicy implements Policy {
       retries: this.apm.retries,
       retry: { baseMs: this.apm.backoff, maxMs: this.apm.maxBackoff },
       opTimeoutMs: (a) => this.opTimeoutMs(a),
+      onRecord: ctx.planSink,
     });
     this.manager.events$.subscribe((e) => {
       if (e.type === 'plan' && (e.status === 'rolled-back' || e.status === 'completed')) this.onPlanEnd(e.status, e.reason, e.timeMs);
@@ -281,7 +282,7 @@ export abstract class PlanningPolicy implements Policy {
       basis: pic.basis,
     });
     if (res.proposed && res.plan.actions.length > 0) {
-      this.spent.push({ atMs: now, bytes: res.predicted.movedBytes });
+      if (this.spec.churnBudget) this.spent.push({ atMs: now, bytes: res.predicted.movedBytes }); // only the budget reads it
       this.results.push(res);
       if (this.results.length > RESULTS_KEPT) this.results.splice(0, this.results.length - RESULTS_KEPT);
       this.lastPlan = res.plan;
@@ -324,7 +325,13 @@ export abstract class PlanningPolicy implements Policy {
     return this.breaker;
   }
 
+  /** Mean time from a plan's creation to its end, over the plans that ended (ms). */
+  protected meanExecutionLagMs(): number {
+    return this.manager.endedPlans > 0 ? Math.round(this.manager.lagSumMs / this.manager.endedPlans) : 0;
+  }
+
   finish(): PlanningReport {
+    this.manager.flushRecords(true);
     return {
       plans: { ...this.manager.counts },
       rolledBackActions: this.manager.rolledBackActions,

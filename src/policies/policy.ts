@@ -48,6 +48,11 @@ export interface PolicyContext {
   readonly arrivalNoise?: { readonly cv: number; readonly poisson: boolean; readonly tickMs: number };
   /** State bytes per bucket now (the last `retention` of records). */
   stateBytes(out: Float64Array): Float64Array;
+  /**
+   * Where plan records go as they end (a run writing a report streams them to `plans.jsonl`);
+   * the report's `planRecords` is then empty. Without it the records are kept (capped).
+   */
+  readonly planSink?: (record: unknown) => void;
 }
 
 export type { ForecastLogRow } from '../model/rows.ts';

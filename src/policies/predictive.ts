@@ -313,15 +313,13 @@ export class PredictivePolicy extends PlanningPolicy {
   private lastPictureForecast = false;
   private truthSource: TruthSource | undefined;
 
-  private regretReport(base: PlanningReport): { forecastCost: number; optimizerCost: number; executionLagMs: number; decisions: number } {
+  private regretReport(): { forecastCost: number; optimizerCost: number; executionLagMs: number; decisions: number } {
     const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
-    const ended = base.planRecords as readonly { createdAtMs: number; endedAtMs?: number }[];
-    const lags = ended.filter((p) => p.endedAtMs !== undefined).map((p) => p.endedAtMs! - p.createdAtMs);
     const d = Math.max(1, this.regretSum.decisions);
     return {
       forecastCost: r6(this.regretSum.forecastCost / d),
       optimizerCost: r6(this.regretSum.optimizerCost / d),
-      executionLagMs: lags.length ? Math.round(lags.reduce((a, b) => a + b, 0) / lags.length) : 0,
+      executionLagMs: this.meanExecutionLagMs(),
       decisions: this.regretSum.decisions,
     };
   }
@@ -333,14 +331,14 @@ export class PredictivePolicy extends PlanningPolicy {
   override finish(): PlanningReport {
     const base = super.finish();
     const extra = { fallbacks: { ...this.fallbacks } };
-    if (!(this.kdp instanceof KeyDistributionProfiler)) return { ...base, ...(this.spec.regret ? { regret: this.regretReport(base) } : {}), extra };
+    if (!(this.kdp instanceof KeyDistributionProfiler)) return { ...base, ...(this.spec.regret ? { regret: this.regretReport() } : {}), extra };
     const acc = this.kdp.accuracy();
     const round = (x: number) => Math.round(x * 1e6) / 1e6;
     return {
       ...base,
       forecast: { smape: round(acc.smape), mase: round(acc.mase), coverage80: round(acc.coverage80) },
       forecastLog: this.forecastLog,
-      ...(this.spec.regret ? { regret: this.regretReport(base) } : {}),
+      ...(this.spec.regret ? { regret: this.regretReport() } : {}),
       extra: { ...extra, models: this.kdp.modelChoices().map((c) => ({ range: c.range === 'total' ? 'total' : `${c.range.start}-${c.range.end}`, model: c.model })) },
     };
   }

@@ -22,8 +22,8 @@ export interface PolicyChartData {
   readonly layouts: readonly { timeMs: number; boundaries: number[] }[];
   /** Per node per window (nodes.csv). */
   readonly nodes?: readonly { timeMs: number; node: number; utilization: number }[];
-  /** Finished operations (operations.csv): time, action kind, done or failed. */
-  readonly ops?: readonly { timeMs: number; kind: string; status: string }[];
+  /** Finished operations (operations.csv): time, action kind, done or failed; `n` of them (default 1). */
+  readonly ops?: readonly { timeMs: number; kind: string; status: string; n?: number }[];
   /** End times of rolled-back plans (plans.jsonl). */
   readonly rollbacks?: readonly number[];
   /** Latency distribution of the measured records: latency (ms) and cumulative share. */

@@ -16,11 +16,26 @@ export type { ChartData, PolicyChartData, VlSpec } from './chart-parts.ts';
 export { forecastRateChart, forecastShareChart } from './forecast-charts.ts';
 export { heatmapChart } from './heatmap-chart.ts';
 
+/**
+ * Smallest and largest of `init` and `xs` by a loop: a month's rows are far more than a spread
+ * `Math.min(...xs)` can pass as arguments (the call stack overflows).
+ */
+function minOf(init: number, xs: readonly number[]): number {
+  let m = init;
+  for (const x of xs) if (x < m) m = x;
+  return m;
+}
+function maxOf(init: number, xs: readonly number[]): number {
+  let m = init;
+  for (const x of xs) if (x > m) m = x;
+  return m;
+}
+
 /** p99 latency per window, per policy, on a log axis, with the SLO as a labelled red rule. */
 export function latencyChart(data: ChartData): VlSpec {
   const rows = data.policies.flatMap((p) => p.rows.filter((r) => r.timeMs >= data.warmupMs && r.p99LatencyMs > 0));
-  const lo = Math.min(data.sloMs, ...rows.map((r) => r.p99LatencyMs));
-  const hi = Math.max(data.sloMs * 2, ...rows.map((r) => r.p99LatencyMs));
+  const lo = minOf(data.sloMs, rows.map((r) => r.p99LatencyMs));
+  const hi = maxOf(data.sloMs * 2, rows.map((r) => r.p99LatencyMs));
   const spec = lineChart(data, 'p99LatencyMs', 'p99 latency per minute (after warm-up)', 'p99 latency (log scale)', { measuredOnly: true, y: msAxis('p99 latency (log scale)', lo / 1.2, hi * 1.2), extra: sloLayers(data.sloMs) });
   // windows without served records have no latency: left out of the log axis rather than drawn at 0
   ((spec.layer as VlSpec[])[0].transform as unknown) = [{ filter: 'datum.v > 0' }];
@@ -57,10 +72,10 @@ export function cdfChart(data: ChartData, sloPercentile = 99): VlSpec | null {
   const values = data.policies.flatMap((p) => (p.cdf ?? []).map((c) => ({ policy: p.name, ms: c.ms, above: Math.max(FLOOR, Math.round((1 - c.share) * 1e9) / 1e9) })));
   if (!values.length) return null;
   const pos = values.filter((v) => v.ms > 0).map((v) => v.ms);
-  const lo = Math.min(data.sloMs, ...pos);
-  const hi = Math.max(data.sloMs * 2, ...pos);
+  const lo = minOf(data.sloMs, pos);
+  const hi = maxOf(data.sloMs * 2, pos);
   const tail = 1 - sloPercentile / 100;
-  const minAbove = Math.min(tail / 10, ...values.map((v) => v.above));
+  const minAbove = minOf(tail / 10, values.map((v) => v.above));
   const shares = [1, 0.1, 0.01, 0.001, 1e-4, 1e-5, 1e-6].filter((x) => x >= minAbove / 1.001);
   return {
     $schema: SCHEMA,
@@ -149,7 +164,7 @@ export function operationsChart(data: ChartData): VlSpec | null {
     const acc = new Map<string, number>();
     for (const o of ops) {
       const k = `${o.status === 'failed' ? 'failed' : o.kind}|${Math.floor(o.timeMs / BIN)}`;
-      acc.set(k, (acc.get(k) ?? 0) + 1);
+      acc.set(k, (acc.get(k) ?? 0) + (o.n ?? 1));
     }
     for (const [k, n] of acc) {
       const [kind, b] = k.split('|');

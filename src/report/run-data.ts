@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { WINDOW_COLUMNS, type WindowRow } from '../model/rows.ts';
 import { binLatency, type LatencyHistogram } from '../model/latency-histogram.ts';
 import type { RunResult } from '../experiment/run.ts';
@@ -50,8 +51,8 @@ export function chartData(result: RunResult): ChartData {
       rows: l.rows,
       layouts: l.layouts,
       nodes: l.nodeRows,
-      ops: l.operations.filter((e) => e.status !== 'started').map((e) => ({ timeMs: e.timeMs, kind: e.action.kind, status: e.status })),
-      rollbacks: rollbackTimes(l.report?.planRecords ?? []),
+      ops: l.opBins ?? l.operations.filter((e) => e.status !== 'started').map((e) => ({ timeMs: e.timeMs, kind: e.action.kind, status: e.status })),
+      rollbacks: l.rollbacks ? [...l.rollbacks] : rollbackTimes(l.report?.planRecords ?? []),
       cdf: latencyCdf(l.latency),
       forecast: l.report?.forecastLog,
     })),
@@ -96,11 +97,57 @@ export function forecastCsv(rows: readonly ForecastLogRow[]): string {
   return out.join('\n') + '\n';
 }
 
-/** Writes the tidy data files of a run (root timeseries.csv, latency.csv, predictive forecast.csv). */
-export function writeTidyFiles(dir: string, data: ChartData): void {
-  fs.writeFileSync(path.join(dir, 'timeseries.csv'), longTimeseriesCsv(data.policies));
+/**
+ * Writes the tidy data files of a run (root timeseries.csv, latency.csv, predictive forecast.csv).
+ * With `fromLaneFiles`, the root timeseries.csv is assembled from the policies' own
+ * `timeseries.csv` already in `dir` (streamed during the run: every window), a chunk at a time.
+ */
+export function writeTidyFiles(dir: string, data: ChartData, fromLaneFiles = false): void {
+  if (fromLaneFiles) writeLongTimeseries(dir, data.policies.map((p) => p.name));
+  else fs.writeFileSync(path.join(dir, 'timeseries.csv'), longTimeseriesCsv(data.policies));
   fs.writeFileSync(path.join(dir, 'latency.csv'), latencyCsv(data.policies));
   for (const p of data.policies) if (p.forecast?.length) fs.writeFileSync(path.join(dir, p.name, 'forecast.csv'), forecastCsv(p.forecast));
+}
+
+/** Root `timeseries.csv` from the policies' `<dir>/<policy>/timeseries.csv`, without holding either whole. */
+function writeLongTimeseries(dir: string, policies: readonly string[]): void {
+  const fd = fs.openSync(path.join(dir, 'timeseries.csv'), 'w');
+  try {
+    fs.writeSync(fd, ['policy', ...WINDOW_COLUMNS].join(',') + '\n');
+    for (const name of policies) {
+      let header = true;
+      const out: string[] = [];
+      forEachLine(path.join(dir, name, 'timeseries.csv'), (l) => {
+        if (header) header = false;
+        else out.push(`${name},${l}\n`);
+        if (out.length >= 10_000) fs.writeSync(fd, out.splice(0).join(''));
+      });
+      if (out.length) fs.writeSync(fd, out.join(''));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Calls `fn` with each line of a file (without its newline), reading 1 MB at a time. */
+function forEachLine(file: string, fn: (line: string) => void): void {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const chunk = Buffer.alloc(1 << 20);
+    const utf8 = new StringDecoder('utf8');
+    let rest = '';
+    for (;;) {
+      const n = fs.readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      const lines = (rest + utf8.write(chunk.subarray(0, n))).split('\n');
+      rest = lines.pop()!;
+      for (const l of lines) fn(l);
+    }
+    rest += utf8.end();
+    if (rest) fn(rest);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Reads a CSV with a header into records of strings (empty when the file is missing). */
@@ -119,8 +166,11 @@ export function readPolicyExtras(dir: string, name: string): Pick<PolicyChartDat
   const d = path.join(dir, name);
   const nodes = readCsv(path.join(d, 'nodes.csv')).map((r) => ({ timeMs: Number(r.timeMs), node: Number(r.node), utilization: Number(r.utilization) }));
   const ops = readCsv(path.join(d, 'operations.csv')).map((r) => ({ timeMs: Number(r.timeMs), kind: r.action, status: r.status }));
+  // plans.jsonl may exceed what one string can hold (every plan of a long run): read it by line,
+  // parsing only the rolled-back plans the chart marks.
   const plansFile = path.join(d, 'plans.jsonl');
-  const plans = fs.existsSync(plansFile) ? fs.readFileSync(plansFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown) : [];
+  const plans: unknown[] = [];
+  if (fs.existsSync(plansFile)) forEachLine(plansFile, (l) => l.includes('"rolled-back"') && plans.push(JSON.parse(l)));
   const cdf = readCsv(path.join(dir, 'latency.csv'))
     .filter((r) => r.policy === name)
     .map((r) => ({ ms: Number(r.latencyMs), records: Number(r.recordsAtOrBelow), share: Number(r.shareAtOrBelow) }));

@@ -15,6 +15,9 @@ import { renderMarkdown } from './markdown.ts';
 
 export { chartData };
 
+/** The files a spooled lane streams into its folder (experiment/spool.ts). */
+const SPOOLED_FILES = ['timeseries.csv', 'nodes.csv', 'partitions.csv', 'operations.csv', 'plans.jsonl'] as const;
+
 /** The report's chart sections, in reading order: the answer, then why. */
 export function chartSections(data: ChartData): ChartSection[] {
   const sections: ChartSection[] = [];
@@ -47,6 +50,13 @@ export function writeReportFiles(dir: string, result: RunResult, summary: Summar
   for (const lane of result.lanes) {
     const d = path.join(dir, lane.name);
     fs.mkdirSync(d, { recursive: true });
+    // A spooled lane streamed these files as it ran (every window: experiment/spool.ts), into
+    // `dir` itself when the run wrote its report there.
+    if (lane.spooled && result.spool) {
+      const from = path.join(result.spool, lane.name);
+      if (path.resolve(from) !== path.resolve(d)) for (const f of SPOOLED_FILES) fs.copyFileSync(path.join(from, f), path.join(d, f));
+      continue;
+    }
     fs.writeFileSync(path.join(d, 'timeseries.csv'), timeseriesCsv(lane.rows));
     fs.writeFileSync(path.join(d, 'operations.csv'), operationsCsv(lane.operations));
     fs.writeFileSync(path.join(d, 'nodes.csv'), rowsCsv(lane.nodeRows, NODE_COLUMNS));
@@ -56,7 +66,7 @@ export function writeReportFiles(dir: string, result: RunResult, summary: Summar
   fs.writeFileSync(path.join(dir, 'heatmap.json'), JSON.stringify({ groups: result.heatmap[0]?.rates.length ?? 0, windows: result.heatmap }) + '\n');
   fs.writeFileSync(path.join(dir, 'layouts.json'), JSON.stringify(Object.fromEntries(result.lanes.map((l) => [l.name, l.layouts]))) + '\n');
   const data = chartData(result);
-  writeTidyFiles(dir, data);
+  writeTidyFiles(dir, data, result.spool !== undefined && result.lanes.some((l) => l.spooled));
   fs.writeFileSync(path.join(dir, 'scenario.json'), JSON.stringify(sc, null, 2) + '\n');
   fs.writeFileSync(path.join(dir, 'index.html'), renderHtml(summary, sc.description, chartSections(data), reportFiles(dir), sc));
 }

@@ -82,6 +82,17 @@ describe('thinned series', () => {
     expect([...gaps]).toEqual([s.stride]);
     expect(rows[0]).toBe(0);
   });
+
+  it('hands every row to its sink (streamed to a file) while keeping the thinned ones', () => {
+    const rows: number[] = [];
+    const s = new Thinned(rows, 100);
+    const all: number[] = [];
+    s.sink = (r) => all.push(r);
+    for (let i = 0; i < 10_000; i++) if (s.takes(i)) s.push(i, i);
+    expect(all).toEqual(Array.from({ length: 10_000 }, (_, i) => i));
+    expect(rows.length).toBeLessThanOrEqual(100);
+    expect(new Set(rows.slice(1).map((x, i) => x - rows[i]))).toEqual(new Set([s.stride]));
+  });
 });
 
 describe('operation state machine', () => {

@@ -29,6 +29,7 @@ export const PENDING: Record<string, string> = {
   'scenario/load.ts': 'issue 20: loadScenario reads the file; experiment/ (sweeps, check, seeds) re-loads scenarios by path, so moving it to io/ needs those to receive a loader',
   'scenario/bundled.ts': 'issue 20: resolving bundled scenario names looks at the disk; goes with loadScenario',
   'experiment/lane-workers.ts': 'issue 20: lane worker threads; owned by the memory work this session',
+  'experiment/spool.ts': 'issue 20: streams a run’s rows into the staged report folder as the lanes run (issue 16); it is the report writer’s streaming half and should receive a writer from io/',
   'experiment/lane-worker.ts': 'issue 20: lane worker threads; owned by the memory work this session',
   'experiment/run-sweep.ts': 'issue 20: the sweep’s piscina pool; a task runner injected by the CLI would replace it',
   'experiment/seeds.ts': 'issue 20: the seeds’ piscina pool; the lead’s file this session',

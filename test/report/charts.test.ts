@@ -79,3 +79,13 @@ describe('run charts', () => {
     expect(a.range[0]).toBe(b.range[2]);
   });
 });
+
+describe('charts of very long runs', () => {
+  it('draw the latency chart from 4 × 40,320 windows (28 days of minutes) without overflowing the stack', () => {
+    const mk = (i: number) => ({ ...(Object.fromEntries(WINDOW_COLUMNS.map((c) => [c, 0])) as unknown as WindowRow), timeMs: i * 60_000, p99LatencyMs: 2 + (i % 97) });
+    const rows = Array.from({ length: 40_320 }, (_, i) => mk(i));
+    const policies = ['a', 'b', 'c', 'd'].map((name) => ({ name, kind: 'static', rows, layouts: [] }));
+    const spec = latencyChart({ policies, heatmap: [], warmupMs: 0, sloMs: 100 } as ChartData);
+    expect(JSON.stringify(spec)).toContain('p99');
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * Streams a run's per-window and per-event rows to the report's files while the run goes, so
+ * the files hold every window and event however long the run, and memory holds only the
+ * thinned rows the charts draw. Each lane writes its own folder `<dir>/<lane>/`
+ * (`timeseries.csv`, `nodes.csv`, `partitions.csv`, `operations.csv`, `plans.jsonl`) from the
+ * thread that runs it, so the bytes are the same for any number of workers. The folder is the
+ * report's temporary folder (atomic-dir.ts): a run that fails leaves nothing behind.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { NODE_COLUMNS, PARTITION_COLUMNS, WINDOW_COLUMNS, type LaneMetrics } from '../cluster/lane-metrics.ts';
+import { OPERATION_COLUMNS, csvLine, operationLine } from '../model/row-format.ts';
+import type { OpEvent } from '../model/control-plane.ts';
+import { Thinned } from '../cluster/thinned.ts';
+
+/** The operations chart's bin (report/charts.ts counts operations per 10 minutes). */
+export const OP_BIN_MS = 600_000;
+
+/** Lines appended to a file through a buffer of about 1 MB (never one string of the whole file). */
+export class LineFile {
+  private readonly fd: number;
+  private buf: string[] = [];
+  private len = 0;
+
+  constructor(file: string, header?: string) {
+    this.fd = fs.openSync(file, 'w');
+    if (header !== undefined) this.line(header);
+  }
+
+  /** Appends `text` and a newline. */
+  line(text: string): void {
+    this.buf.push(text, '\n');
+    this.len += text.length + 1;
+    if (this.len > 1 << 20) this.flush();
+  }
+
+  private flush(): void {
+    if (this.buf.length) fs.writeSync(this.fd, this.buf.join(''));
+    this.buf = [];
+    this.len = 0;
+  }
+
+  close(): void {
+    try {
+      this.flush();
+    } finally {
+      fs.closeSync(this.fd);
+    }
+  }
+}
+
+/** The files one lane streams into. */
+export class LaneSpool {
+  readonly timeseries: LineFile;
+  readonly nodes: LineFile;
+  readonly partitions: LineFile;
+  readonly operations: LineFile;
+  readonly plans: LineFile;
+  private readonly plansFile: string;
+  /** End times of rolled-back plans (the operations chart marks them; thinned beyond 10,000). */
+  readonly rollbacks: number[] = [];
+  private readonly rollbackSeries = new Thinned(this.rollbacks, 10_000);
+  private rolledBack = 0;
+  /**
+   * Finished operations per OP_BIN_MS by action kind and status: what the operations chart
+   * draws, exact however many operations (bins thinned beyond 20,000, each bin's counts whole).
+   */
+  readonly opBins: { timeMs: number; kind: string; status: string; n: number }[] = [];
+  private readonly opBinSeries = new Thinned(this.opBins, 20_000);
+  private bin = -1;
+  private readonly binCounts = new Map<string, number>();
+
+  constructor(dir: string, lane: string) {
+    const d = path.join(dir, lane);
+    fs.mkdirSync(d, { recursive: true });
+    this.timeseries = new LineFile(path.join(d, 'timeseries.csv'), WINDOW_COLUMNS.join(','));
+    this.nodes = new LineFile(path.join(d, 'nodes.csv'), NODE_COLUMNS.join(','));
+    this.partitions = new LineFile(path.join(d, 'partitions.csv'), PARTITION_COLUMNS.join(','));
+    this.operations = new LineFile(path.join(d, 'operations.csv'), OPERATION_COLUMNS.join(','));
+    this.plansFile = path.join(d, 'plans.jsonl');
+    this.plans = new LineFile(this.plansFile);
+  }
+
+  /**
+   * Routes the lane's window series to the files (every window). Memory keeps the thinned rows
+   * the charts draw; partition rows, which no chart draws, only go to the file.
+   */
+  attach(metrics: LaneMetrics): void {
+    metrics.rowSeries.sink = (r) => this.timeseries.line(csvLine(r, WINDOW_COLUMNS));
+    metrics.nodeSeries.sink = (r) => this.nodes.line(csvLine(r, NODE_COLUMNS));
+    metrics.partitionSeries.sink = (r) => this.partitions.line(csvLine(r, PARTITION_COLUMNS));
+    metrics.partitionSeries.keeps = false;
+  }
+
+  /** A finished operation (done or failed). */
+  operation(e: OpEvent): void {
+    this.operations.line(operationLine(e));
+    const b = Math.floor(e.timeMs / OP_BIN_MS);
+    if (b !== this.bin) this.closeBin();
+    this.bin = b;
+    const k = `${e.action.kind}|${e.status}`;
+    this.binCounts.set(k, (this.binCounts.get(k) ?? 0) + 1);
+  }
+
+  private closeBin(): void {
+    for (const [k, n] of this.binCounts) {
+      const [kind, status] = k.split('|');
+      this.opBinSeries.push(this.bin, { timeMs: this.bin * OP_BIN_MS, kind, status, n });
+    }
+    this.binCounts.clear();
+  }
+
+  /** A plan record nothing changes any more (the partition manager's `onRecord`). */
+  plan(record: unknown): void {
+    this.plans.line(JSON.stringify(record));
+    const r = record as { outcome?: string; endedAtMs?: number; createdAtMs?: number };
+    if (r.outcome === 'rolled-back') this.rollbackSeries.push(this.rolledBack++, r.endedAtMs ?? r.createdAtMs ?? 0);
+  }
+
+  /** Closes the files; `plans.jsonl` is removed when the policy keeps no plan records (`withPlans` false). */
+  close(withPlans: boolean): void {
+    this.closeBin();
+    for (const f of [this.timeseries, this.nodes, this.partitions, this.operations, this.plans]) f.close();
+    if (!withPlans) fs.rmSync(this.plansFile, { force: true });
+  }
+}
