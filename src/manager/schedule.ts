@@ -6,7 +6,7 @@
  * that share a node share its bandwidth (the estimate stretches them accordingly).
  */
 import type { PartitionMap } from '../model/partition-map.ts';
-import type { Plan, PlanAction } from '../model/plan.ts';
+import { partitionsTouched, type Plan, type PlanAction } from '../model/plan.ts';
 import { applyAction } from '../model/apply-action.ts';
 import { planBatches } from './batches.ts';
 
@@ -88,12 +88,10 @@ export function estimateSchedule(plan: Pick<Plan, 'before' | 'actions' | 'depend
  * whose actions are legal in order.
  */
 export function inferDependencies(actions: readonly PlanAction[]): number[][] {
-  const touches = (a: PlanAction): string[] =>
-    a.kind === 'merge' ? [a.partition, a.with] : a.kind === 'split' || a.kind === 'create' ? [a.partition, a.newId] : [a.partition];
   return actions.map((a, j) => {
-    const mine = new Set(touches(a));
+    const mine = new Set(partitionsTouched(a));
     const deps: number[] = [];
-    for (let i = 0; i < j; i++) if (touches(actions[i]).some((x) => mine.has(x))) deps.push(i);
+    for (let i = 0; i < j; i++) if (partitionsTouched(actions[i]).some((x) => mine.has(x))) deps.push(i);
     return deps;
   });
 }

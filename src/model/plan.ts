@@ -76,3 +76,25 @@ export interface Plan {
    */
   readonly capped?: { readonly actions: number; readonly bytes: number };
 }
+
+/** The partition ids an action touches (a split's or create's new id included). */
+export function partitionsTouched(a: PlanAction): string[] {
+  return a.kind === 'merge' ? [a.partition, a.with] : a.kind === 'move' ? [a.partition] : [a.partition, a.newId];
+}
+
+/**
+ * Per-partition conflicts of actions in this order: action i depends on the last earlier action
+ * touching each partition it touches (ascending indices).
+ */
+export function conflictDependencies(actions: readonly PlanAction[]): number[][] {
+  const last = new Map<string, number>();
+  return actions.map((a, i) => {
+    const d = new Set<number>();
+    for (const id of partitionsTouched(a)) {
+      const t = last.get(id);
+      if (t !== undefined) d.add(t);
+    }
+    for (const id of partitionsTouched(a)) last.set(id, i);
+    return [...d].sort((x, y) => x - y);
+  });
+}

@@ -7,7 +7,7 @@
  * action is applied to a working map as it is emitted, so the sequence is legal by construction
  * and the new ids are the ones `applyActions` will produce.
  */
-import { applyAction, type PartitionMap, type PlanAction } from '../model/index.ts';
+import { applyAction, conflictDependencies, type PartitionMap, type PlanAction } from '../model/index.ts';
 import type { Layout } from './layout.ts';
 
 /** The actions, their dependencies and the resulting map. */
@@ -25,7 +25,7 @@ export function deriveActions(before: PartitionMap, target: Layout): DerivedActi
   d.sweep();
   const work = d.work;
   const T = target.boundaries;
-  const ordered = reorder(before, d.actions, d.dependsOn);
+  const ordered = reorder(before, d.actions, conflictDependencies(d.actions));
   const ok =
     work.boundaries.length === T.length &&
     work.boundaries.every((x, t) => x === T[t]) &&
@@ -34,11 +34,9 @@ export function deriveActions(before: PartitionMap, target: Layout): DerivedActi
   return { ...ordered, after: work };
 }
 
-/** The working map and the actions emitted so far (each applied as it is emitted), with their per-partition dependencies. */
+/** The working map and the actions emitted so far (each applied as it is emitted). */
 class Derivation {
   readonly actions: PlanAction[] = [];
-  readonly dependsOn: number[][] = [];
-  private readonly lastTouch = new Map<string, number>();
   private readonly T: Int32Array;
   private readonly TN: Int32Array;
   private readonly K: number;
@@ -54,16 +52,7 @@ class Derivation {
 
   private emit(a: PlanAction): void {
     this.work = applyAction(this.work, a);
-    const ids = a.kind === 'merge' ? [a.partition, a.with] : a.kind === 'move' ? [a.partition] : [a.partition, a.newId];
-    const deps = new Set<number>();
-    for (const id of ids) {
-      const d = this.lastTouch.get(id);
-      if (d !== undefined) deps.add(d);
-    }
-    const i = this.actions.length;
     this.actions.push(a);
-    this.dependsOn.push([...deps].sort((x, y) => x - y));
-    for (const id of ids) this.lastTouch.set(id, i);
   }
 
   /** Node every target partition (from index `from`) covering [lo, hi) agrees on, or -1. */
@@ -145,9 +134,6 @@ class Derivation {
   }
 }
 
-const touched = (a: PlanAction): string[] =>
-  a.kind === 'merge' ? [a.partition, a.with] : a.kind === 'move' ? [a.partition] : [a.partition, a.newId];
-
 /**
  * Re-orders the actions (any order respecting the dependencies is legal: they are exactly the
  * per-partition conflicts) so that merges run as soon as they can and a split goes first when it
@@ -189,16 +175,7 @@ function reorder(before: PartitionMap, actions: PlanAction[], deps: number[][]):
     for (const m of dependents[pick]) if (--remaining[m] === 0) makeReady(m);
   }
   const out = order.map((i) => actions[i]);
-  const last = new Map<string, number>();
-  const dependsOn = out.map((a, i) => {
-    const d = new Set<number>();
-    for (const id of touched(a)) {
-      const t = last.get(id);
-      if (t !== undefined) d.add(t);
-    }
-    for (const id of touched(a)) last.set(id, i);
-    return [...d].sort((x, y) => x - y);
-  });
+  const dependsOn = conflictDependencies(out);
   void before;
   return { actions: out, dependsOn };
 }

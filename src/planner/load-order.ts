@@ -13,16 +13,13 @@
  * that overshoots least goes next, after the outbound ones. Worst case over every execution
  * order the dependencies allow, a node's load is then one of the states checked here.
  */
-import { applyAction, type PartitionMap, type PlanAction } from '../model/index.ts';
+import { applyAction, conflictDependencies, nodeLoads, partitionLoads, type PartitionMap, type PlanAction } from '../model/index.ts';
 
 interface Transfer {
   readonly from: number;
   readonly to: number;
   readonly load: number;
 }
-
-const touched = (a: PlanAction): string[] =>
-  a.kind === 'merge' ? [a.partition, a.with] : a.kind === 'move' ? [a.partition] : [a.partition, a.newId];
 
 /** Load each transfer shifts, from the map just before it in the given (legal) order. */
 function transfers(before: PartitionMap, actions: readonly PlanAction[], load: ArrayLike<number>): (Transfer | null)[] {
@@ -41,14 +38,9 @@ function transfers(before: PartitionMap, actions: readonly PlanAction[], load: A
   });
 }
 
-function nodeLoads(map: PartitionMap, load: ArrayLike<number>, slots: number): Float64Array {
-  const out = new Float64Array(slots);
-  for (let i = 0; i < map.ids.length; i++) {
-    let s = 0;
-    for (let b = map.boundaries[i]; b < map.boundaries[i + 1]; b++) s += load[b];
-    out[map.nodes[i]] += s;
-  }
-  return out;
+/** Load of each node slot under `map`. */
+function loadsByNode(map: PartitionMap, load: ArrayLike<number>, slots: number): Float64Array {
+  return nodeLoads(map, partitionLoads(map, load), slots);
 }
 
 /** Per node slot: its load before the plan and its limit, max(capacity, load after the plan), with a hair of slack. */
@@ -64,8 +56,8 @@ function nodeLimits(
   let slots = 0;
   for (const m of [before, after]) for (const x of m.nodes) slots = Math.max(slots, x + 1);
   for (const t of tr) if (t) slots = Math.max(slots, t.from + 1, t.to + 1);
-  const base = nodeLoads(before, load, slots);
-  const fin = nodeLoads(after, load, slots);
+  const base = loadsByNode(before, load, slots);
+  const fin = loadsByNode(after, load, slots);
   return { base, limit: Float64Array.from(fin, (f) => Math.max(capacity, f) * (1 + 1e-9)) };
 }
 
@@ -150,16 +142,9 @@ function safeOrder(
 function orderedDependencies(actions: readonly PlanAction[], order: readonly number[], extra: ReadonlyMap<number, number[]>): number[][] {
   const pos = new Int32Array(order.length);
   order.forEach((i, k) => (pos[i] = k));
-  const last = new Map<string, number>();
-  return order.map((i, k) => {
-    const d = new Set<number>();
-    for (const id of touched(actions[i])) {
-      const x = last.get(id);
-      if (x !== undefined) d.add(x);
-    }
-    for (const id of touched(actions[i])) last.set(id, k);
-    for (const o of extra.get(i) ?? []) d.add(pos[o]);
-    return [...d].sort((x, y) => x - y);
+  return conflictDependencies(order.map((i) => actions[i])).map((d, k) => {
+    const extraDeps = extra.get(order[k]);
+    return extraDeps ? [...new Set([...d, ...extraDeps.map((o) => pos[o])])].sort((x, y) => x - y) : d;
   });
 }
 
