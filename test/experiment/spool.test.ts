@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadScenario } from '../../src/scenario/load.ts';
+import { loadScenario } from '../../src/io/load-scenario.ts';
 import { runLoaded, runScenarioFile, writeReport } from '../../src/api.ts';
 import { makeWorkload } from '../../src/experiment/run.ts';
 import { RandomSource } from '../../src/engine/random.ts';

@@ -78,7 +78,7 @@ export interface GenerateFileOptions extends LoadOptions {
  * written through a temporary sibling and renamed at the end, so a failed run leaves none.
  */
 export async function generateFile(scenarioFile: string, opts: GenerateFileOptions): Promise<{ rows: number; records: number; badRows: number }> {
-  const { loadScenario } = await import('../../scenario/load.ts');
+  const { loadScenario } = await import('../../io/load-scenario.ts');
   const { makeWorkload } = await import('../../experiment/run.ts');
   const { RandomSource } = await import('../../engine/random.ts');
   const { generateWorkload, keyPickerFor } = await import('../../workload/generate.ts');
