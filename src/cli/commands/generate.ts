@@ -6,7 +6,7 @@ import * as zlibModule from 'node:zlib';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import type { KeycastCommand } from '../command.ts';
-import { InputError } from '../../model/errors.ts';
+import { InputError, KeycastError } from '../../model/errors.ts';
 import type { LoadOptions } from '../../scenario/load.ts';
 
 export const generateCommand: KeycastCommand = {
@@ -108,7 +108,11 @@ interface Sink {
 }
 
 /** Stops quietly when a reader of stdout goes away (`keycast generate … | head`). */
-class StdoutClosed extends Error {}
+class StdoutClosed extends KeycastError {
+  constructor() {
+    super('STDOUT_CLOSED', 'the reader of stdout went away');
+  }
+}
 
 function openSink(out: string | undefined): Sink {
   if (!out) {
