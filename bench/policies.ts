@@ -23,7 +23,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runLoaded, version } from '../src/api.ts';
-import { loadScenario } from '../src/scenario/load.ts';
+import { loadScenario } from '../src/io/load-scenario.ts';
 import type { PolicySummary } from '../src/experiment/summary.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

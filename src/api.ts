@@ -11,13 +11,19 @@
  */
 import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
-import { loadScenario, type LoadOptions, type LoadedScenario } from './scenario/load.ts';
+import type { LoadOptions, LoadedScenario } from './scenario/load.ts';
 import { runScenario, type RunOptions, type RunResult } from './experiment/run.ts';
 import { buildSummary } from './experiment/build-summary.ts';
 import type { Summary } from './experiment/summary.ts';
 import { writeReportFiles } from './report/write-report.ts';
 import { openDirAtomic, writeDirAtomic, type OutDirOptions } from './io/atomic-dir.ts';
+import { loadScenario } from './io/load-scenario.ts';
+import { startLaneThread } from './io/lane-threads.ts';
+import { folderSpool } from './io/spool-files.ts';
+import { threadRunner } from './io/task-threads.ts';
 import { combineSeeds, seedList, withOtherSeeds } from './experiment/seeds.ts';
+export { loadScenario } from './io/load-scenario.ts';
+export { startLaneThread } from './io/lane-threads.ts';
 export { combineSeeds, seedsBlock, seedStats, ratioStats, type SeedsBlock, type SeedStats, type RatioStats, type SeedOutcome } from './experiment/seeds.ts';
 export type { LowerBounds } from './experiment/bounds.ts';
 
@@ -26,9 +32,13 @@ export function version(): string {
   return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
-/** Runs a loaded scenario and summarises it (expectations evaluated; throws InputError for unknown policies in them). */
+/**
+ * Runs a loaded scenario and summarises it (expectations evaluated; throws InputError for unknown
+ * policies in them). Its lanes spread over worker threads (`opts.workers`) unless
+ * `opts.startLanes` says otherwise.
+ */
 export function runLoaded(loaded: LoadedScenario, opts: RunOptions = {}): { result: RunResult; summary: Summary } {
-  const result = runScenario(loaded, opts);
+  const result = runScenario(loaded, { startLanes: startLaneThread, ...opts });
   return { result, summary: buildSummary(result, version()) };
 }
 
@@ -52,10 +62,10 @@ export function writeReport(outDir: string, result: RunResult, summary: Summary,
  * it: experiment/spool.ts), writes the rest of the report there and renames it over `outDir`;
  * on failure the temporary folder goes and `outDir` is untouched.
  */
-function withStagedReport(outDir: string, force: boolean | undefined, run: (spool: string) => { result: RunResult; summary: Summary }): { result: RunResult; summary: Summary } {
+function withStagedReport(outDir: string, force: boolean | undefined, run: (spool: RunOptions['spool']) => { result: RunResult; summary: Summary }): { result: RunResult; summary: Summary } {
   const staged = openDirAtomic(outDir, { force });
   try {
-    const out = run(staged.dir);
+    const out = run(folderSpool(staged.dir));
     writeReportFiles(staged.dir, out.result, out.summary);
     staged.commit();
     return out;
@@ -97,9 +107,10 @@ export async function runScenarioFileSeeds(
   const loaded = loadScenario(file, opts);
   const outDir = opts.out === null ? null : (opts.out ?? path.join('reports', loaded.scenario.name));
   const seeds = seedList(loaded, opts.seeds ?? loaded.scenario.seeds);
-  const runAll = async (spool?: string) => {
-    const { first, others } = await withOtherSeeds(file, opts, seeds.slice(1), version(), opts.seedWorkers, () => runLoaded(loaded, { ...opts, spool }));
-    return { result: first.result, summary: seeds.length > 1 ? combineSeeds(loaded, [first.summary, ...others]) : first.summary };
+  const runAll = async (spool?: RunOptions['spool']) => {
+    const others = { file: loaded.file, opts, seeds: seeds.slice(1), version: version(), workers: opts.seedWorkers, load: loadScenario, runner: threadRunner };
+    const { first, others: summaries } = await withOtherSeeds(others, () => runLoaded(loaded, { ...opts, spool }));
+    return { result: first.result, summary: seeds.length > 1 ? combineSeeds(loaded, [first.summary, ...summaries]) : first.summary };
   };
   if (!outDir) {
     const { result, summary } = await runAll();
@@ -107,7 +118,7 @@ export async function runScenarioFileSeeds(
   }
   const staged = openDirAtomic(outDir, { force: opts.force });
   try {
-    const { result, summary } = await runAll(staged.dir);
+    const { result, summary } = await runAll(folderSpool(staged.dir));
     writeReportFiles(staged.dir, result, summary);
     staged.commit();
     return { summary, result, outDir, exitCode: exitCodeOf(summary) };

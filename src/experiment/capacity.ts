@@ -7,8 +7,8 @@
  * (the planner's margin), and the latency reported is the worst seed's.
  */
 import { InputError } from '../model/errors.ts';
-import { loadScenario, type LoadOptions } from '../scenario/load.ts';
-import { runScenario } from './run.ts';
+import type { LoadOptions, ScenarioLoader } from '../scenario/load.ts';
+import { runScenario, type StartLanes } from './run.ts';
 
 export interface CapacityPoint {
   readonly nodes: number;
@@ -39,8 +39,20 @@ export function parseNodeRange(text: string): { min: number; max: number } {
   return { min, max };
 }
 
-export function runCapacity(file: string, range: { min: number; max: number }, opts: LoadOptions & { onProgress?: (nodes: number) => void; seeds?: number } = {}): CapacityResult {
-  const base = loadScenario(file, opts).scenario;
+/** What `runCapacity` is given besides the load options. */
+export interface CapacityOptions extends LoadOptions {
+  /** Loads the scenario at each node count (io/load-scenario.ts). */
+  readonly load: ScenarioLoader;
+  /** Starts lanes in other threads (io/lane-threads.ts); without it each run stays in this thread. */
+  readonly startLanes?: StartLanes;
+  readonly onProgress?: (nodes: number) => void;
+  readonly seeds?: number;
+}
+
+/** Runs the node counts of `range` in increasing order until every policy meets the SLO (see above). */
+export function runCapacity(file: string, range: { min: number; max: number }, opts: CapacityOptions): CapacityResult {
+  const load = opts.load;
+  const base = load(file, opts).scenario;
   const seeds = Array.from({ length: Math.max(1, opts.seeds ?? 1) }, (_, i) => base.seed + i);
   const points: CapacityPoint[] = [];
   const answer: Record<string, number | null> = {};
@@ -49,8 +61,8 @@ export function runCapacity(file: string, range: { min: number; max: number }, o
     opts.onProgress?.(n);
     const policies: CapacityPoint['policies'] = {};
     for (const seed of seeds) {
-      const loaded = loadScenario(file, { ...opts, ...(seeds.length > 1 ? { seed } : {}), sets: [...(opts.sets ?? []), `cluster.nodes=${n}`, `cluster.partitions=${parts}`] });
-      const result = runScenario(loaded);
+      const loaded = load(file, { ...opts, ...(seeds.length > 1 ? { seed } : {}), sets: [...(opts.sets ?? []), `cluster.nodes=${n}`, `cluster.partitions=${parts}`] });
+      const result = runScenario(loaded, { startLanes: opts.startLanes });
       const q = loaded.scenario.slo.percentile / 100;
       for (const lane of result.lanes) {
         const latencyMs = Math.round(lane.latencyQuantile(q) * 1e6) / 1e6;

@@ -6,11 +6,11 @@
  */
 import * as path from 'node:path';
 import { InputError, formatProblem } from '../model/errors.ts';
-import { loadScenario, type LoadOptions } from '../scenario/load.ts';
-import { runScenario, type RunResult } from './run.ts';
+import type { LoadOptions, ScenarioLoader } from '../scenario/load.ts';
+import { runScenario, type RunResult, type StartLanes } from './run.ts';
 import { buildSummary } from './build-summary.ts';
 import { combineSeeds, seedList } from './seeds.ts';
-import runTask from './sweep-worker.ts';
+import { runTask } from './sweep-task.ts';
 import type { ExpectationResult, Summary } from './summary.ts';
 
 /** One scenario's outcome. */
@@ -24,20 +24,32 @@ export interface CheckCase {
   readonly wallMs: number;
 }
 
+/** What `runChecks` is given besides the load options. */
+export interface CheckOptions extends LoadOptions {
+  readonly version: string;
+  /** Loads each scenario file (io/load-scenario.ts). */
+  readonly load: ScenarioLoader;
+  /** Starts lanes in other threads (io/lane-threads.ts); without it each run stays in this thread. */
+  readonly startLanes?: StartLanes;
+  readonly onScenario?: (c: CheckCase) => void;
+  readonly wallClock?: () => number;
+  readonly keepResults?: boolean;
+}
+
 /** Runs every scenario (each on its own; one bad file does not stop the others). */
-export function runChecks(files: readonly string[], opts: LoadOptions & { version: string; onScenario?: (c: CheckCase) => void; wallClock?: () => number; keepResults?: boolean }): CheckCase[] {
+export function runChecks(files: readonly string[], opts: CheckOptions): CheckCase[] {
   const clock = opts.wallClock ?? (() => 0);
   return files.map((file) => {
     const t0 = clock();
     let c: CheckCase;
     try {
-      const loaded = loadScenario(file, opts);
-      const result = runScenario(loaded);
+      const loaded = opts.load(file, opts);
+      const result = runScenario(loaded, { startLanes: opts.startLanes });
       let summary = buildSummary(result, opts.version);
       // A scenario with `seeds:` is checked over its seeds (one after the other, in this thread).
       const seeds = seedList(loaded, loaded.scenario.seeds).slice(1);
       if (seeds.length) {
-        const others = seeds.map((seed) => runTask({ file: path.resolve(file), sets: [...(opts.sets ?? [])], seed, policies: opts.policies, version: opts.version }));
+        const others = seeds.map((seed) => runTask({ file: path.resolve(file), sets: [...(opts.sets ?? [])], seed, policies: opts.policies, version: opts.version }, opts.load));
         summary = combineSeeds(loaded, [summary, ...others]);
       }
       c = { file, name: loaded.scenario.name, summary, result: opts.keepResults ? result : undefined, wallMs: clock() - t0 };

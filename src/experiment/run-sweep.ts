@@ -1,14 +1,14 @@
 /**
- * Runs a sweep (or one shard of it) in parallel worker threads (piscina; one in-process worker
- * when `workers` is 1) and returns its results (`results.csv`'s text) and manifest; merges the
- * shards of a sweep. Writing and reading sweep folders is io/sweep-dir.ts.
+ * Runs a sweep (or one shard of it) in parallel threads (through the `TaskRunner` it is given,
+ * io/task-threads.ts; in this thread when `workers` is 1 or there is none) and returns its
+ * results (`results.csv`'s text) and manifest; merges the shards of a sweep. Writing and reading
+ * sweep folders is io/sweep-dir.ts.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadScenario, type LoadOptions } from '../scenario/load.ts';
+import type { LoadOptions, ScenarioLoader } from '../scenario/load.ts';
 import { InputError } from '../model/errors.ts';
-import { resolveScenarioArg } from '../scenario/bundled.ts';
-import runTask, { type SweepTask } from './sweep-worker.ts';
+import { runTask, type SweepTask, type TaskRunner } from './sweep-task.ts';
 import { durationFields, planSweep, resultRows, resultsHeader, type SweepPlan } from './sweep.ts';
 import type { Summary } from './summary.ts';
 
@@ -20,6 +20,10 @@ export interface SweepOptions extends LoadOptions {
   readonly seeds?: number;
   readonly version: string;
   readonly onProgress?: (done: number, total: number) => void;
+  /** Loads the scenario and each grid point (io/load-scenario.ts). */
+  readonly load: ScenarioLoader;
+  /** Runs the points in other threads; without it they run in this thread. */
+  readonly runner?: TaskRunner;
 }
 
 /** The manifest of a sweep output folder (`sweep.json`). */
@@ -37,41 +41,30 @@ export interface SweepManifest {
 
 /** Runs the sweep; returns its plan and manifest. Bad input throws InputError before anything runs. */
 export async function runSweep(file: string, opts: SweepOptions): Promise<{ plan: SweepPlan; manifest: SweepManifest; resultsText: string }> {
-  const loaded = loadScenario(file, opts);
+  const load = opts.load;
+  const loaded = load(file, opts);
   opts.checkOut?.();
   const plan = planSweep(loaded, { seeds: opts.seeds, shard: opts.shard, extraSets: opts.sets });
   // Validate every grid point up front: a bad value is exit 2 before any run.
   for (const run of plan.runs.filter((r) => r.seed === loaded.scenario.seed || plan.runs.length < 50)) {
-    loadScenario(file, { ...opts, sets: [...(opts.sets ?? []), ...run.sets], seed: run.seed });
+    load(file, { ...opts, sets: [...(opts.sets ?? []), ...run.sets], seed: run.seed });
   }
-  const tasks: SweepTask[] = plan.runs.map((r) => ({ file: path.resolve(resolveScenarioArg(file)), sets: [...(opts.sets ?? []), ...r.sets], seed: r.seed, policies: opts.policies, version: opts.version }));
+  const tasks: SweepTask[] = plan.runs.map((r) => ({ file: path.resolve(loaded.file), sets: [...(opts.sets ?? []), ...r.sets], seed: r.seed, policies: opts.policies, version: opts.version }));
   const workers = Math.max(1, Math.min(opts.workers ?? Math.max(1, os.availableParallelism() - 0), tasks.length));
   const summaries: Summary[] = new Array(tasks.length);
   let done = 0;
   opts.onProgress?.(0, tasks.length);
-  if (workers === 1) {
+  if (workers === 1 || !opts.runner) {
     tasks.forEach((t, i) => {
-      summaries[i] = runTask(t);
+      summaries[i] = runTask(t, load);
       opts.onProgress?.(++done, tasks.length);
     });
   } else {
-    const { Piscina } = await import('piscina');
-    const pool = new Piscina({
-      filename: new URL('./sweep-worker.ts', import.meta.url).href,
-      maxThreads: workers,
-      minThreads: workers,
-      // Workers run the TypeScript sources too: load tsx's loader by absolute URL (cwd may be anywhere).
-      execArgv: ['--import', import.meta.resolve('tsx')],
-    });
+    const running = await opts.runner(tasks, workers, () => opts.onProgress?.(++done, tasks.length));
     try {
-      await Promise.all(
-        tasks.map(async (t, i) => {
-          summaries[i] = (await pool.run(t)) as Summary;
-          opts.onProgress?.(++done, tasks.length);
-        }),
-      );
+      (await running.results()).forEach((s, i) => (summaries[i] = s));
     } finally {
-      await pool.destroy();
+      await running.stop();
     }
   }
   const durations = durationFields(plan.runs[0]?.point ?? []);

@@ -1,9 +1,9 @@
 /**
  * Multi-seed runs (`keycast run --seeds N`, `seeds:` in a scenario): a claim about policies is a
  * claim over seeds. Seeds seed, seed+1, … seed+N−1 run with common random numbers within each
- * (every policy of a seed sees the same arrivals and the same fault draws), in parallel worker
- * threads (piscina, like sweeps; results byte-identical for any worker count: each seed is
- * deterministic and the aggregation is in seed order). The first seed's run is the full one
+ * (every policy of a seed sees the same arrivals and the same fault draws), in parallel threads
+ * when given a `TaskRunner` (io/task-threads.ts, like sweeps; results byte-identical for any
+ * worker count: each seed is deterministic and the aggregation is in seed order). The first seed's run is the full one
  * (reports, CSVs); the others return their summaries.
  *
  * `summary.json` keeps every existing field meaning the first seed's run (the scenario's seed)
@@ -18,11 +18,11 @@ import * as path from 'node:path';
 import { InputError, type Problem } from '../model/errors.ts';
 import { compare, evaluate } from '../scenario/expect.ts';
 import { SCALAR_METRICS } from '../scenario/metrics.ts';
-import type { LoadedScenario, LoadOptions } from '../scenario/load.ts';
+import type { LoadedScenario, LoadOptions, ScenarioLoader } from '../scenario/load.ts';
 import { metricValue } from './build-summary.ts';
 import type { ExpectationResult, PolicySummary, RatioStats, SeedOutcome, SeedsBlock, SeedStats, Summary } from './summary.ts';
 export type { RatioStats, SeedOutcome, SeedsBlock, SeedStats } from './summary.ts';
-import runTask, { type SweepTask } from './sweep-worker.ts';
+import { runTask, type SweepTask, type TaskRunner } from './sweep-task.ts';
 import { meanCi } from './sweep.ts';
 
 /**
@@ -148,34 +148,37 @@ export function seedList(loaded: LoadedScenario, count: number): number[] {
   return Array.from({ length: count }, (_, i) => loaded.scenario.seed + i);
 }
 
+/** How the other seeds of a run are loaded and run (`withOtherSeeds`). */
+export interface OtherSeeds {
+  /** The scenario file (the loaded scenario's `file`, so a bundled name works from any folder). */
+  readonly file: string;
+  readonly opts: LoadOptions;
+  readonly seeds: readonly number[];
+  readonly version: string;
+  /** Threads (default: the cores); 1 runs every seed in this thread, one after the other. */
+  readonly workers?: number;
+  readonly load: ScenarioLoader;
+  /** Runs tasks in other threads; without it every seed runs in this thread. */
+  readonly runner?: TaskRunner;
+}
+
 /**
- * Runs `first` (the first seed's full run, in this thread) while seeds 2…N run in parallel worker
- * threads (`workers` of them; 1: all in this thread, one after the other), and returns the
- * first's value with the others' summaries in seed order. Every seed loads the same file with
- * the same options and its own seed.
+ * Runs `first` (the first seed's full run, in this thread) while the other seeds run in parallel
+ * threads, and returns the first's value with the others' summaries in seed order. Every seed
+ * loads the same file with the same options and its own seed.
  */
-export async function withOtherSeeds<T>(file: string, opts: LoadOptions, seeds: readonly number[], version: string, workers: number | undefined, first: () => T): Promise<{ first: T; others: Summary[] }> {
-  const tasks: SweepTask[] = seeds.map((seed) => ({ file: path.resolve(file), sets: [...(opts.sets ?? [])], seed, policies: opts.policies, version }));
-  const w = Math.max(1, Math.min(workers ?? os.availableParallelism(), tasks.length));
-  if (tasks.length === 0 || w === 1) {
+export async function withOtherSeeds<T>(o: OtherSeeds, first: () => T): Promise<{ first: T; others: Summary[] }> {
+  const tasks: SweepTask[] = o.seeds.map((seed) => ({ file: path.resolve(o.file), sets: [...(o.opts.sets ?? [])], seed, policies: o.opts.policies, version: o.version }));
+  const w = Math.max(1, Math.min(o.workers ?? os.availableParallelism(), tasks.length));
+  if (tasks.length === 0 || w === 1 || !o.runner) {
     const f = first();
-    return { first: f, others: tasks.map((t) => runTask(t)) };
+    return { first: f, others: tasks.map((t) => runTask(t, o.load)) };
   }
-  const { Piscina } = await import('piscina');
-  const pool = new Piscina({
-    filename: new URL('./sweep-worker.ts', import.meta.url).href,
-    maxThreads: w,
-    minThreads: w,
-    execArgv: ['--import', import.meta.resolve('tsx')],
-  });
+  const running = await o.runner(tasks, w);
   try {
-    // Wait until every worker is up, so the tasks reach them while this thread runs the first seed.
-    await Promise.all(Array.from({ length: w }, () => pool.run({ ...tasks[0], ping: true })));
-    const pending = Promise.all(tasks.map((t) => pool.run(t) as Promise<Summary>));
-    pending.catch(() => {}); // handled below, after the first seed
     const f = first();
-    return { first: f, others: await pending };
+    return { first: f, others: await running.results() };
   } finally {
-    await pool.destroy();
+    await running.stop();
   }
 }

@@ -1,13 +1,12 @@
 /**
  * Streams a run's per-window and per-event rows to the report's files while the run goes, so
  * the files hold every window and event however long the run, and memory holds only the
- * thinned rows the charts draw. Each lane writes its own folder `<dir>/<lane>/`
- * (`timeseries.csv`, `nodes.csv`, `partitions.csv`, `operations.csv`, `plans.jsonl`) from the
- * thread that runs it, so the bytes are the same for any number of workers. The folder is the
- * report's temporary folder (atomic-dir.ts): a run that fails leaves nothing behind.
+ * thinned rows the charts draw. Each lane writes its own files `<lane>/timeseries.csv`,
+ * `nodes.csv`, `partitions.csv`, `operations.csv` and `plans.jsonl` from the thread that runs it,
+ * so the bytes are the same for any number of workers. The files are opened through a
+ * `SpoolSink` (io/spool-files.ts writes them into the report's temporary folder, atomic-dir.ts:
+ * a run that fails leaves nothing behind).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { NODE_COLUMNS, PARTITION_COLUMNS, WINDOW_COLUMNS, type LaneMetrics } from '../cluster/lane-metrics.ts';
 import { OPERATION_COLUMNS, csvLine, operationLine } from '../model/row-format.ts';
 import type { OpEvent } from '../model/control-plane.ts';
@@ -16,47 +15,37 @@ import { Thinned } from '../cluster/thinned.ts';
 /** The operations chart's bin (report/charts.ts counts operations per 10 minutes). */
 export const OP_BIN_MS = 600_000;
 
-/** Lines appended to a file through a buffer of about 1 MB (never one string of the whole file). */
-export class LineFile {
-  private readonly fd: number;
-  private buf: string[] = [];
-  private len = 0;
-
-  constructor(file: string, header?: string) {
-    this.fd = fs.openSync(file, 'w');
-    if (header !== undefined) this.line(header);
-  }
-
+/** A file lines are appended to. */
+export interface LineSink {
   /** Appends `text` and a newline. */
-  line(text: string): void {
-    this.buf.push(text, '\n');
-    this.len += text.length + 1;
-    if (this.len > 1 << 20) this.flush();
-  }
+  line(text: string): void;
+  close(): void;
+}
 
-  private flush(): void {
-    if (this.buf.length) fs.writeSync(this.fd, this.buf.join(''));
-    this.buf = [];
-    this.len = 0;
-  }
+/** Where the lanes' streamed files go. */
+export interface SpoolSink {
+  /** The folder the files are in (the report reads them back there; other threads open it again). */
+  readonly dir: string;
+  /** Creates the file `<lane>/<name>` (empty) and opens it for appending lines. */
+  open(lane: string, name: string): LineSink;
+  /** Removes the file `<lane>/<name>` (one the lane turned out not to need). */
+  remove(lane: string, name: string): void;
+}
 
-  close(): void {
-    try {
-      this.flush();
-    } finally {
-      fs.closeSync(this.fd);
-    }
-  }
+/** Opens `<lane>/<name>` with `header` as its first line. */
+function withHeader(sink: SpoolSink, lane: string, name: string, header: string): LineSink {
+  const f = sink.open(lane, name);
+  f.line(header);
+  return f;
 }
 
 /** The files one lane streams into. */
 export class LaneSpool {
-  readonly timeseries: LineFile;
-  readonly nodes: LineFile;
-  readonly partitions: LineFile;
-  readonly operations: LineFile;
-  readonly plans: LineFile;
-  private readonly plansFile: string;
+  readonly timeseries: LineSink;
+  readonly nodes: LineSink;
+  readonly partitions: LineSink;
+  readonly operations: LineSink;
+  readonly plans: LineSink;
   /** End times of rolled-back plans (the operations chart marks them; thinned beyond 10,000). */
   readonly rollbacks: number[] = [];
   private readonly rollbackSeries = new Thinned(this.rollbacks, 10_000);
@@ -70,15 +59,15 @@ export class LaneSpool {
   private bin = -1;
   private readonly binCounts = new Map<string, number>();
 
-  constructor(dir: string, lane: string) {
-    const d = path.join(dir, lane);
-    fs.mkdirSync(d, { recursive: true });
-    this.timeseries = new LineFile(path.join(d, 'timeseries.csv'), WINDOW_COLUMNS.join(','));
-    this.nodes = new LineFile(path.join(d, 'nodes.csv'), NODE_COLUMNS.join(','));
-    this.partitions = new LineFile(path.join(d, 'partitions.csv'), PARTITION_COLUMNS.join(','));
-    this.operations = new LineFile(path.join(d, 'operations.csv'), OPERATION_COLUMNS.join(','));
-    this.plansFile = path.join(d, 'plans.jsonl');
-    this.plans = new LineFile(this.plansFile);
+  constructor(
+    private readonly sink: SpoolSink,
+    private readonly lane: string,
+  ) {
+    this.timeseries = withHeader(sink, lane, 'timeseries.csv', WINDOW_COLUMNS.join(','));
+    this.nodes = withHeader(sink, lane, 'nodes.csv', NODE_COLUMNS.join(','));
+    this.partitions = withHeader(sink, lane, 'partitions.csv', PARTITION_COLUMNS.join(','));
+    this.operations = withHeader(sink, lane, 'operations.csv', OPERATION_COLUMNS.join(','));
+    this.plans = sink.open(lane, 'plans.jsonl');
   }
 
   /**
@@ -121,6 +110,6 @@ export class LaneSpool {
   close(withPlans: boolean): void {
     this.closeBin();
     for (const f of [this.timeseries, this.nodes, this.partitions, this.operations, this.plans]) f.close();
-    if (!withPlans) fs.rmSync(this.plansFile, { force: true });
+    if (!withPlans) this.sink.remove(this.lane, 'plans.jsonl');
   }
 }

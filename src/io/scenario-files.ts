@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../model/errors.ts';
-import { resolveScenarioArg } from '../scenario/bundled.ts';
+import { resolveScenarioArg } from './bundled.ts';
 
 /** Expands files and folders (`*.yaml` of a folder, not recursive, sorted). */
 export function scenarioFiles(paths: readonly string[]): string[] {

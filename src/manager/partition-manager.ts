@@ -17,7 +17,8 @@
  * A newer plan supersedes the pending (and waiting-to-retry) actions of an older one.
  *
  * The plan state machine is in plan-state.ts, the action one in action-state.ts; a plan's run,
- * record and events in plan-run.ts; the undo path in rollback.ts.
+ * record, its hand-over and events in plan-run.ts; the undo path in rollback.ts; operation
+ * timeouts in op-timeouts.ts.
  * Plan outcomes: `completed`, `rolled-back` (given up; undone), `superseded` (a newer plan took
  * over; what was done stays), `aborted` (the re-check found it no longer pays; completed
  * batches are kept if they pay, else rolled back too).
@@ -26,9 +27,10 @@ import { Subject } from 'rxjs';
 import { Priority } from '../engine/virtual-scheduler.ts';
 import { isTransient, type OpCode, type OpEvent } from '../model/control-plane.ts';
 import { sameLayout, type PartitionMap } from '../model/partition-map.ts';
-import type { Plan, PlanAction } from '../model/plan.ts';
+import type { Plan } from '../model/plan.ts';
 import type { ActionState } from './action-state.ts';
-import { keepRecord, mapAfterInFlight, PlanRun, undoSteps, type ManagerEvent, type PlanCounts, type PlanRecord } from './plan-run.ts';
+import { OpTimeouts } from './op-timeouts.ts';
+import { mapAfterInFlight, PlanRecords, PlanRun, undoSteps, type ManagerEvent, type PlanCounts, type PlanRecord } from './plan-run.ts';
 import type { PlanOutcome } from './plan-state.ts';
 import { Rollback } from './rollback.ts';
 import type { ManagerOptions } from './manager-options.ts';
@@ -46,34 +48,22 @@ export class PartitionManager {
   rolledBackActions = 0;
   /** Resubmissions of actions after a transient failure (`operations.retried`). */
   retriedActions = 0;
-  /** Operations the APM cancelled for taking too long (`operations.timedOut`). */
-  timedOutOps = 0;
-  /**
-   * Plans handed to `execute`, with their outcome (for `plans.jsonl`): all of them up to
-   * `recordLimit`, then the first half and the latest ones (`droppedRecords` counts the rest).
-   */
-  readonly records: PlanRecord[] = [];
-  droppedRecords = 0;
-  /** Σ (end − creation) over ended plans, and their count (the mean execution lag). */
-  lagSumMs = 0;
-  endedPlans = 0;
-  /** Runs whose records `onRecord` has not had yet, in creation order. */
-  private readonly unsettled: PlanRun[] = [];
+  /** Plans handed to `execute` and their outcome (plan-run.ts `PlanRecords`). */
+  private readonly book: PlanRecords;
   private active: PlanRun | null = null;
   /** Older plans whose running operations still finish after being superseded. */
   private draining: PlanRun[] = [];
   private queued: PlanRun | null = null;
   private readonly retry: { baseMs: number; maxMs: number };
   private readonly maxRetries: number;
-  private readonly recordLimit: number;
-  /** Timeout handles of operations in flight (opId → scheduler handle). */
-  private readonly opTimers = new Map<number, number>();
+  private readonly timeouts: OpTimeouts;
   private readonly rollback: Rollback;
 
   constructor(private readonly o: ManagerOptions) {
     this.retry = { baseMs: o.retry?.baseMs ?? 1000, maxMs: o.retry?.maxMs ?? 60_000 };
     this.maxRetries = o.retries ?? 3;
-    this.recordLimit = Math.max(2, o.recordLimit ?? 10_000);
+    this.book = new PlanRecords(Math.max(2, o.recordLimit ?? 10_000), o.onRecord);
+    this.timeouts = new OpTimeouts(o.control, o.scheduler, o.opTimeoutMs);
     this.rollback = new Rollback({
       control: this.o.control,
       now: () => this.now(),
@@ -82,11 +72,43 @@ export class PartitionManager {
       emit: (e) => this.emit(e),
       later: (run, fn, delayMs) => this.later(run, fn, delayMs),
       backoff: (attempt) => this.backoff(attempt),
-      armTimeout: (opId, action) => this.armTimeout(opId, action),
+      armTimeout: (opId, action) => this.timeouts.arm(opId, action),
       finish: (run, outcome, reason) => this.finishActive(run, outcome, reason),
       undone: () => this.rolledBackActions++,
     });
     o.control.events$.subscribe((e) => this.onOpEvent(e));
+  }
+
+  /** Operations the APM cancelled for taking too long (`operations.timedOut`). */
+  get timedOutOps(): number {
+    return this.timeouts.timedOut;
+  }
+
+  /**
+   * Plans handed to `execute`, with their outcome (for `plans.jsonl`): all of them up to
+   * `recordLimit`, then the first half and the latest ones (`droppedRecords` counts the rest);
+   * empty when `onRecord` takes them.
+   */
+  get records(): readonly PlanRecord[] {
+    return this.book.kept;
+  }
+
+  get droppedRecords(): number {
+    return this.book.dropped;
+  }
+
+  /** Σ (end − creation) over ended plans, and their count (the mean execution lag). */
+  get lagSumMs(): number {
+    return this.book.lagSumMs;
+  }
+
+  get endedPlans(): number {
+    return this.book.ended;
+  }
+
+  /** Hands `onRecord` every leading record nothing changes any more (all of them with `all`). */
+  flushRecords(all = false): void {
+    this.book.flush(all);
   }
 
   private now(): number {
@@ -119,8 +141,7 @@ export class PartitionManager {
    */
   execute(plan: Plan): void {
     const run = new PlanRun(plan);
-    if (this.o.onRecord) this.unsettled.push(run);
-    else this.keepRecord(run.record);
+    this.book.add(run);
     this.counts.proposed++;
     if (this.queued) this.endPlan(this.queued, 'superseded', `superseded by ${plan.id} before it started`);
     this.queued = run;
@@ -129,28 +150,9 @@ export class PartitionManager {
     this.startQueued();
   }
 
-  /** Appends a record; beyond `recordLimit`, drops the oldest ended one after the first half. */
-  private keepRecord(rec: PlanRecord): void {
-    if (keepRecord(this.records, rec, this.recordLimit)) this.droppedRecords++;
-  }
-
   /** The operation tag of `run`'s actions. */
   private tagOf(run: PlanRun): string {
     return `${this.o.tag ? this.o.tag + ':' : ''}${run.p.id}`;
-  }
-
-  /** Hands `onRecord` every leading record nothing changes any more (all of them with `all`). */
-  flushRecords(all = false): void {
-    const sink = this.o.onRecord;
-    if (!sink) return;
-    let k = 0;
-    while (k < this.unsettled.length) {
-      const run = this.unsettled[k];
-      if (!all && !(run.ended && run.ops.size === 0 && run.undoOp === null)) break;
-      sink(run.record);
-      k++;
-    }
-    if (k > 0) this.unsettled.splice(0, k);
   }
 
   private supersede(run: PlanRun, byId: string): void {
@@ -243,7 +245,7 @@ export class PartitionManager {
       if (run.trackers[i].state === 'pending') this.captureUndo(run, i);
       else this.retriedActions++;
       this.transition(run, i, 'running');
-      this.armTimeout(res.opId, action);
+      this.timeouts.arm(res.opId, action);
       return 'ok';
     }
     if (res.code === 'busy' || res.code === 'node-down') return 'wait';
@@ -262,18 +264,6 @@ export class PartitionManager {
     this.transition(run, i, 'failed', `${reason}${spent}`);
     const a = run.p.actions[i];
     this.startRollback(run, `action ${i} (${a.kind} ${a.partition}) given up [${code}]: ${reason}${spent}`);
-  }
-
-  /** Arms the operation timeout of `opId` (if the control plane can cancel). */
-  private armTimeout(opId: number, action: PlanAction): void {
-    const ms = this.o.opTimeoutMs?.(action);
-    const cancel = this.o.control.cancel;
-    if (ms === undefined || !cancel || !(ms > 0) || !Number.isFinite(ms)) return;
-    const h = this.o.scheduler.after(ms, () => {
-      this.opTimers.delete(opId);
-      if (this.o.control.cancel!(opId, 'timeout', `operation ran longer than ${Math.round(ms)} ms`)) this.timedOutOps++;
-    }, Priority.control);
-    this.opTimers.set(opId, h);
   }
 
   private later(run: PlanRun, fn: () => void, delayMs: number): void {
@@ -303,11 +293,7 @@ export class PartitionManager {
 
   private onOpEvent(e: OpEvent): void {
     if (e.status === 'started') return;
-    const timer = this.opTimers.get(e.opId);
-    if (timer !== undefined) {
-      this.o.scheduler.cancel(timer);
-      this.opTimers.delete(e.opId);
-    }
+    this.timeouts.disarm(e.opId);
     for (const run of [this.active, ...this.draining]) {
       if (!run) continue;
       if (run.undoOp === e.opId) {
@@ -384,8 +370,7 @@ export class PartitionManager {
     run.retryTimers.clear();
     run.record.outcome = outcome;
     run.record.endedAtMs = this.now();
-    this.lagSumMs += run.record.endedAtMs - run.record.createdAtMs;
-    this.endedPlans++;
+    this.book.end(run.record, run.record.endedAtMs);
     if (reason) run.record.reason = reason;
     const key = outcome === 'rolled-back' ? 'rolledBack' : outcome;
     this.counts[key]++;
@@ -408,6 +393,6 @@ export class PartitionManager {
 
   private emit(e: ManagerEvent): void {
     this.events$.next(e);
-    if (this.unsettled.length > 0) this.flushRecords();
+    if (this.book.waiting) this.book.flush();
   }
 }

@@ -1,7 +1,8 @@
 /**
  * One plan as the APM runs it (`PlanRun`: its actions' states, batches, operations in flight,
- * retries and undo steps), the record of it written to `plans.jsonl`, the plan counts of the
- * summary, the APM's status events, and what undoes each kind of action. The plan's own states
+ * retries and undo steps), the record of it written to `plans.jsonl` and its hand-over
+ * (`PlanRecords`), the plan counts of the summary, the APM's status events, and what undoes each
+ * kind of action. The plan's own states
  * and their table are in plan-state.ts, an action's in action-state.ts; partition-manager.ts
  * drives the run, rollback.ts undoes it.
  */
@@ -134,6 +135,57 @@ export function keepRecord(records: PlanRecord[], rec: PlanRecord, limit: number
   if (k < 0) return false;
   records.splice(k, 1);
   return true;
+}
+
+/**
+ * The hand-over of plan records: without a sink they are kept in memory (`kept`, at most `limit`:
+ * the first half and the latest, `dropped` counts the rest); with one (a run streaming
+ * `plans.jsonl`) each record goes to it once nothing changes it any more, in the order the plans
+ * were handed over, and `kept` stays empty. Also the plans' mean execution lag (end − creation).
+ */
+export class PlanRecords {
+  readonly kept: PlanRecord[] = [];
+  dropped = 0;
+  /** Σ (end − creation) over ended plans, and their count. */
+  lagSumMs = 0;
+  ended = 0;
+  /** Runs whose records the sink has not had yet, in creation order. */
+  private readonly unsettled: PlanRun[] = [];
+
+  constructor(
+    private readonly limit: number,
+    private readonly sink?: (rec: PlanRecord) => void,
+  ) {}
+
+  /** A plan handed to the APM. */
+  add(run: PlanRun): void {
+    if (this.sink) this.unsettled.push(run);
+    else if (keepRecord(this.kept, run.record, this.limit)) this.dropped++;
+  }
+
+  /** A plan ended at `endedAtMs` (its record's end time). */
+  end(record: PlanRecord, endedAtMs: number): void {
+    this.lagSumMs += endedAtMs - record.createdAtMs;
+    this.ended++;
+  }
+
+  /** Whether records wait for the sink. */
+  get waiting(): boolean {
+    return this.unsettled.length > 0;
+  }
+
+  /** Hands the sink every leading record nothing changes any more (all of them with `all`). */
+  flush(all = false): void {
+    if (!this.sink) return;
+    let k = 0;
+    while (k < this.unsettled.length) {
+      const run = this.unsettled[k];
+      if (!all && !(run.ended && run.ops.size === 0 && run.undoOp === null)) break;
+      this.sink(run.record);
+      k++;
+    }
+    if (k > 0) this.unsettled.splice(0, k);
+  }
 }
 
 /**

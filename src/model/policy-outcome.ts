@@ -24,8 +24,11 @@ export interface PlanCounts {
 
 /** Forecast accuracy over the run (predictive; `forecast` in the summary). */
 export interface ForecastAccuracy {
+  /** Mean sMAPE (percent) over every (issued forecast, window) pair evaluated. */
   smape: number;
+  /** Mean absolute error ÷ the in-sample seasonal-naive error of the total rate. */
   mase: number;
+  /** Share of evaluated windows whose actual total rate fell inside [p10, p90]. */
   coverage80: number;
 }
 

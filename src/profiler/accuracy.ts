@@ -3,15 +3,13 @@
  * yet closed is kept and scored when that window closes (sMAPE, absolute error scaled by the
  * in-sample seasonal-naive error as in MASE, and whether the actual fell inside [p10, p90]).
  */
+import type { ForecastAccuracy as AccuracyFigures } from '../model/policy-outcome.ts';
 
-/** Accuracy of the issued total-rate forecasts (`KeyDistributionProfiler.accuracy()`). */
-export interface ForecastAccuracy {
-  /** Mean sMAPE (percent) over every (issued forecast, window) pair evaluated. */
-  readonly smape: number;
-  /** Mean absolute error ÷ the in-sample seasonal-naive error of the total rate. */
-  readonly mase: number;
-  /** Share of evaluated windows whose actual total rate fell inside [p10, p90]. */
-  readonly coverage80: number;
+/**
+ * Accuracy of the issued total-rate forecasts (`KeyDistributionProfiler.accuracy()`): the
+ * summary's figures (model/policy-outcome.ts) and how many pairs they cover.
+ */
+export interface ForecastAccuracy extends Readonly<AccuracyFigures> {
   /** Evaluated (forecast, window) pairs. */
   readonly windows: number;
 }

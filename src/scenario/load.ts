@@ -2,15 +2,13 @@
  * Loading scenario files: YAML with line numbers (the `yaml` package), `--set path=value`
  * overrides, schema validation (zod) and the cross-field checks a schema cannot express. Every
  * problem is collected and reported at once as `FILE:LINE:COL field.path: message`. This file
- * reads the file and runs the phases in order; the YAML document is in yaml-doc.ts, schema
+ * runs the phases in order on a scenario's text; the YAML document is in yaml-doc.ts, schema
  * problems in schema-problems.ts, cross-field checks in cross-checks.ts, policies and
- * expectations in policy-checks.ts.
+ * expectations in policy-checks.ts. Reading the file is io/load-scenario.ts (`loadScenario`);
+ * code that loads scenarios by path receives it as a `ScenarioLoader`.
  */
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { InputError, type Problem } from '../model/errors.ts';
-import { bundledScenarioNames, resolveScenarioArg } from './bundled.ts';
 import { crossFieldChecks } from './cross-checks.ts';
 import type { Expectation } from './expect.ts';
 import { checkExpectations, selectPolicies, type SkippedExpectation } from './policy-checks.ts';
@@ -43,7 +41,7 @@ export interface LoadedScenario {
   readonly skippedExpectations?: readonly SkippedExpectation[];
 }
 
-/** Options of `loadScenario`. */
+/** Options of loading a scenario (`parseScenario`, `ScenarioLoader`). */
 export interface LoadOptions {
   /** `path=value` overrides (values are YAML scalars or flow collections). */
   readonly sets?: readonly string[];
@@ -51,25 +49,15 @@ export interface LoadOptions {
   readonly seed?: number;
   /** Policy names to keep (must exist). */
   readonly policies?: readonly string[];
-  /** Whether a file exists (a trace's); the file system's by default. */
+  /**
+   * Whether a file exists (a trace's): the file system's when the file is read by
+   * io/load-scenario.ts; without it the trace is not looked for here (the run reports it missing).
+   */
   readonly exists?: (absPath: string) => boolean;
 }
 
-/** Reads and validates a scenario file; throws `InputError` listing every problem. */
-export function loadScenario(arg: string, opts: LoadOptions = {}): LoadedScenario {
-  const file = resolveScenarioArg(arg);
-  let text: string;
-  try {
-    if (fs.statSync(file).isDirectory()) throw new InputError([{ file, path: '', message: 'is a folder, not a scenario file' }]);
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    const hint = code === 'ENOENT' && !arg.includes('/') ? `; no bundled scenario of that name either (${bundledScenarioNames().join(', ')})` : '';
-    throw new InputError([{ file, path: '', message: `cannot read the file (${code})${hint}` }]);
-  }
-  return parseScenario(text, file, path.dirname(path.resolve(file)), opts);
-}
+/** Reads and validates a scenario named by a path or a bundled name (io/load-scenario.ts `loadScenario`). */
+export type ScenarioLoader = (arg: string, opts?: LoadOptions) => LoadedScenario;
 
 /** Validates scenario text; `file` names it in messages and `dir` resolves relative paths. */
 export function parseScenario(text: string, file: string, dir: string, opts: LoadOptions = {}): LoadedScenario {
@@ -98,7 +86,7 @@ export function parseScenario(text: string, file: string, dir: string, opts: Loa
   // its own, so that independent problems are reported together.
   const sc: Partial<Scenario> = parsed.success ? parsed.data : schemaProblems(parsed.error.issues, raw, where, add);
   const rawDuration = raw && typeof raw === 'object' ? (raw as Record<string, unknown>).duration : undefined;
-  const durationFromTrace = crossFieldChecks(sc, rawDuration, dir, opts.exists ?? fs.existsSync, where, add);
+  const durationFromTrace = crossFieldChecks(sc, rawDuration, dir, opts.exists ?? (() => true), where, add);
   const { policies, defined } = selectPolicies(sc, raw, opts.policies, where, add, problems);
   const { expectations, skippedExpectations } = checkExpectations(sc.expect ?? [], policies, defined, where, add);
   // sweep grid paths must name scalar fields that exist in the scenario schema

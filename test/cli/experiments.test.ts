@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { meanCi, parseShard, planSweep, tQuantile975 } from '../../src/experiment/sweep.ts';
-import { loadScenario } from '../../src/scenario/load.ts';
+import { loadScenario } from '../../src/io/load-scenario.ts';
 import { compareSummaries } from '../../src/experiment/compare.ts';
 import type { Summary } from '../../src/experiment/summary.ts';
 

@@ -1,6 +1,7 @@
 /**
  * Where the file system, the process and threads are reached: only in cli/ (the shell), io/ (the
- * user's files for the CLI and the API), the library API files in src/ itself, the report writer
+ * user's files and the worker threads, for the CLI and the API: scenario loading, output folders,
+ * the lanes' spool files, lane and task threads), the library API files in src/ itself, the report writer
  * (the files that write a report folder and read its own data files back), and the trace's
  * byte source (a trace is streamed while the run reads it, so it cannot be handed over as a
  * whole). Everything else receives what it needs as values, readers or callbacks. A file is
@@ -18,7 +19,7 @@ const SRC = resolve(__dirname, '../../src');
 /** Folders and files allowed to reach fs, process and threads, with why. */
 export const ALLOWED: readonly [RegExp, string][] = [
   [/^cli\//, 'the shell: flags, exit codes, terminal'],
-  [/^io\//, 'the user’s files for the CLI and the API'],
+  [/^io\//, 'the user’s files and the worker threads, for the CLI and the API'],
   [/^[a-z-]+\.ts$/, 'src/api.ts and src/index.ts: the programmatic API, the CLI’s equal'],
   [/^report\/(write-report|rerender|run-data|page-assets|live-report)\.ts$/, 'the report writer: writes a report folder, reads its own data files and the inlined Vega bundles'],
   [/^workload\/trace\/(byte-source|gunzip-worker)\.ts$/, 'the trace’s byte source: streamed while the run reads it, gzip in a worker thread'],
@@ -26,13 +27,6 @@ export const ALLOWED: readonly [RegExp, string][] = [
 
 /** Offenders to move (issue 20), each with why they are still here. */
 export const PENDING: Record<string, string> = {
-  'scenario/load.ts': 'issue 20: loadScenario reads the file; experiment/ (sweeps, check, seeds) re-loads scenarios by path, so moving it to io/ needs those to receive a loader',
-  'scenario/bundled.ts': 'issue 20: resolving bundled scenario names looks at the disk; goes with loadScenario',
-  'experiment/lane-workers.ts': 'issue 20: lane worker threads; owned by the memory work this session',
-  'experiment/spool.ts': 'issue 20: streams a run’s rows into the staged report folder as the lanes run (issue 16); it is the report writer’s streaming half and should receive a writer from io/',
-  'experiment/lane-worker.ts': 'issue 20: lane worker threads; owned by the memory work this session',
-  'experiment/run-sweep.ts': 'issue 20: the sweep’s piscina pool; a task runner injected by the CLI would replace it',
-  'experiment/seeds.ts': 'issue 20: the seeds’ piscina pool; the lead’s file this session',
   'experiment/live.ts': 'issue 20: the live run’s signal handling and environment; owned by the Redis work this session',
   'cluster/redis/local-cluster.ts': 'issue 20: starts redis-server processes; owned by the Redis work this session',
   'experiment/live-writer.ts': 'issue 20: writes the live run’s files; arrived with the Redis work’s merge, owned there this session',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadScenario } from '../../src/scenario/load.ts';
+import { loadScenario } from '../../src/io/load-scenario.ts';
 import { exitCodeOf, runLoaded, writeReport } from '../../src/api.ts';
 import { RandomSource } from '../../src/engine/random.ts';
 import { SyntheticWorkload } from '../../src/workload/synthetic.ts';

@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main.ts';
 import { runLive } from '../../src/experiment/live.ts';
-import { loadScenario } from '../../src/scenario/load.ts';
+import { loadScenario } from '../../src/io/load-scenario.ts';
 import { clusterStatus } from '../../src/cluster/redis/local-cluster.ts';
 import { skipReason, startTestCluster, type TestCluster } from '../cluster/redis/cluster-fixture.ts';
 

@@ -120,4 +120,10 @@ expect:
     expect(single.summary.seeds).toBeUndefined();
     expect(single.summary.policies.static.records).toBe(s.policies.static.records);
   }, 300_000);
+
+  it('the other seeds of a bundled scenario named by its name load it from the package, not from the working folder', async () => {
+    expect(fs.existsSync('flights-routes')).toBe(false);
+    const r = await runScenarioFileSeeds('flights-routes', { out: null, seeds: 2, seedWorkers: 1, workers: 1, policies: ['static'], sets: ['duration=4m', 'warmup=1m'] });
+    expect(r.summary.seeds!.seeds).toEqual([7, 8]);
+  }, 120_000);
 });

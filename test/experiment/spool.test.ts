@@ -7,13 +7,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadScenario } from '../../src/scenario/load.ts';
+import { loadScenario } from '../../src/io/load-scenario.ts';
 import { runLoaded, runScenarioFile, writeReport } from '../../src/api.ts';
 import { makeWorkload } from '../../src/experiment/run.ts';
 import { RandomSource } from '../../src/engine/random.ts';
 import type { Workload } from '../../src/workload/workload.ts';
 import { chartData, readPolicyExtras } from '../../src/report/run-data.ts';
 import { operationsChart } from '../../src/report/charts.ts';
+import { LaneSpool, OP_BIN_MS, type SpoolSink } from '../../src/experiment/spool.ts';
+import { WINDOW_COLUMNS } from '../../src/cluster/lane-metrics.ts';
+import { OPERATION_COLUMNS, operationLine } from '../../src/model/row-format.ts';
+import type { OpEvent } from '../../src/model/control-plane.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const TINY = path.join(ROOT, 'test/fixtures/tiny.yaml');
@@ -93,4 +97,58 @@ describe('streamed report files', () => {
     expect(fs.existsSync(out)).toBe(false);
     expect(fs.readdirSync(tmp).filter((n) => n.startsWith('.failed'))).toEqual([]);
   }, 60_000);
+});
+
+describe('a lane spool on any sink', () => {
+  /** A sink in memory: file → its lines; removed files; closed files. */
+  function memorySink() {
+    const files = new Map<string, string[]>();
+    const closed: string[] = [];
+    const removed: string[] = [];
+    const sink: SpoolSink = {
+      dir: '/in-memory',
+      open(lane, name) {
+        const lines: string[] = [];
+        files.set(`${lane}/${name}`, lines);
+        return { line: (t) => void lines.push(t), close: () => void closed.push(`${lane}/${name}`) };
+      },
+      remove(lane, name) {
+        removed.push(`${lane}/${name}`);
+        files.delete(`${lane}/${name}`);
+      },
+    };
+    return { sink, files, closed, removed };
+  }
+  const move = (timeMs: number, status: 'done' | 'failed'): OpEvent => ({ opId: 1, action: { kind: 'move', partition: 'p1', node: 2 }, status, timeMs, fromNode: 0, bytes: 10, durationMs: 5 });
+
+  it('opens the lane files with their headers, writes operations and plans, counts operations per bin and rolled-back plans', () => {
+    const m = memorySink();
+    const spool = new LaneSpool(m.sink, 'reactive');
+    expect([...m.files.keys()]).toEqual(['reactive/timeseries.csv', 'reactive/nodes.csv', 'reactive/partitions.csv', 'reactive/operations.csv', 'reactive/plans.jsonl']);
+    expect(m.files.get('reactive/timeseries.csv')).toEqual([WINDOW_COLUMNS.join(',')]);
+    expect(m.files.get('reactive/plans.jsonl')).toEqual([]);
+    spool.operation(move(1_000, 'done'));
+    spool.operation(move(2_000, 'failed'));
+    spool.operation(move(OP_BIN_MS + 1, 'done'));
+    spool.plan({ id: 'a', outcome: 'completed', createdAtMs: 0, endedAtMs: 5 });
+    spool.plan({ id: 'b', outcome: 'rolled-back', createdAtMs: 10, endedAtMs: 70 });
+    spool.close(true);
+    expect(m.files.get('reactive/operations.csv')).toEqual([OPERATION_COLUMNS.join(','), operationLine(move(1_000, 'done')), operationLine(move(2_000, 'failed')), operationLine(move(OP_BIN_MS + 1, 'done'))]);
+    expect(m.files.get('reactive/plans.jsonl')!.map((l) => JSON.parse(l).id)).toEqual(['a', 'b']);
+    expect(spool.opBins).toEqual([
+      { timeMs: 0, kind: 'move', status: 'done', n: 1 },
+      { timeMs: 0, kind: 'move', status: 'failed', n: 1 },
+      { timeMs: OP_BIN_MS, kind: 'move', status: 'done', n: 1 },
+    ]);
+    expect(spool.rollbacks).toEqual([70]);
+    expect(m.closed).toHaveLength(5);
+    expect(m.removed).toEqual([]);
+  });
+
+  it('removes plans.jsonl when the policy keeps no plan records', () => {
+    const m = memorySink();
+    new LaneSpool(m.sink, 'static').close(false);
+    expect(m.removed).toEqual(['static/plans.jsonl']);
+    expect(m.closed).toHaveLength(5);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keepRecord, mapAfterInFlight, PlanRun, undoSteps, type PlanRecord } from '../../src/manager/plan-run.ts';
+import { keepRecord, mapAfterInFlight, PlanRecords, PlanRun, undoSteps, type PlanRecord } from '../../src/manager/plan-run.ts';
 import { inferDependencies } from '../../src/manager/schedule.ts';
 import { applyAction, applyActions } from '../../src/model/apply-action.ts';
 import { equalPartitionMap, sameLayout, type PartitionMap } from '../../src/model/partition-map.ts';
@@ -67,5 +67,58 @@ describe('a plan run', () => {
     expect(records.map((r) => r.id)).toEqual(['a', 'b', 'c', 'e']);
     expect(keepRecord(records, rec('f', false), 4)).toBe(true);
     expect(records.map((r) => r.id)).toEqual(['a', 'b', 'c', 'f']);
+  });
+});
+
+describe('the plan records hand-over', () => {
+  const map = equalPartitionMap(16, 4, 2);
+  const run = (id: string, createdAtMs = 0) => new PlanRun({ ...plan(map, [{ kind: 'move', partition: map.ids[0], node: 1 }]), id, createdAtMs });
+  const end = (r: PlanRun, outcome: 'completed' | 'superseded') => {
+    r.plan.to('running');
+    r.plan.to(outcome);
+  };
+
+  it('without a sink keeps the records (first half and latest beyond the limit) and counts the dropped', () => {
+    const book = new PlanRecords(4);
+    const runs = ['a', 'b', 'c', 'd', 'e', 'f'].map((id) => run(id));
+    for (const r of runs) {
+      r.record.outcome = 'completed';
+      book.add(r);
+    }
+    expect(book.kept.map((r) => r.id)).toEqual(['a', 'b', 'e', 'f']);
+    expect(book.dropped).toBe(2);
+    expect(book.waiting).toBe(false);
+    book.flush(true); // no sink: nothing to hand over
+    expect(book.kept.length).toBe(4);
+  });
+
+  it('with a sink hands over records in creation order once nothing changes them, the rest on a final flush', () => {
+    const got: string[] = [];
+    const book = new PlanRecords(4, (rec) => got.push(rec.id));
+    const [a, b, c] = [run('a'), run('b'), run('c')];
+    for (const r of [a, b, c]) book.add(r);
+    expect(book.kept).toEqual([]);
+    end(b, 'completed');
+    book.flush();
+    expect(got).toEqual([]); // a, created first, has not ended: b waits behind it
+    end(a, 'superseded');
+    a.ops.set(5, 0); // a's operation still runs: its record can still change
+    book.flush();
+    expect(got).toEqual([]);
+    a.ops.clear();
+    book.flush();
+    expect(got).toEqual(['a', 'b']);
+    expect(book.waiting).toBe(true);
+    book.flush(true);
+    expect(got).toEqual(['a', 'b', 'c']);
+    expect(book.waiting).toBe(false);
+  });
+
+  it('sums the execution lag of ended plans', () => {
+    const book = new PlanRecords(10);
+    const [a, b] = [run('a', 1_000), run('b', 5_000)];
+    book.end(a.record, 4_000);
+    book.end(b.record, 5_500);
+    expect([book.lagSumMs, book.ended]).toEqual([3_500, 2]);
   });
 });

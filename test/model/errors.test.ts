@@ -4,6 +4,9 @@ import { ActionTracker, TransitionError } from '../../src/manager/action-state.t
 import { InputError, KeycastError, formatProblem, inputError } from '../../src/model/errors.ts';
 import { MapError } from '../../src/model/partition-map.ts';
 import { JsonSyntaxError, parseJsonWithPositions } from '../../src/planner/json-positions.ts';
+import { OpFailure } from '../../src/cluster/redis/redis-nodes.ts';
+import { LocalClusterError } from '../../src/cluster/redis/local-cluster.ts';
+import { RedisTimeoutError } from '../../src/cluster/redis/with-timeout.ts';
 
 /** The error thrown by `f`. */
 function thrown(f: () => unknown): unknown {
@@ -23,6 +26,9 @@ describe('error classes', () => {
       [thrown(() => parseJsonWithPositions('{ "a": ')), 'JSON_SYNTAX', 'JsonSyntaxError'],
       [thrown(() => new ActionTracker().to('done', 0)), 'TRANSITION', 'TransitionError'],
       [new UsageError('unknown flag --x'), 'USAGE', 'UsageError'],
+      [new OpFailure('busy', 'slot migrating'), 'busy', 'OpFailure'],
+      [new LocalClusterError('redis-server not found'), 'LOCAL_CLUSTER', 'LocalClusterError'],
+      [new RedisTimeoutError('command timed out after 5 ms'), 'REDIS_TIMEOUT', 'RedisTimeoutError'],
     ];
     for (const [err, code, name] of cases) {
       expect(err).toBeInstanceOf(KeycastError);

@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { parseScenario, loadScenario } from '../../src/scenario/load.ts';
+import { parseScenario } from '../../src/scenario/load.ts';
+import { loadScenario } from '../../src/io/load-scenario.ts';
 import { InputError, formatProblem } from '../../src/model/errors.ts';
 
 const GOOD = `name: t
@@ -22,9 +23,9 @@ expect:
 `;
 
 /** The problems (formatted lines) of a scenario text, or [] when valid. */
-function problems(text: string, sets: string[] = []): string[] {
+function problems(text: string, sets: string[] = [], exists?: (absPath: string) => boolean): string[] {
   try {
-    parseScenario(text, 'f.yaml', '/tmp', { sets });
+    parseScenario(text, 'f.yaml', '/tmp', { sets, exists });
     return [];
   } catch (err) {
     if (err instanceof InputError) return err.problems.map(formatProblem);
@@ -84,7 +85,12 @@ describe('scenario validation', () => {
 
   it('rejects a missing trace file', () => {
     const text = GOOD.replace('kind: user-id', 'kind: range').replace('workload:\n', 'workload:\n  trace: { file: nowhere.csv }\n');
-    expect(problems(text).join('\n')).toMatch(/workload\.trace\.file: no such file: \/tmp\/nowhere\.csv/);
+    const asked: string[] = [];
+    const exists = (p: string) => (asked.push(p), false);
+    expect(problems(text, [], exists).join('\n')).toMatch(/workload\.trace\.file: no such file: \/tmp\/nowhere\.csv/);
+    expect(asked).toEqual(['/tmp/nowhere.csv']);
+    // text alone (no `exists`): the trace is not looked for at load
+    expect(problems(text).join('\n')).not.toMatch(/no such file/);
   });
 
   it('rejects an empty file and a document that is not a mapping', () => {

@@ -34,7 +34,9 @@ export const capacityCommand: KeycastCommand = {
     const force = argv.force as boolean;
     if (argv.out !== undefined) assertOutDir(argv.out as string, { force });
     const bar = progressBar('capacity');
-    const r = runCapacity(argv.scenario as string, range, { ...load, seeds, onProgress: (n) => bar.update(n - range.min, range.max - range.min + 1, `running ${n} nodes`) });
+    const { loadScenario } = await import('../../io/load-scenario.ts');
+    const { startLaneThread } = await import('../../io/lane-threads.ts');
+    const r = runCapacity(argv.scenario as string, range, { ...load, load: loadScenario, startLanes: startLaneThread, seeds, onProgress: (n) => bar.update(n - range.min, range.max - range.min + 1, `running ${n} nodes`) });
     bar.stop();
     const out = (argv.out as string | undefined) ?? `reports/${r.scenario}-capacity`;
     writeDirAtomic(out, (tmp) => {

@@ -19,7 +19,7 @@ export const checkCommand: KeycastCommand = {
     const { scenarioFiles } = await import('../../io/scenario-files.ts');
     const { version } = await import('../../api.ts');
     const { writeFileAtomic } = await import('../io.ts');
-    const { BUNDLED_SCENARIOS } = await import('../../scenario/bundled.ts');
+    const { BUNDLED_SCENARIOS } = await import('../../io/bundled.ts');
     const fs = await import('node:fs');
     // Default: ./scenarios, or the bundled scenarios where there is none (an installed package).
     const paths = (argv.paths as string[] | undefined)?.length ? (argv.paths as string[]) : [fs.existsSync('scenarios') ? 'scenarios' : BUNDLED_SCENARIOS];
@@ -29,8 +29,12 @@ export const checkCommand: KeycastCommand = {
     const force = argv.force as boolean;
     const { assertOutDir, ensureOutputParent } = await import('../../io/atomic-dir.ts');
     if (out !== undefined) assertOutDir(out, { force });
+    const { loadScenario } = await import('../../io/load-scenario.ts');
+    const { startLaneThread } = await import('../../io/lane-threads.ts');
     const cases = runChecks(files, {
       ...load,
+      load: loadScenario,
+      startLanes: startLaneThread,
       version: version(),
       keepResults: out !== undefined,
       wallClock: () => performance.now(), // clock-ok: JUnit times only

@@ -6,7 +6,7 @@ import * as zlibModule from 'node:zlib';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import type { KeycastCommand } from '../command.ts';
-import { InputError } from '../../model/errors.ts';
+import { InputError, KeycastError } from '../../model/errors.ts';
 import type { LoadOptions } from '../../scenario/load.ts';
 
 export const generateCommand: KeycastCommand = {
@@ -78,7 +78,7 @@ export interface GenerateFileOptions extends LoadOptions {
  * written through a temporary sibling and renamed at the end, so a failed run leaves none.
  */
 export async function generateFile(scenarioFile: string, opts: GenerateFileOptions): Promise<{ rows: number; records: number; badRows: number }> {
-  const { loadScenario } = await import('../../scenario/load.ts');
+  const { loadScenario } = await import('../../io/load-scenario.ts');
   const { makeWorkload } = await import('../../experiment/run.ts');
   const { RandomSource } = await import('../../engine/random.ts');
   const { generateWorkload, keyPickerFor } = await import('../../workload/generate.ts');
@@ -108,7 +108,11 @@ interface Sink {
 }
 
 /** Stops quietly when a reader of stdout goes away (`keycast generate … | head`). */
-class StdoutClosed extends Error {}
+class StdoutClosed extends KeycastError {
+  constructor() {
+    super('STDOUT_CLOSED', 'the reader of stdout went away');
+  }
+}
 
 function openSink(out: string | undefined): Sink {
   if (!out) {

@@ -98,7 +98,7 @@ export const liveCommand: KeycastCommand = {
       .option('seed', { type: 'number', describe: "replace the scenario's seed" })
       .option('set', { type: 'string', array: true, describe: 'override any field: path=value (repeatable)' }),
   run: async (argv) => {
-    const { loadScenario } = await import('../../scenario/load.ts');
+    const { loadScenario } = await import('../../io/load-scenario.ts');
     const { parseDuration } = await import('../../model/units.ts');
     const { runLive } = await import('../../experiment/live.ts');
     const { compareMoves, simulateTwin, liveSummary } = await import('../../experiment/live-report.ts');

@@ -38,7 +38,7 @@ export const runCommand: KeycastCommand = {
       }
     }
     // every policy advances through the same simulated time together (lockstep lanes): name them all
-    const { loadScenario } = await import('../../scenario/load.ts');
+    const { loadScenario } = await import('../../io/load-scenario.ts');
     const names = Object.keys(loadScenario(argv.scenario as string, scenarioLoadOptions(argv)).scenario.policies ?? {});
     const label = `run ${argv.scenario}${names.length > 1 ? ` (${names.join(', ')} in lockstep)` : names.length ? ` (${names[0]})` : ''}`;
     // With several seeds, --workers is the number of threads the other seeds run in.

@@ -25,7 +25,8 @@ export const sweepCommand: KeycastCommand = {
     const { sweepTableText } = await import('../../report/sweep-report.ts');
     const path = await import('node:path');
     const { version } = await import('../../api.ts');
-    const { loadScenario } = await import('../../scenario/load.ts');
+    const { loadScenario } = await import('../../io/load-scenario.ts');
+    const { threadRunner } = await import('../../io/task-threads.ts');
     const { progressBar } = await import('../progress.ts');
     const load = scenarioLoadOptions(argv);
     const workers = argv.workers as number | undefined;
@@ -41,7 +42,7 @@ export const sweepCommand: KeycastCommand = {
     try {
       const force = argv.force as boolean;
       const checkOut = () => assertOutDir(out, { force });
-      const { plan, manifest, resultsText } = await runSweep(argv.scenario as string, { ...load, checkOut, workers, shard, seeds, version: version(), onProgress: (d, t) => bar.update(d, t) });
+      const { plan, manifest, resultsText } = await runSweep(argv.scenario as string, { ...load, checkOut, workers, shard, seeds, version: version(), onProgress: (d, t) => bar.update(d, t), load: loadScenario, runner: threadRunner });
       writeSweepDir(out, manifest, resultsText, 'results.csv', force);
       bar.stop();
       const { fields, rows } = parseResults(resultsText, path.join(out, 'results.csv'));

@@ -11,7 +11,7 @@ export const validateCommand: KeycastCommand = {
       .positional('files', { type: 'string', array: true, describe: 'scenario files' })
       .option('set', { type: 'string', array: true, describe: 'override a field: path=value (repeatable)' }),
   run: async (argv) => {
-    const { loadScenario } = await import('../../scenario/load.ts');
+    const { loadScenario } = await import('../../io/load-scenario.ts');
     const { reportError } = await import('../io.ts');
     let code: number = ExitCode.ok;
     for (const f of argv.files as string[]) {

@@ -19,6 +19,7 @@ import * as path from 'node:path';
 import { Redis } from 'ioredis';
 import { parseMyself } from './slot-view.ts';
 import { withTimeout } from './with-timeout.ts';
+import { KeycastError } from '../../model/errors.ts';
 
 /** The mark and state file of a folder `cluster up` made. */
 export const STATE_FILE = 'keycast-cluster.json';
@@ -44,8 +45,11 @@ export interface ClusterUpOptions {
 }
 
 /** A problem starting or reaching the local cluster that the user can act on. */
-export class LocalClusterError extends Error {
+export class LocalClusterError extends KeycastError {
   override readonly name = 'LocalClusterError';
+  constructor(message: string) {
+    super('LOCAL_CLUSTER', message);
+  }
 }
 
 /** Whether `redis-server` (and `redis-cli`) can be run here; the reason when not. */

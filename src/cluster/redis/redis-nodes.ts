@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import type { OpCode } from '../../model/control-plane.ts';
 import { ownersFromTable, parseMasters, parseMyself, type MyselfView, type SlotsRow } from './slot-view.ts';
 import { RedisTimeoutError, withTimeout } from './with-timeout.ts';
+import { KeycastError } from '../../model/errors.ts';
 
 /** One master as keycast indexes it. */
 export interface RedisNode {
@@ -21,12 +22,13 @@ export interface RedisNode {
 export type Cmd = (string | number)[];
 
 /** A failure of an operation with its code. */
-export class OpFailure extends Error {
+export class OpFailure extends KeycastError {
+  override readonly name = 'OpFailure';
   constructor(
-    readonly code: OpCode,
+    override readonly code: OpCode,
     message: string,
   ) {
-    super(message);
+    super(code, message);
   }
 }
 

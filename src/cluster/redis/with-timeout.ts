@@ -4,10 +4,14 @@
  * rejection (measured here with pipelines and the cluster client), which would end a live run
  * or fail a test. The original promise is kept handled; a late answer is ignored.
  */
+import { KeycastError } from '../../model/errors.ts';
 
 /** A command that did not answer within its bound. */
-export class RedisTimeoutError extends Error {
+export class RedisTimeoutError extends KeycastError {
   override readonly name = 'RedisTimeoutError';
+  constructor(message: string) {
+    super('REDIS_TIMEOUT', message);
+  }
 }
 
 /** `p`, or a RedisTimeoutError after `ms` wall ms, whichever comes first. */

@@ -1,9 +1,13 @@
+/**
+ * Lanes in worker threads (io/lane-threads.ts): a run spread over threads gives the lanes the
+ * single-threaded run gives, and bad input found in a thread is bad input for the caller.
+ */
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
-import { loadScenario } from '../../src/scenario/load.ts';
+import { loadScenario } from '../../src/io/load-scenario.ts';
+import { startLaneThread } from '../../src/io/lane-threads.ts';
 import { runScenario } from '../../src/experiment/run.ts';
 import { buildSummary } from '../../src/experiment/build-summary.ts';
-import { laneGroups } from '../../src/experiment/lane-workers.ts';
 import { InputError } from '../../src/model/errors.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -12,7 +16,7 @@ const SETS = ['duration=40m', 'warmup=10m', 'policies.reactive={kind: reactive, 
 
 /** The summary without the wall-clock field, as JSON. */
 function comparable(workers: number): { json: string; lanes: string[] } {
-  const result = runScenario(loadScenario(TINY, { sets: SETS }), { workers });
+  const result = runScenario(loadScenario(TINY, { sets: SETS }), { workers, startLanes: startLaneThread });
   const s = buildSummary(result, 'test');
   for (const p of Object.values(s.policies)) (p as { wallMs: number }).wallMs = 0;
   const lanes = result.lanes.map((l) => `${l.name}:${l.latencyQuantile(0.99)}:${l.rows.length}:${l.operations.length}:${l.finalMap.boundaries.join(',')}`);
@@ -28,20 +32,23 @@ describe('policies in worker threads', () => {
     expect(three.lanes.map((l) => l.split(':')[0])).toEqual(['static', 'threshold', 'reactive', 'predictive', 'oracle']);
   }, 120_000);
 
-  it('balances lanes over groups by estimated cost, every group non-empty', () => {
+  it('one thread starts nothing', () => {
+    let started = 0;
+    runScenario(loadScenario(TINY, { sets: ['duration=20m', 'warmup=5m'] }), { workers: 1, startLanes: (t) => (started++, startLaneThread(t)) });
+    expect(started).toBe(0);
+  }, 60_000);
+
+  it('a thread that cannot be started leaves the run to this thread, with the same results', () => {
     const loaded = loadScenario(TINY, { sets: SETS });
-    const groups = laneGroups(loaded, 2);
-    expect(groups).toHaveLength(2);
-    expect(groups.flat().sort()).toEqual(['oracle', 'predictive', 'reactive', 'static', 'threshold']);
-    expect(groups.every((g) => g.length > 0)).toBe(true);
-    expect(laneGroups(loaded, 9)).toHaveLength(5);
-    expect(laneGroups(loaded, 1)).toEqual([['static', 'threshold', 'reactive', 'predictive', 'oracle']]);
-  });
+    const one = runScenario(loaded, { workers: 1 });
+    const failing = runScenario(loaded, { workers: 3, startLanes: () => { throw new Error('no threads here'); } });
+    expect(failing.lanes.map((l) => [l.name, l.summary.records, l.latencyQuantile(0.99)])).toEqual(one.lanes.map((l) => [l.name, l.summary.records, l.latencyQuantile(0.99)]));
+  }, 60_000);
 
   it('bad input fails a parallel run with InputError (workers stopped)', () => {
     const loaded = loadScenario(TINY, { sets: SETS });
     // A trace that does not exist: every group fails the same way; the caller sees an InputError.
     const bad = { ...loaded, scenario: { ...loaded.scenario, workload: { ...loaded.scenario.workload, trace: { file: 'no/such/trace.csv', time: 'ts', key: 'key', speed: 1, scale: 1 } } } } as typeof loaded;
-    expect(() => runScenario(bad, { workers: 2 })).toThrow(InputError);
+    expect(() => runScenario(bad, { workers: 2, startLanes: startLaneThread })).toThrow(InputError);
   }, 60_000);
 });

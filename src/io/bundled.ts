@@ -4,7 +4,7 @@
  * package (`npx keycast run follow-the-sun`) works from an empty folder. The rule: an argument
  * that names an existing file or folder is that path; otherwise a bare name (no `/`), with or
  * without `.yaml`, is looked up in the package's `scenarios/` folder (`long/NAME` reaches the
- * longer variants); anything else is reported as missing, as before.
+ * longer variants); anything else is reported as missing.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -1,0 +1,76 @@
+/**
+ * How the policies of one run are spread over threads. Lanes never read each other's state: each
+ * has its own cluster, policy and named random streams, and every lane simulates the same
+ * batches, so a thread that runs a subset of the policies on the batches the calling thread
+ * generated produces exactly the lanes the single-threaded run would (tested: identical
+ * summaries but `wallMs`). Lanes are spread over the groups by an estimate of their cost (ticks ×
+ * buckets for the cluster, decisions × iterations for planning), longest first. The threads
+ * themselves are started by io/lane-threads.ts.
+ */
+import * as os from 'node:os';
+import type { LoadedScenario } from '../scenario/load.ts';
+import type { PolicySpec } from '../scenario/schema.ts';
+
+/** The scenario with only the named policies (in the scenario's order). */
+export function withPolicies(loaded: LoadedScenario, names: readonly string[]): LoadedScenario {
+  return { ...loaded, policies: loaded.policies.filter(([n]) => names.includes(n)) };
+}
+
+/**
+ * Estimated cost of a lane, in bucket-update equivalents, to balance lanes over workers: the
+ * cluster's ticks (one per bucket and tick) plus its decisions, each a per-iteration cost that
+ * grows linearly with the search windows W (tail windows count double, 12 at most). The weights
+ * are calibrated on `npm run bench` (the calibration is in docs/bench-log.md).
+ */
+function laneCost(spec: PolicySpec, ticks: number, buckets: number, durationMs: number): number {
+  const cluster = ticks * buckets;
+  if (!('every' in spec) || !('iterations' in spec)) return cluster;
+  const decisions = durationMs / spec.every;
+  let windows = 1;
+  const tailed = spec.kind === 'predictive' || spec.kind === 'oracle' || spec.kind === 'perfect-forecast';
+  if (tailed || spec.kind === 'mean-oracle') {
+    const step = 'window' in spec ? spec.window : 60_000;
+    windows = Math.min(12, Math.ceil(spec.horizon / step) + 1) * (tailed ? 2 : 1);
+  }
+  const microsPerIteration = 2 + 0.35 * windows;
+  const forecastMs = spec.kind === 'predictive' ? 15 : 0;
+  return cluster + decisions * ((spec.iterations * microsPerIteration) / 1000 + forecastMs) * 1e5;
+}
+
+/**
+ * Groups of policy names, the first for the calling thread: at most `workers` groups, balanced
+ * by estimated cost (longest-processing-time first); every group non-empty.
+ */
+export function laneGroups(loaded: LoadedScenario, workers: number): string[][] {
+  const sc = loaded.scenario;
+  const ticks = Math.ceil(sc.duration / sc.tick);
+  const lanes = loaded.policies.map(([name, spec]) => ({ name, cost: laneCost(spec, ticks, sc.keyspace.buckets, sc.duration) }));
+  const g = Math.max(1, Math.min(workers, lanes.length));
+  const assign = (generation: number) => {
+    const groups: { names: string[]; cost: number }[] = Array.from({ length: g }, (_, i) => ({ names: [], cost: i === 0 ? generation : 0 }));
+    for (const l of [...lanes].sort((x, y) => y.cost - x.cost)) {
+      let best = 0;
+      for (let i = 1; i < g; i++) if (groups[i].cost < groups[best].cost) best = i;
+      groups[best].names.push(l.name);
+      groups[best].cost += l.cost;
+    }
+    return groups;
+  };
+  // The calling thread (group 0) also generates the workload for all (batch-ring.ts), about 1.3
+  // bucket-update equivalents a bucket and tick; without lanes of its own it would idle.
+  let groups = g > 1 ? assign(1.3 * ticks * sc.keyspace.buckets) : assign(0);
+  if (groups.some((x) => x.names.length === 0)) groups = assign(0);
+  const order = new Map(loaded.policies.map(([n], i) => [n, i]));
+  return groups.map((x) => x.names.sort((a, b) => order.get(a)! - order.get(b)!));
+}
+
+/**
+ * How many threads a run should use when the caller did not say: one for small runs (starting a
+ * thread costs about a second of module loading), else up to the cores available and the policies.
+ */
+export function autoLaneWorkers(loaded: LoadedScenario): number {
+  const sc = loaded.scenario;
+  const updates = Math.ceil(sc.duration / sc.tick) * sc.keyspace.buckets * loaded.policies.length;
+  if (loaded.policies.length < 2 || updates < 200_000_000) return 1;
+  return Math.max(1, Math.min(os.availableParallelism(), loaded.policies.length));
+}

@@ -1,0 +1,30 @@
+/**
+ * Scenario runs by path in worker threads (io/task-threads.ts, io/sweep-worker.ts): the same
+ * summaries as in this thread, in task order, one `onDone` per task.
+ */
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { threadRunner } from '../../src/io/task-threads.ts';
+import { loadScenario } from '../../src/io/load-scenario.ts';
+import { runTask, type SweepTask } from '../../src/experiment/sweep-task.ts';
+
+const TINY = path.resolve(import.meta.dirname, '../fixtures/tiny.yaml');
+
+describe('task threads', () => {
+  it('run tasks in threads with the summaries of this thread, in task order', async () => {
+    const tasks: SweepTask[] = [5, 6, 7].map((seed) => ({ file: TINY, sets: ['duration=15m', 'warmup=5m'], seed, version: 't' }));
+    let done = 0;
+    const running = await threadRunner(tasks, 2, () => done++);
+    let got;
+    try {
+      got = await running.results();
+    } finally {
+      await running.stop();
+    }
+    const here = tasks.map((t) => runTask(t, loadScenario));
+    const strip = (s: (typeof here)[number]) => JSON.stringify(Object.values(s.policies).map((p) => ({ ...p, wallMs: 0 })));
+    expect(got.map((s) => s.seed)).toEqual([5, 6, 7]);
+    expect(got.map(strip)).toEqual(here.map(strip));
+    expect(done).toBe(3);
+  }, 120_000);
+});
