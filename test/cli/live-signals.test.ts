@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { clusterStatus } from '../../src/cluster/redis/local-cluster.ts';
+import { clusterStatus } from '../../src/cli/commands/cluster-local.ts';
 import { main } from '../../src/cli/main.ts';
 import { skipReason, startTestCluster, type TestCluster } from '../cluster/redis/cluster-fixture.ts';
 

@@ -33,9 +33,6 @@ export const PENDING: Record<string, string> = {
   'experiment/lane-worker.ts': 'issue 20: lane worker threads; owned by the memory work this session',
   'experiment/run-sweep.ts': 'issue 20: the sweep’s piscina pool; a task runner injected by the CLI would replace it',
   'experiment/seeds.ts': 'issue 20: the seeds’ piscina pool; the lead’s file this session',
-  'experiment/live.ts': 'issue 20: the live run’s signal handling and environment; owned by the Redis work this session',
-  'cluster/redis/local-cluster.ts': 'issue 20: starts redis-server processes; owned by the Redis work this session',
-  'experiment/live-writer.ts': 'issue 20: writes the live run’s files; arrived with the Redis work’s merge, owned there this session',
 };
 
 const PATTERN = /from ['"](node:fs|node:fs\/promises|node:child_process|node:worker_threads|piscina)['"]|import\(\s*['"](node:fs|node:child_process|node:worker_threads|piscina)['"]\s*\)|\bprocess\.(cwd|exit|env|argv|stdout|stderr|stdin|on|exitCode|kill)\b/;

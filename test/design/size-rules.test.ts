@@ -36,8 +36,6 @@ export const ALLOWED: Record<string, string> = {
  * are to do, not kept. An entry that is fixed must leave the list.
  */
 export const PENDING: Record<string, string> = {
-  'experiment/live-report.ts#liveSummary': 'issue 20; arrived with the Redis work’s merge, owned there this session',
-  'experiment/live.ts#runLive': 'issue 20; owned by the Redis work, being split there',
   'experiment/run.ts#runLanes': 'issue 20; owned by the memory work this session (lanes, workers)',
   'experiment/run.ts': 'issue 20; 419 lines since the streaming spool (issue 16) was wired into the lanes; split with runLanes',
   'manager/partition-manager.ts': 'issue 20; 413 lines since the plan-record hook for streaming (issue 16); the record hand-over belongs in plan-run.ts',

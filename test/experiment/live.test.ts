@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { main } from '../../src/cli/main.ts';
 import { runLive } from '../../src/experiment/live.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
-import { clusterStatus } from '../../src/cluster/redis/local-cluster.ts';
+import { clusterStatus } from '../../src/cli/commands/cluster-local.ts';
 import { skipReason, startTestCluster, type TestCluster } from '../cluster/redis/cluster-fixture.ts';
 
 const tiny = path.resolve('test/fixtures/tiny.yaml');
@@ -83,7 +83,8 @@ describe.skipIf(!!skipReason)(`keycast live on a real cluster${skipReason ? ` (s
     const ac = new AbortController();
     // Stop after 5 wall seconds of running (progress comes once a second, after connecting).
     let seconds = 0;
-    const r = await runLive({ loaded, policy: 'threshold', seeds: cluster!.seeds, wallMs: 60_000, signal: ac.signal, onProgress: () => ++seconds === 5 && ac.abort() });
+    const watchStrayRejections = (h: (err: unknown) => void) => (process.on('unhandledRejection', h), () => void process.off('unhandledRejection', h));
+    const r = await runLive({ loaded, policy: 'threshold', seeds: cluster!.seeds, wallMs: 60_000, signal: ac.signal, onProgress: () => ++seconds === 5 && ac.abort(), watchStrayRejections });
     expect(r.stoppedEarly).toBe(true);
     expect(r.scenarioMs).toBeLessThan(loaded.scenario.duration);
     expect(r.writes.acknowledged).toBeGreaterThan(0);
