@@ -41,6 +41,8 @@ export interface MigratorOptions {
   readonly faultHook?: (info: { readonly action: PlanAction; readonly slot: number; readonly slotsDone: number }) => void;
   /** Called with the bytes of every MIGRATE that succeeded. */
   readonly onBytes?: (bytes: number) => void;
+  /** How long an owner switch waits for its epoch or for agreement before it fails, wall ms (default 10 s). */
+  readonly agreeTimeoutMs?: number;
 }
 
 /** Admits MIGRATE rounds whose source→target edges keep the running rounds' graph acyclic. */
@@ -86,8 +88,6 @@ export class MigrateGate {
 const BATCH = 64;
 /** SETSLOT commands per pipeline when opening slots. */
 const CHUNK = 2048;
-/** How long an owner switch waits for an epoch or for agreement before it fails, wall ms. */
-const AGREE_MS = 10_000;
 
 export class SlotMigrator {
   private readonly gate = new MigrateGate();
@@ -98,6 +98,10 @@ export class SlotMigrator {
     private readonly nodes: RedisNodes,
     private readonly o: MigratorOptions = {},
   ) {}
+
+  private get agreeMs(): number {
+    return this.o.agreeTimeoutMs ?? 10_000;
+  }
 
   private checkStop(stop: StopPoll): void {
     const st = stop();
@@ -244,23 +248,23 @@ export class SlotMigrator {
    * Bumps master `node`'s config epoch (`CLUSTER BUMPEPOCH`) until it is strictly greater than
    * every other master's. A bump goes one past the greatest epoch the node has heard of, so it
    * may need the gossip of a recent bump first (STILL), or a collision to resolve: retries for
-   * `AGREE_MS`, then fails with `timeout`.
+   * `agreeTimeoutMs`, then fails with `timeout`.
    */
   async raiseEpoch(node: number): Promise<void> {
-    const end = wallNow() + AGREE_MS;
+    const end = wallNow() + this.agreeMs;
     for (;;) {
       const e = await this.configEpochs();
       if (e[node] >= 0 && e.every((x, i) => i === node || x < e[node])) return;
-      if (wallNow() > end) throw new OpFailure('timeout', `master ${node}'s config epoch could not be made the greatest within ${AGREE_MS / 1000} s (epochs ${e.join(', ')})`);
+      if (wallNow() > end) throw new OpFailure('timeout', `master ${node}'s config epoch could not be made the greatest within ${this.agreeMs / 1000} s (epochs ${e.join(', ')})`);
       const r = String(await this.nodes.call(node, 'CLUSTER', 'BUMPEPOCH'));
       if (!r.startsWith('BUMPED')) await sleep(25);
     }
   }
 
-  /** Waits until every reachable master reports the same epoch and `owner` for `slots`; fails with `timeout` after `AGREE_MS`. */
+  /** Waits until every reachable master reports the same epoch and `owner` for `slots`; fails with `timeout` after `agreeTimeoutMs`. */
   async awaitAgreement(slots: readonly number[], owner: number): Promise<void> {
     const want = this.nodes.list[owner];
-    const end = wallNow() + AGREE_MS;
+    const end = wallNow() + this.agreeMs;
     for (;;) {
       const views = await Promise.all(
         this.nodes.list.map(async (_, i) => {
@@ -277,7 +281,7 @@ export class SlotMigrator {
       const epochs = new Set(live.map((v) => v.epoch));
       if (disagree === 0 && epochs.size <= 1) return;
       if (wallNow() > end) {
-        throw new OpFailure('timeout', `the masters did not agree within ${AGREE_MS / 1000} s that master ${owner} owns slots ${slots[0]}-${slots[slots.length - 1]} (${disagree} of ${live.length} see another owner; epochs ${[...epochs].join(', ')})`);
+        throw new OpFailure('timeout', `the masters did not agree within ${this.agreeMs / 1000} s that master ${owner} owns slots ${slots[0]}-${slots[slots.length - 1]} (${disagree} of ${live.length} see another owner; epochs ${[...epochs].join(', ')})`);
       }
       await sleep(25);
     }

@@ -5,11 +5,12 @@
  * that claims a slot with a config epoch no greater than the old owner's loses the claim to the
  * old owner's gossip and deletes the keys it just imported (Redis drops the keys of a slot it
  * learns it does not own), which this counts. The migrator serializes switches and makes the new
- * owner's epoch the cluster's greatest before it claims, so every key survives every round.
+ * owner's epoch the cluster's greatest before it claims, so every key survives every round; and
+ * masters that do not come to agree on an owner make the switch fail (code `timeout`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { RedisNodes } from '../../../src/cluster/redis/redis-nodes.ts';
+import { OpFailure, RedisNodes } from '../../../src/cluster/redis/redis-nodes.ts';
 import { SlotMigrator, type MoveAccount } from '../../../src/cluster/redis/slot-migrator.ts';
 import { slotKey } from '../../../src/cluster/redis/slot-tags.ts';
 import { skipReason, startTestCluster, type TestCluster } from './cluster-fixture.ts';
@@ -61,4 +62,19 @@ describe.skipIf(!!skipReason)(`owner switches at once${skipReason ? ` (skipped: 
       nodes.close();
     }
   }, 120_000);
+
+  it('masters that do not agree on an owner are a failure with code timeout, not a silent pass', async () => {
+    const nodes = await RedisNodes.connect(cluster!.seeds);
+    try {
+      const own = await nodes.owners(0);
+      const slot = own.indexOf(0);
+      // No switch was made: every master still sees master 0 own the slot.
+      const err = await new SlotMigrator(nodes, { agreeTimeoutMs: 300 }).awaitAgreement([slot], 1).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OpFailure);
+      expect((err as OpFailure).code).toBe('timeout');
+      expect((err as OpFailure).message).toMatch(/did not agree .* master 1 owns slots/);
+    } finally {
+      nodes.close();
+    }
+  }, 60_000);
 });
