@@ -97,15 +97,54 @@ export function simulateTwin(loaded: LoadedScenario, policy: string, live: LiveR
   };
 }
 
-/** `summary.json` of a live run. */
-export function liveSummary(loaded: LoadedScenario, policy: string, version: string, live: LiveResult, cal?: Calibration, twin?: SimTwin, compared?: readonly MoveComparison[]) {
-  const sc = loaded.scenario;
+/** Operations of a live run by kind (done ones), failed ones, and actions rolled back. */
+function operationCounts(live: LiveResult) {
   const ops = { split: 0, merge: 0, move: 0, create: 0, failed: 0, rolledBack: live.report?.rolledBackActions ?? 0 };
   for (const e of live.operations) {
     if (e.status === 'failed') ops.failed++;
     else ops[e.action.kind]++;
   }
+  return ops;
+}
+
+/** Whether the run ended consistent: the map against CLUSTER SLOTS, and the write check. */
+function consistencyOf(live: LiveResult) {
+  return {
+    mapEqualsClusterSlots: live.verifyProblems.length === 0,
+    problems: live.verifyProblems.slice(0, 20),
+    lostWrites: live.writes.lost,
+    misplacedWrites: live.writes.misplaced,
+    /** Acknowledged writes in slots that could not be read back (not verified; the run fails). */
+    unreadWrites: live.writes.unread,
+    /** Slots an earlier (killed) run left open, closed before this run started. */
+    repairedAtStart: live.repairedAtStart.length,
+    /** Operations cancelled (slots closed) because they outlasted the settle time. */
+    cancelledAtEnd: live.cancelledAtEnd,
+  };
+}
+
+/** The simulated twin beside the measured run: move durations, latency, SLO violations. */
+function simVsReal(live: LiveResult, twin: SimTwin, compared: readonly MoveComparison[], movesWallMs: readonly number[]) {
+  return {
+    moveDurationMs: {
+      simulatedModel: r3(median(compared.map((c) => c.simulatedMs))),
+      measured: r3(median(compared.map((c) => c.measuredMs))),
+      ...errorFigures(compared),
+      alone: errorFigures(compared.filter((c) => c.alone)),
+      concurrent: errorFigures(compared.filter((c) => !c.alone)),
+    },
+    twinMedianMoveScenarioMs: { simulated: twin.medianMoveMs, measured: r3(median(movesWallMs) * live.speed) },
+    p50LatencyMs: { simulated: twin.p50LatencyMs, measured: live.latency.p50LatencyMs },
+    p99LatencyMs: { simulated: twin.p99LatencyMs, measured: live.latency.p99LatencyMs },
+    sloViolationRate: { simulated: twin.sloViolationRate, measured: live.latency.sloViolationRate },
+  };
+}
+
+/** `summary.json` of a live run. */
+export function liveSummary(loaded: LoadedScenario, policy: string, version: string, live: LiveResult, cal?: Calibration, twin?: SimTwin, compared?: readonly MoveComparison[]) {
+  const sc = loaded.scenario;
   const moves = live.opStats.filter((s) => s.status === 'done' && (s.kind === 'move' || s.kind === 'create'));
+  const wallMs = moves.map((m) => m.wallMs);
   return {
     keycastVersion: version,
     mode: 'live' as const,
@@ -130,47 +169,19 @@ export function liveSummary(loaded: LoadedScenario, policy: string, version: str
     latency: live.latency,
     latencyDuringMoves: live.latencyDuringMoves,
     movedBytes: live.movedBytes,
-    operations: ops,
+    operations: operationCounts(live),
     plans: live.report?.plans ?? { proposed: 0, completed: 0, rolledBack: 0, superseded: 0, aborted: 0 },
     meanImbalance: live.meanImbalance,
     moves: {
       count: moves.length,
-      medianWallMs: r3(median(moves.map((m) => m.wallMs))),
-      medianScenarioMs: r3(median(moves.map((m) => m.wallMs)) * live.speed),
+      medianWallMs: r3(median(wallMs)),
+      medianScenarioMs: r3(median(wallMs) * live.speed),
       medianCutoverWallMs: r3(median(moves.map((m) => m.cutoverWallMs))),
       medianBytes: median(moves.map((m) => m.bytes)),
     },
-    consistency: {
-      mapEqualsClusterSlots: live.verifyProblems.length === 0,
-      problems: live.verifyProblems.slice(0, 20),
-      lostWrites: live.writes.lost,
-      misplacedWrites: live.writes.misplaced,
-      /** Acknowledged writes in slots that could not be read back (not verified; the run fails). */
-      unreadWrites: live.writes.unread,
-      /** Slots an earlier (killed) run left open, closed before this run started. */
-      repairedAtStart: live.repairedAtStart.length,
-      /** Operations cancelled (slots closed) because they outlasted the settle time. */
-      cancelledAtEnd: live.cancelledAtEnd,
-    },
+    consistency: consistencyOf(live),
     ...(cal ? { calibration: cal } : {}),
-    ...(twin
-      ? {
-          simulated: twin,
-          simVsReal: {
-            moveDurationMs: {
-              simulatedModel: r3(median((compared ?? []).map((c) => c.simulatedMs))),
-              measured: r3(median((compared ?? []).map((c) => c.measuredMs))),
-              ...errorFigures(compared ?? []),
-              alone: errorFigures((compared ?? []).filter((c) => c.alone)),
-              concurrent: errorFigures((compared ?? []).filter((c) => !c.alone)),
-            },
-            twinMedianMoveScenarioMs: { simulated: twin.medianMoveMs, measured: r3(median(moves.map((m) => m.wallMs)) * live.speed) },
-            p50LatencyMs: { simulated: twin.p50LatencyMs, measured: live.latency.p50LatencyMs },
-            p99LatencyMs: { simulated: twin.p99LatencyMs, measured: live.latency.p99LatencyMs },
-            sloViolationRate: { simulated: twin.sloViolationRate, measured: live.latency.sloViolationRate },
-          },
-        }
-      : {}),
+    ...(twin ? { simulated: twin, simVsReal: simVsReal(live, twin, compared ?? [], wallMs) } : {}),
   };
 }
 

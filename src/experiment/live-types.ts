@@ -26,6 +26,15 @@ export interface LiveOptions {
   readonly onProgress?: (fraction: number, line: string) => void;
   /** Wall ms to wait at the end for operations in flight and rollbacks (default 120 s). */
   readonly settleMs?: number;
+  /** Called with each stage of the run (connecting, running, settling, …): a debugging trace. */
+  readonly onStage?: (what: string) => void;
+  /**
+   * Subscribes `handler` to the process's unhandled promise rejections and returns the
+   * unsubscribe: ioredis can leave a timed-out write's promise unhandled inside its cluster
+   * client, and such a write only failed. The shell passes `process.on('unhandledRejection')`;
+   * without it a stray rejection is the host's to handle.
+   */
+  readonly watchStrayRejections?: (handler: (err: unknown) => void) => () => void;
 }
 
 /** One wall second of the live run. */

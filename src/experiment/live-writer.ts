@@ -61,6 +61,7 @@ export class LiveWriter {
   private second = freshSecond();
   private seq = 0;
   private readonly value: string;
+  private readonly unwatch: () => void;
   private readonly onStray = (err: unknown) => {
     if (err instanceof Error && err.message === 'Command timed out') this.strayTimeouts++;
     else throw err;
@@ -71,11 +72,12 @@ export class LiveWriter {
     private readonly runId: string,
     valueBytes: number,
     private readonly maxInFlight: number,
+    watchStrays?: (handler: (err: unknown) => void) => () => void,
   ) {
     this.value = 'v'.repeat(Math.max(1, valueBytes));
     // ioredis can leave a timed-out command's promise unhandled inside its cluster client; such a
     // write is one that failed (not acknowledged), so it must not end the run.
-    process.on('unhandledRejection', this.onStray);
+    this.unwatch = watchStrays?.(this.onStray) ?? (() => {});
   }
 
   /** The key of write `id` in `slot`. */
@@ -137,6 +139,6 @@ export class LiveWriter {
   }
 
   close(): void {
-    process.off('unhandledRejection', this.onStray);
+    this.unwatch();
   }
 }

@@ -36,7 +36,7 @@ import type { LoadedScenario } from '../scenario/load.ts';
 import type { Policy, PolicyContext } from '../policies/policy.ts';
 import { createPolicy } from './policy-factory.ts';
 import { clusterFacts, makeWorkload, WINDOW_MS } from './run.ts';
-import { checkWrites } from './live-check.ts';
+import { checkWrites, type WriteCheck } from './live-check.ts';
 import { latencyFigures, LiveWriter } from './live-writer.ts';
 
 export type { Calibration } from './move-model.ts';
@@ -280,7 +280,7 @@ class LiveRun {
 
 /** Runs the live experiment; resolves when the run ended and the map is settled and checked. */
 export async function runLive(o: LiveOptions): Promise<LiveResult> {
-  const stage = (what: string) => process.env.KEYCAST_DEBUG && process.stderr.write(`live: ${what}\n`);
+  const stage = (what: string) => o.onStage?.(what);
   const { spec, spb } = checkOptions(o);
   const run = new LiveRun(o, spb);
   const sc = run.sc;
@@ -295,7 +295,7 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
   const { cp, client } = conn;
   run.cp = cp;
   const runId = Math.floor(performance.timeOrigin).toString(36); // clock-ok: keeps keys of separate runs apart
-  run.writer = new LiveWriter(client, runId, sc.workload.recordBytes, o.maxInFlight ?? 2000);
+  run.writer = new LiveWriter(client, runId, sc.workload.recordBytes, o.maxInFlight ?? 2000, o.watchStrayRejections);
   const ctx = run.context(spec);
   run.watchOperations();
   stage('running');
@@ -320,30 +320,43 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
   client.disconnect();
   await cp.close();
   run.writer.close();
+  return liveResult(run, cp, { scenarioMs, cancelledAtEnd, wallMs, report, verifyProblems, finalMap: map, check });
+}
+
+/** What the end of a run measured, besides what `run` and `cp` hold. */
+interface RunEnd extends Pick<LiveResult, 'cancelledAtEnd' | 'report' | 'verifyProblems' | 'finalMap'> {
+  readonly scenarioMs: number;
+  readonly wallMs: number;
+  readonly check: WriteCheck;
+}
+
+/** The result of a finished live run. */
+function liveResult(run: LiveRun, cp: RedisControlPlane, e: RunEnd): LiveResult {
+  const sc = run.sc;
   const w = run.writer;
   return {
     strayTimeouts: w.strayTimeouts,
     speed: run.speed,
     rateScale: run.y,
-    wallMs: Math.round(wallMs),
-    scenarioMs: Math.round(scenarioMs),
-    stoppedEarly: scenarioMs < sc.duration - sc.tick,
+    wallMs: Math.round(e.wallMs),
+    scenarioMs: Math.round(e.scenarioMs),
+    stoppedEarly: e.scenarioMs < sc.duration - sc.tick,
     masters: cp.masters.length,
-    writes: { ...w.counts, ...check },
+    writes: { ...w.counts, ...e.check },
     bytesPerWrite: r3(w.bytesPerWrite()),
-    slotsPerBucket: spb,
+    slotsPerBucket: run.spb,
     repairedAtStart: cp.repairedAtConnect,
-    cancelledAtEnd,
+    cancelledAtEnd: e.cancelledAtEnd,
     latency: latencyFigures(w.all, w.measured, sc.slo.latency),
     latencyDuringMoves: latencyFigures(w.duringMoves, w.measuredMoving, sc.slo.latency),
     operations: run.operations,
     opStats: cp.stats,
     movedBytes: cp.movedBytes,
-    report,
-    verifyProblems,
+    report: e.report,
+    verifyProblems: e.verifyProblems,
     rows: run.rows,
     meanImbalance: run.meanImbalance(),
-    finalMap: map,
+    finalMap: e.finalMap,
     layouts: run.layouts,
   };
 }

@@ -26,11 +26,7 @@ export const ALLOWED: readonly [RegExp, string][] = [
 ];
 
 /** Offenders to move (issue 20), each with why they are still here. */
-export const PENDING: Record<string, string> = {
-  'experiment/live.ts': 'issue 20: the live run’s signal handling and environment; owned by the Redis work this session',
-  'cluster/redis/local-cluster.ts': 'issue 20: starts redis-server processes; owned by the Redis work this session',
-  'experiment/live-writer.ts': 'issue 20: writes the live run’s files; arrived with the Redis work’s merge, owned there this session',
-};
+export const PENDING: Record<string, string> = {};
 
 const PATTERN = /from ['"](node:fs|node:fs\/promises|node:child_process|node:worker_threads|piscina)['"]|import\(\s*['"](node:fs|node:child_process|node:worker_threads|piscina)['"]\s*\)|\bprocess\.(cwd|exit|env|argv|stdout|stderr|stdin|on|exitCode|kill)\b/;
 

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { main } from '../../src/cli/main.ts';
 import { runLive } from '../../src/experiment/live.ts';
 import { loadScenario } from '../../src/io/load-scenario.ts';
-import { clusterStatus } from '../../src/cluster/redis/local-cluster.ts';
+import { clusterStatus } from '../../src/cli/commands/cluster-local.ts';
 import { skipReason, startTestCluster, type TestCluster } from '../cluster/redis/cluster-fixture.ts';
 
 const tiny = path.resolve('test/fixtures/tiny.yaml');
@@ -52,10 +52,9 @@ describe.skipIf(!!skipReason)(`keycast live on a real cluster${skipReason ? ` (s
     fs.writeFileSync(cal, JSON.stringify({ calibration: { moveBytesPerSec: 3_000_000, moveFixedMs: 35, perSlotMs: 0.2, cutoverMs: 40 } }));
     const out = path.join(tmp, 'report');
     const seeds = cluster!.seeds.map((s) => `${s.host}:${s.port}`).join(',');
-    // No operation timeouts in this run: cancelling a migration while writes go on lost
-    // acknowledged writes once under load (open, docs/real-cluster.md "Open"); the cancel path
-    // is covered by the control-plane contract suite, without concurrent writes.
-    const code = await main(['live', tiny, '--redis', seeds, '--policies', 'threshold', '--wall', '20s', '--calibration', cal, '--out', out, '--set', 'apm.opTimeout=1d']);
+    // The APM's default operation timeout: under load some moves outlast it and are cancelled
+    // while writes go on, which must lose nothing either.
+    const code = await main(['live', tiny, '--redis', seeds, '--policies', 'threshold', '--wall', '20s', '--calibration', cal, '--out', out]);
     // Exit 0 is the invariant: no acknowledged write lost or misplaced, the map equals CLUSTER SLOTS.
     expect(code).toBe(0);
     for (const f of ['summary.json', 'summary.md', 'operations.csv', 'plans.jsonl', 'timeseries.csv', 'moves.csv', 'layouts.json']) expect(fs.existsSync(path.join(out, f)), f).toBe(true);
@@ -69,9 +68,10 @@ describe.skipIf(!!skipReason)(`keycast live on a real cluster${skipReason ? ` (s
     expect(s.consistency.mapEqualsClusterSlots).toBe(true);
     expect(s.consistency.problems).toEqual([]);
     expect(s.latency.p99LatencyMs).toBeGreaterThanOrEqual(s.latency.p50LatencyMs);
-    // The policy decides on the scenario's counts, so it repartitions whatever the machine's load
-    // (splits are bookkeeping); whether moves finish in time is not asserted.
-    expect(s.operations.split + s.operations.create + s.operations.move).toBeGreaterThan(0);
+    // The policy decides on the scenario's counts, so it repartitions whatever the machine's load;
+    // whether its operations finish before the APM's timeout is not asserted (on a loaded machine
+    // the first moves can all be cancelled, and the check above shows that loses nothing).
+    expect(s.operations.split + s.operations.merge + s.operations.create + s.operations.move + s.operations.failed).toBeGreaterThan(0);
     expect(s.simulated).toBeDefined();
     expect(s.simVsReal.moveDurationMs.within25).toBeLessThanOrEqual(s.simVsReal.moveDurationMs.of);
     expect(fs.readFileSync(path.join(out, 'summary.md'), 'utf8')).toContain('| p99 latency (ms) |');
@@ -83,7 +83,8 @@ describe.skipIf(!!skipReason)(`keycast live on a real cluster${skipReason ? ` (s
     const ac = new AbortController();
     // Stop after 5 wall seconds of running (progress comes once a second, after connecting).
     let seconds = 0;
-    const r = await runLive({ loaded, policy: 'threshold', seeds: cluster!.seeds, wallMs: 60_000, signal: ac.signal, onProgress: () => ++seconds === 5 && ac.abort() });
+    const watchStrayRejections = (h: (err: unknown) => void) => (process.on('unhandledRejection', h), () => void process.off('unhandledRejection', h));
+    const r = await runLive({ loaded, policy: 'threshold', seeds: cluster!.seeds, wallMs: 60_000, signal: ac.signal, onProgress: () => ++seconds === 5 && ac.abort(), watchStrayRejections });
     expect(r.stoppedEarly).toBe(true);
     expect(r.scenarioMs).toBeLessThan(loaded.scenario.duration);
     expect(r.writes.acknowledged).toBeGreaterThan(0);

@@ -5,7 +5,7 @@ import { InputError, KeycastError, formatProblem, inputError } from '../../src/m
 import { MapError } from '../../src/model/partition-map.ts';
 import { JsonSyntaxError, parseJsonWithPositions } from '../../src/planner/json-positions.ts';
 import { OpFailure } from '../../src/cluster/redis/redis-nodes.ts';
-import { LocalClusterError } from '../../src/cluster/redis/local-cluster.ts';
+import { LocalClusterError } from '../../src/cli/commands/cluster-local.ts';
 import { RedisTimeoutError } from '../../src/cluster/redis/with-timeout.ts';
 
 /** The error thrown by `f`. */

@@ -1,7 +1,7 @@
 /**
  * `keycast cluster up|down|status|repair`: a local N-master Redis Cluster on loopback from the
  * installed `redis-server`, for `keycast live` and `keycast calibrate` (see
- * src/cluster/redis/local-cluster.ts); `status` reports slots a killed run left open and `repair`
+ * cluster-local.ts); `status` reports slots a killed run left open and `repair`
  * closes them (src/cluster/redis/slot-recovery.ts).
  */
 import type { KeycastCommand } from '../command.ts';
@@ -32,7 +32,7 @@ export const clusterCommand: KeycastCommand = {
       .option('keep-data', { type: 'boolean', default: false, describe: 'down: stop the nodes but keep DIR' })
       .option('json', { type: 'boolean', default: false, describe: 'status: print JSON' }),
   run: async (argv) => {
-    const lc = await import('../../cluster/redis/local-cluster.ts');
+    const lc = await import('./cluster-local.ts');
     const dir = argv.dir as string;
     const action = argv.action as string;
     try {
@@ -82,7 +82,7 @@ export const clusterCommand: KeycastCommand = {
 };
 
 /** `cluster repair`: closes open slots (finished forward or closed in place, keys kept). */
-async function repair(dir: string, lc: typeof import('../../cluster/redis/local-cluster.ts')): Promise<number> {
+async function repair(dir: string, lc: typeof import('./cluster-local.ts')): Promise<number> {
   const state = lc.readState(dir);
   if (!state) {
     process.stderr.write(`${dir}: no cluster here (keycast cluster up --dir ${dir} starts one)\n`);

@@ -126,6 +126,11 @@ export const liveCommand: KeycastCommand = {
         onProgress: (f, line) => {
           if (tty) process.stderr.write(`\r\x1b[K${(f * 100).toFixed(0).padStart(3)}% ${line}`);
         },
+        onStage: process.env.KEYCAST_DEBUG ? (what) => process.stderr.write(`live: ${what}\n`) : undefined,
+        watchStrayRejections: (h) => {
+          process.on('unhandledRejection', h);
+          return () => process.off('unhandledRejection', h);
+        },
       });
       if (tty) process.stderr.write('\n');
       if (live.repairedAtStart.length) process.stderr.write(`closed ${live.repairedAtStart.length} slot(s) an earlier run left open before starting\n`);

@@ -3,10 +3,12 @@
  * IMPORTING` on the target, `MIGRATING` on the source) and drains the slots, `parallelism`
  * workers at a time, with `GETKEYSINSLOT` + `MIGRATE … REPLACE KEYS` (REPLACE: a MIGRATE that
  * timed out may land late, and the source copy is the live one). Phase 2 switches every slot's
- * owner (`SETSLOT NODE`, target first, then source, then the other masters) and waits until every
- * reachable master reports the same epoch and owner (switching back and forth faster than the
- * epoch gossip loses the switch otherwise). A `stop()` poll between rounds lets a failure
- * elsewhere or a cancellation end the migration early, with the slots left open for recovery.
+ * owner (`SETSLOT NODE`, target first, then source, then the other masters), one switch at a time
+ * and only once the target's config epoch is the cluster's strictly greatest (else the old owner's
+ * gossip wins the slot back and the target deletes its keys), then waits until every reachable
+ * master reports the same epoch and owner (a failure, code `timeout`, if they do not within
+ * 10 s). A `stop()` poll between rounds lets a failure elsewhere or a cancellation end the
+ * migration early, with the slots left open for recovery.
  *
  * MIGRATE blocks its source until the target has stored the keys, so two masters migrating to
  * each other at once (or any cycle A→B→C→A) wait on each other until MIGRATE's timeout, again
@@ -17,7 +19,7 @@
 import type { OpCode } from '../../model/control-plane.ts';
 import type { PlanAction } from '../../model/plan.ts';
 import { codeOf, OpFailure, sleep, wallNow, type Cmd, type RedisNodes } from './redis-nodes.ts';
-import type { SlotsRow } from './slot-view.ts';
+import { parseConfigEpochs, type SlotsRow } from './slot-view.ts';
 
 /** Where a migration adds up what it sent. */
 export interface MoveAccount {
@@ -39,6 +41,8 @@ export interface MigratorOptions {
   readonly faultHook?: (info: { readonly action: PlanAction; readonly slot: number; readonly slotsDone: number }) => void;
   /** Called with the bytes of every MIGRATE that succeeded. */
   readonly onBytes?: (bytes: number) => void;
+  /** How long an owner switch waits for its epoch or for agreement before it fails, wall ms (default 10 s). */
+  readonly agreeTimeoutMs?: number;
 }
 
 /** Admits MIGRATE rounds whose source→target edges keep the running rounds' graph acyclic. */
@@ -87,11 +91,17 @@ const CHUNK = 2048;
 
 export class SlotMigrator {
   private readonly gate = new MigrateGate();
+  /** The last owner switch queued (they run one at a time). */
+  private switching: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly nodes: RedisNodes,
     private readonly o: MigratorOptions = {},
   ) {}
+
+  private get agreeMs(): number {
+    return this.o.agreeTimeoutMs ?? 10_000;
+  }
 
   private checkStop(stop: StopPoll): void {
     const st = stop();
@@ -101,6 +111,15 @@ export class SlotMigrator {
   /** Migrates `slots` from master `from` to `to`; `hook` enables the fault seam. */
   async migrate(from: number, to: number, slots: readonly number[], acct: MoveAccount, stop: StopPoll, hook: boolean, parallelism = 4): Promise<void> {
     if (slots.length === 0) return;
+    await this.prepare(from, to, slots, acct, stop, hook, parallelism);
+    this.checkStop(stop);
+    const t0 = wallNow();
+    await this.switchOwner(slots, to, from);
+    acct.cutoverWallMs += wallNow() - t0;
+  }
+
+  /** Phase 1: opens every slot of `slots` (importing on `to`, migrating on `from`) and drains it to `to`. */
+  async prepare(from: number, to: number, slots: readonly number[], acct: MoveAccount, stop: StopPoll, hook: boolean, parallelism = 4): Promise<void> {
     const src = this.nodes.list[from];
     const dst = this.nodes.list[to];
     for (let k = 0; k < slots.length; k += CHUNK) {
@@ -109,10 +128,6 @@ export class SlotMigrator {
       await this.nodes.exec(from, part.map((s) => ['CLUSTER', 'SETSLOT', s, 'MIGRATING', dst.id]));
     }
     await this.drainAll(from, to, slots, acct, stop, hook, parallelism);
-    this.checkStop(stop);
-    const t0 = wallNow();
-    await this.switchOwner(slots, to, from);
-    acct.cutoverWallMs += wallNow() - t0;
   }
 
   /** Workers take batches of slots until all are drained or one fails (then all stop). */
@@ -181,8 +196,23 @@ export class SlotMigrator {
     }
   }
 
-  /** Phase 2: `to` owns `slots` (target first, then source, then the others), then waits for agreement. */
-  async switchOwner(slots: readonly number[], to: number, from: number): Promise<void> {
+  /**
+   * Phase 2: `to` owns `slots`. Switches run one at a time, each after the new owner's config
+   * epoch was made the cluster's strictly greatest (`raiseEpoch`): a master that claims a slot
+   * with an epoch no greater than the old owner's loses the claim to the old owner's gossip and
+   * deletes the keys it just imported (Redis drops the keys of a slot it learns it does not own).
+   * Two switches at once do exactly that: one target's import bumps its epoch while another
+   * target claims slots from it with a lower one. Then `SETSLOT NODE` on the target, the
+   * source, the others, and a wait until every reachable master agrees (a failure if they do not).
+   */
+  switchOwner(slots: readonly number[], to: number, from: number): Promise<void> {
+    const run = this.switching.then(() => this.switchNow(slots, to, from));
+    this.switching = run.catch(() => {});
+    return run;
+  }
+
+  private async switchNow(slots: readonly number[], to: number, from: number): Promise<void> {
+    await this.raiseEpoch(to);
     const id = this.nodes.list[to].id;
     const cmds = slots.map((s): Cmd => ['CLUSTER', 'SETSLOT', s, 'NODE', id]);
     await this.nodes.exec(to, cmds);
@@ -193,11 +223,49 @@ export class SlotMigrator {
     await this.awaitAgreement(slots, to);
   }
 
-  /** Waits (up to 10 s) until every reachable master reports the same epoch and `owner` for `slots`. */
+  /**
+   * Config epoch of every master: the highest any reachable master reports for it in `CLUSTER
+   * NODES` (its own line for itself; others' views stand for an unreachable one; −1 if none does).
+   */
+  async configEpochs(): Promise<number[]> {
+    const out = this.nodes.list.map(() => -1);
+    await Promise.all(
+      this.nodes.list.map(async (_, i) => {
+        try {
+          for (const [id, e] of parseConfigEpochs((await this.nodes.call(i, 'CLUSTER', 'NODES')) as string)) {
+            const k = this.nodes.indexOfId(id);
+            if (k >= 0) out[k] = Math.max(out[k], e);
+          }
+        } catch {
+          /* unreachable: the others' views stand for it */
+        }
+      }),
+    );
+    return out;
+  }
+
+  /**
+   * Bumps master `node`'s config epoch (`CLUSTER BUMPEPOCH`) until it is strictly greater than
+   * every other master's. A bump goes one past the greatest epoch the node has heard of, so it
+   * may need the gossip of a recent bump first (STILL), or a collision to resolve: retries for
+   * `agreeTimeoutMs`, then fails with `timeout`.
+   */
+  async raiseEpoch(node: number): Promise<void> {
+    const end = wallNow() + this.agreeMs;
+    for (;;) {
+      const e = await this.configEpochs();
+      if (e[node] >= 0 && e.every((x, i) => i === node || x < e[node])) return;
+      if (wallNow() > end) throw new OpFailure('timeout', `master ${node}'s config epoch could not be made the greatest within ${this.agreeMs / 1000} s (epochs ${e.join(', ')})`);
+      const r = String(await this.nodes.call(node, 'CLUSTER', 'BUMPEPOCH'));
+      if (!r.startsWith('BUMPED')) await sleep(25);
+    }
+  }
+
+  /** Waits until every reachable master reports the same epoch and `owner` for `slots`; fails with `timeout` after `agreeTimeoutMs`. */
   async awaitAgreement(slots: readonly number[], owner: number): Promise<void> {
     const want = this.nodes.list[owner];
-    const end = wallNow() + 10_000;
-    while (wallNow() < end) {
+    const end = wallNow() + this.agreeMs;
+    for (;;) {
       const views = await Promise.all(
         this.nodes.list.map(async (_, i) => {
           try {
@@ -209,10 +277,12 @@ export class SlotMigrator {
         }),
       );
       const live = views.filter((v) => v !== null);
-      const agree =
-        new Set(live.map((v) => v.epoch)).size <= 1 &&
-        live.every((v) => slots.every((s) => v.table.some((r) => r[0] <= s && s <= r[1] && r[2][1] === want.port && r[2][0] === want.host)));
-      if (agree) return;
+      const disagree = live.filter((v) => !slots.every((s) => v.table.some((r) => r[0] <= s && s <= r[1] && r[2][1] === want.port && r[2][0] === want.host))).length;
+      const epochs = new Set(live.map((v) => v.epoch));
+      if (disagree === 0 && epochs.size <= 1) return;
+      if (wallNow() > end) {
+        throw new OpFailure('timeout', `the masters did not agree within ${this.agreeMs / 1000} s that master ${owner} owns slots ${slots[0]}-${slots[slots.length - 1]} (${disagree} of ${live.length} see another owner; epochs ${[...epochs].join(', ')})`);
+      }
       await sleep(25);
     }
   }

@@ -1,6 +1,7 @@
 /**
  * Parsing of what a Redis master says about slots: the `myself` line of `CLUSTER NODES` (the
- * slots it owns and the ones it has open, MIGRATING to or IMPORTING from a peer) and the
+ * slots it owns and the ones it has open, MIGRATING to or IMPORTING from a peer), the config
+ * epoch of every node (whose claim on a slot wins), and the
  * `CLUSTER SLOTS` table as an owner per slot. Pure functions, so the control plane's recovery and
  * verification, and `keycast cluster status`, read the cluster the same way.
  */
@@ -50,6 +51,16 @@ export function parseMasters(nodesText: string): { id: string; host: string; por
       return { id: f[0], host: addr[1], port: Number(addr[2]) };
     })
     .sort((a, b) => a.port - b.port || a.host.localeCompare(b.host));
+}
+
+/** The config epoch of every node `CLUSTER NODES` lists, by node id (the seventh field of each line). */
+export function parseConfigEpochs(nodesText: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const l of nodesText.split('\n')) {
+    const f = l.trim().split(' ');
+    if (f.length >= 8 && /^\d+$/.test(f[6])) out.set(f[0], Number(f[6]));
+  }
+  return out;
 }
 
 /** A `CLUSTER SLOTS` row: first slot, last slot, [host, port, id] of the master. */

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Redis } from 'ioredis';
-import { clusterDown, clusterUp, redisAvailable, type LocalClusterState } from '../../../src/cluster/redis/local-cluster.ts';
+import { clusterDown, clusterUp, redisAvailable, type LocalClusterState } from '../../../src/cli/commands/cluster-local.ts';
 import { slotKey } from '../../../src/cluster/redis/slot-tags.ts';
 import type { RedisControlPlane } from '../../../src/cluster/redis/redis-control-plane.ts';
 

@@ -10,7 +10,7 @@ import { slotKey } from '../../../src/cluster/redis/slot-tags.ts';
 import { withTimeout } from '../../../src/cluster/redis/with-timeout.ts';
 import { skipReason, startTestCluster, fillSlots, totalKeys, type TestCluster } from './cluster-fixture.ts';
 import { RedisControlPlane } from '../../../src/cluster/redis/redis-control-plane.ts';
-import { isRedisPid, startNode } from '../../../src/cluster/redis/local-cluster.ts';
+import { isRedisPid, startNode } from '../../../src/cli/commands/cluster-local.ts';
 import { WallClockScheduler } from '../../../src/engine/wall-clock-scheduler.ts';
 import { PartitionManager } from '../../../src/manager/partition-manager.ts';
 import { inferDependencies } from '../../../src/manager/schedule.ts';

@@ -1,9 +1,9 @@
 /**
  * Parsing what a master says about slots: owned ranges and open markers of the `myself` line of
- * CLUSTER NODES, the masters of the whole listing, and a CLUSTER SLOTS table as owners per slot.
+ * CLUSTER NODES, the masters of the whole listing, every node's config epoch, and a CLUSTER SLOTS table as owners per slot.
  */
 import { describe, expect, it } from 'vitest';
-import { ownersFromTable, parseMasters, parseMyself } from '../../../src/cluster/redis/slot-view.ts';
+import { ownersFromTable, parseConfigEpochs, parseMasters, parseMyself } from '../../../src/cluster/redis/slot-view.ts';
 
 const NODES = [
   'aaa 127.0.0.1:7001@17001 master - 0 1 2 connected 5461-10922',
@@ -25,6 +25,14 @@ describe('slot view', () => {
     expect(parseMasters(NODES)).toEqual([
       { id: 'bbb', host: '127.0.0.1', port: 7000 },
       { id: 'aaa', host: '127.0.0.1', port: 7001 },
+    ]);
+  });
+  it("reads every node's config epoch (the seventh field), replicas and failing nodes included", () => {
+    expect([...parseConfigEpochs(NODES)]).toEqual([
+      ['aaa', 2],
+      ['bbb', 1],
+      ['ccc', 3],
+      ['ddd', 1],
     ]);
   });
   it('turns CLUSTER SLOTS into an owner per slot (−1 where none or unknown)', () => {

@@ -4,7 +4,8 @@
  * folder keycast owns (marked by `keycast-cluster.json`, which also records ports and PIDs):
  * `<dir>/<port>/` holds each node's config, append-only file, `nodes.conf` and log. `down` stops
  * only the processes recorded there (by PID, after checking the PID still runs `redis-server`)
- * and removes only a folder carrying the mark.
+ * and removes only a folder carrying the mark. It lives with the `cluster` command because it
+ * starts and signals processes and owns files: the shell's work, not the control plane's.
  *
  * Node settings, each for a reason measured on this machine: the cluster bus needs port + 10000
  * free; `cluster-require-full-coverage no` (one node down must not stop writes to the others);
@@ -17,8 +18,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Redis } from 'ioredis';
-import { parseMyself } from './slot-view.ts';
-import { withTimeout } from './with-timeout.ts';
+import { parseMyself } from '../../cluster/redis/slot-view.ts';
+import { withTimeout } from '../../cluster/redis/with-timeout.ts';
 import { KeycastError } from '../../model/errors.ts';
 
 /** The mark and state file of a folder `cluster up` made. */

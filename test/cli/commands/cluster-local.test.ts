@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { clusterDown, clusterStatus, clusterUp, isRedisPid, LocalClusterError, readState } from '../../../src/cluster/redis/local-cluster.ts';
-import { skipReason } from './cluster-fixture.ts';
+import { clusterDown, clusterStatus, clusterUp, isRedisPid, LocalClusterError, readState } from '../../../src/cli/commands/cluster-local.ts';
+import { skipReason } from '../../cluster/redis/cluster-fixture.ts';
 
 describe.skipIf(!!skipReason)(`local Redis Cluster${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
   it('starts, reports and stops a cluster in a folder it owns', async () => {
