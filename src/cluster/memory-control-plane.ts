@@ -1,7 +1,7 @@
 /**
  * An in-memory control plane: the partition map and operations with fixed durations on any
- * `SchedulerPort`, with injectable failures, node outages and `cancel`, and no queues or load. It is the
- * smallest full implementation of the `ControlPlane` contract, for testing the APM and policies
+ * `SchedulerPort`, with injectable failures, node outages and `cancel`, and no queues or load.
+ * It is the smallest full implementation of the `ControlPlane` contract, for testing the APM and policies
  * against scripted failures (a failure at a chosen operation, a node down at a chosen time) that
  * the simulated cluster only produces at random, and as the contract suite's reference.
  */
