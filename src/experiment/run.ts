@@ -26,7 +26,8 @@ import { createPolicy } from './policy-factory.ts';
 import { specKey } from './spec-key.ts';
 import { policySummary, type PolicySummary } from './summary.ts';
 import { ChurnTracker } from './churn.ts';
-import { Thinned } from '../cluster/thinned.ts';
+import { Thinned } from '../model/thinned.ts';
+import { heatSeries, layoutSeries, METRICS_WINDOW_MS, type Binned, type HeatRow, type LayoutRow } from '../model/binned.ts';
 import { LaneSpool } from './spool.ts';
 import { autoLaneWorkers, laneGroups, startGroup, withPolicies } from './lane-workers.ts';
 import { createRing, RingWriter } from './batch-ring.ts';
@@ -34,15 +35,15 @@ import type { LatencyHistogram } from '../cluster/latency-histogram.ts';
 import { LowerBoundTracker, type LowerBounds } from './bounds.ts';
 
 /** Metrics window (timeseries rows, imbalance, utilisation). */
-export const WINDOW_MS = 60_000;
+export const WINDOW_MS = METRICS_WINDOW_MS;
 /** Key-space groups of the load heatmap. */
 export const HEATMAP_GROUPS = 64;
 /**
- * What a run keeps per window or event on runs of any length (thinned.ts: beyond these, every
- * 2nd, 4th, … window or operation): heatmap windows, layouts per lane, operations per lane.
- * Summary figures are computed from every window and operation; only the series are thinned.
+ * Operations a lane keeps when it does not stream them (thinned.ts: beyond this, every 2nd,
+ * 4th, … operation). The heatmap and the layouts are the charts' bins (model/binned.ts
+ * `CHART_LIMITS`). Summary figures are computed from every window and operation.
  */
-export const SERIES_LIMITS = { heatmap: 10_000, layouts: 5_000, operations: 50_000 } as const;
+export const SERIES_LIMITS = { operations: 50_000 } as const;
 
 /** What a lane produced. */
 export interface LaneResult {
@@ -56,7 +57,11 @@ export interface LaneResult {
   readonly partitionRows: readonly PartitionRow[];
   /** Finished operations (thinned on long runs); none when spooled (see `opBins`). */
   readonly operations: readonly OpEvent[];
-  /** Partition boundaries (fractions of the key space) at the end of each window, when changed. */
+  /**
+   * Partition boundaries (fractions of the key space) at the end of each window in which the map
+   * changed; past CHART_LIMITS.layouts of them, the last change of each bin of 2, 4, … windows
+   * (the layout in force when the bin ends: model/binned.ts).
+   */
   readonly layouts: readonly { timeMs: number; boundaries: number[]; nodes: number[] }[];
   readonly finalMap: PartitionMap;
   /** What the policy reported at the end (plans, forecast accuracy, fallbacks…). */
@@ -88,7 +93,7 @@ export interface RunResult {
   readonly simulatedMs: number;
   readonly measuredMs: number;
   readonly lanes: readonly LaneResult[];
-  /** Per window: records/s per key-space group (HEATMAP_GROUPS of them). */
+  /** Per window: records/s per key-space group (HEATMAP_GROUPS of them); past CHART_LIMITS.windows, per bin of 2, 4, … windows (their mean). */
   readonly heatmap: readonly { timeMs: number; rates: number[] }[];
   readonly badRows: number;
   /** Policy-independent lower bounds (bounds.ts); null where they do not hold (`queueLimit`). */
@@ -121,6 +126,11 @@ export interface RunOptions {
    * with memory bounded. The report's temporary folder when `keycast run` writes a report.
    */
   readonly spool?: string;
+  /**
+   * Only the summary is wanted (other seeds of `--seeds`, sweeps): the lanes keep no rows,
+   * operations, layouts, plan records or forecast log, and no heatmap is kept. Same summary.
+   */
+  readonly summaryOnly?: boolean;
 }
 
 /** A source of tick batches: `batch(i, t)` for tick i at time t, then `done(i)` once simulated. */
@@ -215,8 +225,8 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
     ops: OpEvent[];
     opSeries: Thinned<OpEvent>;
     opCount: number;
-    layouts: { timeMs: number; boundaries: number[]; nodes: number[] }[];
-    layoutSeries: Thinned<{ timeMs: number; boundaries: number[]; nodes: number[] }>;
+    layouts: LayoutRow[];
+    layoutSeries: Binned<LayoutRow>;
     churn: ChurnTracker;
     spool?: LaneSpool;
     lastVersion: number;
@@ -236,7 +246,7 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
       sloMs: sc.slo.latency,
     });
     const ops: OpEvent[] = [];
-    const layouts: Lane['layouts'] = [];
+    const layouts: LayoutRow[] = [];
     const lane: Lane = {
       name,
       spec,
@@ -247,7 +257,7 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
       opSeries: new Thinned(ops, SERIES_LIMITS.operations),
       opCount: 0,
       layouts,
-      layoutSeries: new Thinned(layouts, SERIES_LIMITS.layouts),
+      layoutSeries: layoutSeries(layouts),
       churn: new ChurnTracker(B, sc.warmup),
       spool: opts.spool ? new LaneSpool(opts.spool, name) : undefined,
       lastVersion: -1,
@@ -255,6 +265,10 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
       scheduledMs: 0,
     };
     lane.spool?.attach(cluster.metrics);
+    if (opts.summaryOnly && !lane.spool) {
+      cluster.metrics.streamRows(null);
+      lane.opSeries.keeps = lane.layoutSeries.keeps = false;
+    }
     cluster.events$.subscribe((e) => {
       if (e.status === 'started') return;
       // Spooled, the file has every operation and the chart its counts (LaneSpool.opBins).
@@ -295,7 +309,8 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
         for (let i = 0; i < B; i++) out[i] *= sc.workload.recordBytes;
         return out;
       },
-      planSink: lane.spool ? (rec) => lane.spool!.plan(rec) : undefined,
+      planSink: lane.spool ? (rec) => lane.spool!.plan(rec) : opts.summaryOnly ? () => {} : undefined,
+      forecastSink: lane.spool ? (row) => lane.spool!.forecast(row) : opts.summaryOnly ? () => {} : undefined,
     };
     lane.policy.start(ctx);
   }
@@ -325,8 +340,9 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
   // the rows are held in memory until the report is written; under ~5M (a few hundred MB on
   // disk) when they are streamed to the report's folder.
   const partitionStride = Math.max(1, Math.ceil(((endMs / WINDOW_MS) * sc.cluster.partitions * 2) / (opts.spool ? 5_000_000 : 500_000)));
-  const heatmap: { timeMs: number; rates: number[] }[] = [];
-  const heatSeries = new Thinned(heatmap, SERIES_LIMITS.heatmap);
+  const heatmap: HeatRow[] = [];
+  const heat = heatSeries(heatmap);
+  heat.keeps = !opts.summaryOnly;
   const closeWindow = (start: number, span: number) => {
     // The window's per-bucket counts are the history's current slot (slots are metrics windows).
     const windowCounts = history.slot(0);
@@ -342,11 +358,11 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
         lane.layoutSeries.push(index, layout);
       }
     }
-    if (!heatSeries.takes(index)) return;
+    if (!heat.keeps) return;
     const g = Math.min(HEATMAP_GROUPS, B);
     const rates = new Array<number>(g).fill(0);
     for (let i = 0; i < B; i++) rates[Math.floor((i * g) / B)] += windowCounts[i];
-    heatSeries.push(index, { timeMs: start, rates: rates.map((x) => Math.round((x / (span / 1000)) * 1000) / 1000) });
+    heat.push(index, { timeMs: start, rates: rates.map((x) => Math.round((x / (span / 1000)) * 1000) / 1000) });
   };
 
   let progressAt = 0;

@@ -9,9 +9,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NODE_COLUMNS, PARTITION_COLUMNS, WINDOW_COLUMNS, type LaneMetrics } from '../cluster/lane-metrics.ts';
-import { OPERATION_COLUMNS, csvLine, operationLine } from '../model/row-format.ts';
+import { FORECAST_HEADER, OPERATION_COLUMNS, csvLine, forecastLines, operationLine } from '../model/row-format.ts';
+import type { ForecastLogRow } from '../model/rows.ts';
 import type { OpEvent } from '../model/control-plane.ts';
-import { Thinned } from '../cluster/thinned.ts';
+import { Thinned } from '../model/thinned.ts';
 
 /** The operations chart's bin (report/charts.ts counts operations per 10 minutes). */
 export const OP_BIN_MS = 600_000;
@@ -57,6 +58,9 @@ export class LaneSpool {
   readonly operations: LineFile;
   readonly plans: LineFile;
   private readonly plansFile: string;
+  /** `forecast.csv`, opened by the first scored forecast window (predictive only). */
+  private forecastFile: LineFile | undefined;
+  private readonly dir: string;
   /** End times of rolled-back plans (the operations chart marks them; thinned beyond 10,000). */
   readonly rollbacks: number[] = [];
   private readonly rollbackSeries = new Thinned(this.rollbacks, 10_000);
@@ -72,6 +76,7 @@ export class LaneSpool {
 
   constructor(dir: string, lane: string) {
     const d = path.join(dir, lane);
+    this.dir = d;
     fs.mkdirSync(d, { recursive: true });
     this.timeseries = new LineFile(path.join(d, 'timeseries.csv'), WINDOW_COLUMNS.join(','));
     this.nodes = new LineFile(path.join(d, 'nodes.csv'), NODE_COLUMNS.join(','));
@@ -82,14 +87,15 @@ export class LaneSpool {
   }
 
   /**
-   * Routes the lane's window series to the files (every window). Memory keeps the thinned rows
-   * the charts draw; partition rows, which no chart draws, only go to the file.
+   * Routes the lane's window series to the files (every window). Memory keeps the charts' bins
+   * (model/binned.ts); partition rows, which no chart draws, only go to the file.
    */
   attach(metrics: LaneMetrics): void {
-    metrics.rowSeries.sink = (r) => this.timeseries.line(csvLine(r, WINDOW_COLUMNS));
-    metrics.nodeSeries.sink = (r) => this.nodes.line(csvLine(r, NODE_COLUMNS));
-    metrics.partitionSeries.sink = (r) => this.partitions.line(csvLine(r, PARTITION_COLUMNS));
-    metrics.partitionSeries.keeps = false;
+    metrics.streamRows({
+      windows: (r) => this.timeseries.line(csvLine(r, WINDOW_COLUMNS)),
+      nodes: (r) => this.nodes.line(csvLine(r, NODE_COLUMNS)),
+      partitions: (r) => this.partitions.line(csvLine(r, PARTITION_COLUMNS)),
+    });
   }
 
   /** A finished operation (done or failed). */
@@ -117,10 +123,17 @@ export class LaneSpool {
     if (r.outcome === 'rolled-back') this.rollbackSeries.push(this.rolledBack++, r.endedAtMs ?? r.createdAtMs ?? 0);
   }
 
+  /** A scored forecast window (the policy's `forecastSink`). */
+  forecast(row: ForecastLogRow): void {
+    this.forecastFile ??= new LineFile(path.join(this.dir, 'forecast.csv'), FORECAST_HEADER);
+    for (const l of forecastLines(row)) this.forecastFile.line(l);
+  }
+
   /** Closes the files; `plans.jsonl` is removed when the policy keeps no plan records (`withPlans` false). */
   close(withPlans: boolean): void {
     this.closeBin();
     for (const f of [this.timeseries, this.nodes, this.partitions, this.operations, this.plans]) f.close();
+    this.forecastFile?.close();
     if (!withPlans) fs.rmSync(this.plansFile, { force: true });
   }
 }

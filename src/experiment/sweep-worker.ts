@@ -18,6 +18,7 @@ export interface SweepTask {
 export default function runTask(task: SweepTask): Summary {
   if (task.ping) return null as unknown as Summary;
   const loaded = loadScenario(task.file, { sets: [...task.sets], seed: task.seed, policies: task.policies });
-  // Sweep workers already fill the cores: the lanes of one run stay in this thread.
-  return buildSummary(runScenario(loaded, { workers: 1 }), task.version);
+  // Sweep workers already fill the cores: the lanes of one run stay in this thread. Only the
+  // summary is returned: the lanes keep no rows, plans or layouts (memory flat with run length).
+  return buildSummary(runScenario(loaded, { workers: 1, summaryOnly: true }), task.version);
 }
