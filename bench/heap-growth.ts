@@ -38,16 +38,19 @@ const loaded = loadScenario(file, { sets, policies });
 const DAY = 86_400_000;
 const duration = loaded.scenario.duration;
 const spool = fs.mkdtempSync(path.join(os.tmpdir(), 'keycast-heap-'));
-const samples: { day: number; heapMB: number; rssMB: number }[] = [];
+const samples: { day: number; heapMB: number; externalMB: number; rssMB: number }[] = [];
 let nextDay = 1;
 const t0 = Date.now();
 const sample = (day: number) => {
   gc!();
   gc!();
   const heapMB = v8.getHeapStatistics().used_heap_size / 2 ** 20;
-  const rssMB = process.memoryUsage().rss / 2 ** 20;
-  samples.push({ day, heapMB, rssMB });
-  process.stdout.write(`day ${day.toFixed(2)}  heap ${heapMB.toFixed(1)} MB  rss ${rssMB.toFixed(0)} MB  (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
+  const mem = process.memoryUsage();
+  const rssMB = mem.rss / 2 ** 20;
+  // typed arrays' backing stores live outside the V8 heap
+  const externalMB = mem.external / 2 ** 20;
+  samples.push({ day, heapMB, externalMB, rssMB });
+  process.stdout.write(`day ${day.toFixed(2)}  heap ${heapMB.toFixed(1)} MB  external ${externalMB.toFixed(1)} MB  rss ${rssMB.toFixed(0)} MB  (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`); // clock-ok: progress only
   if (snapAt.has(day)) process.stdout.write(`  snapshot ${v8.writeHeapSnapshot(path.join(os.tmpdir(), `keycast-heap-day${day}-${process.pid}.heapsnapshot`))}\n`);
 };
 try {
@@ -64,7 +67,7 @@ try {
   fs.rmSync(spool, { recursive: true, force: true });
 }
 const late = samples.filter((s) => s.day >= 2);
-const slope = (k: 'heapMB' | 'rssMB') => {
+const slope = (k: 'heapMB' | 'externalMB' | 'rssMB') => {
   if (late.length < 2) return NaN;
   const mx = late.reduce((a, s) => a + s.day, 0) / late.length;
   const my = late.reduce((a, s) => a + s[k], 0) / late.length;
@@ -76,6 +79,6 @@ const slope = (k: 'heapMB' | 'rssMB') => {
   }
   return num / den;
 };
-const out = { file, sets, policies, samples, heapMBPerDay: slope('heapMB'), rssMBPerDay: slope('rssMB') };
-process.stdout.write(`growth from day 2: heap ${out.heapMBPerDay.toFixed(2)} MB/day, rss ${out.rssMBPerDay.toFixed(2)} MB/day\n`);
+const out = { file, sets, policies, samples, heapMBPerDay: slope('heapMB'), externalMBPerDay: slope('externalMB'), rssMBPerDay: slope('rssMB') };
+process.stdout.write(`growth from day 2: heap ${out.heapMBPerDay.toFixed(2)} MB/day, external ${out.externalMBPerDay.toFixed(2)} MB/day, rss ${out.rssMBPerDay.toFixed(2)} MB/day\n`);
 if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify(out, null, 2) + '\n');

@@ -82,8 +82,10 @@ export interface LaneResult {
   readonly spooled?: boolean;
   /** End times of rolled-back plans, when spooled (the plan records are on disk). */
   readonly rollbacks?: readonly number[];
-  /** Finished operations counted per 10 minutes by kind and status, when spooled (`operations` is then empty). */
+  /** Finished operations counted per `opBinMs` by kind and status, when spooled (`operations` is then empty). */
   readonly opBins?: readonly { timeMs: number; kind: string; status: string; n: number }[];
+  /** Length of an `opBins` bar: 10 minutes, or 20, 40, … on long runs (model/binned.ts OpBins). */
+  readonly opBinMs?: number;
 }
 
 /** The outcome of running a scenario. */
@@ -413,7 +415,7 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
       latency: lane.cluster.metrics.latency,
       scheduledMs: lane.scheduledMs,
       maxCohorts: lane.cluster.metrics.maxCohorts,
-      ...(lane.spool ? { spooled: true, rollbacks: lane.spool.rollbacks, opBins: lane.spool.opBins } : {}),
+      ...(lane.spool ? { spooled: true, rollbacks: lane.spool.rollbacks, opBins: lane.spool.opBins.rows, opBinMs: lane.spool.opBins.binMs } : {}),
       latencyQuantile: (q: number) => lane.cluster.metrics.latency.quantile(q),
     };
   });

@@ -11,11 +11,11 @@ import * as path from 'node:path';
 import { NODE_COLUMNS, PARTITION_COLUMNS, WINDOW_COLUMNS, type LaneMetrics } from '../cluster/lane-metrics.ts';
 import { FORECAST_HEADER, OPERATION_COLUMNS, csvLine, forecastLines, operationLine } from '../model/row-format.ts';
 import type { ForecastLogRow } from '../model/rows.ts';
+import { OpBins } from '../model/binned.ts';
 import type { OpEvent } from '../model/control-plane.ts';
 import { Thinned } from '../model/thinned.ts';
 
-/** The operations chart's bin (report/charts.ts counts operations per 10 minutes). */
-export const OP_BIN_MS = 600_000;
+export { OP_BIN_MS } from '../model/binned.ts';
 
 /** Lines appended to a file through a buffer of about 1 MB (never one string of the whole file). */
 export class LineFile {
@@ -65,14 +65,8 @@ export class LaneSpool {
   readonly rollbacks: number[] = [];
   private readonly rollbackSeries = new Thinned(this.rollbacks, 10_000);
   private rolledBack = 0;
-  /**
-   * Finished operations per OP_BIN_MS by action kind and status: what the operations chart
-   * draws, exact however many operations (bins thinned beyond 20,000, each bin's counts whole).
-   */
-  readonly opBins: { timeMs: number; kind: string; status: string; n: number }[] = [];
-  private readonly opBinSeries = new Thinned(this.opBins, 20_000);
-  private bin = -1;
-  private readonly binCounts = new Map<string, number>();
+  /** Finished operations per bar of the operations chart by kind and status (model/binned.ts: a fixed number of bars). */
+  readonly opBins = new OpBins();
 
   constructor(dir: string, lane: string) {
     const d = path.join(dir, lane);
@@ -101,19 +95,7 @@ export class LaneSpool {
   /** A finished operation (done or failed). */
   operation(e: OpEvent): void {
     this.operations.line(operationLine(e));
-    const b = Math.floor(e.timeMs / OP_BIN_MS);
-    if (b !== this.bin) this.closeBin();
-    this.bin = b;
-    const k = `${e.action.kind}|${e.status}`;
-    this.binCounts.set(k, (this.binCounts.get(k) ?? 0) + 1);
-  }
-
-  private closeBin(): void {
-    for (const [k, n] of this.binCounts) {
-      const [kind, status] = k.split('|');
-      this.opBinSeries.push(this.bin, { timeMs: this.bin * OP_BIN_MS, kind, status, n });
-    }
-    this.binCounts.clear();
+    this.opBins.add(e.timeMs, e.action.kind, e.status);
   }
 
   /** A plan record nothing changes any more (the partition manager's `onRecord`). */
@@ -131,7 +113,7 @@ export class LaneSpool {
 
   /** Closes the files; `plans.jsonl` is removed when the policy keeps no plan records (`withPlans` false). */
   close(withPlans: boolean): void {
-    this.closeBin();
+    this.opBins.close();
     for (const f of [this.timeseries, this.nodes, this.partitions, this.operations, this.plans]) f.close();
     this.forecastFile?.close();
     if (!withPlans) fs.rmSync(this.plansFile, { force: true });

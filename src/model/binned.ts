@@ -15,10 +15,11 @@ export const METRICS_WINDOW_MS = 60_000;
  * What a run keeps per series for its charts, whatever its length: every window up to `windows`
  * (4,096: 2.8 days of minutes; every shipped scenario is shorter or within 2× of it), then bins of 2, 4, … windows;
  * node rows at most `nodeRows` (bins widen sooner with many nodes); partition layouts at most
- * `layouts` (the layout in force at the end of each bin of windows in which the map changed).
+ * `layouts` (the layout in force at the end of each bin of windows in which the map changed);
+ * bars of the operations chart at most `opBars` (10 minutes each up to a week, then 20, 40, …).
  * The charts draw at most a few hundred points per series, so the bins cost them nothing.
  */
-export const CHART_LIMITS = { windows: 4_096, nodeRows: 32_768, layouts: 2_048 } as const;
+export const CHART_LIMITS = { windows: 4_096, nodeRows: 32_768, layouts: 2_048, opBars: 1_024 } as const;
 
 /**
  * Scored forecast windows a predictive policy keeps (model/thinned.ts: every 2nd, 4th, … beyond
@@ -63,6 +64,8 @@ export class Binned<T> {
     private readonly merge: (into: T, later: T, nInto: number, nLater: number) => void,
     private readonly slotOf: (row: T) => number = () => 0,
     readonly maxRows = Infinity,
+    /** Sets a bin's row to start at window `first` (its time), or nothing (layouts keep theirs). */
+    private readonly align?: (row: T, first: number) => void,
   ) {}
 
   /** Whether rows of window `index` are wanted (always: every window counts in a bin). */
@@ -88,6 +91,7 @@ export class Binned<T> {
       return;
     }
     if (keys.length === 0 || keys[keys.length - 1] !== key) this.bins++;
+    this.align?.(row, key * this.width);
     rows.push(row);
     keys.push(key);
     counts.push(n);
@@ -160,12 +164,14 @@ export function mergeLayouts(a: LayoutRow, b: LayoutRow): void {
   a.nodes = b.nodes;
 }
 
+/** A row's time is its bin's start. */
+const atWindow = (r: { timeMs: number }, first: number) => void (r.timeMs = first * METRICS_WINDOW_MS);
 /** A window-row series of the charts (`CHART_LIMITS.windows` bins). */
-export const windowSeries = (rows: WindowRow[] = []) => new Binned(rows, CHART_LIMITS.windows, mergeWindowRows);
+export const windowSeries = (rows: WindowRow[] = []) => new Binned(rows, CHART_LIMITS.windows, mergeWindowRows, undefined, Infinity, atWindow);
 /** A node-row series of the charts (a slot per node). */
-export const nodeSeries = (rows: NodeRow[] = []) => new Binned(rows, CHART_LIMITS.windows, mergeNodeRows, (r) => r.node, CHART_LIMITS.nodeRows);
+export const nodeSeries = (rows: NodeRow[] = []) => new Binned(rows, CHART_LIMITS.windows, mergeNodeRows, (r) => r.node, CHART_LIMITS.nodeRows, atWindow);
 /** The heatmap's series. */
-export const heatSeries = (rows: HeatRow[] = []) => new Binned(rows, CHART_LIMITS.windows, mergeHeatRows);
+export const heatSeries = (rows: HeatRow[] = []) => new Binned(rows, CHART_LIMITS.windows, mergeHeatRows, undefined, Infinity, atWindow);
 /** A policy's layouts (one per window in which the map changed). */
 export const layoutSeries = (rows: LayoutRow[] = []) => new Binned(rows, CHART_LIMITS.layouts, mergeLayouts);
 
@@ -177,4 +183,76 @@ export const layoutSeries = (rows: LayoutRow[] = []) => new Binned(rows, CHART_L
 export function binByWindow<T extends { timeMs: number }>(rows: readonly T[], series: Binned<T>): T[] {
   for (const r of rows) series.push(Math.floor(r.timeMs / METRICS_WINDOW_MS), { ...r });
   return series.rows;
+}
+
+/** The operations chart's narrowest bar: finished operations per 10 minutes. */
+export const OP_BIN_MS = 600_000;
+
+/** Finished operations of one kind and status in a bar of the operations chart. */
+export interface OpBinRow {
+  timeMs: number;
+  kind: string;
+  status: string;
+  n: number;
+}
+
+/**
+ * Finished operations counted per bar by action kind and status: what the operations chart
+ * draws, exact however many operations. Bars are OP_BIN_MS long up to `CHART_LIMITS.opBars`
+ * of them, then 2, 4, … times that (`binMs`), so a run of any length keeps a fixed number.
+ * Fed in time order, by the run as operations finish or by the report from operations.csv.
+ */
+export class OpBins {
+  private readonly slots = new Map<string, number>();
+  private readonly series = new Binned<OpBinRow>(
+    [],
+    CHART_LIMITS.opBars,
+    (a, b) => void (a.n += b.n),
+    (r) => this.slots.get(`${r.kind}|${r.status}`)!,
+    Infinity,
+    (r, first) => void (r.timeMs = first * OP_BIN_MS),
+  );
+  private bin = -1;
+  private readonly counts = new Map<string, number>();
+
+  /** Counts one finished operation. */
+  add(timeMs: number, kind: string, status: string): void {
+    const b = Math.floor(timeMs / OP_BIN_MS);
+    if (b !== this.bin) this.flush();
+    this.bin = b;
+    const k = `${kind}|${status}`;
+    if (!this.slots.has(k)) this.slots.set(k, this.slots.size);
+    this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
+  }
+
+  private flush(): void {
+    for (const [k, n] of this.counts) {
+      const [kind, status] = k.split('|');
+      this.series.push(this.bin, { timeMs: this.bin * OP_BIN_MS, kind, status, n });
+    }
+    this.counts.clear();
+  }
+
+  /** The bars so far (call `close` first for the last one). */
+  get rows(): readonly OpBinRow[] {
+    return this.series.rows;
+  }
+
+  /** Length of a bar (ms). */
+  get binMs(): number {
+    return OP_BIN_MS * this.series.width;
+  }
+
+  /** Counts the open bar in. */
+  close(): this {
+    this.flush();
+    return this;
+  }
+
+  /** The bars of finished operations given in time order. */
+  static of(ops: Iterable<{ timeMs: number; kind: string; status: string }>): OpBins {
+    const o = new OpBins();
+    for (const e of ops) o.add(e.timeMs, e.kind, e.status);
+    return o.close();
+  }
 }

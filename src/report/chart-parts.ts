@@ -25,6 +25,8 @@ export interface PolicyChartData {
   readonly nodes?: readonly { timeMs: number; node: number; utilization: number }[];
   /** Finished operations (operations.csv): time, action kind, done or failed; `n` of them (default 1). */
   readonly ops?: readonly { timeMs: number; kind: string; status: string; n?: number }[];
+  /** Length of the operations chart's bars (10 minutes unless a long run's bars are 2, 4, … times that). */
+  readonly opBinMs?: number;
   /** End times of rolled-back plans (plans.jsonl). */
   readonly rollbacks?: readonly number[];
   /** Latency distribution of the measured records: latency (ms) and cumulative share. */

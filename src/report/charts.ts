@@ -155,15 +155,17 @@ export function nodesChart(data: ChartData): VlSpec | null {
   };
 }
 
-/** Operations per 10 minutes by kind per policy; failed operations and rolled-back plans marked. */
+/** Operations per 10 minutes (longer bars on long runs) by kind per policy; failed operations and rolled-back plans marked. */
 export function operationsChart(data: ChartData): VlSpec | null {
-  const BIN = 600_000;
+  let widest = 600_000;
   const rows: { policy: string; h: number; h1?: number; kind: string; n: number; what: string }[] = [];
   const shown: string[] = [];
   for (const p of data.policies) {
     const ops = p.ops ?? [];
     if (!ops.length && !(p.rollbacks ?? []).length) continue;
     shown.push(p.name);
+    const BIN = p.opBinMs ?? 600_000;
+    widest = Math.max(widest, BIN);
     const acc = new Map<string, number>();
     for (const o of ops) {
       const k = `${o.status === 'failed' ? 'failed' : o.kind}|${Math.floor(o.timeMs / BIN)}`;
@@ -181,7 +183,7 @@ export function operationsChart(data: ChartData): VlSpec | null {
   const x = { field: 'h', type: 'quantitative', title: 'simulated time (h)', scale: { domain: [0, hours(endMsOf(data))], nice: false } };
   return {
     $schema: SCHEMA,
-    title: { text: 'Operations per 10 minutes', subtitle: 'bars: finished operations by kind (failed ones in red); black rules: plans rolled back' },
+    title: { text: `Operations per ${widest === 600_000 ? '10 minutes' : fmtMs(widest)}`, subtitle: 'bars: finished operations by kind (failed ones in red); black rules: plans rolled back' },
     data: { values: rows },
     facet: { row: { field: 'policy', type: 'nominal', title: null, sort: shown, header: { labelAngle: 0, labelAlign: 'left' } } },
     spec: {

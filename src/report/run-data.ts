@@ -14,7 +14,7 @@ import type { RunResult } from '../experiment/run.ts';
 import type { ForecastLogRow } from '../model/rows.ts';
 import { splitCsv } from '../model/csv-line.ts';
 import { FORECAST_HEADER, forecastLines } from '../model/row-format.ts';
-import { binByWindow, FORECAST_LIMITS, nodeSeries, windowSeries } from '../model/binned.ts';
+import { binByWindow, FORECAST_LIMITS, nodeSeries, OpBins, windowSeries } from '../model/binned.ts';
 import { thinnedRows } from '../model/thinned.ts';
 import type { ChartData, PolicyChartData } from './charts.ts';
 
@@ -55,7 +55,7 @@ export function chartData(result: RunResult): ChartData {
       rows: l.spooled ? l.rows : binByWindow(l.rows, windowSeries()),
       layouts: l.layouts,
       nodes: l.spooled ? l.nodeRows : binByWindow(l.nodeRows, nodeSeries()),
-      ops: l.opBins ?? l.operations.filter((e) => e.status !== 'started').map((e) => ({ timeMs: e.timeMs, kind: e.action.kind, status: e.status })),
+      ...opBars(l),
       rollbacks: l.rollbacks ? [...l.rollbacks] : rollbackTimes(l.report?.planRecords ?? []),
       cdf: latencyCdf(l.latency),
       forecast: l.report?.forecastLog && thinnedRows(l.report.forecastLog, FORECAST_LIMITS.charts),
@@ -66,6 +66,13 @@ export function chartData(result: RunResult): ChartData {
     sloPercentile: sc.slo.percentile,
     durationMs: result.simulatedMs,
   };
+}
+
+/** The operations chart's bars of a lane: kept by the run when streamed, else counted from its operations alike. */
+function opBars(l: RunResult['lanes'][number]): Pick<PolicyChartData, 'ops' | 'opBinMs'> {
+  if (l.opBins) return { ops: l.opBins, opBinMs: l.opBinMs };
+  const bins = OpBins.of(l.operations.filter((e) => e.status !== 'started').map((e) => ({ timeMs: e.timeMs, kind: e.action.kind, status: e.status })));
+  return { ops: bins.rows, opBinMs: bins.binMs };
 }
 
 function rollbackTimes(records: readonly unknown[]): number[] {
@@ -164,13 +171,13 @@ function readCsv(file: string): Record<string, string>[] {
 }
 
 /** The optional chart data of one policy from its report files (nodes, operations, plans, forecast) and latency.csv. */
-export function readPolicyExtras(dir: string, name: string): Pick<PolicyChartData, 'nodes' | 'ops' | 'rollbacks' | 'cdf' | 'forecast'> {
+export function readPolicyExtras(dir: string, name: string): Pick<PolicyChartData, 'nodes' | 'ops' | 'opBinMs' | 'rollbacks' | 'cdf' | 'forecast'> {
   const d = path.join(dir, name);
   const nodes = binByWindow(
     readCsv(path.join(d, 'nodes.csv')).map((r) => ({ timeMs: Number(r.timeMs), node: Number(r.node), rate: Number(r.rate), utilization: Number(r.utilization), partitions: Number(r.partitions), backlog: Number(r.backlog), up: Number(r.up) })),
     nodeSeries(),
   );
-  const ops = readCsv(path.join(d, 'operations.csv')).map((r) => ({ timeMs: Number(r.timeMs), kind: r.action, status: r.status }));
+  const ops = OpBins.of(readCsv(path.join(d, 'operations.csv')).map((r) => ({ timeMs: Number(r.timeMs), kind: r.action, status: r.status })));
   // plans.jsonl may exceed what one string can hold (every plan of a long run): read it by line,
   // parsing only the rolled-back plans the chart marks.
   const plansFile = path.join(d, 'plans.jsonl');
@@ -185,5 +192,5 @@ export function readPolicyExtras(dir: string, name: string): Pick<PolicyChartDat
     if (r.series === 'total') byTime.set(t, { timeMs: t, windowMs: Number(r.windowMs), issuedAtMs: Number(r.issuedAtMs), rate: { mean: Number(r.forecast), p10: Number(r.p10), p90: Number(r.p90), actual: Number(r.observed) }, ranges: [] });
     else byTime.get(t)?.ranges.push({ range: r.series.replace(/^buckets /, ''), share: Number(r.forecast), actual: Number(r.observed) });
   }
-  return { nodes, ops, rollbacks: rollbackTimes(plans), cdf, forecast: thinnedRows([...byTime.values()], FORECAST_LIMITS.charts) };
+  return { nodes, ops: ops.rows, opBinMs: ops.binMs, rollbacks: rollbackTimes(plans), cdf, forecast: thinnedRows([...byTime.values()], FORECAST_LIMITS.charts) };
 }
