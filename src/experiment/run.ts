@@ -312,7 +312,8 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
         return out;
       },
       planSink: lane.spool ? (rec) => lane.spool!.plan(rec) : opts.summaryOnly ? () => {} : undefined,
-      forecastSink: lane.spool ? (row) => lane.spool!.forecast(row) : opts.summaryOnly ? () => {} : undefined,
+      forecastSink: lane.spool ? (row) => lane.spool!.forecast(row) : undefined,
+      summaryOnly: opts.summaryOnly && !lane.spool,
     };
     lane.policy.start(ctx);
   }

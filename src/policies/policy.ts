@@ -58,6 +58,8 @@ export interface PolicyContext {
    * report's `forecastLog` then keeps only the charts' share of them (model/thinned.ts).
    */
   readonly forecastSink?: (row: ForecastLogRow) => void;
+  /** Only the run's summary is wanted: keep no forecast rows (plan records go to a `planSink` that drops them). */
+  readonly summaryOnly?: boolean;
 }
 
 export type { ForecastLogRow } from '../model/rows.ts';

@@ -276,6 +276,7 @@ export class PredictivePolicy extends PlanningPolicy {
     const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
     const series = (this.forecastSeries ??= new Thinned(this.forecastLog, this.ctx.forecastSink ? FORECAST_LIMITS.charts : FORECAST_LIMITS.kept));
     series.sink = this.ctx.forecastSink;
+    series.keeps = !this.ctx.summaryOnly;
     series.push(this.forecastCount++, {
       timeMs: nowMs - this.spec.window,
       windowMs: this.spec.window,
