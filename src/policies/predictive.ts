@@ -272,7 +272,8 @@ export class PredictivePolicy extends PlanningPolicy {
   /** Records the previous forecast's window at `lead` against the window observed up to `nowMs`. */
   private logForecast(prev: Forecast, lead: number, nowMs: number, observed: Float64Array, total: number): void {
     const w = prev.windows[lead];
-    if (!w) return;
+    // Only the KDP's forecasts are reported (`finish`); the oracle's truth is not logged or kept.
+    if (!w || !(this.kdp instanceof KeyDistributionProfiler)) return;
     const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
     const series = (this.forecastSeries ??= new Thinned(this.forecastLog, this.ctx.forecastSink ? FORECAST_LIMITS.charts : FORECAST_LIMITS.kept));
     series.sink = this.ctx.forecastSink;
