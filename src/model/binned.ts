@@ -26,7 +26,7 @@ export const CHART_LIMITS = { windows: 4_096, nodeRows: 32_768, layouts: 2_048, 
  * these): `charts` when they are streamed to `forecast.csv` as the run goes (what the forecast
  * charts draw; `keycast report` thins the file the same way), `kept` when they are not.
  */
-export const FORECAST_LIMITS = { charts: 2_048, kept: 50_000 } as const;
+export const FORECAST_LIMITS = { charts: 1_024, kept: 50_000 } as const;
 
 /**
  * A per-window series downsampled to a fixed size: rows are pushed with their window index; each
