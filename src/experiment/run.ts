@@ -345,7 +345,7 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
   const partitionStride = Math.max(1, Math.ceil(((endMs / WINDOW_MS) * sc.cluster.partitions * 2) / (opts.spool ? 5_000_000 : 500_000)));
   const heatmap: HeatRow[] = [];
   const heat = heatSeries(heatmap);
-  heat.keeps = !opts.summaryOnly;
+  heat.keeps = !opts.summaryOnly || opts.spool !== undefined;
   const closeWindow = (start: number, span: number) => {
     // The window's per-bucket counts are the history's current slot (slots are metrics windows).
     const windowCounts = history.slot(0);
