@@ -14,7 +14,7 @@
  *                                      # overloaded 2-day static run, the 28-day trace replay
  *   npm run bench -- --only soak --no-month   # the soak runs without the hour-long replay
  *   npm run bench -- --only soak --growth-days 8   # live heap per simulated day, each policy alone
- *                                      # on flights-month for 8 days (default 6; --no-growth: skip)
+ *                                      # on flights-month for 8 days (default 8; --no-growth: skip)
  *   npm run bench -- --only soak --seed 8     # the soak runs at another seed (default: the scenarios')
  *   npm run bench -- --optimizer annealing  # the planning policies' optimizer (default: the scenario default)
  *   npm run bench -- --repeat 3        # every figure the median of 3 repetitions (default 1; the
@@ -433,7 +433,7 @@ if (want('soak')) {
   // off-heap typed arrays), growth per simulated day from day 2 by least squares.
   const growth: Record<string, unknown> = {};
   if (!process.argv.includes('--no-growth')) {
-    const days = Number(arg('growth-days', '6'));
+    const days = Number(arg('growth-days', '8'));
     for (const pol of ['static', 'reactive', 'predictive', 'oracle']) {
       const json = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'keycast-growth-')), 'growth.json');
       const p = spawnSync('nice', ['-n', '10', process.execPath, '--expose-gc', '--import', 'tsx', 'bench/heap-growth.ts', 'scenarios/long/flights-month.yaml', '--set', `duration=${days}d`, '--policies', pol, '--json', json], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=4096' } });
@@ -448,9 +448,12 @@ if (want('soak')) {
       const d2 = g.samples.find((x) => x.day === 2);
       const last = g.samples.at(-1)!;
       rows.push([`soak: live heap, flights-month, ${pol} alone`, `day 2: ${d2?.heapMB.toFixed(1)} MB, day ${last.day}: ${last.heapMB.toFixed(1)} MB; ${g.heapMBPerDay.toFixed(2)} MB (+ ${g.externalMBPerDay.toFixed(2)} MB off-heap) per simulated day`, '']);
-      // ≤ 0.5 MB a day (the heap sampled after a GC varies by a few MB with the plans in flight):
-      // at most 13 MB per policy from day 2 to day 28, where the rows kept grew 1.6–3.4 MB a day.
-      target(`${pol}: live heap flat from day 2 (≤ 0.5 MB per simulated day)`, g.heapMBPerDay + Math.max(0, g.externalMBPerDay) <= 0.5);
+      // The last day's live heap (and off-heap) within 8 MB of day 2's: a sample after a GC varies
+      // by a few MB with the plans in flight and the report files' 1 MB write buffers, and the
+      // charts' series fill their fixed caps by day 3–5. Before the caps, the heap grew 1.6–3.4 MB
+      // a simulated day per policy (12–27 MB over these 8 days).
+      const at = (x: { heapMB: number; externalMB: number } | undefined) => (x ? x.heapMB + x.externalMB : NaN);
+      target(`${pol}: live heap at day ${last.day} within 8 MB of day 2's`, at(last) <= at(d2) + 8);
     }
   }
   results.soak = { ...soak, growth };
