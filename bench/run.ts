@@ -13,6 +13,8 @@
  *                                      # sections): failure-soak at 0/15/30% failures, a 3×
  *                                      # overloaded 2-day static run, the 28-day trace replay
  *   npm run bench -- --only soak --no-month   # the soak runs without the hour-long replay
+ *   npm run bench -- --only soak --growth-days 8   # live heap per simulated day, each policy alone
+ *                                      # on flights-month for 8 days (default 8; --no-growth: skip)
  *   npm run bench -- --only soak --seed 8     # the soak runs at another seed (default: the scenarios')
  *   npm run bench -- --optimizer annealing  # the planning policies' optimizer (default: the scenario default)
  *   npm run bench -- --repeat 3        # every figure the median of 3 repetitions (default 1; the
@@ -425,7 +427,36 @@ if (want('soak')) {
     target(`30% failures: ${n} no worse than static (SLO violations and p99)`, f30?.[n] && f30.static ? f30[n].sloViolationRate <= f30.static.sloViolationRate && f30[n].p99LatencyMs <= f30.static.p99LatencyMs : undefined);
   }
   for (const [k, x] of Object.entries(soak)) target(`${k} peak RSS < 1.5 GB`, Number.isFinite(x.peakRssMB) && (x.exit === 0 || x.exit === 1) ? x.peakRssMB < 1536 : false);
-  results.soak = soak;
+  // Memory against run length, the month replay's target ("a 28-day run needs no more memory
+  // than a 2-day one") from shorter runs: each policy alone on flights-month for `--growth-days`
+  // simulated days (bench/heap-growth.ts: live heap after a full GC at every day mark, and the
+  // off-heap typed arrays), growth per simulated day from day 2 by least squares.
+  const growth: Record<string, unknown> = {};
+  if (!process.argv.includes('--no-growth')) {
+    const days = Number(arg('growth-days', '8'));
+    for (const pol of ['static', 'reactive', 'predictive', 'oracle']) {
+      const json = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'keycast-growth-')), 'growth.json');
+      const p = spawnSync('nice', ['-n', '10', process.execPath, '--expose-gc', '--import', 'tsx', 'bench/heap-growth.ts', 'scenarios/long/flights-month.yaml', '--set', `duration=${days}d`, '--policies', pol, '--json', json], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=4096' } });
+      if (p.status !== 0 || !fs.existsSync(json)) {
+        rows.push([`soak: live heap, ${pol}, ${days} days`, `failed (exit ${p.status}): ${(p.stderr ?? '').trim().split('\n').at(-1)?.slice(0, 200)}`, '']);
+        target(`${pol}: no growth with run length`, false);
+        continue;
+      }
+      const g = JSON.parse(fs.readFileSync(json, 'utf8')) as { samples: { day: number; heapMB: number; externalMB: number; rssMB: number }[]; heapMBPerDay: number; externalMBPerDay: number };
+      fs.rmSync(path.dirname(json), { recursive: true, force: true });
+      growth[pol] = g;
+      const d2 = g.samples.find((x) => x.day === 2);
+      const last = g.samples.at(-1)!;
+      rows.push([`soak: live heap, flights-month, ${pol} alone`, `day 2: ${d2?.heapMB.toFixed(1)} MB, day ${last.day}: ${last.heapMB.toFixed(1)} MB; ${g.heapMBPerDay.toFixed(2)} MB (+ ${g.externalMBPerDay.toFixed(2)} MB off-heap) per simulated day`, '']);
+      // The last day's live heap (and off-heap) within 8 MB of day 2's: a sample after a GC varies
+      // by a few MB with the plans in flight and the report files' 1 MB write buffers, and the
+      // charts' series fill their fixed caps by day 3–5. Before the caps, the heap grew 1.6–3.4 MB
+      // a simulated day per policy (12–27 MB over these 8 days).
+      const at = (x: { heapMB: number; externalMB: number } | undefined) => (x ? x.heapMB + x.externalMB : NaN);
+      target(`${pol}: live heap at day ${last.day} within 8 MB of day 2's`, at(last) <= at(d2) + 8);
+    }
+  }
+  results.soak = { ...soak, growth };
 }
 results.peakRssMB = process.resourceUsage().maxRSS / 1024;
 rows.push(['peak RSS', `${(results.peakRssMB as number).toFixed(0)} MB`, '']);

@@ -4,12 +4,14 @@
  * moved bytes, operations and disruption; plus one time-series row per window.
  */
 import { LatencyHistogram, latencyBin } from './latency-histogram.ts';
-import { Thinned } from './thinned.ts';
+import { Thinned } from '../model/thinned.ts';
+import { nodeSeries, windowSeries, type Binned } from '../model/binned.ts';
 import type { NodeRow, OpCounts, PartitionRow, WindowRow } from '../model/rows.ts';
 
 /**
- * Rows a lane keeps per series on runs of any length (thinned.ts): every window up to these, then
- * every 2nd, 4th, … window, so memory does not grow with the run's length.
+ * Rows a lane keeps per series when nothing streams them (thinned.ts): every window up to these,
+ * then every 2nd, 4th, … window, so memory is bounded. A lane that streams its rows to the
+ * report's files (`streamRows`) keeps only the charts' bins (model/binned.ts, far fewer).
  */
 export const ROW_LIMITS = { windows: 50_000, nodes: 100_000, partitions: 100_000 } as const;
 
@@ -48,12 +50,36 @@ export class LaneMetrics {
   private wOps = 0;
   private wFailed = 0;
   private wDisruption = 0;
-  readonly rows: WindowRow[] = [];
-  readonly nodeRows: NodeRow[] = [];
-  readonly partitionRows: PartitionRow[] = [];
-  readonly rowSeries = new Thinned(this.rows, ROW_LIMITS.windows);
-  readonly nodeSeries = new Thinned(this.nodeRows, ROW_LIMITS.nodes);
-  readonly partitionSeries = new Thinned(this.partitionRows, ROW_LIMITS.partitions);
+  rowSeries: Thinned<WindowRow> | Binned<WindowRow> = new Thinned<WindowRow>([], ROW_LIMITS.windows);
+  nodeSeries: Thinned<NodeRow> | Binned<NodeRow> = new Thinned<NodeRow>([], ROW_LIMITS.nodes);
+  readonly partitionSeries = new Thinned<PartitionRow>([], ROW_LIMITS.partitions);
+  /** Per-window rows kept in memory: every window (thinned on long runs), or the charts' bins when streamed. */
+  get rows(): WindowRow[] {
+    return this.rowSeries.rows;
+  }
+  get nodeRows(): NodeRow[] {
+    return this.nodeSeries.rows;
+  }
+  get partitionRows(): PartitionRow[] {
+    return this.partitionSeries.rows;
+  }
+
+  /**
+   * Sends every window's rows to `sinks` (the report's files, as the run goes) and keeps in
+   * memory only the charts' bins of the window and node rows (model/binned.ts: a fixed number
+   * whatever the run's length) and no partition rows; `null` sinks: keep none at all (a run
+   * whose summary is all that is wanted). Call before the first window closes.
+   */
+  streamRows(sinks: { windows: (r: WindowRow) => void; nodes: (r: NodeRow) => void; partitions: (r: PartitionRow) => void } | null): void {
+    this.rowSeries = windowSeries();
+    this.nodeSeries = nodeSeries();
+    if (sinks) {
+      this.rowSeries.sink = sinks.windows;
+      this.nodeSeries.sink = sinks.nodes;
+      this.partitionSeries.sink = sinks.partitions;
+    } else this.rowSeries.keeps = this.nodeSeries.keeps = false;
+    this.partitionSeries.keeps = false;
+  }
 
   constructor(
     readonly warmupMs: number,

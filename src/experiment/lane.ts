@@ -12,7 +12,8 @@ import { equalPartitionMap } from '../model/partition-map.ts';
 import type { OpEvent } from '../model/control-plane.ts';
 import type { BucketHistory } from '../cluster/bucket-history.ts';
 import { SimCluster } from '../cluster/sim-cluster.ts';
-import { Thinned } from '../cluster/thinned.ts';
+import { Thinned } from '../model/thinned.ts';
+import { layoutSeries, type Binned } from '../model/binned.ts';
 import type { Workload } from '../workload/workload.ts';
 import type { ClusterFacts, Policy, PolicyContext } from '../policies/policy.ts';
 import { createPolicy } from './policy-factory.ts';
@@ -32,6 +33,8 @@ export interface LaneShared {
   readonly facts: ClusterFacts;
   readonly workload: Workload;
   readonly spool?: SpoolSink;
+  /** Only the summary is wanted (`RunOptions.summaryOnly`). */
+  readonly summaryOnly?: boolean;
 }
 
 /** A lane while the run goes. */
@@ -45,9 +48,9 @@ export interface Lane {
   readonly ops: OpEvent[];
   readonly opSeries: Thinned<OpEvent>;
   opCount: number;
-  /** Layouts at the ends of windows where the map changed (thinned through `layoutSeries`). */
+  /** Layouts at the ends of windows where the map changed (binned through `layoutSeries`). */
   readonly layouts: LaneLayout[];
-  readonly layoutSeries: Thinned<LaneLayout>;
+  readonly layoutSeries: Binned<LaneLayout>;
   readonly churn: ChurnTracker;
   readonly spool?: LaneSpool;
   /** The map version of the last layout kept. */
@@ -84,7 +87,7 @@ export function createLane(name: string, spec: PolicySpec, s: LaneShared): Lane 
     opSeries: new Thinned(ops, SERIES_LIMITS.operations),
     opCount: 0,
     layouts,
-    layoutSeries: new Thinned(layouts, SERIES_LIMITS.layouts),
+    layoutSeries: layoutSeries(layouts),
     churn: new ChurnTracker(s.buckets, sc.warmup),
     spool: s.spool ? new LaneSpool(s.spool, name) : undefined,
     lastVersion: -1,
@@ -92,6 +95,10 @@ export function createLane(name: string, spec: PolicySpec, s: LaneShared): Lane 
     scheduledMs: 0,
   };
   lane.spool?.attach(cluster.metrics);
+  if (s.summaryOnly && !lane.spool) {
+    cluster.metrics.streamRows(null);
+    lane.opSeries.keeps = lane.layoutSeries.keeps = false;
+  }
   cluster.events$.subscribe((e) => {
     if (e.status === 'started') return;
     // Spooled, the file has every operation and the chart its counts (LaneSpool.opBins).
@@ -134,7 +141,9 @@ export function startLanePolicy(lane: Lane, s: LaneShared, endMs: number): void 
       for (let i = 0; i < B; i++) out[i] *= sc.workload.recordBytes;
       return out;
     },
-    planSink: lane.spool ? (rec) => lane.spool!.plan(rec) : undefined,
+    planSink: lane.spool ? (rec) => lane.spool!.plan(rec) : s.summaryOnly ? () => {} : undefined,
+    forecastSink: lane.spool ? (row) => lane.spool!.forecast(row) : undefined,
+    summaryOnly: s.summaryOnly && !lane.spool,
   };
   lane.policy.start(ctx);
 }
@@ -161,7 +170,7 @@ export function finishLane(lane: Lane, endMs: number, warmupMs: number): LaneRes
     latency: metrics.latency,
     scheduledMs: lane.scheduledMs,
     maxCohorts: metrics.maxCohorts,
-    ...(lane.spool ? { spooled: true, rollbacks: lane.spool.rollbacks, opBins: lane.spool.opBins } : {}),
+    ...(lane.spool ? { spooled: true, rollbacks: lane.spool.rollbacks, opBins: lane.spool.opBins.rows, opBinMs: lane.spool.opBins.binMs } : {}),
     latencyQuantile: (q: number) => metrics.latency.quantile(q),
   };
 }

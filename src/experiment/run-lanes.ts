@@ -12,13 +12,13 @@ import type { KeyBatch } from '../model/batch.ts';
 import { prefixSumsInto } from '../model/load.ts';
 import type { PartitionMap } from '../model/partition-map.ts';
 import { BucketHistory } from '../cluster/bucket-history.ts';
-import { Thinned } from '../cluster/thinned.ts';
+import { heatSeries, type HeatRow } from '../model/binned.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import type { Workload } from '../workload/workload.ts';
 import { LowerBoundTracker } from './bounds.ts';
 import { createLane, finishLane, startLanePolicy, type LaneShared } from './lane.ts';
 import { clusterFacts, makeWorkload } from './make-workload.ts';
-import { HEATMAP_GROUPS, SERIES_LIMITS, WINDOW_MS, type LaneLayout, type RunOptions, type RunResult, type TickFeed } from './run-types.ts';
+import { HEATMAP_GROUPS, WINDOW_MS, type LaneLayout, type RunOptions, type RunResult, type TickFeed } from './run-types.ts';
 
 /** Runs the scenario's policies in this thread. */
 export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResult {
@@ -29,7 +29,7 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
   const scheduler = new VirtualScheduler();
   const keepMs = Math.max(sc.cluster.retention, 3_600_000, ...loaded.policies.map(([, p]) => ('window' in p ? p.window : 0)));
   const history = new BucketHistory(B, WINDOW_MS, keepMs);
-  const shared: LaneShared = { sc, buckets: B, scheduler, random, history, facts: clusterFacts(sc), workload, spool: opts.spool };
+  const shared: LaneShared = { sc, buckets: B, scheduler, random, history, facts: clusterFacts(sc), workload, spool: opts.spool, summaryOnly: opts.summaryOnly };
   const lanes = loaded.policies.map(([name, spec]) => createLane(name, spec, shared));
   const endMs = sc.duration;
   for (const lane of lanes) startLanePolicy(lane, shared, endMs);
@@ -40,7 +40,7 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
   // the rows are held in memory until the report is written; under ~5M (a few hundred MB on
   // disk) when they are streamed to the report's folder.
   const partitionStride = Math.max(1, Math.ceil(((endMs / WINDOW_MS) * sc.cluster.partitions * 2) / (opts.spool ? 5_000_000 : 500_000)));
-  const windows = new WindowCloser(lanes, history, B, partitionStride);
+  const windows = new WindowCloser(lanes, history, B, partitionStride, !opts.summaryOnly || opts.spool !== undefined);
   let progressAt = 0;
   const prefixBuf = new Float64Array(B + 1);
   const bounds = new LowerBoundTracker(sc.cluster, B, sc.warmup, sc.slo.latency);
@@ -110,8 +110,8 @@ export interface WindowLane {
  */
 export class WindowCloser {
   /** Per window: records/s per key-space group (HEATMAP_GROUPS of them, fewer with fewer buckets). */
-  readonly heatmap: { timeMs: number; rates: number[] }[] = [];
-  private readonly heatSeries = new Thinned(this.heatmap, SERIES_LIMITS.heatmap);
+  readonly heatmap: HeatRow[] = [];
+  private readonly heatSeries = heatSeries(this.heatmap);
   private windowStart = 0;
   private windowIndex = 0;
 
@@ -120,7 +120,10 @@ export class WindowCloser {
     private readonly history: Pick<BucketHistory, 'slot'>,
     private readonly buckets: number,
     private readonly partitionStride: number,
-  ) {}
+    keepHeatmap = true,
+  ) {
+    this.heatSeries.keeps = keepHeatmap;
+  }
 
   /** A batch at `timeMs` arrives: closes the current window first if the batch is past its end. */
   reach(timeMs: number): void {
@@ -150,7 +153,7 @@ export class WindowCloser {
         lane.layoutSeries.push(index, layout);
       }
     }
-    if (!this.heatSeries.takes(index)) return;
+    if (!this.heatSeries.keeps) return;
     const g = Math.min(HEATMAP_GROUPS, B);
     const rates = new Array<number>(g).fill(0);
     for (let i = 0; i < B; i++) rates[Math.floor((i * g) / B)] += windowCounts[i];

@@ -17,17 +17,18 @@ import type { PolicySummary } from './summary.ts';
 import type { LowerBounds } from './bounds.ts';
 import type { SharedRing } from './batch-ring.ts';
 import type { SpoolSink } from './spool.ts';
+import { METRICS_WINDOW_MS } from '../model/binned.ts';
 
 /** Metrics window (timeseries rows, imbalance, utilisation). */
-export const WINDOW_MS = 60_000;
+export const WINDOW_MS = METRICS_WINDOW_MS;
 /** Key-space groups of the load heatmap. */
 export const HEATMAP_GROUPS = 64;
 /**
- * What a run keeps per window or event on runs of any length (thinned.ts: beyond these, every
- * 2nd, 4th, … window or operation): heatmap windows, layouts per lane, operations per lane.
- * Summary figures are computed from every window and operation; only the series are thinned.
+ * Operations a lane keeps when it does not stream them (thinned.ts: beyond this, every 2nd,
+ * 4th, … operation). The heatmap and the layouts are the charts' bins (model/binned.ts
+ * `CHART_LIMITS`). Summary figures are computed from every window and operation.
  */
-export const SERIES_LIMITS = { heatmap: 10_000, layouts: 5_000, operations: 50_000 } as const;
+export const SERIES_LIMITS = { operations: 50_000 } as const;
 
 /** A lane's partition layout at the end of a window: boundaries as fractions of the key space, and nodes. */
 export interface LaneLayout {
@@ -48,7 +49,11 @@ export interface LaneResult {
   readonly partitionRows: readonly PartitionRow[];
   /** Finished operations (thinned on long runs); none when spooled (see `opBins`). */
   readonly operations: readonly OpEvent[];
-  /** Partition boundaries (fractions of the key space) at the end of each window, when changed. */
+  /**
+   * Partition boundaries (fractions of the key space) at the end of each window in which the map
+   * changed; past CHART_LIMITS.layouts of them, the last change of each bin of 2, 4, … windows
+   * (the layout in force when the bin ends: model/binned.ts).
+   */
   readonly layouts: readonly LaneLayout[];
   readonly finalMap: PartitionMap;
   /** What the policy reported at the end (plans, forecast accuracy, fallbacks…). */
@@ -69,8 +74,10 @@ export interface LaneResult {
   readonly spooled?: boolean;
   /** End times of rolled-back plans, when spooled (the plan records are on disk). */
   readonly rollbacks?: readonly number[];
-  /** Finished operations counted per 10 minutes by kind and status, when spooled (`operations` is then empty). */
+  /** Finished operations counted per `opBinMs` by kind and status, when spooled (`operations` is then empty). */
   readonly opBins?: readonly { timeMs: number; kind: string; status: string; n: number }[];
+  /** Length of an `opBins` bar: 10 minutes, or 20, 40, … on long runs (model/binned.ts OpBins). */
+  readonly opBinMs?: number;
 }
 
 /** The outcome of running a scenario. */
@@ -80,7 +87,7 @@ export interface RunResult {
   readonly simulatedMs: number;
   readonly measuredMs: number;
   readonly lanes: readonly LaneResult[];
-  /** Per window: records/s per key-space group (HEATMAP_GROUPS of them). */
+  /** Per window: records/s per key-space group (HEATMAP_GROUPS of them); past CHART_LIMITS.windows, per bin of 2, 4, … windows (their mean). */
   readonly heatmap: readonly { timeMs: number; rates: number[] }[];
   readonly badRows: number;
   /** Policy-independent lower bounds (bounds.ts); null where they do not hold (`queueLimit`). */
@@ -146,4 +153,9 @@ export interface RunOptions {
    * The report's temporary folder (io/spool-files.ts) when `keycast run` writes a report.
    */
   readonly spool?: SpoolSink;
+  /**
+   * Only the summary is wanted (other seeds of `--seeds`, sweeps): the lanes keep no rows,
+   * operations, layouts, plan records or forecast log, and no heatmap is kept. Same summary.
+   */
+  readonly summaryOnly?: boolean;
 }

@@ -8,12 +8,13 @@
  * a run that fails leaves nothing behind).
  */
 import { NODE_COLUMNS, PARTITION_COLUMNS, WINDOW_COLUMNS, type LaneMetrics } from '../cluster/lane-metrics.ts';
-import { OPERATION_COLUMNS, csvLine, operationLine } from '../model/row-format.ts';
+import { FORECAST_HEADER, OPERATION_COLUMNS, csvLine, forecastLines, operationLine } from '../model/row-format.ts';
+import type { ForecastLogRow } from '../model/rows.ts';
+import { OpBins } from '../model/binned.ts';
 import type { OpEvent } from '../model/control-plane.ts';
-import { Thinned } from '../cluster/thinned.ts';
+import { Thinned } from '../model/thinned.ts';
 
-/** The operations chart's bin (report/charts.ts counts operations per 10 minutes). */
-export const OP_BIN_MS = 600_000;
+export { OP_BIN_MS } from '../model/binned.ts';
 
 /** A file lines are appended to. */
 export interface LineSink {
@@ -46,18 +47,14 @@ export class LaneSpool {
   readonly partitions: LineSink;
   readonly operations: LineSink;
   readonly plans: LineSink;
+  /** `forecast.csv`, opened by the first scored forecast window (predictive only). */
+  private forecastFile: LineSink | undefined;
   /** End times of rolled-back plans (the operations chart marks them; thinned beyond 10,000). */
   readonly rollbacks: number[] = [];
   private readonly rollbackSeries = new Thinned(this.rollbacks, 10_000);
   private rolledBack = 0;
-  /**
-   * Finished operations per OP_BIN_MS by action kind and status: what the operations chart
-   * draws, exact however many operations (bins thinned beyond 20,000, each bin's counts whole).
-   */
-  readonly opBins: { timeMs: number; kind: string; status: string; n: number }[] = [];
-  private readonly opBinSeries = new Thinned(this.opBins, 20_000);
-  private bin = -1;
-  private readonly binCounts = new Map<string, number>();
+  /** Finished operations per bar of the operations chart by kind and status (model/binned.ts: a fixed number of bars). */
+  readonly opBins = new OpBins();
 
   constructor(
     private readonly sink: SpoolSink,
@@ -71,32 +68,21 @@ export class LaneSpool {
   }
 
   /**
-   * Routes the lane's window series to the files (every window). Memory keeps the thinned rows
-   * the charts draw; partition rows, which no chart draws, only go to the file.
+   * Routes the lane's window series to the files (every window). Memory keeps the charts' bins
+   * (model/binned.ts); partition rows, which no chart draws, only go to the file.
    */
   attach(metrics: LaneMetrics): void {
-    metrics.rowSeries.sink = (r) => this.timeseries.line(csvLine(r, WINDOW_COLUMNS));
-    metrics.nodeSeries.sink = (r) => this.nodes.line(csvLine(r, NODE_COLUMNS));
-    metrics.partitionSeries.sink = (r) => this.partitions.line(csvLine(r, PARTITION_COLUMNS));
-    metrics.partitionSeries.keeps = false;
+    metrics.streamRows({
+      windows: (r) => this.timeseries.line(csvLine(r, WINDOW_COLUMNS)),
+      nodes: (r) => this.nodes.line(csvLine(r, NODE_COLUMNS)),
+      partitions: (r) => this.partitions.line(csvLine(r, PARTITION_COLUMNS)),
+    });
   }
 
   /** A finished operation (done or failed). */
   operation(e: OpEvent): void {
     this.operations.line(operationLine(e));
-    const b = Math.floor(e.timeMs / OP_BIN_MS);
-    if (b !== this.bin) this.closeBin();
-    this.bin = b;
-    const k = `${e.action.kind}|${e.status}`;
-    this.binCounts.set(k, (this.binCounts.get(k) ?? 0) + 1);
-  }
-
-  private closeBin(): void {
-    for (const [k, n] of this.binCounts) {
-      const [kind, status] = k.split('|');
-      this.opBinSeries.push(this.bin, { timeMs: this.bin * OP_BIN_MS, kind, status, n });
-    }
-    this.binCounts.clear();
+    this.opBins.add(e.timeMs, e.action.kind, e.status);
   }
 
   /** A plan record nothing changes any more (the partition manager's `onRecord`). */
@@ -106,10 +92,17 @@ export class LaneSpool {
     if (r.outcome === 'rolled-back') this.rollbackSeries.push(this.rolledBack++, r.endedAtMs ?? r.createdAtMs ?? 0);
   }
 
+  /** A scored forecast window (the policy's `forecastSink`). */
+  forecast(row: ForecastLogRow): void {
+    this.forecastFile ??= withHeader(this.sink, this.lane, 'forecast.csv', FORECAST_HEADER);
+    for (const l of forecastLines(row)) this.forecastFile.line(l);
+  }
+
   /** Closes the files; `plans.jsonl` is removed when the policy keeps no plan records (`withPlans` false). */
   close(withPlans: boolean): void {
-    this.closeBin();
+    this.opBins.close();
     for (const f of [this.timeseries, this.nodes, this.partitions, this.operations, this.plans]) f.close();
+    this.forecastFile?.close();
     if (!withPlans) this.sink.remove(this.lane, 'plans.jsonl');
   }
 }

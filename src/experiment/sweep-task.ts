@@ -38,6 +38,7 @@ export type TaskRunner = (tasks: readonly SweepTask[], threads: number, onDone?:
 export function runTask(task: SweepTask, load: ScenarioLoader): Summary {
   if (task.ping) return null as unknown as Summary;
   const loaded = load(task.file, { sets: [...task.sets], seed: task.seed, policies: task.policies });
-  // Tasks already fill the cores: the lanes of one run stay in its thread.
-  return buildSummary(runScenario(loaded, { workers: 1 }), task.version);
+  // Tasks already fill the cores: the lanes of one run stay in its thread. Only the summary is
+  // returned: the lanes keep no rows, plans or layouts (memory flat with run length).
+  return buildSummary(runScenario(loaded, { workers: 1, summaryOnly: true }), task.version);
 }

@@ -55,6 +55,13 @@ export interface PolicyContext {
    * the report's `planRecords` is then empty. Without it the records are kept (capped).
    */
   readonly planSink?: (record: unknown) => void;
+  /**
+   * Where scored forecast windows go (predictive: `forecast.csv` of a report, streamed); the
+   * report's `forecastLog` then keeps only the charts' share of them (model/thinned.ts).
+   */
+  readonly forecastSink?: (row: ForecastLogRow) => void;
+  /** Only the run's summary is wanted: keep no forecast rows (plan records go to a `planSink` that drops them). */
+  readonly summaryOnly?: boolean;
 }
 
 export type { ForecastLogRow } from '../model/rows.ts';

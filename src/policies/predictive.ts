@@ -36,6 +36,8 @@ import { TruthSource } from './truth-source.ts';
 import { quantileNormal } from 'vega-statistics';
 import type { ForecastSource } from './forecast-source.ts';
 import { LeadScores } from './lead-scores.ts';
+import { Thinned } from '../model/thinned.ts';
+import { FORECAST_LIMITS } from '../model/binned.ts';
 
 export interface PredictiveSpec extends PlanningSpec {
   readonly horizon: number;
@@ -261,15 +263,26 @@ export class PredictivePolicy extends PlanningPolicy {
     return upper.map((u, i) => u.map((x, b) => windows[i][b] + (x - windows[i][b]) * k));
   }
 
-  /** Scored forecast windows, for the report (`forecast.csv`); never read by decisions. */
+  /**
+   * Scored forecast windows, for the report (`forecast.csv`); never read by decisions. Every one
+   * goes to `ctx.forecastSink` when there is one, and memory keeps the charts' share
+   * (FORECAST_LIMITS.charts); without a sink, every window up to FORECAST_LIMITS.kept, then
+   * every 2nd, 4th, … (model/thinned.ts).
+   */
   private readonly forecastLog: ForecastLogRow[] = [];
+  private forecastSeries: Thinned<ForecastLogRow> | undefined;
+  private forecastCount = 0;
 
   /** Records the previous forecast's window at `lead` against the window observed up to `nowMs`. */
   private logForecast(prev: Forecast, lead: number, nowMs: number, observed: Float64Array, total: number): void {
     const w = prev.windows[lead];
-    if (!w) return;
+    // Only the KDP's forecasts are reported (`finish`); the oracle's truth is not logged or kept.
+    if (!w || !(this.kdp instanceof KeyDistributionProfiler)) return;
     const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
-    this.forecastLog.push({
+    const series = (this.forecastSeries ??= new Thinned(this.forecastLog, this.ctx.forecastSink ? FORECAST_LIMITS.charts : FORECAST_LIMITS.kept));
+    series.sink = this.ctx.forecastSink;
+    series.keeps = !this.ctx.summaryOnly;
+    series.push(this.forecastCount++, {
       timeMs: nowMs - this.spec.window,
       windowMs: this.spec.window,
       issuedAtMs: prev.issuedAtMs,

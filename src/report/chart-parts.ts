@@ -6,6 +6,7 @@
  * charts themselves are in charts.ts, forecast-charts.ts and heatmap-chart.ts.
  */
 import type { ForecastLogRow, WindowRow } from '../model/rows.ts';
+import { METRICS_WINDOW_MS } from '../model/binned.ts';
 import { SLO_RED, policyColor } from './colors.ts';
 import { fmtMs, MS_LABEL_EXPR, MS_TICKS, msTicks } from './format.ts';
 
@@ -24,6 +25,8 @@ export interface PolicyChartData {
   readonly nodes?: readonly { timeMs: number; node: number; utilization: number }[];
   /** Finished operations (operations.csv): time, action kind, done or failed; `n` of them (default 1). */
   readonly ops?: readonly { timeMs: number; kind: string; status: string; n?: number }[];
+  /** Length of the operations chart's bars (10 minutes unless a long run's bars are 2, 4, … times that). */
+  readonly opBinMs?: number;
   /** End times of rolled-back plans (plans.jsonl). */
   readonly rollbacks?: readonly number[];
   /** Latency distribution of the measured records: latency (ms) and cumulative share. */
@@ -48,6 +51,16 @@ export const hours = (ms: number) => Math.round((ms / 3_600_000) * 1000) / 1000;
 export const windowMsOf = (rows: readonly { timeMs: number }[]) => (rows.length > 1 ? rows[1].timeMs - rows[0].timeMs : 60_000);
 export const endMsOf = (d: ChartData) => d.durationMs ?? Math.max(0, ...d.policies.map((p) => (p.rows.length ? p.rows[p.rows.length - 1].timeMs + windowMsOf(p.rows) : 0)));
 
+/**
+ * The metrics window and how many of them each row holds: rows of a long run are bins of 2, 4, …
+ * windows (model/binned.ts), spaced by their width.
+ */
+export function rowBins(rows: readonly { timeMs: number }[]): { win: number; per: number } {
+  const spacing = windowMsOf(rows);
+  const per = Math.max(1, Math.round(spacing / METRICS_WINDOW_MS));
+  return { win: spacing / per, per };
+}
+
 /** Thins rows to ≤ MAX_POINTS, keeping the max (or last) of `field` in each stride. */
 export function thin(rows: readonly WindowRow[], field: keyof WindowRow, how: 'max' | 'last' = 'max'): { stride: number; points: { h: number; v: number }[] } {
   const stride = Math.max(1, Math.ceil(rows.length / MAX_POINTS));
@@ -66,7 +79,7 @@ export function thin(rows: readonly WindowRow[], field: keyof WindowRow, how: 'm
 /** The subtitle of a thinned chart. */
 export function thinNote(stride: number, n: number, winMs: number, how: 'max' | 'last', file: string): string {
   if (stride <= 1) return '';
-  // "every row", not "every window": runs longer than the series cap keep 1 window in 2, 4, … (cluster/thinned.ts).
+  // "every row", not "every window": the charts of long runs draw bins of 2, 4, … windows (model/binned.ts).
   return `${how === 'max' ? 'max' : 'last value'} of each ${fmtMs(stride * winMs)} shown (${n.toLocaleString('en-US')} windows thinned ${stride}:1); every row is in ${file}`;
 }
 
@@ -126,8 +139,8 @@ export function timeValues(data: ChartData, field: keyof WindowRow, opts: LineOp
     n = Math.max(n, rows.length);
     return t.points.map((d) => ({ policy: p.name, h: d.h, v: opts.scale ? Math.round((d.v / opts.scale) * 1e6) / 1e6 : d.v }));
   });
-  const win = windowMsOf(data.policies[0]?.rows ?? []);
-  return { values, note: thinNote(stride, n, win, opts.how ?? 'max', '<policy>/timeseries.csv') };
+  const { win, per } = rowBins(data.policies[0]?.rows ?? []);
+  return { values, note: thinNote(stride * per, n * per, win, opts.how ?? 'max', '<policy>/timeseries.csv') };
 }
 
 

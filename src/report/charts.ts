@@ -8,7 +8,7 @@
  * (binary); a policy kind has the same colour on every page (colors.ts). Shared parts are in
  * chart-parts.ts; the forecast charts and the heatmap in their own files.
  */
-import { endMsOf, hours, lineChart, msAxis, SCHEMA, sloLayers, thinNote, WIDTH, windowMsOf, type ChartData, type VlSpec } from './chart-parts.ts';
+import { endMsOf, hours, lineChart, msAxis, rowBins, SCHEMA, sloLayers, thinNote, WIDTH, type ChartData, type VlSpec } from './chart-parts.ts';
 import { SLO_RED, policyColor } from './colors.ts';
 import { GIB, fmtMs } from './format.ts';
 
@@ -109,13 +109,17 @@ export function nodesChart(data: ChartData): VlSpec | null {
   const cells: { policy: string; node: number; h0: number; h1: number; u: number }[] = [];
   let stride = 1;
   let n = 0;
+  let baseWin = 60_000;
   for (const p of data.policies) {
     if (!p.nodes?.length) continue;
     const times = [...new Set(p.nodes.map((r) => r.timeMs))].sort((a, b) => a - b);
     const win = times.length > 1 ? times[1] - times[0] : 60_000;
     const s = Math.max(1, Math.ceil(times.length / 120));
-    stride = Math.max(stride, s);
-    n = Math.max(n, times.length);
+    // rows of a long run are bins of `per` windows (model/binned.ts)
+    const { win: w1, per } = rowBins(times.map((timeMs) => ({ timeMs })));
+    baseWin = w1;
+    stride = Math.max(stride, s * per);
+    n = Math.max(n, times.length * per);
     const binOf = (t: number) => Math.floor((t - times[0]) / (win * s));
     const acc = new Map<string, number>();
     for (const r of p.nodes) {
@@ -129,8 +133,7 @@ export function nodesChart(data: ChartData): VlSpec | null {
     }
   }
   if (!cells.length) return null;
-  const win = windowMsOf(data.policies[0]?.rows ?? []);
-  const note = thinNote(stride, n, win, 'max', '<policy>/nodes.csv');
+  const note = thinNote(stride, n, baseWin, 'max', '<policy>/nodes.csv');
   return {
     $schema: SCHEMA,
     title: note ? { text: 'Node utilisation', subtitle: note } : 'Node utilisation',
@@ -152,15 +155,17 @@ export function nodesChart(data: ChartData): VlSpec | null {
   };
 }
 
-/** Operations per 10 minutes by kind per policy; failed operations and rolled-back plans marked. */
+/** Operations per 10 minutes (longer bars on long runs) by kind per policy; failed operations and rolled-back plans marked. */
 export function operationsChart(data: ChartData): VlSpec | null {
-  const BIN = 600_000;
+  let widest = 600_000;
   const rows: { policy: string; h: number; h1?: number; kind: string; n: number; what: string }[] = [];
   const shown: string[] = [];
   for (const p of data.policies) {
     const ops = p.ops ?? [];
     if (!ops.length && !(p.rollbacks ?? []).length) continue;
     shown.push(p.name);
+    const BIN = p.opBinMs ?? 600_000;
+    widest = Math.max(widest, BIN);
     const acc = new Map<string, number>();
     for (const o of ops) {
       const k = `${o.status === 'failed' ? 'failed' : o.kind}|${Math.floor(o.timeMs / BIN)}`;
@@ -178,7 +183,7 @@ export function operationsChart(data: ChartData): VlSpec | null {
   const x = { field: 'h', type: 'quantitative', title: 'simulated time (h)', scale: { domain: [0, hours(endMsOf(data))], nice: false } };
   return {
     $schema: SCHEMA,
-    title: { text: 'Operations per 10 minutes', subtitle: 'bars: finished operations by kind (failed ones in red); black rules: plans rolled back' },
+    title: { text: `Operations per ${widest === 600_000 ? '10 minutes' : fmtMs(widest)}`, subtitle: 'bars: finished operations by kind (failed ones in red); black rules: plans rolled back' },
     data: { values: rows },
     facet: { row: { field: 'policy', type: 'nominal', title: null, sort: shown, header: { labelAngle: 0, labelAlign: 'left' } } },
     spec: {

@@ -2,7 +2,7 @@
  * The load heatmap of a run (key range × time) with a policy's partition boundaries drawn over
  * it, its cells computed once per heatmap and sampled to at most 160 time columns.
  */
-import { endMsOf, hours, SCHEMA, WIDTH, type ChartData, type VlSpec } from './chart-parts.ts';
+import { endMsOf, hours, rowBins, SCHEMA, WIDTH, type ChartData, type VlSpec } from './chart-parts.ts';
 import { fmtMs } from './format.ts';
 
 /**
@@ -31,7 +31,9 @@ export function heatmapChart(data: ChartData, policy?: string): VlSpec {
     },
   ];
   const p = data.policies.find((x) => x.name === policy);
-  let subtitle = stride > 1 ? `load averaged over ${fmtMs(stride * step)} per column (${hm.length.toLocaleString('en-US')} windows in heatmap.json)` : '';
+  // heatmap.json of a long run holds bins of `per` windows each (model/binned.ts)
+  const { per } = rowBins(hm);
+  let subtitle = stride * per > 1 ? `load averaged over ${fmtMs(stride * step)} per column (${(hm.length * per).toLocaleString('en-US')} windows${per > 1 ? `, in bins of ${per}` : ''} in heatmap.json)` : '';
   if (p) {
     const segs: { h0: number; h1: number; b: number }[] = [];
     const open = new Map<number, number>(); // boundary → start time of its open segment

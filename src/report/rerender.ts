@@ -8,6 +8,7 @@ import { InputError, type Problem } from '../model/errors.ts';
 import type { Summary } from '../experiment/summary.ts';
 import { WINDOW_COLUMNS, type WindowRow } from '../model/rows.ts';
 import { renderHtml } from './html.ts';
+import { binByWindow, windowSeries } from '../model/binned.ts';
 import { reportFiles } from './page-assets.ts';
 import { readPolicyExtras } from './run-data.ts';
 import { renderMarkdown } from './markdown.ts';
@@ -52,7 +53,7 @@ export function rerenderReport(dir: string): { summary: Summary; files: string[]
   const policies = Object.keys(summary.policies).map((name) => {
     const f = path.join(dir, name, 'timeseries.csv');
     if (!fs.existsSync(f)) throw new InputError([{ file: f, path: '', message: 'missing' }]);
-    return { name, kind: summary.policies[name].kind, rows: parseTimeseries(fs.readFileSync(f, 'utf8'), f), layouts: layouts[name] ?? [], ...readPolicyExtras(dir, name) };
+    return { name, kind: summary.policies[name].kind, rows: binByWindow(parseTimeseries(fs.readFileSync(f, 'utf8'), f), windowSeries()), layouts: layouts[name] ?? [], ...readPolicyExtras(dir, name) };
   });
   const data: ChartData = { policies, heatmap: heat.windows, warmupMs: summary.simulatedMs - summary.measuredMs, sloMs: summary.sloLatencyMs, sloPercentile: summary.sloPercentile, durationMs: summary.simulatedMs };
   const scenarioFile = path.join(dir, 'scenario.json');

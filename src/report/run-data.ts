@@ -13,6 +13,9 @@ import { binLatency, type LatencyHistogram } from '../model/latency-histogram.ts
 import type { RunResult } from '../experiment/run.ts';
 import type { ForecastLogRow } from '../model/rows.ts';
 import { splitCsv } from '../model/csv-line.ts';
+import { FORECAST_HEADER, forecastLines } from '../model/row-format.ts';
+import { binByWindow, FORECAST_LIMITS, nodeSeries, OpBins, windowSeries } from '../model/binned.ts';
+import { thinnedRows } from '../model/thinned.ts';
 import type { ChartData, PolicyChartData } from './charts.ts';
 
 const r6 = (x: number) => (Number.isInteger(x) ? String(x) : String(Math.round(x * 1e6) / 1e6));
@@ -48,13 +51,14 @@ export function chartData(result: RunResult): ChartData {
     policies: result.lanes.map((l): PolicyChartData => ({
       name: l.name,
       kind: l.kind,
-      rows: l.rows,
+      // A streamed lane kept the charts' bins; the others every window (thinned past a cap): bin them alike.
+      rows: l.spooled ? l.rows : binByWindow(l.rows, windowSeries()),
       layouts: l.layouts,
-      nodes: l.nodeRows,
-      ops: l.opBins ?? l.operations.filter((e) => e.status !== 'started').map((e) => ({ timeMs: e.timeMs, kind: e.action.kind, status: e.status })),
+      nodes: l.spooled ? l.nodeRows : binByWindow(l.nodeRows, nodeSeries()),
+      ...opBars(l),
       rollbacks: l.rollbacks ? [...l.rollbacks] : rollbackTimes(l.report?.planRecords ?? []),
       cdf: latencyCdf(l.latency),
-      forecast: l.report?.forecastLog,
+      forecast: l.report?.forecastLog && thinnedRows(l.report.forecastLog, FORECAST_LIMITS.charts),
     })),
     heatmap: result.heatmap,
     warmupMs: sc.warmup,
@@ -62,6 +66,13 @@ export function chartData(result: RunResult): ChartData {
     sloPercentile: sc.slo.percentile,
     durationMs: result.simulatedMs,
   };
+}
+
+/** The operations chart's bars of a lane: kept by the run when streamed, else counted from its operations alike. */
+function opBars(l: RunResult['lanes'][number]): Pick<PolicyChartData, 'ops' | 'opBinMs'> {
+  if (l.opBins) return { ops: l.opBins, opBinMs: l.opBinMs };
+  const bins = OpBins.of(l.operations.filter((e) => e.status !== 'started').map((e) => ({ timeMs: e.timeMs, kind: e.action.kind, status: e.status })));
+  return { ops: bins.rows, opBinMs: bins.binMs };
 }
 
 function rollbackTimes(records: readonly unknown[]): number[] {
@@ -89,11 +100,8 @@ export function latencyCsv(policies: readonly { name: string; cdf?: readonly { m
  * with p10 and p90) and each key range's share (series `buckets a-b`), forecast against observed.
  */
 export function forecastCsv(rows: readonly ForecastLogRow[]): string {
-  const out = ['timeMs,windowMs,issuedAtMs,series,forecast,p10,p90,observed'];
-  for (const r of rows) {
-    out.push([r.timeMs, r.windowMs, r.issuedAtMs, 'total', r6(r.rate.mean), r6(r.rate.p10), r6(r.rate.p90), r6(r.rate.actual)].join(','));
-    for (const g of r.ranges) out.push([r.timeMs, r.windowMs, r.issuedAtMs, `buckets ${g.range}`, r6(g.share), '', '', r6(g.actual)].join(','));
-  }
+  const out = [FORECAST_HEADER];
+  for (const r of rows) out.push(...forecastLines(r));
   return out.join('\n') + '\n';
 }
 
@@ -106,7 +114,8 @@ export function writeTidyFiles(dir: string, data: ChartData, fromLaneFiles = fal
   if (fromLaneFiles) writeLongTimeseries(dir, data.policies.map((p) => p.name));
   else fs.writeFileSync(path.join(dir, 'timeseries.csv'), longTimeseriesCsv(data.policies));
   fs.writeFileSync(path.join(dir, 'latency.csv'), latencyCsv(data.policies));
-  for (const p of data.policies) if (p.forecast?.length) fs.writeFileSync(path.join(dir, p.name, 'forecast.csv'), forecastCsv(p.forecast));
+  // Streamed lanes wrote their forecast.csv as they ran (every window; the charts' share is in memory).
+  if (!fromLaneFiles) for (const p of data.policies) if (p.forecast?.length) fs.writeFileSync(path.join(dir, p.name, 'forecast.csv'), forecastCsv(p.forecast));
 }
 
 /** Root `timeseries.csv` from the policies' `<dir>/<policy>/timeseries.csv`, without holding either whole. */
@@ -162,10 +171,13 @@ function readCsv(file: string): Record<string, string>[] {
 }
 
 /** The optional chart data of one policy from its report files (nodes, operations, plans, forecast) and latency.csv. */
-export function readPolicyExtras(dir: string, name: string): Pick<PolicyChartData, 'nodes' | 'ops' | 'rollbacks' | 'cdf' | 'forecast'> {
+export function readPolicyExtras(dir: string, name: string): Pick<PolicyChartData, 'nodes' | 'ops' | 'opBinMs' | 'rollbacks' | 'cdf' | 'forecast'> {
   const d = path.join(dir, name);
-  const nodes = readCsv(path.join(d, 'nodes.csv')).map((r) => ({ timeMs: Number(r.timeMs), node: Number(r.node), utilization: Number(r.utilization) }));
-  const ops = readCsv(path.join(d, 'operations.csv')).map((r) => ({ timeMs: Number(r.timeMs), kind: r.action, status: r.status }));
+  const nodes = binByWindow(
+    readCsv(path.join(d, 'nodes.csv')).map((r) => ({ timeMs: Number(r.timeMs), node: Number(r.node), rate: Number(r.rate), utilization: Number(r.utilization), partitions: Number(r.partitions), backlog: Number(r.backlog), up: Number(r.up) })),
+    nodeSeries(),
+  );
+  const ops = OpBins.of(readCsv(path.join(d, 'operations.csv')).map((r) => ({ timeMs: Number(r.timeMs), kind: r.action, status: r.status })));
   // plans.jsonl may exceed what one string can hold (every plan of a long run): read it by line,
   // parsing only the rolled-back plans the chart marks.
   const plansFile = path.join(d, 'plans.jsonl');
@@ -180,5 +192,5 @@ export function readPolicyExtras(dir: string, name: string): Pick<PolicyChartDat
     if (r.series === 'total') byTime.set(t, { timeMs: t, windowMs: Number(r.windowMs), issuedAtMs: Number(r.issuedAtMs), rate: { mean: Number(r.forecast), p10: Number(r.p10), p90: Number(r.p90), actual: Number(r.observed) }, ranges: [] });
     else byTime.get(t)?.ranges.push({ range: r.series.replace(/^buckets /, ''), share: Number(r.forecast), actual: Number(r.observed) });
   }
-  return { nodes, ops, rollbacks: rollbackTimes(plans), cdf, forecast: [...byTime.values()] };
+  return { nodes, ops: ops.rows, opBinMs: ops.binMs, rollbacks: rollbackTimes(plans), cdf, forecast: thinnedRows([...byTime.values()], FORECAST_LIMITS.charts) };
 }

@@ -54,7 +54,10 @@ export function writeReportFiles(dir: string, result: RunResult, summary: Summar
     // `dir` itself when the run wrote its report there.
     if (lane.spooled && result.spool) {
       const from = path.join(result.spool, lane.name);
-      if (path.resolve(from) !== path.resolve(d)) for (const f of SPOOLED_FILES) fs.copyFileSync(path.join(from, f), path.join(d, f));
+      if (path.resolve(from) !== path.resolve(d)) {
+        for (const f of SPOOLED_FILES) fs.copyFileSync(path.join(from, f), path.join(d, f));
+        if (fs.existsSync(path.join(from, 'forecast.csv'))) fs.copyFileSync(path.join(from, 'forecast.csv'), path.join(d, 'forecast.csv'));
+      }
       continue;
     }
     fs.writeFileSync(path.join(d, 'timeseries.csv'), timeseriesCsv(lane.rows));

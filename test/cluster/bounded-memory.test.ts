@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { CohortQueue, COMPACT_SPAN } from '../../src/cluster/cohort-queue.ts';
-import { Thinned } from '../../src/cluster/thinned.ts';
+import { Thinned } from '../../src/model/thinned.ts';
 import { OP_TRANSITIONS, OpTransitionError, opTransition } from '../../src/cluster/op-state.ts';
 
 describe('cohort queue compaction', () => {

@@ -135,7 +135,7 @@ describe('a lane spool on any sink', () => {
     spool.close(true);
     expect(m.files.get('reactive/operations.csv')).toEqual([OPERATION_COLUMNS.join(','), operationLine(move(1_000, 'done')), operationLine(move(2_000, 'failed')), operationLine(move(OP_BIN_MS + 1, 'done'))]);
     expect(m.files.get('reactive/plans.jsonl')!.map((l) => JSON.parse(l).id)).toEqual(['a', 'b']);
-    expect(spool.opBins).toEqual([
+    expect(spool.opBins.rows).toEqual([
       { timeMs: 0, kind: 'move', status: 'done', n: 1 },
       { timeMs: 0, kind: 'move', status: 'failed', n: 1 },
       { timeMs: OP_BIN_MS, kind: 'move', status: 'done', n: 1 },

@@ -25,7 +25,7 @@ export class Thinned<T> {
 
   /** Whether rows of window `index` are wanted now (kept, or streamed to the sink). */
   takes(index: number): boolean {
-    return this.sink !== undefined || index % this.stride === 0;
+    return this.sink !== undefined || (this.keeps && index % this.stride === 0);
   }
 
   /** Hands `row` of window `index` to the sink, and keeps it if that window is kept. */
@@ -49,4 +49,12 @@ export class Thinned<T> {
     this.rows.length = w;
     this.keys.length = w;
   }
+}
+
+/** `rows` as a `Thinned` of `limit` keeps them when pushed one by one (a new array when any is dropped). */
+export function thinnedRows<T>(rows: readonly T[], limit: number): readonly T[] {
+  if (rows.length <= limit) return rows;
+  const s = new Thinned<T>([], limit);
+  rows.forEach((r, i) => s.push(i, r));
+  return s.rows;
 }
