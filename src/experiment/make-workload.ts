@@ -45,6 +45,7 @@ export function clusterFacts(sc: LoadedScenario['scenario']): ClusterFacts {
     moveBandwidth: sc.cluster.moveBandwidth,
     pauses: sc.cluster.pauses,
     maxConcurrentOps: sc.cluster.maxConcurrentOps,
+    moveLoad: sc.cluster.moveLoad,
     recordBytes: sc.workload.recordBytes,
     retention: sc.cluster.retention,
   };

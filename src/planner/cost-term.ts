@@ -11,6 +11,11 @@ export interface CostTerm {
   /** Stable name (`imbalance`, `movement`, …), used for weight overrides and reports. */
   readonly name: string;
   readonly kind: 'hard' | 'soft';
+  /**
+   * True for a soft term read from the load picture (imbalance, overload, node balance): while a
+   * plan runs, the old layout's value holds (see `CostModel.lag`).
+   */
+  readonly timed?: boolean;
   /** Weight from the goals (soft terms); hard terms ignore it. */
   weight(goals: Goals): number;
   /** Soft: score ≥ 0. Hard: 0 when satisfied, else the size of the violation. */

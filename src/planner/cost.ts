@@ -18,6 +18,29 @@ export const HARD_PENALTY = 1e6;
 export interface CostModel {
   readonly terms: readonly CostTerm[];
   readonly weights: readonly number[];
+  /** With a price of time: `untimed + (1 − f)·timed(layout) + f·timed(current)`, f = `lagShare`. */
+  readonly lag?: Lag;
+}
+
+/**
+ * The search's price of time (execution.ts): a layout moving M bytes takes `fixedMs + M ×
+ * msPerByte` to reach, and for that share f of the horizon the current layout's timed terms hold.
+ */
+export interface Lag {
+  /** Σ weight × value of the timed terms of the current layout. */
+  readonly current: number;
+  /** Fixed time of reaching a layout that moves anything (a move's pause), ms. */
+  readonly fixedMs: number;
+  /** ms per moved byte: 1000 ÷ (move bandwidth × moves that can run side by side). */
+  readonly msPerByte: number;
+  /** Horizon the plan must pay back over, ms. */
+  readonly horizonMs: number;
+}
+
+/** Share of the horizon a layout moving `movedBytes` takes to reach (0 when it moves nothing). */
+export function lagShare(lag: Lag, movedBytes: number): number {
+  if (!(movedBytes > 0)) return 0;
+  return Math.min(1, (lag.fixedMs + movedBytes * lag.msPerByte) / lag.horizonMs);
 }
 
 /** The default terms, weights from `goals`, optionally overridden by name, plus extra terms. */
@@ -32,12 +55,28 @@ export function makeCostModel(
 
 /** Total cost of a layout (lower is better). */
 export function totalCost(model: CostModel, view: LayoutView): number {
+  if (model.lag) return lagCost(model, model.lag, view);
   let c = 0;
   for (let t = 0; t < model.terms.length; t++) {
     const w = model.weights[t];
     if (w !== 0) c += w * model.terms[t].value(view);
   }
   return c;
+}
+
+/** Total cost with the price of time (see `CostModel.lag`). */
+function lagCost(model: CostModel, lag: Lag, view: LayoutView): number {
+  let untimed = 0;
+  let timed = 0;
+  for (let t = 0; t < model.terms.length; t++) {
+    const w = model.weights[t];
+    if (w === 0) continue;
+    const term = model.terms[t];
+    if (term.timed && term.kind === 'soft') timed += w * term.value(view);
+    else untimed += w * term.value(view);
+  }
+  const f = lagShare(lag, view.movedBytes);
+  return untimed + (f > 0 ? (1 - f) * timed + f * lag.current : timed);
 }
 
 /** True when no hard term is violated. */

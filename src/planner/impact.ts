@@ -46,9 +46,21 @@ export function actionDurationsMs(ctx: PlanContext, actions: readonly PlanAction
   });
 }
 
-/** Makespan of running the actions with their dependencies, at most `slots` at a time (ms). */
-export function scheduleMakespanMs(durations: readonly number[], dependsOn: readonly (readonly number[])[], slots: number): number {
+/** Start and finish (ms from the plan's start) of each action in the list schedule, and the makespan. */
+export interface ScheduleTimes {
+  readonly start: Float64Array;
+  readonly finish: Float64Array;
+  readonly makespanMs: number;
+}
+
+/**
+ * List schedule of the actions with their dependencies, at most `slots` at a time: ready actions
+ * start in index order as slots free up (what the APM does, each at its estimated duration).
+ */
+export function scheduleTimes(durations: readonly number[], dependsOn: readonly (readonly number[])[], slots: number): ScheduleTimes {
   const n = durations.length;
+  const start = new Float64Array(n);
+  const finish = new Float64Array(n);
   const remaining = Int32Array.from(dependsOn, (d) => d.length);
   const dependents: number[][] = Array.from({ length: n }, () => []);
   dependsOn.forEach((d, i) => d.forEach((x) => dependents[x].push(i)));
@@ -64,6 +76,8 @@ export function scheduleMakespanMs(durations: readonly number[], dependsOn: read
     while (running.length < slots && head < ready.length) {
       const i = ready[head++];
       const f = now + durations[i];
+      start[i] = now;
+      finish[i] = f;
       let a = 0;
       while (a < running.length && (running[a][0] < f || (running[a][0] === f && running[a][1] < i))) a++;
       running.splice(a, 0, [f, i]);
@@ -81,7 +95,12 @@ export function scheduleMakespanMs(durations: readonly number[], dependsOn: read
       head = 0;
     }
   }
-  return end;
+  return { start, finish, makespanMs: end };
+}
+
+/** Makespan of running the actions with their dependencies, at most `slots` at a time (ms). */
+export function scheduleMakespanMs(durations: readonly number[], dependsOn: readonly (readonly number[])[], slots: number): number {
+  return scheduleTimes(durations, dependsOn, slots).makespanMs;
 }
 
 /** Impact of holding `map` over the input windows (plus the plan's `actions` from `before`, if any). */

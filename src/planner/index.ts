@@ -18,6 +18,7 @@ export * from './optimizers/index.ts';
 export * from './derive-actions.ts';
 export * from './load-order.ts';
 export * from './impact.ts';
+export * from './execution.ts';
 export * from './rng.ts';
 export * from './snapshot.ts';
 export * from './plan-output.ts';

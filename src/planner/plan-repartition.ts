@@ -11,6 +11,7 @@ import { isFeasible, makeCostModel, termValues, totalCost, violations, type Cost
 import { deriveActions, type DerivedActions } from './derive-actions.ts';
 import { loadAwareOrder } from './load-order.ts';
 import { impactOf } from './impact.ts';
+import { executionOverload, lagModel, pricedCost } from './execution.ts';
 import { LayoutState } from './layout-state.ts';
 import { layoutOfMap, sameLayoutArrays, type Layout } from './layout.ts';
 import { costLowerBound } from './lower-bound.ts';
@@ -42,6 +43,9 @@ export function planInputProblems(input: PlanInput): { path: string; message: st
     add('cluster.maxConcurrentOps', 'must be a positive integer');
   }
   for (const [k, v] of Object.entries(c.pauses ?? {})) if (!(Number(v) >= 0)) add(`cluster.pauses.${k}`, 'must be ≥ 0 ms');
+  if (c.moveLoad !== undefined && !(c.moveLoad >= 0 && c.moveLoad <= 1)) add('cluster.moveLoad', 'must be a fraction in [0, 1]');
+  if (input.windowMs !== undefined && !(input.windowMs > 0 && input.windowMs < Infinity)) add('windowMs', 'must be a positive number of ms');
+  if (input.horizonMs !== undefined && !(input.horizonMs > 0 && input.horizonMs < Infinity)) add('horizonMs', 'must be a positive number of ms');
   const g = input.goals;
   for (const k of ['imbalance', 'movement', 'latency'] as const) if (!(g[k] >= 0)) add(`goals.${k}`, 'must be ≥ 0');
   if (g.partitionCount !== undefined) {
@@ -159,9 +163,12 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 export function planRepartition(input: PlanInput, options: PlanOptions): PlanResult {
   check(input);
   const optimizer = makeOptimizer(options.optimizer ?? 'annealing');
-  const { ctx, model } = modelFor(input, options);
+  const { ctx, model: base } = modelFor(input, options);
   const before = input.map;
   const curState = new LayoutState(ctx, layoutOfMap(before));
+  // A timed input prices time: the search discounts a layout's gain by the share of the horizon
+  // its moves take, the proposal prices the derived plan on its schedule (execution.ts).
+  const model = lagModel(base, ctx, curState);
   const currentCost = totalCost(model, curState);
   const currentFeasible = isFeasible(model, curState);
   const nowMs = options.nowMs ?? 0;
@@ -183,9 +190,10 @@ export function planRepartition(input: PlanInput, options: PlanOptions): PlanRes
   const result = optimizer.optimize({ ctx, model, seeds }, { iterations: options.iterations ?? 20_000, shouldStop: options.shouldStop }, options.rng);
   const { target, targetState, targetCost, note } = chooseTarget(ctx, model, options, result.layout, curState, currentCost, currentFeasible, input.threshold);
   const derived = loadSafe(deriveActions(before, target), before, input, ctx.nodeCapacity);
-  const savings = currentCost > 0 ? (currentCost - targetCost) / currentCost : 0;
+  const { cost: plannedCost, note: timing } = priceWhileRunning(ctx, base, model, before, derived, targetState, targetCost, currentCost);
+  const savings = currentCost > 0 ? (currentCost - plannedCost) / currentCost : 0;
   const current = impactOf(ctx, before, undefined, currentCost);
-  const predicted = impactOf(ctx, derived.after, { before, ...derived }, targetCost);
+  const predicted = impactOf(ctx, derived.after, { before, ...derived }, plannedCost);
   const plan: Plan = {
     id,
     createdAtMs: nowMs,
@@ -201,7 +209,7 @@ export function planRepartition(input: PlanInput, options: PlanOptions): PlanRes
   const { proposed, reason } = proposal(derived.actions.length, model, curState, currentFeasible, isFeasible(model, targetState), savings, input.threshold);
   return {
     proposed,
-    reason: reason + note,
+    reason: reason + timing + note,
     plan,
     current,
     predicted,
@@ -209,6 +217,29 @@ export function planRepartition(input: PlanInput, options: PlanOptions): PlanRes
     terms: { current: termValues(model, curState), predicted: termValues(model, targetState) },
     stats: { optimizer: optimizer.name, iterations: result.iterations, ended: result.ended },
   };
+}
+
+/**
+ * The cost of the derived plan: with a price of time, on its schedule (`pricedCost`), with a note
+ * for the reason; else the target's cost.
+ */
+function priceWhileRunning(
+  ctx: PlanContext,
+  base: CostModel,
+  model: CostModel,
+  before: PartitionMap,
+  derived: DerivedActions,
+  targetState: LayoutState,
+  targetCost: number,
+  currentCost: number,
+): { cost: number; note: string } {
+  if (!model.lag || derived.actions.length === 0) return { cost: targetCost, note: '' };
+  const ex = executionOverload(ctx, before, derived.actions, derived.dependsOn);
+  const cost = pricedCost(base, model.lag, targetState, ex);
+  const instant = totalCost(base, targetState);
+  const min = (ms: number) => (ms >= 60_000 ? `${(ms / 60_000).toFixed(0)} min` : `${(ms / 1000).toFixed(0)} s`);
+  const pctOf = (c: number) => (currentCost > 0 ? pct((currentCost - c) / currentCost) : '0.0%');
+  return { cost, note: ` (priced while it runs, ~${min(ex.makespanMs)}; ${pctOf(instant)} if it were instant)` };
 }
 
 /** A target layout with its state and cost, and a note for the reason (the hysteresis kept the previous target). */

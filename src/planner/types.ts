@@ -32,6 +32,11 @@ export interface ClusterSpec {
   readonly pauses?: Partial<PausesMs>;
   /** Operations that may run at once (for the execution-time estimate). Default 4. */
   readonly maxConcurrentOps?: number;
+  /**
+   * Share of a node's capacity a move takes from its sending and its receiving node while it
+   * runs (the scenario's `cluster.moveLoad`). Counted when the input is timed (`windowMs`). Default 0.
+   */
+  readonly moveLoad?: number;
 }
 
 /** The policy's goals: weights of the soft cost terms, and an optional exact partition count. */
@@ -72,6 +77,17 @@ export interface PlanInput {
    * them once, and the picture's values are checked once (the arrays must not change).
    */
   readonly parts?: PictureParts;
+  /**
+   * Length of each window in ms. When given, a plan is priced while it runs (execution.ts): the
+   * old layout serves until each action's cut-over, moves take `moveLoad` from their nodes, and
+   * the search discounts a layout's gain by the share of the horizon its moves take.
+   */
+  readonly windowMs?: number;
+  /**
+   * Span (ms) over which a plan must pay back its execution; the last window's loads hold until
+   * then. Default: the windows' span.
+   */
+  readonly horizonMs?: number;
 }
 
 export type OptimizerName = 'annealing' | 'genetic' | 'greedy' | 'exact' | 'staged';

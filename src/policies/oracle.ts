@@ -41,7 +41,11 @@ export class MeanOraclePolicy extends PlanningPolicy {
     super(spec);
   }
 
+  protected override paybackMs(): number | undefined {
+    return this.spec.payback ?? this.spec.horizon;
+  }
+
   protected picture(nowMs: number): LoadPicture {
-    return { windows: trueWindows(this.ctx, nowMs, this.spec.horizon), basis: `truth@${nowMs}` };
+    return { windows: trueWindows(this.ctx, nowMs, this.spec.horizon), windowMs: PICTURE_WINDOW_MS, basis: `truth@${nowMs}` };
   }
 }

@@ -46,12 +46,21 @@ export interface PlanningSpec {
    * (a hard term), counting every plan proposed within the hour at its predicted moved bytes.
    */
   readonly churnBudget?: { readonly bytesPerHour?: number; readonly stateSharePerHour?: number };
+  /**
+   * Price a plan while it runs (default true): the old layout serves until each cut-over, moves
+   * take `moveLoad` from their nodes, and the plan must pay back within `payback` (planner/execution.ts).
+   */
+  readonly priceExecution?: boolean;
+  /** Span (ms) a plan must pay back over; the picture's last window holds until then (default: the picture's span). */
+  readonly payback?: number;
 }
 
 /** A load picture: per-window records/s per bucket (and optional p90), and its id. */
 export interface LoadPicture {
   readonly windows: Float64Array[];
   readonly upper?: Float64Array[];
+  /** Length of each window, ms (the plan is priced while it runs when given). */
+  readonly windowMs?: number;
   readonly basis: string;
 }
 
@@ -96,6 +105,11 @@ export abstract class PlanningPolicy implements Policy {
   readonly breaker: BreakerReport = { opened: 0, openMs: 0, skippedDecisions: 0, events: [] };
 
   constructor(protected readonly spec: PlanningSpec) {}
+
+  /** Span a plan must pay back over (`PlanInput.horizonMs`); undefined: the picture's span. */
+  protected paybackMs(): number | undefined {
+    return this.spec.payback;
+  }
 
   /** The picture to plan from now, or null to skip this decision. */
   protected abstract picture(nowMs: number): LoadPicture | null;
@@ -149,9 +163,11 @@ export abstract class PlanningPolicy implements Policy {
         moveBandwidth: c.moveBandwidth,
         pauses: c.pauses,
         maxConcurrentOps: c.maxConcurrentOps,
+        moveLoad: c.moveLoad,
       },
       goals: this.spec.goals,
       threshold: this.spec.threshold,
+      ...(this.spec.priceExecution !== false && pic.windowMs !== undefined ? { windowMs: pic.windowMs, horizonMs: this.paybackMs() } : {}),
     };
   }
 

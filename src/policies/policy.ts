@@ -19,6 +19,8 @@ export interface ClusterFacts {
   readonly moveBandwidth: number;
   readonly pauses: { readonly split: number; readonly merge: number; readonly move: number };
   readonly maxConcurrentOps: number;
+  /** Share of a node's capacity a move takes from its sending and receiving node (0 when absent). */
+  readonly moveLoad?: number;
   readonly recordBytes: number;
   readonly retention: number;
 }

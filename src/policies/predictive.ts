@@ -74,6 +74,10 @@ export class PredictivePolicy extends PlanningPolicy {
     super(spec);
   }
 
+  protected override paybackMs(): number | undefined {
+    return this.spec.payback ?? this.spec.horizon;
+  }
+
   /** The forecast source (the KDP here; the truth in the oracle). */
   protected createSource(ctx: PolicyContext): ForecastSource {
     return new KeyDistributionProfiler({
@@ -193,7 +197,7 @@ export class PredictivePolicy extends PlanningPolicy {
     const reactive = (why: keyof PredictivePolicy['fallbacks']): LoadPicture => {
       this.fallbacks[why]++;
       this.lastPictureForecast = false;
-      return { windows: [observed], basis: `observed@${nowMs} (fallback: ${why})` };
+      return { windows: [observed], windowMs: this.spec.window, basis: `observed@${nowMs} (fallback: ${why})` };
     };
     this.lastDecisionMs = nowMs;
     if (this.surprised) {
@@ -201,7 +205,7 @@ export class PredictivePolicy extends PlanningPolicy {
       this.fallbacks.surprise++;
       this.lastPictureForecast = false;
       const recent = this.ctx.observedRate(SURPRISE_CHECK_MS, new Float64Array(this.ctx.buckets));
-      return { windows: [recent], basis: `observed@${nowMs} (fallback: surprise)` };
+      return { windows: [recent], windowMs: SURPRISE_CHECK_MS, basis: `observed@${nowMs} (fallback: surprise)` };
     }
     const prev = this.lastForecast;
     const surprise = prev ? this.surprise(nowMs) : 0;
@@ -215,7 +219,7 @@ export class PredictivePolicy extends PlanningPolicy {
     if (surprise > SURPRISE_SHARE) {
       this.fallbacks.surprise++;
       this.lastPictureForecast = false;
-      return { windows: [this.ctx.observedRate(SURPRISE_CHECK_MS, new Float64Array(this.ctx.buckets))], basis: `observed@${nowMs} (fallback: surprise)` };
+      return { windows: [this.ctx.observedRate(SURPRISE_CHECK_MS, new Float64Array(this.ctx.buckets))], windowMs: SURPRISE_CHECK_MS, basis: `observed@${nowMs} (fallback: surprise)` };
     }
     // The window just observed was forecast by the previous decision's forecast at lead `every`.
     if (prev) {
@@ -243,7 +247,7 @@ export class PredictivePolicy extends PlanningPolicy {
     this.lastPictureForecast = true;
     const windows = [observed, ...f.windows.map((w, k) => mix(observed, k, w.expectedLoad))];
     const upper = [observedUp, ...f.windows.map((w, k) => mix(observedUp, k, w.upperLoad ?? w.expectedLoad))];
-    return { windows, upper: this.tailAt(windows, upper), basis: f.id };
+    return { windows, upper: this.tailAt(windows, upper), windowMs: f.windowMs, basis: f.id };
   }
 
   /**

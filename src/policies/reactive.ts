@@ -17,6 +17,8 @@ import { PredictivePolicy, type ForecastSource } from './predictive.ts';
 
 export interface ReactiveSpec extends PlanningSpec {
   readonly window: number;
+  /** Span a plan must pay back its execution over (the observed load held for it). */
+  readonly horizon?: number;
   /** The fair baseline: predictive's tail headroom and between-decision checks (see above). */
   readonly headroom?: boolean;
 }
@@ -100,6 +102,10 @@ export class HeadroomReactivePolicy extends PredictivePolicy {
   protected override get minHistory(): number {
     return 0;
   }
+
+  protected override paybackMs(): number | undefined {
+    return this.rSpec.payback ?? this.rSpec.horizon;
+  }
 }
 
 export class ReactivePolicy extends PlanningPolicy {
@@ -108,11 +114,15 @@ export class ReactivePolicy extends PlanningPolicy {
     super(spec);
   }
 
+  protected override paybackMs(): number | undefined {
+    return this.spec.payback ?? this.spec.horizon;
+  }
+
   protected picture(nowMs: number): LoadPicture | null {
     const w = this.ctx.observedRate(this.spec.window, new Float64Array(this.ctx.buckets));
     let total = 0;
     for (let i = 0; i < w.length; i++) total += w[i];
     if (total <= 0) return null;
-    return { windows: [w], basis: `observed@${nowMs}` };
+    return { windows: [w], windowMs: this.spec.window, basis: `observed@${nowMs}` };
   }
 }

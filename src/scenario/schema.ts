@@ -215,6 +215,7 @@ const planning = {
     .strictObject({ bytesPerHour: sizeText.transform((v) => parseSize(v)!).optional(), stateSharePerHour: fraction.optional() })
     .optional()
     .meta({ description: 'state the plans may send between nodes per rolling hour (bytes and/or share of all state); the PRE honours what is left' }),
+  priceExecution: z.boolean().default(true).meta({ description: "price a plan while it runs: the old layout serves until each cut-over, moves take `cluster.moveLoad` from their nodes, and the gain must pay back within the horizon; false: as if the new layout held at once" }),
 };
 export const POLICY_KINDS = ['static', 'reactive', 'reactive-threshold', 'predictive', 'oracle', 'perfect-forecast', 'mean-oracle'] as const;
 /** The oracle's fields: predictive's code path without the KDP's own (models, history). */
@@ -236,6 +237,7 @@ const policy = z.discriminatedUnion('kind', [
     ...planning,
     every: positiveDuration('1m'),
     window: positiveDuration('1m'),
+    horizon: positiveDuration('30m').meta({ description: 'span a plan must pay back its execution over (the observed load is assumed to hold for it)' }),
     headroom: z.boolean().default(false).meta({ description: "the fair baseline: predictive's code path fed persistence (same tail headroom, same checks between decisions); false: the plain reactive policy" }),
     tailQuantile: z.number().min(0.5).max(0.999).default(0.9).meta({ description: "quantile of a node's per-tick load that plans keep within capacity: the tail picture is (with `headroom`) the p90 band (and the tick headroom) scaled to this quantile under the normal approximation; higher = more headroom, more moves" }),
   }),

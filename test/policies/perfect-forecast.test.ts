@@ -69,7 +69,7 @@ describe('PersistenceSource', () => {
 });
 
 describe('the policies built from specs', () => {
-  const planning = { every: 300_000, threshold: 0.05, optimizer: 'annealing' as const, iterations: 100, goals: { imbalance: 1, movement: 0.2, latency: 0.1 } };
+  const planning = { every: 300_000, threshold: 0.05, optimizer: 'annealing' as const, iterations: 100, goals: { imbalance: 1, movement: 0.2, latency: 0.1 }, priceExecution: true };
   it('oracle and perfect-forecast run the predictive code path; mean-oracle does not', () => {
     const o = createPolicy({ kind: 'oracle', ...planning, horizon: 1_800_000, window: 60_000, minHistory: 0, ranges: 32, blend: 3_600_000, anomalyShare: 0.25, fallbackError: 0.25, tailQuantile: 0.9 });
     expect(o).toBeInstanceOf(PerfectForecastPolicy);
@@ -80,10 +80,10 @@ describe('the policies built from specs', () => {
     expect(m.kind).toBe('mean-oracle');
   });
   it('reactive with headroom is the fair baseline on the predictive code path; plain reactive is not', () => {
-    const fair = createPolicy({ kind: 'reactive', ...planning, every: 60_000, window: 60_000, headroom: true, tailQuantile: 0.9 });
+    const fair = createPolicy({ kind: 'reactive', ...planning, every: 60_000, window: 60_000, horizon: 1_800_000, headroom: true, tailQuantile: 0.9 });
     expect(fair).toBeInstanceOf(HeadroomReactivePolicy);
     expect(fair.kind).toBe('reactive');
-    expect(createPolicy({ kind: 'reactive', ...planning, every: 60_000, window: 60_000, headroom: false, tailQuantile: 0.9 })).not.toBeInstanceOf(PredictivePolicy);
+    expect(createPolicy({ kind: 'reactive', ...planning, every: 60_000, window: 60_000, horizon: 1_800_000, headroom: false, tailQuantile: 0.9 })).not.toBeInstanceOf(PredictivePolicy);
   });
 });
 

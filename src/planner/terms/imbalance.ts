@@ -16,6 +16,7 @@ import type { LayoutView } from '../layout-state.ts';
 export const imbalanceTerm: CostTerm = {
   name: 'imbalance',
   kind: 'soft',
+  timed: true,
   weight: (g) => g.imbalance,
   value(v: LayoutView): number {
     const ctx = v.ctx;

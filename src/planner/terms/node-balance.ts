@@ -12,6 +12,7 @@ export const NODE_BALANCE_WEIGHT_FACTOR = 0.25;
 export const nodeBalanceTerm: CostTerm = {
   name: 'node-balance',
   kind: 'soft',
+  timed: true,
   weight: (g) => NODE_BALANCE_WEIGHT_FACTOR * g.imbalance,
   value(v: LayoutView): number {
     const ctx = v.ctx;

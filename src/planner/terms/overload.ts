@@ -13,6 +13,7 @@ export const OVERLOAD_WEIGHT_FACTOR = 10;
 export const overloadTerm: CostTerm = {
   name: 'overload',
   kind: 'soft',
+  timed: true,
   weight: (g) => OVERLOAD_WEIGHT_FACTOR * g.imbalance,
   value(v: LayoutView): number {
     const ctx = v.ctx;

@@ -1,0 +1,186 @@
+/**
+ * A plan priced while it runs. Moving state takes time (its bytes at the move bandwidth, plus the
+ * cut-over pause) and, with `moveLoad`, serving capacity on the sending and the receiving node;
+ * until each action's cut-over, the old layout serves. A plan that instantly fixes an overload
+ * on paper may, with moves of tens of minutes, land after the load has passed or overload its
+ * own nodes while it moves. Two prices follow:
+ *
+ * - `lagModel`, for the search: a layout whose moves send M bytes takes about
+ *   `pause + M / (bandwidth × parallel moves)`; for that share f of the horizon the current
+ *   layout's timed terms (imbalance, overload, node balance) still hold, so the search sees
+ *   `untimed + (1 − f)·timed(layout) + f·timed(current)` (cost.ts, `CostModel.lag`). Ranges that
+ *   are cheap to move (small state, e.g. before they turn hot) lose little of their gain.
+ * - `executionOverload`, for the proposal: the plan's actions on their list schedule (impact.ts),
+ *   the layout changing at each cut-over, each node doing a transfer serving at
+ *   `capacity × (1 − moveLoad)`, the overload (tail load above capacity, as the overload term)
+ *   time-weighted over the horizon, the last window's picture held to its end.
+ */
+import { applyAction, prefixSums, type PartitionMap, type PlanAction } from '../model/index.ts';
+import type { PlanContext } from './context.ts';
+import type { CostModel, Lag } from './cost.ts';
+import type { LayoutView } from './layout-state.ts';
+import { actionBytes, actionDurationsMs, scheduleTimes } from './impact.ts';
+
+/** Span the plan is priced over: the input's `horizonMs`, at least its windows' span. */
+export function pricedSpanMs(ctx: PlanContext): number {
+  const input = ctx.input;
+  const span = input.windows.length * (input.windowMs ?? 0);
+  return Math.max(span, input.horizonMs ?? 0);
+}
+
+/** Σ weight × value of the model's timed soft terms for `view`. */
+export function timedCost(model: CostModel, view: LayoutView): number {
+  let c = 0;
+  for (let t = 0; t < model.terms.length; t++) {
+    const term = model.terms[t];
+    if (term.timed && term.kind === 'soft' && model.weights[t] !== 0) c += model.weights[t] * term.value(view);
+  }
+  return c;
+}
+
+/**
+ * `model` with the search's price of time for the context's input (unchanged when the input is
+ * not timed). Moves side by side: `maxConcurrentOps`, at most one per pair of nodes.
+ */
+export function lagModel(model: CostModel, ctx: PlanContext, current: LayoutView): CostModel {
+  const horizonMs = pricedSpanMs(ctx);
+  if (ctx.input.windowMs === undefined || !(horizonMs > 0)) return model;
+  const parallel = Math.max(1, Math.min(ctx.maxConcurrentOps, Math.floor(ctx.nodeCount / 2)));
+  const lag: Lag = { current: timedCost(model, current), fixedMs: ctx.pauses.move, msPerByte: 1000 / (ctx.moveBandwidth * parallel), horizonMs };
+  return { ...model, lag };
+}
+
+/** Overload of a plan over the horizon: while it runs, of its target held throughout, of the current map held throughout. */
+export interface ExecutionOverload {
+  /** The plan executing on its schedule (old layout until each cut-over, move load on moving nodes). */
+  readonly during: number;
+  /** The target layout from the start. */
+  readonly target: number;
+  /** The current layout throughout. */
+  readonly current: number;
+  /** The schedule's makespan, ms. */
+  readonly makespanMs: number;
+}
+
+/** One picture window's tail loads as prefix sums, its total, and its end (ms). */
+interface PictureWindow {
+  readonly prefix: Float64Array;
+  readonly total: number;
+  readonly endMs: number;
+}
+
+function pictureWindows(ctx: PlanContext, spanMs: number): PictureWindow[] {
+  const input = ctx.input;
+  const src = input.upper ?? input.windows;
+  const W = input.windowMs!;
+  return src.map((w, i) => {
+    const prefix = prefixSums(w);
+    return { prefix, total: prefix[prefix.length - 1], endMs: i === src.length - 1 ? spanMs : (i + 1) * W };
+  });
+}
+
+/** Overload share (Σ excess ÷ total) of `map` in one window, with `moving` nodes at reduced capacity. */
+function overloadShare(ctx: PlanContext, map: PartitionMap, win: PictureWindow, moving: Uint8Array, moveLoad: number, loads: Float64Array): number {
+  if (!(win.total > 0)) return 0;
+  const b = map.boundaries;
+  const p = win.prefix;
+  const pcap = ctx.partitionCapacity;
+  loads.fill(0);
+  let over = 0;
+  for (let i = 0; i + 1 < b.length; i++) {
+    const v = p[b[i + 1]] - p[b[i]];
+    loads[map.nodes[i]] += v;
+    if (v > pcap) over += v - pcap;
+  }
+  for (let n = 0; n < loads.length; n++) {
+    const cap = moving[n] ? ctx.nodeCapacity * (1 - moveLoad) : ctx.nodeCapacity;
+    if (loads[n] > cap) over += loads[n] - cap;
+  }
+  return over / win.total;
+}
+
+/** Time-weighted overload of a map held over [t0, t1) with `moving` nodes, over the picture windows. */
+function heldOverload(ctx: PlanContext, wins: readonly PictureWindow[], map: PartitionMap, t0: number, t1: number, moving: Uint8Array, moveLoad: number, loads: Float64Array): number {
+  let s = 0;
+  let from = 0;
+  for (const win of wins) {
+    const a = Math.max(t0, from);
+    const e = Math.min(t1, win.endMs);
+    if (e > a) s += (e - a) * overloadShare(ctx, map, win, moving, moveLoad, loads);
+    from = win.endMs;
+    if (from >= t1) break;
+  }
+  return s;
+}
+
+/**
+ * Overload of `actions` (from `before`, with `dependsOn`) executing on their list schedule, and
+ * of the target and the current map held throughout (see `ExecutionOverload`). Needs a timed
+ * input (`windowMs`).
+ */
+export function executionOverload(ctx: PlanContext, before: PartitionMap, actions: readonly PlanAction[], dependsOn: readonly (readonly number[])[]): ExecutionOverload {
+  const spanMs = pricedSpanMs(ctx);
+  const wins = pictureWindows(ctx, spanMs);
+  const moveLoad = ctx.input.cluster.moveLoad ?? 0;
+  const loads = new Float64Array(ctx.nodeSlots);
+  const none = new Uint8Array(ctx.nodeSlots);
+  const bytes = actionBytes(ctx, before, actions);
+  const sched = scheduleTimes(actionDurationsMs(ctx, actions, bytes), dependsOn, ctx.maxConcurrentOps);
+  // Cut-overs in finish order (ties by index, as the schedule runs them); each transfer's nodes.
+  const order = actions.map((_, i) => i).sort((x, y) => sched.finish[x] - sched.finish[y] || x - y);
+  const ends: number[] = [];
+  const transfers: { from: number; to: number; src: number; dst: number }[] = [];
+  const maps: PartitionMap[] = [before];
+  let map = before;
+  for (const i of order) {
+    const a = actions[i];
+    if (a.kind === 'move' || a.kind === 'create') {
+      const src = map.nodes[map.ids.indexOf(a.partition)];
+      if (src !== a.node) transfers.push({ from: sched.start[i], to: sched.finish[i], src, dst: a.node });
+    }
+    map = applyAction(map, a);
+    maps.push(map);
+    ends.push(Math.min(sched.finish[i], spanMs));
+  }
+  // Segments between consecutive events (starts and ends of transfers, cut-overs).
+  const times = new Set<number>([0, spanMs]);
+  for (const e of ends) times.add(e);
+  for (const t of transfers) {
+    if (t.from < spanMs) times.add(t.from);
+    if (t.to < spanMs) times.add(t.to);
+  }
+  const cuts = [...times].filter((t) => t <= spanMs).sort((x, y) => x - y);
+  const moving = new Uint8Array(ctx.nodeSlots);
+  let during = 0;
+  let applied = 0;
+  for (let s = 0; s + 1 < cuts.length; s++) {
+    const t0 = cuts[s];
+    const t1 = cuts[s + 1];
+    while (applied < ends.length && ends[applied] <= t0) applied++;
+    moving.fill(0);
+    if (moveLoad > 0) for (const t of transfers) if (t.from <= t0 && t0 < t.to) moving[t.src] = moving[t.dst] = 1;
+    during += heldOverload(ctx, wins, maps[applied], t0, t1, moving, moveLoad, loads);
+  }
+  const target = heldOverload(ctx, wins, map, 0, spanMs, none, 0, loads);
+  const current = heldOverload(ctx, wins, before, 0, spanMs, none, 0, loads);
+  return { during: during / spanMs, target: target / spanMs, current: current / spanMs, makespanMs: sched.makespanMs };
+}
+
+/**
+ * The cost of reaching `target` by the plan whose execution `ex` describes: the search's price of
+ * time with the schedule's makespan for f, the overload term replaced by the executed overload
+ * (relative to what the blend assumed). `base` is the model without `lag`.
+ */
+export function pricedCost(base: CostModel, lag: Lag, target: LayoutView, ex: ExecutionOverload): number {
+  let all = 0;
+  let overloadWeight = 0;
+  for (let t = 0; t < base.terms.length; t++) {
+    if (base.weights[t] === 0) continue;
+    all += base.weights[t] * base.terms[t].value(target);
+    if (base.terms[t].name === 'overload' && base.terms[t].kind === 'soft') overloadWeight += base.weights[t];
+  }
+  const timed = timedCost(base, target);
+  const f = ex.makespanMs > 0 ? Math.min(1, ex.makespanMs / lag.horizonMs) : 0;
+  const assumed = (1 - f) * ex.target + f * ex.current;
+  return all - timed + (1 - f) * timed + f * lag.current + overloadWeight * (ex.during - assumed);
+}

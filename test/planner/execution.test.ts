@@ -1,0 +1,90 @@
+/**
+ * A plan priced while it runs: the old layout serves until each cut-over, a transfer takes
+ * `moveLoad` from both its nodes, and the search discounts a gain by the time its moves take.
+ */
+import { describe, expect, it } from 'vitest';
+import { makePartitionMap } from '../../src/model/index.ts';
+import { buildContext, executionOverload, lagShare, planRepartition, seededRng, type PlanInput } from '../../src/planner/index.ts';
+
+const MB = 1024 * 1024;
+
+/**
+ * Two nodes, four partitions; node 0 holds three hot ones (overloaded by a third), node 1 one
+ * cold one. Moving one hot partition to node 1 fixes it; its state is `stateMB` per bucket.
+ */
+function overloaded(stateMB: number, timing: { windowMs?: number; horizonMs?: number; moveLoad?: number } = {}): PlanInput {
+  const B = 8;
+  const load = Float64Array.from([200, 200, 200, 200, 200, 200, 10, 10]);
+  return {
+    map: makePartitionMap(B, [0, 2, 4, 6, 8], [0, 0, 0, 1]),
+    windows: [load, load, load],
+    stateBytes: new Float64Array(B).fill(stateMB * MB),
+    cluster: { nodes: 2, nodeCapacity: 900, maxPartitions: 8, moveBandwidth: 10 * MB, pauses: { split: 0, merge: 0, move: 0 }, maxConcurrentOps: 1, moveLoad: timing.moveLoad },
+    goals: { imbalance: 1, movement: 0.01, latency: 0 },
+    threshold: 0.05,
+    ...(timing.windowMs !== undefined ? { windowMs: timing.windowMs } : {}),
+    ...(timing.horizonMs !== undefined ? { horizonMs: timing.horizonMs } : {}),
+  };
+}
+
+const moveOne = [{ kind: 'move' as const, partition: 'p2', node: 1 }];
+
+describe('executionOverload', () => {
+  it('holds the old layout until the cut-over: a move that outlasts the horizon changes nothing', () => {
+    // 2 buckets × 1 GB at 10 MB/s: ~205 s; three windows of 60 s.
+    const ctx = buildContext(overloaded(1024, { windowMs: 60_000 }));
+    const ex = executionOverload(ctx, ctx.input.map, moveOne, [[]]);
+    expect(ex.makespanMs).toBeCloseTo(204_800, 0);
+    expect(ex.current).toBeGreaterThan(0);
+    expect(ex.target).toBe(0);
+    expect(ex.during).toBeCloseTo(ex.current, 12);
+  });
+  it('weighs the layouts by the time each serves', () => {
+    // 2 × 300 MB at 10 MB/s = 60 s of 180 s: a third of the horizon on the old layout.
+    const ctx = buildContext(overloaded(300, { windowMs: 60_000 }));
+    const ex = executionOverload(ctx, ctx.input.map, moveOne, [[]]);
+    expect(ex.makespanMs).toBeCloseTo(60_000, 6);
+    expect(ex.during).toBeCloseTo(ex.current / 3, 9);
+  });
+  it('takes moveLoad from both nodes of a transfer while it runs', () => {
+    const ctx0 = buildContext(overloaded(300, { windowMs: 60_000 }));
+    const ctx1 = buildContext(overloaded(300, { windowMs: 60_000, moveLoad: 0.5 }));
+    const a = executionOverload(ctx0, ctx0.input.map, moveOne, [[]]);
+    const b = executionOverload(ctx1, ctx1.input.map, moveOne, [[]]);
+    // Node 0 (1,200/s) at 450/s instead of 900/s during the first 60 s; node 1 (410/s) fits either way.
+    expect(b.during - a.during).toBeCloseTo((450 / 1220) / 3, 9);
+    expect(b.target).toBe(a.target);
+  });
+  it('holds the last window until the horizon', () => {
+    const ctx = buildContext(overloaded(300, { windowMs: 60_000, horizonMs: 600_000 }));
+    const ex = executionOverload(ctx, ctx.input.map, moveOne, [[]]);
+    expect(ex.during).toBeCloseTo(ex.current / 10, 9);
+  });
+});
+
+describe('lagShare', () => {
+  it('is 0 without movement, grows with the bytes and stops at 1', () => {
+    const lag = { current: 1, fixedMs: 1000, msPerByte: 0.001, horizonMs: 10_000 };
+    expect(lagShare(lag, 0)).toBe(0);
+    expect(lagShare(lag, 1e6)).toBeCloseTo(0.2, 12);
+    expect(lagShare(lag, 1e9)).toBe(1);
+  });
+});
+
+describe('planRepartition with a timed input', () => {
+  const plan = (input: PlanInput) => planRepartition(input, { iterations: 3000, rng: seededRng(3) });
+  it('proposes the fix as before when moves are quick', () => {
+    const r = plan(overloaded(1, { windowMs: 60_000 }));
+    expect(r.proposed).toBe(true);
+    expect(r.reason).toContain('priced while it runs');
+  });
+  it('does not propose a plan whose moves land after the horizon; untimed it would', () => {
+    // One bucket (10 GB at 10 MB/s) takes 17 min: longer than the 3 min the picture covers.
+    expect(plan(overloaded(10_240)).proposed).toBe(true);
+    const r = plan(overloaded(10_240, { windowMs: 60_000 }));
+    expect(r.proposed).toBe(false);
+  });
+  it('a longer payback horizon makes the same slow plan worth it', () => {
+    expect(plan(overloaded(10_240, { windowMs: 60_000, horizonMs: 6 * 3_600_000 })).proposed).toBe(true);
+  });
+});
