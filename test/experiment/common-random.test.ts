@@ -28,7 +28,8 @@ const strip = ({ wallMs: _w, ...rest }: PolicySummary) => rest;
 const run = (policies: string) => runLoaded(parseScenario(scenario(policies), 'crn.yaml', path.join(__dirname)), { workers: 1 });
 
 describe('common random numbers', () => {
-  const spec = '{ kind: reactive, every: 2m, window: 2m, iterations: 1500 }';
+  // A budget at which the search has not converged, so its random draws show in the result.
+  const spec = '{ kind: reactive, every: 2m, window: 2m, iterations: 150 }';
   const twins = run(`  a: ${spec}\n  b: ${spec}`);
 
   it('two lanes with the same spec face the same failures and end identical', () => {
@@ -45,7 +46,7 @@ describe('common random numbers', () => {
   });
 
   it('a different spec draws different numbers', () => {
-    const other = run(`  a: { kind: reactive, every: 2m, window: 2m, iterations: 1501 }`);
+    const other = run(`  a: { kind: reactive, every: 2m, window: 2m, iterations: 151 }`);
     expect(strip(other.summary.policies.a)).not.toEqual(strip(twins.summary.policies.a));
   });
 });
