@@ -1,7 +1,7 @@
 /**
  * An in-memory control plane: the partition map and operations with fixed durations on any
- * `SchedulerPort`, with injectable failures and node outages, and no queues or load. It is the
- * smallest full implementation of the `ControlPlane` contract, for testing the APM and policies
+ * `SchedulerPort`, with injectable failures, node outages and `cancel`, and no queues or load.
+ * It is the smallest full implementation of the `ControlPlane` contract, for testing the APM and policies
  * against scripted failures (a failure at a chosen operation, a node down at a chosen time) that
  * the simulated cluster only produces at random, and as the contract suite's reference.
  */
@@ -35,6 +35,7 @@ interface Op {
   readonly fromNode: number;
   readonly range: { start: number; end: number };
   readonly bytes: number;
+  readonly durationMs: number;
   timer: number;
 }
 
@@ -103,6 +104,20 @@ export class MemoryControlPlane implements ControlPlane {
     }
   }
 
+  /**
+   * Stops operation `opId` if it is still running: it fails with `code` and `reason` (bytes sent
+   * in proportion to the time it ran), the map stays as it was. False when it is not running.
+   */
+  cancel(opId: number, code: OpCode, reason: string): boolean {
+    const op = this.ops.get(opId);
+    if (!op) return false;
+    this.o.scheduler.cancel(op.timer);
+    const now = this.o.scheduler.now();
+    const frac = op.durationMs > 0 ? Math.min(1, (now - op.startMs) / op.durationMs) : 0;
+    this.fail(op, reason, code, frac);
+    return true;
+  }
+
   submit(action: PlanAction, tag?: string): SubmitResult {
     const rejected = admission(
       {
@@ -126,7 +141,7 @@ export class MemoryControlPlane implements ControlPlane {
     const d = this.o.durations ?? {};
     const base = action.kind === 'split' ? (d.split ?? 10) : action.kind === 'merge' ? (d.merge ?? 10) : (d.move ?? 20);
     const durationMs = base + (moves ? (bytes / (this.o.moveBandwidth ?? 1024 * 1024)) * 1000 : 0);
-    const op: Op = { id: this.nextOpId++, action, tag, startMs: now, fromNode: this.map.nodes[i], range, bytes, timer: -1 };
+    const op: Op = { id: this.nextOpId++, action, tag, startMs: now, fromNode: this.map.nodes[i], range, bytes, durationMs, timer: -1 };
     for (const p of actionPartitions(action)) this.busy.add(p);
     if (action.kind === 'split' || action.kind === 'create') this.reserved.add(action.newId);
     this.ops.set(op.id, op);
@@ -134,7 +149,7 @@ export class MemoryControlPlane implements ControlPlane {
     for (const f of this.injected) if ((!f.kinds || f.kinds.includes(action.kind)) && --f.remaining === 0) failure = f;
     this.injected = this.injected.filter((f) => f.remaining > 0);
     // Events go out later, never inside submit: the caller records the op id first.
-    this.o.scheduler.after(0, () => this.emit(op, 'started'), Priority.control);
+    this.o.scheduler.after(0, () => this.ops.has(op.id) && this.emit(op, 'started'), Priority.control);
     if (failure) {
       const f = failure;
       op.timer = this.o.scheduler.after(durationMs * f.at, () => this.fail(op, `injected failure (${f.code})`, f.code, f.at), Priority.control);

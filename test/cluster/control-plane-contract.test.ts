@@ -58,4 +58,4 @@ controlPlaneContract('in-memory plane', async () => {
     verify: async () => mapProblems(control.currentMap(), nodes),
     close: async () => {},
   };
-}, { noCancel: 'the in-memory plane has no cancel (optional in ControlPlane)' });
+});
