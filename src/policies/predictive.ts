@@ -191,6 +191,17 @@ export class PredictivePolicy extends PlanningPolicy {
     return share >= (this.spec.anomalyShare ?? 0.25);
   }
 
+  /**
+   * The picture after a surprise: the last SURPRISE_CHECK_MS observed (a burst that began within
+   * the planning window is diluted in its mean).
+   */
+  private surprisePicture(nowMs: number): LoadPicture {
+    this.fallbacks.surprise++;
+    this.lastPictureForecast = false;
+    const recent = this.ctx.observedRate(SURPRISE_CHECK_MS, new Float64Array(this.ctx.buckets));
+    return { windows: [recent], windowMs: SURPRISE_CHECK_MS, basis: `observed@${nowMs} (fallback: surprise)` };
+  }
+
   protected picture(nowMs: number): LoadPicture | null {
     const observed = this.ctx.observedRate(this.spec.window, new Float64Array(this.ctx.buckets));
     let total = 0;
@@ -202,13 +213,7 @@ export class PredictivePolicy extends PlanningPolicy {
       return { windows: [observed], windowMs: this.spec.window, basis: `observed@${nowMs} (fallback: ${why})` };
     };
     this.lastDecisionMs = nowMs;
-    if (this.surprised) {
-      // plan from the last minute: a burst that began within the window is diluted in its mean
-      this.fallbacks.surprise++;
-      this.lastPictureForecast = false;
-      const recent = this.ctx.observedRate(SURPRISE_CHECK_MS, new Float64Array(this.ctx.buckets));
-      return { windows: [recent], windowMs: SURPRISE_CHECK_MS, basis: `observed@${nowMs} (fallback: surprise)` };
-    }
+    if (this.surprised) return this.surprisePicture(nowMs);
     const prev = this.lastForecast;
     const surprise = prev ? this.surprise(nowMs) : 0;
     const n = Math.max(1, Math.round(this.spec.horizon / this.spec.window));
@@ -218,11 +223,7 @@ export class PredictivePolicy extends PlanningPolicy {
     if (prev) this.logForecast(prev, Math.min(prev.windows.length - 1, Math.max(0, Math.floor((nowMs - this.spec.window - (prev.windows[0]?.startMs ?? prev.issuedAtMs)) / prev.windowMs))), nowMs, observed, total);
     if (this.seenMs < this.minHistory) return reactive('warmup');
     if (this.anomalous(f, prev)) return reactive('anomaly');
-    if (surprise > SURPRISE_SHARE) {
-      this.fallbacks.surprise++;
-      this.lastPictureForecast = false;
-      return { windows: [this.ctx.observedRate(SURPRISE_CHECK_MS, new Float64Array(this.ctx.buckets))], windowMs: SURPRISE_CHECK_MS, basis: `observed@${nowMs} (fallback: surprise)` };
-    }
+    if (surprise > SURPRISE_SHARE) return this.surprisePicture(nowMs);
     // The window just observed was forecast by the previous decision's forecast at lead `every`.
     if (prev) {
       const lead = Math.min(prev.windows.length - 1, Math.max(0, Math.floor((nowMs - this.spec.window - (prev.windows[0]?.startMs ?? prev.issuedAtMs)) / prev.windowMs)));
@@ -232,8 +233,8 @@ export class PredictivePolicy extends PlanningPolicy {
     // The near windows lean on what is observed now as far as that is the better guess: window k
     // blends observed and forecast loads with the weight on the observation that minimises the
     // squared error of the blend, from the errors both had at that lead over the past decisions
-    // (`LeadScores.blendWeight`); beyond `blend` the forecast alone. Measured on follow-the-sun (day 2):
-    // a fixed schedule max(0, 1 − k·window/1h) 1.0% SLO violations, pure forecast 0.53%.
+    // (`LeadScores.blendWeight`); beyond `blend` the forecast alone (its measured effect:
+    // docs/bench-log.md, 2026-11-25).
     const blend = (this.spec.blend ?? 3_600_000) / this.spec.window;
     const weights = f.windows.map((_, k) => (k < blend ? this.leads.blendWeight(k, blend) : 0));
     const mix = (obs: Float64Array, k: number, fc: Float64Array) => {
