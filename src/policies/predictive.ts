@@ -16,15 +16,14 @@
  * forecast and the observed range shares above `fallbackError`. Between decisions a check every
  * minute plans at once from the last minute's observation when more than 8% of that load lies
  * above the last forecast's tail (a surprise: a flash crowd), as promptly as a reactive policy.
+ * These detectors are pure functions in fallbacks.ts; this file keeps the decision (picture, blend,
+ * tail) and wires them in, with the regret analysis (planner/regret.ts) when `regret` is on.
  *
  * The tail the plans keep within capacity is the forecast's p90 band unless `tailQuantile` asks
  * for another quantile (more headroom: fewer ticks above capacity, more moves).
  */
 import { KeyDistributionProfiler } from '../profiler/kdp.ts';
-import { planCost, planRepartition } from '../planner/plan-repartition.ts';
-import { buildContext } from '../planner/context.ts';
-import { makeCostModel } from '../planner/cost.ts';
-import { costLowerBound } from '../planner/lower-bound.ts';
+import { decisionRegret, RegretTally } from '../planner/regret.ts';
 import type { PlanResult } from '../planner/types.ts';
 import type { ModelName } from '../profiler/forecaster.ts';
 import type { KeyBatch } from '../model/batch.ts';
@@ -38,6 +37,19 @@ import type { ForecastSource } from './forecast-source.ts';
 import { LeadScores } from './lead-scores.ts';
 import { Thinned } from '../model/thinned.ts';
 import { FORECAST_LIMITS } from '../model/binned.ts';
+import type { RegretReport } from '../model/policy-outcome.ts';
+import {
+  anomalous,
+  forecastErrorFallback,
+  isSurprise,
+  observedLead,
+  SURPRISE_CHECK_MS,
+  surpriseCheckDue,
+  surpriseWindow,
+  unforecastShare,
+  warmingUp,
+  type FallbackReason,
+} from './fallbacks.ts';
 
 export interface PredictiveSpec extends PlanningSpec {
   readonly horizon: number;
@@ -57,10 +69,6 @@ export interface PredictiveSpec extends PlanningSpec {
   /** Quantile of per-tick load the tail picture stands for (default 0.9, the forecast's band). */
   readonly tailQuantile?: number;
 }
-
-/** Cadence of the surprise check between decisions, and the share of unforecast load that triggers a decision. */
-const SURPRISE_CHECK_MS = 60_000;
-const SURPRISE_SHARE = 0.08;
 
 export type { ForecastSource } from './forecast-source.ts';
 
@@ -124,27 +132,14 @@ export class PredictivePolicy extends PlanningPolicy {
    * (p90 per bucket, with tick headroom) for that minute: load nobody forecast.
    */
   private surprise(nowMs: number): number {
-    const f = this.lastForecast;
-    if (!f || f.windows.length === 0) return 0;
-    const t = nowMs - SURPRISE_CHECK_MS / 2;
-    const w = f.windows.find((x) => t >= x.startMs && t < x.startMs + f.windowMs);
-    if (!w) return 0;
-    const obs = this.ctx.observedRate(SURPRISE_CHECK_MS, new Float64Array(this.ctx.buckets));
-    const up = w.upperLoad ?? w.expectedLoad;
-    let total = 0;
-    let above = 0;
-    for (let b = 0; b < obs.length; b++) {
-      total += obs[b];
-      if (obs[b] > up[b]) above += obs[b] - up[b];
-    }
-    return total > 0 ? above / total : 0;
+    const w = surpriseWindow(this.lastForecast, nowMs);
+    return w ? unforecastShare(w, this.ctx.observedRate(SURPRISE_CHECK_MS, new Float64Array(this.ctx.buckets))) : 0;
   }
 
   private checkSurprise(): void {
     const now = this.ctx.scheduler.now();
-    if ((now - this.ctx.startMs) % this.spec.every === 0) return; // a regular decision is due now
-    if (now - this.lastDecisionMs < SURPRISE_CHECK_MS || this.seenMs < this.minHistory) return;
-    if (this.surprise(now) <= SURPRISE_SHARE) return;
+    if (!surpriseCheckDue(now, this.ctx.startMs, this.spec.every, this.lastDecisionMs, this.seenMs, this.minHistory)) return;
+    if (!isSurprise(this.surprise(now))) return;
     this.surprised = true;
     try {
       this.decide();
@@ -156,39 +151,6 @@ export class PredictivePolicy extends PlanningPolicy {
   observe(batch: KeyBatch): void {
     this.kdp.observe(batch);
     this.seenMs = batch.timeMs + batch.durationMs;
-  }
-
-  /** Total-variation distance between a forecast window's range shares and the observed load. */
-  private shapeError(f: Forecast, observed: Float64Array): number | null {
-    const w = f.windows[0];
-    if (!w) return null;
-    let total = 0;
-    for (let i = 0; i < observed.length; i++) total += observed[i];
-    if (total <= 0) return null;
-    let tv = 0;
-    for (const r of w.ranges) {
-      let s = 0;
-      for (let b = r.range.start; b < r.range.end; b++) s += observed[b];
-      tv += Math.abs(s / total - r.probability);
-    }
-    return tv / 2;
-  }
-
-  /**
-   * True when an anomaly flagged since the last decision is big enough to distrust the forecast:
-   * one on the total rate, or strong flags (score ≥ 10) on ranges that together carry at least
-   * `anomalyShare` of the forecast load. Small ranges flag often on moving hot spots; falling back
-   * on each of them would make the policy reactive most of the time.
-   */
-  private anomalous(f: Forecast, prev: Forecast | null): boolean {
-    const fresh = f.anomalies.filter((a) => prev === null || a.timeMs > prev.issuedAtMs);
-    if (fresh.some((a) => !a.range)) return true;
-    const w = f.windows[0];
-    if (!w) return false;
-    const flagged = new Set(fresh.filter((a) => a.score >= 10 && a.range).map((a) => `${a.range!.start}-${a.range!.end}`));
-    let share = 0;
-    for (const r of w.ranges) if (flagged.has(`${r.range.start}-${r.range.end}`)) share += r.probability;
-    return share >= (this.spec.anomalyShare ?? 0.25);
   }
 
   /**
@@ -207,7 +169,7 @@ export class PredictivePolicy extends PlanningPolicy {
     let total = 0;
     for (let i = 0; i < observed.length; i++) total += observed[i];
     if (total <= 0) return null;
-    const reactive = (why: keyof PredictivePolicy['fallbacks']): LoadPicture => {
+    const reactive = (why: FallbackReason): LoadPicture => {
       this.fallbacks[why]++;
       this.lastPictureForecast = false;
       return { windows: [observed], windowMs: this.spec.window, basis: `observed@${nowMs} (fallback: ${why})` };
@@ -220,16 +182,12 @@ export class PredictivePolicy extends PlanningPolicy {
     const f = this.kdp.forecast(nowMs, n);
     this.lastForecast = f;
     this.leads.score(nowMs, this.spec.window, observed, f);
-    if (prev) this.logForecast(prev, Math.min(prev.windows.length - 1, Math.max(0, Math.floor((nowMs - this.spec.window - (prev.windows[0]?.startMs ?? prev.issuedAtMs)) / prev.windowMs))), nowMs, observed, total);
-    if (this.seenMs < this.minHistory) return reactive('warmup');
-    if (this.anomalous(f, prev)) return reactive('anomaly');
-    if (surprise > SURPRISE_SHARE) return this.surprisePicture(nowMs);
+    if (prev) this.logForecast(prev, observedLead(prev, nowMs, this.spec.window), nowMs, observed, total);
+    if (warmingUp(this.seenMs, this.minHistory)) return reactive('warmup');
+    if (anomalous(f, prev, this.spec.anomalyShare ?? 0.25)) return reactive('anomaly');
+    if (isSurprise(surprise)) return this.surprisePicture(nowMs);
     // The window just observed was forecast by the previous decision's forecast at lead `every`.
-    if (prev) {
-      const lead = Math.min(prev.windows.length - 1, Math.max(0, Math.floor((nowMs - this.spec.window - (prev.windows[0]?.startMs ?? prev.issuedAtMs)) / prev.windowMs)));
-      const err = this.shapeError({ ...prev, windows: prev.windows.slice(lead) }, observed);
-      if (err !== null && err > (this.spec.fallbackError ?? 0.25)) return reactive('error');
-    }
+    if (forecastErrorFallback(prev, nowMs, this.spec.window, observed, this.spec.fallbackError ?? 0.25)) return reactive('error');
     // The near windows lean on what is observed now as far as that is the better guess: window k
     // blends observed and forecast loads with the weight on the observation that minimises the
     // squared error of the blend, from the errors both had at that lead over the past decisions
@@ -300,14 +258,13 @@ export class PredictivePolicy extends PlanningPolicy {
   private readonly leads = new LeadScores();
 
   /** Regret decomposition, summed over forecast-based decisions (cost units of the PRE). */
-  private regretSum = { forecastCost: 0, optimizerCost: 0, decisions: 0 };
+  private readonly regret = new RegretTally();
 
   /**
-   * A decision, and with `regret` on, its regret against the true future over the horizon:
-   * forecast error = cost(truth) of the layout planned from the forecast − cost(truth) of the
-   * layout the same PRE plans from the truth (same base, same budget); optimizer gap = the
-   * latter − the exact lower bound on any layout's cost under the truth (the yardstick).
-   * Execution lag is measured separately (time from a plan's proposal to its end).
+   * A decision, and with `regret` on, its regret against the true future over the horizon
+   * (planner/regret.ts: forecast error and optimizer gap, from the PRE's input over the true
+   * windows and the same base). Execution lag is measured separately (time from a plan's
+   * proposal to its end).
    */
   override decide(): PlanResult | null {
     const res = super.decide();
@@ -318,28 +275,15 @@ export class PredictivePolicy extends PlanningPolicy {
     const tf = (this.truthSource ??= new TruthSource(this.ctx, this.spec.window, this.spec.ranges ?? 32)).forecast(now, n);
     const truth = this.input({ windows: tf.windows.map((w) => w.expectedLoad), upper: tf.windows.map((w) => w.upperLoad ?? w.expectedLoad), basis: tf.id }, res.plan.before);
     const chosen = res.proposed ? res.plan.after : res.plan.before;
-    const cPred = planCost(chosen, truth).cost;
-    const best = planRepartition(truth, { optimizer: this.spec.optimizer, iterations: this.spec.iterations, rng: this.regretRng, earlyExit: false, nowMs: now });
-    const cBest = Math.min(best.predicted.cost ?? Infinity, best.current.cost ?? Infinity);
-    const lb = costLowerBound(buildContext(truth), makeCostModel(truth.goals));
-    this.regretSum.forecastCost += Math.max(0, cPred - cBest);
-    this.regretSum.optimizerCost += Math.max(0, cBest - lb);
-    this.regretSum.decisions++;
+    this.regret.add(decisionRegret(truth, chosen, { optimizer: this.spec.optimizer, iterations: this.spec.iterations, rng: this.regretRng, nowMs: now }));
     return res;
   }
 
   private lastPictureForecast = false;
   private truthSource: TruthSource | undefined;
 
-  private regretReport(): { forecastCost: number; optimizerCost: number; executionLagMs: number; decisions: number } {
-    const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
-    const d = Math.max(1, this.regretSum.decisions);
-    return {
-      forecastCost: r6(this.regretSum.forecastCost / d),
-      optimizerCost: r6(this.regretSum.optimizerCost / d),
-      executionLagMs: this.meanExecutionLagMs(),
-      decisions: this.regretSum.decisions,
-    };
+  private regretReport(): RegretReport {
+    return this.regret.report(this.meanExecutionLagMs());
   }
   private get regretRng() {
     return (this._regretRng ??= this.ctx.rng.fork('regret'));
