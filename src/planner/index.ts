@@ -22,3 +22,4 @@ export * from './execution.ts';
 export * from './rng.ts';
 export * from './snapshot.ts';
 export * from './plan-output.ts';
+export * from './regret.ts';

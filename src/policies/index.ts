@@ -8,3 +8,4 @@ export * from './predictive.ts';
 export * from './oracle.ts';
 export * from './perfect-forecast.ts';
 export * from './truth-source.ts';
+export * from './fallbacks.ts';
