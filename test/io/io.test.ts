@@ -4,23 +4,13 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SweepManifest } from '../../src/experiment/run-sweep.ts';
 import { resultsHeader } from '../../src/experiment/sweep.ts';
-import { InputError, formatProblem } from '../../src/model/errors.ts';
 import { scenarioFiles } from '../../src/io/scenario-files.ts';
 import { readSummary } from '../../src/io/summary-file.ts';
 import { readSweepShards, writeSweepDir } from '../../src/io/sweep-dir.ts';
+import { problems } from './problems.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keycast-io-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-function problems(f: () => unknown): string[] {
-  try {
-    f();
-    return [];
-  } catch (err) {
-    if (err instanceof InputError) return err.problems.map(formatProblem);
-    throw err;
-  }
-}
 
 describe('the user’s files', () => {
   it('scenario files: a folder gives its *.yaml sorted; a missing name or an empty folder is bad input', () => {

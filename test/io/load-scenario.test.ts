@@ -10,22 +10,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/io/load-scenario.ts';
 import { BUNDLED_SCENARIOS, bundledScenarioNames, resolveScenarioArg } from '../../src/io/bundled.ts';
 import { parseScenario } from '../../src/scenario/load.ts';
-import { InputError, formatProblem } from '../../src/model/errors.ts';
+import { problems } from './problems.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const TINY = path.join(ROOT, 'test/fixtures/tiny.yaml');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keycast-load-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-function problems(f: () => unknown): string[] {
-  try {
-    f();
-    return [];
-  } catch (err) {
-    if (err instanceof InputError) return err.problems.map(formatProblem);
-    throw err;
-  }
-}
 
 describe('loading scenario files', () => {
   it('reads and validates a file, the same as parsing its text with its folder', () => {
