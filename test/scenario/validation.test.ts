@@ -22,10 +22,13 @@ expect:
   - static.records > 0
 `;
 
+/** The folder scenario texts are parsed as if they were in (paths resolve inside the repository). */
+const HERE = import.meta.dirname;
+
 /** The problems (formatted lines) of a scenario text, or [] when valid. */
 function problems(text: string, sets: string[] = [], exists?: (absPath: string) => boolean): string[] {
   try {
-    parseScenario(text, 'f.yaml', '/tmp', { sets, exists });
+    parseScenario(text, 'f.yaml', HERE, { sets, exists });
     return [];
   } catch (err) {
     if (err instanceof InputError) return err.problems.map(formatProblem);
@@ -35,7 +38,7 @@ function problems(text: string, sets: string[] = [], exists?: (absPath: string) 
 
 describe('scenario validation', () => {
   it('accepts a good file and fills defaults', () => {
-    const s = parseScenario(GOOD, 'f.yaml', '/tmp');
+    const s = parseScenario(GOOD, 'f.yaml', HERE);
     expect(s.scenario.cluster.pauses.move).toBe(200);
     expect(s.scenario.cluster.moveBandwidth).toBe(50 * 1024 * 1024);
     expect(s.scenario.warmup).toBe(600_000);
@@ -87,8 +90,8 @@ describe('scenario validation', () => {
     const text = GOOD.replace('kind: user-id', 'kind: range').replace('workload:\n', 'workload:\n  trace: { file: nowhere.csv }\n');
     const asked: string[] = [];
     const exists = (p: string) => (asked.push(p), false);
-    expect(problems(text, [], exists).join('\n')).toMatch(/workload\.trace\.file: no such file: \/tmp\/nowhere\.csv/);
-    expect(asked).toEqual(['/tmp/nowhere.csv']);
+    expect(problems(text, [], exists).join('\n')).toMatch(/workload\.trace\.file: no such file: .*nowhere\.csv/);
+    expect(asked).toEqual([path.join(HERE, 'nowhere.csv')]);
     // text alone (no `exists`): the trace is not looked for at load
     expect(problems(text).join('\n')).not.toMatch(/no such file/);
   });
@@ -125,7 +128,7 @@ describe('scenario validation', () => {
   });
 
   it('applies --set overrides before validation', () => {
-    const s = parseScenario(GOOD, 'f.yaml', '/tmp', { sets: ['cluster.nodes=5', 'workload.rate=2500', 'duration=2h'] });
+    const s = parseScenario(GOOD, 'f.yaml', HERE, { sets: ['cluster.nodes=5', 'workload.rate=2500', 'duration=2h'] });
     expect(s.scenario.cluster.nodes).toBe(5);
     expect(s.scenario.workload.rate).toBe(2500);
     expect(s.scenario.duration).toBe(7_200_000);
@@ -134,13 +137,13 @@ describe('scenario validation', () => {
   });
 
   it('rejects unknown policies in --policies', () => {
-    expect(() => parseScenario(GOOD, 'f.yaml', '/tmp', { policies: ['nope'] })).toThrow(/no policy 'nope'/);
+    expect(() => parseScenario(GOOD, 'f.yaml', HERE, { policies: ['nope'] })).toThrow(/no policy 'nope'/);
   });
 
   it('gives the same hash for the same scenario whatever the seed', () => {
-    const a = parseScenario(GOOD, 'f.yaml', '/tmp', { seed: 1 });
-    const b = parseScenario(GOOD, 'f.yaml', '/tmp', { seed: 2 });
-    const c = parseScenario(GOOD.replace('rate: 1000', 'rate: 1001'), 'f.yaml', '/tmp');
+    const a = parseScenario(GOOD, 'f.yaml', HERE, { seed: 1 });
+    const b = parseScenario(GOOD, 'f.yaml', HERE, { seed: 2 });
+    const c = parseScenario(GOOD.replace('rate: 1000', 'rate: 1001'), 'f.yaml', HERE);
     expect(a.hash).toBe(b.hash);
     expect(c.hash).not.toBe(a.hash);
   });
