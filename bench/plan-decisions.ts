@@ -22,21 +22,20 @@
  * ratio to the first optimizer listed, decision by decision (≤ 1 is as good or better).
  * `reactive-bench` and `oracle-bench` are the cluster of `npm run bench` (B = 4096, 256
  * partitions, 32 nodes; one observed window every minute, or 30 windows every 5 minutes).
+ * `PRICED=1` gives every input a window length (`windowMs`, one minute), as the planning policies
+ * do: the search and the proposal then price a plan while it runs (docs/planner.md).
+ *
+ * `planDecisionSection()` is the same comparison as a section of `npm run bench` (decision time
+ * and plan cost on the captured decisions, annealing against the default optimizer).
  * Wall-clock reads here are measurements only; the planner itself never reads a clock.
  */
+import { pathToFileURL } from 'node:url';
 import { equalPartitionMap, type PartitionMap, type Plan } from '../src/model/index.ts';
-import { planCosts, planRepartition, seededRng, type Goals, type OptimizerName, type PlanInput } from '../src/planner/index.ts';
+import { planCosts, planRepartition, seededRng, type Goals, type Optimizer, type OptimizerName, type PlanInput } from '../src/planner/index.ts';
 
-const DECISIONS = Number(process.env.DECISIONS ?? 200);
-const ITERATIONS = Number(process.env.ITERATIONS ?? 20_000);
-const BUDGETS = (process.env.BUDGETS ?? '').split(',').filter(Boolean).map(Number);
-const CASES = (process.env.CASES ?? 'reactive,oracle,reactive-large').split(',');
-const COMPARE = (process.env.COMPARE ?? '').split(',').filter(Boolean) as OptimizerName[];
-/** Optimizer of the first pass (the trajectory the replays follow). */
-const OPTIMIZER = (process.env.OPTIMIZER ?? 'annealing') as OptimizerName;
 const DAY_MS = 86_400_000;
 
-interface Case {
+export interface Case {
   readonly name: string;
   readonly buckets: number;
   readonly partitions: number;
@@ -46,7 +45,7 @@ interface Case {
   readonly rateRps: number;
 }
 
-const cases: Case[] = [
+export const cases: readonly Case[] = [
   { name: 'reactive', buckets: 1024, partitions: 24, nodes: 6, everyMs: 60_000, windows: 1, rateRps: 30_000 },
   { name: 'oracle', buckets: 1024, partitions: 24, nodes: 6, everyMs: 300_000, windows: 30, rateRps: 30_000 },
   { name: 'reactive-large', buckets: 4096, partitions: 256, nodes: 32, everyMs: 60_000, windows: 1, rateRps: 160_000 },
@@ -79,10 +78,11 @@ function makeLoad(B: number, rateRps: number): (tMs: number, out: Float64Array) 
   };
 }
 
-const quantile = (xs: number[], q: number) => {
+export const quantile = (xs: readonly number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * (s.length - 1) + 0.5))];
 };
+const mean = (xs: readonly number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
 
 /** FNV-1a over a string, for a short fingerprint of the decisions. */
 function fnv(s: string, h = 0x811c9dc5): number {
@@ -90,7 +90,34 @@ function fnv(s: string, h = 0x811c9dc5): number {
   return h;
 }
 
-function runCase(c: Case): void {
+/** One captured decision: its input and the previous plan, as the first pass met them. */
+export interface Decision {
+  readonly input: PlanInput;
+  readonly previous: Plan | undefined;
+  readonly now: number;
+}
+
+/** The first pass over a case: its decisions and what they cost. */
+export interface Capture {
+  readonly decisions: Decision[];
+  readonly ms: number[];
+  readonly proposed: number;
+  readonly finalK: number;
+  readonly fingerprint: number;
+}
+
+export interface CaptureOptions {
+  readonly decisions: number;
+  readonly iterations: number;
+  readonly optimizer: OptimizerName | Optimizer;
+  /** Keep the decisions' inputs (for replays). */
+  readonly keep: boolean;
+  /** Give the inputs a window length (the policies' price of time). */
+  readonly priced?: boolean;
+}
+
+/** Runs `o.decisions` consecutive decisions of case `c`, applying each proposed plan at once. */
+export function captureCase(c: Case, o: CaptureOptions): Capture {
   const B = c.buckets;
   const expected = makeLoad(B, c.rateRps);
   const noise = seededRng(7);
@@ -102,8 +129,8 @@ function runCase(c: Case): void {
   let proposed = 0;
   let fp = 0x811c9dc5;
   const startMs = 2 * 3_600_000;
-  const replays: { input: PlanInput; previous: Plan | undefined; now: number }[] = [];
-  for (let d = 0; d < DECISIONS; d++) {
+  const decisions: Decision[] = [];
+  for (let d = 0; d < o.decisions; d++) {
     const now = startMs + d * c.everyMs;
     const windows: Float64Array[] = [];
     if (c.windows === 1) {
@@ -128,10 +155,11 @@ function runCase(c: Case): void {
       cluster: { nodes: c.nodes, nodeCapacity: (1.6 * c.rateRps) / c.nodes, maxPartitions: 256 },
       goals,
       threshold: 0.05,
+      ...(o.priced ? { windowMs: 60_000 } : {}),
     };
-    if (BUDGETS.length || COMPARE.length) replays.push({ input, previous, now });
+    if (o.keep) decisions.push({ input, previous, now });
     const t0 = performance.now(); // clock-ok: benchmark measurement
-    const r = planRepartition(input, { optimizer: OPTIMIZER, iterations: ITERATIONS, rng, previous, nowMs: now, id: `d${d}` });
+    const r = planRepartition(input, { optimizer: o.optimizer, iterations: o.iterations, rng, previous, nowMs: now, id: `d${d}` });
     ms.push(performance.now() - t0); // clock-ok
     fp = fnv(`${r.proposed}|${r.savings.toFixed(9)}|${JSON.stringify(r.plan.actions)};`, fp);
     if (r.proposed && r.plan.actions.length > 0) {
@@ -140,48 +168,134 @@ function runCase(c: Case): void {
       map = r.plan.after;
     }
   }
-  const mean = ms.reduce((a, x) => a + x, 0) / ms.length;
-  console.log(
-    [c.name, `B=${B}`, `k0=${c.partitions}`, `windows=${c.windows}`, `decisions=${DECISIONS}`].join(' ').padEnd(58) +
-      `median ${quantile(ms, 0.5).toFixed(2)} ms  p90 ${quantile(ms, 0.9).toFixed(2)} ms  mean ${mean.toFixed(2)} ms  ` +
-      `proposed ${proposed}  final k ${map.ids.length}  fingerprint ${fp.toString(16).padStart(8, '0')}`,
+  return { decisions, ms, proposed, finalK: map.ids.length, fingerprint: fp };
+}
+
+/** One optimizer replayed over captured decisions. */
+export interface Replay {
+  readonly name: string;
+  /** CPU ms of each decision (the process's user + system time). */
+  readonly cpu: number[];
+  /** Wall ms of each decision. */
+  readonly wall: number[];
+  readonly proposed: number;
+  /** Cost of the configuration each decision ends with, under the decision's own input. */
+  readonly costs: number[];
+}
+
+/**
+ * Replays `decisions` with `optimizer` (one seeded random stream per decision): time per decision
+ * and the cost of the configuration each ends with (the plan's target when proposed, else the
+ * current map).
+ */
+export function replay(decisions: readonly Decision[], optimizer: OptimizerName | Optimizer, iterations: number): Replay {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  const costs: number[] = [];
+  let proposed = 0;
+  decisions.forEach(({ input, previous, now }, d) => {
+    const t0 = performance.now(); // clock-ok: benchmark measurement
+    const c0 = process.cpuUsage();
+    const r = planRepartition(input, { optimizer, iterations, rng: seededRng(1000 + d), previous, nowMs: now, id: `d${d}` });
+    const c1 = process.cpuUsage(c0);
+    wall.push(performance.now() - t0); // clock-ok
+    cpu.push((c1.user + c1.system) / 1000);
+    if (r.proposed) proposed++;
+    costs.push(planCosts([r.proposed ? r.plan.after : input.map], input)[0]);
+  });
+  return { name: typeof optimizer === 'string' ? optimizer : optimizer.name, cpu, wall, proposed, costs };
+}
+
+/** A replay against a reference replay of the same decisions: cost ratios decision by decision. */
+export function versus(r: Replay, ref: Replay): { meanRatio: number; worstRatio: number; bestRatio: number; meanCost: number; maxCost: number } {
+  const ratios = r.costs.map((c, i) => c / ref.costs[i]);
+  return { meanRatio: mean(ratios), worstRatio: Math.max(...ratios), bestRatio: Math.min(...ratios), meanCost: mean(r.costs), maxCost: Math.max(...r.costs) };
+}
+
+/** One line of a replay: times and costs against the reference. */
+export function replayLine(r: Replay, ref: Replay): string {
+  const v = versus(r, ref);
+  return (
+    `  ${r.name.padEnd(10)} CPU median ${quantile(r.cpu, 0.5).toFixed(2)} ms mean ${mean(r.cpu).toFixed(2)} ms  wall median ${quantile(r.wall, 0.5).toFixed(2)} ms  p90 ${quantile(r.wall, 0.9).toFixed(2)} ms  mean ${mean(r.wall).toFixed(2)} ms  ` +
+    `proposed ${r.proposed}  cost mean ${v.meanCost.toFixed(5)} max ${v.maxCost.toFixed(5)}  vs ${ref.name}: mean ${v.meanRatio.toFixed(4)} worst ${v.worstRatio.toFixed(4)} best ${v.bestRatio.toFixed(4)}`
   );
-  for (const budget of BUDGETS) {
-    let savings = 0;
-    const t: number[] = [];
-    replays.forEach(({ input, previous, now }, d) => {
-      const t0 = performance.now(); // clock-ok: benchmark measurement
-      const r = planRepartition(input, { iterations: budget, rng: seededRng(1000 + d), previous, nowMs: now, id: `d${d}` });
-      t.push(performance.now() - t0); // clock-ok
-      savings += r.savings;
-    });
-    console.log(`  budget ${String(budget).padStart(6)}: median ${quantile(t, 0.5).toFixed(2)} ms a decision, mean saving ${((100 * savings) / replays.length).toFixed(2)}%`);
+}
+
+/** The comparison rows of `npm run bench`: one per case, CPU median per decision of each optimizer, the ratio, and the plan cost. */
+export interface DecisionRow {
+  readonly case: string;
+  readonly optimizer: string;
+  readonly cpuMedianMs: number;
+  readonly cpuMeanMs: number;
+  readonly speedup: number;
+  readonly meanCost: number;
+  readonly maxCost: number;
+  readonly meanRatio: number;
+  readonly worstRatio: number;
+}
+
+/**
+ * `npm run bench`'s section: the captured decisions of `reactive-bench` and `oracle-bench` (the
+ * bench's cluster), replayed with `reference` (annealing, today's budget) and `candidate`; per
+ * case and optimizer the CPU time per decision, its ratio to the reference, and the plan cost
+ * (mean, worst ratio decision by decision).
+ */
+export function planDecisionSection(opts: { decisions?: number; iterations?: number; reference?: OptimizerName; candidate?: OptimizerName; cases?: readonly string[] } = {}): DecisionRow[] {
+  const iterations = opts.iterations ?? 5_000;
+  const reference = opts.reference ?? 'annealing';
+  const candidate = opts.candidate ?? 'staged';
+  const rows: DecisionRow[] = [];
+  for (const c of cases) {
+    if (!(opts.cases ?? ['reactive-bench', 'oracle-bench']).includes(c.name)) continue;
+    const cap = captureCase(c, { decisions: opts.decisions ?? 200, iterations, optimizer: reference, keep: true });
+    const ref = replay(cap.decisions, reference, iterations);
+    const cand = replay(cap.decisions, candidate, iterations);
+    for (const r of [ref, cand]) {
+      const v = versus(r, ref);
+      rows.push({
+        case: c.name,
+        optimizer: r.name,
+        cpuMedianMs: quantile(r.cpu, 0.5),
+        cpuMeanMs: mean(r.cpu),
+        speedup: quantile(ref.cpu, 0.5) / quantile(r.cpu, 0.5),
+        meanCost: v.meanCost,
+        maxCost: v.maxCost,
+        meanRatio: v.meanRatio,
+        worstRatio: v.worstRatio,
+      });
+    }
   }
-  let reference: number[] | undefined;
-  for (const optimizer of COMPARE) {
-    const t: number[] = [];
-    const cpu: number[] = [];
-    const costs: number[] = [];
-    let proposedHere = 0;
-    replays.forEach(({ input, previous, now }, d) => {
-      const t0 = performance.now(); // clock-ok: benchmark measurement
-      const c0 = process.cpuUsage();
-      const r = planRepartition(input, { optimizer, iterations: ITERATIONS, rng: seededRng(1000 + d), previous, nowMs: now, id: `d${d}` });
-      const c1 = process.cpuUsage(c0);
-      t.push(performance.now() - t0); // clock-ok
-      cpu.push((c1.user + c1.system) / 1000);
-      if (r.proposed) proposedHere++;
-      costs.push(planCosts([r.proposed ? r.plan.after : input.map], input)[0]);
-    });
-    reference ??= costs;
-    const ratios = costs.map((c, i) => c / reference![i]);
-    const meanCost = costs.reduce((a, x) => a + x, 0) / costs.length;
-    const meanRatio = ratios.reduce((a, x) => a + x, 0) / ratios.length;
+  return rows;
+}
+
+function main(): void {
+  const DECISIONS = Number(process.env.DECISIONS ?? 200);
+  const ITERATIONS = Number(process.env.ITERATIONS ?? 20_000);
+  const BUDGETS = (process.env.BUDGETS ?? '').split(',').filter(Boolean).map(Number);
+  const CASES = (process.env.CASES ?? 'reactive,oracle,reactive-large').split(',');
+  const COMPARE = (process.env.COMPARE ?? '').split(',').filter(Boolean) as OptimizerName[];
+  /** Optimizer of the first pass (the trajectory the replays follow). */
+  const OPTIMIZER = (process.env.OPTIMIZER ?? 'annealing') as OptimizerName;
+  const priced = process.env.PRICED === '1';
+  for (const c of cases) {
+    if (!CASES.includes(c.name)) continue;
+    const cap = captureCase(c, { decisions: DECISIONS, iterations: ITERATIONS, optimizer: OPTIMIZER, keep: BUDGETS.length > 0 || COMPARE.length > 0, priced });
     console.log(
-      `  ${optimizer.padEnd(10)} CPU median ${quantile(cpu, 0.5).toFixed(2)} ms mean ${(cpu.reduce((a, x) => a + x, 0) / cpu.length).toFixed(2)} ms  wall median ${quantile(t, 0.5).toFixed(2)} ms  p90 ${quantile(t, 0.9).toFixed(2)} ms  mean ${(t.reduce((a, x) => a + x, 0) / t.length).toFixed(2)} ms  ` +
-        `proposed ${proposedHere}  cost mean ${meanCost.toFixed(5)}  vs ${COMPARE[0]}: mean ${meanRatio.toFixed(4)} worst ${Math.max(...ratios).toFixed(4)} best ${Math.min(...ratios).toFixed(4)}`,
+      [c.name, `B=${c.buckets}`, `k0=${c.partitions}`, `windows=${c.windows}`, `decisions=${DECISIONS}`, ...(priced ? ['priced'] : [])].join(' ').padEnd(58) +
+        `median ${quantile(cap.ms, 0.5).toFixed(2)} ms  p90 ${quantile(cap.ms, 0.9).toFixed(2)} ms  mean ${mean(cap.ms).toFixed(2)} ms  ` +
+        `proposed ${cap.proposed}  final k ${cap.finalK}  fingerprint ${cap.fingerprint.toString(16).padStart(8, '0')}`,
     );
+    for (const budget of BUDGETS) {
+      const r = replay(cap.decisions, OPTIMIZER, budget);
+      console.log(`  budget ${String(budget).padStart(6)}: median ${quantile(r.wall, 0.5).toFixed(2)} ms a decision, cost mean ${mean(r.costs).toFixed(5)}`);
+    }
+    let ref: Replay | undefined;
+    for (const optimizer of COMPARE) {
+      const r = replay(cap.decisions, optimizer, ITERATIONS);
+      ref ??= r;
+      console.log(replayLine(r, ref));
+    }
   }
 }
 
-for (const c of cases) if (CASES.includes(c.name)) runCase(c);
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();

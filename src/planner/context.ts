@@ -19,6 +19,8 @@ export const DEFAULT_RETENTION_S = 1800;
 /** Precomputed view of a `PlanInput` for the search (read-only once built). */
 export interface PlanContext extends PictureSums {
   readonly input: PlanInput;
+  /** The picture parts the sums come from (the input's own when it carried them). */
+  readonly picture: PictureParts;
   readonly goals: Goals;
   readonly buckets: number;
   /** Valid node ids are `0 … nodeCount − 1`. */
@@ -71,9 +73,14 @@ function groupWindows(ws: readonly Float64Array[], max: number): Float64Array[] 
   for (let g = 0; g < max; g++) {
     const lo = Math.floor((g * ws.length) / max);
     const hi = Math.floor(((g + 1) * ws.length) / max);
-    const acc = new Float64Array(ws[0].length);
-    for (let w = lo; w < hi; w++) for (let j = 0; j < acc.length; j++) acc[j] += ws[w][j];
-    for (let j = 0; j < acc.length; j++) acc[j] /= hi - lo;
+    const B = ws[0].length;
+    const acc = new Float64Array(B);
+    for (let w = lo; w < hi; w++) {
+      const src = ws[w];
+      for (let j = 0; j < B; j++) acc[j] += src[j];
+    }
+    const n = hi - lo;
+    for (let j = 0; j < B; j++) acc[j] /= n;
     out.push(acc);
   }
   return out;
@@ -95,7 +102,8 @@ export function pictureParts(windows: readonly Float64Array[], upper: readonly F
   const prefix = grouped.map((w) => prefixSums(w));
   const upperPrefix = upperGrouped?.map((w) => prefixSums(w));
   const meanLoad = new Float64Array(B);
-  for (const w of windows) for (let j = 0; j < B; j++) meanLoad[j] += w[j] / windows.length;
+  const n = windows.length;
+  for (const w of windows) for (let j = 0; j < B; j++) meanLoad[j] += w[j] / n;
   return {
     windows,
     upper,
@@ -164,6 +172,7 @@ export function buildContext(input: PlanInput, opts: ContextOptions = {}): PlanC
   const fixedK = input.goals.partitionCount;
   return {
     input,
+    picture: parts,
     goals: input.goals,
     buckets: B,
     nodeCount: c.nodes,
@@ -233,4 +242,31 @@ export function homeNode(ctx: PlanContext, lo: number, hi: number): number {
     }
   }
   return best;
+}
+
+/** Prefix sums of every input window and of its tail, at full resolution (not the search's groups). */
+export interface WindowPrefixes {
+  readonly windows: readonly Float64Array[];
+  readonly upper: readonly Float64Array[] | undefined;
+}
+
+/** Per picture (whose arrays do not change), its full-resolution prefix sums. */
+const fullPrefixes = new WeakMap<PictureParts, WindowPrefixes>();
+
+/**
+ * The full-resolution prefix sums of the context's picture (what impacts and the execution price
+ * read), computed once per picture: the search's own when no windows were grouped.
+ */
+export function windowPrefixes(ctx: PlanContext): WindowPrefixes {
+  const pic = ctx.picture;
+  let r = fullPrefixes.get(pic);
+  if (!r) {
+    const grouped = pic.windows.length === pic.prefix.length;
+    r = {
+      windows: grouped ? pic.prefix : pic.windows.map((w) => prefixSums(w)),
+      upper: pic.upper ? (grouped && pic.upperPrefix ? pic.upperPrefix : pic.upper.map((w) => prefixSums(w))) : undefined,
+    };
+    fullPrefixes.set(pic, r);
+  }
+  return r;
 }

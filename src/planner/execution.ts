@@ -15,8 +15,8 @@
  *   `capacity × (1 − moveLoad)`, the overload (tail load above capacity, as the overload term)
  *   time-weighted over the horizon, the last window's picture held to its end.
  */
-import { applyAction, prefixSums, type PartitionMap, type PlanAction } from '../model/index.ts';
-import type { PlanContext } from './context.ts';
+import { applyAction, type PartitionMap, type PlanAction } from '../model/index.ts';
+import { windowPrefixes, type PlanContext } from './context.ts';
 import type { CostModel, Lag } from './cost.ts';
 import type { LayoutView } from './layout-state.ts';
 import { actionBytes, actionDurationsMs, scheduleTimes } from './impact.ts';
@@ -70,11 +70,10 @@ interface PictureWindow {
 }
 
 function pictureWindows(ctx: PlanContext, spanMs: number): PictureWindow[] {
-  const input = ctx.input;
-  const src = input.upper ?? input.windows;
-  const W = input.windowMs!;
-  return src.map((w, i) => {
-    const prefix = prefixSums(w);
+  const full = windowPrefixes(ctx);
+  const src = full.upper ?? full.windows;
+  const W = ctx.input.windowMs!;
+  return src.map((prefix, i) => {
     return { prefix, total: prefix[prefix.length - 1], endMs: i === src.length - 1 ? spanMs : (i + 1) * W };
   });
 }

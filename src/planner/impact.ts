@@ -4,8 +4,8 @@
  * actions: bytes sent, pauses, and an execution-time estimate (list scheduling with the
  * dependencies and `maxConcurrentOps`, each move at the full move bandwidth).
  */
-import { prefixSums, type Impact, type PartitionMap, type PlanAction } from '../model/index.ts';
-import type { PlanContext } from './context.ts';
+import { type Impact, type PartitionMap, type PlanAction } from '../model/index.ts';
+import { windowPrefixes, type PlanContext } from './context.ts';
 
 /** Bytes each action sends (moves: the whole partition; creates: the new half), replayed from `before`. */
 export function actionBytes(ctx: PlanContext, before: PartitionMap, actions: readonly PlanAction[]): number[] {
@@ -117,9 +117,12 @@ export function impactOf(
   let maxNode = 0;
   let imb = 0;
   let overloaded = 0;
+  const full = windowPrefixes(ctx);
+  const nl = new Float64Array(ctx.nodeSlots);
+  const nu = input.upper ? new Float64Array(ctx.nodeSlots) : nl;
   for (let w = 0; w < input.windows.length; w++) {
-    const p = prefixSums(input.windows[w]);
-    const nl = new Float64Array(ctx.nodeSlots);
+    const p = full.windows[w];
+    nl.fill(0);
     let mp = 0;
     for (let i = 0; i < k; i++) {
       const v = p[b[i + 1]] - p[b[i]];
@@ -130,10 +133,9 @@ export function impactOf(
     imb += total > 0 ? mp / (total / k) : 1;
     maxPart = Math.max(maxPart, mp);
     let over = false;
-    let nu = nl;
-    if (input.upper) {
-      const pu = prefixSums(input.upper[w]);
-      nu = new Float64Array(ctx.nodeSlots);
+    if (full.upper) {
+      const pu = full.upper[w];
+      nu.fill(0);
       for (let i = 0; i < k; i++) nu[map.nodes[i]] += pu[b[i + 1]] - pu[b[i]];
     }
     for (let n = 0; n < nl.length; n++) {

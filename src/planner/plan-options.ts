@@ -5,12 +5,13 @@
  */
 import type { PartitionMap, Plan } from '../model/index.ts';
 import type { CostTerm } from './cost-term.ts';
+import type { Optimizer } from './optimizer.ts';
 import type { OptimizerName, Rng } from './types.ts';
 
 /** How to plan. */
 export interface PlanOptions {
-  /** Default `annealing`. */
-  readonly optimizer?: OptimizerName;
+  /** Default `annealing`. A name, or an `Optimizer` itself (e.g. one configured with its own options). */
+  readonly optimizer?: OptimizerName | Optimizer;
   /** Default 20 000. */
   readonly iterations?: number;
   /** Seeded random source (required by annealing and genetic; the others ignore it). */

@@ -162,7 +162,8 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
  */
 export function planRepartition(input: PlanInput, options: PlanOptions): PlanResult {
   check(input);
-  const optimizer = makeOptimizer(options.optimizer ?? 'annealing');
+  const chosen = options.optimizer ?? 'annealing';
+  const optimizer = typeof chosen === 'string' ? makeOptimizer(chosen) : chosen;
   const { ctx, model: base } = modelFor(input, options);
   const before = input.map;
   const curState = new LayoutState(ctx, layoutOfMap(before));
