@@ -13,25 +13,34 @@
  *
  * `BUDGETS=1250,2500,5000,10000` also replays the very same decision inputs (the trajectory of the
  * first pass) at each budget, with one seeded random stream per decision, and prints the time
- * per decision and the mean saving found: how much plan quality the budget buys.
+ * per decision and the mean cost of the configurations the decisions end with: how much plan
+ * quality the budget buys.
  * `COMPARE=annealing,staged` replays the same decision inputs with each optimizer (the same
  * budget, one seeded random stream per decision) and prints, per optimizer, the time per
  * decision (CPU time of the process, steadier than wall time on a shared machine, and wall
  * time) and the cost of the configuration each decision ends with (the plan's target when
  * proposed, else the current map) under the decision's own input: mean, and the mean and worst
  * ratio to the first optimizer listed, decision by decision (≤ 1 is as good or better).
+ * `NOISE=1` adds the first optimizer replayed with other random streams: how far one search
+ * lands from itself decision by decision (the yardstick for the worst ratio).
  * `reactive-bench` and `oracle-bench` are the cluster of `npm run bench` (B = 4096, 256
  * partitions, 32 nodes; one observed window every minute, or 30 windows every 5 minutes).
  * `PRICED=1` gives every input a window length (`windowMs`, one minute), as the planning policies
  * do: the search and the proposal then price a plan while it runs (docs/planner.md).
+ * `policy-oracle` and `policy-reactive` are not synthetic: they are every decision the oracle or
+ * the reactive policy makes on the near-saturation scenario of `test/policies` at seeds 1–5
+ * (recorded with `recordDecisions`; tail loads, timed windows, the policy's budget of 3000),
+ * where node placement and the price of a plan while it runs dominate the cost.
  *
- * `planDecisionSection()` is the same comparison as a section of `npm run bench` (decision time
- * and plan cost on the captured decisions, annealing against the default optimizer).
+ * `planDecisionSection()` is the comparison as a section of `npm run bench` (decision time and
+ * plan cost on the captured decisions, annealing against a candidate optimizer).
  * Wall-clock reads here are measurements only; the planner itself never reads a clock.
  */
 import { pathToFileURL } from 'node:url';
 import { equalPartitionMap, type PartitionMap, type Plan } from '../src/model/index.ts';
-import { planCosts, planRepartition, seededRng, type Goals, type Optimizer, type OptimizerName, type PlanInput } from '../src/planner/index.ts';
+import { planCosts, planRepartition, recordDecisions, seededRng, type Goals, type Optimizer, type OptimizerName, type PlanInput } from '../src/planner/index.ts';
+import { parseScenario } from '../src/scenario/load.ts';
+import { runLoaded } from '../src/api.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -93,8 +102,57 @@ function fnv(s: string, h = 0x811c9dc5): number {
 /** One captured decision: its input and the previous plan, as the first pass met them. */
 export interface Decision {
   readonly input: PlanInput;
-  readonly previous: Plan | undefined;
+  readonly previous: Plan | Readonly<PartitionMap> | undefined;
   readonly now: number;
+  /** The budget the policy gave it (replays use it instead of theirs). */
+  readonly iterations?: number;
+}
+
+/**
+ * The near-saturation scenario of `test/policies/policies.test.ts` (4 nodes at up to 87% of their
+ * capacity, a hot band moving three key spaces a day, 256 buckets, movement weight 0.5), where
+ * node placement and the price of a plan while it runs dominate the cost.
+ */
+const NEAR_SATURATION = `name: near-saturation
+seed: 1
+duration: 3h
+warmup: 30m
+tick: 2s
+keyspace: { kind: user-id, keys: 20000, buckets: 256 }
+workload:
+  rate: 8000
+  recordBytes: 128
+  shape: { diurnal: { amplitude: 0.3, peak: 2h } }
+  keys:
+    - { share: 0.4, zipf: { s: 0.9, shuffle: true } }
+    - { share: 0.6, band: { center: 0.1, width: 0.1, speed: 3 } }
+cluster: { nodes: 4, nodeCapacity: 3000, partitions: 8, maxPartitions: 64, moveBandwidth: 20MB/s }
+slo: { latency: 100ms }
+policies:
+`;
+
+/** Policies whose decisions `capturePolicy` records, by case name. */
+export const policyCases: Readonly<Record<string, string>> = {
+  'policy-oracle': '  oracle: { kind: oracle, every: 5m, horizon: 20m, iterations: 3000, goals: { movement: 0.5 } }',
+  'policy-reactive': '  reactive: { kind: reactive, every: 2m, window: 2m, iterations: 3000, goals: { movement: 0.5 } }',
+};
+
+/**
+ * Every decision a running policy makes (its inputs as the PRE receives them: tail loads, timed
+ * windows, the planning base, the previous plan, its budget), recorded from runs of the
+ * near-saturation scenario at `seeds` with the policy's own optimizer (the scenario default).
+ */
+export function capturePolicy(name: string, seeds: readonly number[] = [1, 2, 3, 4, 5]): Decision[] {
+  const line = policyCases[name];
+  if (!line) throw new RangeError(`unknown policy case ${name} (known: ${Object.keys(policyCases).join(', ')})`);
+  const out: Decision[] = [];
+  recordDecisions((input, o) => out.push({ input, previous: o.previous, now: o.nowMs ?? 0, iterations: o.iterations }));
+  try {
+    for (const seed of seeds) runLoaded(parseScenario(`${NEAR_SATURATION}${line}\n`.replace('seed: 1', `seed: ${seed}`), 'near-saturation.yaml', '.'));
+  } finally {
+    recordDecisions(undefined);
+  }
+  return out;
 }
 
 /** The first pass over a case: its decisions and what they cost. */
@@ -188,22 +246,23 @@ export interface Replay {
  * and the cost of the configuration each ends with (the plan's target when proposed, else the
  * current map).
  */
-export function replay(decisions: readonly Decision[], optimizer: OptimizerName | Optimizer, iterations: number): Replay {
+export function replay(decisions: readonly Decision[], optimizer: OptimizerName | Optimizer, iterations: number, seedBase = 1000): Replay {
   const wall: number[] = [];
   const cpu: number[] = [];
   const costs: number[] = [];
   let proposed = 0;
-  decisions.forEach(({ input, previous, now }, d) => {
+  decisions.forEach(({ input, previous, now, iterations: own }, d) => {
     const t0 = performance.now(); // clock-ok: benchmark measurement
     const c0 = process.cpuUsage();
-    const r = planRepartition(input, { optimizer, iterations, rng: seededRng(1000 + d), previous, nowMs: now, id: `d${d}` });
+    const r = planRepartition(input, { optimizer, iterations: own ?? iterations, rng: seededRng(seedBase + d), previous, nowMs: now, id: `d${d}` });
     const c1 = process.cpuUsage(c0);
     wall.push(performance.now() - t0); // clock-ok
     cpu.push((c1.user + c1.system) / 1000);
     if (r.proposed) proposed++;
     costs.push(planCosts([r.proposed ? r.plan.after : input.map], input)[0]);
   });
-  return { name: typeof optimizer === 'string' ? optimizer : optimizer.name, cpu, wall, proposed, costs };
+  const name = typeof optimizer === 'string' ? optimizer : optimizer.name;
+  return { name: seedBase === 1000 ? name : `${name}/${seedBase}`, cpu, wall, proposed, costs };
 }
 
 /** A replay against a reference replay of the same decisions: cost ratios decision by decision. */
@@ -225,6 +284,7 @@ export function replayLine(r: Replay, ref: Replay): string {
 export interface DecisionRow {
   readonly case: string;
   readonly optimizer: string;
+  readonly decisions: number;
   readonly cpuMedianMs: number;
   readonly cpuMeanMs: number;
   readonly speedup: number;
@@ -236,28 +296,32 @@ export interface DecisionRow {
 
 /**
  * `npm run bench`'s section: the captured decisions of `reactive-bench` and `oracle-bench` (the
- * bench's cluster), replayed with `reference` (annealing, today's budget) and `candidate`; per
- * case and optimizer the CPU time per decision, its ratio to the reference, and the plan cost
- * (mean, worst ratio decision by decision).
+ * bench's cluster) and of the policies on the near-saturation scenario, replayed with `reference`
+ * (annealing, today's budget) and `candidate`; per case and optimizer the CPU time per decision,
+ * the reference's mean CPU time ÷ this one's, and the plan cost (mean, highest, and the mean and
+ * worst ratio to the reference decision by decision).
  */
-export function planDecisionSection(opts: { decisions?: number; iterations?: number; reference?: OptimizerName; candidate?: OptimizerName; cases?: readonly string[] } = {}): DecisionRow[] {
+export function planDecisionSection(
+  opts: { decisions?: number; iterations?: number; reference?: OptimizerName; candidate?: OptimizerName; cases?: readonly string[] } = {},
+): DecisionRow[] {
   const iterations = opts.iterations ?? 5_000;
   const reference = opts.reference ?? 'annealing';
   const candidate = opts.candidate ?? 'staged';
   const rows: DecisionRow[] = [];
-  for (const c of cases) {
-    if (!(opts.cases ?? ['reactive-bench', 'oracle-bench']).includes(c.name)) continue;
-    const cap = captureCase(c, { decisions: opts.decisions ?? 200, iterations, optimizer: reference, keep: true });
-    const ref = replay(cap.decisions, reference, iterations);
-    const cand = replay(cap.decisions, candidate, iterations);
+  for (const name of opts.cases ?? ['reactive-bench', 'oracle-bench', 'policy-reactive', 'policy-oracle']) {
+    const c = cases.find((x) => x.name === name);
+    const decisions = c ? captureCase(c, { decisions: opts.decisions ?? 200, iterations, optimizer: reference, keep: true }).decisions : capturePolicy(name);
+    const ref = replay(decisions, reference, iterations);
+    const cand = replay(decisions, candidate, iterations);
     for (const r of [ref, cand]) {
       const v = versus(r, ref);
       rows.push({
-        case: c.name,
+        case: name,
         optimizer: r.name,
+        decisions: decisions.length,
         cpuMedianMs: quantile(r.cpu, 0.5),
         cpuMeanMs: mean(r.cpu),
-        speedup: quantile(ref.cpu, 0.5) / quantile(r.cpu, 0.5),
+        speedup: mean(ref.cpu) / mean(r.cpu),
         meanCost: v.meanCost,
         maxCost: v.maxCost,
         meanRatio: v.meanRatio,
@@ -266,6 +330,15 @@ export function planDecisionSection(opts: { decisions?: number; iterations?: num
     }
   }
   return rows;
+}
+
+/** The section's rows as text lines (what `npm run bench` prints). */
+export function decisionSectionLines(rows: readonly DecisionRow[]): string[] {
+  return rows.map(
+    (r) =>
+      `  ${r.case.padEnd(16)} ${r.optimizer.padEnd(10)} ${String(r.decisions).padStart(4)} decisions  CPU ${r.cpuMedianMs.toFixed(2)} ms median, ${r.cpuMeanMs.toFixed(2)} ms mean (${r.speedup.toFixed(2)}x)  ` +
+      `cost mean ${r.meanCost.toFixed(4)} max ${r.maxCost.toFixed(4)}  ratio mean ${r.meanRatio.toFixed(4)} worst ${r.worstRatio.toFixed(4)}`,
+  );
 }
 
 function main(): void {
@@ -277,23 +350,34 @@ function main(): void {
   /** Optimizer of the first pass (the trajectory the replays follow). */
   const OPTIMIZER = (process.env.OPTIMIZER ?? 'annealing') as OptimizerName;
   const priced = process.env.PRICED === '1';
-  for (const c of cases) {
-    if (!CASES.includes(c.name)) continue;
-    const cap = captureCase(c, { decisions: DECISIONS, iterations: ITERATIONS, optimizer: OPTIMIZER, keep: BUDGETS.length > 0 || COMPARE.length > 0, priced });
-    console.log(
-      [c.name, `B=${c.buckets}`, `k0=${c.partitions}`, `windows=${c.windows}`, `decisions=${DECISIONS}`, ...(priced ? ['priced'] : [])].join(' ').padEnd(58) +
-        `median ${quantile(cap.ms, 0.5).toFixed(2)} ms  p90 ${quantile(cap.ms, 0.9).toFixed(2)} ms  mean ${mean(cap.ms).toFixed(2)} ms  ` +
-        `proposed ${cap.proposed}  final k ${cap.finalK}  fingerprint ${cap.fingerprint.toString(16).padStart(8, '0')}`,
-    );
+  for (const name of CASES) {
+    const c = cases.find((x) => x.name === name);
+    let decisions: Decision[];
+    if (c) {
+      const cap = captureCase(c, { decisions: DECISIONS, iterations: ITERATIONS, optimizer: OPTIMIZER, keep: BUDGETS.length > 0 || COMPARE.length > 0, priced });
+      decisions = cap.decisions;
+      console.log(
+        [c.name, `B=${c.buckets}`, `k0=${c.partitions}`, `windows=${c.windows}`, `decisions=${DECISIONS}`, ...(priced ? ['priced'] : [])].join(' ').padEnd(58) +
+          `median ${quantile(cap.ms, 0.5).toFixed(2)} ms  p90 ${quantile(cap.ms, 0.9).toFixed(2)} ms  mean ${mean(cap.ms).toFixed(2)} ms  ` +
+          `proposed ${cap.proposed}  final k ${cap.finalK}  fingerprint ${cap.fingerprint.toString(16).padStart(8, '0')}`,
+      );
+    } else if (policyCases[name]) {
+      decisions = capturePolicy(name);
+      const d0 = decisions[0]?.input;
+      console.log(`${name} B=${d0?.map.buckets} windows=${d0?.windows.length} decisions=${decisions.length} (seeds 1-5, the policy's budget)`);
+    } else throw new RangeError(`unknown case ${name}`);
     for (const budget of BUDGETS) {
-      const r = replay(cap.decisions, OPTIMIZER, budget);
+      const r = replay(decisions, OPTIMIZER, budget);
       console.log(`  budget ${String(budget).padStart(6)}: median ${quantile(r.wall, 0.5).toFixed(2)} ms a decision, cost mean ${mean(r.costs).toFixed(5)}`);
     }
     let ref: Replay | undefined;
     for (const optimizer of COMPARE) {
-      const r = replay(cap.decisions, optimizer, ITERATIONS);
-      ref ??= r;
-      console.log(replayLine(r, ref));
+      const r = replay(decisions, optimizer, ITERATIONS);
+      if (!ref) {
+        ref = r;
+        console.log(replayLine(r, ref));
+        if (process.env.NOISE === '1') console.log(replayLine(replay(decisions, optimizer, ITERATIONS, 5000), ref));
+      } else console.log(replayLine(r, ref));
     }
   }
 }

@@ -81,8 +81,9 @@ export function cheapestCappedCut(
   k: number,
   cost: (i: number, x: number) => number,
   band?: { readonly around: Int32Array; readonly radius: number },
+  intervals?: { lo: Int32Array; hi: Int32Array },
 ): Int32Array | null {
-  const iv = feasibleIntervals(prefixes, caps, k);
+  const iv = intervals ?? feasibleIntervals(prefixes, caps, k);
   if (!iv) return null;
   const { lo, hi } = iv;
   if (band) {
@@ -222,8 +223,8 @@ export function cheapestCutNear(
     if (r > maxRadius || r > 2 * B) return null;
   }
   r *= room;
-  if (r >= B) return cheapestCappedCut(prefixes, caps, k, cost);
-  return cheapestCappedCut(prefixes, caps, k, cost, { around: base, radius: r });
+  if (r >= B) return cheapestCappedCut(prefixes, caps, k, cost, undefined, iv);
+  return cheapestCappedCut(prefixes, caps, k, cost, { around: base, radius: r }, iv);
 }
 
 /**

@@ -67,21 +67,46 @@ export interface ContextOptions {
   readonly maxSearchWindows?: number;
 }
 
-function groupWindows(ws: readonly Float64Array[], max: number): Float64Array[] {
-  if (ws.length <= max) return [...ws];
-  const out: Float64Array[] = [];
-  for (let g = 0; g < max; g++) {
-    const lo = Math.floor((g * ws.length) / max);
-    const hi = Math.floor(((g + 1) * ws.length) / max);
-    const B = ws[0].length;
-    const acc = new Float64Array(B);
-    for (let w = lo; w < hi; w++) {
-      const src = ws[w];
-      for (let j = 0; j < B; j++) acc[j] += src[j];
+/** `out[j + 1] = out[j] + v[j] / n` (n = 1: plain prefix sums): a window's prefix sums, averaged. */
+function prefixInto(v: Float64Array, n: number, out: Float64Array): Float64Array {
+  const B = v.length;
+  out[0] = 0;
+  if (n === 1) for (let j = 0; j < B; j++) out[j + 1] = out[j] + v[j];
+  else for (let j = 0; j < B; j++) out[j + 1] = out[j] + v[j] / n;
+  return out;
+}
+
+/** `acc[j] += src[j]` and, with `mean`, `mean[j] += src[j] / n`, for every bucket. */
+function accumulate(acc: Float64Array, src: Float64Array, mean: Float64Array | undefined, n: number): void {
+  const B = acc.length;
+  if (mean) {
+    for (let j = 0; j < B; j++) {
+      const v = src[j];
+      acc[j] += v;
+      mean[j] += v / n;
     }
-    const n = hi - lo;
-    for (let j = 0; j < B; j++) acc[j] /= n;
-    out.push(acc);
+  } else for (let j = 0; j < B; j++) acc[j] += src[j];
+}
+
+/**
+ * Prefix sums of the search windows: consecutive windows averaged in at most `max` groups. With
+ * `mean`, also adds every window ÷ their count to it, in window order (one pass over the picture).
+ */
+function groupedPrefixes(ws: readonly Float64Array[], max: number, mean?: Float64Array): Float64Array[] {
+  const n = ws.length;
+  const B = ws[0].length;
+  if (n <= max) {
+    if (mean) for (let w = 0; w < n; w++) addScaled(mean, ws[w], n);
+    return ws.map((w) => prefixInto(w, 1, new Float64Array(B + 1)));
+  }
+  const out: Float64Array[] = [];
+  const acc = new Float64Array(B);
+  for (let g = 0; g < max; g++) {
+    const lo = Math.floor((g * n) / max);
+    const hi = Math.floor(((g + 1) * n) / max);
+    acc.fill(0);
+    for (let w = lo; w < hi; w++) accumulate(acc, ws[w], mean, n);
+    out.push(prefixInto(acc, hi - lo, new Float64Array(B + 1)));
   }
   return out;
 }
@@ -93,17 +118,19 @@ export function defaultStateBytes(meanLoad: ArrayLike<number>): Float64Array {
   return s;
 }
 
+/** `acc[j] += src[j] / n` for every bucket (one tight loop the JIT keeps monomorphic). */
+function addScaled(acc: Float64Array, src: Float64Array, n: number): void {
+  const B = acc.length;
+  for (let j = 0; j < B; j++) acc[j] += src[j] / n;
+}
+
 /** The picture parts of `windows`/`upper` (the arrays must not change afterwards). */
 export function pictureParts(windows: readonly Float64Array[], upper: readonly Float64Array[] | undefined, maxSearchWindows = 12): PictureParts {
   const B = windows[0].length;
   const max = Math.max(1, maxSearchWindows);
-  const grouped = groupWindows(windows, max);
-  const upperGrouped = upper ? groupWindows(upper, max) : undefined;
-  const prefix = grouped.map((w) => prefixSums(w));
-  const upperPrefix = upperGrouped?.map((w) => prefixSums(w));
   const meanLoad = new Float64Array(B);
-  const n = windows.length;
-  for (const w of windows) for (let j = 0; j < B; j++) meanLoad[j] += w[j] / n;
+  const prefix = groupedPrefixes(windows, max, meanLoad);
+  const upperPrefix = upper ? groupedPrefixes(upper, max) : undefined;
   return {
     windows,
     upper,

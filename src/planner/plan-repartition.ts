@@ -20,6 +20,18 @@ import { seedLayouts } from './seeds.ts';
 import type { PlanOptions } from './plan-options.ts';
 import type { PlanInput, PlanResult } from './types.ts';
 
+/** Called with every decision's input and options while set (`recordDecisions`). */
+let recorder: ((input: PlanInput, options: PlanOptions) => void) | undefined;
+
+/**
+ * Hands every later `planRepartition` call's input and options to `sink` (undefined: stop), for
+ * benches that replay the decisions a running policy made (`bench/plan-decisions.ts`). The
+ * planner keeps nothing else; results do not change.
+ */
+export function recordDecisions(sink: ((input: PlanInput, options: PlanOptions) => void) | undefined): void {
+  recorder = sink;
+}
+
 /** Default optimizer budget (cost evaluations). */
 export const DEFAULT_ITERATIONS = 20_000;
 
@@ -162,6 +174,7 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
  */
 export function planRepartition(input: PlanInput, options: PlanOptions): PlanResult {
   check(input);
+  recorder?.(input, options);
   const chosen = options.optimizer ?? 'annealing';
   const optimizer = typeof chosen === 'string' ? makeOptimizer(chosen) : chosen;
   const { ctx, model: base } = modelFor(input, options);

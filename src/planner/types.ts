@@ -90,7 +90,7 @@ export interface PlanInput {
   readonly horizonMs?: number;
 }
 
-export type OptimizerName = 'annealing' | 'genetic' | 'greedy' | 'exact' | 'staged';
+export type OptimizerName = 'annealing' | 'genetic' | 'greedy' | 'exact' | 'staged' | 'fast';
 
 /** A search budget. Inside a simulation only `iterations` may be used (determinism). */
 export interface Budget {

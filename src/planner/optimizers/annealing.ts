@@ -54,7 +54,11 @@ function temperature(tStart: number, ratio: number, it: number, iters: number): 
   return tStart * Math.pow(ratio, it / iters);
 }
 
-/** One annealing run from `s` for `iters` iterations; returns the best layout seen and its cost. */
+/**
+ * One annealing run from `s` for `iters` iterations (fewer when `patience` iterations in a row
+ * found nothing better than the best: a refinement that has converged stops paying); returns the
+ * best layout seen and its cost.
+ */
 export function anneal(
   problem: SearchProblem,
   s: LayoutState,
@@ -65,6 +69,7 @@ export function anneal(
   reshapeRate: number,
   rng: Rng,
   stop: (it: number) => boolean,
+  patience = Infinity,
 ): { best: Layout; bestCost: number; used: number; stopped: boolean } {
   const { ctx, model } = problem;
   let best = s.layout();
@@ -75,7 +80,8 @@ export function anneal(
   // The state a reshape left behind (rejected candidate or replaced current): its buffers are
   // reused by the next reshape's state instead of allocating new ones.
   let spare: LayoutState | undefined;
-  for (; it < iters; it++) {
+  let improvedAt = 0;
+  for (; it < iters && it - improvedAt <= patience; it++) {
     if (stop(it)) return { best, bestCost, used: it, stopped: true };
     if (countFree && rng.next() < reshapeRate) {
       const l = reshapeMove(s, rng);
@@ -97,6 +103,7 @@ export function anneal(
     if (cost < bestCost - eps) {
       bestCost = cost;
       best = s.layout();
+      improvedAt = it;
     }
   }
   return { best, bestCost, used: it, stopped: false };

@@ -6,8 +6,9 @@ import { genetic } from './genetic.ts';
 import { greedy } from './greedy.ts';
 import { exact } from './exact.ts';
 import { staged } from './staged.ts';
+import { fast } from './fast.ts';
 
-export { annealing, genetic, greedy, exact, staged };
+export { annealing, genetic, greedy, exact, staged, fast };
 
 export const OPTIMIZERS: Readonly<Record<OptimizerName, () => Optimizer>> = {
   annealing: () => annealing(),
@@ -15,6 +16,7 @@ export const OPTIMIZERS: Readonly<Record<OptimizerName, () => Optimizer>> = {
   greedy: () => greedy(),
   exact: () => exact(),
   staged: () => staged(),
+  fast: () => fast(),
 };
 
 export const OPTIMIZER_NAMES = Object.keys(OPTIMIZERS) as OptimizerName[];

@@ -11,7 +11,7 @@
  * with a short, cold annealing run on a small share of the budget. Measured against annealing
  * on the same decisions in `bench/plan-decisions.ts` (`COMPARE=annealing,staged`).
  */
-import { cheapestCutNear, shiftCost } from '../capped-cut.ts';
+import { cheapestCutNear, feasibleIntervals, shiftCost } from '../capped-cut.ts';
 import { totalCost, type CostModel } from '../cost.ts';
 import { exactBottleneck } from '../exact.ts';
 import { LayoutState } from '../layout-state.ts';
@@ -32,8 +32,16 @@ export interface StagedOptions {
   readonly descents?: number;
   /** Widening of the least band radius at which a cut fits (`cheapestCutNear`). Default 1. */
   readonly room?: number;
+  /** Partition counts tried in stage 1, the first of `candidateCounts`' list. Default all of them. */
+  readonly maxCounts?: number;
+  /** Start the caps at the least slack at which a cut fits every window at once (`leastSlack`). Default false. */
+  readonly slackFloor?: boolean;
+  /** Passes of the boundary descent (`improveBoundaries`) after the node descent in stage 2. Default 0 (none). */
+  readonly boundaryPasses?: number;
   /** Share of the budget for the stage-3 annealing refinement. Default 0.03. */
   readonly refineShare?: number;
+  /** The refinement stops after this many iterations in a row without a better layout. Default: never. */
+  readonly refinePatience?: number;
   /** Start temperature of the refinement, as a fraction of the start cost. Default 0.0003. */
   readonly refineTemperature?: number;
 }
@@ -158,6 +166,49 @@ export function candidateCounts(problem: SearchProblem): number[] {
   return out;
 }
 
+/**
+ * Boundary descent on `s`: each interior boundary in turn is tried one bucket either way and, in
+ * the direction that lowers the total cost, moved on with doubling steps while the cost keeps
+ * falling (a line search). Between partitions on different nodes a shift hands load from one
+ * node to the other at bucket granularity, which is how node loads are evened out without moving
+ * whole partitions. Passes repeat while one improved and `evals` last. Returns the cost and the
+ * evaluations spent.
+ */
+export function improveBoundaries(s: LayoutState, model: CostModel, cost: number, evals: number, passes = 3): { cost: number; used: number } {
+  let used = 0;
+  for (let pass = 0; pass < passes && used < evals; pass++) {
+    let improved = false;
+    for (let j = 1; j < s.k && used < evals; j++) {
+      for (const dir of [1, -1]) {
+        let step = 1;
+        let moved = false;
+        while (used < evals) {
+          const old = s.boundaries[j];
+          const x = old + dir * step;
+          if (x <= s.boundaries[j - 1] || x >= s.boundaries[j + 1]) break;
+          s.shiftBoundary(j, x);
+          const c = totalCost(model, s);
+          used++;
+          if (c < cost - 1e-12 * Math.abs(cost)) {
+            cost = c;
+            moved = true;
+            step *= 2;
+          } else {
+            s.shiftBoundary(j, old);
+            break;
+          }
+        }
+        if (moved) {
+          improved = true;
+          break;
+        }
+      }
+    }
+    if (!improved) break;
+  }
+  return { cost, used };
+}
+
 /** `StagedOptions` with their defaults filled in. */
 type StagedSettings = { readonly [K in keyof StagedOptions]-?: NonNullable<StagedOptions[K]> };
 
@@ -173,12 +224,36 @@ function baseSlack(prefix: readonly Float64Array[], boundaries: ArrayLike<number
   return top;
 }
 
+/**
+ * The least uniform slack s ≤ `top` (to a relative 1/64 of `top`) at which some cut into `k` parts
+ * keeps every window under `opt[w] × (1 + s)`: the windows' own optima are rarely met by one cut
+ * at once, so the caps worth trying start there. `caps` is scratch.
+ */
+export function leastSlack(prefix: readonly Float64Array[], opt: Float64Array, k: number, top: number, caps: Float64Array): number {
+  if (prefix.length < 2 || !(top > 0)) return 0;
+  const fits = (slack: number) => {
+    for (let w = 0; w < prefix.length; w++) caps[w] = opt[w] * (1 + slack) * (1 + 1e-12);
+    return feasibleIntervals(prefix, caps, k) !== null;
+  };
+  if (fits(0)) return 0;
+  let lo = 0;
+  let hi = top;
+  for (let r = 0; r < 6; r++) {
+    const m = (lo + hi) / 2;
+    if (fits(m)) hi = m;
+    else lo = m;
+  }
+  return hi;
+}
+
 /** Stage 1 at one partition count: the base (current map repaired to the count), its bottlenecks and slack, the shares tried so far. */
 interface CountCut {
   readonly base: Layout;
   readonly opt: Float64Array;
   readonly cost: ReturnType<typeof shiftCost>;
   readonly top: number;
+  /** The least slack at which any cut fits every window's cap (0 with one window). */
+  readonly floor: number;
   readonly tried: Map<number, number>;
 }
 
@@ -223,20 +298,21 @@ class StagedRun {
     const { ctx, model } = this.problem;
     const wMove = weightOf(model, 'movement');
     const wLat = weightOf(model, 'latency');
-    for (const k of candidateCounts(this.problem)) {
+    for (const k of candidateCounts(this.problem).slice(0, this.o.maxCounts)) {
       if (this.used >= this.iters || this.stop(0)) break;
       const base = repairedCurrent(ctx, k);
       if (base.boundaries.length - 1 !== k || k < 2) continue;
       const opt = Float64Array.from(ctx.prefix, (p) => exactBottleneck(p, k));
       const cost = shiftCost(ctx, base.boundaries, base.nodes, wMove, wLat);
       // The caps range from the exact bottleneck (slack 0) to the base's own slack; the tried slacks are shares of it.
-      this.searchShares({ base, opt, cost, top: baseSlack(ctx.prefix, base.boundaries, k, opt), tried: new Map() });
+      const top = baseSlack(ctx.prefix, base.boundaries, k, opt);
+      this.searchShares({ base, opt, cost, top, floor: this.o.slackFloor ? leastSlack(ctx.prefix, opt, k, top, this.caps) : 0, tried: new Map() });
     }
   }
 
   /** The cut at `share` of the way to the base's slack (its cost; Infinity when none fits or the budget is out), kept among the cuts. */
   private tryShare(cc: CountCut, share: number): number {
-    const slack = share * cc.top;
+    const slack = cc.floor + share * (cc.top - cc.floor);
     const had = cc.tried.get(slack);
     if (had !== undefined) return had;
     const { ctx, model } = this.problem;
@@ -303,7 +379,18 @@ class StagedRun {
     for (const c of descend) {
       const r = improveNodes(c.state, model, c.cost, Math.min(perDescent, this.iters - this.used));
       this.used += r.used;
-      this.consider(c.state.layout(), r.cost);
+      let cost = r.cost;
+      if (this.o.boundaryPasses > 0) {
+        const rb = improveBoundaries(c.state, model, cost, Math.min(perDescent, this.iters - this.used), this.o.boundaryPasses);
+        this.used += rb.used;
+        cost = rb.cost;
+        if (rb.used > 0) {
+          const rn = improveNodes(c.state, model, cost, Math.min(perDescent, this.iters - this.used));
+          this.used += rn.used;
+          cost = rn.cost;
+        }
+      }
+      this.consider(c.state.layout(), cost);
     }
   }
 
@@ -312,7 +399,7 @@ class StagedRun {
     const refine = Math.min(this.iters - this.used, Math.floor(this.iters * this.o.refineShare));
     if (refine < 50 || !this.best) return false;
     const s = new LayoutState(this.problem.ctx, this.best);
-    const r = anneal(this.problem, s, this.bestCost, refine, this.o.refineTemperature * Math.max(this.bestCost, 1e-12), 1e-7 / 0.003, 0.03, rng, this.stop);
+    const r = anneal(this.problem, s, this.bestCost, refine, this.o.refineTemperature * Math.max(this.bestCost, 1e-12), 1e-7 / 0.003, 0.03, rng, this.stop, this.o.refinePatience);
     this.used += r.used;
     this.consider(r.best, r.bestCost);
     return r.stopped;
@@ -327,6 +414,10 @@ export function staged(opts: StagedOptions = {}): Optimizer {
     refineShare: opts.refineShare ?? 0.03,
     radiusShare: opts.radiusShare ?? 1 / 16,
     descents: opts.descents ?? 2,
+    maxCounts: opts.maxCounts ?? Infinity,
+    boundaryPasses: opts.boundaryPasses ?? 0,
+    slackFloor: opts.slackFloor ?? false,
+    refinePatience: opts.refinePatience ?? Infinity,
     refineTemperature: opts.refineTemperature ?? 0.0003,
   };
   return {
