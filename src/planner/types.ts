@@ -90,7 +90,7 @@ export interface PlanInput {
   readonly horizonMs?: number;
 }
 
-export type OptimizerName = 'annealing' | 'genetic' | 'greedy' | 'exact' | 'staged' | 'fast';
+export type OptimizerName = 'annealing' | 'genetic' | 'greedy' | 'exact' | 'staged';
 
 /** A search budget. Inside a simulation only `iterations` may be used (determinism). */
 export interface Budget {

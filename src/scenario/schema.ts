@@ -196,7 +196,7 @@ const apm = z
 // ---- policies ----
 
 export const MODEL_NAMES = ['seasonal-naive', 'ets', 'arima', 'mstl', 'prophet', 'lstm', 'ensemble', 'auto'] as const;
-export const OPTIMIZER_NAMES = ['annealing', 'genetic', 'greedy', 'exact', 'staged', 'fast'] as const;
+export const OPTIMIZER_NAMES = ['annealing', 'genetic', 'greedy', 'exact', 'staged'] as const;
 const goals = z
   .strictObject({
     imbalance: z.number().min(0).default(1),

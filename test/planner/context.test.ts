@@ -1,6 +1,7 @@
 /** Picture parts shared between plans and re-checks give the very context a fresh build gives. */
 import { describe, expect, it } from 'vitest';
-import { buildContext, pictureParts, planCosts, planInputProblems, planRepartition, seededRng } from '../../src/planner/index.ts';
+import { buildContext, pictureParts, planCosts, planInputProblems, planRepartition, seededRng, windowPrefixes } from '../../src/planner/index.ts';
+import { prefixSums } from '../../src/model/index.ts';
 import { BucketHistory } from '../../src/cluster/bucket-history.ts';
 import { fixtures } from './fixtures.ts';
 
@@ -44,6 +45,56 @@ describe('pictureParts', () => {
     expect(b.plan.after).toEqual(a.plan.after);
     expect(b.plan.savings).toBe(a.plan.savings);
     expect(planCosts([a.plan.after], { ...input, parts })).toEqual(planCosts([a.plan.after], input));
+  });
+});
+
+describe('pictureParts sums', () => {
+  /** The sums written the plain way: windows averaged in groups, then prefix-summed; the mean of all windows. */
+  function reference(ws: Float64Array[], max: number) {
+    const B = ws[0].length;
+    const groups: Float64Array[] = [];
+    if (ws.length <= max) groups.push(...ws);
+    else {
+      for (let g = 0; g < max; g++) {
+        const lo = Math.floor((g * ws.length) / max);
+        const hi = Math.floor(((g + 1) * ws.length) / max);
+        const acc = new Float64Array(B);
+        for (let w = lo; w < hi; w++) for (let j = 0; j < B; j++) acc[j] += ws[w][j];
+        for (let j = 0; j < B; j++) acc[j] /= hi - lo;
+        groups.push(acc);
+      }
+    }
+    const mean = new Float64Array(B);
+    for (const w of ws) for (let j = 0; j < B; j++) mean[j] += w[j] / ws.length;
+    return { prefix: groups.map((g) => prefixSums(g)), mean };
+  }
+
+  it('equal the plain computation bit for bit, with and without grouping, for loads and tails', () => {
+    const r = seededRng(5);
+    for (const [W, B, max] of [[30, 257, 12], [1, 64, 12], [12, 33, 12], [13, 50, 12], [30, 64, 7]]) {
+      const ws = Array.from({ length: W }, () => Float64Array.from({ length: B }, () => r.next() * 1000 * (r.next() < 0.1 ? 50 : 1)));
+      const up = ws.map((w) => w.map((x) => x * 1.3 + r.next()));
+      const parts = pictureParts(ws, up, max);
+      const want = reference(ws, max);
+      const wantUp = reference(up, max);
+      expect(parts.prefix.map((p) => Array.from(p))).toEqual(want.prefix.map((p) => Array.from(p)));
+      expect(parts.upperPrefix!.map((p) => Array.from(p))).toEqual(wantUp.prefix.map((p) => Array.from(p)));
+      expect(Array.from(parts.meanLoad)).toEqual(Array.from(want.mean));
+      expect(Array.from(parts.meanPrefix)).toEqual(Array.from(prefixSums(want.mean)));
+      expect(Array.from(parts.totals)).toEqual(want.prefix.map((p) => p[B]));
+    }
+  });
+
+  it('windowPrefixes gives the prefix sums of every input window (the search ones when nothing was grouped)', () => {
+    const input = fixtures.movingBand();
+    const many = { ...input, windows: Array.from({ length: 20 }, (_, i) => input.windows[i % input.windows.length]), upper: undefined };
+    const ctx = buildContext(many);
+    const full = windowPrefixes(ctx);
+    expect(full.windows.map((p) => Array.from(p))).toEqual(many.windows.map((w) => Array.from(prefixSums(w))));
+    expect(full.upper).toBeUndefined();
+    expect(windowPrefixes(ctx)).toBe(full);
+    const few = buildContext(input);
+    expect(windowPrefixes(few).windows).toBe(few.prefix);
   });
 });
 

@@ -1,7 +1,7 @@
 /** planRepartition: threshold, hysteresis, hard limits, trade-offs, re-evaluation, errors. */
 import { describe, expect, it } from 'vitest';
 import { applyActions, InputError, makePartitionMap, sameLayout } from '../../src/model/index.ts';
-import { buildContext, costLowerBound, makeCostModel, planCost, planRepartition, planSavings, seededRng, type PlanInput } from '../../src/planner/index.ts';
+import { buildContext, costLowerBound, makeCostModel, planCost, planRepartition, planSavings, recordDecisions, seededRng, staged, type PlanInput } from '../../src/planner/index.ts';
 import { fixtures, optimalMap, skewedLoad } from './fixtures.ts';
 
 const opts = { rng: seededRng(1), iterations: 4000 };
@@ -127,5 +127,35 @@ describe('planRepartition', () => {
       const paths = (e as InputError).problems.map((p) => p.path);
       expect(paths).toEqual(expect.arrayContaining(['windows[0]', 'threshold', 'goals.movement']));
     }
+  });
+});
+
+describe('recordDecisions', () => {
+  it('hands every decision to the sink while set, nothing after, and changes no result', () => {
+    const input = fixtures.skewedFourNodes();
+    const plain = planRepartition(input, { iterations: 500, rng: seededRng(2) });
+    const seen: PlanInput[] = [];
+    recordDecisions((i, o) => {
+      seen.push(i);
+      expect(o.iterations).toBe(500);
+    });
+    let recorded;
+    try {
+      recorded = planRepartition(input, { iterations: 500, rng: seededRng(2) });
+    } finally {
+      recordDecisions(undefined);
+    }
+    planRepartition(input, { iterations: 500, rng: seededRng(2) });
+    expect(seen).toEqual([input]);
+    expect(recorded.plan.actions).toEqual(plain.plan.actions);
+    expect(recorded.savings).toBe(plain.savings);
+  });
+
+  it('takes an optimizer object as well as a name', () => {
+    const input = fixtures.skewedFourNodes();
+    const byName = planRepartition(input, { optimizer: 'staged', iterations: 500, rng: seededRng(2) });
+    const byObject = planRepartition(input, { optimizer: staged(), iterations: 500, rng: seededRng(2) });
+    expect(byObject.plan.actions).toEqual(byName.plan.actions);
+    expect(byObject.stats.optimizer).toBe('staged');
   });
 });

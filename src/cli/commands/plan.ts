@@ -22,7 +22,7 @@ export const planCommand: KeycastCommand = {
       )
       .option('input', { type: 'string', demandOption: true, describe: 'snapshot JSON (see docs/planner.md)' })
       .option('json', { type: 'boolean', default: false, describe: 'print the plan as JSON on stdout' })
-      .option('optimizer', { type: 'string', choices: ['annealing', 'genetic', 'greedy', 'exact', 'staged', 'fast'], default: 'annealing', describe: 'search strategy' })
+      .option('optimizer', { type: 'string', choices: ['annealing', 'genetic', 'greedy', 'exact', 'staged'], default: 'annealing', describe: 'search strategy' })
       .option('iterations', { type: 'number', default: 20000, describe: 'search budget (cost evaluations)' })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the search\'s random stream' })
       .option('time-budget', { type: 'string', describe: 'also stop the search after this wall-clock time (e.g. 2s)' })

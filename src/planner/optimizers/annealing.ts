@@ -56,8 +56,8 @@ function temperature(tStart: number, ratio: number, it: number, iters: number): 
 
 /**
  * One annealing run from `s` for `iters` iterations (fewer when `patience` iterations in a row
- * found nothing better than the best: a refinement that has converged stops paying); returns the
- * best layout seen and its cost.
+ * found nothing better than the best by more than `minGain` of its cost: a refinement that has
+ * converged stops paying); returns the best layout seen and its cost.
  */
 export function anneal(
   problem: SearchProblem,
@@ -70,6 +70,7 @@ export function anneal(
   rng: Rng,
   stop: (it: number) => boolean,
   patience = Infinity,
+  minGain = 0,
 ): { best: Layout; bestCost: number; used: number; stopped: boolean } {
   const { ctx, model } = problem;
   let best = s.layout();
@@ -81,6 +82,8 @@ export function anneal(
   // reused by the next reshape's state instead of allocating new ones.
   let spare: LayoutState | undefined;
   let improvedAt = 0;
+  // The cost the last counted improvement reached: only a gain of `minGain` (relative) below it resets the patience.
+  let mark = cost;
   for (; it < iters && it - improvedAt <= patience; it++) {
     if (stop(it)) return { best, bestCost, used: it, stopped: true };
     if (countFree && rng.next() < reshapeRate) {
@@ -103,7 +106,10 @@ export function anneal(
     if (cost < bestCost - eps) {
       bestCost = cost;
       best = s.layout();
-      improvedAt = it;
+      if (cost < mark * (1 - minGain)) {
+        mark = cost;
+        improvedAt = it;
+      }
     }
   }
   return { best, bestCost, used: it, stopped: false };

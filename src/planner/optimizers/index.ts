@@ -6,9 +6,8 @@ import { genetic } from './genetic.ts';
 import { greedy } from './greedy.ts';
 import { exact } from './exact.ts';
 import { staged } from './staged.ts';
-import { fast } from './fast.ts';
 
-export { annealing, genetic, greedy, exact, staged, fast };
+export { annealing, genetic, greedy, exact, staged };
 
 export const OPTIMIZERS: Readonly<Record<OptimizerName, () => Optimizer>> = {
   annealing: () => annealing(),
@@ -16,7 +15,6 @@ export const OPTIMIZERS: Readonly<Record<OptimizerName, () => Optimizer>> = {
   greedy: () => greedy(),
   exact: () => exact(),
   staged: () => staged(),
-  fast: () => fast(),
 };
 
 export const OPTIMIZER_NAMES = Object.keys(OPTIMIZERS) as OptimizerName[];
