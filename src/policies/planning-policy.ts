@@ -111,6 +111,11 @@ export abstract class PlanningPolicy implements Policy {
     return this.spec.payback;
   }
 
+  /** Search windows the PRE keeps of a picture (consecutive windows averaged in groups beyond it); undefined: the planner's default. */
+  protected searchWindows(_pic: LoadPicture): number | undefined {
+    return undefined;
+  }
+
   /** The picture to plan from now, or null to skip this decision. */
   protected abstract picture(nowMs: number): LoadPicture | null;
 
@@ -291,6 +296,7 @@ export abstract class PlanningPolicy implements Policy {
       ...(budget !== null ? { extraTerms: [churnBudgetTerm(budget)] } : {}),
       optimizer: this.spec.optimizer,
       iterations: this.spec.iterations,
+      maxSearchWindows: this.searchWindows(pic),
       rng: this.ctx.rng,
       previous: this.lastPlan,
       nowMs: now,
