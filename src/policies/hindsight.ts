@@ -54,7 +54,7 @@ export class HindsightPolicy extends PlanningPolicy {
 
   /** Every window of the phase is searched: a 4-hour average would hide a band that crosses the key space. */
   protected override searchWindows(pic: LoadPicture): number {
-    return Math.min(pic.windows.length, MAX_SEARCH_WINDOWS);
+    return Math.min(pic.windows.length, this.spec.searchWindows ?? MAX_SEARCH_WINDOWS);
   }
 
   protected picture(nowMs: number): LoadPicture | null {

@@ -53,6 +53,8 @@ export interface PlanningSpec {
   readonly priceExecution?: boolean;
   /** Span (ms) a plan must pay back over; the picture's last window holds until then (default: the picture's span). */
   readonly payback?: number;
+  /** Search windows the PRE keeps of a picture (consecutive windows averaged in groups beyond it; default 12). */
+  readonly searchWindows?: number;
 }
 
 /** A load picture: per-window records/s per bucket (and optional p90), and its id. */
@@ -113,7 +115,7 @@ export abstract class PlanningPolicy implements Policy {
 
   /** Search windows the PRE keeps of a picture (consecutive windows averaged in groups beyond it); undefined: the planner's default. */
   protected searchWindows(_pic: LoadPicture): number | undefined {
-    return undefined;
+    return this.spec.searchWindows;
   }
 
   /** The picture to plan from now, or null to skip this decision. */

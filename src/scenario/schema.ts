@@ -215,6 +215,7 @@ const planning = {
     .strictObject({ bytesPerHour: sizeText.transform((v) => parseSize(v)!).optional(), stateSharePerHour: fraction.optional() })
     .optional()
     .meta({ description: 'state the plans may send between nodes per rolling hour (bytes and/or share of all state); the PRE honours what is left' }),
+  searchWindows: z.number().int().min(1).max(1024).optional().meta({ description: "windows of the picture the PRE's search keeps apart (consecutive ones are averaged in groups beyond it); default 12 (hindsight: every window of the phase, up to 288)" }),
   priceExecution: z.boolean().default(true).meta({ description: "price a plan while it runs: the old layout serves until each cut-over, moves take `cluster.moveLoad` from their nodes, and the gain must pay back within the horizon; false: as if the new layout held at once" }),
 };
 export const POLICY_KINDS = ['static', 'reactive', 'reactive-threshold', 'predictive', 'oracle', 'perfect-forecast', 'mean-oracle', 'hindsight'] as const;
