@@ -53,6 +53,8 @@ export interface PlanningSpec {
   readonly priceExecution?: boolean;
   /** Span (ms) a plan must pay back over; the picture's last window holds until then (default: the picture's span). */
   readonly payback?: number;
+  /** Search windows the PRE keeps of a picture (consecutive windows averaged in groups beyond it; default 12). */
+  readonly searchWindows?: number;
 }
 
 /** A load picture: per-window records/s per bucket (and optional p90), and its id. */
@@ -109,6 +111,11 @@ export abstract class PlanningPolicy implements Policy {
   /** Span a plan must pay back over (`PlanInput.horizonMs`); undefined: the picture's span. */
   protected paybackMs(): number | undefined {
     return this.spec.payback;
+  }
+
+  /** Search windows the PRE keeps of a picture (consecutive windows averaged in groups beyond it); undefined: the planner's default. */
+  protected searchWindows(_pic: LoadPicture): number | undefined {
+    return this.spec.searchWindows;
   }
 
   /** The picture to plan from now, or null to skip this decision. */
@@ -291,6 +298,7 @@ export abstract class PlanningPolicy implements Policy {
       ...(budget !== null ? { extraTerms: [churnBudgetTerm(budget)] } : {}),
       optimizer: this.spec.optimizer,
       iterations: this.spec.iterations,
+      maxSearchWindows: this.searchWindows(pic),
       rng: this.ctx.rng,
       previous: this.lastPlan,
       nowMs: now,
