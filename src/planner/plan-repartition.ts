@@ -25,8 +25,9 @@ let recorder: ((input: PlanInput, options: PlanOptions) => void) | undefined;
 
 /**
  * Hands every later `planRepartition` call's input and options to `sink` (undefined: stop), for
- * benches that replay the decisions a running policy made (`bench/plan-decisions.ts`). The
- * planner keeps nothing else; results do not change.
+ * benches that replay the decisions a running policy made (`bench/plan-decisions.ts`). Only
+ * decisions made in the calling thread are seen (a run's worker threads have their own module
+ * state). The planner keeps nothing else; results do not change.
  */
 export function recordDecisions(sink: ((input: PlanInput, options: PlanOptions) => void) | undefined): void {
   recorder = sink;

@@ -13,7 +13,8 @@
  * the budget: on decisions near saturation (node placement and the price of a plan while it runs
  * dominate) the structured stages alone end well above annealing, the refinement closes the gap.
  * Measured against annealing on the same decisions in `bench/plan-decisions.ts`
- * (`COMPARE=annealing,staged`). */
+ * (`COMPARE=annealing,staged`).
+ */
 import { cheapestCutNear, feasibleIntervals, shiftCost } from '../capped-cut.ts';
 import { totalCost, type CostModel } from '../cost.ts';
 import { exactBottleneck } from '../exact.ts';
