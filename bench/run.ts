@@ -17,6 +17,8 @@
  *                                      # on flights-month for 8 days (default 8; --no-growth: skip)
  *   npm run bench -- --only soak --seed 8     # the soak runs at another seed (default: the scenarios')
  *   npm run bench -- --optimizer annealing  # the planning policies' optimizer (default: the scenario default)
+ *   npm run bench -- --only decisions  # the PRE on captured decisions: CPU time and plan cost, annealing
+ *                                      # against staged (bench/plan-decisions.ts; minutes; not default)
  *   npm run bench -- --repeat 3        # every figure the median of 3 repetitions (default 1; the
  *                                      # short sections always take at least 3)
  *
@@ -38,6 +40,7 @@ import { runLoaded } from '../src/api.ts';
 import { makeWorkload } from '../src/experiment/run.ts';
 import { KeyDistributionProfiler } from '../src/profiler/kdp.ts';
 import { median } from '../src/profiler/util.ts';
+import { planDecisionSection } from './plan-decisions.ts';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -459,6 +462,14 @@ if (want('soak')) {
   results.soak = { ...soak, growth };
 }
 results.peakRssMB = process.resourceUsage().maxRSS / 1024;
+if (want('decisions')) {
+  const dec = planDecisionSection({ candidate: 'staged' });
+  results.planDecisions = dec;
+  for (const r of dec) {
+    const vs = `${r.speedup.toFixed(2)}x less CPU than annealing (means), cost ${r.meanRatio.toFixed(3)}x its mean, ${r.worstRatio.toFixed(3)}x worst`;
+    rows.push([`PRE decision, ${r.case} (${r.decisions}), ${r.optimizer}`, `${r.cpuMedianMs.toFixed(2)} ms CPU median${r.optimizer === 'annealing' ? '' : `; ${vs}`}`, '']);
+  }
+}
 rows.push(['peak RSS', `${(results.peakRssMB as number).toFixed(0)} MB`, '']);
 
 const w0 = Math.max(...rows.map((r) => r[0].length));
