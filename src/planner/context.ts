@@ -196,7 +196,6 @@ export function buildContext(input: PlanInput, opts: ContextOptions = {}): PlanC
   const pauses: PausesMs = { ...DEFAULT_PAUSES_MS, ...(c.pauses ?? {}) };
   const rateScale = meanTotal > 0 ? 1 / meanTotal : 0;
   const { splitPenalty, mergePenalty, mergeAllPenalty } = reshapePenalties(beforeBounds, beforeOwner, isBeforeBoundary, pauses, meanPrefix, rateScale);
-  const fixedK = input.goals.partitionCount;
   return {
     input,
     picture: parts,
@@ -207,7 +206,7 @@ export function buildContext(input: PlanInput, opts: ContextOptions = {}): PlanC
     nodeCapacity: c.nodeCapacity,
     partitionCapacity: c.partitionCapacity ?? Infinity,
     maxPartitions: Math.min(c.maxPartitions, B),
-    fixedK,
+    fixedK: input.goals.partitionCount,
     pauses,
     moveBandwidth: c.moveBandwidth ?? DEFAULT_MOVE_BANDWIDTH,
     maxConcurrentOps: c.maxConcurrentOps ?? DEFAULT_MAX_CONCURRENT_OPS,

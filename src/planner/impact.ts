@@ -103,14 +103,12 @@ export function scheduleMakespanMs(durations: readonly number[], dependsOn: read
   return scheduleTimes(durations, dependsOn, slots).makespanMs;
 }
 
-/** Impact of holding `map` over the input windows (plus the plan's `actions` from `before`, if any). */
-export function impactOf(
-  ctx: PlanContext,
-  map: PartitionMap,
-  plan?: { before: PartitionMap; actions: readonly PlanAction[]; dependsOn: readonly (readonly number[])[] },
-  cost?: number,
-): Impact {
-  const input = ctx.input;
+/**
+ * What holding `map` over every input window gives: the largest partition and node load, the
+ * sum over windows of max ÷ mean partition load, and the windows with a node over capacity (tail
+ * loads when given).
+ */
+function heldImpact(ctx: PlanContext, map: PartitionMap): { maxPart: number; maxNode: number; imb: number; overloaded: number } {
   const b = map.boundaries;
   const k = b.length - 1;
   let maxPart = 0;
@@ -119,8 +117,8 @@ export function impactOf(
   let overloaded = 0;
   const full = windowPrefixes(ctx);
   const nl = new Float64Array(ctx.nodeSlots);
-  const nu = input.upper ? new Float64Array(ctx.nodeSlots) : nl;
-  for (let w = 0; w < input.windows.length; w++) {
+  const nu = full.upper ? new Float64Array(ctx.nodeSlots) : nl;
+  for (let w = 0; w < full.windows.length; w++) {
     const p = full.windows[w];
     nl.fill(0);
     let mp = 0;
@@ -144,6 +142,17 @@ export function impactOf(
     }
     if (over) overloaded++;
   }
+  return { maxPart, maxNode, imb, overloaded };
+}
+
+/** Impact of holding `map` over the input windows (plus the plan's `actions` from `before`, if any). */
+export function impactOf(
+  ctx: PlanContext,
+  map: PartitionMap,
+  plan?: { before: PartitionMap; actions: readonly PlanAction[]; dependsOn: readonly (readonly number[])[] },
+  cost?: number,
+): Impact {
+  const { maxPart, maxNode, imb, overloaded } = heldImpact(ctx, map);
   let movedBytes = 0;
   let disruptionMs = 0;
   let durationMs = 0;
@@ -158,7 +167,7 @@ export function impactOf(
     maxPartitionLoad: maxPart,
     maxNodeLoad: maxNode,
     movedBytes,
-    imbalance: imb / input.windows.length,
+    imbalance: imb / ctx.input.windows.length,
     overloadedWindows: overloaded,
     disruptionMs,
     durationMs,
