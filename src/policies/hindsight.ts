@@ -57,10 +57,34 @@ export class HindsightPolicy extends PlanningPolicy {
     return Math.min(pic.windows.length, this.spec.searchWindows ?? MAX_SEARCH_WINDOWS);
   }
 
+  /** Start of the phase the last decision planned for. */
+  private phaseAt = 0;
+  private rechecked: { first: number; pic: LoadPicture } | null = null;
+
   protected picture(nowMs: number): LoadPicture | null {
+    this.phaseAt = nowMs;
+    return this.windowsOf(nowMs, nowMs + this.spanMs);
+  }
+
+  /**
+   * A running plan is re-checked against what is left of its phase: the windows already past
+   * would make a plan that is half done look as if it no longer paid.
+   */
+  protected override recheckPicture(nowMs: number): LoadPicture | null {
+    const first = Math.floor(nowMs / this.spec.window);
+    if (this.rechecked?.first !== first) {
+      const pic = this.windowsOf(nowMs, this.phaseAt + this.spanMs);
+      if (!pic) return super.recheckPicture(nowMs);
+      this.rechecked = { first, pic };
+    }
+    return this.rechecked.pic;
+  }
+
+  /** The realised windows from the one holding `fromMs` until `toMs` (cut at the run's end). */
+  private windowsOf(fromMs: number, toMs: number): LoadPicture | null {
     const W = this.spec.window;
-    const first = Math.floor(nowMs / W);
-    const last = Math.min(this.realised.count, Math.ceil(Math.min(nowMs + this.spanMs, this.ctx.endMs) / W));
+    const first = Math.floor(fromMs / W);
+    const last = Math.min(this.realised.count, Math.ceil(Math.min(toMs, this.ctx.endMs) / W));
     if (last <= first) return null;
     const windows: Float64Array[] = [];
     const upper: Float64Array[] = [];
@@ -73,6 +97,6 @@ export class HindsightPolicy extends PlanningPolicy {
       windows.push(w);
       upper.push(u);
     }
-    return { windows, upper, windowMs: W, basis: `realised@${nowMs}` };
+    return { windows, upper, windowMs: W, basis: `realised@${fromMs}` };
   }
 }
