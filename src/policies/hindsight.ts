@@ -57,27 +57,8 @@ export class HindsightPolicy extends PlanningPolicy {
     return Math.min(pic.windows.length, this.spec.searchWindows ?? MAX_SEARCH_WINDOWS);
   }
 
-  /** Start of the phase the last decision planned for. */
-  private phaseAt = 0;
-  private rechecked: { first: number; pic: LoadPicture } | null = null;
-
   protected picture(nowMs: number): LoadPicture | null {
-    this.phaseAt = nowMs;
     return this.windowsOf(nowMs, nowMs + this.spanMs);
-  }
-
-  /**
-   * A running plan is re-checked against what is left of its phase: the windows already past
-   * would make a plan that is half done look as if it no longer paid.
-   */
-  protected override recheckPicture(nowMs: number): LoadPicture | null {
-    const first = Math.floor(nowMs / this.spec.window);
-    if (this.rechecked?.first !== first) {
-      const pic = this.windowsOf(nowMs, this.phaseAt + this.spanMs);
-      if (!pic) return super.recheckPicture(nowMs);
-      this.rechecked = { first, pic };
-    }
-    return this.rechecked.pic;
   }
 
   /** The realised windows from the one holding `fromMs` until `toMs` (cut at the run's end). */

@@ -331,14 +331,9 @@ export abstract class PlanningPolicy implements Policy {
     return Math.max(0, cap - this.spent.reduce((a, s) => a + s.bytes, 0));
   }
 
-  /** The picture a running plan is re-checked against (default: the latest decision's). */
-  protected recheckPicture(_nowMs: number): LoadPicture | null {
-    return this.latest;
-  }
-
   /** The APM's stale-plan guard: the plan's saving against the newest picture. */
   private recheck(cutPlan: Plan, current: PartitionMap): { savings: number; partialPays: boolean } {
-    const pic = this.recheckPicture(this.ctx.scheduler.now());
+    const pic = this.latest;
     if (!pic) return { savings: cutPlan.savings, partialPays: true };
     const plan = this.cutFrom?.id === cutPlan.id ? this.cutFrom.whole : cutPlan;
     const inputNow = this.input(pic, current);
