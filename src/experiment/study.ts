@@ -70,13 +70,14 @@ export function verdicts(s: Summary, regime: 'slow' | 'fast', workload: 'periodi
       const ok = slo && bytes && Number.isFinite(slo.hi) && Number.isFinite(bytes.hi) ? slo.hi <= 0.2 && bytes.hi <= 1 : null;
       out.push({ target: `${k}: SLO-violating records cut by ≥ 80% at no more moved bytes`, met: ok, detail: `violations ${fmt(slo)}, moved bytes ${fmt(bytes)}` });
     }
-    // Whether the target is within this PRE's reach at all: the hindsight lane plans from every
-    // realised arrival ahead (policies/hindsight.ts). Not met there: no forecast could meet it here.
+    // A reference for the target: the hindsight lane plans from every realised arrival ahead
+    // (policies/hindsight.ts). Met there: the target is within this PRE's reach. Not met there
+    // proves nothing (hindsight is no optimum), but says where the gap is.
     for (const k of Object.keys(r).filter((x) => /^hindsight[^/]*\/reactive/.test(x))) {
       const slo = r[k].sloViolationRate;
       const bytes = r[k].movedBytes;
       const ok = slo && bytes && Number.isFinite(slo.hi) && Number.isFinite(bytes.hi) ? slo.hi <= 0.2 && bytes.hi <= 1 : null;
-      out.push({ target: `${k}: with every arrival known ahead, the same cut (≥ 80% at no more moved bytes) — is the target within reach?`, met: ok, detail: `violations ${fmt(slo)}, moved bytes ${fmt(bytes)}` });
+      out.push({ target: `${k} (a reference, not a bound): with every arrival known ahead, the same cut (≥ 80% at no more moved bytes)`, met: ok, detail: `violations ${fmt(slo)}, moved bytes ${fmt(bytes)}` });
     }
     const o = r['oracle/predictive']?.p99LatencyMs;
     out.push({ target: 'predictive p99 within 10% of the oracle (perfect forecast)', met: o && Number.isFinite(o.lo) ? 1 / o.lo <= 1.1 : null, detail: `oracle/predictive p99 ${fmt(o)}` });

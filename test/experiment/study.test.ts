@@ -33,7 +33,7 @@ describe('study verdicts', () => {
     });
     const v = verdicts(s, 'slow', 'periodic');
     const h = v.filter((x) => x.target.startsWith('hindsight/'));
-    expect(h.map((x) => [x.target.split(':')[0], x.met])).toEqual([['hindsight/reactive', true]]); // only against reactive baselines
+    expect(h.map((x) => [x.target.split(' ')[0], x.met])).toEqual([['hindsight/reactive', true]]); // only against reactive baselines
     expect(v.find((x) => x.target.startsWith('predictive/reactive'))!.met).toBe(false);
     const far = summary('daily-peak-slow', { 'hindsight/reactive': { sloViolationRate: [[5, 5, 5], [10, 10, 10]], movedBytes: [[3, 3, 3], [10, 10, 10]] } });
     expect(verdicts(far, 'slow', 'periodic').find((x) => x.target.startsWith('hindsight/'))!.met).toBe(false);
