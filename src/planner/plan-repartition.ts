@@ -177,8 +177,7 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 export function planRepartition(input: PlanInput, options: PlanOptions): PlanResult {
   check(input);
   recorder?.(input, options);
-  const chosen = options.optimizer ?? 'annealing';
-  const optimizer = typeof chosen === 'string' ? makeOptimizer(chosen) : chosen;
+  const optimizer = optimizerOf(options);
   const { ctx, model: base } = modelFor(input, options);
   const before = input.map;
   const curState = new LayoutState(ctx, layoutOfMap(before));
@@ -205,9 +204,7 @@ export function planRepartition(input: PlanInput, options: PlanOptions): PlanRes
   const seeds = seedLayouts(ctx);
   const result = optimizer.optimize({ ctx, model, seeds }, { iterations: options.iterations ?? 20_000, shouldStop: options.shouldStop }, options.rng);
   const { target, targetState, targetCost, note } = chooseTarget(ctx, model, options, result.layout, curState, currentCost, currentFeasible, input.threshold);
-  const ordered = loadSafe(deriveActions(before, target), before, input, ctx.nodeCapacity);
-  const safe = countSafe(before, ordered.actions, ordered.dependsOn, ctx.maxPartitions);
-  const derived = { ...ordered, dependsOn: safe.dependsOn };
+  const { derived, peak } = safeActions(ctx, target);
   const { cost: plannedCost, note: timing } = priceWhileRunning(ctx, base, model, before, derived, targetState, targetCost, currentCost);
   const savings = currentCost > 0 ? (currentCost - plannedCost) / currentCost : 0;
   const current = impactOf(ctx, before, undefined, currentCost);
@@ -224,11 +221,7 @@ export function planRepartition(input: PlanInput, options: PlanOptions): PlanRes
     predicted,
     savings,
   };
-  let { proposed, reason } = proposal(derived.actions.length, model, curState, currentFeasible, isFeasible(model, targetState), savings, input.threshold);
-  if (proposed && safe.peak > ctx.maxPartitions) {
-    proposed = false;
-    reason = `not proposed: its actions need ${safe.peak} partitions at once, above maxPartitions ${ctx.maxPartitions} (a boundary shift splits before it merges)`;
-  }
+  const { proposed, reason } = countLimited(proposal(derived.actions.length, model, curState, currentFeasible, isFeasible(model, targetState), savings, input.threshold), peak, ctx.maxPartitions);
   return {
     proposed,
     reason: reason + timing + note,
@@ -239,6 +232,30 @@ export function planRepartition(input: PlanInput, options: PlanOptions): PlanRes
     terms: { current: termValues(model, curState), predicted: termValues(model, targetState) },
     stats: { optimizer: optimizer.name, iterations: result.iterations, ended: result.ended },
   };
+}
+
+/** The optimizer `options` names (annealing by default), or the one it carries. */
+function optimizerOf(options: PlanOptions) {
+  const chosen = options.optimizer ?? 'annealing';
+  return typeof chosen === 'string' ? makeOptimizer(chosen) : chosen;
+}
+
+/**
+ * The actions that reach `target` from the input's map, in a load-safe order (`loadSafe`) with
+ * the dependencies that keep the partition count within `maxPartitions` where an order allows
+ * (`countSafe`), and the largest count they still need at once.
+ */
+function safeActions(ctx: PlanContext, target: Layout): { derived: DerivedActions; peak: number } {
+  const before = ctx.input.map;
+  const ordered = loadSafe(deriveActions(before, target), before, ctx.input, ctx.nodeCapacity);
+  const safe = countSafe(before, ordered.actions, ordered.dependsOn, ctx.maxPartitions);
+  return { derived: { ...ordered, dependsOn: safe.dependsOn }, peak: safe.peak };
+}
+
+/** A proposal withdrawn when its actions need more than `max` partitions at once. */
+function countLimited(p: { proposed: boolean; reason: string }, peak: number, max: number): { proposed: boolean; reason: string } {
+  if (!p.proposed || peak <= max) return p;
+  return { proposed: false, reason: `not proposed: its actions need ${peak} partitions at once, above maxPartitions ${max} (a boundary shift splits before it merges)` };
 }
 
 /**
