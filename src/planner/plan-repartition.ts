@@ -204,7 +204,7 @@ export function planRepartition(input: PlanInput, options: PlanOptions): PlanRes
   const seeds = seedLayouts(ctx);
   const result = optimizer.optimize({ ctx, model, seeds }, { iterations: options.iterations ?? 20_000, shouldStop: options.shouldStop }, options.rng);
   const { target, targetState, targetCost, note } = chooseTarget(ctx, model, options, result.layout, curState, currentCost, currentFeasible, input.threshold);
-  const { derived, peak } = safeActions(ctx, target);
+  const { derived, peak } = countSafeDerived(loadSafe(deriveActions(before, target), before, input, ctx.nodeCapacity), before, ctx.maxPartitions);
   const { cost: plannedCost, note: timing } = priceWhileRunning(ctx, base, model, before, derived, targetState, targetCost, currentCost);
   const savings = currentCost > 0 ? (currentCost - plannedCost) / currentCost : 0;
   const current = impactOf(ctx, before, undefined, currentCost);
@@ -221,7 +221,7 @@ export function planRepartition(input: PlanInput, options: PlanOptions): PlanRes
     predicted,
     savings,
   };
-  const { proposed, reason } = countLimited(proposal(derived.actions.length, model, curState, currentFeasible, isFeasible(model, targetState), savings, input.threshold), peak, ctx.maxPartitions);
+  const { proposed, reason } = overCap(proposal(derived.actions.length, model, curState, currentFeasible, isFeasible(model, targetState), savings, input.threshold), peak, ctx.maxPartitions);
   return {
     proposed,
     reason: reason + timing + note,
@@ -238,24 +238,6 @@ export function planRepartition(input: PlanInput, options: PlanOptions): PlanRes
 function optimizerOf(options: PlanOptions) {
   const chosen = options.optimizer ?? 'annealing';
   return typeof chosen === 'string' ? makeOptimizer(chosen) : chosen;
-}
-
-/**
- * The actions that reach `target` from the input's map, in a load-safe order (`loadSafe`) with
- * the dependencies that keep the partition count within `maxPartitions` where an order allows
- * (`countSafe`), and the largest count they still need at once.
- */
-function safeActions(ctx: PlanContext, target: Layout): { derived: DerivedActions; peak: number } {
-  const before = ctx.input.map;
-  const ordered = loadSafe(deriveActions(before, target), before, ctx.input, ctx.nodeCapacity);
-  const safe = countSafe(before, ordered.actions, ordered.dependsOn, ctx.maxPartitions);
-  return { derived: { ...ordered, dependsOn: safe.dependsOn }, peak: safe.peak };
-}
-
-/** A proposal withdrawn when its actions need more than `max` partitions at once. */
-function countLimited(p: { proposed: boolean; reason: string }, peak: number, max: number): { proposed: boolean; reason: string } {
-  if (!p.proposed || peak <= max) return p;
-  return { proposed: false, reason: `not proposed: its actions need ${peak} partitions at once, above maxPartitions ${max} (a boundary shift splits before it merges)` };
 }
 
 /**
@@ -350,6 +332,18 @@ function proposal(
  * bucket, the larger of the picture's first two windows (their tail when the input has one),
  * which the plan's execution overlaps.
  */
+/** The derived actions with count-safe dependencies (count-safe.ts), and the order's peak partition count. */
+function countSafeDerived(d: DerivedActions, before: PartitionMap, cap: number): { derived: DerivedActions; peak: number } {
+  const safe = countSafe(before, d.actions, d.dependsOn, cap);
+  return { derived: { ...d, dependsOn: safe.dependsOn }, peak: safe.peak };
+}
+
+/** A proposal withdrawn when its order needs more partitions at once than `cap`. */
+function overCap(p: { proposed: boolean; reason: string }, peak: number, cap: number): { proposed: boolean; reason: string } {
+  if (!p.proposed || peak <= cap) return p;
+  return { proposed: false, reason: `not proposed: its actions need ${peak} partitions at once, above maxPartitions ${cap} (a boundary shift splits before it merges)` };
+}
+
 function loadSafe(d: DerivedActions, before: PartitionMap, input: PlanInput, capacity: number): DerivedActions {
   const src = input.upper ?? input.windows;
   if (d.actions.length === 0 || src.length === 0 || !(capacity > 0)) return d;
