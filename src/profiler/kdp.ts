@@ -28,11 +28,11 @@
  * - Models: each range and the total rate has one instance of every candidate model (`auto`:
  *   seasonal-naive, ets, mstl, arima and their ensemble; name others to opt in, e.g. `lstm`). All
  *   are updated incrementally every window [O(1)–O(p) each]; parameters are re-estimated on the
- *   last `fitWindows` of history at refits: at 16, 32, 64, … windows while learning, then when
- *   due every `refitEveryWindows` (default 6 h of windows) if the chosen models' measured
+ *   last `fitWindows` of history at refits: at 16, 32, 64, … windows while learning, then every
+ *   `refitEveryWindows` (default 6 h of windows), warm-started from the previous parameters.
+ *   With `refitSchedule: 'error'` a due refit runs only if the chosen models' measured
  *   (backtest) error has grown by more than 10% since the last refit or the last is 4 periods
- *   old, and between due refits when that error reaches 1.5× (a changed regime); warm-started
- *   from the previous parameters.
+ *   old, and one runs between due refits when that error reaches 1.5× (a changed regime).
  * - Choice (`backtest.ts`): every `originEveryWindows` (default 10) each candidate's forecast of
  *   the next `evalHorizonWindows` (default 30) is stored and scored as those windows close; per
  *   series the candidate with the lowest weighted error is used.
@@ -225,9 +225,9 @@ export class KeyDistributionProfiler {
     const every = this.settings.refitEvery;
     const err = closed > every && this.fitError !== null && this.settings.refitSchedule === 'error' ? this.modelError() : null;
     if (closed >= this.nextFit) {
-      // Learning: refit at 16, 32, 64, … windows up to `every`. After that a due refit runs only
-      // when the chosen models' measured error has grown since the last refit, or the last refit
-      // is REFIT_MAX_SKIPS × `every` old; otherwise it is put off by `every`.
+      // Learning: refit at 16, 32, 64, … windows up to `every`. After that, with the `error`
+      // schedule, a due refit runs only when the chosen models' measured error has grown since
+      // the last refit, or the last refit is REFIT_MAX_SKIPS × `every` old; else it is put off.
       if (err === null || err > (1 + REFIT_SLACK) * this.fitError! || closed - this.lastFit >= REFIT_MAX_SKIPS * every) this.refitNow(closed);
       else this.refitsSkipped++;
       this.nextFit = closed < every ? Math.min(closed * 2, every) : closed + every;
