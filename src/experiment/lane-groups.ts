@@ -31,7 +31,7 @@ function laneCost(spec: PolicySpec, ticks: number, buckets: number, durationMs: 
   if (tailed || spec.kind === 'mean-oracle') {
     const step = 'window' in spec ? spec.window : 60_000;
     windows = Math.min(12, Math.ceil(spec.horizon / step) + 1) * (tailed ? 2 : 1);
-  }
+  } else if (spec.kind === 'hindsight') windows = 24; // 12 search windows with their tails
   const microsPerIteration = 2 + 0.35 * windows;
   const forecastMs = spec.kind === 'predictive' ? 15 : 0;
   return cluster + decisions * ((spec.iterations * microsPerIteration) / 1000 + forecastMs) * 1e5;

@@ -15,6 +15,7 @@ import { SimCluster } from '../cluster/sim-cluster.ts';
 import { Thinned } from '../model/thinned.ts';
 import { layoutSeries, type Binned } from '../model/binned.ts';
 import type { Workload } from '../workload/workload.ts';
+import type { RealisedLoad } from '../model/realised.ts';
 import type { ClusterFacts, Policy, PolicyContext } from '../policies/policy.ts';
 import { createPolicy } from './policy-factory.ts';
 import { specKey } from './spec-key.ts';
@@ -35,6 +36,8 @@ export interface LaneShared {
   readonly spool?: SpoolSink;
   /** Only the summary is wanted (`RunOptions.summaryOnly`). */
   readonly summaryOnly?: boolean;
+  /** The realised arrivals the `hindsight` lanes plan from (experiment/realised.ts). */
+  readonly realised?: ReadonlyMap<number, RealisedLoad>;
 }
 
 /** A lane while the run goes. */
@@ -136,6 +139,7 @@ export function startLanePolicy(lane: Lane, s: LaneShared, endMs: number): void 
     observedRate: (spanMs, out) => history.recentRate(scheduler.now(), spanMs, out),
     expectedRate: (tMs, out) => workload.expectedRates(tMs, out),
     arrivalNoise: { ...(workload.arrivalNoise ?? { cv: 0, poisson: false }), tickMs: sc.tick },
+    realised: s.realised,
     stateBytes: (out) => {
       history.bucketCounts(scheduler.now(), sc.cluster.retention, out);
       for (let i = 0; i < B; i++) out[i] *= sc.workload.recordBytes;

@@ -36,6 +36,7 @@ import type { LoadedScenario } from '../scenario/load.ts';
 import type { Policy, PolicyContext } from '../policies/policy.ts';
 import { createPolicy } from './policy-factory.ts';
 import { clusterFacts, makeWorkload, WINDOW_MS } from './run.ts';
+import { realisedFor } from './realised.ts';
 import { checkWrites, type WriteCheck } from './live-check.ts';
 import { latencyFigures, LiveWriter } from './live-writer.ts';
 
@@ -154,6 +155,8 @@ class LiveRun {
       rng: this.random.fork(`policy/${this.o.policy}`),
       observedRate: (spanMs, out) => this.history.recentRate(this.wall.now(), spanMs, out),
       expectedRate: (tMs, out) => this.workload.expectedRates(tMs, out),
+      // The scenario's arrivals as the simulator counts them (the live writes are a scaled copy).
+      realised: realisedFor({ ...this.o.loaded, policies: [[this.o.policy, spec]] }, sc.duration),
       stateBytes: (out) => {
         this.history.bucketCounts(this.wall.now(), sc.cluster.retention, out);
         for (let i = 0; i < this.B; i++) out[i] *= sc.workload.recordBytes;

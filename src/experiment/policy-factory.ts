@@ -7,6 +7,7 @@ import { HeadroomReactivePolicy, ReactivePolicy } from '../policies/reactive.ts'
 import { PredictivePolicy } from '../policies/predictive.ts';
 import { MeanOraclePolicy } from '../policies/oracle.ts';
 import { PerfectForecastPolicy } from '../policies/perfect-forecast.ts';
+import { HindsightPolicy } from '../policies/hindsight.ts';
 
 export function createPolicy(spec: PolicySpec): Policy {
   switch (spec.kind) {
@@ -23,5 +24,7 @@ export function createPolicy(spec: PolicySpec): Policy {
       return new PerfectForecastPolicy(spec);
     case 'mean-oracle':
       return new MeanOraclePolicy(spec);
+    case 'hindsight':
+      return new HindsightPolicy(spec);
   }
 }

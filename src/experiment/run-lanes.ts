@@ -18,6 +18,7 @@ import type { Workload } from '../workload/workload.ts';
 import { LowerBoundTracker } from './bounds.ts';
 import { createLane, finishLane, startLanePolicy, type LaneShared } from './lane.ts';
 import { clusterFacts, makeWorkload } from './make-workload.ts';
+import { realisedFor } from './realised.ts';
 import { HEATMAP_GROUPS, WINDOW_MS, type LaneLayout, type RunOptions, type RunResult, type TickFeed } from './run-types.ts';
 
 /** Runs the scenario's policies in this thread. */
@@ -29,7 +30,7 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
   const scheduler = new VirtualScheduler();
   const keepMs = Math.max(sc.cluster.retention, 3_600_000, ...loaded.policies.map(([, p]) => ('window' in p ? p.window : 0)));
   const history = new BucketHistory(B, WINDOW_MS, keepMs);
-  const shared: LaneShared = { sc, buckets: B, scheduler, random, history, facts: clusterFacts(sc), workload, spool: opts.spool, summaryOnly: opts.summaryOnly };
+  const shared: LaneShared = { sc, buckets: B, scheduler, random, history, facts: clusterFacts(sc), workload, spool: opts.spool, summaryOnly: opts.summaryOnly, realised: realisedFor(loaded, sc.duration, { skipBadRows: opts.skipBadRows }) };
   const lanes = loaded.policies.map(([name, spec]) => createLane(name, spec, shared));
   const endMs = sc.duration;
   for (const lane of lanes) startLanePolicy(lane, shared, endMs);

@@ -48,12 +48,16 @@ export function ratioStats(a: readonly number[], b: readonly number[]): RatioSta
   return { mean: Math.exp(s.mean), lo: Math.exp(s.lo), hi: Math.exp(s.hi), values: values.map((v) => (Number.isFinite(v) ? v : NaN)), excluded };
 }
 
-/** The pairs a/b compared: each predictive over each reactive (plain or fair), each oracle over each predictive. */
+/**
+ * The pairs a/b compared: each predictive over each reactive (plain or fair), each oracle over each
+ * predictive, each hindsight over each reactive, predictive and oracle.
+ */
 export function ratioPairs(policies: Record<string, PolicySummary>): [string, string][] {
   const by = (kinds: string[]) => Object.entries(policies).filter(([, p]) => kinds.includes(p.kind)).map(([n]) => n);
   const pairs: [string, string][] = [];
   for (const p of by(['predictive'])) for (const r of by(['reactive'])) pairs.push([p, r]);
   for (const o of by(['oracle', 'perfect-forecast'])) for (const p of by(['predictive'])) pairs.push([o, p]);
+  for (const h of by(['hindsight'])) for (const p of by(['reactive', 'predictive', 'oracle', 'perfect-forecast'])) pairs.push([h, p]);
   return pairs;
 }
 

@@ -71,6 +71,8 @@ export interface PlanningSpec {
    * at most this share of a node's capacity (default SKIP_TOLERANCE; 0: decide every time).
    */
   readonly skipTolerance?: number;
+  /** Search windows the PRE keeps of a picture (consecutive windows averaged in groups beyond it; default 12). */
+  readonly searchWindows?: number;
 }
 
 /**
@@ -165,6 +167,11 @@ export abstract class PlanningPolicy implements Policy {
   /** Span a plan must pay back over (`PlanInput.horizonMs`); undefined: the picture's span. */
   protected paybackMs(): number | undefined {
     return this.spec.payback;
+  }
+
+  /** Search windows the PRE keeps of a picture (consecutive windows averaged in groups beyond it); undefined: the planner's default. */
+  protected searchWindows(_pic: LoadPicture): number | undefined {
+    return this.spec.searchWindows;
   }
 
   /** The picture to plan from now, or null to skip this decision. */
@@ -353,6 +360,7 @@ export abstract class PlanningPolicy implements Policy {
       ...(budget !== null ? { extraTerms: [churnBudgetTerm(budget)] } : {}),
       optimizer: this.spec.optimizer,
       iterations: this.spec.iterations,
+      maxSearchWindows: this.searchWindows(pic),
       rng: this.ctx.rng,
       previous: this.lastPlan,
       nowMs: now,

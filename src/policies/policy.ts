@@ -9,6 +9,7 @@ import type { KeyBatch } from '../model/batch.ts';
 import type { ControlPlane } from '../model/control-plane.ts';
 import type { ApmConfig } from '../manager/apm-config.ts';
 import type { ForecastLogRow } from '../model/rows.ts';
+import type { RealisedLoad } from '../model/realised.ts';
 import type { BreakerReport, ForecastAccuracy, PlanCounts, RegretReport } from '../model/policy-outcome.ts';
 
 /** Cluster facts a policy may plan with (values from the scenario). */
@@ -48,6 +49,8 @@ export interface PolicyContext {
    * oracle's true tail): lognormal tick-noise cv, whether counts are Poisson, the tick length.
    */
   readonly arrivalNoise?: { readonly cv: number; readonly poisson: boolean; readonly tickMs: number };
+  /** The run's realised arrivals by window length, for the `hindsight` policy (simulated runs only). */
+  readonly realised?: ReadonlyMap<number, RealisedLoad>;
   /** State bytes per bucket now (the last `retention` of records). */
   stateBytes(out: Float64Array): Float64Array;
   /**

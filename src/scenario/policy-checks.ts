@@ -16,7 +16,7 @@ export interface SkippedExpectation {
 }
 
 /** Policy kinds a run can execute today; the default policy list is filtered by it. */
-export const IMPLEMENTED_POLICY_KINDS: ReadonlySet<string> = new Set<string>(['static', 'reactive-threshold', 'reactive', 'predictive', 'oracle', 'perfect-forecast', 'mean-oracle']);
+export const IMPLEMENTED_POLICY_KINDS: ReadonlySet<string> = new Set<string>(['static', 'reactive-threshold', 'reactive', 'predictive', 'oracle', 'perfect-forecast', 'mean-oracle', 'hindsight']);
 
 const DEFAULT_POLICIES: [string, PolicySpec['kind']][] = [
   ['static', 'static'],

@@ -215,10 +215,11 @@ const planning = {
     .strictObject({ bytesPerHour: sizeText.transform((v) => parseSize(v)!).optional(), stateSharePerHour: fraction.optional() })
     .optional()
     .meta({ description: 'state the plans may send between nodes per rolling hour (bytes and/or share of all state); the PRE honours what is left' }),
+  searchWindows: z.number().int().min(1).max(1024).optional().meta({ description: "windows of the picture the PRE's search keeps apart (consecutive ones are averaged in groups beyond it); default 12 (hindsight: every window of the phase, up to 288)" }),
   priceExecution: z.boolean().default(true).meta({ description: "price a plan while it runs: the old layout serves until each cut-over, moves take `cluster.moveLoad` from their nodes, and the gain must pay back within the horizon; false: as if the new layout held at once" }),
   skipTolerance: z.number().min(0).max(1).optional().meta({ description: 'skip a decision when nothing moved since the last one that found nothing to do: loads on every node, partition and key-space slice within this share of a node capacity and no node newly or further over capacity (default 0.03; 0: decide every time)' }),
 };
-export const POLICY_KINDS = ['static', 'reactive', 'reactive-threshold', 'predictive', 'oracle', 'perfect-forecast', 'mean-oracle'] as const;
+export const POLICY_KINDS = ['static', 'reactive', 'reactive-threshold', 'predictive', 'oracle', 'perfect-forecast', 'mean-oracle', 'hindsight'] as const;
 /** The oracle's fields: predictive's code path without the KDP's own (models, history). */
 const oracleFields = {
   ...planning,
@@ -268,6 +269,14 @@ const policy = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('oracle'), ...oracleFields }),
   z.strictObject({ kind: z.literal('perfect-forecast'), ...oracleFields }),
   z.strictObject({ kind: z.literal('mean-oracle'), ...planning, horizon: positiveDuration('30m') }),
+  z.strictObject({
+    kind: z.literal('hindsight'),
+    ...planning,
+    every: positiveDuration('6h').meta({ description: 'phase length: a layout is planned at t = 0 and at each phase start from the realised load (as long as the run: the best fixed layout in hindsight)' }),
+    horizon: duration('0').meta({ description: 'span of realised load each decision plans for and must pay back over; 0: the phase (`every`)' }),
+    window: positiveDuration('5m').meta({ description: 'window of the realised load picture' }),
+    iterations: count.max(10_000_000).default(20_000).meta({ description: 'optimizer budget per decision (iterations); decisions are few' }),
+  }),
 ]);
 
 // ---- whole file ----

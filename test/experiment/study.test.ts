@@ -25,6 +25,21 @@ describe('study verdicts', () => {
     expect(verdicts(wide, 'slow', 'periodic')[0].met).toBe(false);
   });
 
+  it('periodic slow: says whether the hindsight lane (every arrival known ahead) reaches the same cut', () => {
+    const s = summary('daily-peak-slow', {
+      'predictive/reactive': { sloViolationRate: [[8, 8, 8], [10, 10, 10]], movedBytes: [[12, 12, 12], [10, 10, 10]] },
+      'hindsight/reactive': { sloViolationRate: [[1, 1.1, 0.9], [10, 10, 10]], movedBytes: [[3, 3, 3], [10, 10, 10]] },
+      'hindsight/predictive': { sloViolationRate: [[1, 1, 1], [8, 8, 8]] },
+    });
+    const v = verdicts(s, 'slow', 'periodic');
+    const h = v.filter((x) => x.target.startsWith('hindsight/'));
+    expect(h.map((x) => [x.target.split(' ')[0], x.met])).toEqual([['hindsight/reactive', true]]); // only against reactive baselines
+    expect(v.find((x) => x.target.startsWith('predictive/reactive'))!.met).toBe(false);
+    const far = summary('daily-peak-slow', { 'hindsight/reactive': { sloViolationRate: [[5, 5, 5], [10, 10, 10]], movedBytes: [[3, 3, 3], [10, 10, 10]] } });
+    expect(verdicts(far, 'slow', 'periodic').find((x) => x.target.startsWith('hindsight/'))!.met).toBe(false);
+    expect(verdicts(far, 'fast', 'periodic').some((x) => x.target.startsWith('hindsight/'))).toBe(false);
+  });
+
   it('the oracle worse than predictive beyond the interval is flagged', () => {
     const bad = summary('tail-growth-fast', { 'oracle/predictive': { recordSecondsOverSlo: [[3, 3.1, 2.9], [1, 1, 1]] } });
     const v = verdicts(bad, 'fast', 'periodic');
@@ -62,13 +77,15 @@ describe('study entries and page', () => {
       ...s,
       seeds: {
         ...s.seeds!,
-        policies: { predictive: { recordSecondsOverSlo: seedStats([5, 7, 9]) }, oracle: { recordSecondsOverSlo: seedStats([2, 3, 4]) } },
+        policies: { predictive: { recordSecondsOverSlo: seedStats([5, 7, 9]) }, oracle: { recordSecondsOverSlo: seedStats([2, 3, 4]) }, hindsight: { recordSecondsOverSlo: seedStats([1, 2, 2]) } },
         bounds: { recordSecondsOverSlo: seedStats([1, 1, 1]), sloViolationRate: seedStats([0, 0, 0]), meanExcessLatencyMs: seedStats([0, 0, 0]) },
       },
     } as Summary;
     const d = studyEntry('x.yaml', withOracle, []).decomposition!;
     expect(d.forecastError.values).toEqual([3, 4, 5]);
     expect(d.controlGap!.values).toEqual([1, 2, 3]);
+    expect(d.hindsightGap!.values).toEqual([4, 5, 7]);
+    expect(studyHtml([studyEntry('x.yaml', withOracle, [])], 'npm run study')).toContain('predictive − hindsight');
     const html = studyHtml([e], 'npm run study');
     expect(html).toContain('bursts-slow');
     expect(html).toContain('npm run study');

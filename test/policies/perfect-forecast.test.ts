@@ -1,13 +1,12 @@
 /** The oracle (predictive's code path fed the truth), its truth source, and the fair reactive baseline. */
 import { describe, expect, it } from 'vitest';
-import * as path from 'node:path';
 import { TruthSource } from '../../src/policies/truth-source.ts';
 import { PersistenceSource, HeadroomReactivePolicy } from '../../src/policies/reactive.ts';
 import { PerfectForecastPolicy } from '../../src/policies/perfect-forecast.ts';
 import { PredictivePolicy } from '../../src/policies/predictive.ts';
 import { createPolicy } from '../../src/experiment/policy-factory.ts';
 import type { PolicyContext } from '../../src/policies/policy.ts';
-import { parseScenario } from '../../src/scenario/load.ts';
+import { bandScenario } from '../fixtures/band-scenario.ts';
 import { runLoaded } from '../../src/api.ts';
 
 /** A context whose truth is `rate(t, b)` records/s, with `nodes` active nodes. */
@@ -114,30 +113,12 @@ describe('the policies built from specs', () => {
 });
 
 describe('on a moving hot band that saturates nodes', () => {
-  const loaded = parseScenario(
-    `name: pf
-seed: 4
-duration: 4h
-warmup: 1h
-tick: 2s
-keyspace: { kind: user-id, keys: 20000, buckets: 256 }
-workload:
-  rate: 9000
-  recordBytes: 128
-  shape: { diurnal: { amplitude: 0.3, peak: 3h }, noise: { cv: 0.05 } }
-  keys:
-    - { share: 0.3, zipf: { s: 0.9, shuffle: true } }
-    - { share: 0.7, band: { center: 0.1, width: 0.08, speed: 4 } }
-cluster: { nodes: 4, nodeCapacity: 3000, partitions: 8, maxPartitions: 64, moveBandwidth: 20MB/s }
-slo: { latency: 100ms }
-policies:
-  reactive: { kind: reactive, every: 2m, window: 2m, iterations: 2000, goals: { movement: 0.5 } }
+  const loaded = bandScenario(
+    'pf',
+    `  reactive: { kind: reactive, every: 2m, window: 2m, iterations: 2000, goals: { movement: 0.5 } }
   fair: { kind: reactive, headroom: true, every: 2m, window: 2m, iterations: 2000, goals: { movement: 0.5 } }
   predictive: { kind: predictive, every: 5m, horizon: 20m, iterations: 2000, minHistory: 1h, goals: { movement: 0.5 } }
-  oracle: { kind: oracle, every: 5m, horizon: 20m, iterations: 2000, goals: { movement: 0.5 } }
-`,
-    'pf.yaml',
-    path.join(__dirname),
+  oracle: { kind: oracle, every: 5m, horizon: 20m, iterations: 2000, goals: { movement: 0.5 } }`,
   );
   const { summary } = runLoaded(loaded, { workers: 1 });
   const p = summary.policies;
