@@ -219,8 +219,8 @@ function benchKdp(): void {
     }
     const acc = kdp.accuracy();
     const meanTv = tv.map((xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length));
-    out[schedule] = { refits: kdp.refits, refitsSkipped: kdp.refitsSkipped, smape: acc.smape, mase: acc.mase, coverage80: acc.coverage80, tvByLead: Object.fromEntries(LEADS.map((l, i) => [l, meanTv[i]])), kdpSeconds: kdpS };
-    console.log(`${pad(schedule, 10)} ${pad(String(kdp.refits), 7)} ${pad(String(kdp.refitsSkipped), 8)} ${pad(acc.smape.toFixed(3), 8)} ${pad(acc.mase.toFixed(3), 8)} ${pad((100 * acc.coverage80).toFixed(1), 7)} ${meanTv.map((x) => pad(x.toFixed(4), 8)).join(' ')} ${kdpS.toFixed(1)}`);
+    out[schedule] = { refits: kdp.schedule.refits, refitsSkipped: kdp.schedule.refitsSkipped, smape: acc.smape, mase: acc.mase, coverage80: acc.coverage80, tvByLead: Object.fromEntries(LEADS.map((l, i) => [l, meanTv[i]])), kdpSeconds: kdpS };
+    console.log(`${pad(schedule, 10)} ${pad(String(kdp.schedule.refits), 7)} ${pad(String(kdp.schedule.refitsSkipped), 8)} ${pad(acc.smape.toFixed(3), 8)} ${pad(acc.mase.toFixed(3), 8)} ${pad((100 * acc.coverage80).toFixed(1), 7)} ${meanTv.map((x) => pad(x.toFixed(4), 8)).join(' ')} ${kdpS.toFixed(1)}`);
   }
   results.kdp = { hours, ...out };
 }

@@ -20,18 +20,9 @@
  *   `breaker.maxCooldown`). Decisions while open are skipped, so a failing control plane is not
  *   hammered; the report says when and why (`summary.json` `breaker`).
  *
- * Incremental decisions (`skipTolerance`, default SKIP_TOLERANCE): a decision is skipped, without
- * calling the PRE, when the last decision that planned found nothing to do and nothing it planned
- * from has moved since: the same planning base (map and active nodes), at least as little churn
- * budget left, total state within the tolerance, and a picture of the same shape whose load, in
- * every window and its tail, is within `skipTolerance` × a node's capacity of the earlier one's
- * on every node and every partition of the base and on every one of up to 1,024 equal slices of
- * the key space (finer than any partition the PRE would cut, coarse enough that arrival noise of
- * a window stays far below the tolerance), and with no node over capacity in any window where it
- * was not, or less, before. The PRE would then face the same problem to within that tolerance,
- * which it just found no plan for; a node running into overload always gets a decision. A
- * decision triggered between regular ones (the predictive policy's surprise check) is never
- * skipped. See `skipSnapshot`.
+ * Incremental decisions (`skipTolerance`): a decision is skipped, without calling the PRE, while
+ * nothing it plans from has moved beyond the tolerance since the last one that found nothing to
+ * do (skip.ts); the predictive policy's surprise decisions never are.
  */
 import { Priority } from '../engine/virtual-scheduler.ts';
 import type { PartitionMap } from '../model/partition-map.ts';
@@ -45,6 +36,7 @@ import type { Goals, OptimizerName, PlanInput, PlanResult } from '../planner/typ
 import { pictureParts, type PictureParts } from '../planner/context.ts';
 import type { BreakerReport, Policy, PolicyContext, PolicyReport } from './policy.ts';
 import { churnBudgetTerm } from '../planner/terms/churn-budget.ts';
+import { SKIP_TOLERANCE, skipSnapshot, unmoved, type SkipSnapshot } from './skip.ts';
 
 /** The scenario fields every planning policy has. */
 export interface PlanningSpec {
@@ -73,38 +65,6 @@ export interface PlanningSpec {
   readonly skipTolerance?: number;
   /** Search windows the PRE keeps of a picture (consecutive windows averaged in groups beyond it; default 12). */
   readonly searchWindows?: number;
-}
-
-/**
- * Default `skipTolerance`: 3% of a node's capacity. Arrival noise of a window is far below it on
- * every load compared (a 1-minute window of a slice carrying 40 records/s is within ±0.8/s of its
- * rate, 0.03% of a 2,500/s node), so real change, not noise, ends a run of skips; and it stays
- * under the 5% saving a plan must clear (`threshold`) for the layouts the PRE compares. A node
- * newly over capacity, or further over, in any window of the picture always gets a decision.
- * How many decisions it skips, and its effect on outcomes: docs/bench-log.md (issue 21).
- */
-export const SKIP_TOLERANCE = 0.03;
-
-/** Most equal slices of the key space a skip compares loads on. */
-const SKIP_SLICES = 1024;
-
-/** Whether two maps have the same partitions (ids, boundaries) on the same nodes. */
-function sameLayout(a: PartitionMap, b: PartitionMap): boolean {
-  if (a === b) return true;
-  if (a.ids.length !== b.ids.length) return false;
-  for (let i = 0; i < a.ids.length; i++) if (a.ids[i] !== b.ids[i] || a.nodes[i] !== b.nodes[i] || a.boundaries[i + 1] !== b.boundaries[i + 1]) return false;
-  return true;
-}
-
-/** What a decision that found nothing planned from, for `unmoved`. */
-interface SkipSnapshot {
-  readonly base: PartitionMap;
-  readonly nodes: string;
-  readonly windowMs: number | undefined;
-  /** Per window (then per tail window): loads per node, per partition and per slice, concatenated. */
-  readonly loads: Float64Array[];
-  readonly state: number;
-  readonly churnLeft: number | null;
 }
 
 /** A load picture: per-window records/s per bucket (and optional p90), and its id. */
@@ -145,7 +105,7 @@ export abstract class PlanningPolicy implements Policy {
   private stateAt = -1;
   private seq = 0;
   decisions = 0;
-  /** Decisions skipped because nothing moved since the last one that found nothing (`unmoved`); counted in `decisions` too. */
+  /** Decisions skipped because nothing moved since the last one that found nothing (skip.ts); counted in `decisions` too. */
   skippedDecisions = 0;
   /** The inputs of the last decision that found nothing to do, while no other decision planned since. */
   private quiet: SkipSnapshot | null = null;
@@ -351,8 +311,8 @@ export abstract class PlanningPolicy implements Policy {
     const input = this.input(pic, base);
     const budget = this.churnLeft(now, input.stateBytes);
     const tol = this.spec.skipTolerance ?? SKIP_TOLERANCE;
-    const snapshot = tol > 0 && this.mayskip() ? this.skipSnapshot(pic, base, nodes, this.stateNow(), budget) : null;
-    if (snapshot && this.quiet && this.unmoved(this.quiet, snapshot, tol)) {
+    const snapshot = tol > 0 && this.mayskip() ? skipSnapshot(pic, base, nodes, this.stateNow(), budget, this.ctx.buckets) : null;
+    if (snapshot && this.quiet && unmoved(this.quiet, snapshot, tol, this.ctx.cluster.nodeCapacity)) {
       this.skippedDecisions++;
       return null;
     }
@@ -382,51 +342,6 @@ export abstract class PlanningPolicy implements Policy {
 
   /** Whether the decision now may be skipped (false for a decision triggered between regular ones). */
   protected mayskip(): boolean {
-    return true;
-  }
-
-  /** The inputs `unmoved` compares: loads per node, partition and slice of each window and tail window. */
-  private skipSnapshot(pic: LoadPicture, base: PartitionMap, nodes: readonly number[], stateBytes: Float64Array, churnLeft: number | null): SkipSnapshot {
-    const B = this.ctx.buckets;
-    const S = Math.min(B, SKIP_SLICES);
-    const P = base.ids.length;
-    const N = base.nodes.reduce((a, n) => Math.max(a, n + 1), 0);
-    const sums = (w: Float64Array) => {
-      const out = new Float64Array(N + P + S);
-      for (let p = 0; p < P; p++) {
-        let s = 0;
-        for (let b = base.boundaries[p]; b < base.boundaries[p + 1]; b++) s += w[b];
-        out[N + p] = s;
-        out[base.nodes[p]] += s;
-      }
-      for (let k = 0; k < S; k++) {
-        let s = 0;
-        for (let b = Math.floor((k * B) / S); b < Math.floor(((k + 1) * B) / S); b++) s += w[b];
-        out[N + P + k] = s;
-      }
-      return out;
-    };
-    let state = 0;
-    for (let b = 0; b < stateBytes.length; b++) state += stateBytes[b];
-    return { base, nodes: nodes.join(','), windowMs: pic.windowMs, loads: [...pic.windows, ...(pic.upper ?? [])].map(sums), state, churnLeft };
-  }
-
-  /** Whether nothing the PRE plans from moved beyond `tol` between the snapshots `a` (earlier) and `b` (see the file comment). */
-  private unmoved(a: SkipSnapshot, b: SkipSnapshot, tol: number): boolean {
-    if (!sameLayout(a.base, b.base) || a.nodes !== b.nodes || a.windowMs !== b.windowMs || a.loads.length !== b.loads.length) return false;
-    if (a.churnLeft !== null && (b.churnLeft === null || b.churnLeft < a.churnLeft)) return false;
-    if (Math.abs(b.state - a.state) > tol * Math.max(a.state, 1)) return false;
-    const lim = tol * this.ctx.cluster.nodeCapacity;
-    const cap = this.ctx.cluster.nodeCapacity;
-    const N = b.base.nodes.reduce((m, n) => Math.max(m, n + 1), 0);
-    for (let w = 0; w < a.loads.length; w++) {
-      const x = a.loads[w];
-      const y = b.loads[w];
-      if (x.length !== y.length) return false;
-      for (let i = 0; i < x.length; i++) if (Math.abs(x[i] - y[i]) > lim) return false;
-      // a node over capacity now, and more than at the decision that found nothing: decide
-      for (let n = 0; n < N; n++) if (y[n] > cap && y[n] > x[n]) return false;
-    }
     return true;
   }
 

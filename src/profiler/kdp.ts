@@ -29,10 +29,8 @@
  *   seasonal-naive, ets, mstl, arima and their ensemble; name others to opt in, e.g. `lstm`). All
  *   are updated incrementally every window [O(1)–O(p) each]; parameters are re-estimated on the
  *   last `fitWindows` of history at refits: at 16, 32, 64, … windows while learning, then every
- *   `refitEveryWindows` (default 6 h of windows), warm-started from the previous parameters.
- *   With `refitSchedule: 'error'` a due refit runs only if the chosen models' measured
- *   (backtest) error has grown by more than 10% since the last refit or the last is 4 periods
- *   old, and one runs between due refits when that error reaches 1.5× (a changed regime).
+ *   `refitEveryWindows` (default 6 h of windows), warm-started from the previous parameters
+ *   (`refitSchedule: 'error'` ties the refits to measured error: refit-schedule.ts).
  * - Choice (`backtest.ts`): every `originEveryWindows` (default 10) each candidate's forecast of
  *   the next `evalHorizonWindows` (default 30) is stored and scored as those windows close; per
  *   series the candidate with the lowest weighted error is used.
@@ -61,6 +59,7 @@ import { GroupHistory } from './group-history.ts';
 import { NewKeyDetector } from './new-keys.ts';
 import { PictureChoice } from './picture-choice.ts';
 import { equalWidthCuts, recut } from './range-cut.ts';
+import { modelError, RefitSchedule } from './refit-schedule.ts';
 import { ForecastSeries } from './series.ts';
 import { resolveSettings, type ProfilerSettings } from './settings.ts';
 import { shapeCandidate } from './shape.ts';
@@ -70,13 +69,6 @@ import { TickVariation } from './tick-variation.ts';
 export type { ForecastAccuracy } from './accuracy.ts';
 export type { ProfilerOptions } from './settings.ts';
 import type { ProfilerOptions } from './settings.ts';
-
-/** A due refit runs when the measured error exceeds the one at the last refit by this share. */
-const REFIT_SLACK = 0.1;
-/** A refit runs between due ones when the measured error reaches this multiple of the one at the last refit. */
-const REFIT_EARLY = 1.5;
-/** A refit runs at the latest after this many refit periods. */
-const REFIT_MAX_SKIPS = 4;
 
 /** Flags kept for `anomalies()`. */
 const MAX_FLAGS = 1000;
@@ -123,12 +115,8 @@ export class KeyDistributionProfiler {
   private readonly backtest: Backtest;
   private series: ForecastSeries[];
   private readonly total: ForecastSeries;
-  private nextFit = 16;
-  /** Window count at the last refit, the measured error then (`modelError`), and counts. */
-  private lastFit = 0;
-  private fitError: number | null = null;
-  refits = 0;
-  refitsSkipped = 0;
+  /** When the models are refit; its `refits` and `refitsSkipped` count them. */
+  readonly schedule: RefitSchedule;
   private flags: AnomalyFlag[] = [];
 
   constructor(opts: ProfilerOptions) {
@@ -143,6 +131,7 @@ export class KeyDistributionProfiler {
     this.newKeys = new NewKeyDetector(this.buckets);
     this.blocks = new BlockShares(groups, settings.blockWindows, settings.blockCapacity);
     this.backtest = new Backtest(settings.candidates, settings.backtestLeads);
+    this.schedule = new RefitSchedule(settings.refitEvery, settings.originEvery, settings.refitSchedule);
     this.series = this.makeRanges(equalWidthCuts(groups, settings.rangeCount));
     this.total = this.makeSeries(0, groups);
   }
@@ -222,19 +211,10 @@ export class KeyDistributionProfiler {
     }
     if (this.flags.length > MAX_FLAGS) this.flags.splice(0, this.flags.length - MAX_FLAGS);
     const closed = this.history.closed;
-    const every = this.settings.refitEvery;
-    const err = closed > every && this.fitError !== null && this.settings.refitSchedule === 'error' ? this.modelError() : null;
-    if (closed >= this.nextFit) {
-      // Learning: refit at 16, 32, 64, … windows up to `every`. After that, with the `error`
-      // schedule, a due refit runs only when the chosen models' measured error has grown since
-      // the last refit, or the last refit is REFIT_MAX_SKIPS × `every` old; else it is put off.
-      if (err === null || err > (1 + REFIT_SLACK) * this.fitError! || closed - this.lastFit >= REFIT_MAX_SKIPS * every) this.refitNow(closed);
-      else this.refitsSkipped++;
-      this.nextFit = closed < every ? Math.min(closed * 2, every) : closed + every;
-    } else if (err !== null && closed - this.lastFit >= every / 4 && closed % this.settings.originEvery === 0 && err > REFIT_EARLY * this.fitError!) {
-      // The error ran away between due refits (a changed regime): refit now.
-      this.refitNow(closed);
-      this.nextFit = closed + every;
+    if (this.schedule.due(closed, () => modelError(this.allSeries(), this.history.groupMeanRate))) {
+      const err = modelError(this.allSeries(), this.history.groupMeanRate);
+      this.refit();
+      this.schedule.fitted(closed, err);
     }
     if (closed % this.settings.originEvery === 0 && this.total.fitted) this.backtest.addOrigin(closed, this.allSeries());
   }
@@ -250,31 +230,6 @@ export class KeyDistributionProfiler {
     this.pictures.score(startMs, this.pictures.has(startMs) ? this.history.sharesOf(w, w) : null);
     this.blocks.add(this.history, w);
     for (const s of this.series) s.shapes.score(this.history, w, this.settings.shapes);
-  }
-
-  /** Refits at window count `closed` and notes the measured error then. */
-  private refitNow(closed: number): void {
-    this.fitError = this.modelError();
-    this.refit();
-    this.lastFit = closed;
-    this.refits++;
-  }
-
-  /**
-   * The chosen models' measured error: their backtest errors (exponentially weighted mean absolute
-   * error over the scored leads, `backtest.ts`) summed over the ranges and the total, over the
-   * series' mean rates; null before any is scored.
-   */
-  private modelError(): number | null {
-    let err = 0;
-    let level = 0;
-    for (const s of this.allSeries()) {
-      const sc = s.scores.get(s.chosen);
-      if (!sc) continue;
-      err += sc.ew;
-      for (let g = s.g0; g < s.g1; g++) level += this.history.groupMeanRate[g];
-    }
-    return level > 0 ? err / level : null;
   }
 
   private refit(): void {

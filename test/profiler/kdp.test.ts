@@ -174,23 +174,23 @@ describe('the refit schedule', () => {
     steady(err, 16 * 60);
     steady(fixed, 16 * 60);
     // fixed: 16, 32, 60, then every 60 windows to 960
-    expect(fixed.refits).toBe(3 + 15);
-    expect(fixed.refitsSkipped).toBe(0);
-    expect(err.refitsSkipped).toBeGreaterThan(0);
-    expect(err.refits + err.refitsSkipped).toBeGreaterThanOrEqual(fixed.refits);
-    expect(err.refits).toBeLessThan(fixed.refits);
+    expect(fixed.schedule.refits).toBe(3 + 15);
+    expect(fixed.schedule.refitsSkipped).toBe(0);
+    expect(err.schedule.refitsSkipped).toBeGreaterThan(0);
+    expect(err.schedule.refits + err.schedule.refitsSkipped).toBeGreaterThanOrEqual(fixed.schedule.refits);
+    expect(err.schedule.refits).toBeLessThan(fixed.schedule.refits);
     // at most 4 periods between refits
-    expect(err.refits).toBeGreaterThanOrEqual(3 + Math.floor(15 / 4));
+    expect(err.schedule.refits).toBeGreaterThanOrEqual(3 + Math.floor(15 / 4));
     expect(err.accuracy().smape).toBeLessThanOrEqual(fixed.accuracy().smape * 1.02);
   });
 
   it('refits between due refits when the error runs away (the level doubles)', () => {
     const kdp = withSchedule('error');
     steady(kdp, 8 * 60 + 5);
-    const before = kdp.refits;
+    const before = kdp.schedule.refits;
     // the jump at 8 h 5 m; the next due refit is at 9 h (540 windows): an early one comes first
     const k2 = withSchedule('error');
     steady(k2, 8 * 60 + 50, (8 * 60 + 5) * MIN, 2);
-    expect(k2.refits).toBeGreaterThan(before);
+    expect(k2.schedule.refits).toBeGreaterThan(before);
   });
 });
