@@ -39,7 +39,8 @@ export type { PlanOutcome } from './plan-state.ts';
 export type { ManagerEvent, PlanCounts, PlanRecord } from './plan-run.ts';
 export type { ManagerOptions, Recheck } from './manager-options.ts';
 
-type SubmitOutcome = 'ok' | 'wait' | 'given-up';
+/** `deferred`: this action waits for a merge of its batch; the others may still be submitted. */
+type SubmitOutcome = 'ok' | 'wait' | 'deferred' | 'given-up';
 
 export class PartitionManager {
   readonly events$ = new Subject<ManagerEvent>();
@@ -218,6 +219,7 @@ export class PartitionManager {
       if (!run.p.dependsOn[i].every((d) => t[d].state === 'done')) continue;
       const r = this.submitAction(run, i);
       if (r === 'given-up') return;
+      if (r === 'deferred') continue; // resubmitted at the next pump (an operation ending)
       if (r === 'wait') {
         wait = true;
         break;
@@ -249,6 +251,10 @@ export class PartitionManager {
       return 'ok';
     }
     if (res.code === 'busy' || res.code === 'node-down') return 'wait';
+    // The partition limit while a merge of this batch is still to finish: that merge frees a
+    // partition, so wait for it without spending the retry budget (a plan near `maxPartitions`
+    // splits and merges in one batch; its splits used to give up before its merges finished).
+    if (res.code === 'limit' && (action.kind === 'split' || action.kind === 'create') && this.mergeAhead(run, i)) return 'deferred';
     if (res.code === 'limit' && run.retries[i] < this.maxRetries) {
       run.retries[i]++;
       run.record.actions[i].retries = run.retries[i];
@@ -256,6 +262,17 @@ export class PartitionManager {
     }
     this.giveUp(run, i, res.code, `rejected: ${res.reason}`);
     return 'given-up';
+  }
+
+  /** Whether a merge of the batch running `i` is pending, running or retrying (it will lower the partition count). */
+  private mergeAhead(run: PlanRun, i: number): boolean {
+    const b = run.batchOf[i];
+    for (let j = 0; j < run.trackers.length; j++) {
+      if (j === i || run.batchOf[j] !== b || run.p.actions[j].kind !== 'merge') continue;
+      const s = run.trackers[j].state;
+      if (s === 'pending' || s === 'running' || s === 'retrying') return true;
+    }
+    return false;
   }
 
   /** Action `i` cannot be done: it fails and the plan rolls back. */
@@ -282,7 +299,7 @@ export class PartitionManager {
       run.retryTimers.delete(i);
       if (run.state !== 'running' || this.active !== run || run.trackers[i].state !== 'retrying') return;
       const r = this.submitAction(run, i);
-      if (r === 'wait') this.retryLater(run, i, this.backoff(Math.max(1, run.retries[i])));
+      if (r === 'wait' || r === 'deferred') this.retryLater(run, i, this.backoff(Math.max(1, run.retries[i])));
     }, Priority.control));
   }
 

@@ -5,6 +5,7 @@
  * `planSavings` re-evaluate a configuration or a plan against a newer load picture — what the
  * APM's stale-plan guard calls before each batch.
  */
+import { countSafe } from './count-safe.ts';
 import { InputError, mapProblems, type PartitionMap, type Plan, type Problem } from '../model/index.ts';
 import { buildContext, type PlanContext } from './context.ts';
 import { isFeasible, makeCostModel, termValues, totalCost, violations, type CostModel } from './cost.ts';
@@ -189,7 +190,9 @@ export function planRepartition(input: PlanInput, options: PlanOptions): PlanRes
   const seeds = seedLayouts(ctx);
   const result = optimizer.optimize({ ctx, model, seeds }, { iterations: options.iterations ?? 20_000, shouldStop: options.shouldStop }, options.rng);
   const { target, targetState, targetCost, note } = chooseTarget(ctx, model, options, result.layout, curState, currentCost, currentFeasible, input.threshold);
-  const derived = loadSafe(deriveActions(before, target), before, input, ctx.nodeCapacity);
+  const ordered = loadSafe(deriveActions(before, target), before, input, ctx.nodeCapacity);
+  const safe = countSafe(before, ordered.actions, ordered.dependsOn, ctx.maxPartitions);
+  const derived = { ...ordered, dependsOn: safe.dependsOn };
   const { cost: plannedCost, note: timing } = priceWhileRunning(ctx, base, model, before, derived, targetState, targetCost, currentCost);
   const savings = currentCost > 0 ? (currentCost - plannedCost) / currentCost : 0;
   const current = impactOf(ctx, before, undefined, currentCost);
@@ -206,7 +209,11 @@ export function planRepartition(input: PlanInput, options: PlanOptions): PlanRes
     predicted,
     savings,
   };
-  const { proposed, reason } = proposal(derived.actions.length, model, curState, currentFeasible, isFeasible(model, targetState), savings, input.threshold);
+  let { proposed, reason } = proposal(derived.actions.length, model, curState, currentFeasible, isFeasible(model, targetState), savings, input.threshold);
+  if (proposed && safe.peak > ctx.maxPartitions) {
+    proposed = false;
+    reason = `not proposed: its actions need ${safe.peak} partitions at once, above maxPartitions ${ctx.maxPartitions} (a boundary shift splits before it merges)`;
+  }
   return {
     proposed,
     reason: reason + timing + note,

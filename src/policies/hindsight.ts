@@ -58,9 +58,14 @@ export class HindsightPolicy extends PlanningPolicy {
   }
 
   protected picture(nowMs: number): LoadPicture | null {
+    return this.windowsOf(nowMs, nowMs + this.spanMs);
+  }
+
+  /** The realised windows from the one holding `fromMs` until `toMs` (cut at the run's end). */
+  private windowsOf(fromMs: number, toMs: number): LoadPicture | null {
     const W = this.spec.window;
-    const first = Math.floor(nowMs / W);
-    const last = Math.min(this.realised.count, Math.ceil(Math.min(nowMs + this.spanMs, this.ctx.endMs) / W));
+    const first = Math.floor(fromMs / W);
+    const last = Math.min(this.realised.count, Math.ceil(Math.min(toMs, this.ctx.endMs) / W));
     if (last <= first) return null;
     const windows: Float64Array[] = [];
     const upper: Float64Array[] = [];
@@ -73,6 +78,6 @@ export class HindsightPolicy extends PlanningPolicy {
       windows.push(w);
       upper.push(u);
     }
-    return { windows, upper, windowMs: W, basis: `realised@${nowMs}` };
+    return { windows, upper, windowMs: W, basis: `realised@${fromMs}` };
   }
 }

@@ -201,6 +201,33 @@ describe('PartitionManager', () => {
 });
 
 describe('schedule preview', () => {
+  it('a split refused at maxPartitions waits for a merge of its batch without spending its retries', () => {
+    // 4 partitions at a cap of 4 on one node: the split can only run once the slow merge is done.
+    const cfg = config({ nodes: 1, partitions: 4, maxPartitions: 4, pauses: { split: 50, merge: 30_000, move: 200 } });
+    const outcome = (retries: number) => {
+      const h = harness(cfg, 16);
+      const m = new PartitionManager({ control: h.cluster, scheduler: h.scheduler, maxConcurrentOps: 4, retries, retry: { baseMs: 500, maxMs: 1000 } });
+      const events: ManagerEvent[] = [];
+      m.events$.subscribe((e) => events.push(e));
+      h.run(2, (c) => c.fill(1));
+      const before = h.cluster.currentMap();
+      const plan = makePlan(before, [
+        { kind: 'split', partition: before.ids[3], at: 14, newId: 'p9' },
+        { kind: 'merge', partition: before.ids[0], with: before.ids[1] },
+      ]);
+      expect(plan.dependsOn).toEqual([[], []]); // one batch
+      m.execute(plan);
+      h.run(60, (c) => c.fill(1));
+      const ends = events.filter((e) => e.type === 'plan' && e.status !== 'started' && e.status !== 'waiting').map((e) => (e as { status: string }).status);
+      return { ends, map: h.cluster.currentMap(), plan, retried: m.retriedActions };
+    };
+    const r = outcome(2);
+    expect(r.ends).toEqual(['completed']);
+    expect(sameLayout(r.map, r.plan.after)).toBe(true);
+    expect(r.map.ids.length).toBe(4);
+    expect(r.retried).toBe(0);
+  });
+
   it('orders batches, respects the concurrency limit and stretches transfers sharing a node', () => {
     const h = harness(config({ nodes: 2, partitions: 2 }), 8);
     const before = h.cluster.currentMap();
