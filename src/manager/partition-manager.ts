@@ -39,8 +39,7 @@ export type { PlanOutcome } from './plan-state.ts';
 export type { ManagerEvent, PlanCounts, PlanRecord } from './plan-run.ts';
 export type { ManagerOptions, Recheck } from './manager-options.ts';
 
-/** `deferred`: this action waits for a merge of its batch; the others may still be submitted. */
-type SubmitOutcome = 'ok' | 'wait' | 'deferred' | 'given-up';
+type SubmitOutcome = 'ok' | 'wait' | 'deferred' | 'given-up'; // deferred: waits for a merge of its batch, the others go on
 
 export class PartitionManager {
   readonly events$ = new Subject<ManagerEvent>();
@@ -251,10 +250,7 @@ export class PartitionManager {
       return 'ok';
     }
     if (res.code === 'busy' || res.code === 'node-down') return 'wait';
-    // The partition limit while a merge of this batch is still to finish: that merge frees a
-    // partition, so wait for it without spending the retry budget (a plan near `maxPartitions`
-    // splits and merges in one batch; its splits used to give up before its merges finished).
-    if (res.code === 'limit' && (action.kind === 'split' || action.kind === 'create') && this.mergeAhead(run, i)) return 'deferred';
+    if (res.code === 'limit' && (action.kind === 'split' || action.kind === 'create') && run.mergeAhead(i)) return 'deferred'; // a merge of the batch frees one: no retry spent
     if (res.code === 'limit' && run.retries[i] < this.maxRetries) {
       run.retries[i]++;
       run.record.actions[i].retries = run.retries[i];
@@ -262,17 +258,6 @@ export class PartitionManager {
     }
     this.giveUp(run, i, res.code, `rejected: ${res.reason}`);
     return 'given-up';
-  }
-
-  /** Whether a merge of the batch running `i` is pending, running or retrying (it will lower the partition count). */
-  private mergeAhead(run: PlanRun, i: number): boolean {
-    const b = run.batchOf[i];
-    for (let j = 0; j < run.trackers.length; j++) {
-      if (j === i || run.batchOf[j] !== b || run.p.actions[j].kind !== 'merge') continue;
-      const s = run.trackers[j].state;
-      if (s === 'pending' || s === 'running' || s === 'retrying') return true;
-    }
-    return false;
   }
 
   /** Action `i` cannot be done: it fails and the plan rolls back. */

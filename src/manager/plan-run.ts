@@ -94,6 +94,15 @@ export class PlanRun {
   get ended(): boolean {
     return isPlanOutcome(this.plan.state);
   }
+  /** Whether a merge of the batch running `i` is pending, running or retrying (it will lower the partition count). */
+  mergeAhead(i: number): boolean {
+    for (let j = 0; j < this.trackers.length; j++) {
+      if (j === i || this.batchOf[j] !== this.batchOf[i] || this.p.actions[j].kind !== 'merge') continue;
+      const s = this.trackers[j].state;
+      if (s === 'pending' || s === 'running' || s === 'retrying') return true;
+    }
+    return false;
+  }
   /** Writes action `i`'s new state `to` at `nowMs` into the plan's record. */
   recordAction(i: number, to: ActionState, nowMs: number, reason?: string): void {
     const rec = this.record.actions[i];

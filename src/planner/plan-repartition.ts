@@ -190,9 +190,7 @@ export function planRepartition(input: PlanInput, options: PlanOptions): PlanRes
   const seeds = seedLayouts(ctx);
   const result = optimizer.optimize({ ctx, model, seeds }, { iterations: options.iterations ?? 20_000, shouldStop: options.shouldStop }, options.rng);
   const { target, targetState, targetCost, note } = chooseTarget(ctx, model, options, result.layout, curState, currentCost, currentFeasible, input.threshold);
-  const ordered = loadSafe(deriveActions(before, target), before, input, ctx.nodeCapacity);
-  const safe = countSafe(before, ordered.actions, ordered.dependsOn, ctx.maxPartitions);
-  const derived = { ...ordered, dependsOn: safe.dependsOn };
+  const { derived, peak } = countSafeDerived(loadSafe(deriveActions(before, target), before, input, ctx.nodeCapacity), before, ctx.maxPartitions);
   const { cost: plannedCost, note: timing } = priceWhileRunning(ctx, base, model, before, derived, targetState, targetCost, currentCost);
   const savings = currentCost > 0 ? (currentCost - plannedCost) / currentCost : 0;
   const current = impactOf(ctx, before, undefined, currentCost);
@@ -209,11 +207,7 @@ export function planRepartition(input: PlanInput, options: PlanOptions): PlanRes
     predicted,
     savings,
   };
-  let { proposed, reason } = proposal(derived.actions.length, model, curState, currentFeasible, isFeasible(model, targetState), savings, input.threshold);
-  if (proposed && safe.peak > ctx.maxPartitions) {
-    proposed = false;
-    reason = `not proposed: its actions need ${safe.peak} partitions at once, above maxPartitions ${ctx.maxPartitions} (a boundary shift splits before it merges)`;
-  }
+  const { proposed, reason } = overCap(proposal(derived.actions.length, model, curState, currentFeasible, isFeasible(model, targetState), savings, input.threshold), peak, ctx.maxPartitions);
   return {
     proposed,
     reason: reason + timing + note,
@@ -318,6 +312,18 @@ function proposal(
  * bucket, the larger of the picture's first two windows (their tail when the input has one),
  * which the plan's execution overlaps.
  */
+/** The derived actions with count-safe dependencies (count-safe.ts), and the order's peak partition count. */
+function countSafeDerived(d: DerivedActions, before: PartitionMap, cap: number): { derived: DerivedActions; peak: number } {
+  const safe = countSafe(before, d.actions, d.dependsOn, cap);
+  return { derived: { ...d, dependsOn: safe.dependsOn }, peak: safe.peak };
+}
+
+/** A proposal withdrawn when its order needs more partitions at once than `cap`. */
+function overCap(p: { proposed: boolean; reason: string }, peak: number, cap: number): { proposed: boolean; reason: string } {
+  if (!p.proposed || peak <= cap) return p;
+  return { proposed: false, reason: `not proposed: its actions need ${peak} partitions at once, above maxPartitions ${cap} (a boundary shift splits before it merges)` };
+}
+
 function loadSafe(d: DerivedActions, before: PartitionMap, input: PlanInput, capacity: number): DerivedActions {
   const src = input.upper ?? input.windows;
   if (d.actions.length === 0 || src.length === 0 || !(capacity > 0)) return d;
