@@ -5,8 +5,16 @@
  * online anomaly detector on the NAB tweet series against NAB's labelled windows, and a one-day
  * forecast of each NAB tweet series.
  *
+ * Then the KDP online as the predictive policy runs it (4096 buckets, 1-minute windows, `auto`,
+ * 2 days of history, 32 ranges, 1,024 micro-groups) on `npm run bench`'s workload, forecasting 30
+ * windows ahead every 5 minutes, once per refit schedule (`fixed`: every 6 h; `error`, the
+ * default: when the measured error calls for it): refits, the total rate's sMAPE / MASE / p10–p90
+ * coverage, and the total-variation distance between the forecast and the observed per-bucket
+ * distribution at leads 0, 5 and 29, with the time the KDP took.
+ *
  * Options: `--limit N` (first N M4 series), `--models a,b` (default: every model and auto),
- * `--skip-m4`, `--skip-nab`, `--data DIR` (default data/, inside the repository), `--json FILE` (write results).
+ * `--skip-m4`, `--skip-nab`, `--skip-kdp`, `--kdp-hours H` (default 48), `--data DIR` (default
+ * data/, inside the repository), `--json FILE` (write results).
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
@@ -17,6 +25,9 @@ import { parseSeriesCsv, parseTimedCsv } from '../src/profiler/series-csv.ts';
 import { mase, maseScale, naive2, owa, smape, snaive } from '../src/profiler/metrics.ts';
 import { isModelName, type ModelName } from '../src/profiler/forecaster.ts';
 import { scoreSeries, evaluateWindows } from '../src/profiler/anomaly.ts';
+import { KeyDistributionProfiler } from '../src/profiler/kdp.ts';
+import { parseScenario } from '../src/scenario/load.ts';
+import { makeWorkload } from '../src/experiment/run.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => {
@@ -140,7 +151,82 @@ function benchNab(): void {
   results.nab = { windows: win, caught, falseEpisodesPerWeek: fa / weeks, perSeries: per, forecast: fcRows };
 }
 
+/** `npm run bench`'s workload (bench/run.ts), for the KDP online. */
+const BENCH_WORKLOAD = (hours: number) => `name: bench
+seed: 1
+duration: ${hours}h
+tick: 1s
+keyspace: { kind: user-id, keys: 1000000, buckets: 4096 }
+workload:
+  rate: 40000
+  shape: { diurnal: { amplitude: 0.5, peak: 14h }, noise: { cv: 0.05 } }
+  keys:
+    - { share: 0.5, zipf: { s: 1.1, shuffle: true } }
+    - { share: 0.4, band: { center: 0.0, width: 0.1, speed: 1 } }
+    - { share: 0.1, tail: { start: 0.95, perDay: 0.02 } }
+cluster: { nodes: 32, nodeCapacity: 2500, partitions: 256, maxPartitions: 1024 }
+policies:
+  static: { kind: static }`;
+
+function benchKdp(): void {
+  const hours = Number(opt('kdp-hours') ?? 48);
+  const LEADS = [0, 5, 29];
+  console.log(`\nKDP online on the bench workload (${hours} h, forecasts of 30 windows every 5 min from hour 2): refit schedules`);
+  console.log(`${pad('schedule', 10)} ${pad('refits', 7)} ${pad('skipped', 8)} ${pad('sMAPE', 8)} ${pad('MASE', 8)} ${pad('cov80', 7)} ${LEADS.map((l) => pad(`TV@${l}`, 8)).join(' ')} KDP s`);
+  const out: Record<string, unknown> = {};
+  for (const schedule of ['fixed', 'error'] as const) {
+    const loaded = parseScenario(BENCH_WORKLOAD(hours), 'bench.yaml', process.cwd());
+    const w = makeWorkload(loaded, new RandomSource(1));
+    const B = 4096;
+    const kdp = new KeyDistributionProfiler({ buckets: B, windowMs: 60_000, models: ['auto'], historyMs: 2 * 86_400_000, ranges: 32, microGroups: 1024, rng: new RandomSource(1).fork('kdp'), refitSchedule: schedule });
+    // forecast per-bucket shares awaiting their window, by window start, per lead
+    const pending = new Map<number, { lead: number; share: Float64Array }[]>();
+    const tv: number[][] = LEADS.map(() => []);
+    const open = new Float64Array(B);
+    let openStart = 0;
+    let kdpS = 0;
+    for (let t = 0; t < 3600 * hours; t++) {
+      const batch = w.nextBatch(t * 1000);
+      const ms = t * 1000;
+      if (ms >= openStart + 60_000) {
+        // the window from openStart closed: score the forecasts of it
+        let tot = 0;
+        for (let b = 0; b < B; b++) tot += open[b];
+        for (const p of pending.get(openStart) ?? []) {
+          let d = 0;
+          for (let b = 0; b < B; b++) d += Math.abs(p.share[b] - open[b] / tot);
+          tv[LEADS.indexOf(p.lead)].push(d / 2);
+        }
+        pending.delete(openStart);
+        open.fill(0);
+        openStart += 60_000;
+      }
+      for (let b = 0; b < B; b++) open[b] += batch.counts[b];
+      const t0 = performance.now();
+      kdp.observe(batch);
+      if ((t + 1) % 300 === 0 && t + 1 >= 7200) {
+        const f = kdp.forecast((t + 1) * 1000, 30);
+        for (const lead of LEADS) {
+          const fw = f.windows[lead];
+          if (!fw) continue;
+          let tot = 0;
+          for (let b = 0; b < B; b++) tot += fw.expectedLoad[b];
+          const share = fw.expectedLoad.map((x) => x / tot);
+          (pending.get(fw.startMs) ?? pending.set(fw.startMs, []).get(fw.startMs)!).push({ lead, share });
+        }
+      }
+      kdpS += (performance.now() - t0) / 1000;
+    }
+    const acc = kdp.accuracy();
+    const meanTv = tv.map((xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length));
+    out[schedule] = { refits: kdp.schedule.refits, refitsSkipped: kdp.schedule.refitsSkipped, smape: acc.smape, mase: acc.mase, coverage80: acc.coverage80, tvByLead: Object.fromEntries(LEADS.map((l, i) => [l, meanTv[i]])), kdpSeconds: kdpS };
+    console.log(`${pad(schedule, 10)} ${pad(String(kdp.schedule.refits), 7)} ${pad(String(kdp.schedule.refitsSkipped), 8)} ${pad(acc.smape.toFixed(3), 8)} ${pad(acc.mase.toFixed(3), 8)} ${pad((100 * acc.coverage80).toFixed(1), 7)} ${meanTv.map((x) => pad(x.toFixed(4), 8)).join(' ')} ${kdpS.toFixed(1)}`);
+  }
+  results.kdp = { hours, ...out };
+}
+
 if (!flag('skip-m4')) benchM4();
 if (!flag('skip-nab')) benchNab();
+if (!flag('skip-kdp')) benchKdp();
 const jsonOut = opt('json');
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify(results, null, 2) + '\n');

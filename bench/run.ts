@@ -8,7 +8,14 @@
  *   npm run bench -- --hours 6         # shorter runs
  *   npm run bench -- --large           # 16384 buckets
  *   npm run bench -- --workers 3       # workers of the parallel four-policy runs (default: the cores)
- *   npm run bench -- --only engine     # some sections: engine, generation, forecast, runs, soak
+ *   npm run bench -- --only engine     # some sections: engine, generation, forecast, runs, soak,
+ *                                      # start, study (the last two not in the default sections)
+ *   npm run bench -- --only start      # `npm start` as the Quick start runs it (its own process,
+ *                                      # wall time and peak RSS; the report to a temporary folder)
+ *   npm run bench -- --only study      # a 5-seed cut of `npm run study` (default: daily-peak-fast,
+ *                                      # 5 seeds, no threshold sweep; `--study-args "…"` replaces
+ *                                      # the cut), timed, and the whole study's time extrapolated
+ *                                      # from its seconds per lane-run
  *   npm run bench -- --only soak       # peak RSS of the soak runs (minutes; not in the default
  *                                      # sections): failure-soak at 0/15/30% failures, a 3×
  *                                      # overloaded 2-day static run, the 28-day trace replay
@@ -36,7 +43,7 @@ import { EventQueue } from '../src/engine/event-queue.ts';
 import { VirtualScheduler } from '../src/engine/virtual-scheduler.ts';
 import { RandomSource } from '../src/engine/random.ts';
 import { parseScenario } from '../src/scenario/load.ts';
-import { runLoaded } from '../src/api.ts';
+import { loadScenario, runLoaded } from '../src/api.ts';
 import { makeWorkload } from '../src/experiment/run.ts';
 import { KeyDistributionProfiler } from '../src/profiler/kdp.ts';
 import { median } from '../src/profiler/util.ts';
@@ -344,6 +351,17 @@ for (const r of runsToDo) {
         .filter((l) => (l.report as { decisions?: number } | undefined)?.decisions)
         .map((l) => [l.name, Math.round((l.scheduledMs / (l.report as { decisions: number }).decisions) * 10) / 10]),
     );
+    // Decisions skipped because nothing moved (planning-policy.ts), and the time per decision
+    // that did plan (all of the lane's scheduled time over the decisions that called the PRE).
+    const skipped = Object.fromEntries(
+      result.lanes
+        .filter((l) => (l.report as { decisions?: number } | undefined)?.decisions)
+        .map((l) => {
+          const rep = l.report as { decisions: number; skippedDecisions?: number };
+          const sk = rep.skippedDecisions ?? 0;
+          return [l.name, { decisions: rep.decisions, skipped: sk, msPerPlannedDecision: Math.round((l.scheduledMs / Math.max(1, rep.decisions - sk)) * 10) / 10 }];
+        }),
+    );
     // Where the run's time went: the lanes' ticks (cluster step, KDP observe), their decisions
     // (scheduled policy work), and the rest (generation, history, windows, the APM's re-checks at
     // operation ends, set-up). In a parallel run the lanes' times add up over threads, so the
@@ -352,12 +370,12 @@ for (const r of runsToDo) {
     const laneMs = Object.values(summary.policies).reduce((a, p) => a + p.wallMs, 0);
     const split = { ticksS: (laneMs - decisionMs) / 1000, decisionsS: decisionMs / 1000, restS: r.workers === 1 ? sec - laneMs / 1000 : undefined };
     const wallMsPerPolicy = Object.fromEntries(Object.entries(summary.policies).map(([n, p]) => [n, p.wallMs]));
-    return { sec, cpuS: (cpu.user + cpu.system) / 1e6 - bareNow.seconds(), bare: bareNow.rate(), vsBare: sec / (updates / bareNow.rate()), perDecision, split, wallMsPerPolicy };
+    return { sec, cpuS: (cpu.user + cpu.system) / 1e6 - bareNow.seconds(), bare: bareNow.rate(), vsBare: sec / (updates / bareNow.rate()), perDecision, skipped, split, wallMsPerPolicy };
   });
   const secs = reps.map((x) => x.sec);
   const ratios = reps.map((x) => x.vsBare);
   // The split and decision times are those of the repetition with the median time.
-  const { perDecision, split, wallMsPerPolicy } = [...reps].sort((a, b) => a.sec - b.sec)[(reps.length - 1) >> 1];
+  const { perDecision, skipped, split, wallMsPerPolicy } = [...reps].sort((a, b) => a.sec - b.sec)[(reps.length - 1) >> 1];
   const sec = median(secs);
   results[r.key] = {
     hours: r.hours,
@@ -373,6 +391,7 @@ for (const r of runsToDo) {
     workers: r.workers ?? 'auto',
     wallMsPerPolicy,
     planningMsPerDecision: perDecision,
+    decisions: skipped,
     split: split,
     samples: { seconds: secs, vsBareLoop: ratios, bareLoopDuringRunUpdatesPerSec: reps.map((x) => x.bare), cpuSeconds: reps.map((x) => x.cpuS) },
   };
@@ -381,8 +400,55 @@ for (const r of runsToDo) {
     `${spread(secs, (x) => x.toFixed(1), ' s')}, ${((3600 * r.hours) / sec).toFixed(0)} sim-s/s, ${(updates / sec / 1e6).toFixed(1)} M bucket-updates/s`,
     spread(ratios, (x) => x.toFixed(1)),
   ]);
-  for (const [n, ms] of Object.entries(perDecision)) rows.push([`  ${n}: decision time (planning, forecasting, APM steps) / decisions`, `${ms.toFixed(1)} ms`, '']);
+  for (const [n, ms] of Object.entries(perDecision)) {
+    const k = skipped[n];
+    rows.push([`  ${n}: decision time (planning, forecasting, APM steps) / decisions`, `${ms.toFixed(1)} ms (${k.decisions} decisions, ${k.skipped} skipped; ${k.msPerPlannedDecision.toFixed(1)} ms per planned one)`, '']);
+  }
   rows.push([`  time: lanes' ticks / decisions${split.restS !== undefined ? ' / generation and the rest' : ''}`, `${split.ticksS.toFixed(1)} s / ${split.decisionsS.toFixed(1)} s${split.restS !== undefined ? ` / ${split.restS.toFixed(1)} s` : ''}`, '']);
+}
+/** Runs `cmd args` niced in its own process under /usr/bin/time: exit status, wall seconds, peak RSS (MB), stderr's last lines. */
+function timedProcess(cmd: string, args: string[]): { exit: number | null; seconds: number; peakRssMB: number; tail: string } {
+  const p = spawnSync('nice', ['-n', '10', '/usr/bin/time', '-f', '%M %e', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=4096' } });
+  const lines = (p.stderr ?? '').trim().split('\n');
+  const [kb, secs] = (lines.at(-1) ?? '').split(' ').map(Number);
+  return { exit: p.status, seconds: secs, peakRssMB: kb / 1024, tail: lines.slice(-4, -1).join(' | ').slice(0, 300) };
+}
+// `npm start` as the Quick start runs it (`./bin/keycast run scenarios/follow-the-sun.yaml`), in
+// its own process, the report to a temporary folder: the issue's target is 20 s.
+if (want('start')) {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'keycast-start-'));
+  const r = timedProcess(process.execPath, ['bin/keycast', 'run', 'scenarios/follow-the-sun.yaml', '--out', path.join(out, 'report')]);
+  fs.rmSync(out, { recursive: true, force: true });
+  results.npmStart = r;
+  rows.push(['`npm start` (follow-the-sun, its own process)', r.exit === 0 || r.exit === 1 ? `${r.seconds.toFixed(1)} s (target ≤ 20), peak RSS ${r.peakRssMB.toFixed(0)} MB${r.exit ? `, exit ${r.exit}` : ''}` : `failed (exit ${r.exit}): ${r.tail}`, '']);
+}
+// The study (`npm run study`): a cut of it with at least 5 seeds, timed in its own process; the
+// whole study's time is extrapolated from the cut's seconds per lane-run (one policy, one seed,
+// one scenario: the study runs every policy × seeds per scenario, then the threshold sweep's 2
+// policies × thresholds × seeds). The issue's target for the whole study: 30 minutes.
+if (want('study')) {
+  const studyArgs = arg('study-args', '--only daily-peak-fast --seeds 5 --thresholds none').split(' ').filter(Boolean);
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'keycast-study-'));
+  const r = timedProcess(process.execPath, ['--import', 'tsx', 'bench/study.ts', ...studyArgs, '--out', path.join(out, 'study')]);
+  fs.rmSync(out, { recursive: true, force: true });
+  const argOf = (name: string) => {
+    const i = studyArgs.indexOf(`--${name}`);
+    return i >= 0 ? studyArgs[i + 1] : undefined;
+  };
+  const studyDir = path.join('scenarios', 'study');
+  const all = fs.readdirSync(studyDir).filter((f) => f.endsWith('.yaml'));
+  const cut = argOf('only')?.split(',') ?? all.map((f) => f.replace(/\.yaml$/, ''));
+  const seeds = Number(argOf('seeds') ?? 5);
+  const thresholds = argOf('thresholds') === 'none' ? 0 : (argOf('thresholds')?.split(',').length ?? 4);
+  // lane-runs: every policy of each scenario at every seed, then the sweep's 2 policies per threshold
+  const lanesOf = (name: string) => loadScenario(path.join(studyDir, `${name}.yaml`), {}).policies.length;
+  const laneRuns = (names: string[], t: number) => names.reduce((a, n) => a + seeds * (lanesOf(n) + 2 * t), 0);
+  const inCut = laneRuns(cut, thresholds);
+  const whole = laneRuns(all.map((f) => f.replace(/\.yaml$/, '')), 4);
+  const ok = r.exit === 0;
+  results.study = { args: studyArgs, ...r, laneRuns: inCut, secondsPerLaneRun: r.seconds / inCut, wholeStudyLaneRuns: whole, wholeStudyMinutesExtrapolated: ok ? (r.seconds / inCut) * whole / 60 : undefined };
+  rows.push([`study cut (${studyArgs.join(' ')}; ${inCut} lane-runs)`, ok ? `${r.seconds.toFixed(0)} s, ${(r.seconds / inCut).toFixed(1)} s per lane-run, peak RSS ${r.peakRssMB.toFixed(0)} MB` : `failed (exit ${r.exit}): ${r.tail}`, '']);
+  if (ok) rows.push([`  whole study (${all.length} scenarios, ${seeds} seeds, 4 thresholds: ${whole} lane-runs), extrapolated from the cut`, `${(((r.seconds / inCut) * whole) / 60).toFixed(0)} min (target ≤ 30)`, '']);
 }
 // Soak: whole `keycast run`s in their own processes, each measured by /usr/bin/time (peak RSS of
 // the process and its worker threads); the issue's targets are 1.5 GB each, and the failure

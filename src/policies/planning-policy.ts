@@ -19,6 +19,10 @@
  *   that completes closes the breaker, one given up reopens it for twice as long (at most
  *   `breaker.maxCooldown`). Decisions while open are skipped, so a failing control plane is not
  *   hammered; the report says when and why (`summary.json` `breaker`).
+ *
+ * Incremental decisions (`skipTolerance`): a decision is skipped, without calling the PRE, while
+ * nothing it plans from has moved beyond the tolerance since the last one that found nothing to
+ * do (skip.ts); the predictive policy's surprise decisions never are.
  */
 import { Priority } from '../engine/virtual-scheduler.ts';
 import type { PartitionMap } from '../model/partition-map.ts';
@@ -32,6 +36,7 @@ import type { Goals, OptimizerName, PlanInput, PlanResult } from '../planner/typ
 import { pictureParts, type PictureParts } from '../planner/context.ts';
 import type { BreakerReport, Policy, PolicyContext, PolicyReport } from './policy.ts';
 import { churnBudgetTerm } from '../planner/terms/churn-budget.ts';
+import { SKIP_TOLERANCE, skipSnapshot, unmoved, type SkipSnapshot } from './skip.ts';
 
 /** The scenario fields every planning policy has. */
 export interface PlanningSpec {
@@ -53,6 +58,11 @@ export interface PlanningSpec {
   readonly priceExecution?: boolean;
   /** Span (ms) a plan must pay back over; the picture's last window holds until then (default: the picture's span). */
   readonly payback?: number;
+  /**
+   * Skip a decision whose inputs have not moved since the last one that found nothing to do, by
+   * at most this share of a node's capacity (default SKIP_TOLERANCE; 0: decide every time).
+   */
+  readonly skipTolerance?: number;
   /** Search windows the PRE keeps of a picture (consecutive windows averaged in groups beyond it; default 12). */
   readonly searchWindows?: number;
 }
@@ -75,6 +85,8 @@ export interface PlanningReport extends PolicyReport {
   readonly breaker: BreakerReport;
   readonly planRecords: readonly PlanRecord[];
   readonly decisions: number;
+  /** Of `decisions`, those skipped because nothing moved since the last one that found nothing. */
+  readonly skippedDecisions: number;
 }
 
 /** PlanResults kept in `results` (the recent ones, for debugging and tests; each holds a whole plan, so few). */
@@ -93,6 +105,10 @@ export abstract class PlanningPolicy implements Policy {
   private stateAt = -1;
   private seq = 0;
   decisions = 0;
+  /** Decisions skipped because nothing moved since the last one that found nothing (skip.ts); counted in `decisions` too. */
+  skippedDecisions = 0;
+  /** The inputs of the last decision that found nothing to do, while no other decision planned since. */
+  private quiet: SkipSnapshot | null = null;
   /** The latest plans proposed by the PRE, in order (for tests; the last `RESULTS_KEPT`). */
   readonly results: PlanResult[] = [];
   protected apm!: ApmConfig;
@@ -294,6 +310,12 @@ export abstract class PlanningPolicy implements Policy {
     if (base.nodes.some((n) => !nodes.includes(n))) return null;
     const input = this.input(pic, base);
     const budget = this.churnLeft(now, input.stateBytes);
+    const tol = this.spec.skipTolerance ?? SKIP_TOLERANCE;
+    const snapshot = tol > 0 && this.mayskip() ? skipSnapshot(pic, base, nodes, this.stateNow(), budget, this.ctx.buckets) : null;
+    if (snapshot && this.quiet && unmoved(this.quiet, snapshot, tol, this.ctx.cluster.nodeCapacity)) {
+      this.skippedDecisions++;
+      return null;
+    }
     const res = planRepartition(input, {
       ...(budget !== null ? { extraTerms: [churnBudgetTerm(budget)] } : {}),
       optimizer: this.spec.optimizer,
@@ -313,8 +335,14 @@ export abstract class PlanningPolicy implements Policy {
       const plan = this.cap(res.plan);
       this.cutFrom = plan === res.plan ? null : { id: plan.id, whole: res.plan };
       this.manager.execute(plan);
-    }
+      this.quiet = null;
+    } else this.quiet = snapshot;
     return res;
+  }
+
+  /** Whether the decision now may be skipped (false for a decision triggered between regular ones). */
+  protected mayskip(): boolean {
+    return true;
   }
 
   /** Plans proposed in the last hour and their predicted moved bytes (the churn budget's account). */
@@ -364,6 +392,7 @@ export abstract class PlanningPolicy implements Policy {
       breaker: this.closeBreaker(),
       planRecords: this.manager.records,
       decisions: this.decisions,
+      skippedDecisions: this.skippedDecisions,
     };
   }
 }

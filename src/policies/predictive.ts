@@ -122,6 +122,11 @@ export class PredictivePolicy extends PlanningPolicy {
     if (this.spec.every > SURPRISE_CHECK_MS) ctx.scheduler.at(ctx.startMs + SURPRISE_CHECK_MS, check, Priority.policy);
   }
 
+  /** A decision triggered by a surprise is never skipped (planning-policy.ts, incremental decisions). */
+  protected override mayskip(): boolean {
+    return !this.surprised;
+  }
+
   /** Time of the last decision (regular or surprise). */
   private lastDecisionMs = -Infinity;
   /** Set while a surprise-triggered decision runs: its picture is the observation. */

@@ -7,6 +7,12 @@
  * combined in quadrature (like the KDP's bands) with the per-tick noise of a node's load — the
  * lognormal tick noise (`shape.noise.cv`) and Poisson arrivals at a node's expected count per
  * tick, z₉₀·√(cv² + 1/λ_node). A trace replays its realised rates (no noise, no Poisson).
+ *
+ * A window's expected load and its within-window peak are a function of its start time alone,
+ * so they are kept from one forecast to the next (decisions `every` apart share all but `every`
+ * of their windows) and dropped once their window has passed; the tail, which depends on the
+ * nodes active now, is recomputed at every forecast. The forecasts are the same as without the
+ * cache, to the bit.
  */
 import type { KeyBatch } from '../model/batch.ts';
 import type { Forecast, ForecastWindow, RangeShare } from '../model/forecast.ts';
@@ -22,6 +28,8 @@ const SAMPLES = 8;
 export class TruthSource implements ForecastSource {
   private excess = 0;
   private readonly tmp: Float64Array;
+  /** Each window's mean and per-bucket peak of the sampled expected rates, by start time. */
+  private readonly sampled = new Map<number, { readonly mean: Float64Array; readonly peak: Float64Array }>();
 
   constructor(
     private readonly ctx: PolicyContext,
@@ -49,6 +57,27 @@ export class TruthSource implements ForecastSource {
     return Z90 * Math.sqrt(n.cv * n.cv + poisson);
   }
 
+  /** The mean and per-bucket peak of SAMPLES instants of the expected rates in the window from `startMs` (kept). */
+  private sample(startMs: number): { readonly mean: Float64Array; readonly peak: Float64Array } {
+    const kept = this.sampled.get(startMs);
+    if (kept) return kept;
+    const B = this.ctx.buckets;
+    const W = this.windowMs;
+    const mean = new Float64Array(B);
+    const peak = new Float64Array(B);
+    for (let j = 0; j < SAMPLES; j++) {
+      this.ctx.expectedRate(startMs + ((j + 0.5) / SAMPLES) * W, this.tmp);
+      for (let b = 0; b < B; b++) {
+        const v = this.tmp[b];
+        mean[b] += v / SAMPLES;
+        if (v > peak[b]) peak[b] = v;
+      }
+    }
+    const out = { mean, peak };
+    this.sampled.set(startMs, out);
+    return out;
+  }
+
   /** The true windows from the one holding `nowMs`, `horizonWindows` of them. */
   forecast(nowMs: number, horizonWindows: number): Forecast {
     const B = this.ctx.buckets;
@@ -57,18 +86,10 @@ export class TruthSource implements ForecastSource {
     const H = Math.max(1, Math.floor(horizonWindows));
     const windows: ForecastWindow[] = [];
     const R = Math.max(1, Math.min(this.ranges, B));
+    for (const t of this.sampled.keys()) if (t < first) this.sampled.delete(t);
     for (let k = 0; k < H; k++) {
       const startMs = first + k * W;
-      const mean = new Float64Array(B);
-      const peak = new Float64Array(B);
-      for (let j = 0; j < SAMPLES; j++) {
-        this.ctx.expectedRate(startMs + ((j + 0.5) / SAMPLES) * W, this.tmp);
-        for (let b = 0; b < B; b++) {
-          const v = this.tmp[b];
-          mean[b] += v / SAMPLES;
-          if (v > peak[b]) peak[b] = v;
-        }
-      }
+      const { mean, peak } = this.sample(startMs);
       let total = 0;
       for (let b = 0; b < B; b++) total += mean[b];
       const noise = this.noiseExcess(total);
@@ -88,7 +109,7 @@ export class TruthSource implements ForecastSource {
         startMs,
         totalRate: { mean: total, p10: Math.max(0, total * (1 - rel)), p50: total, p90: total * (1 + rel) },
         ranges: shares,
-        expectedLoad: mean,
+        expectedLoad: mean.slice(),
         upperLoad: upper,
       });
     }

@@ -29,7 +29,8 @@
  *   seasonal-naive, ets, mstl, arima and their ensemble; name others to opt in, e.g. `lstm`). All
  *   are updated incrementally every window [O(1)–O(p) each]; parameters are re-estimated on the
  *   last `fitWindows` of history at refits: at 16, 32, 64, … windows while learning, then every
- *   `refitEveryWindows` (default 6 h of windows), warm-started from the previous parameters.
+ *   `refitEveryWindows` (default 6 h of windows), warm-started from the previous parameters
+ *   (`refitSchedule: 'error'` ties the refits to measured error: refit-schedule.ts).
  * - Choice (`backtest.ts`): every `originEveryWindows` (default 10) each candidate's forecast of
  *   the next `evalHorizonWindows` (default 30) is stored and scored as those windows close; per
  *   series the candidate with the lowest weighted error is used.
@@ -58,6 +59,7 @@ import { GroupHistory } from './group-history.ts';
 import { NewKeyDetector } from './new-keys.ts';
 import { PictureChoice } from './picture-choice.ts';
 import { equalWidthCuts, recut } from './range-cut.ts';
+import { modelError, RefitSchedule } from './refit-schedule.ts';
 import { ForecastSeries } from './series.ts';
 import { resolveSettings, type ProfilerSettings } from './settings.ts';
 import { shapeCandidate } from './shape.ts';
@@ -113,7 +115,8 @@ export class KeyDistributionProfiler {
   private readonly backtest: Backtest;
   private series: ForecastSeries[];
   private readonly total: ForecastSeries;
-  private nextFit = 16;
+  /** When the models are refit; its `refits` and `refitsSkipped` count them. */
+  readonly schedule: RefitSchedule;
   private flags: AnomalyFlag[] = [];
 
   constructor(opts: ProfilerOptions) {
@@ -128,6 +131,7 @@ export class KeyDistributionProfiler {
     this.newKeys = new NewKeyDetector(this.buckets);
     this.blocks = new BlockShares(groups, settings.blockWindows, settings.blockCapacity);
     this.backtest = new Backtest(settings.candidates, settings.backtestLeads);
+    this.schedule = new RefitSchedule(settings.refitEvery, settings.originEvery, settings.refitSchedule);
     this.series = this.makeRanges(equalWidthCuts(groups, settings.rangeCount));
     this.total = this.makeSeries(0, groups);
   }
@@ -207,9 +211,10 @@ export class KeyDistributionProfiler {
     }
     if (this.flags.length > MAX_FLAGS) this.flags.splice(0, this.flags.length - MAX_FLAGS);
     const closed = this.history.closed;
-    if (closed >= this.nextFit) {
+    if (this.schedule.due(closed, () => modelError(this.allSeries(), this.history.groupMeanRate))) {
+      const err = modelError(this.allSeries(), this.history.groupMeanRate);
       this.refit();
-      this.nextFit = closed < this.settings.refitEvery ? Math.min(closed * 2, this.settings.refitEvery) : closed + this.settings.refitEvery;
+      this.schedule.fitted(closed, err);
     }
     if (closed % this.settings.originEvery === 0 && this.total.fitted) this.backtest.addOrigin(closed, this.allSeries());
   }

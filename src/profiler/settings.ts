@@ -32,6 +32,12 @@ export interface ProfilerOptions {
   readonly microGroups?: number;
   /** Parameter re-estimation cadence once warmed up (default 6 h of windows). */
   readonly refitEveryWindows?: number;
+  /**
+   * `fixed` (default): every `refitEveryWindows`; `error`: a due refit runs only when the chosen
+   * models' measured error grew since the last one, and early when it ran away (kdp.ts). `error`
+   * halves the refits but forecasts worse on the bench workload (docs/bench-log.md, issue 21).
+   */
+  readonly refitSchedule?: 'error' | 'fixed';
   /** Points of history a fit uses at most (default 4 primary seasons, at least 512). */
   readonly fitWindows?: number;
   /** Backtest origin cadence (default 10 windows) and lead (default 30 windows). */
@@ -58,6 +64,7 @@ export interface ProfilerSettings {
   /** Seasons in windows (those of at least 2 windows), primary first. */
   readonly seasonWindows: readonly number[];
   readonly refitEvery: number;
+  readonly refitSchedule: 'error' | 'fixed';
   readonly fitWindows: number;
   readonly originEvery: number;
   /** Leads (windows) a backtest origin covers. */
@@ -96,6 +103,7 @@ export function resolveSettings(opts: ProfilerOptions): ProfilerSettings {
     historyWindows,
     seasonWindows,
     refitEvery: Math.max(1, opts.refitEveryWindows ?? Math.round((6 * HOUR) / windowMs)),
+    refitSchedule: opts.refitSchedule ?? 'fixed',
     fitWindows: Math.min(historyWindows, opts.fitWindows ?? Math.max(512, 4 * (seasonWindows[0] ?? 0))),
     originEvery: Math.max(1, opts.originEveryWindows ?? 10),
     backtestLeads,

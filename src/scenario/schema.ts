@@ -217,6 +217,7 @@ const planning = {
     .meta({ description: 'state the plans may send between nodes per rolling hour (bytes and/or share of all state); the PRE honours what is left' }),
   searchWindows: z.number().int().min(1).max(1024).optional().meta({ description: "windows of the picture the PRE's search keeps apart (consecutive ones are averaged in groups beyond it); default 12 (hindsight: every window of the phase, up to 288)" }),
   priceExecution: z.boolean().default(true).meta({ description: "price a plan while it runs: the old layout serves until each cut-over, moves take `cluster.moveLoad` from their nodes, and the gain must pay back within the horizon; false: as if the new layout held at once" }),
+  skipTolerance: z.number().min(0).max(1).optional().meta({ description: 'skip a decision when nothing moved since the last one that found nothing to do: loads on every node, partition and key-space slice within this share of a node capacity and no node newly or further over capacity (default 0.03; 0: decide every time)' }),
 };
 export const POLICY_KINDS = ['static', 'reactive', 'reactive-threshold', 'predictive', 'oracle', 'perfect-forecast', 'mean-oracle', 'hindsight'] as const;
 /** The oracle's fields: predictive's code path without the KDP's own (models, history). */

@@ -47,6 +47,32 @@ describe('TruthSource', () => {
     expect(w.upperLoad![0]).toBeCloseTo(60 * (15 / 16), 9); // the last of 8 samples, at 15/16 of the window
     expect(src.tickExcess).toBe(0);
   });
+
+  it('forecasts from its kept windows exactly as a fresh source does, and samples each window once', () => {
+    // a rate that moves with time and bucket; the node count changes between forecasts (the tail follows it)
+    let calls = 0;
+    let nodes = 3;
+    const rate = (t: number, b: number) => 100 + 50 * Math.sin(t / 7e5 + b) + (b === 2 && t > 400_000 ? 80 : 0);
+    const ctx = (counted: boolean) => ({
+      ...ctxOf(rate, 5, 1, { cv: 0.07, poisson: true, tickMs: 1000 }),
+      control: { activeNodes: () => Array.from({ length: nodes }, (_, i) => i) },
+      expectedRate: (tMs: number, out: Float64Array) => {
+        if (counted) calls++;
+        for (let b = 0; b < 5; b++) out[b] = rate(tMs, b);
+        return out;
+      },
+    }) as unknown as PolicyContext;
+    const kept = new TruthSource(ctx(true), 60_000, 2);
+    for (const [now, n] of [[30_000, 3], [330_000, 3], [630_000, 5], [650_000, 5], [2_000_000, 2]] as const) {
+      nodes = n;
+      const a = kept.forecast(now, 10);
+      const b = new TruthSource(ctx(false), 60_000, 2).forecast(now, 10);
+      expect(a).toEqual(b);
+      expect(kept.tickExcess).toBeCloseTo(b.windows[0].totalRate.p90 / b.windows[0].totalRate.mean - 1, 12);
+    }
+    // 10 windows at 0, 5 new at 300 s, 5 new at 600 s, none new at 650 s, 10 new at 2,000 s; 8 samples each
+    expect(calls).toBe(8 * (10 + 5 + 5 + 0 + 10));
+  });
 });
 
 describe('PersistenceSource', () => {

@@ -151,3 +151,46 @@ describe('KeyDistributionProfiler', () => {
     expect(() => kdp.observe({ timeMs: 0, durationMs: 1, counts: new Float64Array(3), total: 0, bytes: 0 })).toThrow(/buckets/);
   });
 });
+
+describe('the refit schedule', () => {
+  /** `minutes` of 10-second ticks of a steady hourly cycle over 48 buckets; the level × `jump` from `jumpAt`. */
+  function steady(kdp: KeyDistributionProfiler, minutes: number, jumpAt = Infinity, jump = 1): void {
+    const r = new RandomSource(9).fork('wl');
+    const counts = new Float64Array(B);
+    for (let t = 0; t < minutes * MIN; t += 10_000) {
+      const rate = 100 * (1 + 0.5 * Math.sin((2 * Math.PI * t) / DAYISH)) * (t >= jumpAt ? jump : 1);
+      let total = 0;
+      for (let b = 0; b < 48; b++) total += counts[b] = Math.round((b % 7 === 0 ? 5 : 1) * rate * 0.05 * (0.9 + 0.2 * r.next()));
+      kdp.observe({ timeMs: t, durationMs: 10_000, counts, total, bytes: total });
+      if ((t + 10_000) % (5 * MIN) === 0 && t >= 3 * DAYISH) kdp.forecast(t + 10_000, 10);
+    }
+  }
+  const withSchedule = (refitSchedule: 'error' | 'fixed') =>
+    new KeyDistributionProfiler({ buckets: B, windowMs: MIN, models: ['seasonal-naive', 'ets'], seasonsMs: [DAYISH], historyMs: 6 * DAYISH, rng: new RandomSource(1).fork('kdp'), ranges: 4, microGroups: 16, refitEveryWindows: 60, fitWindows: 240, evalHorizonWindows: 10, refitSchedule });
+
+  it('on a steady stream puts off refits the error does not call for, at no worse accuracy', () => {
+    const err = withSchedule('error');
+    const fixed = withSchedule('fixed');
+    steady(err, 16 * 60);
+    steady(fixed, 16 * 60);
+    // fixed: 16, 32, 60, then every 60 windows to 960
+    expect(fixed.schedule.refits).toBe(3 + 15);
+    expect(fixed.schedule.refitsSkipped).toBe(0);
+    expect(err.schedule.refitsSkipped).toBeGreaterThan(0);
+    expect(err.schedule.refits + err.schedule.refitsSkipped).toBeGreaterThanOrEqual(fixed.schedule.refits);
+    expect(err.schedule.refits).toBeLessThan(fixed.schedule.refits);
+    // at most 4 periods between refits
+    expect(err.schedule.refits).toBeGreaterThanOrEqual(3 + Math.floor(15 / 4));
+    expect(err.accuracy().smape).toBeLessThanOrEqual(fixed.accuracy().smape * 1.02);
+  });
+
+  it('refits between due refits when the error runs away (the level doubles)', () => {
+    const kdp = withSchedule('error');
+    steady(kdp, 8 * 60 + 5);
+    const before = kdp.schedule.refits;
+    // the jump at 8 h 5 m; the next due refit is at 9 h (540 windows): an early one comes first
+    const k2 = withSchedule('error');
+    steady(k2, 8 * 60 + 50, (8 * 60 + 5) * MIN, 2);
+    expect(k2.schedule.refits).toBeGreaterThan(before);
+  });
+});
