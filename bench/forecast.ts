@@ -26,6 +26,7 @@ import { mase, maseScale, naive2, owa, smape, snaive } from '../src/profiler/met
 import { isModelName, type ModelName } from '../src/profiler/forecaster.ts';
 import { scoreSeries, evaluateWindows } from '../src/profiler/anomaly.ts';
 import { KeyDistributionProfiler } from '../src/profiler/kdp.ts';
+import { benchScenario } from './workload.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { makeWorkload } from '../src/experiment/run.ts';
 
@@ -152,21 +153,7 @@ function benchNab(): void {
 }
 
 /** `npm run bench`'s workload (bench/run.ts), for the KDP online. */
-const BENCH_WORKLOAD = (hours: number) => `name: bench
-seed: 1
-duration: ${hours}h
-tick: 1s
-keyspace: { kind: user-id, keys: 1000000, buckets: 4096 }
-workload:
-  rate: 40000
-  shape: { diurnal: { amplitude: 0.5, peak: 14h }, noise: { cv: 0.05 } }
-  keys:
-    - { share: 0.5, zipf: { s: 1.1, shuffle: true } }
-    - { share: 0.4, band: { center: 0.0, width: 0.1, speed: 1 } }
-    - { share: 0.1, tail: { start: 0.95, perDay: 0.02 } }
-cluster: { nodes: 32, nodeCapacity: 2500, partitions: 256, maxPartitions: 1024 }
-policies:
-  static: { kind: static }`;
+const BENCH_WORKLOAD = (hours: number) => benchScenario(hours, '  static: { kind: static }');
 
 function benchKdp(): void {
   const hours = Number(opt('kdp-hours') ?? 48);

@@ -48,6 +48,7 @@ import { makeWorkload } from '../src/experiment/run.ts';
 import { KeyDistributionProfiler } from '../src/profiler/kdp.ts';
 import { median } from '../src/profiler/util.ts';
 import { planDecisionSection } from './plan-decisions.ts';
+import { benchScenario } from './workload.ts';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -254,21 +255,7 @@ if (want('engine')) {
   }, (r) => (r / 1e3).toFixed(0), ' k events/s');
 }
 
-const scenario = (policies: string) => `name: bench
-seed: 1
-duration: ${hours}h
-tick: 1s
-keyspace: { kind: user-id, keys: 1000000, buckets: ${buckets} }
-workload:
-  rate: 40000
-  shape: { diurnal: { amplitude: 0.5, peak: 14h }, noise: { cv: 0.05 } }
-  keys:
-    - { share: 0.5, zipf: { s: 1.1, shuffle: true } }
-    - { share: 0.4, band: { center: 0.0, width: 0.1, speed: 1 } }
-    - { share: 0.1, tail: { start: 0.95, perDay: 0.02 } }
-cluster: { nodes: 32, nodeCapacity: 2500, partitions: 256, maxPartitions: 1024 }
-policies:
-${policies}`;
+const scenario = (policies: string) => benchScenario(hours, policies, buckets);
 
 // Generation alone.
 if (want('generation')) {
