@@ -66,11 +66,16 @@ export function laneGroups(loaded: LoadedScenario, workers: number): string[][] 
 
 /**
  * How many threads a run should use when the caller did not say: one for small runs (starting a
- * thread costs about a second of module loading), else up to the cores available and the policies.
+ * thread costs about a second of bundling and module loading), else up to the cores available
+ * and the policies. Small is by the lanes' estimated cost (`laneCost`: the cluster's ticks and
+ * the policies' decisions), about two seconds of work in all.
  */
 export function autoLaneWorkers(loaded: LoadedScenario): number {
   const sc = loaded.scenario;
-  const updates = Math.ceil(sc.duration / sc.tick) * sc.keyspace.buckets * loaded.policies.length;
-  if (loaded.policies.length < 2 || updates < 200_000_000) return 1;
+  if (loaded.policies.length < 2) return 1;
+  const ticks = Math.ceil(sc.duration / sc.tick);
+  let cost = 0;
+  for (const [, spec] of loaded.policies) cost += laneCost(spec, ticks, sc.keyspace.buckets, sc.duration);
+  if (cost < 200_000_000) return 1;
   return Math.max(1, Math.min(os.availableParallelism(), loaded.policies.length));
 }

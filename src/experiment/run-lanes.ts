@@ -67,7 +67,7 @@ export function runLanes(loaded: LoadedScenario, opts: RunOptions = {}): RunResu
   windows.finish(endMs);
   opts.onProgress?.(1);
   const results = lanes.map((lane) => finishLane(lane, endMs, sc.warmup));
-  return { loaded, seed: sc.seed, simulatedMs: endMs, measuredMs: endMs - sc.warmup, lanes: results, heatmap: windows.heatmap, badRows: workload.badRows, bounds: bounds.result(endMs), ...(opts.spool ? { spool: opts.spool.dir } : {}) };
+  return { loaded, seed: sc.seed, simulatedMs: endMs, measuredMs: endMs - sc.warmup, lanes: results, heatmap: windows.heatmap, badRows: workload.badRows, bounds: bounds.result(endMs), ...(opts.spool ? { spool: opts.spool.dir } : {}), threads: 1 };
 }
 
 /**

@@ -94,6 +94,8 @@ export interface RunResult {
   readonly bounds: LowerBounds | null;
   /** The folder the lanes streamed their files into (`RunOptions.spool.dir`), if any. */
   readonly spool?: string;
+  /** Threads the lanes ran in (1 when none could be started); results do not depend on it. */
+  readonly threads: number;
 }
 
 /** A source of tick batches: `batch(i, t)` for tick i at time t, then `done(i)` once simulated. */

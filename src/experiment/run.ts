@@ -56,5 +56,5 @@ export function runScenario(loaded: LoadedScenario, opts: RunOptions = {}): RunR
   }
   const lanes = new Map(own.lanes.map((l) => [l.name, l]));
   for (const r of running) for (const l of r.wait()) lanes.set(l.name, l);
-  return { ...own, loaded, lanes: loaded.policies.map(([n]) => lanes.get(n)!) };
+  return { ...own, loaded, lanes: loaded.policies.map(([n]) => lanes.get(n)!), threads: groups.length };
 }

@@ -17,6 +17,8 @@ import type { GroupTask, LaneResult, RunningGroup, StartLanes } from '../experim
 export interface LaneTask extends GroupTask {
   readonly port: MessagePort;
   readonly flag: Int32Array;
+  /** The bundled lane-worker module's `data:` URL (imported by the bootstrap). */
+  readonly script: string;
 }
 
 /** The message a lane worker posts when done. */
@@ -28,10 +30,11 @@ let bundled: URL | null = null;
  * handed to the worker as a `data:` URL, so nothing is written anywhere (an installed package's
  * folder may be read-only). Packages stay outside the bundle: each bare import is rewritten to
  * the absolute file URL it resolves to from here, since a `data:` module has no folder to
- * resolve bare names from. A worker that loaded TypeScript through tsx's loader hooks would
+ * resolve bare names from (esbuild's synchronous API takes no resolve plugins, so the rewrite is
+ * done on its output). A worker that loaded TypeScript through tsx's loader hooks would
  * deadlock: the hooks need the calling thread's event loop, which is blocked in `Atomics.wait`.
  */
-function workerScript(): URL {
+export function workerScript(): URL {
   if (bundled) return bundled;
   const entry = fileURLToPath(new URL('./lane-worker.ts', import.meta.url));
   const out = buildSync({
@@ -42,28 +45,48 @@ function workerScript(): URL {
     target: 'node20',
     write: false,
     logLevel: 'silent',
-    plugins: [
-      {
-        name: 'absolute-packages',
-        setup(build) {
-          build.onResolve({ filter: /^[^./]/ }, (args) => {
-            if (args.path.startsWith('node:') || path.isAbsolute(args.path)) return { path: args.path, external: true };
-            return { path: import.meta.resolve(args.path), external: true };
-          });
-        },
-      },
-    ],
+    packages: 'external',
   });
-  bundled = new URL(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].contents).toString('base64')}`);
+  const code = absolutePackages(out.outputFiles[0].text, (name) => import.meta.resolve(name));
+  bundled = new URL(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
   return bundled;
 }
 
+/**
+ * `code` (esbuild's ES module output) with every bare package specifier of its static and
+ * dynamic imports replaced by `resolve(specifier)`; `node:` builtins and paths stay as they are.
+ */
+export function absolutePackages(code: string, resolve: (name: string) => string): string {
+  const swap = (name: string) => (name.startsWith('node:') || name.startsWith('.') || path.isAbsolute(name) || /^[a-z]+:/.test(name) ? name : resolve(name));
+  return code
+    .replace(/^((?:import|export)\b[^;"]*?\bfrom\s*)"([^"]+)"/gm, (_, lead: string, name: string) => `${lead}${JSON.stringify(swap(name))}`)
+    .replace(/^(import\s*)"([^"]+)"/gm, (_, lead: string, name: string) => `${lead}${JSON.stringify(swap(name))}`)
+    .replace(/\bimport\(\s*"([^"]+)"\s*\)/g, (_, name: string) => `import(${JSON.stringify(swap(name))})`);
+}
+
+/**
+ * What the worker runs first: it imports the bundled script and, when that import fails (a
+ * package that cannot be found, a syntax error), answers with the error and raises the flag
+ * itself, so the calling thread (blocked in `Atomics.wait`, its event loop unable to see the
+ * worker's error event) never waits for a worker that is not there.
+ */
+const BOOTSTRAP = `
+const { workerData } = require('node:worker_threads');
+import(workerData.script).catch((e) => {
+  try { workerData.port.postMessage({ error: String((e && e.stack) || e) }); }
+  finally { Atomics.store(workerData.flag, 0, 1); Atomics.notify(workerData.flag, 0); }
+});
+`;
+
 /** Starts a group of lanes in a worker thread. */
-export const startLaneThread: StartLanes = (group: GroupTask): RunningGroup => {
+export const startLaneThread: StartLanes = (group: GroupTask): RunningGroup => startLaneScript(group, workerScript().href);
+
+/** Starts a group of lanes in a worker thread that imports `script` (tests give a broken one). */
+export function startLaneScript(group: GroupTask, script: string): RunningGroup {
   const { port1, port2 } = new MessageChannel();
   const flag = new Int32Array(new SharedArrayBuffer(4));
-  const task: LaneTask = { ...group, port: port2, flag };
-  const worker = new Worker(workerScript(), { workerData: task, transferList: [port2], execArgv: [] });
+  const task: LaneTask = { ...group, port: port2, flag, script };
+  const worker = new Worker(BOOTSTRAP, { eval: true, workerData: task, transferList: [port2], execArgv: [] });
   return {
     wait(): LaneResult[] {
       Atomics.wait(flag, 0, 0);
@@ -87,4 +110,4 @@ export const startLaneThread: StartLanes = (group: GroupTask): RunningGroup => {
       return Atomics.load(flag, 0) !== 0;
     },
   };
-};
+}

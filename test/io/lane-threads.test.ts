@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
 import { loadScenario } from '../../src/io/load-scenario.ts';
-import { startLaneThread } from '../../src/io/lane-threads.ts';
+import { absolutePackages, startLaneScript, startLaneThread } from '../../src/io/lane-threads.ts';
 import { runScenario } from '../../src/experiment/run.ts';
 import { buildSummary } from '../../src/experiment/build-summary.ts';
 import { InputError } from '../../src/model/errors.ts';
@@ -15,18 +15,20 @@ const TINY = path.join(ROOT, 'test/fixtures/tiny.yaml');
 const SETS = ['duration=40m', 'warmup=10m', 'policies.reactive={kind: reactive, every: 2m, iterations: 800}', 'policies.predictive={kind: predictive, every: 5m, iterations: 800, models: [seasonal-naive]}', 'policies.oracle={kind: oracle, every: 5m, iterations: 800}'];
 
 /** The summary without the wall-clock field, as JSON. */
-function comparable(workers: number): { json: string; lanes: string[] } {
+function comparable(workers: number): { json: string; lanes: string[]; threads: number } {
   const result = runScenario(loadScenario(TINY, { sets: SETS }), { workers, startLanes: startLaneThread });
   const s = buildSummary(result, 'test');
   for (const p of Object.values(s.policies)) (p as { wallMs: number }).wallMs = 0;
   const lanes = result.lanes.map((l) => `${l.name}:${l.latencyQuantile(0.99)}:${l.rows.length}:${l.operations.length}:${l.finalMap.boundaries.join(',')}`);
-  return { json: JSON.stringify(s), lanes };
+  return { json: JSON.stringify(s), lanes, threads: result.threads };
 }
 
 describe('policies in worker threads', () => {
   it('give results identical to the single-threaded run (all but wallMs), in policy order', () => {
     const one = comparable(1);
     const three = comparable(3);
+    // The lanes really ran in three threads (a thread that cannot start falls back to this one).
+    expect([one.threads, three.threads]).toEqual([1, 3]);
     expect(three.json).toBe(one.json);
     expect(three.lanes).toEqual(one.lanes);
     expect(three.lanes.map((l) => l.split(':')[0])).toEqual(['static', 'threshold', 'reactive', 'predictive', 'oracle']);
@@ -42,6 +44,7 @@ describe('policies in worker threads', () => {
     const loaded = loadScenario(TINY, { sets: SETS });
     const one = runScenario(loaded, { workers: 1 });
     const failing = runScenario(loaded, { workers: 3, startLanes: () => { throw new Error('no threads here'); } });
+    expect(failing.threads).toBe(1);
     expect(failing.lanes.map((l) => [l.name, l.summary.records, l.latencyQuantile(0.99)])).toEqual(one.lanes.map((l) => [l.name, l.summary.records, l.latencyQuantile(0.99)]));
   }, 60_000);
 
@@ -51,4 +54,35 @@ describe('policies in worker threads', () => {
     const bad = { ...loaded, scenario: { ...loaded.scenario, workload: { ...loaded.scenario.workload, trace: { file: 'no/such/trace.csv', time: 'ts', key: 'key', speed: 1, scale: 1 } } } } as typeof loaded;
     expect(() => runScenario(bad, { workers: 2, startLanes: startLaneThread })).toThrow(InputError);
   }, 60_000);
+});
+
+describe('the worker script', () => {
+  it('a worker whose script fails to load fails the run instead of leaving it waiting', () => {
+    const loaded = loadScenario(TINY, { sets: SETS });
+    const broken = 'data:text/javascript,throw new Error("no lanes here")';
+    expect(() => runScenario(loaded, { workers: 2, startLanes: (g) => startLaneScript(g, broken) })).toThrow(/no lanes here/);
+  }, 60_000);
+
+  it('points bare package imports at absolute URLs and leaves builtins, paths and strings alone', () => {
+    const code = [
+      'import { of } from "rxjs";',
+      'import {\n  a,\n  b\n} from "@faker-js/faker";',
+      'import * as fs from "node:fs";',
+      'import "side-effect";',
+      'export { x } from "yaml";',
+      'const m = await import("seedrandom");',
+      'const s = "import, from \\"not-a-package\\"";',
+      'import y from "./local.js";',
+    ].join('\n');
+    const out = absolutePackages(code, (n) => `file:///nm/${n}/index.js`);
+    expect(out).toContain('from "file:///nm/rxjs/index.js"');
+    expect(out).toContain('} from "file:///nm/@faker-js/faker/index.js"');
+    expect(out).toContain('from "node:fs"');
+    expect(out).toContain('import "file:///nm/side-effect/index.js"');
+    expect(out).toContain('export { x } from "file:///nm/yaml/index.js"');
+    expect(out).toContain('import("file:///nm/seedrandom/index.js")');
+    expect(out).toContain('not-a-package');
+    expect(out).not.toContain('nm/not-a-package');
+    expect(out).toContain('from "./local.js"');
+  });
 });
