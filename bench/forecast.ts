@@ -12,6 +12,12 @@
  * coverage, and the total-variation distance between the forecast and the observed per-bucket
  * distribution at leads 0, 5 and 29, with the time the KDP took.
  *
+ * With `--kdp-scenario FILE`: the KDP alone as a scenario's first predictive lane drives it (its
+ * window, history, ranges and models; a forecast of its horizon at every decision time from
+ * `minHistory` on), `--kdp-repeat N` times: the KDP's CPU time (observe and forecast apart; the
+ * median is reported), its refits, the same error figures, the chosen models' backtest error, and
+ * a digest of every forecast issued (equal digests: byte-identical forecasts).
+ *
  * Options: `--limit N` (first N M4 series), `--models a,b` (default: every model and auto),
  * `--skip-m4`, `--skip-nab`, `--skip-kdp`, `--kdp-hours H` (default 48), `--data DIR` (default
  * data/, inside the repository), `--json FILE` (write results).
@@ -29,6 +35,9 @@ import { KeyDistributionProfiler } from '../src/profiler/kdp.ts';
 import { benchScenario } from './workload.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { makeWorkload } from '../src/experiment/run.ts';
+import { loadScenario } from '../src/io/load-scenario.ts';
+import { createHash } from 'node:crypto';
+import type { PolicySpec } from '../src/scenario/schema.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => {
@@ -212,6 +221,100 @@ function benchKdp(): void {
   results.kdp = { hours, ...out };
 }
 
+/** CPU seconds of this process (user + system) since `from`. */
+function cpuSeconds(from: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(from);
+  return (u.user + u.system) / 1e6;
+}
+
+/** The KDP alone as a scenario's first predictive lane drives it (see the module comment). */
+function benchKdpScenario(file: string): void {
+  const loaded = loadScenario(file);
+  const sc = loaded.scenario;
+  const entry = loaded.policies.find(([, p]) => p.kind === 'predictive');
+  if (!entry) throw new Error(`${file}: no predictive policy`);
+  const [name, spec] = entry as [string, Extract<PolicySpec, { kind: 'predictive' }>];
+  const B = sc.keyspace.buckets;
+  const horizon = Math.max(1, Math.round(spec.horizon / spec.window));
+  const LEADS = [0, 5, horizon - 1].filter((l, i, a) => a.indexOf(l) === i);
+  const repeat = Math.max(1, Number(opt('kdp-repeat') ?? 1));
+  console.log(`\nKDP alone as ${sc.name}'s lane ${name} drives it (${B} buckets, ${spec.ranges} ranges, window ${spec.window / 60_000} min, ${sc.duration / 3_600_000} h, forecasts of ${horizon} windows every ${spec.every / 60_000} min from ${spec.minHistory / 60_000} min), ${repeat}×`);
+  console.log(`${pad('run', 5)} ${pad('refits', 7)} ${pad('sMAPE', 8)} ${pad('MASE', 8)} ${pad('cov80', 7)} ${pad('model err', 10)} ${LEADS.map((l) => pad(`TV@${l}`, 8)).join(' ')} ${pad('observe s', 10)} ${pad('forecast s', 11)} ${pad('KDP CPU s', 10)} digest`);
+  const runs: Record<string, unknown>[] = [];
+  for (let r = 0; r < repeat; r++) {
+    const w = makeWorkload(loaded, new RandomSource(sc.seed));
+    const kdp = new KeyDistributionProfiler({ buckets: B, windowMs: spec.window, models: spec.models as ModelName[], historyMs: spec.history, ranges: spec.ranges, microGroups: Math.min(B, 1024), rng: new RandomSource(sc.seed).fork('kdp') });
+    const digest = createHash('sha256');
+    const pending = new Map<number, { lead: number; share: Float64Array }[]>();
+    const tv: number[][] = LEADS.map(() => []);
+    const open = new Float64Array(B);
+    let openStart = 0;
+    let observeS = 0;
+    let forecastS = 0;
+    let nextDecision = spec.minHistory;
+    for (let t = 0; t < sc.duration; t += sc.tick) {
+      const batch = w.nextBatch(t);
+      if (t >= openStart + spec.window) {
+        let tot = 0;
+        for (let b = 0; b < B; b++) tot += open[b];
+        for (const p of pending.get(openStart) ?? []) {
+          let d = 0;
+          for (let b = 0; b < B; b++) d += Math.abs(p.share[b] - open[b] / tot);
+          tv[LEADS.indexOf(p.lead)].push(d / 2);
+        }
+        pending.delete(openStart);
+        open.fill(0);
+        openStart += spec.window;
+      }
+      for (let b = 0; b < B; b++) open[b] += batch.counts[b];
+      let c0 = process.cpuUsage();
+      kdp.observe(batch);
+      observeS += cpuSeconds(c0);
+      const now = t + sc.tick;
+      if (now >= nextDecision) {
+        nextDecision += spec.every;
+        c0 = process.cpuUsage();
+        const f = kdp.forecast(now, horizon);
+        forecastS += cpuSeconds(c0);
+        for (const fw of f.windows) {
+          digest.update(new Uint8Array(fw.expectedLoad.buffer, fw.expectedLoad.byteOffset, fw.expectedLoad.byteLength));
+          digest.update(new Uint8Array(fw.upperLoad!.buffer, fw.upperLoad!.byteOffset, fw.upperLoad!.byteLength));
+          digest.update(`${fw.totalRate.p10},${fw.totalRate.p90};${fw.ranges.map((x) => x.model).join(',')}`);
+        }
+        for (const lead of LEADS) {
+          const fw = f.windows[lead];
+          if (!fw) continue;
+          let tot = 0;
+          for (let b = 0; b < B; b++) tot += fw.expectedLoad[b];
+          const share = fw.expectedLoad.map((x) => x / tot);
+          (pending.get(fw.startMs) ?? pending.set(fw.startMs, []).get(fw.startMs)!).push({ lead, share });
+        }
+      }
+    }
+    (w as { close?: () => void }).close?.();
+    const acc = kdp.accuracy();
+    const meanTv = tv.map((xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length));
+    // the chosen models' backtest error: their exponentially weighted absolute errors over the series' mean rates
+    const choices = kdp.modelChoices();
+    let modelErr = 0;
+    for (const c of choices) {
+      const sc = c.scores[c.model];
+      const best = Math.min(...Object.values(c.scores));
+      if (sc !== undefined && best > 0) modelErr += sc / choices.length;
+    }
+    const hex = digest.digest('hex').slice(0, 16);
+    const row = { refits: kdp.schedule.refits, smape: acc.smape, mase: acc.mase, coverage80: acc.coverage80, modelError: modelErr, tvByLead: Object.fromEntries(LEADS.map((l, i) => [l, meanTv[i]])), observeS, forecastS, kdpS: observeS + forecastS, digest: hex, models: Object.fromEntries(choices.map((c) => [c.range === 'total' ? 'total' : `${c.range.start}-${c.range.end}`, c.model])) };
+    runs.push(row);
+    console.log(`${pad(String(r + 1), 5)} ${pad(String(row.refits), 7)} ${pad(acc.smape.toFixed(3), 8)} ${pad(acc.mase.toFixed(3), 8)} ${pad((100 * acc.coverage80).toFixed(1), 7)} ${pad(modelErr.toFixed(3), 10)} ${meanTv.map((x) => pad(x.toFixed(4), 8)).join(' ')} ${pad(observeS.toFixed(2), 10)} ${pad(forecastS.toFixed(2), 11)} ${pad(row.kdpS.toFixed(2), 10)} ${hex}`);
+  }
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+  const kdpMedian = med(runs.map((x) => x.kdpS as number));
+  console.log(`median KDP CPU ${kdpMedian.toFixed(2)} s (observe ${med(runs.map((x) => x.observeS as number)).toFixed(2)}, forecast ${med(runs.map((x) => x.forecastS as number)).toFixed(2)})`);
+  results.kdpScenario = { file, lane: name, runs, kdpMedianS: kdpMedian };
+}
+
+const kdpScenario = opt('kdp-scenario');
+if (kdpScenario) benchKdpScenario(kdpScenario);
 if (!flag('skip-m4')) benchM4();
 if (!flag('skip-nab')) benchNab();
 if (!flag('skip-kdp')) benchKdp();
