@@ -10,7 +10,7 @@
  * least squares, is deterministic, and updates its state per new point in O(p + q).
  */
 import { registerModel, ScaleTransform, sanitize, nonNegative, type Forecaster, type ModelOptions } from '../forecaster.ts';
-import { ridge } from '../util.ts';
+import { choleskySolve } from '../util.ts';
 
 interface Spec {
   ar: number[]; // lags
@@ -177,14 +177,9 @@ function longArResiduals(z: readonly number[], lags: readonly number[]): number[
   const N = z.length;
   const eHat = new Array<number>(N).fill(0);
   const t0 = Math.max(...lags);
-  const rows: number[][] = [];
-  const ys: number[] = [];
-  for (let t = t0; t < N; t++) {
-    rows.push(lags.map((l) => z[t - l]));
-    ys.push(z[t]);
-  }
-  if (rows.length > lags.length + 5) {
-    const b = ridge(rows, ys, lags.map(() => 1e-6));
+  if (N - t0 > lags.length + 5) {
+    const gram = lagGram(z, lags.map((l) => ({ of: z, lag: l })), t0);
+    const b = gram.solve(lags.map((_, i) => i));
     for (let t = t0; t < N; t++) {
       let f = 0;
       for (let k = 0; k < lags.length; k++) f += b[k] * z[t - lags[k]];
@@ -194,41 +189,128 @@ function longArResiduals(z: readonly number[], lags: readonly number[]): number[
   return eHat;
 }
 
-/** Fits of every order (p ≤ 3, q ≤ 2, seasonal P, Q ≤ 1 at season `ms` when it has one) from `t0` on, in search order. */
+/** A regressor column: `of[t − lag]` at row t. */
+interface LagColumn {
+  readonly of: readonly number[];
+  readonly lag: number;
+}
+
+/**
+ * The cross products of a regression of `y[t]` on lagged columns over rows `t0…N−1`, accumulated
+ * once (row by row, as `ridge` would for any subset of the columns), so that every subset's
+ * ridge fit is a small solve: the orders ARIMA compares share one pass over the data.
+ */
+class LagGram {
+  constructor(
+    readonly y: readonly number[],
+    readonly cols: readonly LagColumn[],
+    readonly t0: number,
+    /** Lower triangle, row-major, c × c. */
+    readonly xx: Float64Array,
+    readonly xy: Float64Array,
+  ) {}
+
+  get rows(): number {
+    return this.y.length - this.t0;
+  }
+
+  /** The ridge coefficients (penalty 1e-6 each, `ridge`'s jitter) of `y` on the columns `idx`, in that order. */
+  solve(idx: readonly number[]): Float64Array {
+    const p = idx.length;
+    const c = this.cols.length;
+    const A = new Float64Array(p * p);
+    const b = new Float64Array(p);
+    for (let i = 0; i < p; i++) {
+      b[i] = this.xy[idx[i]];
+      for (let j = 0; j <= i; j++) {
+        const [hi, lo] = idx[i] >= idx[j] ? [idx[i], idx[j]] : [idx[j], idx[i]];
+        A[i * p + j] = A[j * p + i] = this.xx[hi * c + lo];
+      }
+    }
+    for (let i = 0; i < p; i++) A[i * p + i] += 1e-6 + 1e-9 * (1 + A[i * p + i]);
+    return choleskySolve(A, b, p);
+  }
+
+  /** Sum of squared residuals of `coef` on the columns `idx`. */
+  sse(idx: readonly number[], coef: Float64Array): number {
+    const y = this.y;
+    const cols = idx.map((i) => this.cols[i]);
+    let sse = 0;
+    for (let t = this.t0; t < y.length; t++) {
+      let f = 0;
+      for (let j = 0; j < cols.length; j++) f += coef[j] * cols[j].of[t - cols[j].lag];
+      sse += (y[t] - f) ** 2;
+    }
+    return sse;
+  }
+}
+
+/** Accumulates the cross products of `y` on `cols` over rows `t0…N−1` (see `LagGram`). */
+function lagGram(y: readonly number[], cols: readonly LagColumn[], t0: number): LagGram {
+  const c = cols.length;
+  const xx = new Float64Array(c * c);
+  const xy = new Float64Array(c);
+  const row = new Float64Array(c);
+  for (let t = t0; t < y.length; t++) {
+    for (let i = 0; i < c; i++) row[i] = cols[i].of[t - cols[i].lag];
+    const yt = y[t];
+    for (let i = 0; i < c; i++) {
+      const xi = row[i];
+      if (xi === 0) continue;
+      xy[i] += xi * yt;
+      for (let j = 0; j <= i; j++) xx[i * c + j] += xi * row[j];
+    }
+  }
+  return new LagGram(y, cols, t0, xx, xy);
+}
+
+/**
+ * Fits of every order (p ≤ 3, q ≤ 2, seasonal P, Q ≤ 1 at season `ms` when it has one) from `t0`
+ * on, in search order: one pass accumulates the cross products of all the lags, then each order
+ * is a small ridge solve on its subset and a residual pass.
+ */
 function orderFits(z: readonly number[], eHat: readonly number[], t0: number, ms: number): OrderFit[] {
+  const N = z.length;
+  // columns: z lags 1…3, then ε̂ lags 1…2, then the seasonal lags of each when there is a season
+  const cols: LagColumn[] = [
+    { of: z, lag: 1 },
+    { of: z, lag: 2 },
+    { of: z, lag: 3 },
+    { of: eHat, lag: 1 },
+    { of: eHat, lag: 2 },
+  ];
+  if (ms) cols.push({ of: z, lag: ms }, { of: eHat, lag: ms });
+  const gram = N - t0 >= 10 ? lagGram(z, cols, t0) : null;
   const fits: OrderFit[] = [];
   for (let p = 0; p <= 3; p++)
     for (let q = 0; q <= 2; q++)
       for (let P = 0; P <= (ms ? 1 : 0); P++)
         for (let Q = 0; Q <= (ms ? 1 : 0); Q++) {
           const ar = [...Array(p).keys()].map((i) => i + 1);
-          if (P) ar.push(ms);
+          const idx = [...Array(p).keys()];
+          if (P) {
+            ar.push(ms);
+            idx.push(5);
+          }
           const ma = [...Array(q).keys()].map((i) => i + 1);
-          if (Q) ma.push(ms);
-          const fit = fitOrder(z, eHat, t0, ar, ma);
+          for (let j = 0; j < q; j++) idx.push(3 + j);
+          if (Q) {
+            ma.push(ms);
+            idx.push(6);
+          }
+          const fit = gram ? fitOrder(gram, ar, ma, idx) : null;
           if (fit) fits.push(fit);
         }
   return fits;
 }
 
-/** The ridge fit of z[t] on its `ar` lags and the residual estimates' `ma` lags, or null with too few rows or a non-invertible MA part. */
-function fitOrder(z: readonly number[], eHat: readonly number[], t0: number, ar: number[], ma: number[]): OrderFit | null {
-  const N = z.length;
-  const k = ar.length + ma.length;
-  const rows: number[][] = [];
-  const ys: number[] = [];
-  for (let t = t0; t < N; t++) {
-    rows.push([...ar.map((l) => z[t - l]), ...ma.map((l) => eHat[t - l])]);
-    ys.push(z[t]);
-  }
-  if (rows.length < k + 10) return null;
-  const coef: Float64Array = k ? ridge(rows, ys, new Array(k).fill(1e-6)) : new Float64Array(0);
+/** The ridge fit of z[t] on its `ar` lags and the residual estimates' `ma` lags (columns `idx` of `gram`), or null with too few rows or a non-invertible MA part. */
+function fitOrder(gram: LagGram, ar: number[], ma: number[], idx: readonly number[]): OrderFit | null {
+  const k = idx.length;
+  const rows = gram.rows;
+  if (rows < k + 10) return null;
+  const coef: Float64Array = k ? gram.solve(idx) : new Float64Array(0);
   if (ma.some((_, j) => Math.abs(coef[ar.length + j]) > 0.97)) return null;
-  let sse = 0;
-  for (let r = 0; r < rows.length; r++) {
-    let f = 0;
-    for (let j = 0; j < k; j++) f += coef[j] * rows[r][j];
-    sse += (ys[r] - f) ** 2;
-  }
-  return { aic: rows.length * Math.log(sse / rows.length + 1e-300) + 2 * (k + 1), spec: { ar, ma }, coef };
+  const sse = gram.sse(idx, coef);
+  return { aic: rows * Math.log(sse / rows + 1e-300) + 2 * (k + 1), spec: { ar, ma }, coef };
 }
