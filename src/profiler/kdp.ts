@@ -233,23 +233,47 @@ export class KeyDistributionProfiler {
   }
 
   private refit(): void {
-    this.maybeRecut();
+    const predecessor = this.maybeRecut();
     for (const s of this.allSeries()) {
       const y = this.history.recent(s.g0, s.g1, this.settings.fitWindows);
       if (!s.fitted) {
-        for (const name of this.settings.instanceModels) s.models.set(name, createForecaster(name, { seasons: this.settings.seasonWindows, rng: this.settings.rng.fork(`${name}/${s.range.start}-${s.range.end}`) }));
+        const prev = predecessor.get(s);
+        for (const name of this.settings.instanceModels) {
+          const mdl = createForecaster(name, { seasons: this.settings.seasonWindows, rng: this.settings.rng.fork(`${name}/${s.range.start}-${s.range.end}`) });
+          const from = prev?.models.get(name);
+          if (from) mdl.warmFrom?.(from);
+          s.models.set(name, mdl);
+        }
       }
       for (const mdl of s.models.values()) mdl.fit(y);
       s.fitted = true;
     }
   }
 
-  /** Re-cuts the ranges to equal load when out of balance; new ranges' detectors and shape scores are warmed on recent history. */
-  private maybeRecut(): void {
+  /**
+   * Re-cuts the ranges to equal load when out of balance; new ranges' detectors and shape scores
+   * are warmed on recent history. Returns each new range's predecessor: the fitted old range it
+   * overlaps most (its models' parameters start the new range's search).
+   */
+  private maybeRecut(): Map<ForecastSeries, ForecastSeries> {
+    const predecessor = new Map<ForecastSeries, ForecastSeries>();
     const current = [...this.series.map((s) => s.g0), this.history.groups];
     const cuts = recut(this.history.groupMeanRate, current);
-    if (!cuts) return;
+    if (!cuts) return predecessor;
+    const old = this.series;
     this.series = this.makeRanges(cuts);
+    for (const s of this.series) {
+      let best: ForecastSeries | undefined;
+      let bestOverlap = 0;
+      for (const o of old) {
+        const overlap = Math.min(s.g1, o.g1) - Math.max(s.g0, o.g0);
+        if (o.fitted && overlap > bestOverlap) {
+          best = o;
+          bestOverlap = overlap;
+        }
+      }
+      if (best) predecessor.set(s, best);
+    }
     this.backtest.resetRanges(this.series.length);
     const closed = this.history.closed;
     const replay = Math.min(closed, this.history.windows, 2 * (this.settings.seasonWindows[0] ?? 144));
@@ -259,6 +283,7 @@ export class KeyDistributionProfiler {
     }
     const replayShapes = Math.min(closed, this.history.windows, 120);
     for (let i = replayShapes; i > 0; i--) for (const s of this.series) s.shapes.score(this.history, closed - i, this.settings.shapes);
+    return predecessor;
   }
 
   /** The drift picture from the current history, or null before a season of blocks or when nothing moves. */
