@@ -101,9 +101,11 @@ function params(x: number[], seasonal: boolean): HoltParams {
 export function fitHolt(x: Float64Array, m: number, start?: HoltParams, maxEval = 160, lead = Math.max(1, Math.min(m, 48))): { p: HoltParams; state: HoltState; sse: number } {
   const seasonal = m >= 2 && x.length >= 2 * m;
   const mm = seasonal ? m : 1;
+  const k = Math.max(1, Math.min(lead, mm >= 2 ? mm : lead, Math.floor(x.length / 4)));
+  const hit = holtMemo.find(x, mm, k, start, maxEval);
+  if (hit) return { p: { ...hit.p }, state: hit.state.clone(), sse: hit.sse };
   const init = new HoltState(mm);
   init.init(x);
-  const k = Math.max(1, Math.min(lead, mm >= 2 ? mm : lead, Math.floor(x.length / 4)));
   const ringL = new Float64Array(k);
   const ringB = new Float64Array(k);
   // criterion: one-step plus k-step-ahead squared errors (the k-step forecast from the state k
@@ -142,8 +144,55 @@ export function fitHolt(x: Float64Array, m: number, start?: HoltParams, maxEval 
     const e = state.step(x[i], p);
     sse += e * e;
   }
+  holtMemo.add({ x: Float64Array.from(x), mm, k, start: start && { ...start }, maxEval, p: { ...p }, state: state.clone(), sse });
   return { p, state, sse };
 }
+
+/** One `fitHolt` call: its inputs as they shape the search, and its result. */
+interface HoltFit {
+  readonly x: Float64Array;
+  readonly mm: number;
+  readonly k: number;
+  readonly start: HoltParams | undefined;
+  readonly maxEval: number;
+  readonly p: HoltParams;
+  readonly state: HoltState;
+  readonly sse: number;
+}
+
+/**
+ * The last few `fitHolt` results by their exact inputs (a pure function's memo: a hit returns
+ * copies of what the search would compute again). ETS and MSTL fit the very same problem while
+ * the history holds no two cycles of a season (MSTL's seasonally adjusted series is then the
+ * series itself, and both run a non-seasonal Holt with the same lead), so one search serves both.
+ */
+class HoltMemo {
+  private readonly fits: HoltFit[] = [];
+
+  constructor(private readonly size: number) {}
+
+  find(x: Float64Array, mm: number, k: number, start: HoltParams | undefined, maxEval: number): HoltFit | undefined {
+    for (const f of this.fits) {
+      if (f.mm !== mm || f.k !== k || f.maxEval !== maxEval || f.x.length !== x.length || !sameParams(f.start, start)) continue;
+      let same = true;
+      for (let i = 0; i < x.length && same; i++) same = f.x[i] === x[i];
+      if (same) return f;
+    }
+    return undefined;
+  }
+
+  add(f: HoltFit): void {
+    this.fits.unshift(f);
+    if (this.fits.length > this.size) this.fits.pop();
+  }
+}
+
+function sameParams(a: HoltParams | undefined, b: HoltParams | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.alpha === b.alpha && a.beta === b.beta && a.gamma === b.gamma && a.phi === b.phi;
+}
+
+const holtMemo = new HoltMemo(4);
 
 export class Ets implements Forecaster {
   readonly name = 'ets' as const;
