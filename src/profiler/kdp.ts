@@ -394,7 +394,7 @@ export class KeyDistributionProfiler {
     const groupBuf = new Float64Array(this.history.groups);
     this.series.forEach((s, i) => {
       const rMean = mean * probabilities[i];
-      const rUp = rMean * (1 + Math.hypot(s.errorBand(k, this.settings.backtestLeads - 1)[1], frame.tickExcess));
+      const rUp = rMean * (1 + Math.hypot(s.upperBand(k, this.settings.backtestLeads - 1), frame.tickExcess));
       // micro-group spread of the range by its shape (absolute window index closed + k)
       const shape = s.shapes.choose(k, this.settings.shapes.leads);
       const shaped = closed > 0 ? shapeCandidate(this.history, s.g0, s.g1, shape, closed + k, k, this.settings.shapes, groupBuf.subarray(0, s.g1 - s.g0)) : null;

@@ -33,8 +33,15 @@ export class ForecastSeries {
   fitted = false;
   /** Recent relative errors (actual/forecast − 1) of the candidate in use, per lead. */
   private readonly relErr: RecentSorted[] = [];
-  /** p10/p90 bands per lead, cleared whenever `relErr` changes. */
-  private readonly bandCache = new Map<number, [number, number]>();
+  /**
+   * The bands' ends per lead, valid while their stamp equals `errorsAdded` (a new error changes the
+   * bands near its lead; a forecast reads every lead once, so one counter invalidates all).
+   */
+  private bandLo = new Float64Array(0);
+  private bandHi = new Float64Array(0);
+  private stampLo = new Int32Array(0);
+  private stampHi = new Int32Array(0);
+  private errorsAdded = 1;
 
   constructor(
     readonly range: KeyRange,
@@ -67,7 +74,7 @@ export class ForecastSeries {
   /** Adds a relative error of the candidate in use at `lead`. */
   addRelativeError(lead: number, rel: number): void {
     (this.relErr[lead] ??= new RecentSorted(ERRORS_PER_LEAD)).push(rel);
-    this.bandCache.clear();
+    this.errorsAdded++;
   }
 
   /**
@@ -76,14 +83,40 @@ export class ForecastSeries {
    */
   errorBand(lead: number, lastLead: number): [number, number] {
     const l = Math.min(lead, lastLead);
-    const hit = this.bandCache.get(l);
-    if (hit) return hit;
-    const b = this.computeBand(l);
-    this.bandCache.set(l, b);
-    return b;
+    return [this.bandEnd(l, 0.1), this.bandEnd(l, 0.9)];
   }
 
-  private computeBand(l: number): [number, number] {
+  /** The upper end of `errorBand` alone (half the work: the ranges' upper loads need no lower end). */
+  upperBand(lead: number, lastLead: number): number {
+    return this.bandEnd(Math.min(lead, lastLead), 0.9);
+  }
+
+  /** One end of the band at (capped) lead `l`: q = 0.1 or 0.9, cached until the next error. */
+  private bandEnd(l: number, q: 0.1 | 0.9): number {
+    if (l >= this.bandLo.length) this.growBands(l + 1);
+    const low = q === 0.1;
+    const stamp = low ? this.stampLo : this.stampHi;
+    const ends = low ? this.bandLo : this.bandHi;
+    if (stamp[l] === this.errorsAdded) return ends[l];
+    const v = this.computeEnd(l, q);
+    ends[l] = v;
+    stamp[l] = this.errorsAdded;
+    return v;
+  }
+
+  private growBands(n: number): void {
+    const grow = <T extends Float64Array | Int32Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    this.bandLo = grow(this.bandLo, (k) => new Float64Array(k));
+    this.bandHi = grow(this.bandHi, (k) => new Float64Array(k));
+    this.stampLo = grow(this.stampLo, (k) => new Int32Array(k));
+    this.stampHi = grow(this.stampHi, (k) => new Int32Array(k));
+  }
+
+  private computeEnd(l: number, q: 0.1 | 0.9): number {
     const lists: number[][] = [];
     let n = 0;
     for (let k = Math.max(0, l - 2); k <= l + 2; k++) {
@@ -93,8 +126,8 @@ export class ForecastSeries {
         n += r.length;
       }
     }
-    if (n < MIN_ERRORS) return DEFAULT_BAND;
-    // The 10% and 90% order statistics of the nearby leads' errors, walked from the nearer end.
-    return [Math.min(0, quantileOfSorted(lists, n, 0.1)), Math.max(0, quantileOfSorted(lists, n, 0.9))];
+    if (n < MIN_ERRORS) return q === 0.1 ? DEFAULT_BAND[0] : DEFAULT_BAND[1];
+    // The 10% or 90% order statistics of the nearby leads' errors, walked from the nearer end.
+    return q === 0.1 ? Math.min(0, quantileOfSorted(lists, n, 0.1)) : Math.max(0, quantileOfSorted(lists, n, 0.9));
   }
 }
