@@ -111,25 +111,42 @@ export function fitHolt(x: Float64Array, m: number, start?: HoltParams, maxEval 
   // criterion: one-step plus k-step-ahead squared errors (the k-step forecast from the state k
   // points back; its seasonal index is still the current one as k ≤ m), so that the smoothing
   // parameters suit multi-step forecasts and not only persistence
+  const n = x.length;
+  const s0 = init.s;
+  const s = new Float64Array(s0.length);
   const run = (p: HoltParams): number => {
-    const st = init.clone();
+    // HoltState.step inlined on locals (the same arithmetic in the same order), with counters in
+    // place of the modulos: the search evaluates this some 50–160 times per fit
+    const { alpha, beta, gamma, phi } = p;
+    s.set(s0);
+    let l = init.l;
+    let b = init.b;
     let sse = 0;
     let damp = 0;
     let pk = 1;
     for (let j = 0; j < k; j++) {
-      pk *= p.phi;
+      pk *= phi;
       damp += pk;
     }
-    for (let i = 0; i < x.length; i++) {
+    let slot = 0;
+    let phase = 0;
+    for (let i = 0; i < n; i++) {
+      const v = x[i];
       if (k > 1 && i >= k) {
-        const slot = i % k;
-        const f = ringL[slot] + damp * ringB[slot] + (mm >= 2 ? st.s[i % mm] : 0);
-        sse += (x[i] - f) ** 2;
+        const f = ringL[slot] + damp * ringB[slot] + (mm >= 2 ? s[phase] : 0);
+        sse += (v - f) ** 2;
       }
-      const e = st.step(x[i], p);
+      const sj = mm >= 2 ? s[phase] : 0;
+      const trend = phi * b;
+      const e = v - (l + trend + sj);
+      l = l + trend + alpha * e;
+      b = trend + beta * e;
+      if (mm >= 2) s[phase] = sj + gamma * e;
       sse += e * e;
-      ringL[i % k] = st.l;
-      ringB[i % k] = st.b;
+      ringL[slot] = l;
+      ringB[slot] = b;
+      if (++slot === k) slot = 0;
+      if (++phase === mm) phase = 0;
     }
     return Number.isFinite(sse) ? sse : 1e300;
   };
