@@ -95,6 +95,8 @@ interface ForecastFrame {
   readonly inRange: Float64Array;
   readonly drift: DriftPicture | null;
   readonly tickExcess: number;
+  /** Each range's recent shape once computed (null: none), the same at every step. */
+  readonly recentShapes: (Float64Array | null | undefined)[];
 }
 
 export class KeyDistributionProfiler {
@@ -328,6 +330,7 @@ export class KeyDistributionProfiler {
       inRange: shareWithinSpans(this.history.bucketWeight, rangeCuts, new Float64Array(this.buckets)),
       drift: this.driftPicture(),
       tickExcess: this.tickExcess,
+      recentShapes: new Array(this.series.length),
     };
     const windows: ForecastWindow[] = [];
     for (let k = skip; k < steps; k++) windows.push(this.forecastWindow(frame, k));
@@ -397,7 +400,15 @@ export class KeyDistributionProfiler {
       const rUp = rMean * (1 + Math.hypot(s.upperBand(k, this.settings.backtestLeads - 1), frame.tickExcess));
       // micro-group spread of the range by its shape (absolute window index closed + k)
       const shape = s.shapes.choose(k, this.settings.shapes.leads);
-      const shaped = closed > 0 ? shapeCandidate(this.history, s.g0, s.g1, shape, closed + k, k, this.settings.shapes, groupBuf.subarray(0, s.g1 - s.g0)) : null;
+      // the recent shape is the same at every lead (the mean of the last windows): computed once a forecast
+      const recent = shape === 'recent' ? frame.recentShapes[i] : undefined;
+      const shaped =
+        recent !== undefined
+          ? recent
+          : closed > 0
+            ? shapeCandidate(this.history, s.g0, s.g1, shape, closed + k, k, this.settings.shapes, shape === 'recent' ? new Float64Array(s.g1 - s.g0) : groupBuf.subarray(0, s.g1 - s.g0))
+            : null;
+      if (shape === 'recent' && recent === undefined) frame.recentShapes[i] = shaped;
       spreadShaped(expectedLoad, rMean, shaped, s, groupStart, frame.inGroup, frame.inRange);
       spreadShaped(upperLoad, rUp, shaped, s, groupStart, frame.inGroup, frame.inRange);
     });

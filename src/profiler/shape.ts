@@ -45,20 +45,27 @@ export class ShapeScores {
   /** Error of candidate c at lead l (0 near, 1 far) at index 2c + l; NaN until scored. */
   readonly error = new Float64Array(2 * SHAPES.length).fill(NaN);
 
+  /** Scratch for `score`: the window's group loads and a candidate's. */
+  private readonly actual: Float64Array;
+  private readonly cand: Float64Array;
+
   constructor(
     readonly g0: number,
     readonly g1: number,
-  ) {}
+  ) {
+    this.actual = new Float64Array(g1 - g0);
+    this.cand = new Float64Array(g1 - g0);
+  }
 
   /** Scores every candidate at both leads on the closed window `w` (skipped if it carried no load). */
   score(history: GroupHistory, w: number, settings: ShapeSettings): void {
     const n = this.g1 - this.g0;
-    const actual = new Float64Array(n);
+    const actual = this.actual.fill(0);
     if (!history.addMean(actual, this.g0, this.g1, w, w)) return;
     let at = 0;
     for (let g = 0; g < n; g++) at += actual[g];
     if (at <= 0) return;
-    const cand = new Float64Array(n);
+    const cand = this.cand;
     for (let c = 0; c < SHAPES.length; c++) {
       for (let l = 0; l < 2; l++) {
         const shaped = shapeCandidate(history, this.g0, this.g1, SHAPES[c], w, settings.leads[l], settings, cand);

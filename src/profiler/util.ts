@@ -80,10 +80,14 @@ export function quantileOfSorted(lists: readonly (readonly number[])[], n: numbe
   return vLo + (vHi - vLo) * (pos - lo);
 }
 
+/** The walk's position in each list (reused: the walk runs for every band of every forecast). */
+let walkAt = new Int32Array(8);
+
 /** The ascending-order statistics `i ≤ j` (j ≤ i + 1) of the union of ascending lists. */
 function orderStatistics(lists: readonly (readonly number[])[], n: number, i: number, j: number): [number, number] {
   const L = lists.length;
-  const at = new Int32Array(L);
+  if (walkAt.length < L) walkAt = new Int32Array(L);
+  const at = walkAt.fill(0, 0, L);
   let vi = NaN;
   if (j < n - 1 - i) {
     // From the bottom: the r-th smallest for r = 0…j.
