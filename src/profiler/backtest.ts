@@ -15,8 +15,8 @@ const TINY = 1e-9;
 /** A pending backtest: forecasts of every candidate made when window `origin` was the next to close. */
 interface Origin {
   readonly origin: number;
-  /** Per series (in the order given), per candidate: forecasts of `leads` windows. */
-  readonly forecasts: Map<string, Float64Array>[];
+  /** Per series (in the order given), per candidate (in `candidates` order): forecasts of `leads` windows; null for a range re-cut since. */
+  readonly forecasts: (readonly Float64Array[] | null)[];
   /** The candidate in use at the origin, per series. */
   readonly used: string[];
 }
@@ -37,7 +37,7 @@ export class Backtest {
   addOrigin(origin: number, series: readonly ForecastSeries[]): void {
     this.origins.push({
       origin,
-      forecasts: series.map((s) => new Map(this.candidates.map((c) => [c, s.candidateForecast(c, this.leads)] as const))),
+      forecasts: series.map((s) => this.candidates.map((c) => s.candidateForecast(c, this.leads))),
       used: series.map((s) => s.chosen),
     });
   }
@@ -52,7 +52,10 @@ export class Backtest {
     for (const o of this.origins) {
       const lead = w - o.origin; // 0-based step of window w in that origin's forecast
       if (lead < 0 || lead >= this.leads) continue;
-      for (let i = 0; i < series.length; i++) scoreOne(series[i], o.forecasts[i], o.used[i], lead, values[i]);
+      for (let i = 0; i < series.length; i++) {
+        const f = o.forecasts[i];
+        if (f) scoreOne(series[i], this.candidates, f, o.used[i], lead, values[i]);
+      }
       if (lead + 1 < this.leads) keep.push(o);
     }
     this.origins = keep;
@@ -63,15 +66,17 @@ export class Backtest {
   resetRanges(ranges: number): void {
     this.origins = this.origins.map((o) => ({
       ...o,
-      forecasts: [...Array.from({ length: ranges }, () => new Map<string, Float64Array>()), o.forecasts[o.forecasts.length - 1]],
+      forecasts: [...Array.from({ length: ranges }, () => null), o.forecasts[o.forecasts.length - 1]],
       used: [...Array.from({ length: ranges }, () => ''), o.used[o.used.length - 1]],
     }));
   }
 }
 
 /** Scores one series' candidates at `lead` against `actual`; the candidate that was in use also adds a relative error. */
-function scoreOne(s: ForecastSeries, forecasts: Map<string, Float64Array>, used: string, lead: number, actual: number): void {
-  for (const [name, f] of forecasts) {
+function scoreOne(s: ForecastSeries, candidates: readonly string[], forecasts: readonly Float64Array[], used: string, lead: number, actual: number): void {
+  for (let c = 0; c < candidates.length; c++) {
+    const name = candidates[c];
+    const f = forecasts[c];
     const e = Math.abs(actual - f[lead]);
     let sc = s.scores.get(name);
     if (!sc) s.scores.set(name, (sc = { ew: e, origins: 0 }));
@@ -90,19 +95,20 @@ export function chooseModels(series: readonly ForecastSeries[], candidates: read
     if (level <= 0) continue;
     for (const [name, sc] of s.scores) pooled.set(name, (pooled.get(name) ?? 0) + sc.ew / level);
   }
-  const pooledBest = lowest(pooled, candidates);
-  for (const s of series) {
-    const own = new Map([...s.scores].map(([k, v]) => [k, v.ew] as const));
-    s.chosen = lowest(own, candidates) ?? pooledBest ?? candidates[0];
-  }
+  const pooledBest = lowest((c) => pooled.get(c), candidates);
+  for (const s of series) s.chosen = lowest((c) => s.scores.get(c)?.ew, candidates) ?? pooledBest ?? candidates[0];
 }
 
-/** The candidate with the lowest error in `errors` (the earlier candidate on ties); undefined if none is scored. */
-function lowest(errors: Map<string, number>, candidates: readonly string[]): string | undefined {
+/** The candidate with the lowest error by `errorOf` (the earlier candidate on ties); undefined if none is scored. */
+function lowest(errorOf: (c: string) => number | undefined, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
+  let bestError = 0;
   for (const c of candidates) {
-    const v = errors.get(c);
-    if (v !== undefined && (best === undefined || v < errors.get(best)!)) best = c;
+    const v = errorOf(c);
+    if (v !== undefined && (best === undefined || v < bestError)) {
+      best = c;
+      bestError = v;
+    }
   }
   return best;
 }

@@ -251,8 +251,10 @@ function lagGram(y: readonly number[], cols: readonly LagColumn[], t0: number): 
   const xx = new Float64Array(c * c);
   const xy = new Float64Array(c);
   const row = new Float64Array(c);
+  const of = cols.map((col) => col.of);
+  const lag = Int32Array.from(cols, (col) => col.lag);
   for (let t = t0; t < y.length; t++) {
-    for (let i = 0; i < c; i++) row[i] = cols[i].of[t - cols[i].lag];
+    for (let i = 0; i < c; i++) row[i] = of[i][t - lag[i]];
     const yt = y[t];
     for (let i = 0; i < c; i++) {
       const xi = row[i];
