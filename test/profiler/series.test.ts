@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { sortedQuantile } from '../../src/profiler/util.ts';
 import { RandomSource } from '../../src/engine/random.ts';
 import { createForecaster } from '../../src/profiler/index.ts';
 import { ForecastSeries } from '../../src/profiler/series.ts';
@@ -31,5 +33,33 @@ describe('ForecastSeries', () => {
     expect(hi).toBeLessThanOrEqual(0.19);
     expect(s.errorBand(9, 10)).toEqual([-0.2, 0.2]); // too far from lead 4
     expect(s.errorBand(50, 5)).toEqual(s.errorBand(5, 5)); // capped at the last lead
+  });
+
+  it('cached bands always equal the quantiles of the nearby leads’ last 40 errors, whatever the order of adds and reads', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.record({ add: fc.integer({ min: 0, max: 12 }), rel: fc.double({ min: -1, max: 3, noNaN: true }) }), fc.record({ read: fc.integer({ min: 0, max: 14 }) })), { maxLength: 400 }),
+        (ops) => {
+          const s = make();
+          const kept: number[][] = [];
+          for (const op of ops) {
+            if ('add' in op) {
+              s.addRelativeError(op.add, op.rel);
+              (kept[op.add] ??= []).push(op.rel);
+              if (kept[op.add].length > 40) kept[op.add].shift();
+              continue;
+            }
+            const l = Math.min(op.read, 10);
+            const near: number[] = [];
+            for (let k = Math.max(0, l - 2); k <= l + 2; k++) near.push(...(kept[k] ?? []));
+            near.sort((a, b) => a - b);
+            const want: [number, number] = near.length < 10 ? [-0.2, 0.2] : [Math.min(0, sortedQuantile(near, 0.1)), Math.max(0, sortedQuantile(near, 0.9))];
+            expect(s.upperBand(op.read, 10)).toBe(want[1]);
+            expect(s.errorBand(op.read, 10)).toEqual(want);
+          }
+        },
+      ),
+      { seed: 21, numRuns: 200 },
+    );
   });
 });

@@ -163,7 +163,7 @@ export class Arima implements Forecaster {
 registerModel('arima', (o) => new Arima(o));
 
 /** One candidate order's least-squares fit: its AIC, lags and coefficients. */
-interface OrderFit {
+export interface OrderFit {
   readonly aic: number;
   readonly spec: Spec;
   readonly coef: Float64Array;
@@ -271,7 +271,7 @@ function lagGram(y: readonly number[], cols: readonly LagColumn[], t0: number): 
  * on, in search order: one pass accumulates the cross products of all the lags, then each order
  * is a small ridge solve on its subset and a residual pass.
  */
-function orderFits(z: readonly number[], eHat: readonly number[], t0: number, ms: number): OrderFit[] {
+export function orderFits(z: readonly number[], eHat: readonly number[], t0: number, ms: number): OrderFit[] {
   const N = z.length;
   // columns: z lags 1…3, then ε̂ lags 1…2, then the seasonal lags of each when there is a season
   const cols: LagColumn[] = [
