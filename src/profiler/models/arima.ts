@@ -180,9 +180,10 @@ function longArResiduals(z: readonly number[], lags: readonly number[]): number[
   if (N - t0 > lags.length + 5) {
     const gram = lagGram(z, lags.map((l) => ({ of: z, lag: l })), t0);
     const b = gram.solve(lags.map((_, i) => i));
+    const lag = Int32Array.from(lags);
     for (let t = t0; t < N; t++) {
       let f = 0;
-      for (let k = 0; k < lags.length; k++) f += b[k] * z[t - lags[k]];
+      for (let k = 0; k < lag.length; k++) f += b[k] * z[t - lag[k]];
       eHat[t] = z[t] - f;
     }
   }
@@ -201,6 +202,10 @@ interface LagColumn {
  * ridge fit is a small solve: the orders ARIMA compares share one pass over the data.
  */
 class LagGram {
+  /** The columns' series and lags apart (monomorphic reads in the residual pass). */
+  private readonly of: readonly (readonly number[])[];
+  private readonly lag: Int32Array;
+
   constructor(
     readonly y: readonly number[],
     readonly cols: readonly LagColumn[],
@@ -208,7 +213,10 @@ class LagGram {
     /** Lower triangle, row-major, c × c. */
     readonly xx: Float64Array,
     readonly xy: Float64Array,
-  ) {}
+  ) {
+    this.of = cols.map((c) => c.of);
+    this.lag = Int32Array.from(cols, (c) => c.lag);
+  }
 
   get rows(): number {
     return this.y.length - this.t0;
@@ -234,11 +242,13 @@ class LagGram {
   /** Sum of squared residuals of `coef` on the columns `idx`. */
   sse(idx: readonly number[], coef: Float64Array): number {
     const y = this.y;
-    const cols = idx.map((i) => this.cols[i]);
+    const k = idx.length;
+    const of = idx.map((i) => this.of[i]);
+    const lag = Int32Array.from(idx, (i) => this.lag[i]);
     let sse = 0;
     for (let t = this.t0; t < y.length; t++) {
       let f = 0;
-      for (let j = 0; j < cols.length; j++) f += coef[j] * cols[j].of[t - cols[j].lag];
+      for (let j = 0; j < k; j++) f += coef[j] * of[j][t - lag[j]];
       sse += (y[t] - f) ** 2;
     }
     return sse;
