@@ -116,8 +116,12 @@ export class ForecastSeries {
     this.stampHi = grow(this.stampHi, (k) => new Int32Array(k));
   }
 
+  /** The nearby leads' sorted errors of the band being computed (reused). */
+  private readonly near: number[][] = [];
+
   private computeEnd(l: number, q: 0.1 | 0.9): number {
-    const lists: number[][] = [];
+    const lists = this.near;
+    lists.length = 0;
     let n = 0;
     for (let k = Math.max(0, l - 2); k <= l + 2; k++) {
       const r = this.relErr[k];

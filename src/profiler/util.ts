@@ -75,39 +75,64 @@ export function quantileOfSorted(lists: readonly (readonly number[])[], n: numbe
   const pos = q * (n - 1);
   const lo = Math.floor(pos);
   const hi = Math.min(n - 1, lo + 1);
-  const [vLo, vHi] = orderStatistics(lists, n, lo, hi);
-  if (hi === lo) return vLo;
-  return vLo + (vHi - vLo) * (pos - lo);
+  orderStatistics(lists, n, lo, hi);
+  if (hi === lo) return statI;
+  return statI + (statJ - statI) * (pos - lo);
 }
 
 /** The walk's position in each list (reused: the walk runs for every band of every forecast). */
 let walkAt = new Int32Array(8);
+/** `orderStatistics`' results (no tuple per call). */
+let statI = NaN;
+let statJ = NaN;
 
-/** The ascending-order statistics `i ≤ j` (j ≤ i + 1) of the union of ascending lists. */
-function orderStatistics(lists: readonly (readonly number[])[], n: number, i: number, j: number): [number, number] {
+/** Sets `statI`, `statJ` to the ascending-order statistics `i ≤ j` (j ≤ i + 1) of the union of ascending lists. */
+function orderStatistics(lists: readonly (readonly number[])[], n: number, i: number, j: number): void {
   const L = lists.length;
   if (walkAt.length < L) walkAt = new Int32Array(L);
-  const at = walkAt.fill(0, 0, L);
-  let vi = NaN;
+  const at = walkAt;
   if (j < n - 1 - i) {
     // From the bottom: the r-th smallest for r = 0…j.
+    at.fill(0, 0, L);
     for (let r = 0; r <= j; r++) {
       let best = -1;
-      for (let l = 0; l < L; l++) if (at[l] < lists[l].length && (best < 0 || lists[l][at[l]] < lists[best][at[best]])) best = l;
-      const v = lists[best][at[best]++];
-      if (r === i) vi = v;
-      if (r === j) return [vi, v];
+      let bv = 0;
+      for (let l = 0; l < L; l++) {
+        const list = lists[l];
+        const a = at[l];
+        if (a < list.length && (best < 0 || list[a] < bv)) {
+          best = l;
+          bv = list[a];
+        }
+      }
+      if (best < 0) break;
+      at[best]++;
+      if (r === i) statI = bv;
+      if (r === j) {
+        statJ = bv;
+        return;
+      }
     }
   } else {
     // From the top: the r-th largest for r = 0…n−1−i.
     for (let l = 0; l < L; l++) at[l] = lists[l].length - 1;
-    let vj = NaN;
     for (let r = 0; r <= n - 1 - i; r++) {
       let best = -1;
-      for (let l = 0; l < L; l++) if (at[l] >= 0 && (best < 0 || lists[l][at[l]] > lists[best][at[best]])) best = l;
-      const v = lists[best][at[best]--];
-      if (r === n - 1 - j) vj = v;
-      if (r === n - 1 - i) return [v, vj];
+      let bv = 0;
+      for (let l = 0; l < L; l++) {
+        const a = at[l];
+        if (a >= 0 && (best < 0 || lists[l][a] > bv)) {
+          best = l;
+          bv = lists[l][a];
+        }
+      }
+      if (best < 0) break;
+      at[best]--;
+      if (r === n - 1 - j) statJ = bv;
+      if (r === n - 1 - i) {
+        statI = bv;
+        return;
+      }
     }
   }
   throw new RangeError(`order statistics ${i}, ${j} of ${n} values`);
