@@ -7,7 +7,7 @@ import type { KeyRange } from '../model/key-range.ts';
 import { OnlineAnomalyDetector } from './anomaly.ts';
 import { ENSEMBLE_MEMBERS, type BaseModelName, type Forecaster } from './forecaster.ts';
 import { ShapeScores } from './shape.ts';
-import { quantileOfSorted, RecentSorted } from './util.ts';
+import { NearbySorted, sortedQuantile } from './util.ts';
 
 /** Relative errors kept per lead. */
 const ERRORS_PER_LEAD = 40;
@@ -31,17 +31,8 @@ export class ForecastSeries {
   chosen: string;
   /** False until the models are first fitted: forecasts repeat the last value. */
   fitted = false;
-  /** Recent relative errors (actual/forecast − 1) of the candidate in use, per lead. */
-  private readonly relErr: RecentSorted[] = [];
-  /**
-   * The bands' ends per lead, valid while their stamp equals `errorsAdded` (a new error changes the
-   * bands near its lead; a forecast reads every lead once, so one counter invalidates all).
-   */
-  private bandLo = new Float64Array(0);
-  private bandHi = new Float64Array(0);
-  private stampLo = new Int32Array(0);
-  private stampHi = new Int32Array(0);
-  private errorsAdded = 1;
+  /** Recent relative errors (actual/forecast − 1) of the candidate in use, per lead, and those of leads within ±2 sorted together. */
+  private readonly relErr = new NearbySorted(ERRORS_PER_LEAD, 2);
 
   constructor(
     readonly range: KeyRange,
@@ -73,8 +64,7 @@ export class ForecastSeries {
 
   /** Adds a relative error of the candidate in use at `lead`. */
   addRelativeError(lead: number, rel: number): void {
-    (this.relErr[lead] ??= new RecentSorted(ERRORS_PER_LEAD)).push(rel);
-    this.errorsAdded++;
+    this.relErr.push(lead, rel);
   }
 
   /**
@@ -82,56 +72,14 @@ export class ForecastSeries {
    * `lastLead`), widened to include 0; ±20 % before 10 errors are known.
    */
   errorBand(lead: number, lastLead: number): [number, number] {
-    const l = Math.min(lead, lastLead);
-    return [this.bandEnd(l, 0.1), this.bandEnd(l, 0.9)];
+    const near = this.relErr.near(Math.min(lead, lastLead));
+    if (near.length < MIN_ERRORS) return DEFAULT_BAND;
+    return [Math.min(0, sortedQuantile(near, 0.1)), Math.max(0, sortedQuantile(near, 0.9))];
   }
 
-  /** The upper end of `errorBand` alone (half the work: the ranges' upper loads need no lower end). */
+  /** The upper end of `errorBand` alone. */
   upperBand(lead: number, lastLead: number): number {
-    return this.bandEnd(Math.min(lead, lastLead), 0.9);
-  }
-
-  /** One end of the band at (capped) lead `l`: q = 0.1 or 0.9, cached until the next error. */
-  private bandEnd(l: number, q: 0.1 | 0.9): number {
-    if (l >= this.bandLo.length) this.growBands(l + 1);
-    const low = q === 0.1;
-    const stamp = low ? this.stampLo : this.stampHi;
-    const ends = low ? this.bandLo : this.bandHi;
-    if (stamp[l] === this.errorsAdded) return ends[l];
-    const v = this.computeEnd(l, q);
-    ends[l] = v;
-    stamp[l] = this.errorsAdded;
-    return v;
-  }
-
-  private growBands(n: number): void {
-    const grow = <T extends Float64Array | Int32Array>(a: T, make: (n: number) => T): T => {
-      const b = make(n);
-      b.set(a);
-      return b;
-    };
-    this.bandLo = grow(this.bandLo, (k) => new Float64Array(k));
-    this.bandHi = grow(this.bandHi, (k) => new Float64Array(k));
-    this.stampLo = grow(this.stampLo, (k) => new Int32Array(k));
-    this.stampHi = grow(this.stampHi, (k) => new Int32Array(k));
-  }
-
-  /** The nearby leads' sorted errors of the band being computed (reused). */
-  private readonly near: number[][] = [];
-
-  private computeEnd(l: number, q: 0.1 | 0.9): number {
-    const lists = this.near;
-    lists.length = 0;
-    let n = 0;
-    for (let k = Math.max(0, l - 2); k <= l + 2; k++) {
-      const r = this.relErr[k];
-      if (r && r.length > 0) {
-        lists.push(r.sorted);
-        n += r.length;
-      }
-    }
-    if (n < MIN_ERRORS) return q === 0.1 ? DEFAULT_BAND[0] : DEFAULT_BAND[1];
-    // The 10% or 90% order statistics of the nearby leads' errors, walked from the nearer end.
-    return q === 0.1 ? Math.min(0, quantileOfSorted(lists, n, 0.1)) : Math.max(0, quantileOfSorted(lists, n, 0.9));
+    const near = this.relErr.near(Math.min(lead, lastLead));
+    return near.length < MIN_ERRORS ? DEFAULT_BAND[1] : Math.max(0, sortedQuantile(near, 0.9));
   }
 }

@@ -29,29 +29,45 @@ export function sortedQuantile(s: ArrayLike<number>, q: number): number {
 }
 
 /**
- * The last `capacity` values pushed, also kept in ascending order, so that quantiles over the
- * union of a few such windows need a short merge walk instead of a selection over copies.
+ * Values pushed under integer keys (a forecast lead), the last `capacity` per key, and for every
+ * key k the values of keys k − radius … k + radius together in ascending order, kept up to date
+ * as values arrive and leave: a quantile over nearby keys is then one lookup (`near(k)` with
+ * `sortedQuantile`), where a forecast reads every key's band and new values come a few at a time.
  */
-export class RecentSorted {
-  private readonly fifo: number[] = [];
-  /** The same values, ascending. */
-  readonly sorted: number[] = [];
+export class NearbySorted {
+  /** Per key, its last values in arrival order. */
+  private readonly fifo: number[][] = [];
+  /** Per key k, the values of keys k − radius … k + radius, ascending. */
+  private readonly unions: number[][] = [];
 
-  constructor(readonly capacity: number) {}
+  constructor(
+    readonly capacity: number,
+    readonly radius: number,
+  ) {}
 
-  get length(): number {
-    return this.fifo.length;
+  /** Values kept under `key`. */
+  count(key: number): number {
+    return this.fifo[key]?.length ?? 0;
   }
 
-  push(x: number): void {
-    this.fifo.push(x);
-    this.sorted.splice(upperBound(this.sorted, x), 0, x);
-    if (this.fifo.length > this.capacity) {
-      const old = this.fifo.shift()!;
-      this.sorted.splice(upperBound(this.sorted, old) - 1, 1);
+  push(key: number, x: number): void {
+    const f = (this.fifo[key] ??= []);
+    f.push(x);
+    const old = f.length > this.capacity ? f.shift() : undefined;
+    for (let k = Math.max(0, key - this.radius); k <= key + this.radius; k++) {
+      const u = (this.unions[k] ??= []);
+      u.splice(upperBound(u, x), 0, x);
+      if (old !== undefined) u.splice(upperBound(u, old) - 1, 1);
     }
   }
+
+  /** The values of keys `key − radius … key + radius`, ascending (read only). */
+  near(key: number): readonly number[] {
+    return this.unions[key] ?? EMPTY;
+  }
 }
+
+const EMPTY: readonly number[] = [];
 
 /** Index of the first element of ascending `a` that is greater than `x`. */
 function upperBound(a: readonly number[], x: number): number {
@@ -63,79 +79,6 @@ function upperBound(a: readonly number[], x: number): number {
     else hi = m;
   }
   return lo;
-}
-
-/**
- * `sortedQuantile` of the union of ascending lists (`n` values in all) without merging them
- * whole: the two order statistics it needs are found by walking from whichever end is nearer
- * (q = 0.1 or 0.9 over 200 values: about 20 steps).
- */
-export function quantileOfSorted(lists: readonly (readonly number[])[], n: number, q: number): number {
-  if (n === 0) return NaN;
-  const pos = q * (n - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(n - 1, lo + 1);
-  orderStatistics(lists, n, lo, hi);
-  if (hi === lo) return statI;
-  return statI + (statJ - statI) * (pos - lo);
-}
-
-/** The walk's position in each list (reused: the walk runs for every band of every forecast). */
-let walkAt = new Int32Array(8);
-/** `orderStatistics`' results (no tuple per call). */
-let statI = NaN;
-let statJ = NaN;
-
-/** Sets `statI`, `statJ` to the ascending-order statistics `i ≤ j` (j ≤ i + 1) of the union of ascending lists. */
-function orderStatistics(lists: readonly (readonly number[])[], n: number, i: number, j: number): void {
-  const L = lists.length;
-  if (walkAt.length < L) walkAt = new Int32Array(L);
-  const at = walkAt;
-  if (j < n - 1 - i) {
-    // From the bottom: the r-th smallest for r = 0…j.
-    at.fill(0, 0, L);
-    for (let r = 0; r <= j; r++) {
-      let best = -1;
-      let bv = 0;
-      for (let l = 0; l < L; l++) {
-        const list = lists[l];
-        const a = at[l];
-        if (a < list.length && (best < 0 || list[a] < bv)) {
-          best = l;
-          bv = list[a];
-        }
-      }
-      if (best < 0) break;
-      at[best]++;
-      if (r === i) statI = bv;
-      if (r === j) {
-        statJ = bv;
-        return;
-      }
-    }
-  } else {
-    // From the top: the r-th largest for r = 0…n−1−i.
-    for (let l = 0; l < L; l++) at[l] = lists[l].length - 1;
-    for (let r = 0; r <= n - 1 - i; r++) {
-      let best = -1;
-      let bv = 0;
-      for (let l = 0; l < L; l++) {
-        const a = at[l];
-        if (a >= 0 && (best < 0 || lists[l][a] > bv)) {
-          best = l;
-          bv = lists[l][a];
-        }
-      }
-      if (best < 0) break;
-      at[best]--;
-      if (r === n - 1 - j) statJ = bv;
-      if (r === n - 1 - i) {
-        statI = bv;
-        return;
-      }
-    }
-  }
-  throw new RangeError(`order statistics ${i}, ${j} of ${n} values`);
 }
 
 /** Median (copies). */

@@ -1,38 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { quantileOfSorted, RecentSorted, sortedQuantile } from '../../src/profiler/util.ts';
+import { NearbySorted, sortedQuantile } from '../../src/profiler/util.ts';
 
 const value = fc.double({ min: -5, max: 5, noNaN: true }).map((x) => x + 0);
 
-describe('RecentSorted and quantileOfSorted', () => {
-  it('keeps the last `capacity` values, ascending', () => {
+describe('NearbySorted', () => {
+  it('keeps the last `capacity` values per key, and per key those of keys within the radius in ascending order', () => {
     fc.assert(
-      fc.property(fc.array(value, { maxLength: 200 }), fc.integer({ min: 1, max: 50 }), (xs, cap) => {
-        const r = new RecentSorted(cap);
-        for (const x of xs) r.push(x);
-        const last = xs.slice(Math.max(0, xs.length - cap));
-        expect(r.length).toBe(last.length);
-        expect(r.sorted).toEqual([...last].sort((a, b) => a - b));
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 12 }), value), { maxLength: 300 }), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 0, max: 3 }), (pushes, cap, radius) => {
+        const r = new NearbySorted(cap, radius);
+        const kept: number[][] = [];
+        for (const [k, x] of pushes) {
+          r.push(k, x);
+          (kept[k] ??= []).push(x);
+          if (kept[k].length > cap) kept[k].shift();
+        }
+        for (let k = 0; k <= 16; k++) {
+          expect(r.count(k)).toBe(kept[k]?.length ?? 0);
+          const want: number[] = [];
+          for (let j = Math.max(0, k - radius); j <= k + radius; j++) want.push(...(kept[j] ?? []));
+          expect(r.near(k)).toEqual(want.sort((a, b) => a - b));
+        }
       }),
       { numRuns: 300, seed: 42 },
     );
   });
 
-  it('the quantile over several sorted lists equals sortedQuantile of their union, from either end', () => {
-    fc.assert(
-      fc.property(fc.array(fc.array(value, { maxLength: 40 }), { minLength: 1, maxLength: 5 }), fc.double({ min: 0, max: 1, noNaN: true }), (raw, q) => {
-        const lists = raw.map((l) => [...l].sort((a, b) => a - b));
-        const all = Float64Array.from(lists.flat()).sort();
-        if (all.length === 0) return;
-        expect(quantileOfSorted(lists, all.length, q)).toBe(sortedQuantile(all, q));
-      }),
-      { numRuns: 500, seed: 7 },
-    );
-  });
-
-  it('handles ties, one value and no values', () => {
-    expect(quantileOfSorted([[3]], 1, 0.9)).toBe(3);
-    expect(quantileOfSorted([[2, 2], [1, 2, 2]], 5, 0.1)).toBe(sortedQuantile(Float64Array.of(1, 2, 2, 2, 2), 0.1));
-    expect(Number.isNaN(quantileOfSorted([], 0, 0.5))).toBe(true);
+  it('handles ties and keys never pushed', () => {
+    const r = new NearbySorted(2, 1);
+    for (const x of [2, 2, 1, 2]) r.push(3, x);
+    expect(r.near(3)).toEqual([1, 2]);
+    expect(r.near(4)).toEqual([1, 2]);
+    expect(r.near(5)).toEqual([]);
+    expect(sortedQuantile(r.near(2), 0.9)).toBe(1.9);
   });
 });
