@@ -37,7 +37,10 @@ export class Backtest {
   addOrigin(origin: number, series: readonly ForecastSeries[]): void {
     this.origins.push({
       origin,
-      forecasts: series.map((s) => this.candidates.map((c) => s.candidateForecast(c, this.leads))),
+      forecasts: series.map((s) => {
+        const made = new Map<string, Float64Array>();
+        return this.candidates.map((c) => s.candidateForecast(c, this.leads, made));
+      }),
       used: series.map((s) => s.chosen),
     });
   }

@@ -48,18 +48,25 @@ export class ForecastSeries {
     this.shapes = new ShapeScores(g0, g1);
   }
 
-  /** Candidate `name`'s point forecasts for `h` windows (the ensemble is the mean of its members; zeros for a model not instantiated). */
-  candidateForecast(name: string, h: number): Float64Array {
+  /**
+   * Candidate `name`'s point forecasts for `h` windows (the ensemble is the mean of its members;
+   * zeros for a model not instantiated). `made` holds forecasts of this call's batch already made
+   * (the ensemble reuses its members'; each new one is added).
+   */
+  candidateForecast(name: string, h: number, made?: Map<string, Float64Array>): Float64Array {
+    const done = made?.get(name);
+    if (done) return done;
+    let out: Float64Array;
     if (name === 'ensemble') {
-      const out = new Float64Array(h);
+      out = new Float64Array(h);
       const mem = ENSEMBLE_MEMBERS.filter((m) => this.models.has(m));
       for (const m of mem) {
-        const f = this.models.get(m)!.forecast(h);
+        const f = this.candidateForecast(m, h, made);
         for (let i = 0; i < h; i++) out[i] += f[i] / mem.length;
       }
-      return out;
-    }
-    return this.models.get(name as BaseModelName)?.forecast(h) ?? new Float64Array(h);
+    } else out = this.models.get(name as BaseModelName)?.forecast(h) ?? new Float64Array(h);
+    made?.set(name, out);
+    return out;
   }
 
   /** Adds a relative error of the candidate in use at `lead`. */
