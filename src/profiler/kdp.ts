@@ -63,7 +63,7 @@ import { modelError, RefitSchedule } from './refit-schedule.ts';
 import { ForecastSeries } from './series.ts';
 import { resolveSettings, type ProfilerSettings } from './settings.ts';
 import { shapeCandidate } from './shape.ts';
-import { groupSharesOf, shareWithinSpans, spreadGroups, spreadShaped } from './spread.ts';
+import { groupSharesOf, shareWithinSpans, spreadGroups, spreadShapedPair } from './spread.ts';
 import { TickVariation } from './tick-variation.ts';
 
 export type { ForecastAccuracy } from './accuracy.ts';
@@ -409,8 +409,7 @@ export class KeyDistributionProfiler {
             ? shapeCandidate(this.history, s.g0, s.g1, shape, closed + k, k, this.settings.shapes, shape === 'recent' ? new Float64Array(s.g1 - s.g0) : groupBuf.subarray(0, s.g1 - s.g0))
             : null;
       if (shape === 'recent' && recent === undefined) frame.recentShapes[i] = shaped;
-      spreadShaped(expectedLoad, rMean, shaped, s, groupStart, frame.inGroup, frame.inRange);
-      spreadShaped(upperLoad, rUp, shaped, s, groupStart, frame.inGroup, frame.inRange);
+      spreadShapedPair(expectedLoad, rMean, upperLoad, rUp, shaped, s, groupStart, frame.inGroup, frame.inRange);
     });
   }
 

@@ -64,9 +64,41 @@ export function spreadShaped(
   inGroup: ArrayLike<number>,
   inRange: ArrayLike<number>,
 ): void {
+  spreadShapedPair(out, amount, null, 0, shaped, span, groupStart, inGroup, inRange);
+}
+
+/**
+ * `spreadShaped` into `out` (`amount`) and, when given, `out2` (`amount2`: the same range's
+ * upper load) in one pass: the same values as two calls, the shape's sum and each bucket's share
+ * of the range computed once.
+ */
+export function spreadShapedPair(
+  out: Float64Array,
+  amount: number,
+  out2: Float64Array | null,
+  amount2: number,
+  shaped: ArrayLike<number> | null,
+  span: { readonly g0: number; readonly g1: number; readonly range: KeyRange },
+  groupStart: ArrayLike<number>,
+  inGroup: ArrayLike<number>,
+  inRange: ArrayLike<number>,
+): void {
   let gsum = 0;
   if (shaped) for (let g = 0; g < shaped.length; g++) gsum += shaped[g];
   if (shaped && gsum > 0) {
-    for (let g = span.g0; g < span.g1; g++) spreadOver(out, groupStart[g], groupStart[g + 1], inGroup, shaped[g - span.g0] / gsum, amount);
-  } else spreadOver(out, span.range.start, span.range.end, inRange, 1, amount);
+    for (let g = span.g0; g < span.g1; g++) {
+      const share = shaped[g - span.g0] / gsum;
+      for (let b = groupStart[g]; b < groupStart[g + 1]; b++) {
+        const x = share * inGroup[b];
+        out[b] = amount * x;
+        if (out2) out2[b] = amount2 * x;
+      }
+    }
+  } else {
+    for (let b = span.range.start; b < span.range.end; b++) {
+      const x = 1 * inRange[b];
+      out[b] = amount * x;
+      if (out2) out2[b] = amount2 * x;
+    }
+  }
 }

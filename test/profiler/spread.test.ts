@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupSharesOf, shareWithinSpans, spreadGroups, spreadOver, spreadShaped } from '../../src/profiler/spread.ts';
+import { groupSharesOf, shareWithinSpans, spreadGroups, spreadOver, spreadShaped, spreadShapedPair } from '../../src/profiler/spread.ts';
 
 describe('spreading load over buckets', () => {
   it('shares within spans follow the weights, uniform where a span has none', () => {
@@ -31,6 +31,24 @@ describe('spreading load over buckets', () => {
       const flat = new Float64Array(6).fill(-1);
       spreadShaped(flat, 8, shaped, span, groupStart, inGroup, inRange);
       expect(Array.from(flat)).toEqual([-1, -1, 2, 2, 2, 2]);
+    }
+  });
+
+  it('the pair spread writes exactly what two spreads write (expected and upper load in one pass)', () => {
+    const groupStart = [0, 2, 4, 6];
+    const inGroup = [0.5, 0.5, 0.3, 0.7, 1, 0];
+    const inRange = [0, 0, 0.1, 0.2, 0.3, 0.4];
+    const span = { g0: 1, g1: 3, range: { start: 2, end: 6 } };
+    for (const shaped of [[0.7, 1.9], null, [0, 0]]) {
+      const a = new Float64Array(6).fill(-1);
+      const b = new Float64Array(6).fill(-1);
+      spreadShaped(a, 8.3, shaped, span, groupStart, inGroup, inRange);
+      spreadShaped(b, 11.7, shaped, span, groupStart, inGroup, inRange);
+      const pa = new Float64Array(6).fill(-1);
+      const pb = new Float64Array(6).fill(-1);
+      spreadShapedPair(pa, 8.3, pb, 11.7, shaped, span, groupStart, inGroup, inRange);
+      expect(pa).toEqual(a);
+      expect(pb).toEqual(b);
     }
   });
 });
