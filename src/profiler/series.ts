@@ -7,7 +7,7 @@ import type { KeyRange } from '../model/key-range.ts';
 import { OnlineAnomalyDetector } from './anomaly.ts';
 import { ENSEMBLE_MEMBERS, type BaseModelName, type Forecaster } from './forecaster.ts';
 import { ShapeScores } from './shape.ts';
-import { NearbySorted, sortedQuantile } from './util.ts';
+import { NearbySorted } from './util.ts';
 
 /** Relative errors kept per lead. */
 const ERRORS_PER_LEAD = 40;
@@ -79,14 +79,14 @@ export class ForecastSeries {
    * `lastLead`), widened to include 0; ±20 % before 10 errors are known.
    */
   errorBand(lead: number, lastLead: number): [number, number] {
-    const near = this.relErr.near(Math.min(lead, lastLead));
-    if (near.length < MIN_ERRORS) return DEFAULT_BAND;
-    return [Math.min(0, sortedQuantile(near, 0.1)), Math.max(0, sortedQuantile(near, 0.9))];
+    const l = Math.min(lead, lastLead);
+    if (this.relErr.nearCount(l) < MIN_ERRORS) return DEFAULT_BAND;
+    return [Math.min(0, this.relErr.nearQuantile(l, 0.1)), Math.max(0, this.relErr.nearQuantile(l, 0.9))];
   }
 
   /** The upper end of `errorBand` alone. */
   upperBand(lead: number, lastLead: number): number {
-    const near = this.relErr.near(Math.min(lead, lastLead));
-    return near.length < MIN_ERRORS ? DEFAULT_BAND[1] : Math.max(0, sortedQuantile(near, 0.9));
+    const l = Math.min(lead, lastLead);
+    return this.relErr.nearCount(l) < MIN_ERRORS ? DEFAULT_BAND[1] : Math.max(0, this.relErr.nearQuantile(l, 0.9));
   }
 }

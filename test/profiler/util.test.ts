@@ -19,7 +19,10 @@ describe('NearbySorted', () => {
           expect(r.count(k)).toBe(kept[k]?.length ?? 0);
           const want: number[] = [];
           for (let j = Math.max(0, k - radius); j <= k + radius; j++) want.push(...(kept[j] ?? []));
-          expect(r.near(k)).toEqual(want.sort((a, b) => a - b));
+          want.sort((a, b) => a - b);
+          expect(Array.from(r.near(k))).toEqual(want);
+          expect(r.nearCount(k)).toBe(want.length);
+          for (const q of [0, 0.1, 0.5, 0.9, 1]) if (want.length) expect(r.nearQuantile(k, q)).toBe(sortedQuantile(want, q));
         }
       }),
       { numRuns: 300, seed: 42 },
@@ -29,9 +32,10 @@ describe('NearbySorted', () => {
   it('handles ties and keys never pushed', () => {
     const r = new NearbySorted(2, 1);
     for (const x of [2, 2, 1, 2]) r.push(3, x);
-    expect(r.near(3)).toEqual([1, 2]);
-    expect(r.near(4)).toEqual([1, 2]);
-    expect(r.near(5)).toEqual([]);
+    expect(Array.from(r.near(3))).toEqual([1, 2]);
+    expect(Array.from(r.near(4))).toEqual([1, 2]);
+    expect(Array.from(r.near(5))).toEqual([]);
+    expect(Number.isNaN(r.nearQuantile(5, 0.5))).toBe(true);
     expect(sortedQuantile(r.near(2), 0.9)).toBe(1.9);
   });
 });
