@@ -35,13 +35,10 @@ export function sortedQuantile(s: ArrayLike<number>, q: number): number {
  * `sortedQuantile`), where a forecast reads every key's band and new values come a few at a time.
  */
 export class NearbySorted {
-  /** Per key, its last values in a ring (`fifoStart` is the oldest, `fifoLen` how many). */
-  private readonly fifo: Float64Array[] = [];
-  private readonly fifoStart: number[] = [];
-  private readonly fifoLen: number[] = [];
-  /** Per key k, the values of keys k − radius … k + radius, ascending in the first `unionLen[k]` slots. */
-  private readonly unions: Float64Array[] = [];
-  private readonly unionLen: number[] = [];
+  /** Per key, its last values in arrival order. */
+  private readonly fifo: number[][] = [];
+  /** Per key k, the values of keys k − radius … k + radius, ascending. */
+  private readonly unions: number[][] = [];
 
   constructor(
     readonly capacity: number,
@@ -50,79 +47,42 @@ export class NearbySorted {
 
   /** Values kept under `key`. */
   count(key: number): number {
-    return this.fifoLen[key] ?? 0;
+    return this.fifo[key]?.length ?? 0;
   }
 
   push(key: number, x: number): void {
-    let ring = this.fifo[key];
-    if (!ring) {
-      ring = this.fifo[key] = new Float64Array(this.capacity);
-      this.fifoStart[key] = 0;
-      this.fifoLen[key] = 0;
-    }
-    let old: number | undefined;
-    const len = this.fifoLen[key];
-    if (len === this.capacity) {
-      const at = this.fifoStart[key];
-      old = ring[at];
-      ring[at] = x;
-      this.fifoStart[key] = at + 1 === this.capacity ? 0 : at + 1;
-    } else {
-      const at = this.fifoStart[key] + len;
-      ring[at >= this.capacity ? at - this.capacity : at] = x;
-      this.fifoLen[key] = len + 1;
-    }
+    const f = (this.fifo[key] ??= []);
+    f.push(x);
+    const old = f.length > this.capacity ? f.shift() : undefined;
     for (let k = Math.max(0, key - this.radius); k <= key + this.radius; k++) {
-      let u = this.unions[k];
-      if (!u) {
-        // one slot more than the keys can hold: a new value goes in before the oldest comes out
-        u = this.unions[k] = new Float64Array(this.capacity * (2 * this.radius + 1) + 1);
-        this.unionLen[k] = 0;
-      }
-      let n = this.unionLen[k];
-      // insert x after any equal values, then take out one value equal to the oldest (its last copy)
-      const i = upperBound(u, n, x);
-      u.copyWithin(i + 1, i, n);
-      u[i] = x;
-      n++;
-      if (old !== undefined) {
-        const j = upperBound(u, n, old) - 1;
-        u.copyWithin(j, j + 1, n);
-        n--;
-      }
-      this.unionLen[k] = n;
+      const u = (this.unions[k] ??= []);
+      u.splice(upperBound(u, x), 0, x);
+      if (old !== undefined) u.splice(upperBound(u, old) - 1, 1);
     }
   }
 
   /** How many values keys `key − radius … key + radius` hold together. */
   nearCount(key: number): number {
-    return this.unionLen[key] ?? 0;
+    return this.unions[key]?.length ?? 0;
   }
 
-  /** `sortedQuantile` of `near(key)` without a view (NaN with no values). */
+  /** `sortedQuantile` of `near(key)` (NaN with no values). */
   nearQuantile(key: number, q: number): number {
-    const n = this.unionLen[key] ?? 0;
-    if (n === 0) return NaN;
-    const s = this.unions[key];
-    const pos = q * (n - 1);
-    const lo = Math.floor(pos);
-    const hi = Math.min(n - 1, lo + 1);
-    return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+    return sortedQuantile(this.near(key), q);
   }
 
-  /** The values of keys `key − radius … key + radius`, ascending (a view: read it before the next push). */
-  near(key: number): Float64Array {
-    const u = this.unions[key];
-    return u ? u.subarray(0, this.unionLen[key]) : EMPTY;
+  /** The values of keys `key − radius … key + radius`, ascending (read only). */
+  near(key: number): readonly number[] {
+    return this.unions[key] ?? EMPTY;
   }
 }
 
-const EMPTY = new Float64Array(0);
+const EMPTY: readonly number[] = [];
 
-/** Index of the first of the `n` leading elements of ascending `a` that is greater than `x`. */
-function upperBound(a: ArrayLike<number>, n: number, x: number): number {
+/** Index of the first element of ascending `a` that is greater than `x`. */
+function upperBound(a: readonly number[], x: number): number {
   let lo = 0;
-  let hi = n;
+  let hi = a.length;
   while (lo < hi) {
     const m = (lo + hi) >> 1;
     if (a[m] <= x) lo = m + 1;
