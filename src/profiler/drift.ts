@@ -125,3 +125,17 @@ export function bestShift(now: Float64Array, then: Float64Array, maxShift: numbe
 function wrap(i: number, n: number): number {
   return ((i % n) + n) % n;
 }
+
+/**
+ * The drift picture from `history`: the blocks' baseline, the shares of the last `recent` windows
+ * and of those `lag` windows earlier; null before a season of blocks or when nothing moves.
+ */
+export function driftPictureOf(blocks: BlockShares, history: GroupHistory, lag: number, recent: number): DriftPicture | null {
+  const base = blocks.baseline();
+  if (!base) return null;
+  const closed = history.closed;
+  const now = history.sharesOf(closed - recent, closed - 1);
+  const then = history.sharesOf(closed - lag - recent, closed - lag - 1);
+  if (!now || !then) return null;
+  return fitDrift(base, now, then, lag, recent);
+}

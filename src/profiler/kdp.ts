@@ -53,16 +53,16 @@ import type { AnomalyFlag, Forecast, ForecastWindow, RangeShare } from '../model
 import type { KeyRange } from '../model/key-range.ts';
 import { AccuracyTracker, type ForecastAccuracy } from './accuracy.ts';
 import { Backtest } from './backtest.ts';
-import { BlockShares, fitDrift, type DriftPicture } from './drift.ts';
+import { BlockShares, driftPictureOf, type DriftPicture } from './drift.ts';
 import { createForecaster } from './forecaster.ts';
 import { GroupHistory } from './group-history.ts';
 import { NewKeyDetector } from './new-keys.ts';
 import { PictureChoice } from './picture-choice.ts';
-import { equalWidthCuts, recut } from './range-cut.ts';
+import { equalWidthCuts, predecessors, recut } from './range-cut.ts';
 import { modelError, RefitSchedule } from './refit-schedule.ts';
 import { ForecastSeries } from './series.ts';
 import { resolveSettings, type ProfilerSettings } from './settings.ts';
-import { shapeCandidate } from './shape.ts';
+import { rangeShape } from './shape.ts';
 import { groupSharesOf, shareWithinSpans, spreadGroups, spreadShapedPair } from './spread.ts';
 import { TickVariation } from './tick-variation.ts';
 
@@ -253,29 +253,16 @@ export class KeyDistributionProfiler {
   }
 
   /**
-   * Re-cuts the ranges to equal load when out of balance; new ranges' detectors and shape scores
-   * are warmed on recent history. Returns each new range's predecessor: the fitted old range it
-   * overlaps most (its models' parameters start the new range's search).
+   * Re-cuts the ranges to equal load when out of balance; new ranges' detectors and shape scores are
+   * warmed on recent history. Returns each new range's fitted old range of most overlap (its models start their search there).
    */
   private maybeRecut(): Map<ForecastSeries, ForecastSeries> {
-    const predecessor = new Map<ForecastSeries, ForecastSeries>();
     const current = [...this.series.map((s) => s.g0), this.history.groups];
     const cuts = recut(this.history.groupMeanRate, current);
-    if (!cuts) return predecessor;
+    if (!cuts) return new Map();
     const old = this.series;
     this.series = this.makeRanges(cuts);
-    for (const s of this.series) {
-      let best: ForecastSeries | undefined;
-      let bestOverlap = 0;
-      for (const o of old) {
-        const overlap = Math.min(s.g1, o.g1) - Math.max(s.g0, o.g0);
-        if (o.fitted && overlap > bestOverlap) {
-          best = o;
-          bestOverlap = overlap;
-        }
-      }
-      if (best) predecessor.set(s, best);
-    }
+    const predecessor = predecessors(old, this.series, (o) => o.fitted);
     this.backtest.resetRanges(this.series.length);
     const closed = this.history.closed;
     const replay = Math.min(closed, this.history.windows, 2 * (this.settings.seasonWindows[0] ?? 144));
@@ -286,19 +273,6 @@ export class KeyDistributionProfiler {
     const replayShapes = Math.min(closed, this.history.windows, 120);
     for (let i = replayShapes; i > 0; i--) for (const s of this.series) s.shapes.score(this.history, closed - i, this.settings.shapes);
     return predecessor;
-  }
-
-  /** The drift picture from the current history, or null before a season of blocks or when nothing moves. */
-  private driftPicture(): DriftPicture | null {
-    const base = this.blocks.baseline();
-    if (!base) return null;
-    const closed = this.history.closed;
-    const lag = this.settings.blockWindows;
-    const recent = this.settings.shapes.recentWindows;
-    const now = this.history.sharesOf(closed - recent, closed - 1);
-    const then = this.history.sharesOf(closed - lag - recent, closed - lag - 1);
-    if (!now || !then) return null;
-    return fitDrift(base, now, then, lag, recent);
   }
 
   /** Point forecasts of a series for `h` windows (the chosen model; the last value before any fit). */
@@ -328,7 +302,7 @@ export class KeyDistributionProfiler {
       ranges: this.series.map((s) => this.seriesForecast(s, steps)),
       inGroup: shareWithinSpans(this.history.bucketWeight, this.history.groupStart, new Float64Array(this.buckets)),
       inRange: shareWithinSpans(this.history.bucketWeight, rangeCuts, new Float64Array(this.buckets)),
-      drift: this.driftPicture(),
+      drift: driftPictureOf(this.blocks, this.history, this.settings.blockWindows, this.settings.shapes.recentWindows),
       tickExcess: this.tickExcess,
       recentShapes: new Array(this.series.length),
     };
@@ -399,16 +373,7 @@ export class KeyDistributionProfiler {
       const rMean = mean * probabilities[i];
       const rUp = rMean * (1 + Math.hypot(s.upperBand(k, this.settings.backtestLeads - 1), frame.tickExcess));
       // micro-group spread of the range by its shape (absolute window index closed + k)
-      const shape = s.shapes.choose(k, this.settings.shapes.leads);
-      // the recent shape is the same at every lead (the mean of the last windows): computed once a forecast
-      const recent = shape === 'recent' ? frame.recentShapes[i] : undefined;
-      const shaped =
-        recent !== undefined
-          ? recent
-          : closed > 0
-            ? shapeCandidate(this.history, s.g0, s.g1, shape, closed + k, k, this.settings.shapes, shape === 'recent' ? new Float64Array(s.g1 - s.g0) : groupBuf.subarray(0, s.g1 - s.g0))
-            : null;
-      if (shape === 'recent' && recent === undefined) frame.recentShapes[i] = shaped;
+      const shaped = closed > 0 ? rangeShape(this.history, s, k, closed, this.settings.shapes, frame.recentShapes, i, groupBuf) : null;
       spreadShapedPair(expectedLoad, rMean, upperLoad, rUp, shaped, s, groupStart, frame.inGroup, frame.inRange);
     });
   }

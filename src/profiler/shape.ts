@@ -40,6 +40,27 @@ export function shapeCandidate(history: GroupHistory, g0: number, g1: number, sh
   return history.addMean(out, g0, g1, w - m - 1, w - m + 1) ? out : null;
 }
 
+/**
+ * The group shape range `s` uses at step `k` of a forecast made with `closed` windows closed (its
+ * chosen candidate). The recent shape is the same at every step (the mean of the last windows), so
+ * it is computed once a forecast and kept in `recent[i]`; a seasonal one is written into `buf`.
+ */
+export function rangeShape(
+  history: GroupHistory,
+  s: { readonly g0: number; readonly g1: number; readonly shapes: ShapeScores },
+  k: number,
+  closed: number,
+  settings: ShapeSettings,
+  recent: (Float64Array | null | undefined)[],
+  i: number,
+  buf: Float64Array,
+): Float64Array | null {
+  const shape = s.shapes.choose(k, settings.leads);
+  if (shape !== 'recent') return shapeCandidate(history, s.g0, s.g1, shape, closed + k, k, settings, buf.subarray(0, s.g1 - s.g0));
+  if (recent[i] === undefined) recent[i] = shapeCandidate(history, s.g0, s.g1, shape, closed + k, k, settings, new Float64Array(s.g1 - s.g0));
+  return recent[i];
+}
+
 /** One range's backtest of the shape candidates. */
 export class ShapeScores {
   /** Error of candidate c at lead l (0 near, 1 far) at index 2c + l; NaN until scored. */

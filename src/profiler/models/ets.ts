@@ -106,11 +106,31 @@ export function fitHolt(x: Float64Array, m: number, start?: HoltParams, maxEval 
   if (hit) return { p: { ...hit.p }, state: hit.state.clone(), sse: hit.sse };
   const init = new HoltState(mm);
   init.init(x);
+  const run = holtCriterion(x, init, mm, k);
+  const x0 = start
+    ? [unsquash(start.alpha, 0.001, 0.999), unsquash(start.beta / start.alpha, 0.0001, 0.5), seasonal ? unsquash(start.gamma / (1 - start.alpha), 0.0001, 0.999) : 0, unsquash(start.phi, 0.8, 0.98)]
+    : [unsquash(0.3, 0.001, 0.999), unsquash(0.05, 0.0001, 0.5), unsquash(0.1, 0.0001, 0.999), unsquash(0.95, 0.8, 0.98)];
+  const { x: best } = nelderMead((v) => run(params(v, seasonal)), x0, start ? 0.3 : 1, maxEval);
+  const p = params(best, seasonal);
+  const state = init.clone();
+  let sse = 0;
+  for (let i = 0; i < x.length; i++) {
+    const e = state.step(x[i], p);
+    sse += e * e;
+  }
+  holtMemo.add({ x: Float64Array.from(x), mm, k, start: start && { ...start }, maxEval, p: { ...p }, state: state.clone(), sse });
+  return { p, state, sse };
+}
+
+/**
+ * The search's criterion on `x` from the initial state `init` (period `mm`, 1 without a season):
+ * one-step plus k-step-ahead squared errors (the k-step forecast from the state k points back; its
+ * seasonal index is still the current one as k ≤ m), so that the smoothing parameters suit
+ * multi-step forecasts and not only persistence.
+ */
+function holtCriterion(x: Float64Array, init: HoltState, mm: number, k: number): (p: HoltParams) => number {
   const ringL = new Float64Array(k);
   const ringB = new Float64Array(k);
-  // criterion: one-step plus k-step-ahead squared errors (the k-step forecast from the state k
-  // points back; its seasonal index is still the current one as k ≤ m), so that the smoothing
-  // parameters suit multi-step forecasts and not only persistence
   const n = x.length;
   const s0 = init.s;
   const s = new Float64Array(s0.length);
@@ -150,19 +170,7 @@ export function fitHolt(x: Float64Array, m: number, start?: HoltParams, maxEval 
     }
     return Number.isFinite(sse) ? sse : 1e300;
   };
-  const x0 = start
-    ? [unsquash(start.alpha, 0.001, 0.999), unsquash(start.beta / start.alpha, 0.0001, 0.5), seasonal ? unsquash(start.gamma / (1 - start.alpha), 0.0001, 0.999) : 0, unsquash(start.phi, 0.8, 0.98)]
-    : [unsquash(0.3, 0.001, 0.999), unsquash(0.05, 0.0001, 0.5), unsquash(0.1, 0.0001, 0.999), unsquash(0.95, 0.8, 0.98)];
-  const { x: best } = nelderMead((v) => run(params(v, seasonal)), x0, start ? 0.3 : 1, maxEval);
-  const p = params(best, seasonal);
-  const state = init.clone();
-  let sse = 0;
-  for (let i = 0; i < x.length; i++) {
-    const e = state.step(x[i], p);
-    sse += e * e;
-  }
-  holtMemo.add({ x: Float64Array.from(x), mm, k, start: start && { ...start }, maxEval, p: { ...p }, state: state.clone(), sse });
-  return { p, state, sse };
+  return run;
 }
 
 /** One `fitHolt` call: its inputs as they shape the search, and its result. */
