@@ -45,12 +45,6 @@ export interface Forecaster {
   update(value: number): void;
   /** Point forecasts for the next `h` points (finite; non-negative when the data were). */
   forecast(h: number): Float64Array;
-  /**
-   * Optional: before this unfitted instance's first `fit`, start its parameter search from a
-   * fitted instance of the same model on a related series (the KDP's re-cut ranges start from the
-   * old range they overlap most), as a refit starts from its own previous parameters.
-   */
-  warmFrom?(other: Forecaster): void;
 }
 
 /** True for a name in `MODEL_NAMES`. */

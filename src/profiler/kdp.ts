@@ -58,7 +58,7 @@ import { createForecaster } from './forecaster.ts';
 import { GroupHistory } from './group-history.ts';
 import { NewKeyDetector } from './new-keys.ts';
 import { PictureChoice } from './picture-choice.ts';
-import { equalWidthCuts, predecessors, recut } from './range-cut.ts';
+import { equalWidthCuts, recut } from './range-cut.ts';
 import { modelError, RefitSchedule } from './refit-schedule.ts';
 import { ForecastSeries } from './series.ts';
 import { resolveSettings, type ProfilerSettings } from './settings.ts';
@@ -235,34 +235,23 @@ export class KeyDistributionProfiler {
   }
 
   private refit(): void {
-    const predecessor = this.maybeRecut();
+    this.maybeRecut();
     for (const s of this.allSeries()) {
       const y = this.history.recent(s.g0, s.g1, this.settings.fitWindows);
       if (!s.fitted) {
-        const prev = predecessor.get(s);
-        for (const name of this.settings.instanceModels) {
-          const mdl = createForecaster(name, { seasons: this.settings.seasonWindows, rng: this.settings.rng.fork(`${name}/${s.range.start}-${s.range.end}`) });
-          const from = prev?.models.get(name);
-          if (from) mdl.warmFrom?.(from);
-          s.models.set(name, mdl);
-        }
+        for (const name of this.settings.instanceModels) s.models.set(name, createForecaster(name, { seasons: this.settings.seasonWindows, rng: this.settings.rng.fork(`${name}/${s.range.start}-${s.range.end}`) }));
       }
       for (const mdl of s.models.values()) mdl.fit(y);
       s.fitted = true;
     }
   }
 
-  /**
-   * Re-cuts the ranges to equal load when out of balance; new ranges' detectors and shape scores are
-   * warmed on recent history. Returns each new range's fitted old range of most overlap (its models start their search there).
-   */
-  private maybeRecut(): Map<ForecastSeries, ForecastSeries> {
+  /** Re-cuts the ranges to equal load when out of balance; new ranges' detectors and shape scores are warmed on recent history. */
+  private maybeRecut(): void {
     const current = [...this.series.map((s) => s.g0), this.history.groups];
     const cuts = recut(this.history.groupMeanRate, current);
-    if (!cuts) return new Map();
-    const old = this.series;
+    if (!cuts) return;
     this.series = this.makeRanges(cuts);
-    const predecessor = predecessors(old, this.series, (o) => o.fitted);
     this.backtest.resetRanges(this.series.length);
     const closed = this.history.closed;
     const replay = Math.min(closed, this.history.windows, 2 * (this.settings.seasonWindows[0] ?? 144));
@@ -272,7 +261,6 @@ export class KeyDistributionProfiler {
     }
     const replayShapes = Math.min(closed, this.history.windows, 120);
     for (let i = replayShapes; i > 0; i--) for (const s of this.series) s.shapes.score(this.history, closed - i, this.settings.shapes);
-    return predecessor;
   }
 
   /** Point forecasts of a series for `h` windows (the chosen model; the last value before any fit). */

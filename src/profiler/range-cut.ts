@@ -59,21 +59,3 @@ function equalLoadCuts(groupLoad: Float64Array, sum: number, ranges: number): nu
   for (let i = 1; i < cuts.length; i++) if (cuts[i] <= cuts[i - 1]) cuts[i] = cuts[i - 1] + 1;
   return cuts[cuts.length - 1] === groups ? cuts : null;
 }
-
-/** For each span of `fresh`, the `usable` span of `old` it overlaps most (the earlier on ties), if any. */
-export function predecessors<T extends { readonly g0: number; readonly g1: number }>(old: readonly T[], fresh: readonly T[], usable: (t: T) => boolean): Map<T, T> {
-  const out = new Map<T, T>();
-  for (const s of fresh) {
-    let best: T | undefined;
-    let bestOverlap = 0;
-    for (const o of old) {
-      const overlap = Math.min(s.g1, o.g1) - Math.max(s.g0, o.g0);
-      if (usable(o) && overlap > bestOverlap) {
-        best = o;
-        bestOverlap = overlap;
-      }
-    }
-    if (best) out.set(s, best);
-  }
-  return out;
-}

@@ -227,14 +227,8 @@ export class Ets implements Forecaster {
   private nonNeg = true;
   private last = 0;
   private fitted = false;
-  /** Scale and parameters of a related fitted instance to start the first fit from (`warmFrom`). */
-  private warm: { readonly log: boolean; readonly p: HoltParams } | undefined;
 
   constructor(private readonly opts: ModelOptions) {}
-
-  warmFrom(other: Forecaster): void {
-    if (other instanceof Ets && other.fitted) this.warm = { log: other.tr.log, p: { ...other.p } };
-  }
 
   fit(y: ArrayLike<number>): void {
     const n = y.length;
@@ -242,13 +236,10 @@ export class Ets implements Forecaster {
     this.nonNeg = nonNegative(y);
     this.last = y[n - 1] ?? 0;
     const logTr = ScaleTransform.choose(y, true);
-    const prev = this.fitted ? { log: this.tr.log, p: this.p } : this.warm;
-    this.warm = undefined;
-    if (prev && prev.log === logTr.log) {
+    if (this.fitted && this.tr.log === logTr.log) {
       // refit: keep the scale, warm-start the parameters, fewer steps
-      this.fitted = true;
       this.tr = logTr.log ? logTr : ScaleTransform.identity();
-      const r = fitHolt(this.tr.fwdAll(y), m, prev.p, 50);
+      const r = fitHolt(this.tr.fwdAll(y), m, this.p, 50);
       this.p = r.p;
       this.state = r.state;
       return;

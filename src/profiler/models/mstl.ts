@@ -102,14 +102,8 @@ export class Mstl implements Forecaster {
   private t = 0;
   private nonNeg = true;
   private last = 0;
-  /** Scale and smoothing parameters of a related fitted instance to start the first fit from (`warmFrom`). */
-  private warm: { readonly log: boolean; readonly p: HoltParams } | undefined;
 
   constructor(private readonly opts: ModelOptions) {}
-
-  warmFrom(other: Forecaster): void {
-    if (other instanceof Mstl && other.f) this.warm = { log: other.f.tr.log, p: { ...other.f.p } };
-  }
 
   fit(y: ArrayLike<number>): void {
     const n = y.length;
@@ -117,11 +111,9 @@ export class Mstl implements Forecaster {
     this.last = y[n - 1] ?? 0;
     const id = ScaleTransform.identity();
     const lt0 = ScaleTransform.choose(y, true);
-    const prev = this.f ? { log: this.f.tr.log, p: this.f.p } : this.warm;
-    this.warm = undefined;
-    if (prev && prev.log === lt0.log) {
+    if (this.f && this.f.tr.log === lt0.log) {
       // refit: keep the scale, warm-start the smoothing parameters
-      this.f = fitOn(lt0.log ? lt0.fwdAll(y) : Float64Array.from(y), lt0.log ? lt0 : id, this.opts.seasons, prev.p);
+      this.f = fitOn(lt0.log ? lt0.fwdAll(y) : Float64Array.from(y), lt0.log ? lt0 : id, this.opts.seasons, this.f.p);
       this.t = n;
       return;
     }
