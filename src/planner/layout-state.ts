@@ -66,6 +66,49 @@ function nodeAdd(load: Float64Array, max: Float64Array, dirty: Uint8Array, w: nu
   else if (v < o && o === max[w]) dirty[w] = 1;
 }
 
+/** Change in the operation penalty when a layout has a boundary at `x` (vs not): a split, or a merge avoided. */
+export function boundaryTerm(ctx: PlanContext, x: number): number {
+  return ctx.isBeforeBoundary[x] ? -ctx.mergePenalty[x] : ctx.splitPenalty[x];
+}
+
+/** `moveDelta`'s result: [change in moved bytes, change in moved load]. */
+const delta = new Float64Array(2);
+
+/**
+ * What buckets `[lo, hi)` changing node from `from` to `to` changes in moved bytes and load:
+ * what is off `to` minus what was off `from` (`offNode` for both prefixes and both nodes in one
+ * walk over the current partitions, each sum in the same order), into `delta` (read at once).
+ */
+export function moveDelta(ctx: PlanContext, lo: number, hi: number, to: number, from: number): Float64Array {
+  let bytesTo = 0;
+  let bytesFrom = 0;
+  let loadTo = 0;
+  let loadFrom = 0;
+  if (lo < hi) {
+    const bb = ctx.beforeBounds;
+    const bn = ctx.beforeNodes;
+    const sp = ctx.statePrefix;
+    const mp = ctx.meanPrefix;
+    for (let p = ctx.beforeOwner[lo]; p < bn.length && bb[p] < hi; p++) {
+      const a = Math.max(lo, bb[p]);
+      const z = Math.min(hi, bb[p + 1]);
+      const ds = sp[z] - sp[a];
+      const dm = mp[z] - mp[a];
+      if (bn[p] !== to) {
+        bytesTo += ds;
+        loadTo += dm;
+      }
+      if (bn[p] !== from) {
+        bytesFrom += ds;
+        loadFrom += dm;
+      }
+    }
+  }
+  delta[0] = bytesTo - bytesFrom;
+  delta[1] = loadTo - loadFrom;
+  return delta;
+}
+
 /** Mutable evaluation state of one layout (fixed k; changing k means building a new state). */
 export class LayoutState implements LayoutView {
   readonly k: number;
@@ -157,7 +200,7 @@ export class LayoutState implements LayoutView {
 
   /** Change in penalty when the layout has a boundary at `x` (vs not). */
   private boundaryTerm(x: number): number {
-    return this.ctx.isBeforeBoundary[x] ? -this.ctx.mergePenalty[x] : this.ctx.splitPenalty[x];
+    return boundaryTerm(this.ctx, x);
   }
 
   maxPartitionLoad(w: number): number {
@@ -197,6 +240,15 @@ export class LayoutState implements LayoutView {
   /** Expected load of partition `i` in window `w`. */
   partitionLoad(w: number, i: number): number {
     return this.trees[w].get(i);
+  }
+  /** Tail load of partition `i` in window `w` (expected when the input has no tail). */
+  partitionUpper(w: number, i: number): number {
+    return (this.upTrees ?? this.trees)[w].get(i);
+  }
+  /** Largest expected (`up`: tail) partition load in window `w` outside partitions `[lo, hi)`; −Infinity if none. */
+  maxLoadOutside(w: number, lo: number, hi: number, up: boolean): number {
+    const t = (up ? (this.upTrees ?? this.trees) : this.trees)[w];
+    return Math.max(t.rangeMax(0, lo), t.rangeMax(hi, this.k));
   }
   /** Index of the partition with the largest expected load in window `w`. */
   hottestPartition(w: number): number {
@@ -265,39 +317,11 @@ export class LayoutState implements LayoutView {
     b[j] = x;
   }
 
-  /**
-   * Buckets `[lo, hi)` change node from `from` to `to`: moved bytes and load change by what is
-   * off `to` minus what was off `from` (`offNode` for both prefixes and both nodes in one walk
-   * over the current partitions, each sum in the same order).
-   */
+  /** Buckets `[lo, hi)` change node from `from` to `to` (see `moveDelta`). */
   private moveRange(lo: number, hi: number, to: number, from: number): void {
-    const ctx = this.ctx;
-    let bytesTo = 0;
-    let bytesFrom = 0;
-    let loadTo = 0;
-    let loadFrom = 0;
-    if (lo < hi) {
-      const bb = ctx.beforeBounds;
-      const bn = ctx.beforeNodes;
-      const sp = ctx.statePrefix;
-      const mp = ctx.meanPrefix;
-      for (let p = ctx.beforeOwner[lo]; p < bn.length && bb[p] < hi; p++) {
-        const a = Math.max(lo, bb[p]);
-        const z = Math.min(hi, bb[p + 1]);
-        const ds = sp[z] - sp[a];
-        const dm = mp[z] - mp[a];
-        if (bn[p] !== to) {
-          bytesTo += ds;
-          loadTo += dm;
-        }
-        if (bn[p] !== from) {
-          bytesFrom += ds;
-          loadFrom += dm;
-        }
-      }
-    }
-    this.movedBytes += bytesTo - bytesFrom;
-    this.movedLoad += loadTo - loadFrom;
+    moveDelta(this.ctx, lo, hi, to, from);
+    this.movedBytes += delta[0];
+    this.movedLoad += delta[1];
   }
 
   /** Assigns partition `i` to `node` (< ctx.nodeSlots). */

@@ -57,6 +57,27 @@ export class MaxTree {
     return this.t[1];
   }
 
+  /** Largest value among `[lo, hi)` (−Infinity for an empty range); read-only, O(log n). */
+  rangeMax(lo: number, hi: number): number {
+    const t = this.t;
+    let m = -Infinity;
+    let a = lo + this.size;
+    let b = hi + this.size;
+    while (a < b) {
+      if (a & 1) {
+        if (t[a] > m) m = t[a];
+        a++;
+      }
+      if (b & 1) {
+        b--;
+        if (t[b] > m) m = t[b];
+      }
+      a >>= 1;
+      b >>= 1;
+    }
+    return m;
+  }
+
   /** Index of a largest value (the leftmost of equals). */
   argmax(): number {
     let p = 1;

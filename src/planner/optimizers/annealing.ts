@@ -12,6 +12,7 @@ import type { Layout } from '../layout.ts';
 import { randomMove } from '../moves.ts';
 import { bestSeed, stopper, type Optimizer, type SearchProblem, type SearchResult } from '../optimizer.ts';
 import { mergeLayout, splitLayout } from '../reshape.ts';
+import { ReshapeBound, type ReshapeCandidate } from '../reshape-bound.ts';
 import { coolestPair, medianPoint } from '../seeds.ts';
 import type { Budget, Rng } from '../types.ts';
 import { randInt } from '../rng.ts';
@@ -23,10 +24,18 @@ export interface AnnealingOptions {
   readonly endTemperature?: number;
   /** Probability of a count-changing move when the count is free. Default 0.03. */
   readonly reshapeRate?: number;
+  /**
+   * Reject count-changing candidates on a lower bound of their cost before building their state
+   * (reshape-bound.ts). Default true; the results are the same either way, only slower without.
+   */
+  readonly reshapeBound?: boolean;
 }
 
-/** A split of the hottest partition of a random window, or a merge of the coolest pair. */
-export function reshapeMove(s: LayoutState, rng: Rng): Layout | null {
+/**
+ * A split of the hottest partition of a random window (the upper half on the least-loaded node
+ * or its own), or a merge of the coolest pair; null when none applies.
+ */
+export function reshapeCandidate(s: LayoutState, rng: Rng): ReshapeCandidate | null {
   const ctx = s.ctx;
   const k = s.k;
   const l: Layout = { boundaries: s.boundaries, nodes: s.nodes };
@@ -40,10 +49,18 @@ export function reshapeMove(s: LayoutState, rng: Rng): Layout | null {
     const nl = s.nodeLoads(w);
     let n = 0;
     for (let m = 1; m < ctx.nodeCount; m++) if (nl[m] < nl[n]) n = m;
-    return splitLayout(ctx, l, i, medianPoint(ctx, lo, hi), rng.next() < 0.5 ? n : s.nodes[i]);
+    const x = medianPoint(ctx, lo, hi);
+    const node = rng.next() < 0.5 ? n : s.nodes[i];
+    return { kind: 'split', i, x, node, layout: splitLayout(ctx, l, i, x, node) };
   }
   if (k <= 1) return null;
-  return mergeLayout(ctx, l, coolestPair(ctx, l));
+  const i = coolestPair(ctx, l);
+  return { kind: 'merge', i, x: -1, node: -1, layout: mergeLayout(ctx, l, i) };
+}
+
+/** The layout of `reshapeCandidate`. */
+export function reshapeMove(s: LayoutState, rng: Rng): Layout | null {
+  return reshapeCandidate(s, rng)?.layout ?? null;
 }
 
 /**
@@ -71,6 +88,7 @@ export function anneal(
   stop: (it: number) => boolean,
   patience = Infinity,
   minGain = 0,
+  reshapeBound = true,
 ): { best: Layout; bestCost: number; used: number; stopped: boolean } {
   const { ctx, model } = problem;
   let best = s.layout();
@@ -84,14 +102,25 @@ export function anneal(
   let improvedAt = 0;
   // The cost the last counted improvement reached: only a gain of `minGain` (relative) below it resets the patience.
   let mark = cost;
+  const bound = countFree && reshapeRate > 0 && reshapeBound ? ReshapeBound.for(ctx, model) : null;
   for (; it < iters && it - improvedAt <= patience; it++) {
     if (stop(it)) return { best, bestCost, used: it, stopped: true };
     if (countFree && rng.next() < reshapeRate) {
-      const l = reshapeMove(s, rng);
-      if (!l) continue;
-      const ns = new LayoutState(ctx, l, spare);
+      const cand = reshapeCandidate(s, rng);
+      if (!cand) continue;
+      // The draw a worse candidate takes, made early when the bound is already worse; when even
+      // the bound is rejected by it, so is the candidate, and its state is never built.
+      let u = -1;
+      if (bound) {
+        const lb = bound.lowerBound(s, cand);
+        if (lb > cost) {
+          u = rng.next();
+          if (!(u < Math.exp((cost - lb) / temperature(tStart, ratio, it, iters)))) continue;
+        }
+      }
+      const ns = new LayoutState(ctx, cand.layout, spare);
       const c = totalCost(model, ns);
-      if (c <= cost || rng.next() < Math.exp((cost - c) / temperature(tStart, ratio, it, iters))) {
+      if (c <= cost || (u >= 0 ? u : rng.next()) < Math.exp((cost - c) / temperature(tStart, ratio, it, iters))) {
         spare = s;
         s = ns;
         cost = c;
@@ -124,6 +153,7 @@ export function annealing(opts: AnnealingOptions = {}): Optimizer {
   const t0 = opts.startTemperature ?? 0.003;
   const t1 = opts.endTemperature ?? 1e-7;
   const reshapeRate = opts.reshapeRate ?? 0.03;
+  const useBound = opts.reshapeBound ?? true;
   return {
     name: 'annealing',
     optimize(problem: SearchProblem, budget: Budget, rng: Rng): SearchResult {
@@ -142,7 +172,7 @@ export function annealing(opts: AnnealingOptions = {}): Optimizer {
       if (per >= 50) {
         for (let i = 0; i < S && !stopped; i++) {
           const s = new LayoutState(ctx, problem.seeds[i]);
-          const r = anneal(problem, s, totalCost(model, s), per, t0 * scale, ratio, reshapeRate, rng, stop);
+          const r = anneal(problem, s, totalCost(model, s), per, t0 * scale, ratio, reshapeRate, rng, stop, Infinity, 0, useBound);
           used += r.used;
           stopped = r.stopped;
           if (r.bestCost < bestCost) {
@@ -153,7 +183,7 @@ export function annealing(opts: AnnealingOptions = {}): Optimizer {
       }
       if (!stopped && used < iters) {
         const s = new LayoutState(ctx, best);
-        const r = anneal(problem, s, totalCost(model, s), iters - used, (per >= 50 ? t0 / 10 : t0) * scale, ratio, reshapeRate, rng, stop);
+        const r = anneal(problem, s, totalCost(model, s), iters - used, (per >= 50 ? t0 / 10 : t0) * scale, ratio, reshapeRate, rng, stop, Infinity, 0, useBound);
         used += r.used;
         stopped = r.stopped;
         if (r.bestCost < bestCost) {
