@@ -109,6 +109,27 @@ export function moveDelta(ctx: PlanContext, lo: number, hi: number, to: number, 
   return delta;
 }
 
+/** A batch of boundary shifts (`LayoutState.applyShifts`): boundary, new position, and per shift the moved range and the partitions that gain and lose it. */
+let shiftJ = new Int32Array(64);
+let shiftX = new Int32Array(64);
+let shiftLo = new Int32Array(64);
+let shiftHi = new Int32Array(64);
+let shiftGain = new Int32Array(64);
+let shiftLose = new Int32Array(64);
+function growShifts(n: number): void {
+  const grow = (a: Int32Array) => {
+    const g = new Int32Array(2 * n);
+    g.set(a);
+    return g;
+  };
+  shiftJ = grow(shiftJ);
+  shiftX = grow(shiftX);
+  shiftLo = grow(shiftLo);
+  shiftHi = grow(shiftHi);
+  shiftGain = grow(shiftGain);
+  shiftLose = grow(shiftLose);
+}
+
 /** Mutable evaluation state of one layout (fixed k; changing k means building a new state). */
 export class LayoutState implements LayoutView {
   readonly k: number;
@@ -259,62 +280,112 @@ export class LayoutState implements LayoutView {
     return this.ctx.meanPrefix[this.boundaries[i + 1]] - this.ctx.meanPrefix[this.boundaries[i]];
   }
 
-  private setPartLoad(w: number, i: number, v: number, up: boolean): void {
-    const trees = up ? this.upTrees! : this.trees;
-    const old = trees[w].get(i);
-    trees[w].set(i, v);
-    if (!up) this.sumSq[w] += v * v - old * old;
-    if (up || !this.upTrees) {
-      const cap = this.ctx.partitionCapacity;
-      if (cap !== Infinity) this.excess[w] += Math.max(0, v - cap) - Math.max(0, old - cap);
-    }
-  }
-
   /**
    * Moves interior boundary `j` (1 ≤ j ≤ k − 1) to `x`, with `boundaries[j−1] < x < boundaries[j+1]`.
    * The buckets in between change owner between partitions j − 1 and j.
    */
   shiftBoundary(j: number, x: number): void {
-    const b = this.boundaries;
-    const old = b[j];
-    if (x === old) return;
+    if (x === this.boundaries[j]) return;
+    shiftJ[0] = j;
+    shiftX[0] = x;
+    this.applyShifts(1);
+  }
+
+  /**
+   * Applies the shifts `(shiftJ[t], shiftX[t])`, t < n, in order, each as `shiftBoundary` would
+   * (x ≠ the boundary's position, strictly between its neighbours when applied). Every window's
+   * loads see the shifts in the same order, so each sum rounds exactly as it would one shift at a
+   * time; the windows are visited once for all of them, and each max tree's inner nodes are
+   * brought up to date once, over the leaves the shifts touched.
+   */
+  private applyShifts(n: number): void {
     const ctx = this.ctx;
-    const lo = Math.min(old, x);
-    const hi = Math.max(old, x);
-    // Growing partition j−1 (x > old) takes [old, x) from j; else j takes [x, old) from j−1.
-    const gain = x > old ? j - 1 : j;
-    const lose = x > old ? j : j - 1;
-    const ng = this.nodes[gain];
-    const nl = this.nodes[lose];
+    const b = this.boundaries;
+    const nodes = this.nodes;
+    if (shiftLo.length < n) growShifts(n);
+    let first = this.k;
+    let last = -1;
+    for (let t = 0; t < n; t++) {
+      const j = shiftJ[t];
+      const x = shiftX[t];
+      const old = b[j];
+      // Growing partition j−1 (x > old) takes [old, x) from j; else j takes [x, old) from j−1.
+      shiftLo[t] = x > old ? old : x;
+      shiftHi[t] = x > old ? x : old;
+      shiftGain[t] = x > old ? j - 1 : j;
+      shiftLose[t] = x > old ? j : j - 1;
+      if (j - 1 < first) first = j - 1;
+      if (j > last) last = j;
+      // Positions are needed only for [lo, hi) (set above): the boundary moves now.
+      b[j] = x;
+      this.boundaryPenalty += this.boundaryTerm(x) - this.boundaryTerm(old);
+      const ng = nodes[shiftGain[t]];
+      const nl = nodes[shiftLose[t]];
+      if (ng !== nl) this.moveRange(shiftLo[t], shiftHi[t], ng, nl);
+    }
+    const cap = ctx.partitionCapacity;
+    const capped = cap !== Infinity;
+    const tail = this.upTrees !== undefined;
     for (let w = 0; w < ctx.windowCount; w++) {
       const p = ctx.prefix[w];
-      const d = p[hi] - p[lo];
-      const t = this.trees[w];
-      this.setPartLoad(w, gain, t.get(gain) + d, false);
-      this.setPartLoad(w, lose, t.get(lose) - d, false);
-      if (ng !== nl) {
-        const L = this.nodeLoad[w];
-        nodeAdd(L, this.maxLoad, this.maxDirty, w, ng, d);
-        nodeAdd(L, this.maxLoad, this.maxDirty, w, nl, -d);
-      }
-      if (this.upTrees) {
-        const pu = ctx.upperPrefix![w];
-        const du = pu[hi] - pu[lo];
-        const tu = this.upTrees[w];
-        this.setPartLoad(w, gain, tu.get(gain) + du, true);
-        this.setPartLoad(w, lose, tu.get(lose) - du, true);
+      const tree = this.trees[w];
+      const L = this.nodeLoad[w];
+      let sq = this.sumSq[w];
+      let ex = this.excess[w];
+      for (let t = 0; t < n; t++) {
+        const d = p[shiftHi[t]] - p[shiftLo[t]];
+        const gain = shiftGain[t];
+        const lose = shiftLose[t];
+        const og = tree.get(gain);
+        const vg = og + d;
+        tree.setLeaf(gain, vg);
+        sq += vg * vg - og * og;
+        const ol = tree.get(lose);
+        const vl = ol - d;
+        tree.setLeaf(lose, vl);
+        sq += vl * vl - ol * ol;
+        if (capped && !tail) {
+          ex += Math.max(0, vg - cap) - Math.max(0, og - cap);
+          ex += Math.max(0, vl - cap) - Math.max(0, ol - cap);
+        }
+        const ng = nodes[gain];
+        const nl = nodes[lose];
         if (ng !== nl) {
-          const U = this.nodeUpper![w];
-          nodeAdd(U, this.maxUpper, this.upperDirty, w, ng, du);
-          nodeAdd(U, this.maxUpper, this.upperDirty, w, nl, -du);
+          nodeAdd(L, this.maxLoad, this.maxDirty, w, ng, d);
+          nodeAdd(L, this.maxLoad, this.maxDirty, w, nl, -d);
         }
       }
+      tree.refresh(first, last);
+      this.sumSq[w] = sq;
+      if (tail) {
+        const pu = ctx.upperPrefix![w];
+        const tu = this.upTrees![w];
+        const U = this.nodeUpper![w];
+        for (let t = 0; t < n; t++) {
+          const du = pu[shiftHi[t]] - pu[shiftLo[t]];
+          const gain = shiftGain[t];
+          const lose = shiftLose[t];
+          const og = tu.get(gain);
+          const vg = og + du;
+          tu.setLeaf(gain, vg);
+          const ol = tu.get(lose);
+          const vl = ol - du;
+          tu.setLeaf(lose, vl);
+          if (capped) {
+            ex += Math.max(0, vg - cap) - Math.max(0, og - cap);
+            ex += Math.max(0, vl - cap) - Math.max(0, ol - cap);
+          }
+          const ng = nodes[gain];
+          const nl = nodes[lose];
+          if (ng !== nl) {
+            nodeAdd(U, this.maxUpper, this.upperDirty, w, ng, du);
+            nodeAdd(U, this.maxUpper, this.upperDirty, w, nl, -du);
+          }
+        }
+        tu.refresh(first, last);
+      }
+      this.excess[w] = ex;
     }
-    if (ng !== nl) {
-      this.moveRange(lo, hi, ng, nl);
-    }
-    this.boundaryPenalty += this.boundaryTerm(x) - this.boundaryTerm(old);
-    b[j] = x;
   }
 
   /** Buckets `[lo, hi)` change node from `from` to `to` (see `moveDelta`). */
@@ -355,8 +426,21 @@ export class LayoutState implements LayoutView {
   setBoundaries(from: number, xs: ArrayLike<number>): void {
     // Left-moving boundaries go first from the left, then right-moving ones from the right, so
     // every single shift keeps the boundaries strictly increasing.
-    for (let t = 0; t < xs.length; t++) if (xs[t] < this.boundaries[from + t]) this.shiftBoundary(from + t, xs[t]);
-    for (let t = xs.length - 1; t >= 0; t--) if (xs[t] > this.boundaries[from + t]) this.shiftBoundary(from + t, xs[t]);
+    if (shiftJ.length < xs.length) growShifts(xs.length);
+    let n = 0;
+    for (let t = 0; t < xs.length; t++) {
+      if (xs[t] < this.boundaries[from + t]) {
+        shiftJ[n] = from + t;
+        shiftX[n++] = xs[t];
+      }
+    }
+    for (let t = xs.length - 1; t >= 0; t--) {
+      if (xs[t] > this.boundaries[from + t]) {
+        shiftJ[n] = from + t;
+        shiftX[n++] = xs[t];
+      }
+    }
+    if (n > 0) this.applyShifts(n);
   }
 
   /** A copy of the layout. */

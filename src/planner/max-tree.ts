@@ -49,6 +49,36 @@ export class MaxTree {
     }
   }
 
+  /**
+   * Sets leaf `i` without updating its ancestors: a batch of such writes must end with
+   * `refresh` over the leaves written (the tree is the same as after the same `set` calls).
+   */
+  setLeaf(i: number, v: number): void {
+    this.t[this.size + i] = v;
+  }
+
+  /** Recomputes the ancestors of leaves `lo … hi` (inclusive), up to the level where nothing changes. */
+  refresh(lo: number, hi: number): void {
+    const t = this.t;
+    let a = (this.size + lo) >> 1;
+    let b = (this.size + hi) >> 1;
+    while (a >= 1) {
+      let changed = false;
+      for (let p = a; p <= b; p++) {
+        const x = t[2 * p];
+        const y = t[2 * p + 1];
+        const m = x >= y ? x : y;
+        if (t[p] !== m) {
+          t[p] = m;
+          changed = true;
+        }
+      }
+      if (!changed) return;
+      a >>= 1;
+      b >>= 1;
+    }
+  }
+
   add(i: number, dv: number): void {
     this.set(i, this.t[this.size + i] + dv);
   }
