@@ -158,12 +158,14 @@ export class LayoutState implements LayoutView {
 
   /**
    * `donor`: a state the caller discards; its buffers (trees, node loads) are reused, so it must
-   * not be used afterwards. The result is the same as without one.
+   * not be used afterwards. The result is the same as without one. `squares`: keep
+   * `sumSquares` (only the greedy search reads it; the others skip its upkeep).
    */
   constructor(
     readonly ctx: PlanContext,
     layout: Layout,
     donor?: LayoutState,
+    readonly squares = false,
   ) {
     const b = (this.boundaries = layout.boundaries.slice());
     this.nodes = layout.nodes.slice();
@@ -183,7 +185,7 @@ export class LayoutState implements LayoutView {
       for (let i = 0; i < k; i++) {
         part[i] = p[b[i + 1]] - p[b[i]];
         nl[this.nodes[i]] += part[i];
-        this.sumSq[w] += part[i] * part[i];
+        if (squares) this.sumSq[w] += part[i] * part[i];
       }
       this.trees.push(reuse ? donor.trees[w].rebuilt(part, k) : new MaxTree(part, k));
       this.nodeLoad.push(nl);
@@ -256,6 +258,7 @@ export class LayoutState implements LayoutView {
   }
   /** Σ of squared expected partition loads in window `w` (a smooth measure of heat, for tie-breaks). */
   sumSquares(w: number): number {
+    if (!this.squares) throw new RangeError('sumSquares needs a LayoutState built with squares = true');
     return this.sumSq[w];
   }
   /** Expected load of partition `i` in window `w`. */
@@ -326,6 +329,7 @@ export class LayoutState implements LayoutView {
     const cap = ctx.partitionCapacity;
     const capped = cap !== Infinity;
     const tail = this.upTrees !== undefined;
+    const squares = this.squares;
     for (let w = 0; w < ctx.windowCount; w++) {
       const p = ctx.prefix[w];
       const tree = this.trees[w];
@@ -339,11 +343,13 @@ export class LayoutState implements LayoutView {
         const og = tree.get(gain);
         const vg = og + d;
         tree.setLeaf(gain, vg);
-        sq += vg * vg - og * og;
         const ol = tree.get(lose);
         const vl = ol - d;
         tree.setLeaf(lose, vl);
-        sq += vl * vl - ol * ol;
+        if (squares) {
+          sq += vg * vg - og * og;
+          sq += vl * vl - ol * ol;
+        }
         if (capped && !tail) {
           ex += Math.max(0, vg - cap) - Math.max(0, og - cap);
           ex += Math.max(0, vl - cap) - Math.max(0, ol - cap);
