@@ -178,6 +178,11 @@ export class LayoutState implements LayoutView {
     this.excess = reuse ? donor.excess.fill(0) : new Float64Array(W);
     this.sumSq = reuse ? donor.sumSq.fill(0) : new Float64Array(W);
     const part = partBuffer(k);
+    // Without a donor, every tree of the state lives in one buffer (one allocation, not one per tree).
+    const len = MaxTree.storageFor(k);
+    const store = reuse ? undefined : new Float64Array(len * W * (ctx.upperPrefix ? 2 : 1));
+    const tree = (donorTree: MaxTree | undefined, slot: number) =>
+      donorTree ? donorTree.rebuilt(part, k) : new MaxTree(part, k, store!.subarray(slot * len, (slot + 1) * len));
     const nodeBuffer = (old: Float64Array | undefined) => (old ? old.fill(0) : new Float64Array(ctx.nodeSlots));
     for (let w = 0; w < W; w++) {
       const p = ctx.prefix[w];
@@ -187,7 +192,7 @@ export class LayoutState implements LayoutView {
         nl[this.nodes[i]] += part[i];
         if (squares) this.sumSq[w] += part[i] * part[i];
       }
-      this.trees.push(reuse ? donor.trees[w].rebuilt(part, k) : new MaxTree(part, k));
+      this.trees.push(tree(reuse ? donor.trees[w] : undefined, w));
       this.nodeLoad.push(nl);
       if (!ctx.upperPrefix) for (let i = 0; i < k; i++) this.excess[w] += Math.max(0, part[i] - cap);
     }
@@ -206,7 +211,7 @@ export class LayoutState implements LayoutView {
           nl[this.nodes[i]] += part[i];
           this.excess[w] += Math.max(0, part[i] - cap);
         }
-        this.upTrees.push(reuse ? donor.upTrees![w].rebuilt(part, k) : new MaxTree(part, k));
+        this.upTrees.push(tree(reuse ? donor.upTrees![w] : undefined, W + w));
         this.nodeUpper.push(nl);
       }
     }

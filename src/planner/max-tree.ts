@@ -1,16 +1,31 @@
 /** A fixed-size max segment tree: point update and max / argmax in O(log n), for hot search loops. */
 
+/** Leaves of a tree over n values: the least power of two ≥ n. */
+function treeSize(n: number): number {
+  let size = 1;
+  while (size < n) size <<= 1;
+  return size;
+}
+
 export class MaxTree {
   private readonly size: number;
   private readonly t: Float64Array;
 
-  /** A tree over `values[0..n)` (copied; n defaults to all of them). */
-  constructor(values: ArrayLike<number>, n = values.length) {
-    let size = 1;
-    while (size < n) size <<= 1;
+  /**
+   * A tree over `values[0..n)` (copied; n defaults to all of them), in `storage` when given (at
+   * least `MaxTree.storageFor(n)` values, e.g. a view into one buffer shared by many trees, which
+   * saves an allocation per tree), else in its own array.
+   */
+  constructor(values: ArrayLike<number>, n = values.length, storage?: Float64Array) {
+    const size = treeSize(n);
     this.size = size;
-    this.t = new Float64Array(2 * size);
+    this.t = storage ?? new Float64Array(2 * size);
     this.fillFrom(values, n);
+  }
+
+  /** Values of storage a tree over n values needs. */
+  static storageFor(n: number): number {
+    return 2 * treeSize(n);
   }
 
   /**

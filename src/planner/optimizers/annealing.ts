@@ -10,7 +10,7 @@ import { totalCost } from '../cost.ts';
 import { LayoutState } from '../layout-state.ts';
 import type { Layout } from '../layout.ts';
 import { randomMove } from '../moves.ts';
-import { bestSeed, stopper, type Optimizer, type SearchProblem, type SearchResult } from '../optimizer.ts';
+import { cheapestSeed, seedStates, stopper, type Optimizer, type SearchProblem, type SearchResult } from '../optimizer.ts';
 import { mergeLayout, splitLayout } from '../reshape.ts';
 import { ReshapeBound, type ReshapeCandidate } from '../reshape-bound.ts';
 import { coolestPair, medianPoint } from '../seeds.ts';
@@ -160,7 +160,9 @@ export function annealing(opts: AnnealingOptions = {}): Optimizer {
       const { ctx, model } = problem;
       const iters = Math.max(1, Math.floor(budget.iterations));
       const stop = stopper(budget);
-      const seedStart = bestSeed(problem);
+      // The seeds' states start the short runs too (built once: a fresh state is the same every time).
+      const starts = seedStates(problem);
+      const seedStart = cheapestSeed(starts);
       let best = seedStart.state.layout();
       let bestCost = seedStart.cost;
       const scale = Math.max(bestCost, 1e-12);
@@ -171,8 +173,7 @@ export function annealing(opts: AnnealingOptions = {}): Optimizer {
       const per = Math.floor(iters / 2 / S);
       if (per >= 50) {
         for (let i = 0; i < S && !stopped; i++) {
-          const s = new LayoutState(ctx, problem.seeds[i]);
-          const r = anneal(problem, s, totalCost(model, s), per, t0 * scale, ratio, reshapeRate, rng, stop, Infinity, 0, useBound);
+          const r = anneal(problem, starts[i].state, starts[i].cost, per, t0 * scale, ratio, reshapeRate, rng, stop, Infinity, 0, useBound);
           used += r.used;
           stopped = r.stopped;
           if (r.bestCost < bestCost) {
