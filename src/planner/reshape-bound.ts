@@ -20,18 +20,37 @@ import type { PlanContext } from './context.ts';
 import { totalCost, type CostModel } from './cost.ts';
 import { boundaryTerm, moveDelta, type LayoutState, type LayoutView } from './layout-state.ts';
 import type { Layout } from './layout.ts';
+import { mergeLayout, splitLayout } from './reshape.ts';
 import { defaultTerms } from './terms/index.ts';
 
-/** A count-changing candidate: `split` cuts partition `i` at `x` with the upper half on `node`; `merge` joins `i` and `i + 1`. */
-export interface ReshapeCandidate {
-  readonly kind: 'split' | 'merge';
-  readonly i: number;
-  /** Split point (split only). */
-  readonly x: number;
-  /** Node of the new upper half (split only). */
-  readonly node: number;
+/**
+ * A count-changing candidate of a state: `split` cuts partition `i` at `x` with the upper half on
+ * `node`; `merge` joins `i` and `i + 1` (on i's node). Its layout is built when first read (most
+ * candidates are rejected on their bound without it), from the state as it is then, so the state
+ * must not change in between.
+ */
+export class ReshapeCandidate {
+  private built: Layout | undefined;
+
+  constructor(
+    private readonly state: LayoutState,
+    readonly kind: 'split' | 'merge',
+    readonly i: number,
+    /** Split point (split only). */
+    readonly x: number,
+    /** Node of the new upper half (split only). */
+    readonly node: number,
+  ) {}
+
   /** The candidate layout. */
-  readonly layout: Layout;
+  get layout(): Layout {
+    if (!this.built) {
+      const s = this.state;
+      const l: Layout = { boundaries: s.boundaries, nodes: s.nodes };
+      this.built = this.kind === 'split' ? splitLayout(s.ctx, l, this.i, this.x, this.node) : mergeLayout(s.ctx, l, this.i);
+    }
+    return this.built;
+  }
 }
 
 /** Relative margin below the estimate: far above the rounding a live state accumulates over a search. */
@@ -47,8 +66,6 @@ function scanMax(a: Float64Array): number {
 /** A candidate's aggregates estimated from the live state (see the file comment); refilled per candidate. */
 export class ReshapeView implements LayoutView {
   k = 0;
-  boundaries: Int32Array = new Int32Array(0);
-  nodes: Int32Array = new Int32Array(0);
   movedBytes = 0;
   movedLoad = 0;
   boundaryPenalty = 0;
@@ -71,6 +88,16 @@ export class ReshapeView implements LayoutView {
     this.maxNode = new Float64Array(W);
     this.maxNodeUp = tail ? new Float64Array(W) : this.maxNode;
     this.excess = new Float64Array(W);
+  }
+
+  private cand: ReshapeCandidate | undefined;
+
+  /** The candidate's boundaries (its layout is built on this read: no default term makes it). */
+  get boundaries(): Int32Array {
+    return this.cand!.layout.boundaries;
+  }
+  get nodes(): Int32Array {
+    return this.cand!.layout.nodes;
   }
 
   maxPartitionLoad(w: number): number {
@@ -110,8 +137,7 @@ export class ReshapeView implements LayoutView {
     const to = split ? c.node : s.nodes[i];
     const lastOld = split ? i + 1 : i + 2;
     this.k = split ? s.k + 1 : s.k - 1;
-    this.boundaries = c.layout.boundaries;
-    this.nodes = c.layout.nodes;
+    this.cand = c;
     const tail = ctx.upperPrefix !== undefined;
     const cap = ctx.partitionCapacity;
     for (let w = 0; w < ctx.windowCount; w++) {
@@ -182,22 +208,33 @@ export class ReshapeView implements LayoutView {
   }
 }
 
+/** The bound made for each model (see `ReshapeBound.for`). */
+const made = new WeakMap<CostModel, ReshapeBound>();
+
 /** Lower bounds on reshape candidates' costs under one model (see the file comment). */
 export class ReshapeBound {
   private readonly view: ReshapeView;
   /** The model restricted to the default terms (the others are ≥ 0 and left out). */
   private readonly model: CostModel;
 
-  private constructor(ctx: PlanContext, model: CostModel) {
+  private constructor(
+    readonly ctx: PlanContext,
+    model: CostModel,
+  ) {
     this.view = new ReshapeView(ctx);
     const keep = model.terms.map((t) => defaultTerms.includes(t));
     this.model = { ...model, terms: model.terms.filter((_, t) => keep[t]), weights: model.weights.filter((_, t) => keep[t]) };
   }
 
-  /** A bound for `model`, or null when its weights are not all ≥ 0 (then the estimate bounds nothing). */
+  /**
+   * A bound for `model`, or null when its weights are not all ≥ 0 (then the estimate bounds
+   * nothing). One per model and context: a search's runs share it.
+   */
   static for(ctx: PlanContext, model: CostModel): ReshapeBound | null {
     if (!model.weights.every((w) => w >= 0)) return null;
-    return new ReshapeBound(ctx, model);
+    let b = made.get(model);
+    if (!b || b.ctx !== ctx) made.set(model, (b = new ReshapeBound(ctx, model)));
+    return b;
   }
 
   /** A value ≤ the cost `totalCost(model, new LayoutState(ctx, c.layout))`. */

@@ -11,8 +11,7 @@ import { LayoutState } from '../layout-state.ts';
 import type { Layout } from '../layout.ts';
 import { randomMove } from '../moves.ts';
 import { cheapestSeed, seedStates, stopper, type Optimizer, type SearchProblem, type SearchResult } from '../optimizer.ts';
-import { mergeLayout, splitLayout } from '../reshape.ts';
-import { ReshapeBound, type ReshapeCandidate } from '../reshape-bound.ts';
+import { ReshapeBound, ReshapeCandidate } from '../reshape-bound.ts';
 import { coolestPair, medianPoint } from '../seeds.ts';
 import type { Budget, Rng } from '../types.ts';
 import { randInt } from '../rng.ts';
@@ -50,12 +49,10 @@ export function reshapeCandidate(s: LayoutState, rng: Rng): ReshapeCandidate | n
     let n = 0;
     for (let m = 1; m < ctx.nodeCount; m++) if (nl[m] < nl[n]) n = m;
     const x = medianPoint(ctx, lo, hi);
-    const node = rng.next() < 0.5 ? n : s.nodes[i];
-    return { kind: 'split', i, x, node, layout: splitLayout(ctx, l, i, x, node) };
+    return new ReshapeCandidate(s, 'split', i, x, rng.next() < 0.5 ? n : s.nodes[i]);
   }
   if (k <= 1) return null;
-  const i = coolestPair(ctx, l);
-  return { kind: 'merge', i, x: -1, node: -1, layout: mergeLayout(ctx, l, i) };
+  return new ReshapeCandidate(s, 'merge', coolestPair(ctx, l), -1, -1);
 }
 
 /** The layout of `reshapeCandidate`. */
@@ -91,7 +88,9 @@ export function anneal(
   reshapeBound = true,
 ): { best: Layout; bestCost: number; used: number; stopped: boolean } {
   const { ctx, model } = problem;
-  let best = s.layout();
+  // The best layout seen, copied into the same arrays while the count stays (improvements are many early on).
+  let bestB = s.boundaries.slice();
+  let bestN = s.nodes.slice();
   let bestCost = cost;
   const countFree = ctx.fixedK === undefined;
   const eps = 1e-12 * Math.max(cost, 1e-12);
@@ -104,7 +103,7 @@ export function anneal(
   let mark = cost;
   const bound = countFree && reshapeRate > 0 && reshapeBound ? ReshapeBound.for(ctx, model) : null;
   for (; it < iters && it - improvedAt <= patience; it++) {
-    if (stop(it)) return { best, bestCost, used: it, stopped: true };
+    if (stop(it)) return { best: { boundaries: bestB, nodes: bestN }, bestCost, used: it, stopped: true };
     if (countFree && rng.next() < reshapeRate) {
       const cand = reshapeCandidate(s, rng);
       if (!cand) continue;
@@ -134,14 +133,20 @@ export function anneal(
     }
     if (cost < bestCost - eps) {
       bestCost = cost;
-      best = s.layout();
+      if (bestB.length === s.boundaries.length) {
+        bestB.set(s.boundaries);
+        bestN.set(s.nodes);
+      } else {
+        bestB = s.boundaries.slice();
+        bestN = s.nodes.slice();
+      }
       if (cost < mark * (1 - minGain)) {
         mark = cost;
         improvedAt = it;
       }
     }
   }
-  return { best, bestCost, used: it, stopped: false };
+  return { best: { boundaries: bestB, nodes: bestN }, bestCost, used: it, stopped: false };
 }
 
 /**
