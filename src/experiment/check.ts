@@ -9,8 +9,8 @@ import { InputError, formatProblem } from '../model/errors.ts';
 import type { LoadOptions, ScenarioLoader } from '../scenario/load.ts';
 import { runScenario, type RunResult, type StartLanes } from './run.ts';
 import { buildSummary } from './build-summary.ts';
-import { combineSeeds, seedList } from './seeds.ts';
-import { runTask } from './sweep-task.ts';
+import { combineSeeds, seedList, withOtherSeeds } from './seeds.ts';
+import type { TaskRunner } from './sweep-task.ts';
 import type { ExpectationResult, Summary } from './summary.ts';
 
 /** One scenario's outcome. */
@@ -34,32 +34,49 @@ export interface CheckOptions extends LoadOptions {
   readonly onScenario?: (c: CheckCase) => void;
   readonly wallClock?: () => number;
   readonly keepResults?: boolean;
+  /** Seeds to check each scenario over (seed, seed+1, …), replacing its `seeds:`. */
+  readonly seeds?: number;
+  /** Runs the other seeds in threads (io/task-threads.ts); without it they run in this thread. */
+  readonly runner?: TaskRunner;
 }
 
-/** Runs every scenario (each on its own; one bad file does not stop the others). */
-export function runChecks(files: readonly string[], opts: CheckOptions): CheckCase[] {
+/**
+ * Runs every scenario (each on its own; one bad file does not stop the others), over its
+ * `seeds:` or `opts.seeds`: the first seed here (lanes over threads), the others through
+ * `opts.runner` while it runs.
+ */
+export async function runChecks(files: readonly string[], opts: CheckOptions): Promise<CheckCase[]> {
   const clock = opts.wallClock ?? (() => 0);
-  return files.map((file) => {
+  const cases: CheckCase[] = [];
+  for (const file of files) {
     const t0 = clock();
     let c: CheckCase;
     try {
       const loaded = opts.load(file, opts);
-      const result = runScenario(loaded, { startLanes: opts.startLanes });
-      let summary = buildSummary(result, opts.version);
-      // A scenario with `seeds:` is checked over its seeds (one after the other, in this thread).
-      const seeds = seedList(loaded, loaded.scenario.seeds).slice(1);
-      if (seeds.length) {
-        const others = seeds.map((seed) => runTask({ file: path.resolve(file), sets: [...(opts.sets ?? [])], seed, policies: opts.policies, version: opts.version }, opts.load));
-        summary = combineSeeds(loaded, [summary, ...others]);
-      }
+      const seeds = seedList(loaded, opts.seeds ?? loaded.scenario.seeds).slice(1);
+      const others = { file: path.resolve(file), opts, seeds, version: opts.version, load: opts.load, runner: opts.runner };
+      const { first: result, others: summaries } = await withOtherSeeds(others, () => runScenario(loaded, { startLanes: opts.startLanes }));
+      const firstSummary = buildSummary(result, opts.version);
+      const summary = summaries.length ? combineSeeds(loaded, [firstSummary, ...summaries]) : firstSummary;
       c = { file, name: loaded.scenario.name, summary, result: opts.keepResults ? result : undefined, wallMs: clock() - t0 };
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
       c = { file, name: path.basename(file).replace(/\.ya?ml$/, ''), problems: err.problems.map(formatProblem), wallMs: clock() - t0 };
     }
     opts.onScenario?.(c);
-    return c;
-  });
+    cases.push(c);
+  }
+  return cases;
+}
+
+/**
+ * How an expectation over seeds fared: "held at 7 of 10 seeds; failed at 6, 7, 13", or "" for
+ * one seed or a `mean(…)` expectation (evaluated once).
+ */
+export function seedTally(e: ExpectationResult): string {
+  if (!e.seeds || e.seeds.length < 2) return '';
+  const failed = e.seeds.filter((x) => !x.pass).map((x) => x.seed);
+  return `held at ${e.seeds.length - failed.length} of ${e.seeds.length} seeds${failed.length ? `; failed at seed ${failed.join(', ')}` : ''}`;
 }
 
 /** Exit code of a check: 2 bad input, 1 a failed expectation, 3 an invariant violated, 0 else. */
@@ -81,7 +98,8 @@ export function junitXml(cases: readonly CheckCase[]): string {
     }
     const s = c.summary!;
     const cases_: string[] = expectationsOf(s).map((e) => {
-      const body = e.pass ? '' : `\n      <failure message="${xml(`${e.expr}: left ${e.left}, right ${e.right}`)}" type="ExpectationFailed">${xml(`${e.expr}\nleft = ${e.left}\nright = ${e.right}`)}</failure>\n    `;
+      const tally = seedTally(e);
+      const body = e.pass ? '' : `\n      <failure message="${xml(`${e.expr}: left ${e.left}, right ${e.right}${tally ? ` (${tally})` : ''}`)}" type="ExpectationFailed">${xml(`${e.expr}\nleft = ${e.left}\nright = ${e.right}${tally ? `\n${tally}` : ''}`)}</failure>\n    `;
       return `    <testcase classname="${xml(c.name)}" name="${xml(e.expr)}" time="0">${body}</testcase>`;
     });
     const inv = bugs(s);
@@ -130,7 +148,10 @@ export function checkTable(cases: readonly CheckCase[]): string {
     const failed = expectationsOf(s).filter((e) => !e.pass).length;
     const below = boundFailures(s);
     lines.push(`${failed || bugs(s) ? 'FAIL ' : 'ok   '} ${c.name}: ${expectationsOf(s).length - failed}/${expectationsOf(s).length} expectations${s.invariantViolations ? `, ${s.invariantViolations} invariant violation(s)` : ''}${below.length ? `, ${below.length} policy metric(s) below a lower bound` : ''} (${(c.wallMs / 1000).toFixed(1)} s)`);
-    for (const e of expectationsOf(s)) lines.push(`      ${e.pass ? '✔' : '✘'} ${e.expr}   [${e.left} vs ${e.right}]`);
+    for (const e of expectationsOf(s)) {
+      const tally = seedTally(e);
+      lines.push(`      ${e.pass ? '✔' : '✘'} ${e.expr}   [${e.left} vs ${e.right}]${tally ? ` (${tally})` : ''}`);
+    }
     for (const e of below) lines.push(`      ✘ ${e.expr}   [${e.left} vs ${e.right}] (a keycast bug: no layout can do this)`);
   }
   const bad = cases.filter((c) => c.problems || expectationsOf(c.summary!).some((e) => !e.pass) || bugs(c.summary!)).length;

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import type { PolicySpec, Scenario } from '../scenario/schema.ts';
 import type { RandomSource } from '../engine/random.ts';
 import { timedPort, type VirtualScheduler } from '../engine/virtual-scheduler.ts';
-import { equalPartitionMap } from '../model/partition-map.ts';
+import { equalPartitionMap, type PartitionMap } from '../model/partition-map.ts';
 import type { OpEvent } from '../model/control-plane.ts';
 import type { BucketHistory } from '../cluster/bucket-history.ts';
 import { SimCluster } from '../cluster/sim-cluster.ts';
@@ -64,12 +64,21 @@ export interface Lane {
   scheduledMs: number;
 }
 
+/**
+ * The map a lane starts from: `cluster.partitions` equal-width partitions round-robin over the
+ * nodes, the start every lane shares, or a static policy's own `partitions`.
+ */
+export function startMap(sc: Scenario, spec: PolicySpec): PartitionMap {
+  const k = spec.kind === 'static' && spec.partitions !== undefined ? spec.partitions : sc.cluster.partitions;
+  return equalPartitionMap(sc.keyspace.buckets, k, sc.cluster.nodes);
+}
+
 /** Sets up the lane of policy `name`: its cluster on the shared scheduler, its policy, its series and spool. */
 export function createLane(name: string, spec: PolicySpec, s: LaneShared): Lane {
   const { sc, random } = s;
   const cluster = new SimCluster({
     config: sc.cluster,
-    initialMap: equalPartitionMap(s.buckets, sc.cluster.partitions, sc.cluster.nodes),
+    initialMap: startMap(sc, spec),
     scheduler: s.scheduler,
     faults: random.fork('faults'),
     faultDraws: (key) => random.keyed(`fault/${key}`),

@@ -31,12 +31,14 @@ import { slotsPerBucket } from '../cluster/redis/slot-tags.ts';
 import { withTimeout } from '../cluster/redis/with-timeout.ts';
 import { InputError } from '../model/errors.ts';
 import type { OpEvent } from '../model/control-plane.ts';
-import { equalPartitionMap, partitionLoads } from '../model/partition-map.ts';
+import { partitionLoads } from '../model/partition-map.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
+import type { PolicySpec } from '../scenario/schema.ts';
 import type { Policy, PolicyContext } from '../policies/policy.ts';
 import { createPolicy } from './policy-factory.ts';
 import { clusterFacts, makeWorkload, WINDOW_MS } from './run.ts';
 import { realisedFor } from './realised.ts';
+import { startMap } from './lane.ts';
 import { checkWrites, type WriteCheck } from './live-check.ts';
 import { latencyFigures, LiveWriter } from './live-writer.ts';
 
@@ -62,10 +64,10 @@ function checkOptions(o: LiveOptions): { spec: LoadedScenario['policies'][number
 }
 
 /** Connects the control plane (adopting the scenario's initial map) and a cluster client. */
-async function connectCluster(o: LiveOptions, port: SchedulerPort): Promise<{ cp: RedisControlPlane; client: Cluster }> {
+async function connectCluster(o: LiveOptions, port: SchedulerPort, spec: PolicySpec): Promise<{ cp: RedisControlPlane; client: Cluster }> {
   const sc = o.loaded.scenario;
   const B = sc.keyspace.buckets;
-  const cp = await RedisControlPlane.connect({ seeds: o.seeds, scheduler: port, buckets: B, initialMap: equalPartitionMap(B, sc.cluster.partitions, sc.cluster.nodes), maxConcurrentOps: sc.cluster.maxConcurrentOps, maxPartitions: sc.cluster.maxPartitions });
+  const cp = await RedisControlPlane.connect({ seeds: o.seeds, scheduler: port, buckets: B, initialMap: startMap(sc, spec), maxConcurrentOps: sc.cluster.maxConcurrentOps, maxPartitions: sc.cluster.maxPartitions });
   if (cp.masters.length !== sc.cluster.nodes) {
     await cp.close();
     throw new InputError([{ file: o.loaded.file, path: 'cluster.nodes', message: `is ${sc.cluster.nodes} but the Redis cluster has ${cp.masters.length} masters (keycast cluster up --masters ${sc.cluster.nodes}, or --set cluster.nodes=${cp.masters.length})` }]);
@@ -290,7 +292,7 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
   stage('connecting');
   let conn: Awaited<ReturnType<typeof connectCluster>>;
   try {
-    conn = await connectCluster(o, run.port);
+    conn = await connectCluster(o, run.port, spec);
   } catch (err) {
     run.wall.close();
     throw err;

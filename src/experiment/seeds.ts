@@ -49,13 +49,15 @@ export function ratioStats(a: readonly number[], b: readonly number[]): RatioSta
 }
 
 /**
- * The pairs a/b compared: each predictive over each reactive (plain or fair), each oracle over each
- * predictive, each hindsight over each reactive, predictive and oracle.
+ * The pairs a/b compared: each predictive over each reactive (plain or fair) and each static
+ * (the cluster's start, or a static policy's own layout), each oracle over each predictive, each
+ * hindsight over each reactive, predictive and oracle.
  */
 export function ratioPairs(policies: Record<string, PolicySummary>): [string, string][] {
   const by = (kinds: string[]) => Object.entries(policies).filter(([, p]) => kinds.includes(p.kind)).map(([n]) => n);
   const pairs: [string, string][] = [];
   for (const p of by(['predictive'])) for (const r of by(['reactive'])) pairs.push([p, r]);
+  for (const p of by(['predictive'])) for (const r of by(['static'])) pairs.push([p, r]);
   for (const o of by(['oracle', 'perfect-forecast'])) for (const p of by(['predictive'])) pairs.push([o, p]);
   for (const h of by(['hindsight'])) for (const p of by(['reactive', 'predictive', 'oracle', 'perfect-forecast'])) pairs.push([h, p]);
   return pairs;

@@ -62,7 +62,15 @@ const fmt = (r: RatioStats | undefined) => (r && Number.isFinite(r.mean) ? `${r.
 export function verdicts(s: Summary, regime: 'slow' | 'fast', workload: 'periodic' | 'bursts'): Verdict[] {
   const r = s.seeds?.ratios ?? {};
   const out: Verdict[] = [];
-  const baselines = Object.keys(r).filter((k) => k.startsWith('predictive/'));
+  const statics = new Set(Object.entries(s.policies).filter(([, p]) => p.kind === 'static').map(([n]) => n));
+  const baselines = Object.keys(r).filter((k) => k.startsWith('predictive/') && !statics.has(k.slice('predictive/'.length)));
+  // Does repartitioning beat keeping a layout? Against the cluster's start this is easy; against
+  // a fine static layout striped over every node (a static policy's own `partitions`) it is the
+  // question a slow-move regime asks.
+  for (const k of Object.keys(r).filter((x) => x.startsWith('predictive/') && statics.has(x.slice('predictive/'.length)))) {
+    const slo = r[k].sloViolationRate;
+    out.push({ target: `${k}: fewer SLO-violating records than keeping that layout`, met: slo && Number.isFinite(slo.hi) ? slo.hi < 1 : null, detail: `violations ${fmt(slo)}` });
+  }
   if (workload === 'periodic' && regime === 'slow') {
     for (const k of baselines) {
       const slo = r[k].sloViolationRate;

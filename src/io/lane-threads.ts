@@ -7,7 +7,7 @@
  */
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildSync } from 'esbuild';
 import { InputError, type Problem } from '../model/errors.ts';
 import { fromWire, type WireLane } from '../experiment/lane-wire.ts';
@@ -37,8 +37,10 @@ let bundled: URL | null = null;
 export function workerScript(): URL {
   if (bundled) return bundled;
   const entry = fileURLToPath(new URL('./lane-worker.ts', import.meta.url));
+  const root = fileURLToPath(new URL('../..', import.meta.url));
   const out = buildSync({
     entryPoints: [entry],
+    absWorkingDir: root,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -47,7 +49,7 @@ export function workerScript(): URL {
     logLevel: 'silent',
     packages: 'external',
   });
-  const code = absolutePackages(out.outputFiles[0].text, (name) => import.meta.resolve(name));
+  const code = pinMetaUrls(absolutePackages(out.outputFiles[0].text, (name) => import.meta.resolve(name)), root);
   bundled = new URL(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
   return bundled;
 }
@@ -62,6 +64,24 @@ export function absolutePackages(code: string, resolve: (name: string) => string
     .replace(/^((?:import|export)\b[^;"]*?\bfrom\s*)"([^"]+)"/gm, (_, lead: string, name: string) => `${lead}${JSON.stringify(swap(name))}`)
     .replace(/^(import\s*)"([^"]+)"/gm, (_, lead: string, name: string) => `${lead}${JSON.stringify(swap(name))}`)
     .replace(/\bimport\(\s*"([^"]+)"\s*\)/g, (_, name: string) => `import(${JSON.stringify(swap(name))})`);
+}
+
+/**
+ * `code` (esbuild's unminified bundle, built in `root`) with each module's `import.meta.url`
+ * replaced by that module's own file URL: in a `data:` module it would be the data URL, and a
+ * module that finds a file next to itself (`new URL('./x.ts', import.meta.url)`) would fail.
+ * esbuild heads each module's part of the bundle with a `// path/from/root.ts` comment.
+ */
+export function pinMetaUrls(code: string, root: string): string {
+  let file: string | null = null;
+  return code
+    .split('\n')
+    .map((line) => {
+      const head = /^\/\/ (\S+\.[cm]?[jt]sx?)$/.exec(line);
+      if (head) file = head[1];
+      return file && line.includes('import.meta.url') ? line.split('import.meta.url').join(JSON.stringify(pathToFileURL(path.join(root, file)).href)) : line;
+    })
+    .join('\n');
 }
 
 /**

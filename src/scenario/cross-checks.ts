@@ -33,6 +33,12 @@ export function crossFieldChecks(sc: Partial<Scenario>, rawDuration: unknown, di
   if (cluster && keyspace && cluster.maxPartitions > keyspace.buckets && cluster.maxPartitions !== 1024) {
     add({ path: 'cluster.maxPartitions', ...where(['cluster', 'maxPartitions']), message: `above the ${keyspace.buckets} buckets of the key space` });
   }
+  for (const [name, spec] of Object.entries(sc.policies ?? {})) {
+    if (spec.kind !== 'static' || spec.partitions === undefined) continue;
+    const at = { path: `policies.${name}.partitions`, ...where(['policies', name, 'partitions']) };
+    if (cluster && spec.partitions > cluster.maxPartitions) add({ ...at, message: `${spec.partitions} is above cluster.maxPartitions (${cluster.maxPartitions})` });
+    else if (keyspace && spec.partitions > keyspace.buckets) add({ ...at, message: `${spec.partitions} partitions do not fit in ${keyspace.buckets} buckets` });
+  }
   const durationFromTrace = workload !== undefined && workload.trace !== undefined && rawDuration === undefined;
   if (sc.warmup !== undefined && sc.duration !== undefined && sc.warmup >= sc.duration && !durationFromTrace) {
     add({ path: 'warmup', ...where(['warmup']), message: 'must be shorter than duration' });

@@ -233,7 +233,10 @@ const oracleFields = {
   tailQuantile: z.number().min(0.5).max(0.999).default(0.9).meta({ description: "quantile of a node's per-tick load that plans keep within capacity: the tail picture is the forecast's p90 band (and the tick headroom) scaled to this quantile under the normal approximation; higher = more headroom, more moves" }),
 };
 const policy = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('static') }),
+  z.strictObject({
+    kind: z.literal('static'),
+    partitions: count.optional().meta({ description: "the layout this lane keeps: this many equal-width partitions assigned round-robin over the nodes (default: cluster.partitions, the start every lane shares); a finer one stripes any hot band over every node" }),
+  }),
   z.strictObject({
     kind: z.literal('reactive'),
     ...planning,

@@ -102,6 +102,31 @@ describe('keycast sweep, merge, check, compare, report, capacity', () => {
     expect(fs.readFileSync(path.join(d, 'j.xml'), 'utf8')).toMatch(/<error message="bad input" type="InputError">.*c\.yaml:2:11 duration: not a duration/);
   });
 
+  it('check --seeds N checks every expectation at every seed and names the seeds where one fails', () => {
+    const d = tmp();
+    const good = fs.readFileSync(TINY, 'utf8').replace('duration: 1h', 'duration: 20m').replace('warmup: 10m', 'warmup: 5m');
+    const f = path.join(d, 'a.yaml');
+    fs.writeFileSync(f, good);
+    // Per-seed record counts, then a bound between them: it holds at some seeds only.
+    const run = kc(['run', f, '--seeds', '3', '--json']);
+    expect(run.code).toBe(0);
+    const seeds = (JSON.parse(run.out) as Summary).seeds!;
+    const values = seeds.policies.static.records.values;
+    const mid = [...values].sort((a, b) => a - b)[1];
+    const failing = seeds.seeds.filter((_, i) => !(values[i] < mid + 0.5));
+    expect(failing.length).toBe(1);
+    fs.writeFileSync(f, good.replace('static.records > 0', `static.records < ${mid + 0.5}`));
+    const r = kc(['check', f, '--seeds', '3', '--junit', path.join(d, 'j.xml')]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`(held at 2 of 3 seeds; failed at seed ${failing[0]})`);
+    expect(fs.readFileSync(path.join(d, 'j.xml'), 'utf8')).toContain(`held at 2 of 3 seeds; failed at seed ${failing[0]}`);
+    // Written over the means it is evaluated once, on the per-seed means.
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    fs.writeFileSync(f, good.replace('static.records > 0', `mean(static.records) < ${mean + 1}`));
+    expect(kc(['check', f, '--seeds', '3']).code).toBe(0);
+    expect(kc(['check', f, '--seeds', 'two']).code).toBe(2);
+  }, 120_000);
+
   it('compare flags regressions beyond the tolerance; report re-renders a run from its data', () => {
     const d = tmp();
     expect(kc(['run', TINY, ...SHORT, '--out', path.join(d, 'a')]).code).toBe(0);

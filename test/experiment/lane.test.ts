@@ -74,4 +74,14 @@ describe('a lane', () => {
     expect(r.summary.kind).toBe('static');
     expect(r.latencyQuantile(0.5)).toBe(r.latency.quantile(0.5));
   });
+
+  it('starts from cluster.partitions round-robin, a static policy with partitions from its own', () => {
+    const s = shared();
+    const plain = createLane('a', { kind: 'static' }, s).cluster.currentMap();
+    const striped = createLane('b', { kind: 'static', partitions: 12 }, s).cluster.currentMap();
+    expect(plain.boundaries.length - 1).toBe(s.sc.cluster.partitions);
+    expect(striped.boundaries.length - 1).toBe(12);
+    expect(striped.nodes).toEqual([0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2]);
+    expect([striped.boundaries[0], striped.boundaries[12]]).toEqual([0, s.buckets]);
+  });
 });

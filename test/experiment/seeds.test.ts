@@ -39,11 +39,12 @@ describe('seed statistics', () => {
     expect(Number.isNaN(r.values[2])).toBe(true);
   });
 
-  it('pairs predictive over reactive and oracle over predictive, by kind', () => {
+  it('pairs predictive over reactive and static, and oracle over predictive, by kind', () => {
     const pol = (kind: string) => ({ kind }) as PolicySummary;
     expect(ratioPairs({ s: pol('static'), r: pol('reactive'), f: pol('reactive'), p: pol('predictive'), o: pol('oracle'), m: pol('mean-oracle') })).toEqual([
       ['p', 'r'],
       ['p', 'f'],
+      ['p', 's'],
       ['o', 'p'],
     ]);
   });

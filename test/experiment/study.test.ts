@@ -5,9 +5,9 @@ import { ratioStats, seedStats } from '../../src/experiment/seeds.ts';
 import type { Summary } from '../../src/experiment/summary.ts';
 
 /** A summary whose seeds block has the given ratios (a: per-seed predictive values, b: baseline's). */
-function summary(name: string, ratios: Record<string, Record<string, [number[], number[]]>>): Summary {
+function summary(name: string, ratios: Record<string, Record<string, [number[], number[]]>>, policies: Record<string, { kind: string }> = {}): Summary {
   const r = Object.fromEntries(Object.entries(ratios).map(([k, m]) => [k, Object.fromEntries(Object.entries(m).map(([mm, [a, b]]) => [mm, ratioStats(a, b)]))]));
-  return { scenario: name, seed: 1, policies: {}, seeds: { seeds: [1, 2, 3], policies: { predictive: { sloViolationRate: seedStats([0.01, 0.02, 0.03]) } }, ratios: r } } as unknown as Summary;
+  return { scenario: name, seed: 1, policies, seeds: { seeds: [1, 2, 3], policies: { predictive: { sloViolationRate: seedStats([0.01, 0.02, 0.03]) } }, ratios: r } } as unknown as Summary;
 }
 
 describe('study verdicts', () => {
@@ -38,6 +38,25 @@ describe('study verdicts', () => {
     const far = summary('daily-peak-slow', { 'hindsight/reactive': { sloViolationRate: [[5, 5, 5], [10, 10, 10]], movedBytes: [[3, 3, 3], [10, 10, 10]] } });
     expect(verdicts(far, 'slow', 'periodic').find((x) => x.target.startsWith('hindsight/'))!.met).toBe(false);
     expect(verdicts(far, 'fast', 'periodic').some((x) => x.target.startsWith('hindsight/'))).toBe(false);
+  });
+
+  it('says whether predictive beats keeping a layout (each static lane), beyond the interval, in every regime', () => {
+    const s = summary(
+      'daily-peak-slow',
+      {
+        'predictive/reactive': { sloViolationRate: [[8, 8, 8], [10, 10, 10]], movedBytes: [[12, 12, 12], [10, 10, 10]] },
+        'predictive/static': { sloViolationRate: [[8, 8.5, 7.5], [60, 60, 60]] },
+        'predictive/static_striped': { sloViolationRate: [[8, 8.5, 7.5], [2, 2, 2]] },
+      },
+      { static: { kind: 'static' }, static_striped: { kind: 'static' }, reactive: { kind: 'reactive' }, predictive: { kind: 'predictive' } },
+    );
+    for (const regime of ['slow', 'fast'] as const) {
+      const v = verdicts(s, regime, 'periodic');
+      const keep = v.filter((x) => /^predictive\/static/.test(x.target)).map((x) => [x.target.split(':')[0], x.met]);
+      expect(keep).toEqual([['predictive/static', true], ['predictive/static_striped', false]]);
+    }
+    // the static lanes are not reactive baselines of the ≥ 80% target
+    expect(verdicts(s, 'slow', 'periodic').filter((x) => x.target.includes('≥ 80%')).map((x) => x.target.split(':')[0])).toEqual(['predictive/reactive']);
   });
 
   it('the oracle worse than predictive beyond the interval is flagged', () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
 import { loadScenario } from '../../src/io/load-scenario.ts';
-import { absolutePackages, startLaneScript, startLaneThread } from '../../src/io/lane-threads.ts';
+import { absolutePackages, pinMetaUrls, startLaneScript, startLaneThread } from '../../src/io/lane-threads.ts';
 import { runScenario } from '../../src/experiment/run.ts';
 import { buildSummary } from '../../src/experiment/build-summary.ts';
 import { InputError } from '../../src/model/errors.ts';
@@ -57,6 +57,24 @@ describe('policies in worker threads', () => {
 });
 
 describe('the worker script', () => {
+  it('a gzip trace replays in lane threads too (its reader finds its own worker file), with the same lanes', () => {
+    const file = path.join(ROOT, 'scenarios/flights-origins.yaml');
+    const sets = ['duration=2h', 'warmup=30m'];
+    const one = runScenario(loadScenario(file, { sets }), { workers: 1, startLanes: startLaneThread });
+    const two = runScenario(loadScenario(file, { sets }), { workers: 2, startLanes: startLaneThread });
+    expect(two.threads).toBe(2);
+    const brief = (r: typeof one) => r.lanes.map((l) => [l.name, l.summary.records, l.latencyQuantile(0.99)]);
+    expect(brief(two)).toEqual(brief(one));
+  }, 120_000);
+
+  it("pins each bundled module's import.meta.url to its own file", () => {
+    const code = ['// src/a/x.ts', 'const u = new URL("./w.ts", import.meta.url);', '', '// src/b/y.ts', 'f(import.meta.url, import.meta.url);', 'g();'].join('\n');
+    const out = pinMetaUrls(code, '/repo').split('\n');
+    expect(out[1]).toBe('const u = new URL("./w.ts", "file:///repo/src/a/x.ts");');
+    expect(out[4]).toBe('f("file:///repo/src/b/y.ts", "file:///repo/src/b/y.ts");');
+    expect(out[5]).toBe('g();');
+  });
+
   it('a worker whose script fails to load fails the run instead of leaving it waiting', () => {
     const loaded = loadScenario(TINY, { sets: SETS });
     const broken = 'data:text/javascript,throw new Error("no lanes here")';

@@ -86,6 +86,13 @@ describe('scenario validation', () => {
     expect(problems(GOOD.replace('partitions: 4', 'partitions: 64'))[0]).toMatch(/cluster\.partitions: 64 is above maxPartitions \(32\)/);
   });
 
+  it("checks a static policy's own partitions against maxPartitions and the buckets, with the line", () => {
+    const withStatic = (n: number) => GOOD.replace("expect:", `policies:\n  static: { kind: static }\n  striped: { kind: static, partitions: ${n} }\nexpect:`);
+    expect(problems(withStatic(32))).toEqual([]);
+    expect(problems(withStatic(64))).toEqual(['f.yaml:14:40 policies.striped.partitions: 64 is above cluster.maxPartitions (32)']);
+    expect(problems(withStatic(0))[0]).toMatch(/policies\.striped\.partitions/);
+  });
+
   it('rejects a missing trace file', () => {
     const text = GOOD.replace('kind: user-id', 'kind: range').replace('workload:\n', 'workload:\n  trace: { file: nowhere.csv }\n');
     const asked: string[] = [];

@@ -8,8 +8,9 @@ export const checkCommand: KeycastCommand = {
   builder: (y) =>
     scenarioOptions(
       y
-        .usage('keycast check [FILE|DIR ...] [--junit FILE] [--out DIR] [--force]\n\nEach *.yaml of a folder (not recursive) or each file named; exit 1 if an expectation fails, 2 on bad input.')
+        .usage('keycast check [FILE|DIR ...] [--seeds N] [--junit FILE] [--out DIR] [--force]\n\nEach *.yaml of a folder (not recursive) or each file named; exit 1 if an expectation fails, 2 on bad input.')
         .positional('paths', { type: 'string', array: true, describe: 'scenario files or folders (default: scenarios)' })
+        .option('seeds', { type: 'string', describe: "check every scenario over N seeds (seed, seed+1, …), replacing its seeds:; each expectation must hold at every seed unless written mean(…)" })
         .option('junit', { type: 'string', describe: 'write JUnit XML here (one testsuite per scenario, one testcase per expectation)' })
         .option('out', { type: 'string', describe: 'also write each scenario’s report to DIR/<name>/' })
         .option('force', { type: 'boolean', default: false, describe: 'replace --out even if it is not a keycast output folder (deletes what is there)' }),
@@ -31,8 +32,19 @@ export const checkCommand: KeycastCommand = {
     if (out !== undefined) assertOutDir(out, { force });
     const { loadScenario } = await import('../../io/load-scenario.ts');
     const { startLaneThread } = await import('../../io/lane-threads.ts');
-    const cases = runChecks(files, {
+    let seeds: number | undefined;
+    if (argv.seeds !== undefined) {
+      seeds = Number(argv.seeds);
+      if (!Number.isInteger(seeds) || seeds < 1 || seeds > 1000) {
+        const { InputError } = await import('../../model/errors.ts');
+        throw new InputError([{ file: '<cli>', path: 'seeds', message: `must be a whole number from 1 to 1000, got '${String(argv.seeds)}'` }]);
+      }
+    }
+    const { threadRunner } = await import('../../io/task-threads.ts');
+    const cases = await runChecks(files, {
       ...load,
+      seeds,
+      runner: threadRunner,
       load: loadScenario,
       startLanes: startLaneThread,
       version: version(),
