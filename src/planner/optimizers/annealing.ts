@@ -6,7 +6,7 @@
  * tries, now and then, splitting the hottest partition (new half on the least-loaded node) or
  * merging the coolest adjacent pair.
  */
-import { totalCost } from '../cost.ts';
+import { totalCost, type CostModel } from '../cost.ts';
 import { LayoutState } from '../layout-state.ts';
 import type { Layout } from '../layout.ts';
 import { randomMove } from '../moves.ts';
@@ -60,6 +60,41 @@ export function reshapeMove(s: LayoutState, rng: Rng): Layout | null {
   return reshapeCandidate(s, rng)?.layout ?? null;
 }
 
+/** The annealer's walk at a count-changing step: the current state and cost, and a state whose buffers the next new state reuses. */
+interface Walk {
+  s: LayoutState;
+  cost: number;
+  spare: LayoutState | undefined;
+}
+
+/**
+ * One count-changing step of `anneal` at iteration `it`: a split or merge candidate, accepted as
+ * a move is (always when not worse, else with probability exp(−Δ/T)) into `walk`. When the bound
+ * is already worse, the draw is made on it first; if even the bound is rejected by that draw, so
+ * is the candidate, and its state is never built (the same draws and outcome as without the bound).
+ */
+function reshapeStep(walk: Walk, model: CostModel, bound: ReshapeBound | null, rng: Rng, tStart: number, ratio: number, it: number, iters: number): void {
+  const { s, cost } = walk;
+  const cand = reshapeCandidate(s, rng);
+  if (!cand) return;
+  let u = -1;
+  if (bound) {
+    const lb = bound.lowerBound(s, cand);
+    if (lb > cost) {
+      u = rng.next();
+      if (!(u < Math.exp((cost - lb) / temperature(tStart, ratio, it, iters)))) return;
+    }
+  }
+  // The state a reshape leaves behind (rejected candidate or replaced current) lends its buffers.
+  const ns = new LayoutState(s.ctx, cand.layout, walk.spare);
+  const c = totalCost(model, ns);
+  if (c <= cost || (u >= 0 ? u : rng.next()) < Math.exp((cost - c) / temperature(tStart, ratio, it, iters))) {
+    walk.spare = s;
+    walk.s = ns;
+    walk.cost = c;
+  } else walk.spare = ns;
+}
+
 /**
  * The temperature at iteration `it` of `iters` (geometric cooling from `tStart` by `ratio`),
  * computed only for a worse candidate: most iterations need none.
@@ -95,9 +130,7 @@ export function anneal(
   const countFree = ctx.fixedK === undefined;
   const eps = 1e-12 * Math.max(cost, 1e-12);
   let it = 0;
-  // The state a reshape left behind (rejected candidate or replaced current): its buffers are
-  // reused by the next reshape's state instead of allocating new ones.
-  let spare: LayoutState | undefined;
+  const walk: Walk = { s, cost, spare: undefined };
   let improvedAt = 0;
   // The cost the last counted improvement reached: only a gain of `minGain` (relative) below it resets the patience.
   let mark = cost;
@@ -105,25 +138,11 @@ export function anneal(
   for (; it < iters && it - improvedAt <= patience; it++) {
     if (stop(it)) return { best: { boundaries: bestB, nodes: bestN }, bestCost, used: it, stopped: true };
     if (countFree && rng.next() < reshapeRate) {
-      const cand = reshapeCandidate(s, rng);
-      if (!cand) continue;
-      // The draw a worse candidate takes, made early when the bound is already worse; when even
-      // the bound is rejected by it, so is the candidate, and its state is never built.
-      let u = -1;
-      if (bound) {
-        const lb = bound.lowerBound(s, cand);
-        if (lb > cost) {
-          u = rng.next();
-          if (!(u < Math.exp((cost - lb) / temperature(tStart, ratio, it, iters)))) continue;
-        }
-      }
-      const ns = new LayoutState(ctx, cand.layout, spare);
-      const c = totalCost(model, ns);
-      if (c <= cost || (u >= 0 ? u : rng.next()) < Math.exp((cost - c) / temperature(tStart, ratio, it, iters))) {
-        spare = s;
-        s = ns;
-        cost = c;
-      } else spare = ns;
+      walk.s = s;
+      walk.cost = cost;
+      reshapeStep(walk, model, bound, rng, tStart, ratio, it, iters);
+      s = walk.s;
+      cost = walk.cost;
     } else {
       const undo = randomMove(s, rng);
       if (!undo) continue;
