@@ -35,7 +35,7 @@
  * `fts-reactive`, `fts-predictive` and `fts-oracle` are every decision of that policy of the
  * default scenario (`scenarios/follow-the-sun.yaml`, run with the policy alone: 2 days, its seed,
  * its budget of 2500, tails and timed windows; 575–1389 decisions). Every replay line ends with a
- * fingerprint of its decisions (proposed, savings, reason, actions): equal fingerprints before and
+ * fingerprint of its decisions (proposed, savings, reason, actions and their dependencies): equal fingerprints before and
  * after a change to the planner mean it decides exactly as before.
  *
  * `planDecisionSection()` is the comparison as a section of `npm run bench` (decision time and
@@ -293,7 +293,7 @@ export interface Replay {
   readonly proposed: number;
   /** Cost of the configuration each decision ends with, under the decision's own input. */
   readonly costs: number[];
-  /** FNV-1a over every decision's outcome (proposed, savings, reason, actions): equal = identical decisions. */
+  /** FNV-1a over every decision's outcome (proposed, savings, reason, actions, dependencies): equal = identical decisions. */
   readonly fingerprint: number;
 }
 
@@ -316,7 +316,7 @@ export function replay(decisions: readonly Decision[], optimizer: OptimizerName 
     wall.push(performance.now() - t0); // clock-ok
     cpu.push((c1.user + c1.system) / 1000);
     if (r.proposed) proposed++;
-    fp = fnv(`${r.proposed}|${r.savings}|${r.reason}|${JSON.stringify(r.plan.actions)};`, fp);
+    fp = fnv(`${r.proposed}|${r.savings}|${r.reason}|${JSON.stringify(r.plan.actions)}|${JSON.stringify(r.plan.dependsOn)};`, fp);
     costs.push(planCosts([r.proposed ? r.plan.after : input.map], input, { maxSearchWindows })[0]);
   });
   const name = typeof optimizer === 'string' ? optimizer : optimizer.name;
