@@ -35,8 +35,8 @@
  * `fts-reactive`, `fts-predictive` and `fts-oracle` are every decision of that policy of the
  * default scenario (`scenarios/follow-the-sun.yaml`, run with the policy alone: 2 days, its seed,
  * its budget of 2500, tails and timed windows; 575–1389 decisions). Every replay line ends with a
- * fingerprint of its decisions (proposed, savings, reason, actions and their dependencies): equal fingerprints before and
- * after a change to the planner mean it decides exactly as before.
+ * fingerprint of its decisions (proposed, savings, reason, actions and their dependencies): equal
+ * fingerprints before and after a change to the planner mean it decides exactly as before.
  *
  * `planDecisionSection()` is the comparison as a section of `npm run bench` (decision time and
  * plan cost on the captured decisions, annealing against a candidate optimizer).
