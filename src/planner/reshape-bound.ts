@@ -1,10 +1,10 @@
 /**
  * A lower bound on the cost of a split or merge candidate, read off the live state it would
- * reshape, without building the candidate's state. Annealing rejects about 29 of every 30
- * count-changing candidates, and building a whole `LayoutState` for each of them cost as much
- * as the rest of their iterations. With this bound the search draws the same random number it
- * would have drawn and, when even the bound is rejected, rejects the candidate without building
- * it, so every accepted move, random draw and result stays exactly the same.
+ * reshape, without building the candidate's state. Annealing rejects nearly every count-changing
+ * candidate, and building a whole `LayoutState` for each was a large share of its time. With this
+ * bound the search draws the same random number it would have drawn and, when even the bound is
+ * rejected, rejects the candidate without building it, so every accepted move, random draw and
+ * result stays exactly the same.
  *
  * The estimate (`ReshapeView`) changes only what the reshape touches: in every window the largest
  * partition load is the largest outside the reshaped partitions (a range query on the state's
