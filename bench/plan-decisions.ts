@@ -32,10 +32,18 @@
  * (recorded with `recordDecisions`; tail loads, timed windows, the policy's budget of 3000),
  * where node placement and the price of a plan while it runs dominate the cost.
  *
+ * `fts-reactive`, `fts-predictive` and `fts-oracle` are every decision of that policy of the
+ * default scenario (`scenarios/follow-the-sun.yaml`, run with the policy alone: 2 days, its seed,
+ * its budget of 2500, tails and timed windows; 575–1389 decisions). Every replay line ends with a
+ * fingerprint of its decisions (proposed, savings, reason, actions and their dependencies): equal
+ * fingerprints before and after a change to the planner mean it decides exactly as before.
+ *
  * `planDecisionSection()` is the comparison as a section of `npm run bench` (decision time and
  * plan cost on the captured decisions, annealing against a candidate optimizer).
  * Wall-clock reads here are measurements only; the planner itself never reads a clock.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { equalPartitionMap, type PartitionMap, type Plan } from '../src/model/index.ts';
 import { planCosts, planRepartition, recordDecisions, seededRng, type Goals, type Optimizer, type OptimizerName, type PlanInput } from '../src/planner/index.ts';
@@ -106,6 +114,8 @@ export interface Decision {
   readonly now: number;
   /** The budget the policy gave it (replays use it instead of theirs). */
   readonly iterations?: number;
+  /** The search-window limit the policy gave it. */
+  readonly maxSearchWindows?: number;
 }
 
 /**
@@ -146,13 +156,57 @@ export function capturePolicy(name: string, seeds: readonly number[] = [1, 2, 3,
   const line = policyCases[name];
   if (!line) throw new RangeError(`unknown policy case ${name} (known: ${Object.keys(policyCases).join(', ')})`);
   const out: Decision[] = [];
-  recordDecisions((input, o) => out.push({ input, previous: o.previous, now: o.nowMs ?? 0, iterations: o.iterations }));
+  recordDecisions((input, o) => out.push({ input, previous: o.previous, now: o.nowMs ?? 0, iterations: o.iterations, maxSearchWindows: o.maxSearchWindows }));
   try {
     for (const seed of seeds) runLoaded(parseScenario(`${NEAR_SATURATION}${line}\n`.replace('seed: 1', `seed: ${seed}`), 'near-saturation.yaml', '.'));
   } finally {
     recordDecisions(undefined);
   }
   return out;
+}
+
+/**
+ * Policies of the default scenario (`scenarios/follow-the-sun.yaml`, the Quick start's), by case
+ * name: every decision each makes there when it runs alone (2 days, the scenario's seed).
+ */
+export const scenarioCases: Readonly<Record<string, { readonly file: string; readonly policy: string }>> = {
+  'fts-reactive': { file: 'scenarios/follow-the-sun.yaml', policy: 'reactive' },
+  'fts-predictive': { file: 'scenarios/follow-the-sun.yaml', policy: 'predictive' },
+  'fts-oracle': { file: 'scenarios/follow-the-sun.yaml', policy: 'oracle' },
+};
+
+/** Every decision of one policy of a scenario file, run with that policy alone (no expectations, no sweep). */
+export function captureScenario(name: string): Decision[] {
+  const c = scenarioCases[name];
+  if (!c) throw new RangeError(`unknown scenario case ${name} (known: ${Object.keys(scenarioCases).join(', ')})`);
+  const text = fs.readFileSync(c.file, 'utf8');
+  const lines = text.split('\n');
+  const out: string[] = [];
+  let section = '';
+  for (const l of lines) {
+    const top = /^([A-Za-z]+):/.exec(l);
+    if (top) section = top[1];
+    if (section === 'expect' || section === 'sweep') continue;
+    const pol = /^  ([A-Za-z0-9_-]+):/.exec(l);
+    if (section === 'policies' && pol && pol[1] !== c.policy) continue;
+    out.push(l);
+  }
+  const decisions: Decision[] = [];
+  recordDecisions((input, o) => decisions.push({ input, previous: o.previous, now: o.nowMs ?? 0, iterations: o.iterations, maxSearchWindows: o.maxSearchWindows }));
+  try {
+    runLoaded(parseScenario(out.join('\n'), path.basename(c.file), path.dirname(c.file)), { workers: 1 });
+  } finally {
+    recordDecisions(undefined);
+  }
+  return decisions;
+}
+
+/** The decisions of a named case: synthetic (`cases`), a policy on the near-saturation scenario, or a policy of a scenario file. */
+export function decisionsOf(name: string, o: CaptureOptions): Decision[] {
+  const c = cases.find((x) => x.name === name);
+  if (c) return captureCase(c, o).decisions;
+  if (policyCases[name]) return capturePolicy(name);
+  return captureScenario(name);
 }
 
 /** The first pass over a case: its decisions and what they cost. */
@@ -239,6 +293,8 @@ export interface Replay {
   readonly proposed: number;
   /** Cost of the configuration each decision ends with, under the decision's own input. */
   readonly costs: number[];
+  /** FNV-1a over every decision's outcome (proposed, savings, reason, actions, dependencies): equal = identical decisions. */
+  readonly fingerprint: number;
 }
 
 /**
@@ -251,18 +307,20 @@ export function replay(decisions: readonly Decision[], optimizer: OptimizerName 
   const cpu: number[] = [];
   const costs: number[] = [];
   let proposed = 0;
-  decisions.forEach(({ input, previous, now, iterations: own }, d) => {
+  let fp = 0x811c9dc5;
+  decisions.forEach(({ input, previous, now, iterations: own, maxSearchWindows }, d) => {
     const t0 = performance.now(); // clock-ok: benchmark measurement
     const c0 = process.cpuUsage();
-    const r = planRepartition(input, { optimizer, iterations: own ?? iterations, rng: seededRng(seedBase + d), previous, nowMs: now, id: `d${d}` });
+    const r = planRepartition(input, { optimizer, iterations: own ?? iterations, maxSearchWindows, rng: seededRng(seedBase + d), previous, nowMs: now, id: `d${d}` });
     const c1 = process.cpuUsage(c0);
     wall.push(performance.now() - t0); // clock-ok
     cpu.push((c1.user + c1.system) / 1000);
     if (r.proposed) proposed++;
-    costs.push(planCosts([r.proposed ? r.plan.after : input.map], input)[0]);
+    fp = fnv(`${r.proposed}|${r.savings}|${r.reason}|${JSON.stringify(r.plan.actions)}|${JSON.stringify(r.plan.dependsOn)};`, fp);
+    costs.push(planCosts([r.proposed ? r.plan.after : input.map], input, { maxSearchWindows })[0]);
   });
   const name = typeof optimizer === 'string' ? optimizer : optimizer.name;
-  return { name: seedBase === 1000 ? name : `${name}/${seedBase}`, cpu, wall, proposed, costs };
+  return { name: seedBase === 1000 ? name : `${name}/${seedBase}`, cpu, wall, proposed, costs, fingerprint: fp };
 }
 
 /** A replay against a reference replay of the same decisions: cost ratios decision by decision. */
@@ -276,7 +334,8 @@ export function replayLine(r: Replay, ref: Replay): string {
   const v = versus(r, ref);
   return (
     `  ${r.name.padEnd(10)} CPU median ${quantile(r.cpu, 0.5).toFixed(2)} ms mean ${mean(r.cpu).toFixed(2)} ms  wall median ${quantile(r.wall, 0.5).toFixed(2)} ms  p90 ${quantile(r.wall, 0.9).toFixed(2)} ms  mean ${mean(r.wall).toFixed(2)} ms  ` +
-    `proposed ${r.proposed}  cost mean ${v.meanCost.toFixed(5)} max ${v.maxCost.toFixed(5)}  vs ${ref.name}: mean ${v.meanRatio.toFixed(4)} worst ${v.worstRatio.toFixed(4)} best ${v.bestRatio.toFixed(4)}`
+    `proposed ${r.proposed}  cost mean ${v.meanCost.toFixed(5)} max ${v.maxCost.toFixed(5)}  vs ${ref.name}: mean ${v.meanRatio.toFixed(4)} worst ${v.worstRatio.toFixed(4)} best ${v.bestRatio.toFixed(4)}  ` +
+    `fingerprint ${r.fingerprint.toString(16).padStart(8, '0')}`
   );
 }
 
@@ -309,8 +368,7 @@ export function planDecisionSection(
   const candidate = opts.candidate ?? 'staged';
   const rows: DecisionRow[] = [];
   for (const name of opts.cases ?? ['reactive-bench', 'oracle-bench', 'policy-reactive', 'policy-oracle']) {
-    const c = cases.find((x) => x.name === name);
-    const decisions = c ? captureCase(c, { decisions: opts.decisions ?? 200, iterations, optimizer: reference, keep: true }).decisions : capturePolicy(name);
+    const decisions = decisionsOf(name, { decisions: opts.decisions ?? 200, iterations, optimizer: reference, keep: true });
     const ref = replay(decisions, reference, iterations);
     const cand = replay(decisions, candidate, iterations);
     for (const r of [ref, cand]) {
@@ -365,6 +423,10 @@ function main(): void {
       decisions = capturePolicy(name);
       const d0 = decisions[0]?.input;
       console.log(`${name} B=${d0?.map.buckets} windows=${d0?.windows.length} decisions=${decisions.length} (seeds 1-5, the policy's budget)`);
+    } else if (scenarioCases[name]) {
+      decisions = captureScenario(name);
+      const d0 = decisions[0]?.input;
+      console.log(`${name} B=${d0?.map.buckets} windows=${d0?.windows.length} decisions=${decisions.length} (${scenarioCases[name].file}, the policy alone, its budget)`);
     } else throw new RangeError(`unknown case ${name}`);
     for (const budget of BUDGETS) {
       const r = replay(decisions, OPTIMIZER, budget);

@@ -23,3 +23,4 @@ export * from './rng.ts';
 export * from './snapshot.ts';
 export * from './plan-output.ts';
 export * from './regret.ts';
+export * from './reshape-bound.ts';

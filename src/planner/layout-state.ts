@@ -7,38 +7,12 @@
  */
 import { offNode, type PlanContext } from './context.ts';
 import type { Layout } from './layout.ts';
+import { boundaryTerm, growShifts, moveDelta, nodeAdd, scanMax, shifts } from './layout-arith.ts';
+import type { LayoutView } from './layout-view.ts';
 import { MaxTree } from './max-tree.ts';
 
-/** Read-only view the cost terms get. */
-export interface LayoutView {
-  readonly ctx: PlanContext;
-  /** Number of partitions. */
-  readonly k: number;
-  readonly boundaries: Int32Array;
-  readonly nodes: Int32Array;
-  /** Largest expected partition load in search window `w`. */
-  maxPartitionLoad(w: number): number;
-  /** Largest tail partition load in window `w` (expected when the input has no tail). */
-  maxPartitionUpper(w: number): number;
-  /** Expected load of each node slot in window `w` (read-only; length `ctx.nodeSlots`). */
-  nodeLoads(w: number): Float64Array;
-  /** Tail load of each node slot in window `w` (expected when no tail is given). */
-  nodeUppers(w: number): Float64Array;
-  /** max(0, largest entry of `nodeLoads(w)`): kept up to date lazily, so reading it is O(1) mostly. */
-  maxNodeLoad(w: number): number;
-  /** max(0, largest entry of `nodeUppers(w)`). */
-  maxNodeUpper(w: number): number;
-  /** Σ over partitions of max(0, tail load − partition capacity) in window `w`. */
-  partitionExcess(w: number): number;
-  /** State bytes whose node differs from the current map's. */
-  readonly movedBytes: number;
-  /** Mean records/s of the buckets that change node. */
-  readonly movedLoad: number;
-  /** Stall-seconds of the splits and merges the boundaries imply. */
-  readonly boundaryPenalty: number;
-  /** Partitions on a node id ≥ nodeCount. */
-  readonly invalidNodes: number;
-}
+export type { LayoutView } from './layout-view.ts';
+export { boundaryTerm, moveDelta } from './layout-arith.ts';
 
 let partScratch = new Float64Array(64);
 /** A scratch buffer of at least `k` values (the constructor's per-window partition loads). */
@@ -47,23 +21,43 @@ function partBuffer(k: number): Float64Array {
   return partScratch;
 }
 
-/** max(0, largest value): the scan the node terms make. */
-function scanMax(a: Float64Array): number {
-  let m = 0;
-  for (let n = 0; n < a.length; n++) if (a[n] > m) m = a[n];
-  return m;
-}
-
 /**
- * `load[n] += d` (the same rounding), keeping `max[w]` the largest load unless `dirty[w]`: a load
- * above it becomes it, the largest one falling marks the window dirty.
+ * One kind of load (expected or tail) of a new state, per window: the partitions' loads into a max
+ * tree (the donor's rebuilt, else one in `store` from slot `slot0 + w`) and the node loads, adding
+ * each partition in order to `squares` (sum of squares) and `excess` (over the partition cap)
+ * when given.
  */
-function nodeAdd(load: Float64Array, max: Float64Array, dirty: Uint8Array, w: number, n: number, d: number): void {
-  const o = load[n];
-  const v = o + d;
-  load[n] = v;
-  if (v > max[w]) max[w] = v;
-  else if (v < o && o === max[w]) dirty[w] = 1;
+function fillLoads(
+  ctx: PlanContext,
+  prefixes: readonly Float64Array[],
+  b: Int32Array,
+  nodes: Int32Array,
+  trees: MaxTree[],
+  nodeLoads: Float64Array[],
+  donorTrees: readonly MaxTree[] | undefined,
+  donorNodes: readonly Float64Array[] | undefined,
+  store: Float64Array | undefined,
+  slot0: number,
+  squares: Float64Array | undefined,
+  excess: Float64Array | undefined,
+): void {
+  const k = b.length - 1;
+  const cap = ctx.partitionCapacity;
+  const part = partBuffer(k);
+  const len = MaxTree.storageFor(k);
+  for (let w = 0; w < prefixes.length; w++) {
+    const p = prefixes[w];
+    const nl = donorNodes ? donorNodes[w].fill(0) : new Float64Array(ctx.nodeSlots);
+    for (let i = 0; i < k; i++) {
+      part[i] = p[b[i + 1]] - p[b[i]];
+      nl[nodes[i]] += part[i];
+      if (squares) squares[w] += part[i] * part[i];
+      if (excess) excess[w] += Math.max(0, part[i] - cap);
+    }
+    const slot = slot0 + w;
+    trees.push(donorTrees ? donorTrees[w].rebuilt(part, k) : new MaxTree(part, k, store!.subarray(slot * len, (slot + 1) * len)));
+    nodeLoads.push(nl);
+  }
 }
 
 /** Mutable evaluation state of one layout (fixed k; changing k means building a new state). */
@@ -94,55 +88,36 @@ export class LayoutState implements LayoutView {
 
   /**
    * `donor`: a state the caller discards; its buffers (trees, node loads) are reused, so it must
-   * not be used afterwards. The result is the same as without one.
+   * not be used afterwards. The result is the same as without one. `squares`: keep
+   * `sumSquares` (only the greedy search reads it; the others skip its upkeep).
    */
   constructor(
     readonly ctx: PlanContext,
     layout: Layout,
     donor?: LayoutState,
+    readonly squares = false,
   ) {
     const b = (this.boundaries = layout.boundaries.slice());
     this.nodes = layout.nodes.slice();
     const k = (this.k = b.length - 1);
     const W = ctx.windowCount;
-    const cap = ctx.partitionCapacity;
     const reuse = donor !== undefined && donor.ctx === ctx;
-    this.trees = [];
-    this.nodeLoad = [];
+    const tail = ctx.upperPrefix !== undefined;
     this.excess = reuse ? donor.excess.fill(0) : new Float64Array(W);
     this.sumSq = reuse ? donor.sumSq.fill(0) : new Float64Array(W);
-    const part = partBuffer(k);
-    const nodeBuffer = (old: Float64Array | undefined) => (old ? old.fill(0) : new Float64Array(ctx.nodeSlots));
-    for (let w = 0; w < W; w++) {
-      const p = ctx.prefix[w];
-      const nl = nodeBuffer(reuse ? donor.nodeLoad[w] : undefined);
-      for (let i = 0; i < k; i++) {
-        part[i] = p[b[i + 1]] - p[b[i]];
-        nl[this.nodes[i]] += part[i];
-        this.sumSq[w] += part[i] * part[i];
-      }
-      this.trees.push(reuse ? donor.trees[w].rebuilt(part, k) : new MaxTree(part, k));
-      this.nodeLoad.push(nl);
-      if (!ctx.upperPrefix) for (let i = 0; i < k; i++) this.excess[w] += Math.max(0, part[i] - cap);
-    }
+    // Without a donor, every tree of the state lives in one buffer (one allocation, not one per tree).
+    const store = reuse ? undefined : new Float64Array(MaxTree.storageFor(k) * W * (tail ? 2 : 1));
+    this.trees = [];
+    this.nodeLoad = [];
+    fillLoads(ctx, ctx.prefix, b, this.nodes, this.trees, this.nodeLoad, reuse ? donor.trees : undefined, reuse ? donor.nodeLoad : undefined, store, 0, squares ? this.sumSq : undefined, tail ? undefined : this.excess);
     this.maxLoad = new Float64Array(W);
     this.maxDirty = new Uint8Array(W).fill(1);
-    this.maxUpper = ctx.upperPrefix ? new Float64Array(W) : this.maxLoad;
-    this.upperDirty = ctx.upperPrefix ? new Uint8Array(W).fill(1) : this.maxDirty;
-    if (ctx.upperPrefix) {
+    this.maxUpper = tail ? new Float64Array(W) : this.maxLoad;
+    this.upperDirty = tail ? new Uint8Array(W).fill(1) : this.maxDirty;
+    if (tail) {
       this.upTrees = [];
       this.nodeUpper = [];
-      for (let w = 0; w < W; w++) {
-        const p = ctx.upperPrefix[w];
-        const nl = nodeBuffer(reuse ? donor.nodeUpper![w] : undefined);
-        for (let i = 0; i < k; i++) {
-          part[i] = p[b[i + 1]] - p[b[i]];
-          nl[this.nodes[i]] += part[i];
-          this.excess[w] += Math.max(0, part[i] - cap);
-        }
-        this.upTrees.push(reuse ? donor.upTrees![w].rebuilt(part, k) : new MaxTree(part, k));
-        this.nodeUpper.push(nl);
-      }
+      fillLoads(ctx, ctx.upperPrefix!, b, this.nodes, this.upTrees, this.nodeUpper, reuse ? donor.upTrees : undefined, reuse ? donor.nodeUpper : undefined, store, W, undefined, this.excess);
     }
     for (let i = 0; i < k; i++) {
       const n = this.nodes[i];
@@ -157,7 +132,7 @@ export class LayoutState implements LayoutView {
 
   /** Change in penalty when the layout has a boundary at `x` (vs not). */
   private boundaryTerm(x: number): number {
-    return this.ctx.isBeforeBoundary[x] ? -this.ctx.mergePenalty[x] : this.ctx.splitPenalty[x];
+    return boundaryTerm(this.ctx, x);
   }
 
   maxPartitionLoad(w: number): number {
@@ -192,11 +167,21 @@ export class LayoutState implements LayoutView {
   }
   /** Σ of squared expected partition loads in window `w` (a smooth measure of heat, for tie-breaks). */
   sumSquares(w: number): number {
+    if (!this.squares) throw new RangeError('sumSquares needs a LayoutState built with squares = true');
     return this.sumSq[w];
   }
   /** Expected load of partition `i` in window `w`. */
   partitionLoad(w: number, i: number): number {
     return this.trees[w].get(i);
+  }
+  /** Tail load of partition `i` in window `w` (expected when the input has no tail). */
+  partitionUpper(w: number, i: number): number {
+    return (this.upTrees ?? this.trees)[w].get(i);
+  }
+  /** Largest expected (`up`: tail) partition load in window `w` outside partitions `[lo, hi)`; −Infinity if none. */
+  maxLoadOutside(w: number, lo: number, hi: number, up: boolean): number {
+    const t = (up ? (this.upTrees ?? this.trees) : this.trees)[w];
+    return Math.max(t.rangeMax(0, lo), t.rangeMax(hi, this.k));
   }
   /** Index of the partition with the largest expected load in window `w`. */
   hottestPartition(w: number): number {
@@ -207,97 +192,107 @@ export class LayoutState implements LayoutView {
     return this.ctx.meanPrefix[this.boundaries[i + 1]] - this.ctx.meanPrefix[this.boundaries[i]];
   }
 
-  private setPartLoad(w: number, i: number, v: number, up: boolean): void {
-    const trees = up ? this.upTrees! : this.trees;
-    const old = trees[w].get(i);
-    trees[w].set(i, v);
-    if (!up) this.sumSq[w] += v * v - old * old;
-    if (up || !this.upTrees) {
-      const cap = this.ctx.partitionCapacity;
-      if (cap !== Infinity) this.excess[w] += Math.max(0, v - cap) - Math.max(0, old - cap);
-    }
-  }
-
   /**
    * Moves interior boundary `j` (1 ≤ j ≤ k − 1) to `x`, with `boundaries[j−1] < x < boundaries[j+1]`.
    * The buckets in between change owner between partitions j − 1 and j.
    */
   shiftBoundary(j: number, x: number): void {
-    const b = this.boundaries;
-    const old = b[j];
-    if (x === old) return;
-    const ctx = this.ctx;
-    const lo = Math.min(old, x);
-    const hi = Math.max(old, x);
-    // Growing partition j−1 (x > old) takes [old, x) from j; else j takes [x, old) from j−1.
-    const gain = x > old ? j - 1 : j;
-    const lose = x > old ? j : j - 1;
-    const ng = this.nodes[gain];
-    const nl = this.nodes[lose];
-    for (let w = 0; w < ctx.windowCount; w++) {
-      const p = ctx.prefix[w];
-      const d = p[hi] - p[lo];
-      const t = this.trees[w];
-      this.setPartLoad(w, gain, t.get(gain) + d, false);
-      this.setPartLoad(w, lose, t.get(lose) - d, false);
-      if (ng !== nl) {
-        const L = this.nodeLoad[w];
-        nodeAdd(L, this.maxLoad, this.maxDirty, w, ng, d);
-        nodeAdd(L, this.maxLoad, this.maxDirty, w, nl, -d);
-      }
-      if (this.upTrees) {
-        const pu = ctx.upperPrefix![w];
-        const du = pu[hi] - pu[lo];
-        const tu = this.upTrees[w];
-        this.setPartLoad(w, gain, tu.get(gain) + du, true);
-        this.setPartLoad(w, lose, tu.get(lose) - du, true);
-        if (ng !== nl) {
-          const U = this.nodeUpper![w];
-          nodeAdd(U, this.maxUpper, this.upperDirty, w, ng, du);
-          nodeAdd(U, this.maxUpper, this.upperDirty, w, nl, -du);
-        }
-      }
-    }
-    if (ng !== nl) {
-      this.moveRange(lo, hi, ng, nl);
-    }
-    this.boundaryPenalty += this.boundaryTerm(x) - this.boundaryTerm(old);
-    b[j] = x;
+    if (x === this.boundaries[j]) return;
+    shifts.j[0] = j;
+    shifts.x[0] = x;
+    this.applyShifts(1);
   }
 
   /**
-   * Buckets `[lo, hi)` change node from `from` to `to`: moved bytes and load change by what is
-   * off `to` minus what was off `from` (`offNode` for both prefixes and both nodes in one walk
-   * over the current partitions, each sum in the same order).
+   * Applies the shifts `(shifts.j[t], shifts.x[t])`, t < n, in order, each as `shiftBoundary`
+   * would (x ≠ the boundary's position, strictly between its neighbours when applied). Every
+   * window's loads see the shifts in the same order, so each sum rounds exactly as it would one
+   * shift at a time; the windows are visited once for all of them, and each max tree's inner
+   * nodes are brought up to date once, over the leaves the shifts touched.
    */
-  private moveRange(lo: number, hi: number, to: number, from: number): void {
+  private applyShifts(n: number): void {
     const ctx = this.ctx;
-    let bytesTo = 0;
-    let bytesFrom = 0;
-    let loadTo = 0;
-    let loadFrom = 0;
-    if (lo < hi) {
-      const bb = ctx.beforeBounds;
-      const bn = ctx.beforeNodes;
-      const sp = ctx.statePrefix;
-      const mp = ctx.meanPrefix;
-      for (let p = ctx.beforeOwner[lo]; p < bn.length && bb[p] < hi; p++) {
-        const a = Math.max(lo, bb[p]);
-        const z = Math.min(hi, bb[p + 1]);
-        const ds = sp[z] - sp[a];
-        const dm = mp[z] - mp[a];
-        if (bn[p] !== to) {
-          bytesTo += ds;
-          loadTo += dm;
-        }
-        if (bn[p] !== from) {
-          bytesFrom += ds;
-          loadFrom += dm;
-        }
+    const b = this.boundaries;
+    const nodes = this.nodes;
+    growShifts(n);
+    const { j: js, x: xs, lo, hi, gain, lose } = shifts;
+    for (let t = 0; t < n; t++) {
+      const j = js[t];
+      const x = xs[t];
+      const old = b[j];
+      // Growing partition j−1 (x > old) takes [old, x) from j; else j takes [x, old) from j−1.
+      lo[t] = x > old ? old : x;
+      hi[t] = x > old ? x : old;
+      gain[t] = x > old ? j - 1 : j;
+      lose[t] = x > old ? j : j - 1;
+      b[j] = x;
+      this.boundaryPenalty += this.boundaryTerm(x) - this.boundaryTerm(old);
+      const ng = nodes[gain[t]];
+      const nl = nodes[lose[t]];
+      if (ng !== nl) this.moveRange(lo[t], hi[t], ng, nl);
+    }
+    // The leaves touched: partitions j − 1 and j of every shift.
+    let first = this.k;
+    let last = -1;
+    for (let t = 0; t < n; t++) {
+      if (js[t] - 1 < first) first = js[t] - 1;
+      if (js[t] > last) last = js[t];
+    }
+    const capped = ctx.partitionCapacity !== Infinity;
+    const tail = this.upTrees !== undefined;
+    for (let w = 0; w < ctx.windowCount; w++) {
+      this.shiftWindow(w, n, ctx.prefix[w], this.trees[w], this.nodeLoad[w], this.maxLoad, this.maxDirty, this.squares, capped && !tail);
+      this.trees[w].refresh(first, last);
+      if (tail) {
+        this.shiftWindow(w, n, ctx.upperPrefix![w], this.upTrees![w], this.nodeUpper![w], this.maxUpper, this.upperDirty, false, capped);
+        this.upTrees![w].refresh(first, last);
       }
     }
-    this.movedBytes += bytesTo - bytesFrom;
-    this.movedLoad += loadTo - loadFrom;
+  }
+
+  /**
+   * One window's part of `applyShifts` on the expected or the tail loads (`p`, `tree`, node loads
+   * `L` with their maximum `max`/`dirty`): the leaves (their tree refreshed by the caller), the
+   * sum of squares (`squares`) and the partition excess (`excess`), each in shift order.
+   */
+  private shiftWindow(w: number, n: number, p: Float64Array, tree: MaxTree, L: Float64Array, max: Float64Array, dirty: Uint8Array, squares: boolean, excess: boolean): void {
+    const { lo, hi, gain, lose } = shifts;
+    const nodes = this.nodes;
+    const cap = this.ctx.partitionCapacity;
+    let sq = this.sumSq[w];
+    let ex = this.excess[w];
+    for (let t = 0; t < n; t++) {
+      const d = p[hi[t]] - p[lo[t]];
+      const g = gain[t];
+      const l = lose[t];
+      const og = tree.get(g);
+      const vg = og + d;
+      tree.setLeaf(g, vg);
+      const ol = tree.get(l);
+      const vl = ol - d;
+      tree.setLeaf(l, vl);
+      if (squares) {
+        sq += vg * vg - og * og;
+        sq += vl * vl - ol * ol;
+      }
+      if (excess) {
+        ex += Math.max(0, vg - cap) - Math.max(0, og - cap);
+        ex += Math.max(0, vl - cap) - Math.max(0, ol - cap);
+      }
+      if (nodes[g] !== nodes[l]) {
+        nodeAdd(L, max, dirty, w, nodes[g], d);
+        nodeAdd(L, max, dirty, w, nodes[l], -d);
+      }
+    }
+    this.sumSq[w] = sq;
+    this.excess[w] = ex;
+  }
+
+  /** Buckets `[lo, hi)` change node from `from` to `to` (see `moveDelta`). */
+  private moveRange(lo: number, hi: number, to: number, from: number): void {
+    const d = moveDelta(this.ctx, lo, hi, to, from);
+    this.movedBytes += d[0];
+    this.movedLoad += d[1];
   }
 
   /** Assigns partition `i` to `node` (< ctx.nodeSlots). */
@@ -331,8 +326,22 @@ export class LayoutState implements LayoutView {
   setBoundaries(from: number, xs: ArrayLike<number>): void {
     // Left-moving boundaries go first from the left, then right-moving ones from the right, so
     // every single shift keeps the boundaries strictly increasing.
-    for (let t = 0; t < xs.length; t++) if (xs[t] < this.boundaries[from + t]) this.shiftBoundary(from + t, xs[t]);
-    for (let t = xs.length - 1; t >= 0; t--) if (xs[t] > this.boundaries[from + t]) this.shiftBoundary(from + t, xs[t]);
+    growShifts(xs.length);
+    const { j, x } = shifts;
+    let n = 0;
+    for (let t = 0; t < xs.length; t++) {
+      if (xs[t] < this.boundaries[from + t]) {
+        j[n] = from + t;
+        x[n++] = xs[t];
+      }
+    }
+    for (let t = xs.length - 1; t >= 0; t--) {
+      if (xs[t] > this.boundaries[from + t]) {
+        j[n] = from + t;
+        x[n++] = xs[t];
+      }
+    }
+    if (n > 0) this.applyShifts(n);
   }
 
   /** A copy of the layout. */

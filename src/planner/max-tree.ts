@@ -1,16 +1,31 @@
 /** A fixed-size max segment tree: point update and max / argmax in O(log n), for hot search loops. */
 
+/** Leaves of a tree over n values: the least power of two ≥ n. */
+function treeSize(n: number): number {
+  let size = 1;
+  while (size < n) size <<= 1;
+  return size;
+}
+
 export class MaxTree {
   private readonly size: number;
   private readonly t: Float64Array;
 
-  /** A tree over `values[0..n)` (copied; n defaults to all of them). */
-  constructor(values: ArrayLike<number>, n = values.length) {
-    let size = 1;
-    while (size < n) size <<= 1;
+  /**
+   * A tree over `values[0..n)` (copied; n defaults to all of them), in `storage` when given (at
+   * least `MaxTree.storageFor(n)` values, e.g. a view into one buffer shared by many trees, which
+   * saves an allocation per tree), else in its own array.
+   */
+  constructor(values: ArrayLike<number>, n = values.length, storage?: Float64Array) {
+    const size = treeSize(n);
     this.size = size;
-    this.t = new Float64Array(2 * size);
+    this.t = storage ?? new Float64Array(2 * size);
     this.fillFrom(values, n);
+  }
+
+  /** Values of storage a tree over n values needs. */
+  static storageFor(n: number): number {
+    return 2 * treeSize(n);
   }
 
   /**
@@ -49,12 +64,63 @@ export class MaxTree {
     }
   }
 
+  /**
+   * Sets leaf `i` without updating its ancestors: a batch of such writes must end with
+   * `refresh` over the leaves written (the tree is the same as after the same `set` calls).
+   */
+  setLeaf(i: number, v: number): void {
+    this.t[this.size + i] = v;
+  }
+
+  /** Recomputes the ancestors of leaves `lo … hi` (inclusive), up to the level where nothing changes. */
+  refresh(lo: number, hi: number): void {
+    const t = this.t;
+    let a = (this.size + lo) >> 1;
+    let b = (this.size + hi) >> 1;
+    while (a >= 1) {
+      let changed = false;
+      for (let p = a; p <= b; p++) {
+        const x = t[2 * p];
+        const y = t[2 * p + 1];
+        const m = x >= y ? x : y;
+        if (t[p] !== m) {
+          t[p] = m;
+          changed = true;
+        }
+      }
+      if (!changed) return;
+      a >>= 1;
+      b >>= 1;
+    }
+  }
+
   add(i: number, dv: number): void {
     this.set(i, this.t[this.size + i] + dv);
   }
 
   max(): number {
     return this.t[1];
+  }
+
+  /** Largest value among `[lo, hi)` (−Infinity for an empty range); read-only, O(log n). */
+  rangeMax(lo: number, hi: number): number {
+    const t = this.t;
+    let m = -Infinity;
+    let a = lo + this.size;
+    let b = hi + this.size;
+    while (a < b) {
+      if (a & 1) {
+        if (t[a] > m) m = t[a];
+        a++;
+      }
+      if (b & 1) {
+        b--;
+        if (t[b] > m) m = t[b];
+      }
+      a >>= 1;
+      b >>= 1;
+    }
+    return m;
   }
 
   /** Index of a largest value (the leftmost of equals). */

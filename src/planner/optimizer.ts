@@ -33,22 +33,31 @@ export interface Optimizer {
   optimize(problem: SearchProblem, budget: Budget, rng: Rng): SearchResult;
 }
 
-/** Evaluates every seed and returns the cheapest as a live state (ties: the earliest seed). */
-export function bestSeed(problem: SearchProblem): { state: LayoutState; cost: number; index: number } {
-  let best: LayoutState | undefined;
-  let bestCost = Infinity;
+/** Every seed as a live state with its cost, in seed order. */
+export function seedStates(problem: SearchProblem): { state: LayoutState; cost: number }[] {
+  return problem.seeds.map((l) => {
+    const state = new LayoutState(problem.ctx, l);
+    return { state, cost: totalCost(problem.model, state) };
+  });
+}
+
+/** The cheapest of `seedStates` (ties: the earliest seed). */
+export function cheapestSeed(states: readonly { state: LayoutState; cost: number }[]): { state: LayoutState; cost: number; index: number } {
   let index = -1;
-  problem.seeds.forEach((l, i) => {
-    const s = new LayoutState(problem.ctx, l);
-    const c = totalCost(problem.model, s);
-    if (c < bestCost) {
-      best = s;
-      bestCost = c;
+  let bestCost = Infinity;
+  states.forEach((s, i) => {
+    if (s.cost < bestCost) {
+      bestCost = s.cost;
       index = i;
     }
   });
-  if (!best) throw new RangeError('a search needs at least one seed layout');
-  return { state: best, cost: bestCost, index };
+  if (index < 0) throw new RangeError('a search needs at least one seed layout');
+  return { state: states[index].state, cost: bestCost, index };
+}
+
+/** Evaluates every seed and returns the cheapest as a live state (ties: the earliest seed). */
+export function bestSeed(problem: SearchProblem): { state: LayoutState; cost: number; index: number } {
+  return cheapestSeed(seedStates(problem));
 }
 
 /** Polls `shouldStop` every 256 iterations (cheap; keeps a wall-clock budget responsive). */

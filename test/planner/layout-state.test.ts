@@ -31,13 +31,13 @@ describe('LayoutState', () => {
           const input = { ...base, map };
           const ctx = buildContext(input);
           const model = makeCostModel(input.goals);
-          const s = new LayoutState(ctx, { boundaries: ctx.beforeBounds, nodes: ctx.beforeNodes });
+          const s = new LayoutState(ctx, { boundaries: ctx.beforeBounds, nodes: ctx.beforeNodes }, undefined, true);
           const rng = seededRng(seed);
           for (let t = 0; t < steps; t++) {
             const undo = randomMove(s, rng);
             if (undo && rng.next() < 0.3) undo();
           }
-          expectSame(s, new LayoutState(ctx, s.layout()), model);
+          expectSame(s, new LayoutState(ctx, s.layout(), undefined, true), model);
         }),
         { numRuns: 40, seed: 7 },
       );
@@ -83,10 +83,10 @@ describe('LayoutState', () => {
           const boundaries = Int32Array.from([0, ...[...cuts].sort((a, b) => a - b), B]);
           return { boundaries, nodes: Int32Array.from({ length: k }, () => Math.floor(rng.next() * ctx.nodeCount)) };
         };
-        const donor = new LayoutState(ctx, layout(ka));
+        const donor = new LayoutState(ctx, layout(ka), undefined, true);
         const l = layout(kb);
-        const reused = new LayoutState(ctx, l, donor);
-        const fresh = new LayoutState(ctx, l);
+        const reused = new LayoutState(ctx, l, donor, true);
+        const fresh = new LayoutState(ctx, l, undefined, true);
         expect(termValues(model, reused)).toEqual(termValues(model, fresh));
         for (let w = 0; w < ctx.windowCount; w++) {
           expect(reused.maxPartitionLoad(w)).toBe(fresh.maxPartitionLoad(w));
@@ -101,6 +101,58 @@ describe('LayoutState', () => {
       }),
       { numRuns: 60, seed: 11 },
     );
+  });
+
+  it('applies a batch of boundary shifts exactly as the same shifts one at a time, bit for bit', () => {
+    for (const input of [fixtures.skewedFourNodes(), fixtures.movingBand()]) {
+      const ctx = buildContext(input);
+      const model = makeCostModel(input.goals);
+      fc.assert(
+        fc.property(fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 0, max: 100 }), (seed, warm) => {
+          const a = new LayoutState(ctx, { boundaries: ctx.beforeBounds, nodes: ctx.beforeNodes }, undefined, true);
+          const ra = seededRng(seed);
+          for (let t = 0; t < warm; t++) randomMove(a, ra);
+          // The same moves on a second state, so both carry the same rounding.
+          const c = new LayoutState(ctx, { boundaries: ctx.beforeBounds, nodes: ctx.beforeNodes }, undefined, true);
+          const rc = seededRng(seed);
+          for (let t = 0; t < warm; t++) randomMove(c, rc);
+          // A random re-cut of a run of partitions: batched on a, one shift at a time on c.
+          const rng = seededRng(seed + 7);
+          const k = a.k;
+          if (k < 3) return;
+          const from = 1 + Math.floor(rng.next() * (k - 2));
+          const m = 1 + Math.floor(rng.next() * Math.min(8, k - from - 1));
+          const lo = a.boundaries[from - 1];
+          const hi = a.boundaries[from + m];
+          if (hi - lo < m + 1) return;
+          const cuts = new Set<number>();
+          while (cuts.size < m) cuts.add(lo + 1 + Math.floor(rng.next() * (hi - lo - 1)));
+          const xs = Int32Array.from([...cuts].sort((x, y) => x - y));
+          a.setBoundaries(from, xs);
+          for (let t = 0; t < m; t++) if (xs[t] < c.boundaries[from + t]) c.shiftBoundary(from + t, xs[t]);
+          for (let t = m - 1; t >= 0; t--) if (xs[t] > c.boundaries[from + t]) c.shiftBoundary(from + t, xs[t]);
+          expect([...a.boundaries]).toEqual([...c.boundaries]);
+          expect(termValues(model, a)).toEqual(termValues(model, c));
+          for (let w = 0; w < ctx.windowCount; w++) {
+            for (let i = 0; i < k; i++) {
+              expect(a.partitionLoad(w, i)).toBe(c.partitionLoad(w, i));
+              expect(a.partitionUpper(w, i)).toBe(c.partitionUpper(w, i));
+            }
+            expect(a.maxPartitionLoad(w)).toBe(c.maxPartitionLoad(w));
+            expect(a.maxPartitionUpper(w)).toBe(c.maxPartitionUpper(w));
+            expect(a.hottestPartition(w)).toBe(c.hottestPartition(w));
+            expect(Array.from(a.nodeLoads(w))).toEqual(Array.from(c.nodeLoads(w)));
+            expect(Array.from(a.nodeUppers(w))).toEqual(Array.from(c.nodeUppers(w)));
+            expect(a.sumSquares(w)).toBe(c.sumSquares(w));
+            expect(a.partitionExcess(w)).toBe(c.partitionExcess(w));
+          }
+          expect(a.movedBytes).toBe(c.movedBytes);
+          expect(a.movedLoad).toBe(c.movedLoad);
+          expect(a.boundaryPenalty).toBe(c.boundaryPenalty);
+        }),
+        { numRuns: 60, seed: 13 },
+      );
+    }
   });
 
   it('counts no movement and no penalty for the current map', () => {

@@ -133,13 +133,13 @@ function tryCandidate(s: LayoutState, cand: Candidate, model: SearchProblem['mod
   }
   const l = cand.build(s);
   if (!l) return null;
-  const ns = new LayoutState(s.ctx, l);
+  const ns = new LayoutState(s.ctx, l, undefined, true);
   return { c: totalCost(model, ns), moved: ns.movedBytes - before, cooled: heat0 - heat(ns) };
 }
 
 /** `s` with the chosen candidate applied: `s` itself changed in place, or a new state for a built layout. */
 function applyCandidate(s: LayoutState, cand: Candidate): LayoutState {
-  if (!('apply' in cand)) return new LayoutState(s.ctx, cand.build(s)!);
+  if (!('apply' in cand)) return new LayoutState(s.ctx, cand.build(s)!, undefined, true);
   cand.apply(s);
   return s;
 }
@@ -160,7 +160,7 @@ export function greedy(): Optimizer {
     optimize(problem: SearchProblem, budget: Budget, _rng: Rng): SearchResult {
       const { ctx, model } = problem;
       // The first seed is the current map made feasible (see seedLayouts): greedy starts there.
-      let s = new LayoutState(ctx, problem.seeds[0]);
+      let s = new LayoutState(ctx, problem.seeds[0], undefined, true);
       let cost = totalCost(model, s);
       const total = Math.max(ctx.totalState, 1e-12);
       const iters = Math.max(1, Math.floor(budget.iterations));
