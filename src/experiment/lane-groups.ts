@@ -17,13 +17,14 @@ export function withPolicies(loaded: LoadedScenario, names: readonly string[]): 
 }
 
 /**
- * Estimated cost of a lane, in bucket-update equivalents, to balance lanes over workers: the
- * cluster's ticks (one per bucket and tick) plus its decisions, each a per-iteration cost that
- * grows linearly with the search windows W (tail windows count double, 12 at most). The weights
- * are calibrated on `npm run bench` (the calibration is in docs/bench-log.md).
+ * Estimated cost of a lane, in units of about 10 ns, to balance lanes over workers: the
+ * cluster's ticks (a per-tick part and a per-bucket part) plus its decisions, each a
+ * per-iteration cost that grows linearly with the search windows W (tail windows count double,
+ * 12 at most) and, for predictive, a forecast. The weights are calibrated on the lanes of the
+ * default scenario and `npm run bench` (the calibration is in docs/bench-log.md).
  */
 function laneCost(spec: PolicySpec, ticks: number, buckets: number, durationMs: number): number {
-  const cluster = ticks * buckets;
+  const cluster = ticks * (3.6 * buckets + 2800);
   if (!('every' in spec) || !('iterations' in spec)) return cluster;
   const decisions = durationMs / spec.every;
   let windows = 1;
@@ -32,8 +33,8 @@ function laneCost(spec: PolicySpec, ticks: number, buckets: number, durationMs: 
     const step = 'window' in spec ? spec.window : 60_000;
     windows = Math.min(12, Math.ceil(spec.horizon / step) + 1) * (tailed ? 2 : 1);
   } else if (spec.kind === 'hindsight') windows = 24; // 12 search windows with their tails
-  const microsPerIteration = 2 + 0.35 * windows;
-  const forecastMs = spec.kind === 'predictive' ? 15 : 0;
+  const microsPerIteration = 2 + 0.18 * windows;
+  const forecastMs = spec.kind === 'predictive' ? 5 : 0;
   return cluster + decisions * ((spec.iterations * microsPerIteration) / 1000 + forecastMs) * 1e5;
 }
 
@@ -57,7 +58,7 @@ export function laneGroups(loaded: LoadedScenario, workers: number): string[][] 
     return groups;
   };
   // The calling thread (group 0) also generates the workload for all (batch-ring.ts), about 1.3
-  // bucket-update equivalents a bucket and tick; without lanes of its own it would idle.
+  // units a bucket and tick; without lanes of its own it would idle.
   let groups = g > 1 ? assign(1.3 * ticks * sc.keyspace.buckets) : assign(0);
   if (groups.some((x) => x.names.length === 0)) groups = assign(0);
   const order = new Map(loaded.policies.map(([n], i) => [n, i]));
