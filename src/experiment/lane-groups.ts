@@ -20,11 +20,11 @@ export function withPolicies(loaded: LoadedScenario, names: readonly string[]): 
  * Estimated cost of a lane, in units of about 10 ns, to balance lanes over workers: the
  * cluster's ticks (a per-tick part and a per-bucket part) plus its decisions, each a
  * per-iteration cost that grows linearly with the search windows W (tail windows count double,
- * 12 at most) and, for predictive, a forecast. The weights are calibrated on the lanes of the
+ * 12 at most), a picture that grows with buckets × W and, for predictive, a forecast. The weights are calibrated on the lanes of the
  * default scenario and `npm run bench` (the calibration is in docs/bench-log.md).
  */
 function laneCost(spec: PolicySpec, ticks: number, buckets: number, durationMs: number): number {
-  const cluster = ticks * (3.6 * buckets + 2800);
+  const cluster = ticks * (1.1 * buckets + 1500);
   if (!('every' in spec) || !('iterations' in spec)) return cluster;
   const decisions = durationMs / spec.every;
   let windows = 1;
@@ -34,8 +34,10 @@ function laneCost(spec: PolicySpec, ticks: number, buckets: number, durationMs: 
     windows = Math.min(12, Math.ceil(spec.horizon / step) + 1) * (tailed ? 2 : 1);
   } else if (spec.kind === 'hindsight') windows = 24; // 12 search windows with their tails
   const microsPerIteration = 2 + 0.18 * windows;
+  // The picture and the seeds: about 0.4 µs a bucket and window per decision.
+  const pictureMs = 0.0004 * buckets * windows;
   const forecastMs = spec.kind === 'predictive' ? 5 : 0;
-  return cluster + decisions * ((spec.iterations * microsPerIteration) / 1000 + forecastMs) * 1e5;
+  return cluster + decisions * ((spec.iterations * microsPerIteration) / 1000 + pictureMs + forecastMs) * 1e5;
 }
 
 /**
@@ -57,9 +59,9 @@ export function laneGroups(loaded: LoadedScenario, workers: number): string[][] 
     }
     return groups;
   };
-  // The calling thread (group 0) also generates the workload for all (batch-ring.ts), about 1.3
-  // units a bucket and tick; without lanes of its own it would idle.
-  let groups = g > 1 ? assign(1.3 * ticks * sc.keyspace.buckets) : assign(0);
+  // The calling thread (group 0) also generates the workload for all (batch-ring.ts), about 3
+  // times a lane's cluster a bucket and tick; without lanes of its own it would idle.
+  let groups = g > 1 ? assign(ticks * (3.2 * sc.keyspace.buckets + 1200)) : assign(0);
   if (groups.some((x) => x.names.length === 0)) groups = assign(0);
   const order = new Map(loaded.policies.map(([n], i) => [n, i]));
   return groups.map((x) => x.names.sort((a, b) => order.get(a)! - order.get(b)!));
