@@ -162,6 +162,22 @@ function benchNab(): void {
   results.nab = { windows: win, caught, falseEpisodesPerWeek: fa / weeks, perSeries: per, forecast: fcRows };
 }
 
+/**
+ * Scores the forecasts made for the window starting at `start`, now closed with counts `open`:
+ * the total-variation distance of each forecast's shares from the window's, by lead; the
+ * window's pending forecasts are dropped.
+ */
+function scoreWindow(open: Float64Array, pending: Map<number, { lead: number; share: Float64Array }[]>, start: number, tv: number[][], leads: readonly number[]): void {
+  let tot = 0;
+  for (let b = 0; b < open.length; b++) tot += open[b];
+  for (const p of pending.get(start) ?? []) {
+    let d = 0;
+    for (let b = 0; b < open.length; b++) d += Math.abs(p.share[b] - open[b] / tot);
+    tv[leads.indexOf(p.lead)].push(d / 2);
+  }
+  pending.delete(start);
+}
+
 /** `npm run bench`'s workload (bench/run.ts), for the KDP online. */
 const BENCH_WORKLOAD = (hours: number) => benchScenario(hours, '  static: { kind: static }');
 
@@ -187,14 +203,7 @@ function benchKdp(): void {
       const ms = t * 1000;
       if (ms >= openStart + 60_000) {
         // the window from openStart closed: score the forecasts of it
-        let tot = 0;
-        for (let b = 0; b < B; b++) tot += open[b];
-        for (const p of pending.get(openStart) ?? []) {
-          let d = 0;
-          for (let b = 0; b < B; b++) d += Math.abs(p.share[b] - open[b] / tot);
-          tv[LEADS.indexOf(p.lead)].push(d / 2);
-        }
-        pending.delete(openStart);
+        scoreWindow(open, pending, openStart, tv, LEADS);
         open.fill(0);
         openStart += 60_000;
       }
@@ -275,14 +284,7 @@ function benchKdpScenario(file: string): void {
     for (let t = 0; t < sc.duration; t += sc.tick) {
       const batch = w.nextBatch(t);
       if (t >= openStart + spec.window) {
-        let tot = 0;
-        for (let b = 0; b < B; b++) tot += open[b];
-        for (const p of pending.get(openStart) ?? []) {
-          let d = 0;
-          for (let b = 0; b < B; b++) d += Math.abs(p.share[b] - open[b] / tot);
-          tv[LEADS.indexOf(p.lead)].push(d / 2);
-        }
-        pending.delete(openStart);
+        scoreWindow(open, pending, openStart, tv, LEADS);
         open.fill(0);
         openStart += spec.window;
       }

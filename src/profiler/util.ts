@@ -193,6 +193,20 @@ export function unsquash(v: number, lo: number, hi: number): number {
 }
 
 /**
+ * Adds one observation (`x`, `y`) to the normal equations of a least-squares fit over `p`
+ * columns: `b += x·y`, and the lower triangle of `A` (row-major, p × p) `+= x·xᵀ`; zero entries
+ * of `x` skipped.
+ */
+export function addToGram(A: Float64Array, b: Float64Array, x: ArrayLike<number>, y: number, p: number): void {
+  for (let i = 0; i < p; i++) {
+    const xi = x[i];
+    if (xi === 0) continue;
+    b[i] += xi * y;
+    for (let j = 0; j <= i; j++) A[i * p + j] += xi * x[j];
+  }
+}
+
+/**
  * Ridge least squares: minimises `|X b − y|² + Σ penalty_j b_j²`, `X` given row-major as `rows`
  * of length `p`. Solves the normal equations by Cholesky (a tiny jitter keeps it positive definite).
  */
@@ -200,16 +214,7 @@ export function ridge(rows: ArrayLike<number>[], y: ArrayLike<number>, penalty: 
   const p = penalty.length;
   const A = new Float64Array(p * p);
   const b = new Float64Array(p);
-  for (let r = 0; r < rows.length; r++) {
-    const x = rows[r];
-    const yr = y[r];
-    for (let i = 0; i < p; i++) {
-      const xi = x[i];
-      if (xi === 0) continue;
-      b[i] += xi * yr;
-      for (let j = 0; j <= i; j++) A[i * p + j] += xi * x[j];
-    }
-  }
+  for (let r = 0; r < rows.length; r++) addToGram(A, b, rows[r], y[r], p);
   for (let i = 0; i < p; i++) {
     for (let j = 0; j < i; j++) A[j * p + i] = A[i * p + j];
     A[i * p + i] += penalty[i] + 1e-9 * (1 + A[i * p + i]);

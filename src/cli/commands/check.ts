@@ -1,6 +1,6 @@
 /** `keycast check [PATH...] [--junit FILE]`: scenario files as CI regression tests. */
 import type { KeycastCommand } from '../command.ts';
-import { scenarioLoadOptions, scenarioOptions } from './scenario-options.ts';
+import { scenarioLoadOptions, scenarioOptions, seedsOption } from './scenario-options.ts';
 
 export const checkCommand: KeycastCommand = {
   command: 'check [paths..]',
@@ -32,14 +32,7 @@ export const checkCommand: KeycastCommand = {
     if (out !== undefined) assertOutDir(out, { force });
     const { loadScenario } = await import('../../io/load-scenario.ts');
     const { startLaneThread } = await import('../../io/lane-threads.ts');
-    let seeds: number | undefined;
-    if (argv.seeds !== undefined) {
-      seeds = Number(argv.seeds);
-      if (!Number.isInteger(seeds) || seeds < 1 || seeds > 1000) {
-        const { InputError } = await import('../../model/errors.ts');
-        throw new InputError([{ file: '<cli>', path: 'seeds', message: `must be a whole number from 1 to 1000, got '${String(argv.seeds)}'` }]);
-      }
-    }
+    const seeds = seedsOption(argv);
     const { threadRunner } = await import('../../io/task-threads.ts');
     const cases = await runChecks(files, {
       ...load,

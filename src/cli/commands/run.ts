@@ -1,6 +1,6 @@
 /** `keycast run SCENARIO`: simulate every policy of a scenario and write the report. */
 import type { KeycastCommand } from '../command.ts';
-import { scenarioOptions, scenarioLoadOptions } from './scenario-options.ts';
+import { scenarioOptions, scenarioLoadOptions, seedsOption } from './scenario-options.ts';
 
 export const runCommand: KeycastCommand = {
   command: 'run <scenario>',
@@ -29,14 +29,7 @@ export const runCommand: KeycastCommand = {
         throw new InputError([{ file: '<cli>', path: 'workers', message: `must be a whole number ≥ 1, got '${String(argv.workers)}'` }]);
       }
     }
-    let seeds: number | undefined;
-    if (argv.seeds !== undefined) {
-      seeds = Number(argv.seeds);
-      if (!Number.isInteger(seeds) || seeds < 1 || seeds > 1000) {
-        const { InputError } = await import('../../model/errors.ts');
-        throw new InputError([{ file: '<cli>', path: 'seeds', message: `must be a whole number from 1 to 1000, got '${String(argv.seeds)}'` }]);
-      }
-    }
+    const seeds = seedsOption(argv);
     // every policy advances through the same simulated time together (lockstep lanes): name them all
     const { loadScenario } = await import('../../io/load-scenario.ts');
     const names = Object.keys(loadScenario(argv.scenario as string, scenarioLoadOptions(argv)).scenario.policies ?? {});

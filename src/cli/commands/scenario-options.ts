@@ -23,3 +23,13 @@ export function scenarioLoadOptions(argv: Record<string, unknown>): LoadOptions 
     sets: (argv.set as string[] | undefined) ?? [],
   };
 }
+
+/** `--seeds N` (how many seeds a run or check covers), or undefined; not 1–1000 is an input error. */
+export function seedsOption(argv: Record<string, unknown>): number | undefined {
+  if (argv.seeds === undefined) return undefined;
+  const seeds = Number(argv.seeds);
+  if (!Number.isInteger(seeds) || seeds < 1 || seeds > 1000) {
+    throw new InputError([{ file: '<cli>', path: 'seeds', message: `must be a whole number from 1 to 1000, got '${String(argv.seeds)}'` }]);
+  }
+  return seeds;
+}

@@ -10,7 +10,7 @@
  * least squares, is deterministic, and updates its state per new point in O(p + q).
  */
 import { registerModel, ScaleTransform, sanitize, nonNegative, type Forecaster, type ModelOptions } from '../forecaster.ts';
-import { choleskySolve } from '../util.ts';
+import { addToGram, choleskySolve } from '../util.ts';
 
 interface Spec {
   ar: number[]; // lags
@@ -265,13 +265,7 @@ function lagGram(y: readonly number[], cols: readonly LagColumn[], t0: number): 
   const lag = Int32Array.from(cols, (col) => col.lag);
   for (let t = t0; t < y.length; t++) {
     for (let i = 0; i < c; i++) row[i] = of[i][t - lag[i]];
-    const yt = y[t];
-    for (let i = 0; i < c; i++) {
-      const xi = row[i];
-      if (xi === 0) continue;
-      xy[i] += xi * yt;
-      for (let j = 0; j <= i; j++) xx[i * c + j] += xi * row[j];
-    }
+    addToGram(xx, xy, row, y[t], c);
   }
   return new LagGram(y, cols, t0, xx, xy);
 }
