@@ -5,7 +5,8 @@
  * of the issue — SLO-violating records, record-seconds over the SLO, p99, moved bytes and
  * reconfigurations per policy with 95% intervals — the paired ratios, the target verdicts, and
  * the Pareto front of SLO violations against moved bytes as each policy's aggressiveness (its
- * threshold) varies. A verdict is `met` only when the interval says so (it excludes
+ * threshold, its churn budget) varies, and whether predictive's front dominates the fair reactive
+ * baseline's. A verdict is `met` only when the interval says so (it excludes
  * no-difference where the target asks for a difference); `null` when a ratio is undefined.
  * Nothing here runs a simulation: the runner does, and hands the summaries in.
  */
@@ -18,7 +19,10 @@ export const STUDY_METRICS = ['sloViolationRate', 'recordSecondsOverSlo', 'p99La
 /** One point of an aggressiveness sweep: a policy at one setting, means over seeds. */
 export interface FrontPoint {
   readonly policy: string;
+  /** The threshold the point ran at. */
   readonly threshold: number;
+  /** The churn budget it ran under (share of all state per rolling hour), when the sweep set one. */
+  readonly churnBudget?: number;
   readonly sloViolationRate: SeedStats;
   readonly movedBytes: SeedStats;
   /** True when no other point of the same policy is at least as good on both and better on one (by means). */
@@ -123,6 +127,29 @@ export function paretoFront(points: readonly Omit<FrontPoint, 'pareto'>[]): Fron
   });
 }
 
+const setting = (p: Omit<FrontPoint, 'pareto'>) => (p.churnBudget !== undefined ? `budget ${p.churnBudget}/h at threshold ${p.threshold}` : `threshold ${p.threshold}`);
+
+/**
+ * The slow-move target's other form: predictive's sweep dominates the fair reactive baseline's.
+ * Every baseline point needs a predictive point with no more moved bytes (means) and fewer
+ * SLO-violating records beyond both intervals (predictive's upper end below the baseline's lower
+ * end). Null without both policies in the sweep.
+ */
+export function frontVerdict(front: readonly Omit<FrontPoint, 'pareto'>[], policy = 'predictive', baseline = 'reactive_fair'): Verdict | null {
+  const ours = front.filter((p) => p.policy === policy);
+  const theirs = front.filter((p) => p.policy === baseline);
+  if (ours.length === 0 || theirs.length === 0) return null;
+  const open = theirs.filter((b) => !ours.some((p) => p.movedBytes.mean <= b.movedBytes.mean && p.sloViolationRate.hi < b.sloViolationRate.lo));
+  const pct = (x: number) => `${(100 * x).toPrecision(3)}%`;
+  return {
+    target: `${policy}'s aggressiveness front dominates ${baseline}'s (each ${baseline} point beaten on SLO-violating records beyond the intervals at no more moved bytes)`,
+    met: open.length === 0,
+    detail:
+      `${theirs.length - open.length} of ${theirs.length} ${baseline} points dominated` +
+      (open.length ? `; not: ${open.map((b) => `${setting(b)} (${pct(b.sloViolationRate.mean)}, ${(b.movedBytes.mean / 2 ** 30).toFixed(0)} GiB)`).join('; ')}` : ''),
+  };
+}
+
 /** A scenario's entry from its multi-seed summary and its sweep points. */
 export function studyEntry(file: string, s: Summary, front: readonly Omit<FrontPoint, 'pareto'>[]): StudyEntry {
   const regime = /-slow$/.test(s.scenario) ? 'slow' : 'fast';
@@ -156,38 +183,7 @@ export function studyEntry(file: string, s: Summary, front: readonly Omit<FrontP
     policies,
     ratios: block ? Object.fromEntries(Object.entries(block.ratios).map(([n, m]) => [n, pick(m)])) : {},
     ...(block?.bounds ? { bounds: block.bounds } : {}),
-    verdicts: verdicts(s, regime, workload),
+    verdicts: [...verdicts(s, regime, workload), ...(workload === 'periodic' && regime === 'slow' ? [frontVerdict(front)].filter((v): v is Verdict => v !== null) : [])],
     front: paretoFront(front),
   };
-}
-
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-const num = (x: number) => (Math.abs(x) >= 1e6 ? x.toExponential(3) : x.toPrecision(4));
-const cell = (s: SeedStats | undefined) => (s ? `${num(s.mean)} <small>[${num(s.lo)}, ${num(s.hi)}]</small>` : '');
-
-/** The study page: per scenario the table with intervals, the verdicts and the fronts. */
-export function studyHtml(entries: readonly StudyEntry[], command: string): string {
-  const parts = entries.map((e) => {
-    const rows = Object.entries(e.policies)
-      .map(([n, m]) => `<tr><td>${esc(n)}</td>${STUDY_METRICS.map((k) => `<td>${cell(m[k])}</td>`).join('')}</tr>`)
-      .join('');
-    const v = e.verdicts.map((x) => `<li>${x.met === true ? '✅' : x.met === false ? '❌' : '❔'} ${esc(x.target)}: ${esc(x.detail)}</li>`).join('');
-    const f = e.front.length
-      ? `<table><tr><th>policy</th><th>threshold</th><th>SLO-violating records</th><th>moved bytes</th><th>Pareto</th></tr>${e.front
-          .map((p) => `<tr><td>${esc(p.policy)}</td><td>${p.threshold}</td><td>${cell(p.sloViolationRate)}</td><td>${cell(p.movedBytes)}</td><td>${p.pareto ? '●' : ''}</td></tr>`)
-          .join('')}</table>`
-      : '<p>No aggressiveness sweep in this run.</p>';
-    return `<h2>${esc(e.scenario)}</h2><p>${e.workload}, ${e.regime}-move regime; seeds ${e.seeds.join(', ')}; means with 95% intervals.</p>
-<table><tr><th>policy</th>${STUDY_METRICS.map((m) => `<th>${m}</th>`).join('')}</tr>${rows}</table>
-<h3>Targets</h3><ul>${v}</ul>${
-      e.decomposition
-        ? `<p>Record-seconds over the SLO, decomposed: forecast error (predictive − oracle) ${cell(e.decomposition.forecastError)}${e.decomposition.controlGap ? `; control gap (oracle − lower bound) ${cell(e.decomposition.controlGap)}` : ''}${e.decomposition.hindsightGap ? `; predictive − hindsight (every arrival known ahead, phases planned whole) ${cell(e.decomposition.hindsightGap)}` : ''}.</p>`
-        : ''
-    }<h3>Aggressiveness (threshold) sweep</h3>${f}`;
-  });
-  return `<!doctype html><meta charset="utf-8"><title>keycast study</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:80em}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}td:first-child{text-align:left}small{color:#666}</style>
-<h1>Predictive against reactive: the study</h1><p>Reproduce: <code>${esc(command)}</code>. Ratios are paired per seed (geometric means); a target is met only when its interval says so.</p>
-${parts.join('\n')}
-`;
 }

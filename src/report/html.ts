@@ -22,6 +22,8 @@ export interface ChartSection {
   readonly title: string;
   readonly note: string;
   readonly spec: VlSpec;
+  /** The page body already holds this chart's `<div class="chart" id=…>` (drawn in place, not listed after the body). */
+  readonly placed?: boolean;
 }
 
 export function summaryTableHtml(s: Summary): string {
@@ -138,6 +140,7 @@ for (const t of document.querySelectorAll('table.sortable')) {
 /** A self-contained page: title, a meta line, HTML body, then the chart sections. */
 export function renderPage(title: string, metaHtml: string, bodyHtml: string, sections: readonly ChartSection[], footHtml = ''): string {
   const charts = sections
+    .filter((c) => !c.placed)
     .map((c) => `<section><h2>${esc(c.title)}</h2><p class="note">${esc(c.note)}</p><div class="chart" id="${c.id}"></div></section>`)
     .join('\n');
   // Datasets several charts share (`usermeta.datasets`) are written once and attached at load.

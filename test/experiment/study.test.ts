@@ -1,6 +1,7 @@
 /** The study's reduction: verdicts judged on intervals, Pareto fronts, entries. */
 import { describe, expect, it } from 'vitest';
-import { paretoFront, studyEntry, studyHtml, verdicts } from '../../src/experiment/study.ts';
+import { frontVerdict, paretoFront, studyEntry, verdicts } from '../../src/experiment/study.ts';
+import { studyHtml } from '../../src/report/study-report.ts';
 import { ratioStats, seedStats } from '../../src/experiment/seeds.ts';
 import type { Summary } from '../../src/experiment/summary.ts';
 
@@ -82,6 +83,26 @@ describe('Pareto fronts', () => {
     const pt = (policy: string, threshold: number, slo: number, bytes: number) => ({ policy, threshold, sloViolationRate: seedStats([slo]), movedBytes: seedStats([bytes]) });
     const f = paretoFront([pt('p', 0.02, 0.01, 100), pt('p', 0.05, 0.02, 50), pt('p', 0.1, 0.03, 60), pt('r', 0.1, 0.5, 1000)]);
     expect(f.map((x) => x.pareto)).toEqual([true, true, false, true]);
+  });
+
+  it("predictive's front dominates the baseline's only when every baseline point is beaten beyond the intervals at no more bytes", () => {
+    const pt = (policy: string, slo: number[], bytes: number, churnBudget?: number) => ({ policy, threshold: 0.05, ...(churnBudget ? { churnBudget } : {}), sloViolationRate: seedStats(slo), movedBytes: seedStats([bytes, bytes, bytes]) });
+    const base = [pt('reactive_fair', [0.3, 0.32, 0.34], 100), pt('reactive_fair', [0.4, 0.42, 0.44], 50, 0.03)];
+    const met = frontVerdict([...base, pt('predictive', [0.1, 0.11, 0.12], 90), pt('predictive', [0.2, 0.21, 0.22], 40)])!;
+    expect(met.met).toBe(true);
+    expect(met.detail).toBe('2 of 2 reactive_fair points dominated');
+    // the cheap baseline point has no predictive point at ≤ its bytes
+    const cheap = frontVerdict([...base, pt('predictive', [0.1, 0.11, 0.12], 90), pt('predictive', [0.2, 0.21, 0.22], 60)])!;
+    expect(cheap.met).toBe(false);
+    expect(cheap.detail).toMatch(/1 of 2 .*not: budget 0.03\/h at threshold 0.05 \(42.0%, 0 GiB\)/);
+    // fewer by the means but the intervals overlap: not shown
+    const overlap = frontVerdict([base[0], pt('predictive', [0.2, 0.3, 0.4], 90)])!;
+    expect(overlap.met).toBe(false);
+    expect(frontVerdict(base)).toBeNull();
+    // a slow periodic entry carries it; a fast one does not
+    const s = summary('daily-peak-slow', {});
+    expect(studyEntry('x.yaml', s, [...base, pt('predictive', [0.1, 0.11, 0.12], 10)]).verdicts.at(-1)!.met).toBe(true);
+    expect(studyEntry('x.yaml', { ...s, scenario: 'daily-peak-fast' } as Summary, base).verdicts.some((v) => v.target.includes('front'))).toBe(false);
   });
 });
 

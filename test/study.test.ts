@@ -1,0 +1,88 @@
+/**
+ * The study's runner: the sweep's lanes are copies of the swept policies, and a copy at a setting
+ * decides exactly as the policy would with that setting in a run of its own; a whole (tiny) study
+ * scenario reduces to an entry with its front.
+ */
+import { describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runScenarioFileSeeds } from '../src/api.ts';
+import { runStudyScenario, sweepVariants, variantSets } from '../src/study.ts';
+import { studyArgs } from '../bench/study.ts';
+import { InputError } from '../src/model/errors.ts';
+import { tinyStudyScenario as studyScenario } from './fixtures/study-scenario.ts';
+
+
+describe('study sweep lanes', () => {
+  it('one copy per swept policy and setting, named by it', () => {
+    const v = sweepVariants(['static', 'predictive', 'reactive_fair'], [0.02, 0.2], [0.1]);
+    expect(v.map((x) => x.lane)).toEqual([
+      'reactive_fair_threshold_0_02',
+      'reactive_fair_threshold_0_2',
+      'reactive_fair_budget_0_1',
+      'predictive_threshold_0_02',
+      'predictive_threshold_0_2',
+      'predictive_budget_0_1',
+    ]);
+    expect(sweepVariants(['static'], [0.1], [0.1])).toEqual([]);
+  });
+
+  it('copies the policy as written, with the setting and the run’s own sets on it retargeted', () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'kc-study-'));
+    const f = studyScenario(d);
+    const v = sweepVariants(['predictive'], [0.1], [0.05]);
+    const sets = variantSets(f, v, ['policies.predictive.iterations=99', 'policies.predictive.threshold=0.3', 'duration=2h']);
+    expect(sets[0]).toBe('policies.predictive_threshold_0_1={"kind":"predictive","every":"5m","window":"5m","horizon":"15m","iterations":200,"minHistory":"20m","threshold":0.1}');
+    expect(sets[1]).toBe('policies.predictive_threshold_0_1.iterations=99'); // threshold=0.3 is the copy's own setting's
+    expect(sets[2]).toMatch(/^policies\.predictive_budget_0_05=\{.*"churnBudget":\{"stateSharePerHour":0\.05\}\}$/);
+    expect(sets.slice(3)).toEqual(['policies.predictive_budget_0_05.iterations=99', 'policies.predictive_budget_0_05.threshold=0.3']);
+  });
+
+  it('a copy decides exactly as the policy with that setting in a run of its own', async () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'kc-study-'));
+    const f = studyScenario(d);
+    const v = sweepVariants(['predictive', 'reactive_fair'], [0.2], [0.02]);
+    const all = await runScenarioFileSeeds(f, { sets: variantSets(f, v), policies: v.map((x) => x.lane), out: null });
+    const alone = await runScenarioFileSeeds(f, { sets: ['policies.predictive.threshold=0.2'], policies: ['predictive'], out: null });
+    const budget = await runScenarioFileSeeds(f, { sets: ['policies.reactive_fair.churnBudget={stateSharePerHour: 0.02}'], policies: ['reactive_fair'], out: null });
+    const pick = (p: { sloViolationRate: number; movedBytes: number; records: number; p99LatencyMs: number }) => [p.sloViolationRate, p.movedBytes, p.records, p.p99LatencyMs];
+    expect(pick(all.summary.policies.predictive_threshold_0_2)).toEqual(pick(alone.summary.policies.predictive));
+    expect(pick(all.summary.policies.reactive_fair_budget_0_02)).toEqual(pick(budget.summary.policies.reactive_fair));
+    // the settings really differ from the policy's own (else the test could not fail)
+    const own = await runScenarioFileSeeds(f, { policies: ['predictive', 'reactive_fair'], out: null });
+    expect(pick(own.summary.policies.reactive_fair)).not.toEqual(pick(budget.summary.policies.reactive_fair));
+  }, 120_000);
+
+  it('a study scenario reduces to an entry with its front: thresholds and budgets, means and intervals over the seeds', async () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'kc-study-'));
+    const f = studyScenario(d);
+    const e = await runStudyScenario(f, { dir: d, out: path.join(d, 'out'), seeds: 2, thresholds: [0.2], budgets: [0.05], workers: 2 }, 'tiny-slow.yaml');
+    expect(e).toMatchObject({ scenario: 'tiny-slow', regime: 'slow', workload: 'periodic', seeds: [5, 6] });
+    expect(e.front.map((p) => [p.policy, p.threshold, p.churnBudget])).toEqual([
+      ['reactive_fair', 0.2, undefined],
+      ['reactive_fair', 0.05, 0.05],
+      ['predictive', 0.2, undefined],
+      ['predictive', 0.05, 0.05],
+    ]);
+    for (const p of e.front) expect(p.sloViolationRate.values).toHaveLength(2);
+    expect(e.verdicts.some((v) => v.target.startsWith("predictive's aggressiveness front dominates reactive_fair's"))).toBe(true);
+    expect(fs.existsSync(path.join(d, 'out/runs/tiny-slow/summary.json'))).toBe(true);
+  }, 180_000);
+});
+
+describe('npm run study flags', () => {
+  it('every bad flag at once, one line each, naming the flag', () => {
+    const err = (() => {
+      try {
+        studyArgs(['--seeds', '0', '--thresholds', '0.1,x', '--only', 'nope', '--bogus']);
+      } catch (e) {
+        return e as InputError;
+      }
+    })();
+    expect(err).toBeInstanceOf(InputError);
+    expect(err!.problems.map((p) => p.path)).toEqual(['--seeds', '--thresholds', '--bogus', '--only']);
+    expect(studyArgs(['--only', 'bursts-slow', '--budgets', 'none']).budgets).toEqual([]);
+    expect(() => studyArgs(['--only', 'nope'])).toThrow(/--only: no scenario nope/);
+  });
+});
