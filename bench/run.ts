@@ -414,7 +414,7 @@ if (want('start')) {
 // one scenario: the study runs every policy × seeds per scenario, then the threshold sweep's 2
 // policies × thresholds × seeds). The issue's target for the whole study: 30 minutes.
 if (want('study')) {
-  const studyArgs = arg('study-args', '--only daily-peak-fast --seeds 5 --thresholds none').split(' ').filter(Boolean);
+  const studyArgs = arg('study-args', '--only daily-peak-fast --seeds 5 --thresholds none --budgets none').split(' ').filter(Boolean);
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'keycast-study-'));
   const r = timedProcess(process.execPath, ['--import', 'tsx', 'bench/study.ts', ...studyArgs, '--out', path.join(out, 'study')]);
   fs.rmSync(out, { recursive: true, force: true });
@@ -426,16 +426,17 @@ if (want('study')) {
   const all = fs.readdirSync(studyDir).filter((f) => f.endsWith('.yaml'));
   const cut = argOf('only')?.split(',') ?? all.map((f) => f.replace(/\.yaml$/, ''));
   const seeds = Number(argOf('seeds') ?? 5);
-  const thresholds = argOf('thresholds') === 'none' ? 0 : (argOf('thresholds')?.split(',').length ?? 4);
-  // lane-runs: every policy of each scenario at every seed, then the sweep's 2 policies per threshold
+  const settings = (name: string, dflt: number) => (argOf(name) === 'none' ? 0 : (argOf(name)?.split(',').length ?? dflt));
+  const thresholds = settings('thresholds', 4) + settings('budgets', 2);
+  // lane-runs: every policy of each scenario at every seed, then the sweep's 2 policies per threshold and churn budget
   const lanesOf = (name: string) => loadScenario(path.join(studyDir, `${name}.yaml`), {}).policies.length;
   const laneRuns = (names: string[], t: number) => names.reduce((a, n) => a + seeds * (lanesOf(n) + 2 * t), 0);
   const inCut = laneRuns(cut, thresholds);
-  const whole = laneRuns(all.map((f) => f.replace(/\.yaml$/, '')), 4);
+  const whole = laneRuns(all.map((f) => f.replace(/\.yaml$/, '')), 4 + 2);
   const ok = r.exit === 0;
   results.study = { args: studyArgs, ...r, laneRuns: inCut, secondsPerLaneRun: r.seconds / inCut, wholeStudyLaneRuns: whole, wholeStudyMinutesExtrapolated: ok ? (r.seconds / inCut) * whole / 60 : undefined };
   rows.push([`study cut (${studyArgs.join(' ')}; ${inCut} lane-runs)`, ok ? `${r.seconds.toFixed(0)} s, ${(r.seconds / inCut).toFixed(1)} s per lane-run, peak RSS ${r.peakRssMB.toFixed(0)} MB` : `failed (exit ${r.exit}): ${r.tail}`, '']);
-  if (ok) rows.push([`  whole study (${all.length} scenarios, ${seeds} seeds, 4 thresholds: ${whole} lane-runs), extrapolated from the cut`, `${(((r.seconds / inCut) * whole) / 60).toFixed(0)} min (target ≤ 30)`, '']);
+  if (ok) rows.push([`  whole study (${all.length} scenarios, ${seeds} seeds, 4 thresholds and 2 churn budgets: ${whole} lane-runs), extrapolated from the cut`, `${(((r.seconds / inCut) * whole) / 60).toFixed(0)} min (target ≤ 30)`, '']);
 }
 // Soak: whole `keycast run`s in their own processes, each measured by /usr/bin/time (peak RSS of
 // the process and its worker threads); the issue's targets are 1.5 GB each, and the failure
