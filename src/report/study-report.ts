@@ -96,7 +96,7 @@ export function forestChart(entries: readonly StudyEntry[]): VlSpec {
   return {
     $schema: SCHEMA,
     width: 640,
-    height: { step: 14 * Math.max(1, pairs.length) },
+    height: 12 * Math.max(1, pairs.length) * Math.max(1, new Set(rows.map((r) => r.scenario)).size),
     data: { values: rows },
     layer: [
       { mark: { type: 'rule', strokeWidth: 2 }, encoding: { x: { ...x, field: 'lo' }, x2: { field: 'hi' }, y, yOffset, color } },
