@@ -98,29 +98,41 @@ export function studyFiles(dir: string, only: readonly string[] = []): string[] 
     .map((f) => path.join(dir, f));
 }
 
-/** Runs one scenario of the study: its main runs, its sweep, reduced to a `StudyEntry`. */
+/** JSON with sorted keys: two resolved specs are the same policy when these are equal. */
+export function canonical(x: unknown): string {
+  if (Array.isArray(x)) return `[${x.map(canonical).join(',')}]`;
+  if (x && typeof x === 'object') return `{${Object.keys(x).sort().map((k) => `${JSON.stringify(k)}:${canonical((x as Record<string, unknown>)[k])}`).join(',')}}`;
+  return JSON.stringify(x);
+}
+
+/**
+ * Runs one scenario of the study: its main runs, its sweep, reduced to a `StudyEntry`. A sweep
+ * setting that resolves to the policy's own spec (its own threshold, say) is not run again: the
+ * copy would decide exactly as the main run's lane did, so its point is that lane's figures.
+ */
 export async function runStudyScenario(file: string, o: StudyOptions, entryFile: string): Promise<StudyEntry> {
   const name = path.basename(file).replace(/\.yaml$/, '');
   const sets = o.sets ?? [];
   const main = await runScenarioFileSeeds(file, { sets, seeds: o.seeds, seedWorkers: o.workers, out: path.join(o.out, 'runs', name) });
   const variants = sweepVariants(Object.keys(main.summary.policies), o.thresholds ?? DEFAULT_THRESHOLDS, o.budgets ?? DEFAULT_BUDGETS);
   const front: Omit<FrontPoint, 'pareto'>[] = [];
-  if (variants.length > 0) {
-    o.log?.(`study: ${name}: sweep, ${variants.length} lanes`);
-    const vsets = [...sets, ...variantSets(file, variants, sets)];
-    const lanes = variants.map((v) => v.lane);
-    const r = await runScenarioFileSeeds(file, { sets: vsets, policies: lanes, seeds: o.seeds, seedWorkers: o.workers, out: null });
-    const resolved = loadScenario(file, { sets: vsets, policies: lanes }).scenario.policies ?? {};
-    for (const v of variants) {
-      const spec = resolved[v.lane] as { threshold: number; churnBudget?: { stateSharePerHour?: number } };
-      front.push({
-        policy: v.policy,
-        threshold: spec.threshold,
-        ...(spec.churnBudget?.stateSharePerHour !== undefined ? { churnBudget: spec.churnBudget.stateSharePerHour } : {}),
-        sloViolationRate: statsOf(r.summary, v.lane, 'sloViolationRate'),
-        movedBytes: statsOf(r.summary, v.lane, 'movedBytes'),
-      });
-    }
+  if (variants.length === 0) return studyEntry(entryFile, main.summary, front);
+  const vsets = [...sets, ...variantSets(file, variants, sets)];
+  const resolved = loadScenario(file, { sets: vsets, policies: variants.map((v) => v.lane) }).scenario.policies ?? {};
+  const own = loadScenario(file, { sets }).scenario.policies ?? {};
+  const fresh = variants.filter((v) => canonical(resolved[v.lane]) !== canonical(own[v.policy]));
+  o.log?.(`study: ${name}: sweep, ${fresh.length} lanes (${variants.length - fresh.length} the same as the main run's)`);
+  const r = fresh.length ? (await runScenarioFileSeeds(file, { sets: vsets, policies: fresh.map((v) => v.lane), seeds: o.seeds, seedWorkers: o.workers, out: null })).summary : null;
+  for (const v of variants) {
+    const spec = resolved[v.lane] as { threshold: number; churnBudget?: { stateSharePerHour?: number } };
+    const [summary, lane] = r && fresh.includes(v) ? [r, v.lane] : [main.summary, v.policy];
+    front.push({
+      policy: v.policy,
+      threshold: spec.threshold,
+      ...(spec.churnBudget?.stateSharePerHour !== undefined ? { churnBudget: spec.churnBudget.stateSharePerHour } : {}),
+      sloViolationRate: statsOf(summary, lane, 'sloViolationRate'),
+      movedBytes: statsOf(summary, lane, 'movedBytes'),
+    });
   }
   return studyEntry(entryFile, main.summary, front);
 }

@@ -54,18 +54,28 @@ describe('study sweep lanes', () => {
     expect(pick(own.summary.policies.reactive_fair)).not.toEqual(pick(budget.summary.policies.reactive_fair));
   }, 120_000);
 
-  it('a study scenario reduces to an entry with its front: thresholds and budgets, means and intervals over the seeds', async () => {
+  it('a study scenario reduces to an entry with its front: thresholds and budgets, means and intervals over the seeds; the policy’s own setting is not run twice', async () => {
     const d = fs.mkdtempSync(path.join(os.tmpdir(), 'kc-study-'));
     const f = studyScenario(d);
-    const e = await runStudyScenario(f, { dir: d, out: path.join(d, 'out'), seeds: 2, thresholds: [0.2], budgets: [0.05], workers: 2 }, 'tiny-slow.yaml');
+    const log: string[] = [];
+    const e = await runStudyScenario(f, { dir: d, out: path.join(d, 'out'), seeds: 2, thresholds: [0.05, 0.2], budgets: [0.05], workers: 2, log: (l) => log.push(l) }, 'tiny-slow.yaml');
     expect(e).toMatchObject({ scenario: 'tiny-slow', regime: 'slow', workload: 'periodic', seeds: [5, 6] });
     expect(e.front.map((p) => [p.policy, p.threshold, p.churnBudget])).toEqual([
+      ['reactive_fair', 0.05, undefined],
       ['reactive_fair', 0.2, undefined],
       ['reactive_fair', 0.05, 0.05],
+      ['predictive', 0.05, undefined],
       ['predictive', 0.2, undefined],
       ['predictive', 0.05, 0.05],
     ]);
     for (const p of e.front) expect(p.sloViolationRate.values).toHaveLength(2);
+    // 0.05 is the policies' own threshold: those points are the main run's lanes, not run again
+    expect(log).toContain("study: tiny-slow: sweep, 4 lanes (2 the same as the main run's)");
+    for (const p of e.front.filter((x) => x.threshold === 0.05 && x.churnBudget === undefined)) {
+      expect(p.sloViolationRate).toEqual(e.policies[p.policy].sloViolationRate);
+      expect(p.movedBytes).toEqual(e.policies[p.policy].movedBytes);
+    }
+    expect(e.front[1].movedBytes).not.toEqual(e.front[0].movedBytes);
     expect(e.verdicts.some((v) => v.target.startsWith("predictive's aggressiveness front dominates reactive_fair's"))).toBe(true);
     expect(fs.existsSync(path.join(d, 'out/runs/tiny-slow/summary.json'))).toBe(true);
   }, 180_000);
