@@ -1,16 +1,18 @@
 /**
- * The study's runner, part of the programmatic API (`npm run study`, bench/study.ts). Per scenario of a study folder: the main
- * multi-seed run (its first seed's report under `runs/<name>/`), then one sweep run whose lanes
- * are copies of the swept policies at each aggressiveness setting — each threshold, and each
- * churn budget at the policy's own threshold. One run generates each seed's workload once for
- * every copy, and since every random stream is keyed by a policy's spec and role, not its name,
- * a copy decides exactly as the policy would with that setting in a run of its own (tested).
+ * The study's runner, part of the programmatic API (`npm run study`, bench/study.ts). Per
+ * scenario of a study folder: the main multi-seed run (its first seed's report under
+ * `runs/<name>/`), then one sweep run whose lanes are copies of the swept policies at each
+ * aggressiveness setting — each threshold, and each churn budget at the policy's own threshold.
+ * One run generates each seed's workload once for every copy, and since every random stream is
+ * keyed by a policy's spec and role, not its name, a copy decides exactly as the policy would
+ * with that setting in a run of its own (tested).
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { runScenarioFileSeeds } from './api.ts';
-import { loadScenario } from './api.ts';
+import { loadScenario, runScenarioFileSeeds } from './api.ts';
+import { specKey } from './experiment/spec-key.ts';
+import type { PolicySpec } from './scenario/schema.ts';
 import { studyEntry, type FrontPoint, type StudyEntry } from './experiment/study.ts';
 import type { SeedStats } from './experiment/seeds.ts';
 import type { Summary } from './experiment/summary.ts';
@@ -98,17 +100,11 @@ export function studyFiles(dir: string, only: readonly string[] = []): string[] 
     .map((f) => path.join(dir, f));
 }
 
-/** JSON with sorted keys: two resolved specs are the same policy when these are equal. */
-export function canonical(x: unknown): string {
-  if (Array.isArray(x)) return `[${x.map(canonical).join(',')}]`;
-  if (x && typeof x === 'object') return `{${Object.keys(x).sort().map((k) => `${JSON.stringify(k)}:${canonical((x as Record<string, unknown>)[k])}`).join(',')}}`;
-  return JSON.stringify(x);
-}
-
 /**
  * Runs one scenario of the study: its main runs, its sweep, reduced to a `StudyEntry`. A sweep
- * setting that resolves to the policy's own spec (its own threshold, say) is not run again: the
- * copy would decide exactly as the main run's lane did, so its point is that lane's figures.
+ * setting that resolves to the policy's own spec (its own threshold, say: the same `specKey`, the
+ * key of its random streams) is not run again: the copy would decide exactly as the main run's
+ * lane did, so its point is that lane's figures.
  */
 export async function runStudyScenario(file: string, o: StudyOptions, entryFile: string): Promise<StudyEntry> {
   const name = path.basename(file).replace(/\.yaml$/, '');
@@ -118,13 +114,13 @@ export async function runStudyScenario(file: string, o: StudyOptions, entryFile:
   const front: Omit<FrontPoint, 'pareto'>[] = [];
   if (variants.length === 0) return studyEntry(entryFile, main.summary, front);
   const vsets = [...sets, ...variantSets(file, variants, sets)];
-  const resolved = loadScenario(file, { sets: vsets, policies: variants.map((v) => v.lane) }).scenario.policies ?? {};
-  const own = loadScenario(file, { sets }).scenario.policies ?? {};
-  const fresh = variants.filter((v) => canonical(resolved[v.lane]) !== canonical(own[v.policy]));
+  const resolved = (loadScenario(file, { sets: vsets, policies: variants.map((v) => v.lane) }).scenario.policies ?? {}) as Record<string, PolicySpec>;
+  const own = (loadScenario(file, { sets }).scenario.policies ?? {}) as Record<string, PolicySpec>;
+  const fresh = variants.filter((v) => specKey(resolved[v.lane]) !== specKey(own[v.policy]));
   o.log?.(`study: ${name}: sweep, ${fresh.length} lanes (${variants.length - fresh.length} the same as the main run's)`);
   const r = fresh.length ? (await runScenarioFileSeeds(file, { sets: vsets, policies: fresh.map((v) => v.lane), seeds: o.seeds, seedWorkers: o.workers, out: null })).summary : null;
   for (const v of variants) {
-    const spec = resolved[v.lane] as { threshold: number; churnBudget?: { stateSharePerHour?: number } };
+    const spec = resolved[v.lane] as PolicySpec & { threshold: number; churnBudget?: { stateSharePerHour?: number } };
     const [summary, lane] = r && fresh.includes(v) ? [r, v.lane] : [main.summary, v.policy];
     front.push({
       policy: v.policy,

@@ -12,11 +12,10 @@ import type { RatioStats, SeedStats } from '../experiment/seeds.ts';
 import { kindOfName, policyColor } from './colors.ts';
 import { escapeHtml as esc, renderPage, type ChartSection } from './html.ts';
 import { formatBytes } from '../model/units.ts';
-import { fmtMs, fmtPct } from './format.ts';
+import { GIB, fmtMs, fmtPct } from './format.ts';
+import { SCHEMA } from './chart-parts.ts';
 import type { VlSpec } from './charts.ts';
 
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-const GIB = 2 ** 30;
 
 /** The ratio pairs the forest chart shows, in this order: predictive over each baseline, then the oracle over predictive. */
 function forestPairs(entries: readonly StudyEntry[]): string[] {
