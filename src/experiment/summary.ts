@@ -6,7 +6,7 @@
  * model/policy-outcome.ts; the run's summary around them is build-summary.ts.
  */
 import type { LaneMetrics } from '../cluster/lane-metrics.ts';
-import type { BreakerReport, ClusterOpCounts, ForecastAccuracy, PlanCounts, RegretReport } from '../model/policy-outcome.ts';
+import type { BreakerReport, ClusterOpCounts, ForecastAccuracy, PlanCounts, RegretReport, StrategyReport } from '../model/policy-outcome.ts';
 import type { PolicyReport } from '../policies/policy.ts';
 import type { LowerBounds } from './bounds.ts';
 
@@ -46,6 +46,8 @@ export interface PolicySummary {
   badRows?: number;
   /** Planning policies: the circuit breaker (planning-policy.ts), when and why it opened. */
   breaker?: BreakerReport;
+  /** Planning policies with `strategy: auto`: when they held a striped layout, and why (policies/spread.ts). */
+  strategy?: StrategyReport;
   wallMs: number;
 }
 
@@ -128,6 +130,7 @@ export function policySummary(kind: string, m: LaneMetrics, wallMs: number, chur
     ...(report?.forecast ? { forecast: report.forecast } : {}),
     ...(report?.regret ? { regret: report.regret } : {}),
     ...(report?.breaker ? { breaker: report.breaker } : {}),
+    ...(report?.strategy ? { strategy: report.strategy } : {}),
   };
 }
 

@@ -30,7 +30,7 @@ import { sameLayout, type PartitionMap } from '../model/partition-map.ts';
 import type { Plan } from '../model/plan.ts';
 import type { ActionState } from './action-state.ts';
 import { OpTimeouts } from './op-timeouts.ts';
-import { mapAfterInFlight, PlanRecords, PlanRun, undoSteps, type ManagerEvent, type PlanCounts, type PlanRecord } from './plan-run.ts';
+import { mapAfterInFlight, transferNodes, PlanRecords, PlanRun, undoSteps, type ManagerEvent, type PlanCounts, type PlanRecord } from './plan-run.ts';
 import type { PlanOutcome } from './plan-state.ts';
 import { Rollback } from './rollback.ts';
 import type { ManagerOptions } from './manager-options.ts';
@@ -93,17 +93,9 @@ export class PartitionManager {
     return this.book.kept;
   }
 
-  get droppedRecords(): number {
-    return this.book.dropped;
-  }
-
-  /** Σ (end − creation) over ended plans, and their count (the mean execution lag). */
-  get lagSumMs(): number {
-    return this.book.lagSumMs;
-  }
-
-  get endedPlans(): number {
-    return this.book.ended;
+  /** Mean ms from a plan's creation to its end, over the plans that ended. */
+  get meanLagMs(): number {
+    return this.book.ended > 0 ? Math.round(this.book.lagSumMs / this.book.ended) : 0;
   }
 
   /** Hands `onRecord` every leading record nothing changes any more (all of them with `all`). */
@@ -125,12 +117,18 @@ export class PartitionManager {
     return this.active?.p.id;
   }
 
-  /**
-   * The map the cluster will have once the operations in flight finish (the right base for a
-   * new plan that supersedes the current one).
-   */
+  /** Nodes sending or receiving state now: both ends of the in-flight moves and creates. */
+  transferNodes(): Set<number> {
+    return transferNodes(this.o.control.currentMap(), this.runs());
+  }
+
+  private runs(): PlanRun[] {
+    return [...this.draining, ...(this.active ? [this.active] : [])];
+  }
+
+  /** The map the cluster will have once the operations in flight finish (the base for a plan that supersedes the current one). */
   planningBase(): PartitionMap {
-    return mapAfterInFlight(this.o.control.currentMap(), [...this.draining, ...(this.active ? [this.active] : [])]);
+    return mapAfterInFlight(this.o.control.currentMap(), this.runs());
   }
 
   /**

@@ -132,6 +132,21 @@ export function mapAfterInFlight(map: PartitionMap, runs: readonly PlanRun[]): P
   return map;
 }
 
+/** Nodes sending or receiving state in `runs`: both ends of their in-flight moves and creates. */
+export function transferNodes(map: PartitionMap, runs: readonly PlanRun[]): Set<number> {
+  const out = new Set<number>();
+  for (const run of runs) {
+    for (const idx of run.ops.values()) {
+      const a = run.p.actions[idx];
+      if (a.kind !== 'move' && a.kind !== 'create') continue;
+      out.add(a.node);
+      const i = map.ids.indexOf(a.partition);
+      if (i >= 0) out.add(map.nodes[i]);
+    }
+  }
+  return out;
+}
+
 /**
  * Appends `rec` to `records`; beyond `limit`, drops the oldest ended record after the first half
  * (the first plans and the latest ones stay). Returns whether one was dropped.

@@ -55,3 +55,13 @@ export interface BreakerReport {
   /** Its transitions (the first 100), with the reason of each opening. */
   events: { timeMs: number; state: 'open' | 'half-open' | 'closed'; reason: string }[];
 }
+
+/** What the spread strategy of a planning policy did (policies/spread.ts; `strategy: auto`). */
+export interface StrategyReport {
+  /** Switches between chasing and holding a striped layout. */
+  switches: number;
+  /** Measured ms spent holding a striped layout (migration included). */
+  spreadMs: number;
+  /** The switches (the first 100), each with what the scores were. */
+  events: { timeMs: number; to: 'spread' | 'chase'; reason: string }[];
+}

@@ -30,12 +30,14 @@ import type { Plan, PlanAction } from '../model/plan.ts';
 import { applyActions } from '../model/apply-action.ts';
 import { PartitionManager, type PlanCounts, type PlanRecord } from '../manager/partition-manager.ts';
 import { estimateSchedule } from '../manager/schedule.ts';
+import { capPlan } from './plan-cap.ts';
 import { planCosts, planRepartition, planSavings } from '../planner/plan-repartition.ts';
 import { DEFAULT_APM, type ApmConfig } from '../manager/apm-config.ts';
 import type { Goals, OptimizerName, PlanInput, PlanResult } from '../planner/types.ts';
 import { pictureParts, type PictureParts } from '../planner/context.ts';
 import type { BreakerReport, Policy, PolicyContext, PolicyReport } from './policy.ts';
 import { churnBudgetTerm } from '../planner/terms/churn-budget.ts';
+import { SpreadStrategy, type Strategy } from './spread.ts';
 import { SKIP_TOLERANCE, skipSnapshot, unmoved, type SkipSnapshot } from './skip.ts';
 
 /** The scenario fields every planning policy has. */
@@ -65,6 +67,8 @@ export interface PlanningSpec {
   readonly skipTolerance?: number;
   /** Search windows the PRE keeps of a picture (consecutive windows averaged in groups beyond it; default 12). */
   readonly searchWindows?: number;
+  /** `auto`: hold a striped layout instead of chasing while the scores say it serves better (spread.ts); `chase`: the PRE always. */
+  readonly strategy?: Strategy;
 }
 
 /** A load picture: per-window records/s per bucket (and optional p90), and its id. */
@@ -121,8 +125,14 @@ export abstract class PlanningPolicy implements Policy {
   private openedAt = 0;
   private cooldown = 0;
   readonly breaker: BreakerReport = { opened: 0, openMs: 0, skippedDecisions: 0, events: [] };
+  private spread: SpreadStrategy | null = null;
 
   constructor(protected readonly spec: PlanningSpec) {}
+
+  /** The strategy when the spec names none: the PRE always (predictive's code path: `auto`). */
+  protected defaultStrategy(): Strategy {
+    return 'chase';
+  }
 
   /** Span a plan must pay back over (`PlanInput.horizonMs`); undefined: the picture's span. */
   protected paybackMs(): number | undefined {
@@ -142,6 +152,7 @@ export abstract class PlanningPolicy implements Policy {
     this.stateBuf = new Float64Array(ctx.buckets);
     this.apm = ctx.apm ?? DEFAULT_APM;
     this.cooldown = this.apm.breaker.cooldown;
+    if ((this.spec.strategy ?? this.defaultStrategy()) === 'auto' && !this.spec.churnBudget) this.spread = new SpreadStrategy(ctx, this.spec.every);
     this.manager = new PartitionManager({
       control: ctx.control,
       scheduler: ctx.scheduler,
@@ -259,53 +270,24 @@ export abstract class PlanningPolicy implements Policy {
     return true;
   }
 
-  /**
-   * Cuts `plan` at the caps: the first actions (in order, each with its dependencies) within
-   * `maxPlanActions` and `maxPlanBytes` (a first action above the byte cap runs alone).
-   */
+  /** `plan` cut at the APM's caps (plan-cap.ts), its saving re-measured on the latest picture (a spread migration keeps its own). */
   private cap(plan: Plan): Plan {
-    const n = plan.actions.length;
-    const bytes = estimateSchedule(plan, this.stateNow(), this.ctx.cluster).actions.map((a) => a.bytes);
-    const total = bytes.reduce((x, y) => x + y, 0);
-    if (n <= this.apm.maxPlanActions && total <= this.apm.maxPlanBytes) return plan;
-    const keep: number[] = [];
-    const kept = new Set<number>();
-    let sum = 0;
-    for (let i = 0; i < n && keep.length < this.apm.maxPlanActions; i++) {
-      if (!plan.dependsOn[i].every((d) => kept.has(d))) continue;
-      if (keep.length > 0 && sum + bytes[i] > this.apm.maxPlanBytes) continue;
-      keep.push(i);
-      kept.add(i);
-      sum += bytes[i];
-    }
-    let actions = keep.map((i) => plan.actions[i]);
-    let after: PartitionMap;
-    try {
-      after = applyActions(plan.before, actions);
-    } catch {
-      // Skipping an action made a later one illegal: fall back to the plain prefix.
-      let k = 0;
-      while (k < keep.length && keep[k] === k) k++;
-      actions = plan.actions.slice(0, Math.max(1, k));
-      after = applyActions(plan.before, actions);
-    }
-    const index = new Map(plan.actions.map((a, i) => [a, i]));
-    const newIndex = new Map(actions.map((a, j) => [index.get(a)!, j]));
-    const dependsOn = actions.map((a) => plan.dependsOn[index.get(a)!].map((d) => newIndex.get(d)!));
-    const cut: Plan = { ...plan, actions, dependsOn, after, capped: { actions: n, bytes: total } };
-    return { ...cut, savings: planSavings(cut, this.input(this.latest!, plan.before)) };
+    const cut = capPlan(plan, estimateSchedule(plan, this.stateNow(), this.ctx.cluster).actions.map((a) => a.bytes), this.apm);
+    if (cut === plan || this.spread?.owns(plan.id) || !this.latest) return cut;
+    return { ...cut, savings: planSavings(cut, this.input(this.latest, plan.before)) };
   }
 
   /** One decision: plan from the picture and execute a proposed plan. */
   decide(): PlanResult | null {
     const now = this.ctx.scheduler.now();
     if (!this.breakerAllows(now)) return null;
+    const base = this.manager.planningBase();
+    const nodes = this.ctx.control.activeNodes();
+    if (this.spread && this.spreadStep(now, base)) return null;
     const pic = this.picture(now);
     if (!pic) return null;
     this.latest = pic;
     this.decisions++;
-    const base = this.manager.planningBase();
-    const nodes = this.ctx.control.activeNodes();
     // Partitions on a node that is down or gone cannot be planned around reliably: wait.
     if (base.nodes.some((n) => !nodes.includes(n))) return null;
     const input = this.input(pic, base);
@@ -340,6 +322,21 @@ export abstract class PlanningPolicy implements Policy {
     return res;
   }
 
+  /** The spread strategy's step: true when it decided (held the layout or started a migration), so the PRE is not asked. */
+  private spreadStep(now: number, base: PartitionMap): boolean {
+    const step = this.spread!.step(now, base, this.manager.busy, this.manager.activePlanId, this.manager.transferNodes());
+    if (step.kind === 'chase') return false;
+    this.decisions++;
+    if (step.kind === 'migrate') {
+      this.lastPlan = step.plan;
+      const plan = this.cap(step.plan);
+      this.cutFrom = plan === step.plan ? null : { id: plan.id, whole: step.plan };
+      this.manager.execute(plan);
+      this.quiet = null;
+    }
+    return true;
+  }
+
   /** Whether the decision now may be skipped (false for a decision triggered between regular ones). */
   protected mayskip(): boolean {
     return true;
@@ -362,7 +359,8 @@ export abstract class PlanningPolicy implements Policy {
   /** The APM's stale-plan guard: the plan's saving against the newest picture. */
   private recheck(cutPlan: Plan, current: PartitionMap): { savings: number; partialPays: boolean } {
     const pic = this.latest;
-    if (!pic) return { savings: cutPlan.savings, partialPays: true };
+    // A spread migration is judged by the strategy's scores, not by the PRE's picture.
+    if (!pic || this.spread?.owns(cutPlan.id)) return { savings: cutPlan.savings, partialPays: true };
     const plan = this.cutFrom?.id === cutPlan.id ? this.cutFrom.whole : cutPlan;
     const inputNow = this.input(pic, current);
     const savings = planSavings(plan, inputNow);
@@ -379,7 +377,7 @@ export abstract class PlanningPolicy implements Policy {
 
   /** Mean time from a plan's creation to its end, over the plans that ended (ms). */
   protected meanExecutionLagMs(): number {
-    return this.manager.endedPlans > 0 ? Math.round(this.manager.lagSumMs / this.manager.endedPlans) : 0;
+    return this.manager.meanLagMs;
   }
 
   finish(): PlanningReport {
@@ -390,6 +388,7 @@ export abstract class PlanningPolicy implements Policy {
       retriedActions: this.manager.retriedActions,
       timedOutOps: this.manager.timedOutOps,
       breaker: this.closeBreaker(),
+      ...(this.spread ? { strategy: this.spread.finish() } : {}),
       planRecords: this.manager.records,
       decisions: this.decisions,
       skippedDecisions: this.skippedDecisions,

@@ -10,7 +10,7 @@ import type { ControlPlane } from '../model/control-plane.ts';
 import type { ApmConfig } from '../manager/apm-config.ts';
 import type { ForecastLogRow } from '../model/rows.ts';
 import type { RealisedLoad } from '../model/realised.ts';
-import type { BreakerReport, ForecastAccuracy, PlanCounts, RegretReport } from '../model/policy-outcome.ts';
+import type { BreakerReport, ForecastAccuracy, PlanCounts, RegretReport, StrategyReport } from '../model/policy-outcome.ts';
 
 /** Cluster facts a policy may plan with (values from the scenario). */
 export interface ClusterFacts {
@@ -82,6 +82,8 @@ export interface PolicyReport {
   readonly timedOutOps?: number;
   /** The circuit breaker of planning (planning-policy.ts): when and why it opened. */
   readonly breaker?: BreakerReport;
+  /** The spread strategy (planning policies with `strategy: auto`): when it held a striped layout, and why. */
+  readonly strategy?: StrategyReport;
   /** Each plan as data with its outcome (`plans.jsonl`). */
   readonly planRecords?: readonly unknown[];
   /** Predictive only, when asked: regret against the true future, decomposed. */

@@ -38,6 +38,7 @@ import { LeadScores } from './lead-scores.ts';
 import { Thinned } from '../model/thinned.ts';
 import { FORECAST_LIMITS } from '../model/binned.ts';
 import type { RegretReport } from '../model/policy-outcome.ts';
+import type { Strategy } from './spread.ts';
 import {
   anomalous,
   forecastErrorFallback,
@@ -82,6 +83,11 @@ export class PredictivePolicy extends PlanningPolicy {
 
   constructor(protected override readonly spec: PredictiveSpec) {
     super(spec);
+  }
+
+  /** Predictive's code path (the oracle and the fair baseline too) holds a striped layout where it serves better (spread.ts). */
+  protected override defaultStrategy(): Strategy {
+    return 'auto';
   }
 
   protected override paybackMs(): number | undefined {

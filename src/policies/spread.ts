@@ -1,0 +1,299 @@
+/**
+ * The spread strategy of a planning policy (`strategy: auto`). Where moving state is slow next to
+ * how fast the hot keys move, chasing the load with re-cuts and moves loses to a layout that never
+ * has to move: fine equal-width partitions placed round-robin over the nodes, which spread any
+ * contiguous hot range over every node wherever it goes (what hash partitioning does, keeping key
+ * ranges). Which of the two suits the stream at hand is measured, as the KDP picks its models: at
+ * every decision the window just observed is scored under the layout the cluster has and under
+ * each striped candidate — the share of the traffic above node capacity — with exponential
+ * forgetting. When, after enough evidence, the best candidate scores at most `ratio` of the
+ * actual layout (and the actual one is over `floor`), the policy migrates to it and holds it: the
+ * PRE is not asked while the layout holds. It goes back to chasing when the held layout scores
+ * worse than chasing did when it left by the same factor (1 / `ratio`; the two were measured over
+ * different hours, so a small difference says nothing). A policy with a churn budget never spreads (the migration
+ * is not the PRE's, and would not count against the budget).
+ *
+ * The score is a proxy of the SLO (overload of the window's mean rates, not per-tick queues),
+ * applied the same way to both sides; the actual layout's nodes that are sending or receiving
+ * state at the decision lose `moveLoad` of their capacity, as they do in the cluster.
+ */
+import { equalPartitionMap, partitionLoads, nodeLoads, ownerTable, type PartitionMap } from '../model/partition-map.ts';
+import type { Impact, Plan } from '../model/plan.ts';
+import { deriveActions } from '../planner/derive-actions.ts';
+import { countSafe } from '../planner/count-safe.ts';
+import { loadAwareOrder } from '../planner/load-order.ts';
+import type { PolicyContext } from './policy.ts';
+import type { StrategyReport } from '../model/policy-outcome.ts';
+
+export type Strategy = 'chase' | 'auto';
+
+/** The strategy's settings (not scenario fields; documented in docs/trust.md). */
+export interface SpreadSettings {
+  /** Half-life of the scores' forgetting, ms. */
+  readonly halfLifeMs: number;
+  /** Evidence (scored time since the last switch) needed before switching, ms. */
+  readonly minEvidenceMs: number;
+  /** Switch when the best candidate scores at most this share of the actual layout. */
+  readonly ratio: number;
+  /** ... and the actual layout has at least this share of its traffic over capacity. */
+  readonly floor: number;
+  /** Span a migration's gain must pay back its cost over, ms. */
+  readonly paybackMs: number;
+  /** Candidates: the largest this many stripe counts that divide the key space evenly. */
+  readonly candidates: number;
+}
+
+export const SPREAD_SETTINGS: SpreadSettings = { halfLifeMs: 6 * 3_600_000, minEvidenceMs: 2 * 3_600_000, ratio: 0.25, floor: 0.0005, paybackMs: 6 * 3_600_000, candidates: 4 };
+
+/** What the strategy tells a decision: let the PRE plan, hold the layout, or run a migration. */
+export type SpreadStep = { readonly kind: 'chase' } | { readonly kind: 'hold' } | { readonly kind: 'migrate'; readonly plan: Plan };
+
+/** Stripe counts k (≥ 2 × nodes, ≤ maxPartitions) with B divisible by k, largest first. */
+export function stripeCounts(buckets: number, nodes: number, maxPartitions: number, max: number): number[] {
+  const out: number[] = [];
+  for (let k = Math.min(maxPartitions, buckets); k >= 2 * nodes && out.length < max; k--) if (buckets % k === 0) out.push(k);
+  return out;
+}
+
+/** Records/s above node capacity under `map` for per-bucket `rates` (`moving` nodes lose `load` of it to transfers), and the total. */
+export function overloadOf(
+  map: PartitionMap,
+  rates: Float64Array,
+  nodeCount: number,
+  cap: number,
+  moving?: { readonly nodes: ReadonlySet<number>; readonly load: number },
+): { over: number; total: number } {
+  const nl = nodeLoads(map, partitionLoads(map, rates), nodeCount);
+  let over = 0;
+  let total = 0;
+  for (let n = 0; n < nl.length; n++) {
+    total += nl[n];
+    const c = moving?.nodes.has(n) ? cap * (1 - moving.load) : cap;
+    if (nl[n] > c) over += nl[n] - c;
+  }
+  return { over, total };
+}
+
+/** Scores with forgetting: decayed Σ over·Δt per layout and decayed Σ total·Δt. */
+class Scores {
+  actual = 0;
+  readonly cand: Float64Array;
+  total = 0;
+  evidenceMs = 0;
+  constructor(n: number) {
+    this.cand = new Float64Array(n);
+  }
+  reset(): void {
+    this.actual = this.total = this.evidenceMs = 0;
+    this.cand.fill(0);
+  }
+  share(x: number): number {
+    return this.total > 0 ? x / this.total : 0;
+  }
+}
+
+export class SpreadStrategy {
+  private readonly rates: Float64Array;
+  private candidates: PartitionMap[] | null = null;
+  /** Node count the candidates were built for (rebuilt, scores reset, when it changes). */
+  private candN = 0;
+  private scoredAt = -Infinity;
+  private scores: Scores | null = null;
+  private mode: 'chase' | 'spread' = 'chase';
+  private target: PartitionMap | null = null;
+  /** The actual layout's share when the policy left chasing. */
+  private chaseShare = 0;
+  private since = 0;
+  private seq = 0;
+  readonly report: StrategyReport = { switches: 0, spreadMs: 0, events: [] };
+
+  constructor(
+    private readonly ctx: PolicyContext,
+    private readonly everyMs: number,
+    private readonly settings: SpreadSettings = SPREAD_SETTINGS,
+  ) {
+    this.rates = new Float64Array(ctx.buckets);
+  }
+
+  /** Whether `planId` is one of this strategy's migrations (the APM's stale-plan re-check leaves them alone). */
+  owns(planId: string): boolean {
+    return planId.startsWith(`${this.ctx.name}-spread-`);
+  }
+
+  /** Scores the window just observed, maybe switches, and says what the decision does. */
+  step(nowMs: number, base: PartitionMap, busy: boolean, activePlanId: string | undefined, transferring: ReadonlySet<number>): SpreadStep {
+    const nodes = this.ctx.control.activeNodes();
+    const N = nodes.length;
+    // Stripes are placed on nodes 0..N−1: with a node gone or added out of order, chase.
+    if (N === 0 || nodes.some((n, i) => n !== i)) return this.leave(nowMs, 'the nodes are not 0…N−1');
+    this.score(nowMs, N, transferring);
+    const s = this.scores;
+    if (!s) return { kind: 'chase' };
+    if (this.mode === 'chase') {
+      const best = this.best(N, base);
+      if (best === null) return { kind: 'chase' };
+      const a = s.share(s.actual);
+      const b = s.share(s.cand[best]);
+      this.enter(nowMs, this.candidates![best], `actual layout ${pct(a)} of traffic over capacity, ${this.candidates![best].ids.length} stripes ${pct(b)} (last ${hours(s.evidenceMs)})`, a);
+    } else if (!sameCut(this.ctx.control.currentMap(), this.target!)) {
+      // Migrating: the held layout is judged from when it is in place, not by the migration's hours.
+      s.reset();
+    } else if (s.evidenceMs >= this.settings.minEvidenceMs && s.share(s.actual) > Math.max(this.chaseShare, this.settings.floor) / this.settings.ratio && !busy) {
+      return this.leave(nowMs, `held layout ${pct(s.share(s.actual))} of traffic over capacity, chasing had ${pct(this.chaseShare)}`);
+    }
+    if (sameCut(base, this.target!) || (busy && activePlanId !== undefined && this.owns(activePlanId))) return { kind: 'hold' };
+    return { kind: 'migrate', plan: this.migration(nowMs, base) };
+  }
+
+  /** Measured ms spent in spread mode, counted to the end of the run. */
+  finish(): StrategyReport {
+    if (this.mode === 'spread') this.report.spreadMs += Math.max(0, this.ctx.endMs - Math.max(this.since, this.ctx.warmupMs));
+    this.mode = 'chase';
+    return this.report;
+  }
+
+  /** Scores the last `every` once per `every` (a decision between regular ones scores nothing). */
+  private score(nowMs: number, N: number, transferring: ReadonlySet<number>): void {
+    if (!this.candidates || this.candN !== N) {
+      this.candN = N;
+      const c = this.ctx.cluster;
+      const ks = stripeCounts(this.ctx.buckets, N, c.maxPartitions, this.settings.candidates);
+      this.candidates = ks.map((k) => equalPartitionMap(this.ctx.buckets, k, N));
+      this.scores = ks.length ? new Scores(ks.length) : null;
+    }
+    const s = this.scores;
+    if (!s || nowMs - this.scoredAt < this.everyMs) return;
+    this.scoredAt = nowMs;
+    this.ctx.observedRate(this.everyMs, this.rates);
+    const cap = this.ctx.cluster.nodeCapacity;
+    const d = Math.pow(2, -this.everyMs / this.settings.halfLifeMs);
+    const dt = this.everyMs / 1000;
+    const act = overloadOf(this.ctx.control.currentMap(), this.rates, N, cap, { nodes: transferring, load: this.ctx.cluster.moveLoad ?? 0 });
+    s.actual = s.actual * d + act.over * dt;
+    s.total = s.total * d + act.total * dt;
+    for (let i = 0; i < this.candidates.length; i++) s.cand[i] = s.cand[i] * d + overloadOf(this.candidates[i], this.rates, N, cap).over * dt;
+    s.evidenceMs += this.everyMs;
+  }
+
+  /**
+   * The candidate to spread to now, or null: enough evidence, a clear gain, a migration that fits
+   * `maxPartitions` and pays back: the gain over `paybackMs` must exceed what the migration costs
+   * while it runs (every node losing `moveLoad` of its capacity for its estimated duration).
+   */
+  private best(N: number, base: PartitionMap): number | null {
+    const s = this.scores!;
+    const set = this.settings;
+    if (this.ctx.cluster.maxPartitions < 2 * N || s.evidenceMs < set.minEvidenceMs) return null;
+    const a = s.share(s.actual);
+    if (a < set.floor) return null;
+    let best: number | null = null;
+    for (let i = 0; i < s.cand.length; i++) {
+      if (!(s.share(s.cand[i]) <= set.ratio * a) || (best !== null && s.cand[i] >= s.cand[best])) continue;
+      if (this.fits(base, this.candidates![i]) && this.pays(base, this.candidates![i], a - s.share(s.cand[i]), N)) best = i;
+    }
+    return best;
+  }
+
+  /** Whether a gain of `gain` (share of traffic) over `paybackMs` outweighs the migration to `target` (see `best`). */
+  private pays(base: PartitionMap, target: PartitionMap, gain: number, N: number): boolean {
+    const c = this.ctx.cluster;
+    const load = c.moveLoad ?? 0;
+    if (!(load > 0)) return true;
+    const state = this.ctx.stateBytes(new Float64Array(this.ctx.buckets));
+    const ob = ownerTable(base);
+    const ot = ownerTable(target);
+    let bytes = 0;
+    for (let b = 0; b < state.length; b++) if (ob[b] !== ot[b]) bytes += state[b];
+    const parallel = Math.max(1, Math.min(c.maxConcurrentOps, Math.floor(N / 2)));
+    const ms = (bytes / (Math.max(1, c.moveBandwidth) * parallel)) * 1000;
+    const all = new Set(Array.from({ length: N }, (_, n) => n));
+    const now = overloadOf(base, this.rates, N, c.nodeCapacity);
+    const during = overloadOf(base, this.rates, N, c.nodeCapacity, { nodes: all, load });
+    const harm = now.total > 0 ? (during.over - now.over) / now.total : 0;
+    return gain * this.settings.paybackMs > harm * ms;
+  }
+
+  /** Whether the migration from `base` to `target` keeps the count within `maxPartitions` as the APM runs it. */
+  private fits(base: PartitionMap, target: PartitionMap): boolean {
+    const d = deriveActions(base, layoutOf(target));
+    return countSafe(base, d.actions, d.dependsOn, this.ctx.cluster.maxPartitions).peak <= this.ctx.cluster.maxPartitions;
+  }
+
+  private enter(nowMs: number, target: PartitionMap, reason: string, chaseShare: number): void {
+    this.mode = 'spread';
+    this.target = target;
+    this.chaseShare = chaseShare;
+    this.since = nowMs;
+    this.scores!.reset();
+    this.event(nowMs, 'spread', reason);
+  }
+
+  private leave(nowMs: number, reason: string): SpreadStep {
+    if (this.mode === 'spread') {
+      this.report.spreadMs += Math.max(0, nowMs - Math.max(this.since, this.ctx.warmupMs));
+      this.mode = 'chase';
+      this.target = null;
+      this.scores?.reset();
+      this.event(nowMs, 'chase', reason);
+    }
+    return { kind: 'chase' };
+  }
+
+  private event(timeMs: number, to: 'spread' | 'chase', reason: string): void {
+    this.report.switches++;
+    if (this.report.events.length < 100) this.report.events.push({ timeMs, to, reason });
+  }
+
+  /** The plan from `base` to the held layout, its impact read off the window just observed. */
+  private migration(nowMs: number, base: PartitionMap): Plan {
+    const target = this.target!;
+    const N = this.ctx.control.activeNodes().length;
+    const cap = this.ctx.cluster.nodeCapacity;
+    const d = deriveActions(base, layoutOf(target));
+    // In an order that keeps every node within capacity where it can (drain before fill), as the PRE's plans.
+    const o = loadAwareOrder(base, d.actions, d.dependsOn, this.rates, cap);
+    const cs = countSafe(base, o.actions, o.dependsOn, this.ctx.cluster.maxPartitions);
+    const current = impactOf(base, this.rates, N);
+    const predicted = impactOf(d.after, this.rates, N);
+    const a = overloadOf(base, this.rates, N, cap).over;
+    const b = overloadOf(d.after, this.rates, N, cap).over;
+    return {
+      id: `${this.ctx.name}-spread-${++this.seq}`,
+      createdAtMs: nowMs,
+      basis: `spread@${nowMs} (${target.ids.length} stripes held)`,
+      before: base,
+      after: d.after,
+      actions: o.actions,
+      dependsOn: cs.dependsOn,
+      current,
+      predicted,
+      savings: a > 0 ? (a - b) / a : 0,
+    };
+  }
+}
+
+/** Same boundaries and nodes (ids aside: the held layout's ids are whatever the migration made). */
+export function sameCut(a: PartitionMap, b: PartitionMap): boolean {
+  const eq = (x: readonly number[], y: readonly number[]) => x.length === y.length && x.every((v, i) => v === y[i]);
+  return eq(a.boundaries, b.boundaries) && eq(a.nodes, b.nodes);
+}
+
+function layoutOf(m: PartitionMap): { boundaries: Int32Array; nodes: Int32Array } {
+  return { boundaries: Int32Array.from(m.boundaries), nodes: Int32Array.from(m.nodes) };
+}
+
+/** A layout's impact on per-bucket rates (moved bytes are the APM's to count). */
+function impactOf(map: PartitionMap, rates: Float64Array, N: number): Impact {
+  const pl = partitionLoads(map, rates);
+  const nl = nodeLoads(map, pl, N);
+  let maxP = 0;
+  let sum = 0;
+  for (const x of pl) {
+    maxP = Math.max(maxP, x);
+    sum += x;
+  }
+  return { maxPartitionLoad: maxP, maxNodeLoad: Math.max(...nl), movedBytes: 0, imbalance: sum > 0 ? maxP / (sum / pl.length) : 1 };
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
+const hours = (ms: number): string => `${(ms / 3_600_000).toFixed(1)} h`;

@@ -1,0 +1,93 @@
+/** The spread strategy (policies/spread.ts): its candidates, its score, and when it switches, migrates, holds and returns. */
+import { describe, expect, it } from 'vitest';
+import { SpreadStrategy, overloadOf, sameCut, stripeCounts } from '../../src/policies/spread.ts';
+import { equalPartitionMap, type PartitionMap } from '../../src/model/partition-map.ts';
+import { applyActions } from '../../src/model/apply-action.ts';
+import type { PolicyContext } from '../../src/policies/policy.ts';
+
+const B = 64;
+const N = 4;
+const CAP = 100;
+const EVERY = 300_000;
+
+/** A context whose observed rates come from `rates()` and whose cluster has the map `state.map`. */
+function fakeContext(state: { map: PartitionMap; rates: Float64Array }): PolicyContext {
+  return {
+    name: 'p',
+    buckets: B,
+    endMs: 48 * 3_600_000,
+    warmupMs: 0,
+    cluster: { nodeCapacity: CAP, maxPartitions: 32, moveBandwidth: 1e6, maxConcurrentOps: 2, moveLoad: 0.2, pauses: { split: 0, merge: 0, move: 0 }, recordBytes: 1, retention: 1 },
+    control: { activeNodes: () => [0, 1, 2, 3], currentMap: () => state.map },
+    observedRate: (_span: number, out: Float64Array) => (out.set(state.rates), out),
+    stateBytes: (out: Float64Array) => out.fill(1000),
+  } as unknown as PolicyContext;
+}
+
+/** 1 record/s per bucket plus `hot` records/s over buckets 0–7 (one contiguous partition's worth). */
+function band(hot: number): Float64Array {
+  const r = new Float64Array(B).fill(1);
+  for (let b = 0; b < 8; b++) r[b] += hot / 8;
+  return r;
+}
+
+describe('spread strategy', () => {
+  it('offers the stripe counts that divide the key space, largest first, from 2 × nodes to maxPartitions', () => {
+    expect(stripeCounts(256, 6, 128, 4)).toEqual([128, 64, 32, 16]);
+    expect(stripeCounts(4096, 32, 256, 2)).toEqual([256, 128]);
+    expect(stripeCounts(256, 6, 10, 4)).toEqual([]);
+  });
+
+  it('scores the traffic above node capacity, nodes that transfer state losing moveLoad of it', () => {
+    const map = equalPartitionMap(B, N, N);
+    const r = band(300); // node 0: 16 + 300
+    expect(overloadOf(map, r, N, CAP)).toEqual({ over: 216, total: 364 });
+    // node 1 (16 records/s) at 80% capacity still fits; node 0 loses 20 more.
+    expect(overloadOf(map, r, N, CAP, { nodes: new Set([0, 1]), load: 0.2 }).over).toBeCloseTo(236, 9);
+  });
+
+  it('chases while the load fits, whatever the evidence', () => {
+    const state = { map: equalPartitionMap(B, N, N), rates: band(50) };
+    const s = new SpreadStrategy(fakeContext(state), EVERY);
+    for (let t = 1; t <= 48; t++) expect(s.step(t * EVERY, state.map, false, undefined, new Set()).kind).toBe('chase');
+    expect(s.finish().switches).toBe(0);
+  });
+
+  it('spreads after enough evidence that stripes serve a hot range better, migrates, holds, and returns when holding stops paying', () => {
+    const state = { map: equalPartitionMap(B, N, N), rates: band(300) };
+    const s = new SpreadStrategy(fakeContext(state), EVERY);
+    let t = 0;
+    // Two hours of evidence (24 decisions 5 minutes apart) before the first switch.
+    for (let i = 1; i < 24; i++) expect(s.step((t += EVERY), state.map, false, undefined, new Set()).kind).toBe('chase');
+    const step = s.step((t += EVERY), state.map, false, undefined, new Set());
+    expect(step.kind).toBe('migrate');
+    if (step.kind !== 'migrate') return;
+    expect(s.owns(step.plan.id)).toBe(true);
+    const striped = equalPartitionMap(B, 32, N);
+    expect(sameCut(step.plan.after, striped)).toBe(true);
+    expect(sameCut(applyActions(state.map, step.plan.actions), striped)).toBe(true);
+    expect(step.plan.savings).toBe(1); // 32 stripes: the hot range on every node, nothing over capacity
+    // While its migration runs, and once the layout is in place, it holds.
+    expect(s.step((t += EVERY), state.map, true, step.plan.id, new Set([0, 1])).kind).toBe('hold');
+    state.map = step.plan.after;
+    expect(s.step((t += EVERY), state.map, false, undefined, new Set()).kind).toBe('hold');
+    // Far more load than the cluster has: the held layout scores worse than chasing did; back to chasing after new evidence.
+    state.rates = band(4000);
+    const kinds: string[] = [];
+    for (let i = 0; i < 30; i++) kinds.push(s.step((t += EVERY), state.map, false, undefined, new Set()).kind);
+    expect(kinds.indexOf('chase')).toBeGreaterThan(18);
+    const r = s.finish();
+    expect(r.switches).toBe(2);
+    expect(r.events.map((e) => e.to)).toEqual(['spread', 'chase']);
+    expect(r.spreadMs).toBeGreaterThanOrEqual(2 * 3_600_000);
+  });
+
+  it('does not spread when the migration would cost more than its gain pays back', () => {
+    const state = { map: equalPartitionMap(B, N, N), rates: band(300) };
+    const ctx = fakeContext(state);
+    // Moving the state takes far longer than the 6-hour payback (1 byte/s), and every node near capacity loses 20% to it.
+    const slow = { ...ctx, cluster: { ...ctx.cluster, moveBandwidth: 1 }, observedRate: (_s: number, out: Float64Array) => (out.set(band(300).map((x) => x + 90 / 16)), out) } as PolicyContext;
+    const s = new SpreadStrategy(slow, EVERY);
+    for (let i = 1; i <= 48; i++) expect(s.step(i * EVERY, state.map, false, undefined, new Set()).kind).toBe('chase');
+  });
+});
