@@ -94,6 +94,8 @@ class Scores {
 
 export class SpreadStrategy {
   private readonly rates: Float64Array;
+  /** State bytes per bucket, read into one buffer (the migration's cost). */
+  private readonly state: Float64Array;
   private candidates: PartitionMap[] | null = null;
   /** Node count the candidates were built for (rebuilt, scores reset, when it changes). */
   private candN = 0;
@@ -113,6 +115,7 @@ export class SpreadStrategy {
     private readonly settings: SpreadSettings = SPREAD_SETTINGS,
   ) {
     this.rates = new Float64Array(ctx.buckets);
+    this.state = new Float64Array(ctx.buckets);
   }
 
   /** Whether `planId` is one of this strategy's migrations (the APM's stale-plan re-check leaves them alone). */
@@ -199,7 +202,7 @@ export class SpreadStrategy {
     const c = this.ctx.cluster;
     const load = c.moveLoad ?? 0;
     if (!(load > 0)) return true;
-    const state = this.ctx.stateBytes(new Float64Array(this.ctx.buckets));
+    const state = this.ctx.stateBytes(this.state);
     const ob = ownerTable(base);
     const ot = ownerTable(target);
     let bytes = 0;
