@@ -18,7 +18,7 @@
  * state at the decision lose `moveLoad` of their capacity, as they do in the cluster.
  */
 import { equalPartitionMap, partitionLoads, nodeLoads, ownerTable, type PartitionMap } from '../model/partition-map.ts';
-import type { Impact, Plan } from '../model/plan.ts';
+import type { Impact, Plan, PlanAction } from '../model/plan.ts';
 import { deriveActions } from '../planner/derive-actions.ts';
 import { countSafe } from '../planner/count-safe.ts';
 import { loadAwareOrder } from '../planner/load-order.ts';
@@ -96,6 +96,7 @@ export class SpreadStrategy {
   private readonly rates: Float64Array;
   /** State bytes per bucket, read into one buffer (the migration's cost). */
   private readonly state: Float64Array;
+  private last: { base: PartitionMap; target: PartitionMap; d: ReturnType<SpreadStrategy['derived']> } | null = null;
   private candidates: PartitionMap[] | null = null;
   /** Node count the candidates were built for (rebuilt, scores reset, when it changes). */
   private candN = 0;
@@ -218,8 +219,22 @@ export class SpreadStrategy {
 
   /** Whether the migration from `base` to `target` keeps the count within `maxPartitions` as the APM runs it. */
   private fits(base: PartitionMap, target: PartitionMap): boolean {
+    return this.derived(base, target).peak <= this.ctx.cluster.maxPartitions;
+  }
+
+  /**
+   * The actions from `base` to `target` as the PRE's plans get them (plan-repartition.ts): derived,
+   * in a drain-before-fill order on the window just observed, with count-safe dependencies, and
+   * that order's peak partition count. Kept for the last pair: a switch checks it, then runs it.
+   */
+  private derived(base: PartitionMap, target: PartitionMap): { actions: PlanAction[]; dependsOn: number[][]; after: PartitionMap; peak: number } {
+    if (this.last?.base === base && this.last.target === target) return this.last.d;
     const d = deriveActions(base, layoutOf(target));
-    return countSafe(base, d.actions, d.dependsOn, this.ctx.cluster.maxPartitions).peak <= this.ctx.cluster.maxPartitions;
+    const o = loadAwareOrder(base, d.actions, d.dependsOn, this.rates, this.ctx.cluster.nodeCapacity);
+    const cs = countSafe(base, o.actions, o.dependsOn, this.ctx.cluster.maxPartitions);
+    const out = { actions: o.actions, dependsOn: cs.dependsOn, after: d.after, peak: cs.peak };
+    this.last = { base, target, d: out };
+    return out;
   }
 
   private enter(nowMs: number, target: PartitionMap, reason: string, chaseShare: number): void {
@@ -252,10 +267,7 @@ export class SpreadStrategy {
     const target = this.target!;
     const N = this.ctx.control.activeNodes().length;
     const cap = this.ctx.cluster.nodeCapacity;
-    const d = deriveActions(base, layoutOf(target));
-    // In an order that keeps every node within capacity where it can (drain before fill), as the PRE's plans.
-    const o = loadAwareOrder(base, d.actions, d.dependsOn, this.rates, cap);
-    const cs = countSafe(base, o.actions, o.dependsOn, this.ctx.cluster.maxPartitions);
+    const d = this.derived(base, target);
     const current = impactOf(base, this.rates, N);
     const predicted = impactOf(d.after, this.rates, N);
     const a = overloadOf(base, this.rates, N, cap).over;
@@ -266,8 +278,8 @@ export class SpreadStrategy {
       basis: `spread@${nowMs} (${target.ids.length} stripes held)`,
       before: base,
       after: d.after,
-      actions: o.actions,
-      dependsOn: cs.dependsOn,
+      actions: d.actions,
+      dependsOn: d.dependsOn,
       current,
       predicted,
       savings: a > 0 ? (a - b) / a : 0,
