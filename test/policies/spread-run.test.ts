@@ -1,0 +1,70 @@
+/**
+ * The spread strategy in a run (policies/spread.ts through planning-policy.ts): on a moving band
+ * where a move takes tens of minutes, the `auto` lane spreads, its migration finishes through 10%
+ * operation failures (retried, never half-applied), and it serves better than the same policy
+ * chasing; `strategy: chase` and a churn budget never spread.
+ */
+import { describe, expect, it } from 'vitest';
+import * as path from 'node:path';
+import { parseScenario } from '../../src/scenario/load.ts';
+import { runLoaded } from '../../src/api.ts';
+import type { PlanningReport } from '../../src/policies/planning-policy.ts';
+
+const yaml = `name: spread-run
+seed: 1
+duration: 12h
+warmup: 6h
+tick: 10s
+keyspace: { kind: geo, keys: 50000, buckets: 256 }
+workload:
+  rate: 20000
+  recordBytes: 2KB
+  shape:
+    diurnal: { amplitude: 0.3, peak: 14h }
+    noise: { cv: 0.05 }
+  keys:
+    - { share: 0.5, zipf: { s: 0.9, shuffle: true } }
+    - { share: 0.5, band: { center: 0.1, width: 0.08, speed: 1 } }
+cluster:
+  nodes: 6
+  nodeCapacity: 5000
+  partitions: 24
+  maxPartitions: 128
+  retention: 4h
+  moveBandwidth: 15MB/s
+  moveLoad: 0.2
+  pauses: { move: 2s }
+  faults: { opFailureRate: 0.1 }
+slo: { latency: 100ms }
+policies:
+  auto: { kind: reactive, headroom: true, every: 5m, window: 5m, iterations: 1000 }
+  chase: { kind: reactive, headroom: true, strategy: chase, every: 5m, window: 5m, iterations: 1000 }
+  budget: { kind: reactive, headroom: true, every: 5m, window: 5m, iterations: 1000, churnBudget: { stateSharePerHour: 0.5 } }
+`;
+
+describe('spread strategy in a run', () => {
+  const { summary, result } = runLoaded(parseScenario(yaml, 'spread-run.yaml', path.join(__dirname)), { workers: 1 });
+  const report = (name: string) => result.lanes.find((l) => l.name === name)!.report as unknown as PlanningReport;
+
+  it('spreads where chasing loses, finishes its migration through operation failures, and serves better than chasing', () => {
+    const s = summary.policies.auto.strategy!;
+    expect(s.events[0].to).toBe('spread');
+    expect(s.events[0].reason).toMatch(/128 stripes/);
+    const spreadPlans = (report('auto').planRecords as readonly { id: string; outcome?: string }[]).filter((r) => r.id.includes('-spread-'));
+    expect(spreadPlans.some((r) => r.outcome === 'completed')).toBe(true);
+    expect(summary.policies.auto.operations.retried).toBeGreaterThan(0);
+    expect(summary.policies.auto.sloViolationRate).toBeLessThan(0.6 * summary.policies.chase.sloViolationRate);
+  });
+
+  it('never spreads with strategy: chase or with a churn budget', () => {
+    expect(summary.policies.chase.strategy).toBeUndefined();
+    expect(summary.policies.budget.strategy).toBeUndefined();
+  });
+
+  it('keeps the map whole and conserves records', () => {
+    for (const p of Object.values(summary.policies)) {
+      expect(p.invariantViolations).toBe(0);
+      expect(Math.abs(p.records - p.servedRecords - p.backlogRecords - p.droppedRecords)).toBeLessThan(1e-6 * p.records + 1e-6);
+    }
+  });
+});
