@@ -27,7 +27,6 @@
 import { Priority } from '../engine/virtual-scheduler.ts';
 import type { PartitionMap } from '../model/partition-map.ts';
 import type { Plan, PlanAction } from '../model/plan.ts';
-import { applyActions } from '../model/apply-action.ts';
 import { PartitionManager, type PlanCounts, type PlanRecord } from '../manager/partition-manager.ts';
 import { estimateSchedule } from '../manager/schedule.ts';
 import { capPlan } from './plan-cap.ts';
@@ -313,11 +312,7 @@ export abstract class PlanningPolicy implements Policy {
       if (this.spec.churnBudget) this.spent.push({ atMs: now, bytes: res.predicted.movedBytes }); // only the budget reads it
       this.results.push(res);
       if (this.results.length > RESULTS_KEPT) this.results.splice(0, this.results.length - RESULTS_KEPT);
-      this.lastPlan = res.plan;
-      const plan = this.cap(res.plan);
-      this.cutFrom = plan === res.plan ? null : { id: plan.id, whole: res.plan };
-      this.manager.execute(plan);
-      this.quiet = null;
+      this.execute(res.plan);
     } else this.quiet = snapshot;
     return res;
   }
@@ -327,14 +322,17 @@ export abstract class PlanningPolicy implements Policy {
     const step = this.spread!.step(now, base, this.manager.busy, this.manager.activePlanId, this.manager.transferNodes());
     if (step.kind === 'chase') return false;
     this.decisions++;
-    if (step.kind === 'migrate') {
-      this.lastPlan = step.plan;
-      const plan = this.cap(step.plan);
-      this.cutFrom = plan === step.plan ? null : { id: plan.id, whole: step.plan };
-      this.manager.execute(plan);
-      this.quiet = null;
-    }
+    if (step.kind === 'migrate') this.execute(step.plan);
     return true;
+  }
+
+  /** Hands `plan` to the APM, cut at its caps (the whole plan kept for the re-check of a cut one). */
+  private execute(plan: Plan): void {
+    this.lastPlan = plan;
+    const cut = this.cap(plan);
+    this.cutFrom = cut === plan ? null : { id: cut.id, whole: plan };
+    this.manager.execute(cut);
+    this.quiet = null;
   }
 
   /** Whether the decision now may be skipped (false for a decision triggered between regular ones). */
