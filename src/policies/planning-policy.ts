@@ -319,7 +319,7 @@ export abstract class PlanningPolicy implements Policy {
 
   /** The spread strategy's step: true when it decided (held the layout or started a migration), so the PRE is not asked. */
   private spreadStep(now: number, base: PartitionMap): boolean {
-    const step = this.spread!.step(now, base, this.manager.busy, this.manager.activePlanId, this.manager.transferNodes());
+    const step = this.spread!.step(now, base, this.manager.busy, this.manager.activePlanId, this.manager.transferNodes(), this.manager.counts);
     if (step.kind === 'chase') return false;
     this.decisions++;
     if (step.kind === 'migrate') this.execute(step.plan);

@@ -6,7 +6,8 @@
  * ranges). Which of the two suits the stream at hand is measured, as the KDP picks its models: at
  * every decision the window just observed is scored under the layout the cluster has and under
  * each striped candidate — the share of the traffic above node capacity — with exponential
- * forgetting. When, after enough evidence, the best candidate scores at most `ratio` of the
+ * forgetting. When chasing does not keep up (a fifth or more of its plans are superseded, aborted
+ * or rolled back before they finish) and, after enough evidence, the best candidate scores at most `ratio` of the
  * actual layout (and the actual one is over `floor`), the policy migrates to it and holds it: the
  * PRE is not asked while the layout holds. It goes back to chasing when the held layout scores
  * worse than chasing did when it left by the same factor (1 / `ratio`; the two were measured over
@@ -23,7 +24,7 @@ import { deriveActions } from '../planner/derive-actions.ts';
 import { countSafe } from '../planner/count-safe.ts';
 import { loadAwareOrder } from '../planner/load-order.ts';
 import type { PolicyContext } from './policy.ts';
-import type { StrategyReport } from '../model/policy-outcome.ts';
+import type { PlanCounts, StrategyReport } from '../model/policy-outcome.ts';
 
 export type Strategy = 'chase' | 'auto';
 
@@ -39,11 +40,15 @@ export interface SpreadSettings {
   readonly floor: number;
   /** Span a migration's gain must pay back its cost over, ms. */
   readonly paybackMs: number;
+  /** Share of chasing's ended plans that must complete for it to count as keeping up. */
+  readonly keepUpShare: number;
+  /** Ended plans chasing's record needs before it can be judged as not keeping up. */
+  readonly minEndedPlans: number;
   /** Candidates: the largest this many stripe counts that divide the key space evenly. */
   readonly candidates: number;
 }
 
-export const SPREAD_SETTINGS: SpreadSettings = { halfLifeMs: 6 * 3_600_000, minEvidenceMs: 2 * 3_600_000, ratio: 0.25, floor: 0.0005, paybackMs: 6 * 3_600_000, candidates: 4 };
+export const SPREAD_SETTINGS: SpreadSettings = { halfLifeMs: 6 * 3_600_000, minEvidenceMs: 2 * 3_600_000, ratio: 0.25, floor: 0.0005, paybackMs: 6 * 3_600_000, minEndedPlans: 4, keepUpShare: 0.8, candidates: 4 };
 
 /** What the strategy tells a decision: let the PRE plan, hold the layout, or run a migration. */
 export type SpreadStep = { readonly kind: 'chase' } | { readonly kind: 'hold' } | { readonly kind: 'migrate'; readonly plan: Plan };
@@ -100,6 +105,8 @@ export class SpreadStrategy {
   private candidates: PartitionMap[] | null = null;
   /** Node count the candidates were built for (rebuilt, scores reset, when it changes). */
   private candN = 0;
+  /** The APM's plan counts when the scores were last reset (chasing's record is counted from there). */
+  private plansAtReset: PlanCounts | null = null;
   private scoredAt = -Infinity;
   private scores: Scores | null = null;
   private mode: 'chase' | 'spread' = 'chase';
@@ -125,7 +132,7 @@ export class SpreadStrategy {
   }
 
   /** Scores the window just observed, maybe switches, and says what the decision does. */
-  step(nowMs: number, base: PartitionMap, busy: boolean, activePlanId: string | undefined, transferring: ReadonlySet<number>): SpreadStep {
+  step(nowMs: number, base: PartitionMap, busy: boolean, activePlanId: string | undefined, transferring: ReadonlySet<number>, plans: PlanCounts): SpreadStep {
     const nodes = this.ctx.control.activeNodes();
     const N = nodes.length;
     // Stripes are placed on nodes 0..N−1: with a node gone or added out of order, chase.
@@ -134,7 +141,7 @@ export class SpreadStrategy {
     const s = this.scores;
     if (!s) return { kind: 'chase' };
     if (this.mode === 'chase') {
-      const best = this.best(N, base);
+      const best = this.keepsUp(plans) ? null : this.best(N, base);
       if (best === null) return { kind: 'chase' };
       const a = s.share(s.actual);
       const b = s.share(s.cand[best]);
@@ -142,11 +149,24 @@ export class SpreadStrategy {
     } else if (!sameCut(this.ctx.control.currentMap(), this.target!)) {
       // Migrating: the held layout is judged from when it is in place, not by the migration's hours.
       s.reset();
+      this.plansAtReset = null;
     } else if (s.evidenceMs >= this.settings.minEvidenceMs && s.share(s.actual) > Math.max(this.chaseShare, this.settings.floor) / this.settings.ratio && !busy) {
       return this.leave(nowMs, `held layout ${pct(s.share(s.actual))} of traffic over capacity, chasing had ${pct(this.chaseShare)}`);
     }
     if (sameCut(base, this.target!) || (busy && activePlanId !== undefined && this.owns(activePlanId))) return { kind: 'hold' };
     return { kind: 'migrate', plan: this.migration(nowMs, base) };
+  }
+
+  /**
+   * Whether chasing keeps up: at least `keepUpShare` of the plans that ended since the last switch
+   * (at least `minEndedPlans` of them) completed. Where moves are fast every plan completes; where a
+   * move takes longer than the load it follows stays put, most are superseded or aborted first.
+   */
+  private keepsUp(plans: PlanCounts): boolean {
+    const ended = (c: PlanCounts) => c.completed + c.superseded + c.aborted + c.rolledBack;
+    if (!this.plansAtReset) this.plansAtReset = { ...plans };
+    const n = ended(plans) - ended(this.plansAtReset);
+    return n < this.settings.minEndedPlans || plans.completed - this.plansAtReset.completed >= this.settings.keepUpShare * n;
   }
 
   /** Measured ms spent in spread mode, counted to the end of the run. */
@@ -243,6 +263,7 @@ export class SpreadStrategy {
     this.chaseShare = chaseShare;
     this.since = nowMs;
     this.scores!.reset();
+    this.plansAtReset = null;
     this.event(nowMs, 'spread', reason);
   }
 
@@ -252,6 +273,7 @@ export class SpreadStrategy {
       this.mode = 'chase';
       this.target = null;
       this.scores?.reset();
+      this.plansAtReset = null;
       this.event(nowMs, 'chase', reason);
     }
     return { kind: 'chase' };

@@ -24,6 +24,13 @@ function fakeContext(state: { map: PartitionMap; rates: Float64Array }): PolicyC
   } as unknown as PolicyContext;
 }
 
+/** The APM's plan counts as the strategy reads them: chasing that does not keep up has most plans superseded. */
+const plans = { proposed: 0, completed: 0, rolledBack: 0, superseded: 0, aborted: 0 };
+function lagging(): void {
+  plans.proposed += 1;
+  plans.superseded += 1;
+}
+
 /** 1 record/s per bucket plus `hot` records/s over buckets 0–7 (one contiguous partition's worth). */
 function band(hot: number): Float64Array {
   const r = new Float64Array(B).fill(1);
@@ -49,7 +56,7 @@ describe('spread strategy', () => {
   it('chases while the load fits, whatever the evidence', () => {
     const state = { map: equalPartitionMap(B, N, N), rates: band(50) };
     const s = new SpreadStrategy(fakeContext(state), EVERY);
-    for (let t = 1; t <= 48; t++) expect(s.step(t * EVERY, state.map, false, undefined, new Set()).kind).toBe('chase');
+    for (let t = 1; t <= 48; t++) expect(s.step(t * EVERY, state.map, false, undefined, new Set(), plans).kind).toBe('chase');
     expect(s.finish().switches).toBe(0);
   });
 
@@ -59,8 +66,11 @@ describe('spread strategy', () => {
     const s = new SpreadStrategy(fakeContext(state), EVERY);
     let t = 0;
     // Two hours of evidence (24 decisions 5 minutes apart) before the first switch.
-    for (let i = 1; i < 24; i++) expect(s.step((t += EVERY), state.map, false, undefined, new Set()).kind).toBe('chase');
-    const step = s.step((t += EVERY), state.map, false, undefined, new Set());
+    for (let i = 1; i < 24; i++) {
+      lagging();
+      expect(s.step((t += EVERY), state.map, false, undefined, new Set(), plans).kind).toBe('chase');
+    }
+    const step = s.step((t += EVERY), state.map, false, undefined, new Set(), plans);
     expect(step.kind).toBe('migrate');
     if (step.kind !== 'migrate') return;
     expect(s.owns(step.plan.id)).toBe(true);
@@ -69,19 +79,30 @@ describe('spread strategy', () => {
     expect(sameCut(applyActions(state.map, step.plan.actions), striped)).toBe(true);
     expect(step.plan.savings).toBe(1); // 32 stripes: the hot range on every node, nothing over capacity
     // While its migration runs, and once the layout is in place, it holds.
-    expect(s.step((t += EVERY), state.map, true, step.plan.id, new Set([0, 1])).kind).toBe('hold');
+    expect(s.step((t += EVERY), state.map, true, step.plan.id, new Set([0, 1]), plans).kind).toBe('hold');
     state.map = step.plan.after;
-    expect(s.step((t += EVERY), state.map, false, undefined, new Set()).kind).toBe('hold');
+    expect(s.step((t += EVERY), state.map, false, undefined, new Set(), plans).kind).toBe('hold');
     // Far more load than the cluster has (90% over capacity): the held layout scores 4× worse than
     // chasing did; back to chasing after two hours of evidence from when the layout was in place.
     state.rates = band(4000);
     const kinds: string[] = [];
-    for (let i = 0; i < 30; i++) kinds.push(s.step((t += EVERY), state.map, false, undefined, new Set()).kind);
+    for (let i = 0; i < 30; i++) kinds.push(s.step((t += EVERY), state.map, false, undefined, new Set(), plans).kind);
     expect(kinds.indexOf('chase')).toBeGreaterThan(18);
     const r = s.finish();
     expect(r.switches).toBe(2);
     expect(r.events.map((e) => e.to)).toEqual(['spread', 'chase']);
     expect(r.spreadMs).toBeGreaterThanOrEqual(2 * 3_600_000);
+  });
+
+  it('does not spread while chasing keeps up (its plans complete), however much better stripes score', () => {
+    const state = { map: equalPartitionMap(B, N, N), rates: band(110) };
+    const s = new SpreadStrategy(fakeContext(state), EVERY);
+    const done = { proposed: 0, completed: 0, rolledBack: 0, superseded: 0, aborted: 0 };
+    for (let i = 1; i <= 48; i++) {
+      done.proposed++;
+      done.completed++;
+      expect(s.step(i * EVERY, state.map, false, undefined, new Set(), done).kind).toBe('chase');
+    }
   });
 
   it('does not spread when the migration would cost more than its gain pays back', () => {
@@ -90,6 +111,6 @@ describe('spread strategy', () => {
     // Moving the state takes far longer than the 6-hour payback (1 byte/s), and every node near capacity loses 20% to it.
     const slow = { ...ctx, cluster: { ...ctx.cluster, moveBandwidth: 1 }, observedRate: (_s: number, out: Float64Array) => (out.set(band(300).map((x) => x + 90 / 16)), out) } as PolicyContext;
     const s = new SpreadStrategy(slow, EVERY);
-    for (let i = 1; i <= 48; i++) expect(s.step(i * EVERY, state.map, false, undefined, new Set()).kind).toBe('chase');
+    for (let i = 1; i <= 48; i++) expect(s.step(i * EVERY, state.map, false, undefined, new Set(), plans).kind).toBe('chase');
   });
 });
