@@ -6,9 +6,9 @@
  * ranges). Which of the two suits the stream at hand is measured, as the KDP picks its models: at
  * every decision the window just observed is scored under the layout the cluster has and under
  * each striped candidate — the share of the traffic above node capacity — with exponential
- * forgetting. When chasing does not keep up (a fifth or more of its plans are superseded, aborted
- * or rolled back before they finish) and, after enough evidence, the best candidate scores at most `ratio` of the
- * actual layout (and the actual one is over `floor`), the policy migrates to it and holds it: the
+ * forgetting. When chasing does not keep up (a fifth or more of its plans are overtaken by the
+ * next one before they finish) and, after enough evidence, the best candidate scores at most
+ * `ratio` of the actual layout (and the actual one is over `floor`), the policy migrates to it and holds it: the
  * PRE is not asked while the layout holds. It goes back to chasing when the held layout scores
  * worse than chasing did when it left by the same factor (1 / `ratio`; the two were measured over
  * different hours, so a small difference says nothing). A policy with a churn budget never spreads (the migration
@@ -40,15 +40,15 @@ export interface SpreadSettings {
   readonly floor: number;
   /** Span a migration's gain must pay back its cost over, ms. */
   readonly paybackMs: number;
-  /** Share of chasing's ended plans that must complete for it to count as keeping up. */
-  readonly keepUpShare: number;
+  /** Share of chasing's ended plans superseded before they finished at which it no longer keeps up. */
+  readonly supersededShare: number;
   /** Ended plans chasing's record needs before it can be judged as not keeping up. */
   readonly minEndedPlans: number;
   /** Candidates: the largest this many stripe counts that divide the key space evenly. */
   readonly candidates: number;
 }
 
-export const SPREAD_SETTINGS: SpreadSettings = { halfLifeMs: 6 * 3_600_000, minEvidenceMs: 2 * 3_600_000, ratio: 0.25, floor: 0.0005, paybackMs: 6 * 3_600_000, minEndedPlans: 4, keepUpShare: 0.8, candidates: 4 };
+export const SPREAD_SETTINGS: SpreadSettings = { halfLifeMs: 6 * 3_600_000, minEvidenceMs: 2 * 3_600_000, ratio: 0.25, floor: 0.0005, paybackMs: 6 * 3_600_000, minEndedPlans: 4, supersededShare: 0.2, candidates: 4 };
 
 /** What the strategy tells a decision: let the PRE plan, hold the layout, or run a migration. */
 export type SpreadStep = { readonly kind: 'chase' } | { readonly kind: 'hold' } | { readonly kind: 'migrate'; readonly plan: Plan };
@@ -158,15 +158,17 @@ export class SpreadStrategy {
   }
 
   /**
-   * Whether chasing keeps up: at least `keepUpShare` of the plans that ended since the last switch
-   * (at least `minEndedPlans` of them) completed. Where moves are fast every plan completes; where a
-   * move takes longer than the load it follows stays put, most are superseded or aborted first.
+   * Whether chasing keeps up: under `supersededShare` of the plans that ended since the last
+   * switch (or fewer than `minEndedPlans` of them) were superseded by a newer plan before they
+   * finished. Where moves are fast plans finish before the next decision; where a move takes
+   * longer than the load it follows stays put, the next plans overtake them. (Plans the re-check
+   * aborts or failures roll back say nothing about it.)
    */
   private keepsUp(plans: PlanCounts): boolean {
     const ended = (c: PlanCounts) => c.completed + c.superseded + c.aborted + c.rolledBack;
     if (!this.plansAtReset) this.plansAtReset = { ...plans };
     const n = ended(plans) - ended(this.plansAtReset);
-    return n < this.settings.minEndedPlans || plans.completed - this.plansAtReset.completed >= this.settings.keepUpShare * n;
+    return n < this.settings.minEndedPlans || plans.superseded - this.plansAtReset.superseded < this.settings.supersededShare * n;
   }
 
   /** Measured ms spent in spread mode, counted to the end of the run. */
