@@ -5,18 +5,21 @@
  * contiguous hot range over every node wherever it goes (what hash partitioning does, keeping key
  * ranges). Which of the two suits the stream at hand is measured, as the KDP picks its models: at
  * every decision the window just observed is scored under the layout the cluster has and under
- * each striped candidate — the share of the traffic above node capacity — with exponential
- * forgetting. When chasing does not keep up (a fifth or more of its plans are overtaken by the
- * next one before they finish) and, after enough evidence, the best candidate scores at most
- * `ratio` of the actual layout (and the actual one is over `floor`), the policy migrates to it and holds it: the
- * PRE is not asked while the layout holds. It goes back to chasing when the held layout scores
- * worse than chasing did when it left by the same factor (1 / `ratio`; the two were measured over
- * different hours, so a small difference says nothing). A policy with a churn budget never spreads (the migration
- * is not the PRE's, and would not count against the budget).
+ * each striped candidate — the share of the traffic on nodes over capacity, all of which waits —
+ * with exponential forgetting. When chasing does not keep up (a fifth or more of its plans are
+ * overtaken by the next one before they finish) and, after enough evidence, the best candidate
+ * scores at most `ratio` of the actual layout (and the actual one is over `floor`), and the
+ * migration waits fewer records over the payback span than chasing on, the policy migrates to it
+ * and holds it: the PRE is not asked while the layout holds. It goes back to chasing when a hot
+ * range narrower than a stripe appears (`hotShare` of the traffic in stripes that alone exceed a
+ * node), which only finer cuts can serve. The held layout is not compared with chasing's old score:
+ * the two would be measured over different hours (a daily peak against a night). A policy with a
+ * churn budget never spreads (the migration is not the PRE's, and would not count against the
+ * budget).
  *
- * The score is a proxy of the SLO (overload of the window's mean rates, not per-tick queues),
- * applied the same way to both sides; the actual layout's nodes that are sending or receiving
- * state at the decision lose `moveLoad` of their capacity, as they do in the cluster.
+ * The score is a proxy of the SLO (the window's mean rates, not per-tick queues), applied the same
+ * way to both sides; the actual layout's nodes that are sending or receiving state at the decision
+ * lose `moveLoad` of their capacity, as they do in the cluster.
  */
 import { equalPartitionMap, partitionLoads, nodeLoads, ownerTable, type PartitionMap } from '../model/partition-map.ts';
 import type { Impact, Plan, PlanAction } from '../model/plan.ts';
@@ -40,6 +43,8 @@ export interface SpreadSettings {
   readonly floor: number;
   /** Span a migration's gain must pay back its cost over, ms. */
   readonly paybackMs: number;
+  /** Leave a held layout when this share of the traffic is in partitions that alone exceed a node's capacity. */
+  readonly hotShare: number;
   /** Share of chasing's ended plans superseded before they finished at which it no longer keeps up. */
   readonly supersededShare: number;
   /** Ended plans chasing's record needs before it can be judged as not keeping up. */
@@ -48,7 +53,7 @@ export interface SpreadSettings {
   readonly candidates: number;
 }
 
-export const SPREAD_SETTINGS: SpreadSettings = { halfLifeMs: 6 * 3_600_000, minEvidenceMs: 2 * 3_600_000, ratio: 0.25, floor: 0.0005, paybackMs: 6 * 3_600_000, minEndedPlans: 4, supersededShare: 0.2, candidates: 4 };
+export const SPREAD_SETTINGS: SpreadSettings = { halfLifeMs: 6 * 3_600_000, minEvidenceMs: 2 * 3_600_000, ratio: 0.25, floor: 0.0005, paybackMs: 6 * 3_600_000, hotShare: 0.01, minEndedPlans: 4, supersededShare: 0.2, candidates: 4 };
 
 /** What the strategy tells a decision: let the PRE plan, hold the layout, or run a migration. */
 export type SpreadStep = { readonly kind: 'chase' } | { readonly kind: 'hold' } | { readonly kind: 'migrate'; readonly plan: Plan };
@@ -60,36 +65,54 @@ export function stripeCounts(buckets: number, nodes: number, maxPartitions: numb
   return out;
 }
 
-/** Records/s above node capacity under `map` for per-bucket `rates` (`moving` nodes lose `load` of it to transfers), and the total. */
+/**
+ * Under `map` for per-bucket `rates` (`moving` nodes lose `load` of their capacity to transfers):
+ * records/s above node capacity, records/s on nodes over capacity, and the total. A node a little
+ * over capacity delays all its records, not only the excess, so `waiting` is the score that
+ * follows the SLO.
+ */
 export function overloadOf(
   map: PartitionMap,
   rates: Float64Array,
   nodeCount: number,
   cap: number,
   moving?: { readonly nodes: ReadonlySet<number>; readonly load: number },
-): { over: number; total: number } {
+): { over: number; waiting: number; total: number } {
   const nl = nodeLoads(map, partitionLoads(map, rates), nodeCount);
   let over = 0;
+  let waiting = 0;
   let total = 0;
   for (let n = 0; n < nl.length; n++) {
     total += nl[n];
     const c = moving?.nodes.has(n) ? cap * (1 - moving.load) : cap;
-    if (nl[n] > c) over += nl[n] - c;
+    if (nl[n] > c) {
+      over += nl[n] - c;
+      waiting += nl[n];
+    }
   }
-  return { over, total };
+  return { over, waiting, total };
 }
 
-/** Scores with forgetting: decayed Σ over·Δt per layout and decayed Σ total·Δt. */
+/** Records/s in partitions of `map` that alone exceed a node's capacity `cap` (only a finer cut serves them). */
+export function hotOf(map: PartitionMap, rates: Float64Array, cap: number): number {
+  let hot = 0;
+  for (const x of partitionLoads(map, rates)) if (x > cap) hot += x;
+  return hot;
+}
+
+/** Scores with forgetting: decayed Σ waiting·Δt per layout and decayed Σ total·Δt. */
 class Scores {
   actual = 0;
   readonly cand: Float64Array;
+  /** Decayed Σ of the traffic in partitions of the cluster's layout that alone exceed a node's capacity. */
+  hot = 0;
   total = 0;
   evidenceMs = 0;
   constructor(n: number) {
     this.cand = new Float64Array(n);
   }
   reset(): void {
-    this.actual = this.total = this.evidenceMs = 0;
+    this.actual = this.hot = this.total = this.evidenceMs = 0;
     this.cand.fill(0);
   }
   share(x: number): number {
@@ -111,8 +134,6 @@ export class SpreadStrategy {
   private scores: Scores | null = null;
   private mode: 'chase' | 'spread' = 'chase';
   private target: PartitionMap | null = null;
-  /** The actual layout's share when the policy left chasing. */
-  private chaseShare = 0;
   private since = 0;
   private seq = 0;
   readonly report: StrategyReport = { switches: 0, spreadMs: 0, events: [] };
@@ -145,13 +166,13 @@ export class SpreadStrategy {
       if (best === null) return { kind: 'chase' };
       const a = s.share(s.actual);
       const b = s.share(s.cand[best]);
-      this.enter(nowMs, this.candidates![best], `actual layout ${pct(a)} of traffic over capacity, ${this.candidates![best].ids.length} stripes ${pct(b)} (last ${hours(s.evidenceMs)})`, a);
+      this.enter(nowMs, this.candidates![best], `actual layout ${pct(a)} of traffic waiting, ${this.candidates![best].ids.length} stripes ${pct(b)} (last ${hours(s.evidenceMs)})`);
     } else if (!sameCut(this.ctx.control.currentMap(), this.target!)) {
       // Migrating: the held layout is judged from when it is in place, not by the migration's hours.
       s.reset();
       this.plansAtReset = null;
-    } else if (s.evidenceMs >= this.settings.minEvidenceMs && s.share(s.actual) > Math.max(this.chaseShare, this.settings.floor) / this.settings.ratio && !busy) {
-      return this.leave(nowMs, `held layout ${pct(s.share(s.actual))} of traffic over capacity, chasing had ${pct(this.chaseShare)}`);
+    } else if (s.evidenceMs >= this.settings.minEvidenceMs && s.share(s.hot) >= this.settings.hotShare && !busy) {
+      return this.leave(nowMs, `held layout: ${pct(s.share(s.hot))} of traffic in stripes each over a node's capacity`);
     }
     if (sameCut(base, this.target!) || (busy && activePlanId !== undefined && this.owns(activePlanId))) return { kind: 'hold' };
     return { kind: 'migrate', plan: this.migration(nowMs, base) };
@@ -195,9 +216,10 @@ export class SpreadStrategy {
     const d = Math.pow(2, -this.everyMs / this.settings.halfLifeMs);
     const dt = this.everyMs / 1000;
     const act = overloadOf(this.ctx.control.currentMap(), this.rates, N, cap, { nodes: transferring, load: this.ctx.cluster.moveLoad ?? 0 });
-    s.actual = s.actual * d + act.over * dt;
+    s.actual = s.actual * d + act.waiting * dt;
     s.total = s.total * d + act.total * dt;
-    for (let i = 0; i < this.candidates.length; i++) s.cand[i] = s.cand[i] * d + overloadOf(this.candidates[i], this.rates, N, cap).over * dt;
+    s.hot = s.hot * d + hotOf(this.ctx.control.currentMap(), this.rates, cap) * dt;
+    for (let i = 0; i < this.candidates.length; i++) s.cand[i] = s.cand[i] * d + overloadOf(this.candidates[i], this.rates, N, cap).waiting * dt;
     s.evidenceMs += this.everyMs;
   }
 
@@ -215,28 +237,41 @@ export class SpreadStrategy {
     let best: number | null = null;
     for (let i = 0; i < s.cand.length; i++) {
       if (!(s.share(s.cand[i]) <= set.ratio * a) || (best !== null && s.cand[i] >= s.cand[best])) continue;
-      if (this.fits(base, this.candidates![i]) && this.pays(base, this.candidates![i], a - s.share(s.cand[i]), N)) best = i;
+      if (this.fits(base, this.candidates![i]) && this.pays(base, this.candidates![i], a, s.share(s.cand[i]), N)) best = i;
     }
     return best;
   }
 
-  /** Whether a gain of `gain` (share of traffic) over `paybackMs` outweighs the migration to `target` (see `best`). */
-  private pays(base: PartitionMap, target: PartitionMap, gain: number, N: number): boolean {
+  /**
+   * Whether migrating to `target` waits fewer records over the next `paybackMs` than chasing on
+   * (the actual layout's waiting share `a`; the target's `b`). The migration takes its bytes over
+   * the bandwidth of the moves that can run at once; meanwhile every node loses `moveLoad` of its
+   * capacity and a node over what is left delays all its records and builds a backlog, which then
+   * drains on the target layout's spare capacity, its records waiting until it has (a fluid queue
+   * on the window just observed).
+   */
+  private pays(base: PartitionMap, target: PartitionMap, a: number, b: number, N: number): boolean {
     const c = this.ctx.cluster;
-    const load = c.moveLoad ?? 0;
-    if (!(load > 0)) return true;
+    const H = this.settings.paybackMs / 1000;
     const state = this.ctx.stateBytes(this.state);
     const ob = ownerTable(base);
     const ot = ownerTable(target);
     let bytes = 0;
-    for (let b = 0; b < state.length; b++) if (ob[b] !== ot[b]) bytes += state[b];
+    for (let k = 0; k < state.length; k++) if (ob[k] !== ot[k]) bytes += state[k];
     const parallel = Math.max(1, Math.min(c.maxConcurrentOps, Math.floor(N / 2)));
-    const ms = (bytes / (Math.max(1, c.moveBandwidth) * parallel)) * 1000;
-    const all = new Set(Array.from({ length: N }, (_, n) => n));
-    const now = overloadOf(base, this.rates, N, c.nodeCapacity);
-    const during = overloadOf(base, this.rates, N, c.nodeCapacity, { nodes: all, load });
-    const harm = now.total > 0 ? (during.over - now.over) / now.total : 0;
-    return gain * this.settings.paybackMs > harm * ms;
+    const T = Math.min(H, bytes / (Math.max(1, c.moveBandwidth) * parallel));
+    const during = nodeLoads(base, partitionLoads(base, this.rates), N);
+    const after = nodeLoads(target, partitionLoads(target, this.rates), N);
+    const left = c.nodeCapacity * (1 - (c.moveLoad ?? 0));
+    let total = 0;
+    let migrating = 0;
+    for (let n = 0; n < N; n++) {
+      total += during[n];
+      if (during[n] <= left) continue;
+      const drainS = ((during[n] - left) * T) / Math.max(1e-9, c.nodeCapacity - after[n]);
+      migrating += during[n] * T + after[n] * Math.min(drainS, H - T);
+    }
+    return migrating + b * total * (H - T) < a * total * H;
   }
 
   /** Whether the migration from `base` to `target` keeps the count within `maxPartitions` as the APM runs it. */
@@ -259,10 +294,9 @@ export class SpreadStrategy {
     return out;
   }
 
-  private enter(nowMs: number, target: PartitionMap, reason: string, chaseShare: number): void {
+  private enter(nowMs: number, target: PartitionMap, reason: string): void {
     this.mode = 'spread';
     this.target = target;
-    this.chaseShare = chaseShare;
     this.since = nowMs;
     this.scores!.reset();
     this.plansAtReset = null;

@@ -45,12 +45,16 @@ describe('spread strategy', () => {
     expect(stripeCounts(256, 6, 10, 4)).toEqual([]);
   });
 
-  it('scores the traffic above node capacity, nodes that transfer state losing moveLoad of it', () => {
+  it('scores the traffic on nodes over capacity (all of it waits) and above it, nodes that transfer state losing moveLoad of it', () => {
     const map = equalPartitionMap(B, N, N);
     const r = band(300); // node 0: 16 + 300
-    expect(overloadOf(map, r, N, CAP)).toEqual({ over: 216, total: 364 });
+    expect(overloadOf(map, r, N, CAP)).toEqual({ over: 216, waiting: 316, total: 364 });
     // node 1 (16 records/s) at 80% capacity still fits; node 0 loses 20 more.
     expect(overloadOf(map, r, N, CAP, { nodes: new Set([0, 1]), load: 0.2 }).over).toBeCloseTo(236, 9);
+    // Node 1 at 90 records/s: over the 80 a transfer leaves it, so its traffic waits too.
+    const r2 = band(300);
+    for (let b = 16; b < 32; b++) r2[b] = 90 / 16;
+    expect(overloadOf(map, r2, N, CAP, { nodes: new Set([0, 1]), load: 0.2 }).waiting).toBeCloseTo(316 + 90, 9);
   });
 
   it('chases while the load fits, whatever the evidence', () => {
@@ -60,7 +64,7 @@ describe('spread strategy', () => {
     expect(s.finish().switches).toBe(0);
   });
 
-  it('spreads after enough evidence that stripes serve a hot range better, migrates, holds, and returns when holding stops paying', () => {
+  it('spreads after enough evidence that stripes serve a hot range better, migrates, holds, and returns when a stripe alone is over a node', () => {
     // Node 0 at 126 records/s: 15% of the traffic over capacity; striped, nothing.
     const state = { map: equalPartitionMap(B, N, N), rates: band(110) };
     const s = new SpreadStrategy(fakeContext(state), EVERY);
@@ -82,12 +86,18 @@ describe('spread strategy', () => {
     expect(s.step((t += EVERY), state.map, true, step.plan.id, new Set([0, 1]), plans).kind).toBe('hold');
     state.map = step.plan.after;
     expect(s.step((t += EVERY), state.map, false, undefined, new Set(), plans).kind).toBe('hold');
-    // Far more load than the cluster has (90% over capacity): the held layout scores 4× worse than
-    // chasing did; back to chasing after two hours of evidence from when the layout was in place.
+    // Load the held layout's nodes cannot carry but no stripe exceeds a node alone (112 records/s
+    // per node, 14 per stripe): chasing could do no better, so the layout holds.
+    state.rates = new Float64Array(B).fill(7);
+    for (let i = 0; i < 20; i++) expect(s.step((t += EVERY), state.map, false, undefined, new Set(), plans).kind).toBe('hold');
+    // A hot range narrower than a stripe (4,000 records/s over 8 buckets: 1,000 per stripe): only a
+    // finer cut serves it; back to chasing once two hours of evidence (from when the layout was in
+    // place) are there.
     state.rates = band(4000);
     const kinds: string[] = [];
     for (let i = 0; i < 30; i++) kinds.push(s.step((t += EVERY), state.map, false, undefined, new Set(), plans).kind);
-    expect(kinds.indexOf('chase')).toBeGreaterThan(18);
+    expect(kinds.indexOf('chase')).toBeGreaterThan(1);
+    expect(kinds.indexOf('chase')).toBeLessThan(6);
     const r = s.finish();
     expect(r.switches).toBe(2);
     expect(r.events.map((e) => e.to)).toEqual(['spread', 'chase']);
