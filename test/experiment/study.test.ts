@@ -26,6 +26,15 @@ describe('study verdicts', () => {
     expect(verdicts(wide, 'slow', 'periodic')[0].met).toBe(false);
   });
 
+  it('periodic slow: nothing moved at every seed is no more bytes (a ratio of 0 leaves the geometric mean undefined)', () => {
+    const still = (slo: number[]) => summary('daily-peak-slow', { 'predictive/reactive': { sloViolationRate: [slo, [10, 10, 10]], movedBytes: [[0, 0, 0], [10, 12, 9]] } });
+    expect(verdicts(still([1, 1.1, 0.9]), 'slow', 'periodic')[0].met).toBe(true);
+    expect(verdicts(still([1.8, 2.2, 1.6]), 'slow', 'periodic')[0].met).toBe(false);
+    // both moved nothing: no ratio, no verdict on bytes
+    const none = summary('daily-peak-slow', { 'predictive/reactive': { sloViolationRate: [[1, 1.1, 0.9], [10, 10, 10]], movedBytes: [[0, 0, 0], [0, 0, 0]] } });
+    expect(verdicts(none, 'slow', 'periodic')[0].met).toBeNull();
+  });
+
   it('periodic slow: says whether the hindsight lane (every arrival known ahead) reaches the same cut', () => {
     const s = summary('daily-peak-slow', {
       'predictive/reactive': { sloViolationRate: [[8, 8, 8], [10, 10, 10]], movedBytes: [[12, 12, 12], [10, 10, 10]] },
