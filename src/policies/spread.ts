@@ -31,7 +31,7 @@ import type { PlanCounts, StrategyReport } from '../model/policy-outcome.ts';
 
 export type Strategy = 'chase' | 'auto';
 
-/** The strategy's settings (not scenario fields; documented in docs/trust.md). */
+/** The strategy's settings (not scenario fields; README, "Policies", gives their values). */
 export interface SpreadSettings {
   /** Half-life of the scores' forgetting, ms. */
   readonly halfLifeMs: number;
