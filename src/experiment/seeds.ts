@@ -90,9 +90,9 @@ export function seedsBlock(summaries: readonly Summary[]): SeedsBlock {
   const block: { -readonly [K in keyof SeedsBlock]: SeedsBlock[K] } = { seeds: summaries.map((s) => s.seed), policies, ratios };
   if (summaries.every((s) => s.bounds)) {
     block.bounds = {
-      recordSecondsOverSlo: seedStats(summaries.map((s) => s.bounds!.recordSecondsOverSlo)),
-      sloViolationRate: seedStats(summaries.map((s) => s.bounds!.sloViolationRate)),
-      meanExcessLatencyMs: seedStats(summaries.map((s) => s.bounds!.meanExcessLatencyMs)),
+      recordSecondsOverSlo: seedStats(summaries.map((s) => s.bounds!.recordSecondsOverSlo), true),
+      sloViolationRate: seedStats(summaries.map((s) => s.bounds!.sloViolationRate), true),
+      meanExcessLatencyMs: seedStats(summaries.map((s) => s.bounds!.meanExcessLatencyMs), true),
     };
   }
   return block;

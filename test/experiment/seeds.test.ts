@@ -57,6 +57,16 @@ describe('seed statistics', () => {
     expect(blk.policies.r.sloViolationRate.values).toEqual([0.1, 0.2]);
     expect(blk.ratios['p/r'].sloViolationRate.values).toEqual([0.5, 0.25]);
   });
+
+  it("the lower bounds' intervals stop at 0 (a bound on violations is never negative)", () => {
+    const sum = (seed: number, bound: number) =>
+      ({ seed, policies: {}, bounds: { recordSecondsOverSlo: bound * 1e9, sloViolationRate: bound, meanExcessLatencyMs: bound * 1e3 } }) as unknown as Summary;
+    const blk = seedsBlock([sum(1, 0), sum(2, 0), sum(3, 1e-5)]);
+    for (const m of ['recordSecondsOverSlo', 'sloViolationRate', 'meanExcessLatencyMs']) {
+      expect(blk.bounds![m].lo).toBe(0);
+      expect(blk.bounds![m].hi).toBeGreaterThan(blk.bounds![m].mean);
+    }
+  });
 });
 
 describe('expectation forms over seeds', () => {
