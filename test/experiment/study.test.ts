@@ -30,9 +30,20 @@ describe('study verdicts', () => {
     const still = (slo: number[]) => summary('daily-peak-slow', { 'predictive/reactive': { sloViolationRate: [slo, [10, 10, 10]], movedBytes: [[0, 0, 0], [10, 12, 9]] } });
     expect(verdicts(still([1, 1.1, 0.9]), 'slow', 'periodic')[0].met).toBe(true);
     expect(verdicts(still([1.8, 2.2, 1.6]), 'slow', 'periodic')[0].met).toBe(false);
-    // both moved nothing: no ratio, no verdict on bytes
+    // both moved nothing: no ratio, no verdict on bytes from the ratios alone
     const none = summary('daily-peak-slow', { 'predictive/reactive': { sloViolationRate: [[1, 1.1, 0.9], [10, 10, 10]], movedBytes: [[0, 0, 0], [0, 0, 0]] } });
     expect(verdicts(none, 'slow', 'periodic')[0].met).toBeNull();
+    // with the per-seed bytes: no more at every seed (0 against 0) is no more bytes; more where the
+    // other moved nothing is more
+    const withBytes = (a: number[], b: number[]) => {
+      const s = summary('daily-peak-slow', { 'predictive/reactive': { sloViolationRate: [[1, 1.1, 0.9], [10, 10, 10]], movedBytes: [a, b] } });
+      const stats = (v: number[]) => ({ movedBytes: seedStats(v, true) });
+      return { ...s, seeds: { ...s.seeds!, policies: { predictive: stats(a), reactive: stats(b) } } } as Summary;
+    };
+    expect(verdicts(withBytes([0, 0, 0], [0, 0, 0]), 'slow', 'periodic')[0].met).toBe(true);
+    expect(verdicts(withBytes([0, 0, 0], [2 ** 31, 0, 2 ** 30]), 'slow', 'periodic')[0].detail).toContain('moved bytes per seed 0, 0, 0 GiB against 2, 0, 1 GiB');
+    expect(verdicts(withBytes([0, 5, 0], [0, 0, 3]), 'slow', 'periodic')[0].met).toBe(false);
+    expect(verdicts(withBytes([0, 2, 0], [0, 3, 0]), 'slow', 'periodic')[0].met).toBe(true);
   });
 
   it('periodic slow: says whether the hindsight lane (every arrival known ahead) reaches the same cut', () => {
