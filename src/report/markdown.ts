@@ -25,7 +25,8 @@ export function renderMarkdown(s: Summary, description = ''): string {
     });
     lines.push(`| ${col.label} | ${cells.join(' | ')} |`);
   }
-  lines.push('', 'Bold: best value of the row. Ops are split/merge/move/create; plans completed/rolled back/superseded/aborted. Bytes in binary units (1 GiB = 2^30 bytes).', '');
+  lines.push('', 'Bold: best value of the row. Ops are split/merge/move/create; plans completed/rolled back/superseded/aborted. Bytes in binary units (1 GiB = 2^30 bytes). "held striped": measured time a policy held a striped layout instead of chasing (`strategy: auto`).', '');
+  lines.push(...strategyLines(s));
   if (s.expectations.length) {
     lines.push('## Expectations', '', '| | expectation | left | right |', '| --- | --- | ---: | ---: |');
     for (const e of s.expectations) lines.push(`| ${e.pass ? '✅' : '❌'} | \`${e.expr}\` | ${e.left ?? ''} | ${e.right ?? ''} |`);
@@ -40,4 +41,13 @@ export function renderMarkdown(s: Summary, description = ''): string {
     lines.push('');
   }
   return lines.join('\n');
+}
+
+/** The spread strategy's switches, per policy, with the scores behind each (none when no policy switched). */
+function strategyLines(s: Summary): string[] {
+  const ps = Object.entries(s.policies).filter(([, p]) => p.strategy && p.strategy.events.length > 0);
+  if (ps.length === 0) return [];
+  const out = ['## Strategy switches (seed ' + s.seed + ')', ''];
+  for (const [n, p] of ps) for (const e of p.strategy!.events) out.push(`- ${n}, at ${(e.timeMs / 3_600_000).toFixed(1)} h: to ${e.to} — ${e.reason}`);
+  return [...out, ''];
 }

@@ -42,6 +42,7 @@ export const METRIC_COLUMNS: readonly MetricColumn[] = [
   { key: 'forecast.mase', label: 'forecast MASE', get: (p) => nan(p.forecast?.mase), better: 'lower', format: num(3), optional: true },
   { key: 'forecast.coverage80', label: 'forecast 80% coverage', get: (p) => nan(p.forecast?.coverage80), better: 'none', format: pct, optional: true },
   { key: 'badRows', label: 'bad trace rows skipped', get: (p) => nan(p.badRows), better: 'none', format: num(0), optional: true },
+  { key: 'strategy', label: 'held striped (spread)', get: (p) => nan(p.strategy?.spreadMs), better: 'none', format: ms, optional: true },
   { key: 'invariantViolations', label: 'invariant viol.', get: (p) => p.invariantViolations, better: 'lower', format: num(0) },
 ];
 
@@ -77,6 +78,7 @@ export function cellText(col: MetricColumn, p: PolicySummary): string {
     const q = p.plans ?? { completed: 0, rolledBack: 0, superseded: 0, aborted: 0 };
     return `${q.completed}/${q.rolledBack}/${q.superseded}/${q.aborted}`;
   }
+  if (col.key === 'strategy' && p.strategy) return `${col.format(p.strategy.spreadMs)} · ${p.strategy.switches} switch${p.strategy.switches === 1 ? '' : 'es'}`;
   return col.format(col.get(p));
 }
 
