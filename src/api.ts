@@ -9,7 +9,6 @@
  * writeReport('reports/mine', result, summary);
  * ```
  */
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { LoadOptions, LoadedScenario } from './scenario/load.ts';
@@ -98,10 +97,9 @@ export function runScenarioFile(
 /**
  * `keycast run` with seeds: `seeds` (default: the scenario's `seeds:`, else 1) runs seed,
  * seed+1, …; the first in this thread (its full result makes the report), the others in
- * `seedWorkers` worker threads (seeds.ts). While they run, the first seed's lanes stay in this
- * thread: the cores are busy with the other seeds, and more threads would only add their heaps.
- * The summary is the first seed's with expectations evaluated over seeds and, with more than one
- * seed, the `seeds` block.
+ * `seedWorkers` worker threads (seeds.ts; the first seed's lanes then stay in this thread). The
+ * summary is the first seed's with expectations evaluated over seeds and, with more than one seed,
+ * the `seeds` block.
  */
 export async function runScenarioFileSeeds(
   file: string,
@@ -112,8 +110,7 @@ export async function runScenarioFileSeeds(
   const seeds = seedList(loaded, opts.seeds ?? loaded.scenario.seeds);
   const runAll = async (spool?: RunOptions['spool']) => {
     const others = { file: loaded.file, opts, seeds: seeds.slice(1), version: version(), workers: opts.seedWorkers, load: loadScenario, runner: threadRunner };
-    const parallel = seeds.length > 1 && (opts.seedWorkers ?? os.availableParallelism()) > 1;
-    const { first, others: summaries } = await withOtherSeeds(others, () => runLoaded(loaded, { ...opts, spool, ...(parallel ? { workers: 1 } : {}) }));
+    const { first, others: summaries } = await withOtherSeeds(others, (threaded) => runLoaded(loaded, { ...opts, spool, ...(threaded ? { workers: 1 } : {}) }));
     return { result: first.result, summary: seeds.length > 1 ? combineSeeds(loaded, [first.summary, ...summaries]) : first.summary };
   };
   if (!outDir) {

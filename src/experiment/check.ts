@@ -55,7 +55,7 @@ export async function runChecks(files: readonly string[], opts: CheckOptions): P
       const loaded = opts.load(file, opts);
       const seeds = seedList(loaded, opts.seeds ?? loaded.scenario.seeds).slice(1);
       const others = { file: path.resolve(file), opts, seeds, version: opts.version, load: opts.load, runner: opts.runner };
-      const { first: result, others: summaries } = await withOtherSeeds(others, () => runScenario(loaded, { startLanes: opts.startLanes }));
+      const { first: result, others: summaries } = await withOtherSeeds(others, (threaded) => runScenario(loaded, { startLanes: opts.startLanes, ...(threaded ? { workers: 1 } : {}) }));
       const firstSummary = buildSummary(result, opts.version);
       const summary = summaries.length ? combineSeeds(loaded, [firstSummary, ...summaries]) : firstSummary;
       c = { file, name: loaded.scenario.name, summary, result: opts.keepResults ? result : undefined, wallMs: clock() - t0 };

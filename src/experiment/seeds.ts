@@ -171,18 +171,20 @@ export interface OtherSeeds {
 /**
  * Runs `first` (the first seed's full run, in this thread) while the other seeds run in parallel
  * threads, and returns the first's value with the others' summaries in seed order. Every seed
- * loads the same file with the same options and its own seed.
+ * loads the same file with the same options and its own seed. `first` is told whether the others
+ * run in threads meanwhile: then the cores are busy, and its lanes had better stay in this thread
+ * (more threads would only add their heaps).
  */
-export async function withOtherSeeds<T>(o: OtherSeeds, first: () => T): Promise<{ first: T; others: Summary[] }> {
+export async function withOtherSeeds<T>(o: OtherSeeds, first: (othersInThreads: boolean) => T): Promise<{ first: T; others: Summary[] }> {
   const tasks: SweepTask[] = o.seeds.map((seed) => ({ file: path.resolve(o.file), sets: [...(o.opts.sets ?? [])], seed, policies: o.opts.policies, version: o.version }));
   const w = Math.max(1, Math.min(o.workers ?? os.availableParallelism(), tasks.length));
   if (tasks.length === 0 || w === 1 || !o.runner) {
-    const f = first();
+    const f = first(false);
     return { first: f, others: tasks.map((t) => runTask(t, o.load)) };
   }
   const running = await o.runner(tasks, w);
   try {
-    const f = first();
+    const f = first(true);
     return { first: f, others: await running.results() };
   } finally {
     await running.stop();

@@ -215,10 +215,11 @@ export class SpreadStrategy {
     const cap = this.ctx.cluster.nodeCapacity;
     const d = Math.pow(2, -this.everyMs / this.settings.halfLifeMs);
     const dt = this.everyMs / 1000;
-    const act = overloadOf(this.ctx.control.currentMap(), this.rates, N, cap, { nodes: transferring, load: this.ctx.cluster.moveLoad ?? 0 });
+    const map = this.ctx.control.currentMap();
+    const act = overloadOf(map, this.rates, N, cap, { nodes: transferring, load: this.ctx.cluster.moveLoad ?? 0 });
     s.actual = s.actual * d + act.waiting * dt;
     s.total = s.total * d + act.total * dt;
-    s.hot = s.hot * d + hotOf(this.ctx.control.currentMap(), this.rates, cap) * dt;
+    s.hot = s.hot * d + hotOf(map, this.rates, cap) * dt;
     for (let i = 0; i < this.candidates.length; i++) s.cand[i] = s.cand[i] * d + overloadOf(this.candidates[i], this.rates, N, cap).waiting * dt;
     s.evidenceMs += this.everyMs;
   }

@@ -46,12 +46,13 @@ describe('runs by path', () => {
   it('other seeds: in this thread one after the other without a runner; with one, started before the first seed runs and stopped after', async () => {
     const r = recording();
     const o = { file: TINY, opts: { sets: SHORT }, seeds: [6, 7], version: 'v', load: r.load };
-    const here = await withOtherSeeds(o, () => 'first');
+    const here = await withOtherSeeds(o, (threaded) => (threaded ? 'threaded' : 'first'));
     expect(here.first).toBe('first');
     expect(here.others.map((s) => s.seed)).toEqual([6, 7]);
     const log: string[] = [];
-    const threaded = await withOtherSeeds({ ...o, workers: 4, runner: fakeRunner(log, r.load) }, () => (log.push('first'), 'first'));
+    const threaded = await withOtherSeeds({ ...o, workers: 4, runner: fakeRunner(log, r.load) }, (inThreads) => (log.push('first'), inThreads ? 'threaded' : 'first'));
     expect(log).toEqual(['start 2 on 2', 'first', 'task 6', 'task 7', 'stop']);
+    expect(threaded.first).toBe('threaded'); // told the others run in threads meanwhile
     const strip = (s: Summary) => JSON.stringify(Object.values(s.policies).map((p) => ({ ...p, wallMs: 0 })));
     expect(threaded.others.map(strip)).toEqual(here.others.map(strip));
     // the threads stop when the first seed fails too
