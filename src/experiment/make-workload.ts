@@ -25,7 +25,11 @@ export function makeWorkload(
   const sc = loaded.scenario;
   const tr = sc.workload.trace;
   if (!tr) return new SyntheticWorkload(sc.workload, sc.keyspace, sc.tick, random, { keepKeyWeights: opts.keepKeyWeights });
-  const w = new TraceWorkload(tr, path.resolve(loaded.dir, tr.file), sc.keyspace, sc.tick, sc.workload.recordBytes, { skipBadRows: opts.skipBadRows });
+  const w = new TraceWorkload(tr, path.resolve(loaded.dir, tr.file), sc.keyspace, sc.tick, sc.workload.recordBytes, {
+    skipBadRows: opts.skipBadRows,
+    seed: sc.seed,
+    durationMs: loaded.durationFromTrace ? undefined : sc.duration,
+  });
   if (loaded.durationFromTrace) {
     (sc as { duration: number }).duration = w.defaultDurationMs;
     if (sc.warmup >= sc.duration) {

@@ -40,6 +40,9 @@ export function crossFieldChecks(sc: Partial<Scenario>, rawDuration: unknown, di
     else if (keyspace && spec.partitions > keyspace.buckets) add({ ...at, message: `${spec.partitions} partitions do not fit in ${keyspace.buckets} buckets` });
   }
   const durationFromTrace = workload !== undefined && workload.trace !== undefined && rawDuration === undefined;
+  if (durationFromTrace && workload?.trace?.seedShift !== undefined) {
+    add({ path: 'workload.trace.seedShift', ...where(['workload', 'trace', 'seedShift']), message: 'needs a duration: the windows seeds replay are that long' });
+  }
   if (sc.warmup !== undefined && sc.duration !== undefined && sc.warmup >= sc.duration && !durationFromTrace) {
     add({ path: 'warmup', ...where(['warmup']), message: 'must be shorter than duration' });
   }

@@ -112,6 +112,10 @@ const trace = z.strictObject({
   speed: positive.default(1),
   scale: positive.default(1),
   spread: positiveDuration().optional(),
+  start: duration('0s').meta({ description: 'trace time skipped before the replay: t = 0 at the first row plus this' }),
+  seedShift: positiveDuration()
+    .optional()
+    .meta({ description: 'each seed replays another window: the replay starts (seed mod n) × seedShift after start, n being how many windows of the run fit in the trace; needs duration' }),
   keyPattern: z.string().optional(),
   timezone: z.string().optional(),
 });

@@ -35,6 +35,10 @@ export interface TraceSpec {
   readonly speed: number;
   readonly scale: number;
   readonly spread?: number;
+  /** Trace ms skipped before the replay (0 when absent). */
+  readonly start?: number;
+  /** Trace ms between the windows successive seeds replay (see TraceWorkload). */
+  readonly seedShift?: number;
   readonly keyPattern?: string;
   readonly timezone?: string;
 }

@@ -10,7 +10,7 @@ import { RandomSource } from '../../src/engine/random.ts';
 import type { KeyspaceSpec, TraceSpec } from '../../src/workload/spec.ts';
 import { TimeParser } from '../../src/workload/trace/time.ts';
 import { scanTrace } from '../../src/workload/trace/scan.ts';
-import { TraceWorkload } from '../../src/workload/trace/trace-workload.ts';
+import { startOffsetMs, TraceWorkload } from '../../src/workload/trace/trace-workload.ts';
 import { fnv1a32 } from '../../src/workload/universe.ts';
 
 const FIX = path.join(__dirname, '../fixtures/workload');
@@ -186,5 +186,45 @@ describe('trace replay', () => {
     expect(b.scenario.duration).toBe(600_000);
     const c = parseScenario(text('warmup: 2d\n'), 'c.yaml', dir);
     expect(() => makeWorkload(c, new RandomSource(1))).toThrow(/warmup: must be shorter than duration/);
+  });
+
+  it('starts the replay `start` into the trace, keeping the part of earlier spreads after it', () => {
+    // Rows at 0 s and 10 s of 10 records each, spread over 4 s; starting at 2 s replays the
+    // last half of the first row, then the second row at t = 8 s.
+    const f = write('start.csv', 'ts,key,n\n0,a,10\n10,a,10\n');
+    const w = new TraceWorkload(spec({ weight: 'n', spread: 4000, start: 2000 }), f, range(4), 1000, 1);
+    expect(w.offsetMs).toBe(2000);
+    expect(w.defaultDurationMs).toBe(8000);
+    const { perTick, total } = replay(w, 14);
+    expect(perTick.slice(0, 3)).toEqual([3, 2, 0]);
+    expect(perTick.slice(8, 13)).toEqual([3, 2, 3, 2, 0]);
+    expect(total).toBe(15);
+  });
+
+  it('seeds replay other windows: (seed mod n) × seedShift after start, n the windows that fit', () => {
+    const day = 86_400_000;
+    const tr = spec({ seedShift: day });
+    // 10 days of trace, 2-day runs: starts 0..8 days fit, so n = 9.
+    expect([0, 1, 5, 8, 9, 10].map((seed) => startOffsetMs(tr, 10 * day, seed, 2 * day))).toEqual([0, day, 5 * day, 8 * day, 0, day]);
+    expect(startOffsetMs({ ...tr, start: 3 * day }, 10 * day, 5, 2 * day)).toBe(3 * day + 5 * day);
+    expect(startOffsetMs({ ...tr, speed: 2 }, 10 * day, 4, 2 * day)).toBe(4 * day); // 4 trace days a run: n = 7
+    expect(startOffsetMs({ ...tr, speed: 2 }, 10 * day, 7, 2 * day)).toBe(0);
+    expect(startOffsetMs(tr, 10 * day, 3, 11 * day)).toMatch(/no window of the run's duration/);
+    expect(startOffsetMs(spec({ start: 10 * day }), 10 * day, 1, undefined)).toMatch(/past the trace's last row/);
+    expect(startOffsetMs(spec({ start: day }), 10 * day, 7, 2 * day)).toBe(day); // no seedShift: the seed does not move it
+  });
+
+  it('a scenario with seedShift replays a window per seed; without duration it is exit 2', () => {
+    const text = (extra: string, seed: number) =>
+      `name: t\nseed: ${seed}\n${extra}keyspace: { kind: range, buckets: 16 }\nworkload:\n  trace: { file: ${FLIGHTS}, key: key, seedShift: 6h }\n`;
+    // The fixture holds one day of flights (00:01 to 23:5x); 10-hour runs: starts at 0, 6 h and 12 h fit.
+    const offsets = [0, 1, 2, 3].map((seed) => {
+      const w = makeWorkload(parseScenario(text('duration: 10h\n', seed), 's.yaml', dir), new RandomSource(seed)) as TraceWorkload;
+      w.close();
+      return w.offsetMs / 3_600_000;
+    });
+    expect(offsets).toEqual([0, 6, 12, 0]);
+    expect(() => parseScenario(text('', 1), 'n.yaml', dir)).toThrow(/workload\.trace\.seedShift: needs a duration/);
+    expect(() => makeWorkload(parseScenario(text('duration: 2d\n', 1), 'l.yaml', dir), new RandomSource(1))).toThrow(/workload\.trace\.seedShift: the trace holds no window/);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Trace replay: a trace's rows become per-tick bucket counts. Row i at trace time tᵢ (t = 0 at
- * the first row) with weight wᵢ (1 without a weight column) carries wᵢ·scale records, spread
+ * the first row plus the replay's start offset, see `startOffsetMs`) with weight wᵢ (1 without a weight column) carries wᵢ·scale records, spread
  * evenly over simulated time [tᵢ/speed, (tᵢ + spread)/speed). Counts are whole records: per
  * bucket, the cumulative expected mass M is rounded (a bucket's count up to tick k is
  * round(M_k)), so replay is deterministic, conserves records (per bucket, to within ½ record)
@@ -28,6 +28,25 @@ export const EXPECTED_RATES_KEEP_MS = 3_600_000;
 export interface TraceWorkloadOptions {
   /** Skip malformed or out-of-order rows, counting them in `badRows`, instead of exit 2. */
   readonly skipBadRows?: boolean;
+  /** The run's seed: with `trace.seedShift`, it picks the window replayed. */
+  readonly seed?: number;
+  /** The run's duration (simulated ms) when the scenario gives one. */
+  readonly durationMs?: number;
+}
+
+/**
+ * Trace ms from the first row to the replay's t = 0: `start`, plus, with `seedShift`,
+ * (seed mod n)·seedShift, n being how many windows of `durationMs`·speed fit after `start` — so
+ * seeds replay different stretches of one trace (different days, say), each seed always the same.
+ */
+export function startOffsetMs(trace: TraceSpec, spanMs: number, seed: number, durationMs: number | undefined): number | string {
+  const start = trace.start ?? 0;
+  if (start > 0 && start >= spanMs) return `start ${start} ms is past the trace's last row (${spanMs} ms after its first)`;
+  if (trace.seedShift === undefined || durationMs === undefined) return start;
+  const room = spanMs - start - durationMs * trace.speed;
+  if (room < 0) return `the trace holds no window of the run's duration after start (${spanMs - start} ms of trace, ${durationMs * trace.speed} needed)`;
+  const n = Math.floor(room / trace.seedShift) + 1;
+  return start + (seed % n) * trace.seedShift;
 }
 
 /** Rows whose spread is open, in start order (a FIFO of struct-of-arrays). */
@@ -90,7 +109,9 @@ class RowCursor {
       }
       if (st === RowStatus.Bad || rd.timeMs < this.lastMs) continue;
       this.lastMs = rd.timeMs;
-      this.s = (rd.timeMs - this.w.scan.firstMs) / this.w.trace.speed;
+      this.s = (rd.timeMs - this.w.scan.firstMs - this.w.offsetMs) / this.w.trace.speed;
+      // Before the start: only the part of a row's spread after t = 0 is replayed.
+      if (this.s + this.w.spreadSimMs <= 0) continue;
       this.b = this.w.bucketOf(rd.key);
       this.r = (rd.weight * this.w.trace.scale) / this.w.spreadSimMs;
       return;
@@ -112,8 +133,10 @@ export class TraceWorkload implements Workload {
   /** `spread` in trace ms (the given one, else the typical gap, else one tick of trace time). */
   readonly spreadTraceMs: number;
   readonly spreadSimMs: number;
-  /** Span ÷ speed (at least one tick): the default `duration`. */
+  /** Span after the start ÷ speed (at least one tick): the default `duration`. */
   readonly defaultDurationMs: number;
+  /** Trace ms from the first row to t = 0 (`startOffsetMs`). */
+  readonly offsetMs: number;
   private readonly keyBucket: Map<string, number> | null;
 
   private cursor: RowCursor | null = null;
@@ -148,7 +171,14 @@ export class TraceWorkload implements Workload {
     this.badRows = this.scan.badRows;
     this.spreadTraceMs = trace.spread ?? (this.scan.typicalGapMs > 0 ? this.scan.typicalGapMs : tickMs * trace.speed);
     this.spreadSimMs = this.spreadTraceMs / trace.speed;
-    this.defaultDurationMs = Math.max(tickMs, (this.scan.lastMs - this.scan.firstMs) / trace.speed);
+    const span = this.scan.lastMs - this.scan.firstMs;
+    const offset = startOffsetMs(trace, span, opts.seed ?? 0, opts.durationMs);
+    if (typeof offset === 'string') {
+      const field = trace.seedShift !== undefined && !offset.startsWith('start') ? 'workload.trace.seedShift' : 'workload.trace.start';
+      throw new InputError([{ file: displayName(absFile), path: field, message: offset }]);
+    }
+    this.offsetMs = offset;
+    this.defaultDurationMs = Math.max(tickMs, (span - offset) / trace.speed);
     if (keyspace.kind === 'range') {
       const K = this.scan.keys.length;
       this.keyBucket = new Map(this.scan.keys.map((k, i) => [k, Math.floor((i * B) / K)]));
