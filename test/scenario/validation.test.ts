@@ -6,6 +6,9 @@ import fc from 'fast-check';
 import { parseScenario } from '../../src/scenario/load.ts';
 import { loadScenario } from '../../src/io/load-scenario.ts';
 import { InputError, formatProblem } from '../../src/model/errors.ts';
+import { makeWorkload } from '../../src/experiment/make-workload.ts';
+import { RandomSource } from '../../src/engine/random.ts';
+import type { TraceWorkload } from '../../src/workload/trace/trace-workload.ts';
 
 const GOOD = `name: t
 duration: 1h
@@ -159,11 +162,23 @@ describe('scenario validation', () => {
     expect(() => loadScenario('/nonexistent/x.yaml')).toThrow(InputError);
   });
 
-  it('validates every scenario shipped in scenarios/', () => {
-    const dir = path.join(__dirname, '../../scenarios');
-    for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.yaml'))) {
-      expect(() => loadScenario(path.join(dir, f)), f).not.toThrow();
+  it('validates every scenario shipped in scenarios/, scenarios/study/ and scenarios/long/', () => {
+    for (const sub of ['', 'study', 'long']) {
+      const dir = path.join(__dirname, '../../scenarios', sub);
+      for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.yaml'))) {
+        expect(() => loadScenario(path.join(dir, f)), f).not.toThrow();
+      }
     }
+  });
+
+  it("the study's trace scenarios replay other days at each of their seeds, inside the trace", () => {
+    const file = path.join(__dirname, '../../scenarios/study/flights-slow.yaml');
+    const days = [1, 2, 3, 4, 5].map((seed) => {
+      const w = makeWorkload(loadScenario(file, { seed }), new RandomSource(seed)) as TraceWorkload;
+      w.close();
+      return w.offsetMs / 86_400_000;
+    });
+    expect(days).toEqual([1, 2, 3, 4, 5]);
   });
 });
 
