@@ -37,6 +37,7 @@ import { pictureParts, type PictureParts } from '../planner/context.ts';
 import type { BreakerReport, Policy, PolicyContext, PolicyReport } from './policy.ts';
 import { churnBudgetTerm } from '../planner/terms/churn-budget.ts';
 import { SpreadStrategy, type Strategy } from './spread.ts';
+import { ChurnAccount, type ChurnBudget } from './churn-account.ts';
 import { SKIP_TOLERANCE, skipSnapshot, unmoved, type SkipSnapshot } from './skip.ts';
 
 /** The scenario fields every planning policy has. */
@@ -47,11 +48,12 @@ export interface PlanningSpec {
   readonly iterations: number;
   readonly goals: Goals;
   /**
-   * Churn budget per rolling hour: state bytes (`bytesPerHour`) and/or a share of all state
-   * (`stateSharePerHour`) the policy's plans may send between nodes; the PRE honours what is left
-   * (a hard term), counting every plan proposed within the hour at its predicted moved bytes.
+   * Churn budget per rolling hour: state bytes (`bytesPerHour`) and/or a share of the most state
+   * held in the last 24 h (`stateSharePerHour`) the policy's plans may send between nodes; the PRE
+   * honours what is left (a hard term), counting every plan proposed within the hour at its
+   * predicted moved bytes (churn-account.ts).
    */
-  readonly churnBudget?: { readonly bytesPerHour?: number; readonly stateSharePerHour?: number };
+  readonly churnBudget?: ChurnBudget;
   /**
    * Price a plan while it runs (default true): the old layout serves until each cut-over, moves
    * take `moveLoad` from their nodes, and the plan must pay back within `payback` (planner/execution.ts).
@@ -152,6 +154,8 @@ export abstract class PlanningPolicy implements Policy {
     this.apm = ctx.apm ?? DEFAULT_APM;
     this.cooldown = this.apm.breaker.cooldown;
     if ((this.spec.strategy ?? this.defaultStrategy()) === 'auto' && !this.spec.churnBudget) this.spread = new SpreadStrategy(ctx, this.spec.every);
+    const b = this.spec.churnBudget;
+    if (b && (b.bytesPerHour !== undefined || b.stateSharePerHour !== undefined)) this.churn = new ChurnAccount(b);
     this.manager = new PartitionManager({
       control: ctx.control,
       scheduler: ctx.scheduler,
@@ -290,7 +294,7 @@ export abstract class PlanningPolicy implements Policy {
     // Partitions on a node that is down or gone cannot be planned around reliably: wait.
     if (base.nodes.some((n) => !nodes.includes(n))) return null;
     const input = this.input(pic, base);
-    const budget = this.churnLeft(now, input.stateBytes);
+    const budget = this.churn ? this.churn.left(now, input.stateBytes) : null;
     const tol = this.spec.skipTolerance ?? SKIP_TOLERANCE;
     const snapshot = tol > 0 && this.mayskip() ? skipSnapshot(pic, base, nodes, this.stateNow(), budget, this.ctx.buckets) : null;
     if (snapshot && this.quiet && unmoved(this.quiet, snapshot, tol, this.ctx.cluster.nodeCapacity)) {
@@ -309,7 +313,7 @@ export abstract class PlanningPolicy implements Policy {
       basis: pic.basis,
     });
     if (res.proposed && res.plan.actions.length > 0) {
-      if (this.spec.churnBudget) this.spent.push({ atMs: now, bytes: res.predicted.movedBytes }); // only the budget reads it
+      this.churn?.spend(now, res.predicted.movedBytes);
       this.results.push(res);
       if (this.results.length > RESULTS_KEPT) this.results.splice(0, this.results.length - RESULTS_KEPT);
       this.execute(res.plan);
@@ -340,19 +344,8 @@ export abstract class PlanningPolicy implements Policy {
     return true;
   }
 
-  /** Plans proposed in the last hour and their predicted moved bytes (the churn budget's account). */
-  private spent: { atMs: number; bytes: number }[] = [];
-
-  /** Bytes left of the churn budget in the hour up to `now`; null without a budget. */
-  private churnLeft(now: number, stateBytes: Float64Array | undefined): number | null {
-    const b = this.spec.churnBudget;
-    if (!b || (b.bytesPerHour === undefined && b.stateSharePerHour === undefined)) return null;
-    let total = 0;
-    if (stateBytes) for (let i = 0; i < stateBytes.length; i++) total += stateBytes[i];
-    const cap = Math.min(b.bytesPerHour ?? Infinity, b.stateSharePerHour !== undefined ? b.stateSharePerHour * total : Infinity);
-    this.spent = this.spent.filter((s) => s.atMs > now - 3_600_000);
-    return Math.max(0, cap - this.spent.reduce((a, s) => a + s.bytes, 0));
-  }
+  /** The churn budget's account (churn-account.ts); null without a budget. */
+  private churn: ChurnAccount | null = null;
 
   /** The APM's stale-plan guard: the plan's saving against the newest picture. */
   private recheck(cutPlan: Plan, current: PartitionMap): { savings: number; partialPays: boolean } {
