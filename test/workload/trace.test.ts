@@ -209,8 +209,8 @@ describe('trace replay', () => {
     expect(startOffsetMs({ ...tr, start: 3 * day }, 10 * day, 5, 2 * day)).toBe(3 * day + 5 * day);
     expect(startOffsetMs({ ...tr, speed: 2 }, 10 * day, 4, 2 * day)).toBe(4 * day); // 4 trace days a run: n = 7
     expect(startOffsetMs({ ...tr, speed: 2 }, 10 * day, 7, 2 * day)).toBe(0);
-    expect(startOffsetMs(tr, 10 * day, 3, 11 * day)).toMatch(/no window of the run's duration/);
-    expect(startOffsetMs(spec({ start: 10 * day }), 10 * day, 1, undefined)).toMatch(/past the trace's last row/);
+    expect(startOffsetMs(tr, 10 * day, 3, 11 * day)).toMatchObject({ field: 'seedShift', message: expect.stringMatching(/no window of the run's duration/) });
+    expect(startOffsetMs(spec({ start: 10 * day }), 10 * day, 1, undefined)).toMatchObject({ field: 'start', message: expect.stringMatching(/past the trace's last row/) });
     expect(startOffsetMs(spec({ start: day }), 10 * day, 7, 2 * day)).toBe(day); // no seedShift: the seed does not move it
   });
 

@@ -39,12 +39,17 @@ export interface TraceWorkloadOptions {
  * (seed mod n)·seedShift, n being how many windows of `durationMs`·speed fit after `start` — so
  * seeds replay different stretches of one trace (different days, say), each seed always the same.
  */
-export function startOffsetMs(trace: TraceSpec, spanMs: number, seed: number, durationMs: number | undefined): number | string {
+export function startOffsetMs(
+  trace: TraceSpec,
+  spanMs: number,
+  seed: number,
+  durationMs: number | undefined,
+): number | { readonly field: 'start' | 'seedShift'; readonly message: string } {
   const start = trace.start ?? 0;
-  if (start > 0 && start >= spanMs) return `start ${start} ms is past the trace's last row (${spanMs} ms after its first)`;
+  if (start > 0 && start >= spanMs) return { field: 'start', message: `${start} ms is past the trace's last row (${spanMs} ms after its first)` };
   if (trace.seedShift === undefined || durationMs === undefined) return start;
   const room = spanMs - start - durationMs * trace.speed;
-  if (room < 0) return `the trace holds no window of the run's duration after start (${spanMs - start} ms of trace, ${durationMs * trace.speed} needed)`;
+  if (room < 0) return { field: 'seedShift', message: `the trace holds no window of the run's duration after start (${spanMs - start} ms of trace, ${durationMs * trace.speed} needed)` };
   const n = Math.floor(room / trace.seedShift) + 1;
   return start + (seed % n) * trace.seedShift;
 }
@@ -173,10 +178,7 @@ export class TraceWorkload implements Workload {
     this.spreadSimMs = this.spreadTraceMs / trace.speed;
     const span = this.scan.lastMs - this.scan.firstMs;
     const offset = startOffsetMs(trace, span, opts.seed ?? 0, opts.durationMs);
-    if (typeof offset === 'string') {
-      const field = trace.seedShift !== undefined && !offset.startsWith('start') ? 'workload.trace.seedShift' : 'workload.trace.start';
-      throw new InputError([{ file: displayName(absFile), path: field, message: offset }]);
-    }
+    if (typeof offset !== 'number') throw new InputError([{ file: displayName(absFile), path: `workload.trace.${offset.field}`, message: offset.message }]);
     this.offsetMs = offset;
     this.defaultDurationMs = Math.max(tickMs, (span - offset) / trace.speed);
     if (keyspace.kind === 'range') {
