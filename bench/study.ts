@@ -11,7 +11,7 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError, type Problem } from '../src/model/errors.ts';
-import { DEFAULT_BUDGETS, DEFAULT_THRESHOLDS, runStudyScenario, studyFiles, type StudyOptions } from '../src/study.ts';
+import { DEFAULT_BUDGETS, DEFAULT_THRESHOLDS, runStudy, studyFiles, type StudyOptions } from '../src/study.ts';
 import { studyHtml } from '../src/report/study-report.ts';
 import { ensureOutputParent } from '../src/io/atomic-dir.ts';
 import { reportError, writeFileAtomic } from '../src/cli/io.ts';
@@ -70,12 +70,8 @@ async function main(): Promise<void> {
   const o = studyArgs(process.argv.slice(2));
   ensureOutputParent(o.out); // refuses a folder that is not a keycast output
   const log = (line: string) => process.stderr.write(line + '\n');
-  const entries: StudyEntry[] = [];
   const t0 = performance.now(); // clock-ok: timing the run only
-  for (const file of studyFiles(o.dir, o.only)) {
-    log(`study: ${path.basename(file, '.yaml')} …`);
-    entries.push(await runStudyScenario(file, { ...o, log }, path.relative(root, file)));
-  }
+  const entries: StudyEntry[] = await runStudy(studyFiles(o.dir, o.only), { ...o, log }, (file) => path.relative(root, file));
   const seconds = Math.round((performance.now() - t0) / 1000); // clock-ok
   const command = ['npm run study', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
   writeFileAtomic(path.join(o.out, 'results.json'), JSON.stringify({ command, entries }, null, 2) + '\n');

@@ -1,21 +1,33 @@
 /**
  * The study's runner, part of the programmatic API (`npm run study`, bench/study.ts). Per
  * scenario of a study folder: the main multi-seed run (its first seed's report under
- * `runs/<name>/`), then one sweep run whose lanes are copies of the swept policies at each
+ * `runs/<name>/`) and the sweep, whose lanes are copies of the swept policies at each
  * aggressiveness setting — each threshold, and each churn budget at the policy's own threshold.
- * One run generates each seed's workload once for every copy, and since every random stream is
- * keyed by a policy's spec and role, not its name, a copy decides exactly as the policy would
- * with that setting in a run of its own (tested).
+ * Since every random stream is keyed by a policy's spec and role, not its name, a copy decides
+ * exactly as the policy would with that setting in a run of its own (tested).
+ *
+ * Every scenario's seed runs go into one queue for the worker threads
+ * (experiment/study-task.ts): a seed's main and sweep lanes in one run (one workload for all),
+ * except the first seed's main run, which streams the report's files. No scenario waits for
+ * another, and no thread sits idle between a scenario's main run and its sweep; each
+ * scenario's entry and report are made as soon as its seeds are in.
  */
 import { readFileSync, readdirSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { loadScenario, runScenarioFileSeeds } from './api.ts';
+import { loadScenario, version } from './api.ts';
 import { specKey } from './experiment/spec-key.ts';
 import type { PolicySpec } from './scenario/schema.ts';
+import type { LoadedScenario } from './scenario/load.ts';
 import { studyEntry, type FrontPoint, type StudyEntry } from './experiment/study.ts';
-import type { SeedStats } from './experiment/seeds.ts';
+import { combineSeeds, seedList, type SeedStats } from './experiment/seeds.ts';
 import type { Summary } from './experiment/summary.ts';
+import { resultFromWire, runStudyTask, type StudyTask, type StudyTaskResult } from './experiment/study-task.ts';
+import { openDirAtomic, type StagedDir } from './io/atomic-dir.ts';
+import { folderSpool } from './io/spool-files.ts';
+import { studyPool } from './io/task-threads.ts';
+import { writeReportFiles } from './report/write-report.ts';
 
 /** Policies whose aggressiveness the study sweeps: the fair reactive baseline and predictive. */
 export const SWEPT = ['reactive_fair', 'predictive'] as const;
@@ -100,28 +112,82 @@ export function studyFiles(dir: string, only: readonly string[] = []): string[] 
     .map((f) => path.join(dir, f));
 }
 
+/** One scenario of the study, loaded and its runs laid out. */
+interface Planned {
+  readonly file: string;
+  readonly entryFile: string;
+  readonly loaded: LoadedScenario;
+  readonly seeds: readonly number[];
+  readonly variants: readonly SweepVariant[];
+  /** The sweep's lanes that run (a setting equal to the policy's own is the main lane's). */
+  readonly fresh: readonly SweepVariant[];
+  /** Sets of the sweep's lanes (the main sets first). */
+  readonly vsets: readonly string[];
+  /** Each sweep lane's spec as loaded. */
+  readonly resolved: Record<string, PolicySpec>;
+  /** The report's temporary folder (`runs/<name>/`). */
+  readonly staged: StagedDir;
+}
+
 /**
- * Runs one scenario of the study: its main runs, its sweep, reduced to a `StudyEntry`. A sweep
- * setting that resolves to the policy's own spec (its own threshold, say: the same `specKey`, the
- * key of its random streams) is not run again: the copy would decide exactly as the main run's
- * lane did, so its point is that lane's figures.
+ * Loads a scenario of the study and lays out its sweep. A sweep setting that resolves to the
+ * policy's own spec (its own threshold, say: the same `specKey`, the key of its random streams)
+ * is not run again: the copy would decide exactly as the main lane does, so its point is that
+ * lane's figures.
  */
-export async function runStudyScenario(file: string, o: StudyOptions, entryFile: string): Promise<StudyEntry> {
-  const name = path.basename(file).replace(/\.yaml$/, '');
+function plan(file: string, o: StudyOptions, entryFile: string): Omit<Planned, 'staged'> {
   const sets = o.sets ?? [];
-  const main = await runScenarioFileSeeds(file, { sets, seeds: o.seeds, seedWorkers: o.workers, out: path.join(o.out, 'runs', name) });
-  const variants = sweepVariants(Object.keys(main.summary.policies), o.thresholds ?? DEFAULT_THRESHOLDS, o.budgets ?? DEFAULT_BUDGETS);
-  const front: Omit<FrontPoint, 'pareto'>[] = [];
-  if (variants.length === 0) return studyEntry(entryFile, main.summary, front);
+  const loaded = loadScenario(file, { sets });
+  const seeds = seedList(loaded, o.seeds ?? loaded.scenario.seeds);
+  const variants = sweepVariants(
+    loaded.policies.map(([n]) => n),
+    o.thresholds ?? DEFAULT_THRESHOLDS,
+    o.budgets ?? DEFAULT_BUDGETS,
+  );
   const vsets = [...sets, ...variantSets(file, variants, sets)];
-  const resolved = (loadScenario(file, { sets: vsets, policies: variants.map((v) => v.lane) }).scenario.policies ?? {}) as Record<string, PolicySpec>;
-  const own = (loadScenario(file, { sets }).scenario.policies ?? {}) as Record<string, PolicySpec>;
+  if (variants.length === 0) return { file, entryFile, loaded, seeds, variants, fresh: [], vsets, resolved: {} };
+  const resolved = Object.fromEntries(loadScenario(file, { sets: vsets, policies: variants.map((v) => v.lane) }).policies);
+  const own = Object.fromEntries(loaded.policies);
   const fresh = variants.filter((v) => specKey(resolved[v.lane]) !== specKey(own[v.policy]));
-  o.log?.(`study: ${name}: sweep, ${fresh.length} lanes (${variants.length - fresh.length} the same as the main run's)`);
-  const r = fresh.length ? (await runScenarioFileSeeds(file, { sets: vsets, policies: fresh.map((v) => v.lane), seeds: o.seeds, seedWorkers: o.workers, out: null })).summary : null;
-  for (const v of variants) {
-    const spec = resolved[v.lane] as PolicySpec & { threshold: number; churnBudget?: { stateSharePerHour?: number } };
-    const [summary, lane] = r && fresh.includes(v) ? [r, v.lane] : [main.summary, v.policy];
+  o.log?.(`study: ${loaded.scenario.name}: sweep, ${fresh.length} lanes (${variants.length - fresh.length} the same as the main run's)`);
+  return { file, entryFile, loaded, seeds, variants, fresh, vsets, resolved };
+}
+
+/**
+ * A scenario's seed runs: each seed but the first with its main and sweep lanes together, then
+ * the first seed's report run and its sweep (the report's result is held only until the
+ * scenario is assembled; the queue ends on a short task).
+ */
+function tasksOf(p: Planned, sets: readonly string[], v: string): StudyTask[] {
+  const file = path.resolve(p.file);
+  const sweep = p.fresh.length ? { sets: p.vsets, policies: p.fresh.map((x) => x.lane) } : undefined;
+  const [first, ...others] = p.seeds;
+  return [
+    ...others.map((seed) => ({ file, seed, version: v, main: sets, ...(sweep ? { sweep } : {}) })),
+    { file, seed: first, version: v, main: sets, spoolDir: p.staged.dir },
+    ...(sweep ? [{ file, seed: first, version: v, sweep }] : []),
+  ];
+}
+
+/** A scenario's entry from its tasks' results (`tasksOf`'s order); writes and commits its report. */
+function finish(p: Planned, results: readonly StudyTaskResult[]): StudyEntry {
+  const report = results.find((r) => r.result)!;
+  const bySeed = (pick: (r: StudyTaskResult) => Summary | undefined) =>
+    results
+      .map(pick)
+      .filter((s): s is Summary => s !== undefined)
+      .sort((a, b) => a.seed - b.seed);
+  const mains = bySeed((r) => r.main);
+  const main = mains.length > 1 ? combineSeeds(p.loaded, mains) : mains[0];
+  writeReportFiles(p.staged.dir, resultFromWire(report.result!, p.loaded), main);
+  p.staged.commit();
+  const sweeps = bySeed((r) => r.sweep);
+  const sweepLoaded = sweeps.length ? loadScenario(p.file, { sets: p.vsets, policies: p.fresh.map((x) => x.lane) }) : undefined;
+  const r = sweepLoaded ? (sweeps.length > 1 ? combineSeeds(sweepLoaded, sweeps) : sweeps[0]) : null;
+  const front: Omit<FrontPoint, 'pareto'>[] = [];
+  for (const v of p.variants) {
+    const spec = p.resolved[v.lane] as PolicySpec & { threshold: number; churnBudget?: { stateSharePerHour?: number } };
+    const [summary, lane] = r && p.fresh.includes(v) ? [r, v.lane] : [main, v.policy];
     front.push({
       policy: v.policy,
       threshold: spec.threshold,
@@ -130,5 +196,52 @@ export async function runStudyScenario(file: string, o: StudyOptions, entryFile:
       movedBytes: statsOf(summary, lane, 'movedBytes'),
     });
   }
-  return studyEntry(entryFile, main.summary, front);
+  return studyEntry(p.entryFile, main, front);
+}
+
+/**
+ * Runs the study of `files` (entries in their order; `entryFile` names each in its entry): every
+ * seed run of every scenario queued at once on `o.workers` threads (default: the cores; 1 runs
+ * them in this thread). Each report is written under `<out>/runs/<name>/` atomically once its
+ * scenario's seeds are in; on failure nothing more is written and the threads end.
+ */
+export async function runStudy(files: readonly string[], o: StudyOptions, entryFile: (file: string) => string = (f) => f): Promise<StudyEntry[]> {
+  const sets = o.sets ?? [];
+  const v = version();
+  const layouts = files.map((f) => plan(f, o, entryFile(f))); // bad input throws before anything is written
+  const planned: Planned[] = [];
+  try {
+    for (const l of layouts) planned.push({ ...l, staged: openDirAtomic(path.join(o.out, 'runs', l.loaded.scenario.name)) });
+  } catch (err) {
+    for (const p of planned) p.staged.abort();
+    throw err;
+  }
+  const tasks = planned.map((p) => tasksOf(p, sets, v));
+  const total = tasks.reduce((a, t) => a + t.length, 0);
+  const threads = Math.max(1, Math.min(o.workers ?? os.availableParallelism(), total));
+  const pool = threads > 1 ? await studyPool(threads).catch(() => null) : null; // no threads: the same results in this one
+  const run = (t: StudyTask) => (pool ? pool.run(t) : Promise.resolve().then(() => runStudyTask(t, loadScenario, folderSpool)));
+  const entries: StudyEntry[] = [];
+  try {
+    // Every task is posted at once, so the threads never wait for a scenario to be assembled.
+    const pending = pool ? tasks.map((ts) => ts.map(run)) : null;
+    for (const promise of pending?.flat() ?? []) promise.catch(() => {}); // awaited below, in order
+    for (const [i, p] of planned.entries()) {
+      const results: StudyTaskResult[] = [];
+      for (const [j, t] of tasks[i].entries()) results.push(await (pending ? pending[i][j] : run(t)));
+      entries.push(finish(p, results));
+      o.log?.(`study: ${p.loaded.scenario.name}: done (${p.seeds.length} seed(s))`);
+    }
+  } catch (err) {
+    for (const p of planned.slice(entries.length)) p.staged.abort();
+    throw err;
+  } finally {
+    await pool?.stop();
+  }
+  return entries;
+}
+
+/** Runs one scenario of the study: `runStudy` of that file alone. */
+export async function runStudyScenario(file: string, o: StudyOptions, entryFile: string): Promise<StudyEntry> {
+  return (await runStudy([file], o, () => entryFile))[0];
 }

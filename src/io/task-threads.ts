@@ -1,16 +1,29 @@
 /**
- * Scenario runs given by path (sweep points, a run's other seeds) in worker threads: a piscina
- * pool of `threads` workers, each loading and running one task at a time (sweep-worker.ts), the
- * `TaskRunner` the CLI and the API give experiment/run-sweep.ts and seeds.ts. Results are the
- * same for any number of threads: each run is deterministic and results come back in task order.
+ * Scenario runs given by path (sweep points, a run's other seeds, a study's seed runs) in worker
+ * threads: a piscina pool of `threads` workers, each loading and running one task at a time
+ * (sweep-worker.ts, study-worker.ts). `threadRunner` is the `TaskRunner` the CLI and the API give
+ * experiment/run-sweep.ts and seeds.ts. Results are the same for any number of threads: each run
+ * is deterministic and results come back in task order.
  */
 import type { Summary } from '../experiment/summary.ts';
 import type { TaskRunner } from '../experiment/sweep-task.ts';
+import type { StudyTask, StudyTaskResult } from '../experiment/study-task.ts';
 
-export const threadRunner: TaskRunner = async (tasks, threads, onDone) => {
+/** A pool of worker threads running one kind of task. */
+export interface TaskPool<T, R> {
+  run(task: T): Promise<R>;
+  /** Ends the threads (tasks not yet done are dropped). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `threads` workers of `worker` (a module next to this one whose default export runs a
+ * task) and resolves once every one is up, having run `ping`.
+ */
+async function startPool<T, R>(worker: string, threads: number, ping: T): Promise<TaskPool<T, R>> {
   const { Piscina } = await import('piscina');
   const pool = new Piscina({
-    filename: new URL('./sweep-worker.ts', import.meta.url).href,
+    filename: new URL(worker, import.meta.url).href,
     maxThreads: threads,
     minThreads: threads,
     // Workers run the TypeScript sources too: load tsx's loader by absolute URL (cwd may be anywhere).
@@ -18,18 +31,28 @@ export const threadRunner: TaskRunner = async (tasks, threads, onDone) => {
   });
   try {
     // Wait until every worker is up, so the tasks reach them while the caller's thread is busy.
-    await Promise.all(Array.from({ length: threads }, () => pool.run({ ...tasks[0], ping: true })));
+    await Promise.all(Array.from({ length: threads }, () => pool.run(ping)));
   } catch (err) {
     await pool.destroy();
     throw err;
   }
+  return { run: (t) => pool.run(t) as Promise<R>, stop: () => pool.destroy() };
+}
+
+export const threadRunner: TaskRunner = async (tasks, threads, onDone) => {
+  const pool = await startPool<(typeof tasks)[number], Summary>('./sweep-worker.ts', threads, { ...tasks[0], ping: true });
   const pending = Promise.all(
     tasks.map(async (t) => {
-      const s = (await pool.run(t)) as Summary;
+      const s = await pool.run(t);
       onDone?.();
       return s;
     }),
   );
   pending.catch(() => {}); // the caller awaits it, possibly after a long run of its own
-  return { results: () => pending, stop: () => pool.destroy() };
+  return { results: () => pending, stop: () => pool.stop() };
 };
+
+/** A pool of `threads` workers running a study's seed runs (study-worker.ts). */
+export function studyPool(threads: number): Promise<TaskPool<StudyTask, StudyTaskResult>> {
+  return startPool('./study-worker.ts', threads, { file: '', seed: 0, version: '' });
+}
