@@ -8,7 +8,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runScenarioFileSeeds } from '../src/api.ts';
-import { runStudyScenario, sweepVariants, variantSets } from '../src/study.ts';
+import { runStudy, runStudyScenario, sweepVariants, variantSets } from '../src/study.ts';
+import { runStudyTask } from '../src/experiment/study-task.ts';
+import type { Summary } from '../src/experiment/summary.ts';
+import { loadScenario } from '../src/io/load-scenario.ts';
+import { folderSpool } from '../src/io/spool-files.ts';
 import { studyArgs } from '../bench/study.ts';
 import { InputError } from '../src/model/errors.ts';
 import { tinyStudyScenario as studyScenario } from './fixtures/study-scenario.ts';
@@ -79,6 +83,59 @@ describe('study sweep lanes', () => {
     expect(e.verdicts.some((v) => v.target.startsWith("predictive's aggressiveness front dominates reactive_fair's"))).toBe(true);
     expect(fs.existsSync(path.join(d, 'out/runs/tiny-slow/summary.json'))).toBe(true);
   }, 180_000);
+});
+
+describe('the study queue', () => {
+  // every figure of a policy but its wall time (the one field that is not deterministic)
+  const figures = (s: Summary | undefined) => JSON.stringify(Object.fromEntries(Object.entries(s!.policies).map(([n, p]) => [n, { ...p, wallMs: 0 }])));
+
+  it('a seed’s main and sweep lanes in one run give each half the summary of its own run', () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'kc-study-'));
+    const f = studyScenario(d);
+    const v = sweepVariants(['predictive', 'reactive_fair'], [0.2], [0.02]);
+    const sweep = { sets: variantSets(f, v), policies: v.map((x) => x.lane) };
+    const base = { file: f, seed: 9, version: 't' };
+    const both = runStudyTask({ ...base, main: [], sweep }, loadScenario, folderSpool);
+    const main = runStudyTask({ ...base, main: [] }, loadScenario, folderSpool);
+    const alone = runStudyTask({ ...base, sweep }, loadScenario, folderSpool);
+    expect(Object.keys(both.main!.policies)).toEqual(['static', 'reactive_fair', 'predictive']);
+    expect(Object.keys(both.sweep!.policies)).toEqual(v.map((x) => x.lane));
+    expect(figures(both.main)).toBe(figures(main.main));
+    expect(figures(both.sweep)).toBe(figures(alone.sweep));
+    expect({ ...both.main!, policies: {} }).toEqual({ ...main.main!, policies: {} });
+    expect(both.main!.scenarioHash).not.toBe(both.sweep!.scenarioHash); // each half is summarised as its own scenario
+    // the halves differ (else the test could not fail)
+    expect(figures({ policies: { x: both.main!.policies.predictive } } as unknown as Summary)).not.toBe(figures({ policies: { x: both.sweep!.policies.predictive_threshold_0_2 } } as unknown as Summary));
+  }, 120_000);
+
+  it('the same entries and reports for any number of threads; every scenario’s report written', async () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'kc-study-'));
+    const files = [studyScenario(d, 'tiny-slow'), studyScenario(d, 'tiny-fast')];
+    const o = { dir: d, seeds: 2, thresholds: [0.2], budgets: [] };
+    const one = await runStudy(files, { ...o, out: path.join(d, 'one'), workers: 1 });
+    const two = await runStudy(files, { ...o, out: path.join(d, 'two'), workers: 2 });
+    expect(one.map((e) => e.scenario)).toEqual(['tiny-slow', 'tiny-fast']);
+    expect(JSON.stringify(two)).toBe(JSON.stringify(one));
+    for (const out of ['one', 'two']) {
+      for (const name of ['tiny-slow', 'tiny-fast']) {
+        const s = JSON.parse(fs.readFileSync(path.join(d, out, 'runs', name, 'summary.json'), 'utf8')) as Summary;
+        expect(s.seeds!.seeds).toEqual([5, 6]);
+        expect(Object.keys(s.policies)).toEqual(['static', 'reactive_fair', 'predictive']);
+        expect(fs.readFileSync(path.join(d, out, 'runs', name, 'predictive', 'timeseries.csv'), 'utf8').split('\n').length).toBeGreaterThan(10);
+      }
+    }
+    const csv = (out: string) => fs.readFileSync(path.join(d, out, 'runs', 'tiny-fast', 'predictive', 'timeseries.csv'), 'utf8');
+    expect(csv('two')).toBe(csv('one'));
+  }, 180_000);
+
+  it('a bad scenario among good ones: exit-2 input, nothing written', async () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'kc-study-'));
+    const good = studyScenario(d, 'tiny-slow');
+    const bad = path.join(d, 'bad-slow.yaml');
+    fs.writeFileSync(bad, fs.readFileSync(good, 'utf8').replace('name: tiny-slow', 'name: bad-slow').replace('duration: 80m', 'duration: often'));
+    await expect(runStudy([good, bad], { dir: d, out: path.join(d, 'out'), seeds: 2, thresholds: [0.2], budgets: [] })).rejects.toBeInstanceOf(InputError);
+    expect(fs.existsSync(path.join(d, 'out'))).toBe(false);
+  }, 60_000);
 });
 
 describe('npm run study flags', () => {

@@ -26,6 +26,10 @@ async function startPool<T, R>(worker: string, threads: number, ping: T): Promis
     filename: new URL(worker, import.meta.url).href,
     maxThreads: threads,
     minThreads: threads,
+    // Tasks start in the order they were posted. Without it piscina sends a task it could not
+    // place at once to the back of its queue, which turns a long queue around and around: a
+    // study's scenarios would all be half done until the end, each holding its report's result.
+    stricterFIFO: true,
     // Workers run the TypeScript sources too: load tsx's loader by absolute URL (cwd may be anywhere).
     execArgv: ['--import', import.meta.resolve('tsx')],
   });
