@@ -1,7 +1,7 @@
 /**
  * `npm run study [-- --only NAME[,NAME]] [-- --seeds N] [-- --thresholds 0.02,0.05,0.1,0.2|none]
  * [-- --budgets 0.03,0.1|none] [-- --set path=value]... [-- --dir scenarios/study] [-- --out study]
- * [-- --workers N]`: runs every scenario of `scenarios/study/` over its seeds (`seeds:`, or
+ * [-- --workers N] [-- --worker-heap MB]`: runs every scenario of `scenarios/study/` over its seeds (`seeds:`, or
  * `--seeds`) and the aggressiveness sweep (src/study.ts), and writes
  * `study/results.json` (`{ command, entries: StudyEntry[] }`) and `study/index.html`
  * (src/report/study-report.ts); each scenario's first-seed report goes to `study/runs/<name>/`.
@@ -23,7 +23,7 @@ const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 export function studyArgs(argv: readonly string[]): StudyOptions & { only: string[] } {
   const problems: Problem[] = [];
   const bad = (flag: string, message: string) => problems.push({ file: '<cli>', path: flag, message });
-  const o = { only: [] as string[], sets: [] as string[], seeds: undefined as number | undefined, thresholds: DEFAULT_THRESHOLDS, budgets: DEFAULT_BUDGETS, dir: path.join(root, 'scenarios', 'study'), out: path.join(root, 'study'), workers: undefined as number | undefined };
+  const o = { only: [] as string[], sets: [] as string[], seeds: undefined as number | undefined, thresholds: DEFAULT_THRESHOLDS, budgets: DEFAULT_BUDGETS, dir: path.join(root, 'scenarios', 'study'), out: path.join(root, 'study'), workers: undefined as number | undefined, workerHeapMb: undefined as number | undefined };
   const fractions = (flag: string, t: string): number[] => {
     if (t === 'none') return [];
     const xs = t.split(',').map(Number);
@@ -38,8 +38,8 @@ export function studyArgs(argv: readonly string[]): StudyOptions & { only: strin
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
-    if (!['--only', '--set', '--seeds', '--thresholds', '--budgets', '--dir', '--out', '--workers'].includes(a)) {
-      bad(a, 'unknown flag (try --only, --seeds, --thresholds, --budgets, --set, --dir, --out, --workers)');
+    if (!['--only', '--set', '--seeds', '--thresholds', '--budgets', '--dir', '--out', '--workers', '--worker-heap'].includes(a)) {
+      bad(a, 'unknown flag (try --only, --seeds, --thresholds, --budgets, --set, --dir, --out, --workers, --worker-heap)');
       continue;
     }
     i++;
@@ -54,7 +54,9 @@ export function studyArgs(argv: readonly string[]): StudyOptions & { only: strin
     else if (a === '--budgets') o.budgets = fractions(a, v);
     else if (a === '--dir') o.dir = path.resolve(v);
     else if (a === '--out') o.out = path.resolve(v);
-    else o.workers = count(a, v);
+    else if (a === '--workers') o.workers = count(a, v);
+    else if (!/^\d+$/.test(v) || (Number(v) > 0 && Number(v) < 128)) bad(a, `'${v}' should be a heap size in MB (at least 128), or 0 for V8's own limit`);
+    else o.workerHeapMb = Number(v);
   }
   try {
     const names = studyFiles(o.dir).map((f) => path.basename(f, '.yaml'));

@@ -27,6 +27,7 @@ import { resultFromWire, runStudyTask, type StudyTask, type StudyTaskResult } fr
 import { openDirAtomic, type StagedDir } from './io/atomic-dir.ts';
 import { folderSpool } from './io/spool-files.ts';
 import { studyPool } from './io/task-threads.ts';
+import { KeycastError } from './model/errors.ts';
 import { writeReportFiles } from './report/write-report.ts';
 
 /** Policies whose aggressiveness the study sweeps: the fair reactive baseline and predictive. */
@@ -34,6 +35,12 @@ export const SWEPT = ['reactive_fair', 'predictive'] as const;
 export const DEFAULT_THRESHOLDS = [0.02, 0.05, 0.1, 0.2];
 /** Churn budgets swept, as shares of all state sent between nodes per rolling hour. */
 export const DEFAULT_BUDGETS = [0.03, 0.1];
+/**
+ * Default cap on each study thread's heap, MB (`workerHeapMb`). A thread keeps about 100–250 MB
+ * alive (a seed's 17 lanes); uncapped, V8 grows its heap lazily to several times that. The cap
+ * makes it collect sooner, for a few percent more time (docs/bench-log.md).
+ */
+export const DEFAULT_WORKER_HEAP_MB = 1024;
 
 export interface StudyOptions {
   /** Folder of the study's scenarios. */
@@ -48,6 +55,8 @@ export interface StudyOptions {
   readonly thresholds?: readonly number[];
   readonly budgets?: readonly number[];
   readonly workers?: number;
+  /** Cap on each worker thread's heap, MB (default DEFAULT_WORKER_HEAP_MB; 0: V8's own limit). */
+  readonly workerHeapMb?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -219,7 +228,8 @@ export async function runStudy(files: readonly string[], o: StudyOptions, entryF
   const tasks = planned.map((p) => tasksOf(p, sets, v));
   const total = tasks.reduce((a, t) => a + t.length, 0);
   const threads = Math.max(1, Math.min(o.workers ?? os.availableParallelism(), total));
-  const pool = threads > 1 ? await studyPool(threads).catch(() => null) : null; // no threads: the same results in this one
+  const heapMb = o.workerHeapMb ?? DEFAULT_WORKER_HEAP_MB;
+  const pool = threads > 1 ? await studyPool(threads, heapMb || undefined).catch(() => null) : null; // no threads: the same results in this one
   const run = (t: StudyTask) => (pool ? pool.run(t) : Promise.resolve().then(() => runStudyTask(t, loadScenario, folderSpool)));
   const entries: StudyEntry[] = [];
   try {
@@ -234,6 +244,9 @@ export async function runStudy(files: readonly string[], o: StudyOptions, entryF
     }
   } catch (err) {
     for (const p of planned.slice(entries.length)) p.staged.abort();
+    if ((err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      throw new KeycastError('OUT_OF_MEMORY', `a study thread ran out of its ${heapMb} MB heap: raise it (--worker-heap MB, or 0 for V8's own limit)`, { cause: err });
+    }
     throw err;
   } finally {
     await pool?.stop();

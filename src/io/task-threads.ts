@@ -18,9 +18,10 @@ export interface TaskPool<T, R> {
 
 /**
  * Starts `threads` workers of `worker` (a module next to this one whose default export runs a
- * task) and resolves once every one is up, having run `ping`.
+ * task) and resolves once every one is up, having run `ping`; `heapMb` caps each one's old
+ * generation (V8 otherwise grows a heap lazily far beyond what it keeps alive).
  */
-async function startPool<T, R>(worker: string, threads: number, ping: T): Promise<TaskPool<T, R>> {
+async function startPool<T, R>(worker: string, threads: number, ping: T, heapMb?: number): Promise<TaskPool<T, R>> {
   const { Piscina } = await import('piscina');
   const pool = new Piscina({
     filename: new URL(worker, import.meta.url).href,
@@ -30,6 +31,7 @@ async function startPool<T, R>(worker: string, threads: number, ping: T): Promis
     // place at once to the back of its queue, which turns a long queue around and around: a
     // study's scenarios would all be half done until the end, each holding its report's result.
     stricterFIFO: true,
+    ...(heapMb ? { resourceLimits: { maxOldGenerationSizeMb: heapMb } } : {}),
     // Workers run the TypeScript sources too: load tsx's loader by absolute URL (cwd may be anywhere).
     execArgv: ['--import', import.meta.resolve('tsx')],
   });
@@ -56,7 +58,7 @@ export const threadRunner: TaskRunner = async (tasks, threads, onDone) => {
   return { results: () => pending, stop: () => pool.stop() };
 };
 
-/** A pool of `threads` workers running a study's seed runs (study-worker.ts). */
-export function studyPool(threads: number): Promise<TaskPool<StudyTask, StudyTaskResult>> {
-  return startPool('./study-worker.ts', threads, { file: '', seed: 0, version: '' });
+/** A pool of `threads` workers running a study's seed runs (study-worker.ts), each heap capped at `heapMb` when given. */
+export function studyPool(threads: number, heapMb?: number): Promise<TaskPool<StudyTask, StudyTaskResult>> {
+  return startPool('./study-worker.ts', threads, { file: '', seed: 0, version: '' }, heapMb);
 }
