@@ -151,5 +151,8 @@ describe('npm run study flags', () => {
     expect(err!.problems.map((p) => p.path)).toEqual(['--seeds', '--thresholds', '--bogus', '--only']);
     expect(studyArgs(['--only', 'bursts-slow', '--budgets', 'none']).budgets).toEqual([]);
     expect(() => studyArgs(['--only', 'nope'])).toThrow(/--only: no scenario nope/);
+    for (const v of ['64', 'x', '-1', '1.5']) expect(() => studyArgs(['--worker-heap', v]), v).toThrow(/--worker-heap: .* heap size in MB/);
+    expect(studyArgs(['--worker-heap', '0']).workerHeapMb).toBe(0);
+    expect(studyArgs(['--worker-heap', '2048']).workerHeapMb).toBe(2048);
   });
 });
