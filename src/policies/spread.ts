@@ -225,9 +225,10 @@ export class SpreadStrategy {
   }
 
   /**
-   * The candidate to spread to now, or null: enough evidence, a clear gain, a migration that fits
-   * `maxPartitions` and pays back: the gain over `paybackMs` must exceed what the migration costs
-   * while it runs (every node losing `moveLoad` of its capacity for its estimated duration).
+   * The candidate to spread to now, or null: enough evidence, a clear gain for the best-scoring
+   * candidate whose migration fits `maxPartitions`, and that migration pays back: the gain over
+   * `paybackMs` must exceed what the migration costs while it runs (every node losing `moveLoad`
+   * of its capacity for its estimated duration).
    */
   private best(N: number, base: PartitionMap): number | null {
     const s = this.scores!;
@@ -235,12 +236,16 @@ export class SpreadStrategy {
     if (this.ctx.cluster.maxPartitions < 2 * N || s.evidenceMs < set.minEvidenceMs) return null;
     const a = s.share(s.actual);
     if (a < set.floor) return null;
+    // The best-scoring candidate that fits, ties to the finer stripes (candidates come finest
+    // first). Only it is priced: a coarser layout that scored the same is not taken because its
+    // migration is cheaper (the evidence may cover only quiet hours, where every candidate
+    // scores nothing, and finer stripes spread a coming hot range over more nodes).
     let best: number | null = null;
     for (let i = 0; i < s.cand.length; i++) {
-      if (!(s.share(s.cand[i]) <= set.ratio * a) || (best !== null && s.cand[i] >= s.cand[best])) continue;
-      if (this.fits(base, this.candidates![i]) && this.pays(base, this.candidates![i], a, s.share(s.cand[i]), N)) best = i;
+      if ((best === null || s.cand[i] < s.cand[best]) && this.fits(base, this.candidates![i])) best = i;
     }
-    return best;
+    if (best === null || !(s.share(s.cand[best]) <= set.ratio * a)) return null;
+    return this.pays(base, this.candidates![best], a, s.share(s.cand[best]), N) ? best : null;
   }
 
   /**
@@ -255,10 +260,11 @@ export class SpreadStrategy {
     const c = this.ctx.cluster;
     const H = this.settings.paybackMs / 1000;
     const state = this.ctx.stateBytes(this.state);
+    // State moves only where a bucket's node changes (a split or merge keeps it where it is).
     const ob = ownerTable(base);
     const ot = ownerTable(target);
     let bytes = 0;
-    for (let k = 0; k < state.length; k++) if (ob[k] !== ot[k]) bytes += state[k];
+    for (let k = 0; k < state.length; k++) if (base.nodes[ob[k]] !== target.nodes[ot[k]]) bytes += state[k];
     const parallel = Math.max(1, Math.min(c.maxConcurrentOps, Math.floor(N / 2)));
     const T = Math.min(H, bytes / (Math.max(1, c.moveBandwidth) * parallel));
     const during = nodeLoads(base, partitionLoads(base, this.rates), N);

@@ -123,4 +123,44 @@ describe('spread strategy', () => {
     const s = new SpreadStrategy(slow, EVERY);
     for (let i = 1; i <= 48; i++) expect(s.step(i * EVERY, state.map, false, undefined, new Set(), plans).kind).toBe('chase');
   });
+
+  it('takes the finest of the stripe counts that score alike, not a coarser one because its migration is cheaper', () => {
+    // 32 and 16 stripes both take the hot band with nothing over capacity. The buckets that move
+    // under 32 stripes but stay put under 16 hold so much state that the migration to 32 cannot
+    // pay back in time (node 1, at 85% of its capacity, would wait all along); the one to 16 could.
+    const state = { map: equalPartitionMap(B, N, N), rates: band(110).map((x, b) => (b >= 16 && b < 32 ? 85 / 16 : x)) };
+    const ctx = fakeContext(state);
+    const owner = (b: number, k: number) => Math.floor(b / (B / k)) % N;
+    const heavy = (out: Float64Array) => out.map((_, b) => (owner(b, N) !== owner(b, 32) && owner(b, N) === owner(b, 16) ? 1e11 : 1000));
+    const s = new SpreadStrategy({ ...ctx, stateBytes: heavy } as PolicyContext, EVERY);
+    const kinds: string[] = [];
+    for (let i = 1; i <= 48; i++) {
+      lagging();
+      kinds.push(s.step(i * EVERY, state.map, false, undefined, new Set(), plans).kind);
+    }
+    expect(kinds.every((k) => k === 'chase')).toBe(true);
+    // With the state spread evenly the same evidence spreads to 32 stripes (the test above).
+    const even = new SpreadStrategy(fakeContext(state), EVERY);
+    let step: ReturnType<SpreadStrategy['step']> = { kind: 'chase' };
+    for (let i = 1; i <= 24; i++) {
+      lagging();
+      step = even.step(i * EVERY, state.map, false, undefined, new Set(), plans);
+    }
+    expect(step.kind === 'migrate' && step.plan.after.ids.length).toBe(32);
+  });
+
+  it('prices a migration by the state that changes node, not by the state re-cut on its own node', () => {
+    // The buckets whose node stays under 32 stripes hold a vast state (their partition is re-cut
+    // on the same node: nothing moves); the rest a little.
+    const state = { map: equalPartitionMap(B, N, N), rates: band(110).map((x, b) => (b >= 16 && b < 32 ? 85 / 16 : x)) };
+    const node = (b: number, k: number) => Math.floor(b / (B / k)) % N;
+    const stay = (out: Float64Array) => out.map((_, b) => (node(b, N) === node(b, 32) ? 1e11 : 1000));
+    const s = new SpreadStrategy({ ...fakeContext(state), stateBytes: stay } as PolicyContext, EVERY);
+    let step: ReturnType<SpreadStrategy['step']> = { kind: 'chase' };
+    for (let i = 1; i <= 24; i++) {
+      lagging();
+      step = s.step(i * EVERY, state.map, false, undefined, new Set(), plans);
+    }
+    expect(step.kind === 'migrate' && step.plan.after.ids.length).toBe(32);
+  });
 });
