@@ -1,17 +1,25 @@
 /**
  * How good the predictive policy's two guesses of a coming window were, per lead: its forecast
  * and persistence (the load observed at decision time), scored against the windows as they are
- * observed, by total-variation distance of the per-bucket shapes. From these the near windows
- * of its picture blend observation and forecast with the weight that minimises the blend's
- * squared error (`blendWeight`). Kept per policy instance; deterministic (ordered loops only).
+ * observed, apart for the two things a picture says: where the load is (the total-variation
+ * distance of the per-bucket shapes) and how much of it there is (the relative error of the
+ * total). From these the near windows of its picture blend observation and forecast with the
+ * weights that minimise the blend's squared error, one for the shape (`blendWeight`) and one for
+ * the level (`levelWeight`): a stream whose key shape barely moves but whose total climbs keeps
+ * the observed shape and the forecast's climb. Kept per policy instance; deterministic (ordered
+ * loops only).
  */
 import type { Forecast } from '../model/forecast.ts';
 
 export class LeadScores {
   /** Recent decisions' observed load and forecast windows, newest last (for `score`). */
-  private past: { t: number; observed: Float64Array; start: number; windows: Float64Array[] }[] = [];
-  /** Per lead (windows ahead of the decision), exponentially weighted squared TV errors of the forecast and of persistence. */
-  private leadErr: { f: number; p: number; n: number }[] = [];
+  private past: { t: number; observed: Float64Array; total: number; start: number; windows: Float64Array[]; totals: number[] }[] = [];
+  /**
+   * Per lead (windows ahead of the decision), exponentially weighted squared errors of the
+   * forecast and of persistence: TV distance of the shapes (f, p) and relative error of the
+   * totals (lf, lp).
+   */
+  private leadErr: Err[] = [];
 
   /** Total-variation distance between two per-bucket load vectors' shapes (0 when either is empty). */
   static tv(a: Float64Array, b: Float64Array): number {
@@ -35,6 +43,7 @@ export class LeadScores {
    */
   score(nowMs: number, W: number, observed: Float64Array, f: Forecast): void {
     const obsStart = nowMs - W;
+    const total = sum(observed);
     const keep: typeof this.past = [];
     for (const e of this.past) {
       const lead = Math.round((nowMs - e.t) / W) - 1; // window index ahead of e's observation
@@ -42,14 +51,19 @@ export class LeadScores {
       if (j < 0 || j >= e.windows.length || lead < 0) continue;
       const ef = LeadScores.tv(e.windows[j], observed);
       const ep = LeadScores.tv(e.observed, observed);
-      const s = (this.leadErr[lead] ??= { f: 0, p: 0, n: 0 });
+      const lf = total > 0 ? (e.totals[j] - total) / total : 0;
+      const lp = total > 0 ? (e.total - total) / total : 0;
+      const s = (this.leadErr[lead] ??= { f: 0, p: 0, lf: 0, lp: 0, n: 0 });
       const a = s.n < 10 ? 1 / (s.n + 1) : 0.1;
       s.f += a * (ef * ef - s.f);
       s.p += a * (ep * ep - s.p);
+      s.lf += a * (lf * lf - s.lf);
+      s.lp += a * (lp * lp - s.lp);
       s.n++;
       keep.push(e);
     }
-    keep.push({ t: nowMs, observed, start: f.windows[0]?.startMs ?? nowMs, windows: f.windows.map((w) => w.expectedLoad) });
+    const windows = f.windows.map((w) => w.expectedLoad);
+    keep.push({ t: nowMs, observed, total, start: f.windows[0]?.startMs ?? nowMs, windows, totals: windows.map(sum) });
     this.past = keep;
   }
 
@@ -61,6 +75,15 @@ export class LeadScores {
    * max(0, 1 − k/blend) until three decisions have been scored.
    */
   blendWeight(k: number, blendWindows: number): number {
+    return this.weight(k, blendWindows, 'f', 'p');
+  }
+
+  /** As `blendWeight`, for the level: the weight of the observed total in window k's total. */
+  levelWeight(k: number, blendWindows: number): number {
+    return this.weight(k, blendWindows, 'lf', 'lp');
+  }
+
+  private weight(k: number, blendWindows: number, fk: 'f' | 'lf', pk: 'p' | 'lp'): number {
     const scored: number[] = [];
     for (let l = 0; l < this.leadErr.length; l++) if (this.leadErr[l] && this.leadErr[l].n >= 3) scored.push(l);
     if (scored.length === 0) return Math.max(0, 1 - k / blendWindows);
@@ -70,17 +93,31 @@ export class LeadScores {
     const hi = scored.find((l) => l >= k);
     if (lo === undefined) {
       const e = this.leadErr[hi!];
-      f = e.f;
-      p = e.p * ((k + 1) / (hi! + 1)) ** 2;
+      f = e[fk];
+      p = e[pk] * ((k + 1) / (hi! + 1)) ** 2;
     } else if (hi === undefined || hi === lo) {
       const e = this.leadErr[lo];
-      f = e.f;
-      p = e.p;
+      f = e[fk];
+      p = e[pk];
     } else {
       const u = (k - lo) / (hi - lo);
-      f = this.leadErr[lo].f + u * (this.leadErr[hi].f - this.leadErr[lo].f);
-      p = this.leadErr[lo].p + u * (this.leadErr[hi].p - this.leadErr[lo].p);
+      f = this.leadErr[lo][fk] + u * (this.leadErr[hi][fk] - this.leadErr[lo][fk]);
+      p = this.leadErr[lo][pk] + u * (this.leadErr[hi][pk] - this.leadErr[lo][pk]);
     }
     return f + p > 0 ? f / (f + p) : 0;
   }
+}
+
+interface Err {
+  f: number;
+  p: number;
+  lf: number;
+  lp: number;
+  n: number;
+}
+
+function sum(v: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i];
+  return s;
 }

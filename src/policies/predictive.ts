@@ -5,9 +5,9 @@
  * tail-aware cost), so the chosen configuration is good now and through the coming peak: its
  * actions start as soon as a peak within the horizon makes the saving clear the threshold, i.e.
  * up to `horizon` ahead of it (the lead time), and the plan's estimated execution time is part
- * of its impact. Within `blend`, forecast window k is mixed with the observation by the weight
- * that minimises the blend's squared error, from the errors forecast and persistence had at
- * that lead over past decisions (`blendWeight`).
+ * of its impact. Within `blend`, forecast window k is mixed with the observation: its shape and
+ * its total each by the weight that minimises the blend's squared error, from the errors
+ * forecast and persistence had at that lead over past decisions (lead-scores.ts).
  *
  * Fallback to reactive (plan from the observed window only) when the KDP flagged an anomaly on
  * the total rate, or strong ones on ranges carrying at least `anomalyShare` of the load, since the
@@ -200,19 +200,14 @@ export class PredictivePolicy extends PlanningPolicy {
     // The window just observed was forecast by the previous decision's forecast at lead `every`.
     if (forecastErrorFallback(prev, nowMs, this.spec.window, observed, this.spec.fallbackError ?? 0.25)) return reactive('error');
     // The near windows lean on what is observed now as far as that is the better guess: window k
-    // blends observed and forecast loads with the weight on the observation that minimises the
-    // squared error of the blend, from the errors both had at that lead over the past decisions
-    // (`LeadScores.blendWeight`); beyond `blend` the forecast alone (its measured effect:
-    // docs/bench-log.md, 2026-11-25).
+    // blends observed and forecast shapes, and observed and forecast totals, each with the weight
+    // on the observation that minimises the squared error of the blend, from the errors both had
+    // at that lead over the past decisions (`LeadScores.blendWeight`, `levelWeight`); beyond
+    // `blend` the forecast alone (its measured effect: docs/bench-log.md, 2026-11-25).
     const blend = (this.spec.blend ?? 3_600_000) / this.spec.window;
-    const weights = f.windows.map((_, k) => (k < blend ? this.leads.blendWeight(k, blend) : 0));
-    const mix = (obs: Float64Array, k: number, fc: Float64Array) => {
-      const a = weights[k];
-      if (a === 0) return fc;
-      const out = new Float64Array(fc.length);
-      for (let i = 0; i < fc.length; i++) out[i] = a * obs[i] + (1 - a) * fc[i];
-      return out;
-    };
+    const shapeW = f.windows.map((_, k) => (k < blend ? this.leads.blendWeight(k, blend) : 0));
+    const levelW = f.windows.map((_, k) => (k < blend ? this.leads.levelWeight(k, blend) : 0));
+    const mix = (obs: Float64Array, k: number, fc: Float64Array) => blendPicture(obs, fc, shapeW[k], levelW[k]);
     // Headroom for what a window's mean hides: ticks above it (the forecast's p90 has it too).
     const tickUp = 1 + this.kdp.tickExcess;
     const observedUp = tickUp > 1 ? observed.map((x) => x * tickUp) : observed;
@@ -315,4 +310,29 @@ export class PredictivePolicy extends PlanningPolicy {
       extra: { ...extra, models: this.kdp.modelChoices().map((c) => ({ range: c.range === 'total' ? 'total' : `${c.range.start}-${c.range.end}`, model: c.model })) },
     };
   }
+}
+
+/**
+ * Picture window from the observed load `obs` and the forecast `fc`: the shapes mixed with
+ * weight `a` on the observation, scaled to the totals mixed with weight `b` on the observed one
+ * (the forecast itself when both are 0; the plain mix when either total is 0).
+ */
+export function blendPicture(obs: Float64Array, fc: Float64Array, a: number, b: number): Float64Array {
+  if (a === 0 && b === 0) return fc;
+  let so = 0;
+  let sf = 0;
+  for (let i = 0; i < fc.length; i++) {
+    so += obs[i];
+    sf += fc[i];
+  }
+  const out = new Float64Array(fc.length);
+  if (!(so > 0 && sf > 0)) {
+    for (let i = 0; i < fc.length; i++) out[i] = a * obs[i] + (1 - a) * fc[i];
+    return out;
+  }
+  const level = b * so + (1 - b) * sf;
+  const wo = (a * level) / so;
+  const wf = ((1 - a) * level) / sf;
+  for (let i = 0; i < fc.length; i++) out[i] = wo * obs[i] + wf * fc[i];
+  return out;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Forecast } from '../../src/model/forecast.ts';
 import { LeadScores } from '../../src/policies/lead-scores.ts';
+import { blendPicture } from '../../src/policies/predictive.ts';
 
 const A = Float64Array.of(3, 0);
 const B = Float64Array.of(0, 2);
@@ -30,5 +31,27 @@ describe('lead scores (forecast vs persistence per lead)', () => {
     const bad = new LeadScores();
     for (let i = 1; i <= 4; i++) bad.score(i * W, W, A, forecast(i * W, B));
     expect(bad.blendWeight(0, 4)).toBe(1);
+  });
+
+  it('weighs shape and level apart: a still shape with a climbing total keeps the observed shape and the forecast total', () => {
+    const W = 1000;
+    // the load keeps A's shape and doubles its total every window; the forecast names the next
+    // total right but puts it all on the wrong bucket
+    const s = new LeadScores();
+    const at = (i: number) => A.map((x) => x * 2 ** i);
+    for (let i = 1; i <= 5; i++) s.score(i * W, W, at(i), forecast(i * W, B.map((x) => (x * 3 * 2 ** (i + 1)) / 2)));
+    expect(s.blendWeight(0, 4)).toBe(1); // persistence had the shape right, the forecast never
+    expect(s.levelWeight(0, 4)).toBe(0); // the forecast had the total right, persistence never
+  });
+
+  it('blends a picture window: shapes by one weight, totals by the other', () => {
+    const obs = Float64Array.of(2, 2); // total 4, flat
+    const fc = Float64Array.of(0, 6); // total 6, all on bucket 1
+    expect(blendPicture(obs, fc, 0, 0)).toBe(fc);
+    expect(Array.from(blendPicture(obs, fc, 1, 0))).toEqual([3, 3]); // observed shape, forecast total
+    expect(Array.from(blendPicture(obs, fc, 0, 1))).toEqual([0, 4]); // forecast shape, observed total
+    expect(Array.from(blendPicture(obs, fc, 0.5, 0.5))).toEqual([1.25, 3.75]);
+    // an empty side: the plain mix
+    expect(Array.from(blendPicture(Float64Array.of(0, 0), fc, 0.5, 0.5))).toEqual([0, 3]);
   });
 });
