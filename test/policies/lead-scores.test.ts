@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import type { Forecast } from '../../src/model/forecast.ts';
 import { LeadScores } from '../../src/policies/lead-scores.ts';
 import { blendPicture } from '../../src/policies/predictive.ts';
@@ -53,5 +54,24 @@ describe('lead scores (forecast vs persistence per lead)', () => {
     expect(Array.from(blendPicture(obs, fc, 0.5, 0.5))).toEqual([1.25, 3.75]);
     // an empty side: the plain mix
     expect(Array.from(blendPicture(Float64Array.of(0, 0), fc, 0.5, 0.5))).toEqual([0, 3]);
+  });
+
+  it('keeps a blended window non-negative, its total the blended total and its shape the blended shape', () => {
+    const loads = fc.array(fc.double({ min: 0, max: 1e4, noNaN: true }), { minLength: 8, maxLength: 8 }).filter((v) => v.reduce((a, b) => a + b, 0) > 1e-3);
+    const weight = fc.double({ min: 0, max: 1, noNaN: true });
+    fc.assert(
+      fc.property(loads, loads, weight, weight, (o, f, a, b) => {
+        const obs = Float64Array.from(o);
+        const fcst = Float64Array.from(f);
+        const out = blendPicture(obs, fcst, a, b);
+        const so = o.reduce((x, y) => x + y, 0);
+        const sf = f.reduce((x, y) => x + y, 0);
+        const level = b * so + (1 - b) * sf;
+        const total = out.reduce((x, y) => x + y, 0);
+        expect(out.every((x) => x >= 0)).toBe(true);
+        expect(Math.abs(total - level)).toBeLessThanOrEqual(1e-9 * Math.max(1, level));
+        if (level > 0) for (let i = 0; i < 8; i++) expect(out[i] / total).toBeCloseTo(a * (o[i] / so) + (1 - a) * (f[i] / sf), 9);
+      }),
+    );
   });
 });
