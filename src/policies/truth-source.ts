@@ -11,8 +11,8 @@
  * A window's expected load and its within-window peak are a function of its start time alone,
  * so they are kept from one forecast to the next (decisions `every` apart share all but `every`
  * of their windows) and dropped once their window has passed; the tail, which depends on the
- * nodes active now, is recomputed at every forecast. The forecasts are the same as without the
- * cache, to the bit.
+ * nodes active now through the noise, is kept with the noise it was computed for and recomputed
+ * when that changes. The forecasts are the same as without the cache, to the bit.
  */
 import type { KeyBatch } from '../model/batch.ts';
 import type { Forecast, ForecastWindow, RangeShare } from '../model/forecast.ts';
@@ -29,7 +29,7 @@ export class TruthSource implements ForecastSource {
   private excess = 0;
   private readonly tmp: Float64Array;
   /** Each window's mean and per-bucket peak of the sampled expected rates, by start time. */
-  private readonly sampled = new Map<number, { readonly mean: Float64Array; readonly peak: Float64Array }>();
+  private readonly sampled = new Map<number, Sampled>();
 
   constructor(
     private readonly ctx: PolicyContext,
@@ -58,7 +58,7 @@ export class TruthSource implements ForecastSource {
   }
 
   /** The mean and per-bucket peak of SAMPLES instants of the expected rates in the window from `startMs` (kept). */
-  private sample(startMs: number): { readonly mean: Float64Array; readonly peak: Float64Array } {
+  private sample(startMs: number): Sampled {
     const kept = this.sampled.get(startMs);
     if (kept) return kept;
     const B = this.ctx.buckets;
@@ -73,7 +73,9 @@ export class TruthSource implements ForecastSource {
         if (v > peak[b]) peak[b] = v;
       }
     }
-    const out = { mean, peak };
+    let total = 0;
+    for (let b = 0; b < B; b++) total += mean[b];
+    const out: Sampled = { mean, peak, total, upper: null, noise: NaN };
     this.sampled.set(startMs, out);
     return out;
   }
@@ -89,13 +91,17 @@ export class TruthSource implements ForecastSource {
     for (const t of this.sampled.keys()) if (t < first) this.sampled.delete(t);
     for (let k = 0; k < H; k++) {
       const startMs = first + k * W;
-      const { mean, peak } = this.sample(startMs);
-      let total = 0;
-      for (let b = 0; b < B; b++) total += mean[b];
+      const w = this.sample(startMs);
+      const { mean, peak, total } = w;
       const noise = this.noiseExcess(total);
       if (k === 0) this.excess = noise;
-      const upper = new Float64Array(B);
-      for (let b = 0; b < B; b++) upper[b] = mean[b] + Math.hypot(peak[b] - mean[b], mean[b] * noise);
+      if (w.upper === null || w.noise !== noise) {
+        const upper = new Float64Array(B);
+        for (let b = 0; b < B; b++) upper[b] = mean[b] + Math.hypot(peak[b] - mean[b], mean[b] * noise);
+        w.upper = upper;
+        w.noise = noise;
+      }
+      const upper = w.upper;
       const shares: RangeShare[] = [];
       for (let r = 0; r < R; r++) {
         const start = Math.floor((r * B) / R);
@@ -117,3 +123,11 @@ export class TruthSource implements ForecastSource {
   }
 }
 
+/** A window's sampled truth: mean and per-bucket peak of the expected rates, their total, and the tail for `noise` (kept until the noise changes; never written once handed out). */
+interface Sampled {
+  readonly mean: Float64Array;
+  readonly peak: Float64Array;
+  readonly total: number;
+  upper: Float64Array | null;
+  noise: number;
+}

@@ -73,6 +73,22 @@ describe('TruthSource', () => {
     // 10 windows at 0, 5 new at 300 s, 5 new at 600 s, none new at 650 s, 10 new at 2,000 s; 8 samples each
     expect(calls).toBe(8 * (10 + 5 + 5 + 0 + 10));
   });
+
+  it("keeps a window's tail while the noise it was computed for holds, and recomputes it when the node count changes", () => {
+    let nodes = 3;
+    const ctx = { ...ctxOf((t, b) => 100 + b + t / 1e5, 4, 1, { cv: 0.05, poisson: true, tickMs: 1000 }), control: { activeNodes: () => Array.from({ length: nodes }, (_, i) => i) } } as unknown as PolicyContext;
+    const src = new TruthSource(ctx, 60_000, 2);
+    const a = src.forecast(60_000, 4);
+    const b = src.forecast(90_000, 4); // same windows, same nodes: the same tail arrays
+    expect(b.windows.map((w) => w.upperLoad)).toEqual(a.windows.map((w) => w.upperLoad));
+    b.windows.forEach((w, k) => expect(w.upperLoad).toBe(a.windows[k].upperLoad));
+    nodes = 2; // fewer nodes: more records per node and tick, less Poisson noise, a narrower tail
+    const c = src.forecast(90_000, 4);
+    c.windows.forEach((w, k) => {
+      expect(w.upperLoad).not.toBe(a.windows[k].upperLoad);
+      expect(w.upperLoad![0]).toBeLessThan(a.windows[k].upperLoad![0]);
+    });
+  });
 });
 
 describe('PersistenceSource', () => {
