@@ -10,6 +10,7 @@
  * loops only).
  */
 import type { Forecast } from '../model/forecast.ts';
+import { totalLoad } from '../model/load.ts';
 
 export class LeadScores {
   /** Recent decisions' observed load and forecast windows, newest last (for `score`). */
@@ -43,7 +44,7 @@ export class LeadScores {
    */
   score(nowMs: number, W: number, observed: Float64Array, f: Forecast): void {
     const obsStart = nowMs - W;
-    const total = sum(observed);
+    const total = totalLoad(observed);
     const keep: typeof this.past = [];
     for (const e of this.past) {
       const lead = Math.round((nowMs - e.t) / W) - 1; // window index ahead of e's observation
@@ -63,7 +64,7 @@ export class LeadScores {
       keep.push(e);
     }
     const windows = f.windows.map((w) => w.expectedLoad);
-    keep.push({ t: nowMs, observed, total, start: f.windows[0]?.startMs ?? nowMs, windows, totals: windows.map(sum) });
+    keep.push({ t: nowMs, observed, total, start: f.windows[0]?.startMs ?? nowMs, windows, totals: windows.map(totalLoad) });
     this.past = keep;
   }
 
@@ -114,10 +115,4 @@ interface Err {
   lf: number;
   lp: number;
   n: number;
-}
-
-function sum(v: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i];
-  return s;
 }

@@ -23,6 +23,7 @@
  * for another quantile (more headroom: fewer ticks above capacity, more moves).
  */
 import { KeyDistributionProfiler } from '../profiler/kdp.ts';
+import { totalLoad } from '../model/load.ts';
 import { decisionRegret, RegretTally } from '../planner/regret.ts';
 import type { PlanResult } from '../planner/types.ts';
 import type { ModelName } from '../profiler/forecaster.ts';
@@ -319,12 +320,8 @@ export class PredictivePolicy extends PlanningPolicy {
  */
 export function blendPicture(obs: Float64Array, fc: Float64Array, a: number, b: number): Float64Array {
   if (a === 0 && b === 0) return fc;
-  let so = 0;
-  let sf = 0;
-  for (let i = 0; i < fc.length; i++) {
-    so += obs[i];
-    sf += fc[i];
-  }
+  const so = totalLoad(obs);
+  const sf = totalLoad(fc);
   const out = new Float64Array(fc.length);
   if (!(so > 0 && sf > 0)) {
     for (let i = 0; i < fc.length; i++) out[i] = a * obs[i] + (1 - a) * fc[i];

@@ -15,6 +15,7 @@
  * when that changes. The forecasts are the same as without the cache, to the bit.
  */
 import type { KeyBatch } from '../model/batch.ts';
+import { totalLoad } from '../model/load.ts';
 import type { Forecast, ForecastWindow, RangeShare } from '../model/forecast.ts';
 import type { PolicyContext } from './policy.ts';
 import type { ForecastSource } from './forecast-source.ts';
@@ -73,9 +74,7 @@ export class TruthSource implements ForecastSource {
         if (v > peak[b]) peak[b] = v;
       }
     }
-    let total = 0;
-    for (let b = 0; b < B; b++) total += mean[b];
-    const out: Sampled = { mean, peak, total, upper: null, noise: NaN };
+    const out: Sampled = { mean, peak, total: totalLoad(mean), upper: null, noise: NaN };
     this.sampled.set(startMs, out);
     return out;
   }
