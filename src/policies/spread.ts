@@ -126,8 +126,10 @@ export class SpreadStrategy {
   private readonly state: Float64Array;
   private last: { base: PartitionMap; target: PartitionMap; d: ReturnType<SpreadStrategy['derived']> } | null = null;
   private candidates: PartitionMap[] | null = null;
-  /** Node count the candidates were built for (rebuilt, scores reset, when it changes). */
-  private candN = 0;
+  /** The active nodes the candidates were built for (rebuilt, scores reset, when they change). */
+  private candKey = '';
+  /** Node index bound of the candidates' nodes (loads are indexed by node). */
+  private dim = 0;
   /** The APM's plan counts when the scores were last reset (chasing's record is counted from there). */
   private plansAtReset: PlanCounts | null = null;
   private scoredAt = -Infinity;
@@ -155,10 +157,14 @@ export class SpreadStrategy {
   /** Scores the window just observed, maybe switches, and says what the decision does. */
   step(nowMs: number, base: PartitionMap, busy: boolean, activePlanId: string | undefined, transferring: ReadonlySet<number>, plans: PlanCounts): SpreadStep {
     const nodes = this.ctx.control.activeNodes();
+    // Partitions on a node that is down (crashed, or removed and not yet drained): no layout can
+    // serve them until it is back or drained, so nothing is scored or switched meanwhile.
+    const down = (m: PartitionMap) => m.nodes.some((n) => !nodes.includes(n));
+    if (down(base) || down(this.ctx.control.currentMap())) return { kind: this.mode === 'spread' ? 'hold' : 'chase' };
+    // Nodes added or removed for good: the held stripes no longer cover the cluster's nodes.
+    if (this.mode === 'spread' && !sameSet(nodes, this.target!.nodes)) return this.leave(nowMs, `the nodes changed (now ${nodes.join(', ')})`);
     const N = nodes.length;
-    // Stripes are placed on nodes 0..N−1: with a node gone or added out of order, chase.
-    if (N === 0 || nodes.some((n, i) => n !== i)) return this.leave(nowMs, 'the nodes are not 0…N−1');
-    this.score(nowMs, N, transferring);
+    this.score(nowMs, nodes, transferring);
     const s = this.scores;
     if (!s) return { kind: 'chase' };
     if (this.mode === 'chase') {
@@ -200,14 +206,18 @@ export class SpreadStrategy {
   }
 
   /** Scores the last `every` once per `every` (a decision between regular ones scores nothing). */
-  private score(nowMs: number, N: number, transferring: ReadonlySet<number>): void {
-    if (!this.candidates || this.candN !== N) {
-      this.candN = N;
+  private score(nowMs: number, nodes: readonly number[], transferring: ReadonlySet<number>): void {
+    const key = nodes.join(',');
+    if (!this.candidates || this.candKey !== key) {
+      this.candKey = key;
+      this.dim = Math.max(...nodes) + 1;
       const c = this.ctx.cluster;
-      const ks = stripeCounts(this.ctx.buckets, N, c.maxPartitions, this.settings.candidates);
-      this.candidates = ks.map((k) => equalPartitionMap(this.ctx.buckets, k, N));
+      const ks = stripeCounts(this.ctx.buckets, nodes.length, c.maxPartitions, this.settings.candidates);
+      this.candidates = ks.map((k) => stripes(this.ctx.buckets, k, nodes));
       this.scores = ks.length ? new Scores(ks.length) : null;
+      this.plansAtReset = null;
     }
+    const N = this.dim;
     const s = this.scores;
     if (!s || nowMs - this.scoredAt < this.everyMs) return;
     this.scoredAt = nowMs;
@@ -267,12 +277,12 @@ export class SpreadStrategy {
     for (let k = 0; k < state.length; k++) if (base.nodes[ob[k]] !== target.nodes[ot[k]]) bytes += state[k];
     const parallel = Math.max(1, Math.min(c.maxConcurrentOps, Math.floor(N / 2)));
     const T = Math.min(H, bytes / (Math.max(1, c.moveBandwidth) * parallel));
-    const during = nodeLoads(base, partitionLoads(base, this.rates), N);
-    const after = nodeLoads(target, partitionLoads(target, this.rates), N);
+    const during = nodeLoads(base, partitionLoads(base, this.rates), this.dim);
+    const after = nodeLoads(target, partitionLoads(target, this.rates), this.dim);
     const left = c.nodeCapacity * (1 - (c.moveLoad ?? 0));
     let total = 0;
     let migrating = 0;
-    for (let n = 0; n < N; n++) {
+    for (let n = 0; n < this.dim; n++) {
       total += during[n];
       if (during[n] <= left) continue;
       const drainS = ((during[n] - left) * T) / Math.max(1e-9, c.nodeCapacity - after[n]);
@@ -330,7 +340,7 @@ export class SpreadStrategy {
   /** The plan from `base` to the held layout, its impact read off the window just observed. */
   private migration(nowMs: number, base: PartitionMap): Plan {
     const target = this.target!;
-    const N = this.ctx.control.activeNodes().length;
+    const N = this.dim;
     const cap = this.ctx.cluster.nodeCapacity;
     const d = this.derived(base, target);
     const current = impactOf(base, this.rates, N);
@@ -351,6 +361,15 @@ export class SpreadStrategy {
     };
   }
 }
+
+/** `k` equal-width stripes placed round-robin over `nodes` (the active nodes, in index order). */
+export function stripes(buckets: number, k: number, nodes: readonly number[]): PartitionMap {
+  const m = equalPartitionMap(buckets, k, nodes.length);
+  return { ...m, nodes: m.nodes.map((i) => nodes[i]) };
+}
+
+/** Whether `used` (a layout's nodes) are exactly the nodes `nodes`. */
+const sameSet = (nodes: readonly number[], used: readonly number[]): boolean => new Set(used).size === nodes.length && nodes.every((n) => used.includes(n));
 
 /** Same boundaries and nodes (ids aside: the held layout's ids are whatever the migration made). */
 export function sameCut(a: PartitionMap, b: PartitionMap): boolean {

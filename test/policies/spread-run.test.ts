@@ -1,8 +1,8 @@
 /**
  * The spread strategy in a run (policies/spread.ts through planning-policy.ts): on a moving band
  * where a move takes tens of minutes, the `auto` lane spreads, its migration finishes through 10%
- * operation failures (retried, never half-applied), and it serves better than the same policy
- * chasing; `strategy: chase` and a churn budget never spread.
+ * operation failures (retried, never half-applied), it holds its layout through a node crash, and
+ * it serves better than the same policy chasing; `strategy: chase` and a churn budget never spread.
  */
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
@@ -34,7 +34,7 @@ cluster:
   moveBandwidth: 15MB/s
   moveLoad: 0.2
   pauses: { move: 2s }
-  faults: { opFailureRate: 0.1 }
+  faults: { opFailureRate: 0.1, crashes: [{ node: 2, at: 10h, duration: 20m }] }
 slo: { latency: 100ms }
 policies:
   auto: { kind: reactive, headroom: true, every: 5m, window: 5m, iterations: 1000 }
@@ -50,6 +50,9 @@ describe('spread strategy in a run', () => {
     const s = summary.policies.auto.strategy!;
     expect(s.events[0].to).toBe('spread');
     expect(s.events[0].reason).toMatch(/128 stripes/);
+    expect(s.events[0].timeMs).toBeLessThan(10 * 3_600_000);
+    // Node 2 down from 10 h for 20 minutes: the layout holds (before, the strategy left it and chased).
+    expect(s.events.map((e) => e.to)).toEqual(['spread']);
     const spreadPlans = (report('auto').planRecords as readonly { id: string; outcome?: string }[]).filter((r) => r.id.includes('-spread-'));
     expect(spreadPlans.some((r) => r.outcome === 'completed')).toBe(true);
     expect(summary.policies.auto.operations.retried).toBeGreaterThan(0);

@@ -1,6 +1,6 @@
 /** The spread strategy (policies/spread.ts): its candidates, its score, and when it switches, migrates, holds and returns. */
 import { describe, expect, it } from 'vitest';
-import { SpreadStrategy, overloadOf, sameCut, stripeCounts } from '../../src/policies/spread.ts';
+import { SpreadStrategy, overloadOf, sameCut, stripeCounts, stripes } from '../../src/policies/spread.ts';
 import { equalPartitionMap, type PartitionMap } from '../../src/model/partition-map.ts';
 import { applyActions } from '../../src/model/apply-action.ts';
 import type { PolicyContext } from '../../src/policies/policy.ts';
@@ -11,14 +11,14 @@ const CAP = 100;
 const EVERY = 300_000;
 
 /** A context whose observed rates come from `rates()` and whose cluster has the map `state.map`. */
-function fakeContext(state: { map: PartitionMap; rates: Float64Array }): PolicyContext {
+function fakeContext(state: { map: PartitionMap; rates: Float64Array; nodes?: number[] }): PolicyContext {
   return {
     name: 'p',
     buckets: B,
     endMs: 48 * 3_600_000,
     warmupMs: 0,
     cluster: { nodeCapacity: CAP, maxPartitions: 32, moveBandwidth: 1e6, maxConcurrentOps: 2, moveLoad: 0.2, pauses: { split: 0, merge: 0, move: 0 }, recordBytes: 1, retention: 1 },
-    control: { activeNodes: () => [0, 1, 2, 3], currentMap: () => state.map },
+    control: { activeNodes: () => state.nodes ?? [0, 1, 2, 3], currentMap: () => state.map },
     observedRate: (_span: number, out: Float64Array) => (out.set(state.rates), out),
     stateBytes: (out: Float64Array) => out.fill(1000),
   } as unknown as PolicyContext;
@@ -162,5 +162,45 @@ describe('spread strategy', () => {
       step = s.step(i * EVERY, state.map, false, undefined, new Set(), plans);
     }
     expect(step.kind === 'migrate' && step.plan.after.ids.length).toBe(32);
+  });
+
+  it('holds its layout through a node crash, and leaves it only when the nodes change for good', () => {
+    const state: { map: PartitionMap; rates: Float64Array; nodes?: number[] } = { map: equalPartitionMap(B, N, N), rates: band(110) };
+    const s = new SpreadStrategy(fakeContext(state), EVERY);
+    let t = 0;
+    let step: ReturnType<SpreadStrategy['step']> = { kind: 'chase' };
+    for (let i = 1; i <= 24; i++) {
+      lagging();
+      step = s.step((t += EVERY), state.map, false, undefined, new Set(), plans);
+    }
+    if (step.kind !== 'migrate') throw new Error(`expected a migration, got ${step.kind}`);
+    state.map = step.plan.after;
+    // Node 2 down for 20 minutes, its stripes still on it: nothing to plan around, the layout holds.
+    state.nodes = [0, 1, 3];
+    for (let i = 0; i < 4; i++) expect(s.step((t += EVERY), state.map, false, undefined, new Set(), plans).kind).toBe('hold');
+    state.nodes = undefined;
+    expect(s.step((t += EVERY), state.map, false, undefined, new Set(), plans).kind).toBe('hold');
+    // A fifth node joins: the held stripes leave it empty, so the strategy goes back to chasing.
+    state.nodes = [0, 1, 2, 3, 4];
+    expect(s.step((t += EVERY), state.map, false, undefined, new Set(), plans).kind).toBe('chase');
+    const r = s.finish();
+    expect(r.events.map((e) => e.to)).toEqual(['spread', 'chase']);
+    expect(r.events[1].reason).toMatch(/nodes changed/);
+  });
+
+  it('stripes over the nodes there are, whatever their indexes (node 2 removed and drained)', () => {
+    const nodes = [0, 1, 3, 4];
+    const start = equalPartitionMap(B, N, N);
+    const state = { map: { ...start, nodes: start.nodes.map((i) => nodes[i]) }, rates: band(110), nodes };
+    const s = new SpreadStrategy(fakeContext(state), EVERY);
+    let step: ReturnType<SpreadStrategy['step']> = { kind: 'chase' };
+    for (let i = 1; i <= 24; i++) {
+      lagging();
+      step = s.step(i * EVERY, state.map, false, undefined, new Set(), plans);
+    }
+    if (step.kind !== 'migrate') throw new Error(`expected a migration, got ${step.kind}`);
+    expect(sameCut(step.plan.after, stripes(B, 32, nodes))).toBe(true);
+    expect(new Set(step.plan.after.nodes)).toEqual(new Set(nodes));
+    expect(step.plan.savings).toBe(1);
   });
 });
