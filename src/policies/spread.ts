@@ -21,9 +21,10 @@
  * way to both sides; the actual layout's nodes that are sending or receiving state at the decision
  * lose `moveLoad` of their capacity, as they do in the cluster.
  */
-import { equalPartitionMap, partitionLoads, nodeLoads, ownerTable, type PartitionMap } from '../model/partition-map.ts';
+import { partitionLoads, nodeLoads, ownerTable, type PartitionMap } from '../model/partition-map.ts';
 import type { Impact, Plan, PlanAction } from '../model/plan.ts';
 import { deriveActions } from '../planner/derive-actions.ts';
+import { restripe, stripes } from './restripe.ts';
 import { countSafe } from '../planner/count-safe.ts';
 import { loadAwareOrder } from '../planner/load-order.ts';
 import type { PolicyContext } from './policy.ts';
@@ -161,8 +162,15 @@ export class SpreadStrategy {
     // serve them until it is back or drained, so nothing is scored or switched meanwhile.
     const down = (m: PartitionMap) => m.nodes.some((n) => !nodes.includes(n));
     if (down(base) || down(this.ctx.control.currentMap())) return { kind: this.mode === 'spread' ? 'hold' : 'chase' };
-    // Nodes added or removed for good: the held stripes no longer cover the cluster's nodes.
-    if (this.mode === 'spread' && !sameSet(nodes, this.target!.nodes)) return this.leave(nowMs, `the nodes changed (now ${nodes.join(', ')})`);
+    // Nodes added or removed for good: the held stripes are re-placed over them (about 1/N of
+    // them change node), or left where they are too few for the nodes.
+    if (this.mode === 'spread' && !sameSet(nodes, this.target!.nodes)) {
+      if (this.target!.nodes.length < 2 * nodes.length) return this.leave(nowMs, `the nodes changed (now ${nodes.join(', ')})`);
+      const next = restripe(this.target!, nodes);
+      const moved = next.nodes.filter((n, i) => n !== this.target!.nodes[i]).length;
+      if (this.report.events.length < 100) this.report.events.push({ timeMs: nowMs, to: 'spread', reason: `the nodes changed (now ${nodes.join(', ')}): ${moved} of ${next.nodes.length} stripes re-placed` });
+      this.target = next;
+    }
     const N = nodes.length;
     this.score(nowMs, nodes, transferring);
     const s = this.scores;
@@ -360,12 +368,6 @@ export class SpreadStrategy {
       savings: a > 0 ? (a - b) / a : 0,
     };
   }
-}
-
-/** `k` equal-width stripes placed round-robin over `nodes` (the active nodes, in index order). */
-export function stripes(buckets: number, k: number, nodes: readonly number[]): PartitionMap {
-  const m = equalPartitionMap(buckets, k, nodes.length);
-  return { ...m, nodes: m.nodes.map((i) => nodes[i]) };
 }
 
 /** Whether `used` (a layout's nodes) are exactly the nodes `nodes`. */

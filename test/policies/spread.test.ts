@@ -1,6 +1,7 @@
 /** The spread strategy (policies/spread.ts): its candidates, its score, and when it switches, migrates, holds and returns. */
 import { describe, expect, it } from 'vitest';
-import { SpreadStrategy, overloadOf, sameCut, stripeCounts, stripes } from '../../src/policies/spread.ts';
+import { SpreadStrategy, overloadOf, sameCut, stripeCounts } from '../../src/policies/spread.ts';
+import { stripes } from '../../src/policies/restripe.ts';
 import { equalPartitionMap, type PartitionMap } from '../../src/model/partition-map.ts';
 import { applyActions } from '../../src/model/apply-action.ts';
 import type { PolicyContext } from '../../src/policies/policy.ts';
@@ -164,7 +165,7 @@ describe('spread strategy', () => {
     expect(step.kind === 'migrate' && step.plan.after.ids.length).toBe(32);
   });
 
-  it('holds its layout through a node crash, and leaves it only when the nodes change for good', () => {
+  it('holds its layout through a node crash, and re-places its stripes when nodes join for good', () => {
     const state: { map: PartitionMap; rates: Float64Array; nodes?: number[] } = { map: equalPartitionMap(B, N, N), rates: band(110) };
     const s = new SpreadStrategy(fakeContext(state), EVERY);
     let t = 0;
@@ -180,12 +181,22 @@ describe('spread strategy', () => {
     for (let i = 0; i < 4; i++) expect(s.step((t += EVERY), state.map, false, undefined, new Set(), plans).kind).toBe('hold');
     state.nodes = undefined;
     expect(s.step((t += EVERY), state.map, false, undefined, new Set(), plans).kind).toBe('hold');
-    // A fifth node joins: the held stripes leave it empty, so the strategy goes back to chasing.
+    // A fifth node joins: the held stripes are re-placed, a fifth of them onto it; no chasing.
     state.nodes = [0, 1, 2, 3, 4];
+    const grow = s.step((t += EVERY), state.map, false, undefined, new Set(), plans);
+    if (grow.kind !== 'migrate') throw new Error(`expected a migration, got ${grow.kind}`);
+    const onto4 = grow.plan.after.nodes.filter((n) => n === 4).length;
+    expect(onto4).toBeGreaterThanOrEqual(6);
+    expect(grow.plan.after.nodes.filter((n, i) => n !== state.map.nodes[i]).length).toBe(onto4);
+    state.map = grow.plan.after;
+    expect(s.step((t += EVERY), state.map, false, undefined, new Set(), plans).kind).toBe('hold');
+    // Too few stripes for the nodes (32 for 17): back to chasing.
+    state.nodes = Array.from({ length: 17 }, (_, i) => i);
     expect(s.step((t += EVERY), state.map, false, undefined, new Set(), plans).kind).toBe('chase');
     const r = s.finish();
-    expect(r.events.map((e) => e.to)).toEqual(['spread', 'chase']);
-    expect(r.events[1].reason).toMatch(/nodes changed/);
+    expect(r.events.map((e) => e.to)).toEqual(['spread', 'spread', 'chase']);
+    expect(r.events[1].reason).toMatch(/nodes changed \(now 0, 1, 2, 3, 4\): 6 of 32 stripes re-placed/);
+    expect(r.switches).toBe(2);
   });
 
   it('stripes over the nodes there are, whatever their indexes (node 2 removed and drained)', () => {
