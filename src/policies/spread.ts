@@ -13,13 +13,13 @@
  * and holds it: the PRE is not asked while the layout holds. It goes back to chasing when a hot
  * range narrower than a stripe appears (`hotShare` of the traffic in stripes that alone exceed a
  * node), which only finer cuts can serve. The held layout is not compared with chasing's old score:
- * the two would be measured over different hours (a daily peak against a night). A policy with a
- * churn budget never spreads (the migration is not the PRE's, and would not count against the
- * budget).
+ * the two would be measured over different hours (a daily peak against a night). A crashed node
+ * freezes the strategy (its partitions wait whatever the layout); nodes joining or leaving for
+ * good re-place the held stripes (restripe.ts). A policy with a churn budget never spreads (the
+ * migration is not the PRE's, and would not count against the budget).
  *
- * The score is a proxy of the SLO (the window's mean rates, not per-tick queues), applied the same
- * way to both sides; the actual layout's nodes that are sending or receiving state at the decision
- * lose `moveLoad` of their capacity, as they do in the cluster.
+ * The score is a proxy of the SLO (the window's mean rates, not per-tick queues), applied alike to
+ * both sides; the actual layout's nodes sending or receiving state lose `moveLoad` of capacity.
  */
 import { partitionLoads, nodeLoads, ownerTable, type PartitionMap } from '../model/partition-map.ts';
 import type { Impact, Plan, PlanAction } from '../model/plan.ts';
