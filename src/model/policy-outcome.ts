@@ -62,6 +62,6 @@ export interface StrategyReport {
   switches: number;
   /** Measured ms spent holding a striped layout (migration included). */
   spreadMs: number;
-  /** The switches (the first 100), each with what the scores were. */
-  events: { timeMs: number; to: 'spread' | 'chase'; reason: string }[];
+  /** The switches and re-placements of held stripes after node changes (the first 100 of them), each with its reason. */
+  events: { timeMs: number; to: 'spread' | 'chase' | 'restripe'; reason: string }[];
 }

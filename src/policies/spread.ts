@@ -168,7 +168,7 @@ export class SpreadStrategy {
       if (this.target!.nodes.length < 2 * nodes.length) return this.leave(nowMs, `the nodes changed (now ${nodes.join(', ')})`);
       const next = restripe(this.target!, nodes);
       const moved = next.nodes.filter((n, i) => n !== this.target!.nodes[i]).length;
-      if (this.report.events.length < 100) this.report.events.push({ timeMs: nowMs, to: 'spread', reason: `the nodes changed (now ${nodes.join(', ')}): ${moved} of ${next.nodes.length} stripes re-placed` });
+      if (this.report.events.length < 100) this.report.events.push({ timeMs: nowMs, to: 'restripe', reason: `the nodes changed (now ${nodes.join(', ')}): ${moved} of ${next.nodes.length} stripes re-placed` });
       this.target = next;
     }
     const N = nodes.length;

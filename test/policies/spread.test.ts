@@ -194,7 +194,7 @@ describe('spread strategy', () => {
     state.nodes = Array.from({ length: 17 }, (_, i) => i);
     expect(s.step((t += EVERY), state.map, false, undefined, new Set(), plans).kind).toBe('chase');
     const r = s.finish();
-    expect(r.events.map((e) => e.to)).toEqual(['spread', 'spread', 'chase']);
+    expect(r.events.map((e) => e.to)).toEqual(['spread', 'restripe', 'chase']);
     expect(r.events[1].reason).toMatch(/nodes changed \(now 0, 1, 2, 3, 4\): 6 of 32 stripes re-placed/);
     expect(r.switches).toBe(2);
   });
