@@ -19,9 +19,12 @@ export function stripes(buckets: number, k: number, nodes: readonly number[]): P
 
 /**
  * `held`'s stripes over `nodes`: same boundaries and ids, each node with ⌊k/N⌋ or ⌈k/N⌉ stripes,
- * as few stripes changing node as that allows. Deterministic (ties to the earlier node in `nodes`).
+ * as few stripes changing node as that allows. `where` (optional): each stripe's node in the
+ * cluster now, when the cluster has `held`'s cut (a removed node's stripes, drained by the
+ * cluster, stay where the drain put them when that keeps the shares and neighbours apart).
+ * Deterministic (ties to the earlier node in `nodes`).
  */
-export function restripe(held: PartitionMap, nodes: readonly number[]): PartitionMap {
+export function restripe(held: PartitionMap, nodes: readonly number[], where?: readonly number[]): PartitionMap {
   const k = held.nodes.length;
   const N = nodes.length;
   const at = held.nodes.map((n) => (nodes.includes(n) ? n : -1));
@@ -43,10 +46,10 @@ export function restripe(held: PartitionMap, nodes: readonly number[]): Partitio
     }
   }
   // Each stripe left without a node goes to a node under its share, not a neighbour's where one
-  // can, the furthest under first.
+  // can, where it is now if that is such a node, else the furthest under.
   for (let i = 0; i < k; i++) {
     if (at[i] >= 0) continue;
-    const rank = (n: number) => (over(n) < 0 ? 2 : 0) + (n !== at[i - 1] && n !== at[i + 1] ? 1 : 0);
+    const rank = (n: number) => (over(n) < 0 ? 4 : 0) + (n !== at[i - 1] && n !== at[i + 1] ? 2 : 0) + (where?.[i] === n ? 1 : 0);
     let best = nodes[0];
     for (const n of nodes) if (rank(n) > rank(best) || (rank(n) === rank(best) && over(n) < over(best))) best = n;
     at[i] = best;

@@ -162,11 +162,11 @@ export class SpreadStrategy {
     // serve them until it is back or drained, so nothing is scored or switched meanwhile.
     const down = (m: PartitionMap) => m.nodes.some((n) => !nodes.includes(n));
     if (down(base) || down(this.ctx.control.currentMap())) return { kind: this.mode === 'spread' ? 'hold' : 'chase' };
-    // Nodes added or removed for good: the held stripes are re-placed over them (about 1/N of
-    // them change node), or left where they are too few for the nodes.
+    // Nodes added or removed for good: the held stripes are re-placed (restripe.ts), if enough.
     if (this.mode === 'spread' && !sameSet(nodes, this.target!.nodes)) {
       if (this.target!.nodes.length < 2 * nodes.length) return this.leave(nowMs, `the nodes changed (now ${nodes.join(', ')})`);
-      const next = restripe(this.target!, nodes);
+      const now = this.ctx.control.currentMap();
+      const next = restripe(this.target!, nodes, eq(now.boundaries, this.target!.boundaries) ? now.nodes : undefined);
       const moved = next.nodes.filter((n, i) => n !== this.target!.nodes[i]).length;
       if (this.report.events.length < 100) this.report.events.push({ timeMs: nowMs, to: 'restripe', reason: `the nodes changed (now ${nodes.join(', ')}): ${moved} of ${next.nodes.length} stripes re-placed` });
       this.target = next;
@@ -372,10 +372,10 @@ export class SpreadStrategy {
 
 /** Whether `used` (a layout's nodes) are exactly the nodes `nodes`. */
 const sameSet = (nodes: readonly number[], used: readonly number[]): boolean => new Set(used).size === nodes.length && nodes.every((n) => used.includes(n));
+const eq = (x: readonly number[], y: readonly number[]) => x.length === y.length && x.every((v, i) => v === y[i]);
 
 /** Same boundaries and nodes (ids aside: the held layout's ids are whatever the migration made). */
 export function sameCut(a: PartitionMap, b: PartitionMap): boolean {
-  const eq = (x: readonly number[], y: readonly number[]) => x.length === y.length && x.every((v, i) => v === y[i]);
   return eq(a.boundaries, b.boundaries) && eq(a.nodes, b.nodes);
 }
 

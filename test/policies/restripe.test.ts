@@ -20,6 +20,22 @@ describe('restripe', () => {
     expect(next.nodes.filter((n, i) => n === next.nodes[i + 1]).length).toBe(9);
   });
 
+  it("keeps a removed node's stripes where the cluster's drain put them when that keeps shares and neighbours apart", () => {
+    const held = stripes(256, 128, [0, 1, 2, 3, 4, 5]);
+    const nodes = [0, 1, 3, 4, 5];
+    // The drain put node 2's stripes on 4, 5, 0, 4, 5, 0, … (each apart from its neighbours on 1 and 3).
+    let r = 0;
+    const drained = held.nodes.map((n) => (n === 2 ? [4, 5, 0][r++ % 3] : n));
+    const without = restripe(held, nodes);
+    const next = restripe(held, nodes, drained);
+    // Shares allow nodes 0, 4 and 5 four more stripes each: 12 of the 21 stay where they are.
+    const stay = (m: readonly number[]) => m.filter((n, i) => held.nodes[i] === 2 && n === drained[i]).length;
+    expect(stay(next.nodes)).toBe(12);
+    expect(stay(next.nodes)).toBeGreaterThan(stay(without.nodes));
+    expect([...counts(next.nodes).values()].sort()).toEqual([25, 25, 26, 26, 26]);
+    expect(next.nodes.filter((n, i) => n === next.nodes[i + 1]).length).toBe(9);
+  });
+
   it('gives a joining node its share, taken evenly over the key space', () => {
     const held = stripes(256, 128, [0, 1, 2, 3, 4, 5]);
     const next = restripe(held, [0, 1, 2, 3, 4, 5, 6]);
