@@ -193,6 +193,11 @@ export function movePartition(map: PartitionMap, id: string, node: number): Part
   return bump(map, [...map.boundaries], [...map.ids], nodes, map.nextId);
 }
 
+/** Whether some partition of `map` is on a node not in `active` (down, or removed and not yet drained). */
+export function onInactiveNode(map: PartitionMap, active: readonly number[]): boolean {
+  return map.nodes.some((n) => !active.includes(n));
+}
+
 /** True when two maps have the same boundaries, ids and nodes (versions may differ). */
 export function sameLayout(a: PartitionMap, b: PartitionMap): boolean {
   const eq = (x: readonly (number | string)[], y: readonly (number | string)[]) =>

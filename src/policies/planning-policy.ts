@@ -25,7 +25,7 @@
  * do (skip.ts); the predictive policy's surprise decisions never are.
  */
 import { Priority } from '../engine/virtual-scheduler.ts';
-import type { PartitionMap } from '../model/partition-map.ts';
+import { onInactiveNode, type PartitionMap } from '../model/partition-map.ts';
 import type { Plan, PlanAction } from '../model/plan.ts';
 import { PartitionManager, type PlanCounts, type PlanRecord } from '../manager/partition-manager.ts';
 import { estimateSchedule } from '../manager/schedule.ts';
@@ -292,7 +292,7 @@ export abstract class PlanningPolicy implements Policy {
     this.latest = pic;
     this.decisions++;
     // Partitions on a node that is down or gone cannot be planned around reliably: wait.
-    if (base.nodes.some((n) => !nodes.includes(n))) return null;
+    if (onInactiveNode(base, nodes)) return null;
     const input = this.input(pic, base);
     const budget = this.churn ? this.churn.left(now, input.stateBytes) : null;
     const tol = this.spec.skipTolerance ?? SKIP_TOLERANCE;

@@ -21,7 +21,7 @@
  * The score is a proxy of the SLO (the window's mean rates, not per-tick queues), applied alike to
  * both sides; the actual layout's nodes sending or receiving state lose `moveLoad` of capacity.
  */
-import { partitionLoads, nodeLoads, ownerTable, type PartitionMap } from '../model/partition-map.ts';
+import { onInactiveNode, partitionLoads, nodeLoads, ownerTable, type PartitionMap } from '../model/partition-map.ts';
 import type { Impact, Plan, PlanAction } from '../model/plan.ts';
 import { deriveActions } from '../planner/derive-actions.ts';
 import { restripe, stripes } from './restripe.ts';
@@ -160,13 +160,12 @@ export class SpreadStrategy {
     const nodes = this.ctx.control.activeNodes();
     // Partitions on a node that is down (crashed, or removed and not yet drained): no layout can
     // serve them until it is back or drained, so nothing is scored or switched meanwhile.
-    const down = (m: PartitionMap) => m.nodes.some((n) => !nodes.includes(n));
-    if (down(base) || down(this.ctx.control.currentMap())) return { kind: this.mode === 'spread' ? 'hold' : 'chase' };
+    const current = this.ctx.control.currentMap();
+    if (onInactiveNode(base, nodes) || onInactiveNode(current, nodes)) return { kind: this.mode === 'spread' ? 'hold' : 'chase' };
     // Nodes added or removed for good: the held stripes are re-placed (restripe.ts), if enough.
     if (this.mode === 'spread' && !sameSet(nodes, this.target!.nodes)) {
       if (this.target!.nodes.length < 2 * nodes.length) return this.leave(nowMs, `the nodes changed (now ${nodes.join(', ')})`);
-      const now = this.ctx.control.currentMap();
-      const next = restripe(this.target!, nodes, eq(now.boundaries, this.target!.boundaries) ? now.nodes : undefined);
+      const next = restripe(this.target!, nodes, eq(current.boundaries, this.target!.boundaries) ? current.nodes : undefined);
       const moved = next.nodes.filter((n, i) => n !== this.target!.nodes[i]).length;
       if (this.report.events.length < 100) this.report.events.push({ timeMs: nowMs, to: 'restripe', reason: `the nodes changed (now ${nodes.join(', ')}): ${moved} of ${next.nodes.length} stripes re-placed` });
       this.target = next;

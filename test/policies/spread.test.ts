@@ -32,6 +32,16 @@ function lagging(): void {
   plans.superseded += 1;
 }
 
+/** The step of the last of 24 decisions (two hours of evidence, `EVERY` apart from `EVERY`), chasing lagging all along. */
+function afterEvidence(s: SpreadStrategy, map: PartitionMap): ReturnType<SpreadStrategy['step']> {
+  let step: ReturnType<SpreadStrategy['step']> = { kind: 'chase' };
+  for (let i = 1; i <= 24; i++) {
+    lagging();
+    step = s.step(i * EVERY, map, false, undefined, new Set(), plans);
+  }
+  return step;
+}
+
 /** 1 record/s per bucket plus `hot` records/s over buckets 0–7 (one contiguous partition's worth). */
 function band(hot: number): Float64Array {
   const r = new Float64Array(B).fill(1);
@@ -142,11 +152,7 @@ describe('spread strategy', () => {
     expect(kinds.every((k) => k === 'chase')).toBe(true);
     // With the state spread evenly the same evidence spreads to 32 stripes (the test above).
     const even = new SpreadStrategy(fakeContext(state), EVERY);
-    let step: ReturnType<SpreadStrategy['step']> = { kind: 'chase' };
-    for (let i = 1; i <= 24; i++) {
-      lagging();
-      step = even.step(i * EVERY, state.map, false, undefined, new Set(), plans);
-    }
+    const step = afterEvidence(even, state.map);
     expect(step.kind === 'migrate' && step.plan.after.ids.length).toBe(32);
   });
 
@@ -157,23 +163,15 @@ describe('spread strategy', () => {
     const node = (b: number, k: number) => Math.floor(b / (B / k)) % N;
     const stay = (out: Float64Array) => out.map((_, b) => (node(b, N) === node(b, 32) ? 1e11 : 1000));
     const s = new SpreadStrategy({ ...fakeContext(state), stateBytes: stay } as PolicyContext, EVERY);
-    let step: ReturnType<SpreadStrategy['step']> = { kind: 'chase' };
-    for (let i = 1; i <= 24; i++) {
-      lagging();
-      step = s.step(i * EVERY, state.map, false, undefined, new Set(), plans);
-    }
+    const step = afterEvidence(s, state.map);
     expect(step.kind === 'migrate' && step.plan.after.ids.length).toBe(32);
   });
 
   it('holds its layout through a node crash, and re-places its stripes when nodes join for good', () => {
     const state: { map: PartitionMap; rates: Float64Array; nodes?: number[] } = { map: equalPartitionMap(B, N, N), rates: band(110) };
     const s = new SpreadStrategy(fakeContext(state), EVERY);
-    let t = 0;
-    let step: ReturnType<SpreadStrategy['step']> = { kind: 'chase' };
-    for (let i = 1; i <= 24; i++) {
-      lagging();
-      step = s.step((t += EVERY), state.map, false, undefined, new Set(), plans);
-    }
+    const step = afterEvidence(s, state.map);
+    let t = 24 * EVERY;
     if (step.kind !== 'migrate') throw new Error(`expected a migration, got ${step.kind}`);
     state.map = step.plan.after;
     // Node 2 down for 20 minutes, its stripes still on it: nothing to plan around, the layout holds.
@@ -204,11 +202,7 @@ describe('spread strategy', () => {
     const start = equalPartitionMap(B, N, N);
     const state = { map: { ...start, nodes: start.nodes.map((i) => nodes[i]) }, rates: band(110), nodes };
     const s = new SpreadStrategy(fakeContext(state), EVERY);
-    let step: ReturnType<SpreadStrategy['step']> = { kind: 'chase' };
-    for (let i = 1; i <= 24; i++) {
-      lagging();
-      step = s.step(i * EVERY, state.map, false, undefined, new Set(), plans);
-    }
+    const step = afterEvidence(s, state.map);
     if (step.kind !== 'migrate') throw new Error(`expected a migration, got ${step.kind}`);
     expect(sameCut(step.plan.after, stripes(B, 32, nodes))).toBe(true);
     expect(new Set(step.plan.after.nodes)).toEqual(new Set(nodes));
