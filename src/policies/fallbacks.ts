@@ -6,9 +6,10 @@
  * surprise). Kept apart from the policy so each rule can be read and tested on its own numbers.
  */
 import type { Forecast, ForecastWindow } from '../model/forecast.ts';
+import type { PartitionMap } from '../model/partition-map.ts';
 
 /** Why a decision planned from the observation rather than the forecast. */
-export type FallbackReason = 'warmup' | 'anomaly' | 'error' | 'surprise';
+export type FallbackReason = 'warmup' | 'anomaly' | 'error' | 'surprise' | 'overload';
 
 /** Cadence of the surprise check between decisions (ms), and the span of observation it reads. */
 export const SURPRISE_CHECK_MS = 60_000;
@@ -113,4 +114,41 @@ export function isSurprise(share: number): boolean {
 export function surpriseCheckDue(nowMs: number, startMs: number, everyMs: number, lastDecisionMs: number, seenMs: number, minHistoryMs: number): boolean {
   if ((nowMs - startMs) % everyMs === 0) return false;
   return !(nowMs - lastDecisionMs < SURPRISE_CHECK_MS || warmingUp(seenMs, minHistoryMs));
+}
+
+/**
+ * Longest a partition's state may take to move for an overloaded node to get a decision at once
+ * (`quickOverload`): where moves land within it, reacting to the last minute pays at once; where
+ * they take tens of minutes and load both ends, the next regular decision, with its forecast, is
+ * the better judge (measured: docs/study.md, "Overloaded nodes between decisions").
+ */
+export const QUICK_MOVE_MS = 60_000;
+
+/**
+ * True when the per-bucket `load` (records/s, the last minute) puts a node of `map` over
+ * `capacity` and its partitions' mean state (`state`, bytes per bucket) moves within
+ * QUICK_MOVE_MS at `bandwidth` bytes/s.
+ */
+export function quickOverload(map: PartitionMap, load: Float64Array, state: Float64Array, capacity: number, bandwidth: number): boolean {
+  const nodeLoad = new Map<number, number>();
+  const nodeState = new Map<number, number>();
+  const parts = new Map<number, number>();
+  for (let p = 0; p < map.nodes.length; p++) {
+    let l = 0;
+    let s = 0;
+    for (let b = map.boundaries[p]; b < map.boundaries[p + 1]; b++) {
+      l += load[b];
+      s += state[b];
+    }
+    const n = map.nodes[p];
+    nodeLoad.set(n, (nodeLoad.get(n) ?? 0) + l);
+    nodeState.set(n, (nodeState.get(n) ?? 0) + s);
+    parts.set(n, (parts.get(n) ?? 0) + 1);
+  }
+  for (const [n, l] of nodeLoad) {
+    if (l <= capacity) continue;
+    const meanState = nodeState.get(n)! / parts.get(n)!;
+    if ((meanState / bandwidth) * 1000 <= QUICK_MOVE_MS) return true;
+  }
+  return false;
 }

@@ -7,6 +7,11 @@
  *
  * The truth of a window (expected load and its true per-tick p90) comes from truth-source.ts.
  *
+ * No overload checks between decisions: they plan from the last minute when the forecast missed an
+ * overload, and the truth misses none (a node over capacity under it is the noise its tail
+ * priced); planning from the observation there made the oracle worse (docs/study.md,
+ * "Overloaded nodes between decisions").
+ *
  * No warm-up: the truth needs no history, so `minHistory` defaults to 0 (set it to mimic the
  * predictive policy's reactive start).
  */
@@ -27,6 +32,10 @@ export class PerfectForecastPolicy extends PredictivePolicy {
 
   protected override createSource(ctx: PolicyContext): ForecastSource {
     return new TruthSource(ctx, this.pfSpec.window, this.pfSpec.ranges ?? 32);
+  }
+
+  protected override overloadChecks(): boolean {
+    return false;
   }
 
   protected override get minHistory(): number {

@@ -15,7 +15,10 @@
  * last forecast of the key distribution was poor: the total-variation distance between the
  * forecast and the observed range shares above `fallbackError`. Between decisions a check every
  * minute plans at once from the last minute's observation when more than 8% of that load lies
- * above the last forecast's tail (a surprise: a flash crowd), as promptly as a reactive policy.
+ * above the last forecast's tail (a surprise: a flash crowd), as promptly as a reactive policy, or
+ * when a node of the current map was over capacity in that minute, no plan is running, and moves
+ * off it land within a minute (`quickOverload`: what a forecast lagging a ramp leaves; where moves
+ * are slow the next regular decision judges; not for the oracle, whose truth misses no overload).
  * These detectors are pure functions in fallbacks.ts; this file keeps the decision (picture, blend,
  * tail) and wires them in, with the regret analysis (planner/regret.ts) when `regret` is on.
  *
@@ -44,6 +47,7 @@ import {
   anomalous,
   forecastErrorFallback,
   isSurprise,
+  quickOverload,
   observedLead,
   SURPRISE_CHECK_MS,
   surpriseCheckDue,
@@ -80,7 +84,7 @@ export class PredictivePolicy extends PlanningPolicy {
   private lastForecast: Forecast | null = null;
   private seenMs = 0;
   /** Decisions that fell back to the observed picture, by reason. */
-  readonly fallbacks = { anomaly: 0, error: 0, warmup: 0, surprise: 0 };
+  readonly fallbacks = { anomaly: 0, error: 0, warmup: 0, surprise: 0, overload: 0 };
 
   constructor(protected override readonly spec: PredictiveSpec) {
     super(spec);
@@ -131,13 +135,13 @@ export class PredictivePolicy extends PlanningPolicy {
 
   /** A decision triggered by a surprise is never skipped (planning-policy.ts, incremental decisions). */
   protected override mayskip(): boolean {
-    return !this.surprised;
+    return this.surprised === null;
   }
 
   /** Time of the last decision (regular or surprise). */
   private lastDecisionMs = -Infinity;
   /** Set while a surprise-triggered decision runs: its picture is the observation. */
-  private surprised = false;
+  private surprised: 'surprise' | 'overload' | null = null;
 
   /**
    * Share of the load observed over the last minute that lies above the last forecast's tail
@@ -151,13 +155,26 @@ export class PredictivePolicy extends PlanningPolicy {
   private checkSurprise(): void {
     const now = this.ctx.scheduler.now();
     if (!surpriseCheckDue(now, this.ctx.startMs, this.spec.every, this.lastDecisionMs, this.seenMs, this.minHistory)) return;
-    if (!isSurprise(this.surprise(now))) return;
-    this.surprised = true;
+    const surprise = isSurprise(this.surprise(now));
+    if (!surprise && !(this.overloadChecks() && !this.manager.busy && this.quickOverload())) return;
+    this.surprised = surprise ? 'surprise' : 'overload';
     try {
       this.decide();
     } finally {
-      this.surprised = false;
+      this.surprised = null;
     }
+  }
+
+  /** Whether an overloaded node between decisions calls for a decision from the last minute (not for the truth: perfect-forecast.ts). */
+  protected overloadChecks(): boolean {
+    return true;
+  }
+
+  /** A node of the current map over capacity in the last minute, where a move off it lands within a minute (fallbacks.ts). */
+  private quickOverload(): boolean {
+    const recent = this.ctx.observedRate(SURPRISE_CHECK_MS, new Float64Array(this.ctx.buckets));
+    const c = this.ctx.cluster;
+    return quickOverload(this.ctx.control.currentMap(), recent, this.ctx.stateBytes(new Float64Array(this.ctx.buckets)), c.nodeCapacity, c.moveBandwidth);
   }
 
   observe(batch: KeyBatch): void {
@@ -169,11 +186,11 @@ export class PredictivePolicy extends PlanningPolicy {
    * The picture after a surprise: the last SURPRISE_CHECK_MS observed (a burst that began within
    * the planning window is diluted in its mean).
    */
-  private surprisePicture(nowMs: number): LoadPicture {
-    this.fallbacks.surprise++;
+  private surprisePicture(nowMs: number, why: 'surprise' | 'overload'): LoadPicture {
+    this.fallbacks[why]++;
     this.lastPictureForecast = false;
     const recent = this.ctx.observedRate(SURPRISE_CHECK_MS, new Float64Array(this.ctx.buckets));
-    return { windows: [recent], windowMs: SURPRISE_CHECK_MS, basis: `observed@${nowMs} (fallback: surprise)` };
+    return { windows: [recent], windowMs: SURPRISE_CHECK_MS, basis: `observed@${nowMs} (fallback: ${why})` };
   }
 
   protected picture(nowMs: number): LoadPicture | null {
@@ -187,7 +204,7 @@ export class PredictivePolicy extends PlanningPolicy {
       return { windows: [observed], windowMs: this.spec.window, basis: `observed@${nowMs} (fallback: ${why})` };
     };
     this.lastDecisionMs = nowMs;
-    if (this.surprised) return this.surprisePicture(nowMs);
+    if (this.surprised) return this.surprisePicture(nowMs, this.surprised);
     const prev = this.lastForecast;
     const surprise = prev ? this.surprise(nowMs) : 0;
     const n = Math.max(1, Math.round(this.spec.horizon / this.spec.window));
@@ -197,7 +214,7 @@ export class PredictivePolicy extends PlanningPolicy {
     if (prev) this.logForecast(prev, observedLead(prev, nowMs, this.spec.window), nowMs, observed, total);
     if (warmingUp(this.seenMs, this.minHistory)) return reactive('warmup');
     if (anomalous(f, prev, this.spec.anomalyShare ?? 0.25)) return reactive('anomaly');
-    if (isSurprise(surprise)) return this.surprisePicture(nowMs);
+    if (isSurprise(surprise)) return this.surprisePicture(nowMs, 'surprise');
     // The window just observed was forecast by the previous decision's forecast at lead `every`.
     if (forecastErrorFallback(prev, nowMs, this.spec.window, observed, this.spec.fallbackError ?? 0.25)) return reactive('error');
     // The near windows lean on what is observed now as far as that is the better guess: window k

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { AnomalyFlag, Forecast, ForecastWindow } from '../../src/model/forecast.ts';
+import { makePartitionMap } from '../../src/model/partition-map.ts';
 import {
   anomalous,
   forecastErrorFallback,
   isSurprise,
   observedLead,
+  QUICK_MOVE_MS,
+  quickOverload,
   shapeError,
   surpriseCheckDue,
   surpriseWindow,
@@ -132,5 +135,33 @@ describe('surprise check', () => {
     expect(surpriseCheckDue(7 * W, 0, every, 6 * W + 1, 10 * W, W)).toBe(false); // decided less than a span ago
     expect(surpriseCheckDue(7 * W, 0, every, 6 * W, 10 * W, W)).toBe(true);
     expect(surpriseCheckDue(7 * W, 0, every, 5 * W, W - 1, W)).toBe(false); // warming up
+  });
+});
+
+describe('overloaded nodes between decisions (quickOverload)', () => {
+  // 4 buckets, 3 partitions: [0,1) and [1,3) on node 0, [3,4) on node 1; capacity 100/s, 1 MB/s moves
+  const map = makePartitionMap(4, [0, 1, 3, 4], [0, 0, 1]);
+  const MB = 1e6;
+  const state = (perBucket: number) => new Float64Array(4).fill(perBucket);
+
+  it('calls for a decision when a node is over capacity and its partitions move within the limit', () => {
+    // node 0 carries 40 + 70 = 110/s; its two partitions hold 30 MB and 60 MB: 45 MB mean, 45 s
+    expect(quickOverload(map, Float64Array.of(40, 35, 35, 10), state(30 * MB), 100, MB)).toBe(true);
+    // at the limit exactly: a mean of 60 MB moves in 60 s
+    expect(QUICK_MOVE_MS).toBe(60_000);
+    expect(quickOverload(map, Float64Array.of(40, 35, 35, 10), state(40 * MB), 100, MB)).toBe(true);
+  });
+
+  it('not where moves take longer than the limit, nor when every node is within capacity', () => {
+    expect(quickOverload(map, Float64Array.of(40, 35, 35, 10), state(41 * MB), 100, MB)).toBe(false);
+    expect(quickOverload(map, Float64Array.of(40, 30, 30, 99), state(MB), 100, MB)).toBe(false); // 100/s is not over
+  });
+
+  it('judges each overloaded node by its own partitions', () => {
+    // node 1 over capacity with little state; node 0 within it with a lot
+    const st = Float64Array.of(500 * MB, 500 * MB, 500 * MB, 10 * MB);
+    expect(quickOverload(map, Float64Array.of(10, 10, 10, 120), st, 100, MB)).toBe(true);
+    // node 0 over capacity with a lot of state, node 1 within it with little
+    expect(quickOverload(map, Float64Array.of(60, 30, 30, 10), st, 100, MB)).toBe(false);
   });
 });
