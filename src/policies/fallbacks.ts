@@ -6,7 +6,7 @@
  * surprise). Kept apart from the policy so each rule can be read and tested on its own numbers.
  */
 import type { Forecast, ForecastWindow } from '../model/forecast.ts';
-import type { PartitionMap } from '../model/partition-map.ts';
+import { nodeLoads, partitionLoads, type PartitionMap } from '../model/partition-map.ts';
 
 /** Why a decision planned from the observation rather than the forecast. */
 export type FallbackReason = 'warmup' | 'anomaly' | 'error' | 'surprise' | 'overload';
@@ -130,25 +130,10 @@ export const QUICK_MOVE_MS = 60_000;
  * QUICK_MOVE_MS at `bandwidth` bytes/s.
  */
 export function quickOverload(map: PartitionMap, load: Float64Array, state: Float64Array, capacity: number, bandwidth: number): boolean {
-  const nodeLoad = new Map<number, number>();
-  const nodeState = new Map<number, number>();
-  const parts = new Map<number, number>();
-  for (let p = 0; p < map.nodes.length; p++) {
-    let l = 0;
-    let s = 0;
-    for (let b = map.boundaries[p]; b < map.boundaries[p + 1]; b++) {
-      l += load[b];
-      s += state[b];
-    }
-    const n = map.nodes[p];
-    nodeLoad.set(n, (nodeLoad.get(n) ?? 0) + l);
-    nodeState.set(n, (nodeState.get(n) ?? 0) + s);
-    parts.set(n, (parts.get(n) ?? 0) + 1);
-  }
-  for (const [n, l] of nodeLoad) {
-    if (l <= capacity) continue;
-    const meanState = nodeState.get(n)! / parts.get(n)!;
-    if ((meanState / bandwidth) * 1000 <= QUICK_MOVE_MS) return true;
-  }
+  const N = map.nodes.reduce((m, n) => Math.max(m, n + 1), 0);
+  const nodeLoad = nodeLoads(map, partitionLoads(map, load), N);
+  const nodeState = nodeLoads(map, partitionLoads(map, state), N);
+  const parts = nodeLoads(map, new Float64Array(map.nodes.length).fill(1), N);
+  for (let n = 0; n < N; n++) if (nodeLoad[n] > capacity && (nodeState[n] / parts[n] / bandwidth) * 1000 <= QUICK_MOVE_MS) return true;
   return false;
 }

@@ -209,7 +209,7 @@ export abstract class PlanningPolicy implements Policy {
   }
 
   /** State bytes per bucket now (read once per instant). */
-  private stateNow(): Float64Array {
+  protected stateNow(): Float64Array {
     const now = this.ctx.scheduler.now();
     if (now !== this.stateAt) {
       this.ctx.stateBytes(this.stateBuf);

@@ -140,23 +140,29 @@ export class PredictivePolicy extends PlanningPolicy {
 
   /** Time of the last decision (regular or surprise). */
   private lastDecisionMs = -Infinity;
-  /** Set while a surprise-triggered decision runs: its picture is the observation. */
+  /** Set while a decision triggered between regular ones runs (a surprise or an overload): its picture is the last minute observed. */
   private surprised: 'surprise' | 'overload' | null = null;
 
   /**
    * Share of the load observed over the last minute that lies above the last forecast's tail
    * (p90 per bucket, with tick headroom) for that minute: load nobody forecast.
    */
-  private surprise(nowMs: number): number {
+  private surprise(nowMs: number, recent?: Float64Array): number {
     const w = surpriseWindow(this.lastForecast, nowMs);
-    return w ? unforecastShare(w, this.ctx.observedRate(SURPRISE_CHECK_MS, new Float64Array(this.ctx.buckets))) : 0;
+    return w ? unforecastShare(w, recent ?? this.recentRate()) : 0;
+  }
+
+  /** Records/s per bucket over the last SURPRISE_CHECK_MS. */
+  private recentRate(): Float64Array {
+    return this.ctx.observedRate(SURPRISE_CHECK_MS, new Float64Array(this.ctx.buckets));
   }
 
   private checkSurprise(): void {
     const now = this.ctx.scheduler.now();
     if (!surpriseCheckDue(now, this.ctx.startMs, this.spec.every, this.lastDecisionMs, this.seenMs, this.minHistory)) return;
-    const surprise = isSurprise(this.surprise(now));
-    if (!surprise && !(this.overloadChecks() && !this.manager.busy && this.quickOverload())) return;
+    const recent = this.recentRate();
+    const surprise = isSurprise(this.surprise(now, recent));
+    if (!surprise && !(this.overloadChecks() && !this.manager.busy && this.quickOverload(recent))) return;
     this.surprised = surprise ? 'surprise' : 'overload';
     try {
       this.decide();
@@ -171,10 +177,9 @@ export class PredictivePolicy extends PlanningPolicy {
   }
 
   /** A node of the current map over capacity in the last minute, where a move off it lands within a minute (fallbacks.ts). */
-  private quickOverload(): boolean {
-    const recent = this.ctx.observedRate(SURPRISE_CHECK_MS, new Float64Array(this.ctx.buckets));
+  private quickOverload(recent: Float64Array): boolean {
     const c = this.ctx.cluster;
-    return quickOverload(this.ctx.control.currentMap(), recent, this.ctx.stateBytes(new Float64Array(this.ctx.buckets)), c.nodeCapacity, c.moveBandwidth);
+    return quickOverload(this.ctx.control.currentMap(), recent, this.stateNow(), c.nodeCapacity, c.moveBandwidth);
   }
 
   observe(batch: KeyBatch): void {
@@ -189,8 +194,7 @@ export class PredictivePolicy extends PlanningPolicy {
   private surprisePicture(nowMs: number, why: 'surprise' | 'overload'): LoadPicture {
     this.fallbacks[why]++;
     this.lastPictureForecast = false;
-    const recent = this.ctx.observedRate(SURPRISE_CHECK_MS, new Float64Array(this.ctx.buckets));
-    return { windows: [recent], windowMs: SURPRISE_CHECK_MS, basis: `observed@${nowMs} (fallback: ${why})` };
+    return { windows: [this.recentRate()], windowMs: SURPRISE_CHECK_MS, basis: `observed@${nowMs} (fallback: ${why})` };
   }
 
   protected picture(nowMs: number): LoadPicture | null {
