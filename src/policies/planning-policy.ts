@@ -37,6 +37,7 @@ import { pictureParts, type PictureParts } from '../planner/context.ts';
 import type { BreakerReport, Policy, PolicyContext, PolicyReport } from './policy.ts';
 import { churnBudgetTerm } from '../planner/terms/churn-budget.ts';
 import { SpreadStrategy, type Strategy } from './spread.ts';
+import { placeStripes } from './stripe-placement.ts';
 import { ChurnAccount, type ChurnBudget } from './churn-account.ts';
 import { SKIP_TOLERANCE, skipSnapshot, unmoved, type SkipSnapshot } from './skip.ts';
 
@@ -327,7 +328,17 @@ export abstract class PlanningPolicy implements Policy {
     if (step.kind === 'chase') return false;
     this.decisions++;
     if (step.kind === 'migrate') this.execute(step.plan);
+    else if (step.placeable) this.place(now, base);
     return true;
+  }
+
+  /** Moves held stripes between nodes for the picture when that pays (stripe-placement.ts). */
+  private place(now: number, base: PartitionMap): void {
+    const pic = this.picture(now);
+    if (!pic) return;
+    const picture = { windows: pic.windows, upper: pic.upper, windowMs: pic.windowMs ?? this.spec.every };
+    const p = placeStripes({ map: base, picture, state: this.stateNow(), nodes: this.ctx.control.activeNodes(), cluster: this.ctx.cluster, threshold: this.spec.threshold });
+    if (p) this.execute(this.spread!.replace(now, base, p.map));
   }
 
   /** Hands `plan` to the APM, cut at its caps (the whole plan kept for the re-check of a cut one). */

@@ -17,6 +17,13 @@ export function stripes(buckets: number, k: number, nodes: readonly number[]): P
   return { ...m, nodes: m.nodes.map((i) => nodes[i]) };
 }
 
+/** Stripe counts k (≥ 2 × nodes, ≤ maxPartitions) with B divisible by k, largest first. */
+export function stripeCounts(buckets: number, nodes: number, maxPartitions: number, max: number): number[] {
+  const out: number[] = [];
+  for (let k = Math.min(maxPartitions, buckets); k >= 2 * nodes && out.length < max; k--) if (buckets % k === 0) out.push(k);
+  return out;
+}
+
 /**
  * `held`'s stripes over `nodes`: same boundaries and ids, each node with ⌊k/N⌋ or ⌈k/N⌉ stripes,
  * as few stripes changing node as that allows. `where` (optional): each stripe's node in the

@@ -24,7 +24,7 @@
 import { onInactiveNode, partitionLoads, nodeLoads, ownerTable, type PartitionMap } from '../model/partition-map.ts';
 import type { Impact, Plan, PlanAction } from '../model/plan.ts';
 import { deriveActions } from '../planner/derive-actions.ts';
-import { restripe, stripes } from './restripe.ts';
+import { restripe, stripeCounts, stripes } from './restripe.ts';
 import { countSafe } from '../planner/count-safe.ts';
 import { loadAwareOrder } from '../planner/load-order.ts';
 import type { PolicyContext } from './policy.ts';
@@ -57,14 +57,8 @@ export interface SpreadSettings {
 export const SPREAD_SETTINGS: SpreadSettings = { halfLifeMs: 6 * 3_600_000, minEvidenceMs: 2 * 3_600_000, ratio: 0.25, floor: 0.0005, paybackMs: 6 * 3_600_000, hotShare: 0.01, minEndedPlans: 4, supersededShare: 0.2, candidates: 4 };
 
 /** What the strategy tells a decision: let the PRE plan, hold the layout, or run a migration. */
-export type SpreadStep = { readonly kind: 'chase' } | { readonly kind: 'hold' } | { readonly kind: 'migrate'; readonly plan: Plan };
-
-/** Stripe counts k (≥ 2 × nodes, ≤ maxPartitions) with B divisible by k, largest first. */
-export function stripeCounts(buckets: number, nodes: number, maxPartitions: number, max: number): number[] {
-  const out: number[] = [];
-  for (let k = Math.min(maxPartitions, buckets); k >= 2 * nodes && out.length < max; k--) if (buckets % k === 0) out.push(k);
-  return out;
-}
+/** `placeable`: the held layout is in place and no plan runs (its stripes may be re-placed, stripe-placement.ts). */
+export type SpreadStep = { readonly kind: 'chase' } | { readonly kind: 'hold'; readonly placeable?: boolean } | { readonly kind: 'migrate'; readonly plan: Plan };
 
 /**
  * Under `map` for per-bucket `rates` (`moving` nodes lose `load` of their capacity to transfers):
@@ -180,15 +174,22 @@ export class SpreadStrategy {
       const a = s.share(s.actual);
       const b = s.share(s.cand[best]);
       this.enter(nowMs, this.candidates![best], `actual layout ${pct(a)} of traffic waiting, ${this.candidates![best].ids.length} stripes ${pct(b)} (last ${hours(s.evidenceMs)})`);
-    } else if (!sameCut(this.ctx.control.currentMap(), this.target!)) {
-      // Migrating: the held layout is judged from when it is in place, not by the migration's hours.
+    } else if (!eq(this.ctx.control.currentMap().boundaries, this.target!.boundaries)) {
+      // Migrating to the stripes: the held layout is judged from when it is in place (not re-placing them).
       s.reset();
       this.plansAtReset = null;
     } else if (s.evidenceMs >= this.settings.minEvidenceMs && s.share(s.hot) >= this.settings.hotShare && !busy) {
       return this.leave(nowMs, `held layout: ${pct(s.share(s.hot))} of traffic in stripes each over a node's capacity`);
     }
-    if (sameCut(base, this.target!) || (busy && activePlanId !== undefined && this.owns(activePlanId))) return { kind: 'hold' };
+    if (sameCut(base, this.target!)) return { kind: 'hold', placeable: !busy };
+    if (busy && activePlanId !== undefined && this.owns(activePlanId)) return { kind: 'hold' };
     return { kind: 'migrate', plan: this.migration(nowMs, base) };
+  }
+
+  /** Holds `target` (the held stripes on other nodes) from now, and the migration to it from `base`. */
+  replace(nowMs: number, base: PartitionMap, target: PartitionMap): Plan {
+    this.target = target;
+    return this.migration(nowMs, base);
   }
 
   /**

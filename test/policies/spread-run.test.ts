@@ -1,8 +1,9 @@
 /**
  * The spread strategy in a run (policies/spread.ts through planning-policy.ts): on a moving band
  * where a move takes tens of minutes, the `auto` lane spreads, its migration finishes through 10%
- * operation failures (retried, never half-applied), it holds its layout through a node crash, and
- * it serves better than the same policy chasing; `strategy: chase` and a churn budget never spread.
+ * operation failures (retried, never half-applied), it holds its layout through a node crash, it
+ * moves held stripes between nodes for the load coming (stripe-placement.ts), and it serves better
+ * than the same policy chasing; `strategy: chase` and a churn budget never spread.
  */
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
@@ -57,6 +58,15 @@ describe('spread strategy in a run', () => {
     expect(spreadPlans.some((r) => r.outcome === 'completed')).toBe(true);
     expect(summary.policies.auto.operations.retried).toBeGreaterThan(0);
     expect(summary.policies.auto.sloViolationRate).toBeLessThan(0.6 * summary.policies.chase.sloViolationRate);
+  });
+
+  it('once its stripes are in place, moves some of them between nodes for the load coming, keeping the cut', () => {
+    const records = (report('auto').planRecords as readonly { id: string; outcome?: string; actions: readonly { action: { kind: string } }[] }[]).filter((r) => r.id.includes('-spread-'));
+    const inPlace = records.findIndex((r) => r.outcome === 'completed');
+    const later = records.slice(inPlace + 1);
+    expect(later.length).toBeGreaterThan(0);
+    for (const r of later) expect(r.actions.every((a) => a.action.kind === 'move')).toBe(true);
+    expect(later.some((r) => r.outcome === 'completed')).toBe(true);
   });
 
   it('never spreads with strategy: chase or with a churn budget', () => {

@@ -1,7 +1,7 @@
 /** The spread strategy (policies/spread.ts): its candidates, its score, and when it switches, migrates, holds and returns. */
 import { describe, expect, it } from 'vitest';
-import { SpreadStrategy, overloadOf, sameCut, stripeCounts } from '../../src/policies/spread.ts';
-import { stripes } from '../../src/policies/restripe.ts';
+import { SpreadStrategy, overloadOf, sameCut } from '../../src/policies/spread.ts';
+import { stripeCounts, stripes } from '../../src/policies/restripe.ts';
 import { equalPartitionMap, type PartitionMap } from '../../src/model/partition-map.ts';
 import { applyActions } from '../../src/model/apply-action.ts';
 import type { PolicyContext } from '../../src/policies/policy.ts';
@@ -113,6 +113,31 @@ describe('spread strategy', () => {
     expect(r.switches).toBe(2);
     expect(r.events.map((e) => e.to)).toEqual(['spread', 'chase']);
     expect(r.spreadMs).toBeGreaterThanOrEqual(2 * 3_600_000);
+  });
+
+  it('offers its stripes for re-placement only in place and idle, runs a re-placement as moves, and keeps judging the layout meanwhile', () => {
+    const state = { map: equalPartitionMap(B, N, N), rates: band(110) };
+    const s = new SpreadStrategy(fakeContext(state), EVERY);
+    const step = afterEvidence(s, state.map);
+    if (step.kind !== 'migrate') throw new Error(step.kind);
+    let t = 24 * EVERY;
+    expect(s.step((t += EVERY), state.map, true, step.plan.id, new Set([0, 1]), plans)).toEqual({ kind: 'hold' });
+    state.map = step.plan.after;
+    expect(s.step((t += EVERY), state.map, false, undefined, new Set(), plans)).toEqual({ kind: 'hold', placeable: true });
+    expect(s.step((t += EVERY), state.map, true, 'p-7', new Set(), plans)).toEqual({ kind: 'hold', placeable: false });
+    // Stripes 0 and 1 trade nodes: the cut stays, so the plan is two moves.
+    const nodes = [...state.map.nodes];
+    [nodes[0], nodes[1]] = [nodes[1], nodes[0]];
+    const plan = s.replace(t, state.map, { ...state.map, nodes });
+    expect(s.owns(plan.id)).toBe(true);
+    expect(plan.actions.map((a) => a.kind)).toEqual(['move', 'move']);
+    expect(sameCut(applyActions(state.map, plan.actions), { ...state.map, nodes })).toBe(true);
+    // While the re-placement runs, a hot range narrower than a stripe builds evidence (a migration
+    // to new stripes would reset it): once in place, the strategy goes back to chasing at once.
+    state.rates = band(4000);
+    for (let i = 0; i < 24; i++) expect(s.step((t += EVERY), state.map, true, plan.id, new Set([0, 1]), plans).kind).toBe('hold');
+    state.map = plan.after;
+    expect(s.step((t += EVERY), state.map, false, undefined, new Set(), plans).kind).toBe('chase');
   });
 
   it('does not spread while chasing keeps up (its plans complete), however much better stripes score', () => {

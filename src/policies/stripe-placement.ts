@@ -1,0 +1,210 @@
+/**
+ * Held stripes placed ahead of the load. Round-robin stripes spread a contiguous hot range over
+ * every node, but not evenly: a band ten stripes wide covers some nodes twice and others once,
+ * and a hot key's stripe sits where round-robin put it. While the spread strategy holds its
+ * stripes (spread.ts), each regular decision may move a few of them between nodes — the cut stays
+ * — for the load the policy's picture shows coming (forecast, truth or persistence, as the policy
+ * plans), and only where a move pays within that picture: a stripe moves in its state's bytes
+ * over `moveBandwidth`, so a stripe still cold (little state) moves in a minute or two, while one
+ * that is already hot takes longer than it helps. That is what the PRE's cost terms say for
+ * chasing, done on the held cut, where the PRE would re-cut.
+ *
+ * The cost is the records expected to wait, over the picture's windows (the last one held to
+ * `PLACE_HORIZON_MS`): a node over capacity delays all its records, and its load is normal around
+ * the picture's expected load with the spread its tail (p90) gives, so each node counts
+ * load × P(load > capacity) per second. A move is counted on the old node until its state has been
+ * copied and on the new one after; meanwhile both nodes lose `moveLoad` of their capacity, and its
+ * cut-over pause delays the stripe's records. Greedy: the best single move, then the next, each
+ * node in at most one move per decision (so moves run side by side at full bandwidth), while one
+ * lowers the cost. Proposed only when the moves together save `threshold` of what doing nothing
+ * costs and at least `PLACE_MIN_SAVING` of the picture's records: a move is a real disruption, and
+ * a saving in the noise of the picture is not worth one.
+ */
+import { cumulativeNormal } from 'vega-statistics';
+import type { PartitionMap } from '../model/partition-map.ts';
+import type { ClusterFacts } from './policy.ts';
+
+/** The span a placement pays back over: the picture's last window holds until then, ms. */
+export const PLACE_HORIZON_MS = 30 * 60_000;
+/** Share of the picture's records a placement must save (expected waiting records). */
+export const PLACE_MIN_SAVING = 0.001;
+/** The normal quantile of 0.9 (the pictures' tails are p90). */
+const Z90 = 1.2815515655446004;
+/** A node's load spread when the picture has no tail: this share of its load. */
+const MIN_SPREAD = 0.02;
+
+export interface PlacementInput {
+  /** The held layout as the cluster has it now. */
+  readonly map: PartitionMap;
+  /** Per-window expected records/s per bucket, the tail (p90) where the policy has one, each window's length. */
+  readonly picture: { readonly windows: readonly Float64Array[]; readonly upper?: readonly Float64Array[]; readonly windowMs: number };
+  /** State bytes per bucket now. */
+  readonly state: Float64Array;
+  /** The nodes that may hold stripes. */
+  readonly nodes: readonly number[];
+  /** Capacity, move bandwidth and load, cut-over pause; `maxConcurrentOps` bounds the moves of one decision. */
+  readonly cluster: Pick<ClusterFacts, 'nodeCapacity' | 'moveBandwidth' | 'moveLoad' | 'pauses' | 'maxConcurrentOps'>;
+  /** Share of the do-nothing cost the moves must save. */
+  readonly threshold: number;
+}
+
+export interface Placement {
+  /** The stripes' nodes after the moves (the cut and ids are `map`'s). */
+  readonly map: PartitionMap;
+  readonly moves: number;
+  /** Expected waiting records over the horizon without the moves, and with them. */
+  readonly before: number;
+  readonly after: number;
+}
+
+/** Expected records/s waiting on a node of expected load `m`, spread `sd`, capacity `cap`. */
+export function waiting(m: number, sd: number, cap: number): number {
+  if (m <= 0) return 0;
+  return m * (1 - cumulativeNormal(cap, m, Math.max(sd, MIN_SPREAD * m)));
+}
+
+/** A better placement of `map`'s stripes for the picture, or null when no set of moves saves enough. */
+export function placeStripes(p: PlacementInput): Placement | null {
+  const m = new Model(p);
+  if (m.before <= 0) return null;
+  const nodes = [...p.map.nodes];
+  const used = new Set<number>();
+  let after = m.before;
+  let moves = 0;
+  while (moves < p.cluster.maxConcurrentOps) {
+    let best: { s: number; b: number; d: number } | null = null;
+    for (let s = 0; s < nodes.length; s++) {
+      const a = nodes[s];
+      if (used.has(a) || m.dur[s] >= m.horizon) continue;
+      m.timing(s);
+      for (const b of p.nodes) {
+        if (b === a || used.has(b)) continue;
+        const d = m.delta(s, a, b, false);
+        if (d < (best?.d ?? 0)) best = { s, b, d };
+      }
+    }
+    if (!best) break;
+    const a = nodes[best.s];
+    m.timing(best.s);
+    after += m.delta(best.s, a, best.b, true);
+    nodes[best.s] = best.b;
+    used.add(a).add(best.b);
+    moves++;
+  }
+  const saved = m.before - after;
+  if (moves === 0 || saved < p.threshold * m.before || saved < PLACE_MIN_SAVING * m.records) return null;
+  return { map: { ...p.map, nodes }, moves, before: m.before, after };
+}
+
+/** The picture per segment: each stripe's and node's expected load and spread, and the moves' timing. */
+class Model {
+  readonly seg: Segment[];
+  readonly horizon: number;
+  /** Per segment, per stripe: expected load and spread; per node: their sums. */
+  private readonly lm: Float64Array[];
+  private readonly ls: Float64Array[];
+  private readonly nm: Float64Array[];
+  private readonly ns: Float64Array[];
+  /** Each stripe's move, ms: its state over the bandwidth, and the cut-over pause. */
+  readonly dur: Float64Array;
+  /** The picture's records, and those expected to wait without a move. */
+  readonly records: number = 0;
+  readonly before: number = 0;
+  /** Each segment's share after the copy of the move being priced. */
+  private readonly fa: Float64Array;
+  private readonly cap: number;
+  private readonly low: number;
+  private readonly pauseS: number;
+
+  constructor(p: PlacementInput) {
+    const c = p.cluster;
+    const map = p.map;
+    this.cap = c.nodeCapacity;
+    this.low = c.nodeCapacity * (1 - (c.moveLoad ?? 0));
+    this.pauseS = c.pauses.move / 1000;
+    this.seg = segments(p.picture.windows.length, p.picture.windowMs);
+    this.horizon = this.seg[this.seg.length - 1].end;
+    this.fa = new Float64Array(this.seg.length);
+    const dim = Math.max(...p.nodes, ...map.nodes) + 1;
+    // Spreads add up over a node's stripes: the picture's errors move together more than apart.
+    this.lm = this.seg.map((_, j) => stripeSums(map, p.picture.windows[j]));
+    this.ls = this.seg.map((_, j) => spreads(map, p.picture.windows[j], p.picture.upper?.[j]));
+    this.nm = this.lm.map((l) => nodeSums(map, l, dim));
+    this.ns = this.ls.map((l) => nodeSums(map, l, dim));
+    for (let j = 0; j < this.seg.length; j++) {
+      for (let n = 0; n < dim; n++) {
+        this.records += this.seg[j].len * this.nm[j][n];
+        this.before += this.seg[j].len * waiting(this.nm[j][n], this.ns[j][n], this.cap);
+      }
+    }
+    this.dur = new Float64Array(map.nodes.length);
+    for (let s = 0; s < this.dur.length; s++) {
+      let bytes = 0;
+      for (let b = map.boundaries[s]; b < map.boundaries[s + 1]; b++) bytes += p.state[b];
+      this.dur[s] = c.pauses.move + (1000 * bytes) / Math.max(1, c.moveBandwidth);
+    }
+  }
+
+  /** Sets each segment's share after stripe `s`'s copy, started now. */
+  timing(s: number): void {
+    for (let j = 0; j < this.seg.length; j++) {
+      const g = this.seg[j];
+      this.fa[j] = Math.min(1, Math.max(0, (g.end - Math.max(g.start, this.dur[s])) / (g.end - g.start)));
+    }
+  }
+
+  /** The change in expected waiting records of moving stripe `s` from node `a` to `b` (after `timing(s)`); `apply` records it. */
+  delta(s: number, a: number, b: number, apply: boolean): number {
+    const { lm, ls, nm, ns, cap, low } = this;
+    let d = lm[0][s] * this.pauseS;
+    for (let j = 0; j < this.seg.length; j++) {
+      const ma = nm[j][a] - lm[j][s];
+      const sa = ns[j][a] - ls[j][s];
+      const mb = nm[j][b] + lm[j][s];
+      const sb = ns[j][b] + ls[j][s];
+      const old = waiting(nm[j][a], ns[j][a], cap) + waiting(nm[j][b], ns[j][b], cap);
+      const during = waiting(nm[j][a], ns[j][a], low) + waiting(nm[j][b], ns[j][b], low);
+      d += this.seg[j].len * ((1 - this.fa[j]) * during + this.fa[j] * (waiting(ma, sa, cap) + waiting(mb, sb, cap)) - old);
+      if (apply) [nm[j][a], ns[j][a], nm[j][b], ns[j][b]] = [ma, sa, mb, sb];
+    }
+    return d;
+  }
+}
+
+interface Segment {
+  readonly start: number;
+  readonly end: number;
+  /** Seconds. */
+  readonly len: number;
+}
+
+/** The picture's windows as spans from now, the last one held to at least `PLACE_HORIZON_MS`. */
+function segments(n: number, windowMs: number): Segment[] {
+  return Array.from({ length: n }, (_, j) => {
+    const start = j * windowMs;
+    const end = j === n - 1 ? Math.max((j + 1) * windowMs, PLACE_HORIZON_MS) : (j + 1) * windowMs;
+    return { start, end, len: (end - start) / 1000 };
+  });
+}
+
+/** Per stripe of `map`: the sum of `x` over its buckets. */
+function stripeSums(map: PartitionMap, x: Float64Array): Float64Array {
+  const out = new Float64Array(map.nodes.length);
+  for (let s = 0; s < out.length; s++) for (let b = map.boundaries[s]; b < map.boundaries[s + 1]; b++) out[s] += x[b];
+  return out;
+}
+
+/** Per stripe of `map`: the spread (standard deviation) of its load the tail implies, 0 without one. */
+function spreads(map: PartitionMap, mean: Float64Array, upper: Float64Array | undefined): Float64Array {
+  const out = new Float64Array(map.nodes.length);
+  if (!upper) return out;
+  for (let s = 0; s < out.length; s++) for (let b = map.boundaries[s]; b < map.boundaries[s + 1]; b++) out[s] += Math.max(0, upper[b] - mean[b]) / Z90;
+  return out;
+}
+
+/** Per node: the sum of its stripes' `x`. */
+function nodeSums(map: PartitionMap, x: Float64Array, dim: number): Float64Array {
+  const out = new Float64Array(dim);
+  for (let s = 0; s < x.length; s++) out[map.nodes[s]] += x[s];
+  return out;
+}
