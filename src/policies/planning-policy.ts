@@ -337,7 +337,7 @@ export abstract class PlanningPolicy implements Policy {
     const pic = this.picture(now);
     if (!pic) return;
     const picture = { windows: pic.windows, upper: pic.upper, windowMs: pic.windowMs ?? this.spec.every };
-    const p = placeStripes({ map: base, picture, state: this.stateNow(), nodes: this.ctx.control.activeNodes(), cluster: this.ctx.cluster, threshold: this.spec.threshold });
+    const p = placeStripes({ map: base, picture, state: () => this.stateNow(), nodes: this.ctx.control.activeNodes(), cluster: this.ctx.cluster, threshold: this.spec.threshold });
     if (p) this.execute(this.spread!.replace(now, base, p.map));
   }
 

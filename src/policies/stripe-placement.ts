@@ -15,10 +15,11 @@
  * load × P(load > capacity) per second. A move is counted on the old node until its state has been
  * copied and on the new one after; meanwhile both nodes lose `moveLoad` of their capacity, and its
  * cut-over pause delays the stripe's records. Greedy: the best single move, then the next, each
- * node in at most one move per decision (so moves run side by side at full bandwidth), while one
- * lowers the cost. Proposed only when the moves together save `threshold` of what doing nothing
- * costs and at least `PLACE_MIN_SAVING` of the picture's records: a move is a real disruption, and
- * a saving in the noise of the picture is not worth one.
+ * from a node where records are expected to wait, each node in at most one move per decision (so
+ * moves run side by side at full bandwidth), while one lowers the cost. Proposed only when the
+ * moves together save `threshold` of what doing nothing costs and at least `PLACE_MIN_SAVING` of
+ * the picture's records: a move is a real disruption, and a saving in the noise of the picture is
+ * not worth one (and when less than that waits at all, the search is skipped).
  */
 import { cumulativeNormal } from 'vega-statistics';
 import type { PartitionMap } from '../model/partition-map.ts';
@@ -38,8 +39,8 @@ export interface PlacementInput {
   readonly map: PartitionMap;
   /** Per-window expected records/s per bucket, the tail (p90) where the policy has one, each window's length. */
   readonly picture: { readonly windows: readonly Float64Array[]; readonly upper?: readonly Float64Array[]; readonly windowMs: number };
-  /** State bytes per bucket now. */
-  readonly state: Float64Array;
+  /** State bytes per bucket now (read only when some move may pay). */
+  readonly state: () => Float64Array;
   /** The nodes that may hold stripes. */
   readonly nodes: readonly number[];
   /** Capacity, move bandwidth and load, cut-over pause; `maxConcurrentOps` bounds the moves of one decision. */
@@ -66,7 +67,10 @@ export function waiting(m: number, sd: number, cap: number): number {
 /** A better placement of `map`'s stripes for the picture, or null when no set of moves saves enough. */
 export function placeStripes(p: PlacementInput): Placement | null {
   const m = new Model(p);
-  if (m.before <= 0) return null;
+  // No set of moves saves more than what waits without them.
+  const need = Math.max(p.threshold * m.before, PLACE_MIN_SAVING * m.records);
+  if (m.before <= 0 || m.before < need) return null;
+  m.timings(p.state());
   const nodes = [...p.map.nodes];
   const used = new Set<number>();
   let after = m.before;
@@ -75,7 +79,10 @@ export function placeStripes(p: PlacementInput): Placement | null {
     let best: { s: number; b: number; d: number } | null = null;
     for (let s = 0; s < nodes.length; s++) {
       const a = nodes[s];
-      if (used.has(a) || m.dur[s] >= m.horizon) continue;
+      // Only a node where records are expected to wait gives up a stripe, and a move saves at most
+      // what waits there (adding load does not lower the target's waiting while its stripes'
+      // spreads are in proportion to their loads, as the tails are): skip what cannot beat the best.
+      if (used.has(a) || m.dur[s] >= m.horizon || m.pause(s) - m.gain[a] >= (best?.d ?? 0)) continue;
       m.timing(s);
       for (const b of p.nodes) {
         if (b === a || used.has(b)) continue;
@@ -91,8 +98,7 @@ export function placeStripes(p: PlacementInput): Placement | null {
     used.add(a).add(best.b);
     moves++;
   }
-  const saved = m.before - after;
-  if (moves === 0 || saved < p.threshold * m.before || saved < PLACE_MIN_SAVING * m.records) return null;
+  if (moves === 0 || m.before - after < need) return null;
   return { map: { ...p.map, nodes }, moves, before: m.before, after };
 }
 
@@ -105,6 +111,11 @@ class Model {
   private readonly ls: Float64Array[];
   private readonly nm: Float64Array[];
   private readonly ns: Float64Array[];
+  /** Per segment, per node: records/s expected to wait, at full capacity and while moving state. */
+  private readonly w: Float64Array[];
+  private readonly wl: Float64Array[];
+  /** Per node: records expected to wait on it over the horizon (what moving off it can save at most). */
+  readonly gain: Float64Array;
   /** Each stripe's move, ms: its state over the bandwidth, and the cut-over pause. */
   readonly dur: Float64Array;
   /** The picture's records, and those expected to wait without a move. */
@@ -114,14 +125,12 @@ class Model {
   private readonly fa: Float64Array;
   private readonly cap: number;
   private readonly low: number;
-  private readonly pauseS: number;
 
-  constructor(p: PlacementInput) {
+  constructor(private readonly p: PlacementInput) {
     const c = p.cluster;
     const map = p.map;
     this.cap = c.nodeCapacity;
     this.low = c.nodeCapacity * (1 - (c.moveLoad ?? 0));
-    this.pauseS = c.pauses.move / 1000;
     this.seg = segments(p.picture.windows.length, p.picture.windowMs);
     this.horizon = this.seg[this.seg.length - 1].end;
     this.fa = new Float64Array(this.seg.length);
@@ -131,18 +140,44 @@ class Model {
     this.ls = this.seg.map((_, j) => spreads(map, p.picture.windows[j], p.picture.upper?.[j]));
     this.nm = this.lm.map((l) => nodeSums(map, l, dim));
     this.ns = this.ls.map((l) => nodeSums(map, l, dim));
+    this.w = this.seg.map(() => new Float64Array(dim));
+    this.wl = this.seg.map(() => new Float64Array(dim));
+    this.gain = new Float64Array(dim);
+    for (let n = 0; n < dim; n++) this.update(n);
     for (let j = 0; j < this.seg.length; j++) {
       for (let n = 0; n < dim; n++) {
         this.records += this.seg[j].len * this.nm[j][n];
-        this.before += this.seg[j].len * waiting(this.nm[j][n], this.ns[j][n], this.cap);
+        this.before += this.seg[j].len * this.w[j][n];
       }
     }
     this.dur = new Float64Array(map.nodes.length);
+  }
+
+  /** Each stripe's move time from the state per bucket. */
+  timings(state: Float64Array): void {
+    const { boundaries } = this.p.map;
+    const c = this.p.cluster;
     for (let s = 0; s < this.dur.length; s++) {
       let bytes = 0;
-      for (let b = map.boundaries[s]; b < map.boundaries[s + 1]; b++) bytes += p.state[b];
+      for (let b = boundaries[s]; b < boundaries[s + 1]; b++) bytes += state[b];
       this.dur[s] = c.pauses.move + (1000 * bytes) / Math.max(1, c.moveBandwidth);
     }
+  }
+
+  /** Records stripe `s`'s cut-over pause delays. */
+  pause(s: number): number {
+    return this.lm[0][s] * (this.p.cluster.pauses.move / 1000);
+  }
+
+  /** Node `n`'s waiting records/s per segment, and its bound on a move's saving. */
+  private update(n: number): void {
+    let g = 0;
+    for (let j = 0; j < this.seg.length; j++) {
+      this.w[j][n] = waiting(this.nm[j][n], this.ns[j][n], this.cap);
+      this.wl[j][n] = waiting(this.nm[j][n], this.ns[j][n], this.low);
+      g += this.seg[j].len * this.w[j][n];
+    }
+    this.gain[n] = g;
   }
 
   /** Sets each segment's share after stripe `s`'s copy, started now. */
@@ -155,17 +190,24 @@ class Model {
 
   /** The change in expected waiting records of moving stripe `s` from node `a` to `b` (after `timing(s)`); `apply` records it. */
   delta(s: number, a: number, b: number, apply: boolean): number {
-    const { lm, ls, nm, ns, cap, low } = this;
-    let d = lm[0][s] * this.pauseS;
+    const { lm, ls, nm, ns, w, wl, cap } = this;
+    let d = this.pause(s);
     for (let j = 0; j < this.seg.length; j++) {
-      const ma = nm[j][a] - lm[j][s];
-      const sa = ns[j][a] - ls[j][s];
-      const mb = nm[j][b] + lm[j][s];
-      const sb = ns[j][b] + ls[j][s];
-      const old = waiting(nm[j][a], ns[j][a], cap) + waiting(nm[j][b], ns[j][b], cap);
-      const during = waiting(nm[j][a], ns[j][a], low) + waiting(nm[j][b], ns[j][b], low);
-      d += this.seg[j].len * ((1 - this.fa[j]) * during + this.fa[j] * (waiting(ma, sa, cap) + waiting(mb, sb, cap)) - old);
-      if (apply) [nm[j][a], ns[j][a], nm[j][b], ns[j][b]] = [ma, sa, mb, sb];
+      const old = w[j][a] + w[j][b];
+      const f = this.fa[j];
+      // Before the copy ends the stripe is still on a; no need to price what comes after it.
+      const next = f > 0 ? waiting(nm[j][a] - lm[j][s], ns[j][a] - ls[j][s], cap) + waiting(nm[j][b] + lm[j][s], ns[j][b] + ls[j][s], cap) : 0;
+      d += this.seg[j].len * ((1 - f) * (wl[j][a] + wl[j][b]) + f * next - old);
+      if (apply) {
+        nm[j][a] -= lm[j][s];
+        ns[j][a] -= ls[j][s];
+        nm[j][b] += lm[j][s];
+        ns[j][b] += ls[j][s];
+      }
+    }
+    if (apply) {
+      this.update(a);
+      this.update(b);
     }
     return d;
   }

@@ -28,7 +28,7 @@ function input(windows: Float64Array[], over: Partial<PlacementInput> = {}): Pla
   return {
     map,
     picture: { windows, upper: windows.map((w) => w.map((x) => x * 1.1)), windowMs: WINDOW },
-    state: new Float64Array(B).fill(1e6), // 4 MB a stripe: 4 s at 1 MB/s
+    state: () => new Float64Array(B).fill(1e6), // 4 MB a stripe: 4 s at 1 MB/s
     nodes: NODES,
     cluster: { nodeCapacity: CAP, moveBandwidth: 1e6, moveLoad: 0.2, pauses: { split: 0, merge: 0, move: 0 }, maxConcurrentOps: 4 },
     threshold: 0.05,
@@ -70,7 +70,7 @@ describe('placeStripes', () => {
 
   it('leaves a stripe whose copy outlasts the picture', () => {
     // 2 GB a stripe at 1 MB/s: 2,000 s, longer than the 30-minute horizon.
-    expect(placeStripes(input(picture(50, [0, 4], 2), { state: new Float64Array(B).fill(5e8) }))).toBeNull();
+    expect(placeStripes(input(picture(50, [0, 4], 2), { state: () => new Float64Array(B).fill(5e8) }))).toBeNull();
   });
 
   it('does not move when the nodes lose more capacity while it runs than the move saves', () => {
@@ -81,7 +81,7 @@ describe('placeStripes', () => {
       if (j === 5) for (let b = 0; b < 4; b++) x[b] += 24;
       return x;
     });
-    const slow = { state: new Float64Array(B).fill(2.25e8), cluster: { nodeCapacity: CAP, moveBandwidth: 1e6, moveLoad: 0.5, pauses: { split: 0, merge: 0, move: 0 }, maxConcurrentOps: 4 } };
+    const slow = { state: () => new Float64Array(B).fill(2.25e8), cluster: { nodeCapacity: CAP, moveBandwidth: 1e6, moveLoad: 0.5, pauses: { split: 0, merge: 0, move: 0 }, maxConcurrentOps: 4 } };
     expect(placeStripes(input(w, { ...slow, cluster: { ...slow.cluster, moveLoad: 0 } }))).not.toBeNull();
     expect(placeStripes(input(w, slow))).toBeNull();
   });
