@@ -62,6 +62,9 @@ export interface StrategyReport {
   switches: number;
   /** Measured ms spent holding a striped layout (migration included). */
   spreadMs: number;
+  /** Plans of the measured time that moved held stripes between nodes for the load coming (stripe-placement.ts), and the stripes they moved. */
+  placements: number;
+  placedStripes: number;
   /** The switches and re-placements of held stripes after node changes (the first 100 of them), each with its reason. */
   events: { timeMs: number; to: 'spread' | 'chase' | 'restripe'; reason: string }[];
 }

@@ -133,7 +133,7 @@ export class SpreadStrategy {
   private target: PartitionMap | null = null;
   private since = 0;
   private seq = 0;
-  readonly report: StrategyReport = { switches: 0, spreadMs: 0, events: [] };
+  readonly report: StrategyReport = { switches: 0, spreadMs: 0, placements: 0, placedStripes: 0, events: [] };
 
   constructor(
     private readonly ctx: PolicyContext,
@@ -188,6 +188,8 @@ export class SpreadStrategy {
 
   /** Holds `target` (the held stripes on other nodes) from now, and the migration to it from `base`. */
   replace(nowMs: number, base: PartitionMap, target: PartitionMap): Plan {
+    const r = this.report;
+    if (nowMs >= this.ctx.warmupMs) [r.placements, r.placedStripes] = [r.placements + 1, r.placedStripes + target.nodes.filter((n, i) => n !== base.nodes[i]).length];
     this.target = target;
     return this.migration(nowMs, base);
   }
@@ -387,12 +389,8 @@ function layoutOf(m: PartitionMap): { boundaries: Int32Array; nodes: Int32Array 
 function impactOf(map: PartitionMap, rates: Float64Array, N: number): Impact {
   const pl = partitionLoads(map, rates);
   const nl = nodeLoads(map, pl, N);
-  let maxP = 0;
-  let sum = 0;
-  for (const x of pl) {
-    maxP = Math.max(maxP, x);
-    sum += x;
-  }
+  const maxP = Math.max(0, ...pl);
+  const sum = pl.reduce((a, x) => a + x, 0);
   return { maxPartitionLoad: maxP, maxNodeLoad: Math.max(...nl), movedBytes: 0, imbalance: sum > 0 ? maxP / (sum / pl.length) : 1 };
 }
 

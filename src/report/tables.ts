@@ -78,7 +78,10 @@ export function cellText(col: MetricColumn, p: PolicySummary): string {
     const q = p.plans ?? { completed: 0, rolledBack: 0, superseded: 0, aborted: 0 };
     return `${q.completed}/${q.rolledBack}/${q.superseded}/${q.aborted}`;
   }
-  if (col.key === 'strategy' && p.strategy) return `${col.format(p.strategy.spreadMs)} · ${p.strategy.switches} switch${p.strategy.switches === 1 ? '' : 'es'}`;
+  if (col.key === 'strategy' && p.strategy) {
+    const s = p.strategy;
+    return `${col.format(s.spreadMs)} · ${s.switches} switch${s.switches === 1 ? '' : 'es'}${s.placements ? ` · ${s.placements} placements (${s.placedStripes} stripes)` : ''}`;
+  }
   return col.format(col.get(p));
 }
 

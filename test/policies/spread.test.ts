@@ -113,6 +113,7 @@ describe('spread strategy', () => {
     expect(r.switches).toBe(2);
     expect(r.events.map((e) => e.to)).toEqual(['spread', 'chase']);
     expect(r.spreadMs).toBeGreaterThanOrEqual(2 * 3_600_000);
+    expect(r.placements).toBe(0);
   });
 
   it('offers its stripes for re-placement only in place and idle, runs a re-placement as moves, and keeps judging the layout meanwhile', () => {
@@ -131,6 +132,7 @@ describe('spread strategy', () => {
     const plan = s.replace(t, state.map, { ...state.map, nodes });
     expect(s.owns(plan.id)).toBe(true);
     expect(plan.actions.map((a) => a.kind)).toEqual(['move', 'move']);
+    expect([s.report.placements, s.report.placedStripes]).toEqual([1, 2]);
     expect(sameCut(applyActions(state.map, plan.actions), { ...state.map, nodes })).toBe(true);
     // While the re-placement runs, a hot range narrower than a stripe builds evidence (a migration
     // to new stripes would reset it): once in place, the strategy goes back to chasing at once.

@@ -49,11 +49,14 @@ describe('the spread strategy in the tables', () => {
   it('shows how long each auto policy held a striped layout and its switches, and lists them with their scores', () => {
     const s = summary();
     const events = [{ timeMs: 7_200_000, to: 'spread' as const, reason: 'actual layout 1.33% of traffic waiting, 128 stripes 0.00% (last 2.0 h)' }];
-    (s.policies.predictive as { strategy?: unknown }).strategy = { switches: 1, spreadMs: 3_600_000, events };
+    (s.policies.predictive as { strategy?: unknown }).strategy = { switches: 1, spreadMs: 3_600_000, placements: 0, placedStripes: 0, events };
     const md = renderMarkdown(s);
     expect(md).toMatch(/\| held striped \(spread\) \| — \| 1 h · 1 switch \|/);
     expect(md).toContain('- predictive, at 2.0 h: to spread — actual layout 1.33% of traffic waiting, 128 stripes 0.00% (last 2.0 h)');
     expect(summaryTableHtml(s)).toContain('1 h · 1 switch');
+    // stripes moved between nodes for the load coming, when there were any
+    (s.policies.predictive as { strategy?: unknown }).strategy = { switches: 1, spreadMs: 3_600_000, placements: 12, placedStripes: 19, events };
+    expect(renderMarkdown(s)).toMatch(/\| held striped \(spread\) \| — \| 1 h · 1 switch · 12 placements \(19 stripes\) \|/);
     // no auto policy: no row, no section
     const plain = renderMarkdown(summary());
     expect(plain).not.toContain('held striped (spread) |');
