@@ -338,7 +338,7 @@ export abstract class PlanningPolicy implements Policy {
     if (!pic) return;
     const picture = { windows: pic.windows, upper: pic.upper, windowMs: pic.windowMs ?? this.spec.every };
     const p = placeStripes({ map: base, picture, state: () => this.stateNow(), nodes: this.ctx.control.activeNodes(), cluster: this.ctx.cluster, threshold: this.spec.threshold });
-    if (p) this.execute(this.spread!.replace(now, base, p.map));
+    if (p) this.execute(this.spread!.replace(now, base, p));
   }
 
   /** Hands `plan` to the APM, cut at its caps (the whole plan kept for the re-check of a cut one). */

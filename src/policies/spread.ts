@@ -25,6 +25,7 @@ import { onInactiveNode, partitionLoads, nodeLoads, ownerTable, type PartitionMa
 import type { Impact, Plan, PlanAction } from '../model/plan.ts';
 import { deriveActions } from '../planner/derive-actions.ts';
 import { restripe, stripeCounts, stripes } from './restripe.ts';
+import type { Placement } from './stripe-placement.ts';
 import { countSafe } from '../planner/count-safe.ts';
 import { loadAwareOrder } from '../planner/load-order.ts';
 import type { PolicyContext } from './policy.ts';
@@ -186,11 +187,13 @@ export class SpreadStrategy {
     return { kind: 'migrate', plan: this.migration(nowMs, base) };
   }
 
-  /** Holds `target` (the held stripes on other nodes) from now, and the migration to it from `base`. */
-  replace(nowMs: number, base: PartitionMap, target: PartitionMap): Plan {
-    const r = this.report;
-    if (nowMs >= this.ctx.warmupMs) [r.placements, r.placedStripes] = [r.placements + 1, r.placedStripes + target.nodes.filter((n, i) => n !== base.nodes[i]).length];
-    this.target = target;
+  /** Holds the placement's stripes (stripe-placement.ts) from now, and the migration to them from `base`. */
+  replace(nowMs: number, base: PartitionMap, placed: Placement): Plan {
+    if (nowMs >= this.ctx.warmupMs) {
+      this.report.placements++;
+      this.report.placedStripes += placed.moves;
+    }
+    this.target = placed.map;
     return this.migration(nowMs, base);
   }
 
@@ -313,7 +316,7 @@ export class SpreadStrategy {
    */
   private derived(base: PartitionMap, target: PartitionMap): { actions: PlanAction[]; dependsOn: number[][]; after: PartitionMap; peak: number } {
     if (this.last?.base === base && this.last.target === target) return this.last.d;
-    const d = deriveActions(base, layoutOf(target));
+    const d = deriveActions(base, { boundaries: Int32Array.from(target.boundaries), nodes: Int32Array.from(target.nodes) });
     const o = loadAwareOrder(base, d.actions, d.dependsOn, this.rates, this.ctx.cluster.nodeCapacity);
     const cs = countSafe(base, o.actions, o.dependsOn, this.ctx.cluster.maxPartitions);
     const out = { actions: o.actions, dependsOn: cs.dependsOn, after: d.after, peak: cs.peak };
@@ -379,10 +382,6 @@ const eq = (x: readonly number[], y: readonly number[]) => x.length === y.length
 /** Same boundaries and nodes (ids aside: the held layout's ids are whatever the migration made). */
 export function sameCut(a: PartitionMap, b: PartitionMap): boolean {
   return eq(a.boundaries, b.boundaries) && eq(a.nodes, b.nodes);
-}
-
-function layoutOf(m: PartitionMap): { boundaries: Int32Array; nodes: Int32Array } {
-  return { boundaries: Int32Array.from(m.boundaries), nodes: Int32Array.from(m.nodes) };
 }
 
 /** A layout's impact on per-bucket rates (moved bytes are the APM's to count). */

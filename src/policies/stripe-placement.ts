@@ -22,15 +22,14 @@
  * not worth one (and when less than that waits at all, the search is skipped).
  */
 import { cumulativeNormal } from 'vega-statistics';
-import type { PartitionMap } from '../model/partition-map.ts';
+import { nodeLoads, partitionLoads, type PartitionMap } from '../model/partition-map.ts';
 import type { ClusterFacts } from './policy.ts';
+import { Z90 } from './truth-source.ts';
 
 /** The span a placement pays back over: the picture's last window holds until then, ms. */
 export const PLACE_HORIZON_MS = 30 * 60_000;
 /** Share of the picture's records a placement must save (expected waiting records). */
 export const PLACE_MIN_SAVING = 0.001;
-/** The normal quantile of 0.9 (the pictures' tails are p90). */
-const Z90 = 1.2815515655446004;
 /** A node's load spread when the picture has no tail: this share of its load. */
 const MIN_SPREAD = 0.02;
 
@@ -86,14 +85,15 @@ export function placeStripes(p: PlacementInput): Placement | null {
       m.timing(s);
       for (const b of p.nodes) {
         if (b === a || used.has(b)) continue;
-        const d = m.delta(s, a, b, false);
+        const d = m.delta(s, a, b);
         if (d < (best?.d ?? 0)) best = { s, b, d };
       }
     }
     if (!best) break;
     const a = nodes[best.s];
     m.timing(best.s);
-    after += m.delta(best.s, a, best.b, true);
+    after += m.delta(best.s, a, best.b);
+    m.move(best.s, a, best.b);
     nodes[best.s] = best.b;
     used.add(a).add(best.b);
     moves++;
@@ -136,10 +136,10 @@ class Model {
     this.fa = new Float64Array(this.seg.length);
     const dim = Math.max(...p.nodes, ...map.nodes) + 1;
     // Spreads add up over a node's stripes: the picture's errors move together more than apart.
-    this.lm = this.seg.map((_, j) => stripeSums(map, p.picture.windows[j]));
-    this.ls = this.seg.map((_, j) => spreads(map, p.picture.windows[j], p.picture.upper?.[j]));
-    this.nm = this.lm.map((l) => nodeSums(map, l, dim));
-    this.ns = this.ls.map((l) => nodeSums(map, l, dim));
+    this.lm = this.seg.map((_, j) => partitionLoads(map, p.picture.windows[j]));
+    this.ls = this.seg.map((_, j) => partitionLoads(map, spreads(p.picture.windows[j], p.picture.upper?.[j])));
+    this.nm = this.lm.map((l) => nodeLoads(map, l, dim));
+    this.ns = this.ls.map((l) => nodeLoads(map, l, dim));
     this.w = this.seg.map(() => new Float64Array(dim));
     this.wl = this.seg.map(() => new Float64Array(dim));
     this.gain = new Float64Array(dim);
@@ -155,13 +155,9 @@ class Model {
 
   /** Each stripe's move time from the state per bucket. */
   timings(state: Float64Array): void {
-    const { boundaries } = this.p.map;
     const c = this.p.cluster;
-    for (let s = 0; s < this.dur.length; s++) {
-      let bytes = 0;
-      for (let b = boundaries[s]; b < boundaries[s + 1]; b++) bytes += state[b];
-      this.dur[s] = c.pauses.move + (1000 * bytes) / Math.max(1, c.moveBandwidth);
-    }
+    const bytes = partitionLoads(this.p.map, state);
+    for (let s = 0; s < this.dur.length; s++) this.dur[s] = c.pauses.move + (1000 * bytes[s]) / Math.max(1, c.moveBandwidth);
   }
 
   /** Records stripe `s`'s cut-over pause delays. */
@@ -188,8 +184,8 @@ class Model {
     }
   }
 
-  /** The change in expected waiting records of moving stripe `s` from node `a` to `b` (after `timing(s)`); `apply` records it. */
-  delta(s: number, a: number, b: number, apply: boolean): number {
+  /** The change in expected waiting records of moving stripe `s` from node `a` to `b` (after `timing(s)`). */
+  delta(s: number, a: number, b: number): number {
     const { lm, ls, nm, ns, w, wl, cap } = this;
     let d = this.pause(s);
     for (let j = 0; j < this.seg.length; j++) {
@@ -198,18 +194,21 @@ class Model {
       // Before the copy ends the stripe is still on a; no need to price what comes after it.
       const next = f > 0 ? waiting(nm[j][a] - lm[j][s], ns[j][a] - ls[j][s], cap) + waiting(nm[j][b] + lm[j][s], ns[j][b] + ls[j][s], cap) : 0;
       d += this.seg[j].len * ((1 - f) * (wl[j][a] + wl[j][b]) + f * next - old);
-      if (apply) {
-        nm[j][a] -= lm[j][s];
-        ns[j][a] -= ls[j][s];
-        nm[j][b] += lm[j][s];
-        ns[j][b] += ls[j][s];
-      }
-    }
-    if (apply) {
-      this.update(a);
-      this.update(b);
     }
     return d;
+  }
+
+  /** Records stripe `s` on node `b` instead of `a`. */
+  move(s: number, a: number, b: number): void {
+    const { lm, ls, nm, ns } = this;
+    for (let j = 0; j < this.seg.length; j++) {
+      nm[j][a] -= lm[j][s];
+      ns[j][a] -= ls[j][s];
+      nm[j][b] += lm[j][s];
+      ns[j][b] += ls[j][s];
+    }
+    this.update(a);
+    this.update(b);
   }
 }
 
@@ -229,24 +228,9 @@ function segments(n: number, windowMs: number): Segment[] {
   });
 }
 
-/** Per stripe of `map`: the sum of `x` over its buckets. */
-function stripeSums(map: PartitionMap, x: Float64Array): Float64Array {
-  const out = new Float64Array(map.nodes.length);
-  for (let s = 0; s < out.length; s++) for (let b = map.boundaries[s]; b < map.boundaries[s + 1]; b++) out[s] += x[b];
-  return out;
-}
-
-/** Per stripe of `map`: the spread (standard deviation) of its load the tail implies, 0 without one. */
-function spreads(map: PartitionMap, mean: Float64Array, upper: Float64Array | undefined): Float64Array {
-  const out = new Float64Array(map.nodes.length);
-  if (!upper) return out;
-  for (let s = 0; s < out.length; s++) for (let b = map.boundaries[s]; b < map.boundaries[s + 1]; b++) out[s] += Math.max(0, upper[b] - mean[b]) / Z90;
-  return out;
-}
-
-/** Per node: the sum of its stripes' `x`. */
-function nodeSums(map: PartitionMap, x: Float64Array, dim: number): Float64Array {
-  const out = new Float64Array(dim);
-  for (let s = 0; s < x.length; s++) out[map.nodes[s]] += x[s];
+/** Per bucket: the spread (standard deviation) of its load the tail implies, 0 without one. */
+function spreads(mean: Float64Array, upper: Float64Array | undefined): Float64Array {
+  const out = new Float64Array(mean.length);
+  if (upper) for (let b = 0; b < out.length; b++) out[b] = Math.max(0, upper[b] - mean[b]) / Z90;
   return out;
 }

@@ -21,7 +21,7 @@ import type { PolicyContext } from './policy.ts';
 import type { ForecastSource } from './forecast-source.ts';
 
 /** z of the 90th percentile of a standard normal. */
-const Z90 = 1.2815515655446004;
+export const Z90 = 1.2815515655446004;
 /** Instants sampled per window of the truth. */
 const SAMPLES = 8;
 
