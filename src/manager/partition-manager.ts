@@ -14,7 +14,7 @@
  *   limit, since the previous configuration is the promise);
  * - an operation running longer than `opTimeoutMs(action)` is cancelled through
  *   `ControlPlane.cancel` and counts as a failure with code `timeout` (transient: retried).
- * A newer plan supersedes the pending (and waiting-to-retry) actions of an older one.
+ * A newer plan cancels an older one's pending (and waiting-to-retry) actions, runs beside its running ones.
  *
  * The plan state machine is in plan-state.ts, the action one in action-state.ts; a plan's run,
  * record, its hand-over and events in plan-run.ts; the undo path in rollback.ts; operation
@@ -30,7 +30,7 @@ import { sameLayout, type PartitionMap } from '../model/partition-map.ts';
 import type { Plan } from '../model/plan.ts';
 import type { ActionState } from './action-state.ts';
 import { OpTimeouts } from './op-timeouts.ts';
-import { mapAfterInFlight, transferNodes, PlanRecords, PlanRun, undoSteps, type ManagerEvent, type PlanCounts, type PlanRecord } from './plan-run.ts';
+import { heldByRunning, mapAfterInFlight, transferNodes, PlanRecords, PlanRun, undoSteps, type ManagerEvent, type PlanCounts, type PlanRecord } from './plan-run.ts';
 import type { PlanOutcome } from './plan-state.ts';
 import { Rollback } from './rollback.ts';
 import type { ManagerOptions } from './manager-options.ts';
@@ -133,9 +133,9 @@ export class PartitionManager {
 
   /**
    * Executes `plan`. A plan already running is superseded (its pending actions are cancelled; its
-   * running ones finish); the new plan starts once no older operation is in flight, and is
-   * aborted if the map is then not the one it was planned from. A plan rolling back finishes its
-   * rollback first.
+   * running ones finish). The new plan starts beside them, aborted if the map their operations
+   * lead to is not the one it was planned from; an action of it touching a partition one of them
+   * holds waits for that operation. A plan rolling back finishes its rollback first.
    */
   execute(plan: Plan): void {
     const run = new PlanRun(plan);
@@ -171,11 +171,11 @@ export class PartitionManager {
   private startQueued(): void {
     const run = this.queued;
     if (!run || this.active) return;
-    if (this.draining.some((r) => r.ops.size > 0)) return; // wait for older operations
     this.queued = null;
     this.active = run;
     const map = this.o.control.currentMap();
-    if (!sameLayout(map, run.p.before)) {
+    // Planned from the map after the older operations in flight: it starts beside them.
+    if (!sameLayout(mapAfterInFlight(map, this.draining), run.p.before)) {
       this.active = null;
       this.endPlan(run, 'aborted', 'the map changed since the plan was made');
       return;
@@ -238,6 +238,7 @@ export class PartitionManager {
   private submitAction(run: PlanRun, i: number): SubmitOutcome {
     if (run.ops.size >= this.o.maxConcurrentOps || this.o.control.inFlight() >= this.o.maxConcurrentOps) return 'wait';
     const action = run.p.actions[i];
+    if (heldByRunning(this.draining, action)) return 'deferred'; // an older plan's operation still holds its partition
     const res = this.o.control.submit(action, this.tagOf(run));
     if (res.accepted) {
       run.ops.set(res.opId, i);
@@ -329,6 +330,7 @@ export class PartitionManager {
       if (run !== this.active) {
         if (run.ops.size === 0) this.draining = this.draining.filter((r) => r !== run);
         this.startQueued();
+        if (this.active?.state === 'running') this.pump(this.active); // actions it held may go now
       }
       return;
     }

@@ -8,7 +8,7 @@
  */
 import { applyAction } from '../model/apply-action.ts';
 import type { PartitionMap } from '../model/partition-map.ts';
-import type { Plan, PlanAction } from '../model/plan.ts';
+import { partitionsTouched, type Plan, type PlanAction } from '../model/plan.ts';
 import { ActionTracker, type ActionState } from './action-state.ts';
 import { planBatches } from './batches.ts';
 import { isPlanOutcome, PlanTracker, type PlanOutcome, type PlanState } from './plan-state.ts';
@@ -130,6 +130,15 @@ export function mapAfterInFlight(map: PartitionMap, runs: readonly PlanRun[]): P
     }
   }
   return map;
+}
+
+/** Whether an operation in flight of `runs` touches a partition `action` touches. */
+export function heldByRunning(runs: readonly PlanRun[], action: PlanAction): boolean {
+  const mine = partitionsTouched(action);
+  for (const run of runs) {
+    for (const idx of run.ops.values()) if (partitionsTouched(run.p.actions[idx]).some((p) => mine.includes(p))) return true;
+  }
+  return false;
 }
 
 /** Nodes sending or receiving state in `runs`: both ends of their in-flight moves and creates. */

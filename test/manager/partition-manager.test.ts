@@ -130,6 +130,60 @@ describe('PartitionManager', () => {
     expect(h.cluster.currentMap().nodes).toEqual([1, 1, 0, 0]);
   });
 
+  it('a newer plan starts beside the older plan\'s running move; its action on that partition waits for the move', () => {
+    const h = harness(config({ nodes: 3, partitions: 4, maxConcurrentOps: 2, moveBandwidth: 1000 }), 16);
+    const m = new PartitionManager({ control: h.cluster, scheduler: h.scheduler, maxConcurrentOps: 2 });
+    h.run(5, (c) => c.fill(5));
+    m.execute(makePlan(h.cluster.currentMap(), [{ kind: 'move', partition: 'p0', node: 2 }], 'a'));
+    h.run(2, (c) => c.fill(5));
+    const p2 = makePlan(m.planningBase(), [
+      { kind: 'move', partition: 'p3', node: 2 },
+      { kind: 'move', partition: 'p0', node: 1 },
+    ], 'b');
+    m.execute(p2);
+    h.run(600, (c) => c.fill(5));
+    const [a, b] = m.records;
+    expect([a.outcome, b.outcome]).toEqual(['superseded', 'completed']);
+    const aEnd = a.actions[0].endMs!;
+    expect(b.startedAtMs).toBeLessThan(aEnd); // started while a's move ran
+    expect(b.actions[0].startMs).toBeLessThan(aEnd); // p3: free, went at once
+    expect(b.actions[1].startMs).toBeGreaterThanOrEqual(aEnd); // p0: waited for a's move
+    expect(sameLayout(h.cluster.currentMap(), p2.after)).toBe(true);
+  });
+
+  it('property: a plan superseding a running one, random failures: the map stays whole, the limit holds; without failures it ends in its planned map', () => {
+    const seen = { beside: 0, completed: 0 };
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }), fc.constantFrom(0, 0, 0.3), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 20 }), (seed, n1, n2, failRate, limit, gap) => {
+        const h = harness(config({ nodes: 3, partitions: 4, maxConcurrentOps: limit, moveBandwidth: 20_000, faults: { opFailureRate: failRate, crashes: [] } }), 32, 1000, seed);
+        const m = new PartitionManager({ control: h.cluster, scheduler: h.scheduler, maxConcurrentOps: limit, retries: 2, retry: { baseMs: 500, maxMs: 4000 } });
+        let maxInFlight = 0;
+        h.cluster.events$.subscribe(() => (maxInFlight = Math.max(maxInFlight, h.cluster.inFlight())));
+        h.run(3, (c) => c.fill(3));
+        const before = h.cluster.currentMap();
+        m.execute(makePlan(before, randomActions(before, n1, 3, seed), 'a'));
+        h.run(gap, (c) => c.fill(3));
+        const base = m.planningBase();
+        const p2 = makePlan(base, randomActions(base, n2, 3, seed + 1), 'b');
+        const older = h.cluster.inFlight();
+        m.execute(p2);
+        h.run(1500, (c) => c.fill(3), () => expect(mapProblems(h.cluster.currentMap(), 3)).toEqual([]));
+        expect(m.busy).toBe(false);
+        expect(maxInFlight).toBeLessThanOrEqual(limit);
+        const b = m.records[1];
+        if (older > 0 && b.startedAtMs !== undefined && b.startedAtMs < Math.max(...m.records[0].actions.map((x) => x.endMs ?? 0))) seen.beside++;
+        if (failRate === 0) {
+          expect(b.outcome).toBe('completed');
+          expect(sameLayout(h.cluster.currentMap(), p2.after)).toBe(true);
+          seen.completed++;
+        }
+      }),
+      { numRuns: 80, seed: 4242 },
+    );
+    expect(seen.beside).toBeGreaterThan(5); // plans did start beside older operations
+    expect(seen.completed).toBeGreaterThan(20);
+  });
+
   it('aborts a plan whose saving no longer clears the threshold at a batch boundary', () => {
     const h = harness(config({ nodes: 2, partitions: 2 }), 16);
     let calls = 0;
