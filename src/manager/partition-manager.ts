@@ -16,9 +16,8 @@
  *   `ControlPlane.cancel` and counts as a failure with code `timeout` (transient: retried).
  * A newer plan cancels an older one's pending (and waiting-to-retry) actions, runs beside its running ones.
  *
- * The plan state machine is in plan-state.ts, the action one in action-state.ts; a plan's run,
- * record, its hand-over and events in plan-run.ts; the undo path in rollback.ts; operation
- * timeouts in op-timeouts.ts.
+ * State machines: plan-state.ts, action-state.ts; a plan's run, record and events: plan-run.ts;
+ * the undo path: rollback.ts; operation timeouts: op-timeouts.ts.
  * Plan outcomes: `completed`, `rolled-back` (given up; undone), `superseded` (a newer plan took
  * over; what was done stays), `aborted` (the re-check found it no longer pays; completed
  * batches are kept if they pay, else rolled back too).
@@ -27,10 +26,10 @@ import { Subject } from 'rxjs';
 import { Priority } from '../engine/virtual-scheduler.ts';
 import { isTransient, type OpCode, type OpEvent } from '../model/control-plane.ts';
 import { sameLayout, type PartitionMap } from '../model/partition-map.ts';
-import type { Plan } from '../model/plan.ts';
+import type { Plan, PlanAction } from '../model/plan.ts';
 import type { ActionState } from './action-state.ts';
 import { OpTimeouts } from './op-timeouts.ts';
-import { heldByRunning, mapAfterInFlight, transferNodes, PlanRecords, PlanRun, undoSteps, type ManagerEvent, type PlanCounts, type PlanRecord } from './plan-run.ts';
+import { heldByRunning, mapAfterInFlight, runningOps, transferNodes, PlanRecords, PlanRun, undoSteps, type ManagerEvent, type PlanCounts, type PlanRecord } from './plan-run.ts';
 import type { PlanOutcome } from './plan-state.ts';
 import { Rollback } from './rollback.ts';
 import type { ManagerOptions } from './manager-options.ts';
@@ -48,6 +47,8 @@ export class PartitionManager {
   rolledBackActions = 0;
   /** Resubmissions of actions after a transient failure (`operations.retried`). */
   retriedActions = 0;
+  /** Operations the APM cancelled for taking too long (`operations.timedOut`). */
+  get timedOutOps(): number { return this.timeouts.timedOut; }
   /** Plans handed to `execute` and their outcome (plan-run.ts `PlanRecords`). */
   private readonly book: PlanRecords;
   private active: PlanRun | null = null;
@@ -77,11 +78,6 @@ export class PartitionManager {
       undone: () => this.rolledBackActions++,
     });
     o.control.events$.subscribe((e) => this.onOpEvent(e));
-  }
-
-  /** Operations the APM cancelled for taking too long (`operations.timedOut`). */
-  get timedOutOps(): number {
-    return this.timeouts.timedOut;
   }
 
   /**
@@ -125,6 +121,9 @@ export class PartitionManager {
   private runs(): PlanRun[] {
     return [...this.draining, ...(this.active ? [this.active] : [])];
   }
+
+  /** The operations in flight of plans not rolling back, with when each last started (what a plan made now waits for). */
+  runningOps = (): { action: PlanAction; startedAtMs: number }[] => runningOps(this.runs());
 
   /** The map the cluster will have once the operations in flight finish (the base for a plan that supersedes the current one). */
   planningBase(): PartitionMap {

@@ -132,6 +132,16 @@ export function mapAfterInFlight(map: PartitionMap, runs: readonly PlanRun[]): P
   return map;
 }
 
+/** The operations in flight of `runs` (those rolling back left out) and when each last started. */
+export function runningOps(runs: readonly PlanRun[]): { action: PlanAction; startedAtMs: number }[] {
+  const out: { action: PlanAction; startedAtMs: number }[] = [];
+  for (const run of runs) {
+    if (run.state === 'rolling-back') continue;
+    for (const idx of run.ops.values()) out.push({ action: run.p.actions[idx], startedAtMs: run.trackers[idx].history.at(-1)?.atMs ?? 0 });
+  }
+  return out;
+}
+
 /** Whether an operation in flight of `runs` touches a partition `action` touches. */
 export function heldByRunning(runs: readonly PlanRun[], action: PlanAction): boolean {
   const mine = partitionsTouched(action);

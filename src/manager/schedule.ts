@@ -43,6 +43,18 @@ function actionBytes(map: PartitionMap, a: PlanAction, stateBytes: ArrayLike<num
   return { bytes: s, nodes: [map.nodes[i], a.node] };
 }
 
+/** The pause an action makes (a create splits, then moves). */
+function pauseOf(a: PlanAction, cluster: ScheduleCluster): number {
+  const p = cluster.pauses;
+  return a.kind === 'split' ? p.split : a.kind === 'merge' ? p.merge : a.kind === 'move' ? p.move : p.split + p.move;
+}
+
+/** Estimated ms `a` runs on `map`: its pause, plus the bytes it sends at `moveBandwidth / share`. */
+export function actionEstimateMs(map: PartitionMap, a: PlanAction, stateBytes: ArrayLike<number>, cluster: ScheduleCluster, share = 1): number {
+  const { bytes } = actionBytes(map, a, stateBytes);
+  return (bytes > 0 ? ((bytes * share) / Math.max(1, cluster.moveBandwidth)) * 1000 : 0) + pauseOf(a, cluster);
+}
+
 /** Estimates the schedule of `plan` (its `before` map, in action order). */
 export function estimateSchedule(plan: Pick<Plan, 'before' | 'actions' | 'dependsOn'>, stateBytes: ArrayLike<number>, cluster: ScheduleCluster): Schedule {
   const { batchOf, count } = planBatches(plan.actions.length, plan.dependsOn);
@@ -71,8 +83,7 @@ export function estimateSchedule(plan: Pick<Plan, 'before' | 'actions' | 'depend
         const a = plan.actions[i];
         const share = Math.max(1, ...info[i].nodes.map((n) => users.get(n) ?? 1));
         const transfer = info[i].bytes > 0 ? (info[i].bytes / (bw / share)) * 1000 : 0;
-        const pause = a.kind === 'split' ? cluster.pauses.split : a.kind === 'merge' ? cluster.pauses.merge : a.kind === 'move' ? cluster.pauses.move : cluster.pauses.split + cluster.pauses.move;
-        const d = Math.round(transfer + pause);
+        const d = Math.round(transfer + pauseOf(a, cluster));
         out.push({ index: i, action: a, batch: b, startMs: t, durationMs: d, bytes: Math.round(info[i].bytes), nodes: info[i].nodes });
         waveEnd = Math.max(waveEnd, t + d);
       }

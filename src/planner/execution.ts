@@ -15,7 +15,7 @@
  *   `capacity × (1 − moveLoad)`, the overload (tail load above capacity, as the overload term)
  *   time-weighted over the horizon, the last window's picture held to its end.
  */
-import { applyAction, type PartitionMap, type PlanAction } from '../model/index.ts';
+import { applyAction, partitionsTouched, type PartitionMap, type PlanAction } from '../model/index.ts';
 import { windowPrefixes, type PlanContext } from './context.ts';
 import type { CostModel, Lag } from './cost.ts';
 import type { LayoutView } from './layout-state.ts';
@@ -112,25 +112,82 @@ function heldOverload(ctx: PlanContext, wins: readonly PictureWindow[], map: Par
   return s;
 }
 
+/** The actions a plan's schedule runs: the operations in flight first (from the map now), then the plan's. */
+interface Timeline {
+  readonly start: PartitionMap;
+  readonly actions: readonly PlanAction[];
+  readonly durations: readonly number[];
+  readonly dependsOn: readonly (readonly number[])[];
+  /** How many leading actions are in flight (not the plan's). */
+  readonly k: number;
+}
+
+/**
+ * The plan's actions with the input's operations in flight ahead of them (`inFlight`): those start
+ * at once for what they still run, and a plan action on one of their partitions waits for it.
+ * Null when they do not apply in order to the map now (the cluster will fail one).
+ */
+function withInFlight(ctx: PlanContext, actions: readonly PlanAction[], durations: readonly number[], dependsOn: readonly (readonly number[])[]): Timeline | null {
+  const fl = ctx.input.inFlight!;
+  const k = fl.ops.length;
+  let m = fl.actual;
+  try {
+    for (const o of fl.ops) m = applyAction(m, o.action);
+  } catch {
+    return null;
+  }
+  const held = fl.ops.map((o) => partitionsTouched(o.action));
+  const deps = actions.map((a, i) => {
+    const mine = partitionsTouched(a);
+    const d: number[] = [];
+    for (let j = 0; j < k; j++) if (held[j].some((p) => mine.includes(p))) d.push(j);
+    for (const x of dependsOn[i]) d.push(x + k);
+    return d;
+  });
+  return {
+    start: fl.actual,
+    actions: [...fl.ops.map((o) => o.action), ...actions],
+    durations: [...fl.ops.map((o) => Math.max(0, o.remainingMs)), ...durations],
+    dependsOn: [...fl.ops.map(() => []), ...deps],
+    k,
+  };
+}
+
 /**
  * Overload of `actions` (from `before`, with `dependsOn`) executing on their list schedule, and
- * of the target and the current map held throughout (see `ExecutionOverload`). Needs a timed
- * input (`windowMs`).
+ * of the target and the current map held throughout (see `ExecutionOverload`). With operations
+ * in flight (`input.inFlight`) the schedule runs them first, from the map now (`before` is the map
+ * once they finish); the makespan is then the plan's own actions'. No actions: the operations in
+ * flight alone (what doing nothing meets). Needs a timed input (`windowMs`).
  */
 export function executionOverload(ctx: PlanContext, before: PartitionMap, actions: readonly PlanAction[], dependsOn: readonly (readonly number[])[]): ExecutionOverload {
+  const plain: Timeline = { start: before, actions, durations: actionDurationsMs(ctx, actions, actionBytes(ctx, before, actions)), dependsOn, k: 0 };
+  const t = ctx.input.inFlight?.ops.length ? withInFlight(ctx, actions, plain.durations, dependsOn) : null;
+  if (t) {
+    try {
+      return overloadOn(ctx, before, t);
+    } catch {
+      /* a plan action not legal before an operation in flight ends: priced without them */
+    }
+  }
+  return overloadOn(ctx, before, plain);
+}
+
+function overloadOn(ctx: PlanContext, before: PartitionMap, tl: Timeline): ExecutionOverload {
   const spanMs = pricedSpanMs(ctx);
   const wins = pictureWindows(ctx, spanMs);
   const moveLoad = ctx.input.cluster.moveLoad ?? 0;
   const loads = new Float64Array(ctx.nodeSlots);
   const none = new Uint8Array(ctx.nodeSlots);
-  const bytes = actionBytes(ctx, before, actions);
-  const sched = scheduleTimes(actionDurationsMs(ctx, actions, bytes), dependsOn, ctx.maxConcurrentOps);
+  const { actions } = tl;
+  const sched = scheduleTimes(tl.durations, tl.dependsOn, ctx.maxConcurrentOps);
   // Cut-overs in finish order (ties by index, as the schedule runs them); each transfer's nodes.
   const order = actions.map((_, i) => i).sort((x, y) => sched.finish[x] - sched.finish[y] || x - y);
   const ends: number[] = [];
   const transfers: { from: number; to: number; src: number; dst: number }[] = [];
-  const maps: PartitionMap[] = [before];
-  let map = before;
+  const maps: PartitionMap[] = [tl.start];
+  let map = tl.start;
+  let makespanMs = 0;
   for (const i of order) {
     const a = actions[i];
     if (a.kind === 'move' || a.kind === 'create') {
@@ -140,6 +197,7 @@ export function executionOverload(ctx: PlanContext, before: PartitionMap, action
     map = applyAction(map, a);
     maps.push(map);
     ends.push(Math.min(sched.finish[i], spanMs));
+    if (i >= tl.k) makespanMs = Math.max(makespanMs, sched.finish[i]);
   }
   // Segments between consecutive events (starts and ends of transfers, cut-overs).
   const times = new Set<number>([0, spanMs]);
@@ -162,7 +220,7 @@ export function executionOverload(ctx: PlanContext, before: PartitionMap, action
   }
   const target = heldOverload(ctx, wins, map, 0, spanMs, none, 0, loads);
   const current = heldOverload(ctx, wins, before, 0, spanMs, none, 0, loads);
-  return { during: during / spanMs, target: target / spanMs, current: current / spanMs, makespanMs: sched.makespanMs };
+  return { during: during / spanMs, target: target / spanMs, current: current / spanMs, makespanMs };
 }
 
 /**
@@ -172,14 +230,27 @@ export function executionOverload(ctx: PlanContext, before: PartitionMap, action
  */
 export function pricedCost(base: CostModel, lag: Lag, target: LayoutView, ex: ExecutionOverload): number {
   let all = 0;
-  let overloadWeight = 0;
-  for (let t = 0; t < base.terms.length; t++) {
-    if (base.weights[t] === 0) continue;
-    all += base.weights[t] * base.terms[t].value(target);
-    if (base.terms[t].name === 'overload' && base.terms[t].kind === 'soft') overloadWeight += base.weights[t];
-  }
+  for (let t = 0; t < base.terms.length; t++) if (base.weights[t] !== 0) all += base.weights[t] * base.terms[t].value(target);
   const timed = timedCost(base, target);
   const f = ex.makespanMs > 0 ? Math.min(1, ex.makespanMs / lag.horizonMs) : 0;
   const assumed = (1 - f) * ex.target + f * ex.current;
-  return all - timed + (1 - f) * timed + f * lag.current + overloadWeight * (ex.during - assumed);
+  return all - timed + (1 - f) * timed + f * lag.current + overloadWeight(base) * (ex.during - assumed);
+}
+
+/** Σ weight of the model's soft overload terms. */
+function overloadWeight(model: CostModel): number {
+  let w = 0;
+  for (let t = 0; t < model.terms.length; t++) if (model.terms[t].name === 'overload' && model.terms[t].kind === 'soft') w += model.weights[t];
+  return w;
+}
+
+/**
+ * What the operations in flight (`input.inFlight`) add to the cost of doing nothing: the overload
+ * met while they finish (the old layout serving, their nodes loaded) over that of the map once
+ * they have, held throughout. 0 without them or without a timed input.
+ */
+export function inFlightCost(base: CostModel, ctx: PlanContext): number {
+  if (!ctx.input.inFlight?.ops.length || ctx.input.windowMs === undefined || !(pricedSpanMs(ctx) > 0)) return 0;
+  const ex = executionOverload(ctx, ctx.input.map, [], []);
+  return overloadWeight(base) * (ex.during - ex.current);
 }

@@ -12,7 +12,7 @@ import { isFeasible, makeCostModel, termValues, totalCost, violations, type Cost
 import { deriveActions, type DerivedActions } from './derive-actions.ts';
 import { loadAwareOrder } from './load-order.ts';
 import { impactOf } from './impact.ts';
-import { executionOverload, lagModel, pricedCost } from './execution.ts';
+import { executionOverload, inFlightCost, lagModel, pricedCost } from './execution.ts';
 import { LayoutState } from './layout-state.ts';
 import { layoutOfMap, sameLayoutArrays, type Layout } from './layout.ts';
 import { costLowerBound } from './lower-bound.ts';
@@ -184,7 +184,9 @@ export function planRepartition(input: PlanInput, options: PlanOptions): PlanRes
   // A timed input prices time: the search discounts a layout's gain by the share of the horizon
   // its moves take, the proposal prices the derived plan on its schedule (execution.ts).
   const model = lagModel(base, ctx, curState);
-  const currentCost = totalCost(model, curState);
+  // Doing nothing meets the operations in flight too; a plan's price (below) includes them.
+  const heldCost = totalCost(model, curState);
+  const currentCost = heldCost + (model.lag ? inFlightCost(base, ctx) : 0);
   const currentFeasible = isFeasible(model, curState);
   const nowMs = options.nowMs ?? 0;
   const id = options.id ?? `plan-${nowMs}`;
@@ -203,7 +205,7 @@ export function planRepartition(input: PlanInput, options: PlanOptions): PlanRes
 
   const seeds = seedLayouts(ctx);
   const result = optimizer.optimize({ ctx, model, seeds }, { iterations: options.iterations ?? 20_000, shouldStop: options.shouldStop }, options.rng);
-  const { target, targetState, targetCost, note } = chooseTarget(ctx, model, options, result.layout, curState, currentCost, currentFeasible, input.threshold);
+  const { target, targetState, targetCost, note } = chooseTarget(ctx, model, options, result.layout, curState, heldCost, currentFeasible, input.threshold);
   const { derived, peak } = countSafeDerived(loadSafe(deriveActions(before, target), before, input, ctx.nodeCapacity), before, ctx.maxPartitions);
   const { cost: plannedCost, note: timing } = priceWhileRunning(ctx, base, model, before, derived, targetState, targetCost, currentCost);
   const savings = currentCost > 0 ? (currentCost - plannedCost) / currentCost : 0;
@@ -254,7 +256,8 @@ function priceWhileRunning(
   targetCost: number,
   currentCost: number,
 ): { cost: number; note: string } {
-  if (!model.lag || derived.actions.length === 0) return { cost: targetCost, note: '' };
+  if (!model.lag) return { cost: targetCost, note: '' };
+  if (derived.actions.length === 0) return { cost: currentCost, note: '' }; // the layout now, with what is in flight
   const ex = executionOverload(ctx, before, derived.actions, derived.dependsOn);
   const cost = pricedCost(base, model.lag, targetState, ex);
   const instant = totalCost(base, targetState);

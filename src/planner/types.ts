@@ -2,7 +2,7 @@
  * The PRE's public value types: what a caller hands to `planRepartition` (the load picture, the
  * cluster, the goals) and what it gets back (a `Plan` with its impact, and whether it is proposed).
  */
-import type { Impact, PartitionMap, Plan } from '../model/index.ts';
+import type { Impact, PartitionMap, Plan, PlanAction } from '../model/index.ts';
 
 /** A random source in [0, 1). The planner never creates one: callers pass a seeded stream in. */
 export interface Rng {
@@ -88,6 +88,19 @@ export interface PlanInput {
    * then. Default: the windows' span.
    */
   readonly horizonMs?: number;
+  /**
+   * Operations still running when the plan is made (of earlier plans); `map` is then the map once
+   * they finish. A timed input prices them into the plan's execution (execution.ts): the old
+   * layout serves until their cut-overs, they load their nodes and hold slots, and a plan action
+   * on one of their partitions waits for it.
+   */
+  readonly inFlight?: InFlight;
+}
+
+/** Operations running now: the cluster's map before they finish, each one's action and the ms it still runs. */
+export interface InFlight {
+  readonly actual: PartitionMap;
+  readonly ops: readonly { readonly action: PlanAction; readonly remainingMs: number }[];
 }
 
 export type OptimizerName = 'annealing' | 'genetic' | 'greedy' | 'exact' | 'staged';

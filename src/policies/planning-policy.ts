@@ -28,7 +28,7 @@ import { Priority } from '../engine/virtual-scheduler.ts';
 import { onInactiveNode, type PartitionMap } from '../model/partition-map.ts';
 import type { Plan, PlanAction } from '../model/plan.ts';
 import { PartitionManager, type PlanCounts, type PlanRecord } from '../manager/partition-manager.ts';
-import { estimateSchedule } from '../manager/schedule.ts';
+import { actionEstimateMs, estimateSchedule } from '../manager/schedule.ts';
 import { capPlan } from './plan-cap.ts';
 import { planCosts, planRepartition, planSavings } from '../planner/plan-repartition.ts';
 import { DEFAULT_APM, type ApmConfig } from '../manager/apm-config.ts';
@@ -38,6 +38,7 @@ import type { BreakerReport, Policy, PolicyContext, PolicyReport } from './polic
 import { churnBudgetTerm } from '../planner/terms/churn-budget.ts';
 import { SpreadStrategy, type Strategy } from './spread.ts';
 import { placeStripes } from './stripe-placement.ts';
+import { inFlightNow } from './in-flight.ts';
 import { ChurnAccount, type ChurnBudget } from './churn-account.ts';
 import { SKIP_TOLERANCE, skipSnapshot, unmoved, type SkipSnapshot } from './skip.ts';
 
@@ -221,17 +222,8 @@ export abstract class PlanningPolicy implements Policy {
 
   /** The operation timeout of `a` now (see the file comment). */
   private opTimeoutMs(a: PlanAction): number {
-    const c = this.ctx.cluster;
-    const map = this.ctx.control.currentMap();
-    const i = map.ids.indexOf(a.partition);
-    let est = a.kind === 'merge' ? c.pauses.merge : a.kind === 'split' ? c.pauses.split : c.pauses.move + (a.kind === 'create' ? c.pauses.split : 0);
-    if (i >= 0 && (a.kind === 'move' || a.kind === 'create')) {
-      const st = this.stateNow();
-      let bytes = 0;
-      for (let b = a.kind === 'create' ? a.at : map.boundaries[i]; b < map.boundaries[i + 1]; b++) bytes += st[b];
-      est += ((bytes * Math.max(1, c.maxConcurrentOps)) / Math.max(1, c.moveBandwidth)) * 1000;
-    }
-    return Math.max(this.apm.opTimeout, 3 * est);
+    const share = Math.max(1, this.ctx.cluster.maxConcurrentOps);
+    return Math.max(this.apm.opTimeout, 3 * actionEstimateMs(this.ctx.control.currentMap(), a, this.stateNow(), this.ctx.cluster, share));
   }
 
   /** The circuit breaker sees a plan end: given up (rolled back) or completed. */
@@ -294,7 +286,7 @@ export abstract class PlanningPolicy implements Policy {
     this.decisions++;
     // Partitions on a node that is down or gone cannot be planned around reliably: wait.
     if (onInactiveNode(base, nodes)) return null;
-    const input = this.input(pic, base);
+    const input = { ...this.input(pic, base), inFlight: inFlightNow(this.ctx.control.currentMap(), this.manager.runningOps(), this.stateNow(), this.ctx.cluster, now) };
     const budget = this.churn ? this.churn.left(now, input.stateBytes) : null;
     const tol = this.spec.skipTolerance ?? SKIP_TOLERANCE;
     const snapshot = tol > 0 && this.mayskip() ? skipSnapshot(pic, base, nodes, this.stateNow(), budget, this.ctx.buckets) : null;

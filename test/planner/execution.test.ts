@@ -62,6 +62,51 @@ describe('executionOverload', () => {
   });
 });
 
+describe('operations in flight', () => {
+  /**
+   * The overloaded cluster with p2's move to node 1 still running for 60 s of the 180 s picture:
+   * the input's map is the map once it lands (balanced), the cluster's is the overloaded one.
+   */
+  function inFlight(slots: number): PlanInput {
+    const input = overloaded(300, { windowMs: 60_000 });
+    const actual = input.map;
+    return {
+      ...input,
+      map: makePartitionMap(8, [0, 2, 4, 6, 8], [0, 0, 1, 1]),
+      cluster: { ...input.cluster, maxConcurrentOps: slots },
+      inFlight: { actual, ops: [{ action: { kind: 'move', partition: 'p2', node: 1 }, remainingMs: 60_000 }] },
+    };
+  }
+  const excess = 300 / 1220; // node 0 at 1,200/s against 900/s, of 1,220/s in all
+
+  it('doing nothing meets the old layout until the move lands', () => {
+    const ctx = buildContext(inFlight(2));
+    const ex = executionOverload(ctx, ctx.input.map, [], []);
+    expect(ex.current).toBe(0);
+    expect(ex.during).toBeCloseTo(excess / 3, 9);
+    expect(ex.makespanMs).toBe(0);
+    const none = buildContext({ ...inFlight(2), inFlight: undefined });
+    expect(executionOverload(none, none.input.map, [], []).during).toBe(0);
+  });
+
+  it('a plan action on the moving partition waits for the move; another waits only for a free slot', () => {
+    const onP2 = [{ kind: 'split' as const, partition: 'p2', at: 5, newId: 'p9' }];
+    const onP0 = [{ kind: 'split' as const, partition: 'p0', at: 1, newId: 'p9' }];
+    const two = buildContext(inFlight(2));
+    expect(executionOverload(two, two.input.map, onP2, [[]]).makespanMs).toBe(60_000);
+    expect(executionOverload(two, two.input.map, onP0, [[]]).makespanMs).toBe(0);
+    const one = buildContext(inFlight(1));
+    expect(executionOverload(one, one.input.map, onP0, [[]]).makespanMs).toBe(60_000);
+  });
+
+  it('doing nothing pays for it in the PRE\'s current cost', () => {
+    const plan = (input: PlanInput) => planRepartition(input, { iterations: 2000, rng: seededRng(3) });
+    const withOps = plan(inFlight(2));
+    const without = plan({ ...inFlight(2), inFlight: undefined });
+    expect(withOps.current.cost!).toBeGreaterThan(without.current.cost!);
+  });
+});
+
 describe('lagShare', () => {
   it('is 0 without movement, grows with the bytes and stops at 1', () => {
     const lag = { current: 1, fixedMs: 1000, msPerByte: 0.001, horizonMs: 10_000 };
