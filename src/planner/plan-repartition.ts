@@ -184,9 +184,8 @@ export function planRepartition(input: PlanInput, options: PlanOptions): PlanRes
   // A timed input prices time: the search discounts a layout's gain by the share of the horizon
   // its moves take, the proposal prices the derived plan on its schedule (execution.ts).
   const model = lagModel(base, ctx, curState);
-  // Doing nothing meets the operations in flight too; a plan's price (below) includes them.
   const heldCost = totalCost(model, curState);
-  const currentCost = heldCost + (model.lag ? inFlightCost(base, ctx) : 0);
+  const currentCost = heldCost + (model.lag ? inFlightCost(base, ctx) : 0); // doing nothing meets the operations in flight too
   const currentFeasible = isFeasible(model, curState);
   const nowMs = options.nowMs ?? 0;
   const id = options.id ?? `plan-${nowMs}`;
