@@ -13,9 +13,10 @@
  * - `executionOverload`, for the proposal: the plan's actions on their list schedule (impact.ts),
  *   the layout changing at each cut-over, each node doing a transfer serving at
  *   `capacity × (1 − moveLoad)`, the overload (tail load above capacity, as the overload term)
- *   time-weighted over the horizon, the last window's picture held to its end.
+ *   time-weighted over the horizon, the last window's picture held to its end. Operations still
+ *   running (`PlanInput.inFlight`) go first in that schedule, and doing nothing meets them too.
  */
-import { applyAction, partitionsTouched, type PartitionMap, type PlanAction } from '../model/index.ts';
+import { applyAction, MapError, partitionsTouched, type PartitionMap, type PlanAction } from '../model/index.ts';
 import { windowPrefixes, type PlanContext } from './context.ts';
 import type { CostModel, Lag } from './cost.ts';
 import type { LayoutView } from './layout-state.ts';
@@ -133,7 +134,8 @@ function withInFlight(ctx: PlanContext, actions: readonly PlanAction[], duration
   let m = fl.actual;
   try {
     for (const o of fl.ops) m = applyAction(m, o.action);
-  } catch {
+  } catch (err) {
+    if (!(err instanceof MapError)) throw err;
     return null;
   }
   const held = fl.ops.map((o) => partitionsTouched(o.action));
@@ -166,8 +168,8 @@ export function executionOverload(ctx: PlanContext, before: PartitionMap, action
   if (t) {
     try {
       return overloadOn(ctx, before, t);
-    } catch {
-      /* a plan action not legal before an operation in flight ends: priced without them */
+    } catch (err) {
+      if (!(err instanceof MapError)) throw err; // a plan action not legal before an operation in flight ends: priced without them
     }
   }
   return overloadOn(ctx, before, plain);
