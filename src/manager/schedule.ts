@@ -33,8 +33,8 @@ export interface Schedule {
   readonly makespanMs: number;
 }
 
-/** Bytes an action sends, from per-bucket state bytes and the map just before it. */
-function actionBytes(map: PartitionMap, a: PlanAction, stateBytes: ArrayLike<number>): { bytes: number; nodes: number[] } {
+/** Bytes an action sends, from per-bucket state bytes and the map just before it, and the nodes its transfer uses. */
+export function transferOf(map: PartitionMap, a: PlanAction, stateBytes: ArrayLike<number>): { bytes: number; nodes: number[] } {
   const i = map.ids.indexOf(a.partition);
   if (i < 0 || (a.kind !== 'move' && a.kind !== 'create')) return { bytes: 0, nodes: [] };
   const lo = a.kind === 'create' ? a.at : map.boundaries[i];
@@ -51,7 +51,7 @@ function pauseOf(a: PlanAction, cluster: ScheduleCluster): number {
 
 /** Estimated ms `a` runs on `map`: its pause, plus the bytes it sends at `moveBandwidth / share`. */
 export function actionEstimateMs(map: PartitionMap, a: PlanAction, stateBytes: ArrayLike<number>, cluster: ScheduleCluster, share = 1): number {
-  const { bytes } = actionBytes(map, a, stateBytes);
+  const { bytes } = transferOf(map, a, stateBytes);
   return (bytes > 0 ? ((bytes * share) / Math.max(1, cluster.moveBandwidth)) * 1000 : 0) + pauseOf(a, cluster);
 }
 
@@ -60,7 +60,7 @@ export function estimateSchedule(plan: Pick<Plan, 'before' | 'actions' | 'depend
   const { batchOf, count } = planBatches(plan.actions.length, plan.dependsOn);
   let map = plan.before;
   const info = plan.actions.map((a) => {
-    const x = actionBytes(map, a, stateBytes);
+    const x = transferOf(map, a, stateBytes);
     try {
       map = applyAction(map, a);
     } catch {

@@ -16,7 +16,7 @@
  *   time-weighted over the horizon, the last window's picture held to its end. Operations still
  *   running (`PlanInput.inFlight`) go first in that schedule, and doing nothing meets them too.
  */
-import { applyAction, MapError, partitionsTouched, type PartitionMap, type PlanAction } from '../model/index.ts';
+import { applyAction, conflictDependencies, MapError, type PartitionMap, type PlanAction } from '../model/index.ts';
 import { windowPrefixes, type PlanContext } from './context.ts';
 import type { CostModel, Lag } from './cost.ts';
 import type { LayoutView } from './layout-state.ts';
@@ -138,19 +138,15 @@ function withInFlight(ctx: PlanContext, actions: readonly PlanAction[], duration
     if (!(err instanceof MapError)) throw err;
     return null;
   }
-  const held = fl.ops.map((o) => partitionsTouched(o.action));
-  const deps = actions.map((a, i) => {
-    const mine = partitionsTouched(a);
-    const d: number[] = [];
-    for (let j = 0; j < k; j++) if (held[j].some((p) => mine.includes(p))) d.push(j);
-    for (const x of dependsOn[i]) d.push(x + k);
-    return d;
-  });
+  const all = [...fl.ops.map((o) => o.action), ...actions];
+  // The operations in flight hold disjoint partitions: each waits for nothing; a plan action also
+  // waits for the last earlier action on each of its partitions (an operation in flight or its own).
+  const conflicts = conflictDependencies(all);
   return {
     start: fl.actual,
-    actions: [...fl.ops.map((o) => o.action), ...actions],
+    actions: all,
     durations: [...fl.ops.map((o) => Math.max(0, o.remainingMs)), ...durations],
-    dependsOn: [...fl.ops.map(() => []), ...deps],
+    dependsOn: all.map((_, i) => (i < k ? [] : [...new Set([...conflicts[i], ...dependsOn[i - k].map((x) => x + k)])])),
     k,
   };
 }

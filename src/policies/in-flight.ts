@@ -5,21 +5,17 @@
  * from when it last started. An operation past its estimate is taken to end now.
  */
 import type { PartitionMap, PlanAction } from '../model/index.ts';
-import { actionEstimateMs, type ScheduleCluster } from '../manager/schedule.ts';
+import { actionEstimateMs, transferOf, type ScheduleCluster } from '../manager/schedule.ts';
 import type { InFlight } from '../planner/types.ts';
 
 export function inFlightNow(actual: PartitionMap, ops: readonly { action: PlanAction; startedAtMs: number }[], stateBytes: ArrayLike<number>, cluster: ScheduleCluster, nowMs: number): InFlight {
-  const ends = (a: PlanAction): number[] => {
-    if (a.kind !== 'move' && a.kind !== 'create') return [];
-    const i = actual.ids.indexOf(a.partition);
-    return i >= 0 ? [actual.nodes[i], a.node] : [];
-  };
+  const ends = ops.map((o) => transferOf(actual, o.action, stateBytes).nodes);
   const users = new Map<number, number>();
-  for (const o of ops) for (const n of ends(o.action)) users.set(n, (users.get(n) ?? 0) + 1);
+  for (const e of ends) for (const n of e) users.set(n, (users.get(n) ?? 0) + 1);
   return {
     actual,
-    ops: ops.map((o) => {
-      const share = Math.max(1, ...ends(o.action).map((n) => users.get(n) ?? 1));
+    ops: ops.map((o, k) => {
+      const share = Math.max(1, ...ends[k].map((n) => users.get(n) ?? 1));
       return { action: o.action, remainingMs: Math.max(0, o.startedAtMs + actionEstimateMs(actual, o.action, stateBytes, cluster, share) - nowMs) };
     }),
   };
