@@ -36,7 +36,7 @@ import type { Goals, OptimizerName, PlanInput, PlanResult } from '../planner/typ
 import { pictureParts, type PictureParts } from '../planner/context.ts';
 import type { BreakerReport, Policy, PolicyContext, PolicyReport } from './policy.ts';
 import { churnBudgetTerm } from '../planner/terms/churn-budget.ts';
-import { SpreadStrategy, type Strategy } from './spread.ts';
+import { SPREAD_SETTINGS, SpreadStrategy, type Strategy } from './spread.ts';
 import { placeStripes } from './stripe-placement.ts';
 import { inFlightNow } from './in-flight.ts';
 import { ChurnAccount, type ChurnBudget } from './churn-account.ts';
@@ -155,7 +155,7 @@ export abstract class PlanningPolicy implements Policy {
     this.stateBuf = new Float64Array(ctx.buckets);
     this.apm = ctx.apm ?? DEFAULT_APM;
     this.cooldown = this.apm.breaker.cooldown;
-    if ((this.spec.strategy ?? this.defaultStrategy()) === 'auto' && !this.spec.churnBudget) this.spread = new SpreadStrategy(ctx, this.spec.every);
+    if ((this.spec.strategy ?? this.defaultStrategy()) === 'auto' && !this.spec.churnBudget) this.spread = new SpreadStrategy(ctx, this.spec.every, SPREAD_SETTINGS, this.spec.threshold);
     const b = this.spec.churnBudget;
     if (b && (b.bytesPerHour !== undefined || b.stateSharePerHour !== undefined)) this.churn = new ChurnAccount(b);
     this.manager = new PartitionManager({

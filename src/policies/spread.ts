@@ -6,14 +6,18 @@
  * ranges). Which of the two suits the stream at hand is measured, as the KDP picks its models: at
  * every decision the window just observed is scored under the layout the cluster has and under
  * each striped candidate — the share of the traffic on nodes over capacity, all of which waits —
- * with exponential forgetting. When chasing does not keep up (a fifth or more of its plans are
- * overtaken by the next one before they finish) and, after enough evidence, the best candidate
- * scores at most `ratio` of the actual layout (and the actual one is over `floor`), and the
- * migration waits fewer records over the payback span than chasing on, the policy migrates to it
- * and holds it: the PRE is not asked while the layout holds. It goes back to chasing when a hot
- * range narrower than a stripe appears (`hotShare` of the traffic in stripes that alone exceed a
- * node), which only finer cuts can serve. The held layout is not compared with chasing's old score:
- * the two would be measured over different hours (a daily peak against a night). A crashed node
+ * with exponential forgetting. A candidate is scored as the strategy would run it, its stripes
+ * re-placed between nodes after each window as held stripes are (shadow-stripes.ts), not as
+ * round-robin left them; the traffic of buckets that alone exceed a node's capacity, which waits
+ * under any layout, is left out of every score (spread-score.ts). When chasing does not keep up (a
+ * fifth or more of its plans are overtaken by the next one before they finish) and, after enough
+ * evidence, the best candidate scores at most `ratio` of the actual layout (and the actual one is
+ * over `floor`), and the migration waits fewer records over the payback span than chasing on, the
+ * policy migrates to its round-robin stripes (the held ones are then placed for the policy's own
+ * picture) and holds them: the PRE is not asked while the layout holds. It goes back to chasing
+ * when a hot range narrower than a stripe appears (`hotShare` of the traffic in stripes that alone
+ * exceed a node), which only finer cuts can serve. The held layout is not compared with chasing's
+ * old score: the two would be measured over different hours (a daily peak against a night). A crashed node
  * freezes the strategy (its partitions wait whatever the layout); nodes joining or leaving for
  * good re-place the held stripes (restripe.ts). A policy with a churn budget never spreads (the
  * migration is not the PRE's, and would not count against the budget).
@@ -22,10 +26,12 @@
  * both sides; the actual layout's nodes sending or receiving state lose `moveLoad` of capacity.
  */
 import { onInactiveNode, partitionLoads, nodeLoads, ownerTable, type PartitionMap } from '../model/partition-map.ts';
+import { hotOf, overloadOf, Scores, splitAvoidable } from './spread-score.ts';
 import type { Impact, Plan, PlanAction } from '../model/plan.ts';
 import { deriveActions } from '../planner/derive-actions.ts';
 import { restripe, stripeCounts, stripes } from './restripe.ts';
 import type { Placement } from './stripe-placement.ts';
+import { ShadowStripes } from './shadow-stripes.ts';
 import { countSafe } from '../planner/count-safe.ts';
 import { loadAwareOrder } from '../planner/load-order.ts';
 import type { PolicyContext } from './policy.ts';
@@ -61,67 +67,16 @@ export const SPREAD_SETTINGS: SpreadSettings = { halfLifeMs: 6 * 3_600_000, minE
 /** `placeable`: the held layout is in place and no plan runs (its stripes may be re-placed, stripe-placement.ts). */
 export type SpreadStep = { readonly kind: 'chase' } | { readonly kind: 'hold'; readonly placeable?: boolean } | { readonly kind: 'migrate'; readonly plan: Plan };
 
-/**
- * Under `map` for per-bucket `rates` (`moving` nodes lose `load` of their capacity to transfers):
- * records/s above node capacity, records/s on nodes over capacity, and the total. A node a little
- * over capacity delays all its records, not only the excess, so `waiting` is the score that
- * follows the SLO.
- */
-export function overloadOf(
-  map: PartitionMap,
-  rates: Float64Array,
-  nodeCount: number,
-  cap: number,
-  moving?: { readonly nodes: ReadonlySet<number>; readonly load: number },
-): { over: number; waiting: number; total: number } {
-  const nl = nodeLoads(map, partitionLoads(map, rates), nodeCount);
-  let over = 0;
-  let waiting = 0;
-  let total = 0;
-  for (let n = 0; n < nl.length; n++) {
-    total += nl[n];
-    const c = moving?.nodes.has(n) ? cap * (1 - moving.load) : cap;
-    if (nl[n] > c) {
-      over += nl[n] - c;
-      waiting += nl[n];
-    }
-  }
-  return { over, waiting, total };
-}
-
-/** Records/s in partitions of `map` that alone exceed a node's capacity `cap` (only a finer cut serves them). */
-export function hotOf(map: PartitionMap, rates: Float64Array, cap: number): number {
-  let hot = 0;
-  for (const x of partitionLoads(map, rates)) if (x > cap) hot += x;
-  return hot;
-}
-
-/** Scores with forgetting: decayed Σ waiting·Δt per layout and decayed Σ total·Δt. */
-class Scores {
-  actual = 0;
-  readonly cand: Float64Array;
-  /** Decayed Σ of the traffic in partitions of the cluster's layout that alone exceed a node's capacity. */
-  hot = 0;
-  total = 0;
-  evidenceMs = 0;
-  constructor(n: number) {
-    this.cand = new Float64Array(n);
-  }
-  reset(): void {
-    this.actual = this.hot = this.total = this.evidenceMs = 0;
-    this.cand.fill(0);
-  }
-  share(x: number): number {
-    return this.total > 0 ? x / this.total : 0;
-  }
-}
-
 export class SpreadStrategy {
   private readonly rates: Float64Array;
+  /** The window's rates without the buckets that alone exceed a node's capacity (see `splitAvoidable`). */
+  private readonly avoidable: Float64Array;
   /** State bytes per bucket, read into one buffer (the migration's cost). */
   private readonly state: Float64Array;
   private last: { base: PartitionMap; target: PartitionMap; d: ReturnType<SpreadStrategy['derived']> } | null = null;
   private candidates: PartitionMap[] | null = null;
+  /** Each candidate as the strategy would have placed its stripes (shadow-stripes.ts): what is scored. */
+  private shadows: ShadowStripes[] = [];
   /** The active nodes the candidates were built for (rebuilt, scores reset, when they change). */
   private candKey = '';
   /** Node index bound of the candidates' nodes (loads are indexed by node). */
@@ -140,8 +95,11 @@ export class SpreadStrategy {
     private readonly ctx: PolicyContext,
     private readonly everyMs: number,
     private readonly settings: SpreadSettings = SPREAD_SETTINGS,
+    /** The policy's savings threshold, which the candidates' placements must clear as the held stripes' do. */
+    private readonly threshold = 0.05,
   ) {
     this.rates = new Float64Array(ctx.buckets);
+    this.avoidable = new Float64Array(ctx.buckets);
     this.state = new Float64Array(ctx.buckets);
   }
 
@@ -227,6 +185,7 @@ export class SpreadStrategy {
       const c = this.ctx.cluster;
       const ks = stripeCounts(this.ctx.buckets, nodes.length, c.maxPartitions, this.settings.candidates);
       this.candidates = ks.map((k) => stripes(this.ctx.buckets, k, nodes));
+      this.shadows = this.candidates.map((c) => new ShadowStripes(c));
       this.scores = ks.length ? new Scores(ks.length) : null;
       this.plansAtReset = null;
     }
@@ -239,11 +198,19 @@ export class SpreadStrategy {
     const d = Math.pow(2, -this.everyMs / this.settings.halfLifeMs);
     const dt = this.everyMs / 1000;
     const map = this.ctx.control.currentMap();
+    const u = splitAvoidable(this.rates, cap, this.avoidable);
     const act = overloadOf(map, this.rates, N, cap, { nodes: transferring, load: this.ctx.cluster.moveLoad ?? 0 });
-    s.actual = s.actual * d + act.waiting * dt;
+    s.actual = s.actual * d + (act.waiting - u) * dt;
     s.total = s.total * d + act.total * dt;
-    s.hot = s.hot * d + hotOf(map, this.rates, cap) * dt;
-    for (let i = 0; i < this.candidates.length; i++) s.cand[i] = s.cand[i] * d + overloadOf(this.candidates[i], this.rates, N, cap).waiting * dt;
+    s.hot = s.hot * d + hotOf(map, this.avoidable, cap) * dt;
+    let st: Float64Array | null = null;
+    const state = () => (st ??= this.ctx.stateBytes(this.state));
+    for (let i = 0; i < this.shadows.length; i++) {
+      const sh = this.shadows[i];
+      sh.advance(nowMs);
+      s.cand[i] = s.cand[i] * d + (overloadOf(sh.map, this.rates, N, cap).waiting - u) * dt;
+      if (this.mode === 'chase') sh.place(nowMs, this.rates, this.everyMs, state, nodes, this.ctx.cluster, this.threshold);
+    }
     s.evidenceMs += this.everyMs;
   }
 
@@ -292,14 +259,20 @@ export class SpreadStrategy {
     const T = Math.min(H, bytes / (Math.max(1, c.moveBandwidth) * parallel));
     const during = nodeLoads(base, partitionLoads(base, this.rates), this.dim);
     const after = nodeLoads(target, partitionLoads(target, this.rates), this.dim);
+    // What waits is counted without the buckets that wait under any layout, as the scores are.
+    const duringAvoidable = nodeLoads(base, partitionLoads(base, this.avoidable), this.dim);
+    const afterAvoidable = nodeLoads(target, partitionLoads(target, this.avoidable), this.dim);
     const left = c.nodeCapacity * (1 - (c.moveLoad ?? 0));
     let total = 0;
     let migrating = 0;
     for (let n = 0; n < this.dim; n++) {
       total += during[n];
       if (during[n] <= left) continue;
-      const drainS = ((during[n] - left) * T) / Math.max(1e-9, c.nodeCapacity - after[n]);
-      migrating += during[n] * T + after[n] * Math.min(drainS, H - T);
+      migrating += duringAvoidable[n] * T;
+      // The backlog drains on the target's spare capacity; where it has none, what waits there is
+      // the target's own score `b` (which counts its stripes as they will be placed).
+      if (after[n] >= c.nodeCapacity) continue;
+      migrating += afterAvoidable[n] * Math.min(((during[n] - left) * T) / (c.nodeCapacity - after[n]), H - T);
     }
     return migrating + b * total * (H - T) < a * total * H;
   }
