@@ -39,10 +39,20 @@ export interface LowerBounds {
   readonly binding: { readonly recordSeconds: 'pooled' | 'bucket'; readonly violations: 'pooled' | 'bucket' };
 }
 
-/** A FIFO fluid queue of cohorts (arrival time, count) served tick by tick. */
+/**
+ * A FIFO fluid queue of cohorts (arrival time, count) served tick by tick. `olderThan` reads a
+ * running count (pushed up to a cohort, less all served) instead of summing the queue at every
+ * tick: a bucket over a node's capacity keeps hours of cohorts queued.
+ */
 class FluidQueue {
   t: number[] = [];
   n: number[] = [];
+  /** Per cohort: the records pushed up to and including it (since the queue was last empty). */
+  cum: number[] = [];
+  /** Records served since the queue was last empty. */
+  served = 0;
+  /** The first cohort that arrived after the last `olderThan` limit. */
+  cursor = 0;
   head = 0;
   size = 0;
 
@@ -50,6 +60,7 @@ class FluidQueue {
     if (count <= 0) return;
     this.t.push(tMs);
     this.n.push(count);
+    this.cum.push((this.cum.length > 0 ? this.cum[this.cum.length - 1] : 0) + count);
     this.size += count;
   }
 
@@ -73,24 +84,31 @@ class FluidQueue {
       else this.n[this.head] = c - take;
     }
     this.size -= done;
+    this.served += done;
     if (this.head === this.t.length || this.size < 1e-9) {
       this.t = [];
       this.n = [];
+      this.cum = [];
+      this.served = 0;
+      this.cursor = 0;
       this.head = 0;
       this.size = 0;
     } else if (this.head > 4096 && this.head * 2 > this.t.length) {
       this.t = this.t.slice(this.head);
       this.n = this.n.slice(this.head);
+      this.cum = this.cum.slice(this.head);
+      this.cursor = Math.max(0, this.cursor - this.head);
       this.head = 0;
     }
     return excess;
   }
 
-  /** Records queued that arrived at or before `tMs`. */
+  /** Records queued that arrived at or before `tMs` (`tMs` never smaller than at the last call). */
   olderThan(tMs: number): number {
-    let s = 0;
-    for (let i = this.head; i < this.t.length && this.t[i] <= tMs; i++) s += this.n[i];
-    return s;
+    let i = Math.max(this.cursor, this.head);
+    while (i < this.t.length && this.t[i] <= tMs) i++;
+    this.cursor = i;
+    return i > this.head ? this.cum[i - 1] - this.served : 0;
   }
 
   /** Record-ms over the deadline still queued at `endMs` (as the cluster counts queued records at the end). */
@@ -105,6 +123,8 @@ class FluidQueue {
 export class LowerBoundTracker {
   private readonly pooled = new FluidQueue();
   private readonly perBucket: FluidQueue[];
+  /** 1 where a bucket's queue holds records (read per bucket and tick, without touching the queue). */
+  private readonly queued: Uint8Array;
   private readonly deadlineWait: number;
   private pooledExcess = 0;
   private bucketExcess = 0;
@@ -119,6 +139,7 @@ export class LowerBoundTracker {
     sloMs: number,
   ) {
     this.perBucket = Array.from({ length: buckets }, () => new FluidQueue());
+    this.queued = new Uint8Array(buckets);
     this.deadlineWait = sloMs - cfg.baseLatency;
   }
 
@@ -146,12 +167,15 @@ export class LowerBoundTracker {
     this.pooledOverdueMax = Math.max(this.pooledOverdueMax, this.pooled.olderThan(deadline));
     const bcap = (Math.min(this.cfg.nodeCapacity, this.cfg.partitionCapacity ?? Infinity) * dt) / 1000;
     const c = batch.counts;
+    const queued = this.queued;
+    const onTime = this.deadlineWait >= 0;
     let overdue = 0;
     for (let b = 0; b < c.length; b++) {
+      if (queued[b] === 0 && c[b] <= bcap && onTime) continue; // served within its tick, on time
       const q = this.perBucket[b];
-      if (q.size === 0 && c[b] <= bcap && this.deadlineWait >= 0) continue; // served within its tick, on time
       q.push(mid, c[b]);
       this.bucketExcess += q.serve(bcap, t, dt, this.deadlineWait);
+      queued[b] = q.size > 0 ? 1 : 0;
       if (q.size > 0) overdue += q.olderThan(deadline);
     }
     this.bucketOverdueMax = Math.max(this.bucketOverdueMax, overdue);

@@ -48,6 +48,15 @@ describe('LowerBoundTracker', () => {
     expect(t.result(10_000)!.sloViolationRate).toBe(0);
   });
 
+  it('counts the overdue records of a backlog hours long, cohorts served in part and the queue compacted', () => {
+    // 15 records a second into one bucket served at 10: the backlog grows by 5 a tick; at the end
+    // of tick i the records past their deadline (2.5 s of wait allowed) are all but the last two
+    // ticks' 30, so the count peaks at 5 × 10,000 − 30 at the last tick.
+    const t = new LowerBoundTracker(config({ nodes: 1, nodeCapacity: 10, baseLatency: 0 }), 1, 0, 2500);
+    for (let i = 0; i < 10_000; i++) t.step(batch(i * 1000, [15]));
+    expect(t.result(10_000_000)!.sloViolationRate).toBe((5 * 10_000 - 30) / (15 * 10_000));
+  });
+
   it('is not reported when a queue limit drops records', () => {
     const t = new LowerBoundTracker(config({ queueLimit: 100 }), 2, 0, 100);
     t.step(batch(0, [1, 1]));
