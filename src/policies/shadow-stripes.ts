@@ -7,11 +7,10 @@
  * bandwidth plus the cut-over pause; the stripes count on their old nodes until the last of them
  * ends, and no new placement starts meanwhile (the held layout is re-placed only when no plan
  * runs). Scored this way, the candidate says what holding stripes would give against chasing,
- * not what round-robin alone gives; a switch then migrates to the placed stripes.
+ * not what round-robin alone gives (a switch still migrates to the round-robin stripes).
  */
-import { partitionLoads, type PartitionMap } from '../model/partition-map.ts';
-import type { ClusterFacts } from './policy.ts';
-import { placeStripes } from './stripe-placement.ts';
+import type { PartitionMap } from '../model/partition-map.ts';
+import { placeStripes, type PlacementInput } from './stripe-placement.ts';
 
 export class ShadowStripes {
   /** The stripes as placed now (moves of a running placement not yet in). */
@@ -40,17 +39,11 @@ export class ShadowStripes {
     windowMs: number,
     state: () => Float64Array,
     nodes: readonly number[],
-    cluster: Pick<ClusterFacts, 'nodeCapacity' | 'moveBandwidth' | 'moveLoad' | 'pauses' | 'maxConcurrentOps'>,
+    cluster: PlacementInput['cluster'],
     threshold: number,
   ): void {
     if (this.pending) return;
     const p = placeStripes({ map: this.map, picture: { windows: [rates], windowMs }, state, nodes, cluster, threshold });
-    if (!p) return;
-    const bytes = partitionLoads(this.map, state());
-    let longest = 0;
-    for (let s = 0; s < bytes.length; s++) {
-      if (p.map.nodes[s] !== this.map.nodes[s]) longest = Math.max(longest, cluster.pauses.move + (1000 * bytes[s]) / Math.max(1, cluster.moveBandwidth));
-    }
-    this.pending = { nodes: p.map.nodes, atMs: nowMs + longest };
+    if (p) this.pending = { nodes: p.map.nodes, atMs: nowMs + p.longestMs };
   }
 }

@@ -52,6 +52,8 @@ export interface Placement {
   /** The stripes' nodes after the moves (the cut and ids are `map`'s). */
   readonly map: PartitionMap;
   readonly moves: number;
+  /** How long the moves take side by side: the longest one's copy and cut-over pause, ms. */
+  readonly longestMs: number;
   /** Expected waiting records over the horizon without the moves, and with them. */
   readonly before: number;
   readonly after: number;
@@ -99,7 +101,9 @@ export function placeStripes(p: PlacementInput): Placement | null {
     moves++;
   }
   if (moves === 0 || m.before - after < need) return null;
-  return { map: { ...p.map, nodes }, moves, before: m.before, after };
+  let longestMs = 0;
+  for (let s = 0; s < nodes.length; s++) if (nodes[s] !== p.map.nodes[s]) longestMs = Math.max(longestMs, m.dur[s]);
+  return { map: { ...p.map, nodes }, moves, longestMs, before: m.before, after };
 }
 
 /** The picture per segment: each stripe's and node's expected load and spread, and the moves' timing. */

@@ -131,7 +131,7 @@ describe('spread strategy', () => {
     // Stripes 0 and 1 trade nodes: the cut stays, so the plan is two moves.
     const nodes = [...state.map.nodes];
     [nodes[0], nodes[1]] = [nodes[1], nodes[0]];
-    const plan = s.replace(t, state.map, { map: { ...state.map, nodes }, moves: 2, before: 1, after: 0 });
+    const plan = s.replace(t, state.map, { map: { ...state.map, nodes }, moves: 2, longestMs: 0, before: 1, after: 0 });
     expect(s.owns(plan.id)).toBe(true);
     expect(plan.actions.map((a) => a.kind)).toEqual(['move', 'move']);
     expect([s.report.placements, s.report.placedStripes]).toEqual([1, 2]);
