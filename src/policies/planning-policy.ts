@@ -353,8 +353,11 @@ export abstract class PlanningPolicy implements Policy {
   /** The APM's stale-plan guard: the plan's saving against the newest picture. */
   private recheck(cutPlan: Plan, current: PartitionMap): { savings: number; partialPays: boolean } {
     const pic = this.latest;
-    // A spread migration is judged by the strategy's scores, not by the PRE's picture.
-    if (!pic || this.spread?.owns(cutPlan.id)) return { savings: cutPlan.savings, partialPays: true };
+    // A spread migration is judged by the strategy's scores, not by the PRE's picture: never
+    // aborted here (its saving on the last window alone is often 0, and a migration cut after each
+    // batch would take many times the span its switch was priced for).
+    if (this.spread?.owns(cutPlan.id)) return { savings: Infinity, partialPays: true };
+    if (!pic) return { savings: cutPlan.savings, partialPays: true };
     const plan = this.cutFrom?.id === cutPlan.id ? this.cutFrom.whole : cutPlan;
     const inputNow = this.input(pic, current);
     const savings = planSavings(plan, inputNow);
