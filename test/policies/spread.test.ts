@@ -164,28 +164,6 @@ describe('spread strategy', () => {
     for (let i = 1; i <= 48; i++) expect(s.step(i * EVERY, state.map, false, undefined, new Set(), plans).kind).toBe('chase');
   });
 
-  it('does not spread when its migration cannot end within the payback span, however quiet the window just observed', () => {
-    // Two hours of a hot band that stripes serve far better, then a quiet window at the decision:
-    // nothing is over capacity in it, so the migration's own load costs nothing there. A migration
-    // that outlasts the 6-hour payback (1 byte/s here) leaves chasing's layout serving meanwhile,
-    // and so cannot pay back; at the usual bandwidth the same evidence spreads.
-    const run = (moveBandwidth: number) => {
-      const state = { map: equalPartitionMap(B, N, N), rates: band(110) };
-      const ctx = fakeContext(state);
-      const s = new SpreadStrategy({ ...ctx, cluster: { ...ctx.cluster, moveBandwidth } } as PolicyContext, EVERY);
-      let step: ReturnType<SpreadStrategy['step']> = { kind: 'chase' };
-      for (let i = 1; i <= 24; i++) {
-        lagging();
-        if (i === 24) state.rates = new Float64Array(B).fill(1);
-        step = s.step(i * EVERY, state.map, false, undefined, new Set(), plans);
-        if (i < 24) expect(step.kind).toBe('chase');
-      }
-      return step.kind;
-    };
-    expect(run(1)).toBe('chase');
-    expect(run(1e6)).toBe('migrate');
-  });
-
   it('takes the finest of the stripe counts that score alike, not a coarser one because its migration is cheaper', () => {
     // 32 and 16 stripes both take the hot band with nothing over capacity. The buckets that move
     // under 32 stripes but stay put under 16 hold so much state that the migration to 32 cannot
