@@ -12,6 +12,16 @@ import * as path from 'node:path';
 import { parseScenario } from '../../src/scenario/load.ts';
 import { runLoaded } from '../../src/api.ts';
 import type { PlanningReport } from '../../src/policies/planning-policy.ts';
+import type { RunResult } from '../../src/experiment/run.ts';
+
+/** A plan record as the tests read it. */
+type SpreadPlan = { id: string; outcome?: string; savings: number; actions: readonly { action: { kind: string } }[] };
+
+/** The spread strategy's plan records of lane `name` (`<lane>-spread-N`), in order. */
+function spreadPlansOf(result: RunResult, name: string): SpreadPlan[] {
+  const report = result.lanes.find((l) => l.name === name)!.report as unknown as PlanningReport;
+  return (report.planRecords as readonly SpreadPlan[]).filter((r) => r.id.includes('-spread-'));
+}
 
 const yaml = `name: spread-run
 seed: 1
@@ -47,7 +57,6 @@ policies:
 
 describe('spread strategy in a run', () => {
   const { summary, result } = runLoaded(parseScenario(yaml, 'spread-run.yaml', path.join(__dirname)), { workers: 1 });
-  const report = (name: string) => result.lanes.find((l) => l.name === name)!.report as unknown as PlanningReport;
 
   it('spreads where chasing loses, finishes its migration through operation failures, and serves better than chasing', () => {
     const s = summary.policies.auto.strategy!;
@@ -56,7 +65,7 @@ describe('spread strategy in a run', () => {
     expect(s.events[0].timeMs).toBeLessThan(10 * 3_600_000);
     // Node 2 down from 10 h for 20 minutes: the layout holds (before, the strategy left it and chased).
     expect(s.events.map((e) => e.to)).toEqual(['spread']);
-    const spreadPlans = (report('auto').planRecords as readonly { id: string; outcome?: string }[]).filter((r) => r.id.includes('-spread-'));
+    const spreadPlans = spreadPlansOf(result, 'auto');
     expect(spreadPlans.some((r) => r.outcome === 'completed')).toBe(true);
     // The strategy judges its own plans: the APM's stale-plan re-check never cuts a migration short.
     expect(spreadPlans.filter((r) => r.outcome === 'aborted')).toEqual([]);
@@ -65,7 +74,7 @@ describe('spread strategy in a run', () => {
   });
 
   it('once its stripes are in place, moves some of them between nodes for the load coming, keeping the cut', () => {
-    const records = (report('auto').planRecords as readonly { id: string; outcome?: string; actions: readonly { action: { kind: string } }[] }[]).filter((r) => r.id.includes('-spread-'));
+    const records = spreadPlansOf(result, 'auto');
     const inPlace = records.findIndex((r) => r.outcome === 'completed');
     const later = records.slice(inPlace + 1);
     expect(later.length).toBeGreaterThan(0);
@@ -92,8 +101,7 @@ describe('spread strategy in a run', () => {
     const file = path.join(__dirname, '../../scenarios/study/tail-growth-slow.yaml');
     const loaded = parseScenario(fs.readFileSync(file, 'utf8'), file, path.dirname(file), { policies: ['reactive_fair'], seed: 1 });
     const run = runLoaded(loaded, { workers: 1 });
-    const lane = run.result.lanes.find((l) => l.name === 'reactive_fair')!.report as unknown as PlanningReport;
-    const spreadPlans = (lane.planRecords as readonly { id: string; outcome?: string; savings: number }[]).filter((r) => r.id.includes('-spread-'));
+    const spreadPlans = spreadPlansOf(run.result, 'reactive_fair');
     expect(run.summary.policies.reactive_fair.strategy!.events[0].to).toBe('spread');
     expect(spreadPlans.some((r) => r.savings === 0 && r.outcome === 'completed')).toBe(true);
     expect(spreadPlans.filter((r) => r.outcome === 'aborted')).toEqual([]);
