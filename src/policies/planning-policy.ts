@@ -328,7 +328,7 @@ export abstract class PlanningPolicy implements Policy {
   private place(now: number, base: PartitionMap): void {
     const pic = this.picture(now);
     if (!pic) return;
-    const picture = { windows: pic.windows, upper: pic.upper, windowMs: pic.windowMs ?? this.spec.every };
+    const picture = { windows: pic.windows, windowMs: pic.windowMs ?? this.spec.every };
     const p = placeStripes({ map: base, picture, state: () => this.stateNow(), nodes: this.ctx.control.activeNodes(), cluster: this.ctx.cluster, threshold: this.spec.threshold });
     if (p) this.execute(this.spread!.replace(now, base, p));
   }

@@ -11,8 +11,12 @@
  *
  * The cost is the records expected to wait, over the picture's windows (the last one held to
  * `PLACE_HORIZON_MS`): a node over capacity delays all its records, and its load is normal around
- * the picture's expected load with the spread its tail (p90) gives, so each node counts
- * load × P(load > capacity) per second. A move is counted on the old node until its state has been
+ * the picture's expected load with a spread of `SPREAD` of it, so each node counts
+ * load × P(load > capacity) per second. The picture's tail (p90) is not used: a forecast's tail
+ * is mostly uncertainty about where the load will be, shared by every node, which moving a stripe
+ * does not reduce; read as each node's own risk, it made nodes well under capacity look at risk
+ * and moves that only added their own load look worth it (docs/study.md, "Stripes placed on the
+ * expected load"). A move is counted on the old node until its state has been
  * copied and on the new one after; meanwhile both nodes lose `moveLoad` of their capacity, and its
  * cut-over pause delays the stripe's records. Greedy: the best single move, then the next, each
  * from a node where records are expected to wait, each node in at most one move per decision (so
@@ -24,20 +28,19 @@
 import { cumulativeNormal } from 'vega-statistics';
 import { nodeLoads, partitionLoads, type PartitionMap } from '../model/partition-map.ts';
 import type { ClusterFacts } from './policy.ts';
-import { Z90 } from './truth-source.ts';
 
 /** The span a placement pays back over: the picture's last window holds until then, ms. */
 export const PLACE_HORIZON_MS = 30 * 60_000;
 /** Share of the picture's records a placement must save (expected waiting records). */
 export const PLACE_MIN_SAVING = 0.001;
-/** A node's load spread when the picture has no tail: this share of its load. */
-const MIN_SPREAD = 0.02;
+/** A node's load spread (standard deviation) as a share of its expected load: per-tick noise. */
+export const SPREAD = 0.02;
 
 export interface PlacementInput {
   /** The held layout as the cluster has it now. */
   readonly map: PartitionMap;
-  /** Per-window expected records/s per bucket, the tail (p90) where the policy has one, each window's length. */
-  readonly picture: { readonly windows: readonly Float64Array[]; readonly upper?: readonly Float64Array[]; readonly windowMs: number };
+  /** Per-window expected records/s per bucket, and each window's length. */
+  readonly picture: { readonly windows: readonly Float64Array[]; readonly windowMs: number };
   /** State bytes per bucket now (read only when some move may pay). */
   readonly state: () => Float64Array;
   /** The nodes that may hold stripes. */
@@ -59,10 +62,10 @@ export interface Placement {
   readonly after: number;
 }
 
-/** Expected records/s waiting on a node of expected load `m`, spread `sd`, capacity `cap`. */
-export function waiting(m: number, sd: number, cap: number): number {
+/** Expected records/s waiting on a node of expected load `m` (spread `SPREAD` × m) and capacity `cap`. */
+export function waiting(m: number, cap: number): number {
   if (m <= 0) return 0;
-  return m * (1 - cumulativeNormal(cap, m, Math.max(sd, MIN_SPREAD * m)));
+  return m * (1 - cumulativeNormal(cap, m, SPREAD * m));
 }
 
 /** A better placement of `map`'s stripes for the picture, or null when no set of moves saves enough. */
@@ -82,7 +85,7 @@ export function placeStripes(p: PlacementInput): Placement | null {
       const a = nodes[s];
       // Only a node where records are expected to wait gives up a stripe, and a move saves at most
       // what waits there (adding load does not lower the target's waiting while its stripes'
-      // spreads are in proportion to their loads, as the tails are): skip what cannot beat the best.
+      // spreads are in proportion to their loads): skip what cannot beat the best.
       if (used.has(a) || m.dur[s] >= m.horizon || m.pause(s) - m.gain[a] >= (best?.d ?? 0)) continue;
       m.timing(s);
       for (const b of p.nodes) {
@@ -110,11 +113,9 @@ export function placeStripes(p: PlacementInput): Placement | null {
 class Model {
   readonly seg: Segment[];
   readonly horizon: number;
-  /** Per segment, per stripe: expected load and spread; per node: their sums. */
+  /** Per segment, per stripe: expected load; per node: their sums. */
   private readonly lm: Float64Array[];
-  private readonly ls: Float64Array[];
   private readonly nm: Float64Array[];
-  private readonly ns: Float64Array[];
   /** Per segment, per node: records/s expected to wait, at full capacity and while moving state. */
   private readonly w: Float64Array[];
   private readonly wl: Float64Array[];
@@ -139,11 +140,8 @@ class Model {
     this.horizon = this.seg[this.seg.length - 1].end;
     this.fa = new Float64Array(this.seg.length);
     const dim = Math.max(...p.nodes, ...map.nodes) + 1;
-    // Spreads add up over a node's stripes: the picture's errors move together more than apart.
     this.lm = this.seg.map((_, j) => partitionLoads(map, p.picture.windows[j]));
-    this.ls = this.seg.map((_, j) => partitionLoads(map, spreads(p.picture.windows[j], p.picture.upper?.[j])));
     this.nm = this.lm.map((l) => nodeLoads(map, l, dim));
-    this.ns = this.ls.map((l) => nodeLoads(map, l, dim));
     this.w = this.seg.map(() => new Float64Array(dim));
     this.wl = this.seg.map(() => new Float64Array(dim));
     this.gain = new Float64Array(dim);
@@ -173,8 +171,8 @@ class Model {
   private update(n: number): void {
     let g = 0;
     for (let j = 0; j < this.seg.length; j++) {
-      this.w[j][n] = waiting(this.nm[j][n], this.ns[j][n], this.cap);
-      this.wl[j][n] = waiting(this.nm[j][n], this.ns[j][n], this.low);
+      this.w[j][n] = waiting(this.nm[j][n], this.cap);
+      this.wl[j][n] = waiting(this.nm[j][n], this.low);
       g += this.seg[j].len * this.w[j][n];
     }
     this.gain[n] = g;
@@ -190,13 +188,13 @@ class Model {
 
   /** The change in expected waiting records of moving stripe `s` from node `a` to `b` (after `timing(s)`). */
   delta(s: number, a: number, b: number): number {
-    const { lm, ls, nm, ns, w, wl, cap } = this;
+    const { lm, nm, w, wl, cap } = this;
     let d = this.pause(s);
     for (let j = 0; j < this.seg.length; j++) {
       const old = w[j][a] + w[j][b];
       const f = this.fa[j];
       // Before the copy ends the stripe is still on a; no need to price what comes after it.
-      const next = f > 0 ? waiting(nm[j][a] - lm[j][s], ns[j][a] - ls[j][s], cap) + waiting(nm[j][b] + lm[j][s], ns[j][b] + ls[j][s], cap) : 0;
+      const next = f > 0 ? waiting(nm[j][a] - lm[j][s], cap) + waiting(nm[j][b] + lm[j][s], cap) : 0;
       d += this.seg[j].len * ((1 - f) * (wl[j][a] + wl[j][b]) + f * next - old);
     }
     return d;
@@ -204,12 +202,10 @@ class Model {
 
   /** Records stripe `s` on node `b` instead of `a`. */
   move(s: number, a: number, b: number): void {
-    const { lm, ls, nm, ns } = this;
+    const { lm, nm } = this;
     for (let j = 0; j < this.seg.length; j++) {
       nm[j][a] -= lm[j][s];
-      ns[j][a] -= ls[j][s];
       nm[j][b] += lm[j][s];
-      ns[j][b] += ls[j][s];
     }
     this.update(a);
     this.update(b);
@@ -230,11 +226,4 @@ function segments(n: number, windowMs: number): Segment[] {
     const end = j === n - 1 ? Math.max((j + 1) * windowMs, PLACE_HORIZON_MS) : (j + 1) * windowMs;
     return { start, end, len: (end - start) / 1000 };
   });
-}
-
-/** Per bucket: the spread (standard deviation) of its load the tail implies, 0 without one. */
-function spreads(mean: Float64Array, upper: Float64Array | undefined): Float64Array {
-  const out = new Float64Array(mean.length);
-  if (upper) for (let b = 0; b < out.length; b++) out[b] = Math.max(0, upper[b] - mean[b]) / Z90;
-  return out;
 }

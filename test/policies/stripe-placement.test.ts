@@ -5,7 +5,7 @@
  * costs its nodes more while it runs than it saves is not made; the cut never changes.
  */
 import { describe, expect, it } from 'vitest';
-import { placeStripes, waiting, type PlacementInput } from '../../src/policies/stripe-placement.ts';
+import { placeStripes, SPREAD, waiting, type PlacementInput } from '../../src/policies/stripe-placement.ts';
 import { stripes } from '../../src/policies/restripe.ts';
 
 const B = 64;
@@ -27,7 +27,7 @@ function picture(hot: number, on: readonly number[], from: number): Float64Array
 function input(windows: Float64Array[], over: Partial<PlacementInput> = {}): PlacementInput {
   return {
     map,
-    picture: { windows, upper: windows.map((w) => w.map((x) => x * 1.1)), windowMs: WINDOW },
+    picture: { windows, windowMs: WINDOW },
     state: () => new Float64Array(B).fill(1e6), // 4 MB a stripe: 4 s at 1 MB/s
     nodes: NODES,
     cluster: { nodeCapacity: CAP, moveBandwidth: 1e6, moveLoad: 0.2, pauses: { split: 0, merge: 0, move: 0 }, maxConcurrentOps: 4 },
@@ -37,19 +37,28 @@ function input(windows: Float64Array[], over: Partial<PlacementInput> = {}): Pla
 }
 
 describe('waiting', () => {
-  it('is the load times the chance it exceeds capacity', () => {
-    expect(waiting(0, 10, CAP)).toBe(0);
-    expect(waiting(100, 10, CAP)).toBeCloseTo(50, 6);
-    // p90 at capacity: one chance in ten.
-    expect(waiting(80, 20 / 1.2815515655446004, CAP)).toBeCloseTo(8, 4);
-    expect(waiting(60, 5, CAP)).toBeLessThan(1e-9);
-    expect(waiting(90, 5, CAP)).toBeLessThan(waiting(95, 5, CAP));
+  it('is the load times the chance it exceeds capacity, the load spread by SPREAD of it', () => {
+    expect(waiting(0, CAP)).toBe(0);
+    expect(waiting(100, CAP)).toBeCloseTo(50, 6);
+    // One spread under capacity: over it one time in 6.3 (1 − Φ(1)).
+    const m = CAP / (1 + SPREAD);
+    expect(waiting(m, CAP)).toBeCloseTo(m * 0.15865525393145707, 6);
+    // 90% of capacity is 5.6 spreads under it: next to nothing waits.
+    expect(waiting(90, CAP)).toBeLessThan(1e-5);
+    expect(waiting(97, CAP)).toBeLessThan(waiting(99, CAP));
   });
 });
 
 describe('placeStripes', () => {
   it('moves nothing while every node has room', () => {
     expect(placeStripes(input(picture(30, [0, 4], 2)))).toBeNull();
+  });
+
+  it('reads the expected load only: a node coming to 90% of capacity keeps its stripes, one coming over it gives one up', () => {
+    // Stripes 0 and 4 (node 0) warm up from the third window: node 0 at 16 + 74 = 90, the others at 16.
+    expect(placeStripes(input(picture(37, [0, 4], 2)))).toBeNull();
+    // At 16 + 90 = 106 of 100 one of them moves.
+    expect(placeStripes(input(picture(45, [0, 4], 2)))!.moves).toBe(1);
   });
 
   it('moves a cold stripe off the node a coming hot range would overload, onto the emptiest, keeping the cut', () => {
