@@ -150,6 +150,11 @@ export abstract class PlanningPolicy implements Policy {
   /** The picture to plan from now, or null to skip this decision. */
   protected abstract picture(nowMs: number): LoadPicture | null;
 
+  /** The p90 relative excess of a tick's load over its window's mean, as the policy knows it (0: unknown). */
+  protected tickNoise(): number {
+    return 0;
+  }
+
   start(ctx: PolicyContext): void {
     this.ctx = ctx;
     this.stateBuf = new Float64Array(ctx.buckets);
@@ -329,7 +334,7 @@ export abstract class PlanningPolicy implements Policy {
     const pic = this.picture(now);
     if (!pic) return;
     const picture = { windows: pic.windows, windowMs: pic.windowMs ?? this.spec.every };
-    const p = placeStripes({ map: base, picture, state: () => this.stateNow(), nodes: this.ctx.control.activeNodes(), cluster: this.ctx.cluster, threshold: this.spec.threshold });
+    const p = placeStripes({ map: base, picture, noise: this.tickNoise(), state: () => this.stateNow(), nodes: this.ctx.control.activeNodes(), cluster: this.ctx.cluster, threshold: this.spec.threshold });
     if (p) this.execute(this.spread!.replace(now, base, p));
   }
 

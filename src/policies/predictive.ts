@@ -99,6 +99,11 @@ export class PredictivePolicy extends PlanningPolicy {
     return this.spec.payback ?? this.spec.horizon;
   }
 
+  /** The source's tick noise: measured by the KDP or persistence, known to the truth. */
+  protected override tickNoise(): number {
+    return this.kdp.tickExcess;
+  }
+
   /** The forecast source (the KDP here; the truth in the oracle). */
   protected createSource(ctx: PolicyContext): ForecastSource {
     return new KeyDistributionProfiler({

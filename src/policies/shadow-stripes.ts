@@ -43,7 +43,7 @@ export class ShadowStripes {
     threshold: number,
   ): void {
     if (this.pending) return;
-    const p = placeStripes({ map: this.map, picture: { windows: [rates], windowMs }, state, nodes, cluster, threshold });
+    const p = placeStripes({ map: this.map, picture: { windows: [rates], windowMs }, noise: 0, state, nodes, cluster, threshold });
     if (p) this.pending = { nodes: p.map.nodes, atMs: nowMs + p.longestMs };
   }
 }

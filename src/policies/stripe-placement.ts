@@ -11,12 +11,13 @@
  *
  * The cost is the records expected to wait, over the picture's windows (the last one held to
  * `PLACE_HORIZON_MS`): a node over capacity delays all its records, and its load is normal around
- * the picture's expected load with a spread of `SPREAD` of it, so each node counts
- * load × P(load > capacity) per second. The picture's tail (p90) is not used: a forecast's tail
- * is mostly uncertainty about where the load will be, shared by every node, which moving a stripe
- * does not reduce; read as each node's own risk, it made nodes well under capacity look at risk
- * and moves that only added their own load look worth it (docs/study.md, "Stripes placed on the
- * expected load"). A move is counted on the old node until its state has been
+ * the picture's expected load with the spread of its tick noise (`noise`: the p90 relative excess
+ * of a tick's load over its window's mean, as the policy's source measures or knows it; at least
+ * `MIN_SPREAD` of the load), so each node counts load × P(load > capacity) per second. The
+ * picture's tail (p90) is not read: besides the tick noise, a forecast's tail is its uncertainty
+ * about where the load will be, shared by every node, which moving a stripe does not reduce; read
+ * as each node's own risk, it made nodes well under capacity look at risk and moves that only
+ * added their own load look worth it (docs/study.md, "Stripes placed on the expected load"). A move is counted on the old node until its state has been
  * copied and on the new one after; meanwhile both nodes lose `moveLoad` of their capacity, and its
  * cut-over pause delays the stripe's records. Greedy: the best single move, then the next, each
  * from a node where records are expected to wait, each node in at most one move per decision (so
@@ -26,6 +27,7 @@
  * not worth one (and when less than that waits at all, the search is skipped).
  */
 import { cumulativeNormal } from 'vega-statistics';
+import { Z90 } from './truth-source.ts';
 import { nodeLoads, partitionLoads, type PartitionMap } from '../model/partition-map.ts';
 import type { ClusterFacts } from './policy.ts';
 
@@ -33,14 +35,16 @@ import type { ClusterFacts } from './policy.ts';
 export const PLACE_HORIZON_MS = 30 * 60_000;
 /** Share of the picture's records a placement must save (expected waiting records). */
 export const PLACE_MIN_SAVING = 0.001;
-/** A node's load spread (standard deviation) as a share of its expected load: per-tick noise. */
-export const SPREAD = 0.02;
+/** The least spread (standard deviation) of a node's load, as a share of its expected load. */
+export const MIN_SPREAD = 0.02;
 
 export interface PlacementInput {
   /** The held layout as the cluster has it now. */
   readonly map: PartitionMap;
   /** Per-window expected records/s per bucket, and each window's length. */
   readonly picture: { readonly windows: readonly Float64Array[]; readonly windowMs: number };
+  /** The p90 relative excess of a tick's load over its window's mean (the source's `tickExcess`; 0: unknown). */
+  readonly noise: number;
   /** State bytes per bucket now (read only when some move may pay). */
   readonly state: () => Float64Array;
   /** The nodes that may hold stripes. */
@@ -62,10 +66,10 @@ export interface Placement {
   readonly after: number;
 }
 
-/** Expected records/s waiting on a node of expected load `m` (spread `SPREAD` × m) and capacity `cap`. */
-export function waiting(m: number, cap: number): number {
+/** Expected records/s waiting on a node of expected load `m`, spread `rel` × m (at least `MIN_SPREAD` × m), capacity `cap`. */
+export function waiting(m: number, rel: number, cap: number): number {
   if (m <= 0) return 0;
-  return m * (1 - cumulativeNormal(cap, m, SPREAD * m));
+  return m * (1 - cumulativeNormal(cap, m, Math.max(rel, MIN_SPREAD) * m));
 }
 
 /** A better placement of `map`'s stripes for the picture, or null when no set of moves saves enough. */
@@ -130,12 +134,15 @@ class Model {
   private readonly fa: Float64Array;
   private readonly cap: number;
   private readonly low: number;
+  /** A node's load spread as a share of its load. */
+  private readonly rel: number;
 
   constructor(private readonly p: PlacementInput) {
     const c = p.cluster;
     const map = p.map;
     this.cap = c.nodeCapacity;
     this.low = c.nodeCapacity * (1 - (c.moveLoad ?? 0));
+    this.rel = Math.max(0, p.noise) / Z90;
     this.seg = segments(p.picture.windows.length, p.picture.windowMs);
     this.horizon = this.seg[this.seg.length - 1].end;
     this.fa = new Float64Array(this.seg.length);
@@ -171,8 +178,8 @@ class Model {
   private update(n: number): void {
     let g = 0;
     for (let j = 0; j < this.seg.length; j++) {
-      this.w[j][n] = waiting(this.nm[j][n], this.cap);
-      this.wl[j][n] = waiting(this.nm[j][n], this.low);
+      this.w[j][n] = waiting(this.nm[j][n], this.rel, this.cap);
+      this.wl[j][n] = waiting(this.nm[j][n], this.rel, this.low);
       g += this.seg[j].len * this.w[j][n];
     }
     this.gain[n] = g;
@@ -188,13 +195,13 @@ class Model {
 
   /** The change in expected waiting records of moving stripe `s` from node `a` to `b` (after `timing(s)`). */
   delta(s: number, a: number, b: number): number {
-    const { lm, nm, w, wl, cap } = this;
+    const { lm, nm, w, wl, cap, rel } = this;
     let d = this.pause(s);
     for (let j = 0; j < this.seg.length; j++) {
       const old = w[j][a] + w[j][b];
       const f = this.fa[j];
       // Before the copy ends the stripe is still on a; no need to price what comes after it.
-      const next = f > 0 ? waiting(nm[j][a] - lm[j][s], cap) + waiting(nm[j][b] + lm[j][s], cap) : 0;
+      const next = f > 0 ? waiting(nm[j][a] - lm[j][s], rel, cap) + waiting(nm[j][b] + lm[j][s], rel, cap) : 0;
       d += this.seg[j].len * ((1 - f) * (wl[j][a] + wl[j][b]) + f * next - old);
     }
     return d;

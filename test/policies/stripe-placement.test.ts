@@ -5,7 +5,7 @@
  * costs its nodes more while it runs than it saves is not made; the cut never changes.
  */
 import { describe, expect, it } from 'vitest';
-import { placeStripes, SPREAD, waiting, type PlacementInput } from '../../src/policies/stripe-placement.ts';
+import { MIN_SPREAD, placeStripes, waiting, type PlacementInput } from '../../src/policies/stripe-placement.ts';
 import { stripes } from '../../src/policies/restripe.ts';
 
 const B = 64;
@@ -28,6 +28,7 @@ function input(windows: Float64Array[], over: Partial<PlacementInput> = {}): Pla
   return {
     map,
     picture: { windows, windowMs: WINDOW },
+    noise: 0,
     state: () => new Float64Array(B).fill(1e6), // 4 MB a stripe: 4 s at 1 MB/s
     nodes: NODES,
     cluster: { nodeCapacity: CAP, moveBandwidth: 1e6, moveLoad: 0.2, pauses: { split: 0, merge: 0, move: 0 }, maxConcurrentOps: 4 },
@@ -37,15 +38,16 @@ function input(windows: Float64Array[], over: Partial<PlacementInput> = {}): Pla
 }
 
 describe('waiting', () => {
-  it('is the load times the chance it exceeds capacity, the load spread by SPREAD of it', () => {
-    expect(waiting(0, CAP)).toBe(0);
-    expect(waiting(100, CAP)).toBeCloseTo(50, 6);
+  it('is the load times the chance it exceeds capacity, the load spread by its noise', () => {
+    expect(waiting(0, 0.1, CAP)).toBe(0);
+    expect(waiting(100, 0.1, CAP)).toBeCloseTo(50, 6);
     // One spread under capacity: over it one time in 6.3 (1 − Φ(1)).
-    const m = CAP / (1 + SPREAD);
-    expect(waiting(m, CAP)).toBeCloseTo(m * 0.15865525393145707, 6);
-    // 90% of capacity is 5.6 spreads under it: next to nothing waits.
-    expect(waiting(90, CAP)).toBeLessThan(1e-5);
-    expect(waiting(97, CAP)).toBeLessThan(waiting(99, CAP));
+    const m = CAP / 1.1;
+    expect(waiting(m, 0.1, CAP)).toBeCloseTo(m * 0.15865525393145707, 6);
+    // Without noise the spread is MIN_SPREAD of the load: 90% of capacity is 5.6 spreads under it.
+    expect(waiting(90, 0, CAP)).toBeLessThan(1e-5);
+    expect(waiting(90, 0, CAP)).toBe(waiting(90, MIN_SPREAD, CAP));
+    expect(waiting(97, 0.05, CAP)).toBeLessThan(waiting(99, 0.05, CAP));
   });
 });
 
@@ -54,10 +56,13 @@ describe('placeStripes', () => {
     expect(placeStripes(input(picture(30, [0, 4], 2)))).toBeNull();
   });
 
-  it('reads the expected load only: a node coming to 90% of capacity keeps its stripes, one coming over it gives one up', () => {
+  it('reads the expected load and its tick noise: a node coming to 90% of capacity keeps its stripes unless its ticks often exceed it', () => {
     // Stripes 0 and 4 (node 0) warm up from the third window: node 0 at 16 + 74 = 90, the others at 16.
-    expect(placeStripes(input(picture(37, [0, 4], 2)))).toBeNull();
-    // At 16 + 90 = 106 of 100 one of them moves.
+    const w = picture(37, [0, 4], 2);
+    expect(placeStripes(input(w))).toBeNull();
+    // Ticks 25% over the window's mean one time in ten: node 0 is over capacity a third of the time.
+    expect(placeStripes(input(w, { noise: 0.25 }))!.moves).toBe(1);
+    // At 16 + 90 = 106 of 100 one of them moves however quiet the ticks.
     expect(placeStripes(input(picture(45, [0, 4], 2)))!.moves).toBe(1);
   });
 
