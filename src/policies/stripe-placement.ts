@@ -17,9 +17,10 @@
  * picture's tail (p90) is not read: besides the tick noise, a forecast's tail is its uncertainty
  * about where the load will be, shared by every node, which moving a stripe does not reduce; read
  * as each node's own risk, it made nodes well under capacity look at risk and moves that only
- * added their own load look worth it (docs/study.md, "Stripes placed on the expected load"). A move is counted on the old node until its state has been
- * copied and on the new one after; meanwhile both nodes lose `moveLoad` of their capacity, and its
- * cut-over pause delays the stripe's records. Greedy: the best single move, then the next, each
+ * added their own load look worth it (docs/study.md, "Stripes placed on the expected load").
+ * A move is counted on the old node until its state has been copied and on the new one after;
+ * meanwhile both nodes lose `moveLoad` of their capacity, and its cut-over pause delays the
+ * stripe's records. Greedy: the best single move, then the next, each
  * from a node where records are expected to wait, each node in at most one move per decision (so
  * moves run side by side at full bandwidth), while one lowers the cost. Proposed only when the
  * moves together save `threshold` of what doing nothing costs and at least `PLACE_MIN_SAVING` of
@@ -27,9 +28,9 @@
  * not worth one (and when less than that waits at all, the search is skipped).
  */
 import { cumulativeNormal } from 'vega-statistics';
-import { Z90 } from './truth-source.ts';
 import { nodeLoads, partitionLoads, type PartitionMap } from '../model/partition-map.ts';
 import type { ClusterFacts } from './policy.ts';
+import { Z90 } from './truth-source.ts';
 
 /** The span a placement pays back over: the picture's last window holds until then, ms. */
 export const PLACE_HORIZON_MS = 30 * 60_000;
