@@ -302,7 +302,11 @@ export interface Replay {
  * and the cost of the configuration each ends with (the plan's target when proposed, else the
  * current map).
  */
-export function replay(decisions: readonly Decision[], optimizer: OptimizerName | Optimizer, iterations: number, seedBase = 1000): Replay {
+/**
+ * Replays `decisions` with `optimizer`, each at its own captured budget if it has one, else at
+ * `iterations`; `force`: at `iterations` whatever was captured (the BUDGETS sweep).
+ */
+export function replay(decisions: readonly Decision[], optimizer: OptimizerName | Optimizer, iterations: number, seedBase = 1000, force = false): Replay {
   const wall: number[] = [];
   const cpu: number[] = [];
   const costs: number[] = [];
@@ -311,7 +315,7 @@ export function replay(decisions: readonly Decision[], optimizer: OptimizerName 
   decisions.forEach(({ input, previous, now, iterations: own, maxSearchWindows }, d) => {
     const t0 = performance.now(); // clock-ok: benchmark measurement
     const c0 = process.cpuUsage();
-    const r = planRepartition(input, { optimizer, iterations: own ?? iterations, maxSearchWindows, rng: seededRng(seedBase + d), previous, nowMs: now, id: `d${d}` });
+    const r = planRepartition(input, { optimizer, iterations: force ? iterations : (own ?? iterations), maxSearchWindows, rng: seededRng(seedBase + d), previous, nowMs: now, id: `d${d}` });
     const c1 = process.cpuUsage(c0);
     wall.push(performance.now() - t0); // clock-ok
     cpu.push((c1.user + c1.system) / 1000);
@@ -429,7 +433,7 @@ function main(): void {
       console.log(`${name} B=${d0?.map.buckets} windows=${d0?.windows.length} decisions=${decisions.length} (${scenarioCases[name].file}, the policy alone, its budget)`);
     } else throw new RangeError(`unknown case ${name}`);
     for (const budget of BUDGETS) {
-      const r = replay(decisions, OPTIMIZER, budget);
+      const r = replay(decisions, OPTIMIZER, budget, 1000, true);
       console.log(`  budget ${String(budget).padStart(6)}: median ${quantile(r.wall, 0.5).toFixed(2)} ms a decision, cost mean ${mean(r.costs).toFixed(5)}`);
     }
     let ref: Replay | undefined;
