@@ -34,9 +34,11 @@
  *
  * `fts-reactive`, `fts-predictive` and `fts-oracle` are every decision of that policy of the
  * default scenario (`scenarios/follow-the-sun.yaml`, run with the policy alone: 2 days, its seed,
- * its budget of 2500, tails and timed windows; 575–1389 decisions). Every replay line ends with a
- * fingerprint of its decisions (proposed, savings, reason, actions and their dependencies): equal
- * fingerprints before and after a change to the planner mean it decides exactly as before.
+ * its budget of 2500, tails and timed windows; 575–1389 decisions); `dpf-predictive`,
+ * `ahs-predictive` and `ahs-fair` the same from the study's daily-peak-fast and
+ * append-hotspot-slow (588–1270 decisions). Every replay line ends with a fingerprint of its
+ * decisions (proposed, savings, reason, actions and their dependencies): equal fingerprints
+ * before and after a change to the planner mean it decides exactly as before.
  *
  * `planDecisionSection()` is the comparison as a section of `npm run bench` (decision time and
  * plan cost on the captured decisions, annealing against a candidate optimizer).
@@ -166,13 +168,17 @@ export function capturePolicy(name: string, seeds: readonly number[] = [1, 2, 3,
 }
 
 /**
- * Policies of the default scenario (`scenarios/follow-the-sun.yaml`, the Quick start's), by case
- * name: every decision each makes there when it runs alone (2 days, the scenario's seed).
+ * Policies of a scenario file, by case name: every decision each makes there when it runs alone
+ * (the scenario's duration and seed) — the default scenario's three (`fts-*`), and the study's
+ * daily-peak-fast predictive and append-hotspot-slow predictive and fair baseline.
  */
 export const scenarioCases: Readonly<Record<string, { readonly file: string; readonly policy: string }>> = {
   'fts-reactive': { file: 'scenarios/follow-the-sun.yaml', policy: 'reactive' },
   'fts-predictive': { file: 'scenarios/follow-the-sun.yaml', policy: 'predictive' },
   'fts-oracle': { file: 'scenarios/follow-the-sun.yaml', policy: 'oracle' },
+  'dpf-predictive': { file: 'scenarios/study/daily-peak-fast.yaml', policy: 'predictive' },
+  'ahs-predictive': { file: 'scenarios/study/append-hotspot-slow.yaml', policy: 'predictive' },
+  'ahs-fair': { file: 'scenarios/study/append-hotspot-slow.yaml', policy: 'reactive_fair' },
 };
 
 /** Every decision of one policy of a scenario file, run with that policy alone (no expectations, no sweep). */
