@@ -304,15 +304,11 @@ export interface Replay {
 }
 
 /**
- * Replays `decisions` with `optimizer` (one seeded random stream per decision): time per decision
- * and the cost of the configuration each ends with (the plan's target when proposed, else the
- * current map).
+ * Replays `decisions` with `optimizer` (one seeded random stream per decision), each at its own
+ * captured budget if it has one, else at `iterations`: time per decision and the cost of the
+ * configuration each ends with (the plan's target when proposed, else the current map).
  */
-/**
- * Replays `decisions` with `optimizer`, each at its own captured budget if it has one, else at
- * `iterations`; `force`: at `iterations` whatever was captured (the BUDGETS sweep).
- */
-export function replay(decisions: readonly Decision[], optimizer: OptimizerName | Optimizer, iterations: number, seedBase = 1000, force = false): Replay {
+export function replay(decisions: readonly Decision[], optimizer: OptimizerName | Optimizer, iterations: number, seedBase = 1000): Replay {
   const wall: number[] = [];
   const cpu: number[] = [];
   const costs: number[] = [];
@@ -321,7 +317,7 @@ export function replay(decisions: readonly Decision[], optimizer: OptimizerName 
   decisions.forEach(({ input, previous, now, iterations: own, maxSearchWindows }, d) => {
     const t0 = performance.now(); // clock-ok: benchmark measurement
     const c0 = process.cpuUsage();
-    const r = planRepartition(input, { optimizer, iterations: force ? iterations : (own ?? iterations), maxSearchWindows, rng: seededRng(seedBase + d), previous, nowMs: now, id: `d${d}` });
+    const r = planRepartition(input, { optimizer, iterations: own ?? iterations, maxSearchWindows, rng: seededRng(seedBase + d), previous, nowMs: now, id: `d${d}` });
     const c1 = process.cpuUsage(c0);
     wall.push(performance.now() - t0); // clock-ok
     cpu.push((c1.user + c1.system) / 1000);
@@ -438,8 +434,10 @@ function main(): void {
       const d0 = decisions[0]?.input;
       console.log(`${name} B=${d0?.map.buckets} windows=${d0?.windows.length} decisions=${decisions.length} (${scenarioCases[name].file}, the policy alone, its budget)`);
     } else throw new RangeError(`unknown case ${name}`);
+    // The same inputs without their captured budgets, so that each runs at the budget swept.
+    const unbudgeted = decisions.map((d) => ({ ...d, iterations: undefined }));
     for (const budget of BUDGETS) {
-      const r = replay(decisions, OPTIMIZER, budget, 1000, true);
+      const r = replay(unbudgeted, OPTIMIZER, budget);
       console.log(`  budget ${String(budget).padStart(6)}: median ${quantile(r.wall, 0.5).toFixed(2)} ms a decision, cost mean ${mean(r.costs).toFixed(5)}`);
     }
     let ref: Replay | undefined;
