@@ -78,14 +78,14 @@ function memoCut(prefix: Float64Array, m: number, lo: number, hi: number): Int32
   return cut;
 }
 
-/** Re-cuts a run of 2–16 partitions around the hottest one with the exact min-max cut. */
+/** Re-cuts a run of 2–8 partitions around the hottest one with the exact min-max cut. */
 export const windowRecut: Move = (s, rng) => {
   const k = s.k;
   if (k < 2) return null;
   const ctx = s.ctx;
   const w = randInt(rng, ctx.windowCount);
   const i = s.hottestPartition(w);
-  const m = 2 + randInt(rng, Math.min(15, k - 1));
+  const m = 2 + randInt(rng, Math.min(7, k - 1));
   const a = Math.max(0, Math.min(k - m, i - randInt(rng, m)));
   const b = s.boundaries;
   const prefix = ctx.windowCount > 1 && rng.next() < 0.5 ? ctx.meanPrefix : ctx.prefix[w];
