@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: throughput of the simulator's parts, each also as a ratio to a bare
  * typed-array loop doing the same number of bucket-updates in the same process (machines are
- * noisy; ratios travel better than seconds). Writes bench/results.json.
+ * noisy; ratios travel better than seconds). Writes bench/results.json (figures of sections not run keep
+ * their last values).
  *
  *   npm run bench                      # engine, generation, KDP, 2-day static and four-policy runs
  *   npm run bench -- --week            # also the 7-day, 1024-partition four-policy run
@@ -49,6 +50,7 @@ import { KeyDistributionProfiler } from '../src/profiler/kdp.ts';
 import { median } from '../src/profiler/util.ts';
 import { planDecisionSection } from './plan-decisions.ts';
 import { benchScenario } from './workload.ts';
+import { writeResults, type Results } from './results-file.ts';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -174,7 +176,7 @@ function bareHeapHold(P: number, M: number): number {
   return h[0];
 }
 
-const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, buckets, hours }; // clock-ok: a benchmark
+const results: Results = { date: new Date().toISOString(), node: process.version, buckets, hours }; // clock-ok: a benchmark
 const rows: [string, string, string][] = [];
 const bare = bareLoop(2e9, buckets);
 results.bareLoopUpdatesPerSec = bare;
@@ -530,4 +532,4 @@ const w0 = Math.max(...rows.map((r) => r[0].length));
 const w1 = Math.max(...rows.map((r) => r[1].length));
 console.log(`${'what'.padEnd(w0)}  ${'figure'.padEnd(w1)}  × bare loop`);
 for (const r of rows) console.log(`${r[0].padEnd(w0)}  ${r[1].padEnd(w1)}  ${r[2]}`);
-fs.writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
+writeResults(results);
