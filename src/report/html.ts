@@ -12,6 +12,7 @@ import { policyScale } from './colors.ts';
 import { fmtMs } from './format.ts';
 import { formatBytes } from '../model/units.ts';
 import { comparisonOf, headlineText } from './headline.ts';
+import { oracleWarnings } from './oracle-check.ts';
 import { vegaAssets } from './page-assets.ts';
 
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
@@ -53,7 +54,8 @@ export function headlineHtml(s: Summary): string {
   const c = comparisonOf(s);
   if (!c) return '';
   const t = headlineText(c);
-  return `<div class="headline"><div class="lead"><b>${esc(t.lead)}:</b> ${t.parts.map(esc).join(' · ')}</div><div class="seeds">${esc(t.seedsNote)} · after warm-up, ${esc(fmtMs(s.measuredMs))} measured · SLO p${s.sloPercentile} ≤ ${esc(fmtMs(s.sloLatencyMs))}</div></div>`;
+  const oracle = oracleWarnings(s).map((w) => `<div class="warn oracle">⚠ ${esc(w)}</div>`).join('');
+  return `<div class="headline"><div class="lead"><b>${esc(t.lead)}:</b> ${t.parts.map(esc).join(' · ')}</div><div class="seeds">${esc(t.seedsNote)} · after warm-up, ${esc(fmtMs(s.measuredMs))} measured · SLO p${s.sloPercentile} ≤ ${esc(fmtMs(s.sloLatencyMs))}</div>${oracle}</div>`;
 }
 
 /** The run's parameters: the resolved scenario flattened to `path: value` lines. */
@@ -106,7 +108,7 @@ td,th{border-bottom:1px solid #e3e3e3;padding:4px 10px;text-align:right} th:firs
 td.win{font-weight:700;background:#eaf7ea} tr.fail td{background:#fdecea} tr.pass td{background:#eef8ee}
 .note{color:#555;max-width:820px} .alarm{background:#fdecea;border:1px solid #e57373;padding:8px 12px;margin:12px 0}
 section{margin:28px 0} code{background:#f4f4f4;padding:1px 4px}
-.headline{border-left:5px solid #59a14f;background:#f3f9f1;padding:10px 14px;margin:14px 0;font-size:16px} .headline .seeds{color:#555;font-size:13px;margin-top:4px}
+.headline{border-left:5px solid #59a14f;background:#f3f9f1;padding:10px 14px;margin:14px 0;font-size:16px} .headline .seeds{color:#555;font-size:13px;margin-top:4px} .headline .oracle{font-size:13px;margin-top:6px}
 .ok{color:#2e7d32} .warn{background:#fff8e1;border:1px solid #f0c36d;padding:6px 10px}
 .sw{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px}
 small.ci{color:#777;font-size:11px;white-space:nowrap} table.exp td:nth-child(2),table.exp th:nth-child(2){text-align:left}

@@ -2,6 +2,7 @@
 import type { Summary } from '../experiment/summary.ts';
 import { fmtMs } from './format.ts';
 import { comparisonOf, headlineText } from './headline.ts';
+import { oracleWarnings } from './oracle-check.ts';
 import { shownColumns, summaryCell, winners } from './tables.ts';
 
 export function renderMarkdown(s: Summary, description = ''): string {
@@ -11,6 +12,7 @@ export function renderMarkdown(s: Summary, description = ''): string {
   if (c) {
     const t = headlineText(c);
     lines.push(`**${t.lead}:** ${t.parts.join(' · ')}  `, `_${t.seedsNote}_`, '');
+    for (const w of oracleWarnings(s)) lines.push(`⚠️ ${w}`, '');
   }
   if (description) lines.push(description.trim(), '');
   lines.push(`Seed ${s.seed} · simulated ${fmtMs(s.simulatedMs)} (measured ${fmtMs(s.measuredMs)} after warm-up) · SLO p${s.sloPercentile} ≤ ${fmtMs(s.sloLatencyMs)} · scenario hash \`${s.scenarioHash}\` · keycast ${s.keycastVersion}`, '');

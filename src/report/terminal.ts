@@ -7,6 +7,7 @@
 import type { Summary } from '../experiment/summary.ts';
 import { fmtMs } from './format.ts';
 import { comparisonOf, headlineText } from './headline.ts';
+import { oracleWarnings } from './oracle-check.ts';
 import { shownColumns, summaryCell, winners } from './tables.ts';
 
 /** Display width of a string (one column per code point; enough for the symbols used here). */
@@ -20,7 +21,9 @@ export function terminalSummary(s: Summary, reportPath?: string): string {
   const c = comparisonOf(s);
   if (c) {
     const t = headlineText(c);
-    out.push(`  █ ${t.lead}: ${t.parts.join(' · ')}`, `    ${t.seedsNote}`, '');
+    out.push(`  █ ${t.lead}: ${t.parts.join(' · ')}`, `    ${t.seedsNote}`);
+    for (const w of oracleWarnings(s)) out.push(`  ⚠ ${w}`);
+    out.push('');
   }
   const names = Object.keys(s.policies);
   // breakdowns stay in summary.md and the page: a terminal row holds one figure per policy
