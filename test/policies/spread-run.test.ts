@@ -3,7 +3,7 @@
  * where a move takes tens of minutes, the `auto` lane spreads, its migration finishes through 10%
  * operation failures (retried, never half-applied), it holds its layout through a node crash, it
  * moves held stripes between nodes for the load coming (stripe-placement.ts), and it serves better
- * than the same policy chasing, its migrations never cut short by the APM's stale-plan re-check;
+ * than the same policy chasing (by 40% over seeds 1–3), its migrations never cut short by the APM's stale-plan re-check;
  * `strategy: chase` and a churn budget never spread.
  */
 import { describe, expect, it } from 'vitest';
@@ -70,9 +70,21 @@ describe('spread strategy in a run', () => {
     // The strategy judges its own plans: the APM's stale-plan re-check never cuts a migration short.
     expect(spreadPlans.filter((r) => r.outcome === 'aborted')).toEqual([]);
     expect(summary.policies.auto.operations.retried).toBeGreaterThan(0);
-    // Spread over chase was 0.27–0.73 on seeds 1–3: how far the 230-step stripe migration runs into
-    // the measured hours (from 6 h) varies with the layout it starts from. Chasing here is ≈ 1.
-    expect(summary.policies.auto.sloViolationRate).toBeLessThan(0.8 * summary.policies.chase.sloViolationRate);
+    expect(summary.policies.auto.sloViolationRate).toBeLessThan(summary.policies.chase.sloViolationRate);
+  });
+
+  it('serves with at most 60% of chasing’s SLO-violating records over seeds 1–3', () => {
+    // One seed's ratio ranges 0.37–0.73: how far the 230-step stripe migration runs into the
+    // measured hours (from 6 h) varies with the layout it starts from; over three seeds it is ≈ 0.5.
+    let auto = summary.policies.auto.sloViolationRate;
+    let chase = summary.policies.chase.sloViolationRate;
+    for (const seed of [2, 3]) {
+      const other = yaml.replace('seed: 1', `seed: ${seed}`).replace(/\n  budget: .*\n/, '\n');
+      const s = runLoaded(parseScenario(other, 'spread-run.yaml', path.join(__dirname)), { workers: 1 }).summary;
+      auto += s.policies.auto.sloViolationRate;
+      chase += s.policies.chase.sloViolationRate;
+    }
+    expect(auto).toBeLessThan(0.6 * chase);
   });
 
   it('once its stripes are in place, moves some of them between nodes for the load coming, keeping the cut', () => {
