@@ -3,8 +3,8 @@
  * included, noise at its mean), each window the mean of four instants of it — and nothing else:
  * no tail picture, no checks between decisions, no blend with the observation. A heuristic, NOT
  * a bound: knowing the mean is not knowing the load a node must serve tick by tick, and this
- * policy can do worse than `predictive` (which has the tail and the surprise checks). The bound
- * is `oracle` (perfect-forecast.ts): predictive's own code path fed the truth.
+ * policy can do worse than `predictive` (which has the tail and the surprise checks). The
+ * intended bound is `oracle` (perfect-forecast.ts): predictive's own code path fed the truth.
  */
 import { PlanningPolicy, type LoadPicture, type PlanningSpec } from './planning-policy.ts';
 import type { PolicyContext } from './policy.ts';

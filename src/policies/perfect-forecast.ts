@@ -2,8 +2,10 @@
  * `oracle` (also spelled `perfect-forecast`): the predictive policy's own code path — same
  * cadence, horizon, blend, tail picture, surprise checks between decisions, budget, threshold
  * and goals — fed the workload's truth instead of the KDP's forecast. So predictive − oracle is
- * exactly the cost of forecast error, and the oracle is the bound on what prediction can give
- * to this controller.
+ * the cost of forecast error to this controller, and the oracle is meant as the bound on what
+ * prediction can give it. It is not one where the controller's own noise decides (tick noise near
+ * capacity, a cluster over capacity: docs/trust.md); the run's headline says when it did worse
+ * (report/oracle-check.ts).
  *
  * The truth of a window (expected load and its true per-tick p90) comes from truth-source.ts.
  *
