@@ -53,13 +53,16 @@ export function ratioStats(a: readonly number[], b: readonly number[]): RatioSta
  * (the cluster's start, or a static policy's own layout), each oracle over each predictive, each
  * hindsight over each reactive, predictive and oracle.
  */
+/** Policy kinds that are predictive's code path fed the truth (compared over each predictive). */
+export const ORACLE_KINDS: readonly string[] = ['oracle', 'perfect-forecast'];
+
 export function ratioPairs(policies: Record<string, PolicySummary>): [string, string][] {
   const by = (kinds: string[]) => Object.entries(policies).filter(([, p]) => kinds.includes(p.kind)).map(([n]) => n);
   const pairs: [string, string][] = [];
   for (const p of by(['predictive'])) for (const r of by(['reactive'])) pairs.push([p, r]);
   for (const p of by(['predictive'])) for (const r of by(['static'])) pairs.push([p, r]);
-  for (const o of by(['oracle', 'perfect-forecast'])) for (const p of by(['predictive'])) pairs.push([o, p]);
-  for (const h of by(['hindsight'])) for (const p of by(['reactive', 'predictive', 'oracle', 'perfect-forecast'])) pairs.push([h, p]);
+  for (const o of by([...ORACLE_KINDS])) for (const p of by(['predictive'])) pairs.push([o, p]);
+  for (const h of by(['hindsight'])) for (const p of by(['reactive', 'predictive', ...ORACLE_KINDS])) pairs.push([h, p]);
   return pairs;
 }
 

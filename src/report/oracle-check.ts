@@ -9,8 +9,8 @@
 import type { Summary } from '../experiment/summary.ts';
 import type { SeedStats } from './headline.ts';
 import { fmtTimes } from './format.ts';
+import { ORACLE_KINDS } from '../experiment/seeds.ts';
 
-const ORACLE_KINDS = new Set(['oracle', 'perfect-forecast']);
 const METRICS = [
   ['recordSecondsOverSlo', 'record-seconds over the SLO'],
   ['sloViolationRate', 'records over the SLO'],
@@ -19,16 +19,16 @@ const METRICS = [
 /** One sentence per oracle–predictive pair where the oracle did worse; empty when it bounds predictive (or no pair ran). */
 export function oracleWarnings(s: Summary & { seeds?: SeedStats }): string[] {
   const names = Object.keys(s.policies);
-  const oracles = names.filter((n) => ORACLE_KINDS.has(s.policies[n].kind));
+  const oracles = names.filter((n) => ORACLE_KINDS.includes(s.policies[n].kind));
   const predictives = names.filter((n) => s.policies[n].kind === 'predictive');
+  const ratios = s.seeds && s.seeds.seeds.length > 1 ? (s.seeds.ratios ?? {}) : null;
   const out: string[] = [];
   for (const o of oracles) {
     for (const p of predictives) {
-      const multi = s.seeds && s.seeds.seeds.length > 1;
       const worse: string[] = [];
       for (const [m, label] of METRICS) {
-        if (multi) {
-          const r = s.seeds!.ratios?.[`${o}/${p}`]?.[m];
+        if (ratios) {
+          const r = ratios[`${o}/${p}`]?.[m];
           if (r && Number.isFinite(r.lo) && Number.isFinite(r.hi) && r.lo > 1) worse.push(`${label} ${fmtTimes(r.mean)} [${fmtTimes(r.lo)}, ${fmtTimes(r.hi)}]`);
         } else {
           const a = s.policies[o][m];
@@ -38,7 +38,7 @@ export function oracleWarnings(s: Summary & { seeds?: SeedStats }): string[] {
       }
       if (!worse.length) continue;
       out.push(
-        multi
+        ratios
           ? `${o} (perfect forecast) did worse than ${p} beyond the interval: ${worse.join(', ')} — it does not bound ${p} on this scenario; see docs/trust.md`
           : `${o} (perfect forecast) did worse than ${p} at this seed: ${worse.join(', ')} — one seed, no interval: run --seeds N to tell whether it bounds ${p} here`,
       );
