@@ -24,6 +24,7 @@ import type { ExpectationResult, PolicySummary, RatioStats, SeedOutcome, SeedsBl
 export type { RatioStats, SeedOutcome, SeedsBlock, SeedStats } from './summary.ts';
 import { runTask, type SweepTask, type TaskRunner } from './sweep-task.ts';
 import { meanCi } from './sweep.ts';
+import { ORACLE_KINDS } from '../model/policy-outcome.ts';
 
 /**
  * Mean and 95% t-interval of values (the sweep's `meanCi`). With `nonNegative` (a metric that
@@ -53,9 +54,6 @@ export function ratioStats(a: readonly number[], b: readonly number[]): RatioSta
  * (the cluster's start, or a static policy's own layout), each oracle over each predictive, each
  * hindsight over each reactive, predictive and oracle.
  */
-/** Policy kinds that are predictive's code path fed the truth (compared over each predictive). */
-export const ORACLE_KINDS: readonly string[] = ['oracle', 'perfect-forecast'];
-
 export function ratioPairs(policies: Record<string, PolicySummary>): [string, string][] {
   const by = (kinds: string[]) => Object.entries(policies).filter(([, p]) => kinds.includes(p.kind)).map(([n]) => n);
   const pairs: [string, string][] = [];

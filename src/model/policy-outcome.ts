@@ -4,6 +4,9 @@
  * producers and the summary cannot drift apart.
  */
 
+/** Policy kinds (a summary's `kind`) that are predictive's code path fed the truth: each is compared over each predictive. */
+export const ORACLE_KINDS: readonly string[] = ['oracle', 'perfect-forecast'];
+
 /** Operations the cluster completed, by kind, and those that failed (`operations` in the summary, with the APM's counts beside them). */
 export interface ClusterOpCounts {
   split: number;

@@ -9,7 +9,7 @@
 import type { Summary } from '../experiment/summary.ts';
 import type { SeedStats } from './headline.ts';
 import { fmtTimes } from './format.ts';
-import { ORACLE_KINDS } from '../experiment/seeds.ts';
+import { ORACLE_KINDS } from '../model/policy-outcome.ts';
 
 const METRICS = [
   ['recordSecondsOverSlo', 'record-seconds over the SLO'],
