@@ -18,7 +18,8 @@
  * above the last forecast's tail (a surprise: a flash crowd), as promptly as a reactive policy, or
  * when a node of the current map was over capacity in that minute, no plan is running, and moves
  * off it land within a minute (`quickOverload`: what a forecast lagging a ramp leaves; where moves
- * are slow the next regular decision judges; not for the oracle, whose truth misses no overload).
+ * are slow the next regular decision judges; the oracle too: a cluster over capacity builds
+ * backlogs its truth of arrivals does not show).
  * These detectors are pure functions in fallbacks.ts; this file keeps the decision (picture, blend,
  * tail) and wires them in, with the regret analysis (planner/regret.ts) when `regret` is on.
  *
@@ -167,18 +168,13 @@ export class PredictivePolicy extends PlanningPolicy {
     if (!surpriseCheckDue(now, this.ctx.startMs, this.spec.every, this.lastDecisionMs, this.seenMs, this.minHistory)) return;
     const recent = this.recentRate();
     const surprise = isSurprise(this.surprise(now, recent));
-    if (!surprise && !(this.overloadChecks() && !this.manager.busy && this.quickOverload(recent))) return;
+    if (!surprise && !(!this.manager.busy && this.quickOverload(recent))) return;
     this.surprised = surprise ? 'surprise' : 'overload';
     try {
       this.decide();
     } finally {
       this.surprised = null;
     }
-  }
-
-  /** Whether an overloaded node between decisions calls for a decision from the last minute (not for the truth: perfect-forecast.ts). */
-  protected overloadChecks(): boolean {
-    return true;
   }
 
   /** A node of the current map over capacity in the last minute, where a move off it lands within a minute (fallbacks.ts). */
