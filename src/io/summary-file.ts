@@ -7,6 +7,22 @@ import * as path from 'node:path';
 import type { Summary } from '../experiment/summary.ts';
 import { InputError } from '../model/errors.ts';
 
+/** Reads the summaries of every folder (or file) of `wheres`; the problems of all of them in one InputError. */
+export function readSummaries(wheres: readonly string[]): Summary[] {
+  const out: Summary[] = [];
+  const problems: InputError['problems'][number][] = [];
+  for (const w of wheres) {
+    try {
+      out.push(readSummary(w));
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      problems.push(...err.problems);
+    }
+  }
+  if (problems.length) throw new InputError(problems);
+  return out;
+}
+
 /** Reads `summary.json` from a run folder (or the file itself). */
 export function readSummary(where: string): Summary {
   const file = fs.existsSync(where) && fs.statSync(where).isDirectory() ? path.join(where, 'summary.json') : where;
@@ -21,6 +37,6 @@ export function readSummary(where: string): Summary {
     if (!s || typeof s !== 'object' || typeof s.policies !== 'object') throw new Error('no policies');
     return s;
   } catch (err) {
-    throw new InputError([{ file, path: '', message: `not a keycast summary.json (${(err as Error).message})` }]);
+    throw new InputError([{ file, path: '', message: `not a keycast summary.json (${(err as Error).message.replace(/\s+/g, ' ')})` }]);
   }
 }

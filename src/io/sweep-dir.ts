@@ -31,7 +31,18 @@ export function readSweepShards(dirs: readonly string[]): SweepShard[] {
       problems.push({ file: d, path: '', message: 'not a sweep folder (needs sweep.json and results.csv)' });
       return null;
     }
-    return { dir: d, manifest: JSON.parse(fs.readFileSync(mf, 'utf8')) as SweepManifest, text: fs.readFileSync(rf, 'utf8') };
+    let manifest: SweepManifest;
+    try {
+      manifest = JSON.parse(fs.readFileSync(mf, 'utf8')) as SweepManifest;
+    } catch (err) {
+      problems.push({ file: mf, path: '', message: `not valid JSON (${err instanceof Error ? err.message.split('\n')[0] : String(err)})` });
+      return null;
+    }
+    if (!manifest || typeof manifest !== 'object' || typeof manifest.sweepId !== 'string') {
+      problems.push({ file: mf, path: 'sweepId', message: 'not a keycast sweep.json (no sweepId)' });
+      return null;
+    }
+    return { dir: d, manifest, text: fs.readFileSync(rf, 'utf8') };
   });
   if (problems.length) throw new InputError(problems);
   return parts as SweepShard[];

@@ -175,6 +175,9 @@ export async function generateWorkload(
   return generateRecords(workload, records.keys, records.times, ticks, out);
 }
 
+/** The header lines `generate` starts its CSV with (records, counts): how a file it wrote is recognised. */
+export const GENERATED_HEADERS = ['timeMs,key,bucket\n', 'windowStartMs,bucket,count\n'] as const;
+
 /** `windowStartMs,bucket,count`: each window's records per bucket (buckets with none left out). */
 async function generateCounts(workload: Workload, W: number, ticks: number, out: ChunkWriter): Promise<GenerateResult> {
   const B = workload.buckets;
@@ -194,7 +197,7 @@ async function generateCounts(workload: Workload, W: number, ticks: number, out:
     acc.fill(0);
     await out.maybeFlush();
   };
-  out.push('windowStartMs,bucket,count\n');
+  out.push(GENERATED_HEADERS[1]);
   for (let i = 0; i < ticks; i++) {
     const t = i * tick;
     const w = Math.floor(t / W);
@@ -226,7 +229,7 @@ async function generateRecords(workload: Workload, keys: KeyPicker, times: Rando
   let offs = new Int32Array(1 << 16);
   let bks = new Int32Array(1 << 16);
   let sorted = new Int32Array(1 << 16);
-  out.push('timeMs,key,bucket\n');
+  out.push(GENERATED_HEADERS[0]);
   for (let i = 0; i < ticks; i++) {
     const t = i * tick;
     const batch = workload.nextBatch(t);

@@ -1,6 +1,7 @@
 /**
  * The CLI's edges where a user could lose data or get a crash, each through `main` as a user
- * would type it: output folders that are not keycast's are refused (never deleted), a repeated
+ * would type it: output folders that are not keycast's are refused (never deleted), nor are
+ * keycast folders the user has put files in or output files keycast did not write, a repeated
  * single-valued flag, a YAML alias without its anchor among many files, `--seed` with
  * `--set seed`, flag problems reported as flag problems, expectations naming undefined policies,
  * `--policies` subsets that skip expectations, and independent problems reported together.
@@ -147,6 +148,38 @@ describe('--out never destroys what is not a keycast output', () => {
     expect(fs.existsSync(path.join(out, OUTPUT_MARKER))).toBe(true);
     expect(fs.existsSync(path.join(out, 'small/summary.json'))).toBe(true);
     expect((await kc(['check', scen, '--out', out])).code).toBe(0);
+  });
+
+  it("a report folder holding the user's own files, someone's file as --junit or generate --out, merge over its own shard and an empty --policies are refused", async () => {
+    const { d, scen } = setup();
+    const rep = path.join(d, 'rep');
+    expect((await kc(['run', scen, '--out', rep])).code).toBe(0);
+    fs.copyFileSync(scen, path.join(rep, 'my-scenario.yaml')); // the scenario kept beside its report
+    let r = await kc(['run', path.join(rep, 'my-scenario.yaml'), '--out', rep]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^<cli>: --out: .*1 entry keycast did not write \(my-scenario\.yaml\)/);
+    expect(fs.readFileSync(path.join(rep, 'my-scenario.yaml'), 'utf8')).toBe(SMALL);
+    const u = userFiles(d);
+    r = await kc(['check', scen, '--junit', u.file]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^<cli>: --junit: .*notes\.txt is an existing file keycast did not write/);
+    expect(r.out).toBe(''); // refused before anything ran
+    r = await kc(['generate', scen, '--format', 'counts', '--out', u.file]);
+    expect(r.code).toBe(2);
+    u.intact();
+    const junit = path.join(d, 'j.xml');
+    expect((await kc(['check', scen, '--junit', junit])).code).toBe(0);
+    expect((await kc(['check', scen, '--junit', junit])).code).toBe(0); // its own file is replaced
+    const shard = path.join(d, 'shard');
+    fs.mkdirSync(shard);
+    fs.writeFileSync(path.join(shard, 'sweep.json'), '{"sweepId":"x"}');
+    r = await kc(['merge', shard, '--out', shard, '--force']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/one of the shards being merged/);
+    r = await kc(['run', scen, '--policies', '', '--out', path.join(d, 'none')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^<cli>: --policies: names no policy/);
+    expect(fs.existsSync(path.join(d, 'none'))).toBe(false);
   });
 
   it('recognises older outputs by their files, and nothing else', () => {

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { displayName, fileIdentity, openByteSource } from '../../src/workload/trace/byte-source.ts';
+import { problems } from '../io/problems.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keycast-bytes-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -29,11 +30,14 @@ describe('the trace byte source', () => {
     expect(readAll(gz).equals(text)).toBe(true);
   });
 
-  it('a corrupt gzip file is an error naming the file, not a hang', () => {
+  it('a corrupt or truncated gzip file is bad input naming the file (exit 2), not a hang', () => {
     const bad = path.join(dir, 'bad.gz');
     const gz = zlib.gzipSync(text);
     fs.writeFileSync(bad, Buffer.concat([gz.subarray(0, 5000), Buffer.alloc(5000, 7)]));
-    expect(() => readAll(bad)).toThrow(/cannot decompress .*bad\.gz/);
+    expect(problems(() => readAll(bad))[0]).toMatch(/bad\.gz: workload\.trace\.file: cannot decompress: /);
+    const cut = path.join(dir, 'cut.gz');
+    fs.writeFileSync(cut, gz.subarray(0, gz.length - 100));
+    expect(problems(() => readAll(cut))[0]).toMatch(/cut\.gz: workload\.trace\.file: cannot decompress: unexpected end of file/);
   });
 
   it('closing before the end stops the worker (reading again gives nothing)', () => {

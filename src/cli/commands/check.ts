@@ -13,7 +13,7 @@ export const checkCommand: KeycastCommand = {
         .option('seeds', { type: 'string', describe: "check every scenario over N seeds (seed, seed+1, …), replacing its seeds:; each expectation must hold at every seed unless written mean(…)" })
         .option('junit', { type: 'string', describe: 'write JUnit XML here (one testsuite per scenario, one testcase per expectation)' })
         .option('out', { type: 'string', describe: 'also write each scenario’s report to DIR/<name>/' })
-        .option('force', { type: 'boolean', default: false, describe: 'replace --out even if it is not a keycast output folder (deletes what is there)' }),
+        .option('force', { type: 'boolean', default: false, describe: 'replace --out even if it is not a keycast output folder (deletes what is there), and --junit even if it is not a JUnit file' }),
     ),
   run: async (argv) => {
     const { runChecks, junitXml, checkTable, checkExitCode } = await import('../../experiment/check.ts');
@@ -28,8 +28,9 @@ export const checkCommand: KeycastCommand = {
     const load = scenarioLoadOptions(argv);
     const out = argv.out as string | undefined;
     const force = argv.force as boolean;
-    const { assertOutDir, ensureOutputParent } = await import('../../io/atomic-dir.ts');
+    const { assertOutDir, assertOutFile, ensureOutputParent } = await import('../../io/atomic-dir.ts');
     if (out !== undefined) assertOutDir(out, { force });
+    if (argv.junit !== undefined) assertOutFile(argv.junit as string, '--junit', (head) => head.includes('<testsuites'), force);
     const { loadScenario } = await import('../../io/load-scenario.ts');
     const { startLaneThread } = await import('../../io/lane-threads.ts');
     const seeds = seedsOption(argv);
@@ -46,6 +47,8 @@ export const checkCommand: KeycastCommand = {
       onScenario: (c) => process.stderr.write(process.stderr.isTTY && !process.env.CI ? `checked ${c.name}\n` : ''),
     });
     for (const c of cases) {
+      // Input problems go to stderr too, one line each (the table on stdout lists them under their scenario).
+      for (const p of c.problems ?? []) process.stderr.write(`${p}\n`);
       for (const e of c.summary?.skippedExpectations ?? []) {
         process.stderr.write(`keycast: ${c.name}: expectation '${e.expr}' skipped: it needs ${e.notRun.join(', ')}, not run (--policies)\n`);
       }

@@ -13,11 +13,27 @@ export const compareCommand: KeycastCommand = {
       .option('json', { type: 'boolean', default: false, describe: 'print the comparison as JSON' }),
   run: async (argv) => {
     const { compareSummaries, parseTolerance } = await import('../../experiment/compare.ts');
-    const { readSummary } = await import('../../io/summary-file.ts');
+    const { readSummaries } = await import('../../io/summary-file.ts');
     const { comparisonTable } = await import('../../report/compare-table.ts');
-    const tol = parseTolerance(String(argv.tolerance));
-    const base = readSummary(argv.baseline as string);
-    const run = readSummary(argv.run as string);
+    const { InputError } = await import('../../model/errors.ts');
+    // Every problem at once: the tolerance and both folders.
+    let tol: ReturnType<typeof parseTolerance> | undefined;
+    const problems: InstanceType<typeof InputError>['problems'][number][] = [];
+    try {
+      tol = parseTolerance(String(argv.tolerance));
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      problems.push(...err.problems);
+    }
+    let summaries: ReturnType<typeof readSummaries> = [];
+    try {
+      summaries = readSummaries([argv.baseline as string, argv.run as string]);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      problems.push(...err.problems);
+    }
+    if (problems.length || tol === undefined) throw new InputError(problems);
+    const [base, run] = summaries;
     const rows = compareSummaries(base, run, tol);
     if (argv.json) process.stdout.write(JSON.stringify({ tolerance: tol, rows }, null, 2) + '\n');
     else process.stdout.write(comparisonTable(rows, base, run, tol));

@@ -7,6 +7,7 @@ import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import type { KeycastCommand } from '../command.ts';
 import { InputError, KeycastError } from '../../model/errors.ts';
+import { removeStaleSiblings } from '../../io/atomic-dir.ts';
 import type { LoadOptions } from '../../scenario/load.ts';
 
 export const generateCommand: KeycastCommand = {
@@ -27,7 +28,8 @@ export const generateCommand: KeycastCommand = {
       .option('window', { type: 'string', default: '1m', describe: 'window of --format counts' })
       .option('seed', { type: 'number', describe: "replace the scenario's seed" })
       .option('set', { type: 'string', array: true, describe: 'override any field: path=value (repeatable)' })
-      .option('skip-bad-rows', { type: 'boolean', default: false, describe: 'trace replay: skip malformed rows (their count goes to stderr)' }),
+      .option('skip-bad-rows', { type: 'boolean', default: false, describe: 'trace replay: skip malformed rows (their count goes to stderr)' })
+      .option('force', { type: 'boolean', default: false, describe: 'overwrite --out even if it is not a file keycast generated' }),
   run: async (argv) => {
     const { scenarioLoadOptions } = await import('./scenario-options.ts');
     const { parseDuration } = await import('../../model/units.ts');
@@ -46,6 +48,7 @@ export const generateCommand: KeycastCommand = {
       ...scenarioLoadOptions({ seed: argv.seed, set: argv.set }),
       format: argv.format as 'records' | 'counts',
       out: argv.out as string | undefined,
+      force: argv.force as boolean,
       durationMs: dur('duration'),
       windowMs: dur('window'),
       skipBadRows: argv['skip-bad-rows'] as boolean,
@@ -65,6 +68,8 @@ export interface GenerateFileOptions extends LoadOptions {
   readonly format: 'records' | 'counts';
   /** Output file (gzip when it ends in `.gz`); stdout when absent. */
   readonly out?: string;
+  /** Overwrite `out` even if it is not a file keycast generated. */
+  readonly force?: boolean;
   /** Overrides the scenario's duration (ms). */
   readonly durationMs?: number;
   /** Window of `counts` (ms), default 1 minute. */
@@ -81,7 +86,9 @@ export async function generateFile(scenarioFile: string, opts: GenerateFileOptio
   const { loadScenario } = await import('../../io/load-scenario.ts');
   const { makeWorkload } = await import('../../experiment/run.ts');
   const { RandomSource } = await import('../../engine/random.ts');
-  const { generateWorkload, keyPickerFor } = await import('../../workload/generate.ts');
+  const { generateWorkload, keyPickerFor, GENERATED_HEADERS } = await import('../../workload/generate.ts');
+  const { assertOutFile } = await import('../../io/atomic-dir.ts');
+  if (opts.out !== undefined) assertOutFile(opts.out, '--out', (head) => GENERATED_HEADERS.some((h) => csvHead(head).startsWith(h)), opts.force);
   const loaded = loadScenario(scenarioFile, opts);
   const sc = loaded.scenario;
   const random = new RandomSource(sc.seed);
@@ -98,6 +105,16 @@ export async function generateFile(scenarioFile: string, opts: GenerateFileOptio
     throw err;
   } finally {
     (workload as { close?: () => void }).close?.();
+  }
+}
+
+/** The text at the start of a file's first bytes `head` (latin1), gunzipped when they are gzip. */
+function csvHead(head: string): string {
+  if (!head.startsWith('\x1f\x8b')) return head;
+  try {
+    return zlibModule.gunzipSync(Buffer.from(head, 'latin1'), { finishFlush: zlibModule.constants.Z_SYNC_FLUSH }).toString('utf8');
+  } catch {
+    return '';
   }
 }
 
@@ -138,6 +155,7 @@ function openSink(out: string | undefined): Sink {
   }
   const dir = path.dirname(path.resolve(out));
   fs.mkdirSync(dir, { recursive: true });
+  removeStaleSiblings(out);
   const tmp = path.join(dir, `.${path.basename(out)}.tmp-${process.pid}`);
   const file = fs.createWriteStream(tmp);
   let head: Writable = file;

@@ -16,6 +16,12 @@ export const mergeCommand: KeycastCommand = {
     const { readSweepShards, writeSweepDir } = await import('../../io/sweep-dir.ts');
     const out = argv.out as string;
     const force = argv.force as boolean;
+    const path = await import('node:path');
+    const { InputError } = await import('../../model/errors.ts');
+    // Replacing an input shard with the merge would lose it even with --force: refuse.
+    if ((argv.dirs as string[]).some((d) => path.resolve(d) === path.resolve(out))) {
+      throw new InputError([{ file: '<cli>', path: '--out', message: `${out} is one of the shards being merged: name another folder` }]);
+    }
     assertOutDir(out, { force });
     const { manifest: m, text } = mergeShards(readSweepShards(argv.dirs as string[]));
     writeSweepDir(out, m, text, 'results.csv', force);

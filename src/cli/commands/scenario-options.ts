@@ -17,9 +17,14 @@ export function scenarioLoadOptions(argv: Record<string, unknown>): LoadOptions 
     throw new InputError([{ file: '<cli>', path: '--seed', message: `should be a whole number ≥ 0, not ${String(argv.seed)}` }]);
   }
   const pol = argv.policies as string | undefined;
+  const policies = pol === undefined ? undefined : pol.split(',').map((s) => s.trim()).filter(Boolean);
+  // An empty --policies (an unset shell variable) would run every policy without a word: refuse.
+  if (policies !== undefined && policies.length === 0) {
+    throw new InputError([{ file: '<cli>', path: '--policies', message: `names no policy ('${pol}'): give comma-separated policy names of the scenario, or leave the flag out to run them all` }]);
+  }
   return {
     seed,
-    policies: pol ? pol.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+    policies,
     sets: (argv.set as string[] | undefined) ?? [],
   };
 }

@@ -7,6 +7,7 @@
  * `Atomics.wait` until the next chunk is ready). Memory stays bounded by the chunk size whatever
  * the file's size.
  */
+import { InputError } from '../../model/errors.ts';
 import { buildSync } from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -111,7 +112,7 @@ class GunzipSource implements ByteSource {
       if (st === FAILED) {
         this.finished = true;
         const msg = Buffer.from(this.data.subarray(0, this.ctrl[1])).toString();
-        throw new Error(`cannot decompress ${this.file}: ${msg}`);
+        throw new InputError([{ file: displayName(this.file), path: 'workload.trace.file', message: `cannot decompress: ${msg} (a truncated or corrupt gzip file)` }]);
       }
       // Invariant: the worker always ends in END or FAILED, so this wait ends; the timeout
       // only guards against a worker that died without saying so.

@@ -1,0 +1,89 @@
+/**
+ * Output safety beyond "is it a keycast folder": a keycast folder that has gained the user's files
+ * is not replaced, output files keycast did not write are not overwritten, paths that cannot be
+ * created are refused before anything runs, an interrupted writer's temporary sibling is removed
+ * by the next writer, and every problem of `compare`'s inputs is reported at once.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { assertOutDir, assertOutFile, removeStaleSiblings, writeDirAtomic } from '../../src/io/atomic-dir.ts';
+import { readSummaries } from '../../src/io/summary-file.ts';
+import { readSweepShards } from '../../src/io/sweep-dir.ts';
+import { problems } from './problems.ts';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keycast-safety-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('output folders and files', () => {
+  it('a keycast folder is replaced while it holds only what keycast wrote; a file the user added there stops it', () => {
+    const out = path.join(dir, 'run');
+    writeDirAtomic(out, (tmp) => fs.writeFileSync(path.join(tmp, 'summary.json'), '{}'));
+    expect(() => assertOutDir(out)).not.toThrow();
+    writeDirAtomic(out, (tmp) => fs.writeFileSync(path.join(tmp, 'summary.json'), '{"second":1}'));
+    fs.writeFileSync(path.join(out, 'NOTES.txt'), 'mine');
+    const p = problems(() => assertOutDir(out));
+    expect(p).toHaveLength(1);
+    expect(p[0]).toMatch(/^<cli>: --out: .*keycast did not write \(NOTES\.txt\)/);
+    expect(() => writeDirAtomic(out, () => {})).toThrow();
+    expect(fs.readFileSync(path.join(out, 'NOTES.txt'), 'utf8')).toBe('mine');
+    expect(() => assertOutDir(out, { force: true })).not.toThrow();
+  });
+
+  it('a folder written before the marker listed its files is still replaced (nothing to compare with)', () => {
+    const out = path.join(dir, 'old');
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, '.keycast-output'), 'This folder was written by keycast; the next run writing here replaces it whole.\n');
+    fs.writeFileSync(path.join(out, 'anything.csv'), '');
+    expect(() => assertOutDir(out)).not.toThrow();
+  });
+
+  it('a path under a file, or a file output that is a folder, is refused before anything is written', () => {
+    const file = path.join(dir, 'a-file.txt');
+    fs.writeFileSync(file, 'x');
+    expect(problems(() => assertOutDir(path.join(file, 'sub')))[0]).toMatch(/a-file\.txt is a file, so nothing can be created under it/);
+    expect(problems(() => assertOutFile(dir, '--junit', () => true))[0]).toMatch(/^<cli>: --junit: .* is a folder; name a file/);
+  });
+
+  it('an output file is overwritten only when it is empty or keycast wrote it (or with force)', () => {
+    const f = path.join(dir, 'out.xml');
+    const ours = (head: string) => head.includes('<testsuites');
+    expect(() => assertOutFile(f, '--junit', ours)).not.toThrow(); // not there yet
+    fs.writeFileSync(f, '<?xml version="1.0"?>\n<testsuites>\n');
+    expect(() => assertOutFile(f, '--junit', ours)).not.toThrow();
+    fs.writeFileSync(f, 'my essay');
+    expect(problems(() => assertOutFile(f, '--junit', ours))[0]).toMatch(/out\.xml is an existing file keycast did not write: refusing to overwrite it/);
+    expect(() => assertOutFile(f, '--junit', ours, true)).not.toThrow();
+    fs.writeFileSync(f, '');
+    expect(() => assertOutFile(f, '--junit', ours)).not.toThrow();
+  });
+
+  it("an interrupted writer's temporary sibling is removed by the next writer of the target, a live one's is not", () => {
+    const target = path.join(dir, 'rep');
+    const dead = path.join(dir, `.rep.tmp-2147483646-abc`); // no such process
+    const live = path.join(dir, `.rep.tmp-${process.ppid}-abc`);
+    const other = path.join(dir, `.report.tmp-2147483646-abc`);
+    for (const d of [dead, live, other]) fs.mkdirSync(d);
+    removeStaleSiblings(target);
+    expect(fs.existsSync(dead)).toBe(false);
+    expect(fs.existsSync(live)).toBe(true);
+    expect(fs.existsSync(other)).toBe(true);
+  });
+});
+
+describe('inputs read back', () => {
+  it('compare: the problems of both summaries at once', () => {
+    const p = problems(() => readSummaries([path.join(dir, 'nothing1'), path.join(dir, 'nothing2')]));
+    expect(p).toHaveLength(2);
+    expect(p[1]).toMatch(/nothing2: no summary\.json here/);
+  });
+
+  it('merge: a shard whose sweep.json is not JSON is named', () => {
+    const s = path.join(dir, 'shard');
+    fs.mkdirSync(s);
+    fs.writeFileSync(path.join(s, 'sweep.json'), '{"sweepId": ');
+    fs.writeFileSync(path.join(s, 'results.csv'), '');
+    expect(problems(() => readSweepShards([s]))[0]).toMatch(/shard\/sweep\.json: not valid JSON/);
+  });
+});
