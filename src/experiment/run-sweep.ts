@@ -47,7 +47,7 @@ export async function runSweep(file: string, opts: SweepOptions): Promise<{ plan
   const plan = planSweep(loaded, { seeds: opts.seeds, shard: opts.shard, extraSets: opts.sets });
   // Validate every grid point up front: a bad value is exit 2 before any run.
   for (const run of plan.runs.filter((r) => r.seed === loaded.scenario.seed || plan.runs.length < 50)) {
-    load(file, { ...opts, sets: [...(opts.sets ?? []), ...run.sets], seed: run.seed });
+    load(file, { ...opts, gridSets: run.sets, seed: run.seed });
   }
   const tasks: SweepTask[] = plan.runs.map((r) => ({ file: path.resolve(loaded.file), sets: [...(opts.sets ?? []), ...r.sets], seed: r.seed, policies: opts.policies, version: opts.version }));
   const workers = Math.max(1, Math.min(opts.workers ?? Math.max(1, os.availableParallelism() - 0), tasks.length));

@@ -47,6 +47,11 @@ export interface LoadOptions {
   readonly sets?: readonly string[];
   /** Replaces the scenario's seed. */
   readonly seed?: number;
+  /**
+   * `path=value` settings of one point of the scenario's own `sweep.grid` (applied after `sets`):
+   * their problems are reported at the grid field's line, not as flags the user never gave.
+   */
+  readonly gridSets?: readonly string[];
   /** Policy names to keep (must exist). */
   readonly policies?: readonly string[];
   /**
@@ -66,10 +71,16 @@ export function parseScenario(text: string, file: string, dir: string, opts: Loa
   const { doc, lc } = parseScenarioYaml(text, file);
   // Fields the command line sets: their problems are reported as flag problems (`<cli>: --set …`).
   const fromCli = applyOverrides(doc, opts.sets ?? [], opts.seed, problems, file);
+  const fromGrid = applyOverrides(doc, opts.gridSets ?? [], undefined, problems, file);
   if (problems.length) throw new InputError(problems);
+  const within = (p: Problem, q: string) => p.path === q || p.path.startsWith(`${q}.`) || p.path.startsWith(`${q}[`);
+  // A problem in a field the set wrote, or anywhere in what the set created (a policy it invented).
+  const under = (p: Problem, c: { path: string; created?: string }) => within(p, c.path) || (c.created !== undefined && within(p, c.created));
   const toCli = (p: Problem): Problem => {
     if (p.file !== file) return p;
-    const c = fromCli.find((c) => p.path === c.path || p.path.startsWith(`${c.path}.`) || p.path.startsWith(`${c.path}[`));
+    const g = fromGrid.find((c) => under(p, c));
+    if (g) return { file, ...position(doc, lc, ['sweep', 'grid', g.path]), path: `sweep.grid.${g.path}`, message: `value ${g.flag.slice(g.flag.indexOf('=') + 1)}: ${p.message}` };
+    const c = fromCli.find((c) => under(p, c));
     return c ? { file: '<cli>', path: c.flag, message: `${p.path}: ${p.message}` } : p;
   };
 

@@ -49,6 +49,8 @@ export function parseScenarioYaml(text: string, file: string): ScenarioDoc {
 export interface CliField {
   readonly path: string;
   readonly flag: string;
+  /** The shallowest part of `path` the file did not have (the set created it), if any. */
+  readonly created?: string;
 }
 
 /**
@@ -58,8 +60,13 @@ export interface CliField {
 export function applyOverrides(doc: Document, sets: readonly string[], seed: number | undefined, problems: Problem[], file: string): CliField[] {
   const fromCli: CliField[] = [];
   for (const s of sets) {
+    const before = doc.clone();
     const p = applySet(doc, s, problems, file);
-    if (p) fromCli.push({ path: pathText(p), flag: `--set ${s}` });
+    if (!p) continue;
+    let k = 1;
+    while (k < p.length && before.hasIn(p.slice(0, k))) k++;
+    const created = before.hasIn(p.slice(0, k)) ? undefined : pathText(p.slice(0, k));
+    fromCli.push({ path: pathText(p), flag: `--set ${s}`, ...(created !== undefined && created !== pathText(p) ? { created } : {}) });
   }
   if (seed !== undefined) {
     const viaSet = fromCli.find((c) => c.path === 'seed');
@@ -77,7 +84,23 @@ export function applySet(doc: Document, spec: string, problems: Problem[], file:
     problems.push({ file: '<cli>', path: '--set', message: `'${spec}' should be path=value` });
     return undefined;
   }
-  const p = spec.slice(0, eq).trim().split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  // `keys.1.share` and `keys[1].share` alike
+  const p = spec
+    .slice(0, eq)
+    .trim()
+    .replace(/\[(\d+)\]/g, '.$1')
+    .split('.')
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  // An index past a list's end would leave holes that the file seems to have: refuse it.
+  for (let k = 0; k < p.length; k++) {
+    const i = p[k];
+    if (typeof i !== 'number') continue;
+    const seq = doc.getIn(p.slice(0, k), true);
+    if (isSeq(seq) && i > seq.items.length) {
+      problems.push({ file: '<cli>', path: `--set ${spec}`, message: `${pathText(p.slice(0, k))} has ${seq.items.length} entr${seq.items.length === 1 ? 'y' : 'ies'}: index ${i} is past its end (${seq.items.length} appends one)` });
+      return undefined;
+    }
+  }
   let value: unknown;
   try {
     value = parseYaml(spec.slice(eq + 1));

@@ -146,6 +146,21 @@ describe('scenario validation', () => {
     expect(problems(GOOD, ['nonsense'])[0]).toMatch(/^<cli>: --set: 'nonsense' should be path=value/);
   });
 
+  it("--set problems name the flag: in what the set created, past a list's end, in keys[i] form; a grid point's at the grid field's line", () => {
+    expect(problems(GOOD, ['policies.ghost.threshold=0.1'])).toEqual([expect.stringMatching(/^<cli>: --set policies\.ghost\.threshold=0\.1: policies\.ghost\.kind: /)]);
+    expect(problems(GOOD, ['workload.keys.5.share=0.1'])).toEqual(["<cli>: --set workload.keys.5.share=0.1: workload.keys has 2 entries: index 5 is past its end (2 appends one)"]);
+    expect(problems(GOOD, ['workload.keys[0].share=abc'])).toEqual([expect.stringMatching(/^<cli>: --set workload\.keys\[0\]\.share=abc: workload\.keys\[0\]\.share: should be a number/)]);
+    expect(parseScenario(GOOD, 'f.yaml', HERE, { sets: ['workload.keys[0].share=0.5', 'workload.keys[1].share=0.5'] }).scenario.workload.keys[0].share).toBe(0.5);
+    const grid = `${GOOD}sweep:\n  grid: { workload.rate: [-5, 100] }\n`;
+    let got: string[] = [];
+    try {
+      parseScenario(grid, 'f.yaml', HERE, { gridSets: ['workload.rate=-5'] });
+    } catch (err) {
+      got = (err as InputError).problems.map(formatProblem);
+    }
+    expect(got).toEqual(['f.yaml:15:11 sweep.grid.workload.rate: value -5: must be greater than 0']);
+  });
+
   it('rejects unknown policies in --policies', () => {
     expect(() => parseScenario(GOOD, 'f.yaml', HERE, { policies: ['nope'] })).toThrow(/no policy 'nope'/);
   });
