@@ -23,7 +23,7 @@ export function writeSweepDir(out: string, manifest: SweepManifest, resultsText:
 
 /** Reads shard folders (each needs sweep.json and results.csv); every missing one is a problem. */
 export function readSweepShards(dirs: readonly string[]): SweepShard[] {
-  const problems: { file: string; path: string; message: string }[] = [];
+  const problems: InputError['problems'][number][] = [];
   const parts = dirs.map((d) => {
     const mf = path.join(d, 'sweep.json');
     const rf = path.join(d, 'results.csv');
@@ -42,7 +42,16 @@ export function readSweepShards(dirs: readonly string[]): SweepShard[] {
       problems.push({ file: mf, path: 'sweepId', message: 'not a keycast sweep.json (no sweepId)' });
       return null;
     }
-    return { dir: d, manifest, text: fs.readFileSync(rf, 'utf8') };
+    const text = fs.readFileSync(rf, 'utf8');
+    // Each shard's rows checked where they are (a bad row is that file's line, not the merge's).
+    try {
+      parseResults(text, rf);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      problems.push(...err.problems.map((p) => ({ ...p, path: p.path })));
+      return null;
+    }
+    return { dir: d, manifest, text };
   });
   if (problems.length) throw new InputError(problems);
   return parts as SweepShard[];

@@ -180,6 +180,14 @@ describe('--out never destroys what is not a keycast output', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^<cli>: --policies: names no policy/);
     expect(fs.existsSync(path.join(d, 'none'))).toBe(false);
+    // every bad flag at once, not one per try
+    r = await kc(['run', scen, '--seeds', '0', '--workers', '0', '--policies', 'nope']);
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toEqual([
+      "<cli>: workers: must be a whole number ≥ 1, got '0'",
+      "<cli>: seeds: must be a whole number from 1 to 1000, got '0'",
+      "<cli>: --policies: no policy 'nope' in the scenario (policies: static, threshold, calm)",
+    ]);
   });
 
   it('recognises older outputs by their files, and nothing else', () => {

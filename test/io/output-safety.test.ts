@@ -79,11 +79,16 @@ describe('inputs read back', () => {
     expect(p[1]).toMatch(/nothing2: no summary\.json here/);
   });
 
-  it('merge: a shard whose sweep.json is not JSON is named', () => {
+  it('merge: a shard whose sweep.json is not JSON, or whose results.csv has a bad row, is named at that file', () => {
     const s = path.join(dir, 'shard');
     fs.mkdirSync(s);
     fs.writeFileSync(path.join(s, 'sweep.json'), '{"sweepId": ');
     fs.writeFileSync(path.join(s, 'results.csv'), '');
     expect(problems(() => readSweepShards([s]))[0]).toMatch(/shard\/sweep\.json: not valid JSON/);
+    const t = path.join(dir, 'shard2');
+    fs.mkdirSync(t);
+    fs.writeFileSync(path.join(t, 'sweep.json'), '{"sweepId": "x"}');
+    fs.writeFileSync(path.join(t, 'results.csv'), 'run,cluster.nodes,seed,policy,records\n0,2,1,static,5\n1,2\n');
+    expect(problems(() => readSweepShards([s, t]))).toEqual([expect.stringMatching(/shard\/sweep\.json: not valid JSON/), expect.stringMatching(/shard2\/results\.csv:3:1 2 fields, header has 5$/)]);
   });
 });

@@ -37,11 +37,15 @@ export const generateCommand: KeycastCommand = {
       const v = argv[name] as string | undefined;
       if (v === undefined) return undefined;
       const ms = parseDuration(v);
-      if (ms === undefined || !(ms > 0)) {
-        throw new InputError([{ file: '<cli>', path: `--${name}`, message: `not a duration: '${v}' (use a number with a unit ms, s, m, h or d)` }]);
-      }
+      if (ms === undefined) throw new InputError([{ file: '<cli>', path: `--${name}`, message: `not a duration: '${v}' (use a number with a unit ms, s, m, h or d)` }]);
+      if (!(ms > 0)) throw new InputError([{ file: '<cli>', path: `--${name}`, message: `must be longer than 0, got '${v}'` }]);
       return ms;
     };
+    const { allProblems } = await import('./scenario-options.ts');
+    const [durationMs, windowMs] = allProblems(
+      () => dur('duration'),
+      () => dur('window'),
+    );
     let res;
     try {
       res = await generateFile(argv.scenario as string, {
@@ -49,8 +53,8 @@ export const generateCommand: KeycastCommand = {
       format: argv.format as 'records' | 'counts',
       out: argv.out as string | undefined,
       force: argv.force as boolean,
-      durationMs: dur('duration'),
-      windowMs: dur('window'),
+      durationMs,
+      windowMs,
       skipBadRows: argv['skip-bad-rows'] as boolean,
       });
     } catch (err) {

@@ -1,6 +1,6 @@
 /** `keycast run SCENARIO`: simulate every policy of a scenario and write the report. */
 import type { KeycastCommand } from '../command.ts';
-import { scenarioOptions, scenarioLoadOptions, seedsOption } from './scenario-options.ts';
+import { allProblems, scenarioOptions, scenarioLoadOptions, seedsOption, workersOption } from './scenario-options.ts';
 
 export const runCommand: KeycastCommand = {
   command: 'run <scenario>',
@@ -21,18 +21,15 @@ export const runCommand: KeycastCommand = {
     const { runScenarioFileSeeds } = await import('../../api.ts');
     const { withProgress } = await import('../progress.ts');
     const json = argv.json as boolean;
-    let workers: number | undefined;
-    if (argv.workers !== undefined) {
-      workers = Number(argv.workers);
-      if (!Number.isInteger(workers) || workers < 1) {
-        const { InputError } = await import('../../model/errors.ts');
-        throw new InputError([{ file: '<cli>', path: 'workers', message: `must be a whole number ≥ 1, got '${String(argv.workers)}'` }]);
-      }
-    }
-    const seeds = seedsOption(argv);
     // every policy advances through the same simulated time together (lockstep lanes): name them all
     const { loadScenario } = await import('../../io/load-scenario.ts');
-    const names = Object.keys(loadScenario(argv.scenario as string, scenarioLoadOptions(argv)).scenario.policies ?? {});
+    // Every flag's problem and the file's at once.
+    const [workers, seeds, loaded] = allProblems(
+      () => workersOption(argv),
+      () => seedsOption(argv),
+      () => loadScenario(argv.scenario as string, scenarioLoadOptions(argv)),
+    );
+    const names = Object.keys(loaded.scenario.policies ?? {});
     const label = `run ${argv.scenario}${names.length > 1 ? ` (${names.join(', ')} in lockstep)` : names.length ? ` (${names[0]})` : ''}`;
     // With several seeds, --workers is the number of threads the other seeds run in.
     const res = await withProgress(!json, label, (onProgress) =>
