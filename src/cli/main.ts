@@ -55,7 +55,10 @@ export async function main(args: string[]): Promise<number> {
     await cli.parseAsync();
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`<cli>: ${err.message.replace(/\n/g, '; ')} (see keycast --help)\n`);
+      // yargs gives "Invalid values:" then one indented line per value: one line per problem, each under its heading.
+      const lines = err.message.split('\n').map((l) => l.trim()).filter(Boolean);
+      const head = lines.length > 1 && lines[0].endsWith(':') ? `${lines.shift()} ` : '';
+      for (const l of lines) process.stderr.write(`<cli>: ${head}${l} (see keycast --help)\n`);
       return ExitCode.badInput;
     }
     return reportError(err);

@@ -180,6 +180,10 @@ describe('--out never destroys what is not a keycast output', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^<cli>: --policies: names no policy/);
     expect(fs.existsSync(path.join(d, 'none'))).toBe(false);
+    // a value outside a flag's choices: one line, its heading kept
+    r = await kc(['generate', scen, '--format', 'rows']);
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toEqual(['<cli>: Invalid values: Argument: format, Given: "rows", Choices: "records", "counts" (see keycast --help)']);
     // every bad flag at once, not one per try
     r = await kc(['run', scen, '--seeds', '0', '--workers', '0', '--policies', 'nope']);
     expect(r.code).toBe(2);
