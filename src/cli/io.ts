@@ -4,8 +4,12 @@ import { ExitCode } from './exit-codes.ts';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** File-system refusals that come from the paths a user named, not from a bug: bad input (exit 2). */
-const FS_INPUT_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'EISDIR', 'ENOTDIR', 'EEXIST', 'ENOENT', 'ENAMETOOLONG']);
+/**
+ * File-system refusals that come from where the user asked keycast to write (no permission, a
+ * read-only or full disk), not from a bug: bad input (exit 2). Paths are vetted before a run
+ * (io/atomic-dir.ts `assertCreatable`), so a missing or clashing path later is keycast's (exit 4).
+ */
+const FS_INPUT_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'ENAMETOOLONG']);
 
 /** Prints an error the way DESIGN.md asks (one line per problem, no stack) and returns its exit code. */
 export function reportError(err: unknown): number {
@@ -16,7 +20,7 @@ export function reportError(err: unknown): number {
   const fsErr = err as NodeJS.ErrnoException;
   if (fsErr && typeof fsErr.code === 'string' && typeof fsErr.path === 'string' && FS_INPUT_CODES.has(fsErr.code)) {
     // The file system refused a path the user gave (a folder that cannot be made, no permission, disk full).
-    process.stderr.write(formatProblem({ file: fsErr.path, path: '', message: `cannot ${fsErr.syscall ?? 'use'} it: ${fsErr.code}` }) + '\n');
+    process.stderr.write(formatProblem({ file: fsErr.path, path: '', message: `cannot ${fsErr.syscall ?? 'use'} it: ${(fsErr.message ?? fsErr.code).split('\n')[0]}` }) + '\n');
     return ExitCode.badInput;
   }
   const msg = err instanceof Error ? err.message : String(err);

@@ -46,7 +46,9 @@ export async function runSweep(file: string, opts: SweepOptions): Promise<{ plan
   opts.checkOut?.();
   const plan = planSweep(loaded, { seeds: opts.seeds, shard: opts.shard, extraSets: opts.sets });
   // Validate every grid point up front: a bad value is exit 2 before any run.
-  for (const run of plan.runs.filter((r) => r.seed === loaded.scenario.seed || plan.runs.length < 50)) {
+  // Once per grid point (its first run in this shard, whatever its seed).
+  const seen = new Set<string>();
+  for (const run of plan.runs.filter((r) => !seen.has(JSON.stringify(r.point)) && !!seen.add(JSON.stringify(r.point)))) {
     load(file, { ...opts, gridSets: run.sets, seed: run.seed });
   }
   const tasks: SweepTask[] = plan.runs.map((r) => ({ file: path.resolve(loaded.file), sets: [...(opts.sets ?? []), ...r.sets], seed: r.seed, policies: opts.policies, version: opts.version }));

@@ -16,31 +16,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../model/errors.ts';
+import { CONTAINER_TEXT, OUTPUT_MARKER, foreignPaths, hasPathList, isContainer, markerFor } from './output-marker.ts';
 
-/** The marker file of a keycast output folder. */
-export const OUTPUT_MARKER = '.keycast-output';
-const MARKER_TEXT = 'This folder was written by keycast; the next run writing here replaces it whole.\n';
-/** The marker's line before the names of the entries keycast wrote (one per line). */
-const WROTE = 'Written here by keycast:';
-
-/** The marker's text for a folder holding `entries`. */
-function markerText(entries: readonly string[]): string {
-  return `${MARKER_TEXT}${WROTE}\n${entries.map((e) => `${e}\n`).join('')}`;
-}
-
-/** Entries of keycast folder `dir` that its marker does not list (none when the marker lists nothing: older folders). */
-function foreignEntries(dir: string, entries: readonly string[]): string[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(path.join(dir, OUTPUT_MARKER), 'utf8');
-  } catch {
-    return [];
-  }
-  const at = text.indexOf(`${WROTE}\n`);
-  if (at < 0) return [];
-  const wrote = new Set(text.slice(at + WROTE.length + 1).split('\n').filter(Boolean));
-  return entries.filter((e) => e !== OUTPUT_MARKER && !wrote.has(e));
-}
+export { OUTPUT_MARKER } from './output-marker.ts';
 
 /** Whether process `pid` is alive (EPERM: alive, another user's). */
 function alive(pid: number): boolean {
@@ -59,7 +37,9 @@ function alive(pid: number): boolean {
  */
 export function removeStaleSiblings(target: string): void {
   const parent = path.dirname(path.resolve(target));
-  const prefix = `.${path.basename(target)}.tmp-`;
+  const base = path.basename(target).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // `.NAME.tmp-PID` (a file), `.NAME.tmp-PID-XXXXXX` (a folder) and its `.old`: nothing else.
+  const mine = new RegExp(`^\\.${base}\\.tmp-(\\d+)(-[A-Za-z0-9]{6}(\\.old)?)?$`);
   let names: string[];
   try {
     names = fs.readdirSync(parent);
@@ -67,14 +47,13 @@ export function removeStaleSiblings(target: string): void {
     return;
   }
   for (const n of names) {
-    if (!n.startsWith(prefix)) continue;
-    const pid = Number(/^(\d+)/.exec(n.slice(prefix.length))?.[1]);
+    const pid = Number(mine.exec(n)?.[1]);
     if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !alive(pid)) fs.rmSync(path.join(parent, n), { recursive: true, force: true });
   }
 }
 
 /** Throws InputError naming `flag` when `target` cannot be created: a file on its way, or a parent that cannot be written. */
-export function assertCreatable(target: string, flag: string, kind: 'folder' | 'file'): void {
+export function assertCreatable(target: string, flag: string, kind: 'folder' | 'file', into = false): void {
   const refuse = (why: string) => {
     throw new InputError([{ file: '<cli>', path: flag, message: `${target}: ${why}` }]);
   };
@@ -86,6 +65,15 @@ export function assertCreatable(target: string, flag: string, kind: 'folder' | '
     st = undefined;
   }
   if (st && kind === 'file' && st.isDirectory()) refuse('is a folder; name a file');
+  // A folder written into (never replaced) needs only its own write permission.
+  if (st && into && st.isDirectory()) {
+    try {
+      fs.accessSync(abs, fs.constants.W_OK);
+    } catch {
+      refuse('cannot write in it');
+    }
+    return;
+  }
   // The nearest existing ancestor must be a writable folder (the target and its parents are created in it).
   let up = path.dirname(abs);
   for (;;) {
@@ -116,6 +104,8 @@ export interface OutDirOptions {
   readonly force?: boolean;
   /** The flag named in the refusal (default `--out`). */
   readonly flag?: string;
+  /** The caller writes into the folder and never replaces it whole (`check --out`, the study). */
+  readonly container?: boolean;
 }
 
 function readJson(file: string): Record<string, unknown> | null {
@@ -143,10 +133,22 @@ export function isKeycastOutput(dir: string, depth = 0): boolean {
   return entries.length > 0 && entries.every((e) => e.isDirectory() && isKeycastOutput(path.join(dir, e.name), depth + 1));
 }
 
+/**
+ * Whether `dir` is one keycast output by its own files (a summary, sweep or capacity file, or a
+ * marker listing its paths), not a folder of outputs: a marker alone, without them, is an older
+ * `check --out` folder's.
+ */
+function ownOutput(dir: string): boolean {
+  if (typeof readJson(path.join(dir, 'summary.json'))?.keycastVersion === 'string') return true;
+  if (typeof readJson(path.join(dir, 'sweep.json'))?.sweepId === 'string') return true;
+  if (Array.isArray(readJson(path.join(dir, 'capacity.json'))?.points)) return true;
+  return hasPathList(dir);
+}
+
 /** Throws InputError (exit 2) unless writing a keycast folder at `outDir` destroys nothing of the user's. */
 export function assertOutDir(outDir: string, opts: OutDirOptions = {}): void {
   const flag = opts.flag ?? '--out';
-  assertCreatable(outDir, flag, 'folder');
+  assertCreatable(outDir, flag, 'folder', opts.container);
   if (opts.force) return;
   let st: fs.Stats;
   try {
@@ -161,7 +163,11 @@ export function assertOutDir(outDir: string, opts: OutDirOptions = {}): void {
   const entries = fs.readdirSync(outDir);
   if (entries.length === 0) return;
   if (isKeycastOutput(outDir)) {
-    const foreign = foreignEntries(outDir, entries);
+    if (opts.container) return;
+    // A folder of keycast outputs (a `check --out`, the study's, or one recognised only by its
+    // subfolders) is never replaced whole: that would delete every output in it.
+    if (isContainer(outDir) || !ownOutput(outDir)) refuse('holds keycast outputs in its subfolders, which replacing it would delete (name one of them or a new folder)');
+    const foreign = foreignPaths(outDir);
     if (foreign.length === 0) return;
     const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? ', …' : '');
     refuse(`is a keycast output that now holds ${foreign.length} entr${foreign.length === 1 ? 'y' : 'ies'} keycast did not write (${shown}), which replacing it would delete`);
@@ -196,10 +202,12 @@ export function assertOutFile(file: string, flag: string, ours: (head: string) =
 
 /** Creates `dir` as a keycast output folder that other outputs go into (`check --out`). */
 export function ensureOutputParent(dir: string, opts: OutDirOptions = {}): void {
-  assertOutDir(dir, opts);
+  assertOutDir(dir, { ...opts, container: true });
   if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) fs.rmSync(dir, { force: true }); // --force on a file
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, OUTPUT_MARKER), MARKER_TEXT);
+  const marker = path.join(dir, OUTPUT_MARKER);
+  // A folder keycast replaces whole keeps its marker (its listed paths are still keycast's).
+  if (!fs.existsSync(marker)) fs.writeFileSync(marker, CONTAINER_TEXT);
 }
 
 /** A folder being written atomically (`openDirAtomic`): fill `dir`, then `commit()` or `abort()`. */
@@ -229,7 +237,7 @@ export function openDirAtomic(outDir: string, opts: OutDirOptions = {}): StagedD
     commit() {
       try {
         assertOutDir(outDir, opts); // again: the target may have changed during a long run
-        fs.writeFileSync(path.join(tmp, OUTPUT_MARKER), markerText(fs.readdirSync(tmp).sort()));
+        fs.writeFileSync(path.join(tmp, OUTPUT_MARKER), markerFor(tmp));
         if (fs.existsSync(outDir)) {
           const old = `${tmp}.old`;
           fs.renameSync(outDir, old);

@@ -21,6 +21,16 @@ export function writeSweepDir(out: string, manifest: SweepManifest, resultsText:
   }, { force });
 }
 
+/** What makes `m` no keycast sweep manifest, or null (the fields `merge` reads). */
+function manifestProblem(m: unknown): { path: string; message: string } | null {
+  if (!m || typeof m !== 'object') return { path: '', message: 'not an object' };
+  const o = m as Record<string, unknown>;
+  if (typeof o.sweepId !== 'string') return { path: 'sweepId', message: 'no sweepId' };
+  if (!Array.isArray(o.runs) || !o.runs.every((r) => Number.isInteger(r) && (r as number) >= 0)) return { path: 'runs', message: 'runs should be a list of run numbers' };
+  if (!Number.isInteger(o.total) || (o.total as number) < 1) return { path: 'total', message: 'total should be a whole number ≥ 1' };
+  return null;
+}
+
 /** Reads shard folders (each needs sweep.json and results.csv); every missing one is a problem. */
 export function readSweepShards(dirs: readonly string[]): SweepShard[] {
   const problems: InputError['problems'][number][] = [];
@@ -38,8 +48,9 @@ export function readSweepShards(dirs: readonly string[]): SweepShard[] {
       problems.push({ file: mf, path: '', message: `not valid JSON (${err instanceof Error ? err.message.split('\n')[0] : String(err)})` });
       return null;
     }
-    if (!manifest || typeof manifest !== 'object' || typeof manifest.sweepId !== 'string') {
-      problems.push({ file: mf, path: 'sweepId', message: 'not a keycast sweep.json (no sweepId)' });
+    const bad = manifestProblem(manifest);
+    if (bad) {
+      problems.push({ file: mf, path: bad.path, message: `not a keycast sweep.json (${bad.message})` });
       return null;
     }
     const text = fs.readFileSync(rf, 'utf8');
@@ -48,7 +59,7 @@ export function readSweepShards(dirs: readonly string[]): SweepShard[] {
       parseResults(text, rf);
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
-      problems.push(...err.problems.map((p) => ({ ...p, path: p.path })));
+      problems.push(...err.problems);
       return null;
     }
     return { dir: d, manifest, text };

@@ -175,7 +175,23 @@ describe('--out never destroys what is not a keycast output', () => {
     fs.writeFileSync(path.join(shard, 'sweep.json'), '{"sweepId":"x"}');
     r = await kc(['merge', shard, '--out', shard, '--force']);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/one of the shards being merged/);
+    expect(r.err).toMatch(/is or holds .*shard, a shard being merged/);
+    r = await kc(['merge', shard, '--out', d, '--force']); // the folder holding the shard
+    expect(r.code).toBe(2);
+    expect(fs.existsSync(path.join(shard, 'sweep.json'))).toBe(true);
+    // check --out: a scenario's report folder holding a user's file stops the check before it runs
+    const checks = path.join(d, 'checks');
+    expect((await kc(['check', scen, '--out', checks])).code).toBe(0);
+    fs.writeFileSync(path.join(checks, 'small', 'mine.txt'), 'mine');
+    r = await kc(['check', scen, '--out', checks]);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/small is a keycast output that now holds 1 entry keycast did not write \(mine\.txt\)/);
+    // and a run may not replace the folder of checks whole
+    fs.rmSync(path.join(checks, 'small', 'mine.txt'));
+    r = await kc(['run', scen, '--out', checks]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/holds keycast outputs in its subfolders/);
     r = await kc(['run', scen, '--policies', '', '--out', path.join(d, 'none')]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^<cli>: --policies: names no policy/);

@@ -29,6 +29,22 @@ describe('forecast output', () => {
     ]);
   });
 
+  it('overwrites only its own files: the input (or any file it did not write) as --out is bad input, unless --force', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kc-fo-'));
+    const input = path.join(dir, 'in.csv');
+    const text = 'id,time,value\n' + Array.from({ length: 30 }, (_, i) => `s,${i},${10 + (i % 5)}`).join('\n') + '\n';
+    writeFileSync(input, text);
+    const args = { input, horizon: 2, season: '5', models: 'seasonal-naive' };
+    await expect(runForecast({ ...args, out: input })).rejects.toThrow(/in\.csv is an existing file keycast did not write/);
+    expect(readFileSync(input, 'utf8')).toBe(text);
+    const out = path.join(dir, 'f.csv');
+    await runForecast({ ...args, out });
+    await runForecast({ ...args, out }); // its own file again
+    writeFileSync(path.join(dir, 'f.long.csv'), 'my notes');
+    await expect(runForecast({ ...args, out })).rejects.toThrow(/f\.long\.csv is an existing file keycast did not write/);
+    await runForecast({ ...args, out, force: true });
+  });
+
   it('says per series which model was chosen and its backtest error', () => {
     const text = forecastReport([{ id: 'H1', model: 'mstl', smape: 3.75, mase: 0.561 }, { id: 'H2', model: 'ets' }], 'out.csv');
     expect(text).toMatch(/H1\s+mstl\s+3\.75%\s+0\.561/);

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { assertOutDir, assertOutFile, removeStaleSiblings, writeDirAtomic } from '../../src/io/atomic-dir.ts';
+import { assertOutDir, assertOutFile, ensureOutputParent, removeStaleSiblings, writeDirAtomic } from '../../src/io/atomic-dir.ts';
 import { readSummaries } from '../../src/io/summary-file.ts';
 import { readSweepShards } from '../../src/io/sweep-dir.ts';
 import { problems } from './problems.ts';
@@ -31,10 +31,31 @@ describe('output folders and files', () => {
     expect(() => assertOutDir(out, { force: true })).not.toThrow();
   });
 
+  it("a user's file deep in a report counts, a file browser's does not; a folder of outputs is never replaced whole", () => {
+    const out = path.join(dir, 'deep');
+    writeDirAtomic(out, (tmp) => {
+      fs.mkdirSync(path.join(tmp, 'static'));
+      fs.writeFileSync(path.join(tmp, 'static', 'operations.csv'), '');
+    });
+    fs.writeFileSync(path.join(out, '.DS_Store'), '');
+    fs.writeFileSync(path.join(out, 'static', '._operations.csv'), '');
+    expect(() => assertOutDir(out)).not.toThrow();
+    fs.writeFileSync(path.join(out, 'static', 'notes.txt'), 'mine');
+    expect(problems(() => assertOutDir(out))[0]).toMatch(/keycast did not write \(static\/notes\.txt\)/);
+    // runs/ holding two reports: a writer replacing it would delete both; one writing into it may
+    const runs = path.join(dir, 'runs');
+    for (const r of ['a', 'b']) writeDirAtomic(path.join(runs, r), (tmp) => fs.writeFileSync(path.join(tmp, 'summary.json'), '{"keycastVersion":"0"}'));
+    expect(problems(() => assertOutDir(runs))[0]).toMatch(/holds keycast outputs in its subfolders/);
+    expect(() => assertOutDir(runs, { container: true })).not.toThrow();
+    ensureOutputParent(runs);
+    expect(problems(() => assertOutDir(runs))[0]).toMatch(/holds keycast outputs in its subfolders/);
+  });
+
   it('a folder written before the marker listed its files is still replaced (nothing to compare with)', () => {
     const out = path.join(dir, 'old');
     fs.mkdirSync(out);
     fs.writeFileSync(path.join(out, '.keycast-output'), 'This folder was written by keycast; the next run writing here replaces it whole.\n');
+    fs.writeFileSync(path.join(out, 'summary.json'), '{"keycastVersion":"0.1.0"}');
     fs.writeFileSync(path.join(out, 'anything.csv'), '');
     expect(() => assertOutDir(out)).not.toThrow();
   });
@@ -61,9 +82,9 @@ describe('output folders and files', () => {
 
   it("an interrupted writer's temporary sibling is removed by the next writer of the target, a live one's is not", () => {
     const target = path.join(dir, 'rep');
-    const dead = path.join(dir, `.rep.tmp-2147483646-abc`); // no such process
-    const live = path.join(dir, `.rep.tmp-${process.ppid}-abc`);
-    const other = path.join(dir, `.report.tmp-2147483646-abc`);
+    const dead = path.join(dir, `.rep.tmp-2147483646-abcDEF`); // no such process
+    const live = path.join(dir, `.rep.tmp-${process.ppid}-abcDEF`);
+    const other = path.join(dir, `.report.tmp-2147483646-abcDEF`);
     for (const d of [dead, live, other]) fs.mkdirSync(d);
     removeStaleSiblings(target);
     expect(fs.existsSync(dead)).toBe(false);
@@ -87,8 +108,13 @@ describe('inputs read back', () => {
     expect(problems(() => readSweepShards([s]))[0]).toMatch(/shard\/sweep\.json: not valid JSON/);
     const t = path.join(dir, 'shard2');
     fs.mkdirSync(t);
-    fs.writeFileSync(path.join(t, 'sweep.json'), '{"sweepId": "x"}');
+    fs.writeFileSync(path.join(t, 'sweep.json'), '{"sweepId": "x", "runs": [0, 1], "total": 2}');
     fs.writeFileSync(path.join(t, 'results.csv'), 'run,cluster.nodes,seed,policy,records\n0,2,1,static,5\n1,2\n');
     expect(problems(() => readSweepShards([s, t]))).toEqual([expect.stringMatching(/shard\/sweep\.json: not valid JSON/), expect.stringMatching(/shard2\/results\.csv:3:1 2 fields, header has 5$/)]);
+    const u = path.join(dir, 'shard3');
+    fs.mkdirSync(u);
+    fs.writeFileSync(path.join(u, 'sweep.json'), '{"sweepId": "x"}');
+    fs.writeFileSync(path.join(u, 'results.csv'), 'run,cluster.nodes,seed,policy,records\n');
+    expect(problems(() => readSweepShards([u]))[0]).toMatch(/shard3\/sweep\.json: runs: not a keycast sweep\.json \(runs should be a list of run numbers\)/);
   });
 });

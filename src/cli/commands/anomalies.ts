@@ -17,7 +17,8 @@ export const anomaliesCommand: KeycastCommand = {
       .option('value', { type: 'string', default: 'value', describe: 'value column' })
       .option('season', { type: 'string', default: '1d', describe: 'seasonal period (duration with unit; 0 for none)' })
       .option('threshold', { type: 'number', default: 6, describe: 'score at or above which a row is an anomaly' })
-      .option('out', { type: 'string', demandOption: true, describe: 'output CSV file' }),
+      .option('out', { type: 'string', demandOption: true, describe: 'output CSV file' })
+      .option('force', { type: 'boolean', default: false, describe: 'overwrite --out even if it is not a scores file keycast wrote' }),
   run: async (argv) => runAnomalies(argv),
 };
 
@@ -30,6 +31,13 @@ export async function runAnomalies(argv: Record<string, unknown>): Promise<numbe
   const { parseTimedCsv, fmt, OnlineAnomalyDetector } = await import('../../profiler/cli-support.ts');
   const file = String(argv.input);
   const problems: { file: string; path: string; message: string }[] = [];
+  const { assertOutFile } = await import('../../io/atomic-dir.ts');
+  try {
+    assertOutFile(String(argv.out), '--out', (h) => h.startsWith('timestamp,score,anomaly'), Boolean(argv.force));
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    problems.push(...err.problems);
+  }
   const seasonText = String(argv.season ?? '1d');
   const seasonMs = seasonText === '0' ? 0 : parseDuration(seasonText);
   if (seasonMs === undefined) problems.push({ file: '<cli>', path: 'season', message: `not a duration: '${seasonText}' (e.g. 1d, 12h, 0 for none)` });

@@ -19,6 +19,7 @@ export const calibrateCommand: KeycastCommand = {
       .option('keys-per-slot', { type: 'string', default: '100', describe: 'keys written into each filled slot that moves (100: one MIGRATE per slot, as a live run sends a bucket)' })
       .option('value-bytes', { type: 'string', default: '200', describe: 'bytes of each value' })
       .option('out', { type: 'string', describe: 'write the result as JSON (keycast live --calibration reads it)' })
+      .option('force', { type: 'boolean', default: false, describe: 'overwrite --out even if it is not a calibration keycast wrote' })
       .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON instead of a table' }),
   run: async (argv) => {
     const seeds = parseSeeds(argv.redis);
@@ -34,6 +35,8 @@ export const calibrateCommand: KeycastCommand = {
     const valueBytes = num('value-bytes', 1, 1 << 20);
     const { calibrate } = await import('../../experiment/calibrate.ts');
     const json = argv.json as boolean;
+    // Checked before minutes of measuring: the result overwrites only an earlier one.
+    if (argv.out) (await import('../../io/atomic-dir.ts')).assertOutFile(String(argv.out), '--out', (h) => h.includes('"keysPerSlot"') && h.includes('"masters"'), Boolean(argv.force));
     const res = await calibrate({ seeds, sizes, repeats, keysPerSlot, valueBytes, onProgress: json ? undefined : (l) => process.stderr.write(l + '\n') });
     if (argv.out) {
       const { writeFileAtomic } = await import('../io.ts');

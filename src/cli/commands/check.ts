@@ -29,8 +29,22 @@ export const checkCommand: KeycastCommand = {
     const out = argv.out as string | undefined;
     const force = argv.force as boolean;
     const { assertOutDir, assertOutFile, ensureOutputParent } = await import('../../io/atomic-dir.ts');
-    if (out !== undefined) assertOutDir(out, { force });
-    if (argv.junit !== undefined) assertOutFile(argv.junit as string, '--junit', (head) => head.includes('<testsuites'), force);
+    if (out !== undefined) {
+      assertOutDir(out, { force, container: true });
+      // Each scenario's report folder there is replaced: check them all before anything runs.
+      const { loadScenario: peek } = await import('../../io/load-scenario.ts');
+      const path = await import('node:path');
+      for (const f of files) {
+        let name: string;
+        try {
+          name = peek(f, load).scenario.name;
+        } catch {
+          continue; // its problems are reported with the run
+        }
+        if (fs.existsSync(path.join(out, name))) assertOutDir(path.join(out, name), { force });
+      }
+    }
+    if (argv.junit !== undefined) assertOutFile(argv.junit as string, '--junit', (head) => head.includes('<testsuites name="keycast check"'), force);
     const { loadScenario } = await import('../../io/load-scenario.ts');
     const { startLaneThread } = await import('../../io/lane-threads.ts');
     const seeds = seedsOption(argv);

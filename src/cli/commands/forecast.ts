@@ -25,7 +25,8 @@ export const forecastCommand: KeycastCommand = {
       .option('models', { type: 'string', default: 'auto', describe: 'auto, one model, or a comma list to choose among' })
       .option('quantiles', { type: 'boolean', default: false, describe: 'add F<i>_p10 and F<i>_p90 columns' })
       .option('seed', { type: 'number', default: 1, describe: 'seed for models that draw (lstm)' })
-      .option('out', { type: 'string', demandOption: true, describe: 'output CSV file' }),
+      .option('out', { type: 'string', demandOption: true, describe: 'output CSV file' })
+      .option('force', { type: 'boolean', default: false, describe: 'overwrite --out even if it is not a forecast file keycast wrote' }),
   run: async (argv) => runForecast(argv),
 };
 
@@ -45,6 +46,17 @@ export async function runForecast(argv: Record<string, unknown>): Promise<number
   const models = String(argv.models ?? 'auto').split(',').map((s) => s.trim()).filter(Boolean);
   for (const m of models) if (!isModelName(m)) problems.push({ file: '<cli>', path: 'models', message: `unknown model '${m}' (one of ${MODEL_NAMES.join(', ')})` });
   const seed = Number(argv.seed ?? 1);
+  // Its outputs overwrite only forecast files (never the input or another file of the user's).
+  const { assertOutFile } = await import('../../io/atomic-dir.ts');
+  const longOut = String(argv.out).replace(/(\.csv)?$/i, '.long.csv');
+  for (const [f, ours] of [[String(argv.out), (h: string) => h.startsWith('id,F1')], [longOut, (h: string) => h.startsWith('id,time,forecast')]] as const) {
+    try {
+      assertOutFile(f, '--out', ours, Boolean(argv.force));
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      problems.push(...err.problems);
+    }
+  }
   let text = '';
   try {
     text = readFileSync(file, 'utf8');

@@ -18,10 +18,15 @@ export const mergeCommand: KeycastCommand = {
     const force = argv.force as boolean;
     const path = await import('node:path');
     const { InputError } = await import('../../model/errors.ts');
-    // Replacing an input shard with the merge would lose it even with --force: refuse.
-    if ((argv.dirs as string[]).some((d) => path.resolve(d) === path.resolve(out))) {
-      throw new InputError([{ file: '<cli>', path: '--out', message: `${out} is one of the shards being merged: name another folder` }]);
-    }
+    // Replacing a shard, or a folder holding one, would lose it even with --force: refuse.
+    const fs = await import('node:fs');
+    const real = (p: string) => (fs.existsSync(p) ? fs.realpathSync(p) : path.resolve(p));
+    const o = real(out);
+    const inside = (argv.dirs as string[]).find((d) => {
+      const rel = path.relative(o, real(d));
+      return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+    });
+    if (inside !== undefined) throw new InputError([{ file: '<cli>', path: '--out', message: `${out} is or holds ${inside}, a shard being merged: name another folder` }]);
     assertOutDir(out, { force });
     const { manifest: m, text } = mergeShards(readSweepShards(argv.dirs as string[]));
     writeSweepDir(out, m, text, 'results.csv', force);
