@@ -1,5 +1,6 @@
 /** `keycast check [PATH...] [--junit FILE]`: scenario files as CI regression tests. */
 import type { KeycastCommand } from '../command.ts';
+import type { LoadOptions } from '../../scenario/load.ts';
 import { scenarioLoadOptions, scenarioOptions, seedsOption } from './scenario-options.ts';
 
 export const checkCommand: KeycastCommand = {
@@ -31,18 +32,7 @@ export const checkCommand: KeycastCommand = {
     const { assertOutDir, assertOutFile, ensureOutputParent } = await import('../../io/atomic-dir.ts');
     if (out !== undefined) {
       assertOutDir(out, { force, container: true });
-      // Each scenario's report folder there is replaced: check them all before anything runs.
-      const { loadScenario: peek } = await import('../../io/load-scenario.ts');
-      const path = await import('node:path');
-      for (const f of files) {
-        let name: string;
-        try {
-          name = peek(f, load).scenario.name;
-        } catch {
-          continue; // its problems are reported with the run
-        }
-        if (fs.existsSync(path.join(out, name))) assertOutDir(path.join(out, name), { force });
-      }
+      await assertReportFolders(out, files, load, force);
     }
     if (argv.junit !== undefined) assertOutFile(argv.junit as string, '--junit', (head) => head.includes('<testsuites name="keycast check"'), force);
     const { loadScenario } = await import('../../io/load-scenario.ts');
@@ -77,3 +67,20 @@ export const checkCommand: KeycastCommand = {
     return checkExitCode(cases);
   },
 };
+
+/** Each scenario's report folder under `out` is replaced by the check: all are checked before anything runs. */
+async function assertReportFolders(out: string, files: readonly string[], load: LoadOptions, force: boolean): Promise<void> {
+  const { loadScenario } = await import('../../io/load-scenario.ts');
+  const { assertOutDir } = await import('../../io/atomic-dir.ts');
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  for (const f of files) {
+    let name: string;
+    try {
+      name = loadScenario(f, load).scenario.name;
+    } catch {
+      continue; // its problems are reported with the run
+    }
+    if (fs.existsSync(path.join(out, name))) assertOutDir(path.join(out, name), { force });
+  }
+}
