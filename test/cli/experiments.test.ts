@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.ts';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,12 +9,25 @@ import { compareSummaries } from '../../src/experiment/compare.ts';
 import type { Summary } from '../../src/experiment/summary.ts';
 
 const ROOT = path.join(__dirname, '../..');
-const BIN = path.join(ROOT, 'bin/keycast');
 const TINY = path.join(ROOT, 'test/fixtures/tiny.yaml');
-const kc = (args: string[]) => {
-  const r = spawnSync(BIN, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: '1' } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
+// Progress bars off, as in CI.
+process.env.CI = '1';
+/** Runs the CLI in this process (as a user would type it), capturing its output and exit code. */
+async function kc(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((x: string | Uint8Array) => ((out += String(x)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((x: string | Uint8Array) => ((err += String(x)), true));
+  const here = process.cwd();
+  process.chdir(ROOT);
+  try {
+    return { code: await main(args), out, err };
+  } finally {
+    process.chdir(here);
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kc-exp-'));
 const SHORT = ['--set', 'duration=20m', '--set', 'warmup=5m'];
 
@@ -26,7 +39,7 @@ function sweepScenario(dir: string): string {
 }
 
 describe('sweep planning', () => {
-  it('orders runs grid-major then seed, and shards by run index', () => {
+  it('orders runs grid-major then seed, and shards by run index', async () => {
     const d = tmp();
     const loaded = loadScenario(sweepScenario(d));
     const all = planSweep(loaded);
@@ -43,7 +56,7 @@ describe('sweep planning', () => {
     expect(parseShard('2/2')).toEqual({ index: 2, count: 2 });
   });
 
-  it('computes t-based 95% confidence intervals', () => {
+  it('computes t-based 95% confidence intervals', async () => {
     expect(tQuantile975(1)).toBeCloseTo(12.706);
     expect(tQuantile975(1000)).toBeCloseTo(1.96);
     const { mean, ci95, n } = meanCi([1, 2, 3, 4]);
@@ -54,14 +67,14 @@ describe('sweep planning', () => {
 });
 
 describe('keycast sweep, merge, check, compare, report, capacity', () => {
-  it('merged shards equal the unsharded sweep, byte for byte except wallMs; worker threads equal in-process runs', () => {
+  it('merged shards equal the unsharded sweep, byte for byte except wallMs; worker threads equal in-process runs', async () => {
     const d = tmp();
     const f = sweepScenario(d);
-    const full = kc(['sweep', f, ...SHORT, '--workers', '2', '--out', path.join(d, 'all')]);
+    const full = (await kc(['sweep', f, ...SHORT, '--workers', '2', '--out', path.join(d, 'all')]));
     expect(full.err).toBe('');
     expect(full.code).toBe(0);
-    for (const i of [1, 2, 3]) expect(kc(['sweep', f, ...SHORT, '--workers', '1', '--shard', `${i}/3`, '--out', path.join(d, `s${i}`)]).code).toBe(0);
-    expect(kc(['merge', path.join(d, 's1'), path.join(d, 's2'), path.join(d, 's3'), '--out', path.join(d, 'm')]).code).toBe(0);
+    for (const i of [1, 2, 3]) expect((await kc(['sweep', f, ...SHORT, '--workers', '1', '--shard', `${i}/3`, '--out', path.join(d, `s${i}`)])).code).toBe(0);
+    expect((await kc(['merge', path.join(d, 's1'), path.join(d, 's2'), path.join(d, 's3'), '--out', path.join(d, 'm')])).code).toBe(0);
     const noWall = (p: string) => fs.readFileSync(p, 'utf8').trim().split('\n').map((l) => l.split(',').slice(0, -1).join(','));
     expect(noWall(path.join(d, 'm/results.csv'))).toEqual(noWall(path.join(d, 'all/results.csv')));
     expect(fs.readFileSync(path.join(d, 'm/aggregate.csv'), 'utf8')).toBe(fs.readFileSync(path.join(d, 'all/aggregate.csv'), 'utf8'));
@@ -70,45 +83,45 @@ describe('keycast sweep, merge, check, compare, report, capacity', () => {
     expect(agg[0]).toMatch(/^cluster\.nodes,policies\.threshold\.highWater,policy,runs,records\.mean,records\.ci95/);
     expect(agg.length - 2).toBe(4 * 2); // 4 grid points × 2 policies
     // Missing or foreign shards are bad input.
-    const missing = kc(['merge', path.join(d, 's1'), path.join(d, 's2'), '--out', path.join(d, 'm2')]);
+    const missing = (await kc(['merge', path.join(d, 's1'), path.join(d, 's2'), '--out', path.join(d, 'm2')]));
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/runs missing/);
-    expect(kc(['sweep', f, ...SHORT, '--shard', '1/2', '--seeds', '1', '--out', path.join(d, 'other')]).code).toBe(0);
-    const foreign = kc(['merge', path.join(d, 's1'), path.join(d, 'other'), '--out', path.join(d, 'm3')]);
+    expect((await kc(['sweep', f, ...SHORT, '--shard', '1/2', '--seeds', '1', '--out', path.join(d, 'other')])).code).toBe(0);
+    const foreign = (await kc(['merge', path.join(d, 's1'), path.join(d, 'other'), '--out', path.join(d, 'm3')]));
     expect(foreign.code).toBe(2);
     expect(foreign.err).toMatch(/shard of another sweep/);
     expect(fs.existsSync(path.join(d, 'm3'))).toBe(false);
   });
 
-  it('check runs a folder, writes JUnit and exits 1 when an expectation breaks, 2 on bad input', () => {
+  it('check runs a folder, writes JUnit and exits 1 when an expectation breaks, 2 on bad input', async () => {
     const d = tmp();
     const dir = path.join(d, 'sc');
     fs.mkdirSync(dir);
     const good = fs.readFileSync(TINY, 'utf8').replace('duration: 1h', 'duration: 20m').replace('warmup: 10m', 'warmup: 5m');
     fs.writeFileSync(path.join(dir, 'a.yaml'), good.replace('name: tiny', 'name: a'));
-    let r = kc(['check', dir, '--junit', path.join(d, 'j.xml')]);
+    let r = (await kc(['check', dir, '--junit', path.join(d, 'j.xml')]));
     expect(r.code).toBe(0);
     const xml = fs.readFileSync(path.join(d, 'j.xml'), 'utf8');
     expect(xml).toMatch(/<testsuite name="a"[^>]* tests="3" failures="0"/);
     expect(xml).toContain('<testcase classname="a" name="static.records &gt; 0"');
     fs.writeFileSync(path.join(dir, 'b.yaml'), good.replace('name: tiny', 'name: b').replace('static.records > 0', 'static.records < 0'));
-    r = kc(['check', dir, '--junit', path.join(d, 'j.xml')]);
+    r = (await kc(['check', dir, '--junit', path.join(d, 'j.xml')]));
     expect(r.code).toBe(1);
     expect(fs.readFileSync(path.join(d, 'j.xml'), 'utf8')).toMatch(/<failure message="static\.records &lt; 0: left \d+, right 0"/);
     expect(r.out).toMatch(/FAIL +b: 1\/2 expectations/);
     fs.writeFileSync(path.join(dir, 'c.yaml'), 'name: c\nduration: soon\n');
-    r = kc(['check', dir, '--junit', path.join(d, 'j.xml')]);
+    r = (await kc(['check', dir, '--junit', path.join(d, 'j.xml')]));
     expect(r.code).toBe(2);
     expect(fs.readFileSync(path.join(d, 'j.xml'), 'utf8')).toMatch(/<error message="bad input" type="InputError">.*c\.yaml:2:11 duration: not a duration/);
   });
 
-  it('check --seeds N checks every expectation at every seed and names the seeds where one fails', () => {
+  it('check --seeds N checks every expectation at every seed and names the seeds where one fails', async () => {
     const d = tmp();
     const good = fs.readFileSync(TINY, 'utf8').replace('duration: 1h', 'duration: 20m').replace('warmup: 10m', 'warmup: 5m');
     const f = path.join(d, 'a.yaml');
     fs.writeFileSync(f, good);
     // Per-seed record counts, then a bound between them: it holds at some seeds only.
-    const run = kc(['run', f, '--seeds', '3', '--json']);
+    const run = (await kc(['run', f, '--seeds', '3', '--json']));
     expect(run.code).toBe(0);
     const seeds = (JSON.parse(run.out) as Summary).seeds!;
     const values = seeds.policies.static.records.values;
@@ -116,22 +129,22 @@ describe('keycast sweep, merge, check, compare, report, capacity', () => {
     const failing = seeds.seeds.filter((_, i) => !(values[i] < mid + 0.5));
     expect(failing.length).toBe(1);
     fs.writeFileSync(f, good.replace('static.records > 0', `static.records < ${mid + 0.5}`));
-    const r = kc(['check', f, '--seeds', '3', '--junit', path.join(d, 'j.xml')]);
+    const r = (await kc(['check', f, '--seeds', '3', '--junit', path.join(d, 'j.xml')]));
     expect(r.code).toBe(1);
     expect(r.out).toContain(`(held at 2 of 3 seeds; failed at seed ${failing[0]})`);
     expect(fs.readFileSync(path.join(d, 'j.xml'), 'utf8')).toContain(`held at 2 of 3 seeds; failed at seed ${failing[0]}`);
     // Written over the means it is evaluated once, on the per-seed means.
     const mean = values.reduce((a, b) => a + b, 0) / values.length;
     fs.writeFileSync(f, good.replace('static.records > 0', `mean(static.records) < ${mean + 1}`));
-    expect(kc(['check', f, '--seeds', '3']).code).toBe(0);
-    expect(kc(['check', f, '--seeds', 'two']).code).toBe(2);
+    expect((await kc(['check', f, '--seeds', '3'])).code).toBe(0);
+    expect((await kc(['check', f, '--seeds', 'two'])).code).toBe(2);
   }, 120_000);
 
-  it('compare flags regressions beyond the tolerance; report re-renders a run from its data', () => {
+  it('compare flags regressions beyond the tolerance; report re-renders a run from its data', async () => {
     const d = tmp();
-    expect(kc(['run', TINY, ...SHORT, '--out', path.join(d, 'a')]).code).toBe(0);
-    expect(kc(['run', TINY, ...SHORT, '--out', path.join(d, 'b')]).code).toBe(0);
-    const same = kc(['compare', path.join(d, 'a'), path.join(d, 'b')]);
+    expect((await kc(['run', TINY, ...SHORT, '--out', path.join(d, 'a')])).code).toBe(0);
+    expect((await kc(['run', TINY, ...SHORT, '--out', path.join(d, 'b')])).code).toBe(0);
+    const same = (await kc(['compare', path.join(d, 'a'), path.join(d, 'b')]));
     expect(same.code).toBe(0);
     expect(same.out).toMatch(/0 regression\(s\) beyond 5\.0% tolerance/);
     const s = JSON.parse(fs.readFileSync(path.join(d, 'a/summary.json'), 'utf8')) as Summary;
@@ -139,23 +152,23 @@ describe('keycast sweep, merge, check, compare, report, capacity', () => {
     worse.policies.threshold.p99LatencyMs = s.policies.threshold.p99LatencyMs * 1.2 + 5;
     fs.mkdirSync(path.join(d, 'w'));
     fs.writeFileSync(path.join(d, 'w/summary.json'), JSON.stringify(worse));
-    const reg = kc(['compare', path.join(d, 'a'), path.join(d, 'w'), '--tolerance', '10%']);
+    const reg = (await kc(['compare', path.join(d, 'a'), path.join(d, 'w'), '--tolerance', '10%']));
     expect(reg.code).toBe(1);
     expect(reg.out).toMatch(/threshold\s+p99LatencyMs.*REGRESSION/);
     expect(compareSummaries(s, worse, 0.5).find((r) => r.metric === 'p99LatencyMs' && r.policy === 'threshold')!.status).toBe('ok');
-    expect(kc(['compare', path.join(d, 'a'), path.join(d, 'nowhere')]).code).toBe(2);
-    expect(kc(['compare', path.join(d, 'a'), path.join(d, 'b'), '--tolerance', 'lots']).code).toBe(2);
+    expect((await kc(['compare', path.join(d, 'a'), path.join(d, 'nowhere')])).code).toBe(2);
+    expect((await kc(['compare', path.join(d, 'a'), path.join(d, 'b'), '--tolerance', 'lots'])).code).toBe(2);
     const html = path.join(d, 'a/index.html');
     const before = fs.readFileSync(html, 'utf8');
     fs.rmSync(html);
-    expect(kc(['report', path.join(d, 'a')]).code).toBe(0);
+    expect((await kc(['report', path.join(d, 'a')])).code).toBe(0);
     expect(fs.readFileSync(html, 'utf8')).toBe(before);
-    expect(kc(['report', path.join(d, 'nowhere')]).code).toBe(2);
+    expect((await kc(['report', path.join(d, 'nowhere')])).code).toBe(2);
   });
 
-  it('capacity finds the fewest nodes within the SLO per policy', () => {
+  it('capacity finds the fewest nodes within the SLO per policy', async () => {
     const d = tmp();
-    const r = kc(['capacity', TINY, '--nodes', '2..12', ...SHORT, '--json', '--out', path.join(d, 'cap')]);
+    const r = (await kc(['capacity', TINY, '--nodes', '2..12', ...SHORT, '--json', '--out', path.join(d, 'cap')]));
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const res = JSON.parse(r.out);
@@ -169,6 +182,6 @@ describe('keycast sweep, merge, check, compare, report, capacity', () => {
     expect(res.answer.static).not.toBeNull();
     expect(res.answer.threshold).toBeLessThan(res.answer.static);
     expect(fs.existsSync(path.join(d, 'cap/index.html'))).toBe(true);
-    expect(kc(['capacity', TINY, '--nodes', '5..2']).code).toBe(2);
+    expect((await kc(['capacity', TINY, '--nodes', '5..2'])).code).toBe(2);
   });
 });
