@@ -3,6 +3,7 @@ import { InputError, formatProblem } from '../model/errors.ts';
 import { ExitCode } from './exit-codes.ts';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { removeStaleSiblings } from '../io/atomic-dir.ts';
 
 /**
  * File-system refusals that come from where the user asked keycast to write (no permission, a
@@ -33,6 +34,7 @@ export function reportError(err: unknown): number {
 export function writeFileAtomic(file: string, text: string | Uint8Array): void {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
+  removeStaleSiblings(file);
   const tmp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}`);
   fs.writeFileSync(tmp, text);
   fs.renameSync(tmp, file);

@@ -47,10 +47,9 @@ export async function runSweep(file: string, opts: SweepOptions): Promise<{ plan
   const plan = planSweep(loaded, { seeds: opts.seeds, shard: opts.shard, extraSets: opts.sets });
   // Validate every grid point up front: a bad value is exit 2 before any run.
   // Once per grid point (its first run in this shard, whatever its seed).
-  const seen = new Set<string>();
-  for (const run of plan.runs.filter((r) => !seen.has(JSON.stringify(r.point)) && !!seen.add(JSON.stringify(r.point)))) {
-    load(file, { ...opts, gridSets: run.sets, seed: run.seed });
-  }
+  const firstOfPoint = new Map<string, (typeof plan.runs)[number]>();
+  for (const r of plan.runs) if (!firstOfPoint.has(JSON.stringify(r.point))) firstOfPoint.set(JSON.stringify(r.point), r);
+  for (const run of firstOfPoint.values()) load(file, { ...opts, gridSets: run.sets, seed: run.seed });
   const tasks: SweepTask[] = plan.runs.map((r) => ({ file: path.resolve(loaded.file), sets: [...(opts.sets ?? []), ...r.sets], seed: r.seed, policies: opts.policies, version: opts.version }));
   const workers = Math.max(1, Math.min(opts.workers ?? Math.max(1, os.availableParallelism() - 0), tasks.length));
   const summaries: Summary[] = new Array(tasks.length);

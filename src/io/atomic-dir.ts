@@ -119,10 +119,7 @@ function readJson(file: string): Record<string, unknown> | null {
 
 /** True when `dir` is a folder keycast wrote (marker, or an older run/sweep/capacity/check folder). */
 export function isKeycastOutput(dir: string, depth = 0): boolean {
-  if (fs.existsSync(path.join(dir, OUTPUT_MARKER))) return true;
-  if (typeof readJson(path.join(dir, 'summary.json'))?.keycastVersion === 'string') return true;
-  if (typeof readJson(path.join(dir, 'sweep.json'))?.sweepId === 'string') return true;
-  if (Array.isArray(readJson(path.join(dir, 'capacity.json'))?.points)) return true;
+  if (fs.existsSync(path.join(dir, OUTPUT_MARKER)) || hasOwnFiles(dir)) return true;
   if (depth > 0) return false;
   let entries: fs.Dirent[];
   try {
@@ -133,16 +130,19 @@ export function isKeycastOutput(dir: string, depth = 0): boolean {
   return entries.length > 0 && entries.every((e) => e.isDirectory() && isKeycastOutput(path.join(dir, e.name), depth + 1));
 }
 
-/**
- * Whether `dir` is one keycast output by its own files (a summary, sweep or capacity file, or a
- * marker listing its paths), not a folder of outputs: a marker alone, without them, is an older
- * `check --out` folder's.
- */
-function ownOutput(dir: string): boolean {
+/** Whether `dir` holds the file of one keycast output: a run's summary, a sweep's manifest or a capacity search. */
+function hasOwnFiles(dir: string): boolean {
   if (typeof readJson(path.join(dir, 'summary.json'))?.keycastVersion === 'string') return true;
   if (typeof readJson(path.join(dir, 'sweep.json'))?.sweepId === 'string') return true;
-  if (Array.isArray(readJson(path.join(dir, 'capacity.json'))?.points)) return true;
-  return hasPathList(dir);
+  return Array.isArray(readJson(path.join(dir, 'capacity.json'))?.points);
+}
+
+/**
+ * Whether `dir` is one keycast output by its own files (or a marker listing its paths), not a
+ * folder of outputs: a marker alone, without them, is an older `check --out` folder's.
+ */
+function ownOutput(dir: string): boolean {
+  return hasOwnFiles(dir) || hasPathList(dir);
 }
 
 /** Throws InputError (exit 2) unless writing a keycast folder at `outDir` destroys nothing of the user's. */

@@ -5,22 +5,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Summary } from '../experiment/summary.ts';
-import { InputError } from '../model/errors.ts';
+import { InputError, allProblems } from '../model/errors.ts';
 
 /** Reads the summaries of every folder (or file) of `wheres`; the problems of all of them in one InputError. */
 export function readSummaries(wheres: readonly string[]): Summary[] {
-  const out: Summary[] = [];
-  const problems: InputError['problems'][number][] = [];
-  for (const w of wheres) {
-    try {
-      out.push(readSummary(w));
-    } catch (err) {
-      if (!(err instanceof InputError)) throw err;
-      problems.push(...err.problems);
-    }
-  }
-  if (problems.length) throw new InputError(problems);
-  return out;
+  return allProblems<Summary[]>(...wheres.map((w) => () => readSummary(w)));
 }
 
 /** Reads `summary.json` from a run folder (or the file itself). */

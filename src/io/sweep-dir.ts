@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SweepManifest, SweepShard } from '../experiment/run-sweep.ts';
 import { aggregateCsv, parseResults } from '../experiment/sweep.ts';
-import { InputError } from '../model/errors.ts';
+import { InputError, gather } from '../model/errors.ts';
 import { renderSweepHtml } from '../report/sweep-report.ts';
 import { writeDirAtomic } from './atomic-dir.ts';
 
@@ -55,14 +55,7 @@ export function readSweepShards(dirs: readonly string[]): SweepShard[] {
     }
     const text = fs.readFileSync(rf, 'utf8');
     // Each shard's rows checked where they are (a bad row is that file's line, not the merge's).
-    try {
-      parseResults(text, rf);
-    } catch (err) {
-      if (!(err instanceof InputError)) throw err;
-      problems.push(...err.problems);
-      return null;
-    }
-    return { dir: d, manifest, text };
+    return gather(problems, () => parseResults(text, rf)) ? { dir: d, manifest, text } : null;
   });
   if (problems.length) throw new InputError(problems);
   return parts as SweepShard[];

@@ -45,6 +45,28 @@ export class InputError extends KeycastError {
   }
 }
 
+/** Runs `f`; an InputError's problems go into `problems` (and undefined is returned), anything else is thrown. */
+export function gather<T>(problems: Problem[], f: () => T): T | undefined {
+  try {
+    return f();
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    problems.push(...err.problems);
+    return undefined;
+  }
+}
+
+/**
+ * Runs each check and throws one InputError with the problems of all of them (a user fixing
+ * input sees every bad one at once, not one per try); returns their results when none failed.
+ */
+export function allProblems<T extends unknown[]>(...checks: { [K in keyof T]: () => T[K] }): T {
+  const problems: Problem[] = [];
+  const out = checks.map((c) => gather(problems, c));
+  if (problems.length) throw new InputError(problems);
+  return out as T;
+}
+
 /** Shorthand for a single-problem input error. */
 export function inputError(file: string, path: string, message: string, line?: number, col?: number): InputError {
   return new InputError([{ file, path, message, line, col }]);

@@ -60,13 +60,13 @@ export interface CliField {
 export function applyOverrides(doc: Document, sets: readonly string[], seed: number | undefined, problems: Problem[], file: string): CliField[] {
   const fromCli: CliField[] = [];
   for (const s of sets) {
-    const before = doc.clone();
-    const p = applySet(doc, s, problems, file);
-    if (!p) continue;
+    // The shallowest part of the path the file does not have, read before the set creates it.
+    const parts = setPath(s);
     let k = 1;
-    while (k < p.length && before.hasIn(p.slice(0, k))) k++;
-    const created = before.hasIn(p.slice(0, k)) ? undefined : pathText(p.slice(0, k));
-    fromCli.push({ path: pathText(p), flag: `--set ${s}`, ...(created !== undefined && created !== pathText(p) ? { created } : {}) });
+    while (parts && k < parts.length && doc.hasIn(parts.slice(0, k))) k++;
+    const created = parts && k < parts.length && !doc.hasIn(parts.slice(0, k)) ? pathText(parts.slice(0, k)) : undefined;
+    const p = applySet(doc, s, problems, file);
+    if (p) fromCli.push({ path: pathText(p), flag: `--set ${s}`, ...(created !== undefined ? { created } : {}) });
   }
   if (seed !== undefined) {
     const viaSet = fromCli.find((c) => c.path === 'seed');
@@ -77,6 +77,18 @@ export function applyOverrides(doc: Document, sets: readonly string[], seed: num
   return fromCli;
 }
 
+/** The path of `path=value` (`keys.1.share` and `keys[1].share` alike), or undefined without one. */
+function setPath(spec: string): (string | number)[] | undefined {
+  const eq = spec.indexOf('=');
+  if (eq <= 0) return undefined;
+  return spec
+    .slice(0, eq)
+    .trim()
+    .replace(/\[(\d+)\]/g, '.$1')
+    .split('.')
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
 /** Applies one `--set path=value` to the YAML document; returns the path set (undefined if it could not). */
 export function applySet(doc: Document, spec: string, problems: Problem[], file: string): (string | number)[] | undefined {
   const eq = spec.indexOf('=');
@@ -84,13 +96,7 @@ export function applySet(doc: Document, spec: string, problems: Problem[], file:
     problems.push({ file: '<cli>', path: '--set', message: `'${spec}' should be path=value` });
     return undefined;
   }
-  // `keys.1.share` and `keys[1].share` alike
-  const p = spec
-    .slice(0, eq)
-    .trim()
-    .replace(/\[(\d+)\]/g, '.$1')
-    .split('.')
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  const p = setPath(spec)!;
   // An index past a list's end would leave holes that the file seems to have: refuse it.
   for (let k = 0; k < p.length; k++) {
     const i = p[k];

@@ -25,19 +25,14 @@ export const anomaliesCommand: KeycastCommand = {
 /** The command's work, callable from tests without yargs. Returns the exit code (bad input throws `InputError`). */
 export async function runAnomalies(argv: Record<string, unknown>): Promise<number> {
   const { readFileSync } = await import('node:fs');
-  const { InputError } = await import('../../model/errors.ts');
+  const { InputError, gather } = await import('../../model/errors.ts');
   const { writeFileAtomic } = await import('../io.ts');
   const { parseDuration } = await import('../../model/units.ts');
   const { parseTimedCsv, fmt, OnlineAnomalyDetector } = await import('../../profiler/cli-support.ts');
   const file = String(argv.input);
   const problems: { file: string; path: string; message: string }[] = [];
   const { assertOutFile } = await import('../../io/atomic-dir.ts');
-  try {
-    assertOutFile(String(argv.out), '--out', (h) => h.startsWith('timestamp,score,anomaly'), Boolean(argv.force));
-  } catch (err) {
-    if (!(err instanceof InputError)) throw err;
-    problems.push(...err.problems);
-  }
+  gather(problems, () => assertOutFile(String(argv.out), '--out', (h) => h.startsWith('timestamp,score,anomaly'), Boolean(argv.force)));
   const seasonText = String(argv.season ?? '1d');
   const seasonMs = seasonText === '0' ? 0 : parseDuration(seasonText);
   if (seasonMs === undefined) problems.push({ file: '<cli>', path: 'season', message: `not a duration: '${seasonText}' (e.g. 1d, 12h, 0 for none)` });

@@ -32,7 +32,8 @@ export const checkCommand: KeycastCommand = {
     const { assertOutDir, assertOutFile, ensureOutputParent } = await import('../../io/atomic-dir.ts');
     if (out !== undefined) {
       assertOutDir(out, { force, container: true });
-      await assertReportFolders(out, files, load, force);
+      // Only an existing folder has report folders to check (each scenario is parsed once more for its name).
+      if (fs.existsSync(out)) await assertReportFolders(out, files, load, force);
     }
     if (argv.junit !== undefined) assertOutFile(argv.junit as string, '--junit', (head) => head.includes('<testsuites name="keycast check"'), force);
     const { loadScenario } = await import('../../io/load-scenario.ts');

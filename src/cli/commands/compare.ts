@@ -15,25 +15,12 @@ export const compareCommand: KeycastCommand = {
     const { compareSummaries, parseTolerance } = await import('../../experiment/compare.ts');
     const { readSummaries } = await import('../../io/summary-file.ts');
     const { comparisonTable } = await import('../../report/compare-table.ts');
-    const { InputError } = await import('../../model/errors.ts');
+    const { allProblems } = await import('../../model/errors.ts');
     // Every problem at once: the tolerance and both folders.
-    let tol: ReturnType<typeof parseTolerance> | undefined;
-    const problems: InstanceType<typeof InputError>['problems'][number][] = [];
-    try {
-      tol = parseTolerance(String(argv.tolerance));
-    } catch (err) {
-      if (!(err instanceof InputError)) throw err;
-      problems.push(...err.problems);
-    }
-    let summaries: ReturnType<typeof readSummaries> = [];
-    try {
-      summaries = readSummaries([argv.baseline as string, argv.run as string]);
-    } catch (err) {
-      if (!(err instanceof InputError)) throw err;
-      problems.push(...err.problems);
-    }
-    if (problems.length || tol === undefined) throw new InputError(problems);
-    const [base, run] = summaries;
+    const [tol, [base, run]] = allProblems(
+      () => parseTolerance(String(argv.tolerance)),
+      () => readSummaries([argv.baseline as string, argv.run as string]),
+    );
     const rows = compareSummaries(base, run, tol);
     if (argv.json) process.stdout.write(JSON.stringify({ tolerance: tol, rows }, null, 2) + '\n');
     else process.stdout.write(comparisonTable(rows, base, run, tol));

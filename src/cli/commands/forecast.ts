@@ -33,7 +33,7 @@ export const forecastCommand: KeycastCommand = {
 /** The command's work, callable from tests without yargs. Returns the exit code (bad input throws `InputError`). */
 export async function runForecast(argv: Record<string, unknown>): Promise<number> {
   const { readFileSync } = await import('node:fs');
-  const { InputError } = await import('../../model/errors.ts');
+  const { InputError, gather } = await import('../../model/errors.ts');
   const { writeFileAtomic } = await import('../io.ts');
   const { parseSeriesCsv, fmt, forecastSeries, isModelName, MODEL_NAMES, nextTimes } = await import('../../profiler/cli-support.ts');
   const { RandomSource } = await import('../../engine/random.ts');
@@ -49,14 +49,8 @@ export async function runForecast(argv: Record<string, unknown>): Promise<number
   // Its outputs overwrite only forecast files (never the input or another file of the user's).
   const { assertOutFile } = await import('../../io/atomic-dir.ts');
   const longOut = String(argv.out).replace(/(\.csv)?$/i, '.long.csv');
-  for (const [f, ours] of [[String(argv.out), (h: string) => h.startsWith('id,F1')], [longOut, (h: string) => h.startsWith('id,time,forecast')]] as const) {
-    try {
-      assertOutFile(f, '--out', ours, Boolean(argv.force));
-    } catch (err) {
-      if (!(err instanceof InputError)) throw err;
-      problems.push(...err.problems);
-    }
-  }
+  gather(problems, () => assertOutFile(String(argv.out), '--out', (h) => h.startsWith('id,F1'), Boolean(argv.force)));
+  gather(problems, () => assertOutFile(longOut, '--out', (h) => h.startsWith('id,time,forecast'), Boolean(argv.force)));
   let text = '';
   try {
     text = readFileSync(file, 'utf8');

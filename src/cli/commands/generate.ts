@@ -6,7 +6,7 @@ import * as zlibModule from 'node:zlib';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import type { KeycastCommand } from '../command.ts';
-import { InputError, KeycastError } from '../../model/errors.ts';
+import { InputError, KeycastError, allProblems } from '../../model/errors.ts';
 import { removeStaleSiblings } from '../../io/atomic-dir.ts';
 import type { LoadOptions } from '../../scenario/load.ts';
 
@@ -41,7 +41,6 @@ export const generateCommand: KeycastCommand = {
       if (!(ms > 0)) throw new InputError([{ file: '<cli>', path: `--${name}`, message: `must be longer than 0, got '${v}'` }]);
       return ms;
     };
-    const { allProblems } = await import('./scenario-options.ts');
     const [durationMs, windowMs] = allProblems(
       () => dur('duration'),
       () => dur('window'),

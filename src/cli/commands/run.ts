@@ -1,6 +1,7 @@
 /** `keycast run SCENARIO`: simulate every policy of a scenario and write the report. */
 import type { KeycastCommand } from '../command.ts';
-import { allProblems, scenarioOptions, scenarioLoadOptions, seedsOption, workersOption } from './scenario-options.ts';
+import { scenarioOptions, scenarioLoadOptions, seedsOption, workersOption } from './scenario-options.ts';
+import { allProblems } from '../../model/errors.ts';
 
 export const runCommand: KeycastCommand = {
   command: 'run <scenario>',

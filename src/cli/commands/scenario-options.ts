@@ -39,25 +39,6 @@ export function seedsOption(argv: Record<string, unknown>): number | undefined {
   return seeds;
 }
 
-/**
- * Runs each check and throws one InputError with the problems of all of them (a user fixing
- * flags sees every bad one at once, not one per try); returns their results when none failed.
- */
-export function allProblems<T extends unknown[]>(...checks: { [K in keyof T]: () => T[K] }): T {
-  const problems: InputError['problems'][number][] = [];
-  const out = checks.map((c) => {
-    try {
-      return c();
-    } catch (err) {
-      if (!(err instanceof InputError)) throw err;
-      problems.push(...err.problems);
-      return undefined;
-    }
-  });
-  if (problems.length) throw new InputError(problems);
-  return out as T;
-}
-
 /** `--workers N` (threads), or undefined; not a whole number ≥ 1 is an input error. */
 export function workersOption(argv: Record<string, unknown>): number | undefined {
   if (argv.workers === undefined) return undefined;
