@@ -40,6 +40,7 @@ import { TruthSource } from './truth-source.ts';
 import { quantileNormal } from 'vega-statistics';
 import type { ForecastSource } from './forecast-source.ts';
 import { LeadScores } from './lead-scores.ts';
+import { SAMPLE_MS, ShapeHold, shapeHoldKeepMs } from './shape-hold.ts';
 import { Thinned } from '../model/thinned.ts';
 import { FORECAST_LIMITS } from '../model/binned.ts';
 import type { RegretReport } from '../model/policy-outcome.ts';
@@ -96,8 +97,14 @@ export class PredictivePolicy extends PlanningPolicy {
     return 'auto';
   }
 
+  /** The span a plan must pay back over: the scenario's `payback`, else the span the stream's shape has held for (shape-hold.ts). */
   protected override paybackMs(): number | undefined {
-    return this.spec.payback ?? this.spec.horizon;
+    return this.spec.payback ?? this.shapeHold?.span(this.heldHorizon()) ?? this.heldHorizon();
+  }
+
+  /** The horizon the payback span starts from. */
+  protected heldHorizon(): number {
+    return this.spec.horizon;
   }
 
   /** The source's tick noise: measured by the KDP or persistence, known to the truth. */
@@ -128,6 +135,17 @@ export class PredictivePolicy extends PlanningPolicy {
 
   override start(ctx: PolicyContext): void {
     this.kdp = this.createSource(ctx);
+    if (this.spec.payback === undefined) {
+      // Sampled before the decisions of the same instant (scheduled first).
+      const hold = new ShapeHold(ctx.buckets, shapeHoldKeepMs(this.heldHorizon()), (span, out) => ctx.observedRate(span, out));
+      this.shapeHold = hold;
+      const sample = () => {
+        hold.sample(ctx.scheduler.now());
+        const next = ctx.scheduler.now() + SAMPLE_MS;
+        if (next < ctx.endMs) ctx.scheduler.at(next, sample, Priority.policy);
+      };
+      ctx.scheduler.at(ctx.startMs + SAMPLE_MS, sample, Priority.policy);
+    }
     super.start(ctx);
     // Between decisions, a check every minute for load the forecast did not expect (a surprise,
     // e.g. a flash crowd): it plans from the observation at once, as often as a reactive policy.
@@ -143,6 +161,9 @@ export class PredictivePolicy extends PlanningPolicy {
   protected override mayskip(): boolean {
     return this.surprised === null;
   }
+
+  /** The key space's shape over time, for the payback span (none with a `payback` set). */
+  private shapeHold: ShapeHold | null = null;
 
   /** Time of the last decision (regular or surprise). */
   private lastDecisionMs = -Infinity;

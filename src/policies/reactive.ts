@@ -103,8 +103,8 @@ export class HeadroomReactivePolicy extends PredictivePolicy {
     return 0;
   }
 
-  protected override paybackMs(): number | undefined {
-    return this.rSpec.payback ?? this.rSpec.horizon;
+  protected override heldHorizon(): number {
+    return this.rSpec.horizon ?? this.rSpec.window;
   }
 }
 

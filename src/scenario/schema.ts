@@ -220,6 +220,9 @@ const planning = {
     .optional()
     .meta({ description: 'state the plans may send between nodes per rolling hour (bytes and/or share of all state); the PRE honours what is left' }),
   searchWindows: z.number().int().min(1).max(1024).optional().meta({ description: "windows of the picture the PRE's search keeps apart (consecutive ones are averaged in groups beyond it); default 12 (hindsight: every window of the phase, up to 288)" }),
+  payback: positiveDuration()
+    .optional()
+    .meta({ description: "span a plan must pay back its execution over, the picture's last window held until then (default: the policy's horizon; hindsight: its phase); longer suits moves that take a sizeable share of the horizon" }),
   priceExecution: z.boolean().default(true).meta({ description: "price a plan while it runs: the old layout serves until each cut-over, moves take `cluster.moveLoad` from their nodes, and the gain must pay back within the horizon; false: as if the new layout held at once" }),
   strategy: z.enum(['chase', 'auto']).optional().meta({ description: "auto: hold a striped layout (equal-width partitions round-robin over the nodes) instead of chasing the load while scores on the observed stream say it serves better, back to chasing when it stops; chase: the PRE at every decision. Default: auto for predictive, oracle/perfect-forecast and the fair reactive baseline (headroom), chase for the others" }),
   skipTolerance: z.number().min(0).max(1).optional().meta({ description: 'skip a decision when nothing moved since the last one that found nothing to do: loads on every node, partition and key-space slice within this share of a node capacity and no node newly or further over capacity (default 0.03; 0: decide every time)' }),
