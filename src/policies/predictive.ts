@@ -99,7 +99,9 @@ export class PredictivePolicy extends PlanningPolicy {
 
   /** The span a plan must pay back over: the scenario's `payback`, else the span the stream's shape has held for (shape-hold.ts). */
   protected override paybackMs(): number | undefined {
-    return this.spec.payback ?? this.shapeHold?.span(this.heldHorizon()) ?? this.heldHorizon();
+    if (this.spec.payback !== undefined) return this.spec.payback;
+    // A decision between regular ones answers a shape that just broke (or an overload now).
+    return this.shapeHold && this.surprised === null ? this.shapeHold.span(this.heldHorizon()) : this.heldHorizon();
   }
 
   /** The horizon the payback span starts from. */
