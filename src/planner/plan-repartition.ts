@@ -12,7 +12,7 @@ import { isFeasible, makeCostModel, termValues, totalCost, violations, type Cost
 import { deriveActions, type DerivedActions } from './derive-actions.ts';
 import { loadAwareOrder } from './load-order.ts';
 import { impactOf } from './impact.ts';
-import { executionOverload, inFlightCost, lagModel, pricedCost } from './execution.ts';
+import { executionOverload, inFlightCost, lagModel, pricedCost, pricedSpanMs } from './execution.ts';
 import { LayoutState } from './layout-state.ts';
 import { layoutOfMap, sameLayoutArrays, type Layout } from './layout.ts';
 import { costLowerBound } from './lower-bound.ts';
@@ -262,7 +262,7 @@ function priceWhileRunning(
   const instant = totalCost(base, targetState);
   const min = (ms: number) => (ms >= 60_000 ? `${(ms / 60_000).toFixed(0)} min` : `${(ms / 1000).toFixed(0)} s`);
   const pctOf = (c: number) => (currentCost > 0 ? pct((currentCost - c) / currentCost) : '0.0%');
-  return { cost, note: ` (priced while it runs, ~${min(ex.makespanMs)}; ${pctOf(instant)} if it were instant)` };
+  return { cost, note: ` (priced while it runs, ~${min(ex.makespanMs)}, paid back over ${min(pricedSpanMs(ctx))}; ${pctOf(instant)} if it were instant)` };
 }
 
 /** A target layout with its state and cost, and a note for the reason (the hysteresis kept the previous target). */
