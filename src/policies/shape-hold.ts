@@ -9,12 +9,12 @@
  * span, a layout built for a band that moves on is paid for with load that has left it. Which of
  * the two holds is measured on the stream, not assumed: every `SAMPLE_MS` the observed load's
  * shape over the key space (shares of `RANGES` equal-width ranges over the last `SAMPLE_MS`) is
- * kept, and the span is twice the horizon where that shape has held that long — the
- * total-variation distance between the latest sample and every sample since then at most `HELD_TV`
- * — else the horizon. What has held for a span is taken to hold for as long again. The last minute must
- * still have that shape (a burst begun since the latest sample gets the horizon), and a decision
- * triggered between regular ones by a surprise or an overload gets the horizon (predictive.ts).
- * Every policy of a run samples the same stream at the same times.
+ * kept, and the span is twice the horizon where that shape has held that long (the
+ * total-variation distance between the latest sample and every sample since then at most
+ * `HELD_TV`), else the horizon: what has held for a span is taken to hold for as long again. The
+ * last minute must still have that shape (a burst begun since the latest sample gets the horizon),
+ * and a decision triggered between regular ones by a surprise or an overload gets the horizon
+ * (predictive.ts). Every policy of a run samples the same stream at the same times.
  */
 
 /** Sampling period of the key space's shape, ms. */
