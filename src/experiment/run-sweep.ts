@@ -48,7 +48,10 @@ export async function runSweep(file: string, opts: SweepOptions): Promise<{ plan
   // Validate every grid point up front: a bad value is exit 2 before any run.
   // Once per grid point (its first run in this shard, whatever its seed).
   const firstOfPoint = new Map<string, (typeof plan.runs)[number]>();
-  for (const r of plan.runs) if (!firstOfPoint.has(JSON.stringify(r.point))) firstOfPoint.set(JSON.stringify(r.point), r);
+  for (const r of plan.runs) {
+    const key = JSON.stringify(r.point);
+    if (!firstOfPoint.has(key)) firstOfPoint.set(key, r);
+  }
   for (const run of firstOfPoint.values()) load(file, { ...opts, gridSets: run.sets, seed: run.seed });
   const tasks: SweepTask[] = plan.runs.map((r) => ({ file: path.resolve(loaded.file), sets: [...(opts.sets ?? []), ...r.sets], seed: r.seed, policies: opts.policies, version: opts.version }));
   const workers = Math.max(1, Math.min(opts.workers ?? Math.max(1, os.availableParallelism() - 0), tasks.length));

@@ -52,18 +52,22 @@ export function removeStaleSiblings(target: string): void {
   }
 }
 
+/** `p`'s stats, or undefined when it cannot be read (absent, under a file, not permitted). */
+function statOrNone(p: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Throws InputError naming `flag` when `target` cannot be created: a file on its way, or a parent that cannot be written. */
 export function assertCreatable(target: string, flag: string, kind: 'folder' | 'file', into = false): void {
   const refuse = (why: string) => {
     throw new InputError([{ file: '<cli>', path: flag, message: `${target}: ${why}` }]);
   };
   const abs = path.resolve(target);
-  let st: fs.Stats | undefined;
-  try {
-    st = fs.statSync(abs);
-  } catch {
-    st = undefined;
-  }
+  const st = statOrNone(abs);
   if (st && kind === 'file' && st.isDirectory()) refuse('is a folder; name a file');
   // A folder written into (never replaced) needs only its own write permission.
   if (st && into && st.isDirectory()) {
@@ -77,12 +81,7 @@ export function assertCreatable(target: string, flag: string, kind: 'folder' | '
   // The nearest existing ancestor must be a writable folder (the target and its parents are created in it).
   let up = path.dirname(abs);
   for (;;) {
-    let a: fs.Stats | undefined;
-    try {
-      a = fs.statSync(up);
-    } catch {
-      a = undefined;
-    }
+    const a = statOrNone(up);
     if (a) {
       if (!a.isDirectory()) refuse(`${up} is a file, so nothing can be created under it`);
       try {
@@ -150,12 +149,8 @@ export function assertOutDir(outDir: string, opts: OutDirOptions = {}): void {
   const flag = opts.flag ?? '--out';
   assertCreatable(outDir, flag, 'folder', opts.container);
   if (opts.force) return;
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(outDir);
-  } catch {
-    return; // nothing there
-  }
+  const st = statOrNone(outDir);
+  if (!st) return; // nothing there
   const refuse = (what: string) => {
     throw new InputError([{ file: '<cli>', path: flag, message: `${outDir} ${what}: refusing to replace it (name a new or empty folder, or a previous keycast output; --force replaces anything)` }]);
   };

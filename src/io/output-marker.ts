@@ -23,20 +23,23 @@ function ignorable(name: string): boolean {
   return name === '.DS_Store' || name.startsWith('._') || name.endsWith('.tmp') || name === 'Thumbs.db';
 }
 
-/** Every path under `dir`, relative, sorted (folders end in `/`). */
-function tree(dir: string, prefix = ''): string[] {
+/**
+ * Paths under `dir`, relative (folders end in `/`), in readdir order: every entry of each folder
+ * walked, and the folders `descend` accepts walked in turn (all of them by default).
+ */
+function tree(dir: string, descend: (rel: string) => boolean = () => true, prefix = ''): string[] {
   const out: string[] = [];
   for (const e of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
-    const rel = `${prefix}${e.name}`;
-    if (e.isDirectory()) out.push(`${rel}/`, ...tree(dir, `${rel}/`));
-    else out.push(rel);
+    const rel = `${prefix}${e.name}${e.isDirectory() ? '/' : ''}`;
+    out.push(rel);
+    if (e.isDirectory() && descend(rel)) out.push(...tree(dir, descend, rel));
   }
-  return out.sort();
+  return out;
 }
 
 /** The marker's text for a replaced folder `dir` as it is now. */
 export function markerFor(dir: string): string {
-  return `${MARKER_TEXT}${WROTE}\n${tree(dir).map((p) => `${p}\n`).join('')}`;
+  return `${MARKER_TEXT}${WROTE}\n${tree(dir).sort().map((p) => `${p}\n`).join('')}`;
 }
 
 /** Whether `dir`'s marker is a container marker. */
@@ -71,15 +74,7 @@ export function foreignPaths(dir: string): string[] {
   const at = text.indexOf(`${WROTE}\n`);
   if (at < 0) return [];
   const wrote = new Set(text.slice(at + WROTE.length + 1).split('\n').filter(Boolean));
-  const out: string[] = [];
-  const walk = (prefix: string) => {
-    for (const e of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
-      if (ignorable(e.name) || (prefix === '' && e.name === OUTPUT_MARKER)) continue;
-      const rel = `${prefix}${e.name}${e.isDirectory() ? '/' : ''}`;
-      if (!wrote.has(rel)) out.push(rel);
-      else if (e.isDirectory()) walk(rel);
-    }
-  };
-  walk('');
-  return out;
+  const name = (rel: string) => path.posix.basename(rel);
+  // Only listed folders are walked into: an unlisted one is named once, not its contents.
+  return tree(dir, (rel) => wrote.has(rel) && !ignorable(name(rel))).filter((rel) => rel !== OUTPUT_MARKER && !wrote.has(rel) && !ignorable(name(rel)));
 }

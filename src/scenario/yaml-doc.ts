@@ -64,7 +64,7 @@ export function applyOverrides(doc: Document, sets: readonly string[], seed: num
     const parts = setPath(s);
     let k = 1;
     while (parts && k < parts.length && doc.hasIn(parts.slice(0, k))) k++;
-    const created = parts && k < parts.length && !doc.hasIn(parts.slice(0, k)) ? pathText(parts.slice(0, k)) : undefined;
+    const created = parts && k < parts.length ? pathText(parts.slice(0, k)) : undefined;
     const p = applySet(doc, s, problems, file);
     if (p) fromCli.push({ path: pathText(p), flag: `--set ${s}`, ...(created !== undefined ? { created } : {}) });
   }
