@@ -9,6 +9,7 @@ import { countSafe } from './count-safe.ts';
 import { InputError, mapProblems, type PartitionMap, type Plan, type Problem } from '../model/index.ts';
 import { buildContext, type PlanContext } from './context.ts';
 import { isFeasible, makeCostModel, termValues, totalCost, violations, type CostModel } from './cost.ts';
+import { guarded } from './terms/overload-guard.ts';
 import { deriveActions, type DerivedActions } from './derive-actions.ts';
 import { loadAwareOrder } from './load-order.ts';
 import { impactOf } from './impact.ts';
@@ -178,17 +179,17 @@ export function planRepartition(input: PlanInput, options: PlanOptions): PlanRes
   check(input);
   recorder?.(input, options);
   const optimizer = optimizerOf(options);
-  const { ctx, model: base } = modelFor(input, options);
+  const { ctx, model: unguarded } = modelFor(input, options);
   const before = input.map;
   const curState = new LayoutState(ctx, layoutOfMap(before));
+  const base = guarded(unguarded, curState); // no plan may predict more overload than staying put
   // A timed input prices time: the search discounts a layout's gain by the share of the horizon
   // its moves take, the proposal prices the derived plan on its schedule (execution.ts).
   const model = lagModel(base, ctx, curState);
   const heldCost = totalCost(model, curState);
   const currentCost = heldCost + (model.lag ? inFlightCost(base, ctx) : 0); // doing nothing meets the operations in flight too
   const currentFeasible = isFeasible(model, curState);
-  const nowMs = options.nowMs ?? 0;
-  const id = options.id ?? `plan-${nowMs}`;
+  const [nowMs, id] = [options.nowMs ?? 0, options.id ?? `plan-${options.nowMs ?? 0}`];
 
   // Early exit: when even the lower bound on every layout's cost saves no more than the
   // threshold, no search can find a plan worth proposing (a feasible current map can only be
