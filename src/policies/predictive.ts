@@ -23,8 +23,9 @@
  * These detectors are pure functions in fallbacks.ts; this file keeps the decision (picture, blend,
  * tail) and wires them in, with the regret analysis (planner/regret.ts) when `regret` is on.
  *
- * The tail the plans keep within capacity is the forecast's p90 band unless `tailQuantile` asks
- * for another quantile (more headroom: fewer ticks above capacity, more moves).
+ * The tail the plans keep within capacity is the forecast's p90 band scaled to `tailQuantile`
+ * (default 0.99: a p99 SLO of 100 ms on ticks of seconds is broken by any tick a node spends over
+ * capacity, so the plans keep a node within it in 99 ticks of 100; more headroom, more moves).
  */
 import { KeyDistributionProfiler } from '../profiler/kdp.ts';
 import { totalLoad } from '../model/load.ts';
@@ -79,6 +80,9 @@ export interface PredictiveSpec extends PlanningSpec {
 }
 
 export type { ForecastSource } from './forecast-source.ts';
+
+/** `tailQuantile` when the spec has none (the schema's default). */
+export const DEFAULT_TAIL_QUANTILE = 0.99;
 
 export class PredictivePolicy extends PlanningPolicy {
   readonly kind: string = 'predictive';
@@ -268,7 +272,7 @@ export class PredictivePolicy extends PlanningPolicy {
    * by z_q / z₉₀ (the normal approximation the bands are built with). Unchanged at q = 0.9.
    */
   private tailAt(windows: Float64Array[], upper: Float64Array[]): Float64Array[] {
-    const q = this.spec.tailQuantile ?? 0.9;
+    const q = this.spec.tailQuantile ?? DEFAULT_TAIL_QUANTILE;
     if (q === 0.9) return upper;
     const k = quantileNormal(q, 0, 1) / quantileNormal(0.9, 0, 1);
     return upper.map((u, i) => u.map((x, b) => windows[i][b] + (x - windows[i][b]) * k));

@@ -17,7 +17,7 @@ describe('specKey', () => {
   it('changes with any field that differs from the default, and with the kind', () => {
     const base = policyDefaults('oracle');
     const k0 = specKey(spec(base));
-    expect(specKey(spec({ ...base, tailQuantile: 0.99 }))).not.toBe(k0);
+    expect(specKey(spec({ ...base, tailQuantile: 0.9 }))).not.toBe(k0);
     expect(specKey(spec({ ...base, goals: { ...(base.goals as object), movement: 0.5 } }))).not.toBe(k0);
     expect(specKey(spec({ ...policyDefaults('perfect-forecast') }))).not.toBe(k0);
   });
