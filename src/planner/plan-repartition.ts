@@ -182,15 +182,15 @@ export function planRepartition(input: PlanInput, options: PlanOptions): PlanRes
   const { ctx, model: unguarded } = modelFor(input, options);
   const before = input.map;
   const curState = new LayoutState(ctx, layoutOfMap(before));
-  const base = guarded(unguarded, curState); // no plan may predict more overload than staying put
+  const currentFeasible = isFeasible(unguarded, curState);
+  const base = currentFeasible ? guarded(unguarded, curState) : unguarded; // no new overload, unless staying put breaks a limit
   // A timed input prices time: the search discounts a layout's gain by the share of the horizon
   // its moves take, the proposal prices the derived plan on its schedule (execution.ts).
   const model = lagModel(base, ctx, curState);
   const heldCost = totalCost(model, curState);
   const currentCost = heldCost + (model.lag ? inFlightCost(base, ctx) : 0); // doing nothing meets the operations in flight too
-  const currentFeasible = isFeasible(model, curState);
-  const [nowMs, id] = [options.nowMs ?? 0, options.id ?? `plan-${options.nowMs ?? 0}`];
-
+  const nowMs = options.nowMs ?? 0;
+  const id = options.id ?? `plan-${nowMs}`;
   // Early exit: when even the lower bound on every layout's cost saves no more than the
   // threshold, no search can find a plan worth proposing (a feasible current map can only be
   // replaced for its savings). Most decisions of a running policy end here.

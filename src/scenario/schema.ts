@@ -209,6 +209,14 @@ const goals = z
     partitionCount: count.optional(),
   })
   .prefault({} as never);
+/** `tailQuantile` of the policies with a tail picture; `whose` says whose p90 band it scales. */
+const tailQuantile = (whose: string) =>
+  z
+    .number()
+    .min(0.5)
+    .max(0.999)
+    .default(0.99)
+    .meta({ description: `quantile of a node's per-tick load that plans keep within capacity: the tail picture ${whose} p90 band (and the tick headroom) scaled to this quantile under the normal approximation; higher = more headroom, more moves; default 0.99, the default SLO's percentile (docs/trust.md, 'Tail quantile')` });
 const planning = {
   every: positiveDuration('5m'),
   threshold: z.number().min(0).max(1).default(0.05),
@@ -238,7 +246,7 @@ const oracleFields = {
   blend: duration('1h').meta({ description: "as predictive's: the near windows mix in the observed shape and total by their measured error-optimal weights" }),
   anomalyShare: z.number().min(0).max(1).default(0.25),
   fallbackError: z.number().min(0).max(1).default(0.25),
-  tailQuantile: z.number().min(0.5).max(0.999).default(0.99).meta({ description: "quantile of a node's per-tick load that plans keep within capacity: the tail picture is the forecast's p90 band (and the tick headroom) scaled to this quantile under the normal approximation; higher = more headroom, more moves; default 0.99, the default SLO's percentile (docs/trust.md, 'Tail quantile')" }),
+  tailQuantile: tailQuantile("is the forecast's"),
 };
 const policy = z.discriminatedUnion('kind', [
   z.strictObject({
@@ -252,7 +260,7 @@ const policy = z.discriminatedUnion('kind', [
     window: positiveDuration('1m'),
     horizon: positiveDuration('30m').meta({ description: 'span a plan must pay back its execution over (the observed load is assumed to hold for it)' }),
     headroom: z.boolean().default(false).meta({ description: "the fair baseline: predictive's code path fed persistence (same tail headroom, same checks between decisions); false: the plain reactive policy" }),
-    tailQuantile: z.number().min(0.5).max(0.999).default(0.99).meta({ description: "quantile of a node's per-tick load that plans keep within capacity: the tail picture is (with `headroom`) the p90 band (and the tick headroom) scaled to this quantile under the normal approximation; higher = more headroom, more moves; default 0.99, the default SLO's percentile (docs/trust.md, 'Tail quantile')" }),
+    tailQuantile: tailQuantile('is (with `headroom`) the'),
   }),
   z.strictObject({
     kind: z.literal('reactive-threshold'),
@@ -275,7 +283,7 @@ const policy = z.discriminatedUnion('kind', [
     regret: z.boolean().default(false).meta({ description: 'measure the regret decomposition against the true future (doubles planning time)' }),
     anomalyShare: z.number().min(0).max(1).default(0.25).meta({ description: 'fall back to reactive when strongly flagged ranges carry this share of the forecast load' }),
     fallbackError: z.number().min(0).max(1).default(0.25).meta({ description: 'fall back to reactive when the last forecast of range shares was off by more than this total-variation distance' }),
-    tailQuantile: z.number().min(0.5).max(0.999).default(0.99).meta({ description: "quantile of a node's per-tick load that plans keep within capacity: the tail picture is the forecast's p90 band (and the tick headroom) scaled to this quantile under the normal approximation; higher = more headroom, more moves; default 0.99, the default SLO's percentile (docs/trust.md, 'Tail quantile')" }),
+    tailQuantile: tailQuantile("is the forecast's"),
   }),
   z.strictObject({ kind: z.literal('oracle'), ...oracleFields }),
   z.strictObject({ kind: z.literal('perfect-forecast'), ...oracleFields }),

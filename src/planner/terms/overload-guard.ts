@@ -9,7 +9,7 @@
  * current layout's value; a layout that removes overload, or moves it without adding to it, is
  * untouched.
  */
-import { HARD_PENALTY, isFeasible, type CostModel } from '../cost.ts';
+import { HARD_PENALTY, type CostModel } from '../cost.ts';
 import type { CostTerm } from '../cost-term.ts';
 import type { LayoutView } from '../layout-state.ts';
 import { overloadTerm } from './overload.ts';
@@ -37,12 +37,11 @@ export function overloadGuardTerm(currentOverload: number): CostTerm {
 
 /**
  * `model` with `no-new-overload` at the overload of `current`: no plan may trade balance for more
- * load over capacity than staying put. Not when staying put is not allowed (`current` breaks a
- * hard limit: partitions on a removed node, too many partitions): then the plan that fixes it must
- * be free to put the load where it fits least badly.
+ * load over capacity than staying put. For a `current` that breaks no hard limit of `model` only:
+ * where staying put is not allowed (partitions on a removed node, too many partitions) the plan
+ * that fixes it must be free to put the load where it fits least badly (the PRE leaves it out).
  */
 export function guarded(model: CostModel, current: LayoutView): CostModel {
-  if (!isFeasible(model, current)) return model;
   const guard = overloadGuardTerm(overloadTerm.value(current));
   return { ...model, terms: [...model.terms, guard], weights: [...model.weights, HARD_PENALTY] };
 }
