@@ -81,7 +81,7 @@ export interface PredictiveSpec extends PlanningSpec {
 
 export type { ForecastSource } from './forecast-source.ts';
 
-/** `tailQuantile` when the spec has none (the schema's default). */
+/** `tailQuantile` of a spec built without a scenario (the default p99 SLO's; scenarios set theirs from `slo.percentile`). */
 export const DEFAULT_TAIL_QUANTILE = 0.99;
 
 export class PredictivePolicy extends PlanningPolicy {

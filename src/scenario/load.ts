@@ -13,7 +13,7 @@ import { crossFieldChecks } from './cross-checks.ts';
 import type { Expectation } from './expect.ts';
 import { checkExpectations, selectPolicies, type SkippedExpectation } from './policy-checks.ts';
 import { schemaProblems } from './schema-problems.ts';
-import { scenarioSchema, type PolicySpec, type Scenario } from './schema.ts';
+import { scenarioSchema, withTailDefault, type PolicySpec, type Scenario } from './schema.ts';
 import { applyOverrides, dedupe, parseScenarioYaml, position } from './yaml-doc.ts';
 
 export { IMPLEMENTED_POLICY_KINDS, type SkippedExpectation } from './policy-checks.ts';
@@ -106,7 +106,10 @@ export function parseScenario(text: string, file: string, dir: string, opts: Loa
   }
 
   if (problems.length || !parsed.success || !policies) throw new InputError(dedupe(problems.map(toCli)));
-  const full = parsed.data;
+  // `tailQuantile` where a policy names none: from the SLO's percentile (set here, where the
+  // scenario's SLO is known, so the summary, the hash and the random streams see the value used).
+  const tail = ([n, s]: [string, PolicySpec]): [string, PolicySpec] => [n, withTailDefault(s, parsed.data.slo.percentile)];
+  const full: Scenario = parsed.data.policies ? { ...parsed.data, policies: Object.fromEntries(Object.entries(parsed.data.policies).map(tail)) } : parsed.data;
   const { seed: _seed, ...rest } = full;
   const hash = createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 16);
   return {
@@ -115,7 +118,7 @@ export function parseScenario(text: string, file: string, dir: string, opts: Loa
     dir,
     hash,
     expectations,
-    policies,
+    policies: policies.map(tail),
     ...(skippedExpectations.length ? { skippedExpectations } : {}),
     ...(durationFromTrace ? { durationFromTrace } : {}),
   };

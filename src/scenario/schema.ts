@@ -209,14 +209,16 @@ const goals = z
     partitionCount: count.optional(),
   })
   .prefault({} as never);
+/** The SLO percentile when a scenario names none. */
+export const DEFAULT_SLO_PERCENTILE = 99;
 /** `tailQuantile` of the policies with a tail picture; `whose` says whose p90 band it scales. */
 const tailQuantile = (whose: string) =>
   z
     .number()
     .min(0.5)
     .max(0.999)
-    .default(0.99)
-    .meta({ description: `quantile of a node's per-tick load that plans keep within capacity: the tail picture ${whose} p90 band (and the tick headroom) scaled to this quantile under the normal approximation; higher = more headroom, more moves; default 0.99, the default SLO's percentile (docs/trust.md, 'Tail quantile')` });
+    .optional()
+    .meta({ description: `quantile of a node's per-tick load that plans keep within capacity: the tail picture ${whose} p90 band (and the tick headroom) scaled to this quantile under the normal approximation; higher = more headroom, more moves; default: the scenario's slo.percentile as a fraction (0.99 for p99), within 0.5–0.999 (docs/trust.md, 'Tail quantile')` });
 const planning = {
   every: positiveDuration('5m'),
   threshold: z.number().min(0).max(1).default(0.05),
@@ -314,7 +316,7 @@ export const scenarioSchema = z
     cluster,
     apm,
     slo: z
-      .strictObject({ latency: positiveDuration('100ms'), percentile: z.number().gt(0).lt(100).default(99) })
+      .strictObject({ latency: positiveDuration('100ms'), percentile: z.number().gt(0).lt(100).default(DEFAULT_SLO_PERCENTILE) })
       .prefault({} as never),
     policies: z.record(z.string(), policy).optional(),
     expect: z.array(z.string().min(1)).default([]),
@@ -336,7 +338,23 @@ export type TraceConfig = z.output<typeof trace>;
 /** A policy kind's spec with every field at its default (what `{ kind }` alone parses to). */
 export function policyDefaults(kind: PolicyKind): Record<string, unknown> {
   const r = policy.safeParse({ kind });
-  return r.success ? (r.data as Record<string, unknown>) : { kind };
+  return r.success ? (withTailDefault(r.data, DEFAULT_SLO_PERCENTILE) as Record<string, unknown>) : { kind };
+}
+
+/** Kinds that plan with a tail picture and so take `tailQuantile`. */
+const TAIL_KINDS: ReadonlySet<PolicyKind> = new Set<PolicyKind>(['reactive', 'predictive', 'oracle', 'perfect-forecast']);
+
+/**
+ * The `tailQuantile` an SLO at `percentile` (%) calls for: the same quantile, within the field's
+ * 0.5–0.999. A p99 SLO on ticks of seconds is broken by the ticks a node spends over capacity, so
+ * plans keep a node within it in 99 ticks of 100; a p95 SLO needs less headroom, a p99.9 one more.
+ */
+export const tailQuantileFor = (percentile: number): number => Math.min(0.999, Math.max(0.5, Number((percentile / 100).toPrecision(12))));
+
+/** `spec` with `tailQuantile` from the SLO's percentile where its kind takes one and it names none. */
+export function withTailDefault(spec: PolicySpec, percentile: number): PolicySpec {
+  if (!TAIL_KINDS.has(spec.kind) || (spec as { tailQuantile?: number }).tailQuantile !== undefined) return spec;
+  return { ...spec, tailQuantile: tailQuantileFor(percentile) } as PolicySpec;
 }
 
 export function defaultApm(): z.output<typeof apm> {

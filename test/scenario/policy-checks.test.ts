@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Problem } from '../../src/model/errors.ts';
 import { checkExpectations, selectPolicies } from '../../src/scenario/policy-checks.ts';
 import { scenarioSchema, type PolicySpec, type Scenario } from '../../src/scenario/schema.ts';
+import { parseScenario } from '../../src/scenario/load.ts';
+import { specDelta } from '../../src/experiment/spec-key.ts';
 
 const spec = (kind: string): PolicySpec => scenarioSchema.shape.policies.unwrap().valueType.parse({ kind });
 
@@ -32,5 +34,28 @@ describe('policies and expectations', () => {
     expect(r.skippedExpectations).toEqual([{ expr: 'reactive.records > 0', notRun: ['reactive'] }]);
     expect(out[0]).toBe("expect[2]: no policy 'ghost' in the scenario (policies: static, reactive)");
     expect(out[1]).toMatch(/^expect\[3\]: /);
+  });
+});
+
+describe('tailQuantile from the SLO', () => {
+  const load = (yaml: string) => parseScenario(yaml, 't.yaml', '.');
+  it("defaults to the SLO's percentile where a tail-planning policy names none; a policy's own value wins", () => {
+    const yaml = (slo: string) => `name: t\n${slo}policies:\n  s: { kind: static }\n  r: { kind: reactive }\n  p: { kind: predictive }\n  o: { kind: oracle }\n  q: { kind: predictive, tailQuantile: 0.9 }\n`;
+    const q = (l: ReturnType<typeof load>) => Object.fromEntries(l.policies.map(([n, s]) => [n, (s as { tailQuantile?: number }).tailQuantile]));
+    expect(q(load(yaml('')))).toEqual({ s: undefined, r: 0.99, p: 0.99, o: 0.99, q: 0.9 });
+    expect(q(load(yaml('slo: { percentile: 95 }\n')))).toEqual({ s: undefined, r: 0.95, p: 0.95, o: 0.95, q: 0.9 });
+    expect(q(load(yaml('slo: { percentile: 99.9 }\n')))).toEqual({ s: undefined, r: 0.999, p: 0.999, o: 0.999, q: 0.9 });
+    expect(q(load(yaml('slo: { percentile: 99.99 }\n'))).p).toBe(0.999);
+    expect(q(load(yaml('slo: { percentile: 20 }\n'))).p).toBe(0.5);
+    // the scenario as summary.json and the hash see it is the one the lanes run
+    const l = load(yaml('slo: { percentile: 95 }\n'));
+    expect((l.scenario.policies!.p as { tailQuantile?: number }).tailQuantile).toBe(0.95);
+  });
+  it('the default policies get it too, and a p99 scenario keeps the same policy keys as before the default moved to the SLO', () => {
+    const l = load('name: t\nslo: { percentile: 95 }\n');
+    expect(l.policies.filter(([, s]) => s.kind !== 'static').map(([, s]) => (s as { tailQuantile?: number }).tailQuantile)).toEqual([0.95, 0.95, 0.95]);
+    const p99 = load('name: t\n').policies.find(([n]) => n === 'predictive')![1];
+    expect(specDelta(p99)).toEqual({ kind: 'predictive' });
+    expect(specDelta(l.policies.find(([n]) => n === 'predictive')![1])).toEqual({ kind: 'predictive', tailQuantile: 0.95 });
   });
 });
