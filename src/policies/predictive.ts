@@ -267,15 +267,9 @@ export class PredictivePolicy extends PlanningPolicy {
     return { windows, upper: this.tailAt(windows, upper), windowMs: f.windowMs, basis: f.id };
   }
 
-  /**
-   * The tail picture at `tailQuantile`: each window's p90 excess over its expected load scaled
-   * by z_q / z₉₀ (the normal approximation the bands are built with). Unchanged at q = 0.9.
-   */
+  /** The tail picture at `tailQuantile` (`tailPicture`). */
   private tailAt(windows: Float64Array[], upper: Float64Array[]): Float64Array[] {
-    const q = this.spec.tailQuantile ?? DEFAULT_TAIL_QUANTILE;
-    if (q === 0.9) return upper;
-    const k = quantileNormal(q, 0, 1) / quantileNormal(0.9, 0, 1);
-    return upper.map((u, i) => u.map((x, b) => windows[i][b] + (x - windows[i][b]) * k));
+    return tailPicture(windows, upper, this.spec.tailQuantile ?? DEFAULT_TAIL_QUANTILE);
   }
 
   /**
@@ -360,6 +354,23 @@ export class PredictivePolicy extends PlanningPolicy {
       extra: { ...extra, models: this.kdp.modelChoices().map((c) => ({ range: c.range === 'total' ? 'total' : `${c.range.start}-${c.range.end}`, model: c.model })) },
     };
   }
+}
+
+/**
+ * The tail picture at quantile `q` from the picture's expected load `windows` and its p90 tail
+ * `upper`: each bucket's excess over its expected load scaled by z_q / z₀.₉ (the normal
+ * approximation the bands are built with), and never below the expected load. The blend of
+ * shapes (`blendPicture`) normalises the tail as a shape of its own, so a bucket whose band is
+ * narrower than the picture's average can come out with a blended tail below its blended mean;
+ * scaled up by z_q / z₀.₉ that could even turn negative. A tail at any quantile ≥ 0.5 is at least
+ * the mean, so such a bucket's tail is its expected load.
+ */
+export function tailPicture(windows: readonly Float64Array[], upper: readonly Float64Array[], q: number): Float64Array[] {
+  const k = q === 0.9 ? 1 : quantileNormal(q, 0, 1) / quantileNormal(0.9, 0, 1);
+  return upper.map((u, i) => {
+    const w = windows[i];
+    return k === 1 ? u.map((x, b) => (x >= w[b] ? x : w[b])) : u.map((x, b) => (x >= w[b] ? w[b] + (x - w[b]) * k : w[b]));
+  });
 }
 
 /**
