@@ -177,8 +177,8 @@ describe('scenario validation', () => {
     expect(() => loadScenario('/nonexistent/x.yaml')).toThrow(InputError);
   });
 
-  it('validates every scenario shipped in scenarios/, scenarios/study/ and scenarios/long/', () => {
-    for (const sub of ['', 'study', 'long']) {
+  it('validates every scenario shipped in scenarios/, scenarios/study/, scenarios/long/ and scenarios/fresh/', () => {
+    for (const sub of ['', 'study', 'long', 'fresh']) {
       const dir = path.join(__dirname, '../../scenarios', sub);
       for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.yaml'))) {
         expect(() => loadScenario(path.join(dir, f)), f).not.toThrow();
