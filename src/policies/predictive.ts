@@ -264,12 +264,7 @@ export class PredictivePolicy extends PlanningPolicy {
     this.lastPictureForecast = true;
     const windows = [observed, ...f.windows.map((w, k) => mix(observed, k, w.expectedLoad))];
     const upper = [observedUp, ...f.windows.map((w, k) => mix(observedUp, k, w.upperLoad ?? w.expectedLoad))];
-    return { windows, upper: this.tailAt(windows, upper), windowMs: f.windowMs, basis: f.id };
-  }
-
-  /** The tail picture at `tailQuantile` (`tailPicture`). */
-  private tailAt(windows: Float64Array[], upper: Float64Array[]): Float64Array[] {
-    return tailPicture(windows, upper, this.spec.tailQuantile ?? DEFAULT_TAIL_QUANTILE);
+    return { windows, upper: tailPicture(windows, upper, this.spec.tailQuantile ?? DEFAULT_TAIL_QUANTILE), windowMs: f.windowMs, basis: f.id };
   }
 
   /**
@@ -367,10 +362,8 @@ export class PredictivePolicy extends PlanningPolicy {
  */
 export function tailPicture(windows: readonly Float64Array[], upper: readonly Float64Array[], q: number): Float64Array[] {
   const k = q === 0.9 ? 1 : quantileNormal(q, 0, 1) / quantileNormal(0.9, 0, 1);
-  return upper.map((u, i) => {
-    const w = windows[i];
-    return k === 1 ? u.map((x, b) => (x >= w[b] ? x : w[b])) : u.map((x, b) => (x >= w[b] ? w[b] + (x - w[b]) * k : w[b]));
-  });
+  // at q = 0.9 the p90 tail itself (w + (x − w) · 1 may differ from x in the last bit)
+  return upper.map((u, i) => u.map((x, b) => (!(x >= windows[i][b]) ? windows[i][b] : k === 1 ? x : windows[i][b] + (x - windows[i][b]) * k)));
 }
 
 /**

@@ -341,8 +341,8 @@ export function policyDefaults(kind: PolicyKind): Record<string, unknown> {
   return r.success ? (withTailDefault(r.data, DEFAULT_SLO_PERCENTILE) as Record<string, unknown>) : { kind };
 }
 
-/** Kinds that plan with a tail picture and so take `tailQuantile`. */
-const TAIL_KINDS: ReadonlySet<PolicyKind> = new Set<PolicyKind>(['reactive', 'predictive', 'oracle', 'perfect-forecast']);
+/** Kinds that plan with a tail picture: those whose schema has `tailQuantile`. */
+const TAIL_KINDS: ReadonlySet<string> = new Set(policy.options.filter((o) => 'tailQuantile' in o.shape).map((o) => o.shape.kind.value));
 
 /**
  * The `tailQuantile` an SLO at `percentile` (%) calls for: the same quantile, within the field's
