@@ -68,6 +68,6 @@ export interface StrategyReport {
   /** Plans of the measured time that moved held stripes between nodes for the load coming (stripe-placement.ts), and the stripes they moved. */
   placements: number;
   placedStripes: number;
-  /** The switches and re-placements of held stripes after node changes (the first 100 of them), each with its reason. */
-  events: { timeMs: number; to: 'spread' | 'chase' | 'restripe'; reason: string }[];
+  /** The switches, re-placements of held stripes after node changes and refinements of held stripes (the first 100 of them), each with its reason. */
+  events: { timeMs: number; to: 'spread' | 'chase' | 'restripe' | 'refine'; reason: string }[];
 }

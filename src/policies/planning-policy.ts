@@ -160,7 +160,7 @@ export abstract class PlanningPolicy implements Policy {
     this.stateBuf = new Float64Array(ctx.buckets);
     this.apm = ctx.apm ?? DEFAULT_APM;
     this.cooldown = this.apm.breaker.cooldown;
-    if ((this.spec.strategy ?? this.defaultStrategy()) === 'auto' && !this.spec.churnBudget) this.spread = new SpreadStrategy(ctx, this.spec.every, SPREAD_SETTINGS, this.spec.threshold);
+    if ((this.spec.strategy ?? this.defaultStrategy()) === 'auto' && !this.spec.churnBudget) this.spread = new SpreadStrategy(ctx, this.spec.every, SPREAD_SETTINGS, this.spec.threshold, () => this.tickNoise());
     const b = this.spec.churnBudget;
     if (b && (b.bytesPerHour !== undefined || b.stateSharePerHour !== undefined)) this.churn = new ChurnAccount(b);
     this.manager = new PartitionManager({

@@ -6,7 +6,8 @@
  * The moves of one placement run side by side, each taking its stripe's state over the move
  * bandwidth plus the cut-over pause; the stripes count on their old nodes until the last of them
  * ends, and no new placement starts meanwhile (the held layout is re-placed only when no plan
- * runs). Scored this way, the candidate says what holding stripes would give against chasing,
+ * runs). Until then the nodes they send from and to are `moving`: the score takes `moveLoad` of
+ * their capacity, as it does for the actual layout's nodes that transfer state. Scored this way, the candidate says what holding stripes would give against chasing,
  * not what round-robin alone gives (a switch still migrates to the round-robin stripes).
  */
 import type { PartitionMap } from '../model/partition-map.ts';
@@ -16,6 +17,8 @@ export class ShadowStripes {
   /** The stripes as placed now (moves of a running placement not yet in). */
   map: PartitionMap;
   private pending: { readonly nodes: readonly number[]; readonly atMs: number } | null = null;
+  /** The nodes sending or receiving a stripe of the running placement (empty when none runs). */
+  moving: ReadonlySet<number> = new Set();
 
   constructor(start: PartitionMap) {
     this.map = start;
@@ -26,6 +29,7 @@ export class ShadowStripes {
     if (this.pending && this.pending.atMs <= nowMs) {
       this.map = { ...this.map, nodes: this.pending.nodes };
       this.pending = null;
+      this.moving = new Set();
     }
   }
 
@@ -44,6 +48,10 @@ export class ShadowStripes {
   ): void {
     if (this.pending) return;
     const p = placeStripes({ map: this.map, picture: { windows: [rates], windowMs }, noise: 0, state, nodes, cluster, threshold });
-    if (p) this.pending = { nodes: p.map.nodes, atMs: nowMs + p.longestMs };
+    if (!p) return;
+    this.pending = { nodes: p.map.nodes, atMs: nowMs + p.longestMs };
+    const moving = new Set<number>();
+    p.map.nodes.forEach((n, s) => n !== this.map.nodes[s] && moving.add(n).add(this.map.nodes[s]));
+    this.moving = moving;
   }
 }

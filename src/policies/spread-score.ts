@@ -1,15 +1,18 @@
 /**
  * The spread strategy's scores (spread.ts): how much of a window's traffic waits under a layout
- * (a node over capacity delays all its records), the traffic in partitions that alone exceed a
- * node, the waiting no layout can avoid, and the forgetting sums the comparison is made on.
+ * (a node over capacity delays all its records, a partition over `partitionCapacity` its own),
+ * the traffic in partitions that alone exceed what one partition can serve, the waiting no
+ * layout can avoid, and the forgetting sums the comparison is made on; and a layout's impact.
  */
 import { nodeLoads, partitionLoads, type PartitionMap } from '../model/partition-map.ts';
+import type { Impact } from '../model/plan.ts';
 
 /**
  * Under `map` for per-bucket `rates` (`moving` nodes lose `load` of their capacity to transfers):
- * records/s above node capacity, records/s on nodes over capacity, and the total. A node a little
- * over capacity delays all its records, not only the excess, so `waiting` is the score that
- * follows the SLO.
+ * records/s above capacity (a node's, a partition's `partitionCap`), records/s that wait, and the
+ * total. A node a little over capacity delays all its records, not only the excess, and a
+ * partition over its own capacity all of its records wherever it is, so `waiting` is the score
+ * that follows the SLO.
  */
 export function overloadOf(
   map: PartitionMap,
@@ -17,23 +20,37 @@ export function overloadOf(
   nodeCount: number,
   cap: number,
   moving?: { readonly nodes: ReadonlySet<number>; readonly load: number },
+  partitionCap = Infinity,
 ): { over: number; waiting: number; total: number } {
-  const nl = nodeLoads(map, partitionLoads(map, rates), nodeCount);
+  const pl = partitionLoads(map, rates);
+  const nl = nodeLoads(map, pl, nodeCount);
   let over = 0;
   let waiting = 0;
   let total = 0;
+  const full = new Uint8Array(nl.length);
   for (let n = 0; n < nl.length; n++) {
     total += nl[n];
     const c = moving?.nodes.has(n) ? cap * (1 - moving.load) : cap;
     if (nl[n] > c) {
       over += nl[n] - c;
       waiting += nl[n];
+      full[n] = 1;
+    }
+  }
+  if (partitionCap < Infinity) {
+    for (let i = 0; i < pl.length; i++) {
+      if (pl[i] <= partitionCap) continue;
+      over += pl[i] - partitionCap;
+      if (!full[map.nodes[i]]) waiting += pl[i];
     }
   }
   return { over, waiting, total };
 }
 
-/** Records/s in partitions of `map` that alone exceed a node's capacity `cap` (only a finer cut serves them). */
+/** What one partition can serve: the node's capacity, or the partition's own where it is lower. */
+export const servable = (cap: number, partitionCap = Infinity): number => Math.min(cap, partitionCap);
+
+/** Records/s in partitions of `map` that alone exceed `cap`, what one partition can serve (only a finer cut serves them). */
 export function hotOf(map: PartitionMap, rates: Float64Array, cap: number): number {
   let hot = 0;
   for (const x of partitionLoads(map, rates)) if (x > cap) hot += x;
@@ -41,9 +58,9 @@ export function hotOf(map: PartitionMap, rates: Float64Array, cap: number): numb
 }
 
 /**
- * Copies `rates` into `out` without the buckets that alone exceed a node's capacity `cap`, and
- * returns their records/s. Such a bucket's node is over capacity under every layout, so its own
- * traffic waits whatever the strategy does: it is left out of both sides of the comparison
+ * Copies `rates` into `out` without the buckets that alone exceed `cap` (what one partition can
+ * serve, `servable`), and returns their records/s. Such a bucket's partition, or its node, is over
+ * capacity under every layout, so its own traffic waits whatever the strategy does: it is left out of both sides of the comparison
  * (the records on its node that a layout could have placed elsewhere still count), and out of
  * the hot share that sends a held layout back to chasing (no finer cut serves it either).
  */
@@ -57,6 +74,15 @@ export function splitAvoidable(rates: Float64Array, cap: number, out: Float64Arr
     } else out[k] = r;
   }
   return u;
+}
+
+/** A layout's impact on per-bucket rates (moved bytes are the APM's to count). */
+export function impactOf(map: PartitionMap, rates: Float64Array, N: number): Impact {
+  const pl = partitionLoads(map, rates);
+  const nl = nodeLoads(map, pl, N);
+  const maxP = Math.max(0, ...pl);
+  const sum = pl.reduce((a, x) => a + x, 0);
+  return { maxPartitionLoad: maxP, maxNodeLoad: Math.max(...nl), movedBytes: 0, imbalance: sum > 0 ? maxP / (sum / pl.length) : 1 };
 }
 
 /** Scores with forgetting: decayed Σ waiting·Δt per layout and decayed Σ total·Δt. */

@@ -5,32 +5,37 @@
  * contiguous hot range over every node wherever it goes (what hash partitioning does, keeping key
  * ranges). Which of the two suits the stream at hand is measured, as the KDP picks its models: at
  * every decision the window just observed is scored under the layout the cluster has and under
- * each striped candidate — the share of the traffic on nodes over capacity, all of which waits —
- * with exponential forgetting. A candidate is scored as the strategy would run it, its stripes
- * re-placed between nodes after each window as held stripes are (shadow-stripes.ts), not as
- * round-robin left them; the traffic of buckets that alone exceed a node's capacity, which waits
- * under any layout, is left out of every score (spread-score.ts). When chasing does not keep up (a
- * fifth or more of its plans are overtaken by the next one before they finish) and, after enough
- * evidence, the best candidate scores at most `ratio` of the actual layout (and the actual one is
- * over `floor`), and the migration waits fewer records over the payback span than chasing on, the
- * policy migrates to its round-robin stripes (the held ones are then placed for the policy's own
- * picture) and holds them: the PRE is not asked while the layout holds. It goes back to chasing
- * when a hot range narrower than a stripe appears (`hotShare` of the traffic in stripes that alone
- * exceed a node), which only finer cuts can serve. The held layout is not compared with chasing's
- * old score: the two would be measured over different hours (a daily peak against a night). A crashed node
- * freezes the strategy (its partitions wait whatever the layout); nodes joining or leaving for
- * good re-place the held stripes (restripe.ts). A policy with a churn budget never spreads (the
- * migration is not the PRE's, and would not count against the budget).
+ * each striped candidate — the share of the traffic on nodes over capacity, all of which waits, or
+ * in partitions over `partitionCapacity` — with exponential forgetting. A candidate is scored as
+ * the strategy would run it, its stripes re-placed between nodes after each window as held stripes
+ * are (shadow-stripes.ts), not as round-robin left them; the traffic of buckets that alone exceed
+ * what one partition can serve, which waits under any layout, is left out of every score
+ * (spread-score.ts). When chasing does not keep up (a fifth or more of its plans are overtaken by
+ * the next one before they finish) and, after enough evidence, the best candidate scores at most
+ * `ratio` of the actual layout (and the actual one is over `floor`), and the migration, priced as
+ * the APM would run it (migration-cost.ts), waits fewer records over the payback span than chasing
+ * on, the policy migrates to its round-robin stripes (the held ones are then placed for the
+ * policy's own picture) and holds them: the PRE is not asked while the layout holds. When a hot
+ * range narrower than a stripe appears (`hotShare` of the traffic in stripes that alone exceed a
+ * node, or a partition's own capacity), which only finer cuts serve, it splits its stripes where
+ * they are into a finer candidate count that serves it (no state moves; placement then moves the
+ * halves), or goes back to chasing if none does. The held layout is not compared with chasing's
+ * old score: the two would be measured over different hours (a daily peak against a night). A
+ * crashed node freezes the strategy (its partitions wait whatever the layout); nodes joining or
+ * leaving for good re-place the held stripes (restripe.ts). A policy with a churn budget never
+ * spreads (the migration is not the PRE's, and would not count against the budget).
  *
  * The score is a proxy of the SLO (the window's mean rates, not per-tick queues), applied alike to
- * both sides; the actual layout's nodes sending or receiving state lose `moveLoad` of capacity.
+ * both sides; nodes sending or receiving state (the actual layout's, a candidate's placement) lose
+ * `moveLoad` of capacity.
  */
-import { onInactiveNode, partitionLoads, nodeLoads, ownerTable, type PartitionMap } from '../model/partition-map.ts';
-import { hotOf, overloadOf, Scores, splitAvoidable } from './spread-score.ts';
-import type { Impact, Plan, PlanAction } from '../model/plan.ts';
+import { equalPartitionMap, onInactiveNode, type PartitionMap } from '../model/partition-map.ts';
+import { hotOf, impactOf, overloadOf, Scores, servable, splitAvoidable } from './spread-score.ts';
+import type { Plan, PlanAction } from '../model/plan.ts';
 import { deriveActions } from '../planner/derive-actions.ts';
 import { restripe, stripeCounts, stripes } from './restripe.ts';
 import type { Placement } from './stripe-placement.ts';
+import { migrationCost } from './migration-cost.ts';
 import { ShadowStripes } from './shadow-stripes.ts';
 import { countSafe } from '../planner/count-safe.ts';
 import { loadAwareOrder } from '../planner/load-order.ts';
@@ -69,7 +74,7 @@ export type SpreadStep = { readonly kind: 'chase' } | { readonly kind: 'hold'; r
 
 export class SpreadStrategy {
   private readonly rates: Float64Array;
-  /** The window's rates without the buckets that alone exceed a node's capacity (see `splitAvoidable`). */
+  /** The window's rates without the buckets that alone exceed what a partition can serve (see `splitAvoidable`). */
   private readonly avoidable: Float64Array;
   /** State bytes per bucket, read into one buffer (the migration's cost). */
   private readonly state: Float64Array;
@@ -97,6 +102,8 @@ export class SpreadStrategy {
     private readonly settings: SpreadSettings = SPREAD_SETTINGS,
     /** The policy's savings threshold, which the candidates' placements must clear as the held stripes' do. */
     private readonly threshold = 0.05,
+    /** The policy's tick noise: the p90 relative excess of a tick's load over its window's mean (0: unknown). */
+    private readonly noise: () => number = () => 0,
   ) {
     this.rates = new Float64Array(ctx.buckets);
     this.avoidable = new Float64Array(ctx.buckets);
@@ -138,7 +145,13 @@ export class SpreadStrategy {
       s.reset();
       this.plansAtReset = null;
     } else if (s.evidenceMs >= this.settings.minEvidenceMs && s.share(s.hot) >= this.settings.hotShare && !busy) {
-      return this.leave(nowMs, `held layout: ${pct(s.share(s.hot))} of traffic in stripes each over a node's capacity`);
+      const why = `held layout: ${pct(s.share(s.hot))} of traffic in stripes each over what a partition can serve`;
+      const finer = this.finer(base);
+      if (!finer) return this.leave(nowMs, why);
+      if (this.report.events.length < 100) this.report.events.push({ timeMs: nowMs, to: 'refine', reason: `${why}: ${this.target!.ids.length} → ${finer.ids.length} stripes, each split where it is` });
+      this.target = finer;
+      s.reset();
+      this.plansAtReset = null;
     }
     if (sameCut(base, this.target!)) return { kind: 'hold', placeable: !busy };
     if (busy && activePlanId !== undefined && this.owns(activePlanId)) return { kind: 'hold' };
@@ -195,20 +208,22 @@ export class SpreadStrategy {
     this.scoredAt = nowMs;
     this.ctx.observedRate(this.everyMs, this.rates);
     const cap = this.ctx.cluster.nodeCapacity;
+    const pcap = this.ctx.cluster.partitionCapacity ?? Infinity;
     const d = Math.pow(2, -this.everyMs / this.settings.halfLifeMs);
     const dt = this.everyMs / 1000;
     const map = this.ctx.control.currentMap();
-    const u = splitAvoidable(this.rates, cap, this.avoidable);
-    const act = overloadOf(map, this.rates, N, cap, { nodes: transferring, load: this.ctx.cluster.moveLoad ?? 0 });
+    const u = splitAvoidable(this.rates, servable(cap, pcap), this.avoidable);
+    const moveLoad = this.ctx.cluster.moveLoad ?? 0;
+    const act = overloadOf(map, this.rates, N, cap, { nodes: transferring, load: moveLoad }, pcap);
     s.actual = s.actual * d + (act.waiting - u) * dt;
     s.total = s.total * d + act.total * dt;
-    s.hot = s.hot * d + hotOf(map, this.avoidable, cap) * dt;
+    s.hot = s.hot * d + hotOf(map, this.avoidable, servable(cap, pcap)) * dt;
     let st: Float64Array | null = null;
     const state = () => (st ??= this.ctx.stateBytes(this.state));
     for (let i = 0; i < this.shadows.length; i++) {
       const sh = this.shadows[i];
       sh.advance(nowMs);
-      s.cand[i] = s.cand[i] * d + (overloadOf(sh.map, this.rates, N, cap).waiting - u) * dt;
+      s.cand[i] = s.cand[i] * d + (overloadOf(sh.map, this.rates, N, cap, { nodes: sh.moving, load: moveLoad }, pcap).waiting - u) * dt;
       if (this.mode === 'chase') sh.place(nowMs, this.rates, this.everyMs, state, nodes, this.ctx.cluster, this.threshold);
     }
     s.evidenceMs += this.everyMs;
@@ -235,46 +250,41 @@ export class SpreadStrategy {
       if ((best === null || s.cand[i] < s.cand[best]) && this.fits(base, this.candidates![i])) best = i;
     }
     if (best === null || !(s.share(s.cand[best]) <= set.ratio * a)) return null;
-    return this.pays(base, this.candidates![best], a, s.share(s.cand[best]), N) ? best : null;
+    return this.pays(base, this.candidates![best], a, s.share(s.cand[best])) ? best : null;
   }
 
   /**
    * Whether migrating to `target` waits fewer records over the next `paybackMs` than chasing on
-   * (the actual layout's waiting share `a`; the target's `b`). The migration takes its bytes over
-   * the bandwidth of the moves that can run at once; meanwhile every node loses `moveLoad` of its
-   * capacity and a node over what is left delays all its records and builds a backlog, which then
-   * drains on the target layout's spare capacity, its records waiting until it has (a fluid queue
-   * on the window just observed).
+   * (the actual layout's waiting share `a`; the target's `b`): the migration priced as it runs
+   * (migration-cost.ts), then the target's share for the rest of the span.
    */
-  private pays(base: PartitionMap, target: PartitionMap, a: number, b: number, N: number): boolean {
-    const c = this.ctx.cluster;
+  private pays(base: PartitionMap, target: PartitionMap, a: number, b: number): boolean {
     const H = this.settings.paybackMs / 1000;
+    const d = this.derived(base, target);
     const state = this.ctx.stateBytes(this.state);
-    // State moves only where a bucket's node changes (a split or merge keeps it where it is).
-    const ob = ownerTable(base);
-    const ot = ownerTable(target);
-    let bytes = 0;
-    for (let k = 0; k < state.length; k++) if (base.nodes[ob[k]] !== target.nodes[ot[k]]) bytes += state[k];
-    const parallel = Math.max(1, Math.min(c.maxConcurrentOps, Math.floor(N / 2)));
-    const T = Math.min(H, bytes / (Math.max(1, c.moveBandwidth) * parallel));
-    const during = nodeLoads(base, partitionLoads(base, this.rates), this.dim);
-    const after = nodeLoads(target, partitionLoads(target, this.rates), this.dim);
-    // What waits is counted without the buckets that wait under any layout, as the scores are.
-    const duringAvoidable = nodeLoads(base, partitionLoads(base, this.avoidable), this.dim);
-    const afterAvoidable = nodeLoads(target, partitionLoads(target, this.avoidable), this.dim);
-    const left = c.nodeCapacity * (1 - (c.moveLoad ?? 0));
-    let total = 0;
-    let migrating = 0;
-    for (let n = 0; n < this.dim; n++) {
-      total += during[n];
-      if (during[n] <= left) continue;
-      migrating += duringAvoidable[n] * T;
-      // The backlog drains on the target's spare capacity; where it has none, what waits there is
-      // the target's own score `b` (which counts its stripes as they will be placed).
-      if (after[n] >= c.nodeCapacity) continue;
-      migrating += afterAvoidable[n] * Math.min(((during[n] - left) * T) / (c.nodeCapacity - after[n]), H - T);
+    const m = migrationCost({ base, target, actions: d.actions, dependsOn: d.dependsOn, rates: this.rates, avoidable: this.avoidable, state, cluster: this.ctx.cluster, dim: this.dim, noise: this.noise(), horizonS: H });
+    const total = this.rates.reduce((x, y) => x + y, 0);
+    return m.waiting + b * total * (H - m.seconds) < a * total * H;
+  }
+
+  /**
+   * The held stripes split where they are (no state moves) into the coarsest finer candidate
+   * count that leaves under `hotShare` of the window's traffic in stripes over what a partition
+   * can serve and fits `maxPartitions`; null when none does (then only chasing serves the range).
+   */
+  private finer(base: PartitionMap): PartitionMap | null {
+    const held = this.target!;
+    const k = held.ids.length;
+    const cap = servable(this.ctx.cluster.nodeCapacity, this.ctx.cluster.partitionCapacity);
+    const total = this.rates.reduce((x, y) => x + y, 0);
+    for (let i = this.candidates!.length - 1; i >= 0; i--) {
+      const r = this.candidates![i].ids.length / k;
+      if (!(r > 1 && Number.isInteger(r))) continue;
+      const m = equalPartitionMap(this.ctx.buckets, r * k, 1);
+      const split = { ...m, nodes: m.nodes.map((_, j) => held.nodes[Math.floor(j / r)]) };
+      if (hotOf(split, this.avoidable, cap) < this.settings.hotShare * total && this.fits(base, split)) return split;
     }
-    return migrating + b * total * (H - T) < a * total * H;
+    return null;
   }
 
   /** Whether the migration from `base` to `target` keeps the count within `maxPartitions` as the APM runs it. */
@@ -328,11 +338,12 @@ export class SpreadStrategy {
     const target = this.target!;
     const N = this.dim;
     const cap = this.ctx.cluster.nodeCapacity;
+    const pcap = this.ctx.cluster.partitionCapacity ?? Infinity;
     const d = this.derived(base, target);
     const current = impactOf(base, this.rates, N);
     const predicted = impactOf(d.after, this.rates, N);
-    const a = overloadOf(base, this.rates, N, cap).over;
-    const b = overloadOf(d.after, this.rates, N, cap).over;
+    const a = overloadOf(base, this.rates, N, cap, undefined, pcap).over;
+    const b = overloadOf(d.after, this.rates, N, cap, undefined, pcap).over;
     return {
       id: `${this.ctx.name}-spread-${++this.seq}`,
       createdAtMs: nowMs,
@@ -355,15 +366,6 @@ const eq = (x: readonly number[], y: readonly number[]) => x.length === y.length
 /** Same boundaries and nodes (ids aside: the held layout's ids are whatever the migration made). */
 export function sameCut(a: PartitionMap, b: PartitionMap): boolean {
   return eq(a.boundaries, b.boundaries) && eq(a.nodes, b.nodes);
-}
-
-/** A layout's impact on per-bucket rates (moved bytes are the APM's to count). */
-function impactOf(map: PartitionMap, rates: Float64Array, N: number): Impact {
-  const pl = partitionLoads(map, rates);
-  const nl = nodeLoads(map, pl, N);
-  const maxP = Math.max(0, ...pl);
-  const sum = pl.reduce((a, x) => a + x, 0);
-  return { maxPartitionLoad: maxP, maxNodeLoad: Math.max(...nl), movedBytes: 0, imbalance: sum > 0 ? maxP / (sum / pl.length) : 1 };
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;

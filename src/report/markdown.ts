@@ -50,7 +50,7 @@ function strategyLines(s: Summary): string[] {
   const ps = Object.entries(s.policies).filter(([, p]) => p.strategy && p.strategy.events.length > 0);
   if (ps.length === 0) return [];
   const out = ['## Strategy switches (seed ' + s.seed + ')', ''];
-  const what = (to: string) => (to === 'restripe' ? 'stripes re-placed' : `to ${to}`);
+  const what = (to: string) => (to === 'restripe' ? 'stripes re-placed' : to === 'refine' ? 'stripes split in place' : `to ${to}`);
   for (const [n, p] of ps) for (const e of p.strategy!.events) out.push(`- ${n}, at ${(e.timeMs / 3_600_000).toFixed(1)} h: ${what(e.to)} — ${e.reason}`);
   return [...out, ''];
 }

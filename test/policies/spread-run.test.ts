@@ -7,7 +7,6 @@
  * `strategy: chase` and a churn budget never spread.
  */
 import { describe, expect, it } from 'vitest';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseScenario } from '../../src/scenario/load.ts';
 import { runLoaded } from '../../src/api.ts';
@@ -107,16 +106,15 @@ describe('spread strategy in a run', () => {
     }
   });
 
-  it('runs a migration to its end when the window it was planned on had nothing over capacity (tail-growth-slow, fair baseline, seed 1)', () => {
+  it('runs a migration to its end when the window it was planned on had nothing over capacity', () => {
     // The switch is priced on hours of scores; the window just observed may show no node over
     // capacity, so the plan's saving on it is 0. The APM's stale-plan re-check used to abort such a
-    // migration after each batch and the next decision began it again (13 plans cut short at this seed).
-    const file = path.join(__dirname, '../../scenarios/study/tail-growth-slow.yaml');
-    const loaded = parseScenario(fs.readFileSync(file, 'utf8'), file, path.dirname(file), { policies: ['reactive_fair'], seed: 1 });
-    const run = runLoaded(loaded, { workers: 1 });
-    const spreadPlans = spreadPlansOf(run.result, 'reactive_fair');
-    expect(run.summary.policies.reactive_fair.strategy!.events[0].to).toBe('spread');
-    expect(spreadPlans.some((r) => r.savings === 0 && r.outcome === 'completed')).toBe(true);
-    expect(spreadPlans.filter((r) => r.outcome === 'aborted')).toEqual([]);
-  }, 60_000);
+    // migration after each batch and the next decision began it again (13 plans cut short on
+    // tail-growth-slow, the fair baseline, seed 1). Here the first migration, 200-odd actions
+    // planned on such a window, runs whole.
+    const [first] = spreadPlansOf(result, 'auto');
+    expect(first.savings).toBe(0);
+    expect(first.outcome).toBe('completed');
+    expect(first.actions.length).toBeGreaterThan(200);
+  });
 });

@@ -1,0 +1,84 @@
+/**
+ * What a migration of the spread strategy (spread.ts) costs while it runs, in records that wait.
+ * Its actions run on the APM's estimated schedule (manager/schedule.ts: dependency batches,
+ * `maxConcurrentOps` at once, moves that share a node sharing its bandwidth) and the layout
+ * changes at each cut-over, so a node that receives stripes before it gives its own away carries
+ * both meanwhile; a node loses `moveLoad` of its capacity while it sends or receives. A node's
+ * load is normal around the window's rate with the spread of the policy's tick noise (as stripe
+ * placement reads it, stripe-placement.ts `waiting`): the records of the ticks over what is left
+ * wait. A node over it in the mean builds a backlog, which drains after the migration on the
+ * target layout's spare capacity, its records waiting until it has (a fluid queue).
+ */
+import { applyAction } from '../model/apply-action.ts';
+import { nodeLoads, partitionLoads, type PartitionMap } from '../model/partition-map.ts';
+import type { PlanAction } from '../model/plan.ts';
+import { estimateSchedule } from '../manager/schedule.ts';
+import { waiting } from './stripe-placement.ts';
+import { Z90 } from './truth-source.ts';
+import type { ClusterFacts } from './policy.ts';
+
+export interface MigrationInput {
+  readonly base: PartitionMap;
+  readonly target: PartitionMap;
+  readonly actions: readonly PlanAction[];
+  readonly dependsOn: readonly (readonly number[])[];
+  /** Records/s per bucket (the window just observed), and without the buckets that wait under any layout. */
+  readonly rates: Float64Array;
+  readonly avoidable: Float64Array;
+  /** State bytes per bucket now. */
+  readonly state: Float64Array;
+  readonly cluster: Pick<ClusterFacts, 'nodeCapacity' | 'moveBandwidth' | 'moveLoad' | 'pauses' | 'maxConcurrentOps'>;
+  /** Node index bound (loads are indexed by node). */
+  readonly dim: number;
+  /** The p90 relative excess of a tick's load over its window's mean (0: unknown). */
+  readonly noise: number;
+  /** Span the cost is counted over, s (a longer migration is cut there). */
+  readonly horizonS: number;
+}
+
+export interface MigrationCost {
+  /** The schedule's makespan, s (at most `horizonS`). */
+  readonly seconds: number;
+  /** Avoidable records expected to wait during the migration and while its backlog drains (record·s / s = records). */
+  readonly waiting: number;
+}
+
+export function migrationCost(p: MigrationInput): MigrationCost {
+  const c = p.cluster;
+  const sched = estimateSchedule({ before: p.base, actions: p.actions, dependsOn: p.dependsOn }, p.state, c);
+  const endMs = Math.min(p.horizonS * 1000, sched.makespanMs);
+  const finish = (i: number) => sched.actions[i].startMs + sched.actions[i].durationMs;
+  const byFinish = sched.actions.map((_, i) => i).sort((x, y) => finish(x) - finish(y) || sched.actions[x].index - sched.actions[y].index);
+  const times = [...new Set([0, endMs, ...sched.actions.flatMap((x) => [x.startMs, x.startMs + x.durationMs])])].filter((t) => t <= endMs).sort((x, y) => x - y);
+  const rel = Math.max(0, p.noise) / Z90;
+  const left = c.nodeCapacity * (1 - (c.moveLoad ?? 0));
+  const excess = new Float64Array(p.dim);
+  let map = p.base;
+  let k = 0;
+  let w = 0;
+  for (let s = 0; s + 1 < times.length; s++) {
+    const [t0, t1] = [times[s], times[s + 1]];
+    for (; k < byFinish.length && finish(byFinish[k]) <= t0; k++) map = applyAction(map, sched.actions[byFinish[k]].action);
+    const moving = new Set<number>();
+    for (const x of sched.actions) if (x.bytes > 0 && x.startMs <= t0 && t0 < x.startMs + x.durationMs) for (const n of x.nodes) moving.add(n);
+    const loads = nodeLoads(map, partitionLoads(map, p.rates), p.dim);
+    const avoid = nodeLoads(map, partitionLoads(map, p.avoidable), p.dim);
+    const dt = (t1 - t0) / 1000;
+    for (let n = 0; n < p.dim; n++) {
+      const m = loads[n];
+      if (!(m > 0)) continue;
+      const cap = moving.has(n) ? left : c.nodeCapacity;
+      w += (avoid[n] / m) * waiting(m, rel, cap) * dt;
+      excess[n] += Math.max(0, m - cap) * dt;
+    }
+  }
+  // The backlog drains on the target's spare capacity; where it has none, what waits there is the
+  // target's own score (the caller's, which counts its stripes as they will be placed).
+  const seconds = endMs / 1000;
+  const after = nodeLoads(p.target, partitionLoads(p.target, p.rates), p.dim);
+  const afterAvoid = nodeLoads(p.target, partitionLoads(p.target, p.avoidable), p.dim);
+  for (let n = 0; n < p.dim; n++) {
+    if (excess[n] > 0 && after[n] < c.nodeCapacity) w += afterAvoid[n] * Math.min(excess[n] / (c.nodeCapacity - after[n]), p.horizonS - seconds);
+  }
+  return { seconds, waiting: w };
+}
