@@ -118,6 +118,41 @@ describe('spread strategy', () => {
     expect(r.placements).toBe(0);
   });
 
+  it('splits its held stripes where they are when a range outgrows them and a finer count serves it, else chases', () => {
+    // Held: 16 stripes of 4 buckets. Then 60 records/s on each of buckets 0 and 1: their stripe
+    // carries 122 (over a node), a 2-bucket stripe too, a 1-bucket stripe 61.
+    const held = stripes(B, 16, [0, 1, 2, 3]);
+    const run = (maxPartitions: number) => {
+      const state = { map: equalPartitionMap(B, N, N), rates: band(110) };
+      const ctx = fakeContext(state);
+      const s = new SpreadStrategy({ ...ctx, cluster: { ...ctx.cluster, maxPartitions } } as PolicyContext, EVERY);
+      s.step(EVERY, state.map, false, undefined, new Set(), plans);
+      (s as unknown as { enter(t: number, m: PartitionMap, why: string): void }).enter(EVERY, held, 'test');
+      state.map = held;
+      state.rates = new Float64Array(B).fill(1).map((x, b) => (b < 2 ? x + 60 : x));
+      let t = EVERY;
+      for (let i = 0; i < 30; i++) {
+        const step = s.step((t += EVERY), state.map, false, undefined, new Set(), plans);
+        if (step.kind !== 'hold') return { step, events: s.finish().events };
+      }
+      throw new Error('held throughout');
+    };
+    const { step, events } = run(64);
+    expect(step.kind).toBe('migrate');
+    if (step.kind !== 'migrate') return;
+    // The coarsest count that serves it (64; 32 would still carry 122 in one stripe), each stripe
+    // split where it is: no state moves.
+    expect(step.plan.after.ids.length).toBe(64);
+    expect(step.plan.after.nodes).toEqual(held.nodes.flatMap((n) => [n, n, n, n]));
+    expect(step.plan.actions.every((a) => a.kind === 'split')).toBe(true);
+    expect(events.map((e) => e.to)).toEqual(['spread', 'refine']);
+    expect(events[1].reason).toMatch(/16 → 64 stripes/);
+    // With at most 32 partitions no finer count serves it: back to chasing.
+    const capped = run(32);
+    expect(capped.step.kind).toBe('chase');
+    expect(capped.events.map((e) => e.to)).toEqual(['spread', 'chase']);
+  });
+
   it('offers its stripes for re-placement only in place and idle, runs a re-placement as moves, and keeps judging the layout meanwhile', () => {
     const state = { map: equalPartitionMap(B, N, N), rates: band(110) };
     const s = new SpreadStrategy(fakeContext(state), EVERY);
