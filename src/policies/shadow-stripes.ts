@@ -7,8 +7,9 @@
  * bandwidth plus the cut-over pause; the stripes count on their old nodes until the last of them
  * ends, and no new placement starts meanwhile (the held layout is re-placed only when no plan
  * runs). Until then the nodes they send from and to are `moving`: the score takes `moveLoad` of
- * their capacity, as it does for the actual layout's nodes that transfer state. Scored this way, the candidate says what holding stripes would give against chasing,
- * not what round-robin alone gives (a switch still migrates to the round-robin stripes).
+ * their capacity, as it does for the actual layout's nodes that transfer state. Scored this way,
+ * the candidate says what holding stripes would give against chasing, not what round-robin alone
+ * gives (a switch still migrates to the round-robin stripes).
  */
 import type { PartitionMap } from '../model/partition-map.ts';
 import { placeStripes, type PlacementInput } from './stripe-placement.ts';

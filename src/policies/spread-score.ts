@@ -60,9 +60,10 @@ export function hotOf(map: PartitionMap, rates: Float64Array, cap: number): numb
 /**
  * Copies `rates` into `out` without the buckets that alone exceed `cap` (what one partition can
  * serve, `servable`), and returns their records/s. Such a bucket's partition, or its node, is over
- * capacity under every layout, so its own traffic waits whatever the strategy does: it is left out of both sides of the comparison
- * (the records on its node that a layout could have placed elsewhere still count), and out of
- * the hot share that sends a held layout back to chasing (no finer cut serves it either).
+ * capacity under every layout, so its own traffic waits whatever the strategy does: it is left out
+ * of both sides of the comparison (the records on its node that a layout could have placed
+ * elsewhere still count), and out of the hot share that sends a held layout back to chasing (no
+ * finer cut serves it either).
  */
 export function splitAvoidable(rates: Float64Array, cap: number, out: Float64Array): number {
   let u = 0;
