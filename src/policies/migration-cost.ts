@@ -11,17 +11,16 @@
  */
 import { applyAction } from '../model/apply-action.ts';
 import { nodeLoads, partitionLoads, type PartitionMap } from '../model/partition-map.ts';
-import type { PlanAction } from '../model/plan.ts';
+import type { Plan } from '../model/plan.ts';
 import { estimateSchedule } from '../manager/schedule.ts';
 import { waiting } from './stripe-placement.ts';
 import { Z90 } from './truth-source.ts';
 import type { ClusterFacts } from './policy.ts';
 
-export interface MigrationInput {
+/** The migration from `base` to `target`: its actions and their dependencies, as a plan has them. */
+export interface MigrationInput extends Pick<Plan, 'actions' | 'dependsOn'> {
   readonly base: PartitionMap;
   readonly target: PartitionMap;
-  readonly actions: readonly PlanAction[];
-  readonly dependsOn: readonly (readonly number[])[];
   /** Records/s per bucket (the window just observed), and without the buckets that wait under any layout. */
   readonly rates: Float64Array;
   readonly avoidable: Float64Array;
