@@ -27,22 +27,20 @@ export function overloadOf(
   let over = 0;
   let waiting = 0;
   let total = 0;
-  const full = new Uint8Array(nl.length);
+  const limit = (n: number) => (moving?.nodes.has(n) ? cap * (1 - moving.load) : cap);
   for (let n = 0; n < nl.length; n++) {
     total += nl[n];
-    const c = moving?.nodes.has(n) ? cap * (1 - moving.load) : cap;
+    const c = limit(n);
     if (nl[n] > c) {
       over += nl[n] - c;
       waiting += nl[n];
-      full[n] = 1;
     }
   }
-  if (partitionCap < Infinity) {
-    for (let i = 0; i < pl.length; i++) {
-      if (pl[i] <= partitionCap) continue;
-      over += pl[i] - partitionCap;
-      if (!full[map.nodes[i]]) waiting += pl[i];
-    }
+  // A partition over its own capacity waits where its node does not already (counted once).
+  for (let i = 0; partitionCap < Infinity && i < pl.length; i++) {
+    if (pl[i] <= partitionCap) continue;
+    over += pl[i] - partitionCap;
+    if (!(nl[map.nodes[i]] > limit(map.nodes[i]))) waiting += pl[i];
   }
   return { over, waiting, total };
 }

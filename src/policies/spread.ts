@@ -36,6 +36,7 @@ import { deriveActions } from '../planner/derive-actions.ts';
 import { restripe, stripeCounts, stripes } from './restripe.ts';
 import type { Placement } from './stripe-placement.ts';
 import { migrationCost } from './migration-cost.ts';
+import { totalLoad } from '../model/load.ts';
 import { ShadowStripes } from './shadow-stripes.ts';
 import { countSafe } from '../planner/count-safe.ts';
 import { loadAwareOrder } from '../planner/load-order.ts';
@@ -212,12 +213,13 @@ export class SpreadStrategy {
     const d = Math.pow(2, -this.everyMs / this.settings.halfLifeMs);
     const dt = this.everyMs / 1000;
     const map = this.ctx.control.currentMap();
-    const u = splitAvoidable(this.rates, servable(cap, pcap), this.avoidable);
+    const serve = servable(cap, pcap);
+    const u = splitAvoidable(this.rates, serve, this.avoidable);
     const moveLoad = this.ctx.cluster.moveLoad ?? 0;
     const act = overloadOf(map, this.rates, N, cap, { nodes: transferring, load: moveLoad }, pcap);
     s.actual = s.actual * d + (act.waiting - u) * dt;
     s.total = s.total * d + act.total * dt;
-    s.hot = s.hot * d + hotOf(map, this.avoidable, servable(cap, pcap)) * dt;
+    s.hot = s.hot * d + hotOf(map, this.avoidable, serve) * dt;
     let st: Float64Array | null = null;
     const state = () => (st ??= this.ctx.stateBytes(this.state));
     for (let i = 0; i < this.shadows.length; i++) {
@@ -263,7 +265,7 @@ export class SpreadStrategy {
     const d = this.derived(base, target);
     const state = this.ctx.stateBytes(this.state);
     const m = migrationCost({ base, target, actions: d.actions, dependsOn: d.dependsOn, rates: this.rates, avoidable: this.avoidable, state, cluster: this.ctx.cluster, dim: this.dim, noise: this.noise(), horizonS: H });
-    const total = this.rates.reduce((x, y) => x + y, 0);
+    const total = totalLoad(this.rates);
     return m.waiting + b * total * (H - m.seconds) < a * total * H;
   }
 
@@ -276,7 +278,7 @@ export class SpreadStrategy {
     const held = this.target!;
     const k = held.ids.length;
     const cap = servable(this.ctx.cluster.nodeCapacity, this.ctx.cluster.partitionCapacity);
-    const total = this.rates.reduce((x, y) => x + y, 0);
+    const total = totalLoad(this.rates);
     for (let i = this.candidates!.length - 1; i >= 0; i--) {
       const r = this.candidates![i].ids.length / k;
       if (!(r > 1 && Number.isInteger(r))) continue;
