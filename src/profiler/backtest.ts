@@ -65,12 +65,16 @@ export class Backtest {
     chooseModels(series, this.candidates);
   }
 
-  /** After the ranges were re-cut into `ranges` new ones: pending range forecasts no longer apply; the total's (last) stay. */
-  resetRanges(ranges: number): void {
+  /**
+   * After the ranges were re-cut: `kept[i]` is the old index of new range i when that range is
+   * unchanged, else -1. Pending forecasts of a changed range no longer apply; those of unchanged
+   * ranges and of the total (last) stay.
+   */
+  resetRanges(kept: readonly number[]): void {
     this.origins = this.origins.map((o) => ({
       ...o,
-      forecasts: [...Array.from({ length: ranges }, () => null), o.forecasts[o.forecasts.length - 1]],
-      used: [...Array.from({ length: ranges }, () => ''), o.used[o.used.length - 1]],
+      forecasts: [...kept.map((i) => (i >= 0 ? o.forecasts[i] : null)), o.forecasts[o.forecasts.length - 1]],
+      used: [...kept.map((i) => (i >= 0 ? o.used[i] : '')), o.used[o.used.length - 1]],
     }));
   }
 }

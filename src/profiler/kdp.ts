@@ -24,7 +24,9 @@
  *   and the within-window burstiness (`tick-variation.ts`).
  * - Ranges: R (default 16) forecast ranges (`series.ts`) are unions of micro-groups. They start
  *   equal-width and are re-cut to equal load at a refit when out of balance (`range-cut.ts`); a
- *   re-cut rebuilds range histories from the group ring [O(history × G), at refits only].
+ *   re-cut rebuilds range histories from the group ring [O(history × G), at refits only]. A range
+ *   it leaves as it was keeps its series; a new one starts with the record (scores, model in use,
+ *   relative errors) of the old range it shares most load with, not with the ±20 % default band.
  * - Models: each range and the total rate has one instance of every candidate model (`auto`:
  *   seasonal-naive, ets, mstl, arima and their ensemble; name others to opt in, e.g. `lstm`). All
  *   are updated incrementally every window [O(1)–O(p) each]; parameters are re-estimated on the
@@ -35,7 +37,7 @@
  *   the next `evalHorizonWindows` (default 30) is stored and scored as those windows close; per
  *   series the candidate with the lowest weighted error is used.
  * - Output: shares = the ranges' forecasts normalised to 1 per window; total-rate quantiles from
- *   the chosen model's recent relative errors at nearby lead times (±20 % before any); per-bucket
+ *   the chosen model's recent relative errors at nearby lead times (±20 % before ten); per-bucket
  *   expected load = total mean × range share × the range's shape (`shape.ts`: `recent` or
  *   `seasonal`, chosen per range and lead by backtest) × bucket weight in the group (`spread.ts`);
  *   or, at leads where it backtests better (`picture-choice.ts`), the drift picture (`drift.ts`: a
@@ -58,7 +60,7 @@ import { createForecaster } from './forecaster.ts';
 import { GroupHistory } from './group-history.ts';
 import { NewKeyDetector } from './new-keys.ts';
 import { PictureChoice } from './picture-choice.ts';
-import { equalWidthCuts, recut } from './range-cut.ts';
+import { donorOf, equalWidthCuts, recut } from './range-cut.ts';
 import { modelError, RefitSchedule } from './refit-schedule.ts';
 import { ForecastSeries } from './series.ts';
 import { resolveSettings, type ProfilerSettings } from './settings.ts';
@@ -246,21 +248,39 @@ export class KeyDistributionProfiler {
     }
   }
 
-  /** Re-cuts the ranges to equal load when out of balance; new ranges' detectors and shape scores are warmed on recent history. */
+  /**
+   * Re-cuts the ranges to equal load when out of balance. A range the re-cut leaves as it was
+   * keeps its series whole (models, scores, errors, detector, pending backtests); a new range
+   * inherits the record of the old range it shares most load with (`ForecastSeries.inherit`), and
+   * its detector and shape scores are warmed on recent history.
+   */
   private maybeRecut(): void {
-    const current = [...this.series.map((s) => s.g0), this.history.groups];
+    const old = this.series;
+    const current = [...old.map((s) => s.g0), this.history.groups];
     const cuts = recut(this.history.groupMeanRate, current);
-    if (!cuts) return;
-    this.series = this.makeRanges(cuts);
-    this.backtest.resetRanges(this.series.length);
+    if (!cuts || (cuts.length === current.length && cuts.every((c, i) => c === current[i]))) return;
+    const kept: number[] = [];
+    const fresh: ForecastSeries[] = [];
+    this.series = cuts.slice(0, -1).map((g0, r) => {
+      const g1 = cuts[r + 1];
+      const same = old.findIndex((s) => s.g0 === g0 && s.g1 === g1);
+      kept.push(same);
+      if (same >= 0) return old[same];
+      const s = this.makeSeries(g0, g1);
+      const donor = donorOf(this.history.groupMeanRate, current, g0, g1);
+      if (donor >= 0) s.inherit(old[donor]);
+      fresh.push(s);
+      return s;
+    });
+    this.backtest.resetRanges(kept);
     const closed = this.history.closed;
     const replay = Math.min(closed, this.history.windows, 2 * (this.settings.seasonWindows[0] ?? 144));
     for (let i = replay; i > 0; i--) {
       const t = this.openStartMs - i * this.windowMs;
-      for (const s of this.series) s.detector.push(t, this.history.spanRate(s.g0, s.g1, closed - i));
+      for (const s of fresh) s.detector.push(t, this.history.spanRate(s.g0, s.g1, closed - i));
     }
     const replayShapes = Math.min(closed, this.history.windows, 120);
-    for (let i = replayShapes; i > 0; i--) for (const s of this.series) s.shapes.score(this.history, closed - i, this.settings.shapes);
+    for (let i = replayShapes; i > 0; i--) for (const s of fresh) s.shapes.score(this.history, closed - i, this.settings.shapes);
   }
 
   /** Point forecasts of a series for `h` windows (the chosen model; the last value before any fit). */

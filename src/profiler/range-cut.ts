@@ -59,3 +59,27 @@ function equalLoadCuts(groupLoad: Float64Array, sum: number, ranges: number): nu
   for (let i = 1; i < cuts.length; i++) if (cuts[i] <= cuts[i - 1]) cuts[i] = cuts[i - 1] + 1;
   return cuts[cuts.length - 1] === groups ? cuts : null;
 }
+
+/**
+ * Index of the range of `cuts` (group indices) that shares the most load under `groupLoad` with
+ * groups `[g0, g1)`, the most groups where no load is shared; ties to the first. -1 when none
+ * overlaps.
+ */
+export function donorOf(groupLoad: Float64Array, cuts: readonly number[], g0: number, g1: number): number {
+  let best = -1;
+  let bestLoad = -1;
+  let bestWidth = 0;
+  for (let r = 0; r + 1 < cuts.length; r++) {
+    const a = Math.max(g0, cuts[r]);
+    const z = Math.min(g1, cuts[r + 1]);
+    if (a >= z) continue;
+    let load = 0;
+    for (let g = a; g < z; g++) load += groupLoad[g];
+    if (load > bestLoad || (load === bestLoad && z - a > bestWidth)) {
+      best = r;
+      bestLoad = load;
+      bestWidth = z - a;
+    }
+  }
+  return best;
+}

@@ -32,7 +32,7 @@ export class ForecastSeries {
   /** False until the models are first fitted: forecasts repeat the last value. */
   fitted = false;
   /** Recent relative errors (actual/forecast − 1) of the candidate in use, per lead, and those of leads within ±2 sorted together. */
-  private readonly relErr = new NearbySorted(ERRORS_PER_LEAD, 2);
+  private relErr = new NearbySorted(ERRORS_PER_LEAD, 2);
 
   constructor(
     readonly range: KeyRange,
@@ -67,6 +67,19 @@ export class ForecastSeries {
     } else out = this.models.get(name as BaseModelName)?.forecast(h) ?? new Float64Array(h);
     made?.set(name, out);
     return out;
+  }
+
+  /**
+   * Starts a range made by a re-cut with the record of `donor`, the old range it mostly came from
+   * (range-cut.ts `donorOf`): its candidates' scores, the candidate in use and that candidate's
+   * relative errors. Without it the new range's band would be the ±20 % default until its own
+   * errors come in (two backtest origins, hours), and ranges are re-cut every few refits where the
+   * load moves. Re-cuts are to equal load, so donor and heir carry comparable shares.
+   */
+  inherit(donor: ForecastSeries): void {
+    for (const [name, sc] of donor.scores) this.scores.set(name, { ...sc });
+    this.chosen = donor.chosen;
+    this.relErr = donor.relErr.clone();
   }
 
   /** Adds a relative error of the candidate in use at `lead`. */

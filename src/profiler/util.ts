@@ -45,6 +45,14 @@ export class NearbySorted {
     readonly radius: number,
   ) {}
 
+  /** A copy holding the same values under the same keys (later pushes to either leave the other alone). */
+  clone(): NearbySorted {
+    const c = new NearbySorted(this.capacity, this.radius);
+    this.fifo.forEach((f, k) => (c.fifo[k] = f.slice()));
+    this.unions.forEach((u, k) => (c.unions[k] = u.slice()));
+    return c;
+  }
+
   /** Values kept under `key`. */
   count(key: number): number {
     return this.fifo[key]?.length ?? 0;

@@ -51,16 +51,30 @@ describe('Backtest', () => {
     expect(none.chosen).toBe('mstl');
   });
 
-  it('after a re-cut, pending range forecasts are dropped and the total keeps scoring', () => {
+  it('after a re-cut, pending forecasts of changed ranges are dropped; unchanged ranges and the total keep scoring', () => {
     const range = series({ ets: 1 });
     const total = series({ ets: 1 });
     const bt = new Backtest(['ets'], 4);
     bt.addOrigin(0, [range, total]);
-    bt.resetRanges(2);
+    bt.resetRanges([-1, -1]);
     const r1 = series({});
     const r2 = series({});
     bt.score(0, [r1, r2, total], [3, 3, 3]);
     expect(r1.scores.size).toBe(0);
     expect(total.scores.get('ets')!.ew).toBe(2);
+  });
+
+  it('a range the re-cut leaves as it was keeps its pending forecasts, under its new index', () => {
+    const a = series({ ets: 1 });
+    const b = series({ ets: 5 });
+    const total = series({ ets: 1 });
+    const bt = new Backtest(['ets'], 4);
+    bt.addOrigin(0, [a, b, total]);
+    // new ranges: a changed one first, then old range 1 (b) unchanged
+    bt.resetRanges([-1, 1]);
+    const fresh = series({});
+    bt.score(0, [fresh, b, total], [3, 3, 3]);
+    expect(fresh.scores.size).toBe(0);
+    expect(b.scores.get('ets')!.ew).toBe(2); // |3 − 5|, b's own forecast
   });
 });

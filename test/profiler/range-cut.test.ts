@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { equalWidthCuts, recut } from '../../src/profiler/range-cut.ts';
+import { donorOf, equalWidthCuts, recut } from '../../src/profiler/range-cut.ts';
 
 describe('range re-cutting', () => {
   it('starts from equal widths', () => {
@@ -18,5 +18,21 @@ describe('range re-cutting', () => {
     expect(recut(load, [0, 4, 8])).toEqual([0, 3, 8]);
     // every range keeps at least one group even when the load sits in one group
     expect(recut(Float64Array.from([100, 0, 0, 0, 0, 0]), [0, 2, 4, 6])).toEqual([0, 1, 2, 6]);
+  });
+});
+
+describe('donorOf: the old range a re-cut range mostly came from', () => {
+  const load = Float64Array.from([1, 1, 8, 1, 1, 1, 0, 0]);
+  it('is the old range sharing the most load', () => {
+    // new range [1, 4) overlaps old [0, 2) by load 1 and old [2, 5) by load 9
+    expect(donorOf(load, [0, 2, 5, 8], 1, 4)).toBe(1);
+    expect(donorOf(load, [0, 2, 5, 8], 0, 2)).toBe(0);
+  });
+  it('falls back to the most groups where no load is shared, ties to the first, -1 without overlap', () => {
+    // [6, 8) carries nothing: it overlaps old [5, 7) by one group and old [7, 8) by one: the first
+    expect(donorOf(load, [0, 5, 7, 8], 6, 8)).toBe(1);
+    // no load shared with either: old [2, 5) covers three of the new range's groups, old [1, 2) one
+    expect(donorOf(Float64Array.from([1, 0, 0, 0, 0]), [0, 1, 2, 5], 1, 5)).toBe(2);
+    expect(donorOf(load, [0, 4], 4, 8)).toBe(-1);
   });
 });

@@ -35,6 +35,26 @@ describe('ForecastSeries', () => {
     expect(s.errorBand(50, 5)).toEqual(s.errorBand(5, 5)); // capped at the last lead
   });
 
+  it('a range made by a re-cut inherits its donor’s scores, candidate and errors, as a copy', () => {
+    const donor = make();
+    donor.scores.set('arima', { ew: 2, origins: 3 });
+    donor.chosen = 'arima';
+    for (let i = 0; i < 10; i++) donor.addRelativeError(1, -0.05 + i / 100);
+    const heir = new ForecastSeries({ start: 8, end: 12 }, 2, 3, 6, 0, 'ets');
+    expect(heir.errorBand(1, 10)).toEqual([-0.2, 0.2]);
+    heir.inherit(donor);
+    expect(heir.chosen).toBe('arima');
+    expect(heir.scores.get('arima')).toEqual({ ew: 2, origins: 3 });
+    expect(heir.errorBand(1, 10)).toEqual(donor.errorBand(1, 10));
+    expect(heir.errorBand(1, 10)[1]).toBeLessThan(0.05);
+    // later errors and scores of either leave the other alone
+    for (let i = 0; i < 40; i++) heir.addRelativeError(1, 0.5);
+    heir.scores.get('arima')!.ew = 9;
+    expect(heir.errorBand(1, 10)[1]).toBe(0.5);
+    expect(donor.errorBand(1, 10)[1]).toBeLessThan(0.05);
+    expect(donor.scores.get('arima')!.ew).toBe(2);
+  });
+
   it('cached bands always equal the quantiles of the nearby leads’ last 40 errors, whatever the order of adds and reads', () => {
     fc.assert(
       fc.property(
