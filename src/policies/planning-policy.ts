@@ -14,18 +14,17 @@
  *   not aborted for it;
  * - operation timeouts: `max(opTimeout, 3 × the action's estimated duration)`, the estimate
  *   assuming its transfer shares bandwidth with `maxConcurrentOps` others;
- * - a circuit breaker: after `breaker.failures` plans given up in a row (rolled back), planning
- *   pauses for `breaker.cooldown` (open), then one decision is let through (half-open): a plan
- *   that completes closes the breaker, one given up reopens it for twice as long (at most
- *   `breaker.maxCooldown`). Decisions while open are skipped, so a failing control plane is not
- *   hammered; the report says when and why (`summary.json` `breaker`).
+ * - a circuit breaker (breaker.ts): planning pauses after `breaker.failures` plans given up in a
+ *   row, for longer each time it fails again;
+ * - a plan the PRE proposes that ends where the running one does is not executed (it would only
+ *   re-issue that one's pending actions, which the planning base leaves out);
  *
  * Incremental decisions (`skipTolerance`): a decision is skipped, without calling the PRE, while
  * nothing it plans from has moved beyond the tolerance since the last one that found nothing to
  * do (skip.ts); the predictive policy's surprise decisions never are.
  */
 import { Priority } from '../engine/virtual-scheduler.ts';
-import { onInactiveNode, type PartitionMap } from '../model/partition-map.ts';
+import { onInactiveNode, sameCut, type PartitionMap } from '../model/partition-map.ts';
 import type { Plan, PlanAction } from '../model/plan.ts';
 import { PartitionManager, type PlanCounts, type PlanRecord } from '../manager/partition-manager.ts';
 import { actionEstimateMs, estimateSchedule } from '../manager/schedule.ts';
@@ -39,6 +38,7 @@ import { churnBudgetTerm } from '../planner/terms/churn-budget.ts';
 import { SPREAD_SETTINGS, SpreadStrategy, type Strategy } from './spread.ts';
 import { placeStripes } from './stripe-placement.ts';
 import { inFlightNow } from './in-flight.ts';
+import { PlanBreaker } from './breaker.ts';
 import { ChurnAccount, type ChurnBudget } from './churn-account.ts';
 import { SKIP_TOLERANCE, skipSnapshot, unmoved, type SkipSnapshot } from './skip.ts';
 
@@ -94,6 +94,8 @@ export interface PlanningReport extends PolicyReport {
   readonly decisions: number;
   /** Of `decisions`, those skipped because nothing moved since the last one that found nothing. */
   readonly skippedDecisions: number;
+  /** Plans the PRE proposed that ended where the plan they would supersede ends (that one went on). */
+  readonly unchangedPlans: number;
 }
 
 /** PlanResults kept in `results` (the recent ones, for debugging and tests; each holds a whole plan, so few). */
@@ -114,6 +116,8 @@ export abstract class PlanningPolicy implements Policy {
   decisions = 0;
   /** Decisions skipped because nothing moved since the last one that found nothing (skip.ts); counted in `decisions` too. */
   skippedDecisions = 0;
+  /** Proposed plans not executed because the plan they would supersede ends where they do. */
+  unchangedPlans = 0;
   /** The inputs of the last decision that found nothing to do, while no other decision planned since. */
   private quiet: SkipSnapshot | null = null;
   /** The latest plans proposed by the PRE, in order (for tests; the last `RESULTS_KEPT`). */
@@ -121,13 +125,8 @@ export abstract class PlanningPolicy implements Policy {
   protected apm!: ApmConfig;
   /** The whole plan a cut plan (`Plan.capped`) came from, for the re-check. */
   private cutFrom: { id: string; whole: Plan } | null = null;
-  // circuit breaker
-  private givenUpInARow = 0;
-  private breakerState: 'closed' | 'open' | 'half-open' = 'closed';
-  private openUntil = 0;
-  private openedAt = 0;
-  private cooldown = 0;
-  readonly breaker: BreakerReport = { opened: 0, openMs: 0, skippedDecisions: 0, events: [] };
+  /** The circuit breaker (breaker.ts). */
+  private breaker!: PlanBreaker;
   private spread: SpreadStrategy | null = null;
 
   constructor(protected readonly spec: PlanningSpec) {}
@@ -159,7 +158,7 @@ export abstract class PlanningPolicy implements Policy {
     this.ctx = ctx;
     this.stateBuf = new Float64Array(ctx.buckets);
     this.apm = ctx.apm ?? DEFAULT_APM;
-    this.cooldown = this.apm.breaker.cooldown;
+    this.breaker = new PlanBreaker(this.apm.breaker, ctx.warmupMs);
     if ((this.spec.strategy ?? this.defaultStrategy()) === 'auto' && !this.spec.churnBudget) this.spread = new SpreadStrategy(ctx, this.spec.every, SPREAD_SETTINGS, this.spec.threshold, () => this.tickNoise());
     const b = this.spec.churnBudget;
     if (b && (b.bytesPerHour !== undefined || b.stateSharePerHour !== undefined)) this.churn = new ChurnAccount(b);
@@ -176,7 +175,7 @@ export abstract class PlanningPolicy implements Policy {
       onRecord: ctx.planSink,
     });
     this.manager.events$.subscribe((e) => {
-      if (e.type === 'plan' && (e.status === 'rolled-back' || e.status === 'completed')) this.onPlanEnd(e.status, e.reason, e.timeMs);
+      if (e.type === 'plan' && (e.status === 'rolled-back' || e.status === 'completed')) this.breaker.planEnded(e.status, e.reason, e.timeMs);
     });
     const tick = () => {
       this.decide();
@@ -231,46 +230,6 @@ export abstract class PlanningPolicy implements Policy {
     return Math.max(this.apm.opTimeout, 3 * actionEstimateMs(this.ctx.control.currentMap(), a, this.stateNow(), this.ctx.cluster, share));
   }
 
-  /** The circuit breaker sees a plan end: given up (rolled back) or completed. */
-  private onPlanEnd(status: 'rolled-back' | 'completed', reason: string | undefined, nowMs: number): void {
-    const b = this.apm.breaker;
-    if (status === 'completed') {
-      this.givenUpInARow = 0;
-      if (this.breakerState === 'half-open') {
-        this.breakerState = 'closed';
-        this.cooldown = b.cooldown;
-        this.breakerEvent(nowMs, 'closed', 'a plan completed');
-      }
-      return;
-    }
-    this.givenUpInARow++;
-    if (this.breakerState === 'half-open' || (this.breakerState === 'closed' && this.givenUpInARow >= b.failures)) {
-      if (this.breakerState === 'half-open') this.cooldown = Math.min(b.maxCooldown, this.cooldown * 2);
-      this.breakerState = 'open';
-      this.openedAt = nowMs;
-      this.openUntil = nowMs + this.cooldown;
-      this.breaker.opened++;
-      this.breakerEvent(nowMs, 'open', `${this.givenUpInARow} plans given up in a row; planning paused ${Math.round(this.cooldown / 1000)} s; last: ${reason ?? 'rolled back'}`);
-    }
-  }
-
-  private breakerEvent(timeMs: number, state: 'open' | 'half-open' | 'closed', reason: string): void {
-    if (this.breaker.events.length < 100) this.breaker.events.push({ timeMs, state, reason });
-  }
-
-  /** Whether the breaker lets a decision through now (half-opens it when the pause is over). */
-  private breakerAllows(nowMs: number): boolean {
-    if (this.breakerState !== 'open') return true;
-    if (nowMs < this.openUntil) {
-      this.breaker.skippedDecisions++;
-      return false;
-    }
-    this.breaker.openMs += Math.max(0, nowMs - Math.max(this.openedAt, this.ctx.warmupMs));
-    this.breakerState = 'half-open';
-    this.breakerEvent(nowMs, 'half-open', 'pause over: one decision let through');
-    return true;
-  }
-
   /** `plan` cut at the APM's caps (plan-cap.ts), its saving re-measured on the latest picture (a spread migration keeps its own). */
   private cap(plan: Plan): Plan {
     const cut = capPlan(plan, estimateSchedule(plan, this.stateNow(), this.ctx.cluster).actions.map((a) => a.bytes), this.apm);
@@ -281,7 +240,7 @@ export abstract class PlanningPolicy implements Policy {
   /** One decision: plan from the picture and execute a proposed plan. */
   decide(): PlanResult | null {
     const now = this.ctx.scheduler.now();
-    if (!this.breakerAllows(now)) return null;
+    if (!this.breaker.allows(now)) return null;
     const base = this.manager.planningBase();
     const nodes = this.ctx.control.activeNodes();
     if (this.spread && this.spreadStep(now, base)) return null;
@@ -311,6 +270,13 @@ export abstract class PlanningPolicy implements Policy {
       basis: pic.basis,
     });
     if (res.proposed && res.plan.actions.length > 0) {
+      // A plan that ends where the one it would supersede ends only re-issues that one's pending
+      // actions (the planning base leaves them out): it goes on instead.
+      const running = this.manager.supersedable;
+      if (running && sameCut(running.after, res.plan.after)) {
+        this.unchangedPlans++;
+        return res;
+      }
       this.churn?.spend(now, res.predicted.movedBytes);
       this.results.push(res);
       if (this.results.length > RESULTS_KEPT) this.results.splice(0, this.results.length - RESULTS_KEPT);
@@ -370,13 +336,6 @@ export abstract class PlanningPolicy implements Policy {
     return { savings, partialPays: partial <= before };
   }
 
-  /** The breaker report, counting a pause still open at the end. */
-  private closeBreaker(): BreakerReport {
-    if (this.breakerState === 'open') this.breaker.openMs += Math.max(0, this.ctx.endMs - Math.max(this.openedAt, this.ctx.warmupMs));
-    this.breakerState = 'closed';
-    return this.breaker;
-  }
-
   /** Mean time from a plan's creation to its end, over the plans that ended (ms). */
   protected meanExecutionLagMs(): number {
     return this.manager.meanLagMs;
@@ -389,11 +348,12 @@ export abstract class PlanningPolicy implements Policy {
       rolledBackActions: this.manager.rolledBackActions,
       retriedActions: this.manager.retriedActions,
       timedOutOps: this.manager.timedOutOps,
-      breaker: this.closeBreaker(),
+      breaker: this.breaker.close(this.ctx.endMs),
       ...(this.spread ? { strategy: this.spread.finish() } : {}),
       planRecords: this.manager.records,
       decisions: this.decisions,
       skippedDecisions: this.skippedDecisions,
+      unchangedPlans: this.unchangedPlans,
     };
   }
 }

@@ -29,7 +29,7 @@
  * both sides; nodes sending or receiving state (the actual layout's, a candidate's placement) lose
  * `moveLoad` of capacity.
  */
-import { equalPartitionMap, onInactiveNode, type PartitionMap } from '../model/partition-map.ts';
+import { equalPartitionMap, onInactiveNode, sameCut, type PartitionMap } from '../model/partition-map.ts';
 import { hotOf, impactOf, overloadOf, Scores, servable, splitAvoidable } from './spread-score.ts';
 import type { Plan, PlanAction } from '../model/plan.ts';
 import { deriveActions } from '../planner/derive-actions.ts';
@@ -365,10 +365,7 @@ export class SpreadStrategy {
 const sameSet = (nodes: readonly number[], used: readonly number[]): boolean => new Set(used).size === nodes.length && nodes.every((n) => used.includes(n));
 const eq = (x: readonly number[], y: readonly number[]) => x.length === y.length && x.every((v, i) => v === y[i]);
 
-/** Same boundaries and nodes (ids aside: the held layout's ids are whatever the migration made). */
-export function sameCut(a: PartitionMap, b: PartitionMap): boolean {
-  return eq(a.boundaries, b.boundaries) && eq(a.nodes, b.nodes);
-}
+export { sameCut };
 
 const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
 const hours = (ms: number): string => `${(ms / 3_600_000).toFixed(1)} h`;

@@ -60,7 +60,7 @@ import { createForecaster } from './forecaster.ts';
 import { GroupHistory } from './group-history.ts';
 import { NewKeyDetector } from './new-keys.ts';
 import { PictureChoice } from './picture-choice.ts';
-import { donorOf, equalWidthCuts, recut } from './range-cut.ts';
+import { equalWidthCuts, recut, recutRanges } from './range-cut.ts';
 import { modelError, RefitSchedule } from './refit-schedule.ts';
 import { ForecastSeries } from './series.ts';
 import { resolveSettings, type ProfilerSettings } from './settings.ts';
@@ -249,29 +249,21 @@ export class KeyDistributionProfiler {
   }
 
   /**
-   * Re-cuts the ranges to equal load when out of balance. A range the re-cut leaves as it was
-   * keeps its series whole (models, scores, errors, detector, pending backtests); a new range
-   * inherits the record of the old range it shares most load with (`ForecastSeries.inherit`), and
-   * its detector and shape scores are warmed on recent history.
+   * Re-cuts the ranges to equal load when out of balance. A range it leaves as it was keeps its
+   * series whole; a new one inherits the record of the old range it shares most load with
+   * (`ForecastSeries.inherit`), its detector and shape scores warmed on recent history.
    */
   private maybeRecut(): void {
     const old = this.series;
     const current = [...old.map((s) => s.g0), this.history.groups];
     const cuts = recut(this.history.groupMeanRate, current);
     if (!cuts || (cuts.length === current.length && cuts.every((c, i) => c === current[i]))) return;
-    const kept: number[] = [];
-    const fresh: ForecastSeries[] = [];
-    this.series = cuts.slice(0, -1).map((g0, r) => {
-      const g1 = cuts[r + 1];
-      const same = old.findIndex((s) => s.g0 === g0 && s.g1 === g1);
-      kept.push(same);
-      if (same >= 0) return old[same];
+    const { ranges, kept, fresh } = recutRanges(old, cuts, this.history.groupMeanRate, (g0, g1, donor) => {
       const s = this.makeSeries(g0, g1);
-      const donor = donorOf(this.history.groupMeanRate, current, g0, g1);
-      if (donor >= 0) s.inherit(old[donor]);
-      fresh.push(s);
+      if (donor) s.inherit(donor);
       return s;
     });
+    this.series = ranges;
     this.backtest.resetRanges(kept);
     const closed = this.history.closed;
     const replay = Math.min(closed, this.history.windows, 2 * (this.settings.seasonWindows[0] ?? 144));

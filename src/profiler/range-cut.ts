@@ -2,7 +2,8 @@
  * Re-cutting the KDP's forecast ranges. Ranges are unions of micro-groups that start equal-width;
  * when the heaviest carries more than 1.5× or the lightest less than 0.5× its fair share of the
  * groups' mean load, they are re-cut to equal load, so each range's model sees a comparable
- * series and hot regions get narrow ranges.
+ * series and hot regions get narrow ranges. A re-cut keeps the ranges it leaves as they were, and
+ * each new range names the old one it shares most load with, whose record it starts from.
  */
 
 /** Balanced enough: every range within [LOW, HIGH] × its fair share. */
@@ -82,4 +83,31 @@ export function donorOf(groupLoad: Float64Array, cuts: readonly number[], g0: nu
     }
   }
   return best;
+}
+
+/**
+ * The ranges at `cuts` (group indices) that replace `old` (contiguous, from group 0): an old
+ * range the cuts leave as it was is kept itself; a new one is `make(g0, g1, donor)`, `donor` the
+ * old range it shares most load with (`donorOf`). `kept[i]`: the old index of range i, -1 if new.
+ */
+export function recutRanges<T extends { readonly g0: number; readonly g1: number }>(
+  old: readonly T[],
+  cuts: readonly number[],
+  groupLoad: Float64Array,
+  make: (g0: number, g1: number, donor: T | undefined) => T,
+): { ranges: T[]; kept: number[]; fresh: T[] } {
+  const current = [...old.map((r) => r.g0), cuts[cuts.length - 1]];
+  const kept: number[] = [];
+  const fresh: T[] = [];
+  const ranges = cuts.slice(0, -1).map((g0, i) => {
+    const g1 = cuts[i + 1];
+    const same = old.findIndex((r) => r.g0 === g0 && r.g1 === g1);
+    kept.push(same);
+    if (same >= 0) return old[same];
+    const d = donorOf(groupLoad, current, g0, g1);
+    const r = make(g0, g1, d >= 0 ? old[d] : undefined);
+    fresh.push(r);
+    return r;
+  });
+  return { ranges, kept, fresh };
 }
