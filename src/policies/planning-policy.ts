@@ -271,7 +271,8 @@ export abstract class PlanningPolicy implements Policy {
     });
     if (res.proposed && res.plan.actions.length > 0) {
       // A plan that ends where the one it would supersede ends only re-issues that one's pending
-      // actions (the planning base leaves them out): it goes on instead.
+      // actions (the planning base leaves them out), in an order that assumes the operations in
+      // flight done: the running one goes on instead.
       const running = this.manager.supersedable;
       if (running && sameCut(running.after, res.plan.after)) {
         this.unchangedPlans++;
