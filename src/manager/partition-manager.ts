@@ -111,9 +111,6 @@ export class PartitionManager {
   /** Id of the plan executing now, if any. */
   get activePlanId(): string | undefined { return this.active?.p.id; }
 
-  /** The plan a newly executed one would supersede: the one waiting to start, else the one running. */
-  get supersedable(): Plan | undefined { return this.queued?.p ?? (this.active?.state === 'running' ? this.active.p : undefined); }
-
   /** Nodes sending or receiving state now: both ends of the in-flight moves and creates. */
   transferNodes(): Set<number> {
     return transferNodes(this.o.control.currentMap(), this.runs());

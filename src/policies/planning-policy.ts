@@ -16,15 +16,13 @@
  *   assuming its transfer shares bandwidth with `maxConcurrentOps` others;
  * - a circuit breaker (breaker.ts): planning pauses after `breaker.failures` plans given up in a
  *   row, for longer each time it fails again;
- * - a plan the PRE proposes that ends where the running one does is not executed (it would only
- *   re-issue that one's pending actions, which the planning base leaves out);
  *
  * Incremental decisions (`skipTolerance`): a decision is skipped, without calling the PRE, while
  * nothing it plans from has moved beyond the tolerance since the last one that found nothing to
  * do (skip.ts); the predictive policy's surprise decisions never are.
  */
 import { Priority } from '../engine/virtual-scheduler.ts';
-import { onInactiveNode, sameCut, type PartitionMap } from '../model/partition-map.ts';
+import { onInactiveNode, type PartitionMap } from '../model/partition-map.ts';
 import type { Plan, PlanAction } from '../model/plan.ts';
 import { PartitionManager, type PlanCounts, type PlanRecord } from '../manager/partition-manager.ts';
 import { actionEstimateMs, estimateSchedule } from '../manager/schedule.ts';
@@ -94,8 +92,6 @@ export interface PlanningReport extends PolicyReport {
   readonly decisions: number;
   /** Of `decisions`, those skipped because nothing moved since the last one that found nothing. */
   readonly skippedDecisions: number;
-  /** Plans the PRE proposed that ended where the plan they would supersede ends (that one went on). */
-  readonly unchangedPlans: number;
 }
 
 /** PlanResults kept in `results` (the recent ones, for debugging and tests; each holds a whole plan, so few). */
@@ -116,8 +112,6 @@ export abstract class PlanningPolicy implements Policy {
   decisions = 0;
   /** Decisions skipped because nothing moved since the last one that found nothing (skip.ts); counted in `decisions` too. */
   skippedDecisions = 0;
-  /** Proposed plans not executed because the plan they would supersede ends where they do. */
-  unchangedPlans = 0;
   /** The inputs of the last decision that found nothing to do, while no other decision planned since. */
   private quiet: SkipSnapshot | null = null;
   /** The latest plans proposed by the PRE, in order (for tests; the last `RESULTS_KEPT`). */
@@ -270,14 +264,6 @@ export abstract class PlanningPolicy implements Policy {
       basis: pic.basis,
     });
     if (res.proposed && res.plan.actions.length > 0) {
-      // A plan that ends where the one it would supersede ends only re-issues that one's pending
-      // actions (the planning base leaves them out), in an order that assumes the operations in
-      // flight done: the running one goes on instead.
-      const running = this.manager.supersedable;
-      if (running && sameCut(running.after, res.plan.after)) {
-        this.unchangedPlans++;
-        return res;
-      }
       this.churn?.spend(now, res.predicted.movedBytes);
       this.results.push(res);
       if (this.results.length > RESULTS_KEPT) this.results.splice(0, this.results.length - RESULTS_KEPT);
@@ -354,7 +340,6 @@ export abstract class PlanningPolicy implements Policy {
       planRecords: this.manager.records,
       decisions: this.decisions,
       skippedDecisions: this.skippedDecisions,
-      unchangedPlans: this.unchangedPlans,
     };
   }
 }
