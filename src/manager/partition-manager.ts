@@ -109,7 +109,9 @@ export class PartitionManager {
   }
 
   /** Id of the plan executing now, if any. */
-  get activePlanId(): string | undefined { return this.active?.p.id; }
+  get activePlanId(): string | undefined {
+    return this.active?.p.id;
+  }
 
   /** Nodes sending or receiving state now: both ends of the in-flight moves and creates. */
   transferNodes(): Set<number> {
