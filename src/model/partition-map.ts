@@ -198,15 +198,14 @@ export function onInactiveNode(map: PartitionMap, active: readonly number[]): bo
   return map.nodes.some((n) => !active.includes(n));
 }
 
+const sameArray = (x: readonly (number | string)[], y: readonly (number | string)[]) => x.length === y.length && x.every((v, i) => v === y[i]);
+
 /** True when two maps have the same boundaries and nodes, ids aside (a plan's new partitions get whatever ids its actions make). */
 export function sameCut(a: PartitionMap, b: PartitionMap): boolean {
-  const eq = (x: readonly number[], y: readonly number[]) => x.length === y.length && x.every((v, i) => v === y[i]);
-  return a.buckets === b.buckets && eq(a.boundaries, b.boundaries) && eq(a.nodes, b.nodes);
+  return a.buckets === b.buckets && sameArray(a.boundaries, b.boundaries) && sameArray(a.nodes, b.nodes);
 }
 
 /** True when two maps have the same boundaries, ids and nodes (versions may differ). */
 export function sameLayout(a: PartitionMap, b: PartitionMap): boolean {
-  const eq = (x: readonly (number | string)[], y: readonly (number | string)[]) =>
-    x.length === y.length && x.every((v, i) => v === y[i]);
-  return a.buckets === b.buckets && eq(a.boundaries, b.boundaries) && eq(a.ids, b.ids) && eq(a.nodes, b.nodes);
+  return sameCut(a, b) && sameArray(a.ids, b.ids);
 }

@@ -365,7 +365,6 @@ export class SpreadStrategy {
 const sameSet = (nodes: readonly number[], used: readonly number[]): boolean => new Set(used).size === nodes.length && nodes.every((n) => used.includes(n));
 const eq = (x: readonly number[], y: readonly number[]) => x.length === y.length && x.every((v, i) => v === y[i]);
 
-export { sameCut };
 
 const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
 const hours = (ms: number): string => `${(ms / 3_600_000).toFixed(1)} h`;

@@ -257,7 +257,7 @@ export class KeyDistributionProfiler {
     const old = this.series;
     const current = [...old.map((s) => s.g0), this.history.groups];
     const cuts = recut(this.history.groupMeanRate, current);
-    if (!cuts || (cuts.length === current.length && cuts.every((c, i) => c === current[i]))) return;
+    if (!cuts) return;
     const { ranges, kept, fresh } = recutRanges(old, cuts, this.history.groupMeanRate, (g0, g1, donor) => {
       const s = this.makeSeries(g0, g1);
       if (donor) s.inherit(donor);

@@ -21,8 +21,8 @@ export function equalWidthCuts(groups: number, ranges: number): number[] {
 
 /**
  * New cuts (group indices, first 0, last `groupLoad.length`) when the ranges `cuts` are out of
- * balance under `groupLoad`; null when they are balanced, there is no load or a single range, or
- * no equal-load cut fits.
+ * balance under `groupLoad`; null when they are balanced, there is no load or a single range, no
+ * equal-load cut fits, or the equal-load cut is `cuts` itself.
  */
 export function recut(groupLoad: Float64Array, cuts: readonly number[]): number[] | null {
   const ranges = cuts.length - 1;
@@ -40,7 +40,9 @@ export function recut(groupLoad: Float64Array, cuts: readonly number[]): number[
     lightest = Math.min(lightest, load / fair);
   }
   if (heaviest <= HIGH && lightest >= LOW) return null;
-  return equalLoadCuts(groupLoad, sum, ranges);
+  // A single hot group keeps its range over HIGH whatever the cut: the same cuts again are no re-cut.
+  const next = equalLoadCuts(groupLoad, sum, ranges);
+  return next && next.some((c, i) => c !== cuts[i]) ? next : null;
 }
 
 /** Cuts at group boundaries into `ranges` spans of near-equal load (plus the floor); null when they cannot end at the last group. */

@@ -1,6 +1,7 @@
 /** The spread strategy (policies/spread.ts): its candidates, its score, and when it switches, migrates, holds and returns. */
 import { describe, expect, it } from 'vitest';
-import { SpreadStrategy, sameCut } from '../../src/policies/spread.ts';
+import { SpreadStrategy } from '../../src/policies/spread.ts';
+import { sameCut } from '../../src/model/partition-map.ts';
 import { overloadOf, servable, splitAvoidable } from '../../src/policies/spread-score.ts';
 import { ShadowStripes } from '../../src/policies/shadow-stripes.ts';
 import { stripeCounts, stripes } from '../../src/policies/restripe.ts';
