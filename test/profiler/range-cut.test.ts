@@ -19,6 +19,10 @@ describe('range re-cutting', () => {
     // every range keeps at least one group even when the load sits in one group
     expect(recut(Float64Array.from([100, 0, 0, 0, 0, 0]), [0, 2, 4, 6])).toEqual([0, 1, 2, 6]);
   });
+
+  it('is no re-cut when the equal-load cut is the current one (a hot group over its share for good)', () => {
+    expect(recut(Float64Array.from([100, 0, 0, 0, 0, 0]), [0, 1, 2, 6])).toBeNull();
+  });
 });
 
 describe('donorOf: the old range a re-cut range mostly came from', () => {
