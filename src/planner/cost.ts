@@ -35,12 +35,20 @@ export interface Lag {
   readonly msPerByte: number;
   /** Horizon the plan must pay back over, ms. */
   readonly horizonMs: number;
+  /** The layout's gain counts for at least this long once reached (the span grows to fit it), ms; 0: not. */
+  readonly afterMs: number;
 }
 
-/** Share of the horizon a layout moving `movedBytes` takes to reach (0 when it moves nothing). */
+/** The span a layout reached after `reachMs` is priced over: the horizon, at least `afterMs` past reaching it. */
+export function lagSpanMs(lag: Lag, reachMs: number): number {
+  return Math.max(lag.horizonMs, reachMs + lag.afterMs);
+}
+
+/** Share of its span a layout moving `movedBytes` takes to reach (0 when it moves nothing). */
 export function lagShare(lag: Lag, movedBytes: number): number {
   if (!(movedBytes > 0)) return 0;
-  return Math.min(1, (lag.fixedMs + movedBytes * lag.msPerByte) / lag.horizonMs);
+  const reachMs = lag.fixedMs + movedBytes * lag.msPerByte;
+  return Math.min(1, reachMs / lagSpanMs(lag, reachMs));
 }
 
 /** The default terms, weights from `goals`, optionally overridden by name, plus extra terms. */

@@ -19,14 +19,39 @@
 import { applyAction, conflictDependencies, MapError, type PartitionMap, type PlanAction } from '../model/index.ts';
 import { windowPrefixes, type PlanContext } from './context.ts';
 import type { CostModel, Lag } from './cost.ts';
+import type { PlanInput } from './types.ts';
 import type { LayoutView } from './layout-state.ts';
 import { actionBytes, actionDurationsMs, scheduleTimes } from './impact.ts';
+
+/**
+ * Whether a node of the input's map carries more than its capacity × (1 + threshold) of expected
+ * load in every window of the picture: over capacity for good, its backlog growing however long
+ * the span, so that a plan's gain counts past its end and any saving pays (`PlanInput.gainAfterMs`).
+ */
+export function overCapacityForGood(input: PlanInput): boolean {
+  const { map, cluster } = input;
+  const slots = Math.max(cluster.nodes, ...map.nodes) + 1;
+  const loads = new Float64Array(slots);
+  const over = new Uint8Array(slots).fill(1);
+  const b = map.boundaries;
+  for (const w of input.windows) {
+    loads.fill(0);
+    for (let i = 0; i + 1 < b.length; i++) for (let k = b[i]; k < b[i + 1]; k++) loads[map.nodes[i]] += w[k];
+    for (let n = 0; n < slots; n++) if (!(loads[n] > cluster.nodeCapacity * (1 + input.threshold))) over[n] = 0;
+  }
+  return over.includes(1);
+}
 
 /** Span the plan is priced over: the input's `horizonMs`, at least its windows' span. */
 export function pricedSpanMs(ctx: PlanContext): number {
   const input = ctx.input;
-  const span = input.windows.length * (input.windowMs ?? 0);
-  return Math.max(span, input.horizonMs ?? 0);
+  return Math.max(input.windows.length * (input.windowMs ?? 0), input.horizonMs ?? 0);
+}
+
+/** The span a plan finishing after `makespanMs` is priced over: `pricedSpanMs`, at least `gainAfterMs` past the makespan. */
+function spanOf(ctx: PlanContext, makespanMs: number): number {
+  const after = ctx.input.gainAfterMs ?? 0;
+  return Math.max(pricedSpanMs(ctx), makespanMs > 0 && after > 0 ? makespanMs + after : 0);
 }
 
 /** Σ weight × value of the model's timed soft terms for `view`. */
@@ -47,7 +72,7 @@ export function lagModel(model: CostModel, ctx: PlanContext, current: LayoutView
   const horizonMs = pricedSpanMs(ctx);
   if (ctx.input.windowMs === undefined || !(horizonMs > 0)) return model;
   const parallel = Math.max(1, Math.min(ctx.maxConcurrentOps, Math.floor(ctx.nodeCount / 2)));
-  const lag: Lag = { current: timedCost(model, current), fixedMs: ctx.pauses.move, msPerByte: 1000 / (ctx.moveBandwidth * parallel), horizonMs };
+  const lag: Lag = { current: timedCost(model, current), fixedMs: ctx.pauses.move, msPerByte: 1000 / (ctx.moveBandwidth * parallel), horizonMs, afterMs: ctx.input.gainAfterMs ?? 0 };
   return { ...model, lag };
 }
 
@@ -61,6 +86,8 @@ export interface ExecutionOverload {
   readonly current: number;
   /** The schedule's makespan, ms. */
   readonly makespanMs: number;
+  /** The span priced over, ms: the payback span, at least the picture's span past the makespan. */
+  readonly spanMs: number;
 }
 
 /** One picture window's tail loads as prefix sums, its total, and its end (ms). */
@@ -172,20 +199,21 @@ export function executionOverload(ctx: PlanContext, before: PartitionMap, action
 }
 
 function overloadOn(ctx: PlanContext, before: PartitionMap, tl: Timeline): ExecutionOverload {
-  const spanMs = pricedSpanMs(ctx);
+  const { actions } = tl;
+  const sched = scheduleTimes(tl.durations, tl.dependsOn, ctx.maxConcurrentOps);
+  let makespanMs = 0;
+  for (let i = tl.k; i < actions.length; i++) makespanMs = Math.max(makespanMs, sched.finish[i]);
+  const spanMs = spanOf(ctx, makespanMs);
   const wins = pictureWindows(ctx, spanMs);
   const moveLoad = ctx.input.cluster.moveLoad ?? 0;
   const loads = new Float64Array(ctx.nodeSlots);
   const none = new Uint8Array(ctx.nodeSlots);
-  const { actions } = tl;
-  const sched = scheduleTimes(tl.durations, tl.dependsOn, ctx.maxConcurrentOps);
   // Cut-overs in finish order (ties by index, as the schedule runs them); each transfer's nodes.
   const order = actions.map((_, i) => i).sort((x, y) => sched.finish[x] - sched.finish[y] || x - y);
   const ends: number[] = [];
   const transfers: { from: number; to: number; src: number; dst: number }[] = [];
   const maps: PartitionMap[] = [tl.start];
   let map = tl.start;
-  let makespanMs = 0;
   for (const i of order) {
     const a = actions[i];
     if (a.kind === 'move' || a.kind === 'create') {
@@ -195,7 +223,6 @@ function overloadOn(ctx: PlanContext, before: PartitionMap, tl: Timeline): Execu
     map = applyAction(map, a);
     maps.push(map);
     ends.push(Math.min(sched.finish[i], spanMs));
-    if (i >= tl.k) makespanMs = Math.max(makespanMs, sched.finish[i]);
   }
   // Segments between consecutive events (starts and ends of transfers, cut-overs).
   const times = new Set<number>([0, spanMs]);
@@ -218,7 +245,7 @@ function overloadOn(ctx: PlanContext, before: PartitionMap, tl: Timeline): Execu
   }
   const target = heldOverload(ctx, wins, map, 0, spanMs, none, 0, loads);
   const current = heldOverload(ctx, wins, before, 0, spanMs, none, 0, loads);
-  return { during: during / spanMs, target: target / spanMs, current: current / spanMs, makespanMs };
+  return { during: during / spanMs, target: target / spanMs, current: current / spanMs, makespanMs, spanMs };
 }
 
 /**
@@ -230,7 +257,7 @@ export function pricedCost(base: CostModel, lag: Lag, target: LayoutView, ex: Ex
   let all = 0;
   for (let t = 0; t < base.terms.length; t++) if (base.weights[t] !== 0) all += base.weights[t] * base.terms[t].value(target);
   const timed = timedCost(base, target);
-  const f = ex.makespanMs > 0 ? Math.min(1, ex.makespanMs / lag.horizonMs) : 0;
+  const f = ex.makespanMs > 0 ? Math.min(1, ex.makespanMs / ex.spanMs) : 0;
   const assumed = (1 - f) * ex.target + f * ex.current;
   return all - timed + (1 - f) * timed + f * lag.current + overloadWeight(base) * (ex.during - assumed);
 }

@@ -13,7 +13,7 @@ import { guarded } from './terms/overload-guard.ts';
 import { deriveActions, type DerivedActions } from './derive-actions.ts';
 import { loadAwareOrder } from './load-order.ts';
 import { impactOf } from './impact.ts';
-import { executionOverload, inFlightCost, lagModel, pricedCost, pricedSpanMs } from './execution.ts';
+import { executionOverload, inFlightCost, lagModel, overCapacityForGood, pricedCost } from './execution.ts';
 import { LayoutState } from './layout-state.ts';
 import { layoutOfMap, sameLayoutArrays, type Layout } from './layout.ts';
 import { costLowerBound } from './lower-bound.ts';
@@ -61,6 +61,7 @@ export function planInputProblems(input: PlanInput): { path: string; message: st
   if (c.moveLoad !== undefined && !(c.moveLoad >= 0 && c.moveLoad <= 1)) add('cluster.moveLoad', 'must be a fraction in [0, 1]');
   if (input.windowMs !== undefined && !(input.windowMs > 0 && input.windowMs < Infinity)) add('windowMs', 'must be a positive number of ms');
   if (input.horizonMs !== undefined && !(input.horizonMs > 0 && input.horizonMs < Infinity)) add('horizonMs', 'must be a positive number of ms');
+  if (input.gainAfterMs !== undefined && !(input.gainAfterMs >= 0 && input.gainAfterMs < Infinity)) add('gainAfterMs', 'must be a non-negative number of ms');
   const g = input.goals;
   for (const k of ['imbalance', 'movement', 'latency'] as const) if (!(g[k] >= 0)) add(`goals.${k}`, 'must be ≥ 0');
   if (g.partitionCount !== undefined) {
@@ -118,9 +119,7 @@ function firstBadValues(vs: readonly Float64Array[], keep: boolean): Int32Array 
 
 function check(input: PlanInput): void {
   const problems = planInputProblems(input);
-  if (problems.length > 0) {
-    throw new InputError(problems.map((p): Problem => ({ file: '<plan input>', path: p.path, message: p.message })));
-  }
+  if (problems.length > 0) throw new InputError(problems.map((p): Problem => ({ file: '<plan input>', path: p.path, message: p.message })));
 }
 
 function modelFor(input: PlanInput, options: Partial<PlanOptions>): { ctx: PlanContext; model: CostModel } {
@@ -162,6 +161,7 @@ export function planSavings(plan: Plan, input: PlanInput, options: Partial<PlanO
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const FOR_GOOD = ' (a node over capacity for good: any saving pays)';
 
 /**
  * Plans a repartitioning of `input.map` for the load picture in `input`.
@@ -175,9 +175,12 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
  * Deterministic for equal inputs and equal random sequences. Throws `InputError` for an
  * inconsistent input (see `planInputProblems`) and `RangeError` for an unknown optimizer.
  */
-export function planRepartition(input: PlanInput, options: PlanOptions): PlanResult {
-  check(input);
-  recorder?.(input, options);
+export function planRepartition(given: PlanInput, options: PlanOptions): PlanResult {
+  check(given);
+  recorder?.(given, options);
+  // A gain past the plan's end, and any saving, count only where a node is over capacity for good.
+  const forGood = (given.gainAfterMs ?? 0) > 0 && overCapacityForGood(given);
+  const input: PlanInput = forGood ? given : { ...given, gainAfterMs: undefined };
   const optimizer = optimizerOf(options);
   const { ctx, model: unguarded } = modelFor(input, options);
   const before = input.map;
@@ -191,21 +194,22 @@ export function planRepartition(input: PlanInput, options: PlanOptions): PlanRes
   const currentCost = heldCost + (model.lag ? inFlightCost(base, ctx) : 0); // doing nothing meets the operations in flight too
   const nowMs = options.nowMs ?? 0;
   const id = options.id ?? `plan-${nowMs}`;
+  const threshold = currentFeasible && forGood ? 0 : input.threshold;
   // Early exit: when even the lower bound on every layout's cost saves no more than the
   // threshold, no search can find a plan worth proposing (a feasible current map can only be
   // replaced for its savings). Most decisions of a running policy end here.
   if (currentFeasible && currentCost > 0 && options.earlyExit !== false) {
     const bound = costLowerBound(ctx, model);
     const maxSavings = (currentCost - bound) / currentCost;
-    if (maxSavings <= input.threshold) {
+    if (maxSavings <= threshold) {
       return unchanged(ctx, model, curState, currentCost, optimizer.name, id, nowMs, options.basis,
-        `no plan can save more than ${pct(Math.max(0, maxSavings))} (cost lower bound) ≤ threshold ${pct(input.threshold)}`);
+        `no plan can save more than ${pct(Math.max(0, maxSavings))} (cost lower bound) ≤ threshold ${pct(threshold)}${forGood ? FOR_GOOD : ''}`);
     }
   }
 
   const seeds = seedLayouts(ctx);
   const result = optimizer.optimize({ ctx, model, seeds }, { iterations: options.iterations ?? 20_000, shouldStop: options.shouldStop }, options.rng);
-  const { target, targetState, targetCost, note } = chooseTarget(ctx, model, options, result.layout, curState, heldCost, currentFeasible, input.threshold);
+  const { target, targetState, targetCost, note } = chooseTarget(ctx, model, options, result.layout, curState, heldCost, currentFeasible, threshold);
   const { derived, peak } = countSafeDerived(loadSafe(deriveActions(before, target), before, input, ctx.nodeCapacity), before, ctx.maxPartitions);
   const { cost: plannedCost, note: timing } = priceWhileRunning(ctx, base, model, before, derived, targetState, targetCost, currentCost);
   const savings = currentCost > 0 ? (currentCost - plannedCost) / currentCost : 0;
@@ -223,10 +227,10 @@ export function planRepartition(input: PlanInput, options: PlanOptions): PlanRes
     predicted,
     savings,
   };
-  const { proposed, reason } = overCap(proposal(derived.actions.length, model, curState, currentFeasible, isFeasible(model, targetState), savings, input.threshold), peak, ctx.maxPartitions);
+  const { proposed, reason } = overCap(proposal(derived.actions.length, model, curState, currentFeasible, isFeasible(model, targetState), savings, threshold), peak, ctx.maxPartitions);
   return {
     proposed,
-    reason: reason + timing + note,
+    reason: reason + (threshold !== input.threshold ? FOR_GOOD : '') + timing + note,
     plan,
     current,
     predicted,
@@ -263,7 +267,7 @@ function priceWhileRunning(
   const instant = totalCost(base, targetState);
   const min = (ms: number) => (ms >= 60_000 ? `${(ms / 60_000).toFixed(0)} min` : `${(ms / 1000).toFixed(0)} s`);
   const pctOf = (c: number) => (currentCost > 0 ? pct((currentCost - c) / currentCost) : '0.0%');
-  return { cost, note: ` (priced while it runs, ~${min(ex.makespanMs)}, paid back over ${min(pricedSpanMs(ctx))}; ${pctOf(instant)} if it were instant)` };
+  return { cost, note: ` (priced while it runs, ~${min(ex.makespanMs)}, paid back over ${min(ex.spanMs)}; ${pctOf(instant)} if it were instant)` };
 }
 
 /** A target layout with its state and cost, and a note for the reason (the hysteresis kept the previous target). */
@@ -330,11 +334,6 @@ function proposal(
   return { proposed: false, reason: `savings ${pct(savings)} ≤ threshold ${pct(threshold)}` };
 }
 
-/**
- * The derived actions in a drain-before-fill order (load-order.ts) against the near tail: per
- * bucket, the larger of the picture's first two windows (their tail when the input has one),
- * which the plan's execution overlaps.
- */
 /** The derived actions with count-safe dependencies (count-safe.ts), and the order's peak partition count. */
 function countSafeDerived(d: DerivedActions, before: PartitionMap, cap: number): { derived: DerivedActions; peak: number } {
   const safe = countSafe(before, d.actions, d.dependsOn, cap);
@@ -347,6 +346,11 @@ function overCap(p: { proposed: boolean; reason: string }, peak: number, cap: nu
   return { proposed: false, reason: `not proposed: its actions need ${peak} partitions at once, above maxPartitions ${cap} (a boundary shift splits before it merges)` };
 }
 
+/**
+ * The derived actions in a drain-before-fill order (load-order.ts) against the near tail: per
+ * bucket, the larger of the picture's first two windows (their tail when the input has one),
+ * which the plan's execution overlaps.
+ */
 function loadSafe(d: DerivedActions, before: PartitionMap, input: PlanInput, capacity: number): DerivedActions {
   const src = input.upper ?? input.windows;
   if (d.actions.length === 0 || src.length === 0 || !(capacity > 0)) return d;

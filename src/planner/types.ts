@@ -89,6 +89,15 @@ export interface PlanInput {
    */
   readonly horizonMs?: number;
   /**
+   * For a picture expected to hold: where a node's expected load exceeds its capacity by more than
+   * `threshold` in every window (over capacity for good, its backlog growing whatever the span), a
+   * plan's gain counts for at least this long (ms) after it finishes — the span it is priced over
+   * grows past `horizonMs` to its makespan plus this, the last window's loads held — and any
+   * positive saving is proposed (the threshold guards against churn for small gains, not against
+   * ending an overload that does not pass). Ignored otherwise; default 0.
+   */
+  readonly gainAfterMs?: number;
+  /**
    * Operations still running when the plan is made (of earlier plans); `map` is then the map once
    * they finish. A timed input prices them into the plan's execution (execution.ts): the old
    * layout serves until their cut-overs, they load their nodes and hold slots, and a plan action

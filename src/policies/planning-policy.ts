@@ -135,6 +135,11 @@ export abstract class PlanningPolicy implements Policy {
     return this.spec.payback;
   }
 
+  /** How long a plan's gain counts at least past its end (`PlanInput.gainAfterMs`); undefined: not at all. */
+  protected gainAfterMs(): number | undefined {
+    return undefined;
+  }
+
   /** Search windows the PRE keeps of a picture (consecutive windows averaged in groups beyond it); undefined: the planner's default. */
   protected searchWindows(_pic: LoadPicture): number | undefined {
     return this.spec.searchWindows;
@@ -204,7 +209,7 @@ export abstract class PlanningPolicy implements Policy {
       },
       goals: this.spec.goals,
       threshold: this.spec.threshold,
-      ...(this.spec.priceExecution !== false && pic.windowMs !== undefined ? { windowMs: pic.windowMs, horizonMs: this.paybackMs() } : {}),
+      ...(this.spec.priceExecution !== false && pic.windowMs !== undefined ? { windowMs: pic.windowMs, horizonMs: this.paybackMs(), gainAfterMs: this.gainAfterMs() } : {}),
     };
   }
 

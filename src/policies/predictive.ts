@@ -108,6 +108,16 @@ export class PredictivePolicy extends PlanningPolicy {
     return this.shapeHold && this.surprised === null ? this.shapeHold.span(this.heldHorizon()) : this.heldHorizon();
   }
 
+  /**
+   * Where the stream's shape has held (the payback span longer than the horizon), a layout over
+   * capacity for good stays so however long the moves: a plan ending it gains for a horizon past
+   * its end (`PlanInput.gainAfterMs`).
+   */
+  protected override gainAfterMs(): number | undefined {
+    const h = this.heldHorizon();
+    return this.spec.payback === undefined && this.paybackMs()! > h ? h : undefined;
+  }
+
   /** The horizon the payback span starts from. */
   protected heldHorizon(): number {
     return this.spec.horizon;

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { makePartitionMap } from '../../src/model/index.ts';
-import { buildContext, executionOverload, lagShare, planRepartition, seededRng, type PlanInput } from '../../src/planner/index.ts';
+import { buildContext, executionOverload, lagShare, planInputProblems, planRepartition, seededRng, type PlanInput } from '../../src/planner/index.ts';
+import { overCapacityForGood } from '../../src/planner/execution.ts';
 
 const MB = 1024 * 1024;
 
@@ -12,7 +13,7 @@ const MB = 1024 * 1024;
  * Two nodes, four partitions; node 0 holds three hot ones (overloaded by a third), node 1 one
  * cold one. Moving one hot partition to node 1 fixes it; its state is `stateMB` per bucket.
  */
-function overloaded(stateMB: number, timing: { windowMs?: number; horizonMs?: number; moveLoad?: number } = {}): PlanInput {
+function overloaded(stateMB: number, timing: { windowMs?: number; horizonMs?: number; moveLoad?: number; gainAfterMs?: number } = {}): PlanInput {
   const B = 8;
   const load = Float64Array.from([200, 200, 200, 200, 200, 200, 10, 10]);
   return {
@@ -24,6 +25,7 @@ function overloaded(stateMB: number, timing: { windowMs?: number; horizonMs?: nu
     threshold: 0.05,
     ...(timing.windowMs !== undefined ? { windowMs: timing.windowMs } : {}),
     ...(timing.horizonMs !== undefined ? { horizonMs: timing.horizonMs } : {}),
+    ...(timing.gainAfterMs !== undefined ? { gainAfterMs: timing.gainAfterMs } : {}),
   };
 }
 
@@ -54,6 +56,17 @@ describe('executionOverload', () => {
     // Node 0 (1,200/s) at 450/s instead of 900/s during the first 60 s; node 1 (410/s) fits either way.
     expect(b.during - a.during).toBeCloseTo((450 / 1220) / 3, 9);
     expect(b.target).toBe(a.target);
+  });
+  it('with gainAfterMs, counts the target that long past the makespan', () => {
+    // 2 × 1 GB at 10 MB/s: 204.8 s, beyond the 180 s picture; its gain then counts 120 s more.
+    const ctx = buildContext(overloaded(1024, { windowMs: 60_000, gainAfterMs: 120_000 }));
+    const ex = executionOverload(ctx, ctx.input.map, moveOne, [[]]);
+    expect(ex.spanMs).toBeCloseTo(324_800, 0);
+    expect(ex.target).toBe(0);
+    expect(ex.during).toBeCloseTo((ex.current * 204_800) / 324_800, 9);
+    // A plan done within the span keeps the span.
+    const quick = buildContext(overloaded(30, { windowMs: 60_000, gainAfterMs: 120_000 }));
+    expect(executionOverload(quick, quick.input.map, moveOne, [[]]).spanMs).toBe(180_000);
   });
   it('holds the last window until the horizon', () => {
     const ctx = buildContext(overloaded(300, { windowMs: 60_000, horizonMs: 600_000 }));
@@ -107,12 +120,35 @@ describe('operations in flight', () => {
   });
 });
 
+describe('planInputProblems', () => {
+  it('names a negative or infinite gainAfterMs', () => {
+    for (const gainAfterMs of [-1, Infinity, NaN]) {
+      expect(planInputProblems({ ...overloaded(1, { windowMs: 60_000 }), gainAfterMs })).toEqual([{ path: 'gainAfterMs', message: 'must be a non-negative number of ms' }]);
+    }
+  });
+});
+
+describe('overCapacityForGood', () => {
+  it('needs a node over capacity × (1 + threshold) in every window', () => {
+    const input = overloaded(1, { windowMs: 60_000 }); // node 0 at 1,200/s against 900/s
+    expect(overCapacityForGood(input)).toBe(true);
+    expect(overCapacityForGood({ ...input, threshold: 0.4 })).toBe(false); // 1,200 < 1,260
+    const fits = Float64Array.from([140, 140, 140, 140, 140, 140, 10, 10]); // node 0 at 840/s
+    expect(overCapacityForGood({ ...input, windows: [input.windows[0], fits, input.windows[2]] })).toBe(false);
+  });
+});
+
 describe('lagShare', () => {
   it('is 0 without movement, grows with the bytes and stops at 1', () => {
-    const lag = { current: 1, fixedMs: 1000, msPerByte: 0.001, horizonMs: 10_000 };
+    const lag = { current: 1, fixedMs: 1000, msPerByte: 0.001, horizonMs: 10_000, afterMs: 0 };
     expect(lagShare(lag, 0)).toBe(0);
     expect(lagShare(lag, 1e6)).toBeCloseTo(0.2, 12);
     expect(lagShare(lag, 1e9)).toBe(1);
+  });
+  it('with afterMs, prices a slow layout over its reach plus afterMs, never at 1', () => {
+    const lag = { current: 1, fixedMs: 1000, msPerByte: 0.001, horizonMs: 10_000, afterMs: 5_000 };
+    expect(lagShare(lag, 1e6)).toBeCloseTo(0.2, 12); // reached within the horizon less afterMs: as before
+    expect(lagShare(lag, 1e9)).toBeCloseTo(1_001_000 / 1_006_000, 12);
   });
 });
 
@@ -128,6 +164,21 @@ describe('planRepartition with a timed input', () => {
     expect(plan(overloaded(10_240)).proposed).toBe(true);
     const r = plan(overloaded(10_240, { windowMs: 60_000 }));
     expect(r.proposed).toBe(false);
+  });
+  it('over capacity for good, a gain counted past the plan\'s end makes the same slow plan worth it', () => {
+    const r = plan(overloaded(10_240, { windowMs: 60_000, gainAfterMs: 30 * 60_000 }));
+    expect(r.proposed).toBe(true);
+    expect(r.reason).toContain('over capacity for good');
+    const [, run, span] = /~(\d+) min, paid back over (\d+) min/.exec(r.reason)!.map(Number);
+    expect(span).toBe(run + 30); // its moves, then 30 min
+  });
+  it('ignores gainAfterMs where no node is over capacity for good', () => {
+    // The last window's load fits: the overload passes, the slow plan does not pay.
+    const input = overloaded(10_240, { windowMs: 60_000, gainAfterMs: 30 * 60_000 });
+    const light = Float64Array.from([100, 100, 100, 100, 100, 100, 10, 10]);
+    const r = plan({ ...input, windows: [input.windows[0], input.windows[1], light] });
+    expect(r.proposed).toBe(false);
+    expect(r.reason).not.toContain('over capacity for good');
   });
   it('a longer payback horizon makes the same slow plan worth it', () => {
     expect(plan(overloaded(10_240, { windowMs: 60_000, horizonMs: 6 * 3_600_000 })).proposed).toBe(true);

@@ -2,7 +2,8 @@
  * The payback span in a run (shape-hold.ts, wired in predictive.ts): predictive's code path prices
  * its plans over twice the horizon once the key space's shape has held that long, over the
  * horizon before (and for a band that moves on), and over `payback` when the scenario fixes it.
- * The span is read from every input the PRE receives (`recordDecisions`).
+ * The span is read from every input the PRE receives (`recordDecisions`), with the gain counted
+ * past a plan's end (`gainAfterMs`: the horizon where the span is twice it, none with `payback`).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as path from 'node:path';
@@ -33,10 +34,13 @@ const BAND = `    - { share: 0.5, zipf: { s: 0.8, shuffle: true } }
     - { share: 0.5, band: { center: 0.2, width: 0.1, speed: 6 } }`;
 const FAIR = `{ kind: reactive, headroom: true, every: 2m, window: 2m, horizon: 30m, iterations: 300, strategy: chase, skipTolerance: 0 }`;
 
-/** The payback span (minutes) of every PRE call of the scenario's one lane, in order. */
-function spans(keys: string, lane: string): number[] {
+/** The payback span (minutes) of every PRE call of the scenario's one lane, in order; `after` gets each call's gainAfterMs in minutes (0: none). */
+function spans(keys: string, lane: string, after: number[] = []): number[] {
   const out: number[] = [];
-  recordDecisions((input) => out.push((input.horizonMs ?? NaN) / 60_000));
+  recordDecisions((input) => {
+    out.push((input.horizonMs ?? NaN) / 60_000);
+    after.push((input.gainAfterMs ?? 0) / 60_000);
+  });
   const { summary } = runLoaded(parseScenario(scenario(keys, lane), 'payback-span.yaml', path.join(__dirname)), { workers: 1 });
   recordDecisions(undefined);
   expect(summary.policies.lane.invariantViolations).toBe(0);
@@ -47,7 +51,10 @@ afterEach(() => recordDecisions(undefined));
 
 describe('the payback span in a run', () => {
   it('is the horizon for the first hour, then twice it while the shape holds', () => {
-    const s = spans(STILL, FAIR);
+    const after: number[] = [];
+    const s = spans(STILL, FAIR, after);
+    // A gain past a plan's end (for a node over capacity for good) counts where the shape held.
+    expect(after.every((m, i) => m === (s[i] === 60 ? 30 : 0))).toBe(true);
     // Decisions every 2 minutes: the first 30 within the first hour (no samples that far back yet).
     expect(s.length).toBeGreaterThan(80);
     expect(s.slice(0, 30).every((m) => m === 30)).toBe(true);
@@ -55,7 +62,9 @@ describe('the payback span in a run', () => {
   });
 
   it('is what `payback` says when the scenario fixes it', () => {
-    const s = spans(STILL, FAIR.replace('horizon: 30m', 'horizon: 30m, payback: 45m'));
+    const after: number[] = [];
+    const s = spans(STILL, FAIR.replace('horizon: 30m', 'horizon: 30m, payback: 45m'), after);
+    expect(after.every((m) => m === 0)).toBe(true);
     expect(s.length).toBeGreaterThan(80);
     expect(s.every((m) => m === 45)).toBe(true);
   });
