@@ -178,9 +178,7 @@ const FOR_GOOD = ' (a node over capacity for good: any saving pays)';
 export function planRepartition(given: PlanInput, options: PlanOptions): PlanResult {
   check(given);
   recorder?.(given, options);
-  // A gain past the plan's end, and any saving, count only where a node is over capacity for good.
-  const forGood = (given.gainAfterMs ?? 0) > 0 && overCapacityForGood(given);
-  const input: PlanInput = forGood ? given : { ...given, gainAfterMs: undefined };
+  const { input, forGood } = asPriced(given);
   const optimizer = optimizerOf(options);
   const { ctx, model: unguarded } = modelFor(input, options);
   const before = input.map;
@@ -194,7 +192,8 @@ export function planRepartition(given: PlanInput, options: PlanOptions): PlanRes
   const currentCost = heldCost + (model.lag ? inFlightCost(base, ctx) : 0); // doing nothing meets the operations in flight too
   const nowMs = options.nowMs ?? 0;
   const id = options.id ?? `plan-${nowMs}`;
-  const threshold = currentFeasible && forGood ? 0 : input.threshold;
+  const waived = currentFeasible && forGood ? FOR_GOOD : ''; // any saving pays
+  const threshold = waived ? 0 : input.threshold;
   // Early exit: when even the lower bound on every layout's cost saves no more than the
   // threshold, no search can find a plan worth proposing (a feasible current map can only be
   // replaced for its savings). Most decisions of a running policy end here.
@@ -203,7 +202,7 @@ export function planRepartition(given: PlanInput, options: PlanOptions): PlanRes
     const maxSavings = (currentCost - bound) / currentCost;
     if (maxSavings <= threshold) {
       return unchanged(ctx, model, curState, currentCost, optimizer.name, id, nowMs, options.basis,
-        `no plan can save more than ${pct(Math.max(0, maxSavings))} (cost lower bound) ≤ threshold ${pct(threshold)}${forGood ? FOR_GOOD : ''}`);
+        `no plan can save more than ${pct(Math.max(0, maxSavings))} (cost lower bound) ≤ threshold ${pct(threshold)}${waived}`);
     }
   }
 
@@ -215,22 +214,11 @@ export function planRepartition(given: PlanInput, options: PlanOptions): PlanRes
   const savings = currentCost > 0 ? (currentCost - plannedCost) / currentCost : 0;
   const current = impactOf(ctx, before, undefined, currentCost);
   const predicted = impactOf(ctx, derived.after, { before, ...derived }, plannedCost);
-  const plan: Plan = {
-    id,
-    createdAtMs: nowMs,
-    basis: options.basis ?? 'input',
-    before,
-    after: derived.after,
-    actions: derived.actions,
-    dependsOn: derived.dependsOn,
-    current,
-    predicted,
-    savings,
-  };
+  const plan: Plan = { id, createdAtMs: nowMs, basis: options.basis ?? 'input', before, after: derived.after, actions: derived.actions, dependsOn: derived.dependsOn, current, predicted, savings };
   const { proposed, reason } = overCap(proposal(derived.actions.length, model, curState, currentFeasible, isFeasible(model, targetState), savings, threshold), peak, ctx.maxPartitions);
   return {
     proposed,
-    reason: reason + (threshold !== input.threshold ? FOR_GOOD : '') + timing + note,
+    reason: reason + waived + timing + note,
     plan,
     current,
     predicted,
@@ -238,6 +226,12 @@ export function planRepartition(given: PlanInput, options: PlanOptions): PlanRes
     terms: { current: termValues(model, curState), predicted: termValues(model, targetState) },
     stats: { optimizer: optimizer.name, iterations: result.iterations, ended: result.ended },
   };
+}
+
+/** The input as the PRE prices it: `gainAfterMs` only where a node is over capacity for good (execution.ts). */
+function asPriced(given: PlanInput): { input: PlanInput; forGood: boolean } {
+  const forGood = (given.gainAfterMs ?? 0) > 0 && overCapacityForGood(given);
+  return { input: forGood ? given : { ...given, gainAfterMs: undefined }, forGood };
 }
 
 /** The optimizer `options` names (annealing by default), or the one it carries. */
