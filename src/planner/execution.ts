@@ -16,7 +16,7 @@
  *   time-weighted over the horizon, the last window's picture held to its end. Operations still
  *   running (`PlanInput.inFlight`) go first in that schedule, and doing nothing meets them too.
  */
-import { applyAction, conflictDependencies, MapError, type PartitionMap, type PlanAction } from '../model/index.ts';
+import { applyAction, conflictDependencies, MapError, nodeLoads, partitionLoads, type PartitionMap, type PlanAction } from '../model/index.ts';
 import { windowPrefixes, type PlanContext } from './context.ts';
 import type { CostModel, Lag } from './cost.ts';
 import type { PlanInput } from './types.ts';
@@ -31,13 +31,11 @@ import { actionBytes, actionDurationsMs, scheduleTimes } from './impact.ts';
 export function overCapacityForGood(input: PlanInput): boolean {
   const { map, cluster } = input;
   const slots = Math.max(cluster.nodes, ...map.nodes) + 1;
-  const loads = new Float64Array(slots);
+  const limit = cluster.nodeCapacity * (1 + input.threshold);
   const over = new Uint8Array(slots).fill(1);
-  const b = map.boundaries;
   for (const w of input.windows) {
-    loads.fill(0);
-    for (let i = 0; i + 1 < b.length; i++) for (let k = b[i]; k < b[i + 1]; k++) loads[map.nodes[i]] += w[k];
-    for (let n = 0; n < slots; n++) if (!(loads[n] > cluster.nodeCapacity * (1 + input.threshold))) over[n] = 0;
+    const loads = nodeLoads(map, partitionLoads(map, w), slots);
+    for (let n = 0; n < slots; n++) if (!(loads[n] > limit)) over[n] = 0;
   }
   return over.includes(1);
 }

@@ -135,9 +135,15 @@ export abstract class PlanningPolicy implements Policy {
     return this.spec.payback;
   }
 
-  /** How long a plan's gain counts at least past its end (`PlanInput.gainAfterMs`); undefined: not at all. */
-  protected gainAfterMs(): number | undefined {
+  /** How long a plan's gain counts at least past its end (`PlanInput.gainAfterMs`) with this payback span; undefined: not at all. */
+  protected gainAfterMs(_paybackMs: number | undefined): number | undefined {
     return undefined;
+  }
+
+  /** A timed input's span fields: the payback span, and the gain past a plan's end for it. */
+  private timing(windowMs: number): { windowMs: number; horizonMs: number | undefined; gainAfterMs: number | undefined } {
+    const horizonMs = this.paybackMs();
+    return { windowMs, horizonMs, gainAfterMs: this.gainAfterMs(horizonMs) };
   }
 
   /** Search windows the PRE keeps of a picture (consecutive windows averaged in groups beyond it); undefined: the planner's default. */
@@ -209,7 +215,7 @@ export abstract class PlanningPolicy implements Policy {
       },
       goals: this.spec.goals,
       threshold: this.spec.threshold,
-      ...(this.spec.priceExecution !== false && pic.windowMs !== undefined ? { windowMs: pic.windowMs, horizonMs: this.paybackMs(), gainAfterMs: this.gainAfterMs() } : {}),
+      ...(this.spec.priceExecution !== false && pic.windowMs !== undefined ? this.timing(pic.windowMs) : {}),
     };
   }
 

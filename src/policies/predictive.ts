@@ -113,9 +113,9 @@ export class PredictivePolicy extends PlanningPolicy {
    * capacity for good stays so however long the moves: a plan ending it gains for a horizon past
    * its end (`PlanInput.gainAfterMs`).
    */
-  protected override gainAfterMs(): number | undefined {
+  protected override gainAfterMs(paybackMs: number | undefined): number | undefined {
     const h = this.heldHorizon();
-    return this.spec.payback === undefined && this.paybackMs()! > h ? h : undefined;
+    return this.spec.payback === undefined && paybackMs !== undefined && paybackMs > h ? h : undefined;
   }
 
   /** The horizon the payback span starts from. */
