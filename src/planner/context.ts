@@ -249,19 +249,34 @@ export function offNode(ctx: PlanContext, prefix: Float64Array, lo: number, hi: 
   return s;
 }
 
+/** Per-node sums of `homeNode` (NaN: no partition of that node overlaps), reset after each call. */
+let homeAcc = new Float64Array(16).fill(NaN);
+
 /** The current node owning most state of `[lo, hi)` (its "home"; ties: lowest node). */
 export function homeNode(ctx: PlanContext, lo: number, hi: number): number {
   const bb = ctx.beforeBounds;
-  let best = -1;
-  let bestW = -1;
-  // Small ranges overlap few current partitions; accumulate per node in a tiny list.
-  const acc = new Map<number, number>();
+  // Per node in a scratch array (this runs in the searches' inner loop: no allocation), summed in
+  // partition order as a map would; the nodes touched lie in [first, last].
+  let first = Infinity;
+  let last = -1;
   for (let p = ctx.beforeOwner[lo]; p < ctx.beforeNodes.length && bb[p] < hi; p++) {
     const w = ctx.statePrefix[Math.min(hi, bb[p + 1])] - ctx.statePrefix[Math.max(lo, bb[p])] + 1e-9 * (Math.min(hi, bb[p + 1]) - Math.max(lo, bb[p]));
     const n = ctx.beforeNodes[p];
-    acc.set(n, (acc.get(n) ?? 0) + w);
+    if (n >= homeAcc.length) {
+      const grown = new Float64Array(2 * n + 2).fill(NaN);
+      grown.set(homeAcc);
+      homeAcc = grown;
+    }
+    homeAcc[n] = Number.isNaN(homeAcc[n]) ? w : homeAcc[n] + w;
+    if (n < first) first = n;
+    if (n > last) last = n;
   }
-  for (const [n, w] of [...acc.entries()].sort((a, b) => a[0] - b[0])) {
+  let best = -1;
+  let bestW = -1;
+  for (let n = first; n <= last; n++) {
+    const w = homeAcc[n];
+    if (Number.isNaN(w)) continue;
+    homeAcc[n] = NaN;
     if (w > bestW) {
       best = n;
       bestW = w;

@@ -79,7 +79,8 @@ export class SpreadStrategy {
   private readonly avoidable: Float64Array;
   /** State bytes per bucket, read into one buffer (the migration's cost). */
   private readonly state: Float64Array;
-  private last: { base: PartitionMap; target: PartitionMap; d: ReturnType<SpreadStrategy['derived']> } | null = null;
+  /** The last pair derived, with the rates it was ordered on (`scoredAt`): a switch checks it, then runs it. */
+  private last: { base: PartitionMap; target: PartitionMap; ratesAt: number; d: ReturnType<SpreadStrategy['derived']> } | null = null;
   private candidates: PartitionMap[] | null = null;
   /** Each candidate as the strategy would have placed its stripes (shadow-stripes.ts): what is scored. */
   private shadows: ShadowStripes[] = [];
@@ -247,11 +248,12 @@ export class SpreadStrategy {
     // first). Only it is priced: a coarser layout that scored the same is not taken because its
     // migration is cheaper (the evidence may cover only quiet hours, where every candidate
     // scores nothing, and finer stripes spread a coming hot range over more nodes).
-    let best: number | null = null;
-    for (let i = 0; i < s.cand.length; i++) {
-      if ((best === null || s.cand[i] < s.cand[best]) && this.fits(base, this.candidates![i])) best = i;
-    }
-    if (best === null || !(s.share(s.cand[best]) <= set.ratio * a)) return null;
+    // Tried in score order, so only the first that fits has its migration derived; when even
+    // the best score misses the ratio, none is derived at all.
+    const order = Array.from(s.cand.keys()).sort((i, j) => s.cand[i] - s.cand[j] || i - j);
+    if (order.length === 0 || !(s.share(s.cand[order[0]]) <= set.ratio * a)) return null;
+    const best = order.find((i) => this.fits(base, this.candidates![i]));
+    if (best === undefined || !(s.share(s.cand[best]) <= set.ratio * a)) return null;
     return this.pays(base, this.candidates![best], a, s.share(s.cand[best])) ? best : null;
   }
 
@@ -300,12 +302,12 @@ export class SpreadStrategy {
    * that order's peak partition count. Kept for the last pair: a switch checks it, then runs it.
    */
   private derived(base: PartitionMap, target: PartitionMap): { actions: PlanAction[]; dependsOn: number[][]; after: PartitionMap; peak: number } {
-    if (this.last?.base === base && this.last.target === target) return this.last.d;
+    if (this.last?.base === base && this.last.target === target && this.last.ratesAt === this.scoredAt) return this.last.d;
     const d = deriveActions(base, { boundaries: Int32Array.from(target.boundaries), nodes: Int32Array.from(target.nodes) });
     const o = loadAwareOrder(base, d.actions, d.dependsOn, this.rates, this.ctx.cluster.nodeCapacity);
     const cs = countSafe(base, o.actions, o.dependsOn, this.ctx.cluster.maxPartitions);
     const out = { actions: o.actions, dependsOn: cs.dependsOn, after: d.after, peak: cs.peak };
-    this.last = { base, target, d: out };
+    this.last = { base, target, ratesAt: this.scoredAt, d: out };
     return out;
   }
 
