@@ -129,11 +129,14 @@ export const snapShift: Move = (s, rng) => {
     if (bb[m] < x) a = m + 1;
     else c = m;
   }
-  let best = -1;
-  for (const y of [bb[a] === x ? bb[a + 1] : bb[a], a > 0 ? bb[a - 1] : -1]) {
-    if (y === undefined || y <= b[j - 1] || y >= b[j + 1] || y === x) continue;
-    if (best < 0 || Math.abs(y - x) < Math.abs(best - x)) best = y;
-  }
+  // The nearest of the two candidates (the first current boundary past x, the last before it)
+  // strictly between the neighbours; the first wins a tie.
+  const y1 = bb[a] === x ? bb[a + 1] : bb[a];
+  const y2 = a > 0 ? bb[a - 1] : -1;
+  const lo = b[j - 1];
+  const hi = b[j + 1];
+  let best = y1 !== undefined && y1 > lo && y1 < hi && y1 !== x ? y1 : -1;
+  if (y2 > lo && y2 < hi && y2 !== x && (best < 0 || Math.abs(y2 - x) < Math.abs(best - x))) best = y2;
   return best < 0 ? null : shiftUndo(s, j, best);
 };
 
@@ -143,6 +146,9 @@ function leastLoadedNode(s: LayoutState, w: number): number {
   for (let m = 1; m < s.ctx.nodeCount; m++) if (nl[m] < nl[n]) n = m;
   return n;
 }
+
+/** The partitions on the busiest node, as `nodeMove` collects them (a scratch buffer: no allocation per move). */
+let onHot = new Int32Array(64);
 
 /** Puts one partition (often one on the busiest node) on its home, the least-loaded or a random node. */
 export const nodeMove: Move = (s, rng) => {
@@ -155,9 +161,10 @@ export const nodeMove: Move = (s, rng) => {
     const nl = s.nodeLoads(w);
     let hot = 0;
     for (let n = 1; n < nl.length; n++) if (nl[n] > nl[hot]) hot = n;
-    const on: number[] = [];
-    for (let t = 0; t < k; t++) if (s.nodes[t] === hot) on.push(t);
-    if (on.length > 0) i = on[randInt(rng, on.length)];
+    if (onHot.length < k) onHot = new Int32Array(2 * k);
+    let m = 0;
+    for (let t = 0; t < k; t++) if (s.nodes[t] === hot) onHot[m++] = t;
+    if (m > 0) i = onHot[randInt(rng, m)];
   }
   const r = rng.next();
   let n: number;
