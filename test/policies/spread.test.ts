@@ -8,6 +8,8 @@ import { stripeCounts, stripes } from '../../src/policies/restripe.ts';
 import { equalPartitionMap, type PartitionMap } from '../../src/model/partition-map.ts';
 import { applyActions } from '../../src/model/apply-action.ts';
 import type { PolicyContext } from '../../src/policies/policy.ts';
+import { deriveActions } from '../../src/planner/derive-actions.ts';
+import { loadAwareOrder } from '../../src/planner/load-order.ts';
 
 const B = 64;
 const N = 4;
@@ -117,6 +119,25 @@ describe('spread strategy', () => {
     expect(r.events.map((e) => e.to)).toEqual(['spread', 'chase']);
     expect(r.spreadMs).toBeGreaterThanOrEqual(2 * 3_600_000);
     expect(r.placements).toBe(0);
+  });
+
+  it('orders a migration asked for again on the window just scored, not on the one it was first derived on', () => {
+    const state = { map: equalPartitionMap(B, N, N), rates: band(110) };
+    const s = new SpreadStrategy(fakeContext(state), EVERY);
+    const first = afterEvidence(s, state.map);
+    expect(first.kind).toBe('migrate');
+    // The migration never ran (no plan active), the map is the same object; the load moved to
+    // node 2's range, so the drain-before-fill order of the same actions changes.
+    state.rates = new Float64Array(B).fill(1);
+    for (let b = 32; b < 40; b++) state.rates[b] += 110 / 8;
+    const again = s.step(25 * EVERY, state.map, false, undefined, new Set(), plans);
+    expect(again.kind).toBe('migrate');
+    if (first.kind !== 'migrate' || again.kind !== 'migrate') return;
+    const striped = equalPartitionMap(B, 32, N);
+    const d = deriveActions(state.map, { boundaries: Int32Array.from(striped.boundaries), nodes: Int32Array.from(striped.nodes) });
+    const expected = loadAwareOrder(state.map, d.actions, d.dependsOn, state.rates, CAP).actions;
+    expect(again.plan.actions).toEqual(expected);
+    expect(again.plan.actions).not.toEqual(first.plan.actions);
   });
 
   it('splits its held stripes where they are when a range outgrows them and a finer count serves it, else chases', () => {
