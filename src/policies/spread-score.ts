@@ -103,3 +103,13 @@ export class Scores {
     return this.total > 0 ? x / this.total : 0;
   }
 }
+
+/**
+ * The lowest-scoring candidate for which `fits` holds, ties to the lowest index (candidates come
+ * finest first), or null: `fits` (deriving a migration, not cheap) is asked in score order and
+ * only until one holds.
+ */
+export function bestFitting(scores: Float64Array, fits: (i: number) => boolean): number | null {
+  const order = Array.from(scores.keys()).sort((i, j) => scores[i] - scores[j] || i - j);
+  return order.find(fits) ?? null;
+}

@@ -30,7 +30,7 @@
  * `moveLoad` of capacity.
  */
 import { equalPartitionMap, onInactiveNode, sameCut, type PartitionMap } from '../model/partition-map.ts';
-import { hotOf, impactOf, overloadOf, Scores, servable, splitAvoidable } from './spread-score.ts';
+import { bestFitting, hotOf, impactOf, overloadOf, Scores, servable, splitAvoidable } from './spread-score.ts';
 import type { Plan, PlanAction } from '../model/plan.ts';
 import { deriveActions } from '../planner/derive-actions.ts';
 import { restripe, stripeCounts, stripes } from './restripe.ts';
@@ -248,12 +248,10 @@ export class SpreadStrategy {
     // first). Only it is priced: a coarser layout that scored the same is not taken because its
     // migration is cheaper (the evidence may cover only quiet hours, where every candidate
     // scores nothing, and finer stripes spread a coming hot range over more nodes).
-    // Tried in score order, so only the first that fits has its migration derived; when even
-    // the best score misses the ratio, none is derived at all.
-    const order = Array.from(s.cand.keys()).sort((i, j) => s.cand[i] - s.cand[j] || i - j);
-    if (order.length === 0 || !(s.share(s.cand[order[0]]) <= set.ratio * a)) return null;
-    const best = order.find((i) => this.fits(base, this.candidates![i]));
-    if (best === undefined || !(s.share(s.cand[best]) <= set.ratio * a)) return null;
+    // When even the best score misses the ratio, no migration is derived at all.
+    if (!(s.share(Math.min(...s.cand)) <= set.ratio * a)) return null;
+    const best = bestFitting(s.cand, (i) => this.fits(base, this.candidates![i]));
+    if (best === null || !(s.share(s.cand[best]) <= set.ratio * a)) return null;
     return this.pays(base, this.candidates![best], a, s.share(s.cand[best])) ? best : null;
   }
 

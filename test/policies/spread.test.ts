@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { SpreadStrategy } from '../../src/policies/spread.ts';
 import { sameCut } from '../../src/model/partition-map.ts';
-import { overloadOf, servable, splitAvoidable } from '../../src/policies/spread-score.ts';
+import { bestFitting, overloadOf, servable, splitAvoidable } from '../../src/policies/spread-score.ts';
+import fc from 'fast-check';
 import { ShadowStripes } from '../../src/policies/shadow-stripes.ts';
 import { stripeCounts, stripes } from '../../src/policies/restripe.ts';
 import { equalPartitionMap, type PartitionMap } from '../../src/model/partition-map.ts';
@@ -119,6 +120,23 @@ describe('spread strategy', () => {
     expect(r.events.map((e) => e.to)).toEqual(['spread', 'chase']);
     expect(r.spreadMs).toBeGreaterThanOrEqual(2 * 3_600_000);
     expect(r.placements).toBe(0);
+  });
+
+  it('picks the lowest-scoring candidate that fits (ties to the finer), asking fits in score order and only until one holds', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 6 }), fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }), (sc, ok) => {
+        const scores = Float64Array.from(sc);
+        // The rule as a plain loop: a candidate replaces the best so far when it scores lower and fits.
+        let want: number | null = null;
+        for (let i = 0; i < scores.length; i++) if ((want === null || scores[i] < scores[want]) && ok[i]) want = i;
+        const asked: number[] = [];
+        const got = bestFitting(scores, (i) => (asked.push(i), ok[i]));
+        expect(got).toBe(want);
+        expect(new Set(asked).size).toBe(asked.length);
+        if (got !== null) expect(asked.at(-1)).toBe(got);
+        for (const i of asked.slice(0, -1)) expect(ok[i]).toBe(false);
+      }),
+    );
   });
 
   it('orders a migration asked for again on the window just scored, not on the one it was first derived on', () => {
