@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   writeFileAtomic(path.join(o.out, 'results.json'), JSON.stringify({ command, entries }, null, 2) + '\n');
   writeFileAtomic(path.join(o.out, 'index.html'), studyHtml(entries, command));
   log(`study: ${entries.length} scenario(s) in ${seconds} s → ${path.join(o.out, 'index.html')}`);
-  for (const e of entries) for (const v of e.verdicts) process.stdout.write(`${e.scenario}\t${v.met === true ? 'met' : v.met === false ? 'NOT met' : 'undefined'}\t${v.target}\t${v.detail}\n`);
+  for (const e of entries) for (const v of e.verdicts) process.stdout.write(`${e.scenario}\t${v.reference ? 'reference, ' : ''}${v.met === true ? 'met' : v.met === false ? 'NOT met' : 'undefined'}\t${v.target}\t${v.detail}\n`);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -51,8 +51,9 @@ export function ratioStats(a: readonly number[], b: readonly number[]): RatioSta
 
 /**
  * The pairs a/b compared: each predictive over each reactive (plain or fair) and each static
- * (the cluster's start, or a static policy's own layout), each oracle over each predictive, each
- * hindsight over each reactive, predictive and oracle.
+ * (the cluster's start, or a static policy's own layout), each oracle over each predictive and
+ * each reactive (the cut a perfect forecast gives this PRE: the ceiling of what a better forecast
+ * can add), each hindsight over each reactive, predictive and oracle.
  */
 export function ratioPairs(policies: Record<string, PolicySummary>): [string, string][] {
   const by = (kinds: string[]) => Object.entries(policies).filter(([, p]) => kinds.includes(p.kind)).map(([n]) => n);
@@ -60,6 +61,7 @@ export function ratioPairs(policies: Record<string, PolicySummary>): [string, st
   for (const p of by(['predictive'])) for (const r of by(['reactive'])) pairs.push([p, r]);
   for (const p of by(['predictive'])) for (const r of by(['static'])) pairs.push([p, r]);
   for (const o of by([...ORACLE_KINDS])) for (const p of by(['predictive'])) pairs.push([o, p]);
+  for (const o of by([...ORACLE_KINDS])) for (const r of by(['reactive'])) pairs.push([o, r]);
   for (const h of by(['hindsight'])) for (const p of by(['reactive', 'predictive', ...ORACLE_KINDS])) pairs.push([h, p]);
   return pairs;
 }

@@ -7,7 +7,7 @@
  * moved bytes as threshold and churn budget vary, the main run's lanes beside it).
  * Self-contained (renderPage: Vega inlined, no network), so it opens from a file anywhere.
  */
-import type { FrontPoint, STUDY_METRICS, StudyEntry } from '../experiment/study.ts';
+import { targetsOf, type FrontPoint, type STUDY_METRICS, type StudyEntry, type Verdict } from '../experiment/study.ts';
 import type { RatioStats, SeedStats } from '../experiment/seeds.ts';
 import { kindOfName, policyColor } from './colors.ts';
 import { escapeHtml as esc, renderPage, type ChartSection } from './html.ts';
@@ -17,11 +17,15 @@ import { SCHEMA } from './chart-parts.ts';
 import type { VlSpec } from './charts.ts';
 
 
-/** The ratio pairs the forest chart shows, in this order: predictive over each baseline, then the oracle over predictive. */
+/**
+ * The ratio pairs the forest chart shows, in this order: predictive over each baseline, the oracle
+ * over predictive, then the oracle over each reactive lane (the cut a perfect forecast gives).
+ */
 function forestPairs(entries: readonly StudyEntry[]): string[] {
   const all = [...new Set(entries.flatMap((e) => Object.keys(e.ratios)))];
-  const rank = (k: string) => (k.startsWith('predictive/reactive') ? 0 : k.startsWith('predictive/static') ? 1 : k.startsWith('predictive/') ? 2 : k === 'oracle/predictive' ? 3 : 4);
-  return all.filter((k) => rank(k) < 4).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const rank = (k: string) =>
+    k.startsWith('predictive/reactive') ? 0 : k.startsWith('predictive/static') ? 1 : k.startsWith('predictive/') ? 2 : k === 'oracle/predictive' ? 3 : k.startsWith('oracle/reactive') ? 4 : 5;
+  return all.filter((k) => rank(k) < 5).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
 /** The table's columns, in order (the study's metrics). */
@@ -170,12 +174,15 @@ export function frontChart(e: StudyEntry): VlSpec {
 function glanceHtml(entries: readonly StudyEntry[]): string {
   const rows = entries
     .map((e) => {
-      const v = e.verdicts.map((x) => `<span title="${esc(`${x.target}: ${x.detail}`)}">${mark(x.met)}</span>`).join(' ');
-      const met = e.verdicts.filter((x) => x.met === true).length;
-      return `<tr><td><a href="#${slug(e.scenario)}">${esc(e.scenario)}</a></td><td>${e.workload}, ${e.regime}</td><td>${met} of ${e.verdicts.length}</td><td style="text-align:left">${v}</td></tr>`;
+      const span = (x: Verdict) => `<span title="${esc(`${x.target}: ${x.detail}`)}">${mark(x.met)}</span>`;
+      const targets = targetsOf(e.verdicts);
+      const refs = e.verdicts.filter((x) => x.reference);
+      const met = targets.filter((x) => x.met === true).length;
+      const v = targets.map(span).join(' ') + (refs.length ? ` <small class="ref">references: ${refs.map(span).join(' ')}</small>` : '');
+      return `<tr><td><a href="#${slug(e.scenario)}">${esc(e.scenario)}</a></td><td>${e.workload}, ${e.regime}</td><td>${met} of ${targets.length}</td><td style="text-align:left">${v}</td></tr>`;
     })
     .join('');
-  return `<table><tr><th>scenario</th><th>workload, regime</th><th>targets met</th><th style="text-align:left">each target (hover for which)</th></tr>${rows}</table>`;
+  return `<table><tr><th>scenario</th><th>workload, regime</th><th>targets met</th><th style="text-align:left">each target, then the references (hover for which)</th></tr>${rows}</table>`;
 }
 
 /** One scenario's section: table, verdicts, decomposition, and where its two charts go. */
@@ -183,7 +190,9 @@ function scenarioHtml(e: StudyEntry, ids: { policies: string; front: string }): 
   const rows = Object.entries(e.policies)
     .map(([n, m]) => `<tr><td>${esc(n)}</td>${METRICS.map((k) => `<td>${cell(k, m[k])}</td>`).join('')}</tr>`)
     .join('');
-  const v = e.verdicts.map((x) => `<li>${mark(x.met, true)}: ${esc(x.target)}: ${esc(x.detail)}</li>`).join('');
+  const li = (x: Verdict) => `<li>${mark(x.met, true)}: ${esc(x.target)}: ${esc(x.detail)}</li>`;
+  const refs = e.verdicts.filter((x) => x.reference);
+  const v = targetsOf(e.verdicts).map(li).join('') + (refs.length ? `</ul><h3>References (not targets)</h3><ul>${refs.map(li).join('')}` : '');
   const d = e.decomposition;
   const num = (s: SeedStats) => `${esc(s.mean.toPrecision(4))} <small class="ci">[${esc(s.lo.toPrecision(4))}, ${esc(s.hi.toPrecision(4))}]</small>`;
   const dec = d
@@ -207,16 +216,16 @@ export function studyHtml(entries: readonly StudyEntry[], command: string): stri
     if (e.front.length) add(ids.front, frontChart(e));
     return scenarioHtml(e, ids);
   });
-  const met = entries.reduce((a, e) => a + e.verdicts.filter((v) => v.met === true).length, 0);
-  const all = entries.reduce((a, e) => a + e.verdicts.length, 0);
+  const met = entries.reduce((a, e) => a + targetsOf(e.verdicts).filter((v) => v.met === true).length, 0);
+  const all = entries.reduce((a, e) => a + targetsOf(e.verdicts).length, 0);
   const seeds = [...new Set(entries.flatMap((e) => e.seeds))];
   const head = `<div class="headline"><div class="lead"><b>${met} of ${all} targets met</b> over ${entries.length} scenario(s), seeds ${esc(seeds.join(', '))}: a target is met only when its 95% interval says so.</div><div class="seeds">Reproduce: <code>${esc(command)}</code></div></div>`;
   let forest = '';
   if (forestRows(entries).length) {
     add('forest', forestChart(entries));
-    forest = `<h2>Paired ratios at a glance</h2><p class="note">Per scenario, SLO-violating records of one policy over another's, paired per seed (geometric mean, 95% interval). Left of the dashed line at 1 the first policy has fewer; the slow periodic target asks predictive/reactive to reach left of 0.2.</p><div class="chart" id="forest"></div>`;
+    forest = `<h2>Paired ratios at a glance</h2><p class="note">Per scenario, SLO-violating records of one policy over another's, paired per seed (geometric mean, 95% interval). Left of the dashed line at 1 the first policy has fewer; the slow periodic target asks predictive/reactive to reach left of 0.2; oracle/reactive shows how far a perfect forecast gets this PRE.</p><div class="chart" id="forest"></div>`;
   }
-  const style = '<style>b.ok{color:#2e7d32}b.no{color:#c62828}b.na{color:#777}</style>';
+  const style = '<style>b.ok{color:#2e7d32}b.no{color:#c62828}b.na{color:#777}small.ref{color:#555;margin-left:.6em}</style>';
   const body = `${style}${head}${glanceHtml(entries)}${forest}${parts.join('\n')}`;
   return renderPage('keycast study: predictive against reactive', `${entries.length} scenario(s) · seeds ${esc(seeds.join(', '))}`, body, sections);
 }

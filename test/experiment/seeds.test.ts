@@ -46,6 +46,8 @@ describe('seed statistics', () => {
       ['p', 'f'],
       ['p', 's'],
       ['o', 'p'],
+      ['o', 'r'],
+      ['o', 'f'],
     ]);
   });
 

@@ -1,7 +1,7 @@
 /** The study's reduction: verdicts judged on intervals, Pareto fronts, entries. */
 import { describe, expect, it } from 'vitest';
 import { frontVerdict, paretoFront, studyEntry, verdicts } from '../../src/experiment/study.ts';
-import { studyHtml } from '../../src/report/study-report.ts';
+import { forestRows, studyHtml } from '../../src/report/study-report.ts';
 import { ratioStats, seedStats } from '../../src/experiment/seeds.ts';
 import type { Summary } from '../../src/experiment/summary.ts';
 
@@ -59,6 +59,38 @@ describe('study verdicts', () => {
     const far = summary('daily-peak-slow', { 'hindsight/reactive': { sloViolationRate: [[5, 5, 5], [10, 10, 10]], movedBytes: [[3, 3, 3], [10, 10, 10]] } });
     expect(verdicts(far, 'slow', 'periodic').find((x) => x.target.startsWith('hindsight/'))!.met).toBe(false);
     expect(verdicts(far, 'fast', 'periodic').some((x) => x.target.startsWith('hindsight/'))).toBe(false);
+  });
+
+  it("periodic slow: says whether a perfect forecast reaches the cut against each reactive lane (the forecast's ceiling)", () => {
+    const kinds = { reactive: { kind: 'reactive' }, reactive_fair: { kind: 'reactive' }, predictive: { kind: 'predictive' }, oracle: { kind: 'oracle' }, hindsight: { kind: 'hindsight' } };
+    const s = summary(
+      'daily-peak-slow',
+      {
+        'oracle/predictive': { sloViolationRate: [[1, 1, 1], [2, 2, 2]] },
+        'oracle/reactive': { sloViolationRate: [[1, 1.1, 0.9], [10, 10, 10]], movedBytes: [[3, 3, 3], [10, 10, 10]] },
+        'oracle/reactive_fair': { sloViolationRate: [[4, 4.2, 3.8], [10, 10, 10]], movedBytes: [[3, 3, 3], [10, 10, 10]] },
+        'hindsight/oracle': { sloViolationRate: [[1, 1, 1], [2, 2, 2]], movedBytes: [[3, 3, 3], [10, 10, 10]] },
+      },
+      kinds,
+    );
+    const ceiling = verdicts(s, 'slow', 'periodic').filter((x) => x.target.includes("forecast's ceiling"));
+    expect(ceiling.map((x) => [x.target.split(' ')[0], x.met])).toEqual([
+      ['oracle/reactive', true],
+      ['oracle/reactive_fair', false],
+    ]);
+    expect(ceiling[1].detail).toMatch(/^violations 0\.4/);
+    // only in the slow periodic regime, and only against reactive lanes (not over predictive or from hindsight)
+    expect(verdicts(s, 'fast', 'periodic').some((x) => x.target.includes("forecast's ceiling"))).toBe(false);
+    expect(verdicts(s, 'slow', 'bursts').some((x) => x.target.includes("forecast's ceiling"))).toBe(false);
+  });
+
+  it("the forest chart's pairs: predictive over each baseline, the oracle over predictive, then the oracle over each reactive lane", () => {
+    const r = (m: number) => ({ sloViolationRate: ratioStats([m, m * 1.1, m * 0.9], [1, 1, 1]) });
+    const e = {
+      scenario: 'daily-peak-slow',
+      ratios: { 'oracle/reactive_fair': r(0.4), 'hindsight/reactive': r(0.5), 'oracle/predictive': r(0.8), 'predictive/static': r(0.1), 'predictive/reactive_fair': r(0.6), 'oracle/reactive': r(0.2), 'predictive/reactive': r(0.3) },
+    } as unknown as Parameters<typeof forestRows>[0][number];
+    expect(forestRows([e]).map((x) => x.pair)).toEqual(['predictive/reactive', 'predictive/reactive_fair', 'predictive/static', 'oracle/predictive', 'oracle/reactive', 'oracle/reactive_fair']);
   });
 
   it('says whether predictive beats keeping a layout (each static lane), beyond the interval, in every regime', () => {
@@ -149,5 +181,31 @@ describe('study entries and page', () => {
     const html = studyHtml([e], 'npm run study');
     expect(html).toContain('bursts-slow');
     expect(html).toContain('npm run study');
+  });
+
+  it('the page counts targets only: the references (hindsight, the forecast\'s ceiling) are shown apart, not counted', () => {
+    const kinds = { reactive: { kind: 'reactive' }, predictive: { kind: 'predictive' }, oracle: { kind: 'oracle' } };
+    const s = summary(
+      'daily-peak-slow',
+      {
+        'predictive/reactive': { sloViolationRate: [[1, 1.1, 0.9], [10, 10, 10]], movedBytes: [[5, 5.2, 4.8], [10, 10, 10]] },
+        'oracle/predictive': { p99LatencyMs: [[2, 2, 2], [2, 2, 2]], recordSecondsOverSlo: [[1, 1, 1], [2, 2.2, 1.8]] },
+        'oracle/reactive': { sloViolationRate: [[5, 5, 5], [10, 10, 10]], movedBytes: [[3, 3, 3], [10, 10, 10]] },
+        'hindsight/reactive': { sloViolationRate: [[1, 1.1, 0.9], [10, 10, 10]], movedBytes: [[3, 3, 3], [10, 10, 10]] },
+      },
+      kinds,
+    );
+    const e = studyEntry('x.yaml', s, []);
+    expect(e.verdicts.map((v) => [v.met, v.reference ?? false])).toEqual([
+      [true, false],
+      [true, true],
+      [false, true],
+      [true, false],
+      [true, false],
+    ]);
+    const html = studyHtml([e], 'npm run study');
+    expect(html).toContain('<b>3 of 3 targets met</b>');
+    expect(html).toContain('<td>3 of 3</td>');
+    expect(html).toContain('<h3>References (not targets)</h3>');
   });
 });
