@@ -46,4 +46,12 @@ export interface PlanOptions {
    * the early exit the result also carries the best plan found, for inspection.
    */
   readonly earlyExit?: boolean;
+  /**
+   * Incremental decisions: the last search's result (a policy's previous decision), searched
+   * from as one more starting layout when it fits this context (the same key space, every
+   * partition on a node `< nodes`, the count within the limits), with `iterations` as the
+   * budget then (`PlanOptions.iterations` when it does not fit). A search that resumes where the
+   * last one ended needs a fraction of a cold one's budget (docs/planner.md, "Warm starts").
+   */
+  readonly warm?: { readonly map: PartitionMap; readonly iterations: number };
 }

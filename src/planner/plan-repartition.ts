@@ -18,7 +18,7 @@ import { LayoutState } from './layout-state.ts';
 import { layoutOfMap, sameLayoutArrays, type Layout } from './layout.ts';
 import { costLowerBound } from './lower-bound.ts';
 import { makeOptimizer } from './optimizers/index.ts';
-import { seedLayouts } from './seeds.ts';
+import { seedLayouts, warmLeads, warmSeed } from './seeds.ts';
 import type { PlanOptions } from './plan-options.ts';
 import type { PlanInput, PlanResult } from './types.ts';
 
@@ -206,8 +206,14 @@ export function planRepartition(given: PlanInput, options: PlanOptions): PlanRes
     }
   }
 
-  const seeds = seedLayouts(ctx);
-  const result = optimizer.optimize({ ctx, model, seeds }, { iterations: options.iterations ?? 20_000, shouldStop: options.shouldStop }, options.rng);
+  const fresh = seedLayouts(ctx);
+  const warm = warmSeed(ctx, options.warm?.map);
+  const seeds = warm ? [...fresh, warm] : fresh;
+  // The warm budget only when the last result still beats every fresh start (a stale one, e.g.
+  // after a migration the PRE did not plan, gets the whole budget).
+  const resume = warm !== null && warmLeads(ctx, model, fresh, warm);
+  const iterations = resume ? options.warm!.iterations : (options.iterations ?? 20_000);
+  const result = optimizer.optimize({ ctx, model, seeds }, { iterations, shouldStop: options.shouldStop }, options.rng);
   const { target, targetState, targetCost, note } = chooseTarget(ctx, model, options, result.layout, curState, heldCost, currentFeasible, threshold);
   const { derived, peak } = countSafeDerived(loadSafe(deriveActions(before, target), before, input, ctx.nodeCapacity), before, ctx.maxPartitions);
   const { cost: plannedCost, note: timing } = priceWhileRunning(ctx, base, model, before, derived, targetState, targetCost, currentCost);
@@ -224,7 +230,7 @@ export function planRepartition(given: PlanInput, options: PlanOptions): PlanRes
     predicted,
     savings,
     terms: { current: termValues(model, curState), predicted: termValues(model, targetState) },
-    stats: { optimizer: optimizer.name, iterations: result.iterations, ended: result.ended },
+    stats: { optimizer: optimizer.name, iterations: result.iterations, ended: result.ended, ...(resume ? { warm: true } : {}) },
   };
 }
 

@@ -3,12 +3,16 @@
  * re-placed, the count brought within the limits) and the exact min-max cut at the target count
  * with two node placements (home-preferring and pure LPT). Seeding from the exact cut is what
  * lets the searches reach the optimum for pure balance; starting from the current map is what
- * lets them find cheap plans when movement is expensive.
+ * lets them find cheap plans when movement is expensive. A policy's last search result is one
+ * more (`warmSeed`): the next search resumes where that one ended.
  */
 import { exactCut } from './exact.ts';
 import { assignNodes } from './assign-nodes.ts';
 import type { PlanContext } from './context.ts';
-import type { Layout } from './layout.ts';
+import { totalCost, type CostModel } from './cost.ts';
+import { LayoutState } from './layout-state.ts';
+import { layoutOfMap, type Layout } from './layout.ts';
+import type { PartitionMap } from '../model/index.ts';
 import { splitLayout, mergeLayout } from './reshape.ts';
 
 /** Partition count the searches aim at: `goals.partitionCount`, else the current count within the limits. */
@@ -144,4 +148,19 @@ export function seedLayouts(ctx: PlanContext): Layout[] {
   ];
   if (ctx.fixedK === undefined && ex.bottleneck > 0) seeds.push(splitInPlace(ctx, ex.bottleneck));
   return seeds;
+}
+
+/** `map` as a starting layout when it fits `ctx` (`PlanOptions.warm`), else null. */
+export function warmSeed(ctx: PlanContext, map: PartitionMap | undefined): Layout | null {
+  if (!map || map.buckets !== ctx.buckets) return null;
+  const k = map.nodes.length;
+  if (k < 1 || k > ctx.maxPartitions || (ctx.fixedK !== undefined && k !== ctx.fixedK)) return null;
+  for (const n of map.nodes) if (n >= ctx.nodeCount) return null;
+  return layoutOfMap(map);
+}
+
+/** True when `warm` costs no more than every one of `fresh` under `model` (the search may resume from it). */
+export function warmLeads(ctx: PlanContext, model: CostModel, fresh: readonly Layout[], warm: Layout): boolean {
+  const c = totalCost(model, new LayoutState(ctx, warm));
+  return fresh.every((l) => c <= totalCost(model, new LayoutState(ctx, l)));
 }

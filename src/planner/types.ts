@@ -134,6 +134,8 @@ export interface PlanStats {
    * cost lower bound showed that no plan can clear the threshold).
    */
   readonly ended: 'budget' | 'converged' | 'stopped' | 'bounded';
+  /** True when the search resumed from `PlanOptions.warm` (it led every fresh start) on the warm budget. */
+  readonly warm?: boolean;
 }
 
 /** What `planRepartition` returns. */

@@ -35,6 +35,11 @@ export class HindsightPolicy extends PlanningPolicy {
     super(spec);
   }
 
+  /** Every phase searched cold at the whole budget: the last phase's layout is no start for the next. */
+  protected override warmDefault(): number {
+    return 0;
+  }
+
   private get spanMs(): number {
     return this.spec.horizon > 0 ? this.spec.horizon : this.spec.every;
   }

@@ -35,7 +35,8 @@ describe('incremental decisions', () => {
     scenario(`  skipping: { kind: reactive, every: 1m, window: 1m, iterations: 2000 }
   every: { kind: reactive, every: 1m, window: 1m, iterations: 2000, skipTolerance: 0 }
   loose: { kind: reactive, every: 1m, window: 1m, iterations: 2000, skipTolerance: 0.9 }
-  predictive: { kind: predictive, every: 5m, horizon: 20m, iterations: 2000, minHistory: 1h }`),
+  predictive: { kind: predictive, every: 5m, horizon: 20m, iterations: 2000, minHistory: 1h }
+  cold: { kind: reactive, every: 1m, window: 1m, iterations: 2000, skipTolerance: 0, warmShare: 0 }`),
     'incremental.yaml',
     path.join(__dirname),
   );
@@ -49,6 +50,15 @@ describe('incremental decisions', () => {
     expect(s.skippedDecisions).toBeGreaterThan(s.decisions / 2);
     expect(e.skippedDecisions).toBe(0);
     expect(report('predictive').skippedDecisions).toBeGreaterThanOrEqual(0);
+  });
+
+  it("resumes most searches from the last one's result on a quarter of the budget, none with warmShare 0", () => {
+    const e = report('every');
+    expect(e.warmDecisions).toBeGreaterThan(0);
+    expect(e.warmDecisions).toBeLessThanOrEqual(e.decisions - e.skippedDecisions);
+    expect(report('predictive').warmDecisions).toBeGreaterThan(0);
+    expect(report('cold').warmDecisions).toBe(0);
+    expect(report('cold').decisions).toBe(e.decisions);
   });
 
   // The burst adds about 1,760 records/s (59% of a node's capacity) to one node already at about
