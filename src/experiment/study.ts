@@ -39,9 +39,6 @@ export interface Verdict {
   readonly reference?: true;
 }
 
-/** The verdicts that are targets (not references). */
-export const targetsOf = (vs: readonly Verdict[]): Verdict[] => vs.filter((v) => !v.reference);
-
 /** One scenario's entry of `study/results.json`. */
 export interface StudyEntry {
   readonly scenario: string;

@@ -7,7 +7,7 @@
  * moved bytes as threshold and churn budget vary, the main run's lanes beside it).
  * Self-contained (renderPage: Vega inlined, no network), so it opens from a file anywhere.
  */
-import { targetsOf, type FrontPoint, type STUDY_METRICS, type StudyEntry, type Verdict } from '../experiment/study.ts';
+import type { FrontPoint, STUDY_METRICS, StudyEntry, Verdict } from '../experiment/study.ts';
 import type { RatioStats, SeedStats } from '../experiment/seeds.ts';
 import { kindOfName, policyColor } from './colors.ts';
 import { escapeHtml as esc, renderPage, type ChartSection } from './html.ts';
@@ -27,6 +27,9 @@ function forestPairs(entries: readonly StudyEntry[]): string[] {
     k.startsWith('predictive/reactive') ? 0 : k.startsWith('predictive/static') ? 1 : k.startsWith('predictive/') ? 2 : k === 'oracle/predictive' ? 3 : k.startsWith('oracle/reactive') ? 4 : 5;
   return all.filter((k) => rank(k) < 5).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
+
+/** The verdicts that are targets (the references are shown apart, not counted). */
+const targetsOf = (vs: readonly Verdict[]): Verdict[] => vs.filter((v) => !v.reference);
 
 /** The table's columns, in order (the study's metrics). */
 const LABELS: Record<(typeof STUDY_METRICS)[number], string> = {
