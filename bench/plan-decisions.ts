@@ -21,6 +21,9 @@
  * time) and the cost of the configuration each decision ends with (the plan's target when
  * proposed, else the current map) under the decision's own input: mean, and the mean and worst
  * ratio to the first optimizer listed, decision by decision (≤ 1 is as good or better).
+ * `WARM=0.25,0.1` (with `COMPARE`) adds the first optimizer with warm starts: each decision
+ * also starts from the replay's previous result and, while that leads every fresh start, spends
+ * that share of its budget (`PlanOptions.warm`, as a planning policy's `warmShare` does).
  * `NOISE=1` adds the first optimizer replayed with other random streams: how far one search
  * lands from itself decision by decision (the yardstick for the worst ratio).
  * `reactive-bench` and `oracle-bench` are the cluster of `npm run bench` (B = 4096, 256
@@ -308,24 +311,29 @@ export interface Replay {
  * captured budget if it has one, else at `iterations`: time per decision and the cost of the
  * configuration each ends with (the plan's target when proposed, else the current map).
  */
-export function replay(decisions: readonly Decision[], optimizer: OptimizerName | Optimizer, iterations: number, seedBase = 1000): Replay {
+export function replay(decisions: readonly Decision[], optimizer: OptimizerName | Optimizer, iterations: number, seedBase = 1000, warmShare = 0): Replay {
   const wall: number[] = [];
   const cpu: number[] = [];
   const costs: number[] = [];
   let proposed = 0;
   let fp = 0x811c9dc5;
+  let last: PartitionMap | undefined;
   decisions.forEach(({ input, previous, now, iterations: own, maxSearchWindows }, d) => {
+    const budget = own ?? iterations;
+    // As a planning policy does (warmShare): resume from the last search's result on a share of the budget.
+    const warm = warmShare > 0 && last ? { warm: { map: last, iterations: Math.max(1, Math.round(budget * warmShare)) } } : {};
     const t0 = performance.now(); // clock-ok: benchmark measurement
     const c0 = process.cpuUsage();
-    const r = planRepartition(input, { optimizer, iterations: own ?? iterations, maxSearchWindows, rng: seededRng(seedBase + d), previous, nowMs: now, id: `d${d}` });
+    const r = planRepartition(input, { optimizer, iterations: budget, maxSearchWindows, rng: seededRng(seedBase + d), previous, nowMs: now, id: `d${d}`, ...warm });
     const c1 = process.cpuUsage(c0);
+    if (r.stats.ended !== 'bounded') last = r.plan.after;
     wall.push(performance.now() - t0); // clock-ok
     cpu.push((c1.user + c1.system) / 1000);
     if (r.proposed) proposed++;
     fp = fnv(`${r.proposed}|${r.savings}|${r.reason}|${JSON.stringify(r.plan.actions)}|${JSON.stringify(r.plan.dependsOn)};`, fp);
     costs.push(planCosts([r.proposed ? r.plan.after : input.map], input, { maxSearchWindows })[0]);
   });
-  const name = typeof optimizer === 'string' ? optimizer : optimizer.name;
+  const name = `${typeof optimizer === 'string' ? optimizer : optimizer.name}${warmShare > 0 ? ` warm ${warmShare}` : ''}`;
   return { name: seedBase === 1000 ? name : `${name}/${seedBase}`, cpu, wall, proposed, costs, fingerprint: fp };
 }
 
@@ -411,6 +419,7 @@ function main(): void {
   const BUDGETS = (process.env.BUDGETS ?? '').split(',').filter(Boolean).map(Number);
   const CASES = (process.env.CASES ?? 'reactive,oracle,reactive-large').split(',');
   const COMPARE = (process.env.COMPARE ?? '').split(',').filter(Boolean) as OptimizerName[];
+  const WARM = (process.env.WARM ?? '').split(',').filter(Boolean).map(Number);
   /** Optimizer of the first pass (the trajectory the replays follow). */
   const OPTIMIZER = (process.env.OPTIMIZER ?? 'annealing') as OptimizerName;
   const priced = process.env.PRICED === '1';
@@ -449,6 +458,8 @@ function main(): void {
         if (process.env.NOISE === '1') console.log(replayLine(replay(decisions, optimizer, ITERATIONS, 5000), ref));
       } else console.log(replayLine(r, ref));
     }
+    // Warm starts against the first optimizer compared, cold: the same inputs, each decision resuming from the replay's last result.
+    for (const share of WARM) if (ref) console.log(replayLine(replay(decisions, COMPARE[0], ITERATIONS, 1000, share), ref));
   }
 }
 

@@ -149,7 +149,8 @@ export function checkTable(cases: readonly CheckCase[]): string {
     const below = boundFailures(s);
     lines.push(`${failed || bugs(s) ? 'FAIL ' : 'ok   '} ${c.name}: ${expectationsOf(s).length - failed}/${expectationsOf(s).length} expectations${s.invariantViolations ? `, ${s.invariantViolations} invariant violation(s)` : ''}${below.length ? `, ${below.length} policy metric(s) below a lower bound` : ''} (${(c.wallMs / 1000).toFixed(1)} s)`);
     for (const e of expectationsOf(s)) {
-      const tally = seedTally(e);
+      const r = e.ratio;
+      const tally = r ? `paired ratio ${r.mean.toPrecision(3)}× [${r.lo.toPrecision(3)}, ${r.hi.toPrecision(3)}]` : seedTally(e);
       lines.push(`      ${e.pass ? '✔' : '✘'} ${e.expr}   [${e.left} vs ${e.right}]${tally ? ` (${tally})` : ''}`);
     }
     for (const e of below) lines.push(`      ✘ ${e.expr}   [${e.left} vs ${e.right}] (a keycast bug: no layout can do this)`);

@@ -16,7 +16,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InputError, type Problem } from '../model/errors.ts';
-import { compare, evaluate } from '../scenario/expect.ts';
+import { compare, evaluate, type Expectation } from '../scenario/expect.ts';
 import { SCALAR_METRICS } from '../scenario/metrics.ts';
 import type { LoadedScenario, LoadOptions, ScenarioLoader } from '../scenario/load.ts';
 import { metricValue } from './build-summary.ts';
@@ -123,6 +123,10 @@ export function seededExpectations(loaded: LoadedScenario, summaries: readonly S
         out.push({ expr: e.expr, pass: compare(left, e.op, right), left, right: round(right) });
         return;
       }
+      if (e.over === 'interval' && summaries.length > 1) {
+        out.push(intervalOutcome(e, summaries));
+        return;
+      }
       const per: SeedOutcome[] = summaries.map((s) => {
         const lookup = (pol: string, p: string[]) => metricValue(s.policies, pol, p);
         const left = lookup(e.left.policy, e.left.path);
@@ -137,6 +141,23 @@ export function seededExpectations(loaded: LoadedScenario, summaries: readonly S
   });
   if (problems.length) throw new InputError(problems);
   return out;
+}
+
+/**
+ * An `interval:` expectation over seeds: fails only when the paired per-seed ratio left ÷ right is
+ * beyond its 95% interval on the wrong side of 1 (`<`/`<=`: its lower end above 1; `>`/`>=`: its
+ * upper end below 1). Where no seed has a finite ratio (zeros), the means are compared.
+ * Left and right are the means.
+ */
+function intervalOutcome(e: Expectation, summaries: readonly Summary[]): ExpectationResult {
+  const a = summaries.map((s) => metricValue(s.policies, e.left.policy, e.left.path));
+  const ref = e.right as Extract<Expectation['right'], { type: 'ref' }>;
+  const b = summaries.map((s) => metricValue(s.policies, ref.policy, ref.path));
+  const mean = (v: number[]) => v.reduce((x, y) => x + y, 0) / v.length;
+  const r = ratioStats(a, b);
+  const below = e.op === '<' || e.op === '<=';
+  const pass = Number.isFinite(r.lo) ? (below ? !(r.lo > 1) : !(r.hi < 1)) : compare(mean(a), e.op, mean(b));
+  return { expr: e.expr, pass, left: mean(a), right: mean(b), ...(Number.isFinite(r.lo) ? { ratio: { mean: r.mean, lo: r.lo, hi: r.hi } } : {}) };
 }
 
 /** The multi-seed summary: the first seed's, with expectations over seeds and the `seeds` block. */

@@ -58,6 +58,8 @@ export interface ExpectationResult {
   right: number | null;
   /** Multi-seed runs, expectations over every seed: each seed's outcome (seeds.ts). */
   seeds?: SeedOutcome[];
+  /** Multi-seed runs, `interval:` expectations: the paired per-seed ratio left ÷ right, geometric mean and 95% interval. */
+  ratio?: { mean: number; lo: number; hi: number };
 }
 
 export interface Summary {

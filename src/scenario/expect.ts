@@ -5,8 +5,10 @@
  *
  * Over seeds (`run --seeds N`, `seeds:`): a plain expectation must hold at every seed (also
  * written `all(seed): …`, quoted in YAML); one whose metrics are written `mean(<policy>.<metric>)`
- * (all of them), or `mean: …` (quoted), is evaluated once on the per-seed means. With one seed
- * every form is the plain one.
+ * (all of them), or `mean: …` (quoted), is evaluated once on the per-seed means; `interval: a.m
+ * <= b.m` (quoted; one metric each side, `< <= > >=`) fails only when the paired per-seed ratio
+ * a/b is on the wrong side of 1 beyond its 95% interval (a bound checked as the study checks it).
+ * With one seed every form is the plain one.
  */
 
 export type Op = '<' | '<=' | '>' | '>=' | '==' | '!=';
@@ -24,8 +26,8 @@ export interface Expectation {
   readonly left: Extract<Expr, { type: 'ref' }>;
   readonly op: Op;
   readonly right: Expr;
-  /** Over seeds: at every seed (the default) or on the means. */
-  readonly over: 'all' | 'mean';
+  /** Over seeds: at every seed (the default), on the means, or on the paired ratio's interval. */
+  readonly over: 'all' | 'mean' | 'interval';
 }
 
 type Tok = { t: 'num' | 'id' | 'op' | 'punc'; v: string; pos: number };
@@ -50,9 +52,9 @@ function tokenize(src: string): Tok[] {
 
 /** Parses one expectation; throws an Error whose message says what is wrong. */
 export function parseExpectation(src: string): Expectation {
-  const form = /^\s*(mean|all\(seed\))\s*:/.exec(src);
-  const over = form?.[1] === 'mean' ? 'mean' : 'all';
-  if (!form && /^\s*[A-Za-z_(]+[^:<>=!]*:/.test(src)) throw new Error("a form before ':' must be 'mean' or 'all(seed)'");
+  const form = /^\s*(mean|all\(seed\)|interval)\s*:/.exec(src);
+  const over = form?.[1] === 'mean' ? 'mean' : form?.[1] === 'interval' ? 'interval' : 'all';
+  if (!form && /^\s*[A-Za-z_(]+[^:<>=!]*:/.test(src)) throw new Error("a form before ':' must be 'mean', 'all(seed)' or 'interval'");
   const p = new ExprParser(tokenize(form ? src.slice(form[0].length) : src));
   const first = p.next();
   if (!first || first.t !== 'id') throw new Error('should start with <policy>.<metric>');
@@ -62,6 +64,11 @@ export function parseExpectation(src: string): Expectation {
   const right = p.sum();
   p.end();
   const e: Expectation = { expr: src.trim(), left, op: opTok.v as Op, right, over };
+  if (over === 'interval') {
+    if (right.type !== 'ref' || left.mean || right.mean) throw new Error("'interval:' compares one metric with one other: interval: <policy>.<metric> <= <policy>.<metric>");
+    if (e.op === '==' || e.op === '!=') throw new Error("'interval:' takes < <= > or >=");
+    return e;
+  }
   const means = references(e).map((r) => r.mean === true);
   if (means.some(Boolean)) {
     if (!means.every(Boolean)) throw new Error('write mean(…) around every metric of the expectation, or around none');

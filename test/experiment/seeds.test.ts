@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ratioPairs, ratioStats, seedsBlock, seedStats } from '../../src/experiment/seeds.ts';
+import { ratioPairs, ratioStats, seededExpectations, seedsBlock, seedStats } from '../../src/experiment/seeds.ts';
+import type { LoadedScenario } from '../../src/scenario/load.ts';
 import { parseExpectation } from '../../src/scenario/expect.ts';
 import { runScenarioFileSeeds } from '../../src/api.ts';
 import type { PolicySummary, Summary } from '../../src/experiment/summary.ts';
@@ -82,8 +83,35 @@ describe('expectation forms over seeds', () => {
   });
   it('rejects mixing mean(…) and plain metrics, and unknown forms', () => {
     expect(() => parseExpectation('mean(a.sloViolationRate) <= b.sloViolationRate')).toThrow(/every metric/);
-    expect(() => parseExpectation('median: a.x <= b.x')).toThrow(/mean' or 'all\(seed\)/);
+    expect(() => parseExpectation('median: a.x <= b.x')).toThrow(/'mean', 'all\(seed\)' or 'interval'/);
     expect(() => parseExpectation('mean(a.x <= b.x')).toThrow();
+  });
+
+  it("interval: one metric against one other, failing only beyond the paired ratio's interval", () => {
+    expect(parseExpectation('interval: a.x <= b.x').over).toBe('interval');
+    expect(() => parseExpectation('interval: a.x <= 2 * b.x')).toThrow(/one metric with one other/);
+    expect(() => parseExpectation('interval: mean(a.x) <= mean(b.x)')).toThrow(/one metric with one other/);
+    expect(() => parseExpectation('interval: a.x == b.x')).toThrow(/< <= > or >=/);
+    const outcome = (expr: string, a: number[], b: number[]) => {
+      const sums = a.map((x, i) => ({ seed: i + 1, policies: { a: { kind: 'oracle', recordSecondsOverSlo: x }, b: { kind: 'predictive', recordSecondsOverSlo: b[i] } } }) as unknown as Summary);
+      const loaded = { file: 'x.yaml', expectations: [parseExpectation(expr)] } as unknown as LoadedScenario;
+      return seededExpectations(loaded, sums, seedsBlock(sums))[0];
+    };
+    // larger on the means, but not beyond the interval: holds
+    const wide = outcome('interval: a.recordSecondsOverSlo <= b.recordSecondsOverSlo', [12, 5, 30], [10, 9, 11]);
+    expect(wide.left).toBeGreaterThan(wide.right!);
+    expect(wide.pass).toBe(true);
+    expect(wide.ratio!.lo).toBeLessThan(1);
+    // larger at every seed by about a half: beyond the interval, fails
+    const worse = outcome('interval: a.recordSecondsOverSlo <= b.recordSecondsOverSlo', [15, 14, 16.5], [10, 9.5, 11]);
+    expect(worse.pass).toBe(false);
+    expect(worse.ratio!.lo).toBeGreaterThan(1);
+    // the other direction
+    expect(outcome('interval: b.recordSecondsOverSlo >= a.recordSecondsOverSlo', [15, 14, 16.5], [10, 9.5, 11]).pass).toBe(false);
+    expect(outcome('interval: a.recordSecondsOverSlo >= b.recordSecondsOverSlo', [15, 14, 16.5], [10, 9.5, 11]).pass).toBe(true);
+    // zeros everywhere: no ratio, the means decide
+    const zero = outcome('interval: a.recordSecondsOverSlo <= b.recordSecondsOverSlo', [0, 0, 0], [0, 0, 0]);
+    expect([zero.pass, zero.ratio]).toEqual([true, undefined]);
   });
 });
 

@@ -29,6 +29,6 @@ describe('the expectation grammar', () => {
     expect(() => parseExpectation('a.x < b.x )')).toThrow(/unexpected '\)' at column/);
     expect(() => parseExpectation('a < 1')).toThrow(/should be <policy>\.<metric>/);
     expect(() => parseExpectation('a.x <')).toThrow(/ends too early/);
-    expect(() => parseExpectation('some: a.x < 1')).toThrow(/must be 'mean' or 'all\(seed\)'/);
+    expect(() => parseExpectation('some: a.x < 1')).toThrow(/must be 'mean', 'all\(seed\)' or 'interval'/);
   });
 });
