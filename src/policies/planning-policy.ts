@@ -43,9 +43,8 @@ import { ChurnAccount, type ChurnBudget } from './churn-account.ts';
 import { SKIP_TOLERANCE, skipSnapshot, unmoved, type SkipSnapshot } from './skip.ts';
 
 /**
- * Default `warmShare`: a quarter of the budget when the search resumes from the last one's result.
- * On the captured decisions of two study scenarios this cut the CPU per decision about 3× at the
- * same plan cost (docs/bench-log.md, "Warm starts").
+ * Default `warmShare`: a quarter of the budget when the search resumes from the last one's result
+ * (on captured decisions: the cold search's mean plan cost for less CPU; docs/bench-log.md, session 34).
  */
 export const WARM_SHARE = 0.25;
 
