@@ -153,11 +153,11 @@ function intervalOutcome(e: Expectation, summaries: readonly Summary[]): Expecta
   const a = summaries.map((s) => metricValue(s.policies, e.left.policy, e.left.path));
   const ref = e.right as Extract<Expectation['right'], { type: 'ref' }>;
   const b = summaries.map((s) => metricValue(s.policies, ref.policy, ref.path));
-  const mean = (v: number[]) => v.reduce((x, y) => x + y, 0) / v.length;
+  const [left, right] = [seedStats(a).mean, seedStats(b).mean];
   const r = ratioStats(a, b);
   const below = e.op === '<' || e.op === '<=';
-  const pass = Number.isFinite(r.lo) ? (below ? !(r.lo > 1) : !(r.hi < 1)) : compare(mean(a), e.op, mean(b));
-  return { expr: e.expr, pass, left: mean(a), right: mean(b), ...(Number.isFinite(r.lo) ? { ratio: { mean: r.mean, lo: r.lo, hi: r.hi } } : {}) };
+  const pass = Number.isFinite(r.lo) ? (below ? !(r.lo > 1) : !(r.hi < 1)) : compare(left, e.op, right);
+  return { expr: e.expr, pass, left, right, ...(Number.isFinite(r.lo) ? { ratio: { mean: r.mean, lo: r.lo, hi: r.hi } } : {}) };
 }
 
 /** The multi-seed summary: the first seed's, with expectations over seeds and the `seeds` block. */

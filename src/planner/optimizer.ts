@@ -15,6 +15,12 @@ export interface SearchProblem {
   readonly model: CostModel;
   /** Starting layouts (see `seedLayouts`); a search returns nothing worse than the best of them. */
   readonly seeds: readonly Layout[];
+  /**
+   * The seeds already evaluated (fresh states, in seed order), when the caller needed their costs
+   * first (the warm-start check): `seedStates` hands them out instead of building them again.
+   * The search may change them; give a problem's starts to one search only.
+   */
+  readonly starts?: readonly { state: LayoutState; cost: number }[];
 }
 
 /** What a search returns. */
@@ -33,8 +39,9 @@ export interface Optimizer {
   optimize(problem: SearchProblem, budget: Budget, rng: Rng): SearchResult;
 }
 
-/** Every seed as a live state with its cost, in seed order. */
+/** Every seed as a live state with its cost, in seed order (`problem.starts` when given). */
 export function seedStates(problem: SearchProblem): { state: LayoutState; cost: number }[] {
+  if (problem.starts) return [...problem.starts];
   return problem.seeds.map((l) => {
     const state = new LayoutState(problem.ctx, l);
     return { state, cost: totalCost(problem.model, state) };

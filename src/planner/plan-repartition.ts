@@ -18,7 +18,8 @@ import { LayoutState } from './layout-state.ts';
 import { layoutOfMap, sameLayoutArrays, type Layout } from './layout.ts';
 import { costLowerBound } from './lower-bound.ts';
 import { makeOptimizer } from './optimizers/index.ts';
-import { seedLayouts, warmLeads, warmSeed } from './seeds.ts';
+import { seedStates } from './optimizer.ts';
+import { seedLayouts, warmSeed } from './seeds.ts';
 import type { PlanOptions } from './plan-options.ts';
 import type { PlanInput, PlanResult } from './types.ts';
 
@@ -206,14 +207,13 @@ export function planRepartition(given: PlanInput, options: PlanOptions): PlanRes
     }
   }
 
-  const fresh = seedLayouts(ctx);
   const warm = warmSeed(ctx, options.warm?.map);
-  const seeds = warm ? [...fresh, warm] : fresh;
-  // The warm budget only when the last result still beats every fresh start (a stale one, e.g.
-  // after a migration the PRE did not plan, gets the whole budget).
-  const resume = warm !== null && warmLeads(ctx, model, fresh, warm);
+  const seeds = warm ? [...seedLayouts(ctx), warm] : seedLayouts(ctx);
+  // The warm budget while the last result (last seed) costs no more than every fresh start; its states go to the search.
+  const starts = warm ? seedStates({ ctx, model, seeds }) : undefined;
+  const resume = starts !== undefined && starts.every((st) => starts[starts.length - 1].cost <= st.cost);
   const iterations = resume ? options.warm!.iterations : (options.iterations ?? 20_000);
-  const result = optimizer.optimize({ ctx, model, seeds }, { iterations, shouldStop: options.shouldStop }, options.rng);
+  const result = optimizer.optimize({ ctx, model, seeds, ...(starts ? { starts } : {}) }, { iterations, shouldStop: options.shouldStop }, options.rng);
   const { target, targetState, targetCost, note } = chooseTarget(ctx, model, options, result.layout, curState, heldCost, currentFeasible, threshold);
   const { derived, peak } = countSafeDerived(loadSafe(deriveActions(before, target), before, input, ctx.nodeCapacity), before, ctx.maxPartitions);
   const { cost: plannedCost, note: timing } = priceWhileRunning(ctx, base, model, before, derived, targetState, targetCost, currentCost);

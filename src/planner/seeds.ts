@@ -9,8 +9,6 @@
 import { exactCut } from './exact.ts';
 import { assignNodes } from './assign-nodes.ts';
 import type { PlanContext } from './context.ts';
-import { totalCost, type CostModel } from './cost.ts';
-import { LayoutState } from './layout-state.ts';
 import { layoutOfMap, type Layout } from './layout.ts';
 import type { PartitionMap } from '../model/index.ts';
 import { splitLayout, mergeLayout } from './reshape.ts';
@@ -157,10 +155,4 @@ export function warmSeed(ctx: PlanContext, map: PartitionMap | undefined): Layou
   if (k < 1 || k > ctx.maxPartitions || (ctx.fixedK !== undefined && k !== ctx.fixedK)) return null;
   for (const n of map.nodes) if (n >= ctx.nodeCount) return null;
   return layoutOfMap(map);
-}
-
-/** True when `warm` costs no more than every one of `fresh` under `model` (the search may resume from it). */
-export function warmLeads(ctx: PlanContext, model: CostModel, fresh: readonly Layout[], warm: Layout): boolean {
-  const c = totalCost(model, new LayoutState(ctx, warm));
-  return fresh.every((l) => c <= totalCost(model, new LayoutState(ctx, l)));
 }

@@ -281,7 +281,8 @@ export abstract class PlanningPolicy implements Policy {
       this.skippedDecisions++;
       return null;
     }
-    const warm = this.warmFor(nodes);
+    const nodesKey = nodes.join(',');
+    const warm = this.warmFor(nodesKey);
     const res = planRepartition(input, {
       ...(budget !== null ? { extraTerms: [churnBudgetTerm(budget)] } : {}),
       ...(warm ? { warm } : {}),
@@ -295,7 +296,7 @@ export abstract class PlanningPolicy implements Policy {
       basis: pic.basis,
     });
     if (res.stats.warm) this.warmDecisions++;
-    if (res.stats.ended !== 'bounded') this.lastSearch = { map: res.plan.after, nodes: nodes.join(',') };
+    if (res.stats.ended !== 'bounded') this.lastSearch = { map: res.plan.after, nodes: nodesKey };
     if (res.proposed && res.plan.actions.length > 0) {
       this.churn?.spend(now, res.predicted.movedBytes);
       this.results.push(res);
@@ -305,13 +306,13 @@ export abstract class PlanningPolicy implements Policy {
     return res;
   }
 
-  /** The last search's result (its target) and the active nodes it was planned on: where the next search may resume. */
+  /** The last search's result (its target) and the active nodes it was planned on (ids joined by commas): where the next search may resume. */
   private lastSearch: { map: PartitionMap; nodes: string } | null = null;
 
   /** The PRE's warm start: the last search's result, on the same active nodes, with `warmShare` of the budget; null when off. */
-  private warmFor(nodes: readonly number[]): { map: PartitionMap; iterations: number } | null {
+  private warmFor(nodesKey: string): { map: PartitionMap; iterations: number } | null {
     const share = this.spec.warmShare ?? this.warmDefault();
-    if (!(share > 0) || !this.lastSearch || this.lastSearch.nodes !== nodes.join(',')) return null;
+    if (!(share > 0) || !this.lastSearch || this.lastSearch.nodes !== nodesKey) return null;
     return { map: this.lastSearch.map, iterations: Math.max(1, Math.round(this.spec.iterations * share)) };
   }
 
