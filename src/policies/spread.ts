@@ -11,7 +11,9 @@
  * are (shadow-stripes.ts), not as round-robin left them; the traffic of buckets that alone exceed
  * what one partition can serve, which waits under any layout, is left out of every score
  * (spread-score.ts). When chasing does not keep up (a fifth or more of its plans are overtaken by
- * the next one before they finish) and, after enough evidence, the best candidate scores at most
+ * the next one before they finish, or a day of scores whatever its plans do: plans that land but
+ * not where the load is lose too, and a day covers the load's daily cycle, where fewer hours may
+ * hold only quiet ones) and, after enough evidence, the best candidate scores at most
  * `ratio` of the actual layout (and the actual one is over `floor`), and the migration, priced as
  * the APM would run it (migration-cost.ts), waits fewer records over the payback span than chasing
  * on, the policy migrates to its round-robin stripes (the held ones are then placed for the
@@ -63,11 +65,17 @@ export interface SpreadSettings {
   readonly supersededShare: number;
   /** Ended plans chasing's record needs before it can be judged as not keeping up. */
   readonly minEndedPlans: number;
+  /**
+   * Scored time after which chasing is judged by its waiting alone, its plans finished or not: a
+   * day, so that the scores hold the load's daily peak (over quiet hours every candidate scores
+   * nothing) and the start's overload, which chasing clears, weighs little in them.
+   */
+  readonly settledMs: number;
   /** Candidates: the largest this many stripe counts that divide the key space evenly. */
   readonly candidates: number;
 }
 
-export const SPREAD_SETTINGS: SpreadSettings = { halfLifeMs: 6 * 3_600_000, minEvidenceMs: 2 * 3_600_000, ratio: 0.25, floor: 0.0005, paybackMs: 6 * 3_600_000, hotShare: 0.01, minEndedPlans: 4, supersededShare: 0.2, candidates: 4 };
+export const SPREAD_SETTINGS: SpreadSettings = { halfLifeMs: 6 * 3_600_000, minEvidenceMs: 2 * 3_600_000, ratio: 0.25, floor: 0.0005, paybackMs: 6 * 3_600_000, hotShare: 0.01, minEndedPlans: 4, supersededShare: 0.2, settledMs: 24 * 3_600_000, candidates: 4 };
 
 /** What the strategy tells a decision: let the PRE plan, hold the layout, or run a migration. */
 /** `placeable`: the held layout is in place and no plan runs (its stripes may be re-placed, stripe-placement.ts). */
@@ -175,11 +183,14 @@ export class SpreadStrategy {
    * switch (or fewer than `minEndedPlans` of them) were superseded by a newer plan before they
    * finished. Where moves are fast plans finish before the next decision; where a move takes
    * longer than the load it follows stays put, the next plans overtake them. (Plans the re-check
-   * aborts or failures roll back say nothing about it.)
+   * aborts or failures roll back say nothing about it.) After `settledMs` of scores, a chaser whose
+   * plans finish but whose layout still waits far more than the stripes would (`best`) does not
+   * keep up either: its plans land, but not where the load is.
    */
   private keepsUp(plans: PlanCounts): boolean {
     const ended = (c: PlanCounts) => c.completed + c.superseded + c.aborted + c.rolledBack;
     if (!this.plansAtReset) this.plansAtReset = { ...plans };
+    if (this.scores!.evidenceMs >= this.settings.settledMs) return false;
     const n = ended(plans) - ended(this.plansAtReset);
     return n < this.settings.minEndedPlans || plans.superseded - this.plansAtReset.superseded < this.settings.supersededShare * n;
   }

@@ -1,6 +1,6 @@
 /** The spread strategy (policies/spread.ts): its candidates, its score, and when it switches, migrates, holds and returns. */
 import { describe, expect, it } from 'vitest';
-import { SpreadStrategy } from '../../src/policies/spread.ts';
+import { SPREAD_SETTINGS, SpreadStrategy } from '../../src/policies/spread.ts';
 import { sameCut } from '../../src/model/partition-map.ts';
 import { bestFitting, overloadOf, servable, splitAvoidable } from '../../src/policies/spread-score.ts';
 import fc from 'fast-check';
@@ -219,11 +219,27 @@ describe('spread strategy', () => {
     expect(s.step((t += EVERY), state.map, false, undefined, new Set(), plans).kind).toBe('chase');
   });
 
-  it('does not spread while chasing keeps up (its plans complete), however much better stripes score', () => {
+  it('does not spread while chasing keeps up (its plans complete) for less than a day of scores, however much better stripes score; after it, the scores decide', () => {
     const state = { map: equalPartitionMap(B, N, N), rates: band(110) };
     const s = new SpreadStrategy(fakeContext(state), EVERY);
     const done = { proposed: 0, completed: 0, rolledBack: 0, superseded: 0, aborted: 0 };
-    for (let i = 1; i <= 48; i++) {
+    const day = SPREAD_SETTINGS.settledMs / EVERY;
+    expect(day).toBe(288);
+    for (let i = 1; i <= day; i++) {
+      done.proposed++;
+      done.completed++;
+      const kind = s.step(i * EVERY, state.map, false, undefined, new Set(), done).kind;
+      // Every plan completes, but the layout keeps waiting where the stripes would not: judged after a day.
+      expect(kind, `step ${i}`).toBe(i < day ? 'chase' : 'migrate');
+    }
+  });
+
+  it('keeps chasing after a day of scores when the stripes would wait as much as the layout it has', () => {
+    const state = { map: equalPartitionMap(B, N, N), rates: new Float64Array(B).fill(8) };
+    const s = new SpreadStrategy(fakeContext(state), EVERY);
+    const done = { proposed: 0, completed: 0, rolledBack: 0, superseded: 0, aborted: 0 };
+    for (let i = 1; i <= 2 * SPREAD_SETTINGS.settledMs / EVERY; i++) {
+      // Over capacity everywhere (128 records/s per node): no layout does better.
       done.proposed++;
       done.completed++;
       expect(s.step(i * EVERY, state.map, false, undefined, new Set(), done).kind).toBe('chase');
