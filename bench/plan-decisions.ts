@@ -51,7 +51,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { equalPartitionMap, type PartitionMap, type Plan } from '../src/model/index.ts';
-import { planCosts, planRepartition, recordDecisions, seededRng, type Goals, type Optimizer, type OptimizerName, type PlanInput } from '../src/planner/index.ts';
+import { planCosts, planRepartition, recordDecisions, resumePoint, seededRng, warmOptions, type Goals, type Optimizer, type OptimizerName, type PlanInput } from '../src/planner/index.ts';
 import { parseScenario } from '../src/scenario/load.ts';
 import { runLoaded } from '../src/api.ts';
 
@@ -321,12 +321,12 @@ export function replay(decisions: readonly Decision[], optimizer: OptimizerName 
   decisions.forEach(({ input, previous, now, iterations: own, maxSearchWindows }, d) => {
     const budget = own ?? iterations;
     // As a planning policy does (warmShare): resume from the last search's result on a share of the budget.
-    const warm = warmShare > 0 && last ? { warm: { map: last, iterations: Math.max(1, Math.round(budget * warmShare)) } } : {};
+    const warm = warmOptions(last, budget, warmShare);
     const t0 = performance.now(); // clock-ok: benchmark measurement
     const c0 = process.cpuUsage();
-    const r = planRepartition(input, { optimizer, iterations: budget, maxSearchWindows, rng: seededRng(seedBase + d), previous, nowMs: now, id: `d${d}`, ...warm });
+    const r = planRepartition(input, { optimizer, iterations: budget, maxSearchWindows, rng: seededRng(seedBase + d), previous, nowMs: now, id: `d${d}`, ...(warm ? { warm } : {}) });
     const c1 = process.cpuUsage(c0);
-    if (r.stats.ended !== 'bounded') last = r.plan.after;
+    last = resumePoint(r) ?? last;
     wall.push(performance.now() - t0); // clock-ok
     cpu.push((c1.user + c1.system) / 1000);
     if (r.proposed) proposed++;

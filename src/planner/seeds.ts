@@ -11,6 +11,8 @@ import { assignNodes } from './assign-nodes.ts';
 import type { PlanContext } from './context.ts';
 import { layoutOfMap, type Layout } from './layout.ts';
 import type { PartitionMap } from '../model/index.ts';
+import type { PlanOptions } from './plan-options.ts';
+import type { PlanResult } from './types.ts';
 import { splitLayout, mergeLayout } from './reshape.ts';
 
 /** Partition count the searches aim at: `goals.partitionCount`, else the current count within the limits. */
@@ -155,4 +157,14 @@ export function warmSeed(ctx: PlanContext, map: PartitionMap | undefined): Layou
   if (k < 1 || k > ctx.maxPartitions || (ctx.fixedK !== undefined && k !== ctx.fixedK)) return null;
   for (const n of map.nodes) if (n >= ctx.nodeCount) return null;
   return layoutOfMap(map);
+}
+
+/** `PlanOptions.warm` from the last search's result: `share` of `iterations` (at least 1); undefined without a result or at share 0. */
+export function warmOptions(last: PartitionMap | undefined, iterations: number, share: number): PlanOptions['warm'] {
+  return last && share > 0 ? { map: last, iterations: Math.max(1, Math.round(iterations * share)) } : undefined;
+}
+
+/** Where the next search may resume after `res`: its target, or undefined when the lower bound ended it unsearched. */
+export function resumePoint(res: PlanResult): PartitionMap | undefined {
+  return res.stats.ended !== 'bounded' ? res.plan.after : undefined;
 }

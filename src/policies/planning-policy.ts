@@ -35,6 +35,7 @@ import type { Goals, OptimizerName, PlanInput, PlanResult } from '../planner/typ
 import { pictureParts, type PictureParts } from '../planner/context.ts';
 import type { BreakerReport, Policy, PolicyContext, PolicyReport } from './policy.ts';
 import { churnBudgetTerm } from '../planner/terms/churn-budget.ts';
+import { resumePoint, warmOptions } from '../planner/seeds.ts';
 import { SPREAD_SETTINGS, SpreadStrategy, type Strategy } from './spread.ts';
 import { placeStripes } from './stripe-placement.ts';
 import { inFlightNow } from './in-flight.ts';
@@ -132,6 +133,8 @@ export abstract class PlanningPolicy implements Policy {
   warmDecisions = 0;
   /** The inputs of the last decision that found nothing to do, while no other decision planned since. */
   private quiet: SkipSnapshot | null = null;
+  /** The last search's result (its target) and the active nodes it was planned on (ids joined by commas): where the next search may resume. */
+  private lastSearch: { map: PartitionMap; nodes: string } | null = null;
   /** The latest plans proposed by the PRE, in order (for tests; the last `RESULTS_KEPT`). */
   readonly results: PlanResult[] = [];
   protected apm!: ApmConfig;
@@ -282,7 +285,8 @@ export abstract class PlanningPolicy implements Policy {
       return null;
     }
     const nodesKey = nodes.join(',');
-    const warm = this.warmFor(nodesKey);
+    // The PRE's warm start: the last search's result, planned on the same active nodes.
+    const warm = warmOptions(this.lastSearch?.nodes === nodesKey ? this.lastSearch.map : undefined, this.spec.iterations, this.spec.warmShare ?? this.warmDefault());
     const res = planRepartition(input, {
       ...(budget !== null ? { extraTerms: [churnBudgetTerm(budget)] } : {}),
       ...(warm ? { warm } : {}),
@@ -296,7 +300,8 @@ export abstract class PlanningPolicy implements Policy {
       basis: pic.basis,
     });
     if (res.stats.warm) this.warmDecisions++;
-    if (res.stats.ended !== 'bounded') this.lastSearch = { map: res.plan.after, nodes: nodesKey };
+    const resume = resumePoint(res);
+    if (resume) this.lastSearch = { map: resume, nodes: nodesKey };
     if (res.proposed && res.plan.actions.length > 0) {
       this.churn?.spend(now, res.predicted.movedBytes);
       this.results.push(res);
@@ -304,16 +309,6 @@ export abstract class PlanningPolicy implements Policy {
       this.execute(res.plan);
     } else this.quiet = snapshot;
     return res;
-  }
-
-  /** The last search's result (its target) and the active nodes it was planned on (ids joined by commas): where the next search may resume. */
-  private lastSearch: { map: PartitionMap; nodes: string } | null = null;
-
-  /** The PRE's warm start: the last search's result, on the same active nodes, with `warmShare` of the budget; null when off. */
-  private warmFor(nodesKey: string): { map: PartitionMap; iterations: number } | null {
-    const share = this.spec.warmShare ?? this.warmDefault();
-    if (!(share > 0) || !this.lastSearch || this.lastSearch.nodes !== nodesKey) return null;
-    return { map: this.lastSearch.map, iterations: Math.max(1, Math.round(this.spec.iterations * share)) };
   }
 
   /** `warmShare` when the scenario sets none. */

@@ -145,7 +145,9 @@ export class SpreadStrategy {
     const s = this.scores;
     if (!s) return { kind: 'chase' };
     if (this.mode === 'chase') {
-      const best = this.keepsUp(plans) ? null : this.best(N, base);
+      // After a day of scores chasing is judged by its waiting alone, its plans finished or not.
+      const judged = s.evidenceMs >= this.settings.settledMs || !this.keepsUp(plans);
+      const best = judged ? this.best(N, base) : null;
       if (best === null) return { kind: 'chase' };
       const a = s.share(s.actual);
       const b = s.share(s.cand[best]);
@@ -183,14 +185,12 @@ export class SpreadStrategy {
    * switch (or fewer than `minEndedPlans` of them) were superseded by a newer plan before they
    * finished. Where moves are fast plans finish before the next decision; where a move takes
    * longer than the load it follows stays put, the next plans overtake them. (Plans the re-check
-   * aborts or failures roll back say nothing about it.) After `settledMs` of scores, a chaser whose
-   * plans finish but whose layout still waits far more than the stripes would (`best`) does not
-   * keep up either: its plans land, but not where the load is.
+   * aborts or failures roll back say nothing about it.) Asked only before `settledMs` of scores:
+   * after it, plans that land but not where the load is lose too, and the scores alone decide.
    */
   private keepsUp(plans: PlanCounts): boolean {
     const ended = (c: PlanCounts) => c.completed + c.superseded + c.aborted + c.rolledBack;
     if (!this.plansAtReset) this.plansAtReset = { ...plans };
-    if (this.scores!.evidenceMs >= this.settings.settledMs) return false;
     const n = ended(plans) - ended(this.plansAtReset);
     return n < this.settings.minEndedPlans || plans.superseded - this.plansAtReset.superseded < this.settings.supersededShare * n;
   }
