@@ -6,6 +6,7 @@
  */
 import { nodeLoads, partitionLoads, type PartitionMap } from '../model/partition-map.ts';
 import type { Impact } from '../model/plan.ts';
+import { waiting } from './stripe-placement.ts';
 
 /**
  * Under `map` for per-bucket `rates` (`moving` nodes lose `load` of their capacity to transfers):
@@ -43,6 +44,41 @@ export function overloadOf(
     if (!(nl[map.nodes[i]] > limit(map.nodes[i]))) waiting += pl[i];
   }
   return { over, waiting, total };
+}
+
+/**
+ * Avoidable records/s expected to wait under `map`: each partition's share of `avoidable` (the
+ * rates without the buckets that wait under any layout, `splitAvoidable`) times the chance that a
+ * tick's load is over its node's capacity (less `moving.load` on a transferring node) or over its
+ * own `partitionCap`, a load being normal around the window's mean with spread `rel` × the mean
+ * (at least `MIN_SPREAD`), as stripe placement and a migration's cost read it
+ * (stripe-placement.ts `waiting`, migration-cost.ts). Node and partition loads rise and fall
+ * together with the stream's noise, so a record waits with the larger of the two chances, not
+ * their sum. A layout whose node sits just under capacity in the mean is not free: the ticks over
+ * it wait (with `rel` → 0 this is `overloadOf`'s waiting less the unavoidable traffic).
+ */
+export function expectedWaiting(
+  map: PartitionMap,
+  rates: Float64Array,
+  avoidable: Float64Array,
+  nodeCount: number,
+  cap: number,
+  rel: number,
+  moving?: { readonly nodes: ReadonlySet<number>; readonly load: number },
+  partitionCap = Infinity,
+): number {
+  const pl = partitionLoads(map, rates);
+  const pa = partitionLoads(map, avoidable);
+  const nl = nodeLoads(map, pl, nodeCount);
+  const pn = new Float64Array(nl.length);
+  for (let n = 0; n < nl.length; n++) if (nl[n] > 0) pn[n] = waiting(nl[n], rel, moving?.nodes.has(n) ? cap * (1 - moving.load) : cap) / nl[n];
+  let w = 0;
+  for (let i = 0; i < pl.length; i++) {
+    if (!(pa[i] > 0)) continue;
+    const p = partitionCap < Infinity ? Math.max(pn[map.nodes[i]], waiting(pl[i], rel, partitionCap) / pl[i]) : pn[map.nodes[i]];
+    w += pa[i] * p;
+  }
+  return w;
 }
 
 /** What one partition can serve: the node's capacity, or the partition's own where it is lower. */

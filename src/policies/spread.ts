@@ -5,8 +5,10 @@
  * contiguous hot range over every node wherever it goes (what hash partitioning does, keeping key
  * ranges). Which of the two suits the stream at hand is measured, as the KDP picks its models: at
  * every decision the window just observed is scored under the layout the cluster has and under
- * each striped candidate — the share of the traffic on nodes over capacity, all of which waits, or
- * in partitions over `partitionCapacity` — with exponential forgetting. A candidate is scored as
+ * each striped candidate — the share of the traffic expected to wait: a record waits in the ticks
+ * its node is over capacity or its partition over `partitionCapacity`, loads spread around the
+ * window's mean by the policy's measured tick noise (spread-score.ts `expectedWaiting`), so a
+ * layout just under capacity in the mean is not scored free — with exponential forgetting. A candidate is scored as
  * the strategy would run it, its stripes re-placed between nodes after each window as held stripes
  * are (shadow-stripes.ts), not as round-robin left them; the traffic of buckets that alone exceed
  * what one partition can serve, which waits under any layout, is left out of every score
@@ -27,12 +29,13 @@
  * leaving for good re-place the held stripes (restripe.ts). A policy with a churn budget never
  * spreads (the migration is not the PRE's, and would not count against the budget).
  *
- * The score is a proxy of the SLO (the window's mean rates, not per-tick queues), applied alike to
- * both sides; nodes sending or receiving state (the actual layout's, a candidate's placement) lose
- * `moveLoad` of capacity.
+ * The score is a proxy of the SLO (the window's mean rates and the tick noise, not per-tick
+ * queues), applied alike to both sides; nodes sending or receiving state (the actual layout's, a
+ * candidate's placement) lose `moveLoad` of capacity.
  */
 import { equalPartitionMap, onInactiveNode, sameCut, type PartitionMap } from '../model/partition-map.ts';
-import { bestFitting, hotOf, impactOf, overloadOf, Scores, servable, splitAvoidable } from './spread-score.ts';
+import { bestFitting, expectedWaiting, hotOf, impactOf, overloadOf, Scores, servable, splitAvoidable } from './spread-score.ts';
+import { Z90 } from './truth-source.ts';
 import type { Plan, PlanAction } from '../model/plan.ts';
 import { deriveActions } from '../planner/derive-actions.ts';
 import { restripe, stripeCounts, stripes } from './restripe.ts';
@@ -226,18 +229,18 @@ export class SpreadStrategy {
     const dt = this.everyMs / 1000;
     const map = this.ctx.control.currentMap();
     const serve = servable(cap, pcap);
-    const u = splitAvoidable(this.rates, serve, this.avoidable);
+    splitAvoidable(this.rates, serve, this.avoidable);
     const moveLoad = this.ctx.cluster.moveLoad ?? 0;
-    const act = overloadOf(map, this.rates, N, cap, { nodes: transferring, load: moveLoad }, pcap);
-    s.actual = s.actual * d + (act.waiting - u) * dt;
-    s.total = s.total * d + act.total * dt;
+    const rel = Math.max(0, this.noise()) / Z90;
+    s.actual = s.actual * d + expectedWaiting(map, this.rates, this.avoidable, N, cap, rel, { nodes: transferring, load: moveLoad }, pcap) * dt;
+    s.total = s.total * d + totalLoad(this.rates) * dt;
     s.hot = s.hot * d + hotOf(map, this.avoidable, serve) * dt;
     let st: Float64Array | null = null;
     const state = () => (st ??= this.ctx.stateBytes(this.state));
     for (let i = 0; i < this.shadows.length; i++) {
       const sh = this.shadows[i];
       sh.advance(nowMs);
-      s.cand[i] = s.cand[i] * d + (overloadOf(sh.map, this.rates, N, cap, { nodes: sh.moving, load: moveLoad }, pcap).waiting - u) * dt;
+      s.cand[i] = s.cand[i] * d + expectedWaiting(sh.map, this.rates, this.avoidable, N, cap, rel, { nodes: sh.moving, load: moveLoad }, pcap) * dt;
       if (this.mode === 'chase') sh.place(nowMs, this.rates, this.everyMs, state, nodes, this.ctx.cluster, this.threshold);
     }
     s.evidenceMs += this.everyMs;

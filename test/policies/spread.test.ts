@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { SPREAD_SETTINGS, SpreadStrategy } from '../../src/policies/spread.ts';
 import { sameCut } from '../../src/model/partition-map.ts';
-import { bestFitting, overloadOf, servable, splitAvoidable } from '../../src/policies/spread-score.ts';
+import { bestFitting, expectedWaiting, overloadOf, servable, splitAvoidable } from '../../src/policies/spread-score.ts';
 import fc from 'fast-check';
 import { ShadowStripes } from '../../src/policies/shadow-stripes.ts';
 import { stripeCounts, stripes } from '../../src/policies/restripe.ts';
@@ -275,6 +275,38 @@ describe('spread strategy', () => {
     // the old layout (the estimate before) took 1.3 h and paid.
     expect(firstMigration(60, 4.75, 1e8, 0)).toBe(24);
     expect(firstMigration(60, 4.75, 4e8, 0)).toBe(-1);
+  });
+
+  it('scores the records expected to wait with the tick noise: a node or partition just under capacity in the mean is not free', () => {
+    const map = equalPartitionMap(B, N, N);
+    const none = new Float64Array(B);
+    // Far from capacity the noise changes nothing: node 0 (316 records/s) waits, the others (16) do not.
+    const r = band(300);
+    splitAvoidable(r, CAP, none);
+    expect(expectedWaiting(map, r, none, N, CAP, 0.06)).toBeCloseTo(316, 6);
+    // Node 0 at 97 records/s in the mean: with loads spread 6% around it, 30.3% of the ticks
+    // are over 100 (1 − Φ(3/5.82)); at the 2% floor, 6.1% of them (1 − Φ(3/1.94)).
+    const near = band(81);
+    splitAvoidable(near, CAP, none);
+    expect(expectedWaiting(map, near, none, N, CAP, 0.06) / 97).toBeCloseTo(0.3032, 3);
+    expect(expectedWaiting(map, near, none, N, CAP, 0) / 97).toBeCloseTo(0.0610, 3);
+    expect(overloadOf(map, near, N, CAP).waiting).toBe(0);
+    // Its partition just under its own capacity as well: the records wait with the larger chance, not the sum.
+    expect(expectedWaiting(map, near, none, N, CAP, 0.06, undefined, 98)).toBeCloseTo(97 * 0.4317, 1);
+    // Records of buckets that wait under any layout are left out.
+    const one = new Float64Array(B).fill(1);
+    one[0] = 150;
+    const avoid = new Float64Array(B);
+    splitAvoidable(one, CAP, avoid);
+    expect(expectedWaiting(map, one, avoid, N, CAP, 0.06)).toBeCloseTo(15, 6);
+  });
+
+  it('does not spread to stripes that would sit just under a partition’s capacity in a noisy stream', () => {
+    // The hot band's 2-bucket stripes carry 29.5 records/s against partitions capped at 30: in
+    // the mean they fit, and at the 2% floor of the noise they wait little enough to migrate; with
+    // a measured p90 tick excess of 7.7% they wait 39% of the ticks, not a quarter of chasing's.
+    expect(firstMigration(110, 1, 1000, 0, 30)).toBe(24);
+    expect(firstMigration(110, 1, 1000, 0.077, 30)).toBe(-1);
   });
 
   it('counts a partition over its own capacity as waiting, and never spreads to stripes that exceed it', () => {
