@@ -9,6 +9,7 @@
 import { InputError } from '../model/errors.ts';
 import type { LoadOptions, ScenarioLoader } from '../scenario/load.ts';
 import { runScenario, type StartLanes } from './run.ts';
+import { withoutSeedSets } from '../scenario/yaml-doc.ts';
 
 export interface CapacityPoint {
   readonly nodes: number;
@@ -61,7 +62,8 @@ export function runCapacity(file: string, range: { min: number; max: number }, o
     opts.onProgress?.(n);
     const policies: CapacityPoint['policies'] = {};
     for (const seed of seeds) {
-      const loaded = load(file, { ...opts, ...(seeds.length > 1 ? { seed } : {}), sets: [...(opts.sets ?? []), `cluster.nodes=${n}`, `cluster.partitions=${parts}`] });
+      const own = seeds.length > 1 ? { seed, sets: withoutSeedSets(opts.sets ?? []) } : { sets: [...(opts.sets ?? [])] };
+      const loaded = load(file, { ...opts, ...own, sets: [...own.sets, `cluster.nodes=${n}`, `cluster.partitions=${parts}`] });
       const result = runScenario(loaded, { startLanes: opts.startLanes });
       const q = loaded.scenario.slo.percentile / 100;
       for (const lane of result.lanes) {

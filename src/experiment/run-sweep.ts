@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { LoadOptions, ScenarioLoader } from '../scenario/load.ts';
 import { InputError } from '../model/errors.ts';
 import { runTask, type SweepTask, type TaskRunner } from './sweep-task.ts';
+import { withoutSeedSets } from '../scenario/yaml-doc.ts';
 import { durationFields, planSweep, resultRows, resultsHeader, type SweepPlan } from './sweep.ts';
 import type { Summary } from './summary.ts';
 
@@ -52,8 +53,10 @@ export async function runSweep(file: string, opts: SweepOptions): Promise<{ plan
     const key = JSON.stringify(r.point);
     if (!firstOfPoint.has(key)) firstOfPoint.set(key, r);
   }
-  for (const run of firstOfPoint.values()) load(file, { ...opts, gridSets: run.sets, seed: run.seed });
-  const tasks: SweepTask[] = plan.runs.map((r) => ({ file: path.resolve(loaded.file), sets: [...(opts.sets ?? []), ...r.sets], seed: r.seed, policies: opts.policies, version: opts.version }));
+  // Each run has its own seed (from the scenario's): a `--set seed=…` chose the first and goes.
+  const sets = withoutSeedSets(opts.sets ?? []);
+  for (const run of firstOfPoint.values()) load(file, { ...opts, sets, gridSets: run.sets, seed: run.seed });
+  const tasks: SweepTask[] = plan.runs.map((r) => ({ file: path.resolve(loaded.file), sets: [...sets, ...r.sets], seed: r.seed, policies: opts.policies, version: opts.version }));
   const workers = Math.max(1, Math.min(opts.workers ?? Math.max(1, os.availableParallelism() - 0), tasks.length));
   const summaries: Summary[] = new Array(tasks.length);
   let done = 0;

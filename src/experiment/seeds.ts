@@ -23,6 +23,7 @@ import { metricValue } from './build-summary.ts';
 import type { ExpectationResult, PolicySummary, RatioStats, SeedOutcome, SeedsBlock, SeedStats, Summary } from './summary.ts';
 export type { RatioStats, SeedOutcome, SeedsBlock, SeedStats } from './summary.ts';
 import { runTask, type SweepTask, type TaskRunner } from './sweep-task.ts';
+import { withoutSeedSets } from '../scenario/yaml-doc.ts';
 import { meanCi } from './sweep.ts';
 import { ORACLE_KINDS } from '../model/policy-outcome.ts';
 
@@ -200,7 +201,7 @@ export interface OtherSeeds {
  * (more threads would only add their heaps).
  */
 export async function withOtherSeeds<T>(o: OtherSeeds, first: (othersInThreads: boolean) => T): Promise<{ first: T; others: Summary[] }> {
-  const tasks: SweepTask[] = o.seeds.map((seed) => ({ file: path.resolve(o.file), sets: [...(o.opts.sets ?? [])], seed, policies: o.opts.policies, version: o.version }));
+  const tasks: SweepTask[] = o.seeds.map((seed) => ({ file: path.resolve(o.file), sets: withoutSeedSets(o.opts.sets ?? []), seed, policies: o.opts.policies, version: o.version }));
   const w = Math.max(1, Math.min(o.workers ?? os.availableParallelism(), tasks.length));
   if (tasks.length === 0 || w === 1 || !o.runner) {
     const f = first(false);

@@ -6,6 +6,7 @@
  * is deterministic and results come back in task order.
  */
 import type { Summary } from '../experiment/summary.ts';
+import { InputError, type Problem } from '../model/errors.ts';
 import type { TaskRunner } from '../experiment/sweep-task.ts';
 import type { StudyTask, StudyTaskResult } from '../experiment/study-task.ts';
 
@@ -46,10 +47,11 @@ async function startPool<T, R>(worker: string, threads: number, ping: T, heapMb?
 }
 
 export const threadRunner: TaskRunner = async (tasks, threads, onDone) => {
-  const pool = await startPool<(typeof tasks)[number], Summary>('./sweep-worker.ts', threads, { ...tasks[0], ping: true });
+  const pool = await startPool<(typeof tasks)[number], Summary | { inputProblems: Problem[] }>('./sweep-worker.ts', threads, { ...tasks[0], ping: true });
   const pending = Promise.all(
     tasks.map(async (t) => {
       const s = await pool.run(t);
+      if (s && 'inputProblems' in s) throw new InputError(s.inputProblems);
       onDone?.();
       return s;
     }),

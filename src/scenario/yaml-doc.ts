@@ -77,6 +77,18 @@ export function applyOverrides(doc: Document, sets: readonly string[], seed: num
   return fromCli;
 }
 
+/**
+ * `sets` without those that set the seed: for the runs a multi-seed command derives from the
+ * scenario's seed (seed, seed + 1, …), each given its own seed, where the user's `--set seed=…`
+ * already chose the first and would otherwise clash with it.
+ */
+export function withoutSeedSets(sets: readonly string[]): string[] {
+  return sets.filter((s) => {
+    const p = setPath(s);
+    return !(p && p.length === 1 && p[0] === 'seed');
+  });
+}
+
 /** The path of `path=value` (`keys.1.share` and `keys[1].share` alike), or undefined without one. */
 function setPath(spec: string): (string | number)[] | undefined {
   const eq = spec.indexOf('=');

@@ -7,6 +7,7 @@ import { ratioPairs, ratioStats, seededExpectations, seedsBlock, seedStats } fro
 import type { LoadedScenario } from '../../src/scenario/load.ts';
 import { parseExpectation } from '../../src/scenario/expect.ts';
 import { runScenarioFileSeeds } from '../../src/api.ts';
+import { withoutSeedSets } from '../../src/scenario/yaml-doc.ts';
 import type { PolicySummary, Summary } from '../../src/experiment/summary.ts';
 
 describe('seed statistics', () => {
@@ -161,6 +162,14 @@ expect:
     expect(single.summary.seeds).toBeUndefined();
     expect(single.summary.policies.static.records).toBe(s.policies.static.records);
   }, 300_000);
+
+  it('a seed set with --set seed=… starts the seeds, as --seed does (the other seeds do not clash with it)', async () => {
+    const viaSet = await runScenarioFileSeeds(file, { out: null, seeds: 2, seedWorkers: 1, workers: 1, policies: ['static'], sets: ['seed=9'] });
+    const viaFlag = await runScenarioFileSeeds(file, { out: null, seeds: 2, seedWorkers: 1, workers: 1, policies: ['static'], seed: 9 });
+    expect(viaSet.summary.seeds!.seeds).toEqual([9, 10]);
+    expect(viaSet.summary.seeds!.policies.static.records.values).toEqual(viaFlag.summary.seeds!.policies.static.records.values);
+    expect(withoutSeedSets(['seed=9', 'cluster.nodes=4', 'seeds=3'])).toEqual(['cluster.nodes=4', 'seeds=3']);
+  }, 120_000);
 
   it('the other seeds of a bundled scenario named by its name load it from the package, not from the working folder', async () => {
     expect(fs.existsSync('flights-routes')).toBe(false);

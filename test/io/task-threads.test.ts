@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { threadRunner } from '../../src/io/task-threads.ts';
 import { loadScenario } from '../../src/io/load-scenario.ts';
 import { runTask, type SweepTask } from '../../src/experiment/sweep-task.ts';
+import { InputError } from '../../src/model/errors.ts';
 
 const TINY = path.resolve(import.meta.dirname, '../fixtures/tiny.yaml');
 
@@ -26,5 +27,16 @@ describe('task threads', () => {
     expect(got.map((s) => s.seed)).toEqual([5, 6, 7]);
     expect(got.map(strip)).toEqual(here.map(strip));
     expect(done).toBe(3);
+  }, 120_000);
+
+  it('bad input met in a thread comes back as bad input, naming the file and field', async () => {
+    const running = await threadRunner([{ file: TINY, sets: ['duration=15m', 'warmup=5m'], seed: 1, version: 't' }, { file: TINY, sets: ['duration=15m', 'cluster.nodes=-3'], seed: 2, version: 't' }], 1);
+    try {
+      const err = await running.results().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as InputError).problems.some((p) => p.path.includes('cluster.nodes'))).toBe(true);
+    } finally {
+      await running.stop();
+    }
   }, 120_000);
 });
