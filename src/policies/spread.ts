@@ -38,7 +38,7 @@ import { bestFitting, expectedWaiting, hotOf, impactOf, overloadOf, Scores, serv
 import { Z90 } from './truth-source.ts';
 import type { Plan, PlanAction } from '../model/plan.ts';
 import { deriveActions } from '../planner/derive-actions.ts';
-import { restripe, stripeCounts, stripes } from './restripe.ts';
+import { restripe, splitInPlace, stripeCounts, stripes } from './restripe.ts';
 import type { Placement } from './stripe-placement.ts';
 import { migrationCost } from './migration-cost.ts';
 import { totalLoad } from '../model/load.ts';
@@ -105,6 +105,8 @@ export class SpreadStrategy {
   private scores: Scores | null = null;
   private mode: 'chase' | 'spread' = 'chase';
   private target: PartitionMap | null = null;
+  /** A finer stripe count to split the held stripes into once in place (see `step`), or null. */
+  private goal: number | null = null;
   private since = 0;
   private seq = 0;
   readonly report: StrategyReport = { switches: 0, spreadMs: 0, placements: 0, placedStripes: 0, events: [] };
@@ -152,21 +154,24 @@ export class SpreadStrategy {
       const judged = s.evidenceMs >= this.settings.settledMs || !this.keepsUp(plans);
       const best = judged ? this.best(N, base) : null;
       if (best === null) return { kind: 'chase' };
-      const a = s.share(s.actual);
-      const b = s.share(s.cand[best]);
-      this.enter(nowMs, this.candidates![best], `actual layout ${pct(a)} of traffic waiting, ${this.candidates![best].ids.length} stripes ${pct(b)} (last ${hours(s.evidenceMs)})`);
+      const [a, b, k] = [s.share(s.actual), s.share(s.cand[best]), this.candidates![best].ids.length];
+      this.enter(nowMs, this.candidates![best], `actual layout ${pct(a)} of traffic waiting, ${k} stripes ${pct(b)} (last ${hours(s.evidenceMs)})`);
+      // A finer count that scored lower but whose migration did not fit: split into it once held.
+      const g = this.candidates![bestFitting(s.cand, () => true)!].ids.length;
+      this.goal = g > k && g % k === 0 ? g : null;
     } else if (!eq(this.ctx.control.currentMap().boundaries, this.target!.boundaries)) {
       // Migrating to the stripes: the held layout is judged from when it is in place (not re-placing them).
       s.reset();
       this.plansAtReset = null;
+    } else if (this.goal !== null && !busy) {
+      const split = splitInPlace(this.target!, this.goal, this.ctx.buckets);
+      if (this.fits(base, split)) this.refine(nowMs, split, `the best-scoring ${this.goal} stripes, whose migration did not fit maxPartitions`);
+      this.goal = null;
     } else if (s.evidenceMs >= this.settings.minEvidenceMs && s.share(s.hot) >= this.settings.hotShare && !busy) {
       const why = `held layout: ${pct(s.share(s.hot))} of traffic in stripes each over what a partition can serve`;
       const finer = this.finer(base);
       if (!finer) return this.leave(nowMs, why);
-      if (this.report.events.length < 100) this.report.events.push({ timeMs: nowMs, to: 'refine', reason: `${why}: ${this.target!.ids.length} → ${finer.ids.length} stripes, each split where it is` });
-      this.target = finer;
-      s.reset();
-      this.plansAtReset = null;
+      this.refine(nowMs, finer, why);
     }
     if (sameCut(base, this.target!)) return { kind: 'hold', placeable: !busy };
     if (busy && activePlanId !== undefined && this.owns(activePlanId)) return { kind: 'hold' };
@@ -296,8 +301,7 @@ export class SpreadStrategy {
     for (let i = this.candidates!.length - 1; i >= 0; i--) {
       const r = this.candidates![i].ids.length / k;
       if (!(r > 1 && Number.isInteger(r))) continue;
-      const m = equalPartitionMap(this.ctx.buckets, r * k, 1);
-      const split = { ...m, nodes: m.nodes.map((_, j) => held.nodes[Math.floor(j / r)]) };
+      const split = splitInPlace(held, r * k, this.ctx.buckets);
       if (hotOf(split, this.avoidable, cap) < this.settings.hotShare * total && this.fits(base, split)) return split;
     }
     return null;
@@ -332,7 +336,16 @@ export class SpreadStrategy {
     this.event(nowMs, 'spread', reason);
   }
 
+  /** Holds `split`, the held stripes split where they are, from now (its scores start afresh). */
+  private refine(nowMs: number, split: PartitionMap, why: string): void {
+    if (this.report.events.length < 100) this.report.events.push({ timeMs: nowMs, to: 'refine', reason: `${why}: ${this.target!.ids.length} → ${split.ids.length} stripes, each split where it is` });
+    this.target = split;
+    this.scores!.reset();
+    this.plansAtReset = null;
+  }
+
   private leave(nowMs: number, reason: string): SpreadStep {
+    this.goal = null;
     if (this.mode === 'spread') {
       this.report.spreadMs += Math.max(0, nowMs - Math.max(this.since, this.ctx.warmupMs));
       this.mode = 'chase';

@@ -309,6 +309,31 @@ describe('spread strategy', () => {
     expect(firstMigration(110, 1, 1000, 0.077, 30)).toBe(-1);
   });
 
+  it('splits its held stripes where they are into the best-scoring count once in place, when that count’s migration did not fit', () => {
+    // 16 partitions cut off the stripes' boundaries (4i + 1): a migration to 32 stripes would
+    // need 33 partitions on the way (maxPartitions 32), one to 16 needs 17. The hot band (160
+    // records/s over buckets 0–7) waits on node 0 as cut; on 16 stripes two nodes carry 96
+    // records/s (a little waits under the noise), on 32 four carry 56 (nothing waits).
+    const cuts = [0, ...Array.from({ length: 15 }, (_, i) => 4 * (i + 1) + 1), B];
+    const base: PartitionMap = { version: 0, buckets: B, boundaries: cuts, ids: cuts.slice(1).map((_, i) => `p${i}`), nodes: cuts.slice(1).map((_, i) => i % N), nextId: 16 };
+    const state = { map: base, rates: new Float64Array(B).map((_, b) => 1 + (b < 8 ? 20 : 0)) };
+    const s = new SpreadStrategy(fakeContext(state), EVERY);
+    const step = afterEvidence(s, state.map);
+    if (step.kind !== 'migrate') throw new Error(`expected a migration, got ${step.kind}`);
+    expect(sameCut(step.plan.after, stripes(B, 16, [0, 1, 2, 3]))).toBe(true);
+    state.map = step.plan.after;
+    let t = 25 * EVERY;
+    expect(s.step(t, state.map, true, step.plan.id, new Set(), plans).kind).toBe('hold');
+    // In place and idle: the 16 stripes split where they are into 32, no state moving.
+    const split = s.step((t += EVERY), state.map, false, undefined, new Set(), plans);
+    if (split.kind !== 'migrate') throw new Error(`expected the split, got ${split.kind}`);
+    expect(split.plan.actions.every((a) => a.kind === 'split')).toBe(true);
+    expect(split.plan.after.boundaries).toEqual(stripes(B, 32, [0, 1, 2, 3]).boundaries);
+    expect(s.report.events.at(-1)!.reason).toContain('did not fit maxPartitions: 16 → 32 stripes');
+    state.map = split.plan.after;
+    expect(s.step((t += EVERY), state.map, false, undefined, new Set(), plans).kind).toBe('hold');
+  });
+
   it('counts a partition over its own capacity as waiting, and never spreads to stripes that exceed it', () => {
     const map = equalPartitionMap(B, N, N);
     const r = band(40); // node 0: 16 + 40 = 56 of 100, in one partition
