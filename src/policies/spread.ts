@@ -19,7 +19,8 @@
  * `ratio` of the actual layout (and the actual one is over `floor`), and the migration, priced as
  * the APM would run it (migration-cost.ts), waits fewer records over the payback span than chasing
  * on, the policy migrates to its round-robin stripes (the held ones are then placed for the
- * policy's own picture) and holds them: the PRE is not asked while the layout holds. When a hot
+ * policy's own picture) and holds them: the PRE is not asked while the layout holds (when the
+ * best count's migration needs more than `maxPartitions`, the best that fits, split in place). When a hot
  * range narrower than a stripe appears (`hotShare` of the traffic in stripes that alone exceed a
  * node, or a partition's own capacity), which only finer cuts serve, it splits its stripes where
  * they are into a finer candidate count that serves it (no state moves; placement then moves the
