@@ -55,6 +55,8 @@ export function runCapacity(file: string, range: { min: number; max: number }, o
   const load = opts.load;
   const base = load(file, opts).scenario;
   const seeds = Array.from({ length: Math.max(1, opts.seeds ?? 1) }, (_, i) => base.seed + i);
+  // Each seed is given its own (from the scenario's): a `--set seed=…` chose the first and goes.
+  const sets = seeds.length > 1 ? withoutSeedSets(opts.sets ?? []) : [...(opts.sets ?? [])];
   const points: CapacityPoint[] = [];
   const answer: Record<string, number | null> = {};
   for (let n = range.min; n <= range.max; n++) {
@@ -62,8 +64,7 @@ export function runCapacity(file: string, range: { min: number; max: number }, o
     opts.onProgress?.(n);
     const policies: CapacityPoint['policies'] = {};
     for (const seed of seeds) {
-      const own = seeds.length > 1 ? { seed, sets: withoutSeedSets(opts.sets ?? []) } : { sets: [...(opts.sets ?? [])] };
-      const loaded = load(file, { ...opts, ...own, sets: [...own.sets, `cluster.nodes=${n}`, `cluster.partitions=${parts}`] });
+      const loaded = load(file, { ...opts, ...(seeds.length > 1 ? { seed } : {}), sets: [...sets, `cluster.nodes=${n}`, `cluster.partitions=${parts}`] });
       const result = runScenario(loaded, { startLanes: opts.startLanes });
       const q = loaded.scenario.slo.percentile / 100;
       for (const lane of result.lanes) {

@@ -17,7 +17,6 @@ export function stripes(buckets: number, k: number, nodes: readonly number[]): P
   return { ...m, nodes: m.nodes.map((i) => nodes[i]) };
 }
 
-/** Stripe counts k (≥ 2 × nodes, ≤ maxPartitions) with B divisible by k, largest first. */
 /** `held`'s stripes each split where they are into `k` (a multiple of their count) equal stripes: no state changes node. */
 export function splitInPlace(held: PartitionMap, k: number, buckets: number): PartitionMap {
   const r = k / held.ids.length;
@@ -25,6 +24,7 @@ export function splitInPlace(held: PartitionMap, k: number, buckets: number): Pa
   return { ...m, nodes: m.nodes.map((_, j) => held.nodes[Math.floor(j / r)]) };
 }
 
+/** Stripe counts k (≥ 2 × nodes, ≤ maxPartitions) with B divisible by k, largest first. */
 export function stripeCounts(buckets: number, nodes: number, maxPartitions: number, max: number): number[] {
   const out: number[] = [];
   for (let k = Math.min(maxPartitions, buckets); k >= 2 * nodes && out.length < max; k--) if (buckets % k === 0) out.push(k);

@@ -8,6 +8,11 @@ import { nodeLoads, partitionLoads, type PartitionMap } from '../model/partition
 import type { Impact } from '../model/plan.ts';
 import { waiting } from './stripe-placement.ts';
 
+/** Node `n`'s capacity, less `moving.load` of it while it sends or receives state. */
+function capacityLeft(n: number, cap: number, moving?: { readonly nodes: ReadonlySet<number>; readonly load: number }): number {
+  return moving?.nodes.has(n) ? cap * (1 - moving.load) : cap;
+}
+
 /**
  * Under `map` for per-bucket `rates` (`moving` nodes lose `load` of their capacity to transfers):
  * records/s above capacity (a node's, a partition's `partitionCap`), records/s that wait, and the
@@ -28,7 +33,7 @@ export function overloadOf(
   let over = 0;
   let waiting = 0;
   let total = 0;
-  const limit = (n: number) => (moving?.nodes.has(n) ? cap * (1 - moving.load) : cap);
+  const limit = (n: number) => capacityLeft(n, cap, moving);
   for (let n = 0; n < nl.length; n++) {
     total += nl[n];
     const c = limit(n);
@@ -71,7 +76,7 @@ export function expectedWaiting(
   const pa = partitionLoads(map, avoidable);
   const nl = nodeLoads(map, pl, nodeCount);
   const pn = new Float64Array(nl.length);
-  for (let n = 0; n < nl.length; n++) if (nl[n] > 0) pn[n] = waiting(nl[n], rel, moving?.nodes.has(n) ? cap * (1 - moving.load) : cap) / nl[n];
+  for (let n = 0; n < nl.length; n++) if (nl[n] > 0) pn[n] = waiting(nl[n], rel, capacityLeft(n, cap, moving)) / nl[n];
   let w = 0;
   for (let i = 0; i < pl.length; i++) {
     if (!(pa[i] > 0)) continue;
