@@ -40,6 +40,14 @@ export interface TickService {
   readonly moveUse: readonly number[];
   /** Each served portion: `count` records that arrived at `arrivalMs` waited `waitMs`. */
   readonly onServed: (arrivalMs: number, waitMs: number, count: number) => void;
+  /**
+   * This tick's arrivals of each partition, not yet queued (optional): they join their queues at
+   * `arrivalMs` as one cohort each, except where the queue is empty and the whole cohort is served
+   * within the tick (its node up and under capacity, the partition neither paused nor over its
+   * cap): then it is served in place with no wait, as the queue would have served it.
+   */
+  readonly arrivals?: Float64Array;
+  readonly arrivalMs?: number;
 }
 
 /**
@@ -102,7 +110,10 @@ export class FluidService {
   private arrivals = new Float64Array(0);
   private serveFrac = new Float64Array(0);
   private nodeLimit = new Float64Array(0);
+  private nodeDown = new Float64Array(0);
   private limit = new Float64Array(0);
+  /** Partitions whose arrivals were served in place this tick (1) or queued (0). */
+  private inPlace = new Uint8Array(0);
 
   /** Records of each partition in `batch` (see `partitionArrivals`); valid until the next call. */
   arrivalsOf(batch: KeyBatch, boundaries: readonly number[], prefix?: Float64Array): Float64Array {
@@ -116,41 +127,71 @@ export class FluidService {
    * Serves one tick: a partition serves during the share of the tick its node is up and it is
    * not paused, at most its queue and its cap; a node over its capacity (less what moving state
    * costs it, `moveLoad`) shares it by demand. Served portions leave at the end of the tick's
-   * serving share.
+   * serving share. Arrivals given in `s.arrivals` are queued first, or served in place (see
+   * `TickService.arrivals`): most partitions of a cluster with spare capacity have nothing
+   * queued, and skipping their queues' push and drain is most of a tick's time saved.
    */
   serve(s: TickService): void {
     const k = s.partitions.length;
-    const t = s.timeMs;
     const dt = s.durationMs;
-    if (this.serveFrac.length < k) this.serveFrac = new Float64Array(Math.max(k, 2 * this.serveFrac.length));
-    if (this.limit.length < k) this.limit = new Float64Array(2 * k);
-    if (this.nodeLimit.length !== s.nodes) this.nodeLimit = new Float64Array(s.nodes);
-    const { serveFrac, limit, nodeLimit } = this;
+    this.grow(k, s.nodes);
+    const { serveFrac, limit, nodeLimit, nodeDown, inPlace } = this;
+    for (let n = 0; n < s.nodes; n++) {
+      const down = s.downUntil(n);
+      nodeDown[n] = down > s.timeMs ? Math.min(dt, down - s.timeMs) : 0;
+    }
     nodeLimit.fill(0);
-    const cap = (s.nodeCapacity * dt) / 1000;
     const pcap = (s.partitionCapacity * dt) / 1000;
+    const arr = s.arrivals;
     for (let p = 0; p < k; p++) {
       const part = s.partitions[p];
-      const down = s.downUntil(s.nodeOf[p]);
-      const downFor = down > t ? Math.min(dt, down - t) : 0;
-      const pausedFor = part.pausedUntil > t ? Math.min(dt, part.pausedUntil - t) : 0;
-      const f = 1 - Math.max(downFor, pausedFor) / dt;
+      const pausedFor = part.pausedUntil > s.timeMs ? Math.min(dt, part.pausedUntil - s.timeMs) : 0;
+      const f = 1 - Math.max(nodeDown[s.nodeOf[p]], pausedFor) / dt;
       serveFrac[p] = f;
-      const lim = f > 0 ? Math.min(part.queue.size, pcap * f) : 0;
+      const lim = f > 0 ? Math.min(part.queue.size + (arr ? arr[p] : 0), pcap * f) : 0;
       limit[p] = lim;
       nodeLimit[s.nodeOf[p]] += lim;
     }
-    for (let n = 0; n < nodeLimit.length; n++) {
+    const cap = (s.nodeCapacity * dt) / 1000;
+    for (let n = 0; n < s.nodes; n++) {
       // A node moving state serves less (`moveLoad`, from the bytes it moved in the last tick).
       const c = s.moveLoad > 0 && s.moveUse[n] ? cap * (1 - s.moveLoad * Math.min(1, s.moveUse[n] / s.moveBandwidth)) : cap;
-      if (nodeLimit[n] > c) waterFill(s.nodeOf, n, c, k, limit, s.partitions);
+      nodeDown[n] = nodeLimit[n] > c ? c : -1; // from here: the capacity of an overloaded node, −1 for the others
     }
-    const tEnd = t + dt;
+    if (arr) this.queueArrivals(s, arr);
+    else inPlace.fill(0, 0, k);
+    for (let n = 0; n < s.nodes; n++) if (nodeDown[n] >= 0) waterFill(s.nodeOf, n, nodeDown[n], k, limit, s.partitions);
+    const tEnd = s.timeMs + dt;
     for (let p = 0; p < k; p++) {
       const amount = limit[p];
-      if (amount <= 0) continue;
+      if (amount <= 0 || inPlace[p]) continue;
       const f = serveFrac[p];
       s.partitions[p].queue.serve(amount, tEnd - f * dt, f * dt, s.onServed);
+    }
+  }
+
+  /** Queues each partition's arrivals, or serves them in place (one `onServed` for all of those). */
+  private queueArrivals(s: TickService, arr: Float64Array): void {
+    const { serveFrac, limit, nodeDown, inPlace } = this;
+    const at = s.arrivalMs ?? s.timeMs + s.durationMs / 2;
+    let served = 0;
+    for (let p = 0; p < s.partitions.length; p++) {
+      const a = arr[p];
+      const q = s.partitions[p].queue;
+      inPlace[p] = a > 0 && q.size === 0 && serveFrac[p] === 1 && limit[p] === a && nodeDown[s.nodeOf[p]] < 0 ? 1 : 0;
+      if (inPlace[p]) served += a;
+      else q.push(at, a);
+    }
+    if (served > 0) s.onServed(at, 0, served);
+  }
+
+  private grow(k: number, nodes: number): void {
+    if (this.serveFrac.length < k) this.serveFrac = new Float64Array(Math.max(k, 2 * this.serveFrac.length));
+    if (this.limit.length < k) this.limit = new Float64Array(2 * k);
+    if (this.inPlace.length < k) this.inPlace = new Uint8Array(2 * k);
+    if (this.nodeLimit.length !== nodes) {
+      this.nodeLimit = new Float64Array(nodes);
+      this.nodeDown = new Float64Array(nodes);
     }
   }
 }

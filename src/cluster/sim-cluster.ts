@@ -3,9 +3,10 @@
  * control plane (split, merge, move, create with pauses, state transfer and faults), node crashes
  * and node events, and the metrics of what happened.
  *
- * Per tick (`step`): each partition's arrivals join its queue as one cohort; each up node shares
- * its capacity among its partitions in proportion to their queued demand (capped per partition
- * if `partitionCapacity` is set); a paused partition serves nothing until its pause ends; served
+ * Per tick (`step`): each partition's arrivals join its queue as one cohort (or are served in place
+ * when nothing waits and nothing limits them); each up node shares its capacity among its
+ * partitions in proportion to their queued demand (capped per partition if `partitionCapacity`
+ * is set); a paused partition serves nothing until its pause ends; served
  * portions record their measured latency (departure − arrival + base latency). Moves progress at
  * the per-node move bandwidth, shared equally among the moves using a node.
  *
@@ -342,10 +343,7 @@ export class SimCluster implements ControlPlane {
     this.metrics.arrived(batch.total);
     const mid = t + dt / 2;
     const states = this.queues.inMapOrder(map);
-    for (let p = 0; p < states.length; p++) {
-      states[p].queue.push(mid, arr[p]);
-      this.windowNodeArrivals[map.nodes[p]] += arr[p];
-    }
+    for (let p = 0; p < states.length; p++) this.windowNodeArrivals[map.nodes[p]] += arr[p];
     this.service.serve({
       timeMs: t,
       durationMs: dt,
@@ -359,6 +357,8 @@ export class SimCluster implements ControlPlane {
       moveBandwidth: this.cfg.moveBandwidth,
       moveUse: this.moveUse,
       onServed: this.onServed,
+      arrivals: arr,
+      arrivalMs: mid,
     });
     if (this.cfg.queueLimit !== undefined) {
       for (const s of states) if (s.queue.size > this.cfg.queueLimit) this.metrics.dropped(mid, s.queue.trimTo(this.cfg.queueLimit));

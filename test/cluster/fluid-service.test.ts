@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CohortQueue } from '../../src/cluster/cohort-queue.ts';
 import { FluidService, partitionArrivals, waterFill, type TickService } from '../../src/cluster/fluid-service.ts';
@@ -79,4 +80,42 @@ describe('fluid service', () => {
     expect(tick([{ queue: queueOf(1000), pausedUntil: 0 }], [0], { moveLoad: 0.5, moveBandwidth: 10, moveUse: [10] })[0]).toBeCloseTo(50, 9);
     expect(tick([{ queue: queueOf(1000), pausedUntil: 0 }], [0], { moveLoad: 0.5, moveBandwidth: 10, moveUse: [5] })[0]).toBeCloseTo(75, 9);
   });
+
+  it('arrivals handed to the tick are served as if queued first, those with nothing ahead of them in place', () => {
+    const part = fc.record({ queued: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 400 })), arrivals: fc.integer({ min: 0, max: 200 }), pausedUntil: fc.constantFrom(0, 0, 0, 400, 2000), node: fc.integer({ min: 0, max: 2 }) });
+    const setup = fc.record({ parts: fc.array(part, { minLength: 1, maxLength: 12 }), nodeCapacity: fc.integer({ min: 50, max: 800 }), partitionCapacity: fc.constantFrom(Infinity, 60, 150), down: fc.constantFrom(-1, 300, 5000) });
+    fc.assert(
+      fc.property(setup, ({ parts, nodeCapacity, partitionCapacity, down }) => {
+        const run = (handed: boolean) => {
+          const partitions = parts.map((x) => ({ queue: x.queued > 0 ? queueOf(x.queued) : new CohortQueue(), pausedUntil: x.pausedUntil }));
+          const arrivals = Float64Array.from(parts, (x) => x.arrivals);
+          if (!handed) partitions.forEach((p, i) => p.queue.push(500, arrivals[i]));
+          const served = new Map<string, number>();
+          new FluidService().serve({
+            timeMs: 0,
+            durationMs: 1000,
+            nodeOf: parts.map((x) => x.node),
+            partitions,
+            downUntil: (n) => (n === 1 ? down : -1),
+            nodes: 3,
+            nodeCapacity,
+            partitionCapacity,
+            moveLoad: 0,
+            moveBandwidth: 1,
+            moveUse: [],
+            onServed: (at, wait, count) => served.set(`${at}/${wait.toFixed(6)}`, (served.get(`${at}/${wait.toFixed(6)}`) ?? 0) + count),
+            ...(handed ? { arrivals, arrivalMs: 500 } : {}),
+          });
+          return { left: partitions.map((p) => p.queue.size), served };
+        };
+        const queued = run(false);
+        const handed = run(true);
+        handed.left.forEach((x, i) => expect(x).toBeCloseTo(queued.left[i], 6));
+        expect([...handed.served.keys()].sort()).toEqual([...queued.served.keys()].sort());
+        for (const [key, count] of queued.served) expect(handed.served.get(key)).toBeCloseTo(count, 6);
+      }),
+      { numRuns: 300, seed: 37 },
+    );
+  });
 });
+
