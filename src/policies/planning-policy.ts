@@ -279,7 +279,10 @@ export abstract class PlanningPolicy implements Policy {
     const input = { ...this.input(pic, base), inFlight: inFlightNow(this.ctx.control.currentMap(), this.manager.runningOps(), this.stateNow(), this.ctx.cluster, now) };
     const budget = this.churn ? this.churn.left(now, input.stateBytes) : null;
     const tol = this.spec.skipTolerance ?? SKIP_TOLERANCE;
-    const snapshot = tol > 0 && this.mayskip() ? skipSnapshot(pic, base, nodes, this.stateNow(), budget, this.ctx.buckets) : null;
+    // The snapshot is taken only to compare with a quiet decision's, or to keep if this one is quiet.
+    const skips = tol > 0 && this.mayskip();
+    const snap = () => skipSnapshot(pic, base, nodes, this.stateNow(), budget, this.ctx.buckets);
+    const snapshot = skips && this.quiet ? snap() : null;
     if (snapshot && this.quiet && unmoved(this.quiet, snapshot, tol, this.ctx.cluster.nodeCapacity)) {
       this.skippedDecisions++;
       return null;
@@ -307,7 +310,7 @@ export abstract class PlanningPolicy implements Policy {
       this.results.push(res);
       if (this.results.length > RESULTS_KEPT) this.results.splice(0, this.results.length - RESULTS_KEPT);
       this.execute(res.plan);
-    } else this.quiet = snapshot;
+    } else this.quiet = skips ? (snapshot ?? snap()) : null;
     return res;
   }
 

@@ -372,8 +372,17 @@ export class PredictivePolicy extends PlanningPolicy {
  */
 export function tailPicture(windows: readonly Float64Array[], upper: readonly Float64Array[], q: number): Float64Array[] {
   const k = q === 0.9 ? 1 : quantileNormal(q, 0, 1) / quantileNormal(0.9, 0, 1);
-  // at q = 0.9 the p90 tail itself (w + (x − w) · 1 may differ from x in the last bit)
-  return upper.map((u, i) => u.map((x, b) => (!(x >= windows[i][b]) ? windows[i][b] : k === 1 ? x : windows[i][b] + (x - windows[i][b]) * k)));
+  // at q = 0.9 the p90 tail itself (w + (x − w) · 1 may differ from x in the last bit); plain
+  // loops, not typed-array `map` with a callback: this runs over every bucket of every window
+  return upper.map((u, i) => {
+    const w = windows[i];
+    const out = new Float64Array(u.length);
+    for (let b = 0; b < u.length; b++) {
+      const x = u[b];
+      out[b] = !(x >= w[b]) ? w[b] : k === 1 ? x : w[b] + (x - w[b]) * k;
+    }
+    return out;
+  });
 }
 
 /**

@@ -56,17 +56,19 @@ export function skipSnapshot(pic: { readonly windows: Float64Array[]; readonly u
   const S = Math.min(B, SKIP_SLICES);
   const P = base.ids.length;
   const N = base.nodes.reduce((a, n) => Math.max(a, n + 1), 0);
+  const cuts = Int32Array.from(base.boundaries);
+  const slices = Int32Array.from({ length: S + 1 }, (_, k) => Math.floor((k * B) / S));
   const sums = (w: Float64Array) => {
     const out = new Float64Array(N + P + S);
     for (let p = 0; p < P; p++) {
       let s = 0;
-      for (let b = base.boundaries[p]; b < base.boundaries[p + 1]; b++) s += w[b];
+      for (let b = cuts[p], hi = cuts[p + 1]; b < hi; b++) s += w[b];
       out[N + p] = s;
       out[base.nodes[p]] += s;
     }
     for (let k = 0; k < S; k++) {
       let s = 0;
-      for (let b = Math.floor((k * B) / S); b < Math.floor(((k + 1) * B) / S); b++) s += w[b];
+      for (let b = slices[k], hi = slices[k + 1]; b < hi; b++) s += w[b];
       out[N + P + k] = s;
     }
     return out;

@@ -93,9 +93,12 @@ export function placeStripes(p: PlacementInput): Placement | null {
       // spreads are in proportion to their loads): skip what cannot beat the best.
       if (used.has(a) || m.dur[s] >= m.horizon || m.pause(s) - m.gain[a] >= (best?.d ?? 0)) continue;
       m.timing(s);
+      // A move's change splits into the source's part and the target's, which is never below 0.
+      const from = m.sourceDelta(s, a);
+      if (from >= (best?.d ?? 0)) continue;
       for (const b of p.nodes) {
         if (b === a || used.has(b)) continue;
-        const d = m.delta(s, a, b);
+        const d = from + m.targetDelta(s, b);
         if (d < (best?.d ?? 0)) best = { s, b, d };
       }
     }
@@ -196,14 +199,37 @@ class Model {
 
   /** The change in expected waiting records of moving stripe `s` from node `a` to `b` (after `timing(s)`). */
   delta(s: number, a: number, b: number): number {
+    return this.sourceDelta(s, a) + this.targetDelta(s, b);
+  }
+
+  /**
+   * The source's part of `delta`: the cut-over pause, and node `a`'s waiting while it moves state
+   * (less capacity) and after the copy (without the stripe), against its waiting now.
+   */
+  sourceDelta(s: number, a: number): number {
     const { lm, nm, w, wl, cap, rel } = this;
     let d = this.pause(s);
     for (let j = 0; j < this.seg.length; j++) {
-      const old = w[j][a] + w[j][b];
       const f = this.fa[j];
       // Before the copy ends the stripe is still on a; no need to price what comes after it.
-      const next = f > 0 ? waiting(nm[j][a] - lm[j][s], rel, cap) + waiting(nm[j][b] + lm[j][s], rel, cap) : 0;
-      d += this.seg[j].len * ((1 - f) * (wl[j][a] + wl[j][b]) + f * next - old);
+      const next = f > 0 ? waiting(nm[j][a] - lm[j][s], rel, cap) : 0;
+      d += this.seg[j].len * ((1 - f) * wl[j][a] + f * next - w[j][a]);
+    }
+    return d;
+  }
+
+  /**
+   * The target's part of `delta`: node `b`'s waiting while it takes state and after, with the
+   * stripe, against now. Never below 0 (waiting grows with load and with less capacity), so
+   * `sourceDelta` bounds a move's saving whatever its target.
+   */
+  targetDelta(s: number, b: number): number {
+    const { lm, nm, w, wl, cap, rel } = this;
+    let d = 0;
+    for (let j = 0; j < this.seg.length; j++) {
+      const f = this.fa[j];
+      const next = f > 0 ? waiting(nm[j][b] + lm[j][s], rel, cap) : 0;
+      d += this.seg[j].len * ((1 - f) * wl[j][b] + f * next - w[j][b]);
     }
     return d;
   }

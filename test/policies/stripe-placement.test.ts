@@ -4,6 +4,7 @@
  * emptiest; a stripe whose state takes longer to copy than the picture spans stays; a move that
  * costs its nodes more while it runs than it saves is not made; the cut never changes.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MIN_SPREAD, placeStripes, waiting, type PlacementInput } from '../../src/policies/stripe-placement.ts';
 import { stripes } from '../../src/policies/restripe.ts';
@@ -48,6 +49,16 @@ describe('waiting', () => {
     expect(waiting(90, 0, CAP)).toBeLessThan(1e-5);
     expect(waiting(90, 0, CAP)).toBe(waiting(90, MIN_SPREAD, CAP));
     expect(waiting(97, 0.05, CAP)).toBeLessThan(waiting(99, 0.05, CAP));
+  });
+
+  it('grows with the load and as capacity shrinks (what lets the placement skip a stripe by its source node alone)', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 300, noNaN: true }), fc.double({ min: 0, max: 50, noNaN: true }), fc.double({ min: 0, max: 0.3, noNaN: true }), fc.double({ min: 0, max: 0.5, noNaN: true }), (m, more, rel, lost) => {
+        expect(waiting(m + more, rel, CAP)).toBeGreaterThanOrEqual(waiting(m, rel, CAP));
+        expect(waiting(m, rel, CAP * (1 - lost))).toBeGreaterThanOrEqual(waiting(m, rel, CAP));
+      }),
+      { seed: 37 },
+    );
   });
 });
 
