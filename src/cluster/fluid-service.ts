@@ -111,6 +111,8 @@ export class FluidService {
   private serveFrac = new Float64Array(0);
   private nodeLimit = new Float64Array(0);
   private nodeDown = new Float64Array(0);
+  /** This tick's capacity of an overloaded node, −1 for a node that serves all it is asked. */
+  private nodeOver = new Float64Array(0);
   private limit = new Float64Array(0);
   /** Partitions whose arrivals were served in place this tick (1) or queued (0). */
   private inPlace = new Uint8Array(0);
@@ -135,7 +137,7 @@ export class FluidService {
     const k = s.partitions.length;
     const dt = s.durationMs;
     this.grow(k, s.nodes);
-    const { serveFrac, limit, nodeLimit, nodeDown, inPlace } = this;
+    const { serveFrac, limit, nodeLimit, nodeDown, nodeOver, inPlace } = this;
     for (let n = 0; n < s.nodes; n++) {
       const down = s.downUntil(n);
       nodeDown[n] = down > s.timeMs ? Math.min(dt, down - s.timeMs) : 0;
@@ -156,11 +158,11 @@ export class FluidService {
     for (let n = 0; n < s.nodes; n++) {
       // A node moving state serves less (`moveLoad`, from the bytes it moved in the last tick).
       const c = s.moveLoad > 0 && s.moveUse[n] ? cap * (1 - s.moveLoad * Math.min(1, s.moveUse[n] / s.moveBandwidth)) : cap;
-      nodeDown[n] = nodeLimit[n] > c ? c : -1; // from here: the capacity of an overloaded node, −1 for the others
+      nodeOver[n] = nodeLimit[n] > c ? c : -1;
     }
     if (arr) this.queueArrivals(s, arr);
     else inPlace.fill(0, 0, k);
-    for (let n = 0; n < s.nodes; n++) if (nodeDown[n] >= 0) waterFill(s.nodeOf, n, nodeDown[n], k, limit, s.partitions);
+    for (let n = 0; n < s.nodes; n++) if (nodeOver[n] >= 0) waterFill(s.nodeOf, n, nodeOver[n], k, limit, s.partitions);
     const tEnd = s.timeMs + dt;
     for (let p = 0; p < k; p++) {
       const amount = limit[p];
@@ -172,13 +174,13 @@ export class FluidService {
 
   /** Queues each partition's arrivals, or serves them in place (one `onServed` for all of those). */
   private queueArrivals(s: TickService, arr: Float64Array): void {
-    const { serveFrac, limit, nodeDown, inPlace } = this;
+    const { serveFrac, limit, nodeOver, inPlace } = this;
     const at = s.arrivalMs ?? s.timeMs + s.durationMs / 2;
     let served = 0;
     for (let p = 0; p < s.partitions.length; p++) {
       const a = arr[p];
       const q = s.partitions[p].queue;
-      inPlace[p] = a > 0 && q.size === 0 && serveFrac[p] === 1 && limit[p] === a && nodeDown[s.nodeOf[p]] < 0 ? 1 : 0;
+      inPlace[p] = a > 0 && q.size === 0 && serveFrac[p] === 1 && limit[p] === a && nodeOver[s.nodeOf[p]] < 0 ? 1 : 0;
       if (inPlace[p]) served += a;
       else q.push(at, a);
     }
@@ -192,6 +194,7 @@ export class FluidService {
     if (this.nodeLimit.length !== nodes) {
       this.nodeLimit = new Float64Array(nodes);
       this.nodeDown = new Float64Array(nodes);
+      this.nodeOver = new Float64Array(nodes);
     }
   }
 }
