@@ -6,9 +6,9 @@
  * Per tick (`step`): each partition's arrivals join its queue as one cohort (or are served in place
  * when nothing waits and nothing limits them); each up node shares its capacity among its
  * partitions in proportion to their queued demand (capped per partition if `partitionCapacity`
- * is set); a paused partition serves nothing until its pause ends; served
- * portions record their measured latency (departure − arrival + base latency). Moves progress at
- * the per-node move bandwidth, shared equally among the moves using a node.
+ * is set); a paused partition serves nothing until its pause ends; served portions record their
+ * measured latency (departure − arrival + base latency). Moves progress at the per-node move
+ * bandwidth, shared equally among the moves using a node.
  *
  * What a crash keeps: a crashed node's partitions keep their queues (nothing is lost) and resume
  * when the node is back; records arriving meanwhile queue up (or are dropped at `queueLimit`).
