@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Forecast } from '../../src/model/forecast.ts';
 import { LeadScores } from '../../src/policies/lead-scores.ts';
-import { blendPicture } from '../../src/policies/predictive.ts';
+import { blendPicture } from '../../src/policies/picture-blend.ts';
 
 const A = Float64Array.of(3, 0);
 const B = Float64Array.of(0, 2);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { quantileNormal } from 'vega-statistics';
-import { blendPicture, tailPicture } from '../../src/policies/predictive.ts';
+import { blendPicture, tailPicture } from '../../src/policies/picture-blend.ts';
 
 const f64 = (xs: number[]) => Float64Array.from(xs);
 

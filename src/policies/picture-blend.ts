@@ -1,0 +1,53 @@
+/**
+ * The predictive policy's picture arithmetic, per bucket of a window: the blend of the observed
+ * load with the forecast (`blendPicture`) and the tail at a quantile from the p90 band
+ * (`tailPicture`). Kept apart from predictive.ts, which decides when and from what to build a
+ * picture; these are pure functions over the buckets, tested on their own.
+ */
+import { quantileNormal } from 'vega-statistics';
+import { totalLoad } from '../model/load.ts';
+
+/**
+ * The tail picture at quantile `q` from the picture's expected load `windows` and its p90 tail
+ * `upper`: each bucket's excess over its expected load scaled by z_q / z₀.₉ (the normal
+ * approximation the bands are built with), and never below the expected load. The blend of
+ * shapes (`blendPicture`) normalises the tail as a shape of its own, so a bucket whose band is
+ * narrower than the picture's average can come out with a blended tail below its blended mean;
+ * scaled up by z_q / z₀.₉ that could even turn negative. A tail at any quantile ≥ 0.5 is at least
+ * the mean, so such a bucket's tail is its expected load.
+ */
+export function tailPicture(windows: readonly Float64Array[], upper: readonly Float64Array[], q: number): Float64Array[] {
+  const k = q === 0.9 ? 1 : quantileNormal(q, 0, 1) / quantileNormal(0.9, 0, 1);
+  // at q = 0.9 the p90 tail itself (w + (x − w) · 1 may differ from x in the last bit); plain
+  // loops, not typed-array `map` with a callback: this runs over every bucket of every window
+  return upper.map((u, i) => {
+    const w = windows[i];
+    const out = new Float64Array(u.length);
+    for (let b = 0; b < u.length; b++) {
+      const x = u[b];
+      out[b] = !(x >= w[b]) ? w[b] : k === 1 ? x : w[b] + (x - w[b]) * k;
+    }
+    return out;
+  });
+}
+
+/**
+ * Picture window from the observed load `obs` and the forecast `fc`: the shapes mixed with
+ * weight `a` on the observation, scaled to the totals mixed with weight `b` on the observed one
+ * (the forecast itself when both are 0; the plain mix when either total is 0).
+ */
+export function blendPicture(obs: Float64Array, fc: Float64Array, a: number, b: number): Float64Array {
+  if (a === 0 && b === 0) return fc;
+  const so = totalLoad(obs);
+  const sf = totalLoad(fc);
+  const out = new Float64Array(fc.length);
+  if (!(so > 0 && sf > 0)) {
+    for (let i = 0; i < fc.length; i++) out[i] = a * obs[i] + (1 - a) * fc[i];
+    return out;
+  }
+  const level = b * so + (1 - b) * sf;
+  const wo = (a * level) / so;
+  const wf = ((1 - a) * level) / sf;
+  for (let i = 0; i < fc.length; i++) out[i] = wo * obs[i] + wf * fc[i];
+  return out;
+}
