@@ -114,8 +114,6 @@ export class FluidService {
   /** This tick's capacity of an overloaded node, −1 for a node that serves all it is asked. */
   private nodeOver = new Float64Array(0);
   private limit = new Float64Array(0);
-  /** Partitions whose arrivals were served in place this tick (1) or queued (0). */
-  private inPlace = new Uint8Array(0);
 
   /** Records of each partition in `batch` (see `partitionArrivals`); valid until the next call. */
   arrivalsOf(batch: KeyBatch, boundaries: readonly number[], prefix?: Float64Array): Float64Array {
@@ -137,7 +135,7 @@ export class FluidService {
     const k = s.partitions.length;
     const dt = s.durationMs;
     this.grow(k, s.nodes);
-    const { serveFrac, limit, nodeLimit, nodeDown, nodeOver, inPlace } = this;
+    const { serveFrac, limit, nodeLimit, nodeDown, nodeOver } = this;
     for (let n = 0; n < s.nodes; n++) {
       const down = s.downUntil(n);
       nodeDown[n] = down > s.timeMs ? Math.min(dt, down - s.timeMs) : 0;
@@ -161,28 +159,31 @@ export class FluidService {
       nodeOver[n] = nodeLimit[n] > c ? c : -1;
     }
     if (arr) this.queueArrivals(s, arr);
-    else inPlace.fill(0, 0, k);
     for (let n = 0; n < s.nodes; n++) if (nodeOver[n] >= 0) waterFill(s.nodeOf, n, nodeOver[n], k, limit, s.partitions);
     const tEnd = s.timeMs + dt;
     for (let p = 0; p < k; p++) {
       const amount = limit[p];
-      if (amount <= 0 || inPlace[p]) continue;
+      if (amount <= 0) continue;
       const f = serveFrac[p];
       s.partitions[p].queue.serve(amount, tEnd - f * dt, f * dt, s.onServed);
     }
   }
 
-  /** Queues each partition's arrivals, or serves them in place (one `onServed` for all of those). */
+  /**
+   * Queues each partition's arrivals, or serves them in place (one `onServed` for all of those;
+   * their `limit` is then 0, nothing left to serve from the queue).
+   */
   private queueArrivals(s: TickService, arr: Float64Array): void {
-    const { serveFrac, limit, nodeOver, inPlace } = this;
+    const { serveFrac, limit, nodeOver } = this;
     const at = s.arrivalMs ?? s.timeMs + s.durationMs / 2;
     let served = 0;
     for (let p = 0; p < s.partitions.length; p++) {
       const a = arr[p];
       const q = s.partitions[p].queue;
-      inPlace[p] = a > 0 && q.size === 0 && serveFrac[p] === 1 && limit[p] === a && nodeOver[s.nodeOf[p]] < 0 ? 1 : 0;
-      if (inPlace[p]) served += a;
-      else q.push(at, a);
+      if (a > 0 && q.size === 0 && serveFrac[p] === 1 && limit[p] === a && nodeOver[s.nodeOf[p]] < 0) {
+        served += a;
+        limit[p] = 0;
+      } else q.push(at, a);
     }
     if (served > 0) s.onServed(at, 0, served);
   }
@@ -190,7 +191,6 @@ export class FluidService {
   private grow(k: number, nodes: number): void {
     if (this.serveFrac.length < k) this.serveFrac = new Float64Array(Math.max(k, 2 * this.serveFrac.length));
     if (this.limit.length < k) this.limit = new Float64Array(2 * k);
-    if (this.inPlace.length < k) this.inPlace = new Uint8Array(2 * k);
     if (this.nodeLimit.length !== nodes) {
       this.nodeLimit = new Float64Array(nodes);
       this.nodeDown = new Float64Array(nodes);

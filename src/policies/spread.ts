@@ -20,15 +20,15 @@
  * the APM would run it (migration-cost.ts), waits fewer records over the payback span than chasing
  * on, the policy migrates to its round-robin stripes (the held ones are then placed for the
  * policy's own picture) and holds them: the PRE is not asked while the layout holds (when the
- * best count's migration needs more than `maxPartitions`, the best that fits, split in place). When a hot
- * range narrower than a stripe appears (`hotShare` of the traffic in stripes that alone exceed a
- * node, or a partition's own capacity), which only finer cuts serve, it splits its stripes where
- * they are into a finer candidate count that serves it (no state moves; placement then moves the
- * halves), or goes back to chasing if none does. The held layout is not compared with chasing's
- * old score: the two would be measured over different hours (a daily peak against a night). A
- * crashed node freezes the strategy (its partitions wait whatever the layout); nodes joining or
- * leaving for good re-place the held stripes (restripe.ts). A policy with a churn budget never
- * spreads (the migration is not the PRE's, and would not count against the budget).
+ * best count's migration needs more than `maxPartitions`, the best that fits, split in place).
+ * When a hot range narrower than a stripe appears (`hotShare` of the traffic in stripes that alone
+ * exceed a node, or a partition's own capacity), which only finer cuts serve, it splits its
+ * stripes where they are into a finer candidate count that serves it (no state moves; placement
+ * then moves the halves), or goes back to chasing if none does. The held layout is not compared
+ * with chasing's old score: the two would be measured over different hours (a daily peak against
+ * a night). A crashed node freezes the strategy (its partitions wait whatever the layout); nodes
+ * joining or leaving for good re-place the held stripes (restripe.ts). A policy with a churn
+ * budget never spreads (the migration is not the PRE's, and would not count against the budget).
  *
  * The score is a proxy of the SLO (the window's mean rates and the tick noise, not per-tick
  * queues), applied alike to both sides; nodes sending or receiving state (the actual layout's, a
