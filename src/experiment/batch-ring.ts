@@ -22,11 +22,14 @@ export interface SharedRing {
   readonly readers: number;
   /** [0] = ticks published; [1 + r] = ticks reader r has released. */
   readonly control: SharedArrayBuffer;
-  /** Per slot: timeMs, durationMs, total, bytes. */
+  /** Per slot (META numbers): timeMs, durationMs, total, bytes, max (NaN: not known). */
   readonly meta: SharedArrayBuffer;
   /** Per slot: the counts of `buckets` buckets. */
   readonly counts: SharedArrayBuffer;
 }
+
+/** Numbers per slot in `meta`. */
+const META = 5;
 
 /** Ring size for `buckets`: about `bytes` of counts (32 MB), at least 64 and at most 4,096 ticks. */
 export function ringSlots(buckets: number, bytes = 32 * 1024 * 1024): number {
@@ -39,7 +42,7 @@ export function createRing(buckets: number, readers: number, slots = ringSlots(b
     slots,
     readers,
     control: new SharedArrayBuffer(4 * (1 + readers)),
-    meta: new SharedArrayBuffer(8 * 4 * slots),
+    meta: new SharedArrayBuffer(8 * META * slots),
     counts: new SharedArrayBuffer(8 * buckets * slots),
   };
 }
@@ -75,11 +78,12 @@ export class RingWriter {
     }
     const slot = i % slots;
     this.counts.set(batch.counts.subarray(0, buckets), slot * buckets);
-    const m = 4 * slot;
+    const m = META * slot;
     this.meta[m] = batch.timeMs;
     this.meta[m + 1] = batch.durationMs;
     this.meta[m + 2] = batch.total;
     this.meta[m + 3] = batch.bytes;
+    this.meta[m + 4] = batch.max ?? NaN;
     Atomics.store(c, 0, i + 1);
     Atomics.notify(c, 0);
   }
@@ -110,8 +114,9 @@ export class RingReader {
       Atomics.wait(c, 0, published, POLL_MS);
     }
     const slot = i % this.ring.slots;
-    const m = 4 * slot;
-    return { timeMs: this.meta[m], durationMs: this.meta[m + 1], counts: this.views[slot], total: this.meta[m + 2], bytes: this.meta[m + 3] };
+    const m = META * slot;
+    const max = this.meta[m + 4];
+    return { timeMs: this.meta[m], durationMs: this.meta[m + 1], counts: this.views[slot], total: this.meta[m + 2], max: Number.isNaN(max) ? undefined : max, bytes: this.meta[m + 3] };
   }
 
   /** Done with ticks up to and including `i`: their slots may be overwritten. */

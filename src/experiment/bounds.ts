@@ -125,6 +125,8 @@ export class LowerBoundTracker {
   private readonly perBucket: FluidQueue[];
   /** 1 where a bucket's queue holds records (read per bucket and tick, without touching the queue). */
   private readonly queued: Uint8Array;
+  /** How many buckets have records queued (0: a tick whose largest count fits is served on time, all of it). */
+  private queuedBuckets = 0;
   private readonly deadlineWait: number;
   private pooledExcess = 0;
   private bucketExcess = 0;
@@ -169,13 +171,16 @@ export class LowerBoundTracker {
     const c = batch.counts;
     const queued = this.queued;
     const onTime = this.deadlineWait >= 0;
+    if (onTime && this.queuedBuckets === 0 && batch.max !== undefined && batch.max <= bcap) return;
     let overdue = 0;
     for (let b = 0; b < c.length; b++) {
       if (queued[b] === 0 && c[b] <= bcap && onTime) continue; // served within its tick, on time
       const q = this.perBucket[b];
       q.push(mid, c[b]);
       this.bucketExcess += q.serve(bcap, t, dt, this.deadlineWait);
-      queued[b] = q.size > 0 ? 1 : 0;
+      const now = q.size > 0 ? 1 : 0;
+      this.queuedBuckets += now - queued[b];
+      queued[b] = now;
       if (q.size > 0) overdue += q.olderThan(deadline);
     }
     this.bucketOverdueMax = Math.max(this.bucketOverdueMax, overdue);

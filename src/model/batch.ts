@@ -11,6 +11,8 @@ export interface KeyBatch {
   readonly counts: Float64Array;
   /** Sum of `counts`. */
   readonly total: number;
+  /** The largest of `counts`, when the workload knows it for free (lets a consumer skip a pass). */
+  readonly max?: number;
   /** Bytes of the records (`total × recordBytes`). */
   readonly bytes: number;
 }

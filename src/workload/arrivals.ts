@@ -111,6 +111,8 @@ export class ArrivalSampler {
   /** Per entry: Φ⁻¹((π(i) + ½)/N), the normal deviate of the same entry (256 KB). */
   private readonly z: Float32Array;
   private readonly tables: SmallTables | null;
+  /** The largest count written by the last `fill` (lets a consumer skip a pass over quiet ticks). */
+  lastMax = 0;
 
   constructor(
     private readonly rng: RandomStream,
@@ -135,20 +137,25 @@ export class ArrivalSampler {
   fill(lambda: Float64Array, out: Float64Array, n: number): number {
     const rng = this.rng;
     let total = 0;
+    let max = 0;
     if (this.mode === 'exact') {
       for (let i = 0; i < n; i++) {
         const x = poissonFast(rng, lambda[i]);
         out[i] = x;
         total += x;
+        if (x > max) max = x;
       }
+      this.lastMax = max;
       return total;
     }
     const words = this.words;
     const zs = this.z;
     const Q = this.tables!.quantile;
     const F = this.tables!.cdf;
-    let j = rng.int(TABLE_SIZE);
-    const m = rng.int(16);
+    // `| 0`: an int32 from the start, so the loop's index stays an int32 (rng.int returns a
+    // double, and a double entering the loop would make V8 carry `j` as a double throughout).
+    let j = rng.int(TABLE_SIZE) | 0;
+    const m = rng.int(16) | 0;
     for (let i = 0; i < n; i++) {
       const lam = lambda[i];
       const e = j ^ m;
@@ -171,11 +178,14 @@ export class ArrivalSampler {
         const big = Math.max(0, Math.floor(lam + Math.sqrt(lam) * z + z * z * (1 / 6) + (0.5 - 1 / 6)));
         out[i] = big;
         total += big;
+        if (big > max) max = big;
         continue;
       }
       out[i] = x;
       total += x;
+      if (x > max) max = x;
     }
+    this.lastMax = max;
     return total;
   }
 }

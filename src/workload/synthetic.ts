@@ -119,7 +119,7 @@ export class SyntheticWorkload implements Workload {
     this.lastStaticScale = this.baseRate(mid) * noise * dtS;
     const counts = this.counts;
     const total = this.arrivals.fill(lam, counts, this.buckets);
-    return { timeMs, durationMs: this.tickMs, counts, total, bytes: total * this.recordBytes };
+    return { timeMs, durationMs: this.tickMs, counts, total, max: this.arrivals.lastMax, bytes: total * this.recordBytes };
   }
 
   /**

@@ -160,6 +160,22 @@ describe('ArrivalSampler fast mode, huge λ', () => {
   });
 });
 
+describe('ArrivalSampler lastMax', () => {
+  it('is the largest count the last fill wrote, on every path (small, normal, huge) and in both modes', () => {
+    const lambda = Float64Array.from({ length: 600 }, (_, i) => (i % 3 === 0 ? i * 0.01 : i % 3 === 1 ? 4 + i : 3e9 * (i === 5 ? 1 : 0)));
+    for (const mode of ['fast', 'exact'] as const) {
+      const s = new ArrivalSampler(new RandomSource(6).fork('a'), mode);
+      const out = new Float64Array(600);
+      for (let t = 0; t < 5; t++) {
+        s.fill(lambda, out, t === 4 ? 100 : 600);
+        expect(s.lastMax).toBe(Math.max(0, ...out.subarray(0, t === 4 ? 100 : 600)));
+      }
+      s.fill(new Float64Array(10), out, 10);
+      expect(s.lastMax).toBe(0);
+    }
+  });
+});
+
 describe('ArrivalSampler exact mode', () => {
   it('is poissonFast per bucket from the same stream', () => {
     const lambda = Float64Array.from({ length: 500 }, (_, i) => i * 0.1);
