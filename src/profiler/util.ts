@@ -64,8 +64,8 @@ export class NearbySorted {
     const old = f.length > this.capacity ? f.shift() : undefined;
     for (let k = Math.max(0, key - this.radius); k <= key + this.radius; k++) {
       const u = (this.unions[k] ??= []);
-      u.splice(upperBound(u, x), 0, x);
-      if (old !== undefined) u.splice(upperBound(u, old) - 1, 1);
+      if (old === undefined) insertSorted(u, x);
+      else replaceSorted(u, old, x);
     }
   }
 
@@ -86,6 +86,40 @@ export class NearbySorted {
 }
 
 const EMPTY: readonly number[] = [];
+
+/**
+ * Inserts `x` into ascending `u` after the values equal to it. The shifts are written out:
+ * `Array.prototype.splice` costs ~0.3 µs a call on these short arrays, and a backtest pushes a
+ * relative error into 2 × radius + 1 of them at every scored lead.
+ */
+function insertSorted(u: number[], x: number): void {
+  const i = upperBound(u, x);
+  u.push(x);
+  for (let t = u.length - 1; t > i; t--) u[t] = u[t - 1];
+  u[i] = x;
+}
+
+/**
+ * Ascending `u` with one `old` (a value it holds) replaced by `x`, in one pass over the values
+ * between the two positions: the same values, in the same order, as inserting `x` and then
+ * removing an `old`. A value not found (NaN) takes those two steps as they are.
+ */
+function replaceSorted(u: number[], old: number, x: number): void {
+  const j = upperBound(u, old) - 1; // the last value equal to `old`
+  if (!(j >= 0 && u[j] === old)) {
+    u.splice(upperBound(u, x), 0, x);
+    u.splice(upperBound(u, old) - 1, 1);
+    return;
+  }
+  const i = upperBound(u, x);
+  if (i <= j) {
+    for (let t = j; t > i; t--) u[t] = u[t - 1];
+    u[i] = x;
+  } else {
+    for (let t = j; t < i - 1; t++) u[t] = u[t + 1];
+    u[i - 1] = x;
+  }
+}
 
 /** Index of the first element of ascending `a` that is greater than `x`. */
 function upperBound(a: readonly number[], x: number): number {
