@@ -107,7 +107,7 @@ function insertSorted(u: number[], x: number): void {
 function replaceSorted(u: number[], old: number, x: number): void {
   const j = upperBound(u, old) - 1; // the last value equal to `old`
   if (!(j >= 0 && u[j] === old)) {
-    u.splice(upperBound(u, x), 0, x);
+    insertSorted(u, x);
     u.splice(upperBound(u, old) - 1, 1);
     return;
   }
