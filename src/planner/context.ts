@@ -35,6 +35,11 @@ export interface PlanContext extends PictureSums {
   readonly pauses: PausesMs;
   readonly moveBandwidth: number;
   readonly maxConcurrentOps: number;
+  /**
+   * Share of a node's serving capacity a transfer takes (`cluster.moveLoad`) when the input is
+   * timed, else 0: layouts then track the bytes each node sends or receives (`LayoutState.through`).
+   */
+  readonly moveLoad: number;
   /** Search windows (≤ maxSearchWindows; consecutive input windows averaged in groups). */
   readonly windowCount: number;
   readonly meanTotal: number;
@@ -210,6 +215,7 @@ export function buildContext(input: PlanInput, opts: ContextOptions = {}): PlanC
     pauses,
     moveBandwidth: c.moveBandwidth ?? DEFAULT_MOVE_BANDWIDTH,
     maxConcurrentOps: c.maxConcurrentOps ?? DEFAULT_MAX_CONCURRENT_OPS,
+    moveLoad: input.windowMs !== undefined ? (c.moveLoad ?? 0) : 0,
     windowCount: prefix.length,
     prefix,
     upperPrefix,

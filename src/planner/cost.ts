@@ -37,6 +37,43 @@ export interface Lag {
   readonly horizonMs: number;
   /** The layout's gain counts for at least this long once reached (the span grows to fit it), ms; 0: not. */
   readonly afterMs: number;
+  /** The price of a transfer's load on its nodes (a cluster with `moveLoad`). */
+  readonly moveLoad?: MoveLoadPrice;
+}
+
+/**
+ * The search's price of a transfer's load (execution.ts, `lagModel`): a node that sends or
+ * receives B bytes does so for `fixedMs + B × msPerByte` from the start (its bytes at the move
+ * bandwidth, as the schedule's moves take; at most the span), serving meanwhile at capacity ×
+ * (1 − moveLoad), so the current layout's tail load above that reduced capacity, less what is
+ * above full capacity anyway, is overload for that long. A node near or over capacity pays for
+ * every byte it sends or receives; one with room to spare, nothing.
+ */
+export interface MoveLoadPrice {
+  /** The overload term's weight. */
+  readonly weight: number;
+  /** ms per byte a node sends or receives: 1000 ÷ the move bandwidth (a node's transfers share it). */
+  readonly msPerByte: number;
+  /** Length of one search window, ms; the last one holds past the picture's end. */
+  readonly windowMs: number;
+  readonly windows: number;
+  /** Per node slot n, at `n × (windows + 1) + w`: the added overload share integrated over the first w windows (share × ms). */
+  readonly cum: Float64Array;
+}
+
+/** Σ over nodes of the overload their transfers add (see `MoveLoadPrice`), as a time mean over `spanMs`, weighted. */
+function moveLoadCost(lag: Lag, ml: MoveLoadPrice, through: Float64Array, spanMs: number): number {
+  const W = ml.windows;
+  let s = 0;
+  for (let n = 0; n < through.length; n++) {
+    const bytes = through[n];
+    if (!(bytes >= 1)) continue; // sums of added and removed ranges leave rounding residue, not bytes
+    const t = Math.min(spanMs, lag.fixedMs + bytes * ml.msPerByte);
+    const at = n * (W + 1);
+    const w = Math.min(W - 1, Math.floor(t / ml.windowMs));
+    s += ml.cum[at + w] + ((t - w * ml.windowMs) * (ml.cum[at + w + 1] - ml.cum[at + w])) / ml.windowMs;
+  }
+  return (ml.weight * s) / spanMs;
 }
 
 /** The span a layout reached after `reachMs` is priced over: the horizon, at least `afterMs` past reaching it. */
@@ -84,7 +121,9 @@ function lagCost(model: CostModel, lag: Lag, view: LayoutView): number {
     else untimed += w * term.value(view);
   }
   const f = lagShare(lag, view.movedBytes);
-  return untimed + (f > 0 ? (1 - f) * timed + f * lag.current : timed);
+  if (!(f > 0)) return untimed + timed;
+  const during = lag.moveLoad && view.through ? moveLoadCost(lag, lag.moveLoad, view.through, lagSpanMs(lag, lag.fixedMs + view.movedBytes * lag.msPerByte)) : 0;
+  return untimed + (1 - f) * timed + f * lag.current + during;
 }
 
 /** True when no hard term is violated. */

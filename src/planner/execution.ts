@@ -18,7 +18,7 @@
  */
 import { applyAction, conflictDependencies, MapError, nodeLoads, partitionLoads, type PartitionMap, type PlanAction } from '../model/index.ts';
 import { windowPrefixes, type PlanContext } from './context.ts';
-import type { CostModel, Lag } from './cost.ts';
+import type { CostModel, Lag, MoveLoadPrice } from './cost.ts';
 import type { PlanInput } from './types.ts';
 import type { LayoutView } from './layout-state.ts';
 import { actionBytes, actionDurationsMs, scheduleTimes } from './impact.ts';
@@ -70,8 +70,32 @@ export function lagModel(model: CostModel, ctx: PlanContext, current: LayoutView
   const horizonMs = pricedSpanMs(ctx);
   if (ctx.input.windowMs === undefined || !(horizonMs > 0)) return model;
   const parallel = Math.max(1, Math.min(ctx.maxConcurrentOps, Math.floor(ctx.nodeCount / 2)));
-  const lag: Lag = { current: timedCost(model, current), fixedMs: ctx.pauses.move, msPerByte: 1000 / (ctx.moveBandwidth * parallel), horizonMs, afterMs: ctx.input.gainAfterMs ?? 0 };
+  const moveLoad = ctx.moveLoad > 0 && current.through ? moveLoadPrice(model, ctx, current) : undefined;
+  const lag: Lag = { current: timedCost(model, current), fixedMs: ctx.pauses.move, msPerByte: 1000 / (ctx.moveBandwidth * parallel), horizonMs, afterMs: ctx.input.gainAfterMs ?? 0, moveLoad };
   return { ...model, lag };
+}
+
+/**
+ * The search's price of a transfer's load (`MoveLoadPrice`) on `current`: per node and search
+ * window, the overload share (as the overload term: tail load above capacity ÷ the window's
+ * total) added by serving at capacity × (1 − moveLoad), integrated over time.
+ */
+function moveLoadPrice(model: CostModel, ctx: PlanContext, current: LayoutView): MoveLoadPrice {
+  const W = ctx.windowCount;
+  const windowMs = (ctx.input.windows.length * ctx.input.windowMs!) / W;
+  const cap = ctx.nodeCapacity;
+  const reduced = cap * (1 - ctx.moveLoad);
+  const cum = new Float64Array(ctx.nodeSlots * (W + 1));
+  for (let w = 0; w < W; w++) {
+    const total = ctx.upperTotals ? ctx.upperTotals[w] : ctx.totals[w];
+    const loads = current.nodeUppers(w);
+    for (let n = 0; n < ctx.nodeSlots; n++) {
+      const at = n * (W + 1) + w;
+      const added = total > 0 ? (Math.max(0, loads[n] - reduced) - Math.max(0, loads[n] - cap)) / total : 0;
+      cum[at + 1] = cum[at] + added * windowMs;
+    }
+  }
+  return { weight: overloadWeight(model), msPerByte: 1000 / ctx.moveBandwidth, windowMs, windows: W, cum };
 }
 
 /** Overload of a plan over the horizon: while it runs, of its target held throughout, of the current map held throughout. */

@@ -69,6 +69,25 @@ export function moveDelta(ctx: PlanContext, lo: number, hi: number, to: number, 
 }
 
 /**
+ * Buckets `[lo, hi)` owned by node `to` in a layout: `sign` × the state bytes that reach it from
+ * other nodes, added to each sending node's and to `to`'s entry of `through` (what each node sends
+ * or receives; a transfer takes serving capacity on both ends).
+ */
+export function addThrough(ctx: PlanContext, lo: number, hi: number, to: number, sign: number, through: Float64Array): void {
+  const bb = ctx.beforeBounds;
+  const bn = ctx.beforeNodes;
+  const sp = ctx.statePrefix;
+  let moved = 0;
+  for (let p = ctx.beforeOwner[lo]; lo < hi && p < bn.length && bb[p] < hi; p++) {
+    if (bn[p] === to) continue;
+    const ds = sign * (sp[Math.min(hi, bb[p + 1])] - sp[Math.max(lo, bb[p])]);
+    through[bn[p]] += ds;
+    moved += ds;
+  }
+  through[to] += moved;
+}
+
+/**
  * The scratch of a batch of boundary shifts (`LayoutState.applyShifts`): per shift the boundary
  * `j` and its new position `x`, then the moved range `[lo, hi)` and the partitions that gain and
  * lose it. Grown by `growShifts`; read through this object (its arrays may be replaced).

@@ -7,7 +7,7 @@
  */
 import { offNode, type PlanContext } from './context.ts';
 import type { Layout } from './layout.ts';
-import { boundaryTerm, growShifts, moveDelta, nodeAdd, scanMax, shifts } from './layout-arith.ts';
+import { addThrough, boundaryTerm, growShifts, moveDelta, nodeAdd, scanMax, shifts } from './layout-arith.ts';
 import type { LayoutView } from './layout-view.ts';
 import { MaxTree } from './max-tree.ts';
 
@@ -69,6 +69,8 @@ export class LayoutState implements LayoutView {
   movedLoad = 0;
   boundaryPenalty = 0;
   invalidNodes = 0;
+  /** Bytes each node slot sends or receives (see `LayoutView.through`); only when `ctx.moveLoad` > 0. */
+  readonly through: Float64Array | undefined;
   private readonly trees: MaxTree[];
   private readonly upTrees: MaxTree[] | undefined;
   private readonly nodeLoad: Float64Array[];
@@ -119,8 +121,10 @@ export class LayoutState implements LayoutView {
       this.nodeUpper = [];
       fillLoads(ctx, ctx.upperPrefix!, b, this.nodes, this.upTrees, this.nodeUpper, reuse ? donor.upTrees : undefined, reuse ? donor.nodeUpper : undefined, store, W, undefined, this.excess);
     }
+    this.through = ctx.moveLoad > 0 ? (reuse && donor.through ? donor.through.fill(0) : new Float64Array(ctx.nodeSlots)) : undefined;
     for (let i = 0; i < k; i++) {
       const n = this.nodes[i];
+      if (this.through) addThrough(ctx, b[i], b[i + 1], n, 1, this.through);
       this.movedBytes += offNode(ctx, ctx.statePrefix, b[i], b[i + 1], n);
       this.movedLoad += offNode(ctx, ctx.meanPrefix, b[i], b[i + 1], n);
       if (n >= ctx.nodeCount) this.invalidNodes++;
@@ -293,6 +297,10 @@ export class LayoutState implements LayoutView {
     const d = moveDelta(this.ctx, lo, hi, to, from);
     this.movedBytes += d[0];
     this.movedLoad += d[1];
+    if (this.through) {
+      addThrough(this.ctx, lo, hi, from, -1, this.through);
+      addThrough(this.ctx, lo, hi, to, 1, this.through);
+    }
   }
 
   /** Assigns partition `i` to `node` (< ctx.nodeSlots). */

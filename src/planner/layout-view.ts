@@ -27,6 +27,12 @@ export interface LayoutView {
   partitionExcess(w: number): number;
   /** State bytes whose node differs from the current map's. */
   readonly movedBytes: number;
+  /**
+   * State bytes each node slot sends or receives in reaching the layout, when the context prices
+   * the load of a transfer (`ctx.moveLoad` > 0; absent otherwise, and in estimates, which then
+   * leave that price out and stay lower bounds).
+   */
+  readonly through?: Float64Array;
   /** Mean records/s of the buckets that change node. */
   readonly movedLoad: number;
   /** Stall-seconds of the splits and merges the boundaries imply. */

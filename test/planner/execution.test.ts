@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { makePartitionMap } from '../../src/model/index.ts';
-import { buildContext, executionOverload, lagShare, planInputProblems, planRepartition, seededRng, type PlanInput } from '../../src/planner/index.ts';
+import { buildContext, executionOverload, lagModel, lagShare, LayoutState, makeCostModel, planInputProblems, planRepartition, seededRng, totalCost, type PlanInput } from '../../src/planner/index.ts';
+import { OVERLOAD_WEIGHT_FACTOR } from '../../src/planner/terms/overload.ts';
 import { overCapacityForGood } from '../../src/planner/execution.ts';
 
 const MB = 1024 * 1024;
@@ -149,6 +150,41 @@ describe('lagShare', () => {
     const lag = { current: 1, fixedMs: 1000, msPerByte: 0.001, horizonMs: 10_000, afterMs: 5_000 };
     expect(lagShare(lag, 1e6)).toBeCloseTo(0.2, 12); // reached within the horizon less afterMs: as before
     expect(lagShare(lag, 1e9)).toBeCloseTo(1_001_000 / 1_006_000, 12);
+  });
+});
+
+describe('the search\'s price of a transfer\'s load', () => {
+  /**
+   * The search's cost of the layout after `moveOne`, and of the current one, with node 0's six
+   * hot buckets at `hot`/s; `nodes`/`ops`: a larger cluster whose moves run side by side.
+   */
+  const costs = (hot: number, moveLoad?: number, nodes = 2, ops = 1) => {
+    const input = overloaded(300, { windowMs: 60_000, moveLoad });
+    const l = Float64Array.from([hot, hot, hot, hot, hot, hot, 10, 10]);
+    const ctx = buildContext({ ...input, windows: [l, l, l], cluster: { ...input.cluster, nodes, maxConcurrentOps: ops } });
+    const current = new LayoutState(ctx, { boundaries: ctx.beforeBounds, nodes: ctx.beforeNodes });
+    const model = lagModel(makeCostModel(input.goals), ctx, current);
+    const moved = new LayoutState(ctx, { boundaries: ctx.beforeBounds, nodes: Int32Array.from([0, 0, 1, 1]) });
+    return { moved: totalCost(model, moved), current: totalCost(model, current) };
+  };
+  const weight = OVERLOAD_WEIGHT_FACTOR * overloaded(300).goals.imbalance;
+  it('adds the overload a transfer creates on its nodes for as long as it runs: the schedule\'s price of one move', () => {
+    // Node 0 at 1,200/s serves at 450/s instead of 900/s for the 60 s of its 600 MB, a third of
+    // the 180 s span: the extra overload the schedule finds (executionOverload, above), weighted.
+    const plain = costs(200);
+    const loaded = costs(200, 0.5);
+    expect(loaded.current).toBe(plain.current); // nothing moves, nothing is loaded
+    expect(loaded.moved - plain.moved).toBeCloseTo(weight * (450 / 1220 / 3), 9);
+    // At 840/s node 0 fits its capacity, not the reduced one: 390/s over, of 860/s.
+    expect(costs(140, 0.5).moved - costs(140).moved).toBeCloseTo(weight * (390 / 860 / 3), 9);
+  });
+  it('costs nothing where the nodes fit at the reduced capacity', () => {
+    expect(costs(50, 0.5).moved).toBe(costs(50).moved);
+  });
+  it('lasts as long as the node\'s bytes take at the move bandwidth, however many moves run side by side', () => {
+    // Four nodes, two moves side by side: the search reaches the layout in 30 s, but node 0's
+    // 600 MB still take 60 s at 10 MB/s (the schedule's duration of the move), at most the span.
+    expect(costs(200, 0.5, 4, 2).moved - costs(200, undefined, 4, 2).moved).toBeCloseTo(weight * (450 / 1220 / 3), 9);
   });
 });
 

@@ -44,6 +44,45 @@ describe('LayoutState', () => {
     });
   }
 
+  it('tracks the bytes each node sends or receives when transfers load their nodes, and only then', () => {
+    const band = fixtures.movingBand(128, 8);
+    const stateBytes = Float64Array.from({ length: 128 }, (_, j) => 1e6 * (1 + (j % 7)));
+    const timed: PlanInput = { ...band, stateBytes, windowMs: 60_000, cluster: { ...band.cluster, moveLoad: 0.2 } };
+    expect(new LayoutState(buildContext({ ...timed, windowMs: undefined }), { boundaries: Int32Array.from([0, 128]), nodes: Int32Array.from([0]) }).through).toBeUndefined();
+    expect(new LayoutState(buildContext({ ...timed, cluster: band.cluster }), { boundaries: Int32Array.from([0, 128]), nodes: Int32Array.from([0]) }).through).toBeUndefined();
+    const ctx = buildContext(timed);
+    // By definition: every bucket whose node differs from its current one counts on both nodes.
+    const direct = (s: LayoutState) => {
+      const out = new Float64Array(ctx.nodeSlots);
+      for (let i = 0; i < s.k; i++) {
+        for (let j = s.boundaries[i]; j < s.boundaries[i + 1]; j++) {
+          const was = ctx.beforeNodes[ctx.beforeOwner[j]];
+          if (was === s.nodes[i]) continue;
+          out[was] += stateBytes[j];
+          out[s.nodes[i]] += stateBytes[j];
+        }
+      }
+      return out;
+    };
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 1, max: 200 }), (seed, steps) => {
+        const s = new LayoutState(ctx, { boundaries: ctx.beforeBounds, nodes: ctx.beforeNodes });
+        const rng = seededRng(seed);
+        for (let t = 0; t < steps; t++) {
+          const undo = randomMove(s, rng);
+          if (undo && rng.next() < 0.3) undo();
+        }
+        const want = direct(s);
+        const fresh = new LayoutState(ctx, s.layout()).through!;
+        for (let n = 0; n < ctx.nodeSlots; n++) {
+          expect(Math.abs(s.through![n] - want[n])).toBeLessThan(1e-6 * ctx.totalState);
+          expect(Math.abs(fresh[n] - want[n])).toBeLessThan(1e-6 * ctx.totalState);
+        }
+      }),
+      { numRuns: 40, seed: 13 },
+    );
+  });
+
   it('keeps the largest node load and tail load of every window equal to a scan of them, bit for bit', () => {
     const scan = (a: Float64Array) => a.reduce((m, x) => (x > m ? x : m), 0);
     for (const input of [fixtures.skewedFourNodes(), fixtures.movingBand()]) {
