@@ -123,7 +123,8 @@ function lagCost(model: CostModel, lag: Lag, view: LayoutView): number {
   const f = lagShare(lag, view.movedBytes);
   if (!(f > 0)) return untimed + timed;
   const during = lag.moveLoad && view.through ? moveLoadCost(lag, lag.moveLoad, view.through, lagSpanMs(lag, lag.fixedMs + view.movedBytes * lag.msPerByte)) : 0;
-  return untimed + (1 - f) * timed + f * lag.current + during;
+  // The blend summed first, as without a transfer price, so that a cluster without one rounds as before.
+  return untimed + ((1 - f) * timed + f * lag.current) + during;
 }
 
 /** True when no hard term is violated. */
