@@ -196,8 +196,7 @@ export function buildContext(input: PlanInput, opts: ContextOptions = {}): PlanC
   const beforeOwner = ownerTable(map);
   const isBeforeBoundary = new Uint8Array(B + 1);
   for (const x of map.boundaries) isBeforeBoundary[x] = 1;
-  let nodeSlots = c.nodes;
-  for (const n of map.nodes) nodeSlots = Math.max(nodeSlots, n + 1);
+  const nodeSlots = Math.max(c.nodes, ...map.nodes.map((n) => n + 1));
   const pauses: PausesMs = { ...DEFAULT_PAUSES_MS, ...(c.pauses ?? {}) };
   const rateScale = meanTotal > 0 ? 1 / meanTotal : 0;
   const { splitPenalty, mergePenalty, mergeAllPenalty } = reshapePenalties(beforeBounds, beforeOwner, isBeforeBoundary, pauses, meanPrefix, rateScale);
