@@ -43,17 +43,16 @@ export interface Lag {
 
 /**
  * The search's price of a transfer's load (execution.ts, `lagModel`): a node that sends or
- * receives B bytes does so for `fixedMs + B × msPerByte` from the start (its bytes at the move
- * bandwidth, as the schedule's moves take; at most the span), serving meanwhile at capacity ×
- * (1 − moveLoad), so the current layout's tail load above that reduced capacity, less what is
- * above full capacity anyway, is overload for that long. A node near or over capacity pays for
- * every byte it sends or receives; one with room to spare, nothing.
+ * receives B bytes does so for `fixedMs + B × Lag.msPerByte` from the start (its bytes at the
+ * plan's bandwidth, moves side by side, as the blend reaches a layout and the schedule runs
+ * moves; at most the span), serving meanwhile at capacity × (1 − moveLoad), so the current
+ * layout's tail load above that reduced capacity, less what is above full capacity anyway, is
+ * overload for that long. A node near or over capacity pays for every byte it sends or receives;
+ * one with room to spare, nothing.
  */
 export interface MoveLoadPrice {
   /** The overload term's weight. */
   readonly weight: number;
-  /** ms per byte a node sends or receives: 1000 ÷ the move bandwidth (a node's transfers share it). */
-  readonly msPerByte: number;
   /** Length of one search window, ms; the last one holds past the picture's end. */
   readonly windowMs: number;
   readonly windows: number;
@@ -68,7 +67,7 @@ function moveLoadCost(lag: Lag, ml: MoveLoadPrice, through: Float64Array, spanMs
   for (let n = 0; n < through.length; n++) {
     const bytes = through[n];
     if (!(bytes >= 1)) continue; // sums of added and removed ranges leave rounding residue, not bytes
-    const t = Math.min(spanMs, lag.fixedMs + bytes * ml.msPerByte);
+    const t = Math.min(spanMs, lag.fixedMs + bytes * lag.msPerByte);
     const at = n * (W + 1);
     const w = Math.min(W - 1, Math.floor(t / ml.windowMs));
     s += ml.cum[at + w] + ((t - w * ml.windowMs) * (ml.cum[at + w + 1] - ml.cum[at + w])) / ml.windowMs;

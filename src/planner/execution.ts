@@ -95,7 +95,7 @@ function moveLoadPrice(model: CostModel, ctx: PlanContext, current: LayoutView):
       cum[at + 1] = cum[at] + added * windowMs;
     }
   }
-  return { weight: overloadWeight(model), msPerByte: 1000 / ctx.moveBandwidth, windowMs, windows: W, cum };
+  return { weight: overloadWeight(model), windowMs, windows: W, cum };
 }
 
 /** Overload of a plan over the horizon: while it runs, of its target held throughout, of the current map held throughout. */

@@ -181,10 +181,10 @@ describe('the search\'s price of a transfer\'s load', () => {
   it('costs nothing where the nodes fit at the reduced capacity', () => {
     expect(costs(50, 0.5).moved).toBe(costs(50).moved);
   });
-  it('lasts as long as the node\'s bytes take at the move bandwidth, however many moves run side by side', () => {
-    // Four nodes, two moves side by side: the search reaches the layout in 30 s, but node 0's
-    // 600 MB still take 60 s at 10 MB/s (the schedule's duration of the move), at most the span.
-    expect(costs(200, 0.5, 4, 2).moved - costs(200, undefined, 4, 2).moved).toBeCloseTo(weight * (450 / 1220 / 3), 9);
+  it('lasts as long as the node\'s bytes take with the plan\'s moves side by side, as the search reaches a layout', () => {
+    // Four nodes, two moves side by side: the search reaches the layout in 30 s (600 MB at twice
+    // 10 MB/s), and prices node 0's transfer for as long, a sixth of the span.
+    expect(costs(200, 0.5, 4, 2).moved - costs(200, undefined, 4, 2).moved).toBeCloseTo(weight * (450 / 1220 / 6), 9);
   });
 });
 
