@@ -9,7 +9,9 @@
  *   `pause + M / (bandwidth × parallel moves)`; for that share f of the horizon the current
  *   layout's timed terms (imbalance, overload, node balance) still hold, so the search sees
  *   `untimed + (1 − f)·timed(layout) + f·timed(current)` (cost.ts, `CostModel.lag`). Ranges that
- *   are cheap to move (small state, e.g. before they turn hot) lose little of their gain.
+ *   are cheap to move (small state, e.g. before they turn hot) lose little of their gain. With
+ *   `moveLoad`, a node near capacity also pays the overload its transfers make while they run
+ *   (`MoveLoadPrice`).
  * - `executionOverload`, for the proposal: the plan's actions on their list schedule (impact.ts),
  *   the layout changing at each cut-over, each node doing a transfer serving at
  *   `capacity × (1 − moveLoad)`, the overload (tail load above capacity, as the overload term)
