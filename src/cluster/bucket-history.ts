@@ -111,14 +111,18 @@ export class BucketHistory {
     if (offs.length === 0) return out.fill(0);
     // The completed slots' part changes once a slot, not once a call: it is kept (every policy
     // of a run asks at its decisions and at each batch of its plans) and the current slot added.
-    // Counts are whole numbers, so sums in another order are the same sums.
+    // Counts are whole numbers, so sums in another order, and a sum less the slots that left it,
+    // are the same sums: the kept sum follows the window slot by slot (the slots that left are
+    // taken off while the ring still holds them) instead of being summed again from the ring.
     const from = this.currentSlot - offs.length + 1;
     if (this.countsSlot !== this.currentSlot || this.countsFrom !== from) {
       const c = (this.completedCounts ??= new Float64Array(B));
-      c.fill(0);
-      for (let t = 1; t < offs.length; t++) {
-        const off = offs[t];
-        for (let i = 0; i < B; i++) c[i] += this.ring[off + i];
+      if (!this.advanceCounts(c, from)) {
+        c.fill(0);
+        for (let t = 1; t < offs.length; t++) {
+          const off = offs[t];
+          for (let i = 0; i < B; i++) c[i] += this.ring[off + i];
+        }
       }
       this.countsSlot = this.currentSlot;
       this.countsFrom = from;
@@ -127,5 +131,30 @@ export class BucketHistory {
     const cur = offs[0];
     for (let i = 0; i < B; i++) out[i] = this.ring[cur + i] + c[i];
     return out;
+  }
+
+  /**
+   * Moves the kept sum of completed slots `[countsFrom, countsSlot)` to `[from, currentSlot)` by
+   * taking off the slots that left and adding the ones completed since, when that is possible (the
+   * window only moved forward, the slots to take off are still in the ring) and cheaper than
+   * summing the window again; false when not done.
+   */
+  private advanceCounts(c: Float64Array, from: number): boolean {
+    const oldFrom = this.countsFrom;
+    const oldEnd = this.countsSlot;
+    const end = this.currentSlot;
+    if (oldEnd < 0 || from < oldFrom || end < oldEnd || oldEnd <= from) return false;
+    if (oldFrom <= end - this.slots || from - oldFrom + (end - oldEnd) >= end - from) return false;
+    const B = this.buckets;
+    const r = this.ring;
+    for (let s = oldFrom; s < from; s++) {
+      const off = (s % this.slots) * B;
+      for (let i = 0; i < B; i++) c[i] -= r[off + i];
+    }
+    for (let s = oldEnd; s < end; s++) {
+      const off = (s % this.slots) * B;
+      for (let i = 0; i < B; i++) c[i] += r[off + i];
+    }
+    return true;
   }
 }

@@ -1,5 +1,6 @@
 /** Picture parts shared between plans and re-checks give the very context a fresh build gives. */
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { buildContext, pictureParts, planCosts, planInputProblems, planRepartition, seededRng, windowPrefixes } from '../../src/planner/index.ts';
 import { prefixSums } from '../../src/model/index.ts';
 import { BucketHistory } from '../../src/cluster/bucket-history.ts';
@@ -118,5 +119,35 @@ describe('BucketHistory.bucketCounts', () => {
       }
     }
     expect(asked).toBeGreaterThan(100);
+  });
+
+  it('follows one span slot by slot as a fresh sum would, whatever the gaps between asks (the kept sum advanced)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 5, maxLength: 60 }),
+        fc.integer({ min: 0, max: 2 ** 31 }),
+        (B, spanSlots, gaps, seed) => {
+          const slotMs = 60_000;
+          const kept = new BucketHistory(B, slotMs, spanSlots * slotMs);
+          const counts = new Float64Array(B);
+          let t = 0;
+          let x = seed;
+          for (const gap of gaps) {
+            // `gap` ticks of 10 s (whole counts, some large), then one ask.
+            for (let g = 0; g < gap; g++, t++) {
+              for (let b = 0; b < B; b++) counts[b] = (x = (x * 1_103_515_245 + 12_345) % 2 ** 31) % 7 === 0 ? x : x % 5;
+              kept.add({ timeMs: t * 10_000, durationMs: 10_000, counts, total: 0, bytes: 0 });
+            }
+            const now = t * 10_000;
+            const got = kept.bucketCounts(now, spanSlots * slotMs, new Float64Array(B));
+            for (let b = 0; b < B; b++) if (got[b] !== kept.rangeCount(b, b + 1, now, spanSlots * slotMs)) return false;
+          }
+          return true;
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
