@@ -28,7 +28,7 @@ import { onInactiveNode, type PartitionMap } from '../model/partition-map.ts';
 import type { Plan, PlanAction } from '../model/plan.ts';
 import { PartitionManager, type PlanCounts, type PlanRecord } from '../manager/partition-manager.ts';
 import { actionEstimateMs, estimateSchedule } from '../manager/schedule.ts';
-import { capPlan } from './plan-cap.ts';
+import { bytesInPlanOrder, capPlan } from './plan-cap.ts';
 import { planCosts, planRepartition, planSavings } from '../planner/plan-repartition.ts';
 import { DEFAULT_APM, type ApmConfig } from '../manager/apm-config.ts';
 import type { Goals, OptimizerName, PlanInput, PlanResult } from '../planner/types.ts';
@@ -258,7 +258,7 @@ export abstract class PlanningPolicy implements Policy {
 
   /** `plan` cut at the APM's caps (plan-cap.ts), its saving re-measured on the latest picture (a spread migration keeps its own). */
   private cap(plan: Plan): Plan {
-    const cut = capPlan(plan, estimateSchedule(plan, this.stateNow(), this.ctx.cluster).actions.map((a) => a.bytes), this.apm);
+    const cut = capPlan(plan, bytesInPlanOrder(estimateSchedule(plan, this.stateNow(), this.ctx.cluster), plan.actions.length), this.apm);
     if (cut === plan || this.spread?.owns(plan.id) || !this.latest) return cut;
     return { ...cut, savings: planSavings(cut, this.input(this.latest, plan.before)) };
   }
