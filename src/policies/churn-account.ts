@@ -26,11 +26,17 @@ export class ChurnAccount {
 
   /** Bytes left in the hour up to `now`, the cluster holding `stateBytes` per bucket now. */
   left(now: number, stateBytes: Float64Array | undefined): number {
+    const cap = this.perHour(now, stateBytes);
+    this.spent = this.spent.filter((s) => s.atMs > now - HOUR_MS);
+    return Math.max(0, cap - this.spent.reduce((a, s) => a + s.bytes, 0));
+  }
+
+  /** The budget of a rolling hour at `now` (bytes), the cluster holding `stateBytes` per bucket now. */
+  perHour(now: number, stateBytes: Float64Array | undefined): number {
     const b = this.budget;
     let cap = b.bytesPerHour ?? Infinity;
     if (b.stateSharePerHour !== undefined) cap = Math.min(cap, b.stateSharePerHour * this.highWater(now, stateBytes));
-    this.spent = this.spent.filter((s) => s.atMs > now - HOUR_MS);
-    return Math.max(0, cap - this.spent.reduce((a, s) => a + s.bytes, 0));
+    return cap;
   }
 
   /** Counts a plan proposed at `now` moving `bytes`. */

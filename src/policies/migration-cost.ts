@@ -7,12 +7,14 @@
  * load is normal around the window's rate with the spread of the policy's tick noise (as stripe
  * placement reads it, stripe-placement.ts `waiting`): the records of the ticks over what is left
  * wait. A node over it in the mean builds a backlog, which drains after the migration on the
- * target layout's spare capacity, its records waiting until it has (a fluid queue).
+ * target layout's spare capacity, its records waiting until it has (a fluid queue). Under a churn
+ * budget an action starts only once the budget has its bytes (`paced`), as the policy runs the
+ * migration in cuts that fit it.
  */
 import { applyAction } from '../model/apply-action.ts';
 import { nodeLoads, partitionLoads, type PartitionMap } from '../model/partition-map.ts';
 import type { Plan } from '../model/plan.ts';
-import { estimateSchedule } from '../manager/schedule.ts';
+import { estimateSchedule, type Schedule, type ScheduledAction } from '../manager/schedule.ts';
 import { waiting } from './stripe-placement.ts';
 import { Z90 } from './truth-source.ts';
 import type { ClusterFacts } from './policy.ts';
@@ -33,6 +35,8 @@ export interface MigrationInput extends Pick<Plan, 'actions' | 'dependsOn'> {
   readonly noise: number;
   /** Span the cost is counted over, s (a longer migration is cut there). */
   readonly horizonS: number;
+  /** A churn budget's pace, bytes/s (absent or Infinity: none). */
+  readonly paceBytesPerSec?: number;
 }
 
 export interface MigrationCost {
@@ -44,7 +48,7 @@ export interface MigrationCost {
 
 export function migrationCost(p: MigrationInput): MigrationCost {
   const c = p.cluster;
-  const sched = estimateSchedule({ before: p.base, actions: p.actions, dependsOn: p.dependsOn }, p.state, c);
+  const sched = paced(estimateSchedule({ before: p.base, actions: p.actions, dependsOn: p.dependsOn }, p.state, c), p.paceBytesPerSec ?? Infinity, p.dependsOn);
   const endMs = Math.min(p.horizonS * 1000, sched.makespanMs);
   const finish = (i: number) => sched.actions[i].startMs + sched.actions[i].durationMs;
   const byFinish = sched.actions.map((_, i) => i).sort((x, y) => finish(x) - finish(y) || sched.actions[x].index - sched.actions[y].index);
@@ -80,4 +84,29 @@ export function migrationCost(p: MigrationInput): MigrationCost {
     if (excess[n] > 0 && after[n] < c.nodeCapacity) w += afterAvoid[n] * Math.min(excess[n] / (c.nodeCapacity - after[n]), p.horizonS - seconds);
   }
   return { seconds, waiting: w };
+}
+
+/**
+ * `sched` under a churn budget of `pace` bytes/s (`3600 × pace` a rolling hour): an action starts
+ * no sooner than the budget has the bytes of the actions started before it and its own (the
+ * first hour's at once, then `pace`), nor before its dependencies (`dependsOn`, by plan index)
+ * end; each runs at the schedule's speed once started. `sched` itself when nothing waits.
+ */
+export function paced(sched: Schedule, pace: number, dependsOn: readonly (readonly number[])[]): Schedule {
+  if (!(pace > 0) || pace === Infinity) return sched;
+  const order = sched.actions.map((_, k) => k).sort((x, y) => sched.actions[x].startMs - sched.actions[y].startMs || sched.actions[x].index - sched.actions[y].index);
+  const end = new Map<number, number>();
+  const actions: ScheduledAction[] = [];
+  let sent = 0;
+  let waits = false;
+  for (const k of order) {
+    const a = sched.actions[k];
+    sent += a.bytes;
+    let t = a.bytes > 0 ? Math.max(a.startMs, ((sent - 3600 * pace) / pace) * 1000) : a.startMs;
+    for (const d of dependsOn[a.index] ?? []) t = Math.max(t, end.get(d) ?? 0);
+    waits ||= t > a.startMs;
+    end.set(a.index, t + a.durationMs);
+    actions.push({ ...a, startMs: t });
+  }
+  return waits ? { ...sched, actions, makespanMs: Math.max(sched.makespanMs, ...actions.map((a) => a.startMs + a.durationMs)) } : sched;
 }

@@ -8,7 +8,7 @@ import type { ApmConfig } from '../manager/apm-config.ts';
 import { applyActions } from '../model/apply-action.ts';
 import type { PartitionMap } from '../model/partition-map.ts';
 import type { Plan } from '../model/plan.ts';
-import type { Schedule } from '../manager/schedule.ts';
+import { estimateSchedule, type Schedule, type ScheduleCluster } from '../manager/schedule.ts';
 
 /** Each action's moved bytes from its estimated schedule, in the plan's order (the schedule lists them by batch). */
 export function bytesInPlanOrder(schedule: Schedule, n: number): number[] {
@@ -40,6 +40,11 @@ export function budgetCut(plan: Plan, bytes: readonly number[], budget: number):
   if (!cut) return null;
   const moved = cut === plan ? total : cut.actions.reduce((a, x) => a + bytes[plan.actions.indexOf(x)], 0);
   return { ...cut, predicted: { ...cut.predicted, movedBytes: moved } };
+}
+
+/** `budgetCut` with each action's bytes from the APM's schedule estimate on the state held now. */
+export function budgetPlan(plan: Plan, state: ArrayLike<number>, cluster: ScheduleCluster, budget: number): Plan | null {
+  return budgetCut(plan, bytesInPlanOrder(estimateSchedule(plan, state, cluster), plan.actions.length), budget);
 }
 
 /**

@@ -28,7 +28,7 @@ import { onInactiveNode, type PartitionMap } from '../model/partition-map.ts';
 import type { Plan, PlanAction } from '../model/plan.ts';
 import { PartitionManager, type PlanCounts, type PlanRecord } from '../manager/partition-manager.ts';
 import { actionEstimateMs, estimateSchedule } from '../manager/schedule.ts';
-import { bytesInPlanOrder, capPlan } from './plan-cap.ts';
+import { budgetPlan, bytesInPlanOrder, capPlan } from './plan-cap.ts';
 import { planCosts, planRepartition, planSavings } from '../planner/plan-repartition.ts';
 import { DEFAULT_APM, type ApmConfig } from '../manager/apm-config.ts';
 import type { Goals, OptimizerName, PlanInput, PlanResult } from '../planner/types.ts';
@@ -59,8 +59,8 @@ export interface PlanningSpec {
   /**
    * Churn budget per rolling hour: state bytes (`bytesPerHour`) and/or a share of the most state
    * held in the last 24 h (`stateSharePerHour`) the policy's plans may send between nodes; the PRE
-   * honours what is left (a hard term), counting every plan proposed within the hour at its
-   * predicted moved bytes (churn-account.ts).
+   * honours what is left (a hard term) and the spread strategy's plans are cut to fit it, every
+   * plan proposed within the hour counted at its predicted moved bytes (churn-account.ts).
    */
   readonly churnBudget?: ChurnBudget;
   /**
@@ -162,8 +162,7 @@ export abstract class PlanningPolicy implements Policy {
   }
 
   /** A timed input's span fields: the payback span, and the gain past a plan's end for it. */
-  private timing(windowMs: number): { windowMs: number; horizonMs: number | undefined; gainAfterMs: number | undefined } {
-    const horizonMs = this.paybackMs();
+  private timing(windowMs: number, horizonMs = this.paybackMs()): { windowMs: number; horizonMs: number | undefined; gainAfterMs: number | undefined } {
     return { windowMs, horizonMs, gainAfterMs: this.gainAfterMs(horizonMs) };
   }
 
@@ -185,9 +184,9 @@ export abstract class PlanningPolicy implements Policy {
     this.stateBuf = new Float64Array(ctx.buckets);
     this.apm = ctx.apm ?? DEFAULT_APM;
     this.breaker = new PlanBreaker(this.apm.breaker, ctx.warmupMs);
-    if ((this.spec.strategy ?? this.defaultStrategy()) === 'auto' && !this.spec.churnBudget) this.spread = new SpreadStrategy(ctx, this.spec.every, SPREAD_SETTINGS, this.spec.threshold, () => this.tickNoise());
-    const b = this.spec.churnBudget;
-    if (b && (b.bytesPerHour !== undefined || b.stateSharePerHour !== undefined)) this.churn = new ChurnAccount(b);
+    if (this.spec.churnBudget?.bytesPerHour !== undefined || this.spec.churnBudget?.stateSharePerHour !== undefined) this.churn = new ChurnAccount(this.spec.churnBudget);
+    const pace = () => (this.churn ? this.churn.perHour(ctx.scheduler.now(), this.stateNow()) / 3600 : Infinity);
+    if ((this.spec.strategy ?? this.defaultStrategy()) === 'auto') this.spread = new SpreadStrategy(ctx, this.spec.every, SPREAD_SETTINGS, this.spec.threshold, () => this.tickNoise(), pace);
     this.manager = new PartitionManager({
       control: ctx.control,
       scheduler: ctx.scheduler,
@@ -324,9 +323,16 @@ export abstract class PlanningPolicy implements Policy {
     const step = this.spread!.step(now, base, this.manager.busy, this.manager.activePlanId, this.manager.transferNodes(), this.manager.counts);
     if (step.kind === 'chase') return false;
     this.decisions++;
-    if (step.kind === 'migrate') this.execute(step.plan);
+    if (step.kind === 'migrate') this.executeSpread(now, step.plan);
     else if (step.placeable) this.place(now, base);
     return true;
+  }
+
+  /** A plan of the spread strategy, cut to what is left of the churn budget (plan-cap.ts) and counted against it. */
+  private executeSpread(now: number, plan: Plan): void {
+    const cut = this.churn ? budgetPlan(plan, this.stateNow(), this.ctx.cluster, this.churn.left(now, this.stateNow())) : plan;
+    if (cut && this.churn) this.churn.spend(now, cut.predicted.movedBytes);
+    if (cut) this.execute(cut);
   }
 
   /** Moves held stripes between nodes for the picture when that pays (stripe-placement.ts). */
@@ -335,7 +341,7 @@ export abstract class PlanningPolicy implements Policy {
     if (!pic) return;
     const picture = { windows: pic.windows, windowMs: pic.windowMs ?? this.spec.every };
     const p = placeStripes({ map: base, picture, noise: this.tickNoise(), state: () => this.stateNow(), nodes: this.ctx.control.activeNodes(), cluster: this.ctx.cluster, threshold: this.spec.threshold });
-    if (p) this.execute(this.spread!.replace(now, base, p));
+    if (p) this.executeSpread(now, this.spread!.replace(now, base, p));
   }
 
   /** Hands `plan` to the APM, cut at its caps (the whole plan kept for the re-check of a cut one). */

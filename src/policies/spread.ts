@@ -27,8 +27,8 @@
  * then moves the halves), or goes back to chasing if none does. The held layout is not compared
  * with chasing's old score: the two would be measured over different hours (a daily peak against
  * a night). A crashed node freezes the strategy (its partitions wait whatever the layout); nodes
- * joining or leaving for good re-place the held stripes (restripe.ts). A policy with a churn
- * budget never spreads (the migration is not the PRE's, and would not count against the budget).
+ * joining or leaving for good re-place the held stripes (restripe.ts). Under a churn budget the
+ * migration is priced at the budget's pace (`pace`), and the policy runs it in cuts that fit.
  *
  * The score is a proxy of the SLO (the window's mean rates and the tick noise, not per-tick
  * queues), applied alike to both sides; nodes sending or receiving state (the actual layout's, a
@@ -81,8 +81,7 @@ export interface SpreadSettings {
 
 export const SPREAD_SETTINGS: SpreadSettings = { halfLifeMs: 6 * 3_600_000, minEvidenceMs: 2 * 3_600_000, ratio: 0.25, floor: 0.0005, paybackMs: 6 * 3_600_000, hotShare: 0.01, minEndedPlans: 4, supersededShare: 0.2, settledMs: 24 * 3_600_000, candidates: 4 };
 
-/** What the strategy tells a decision: let the PRE plan, hold the layout, or run a migration. */
-/** `placeable`: the held layout is in place and no plan runs (its stripes may be re-placed, stripe-placement.ts). */
+/** What the strategy tells a decision: let the PRE plan, hold the layout (`placeable`: in place, no plan runs, its stripes may be re-placed, stripe-placement.ts), or run a migration. */
 export type SpreadStep = { readonly kind: 'chase' } | { readonly kind: 'hold'; readonly placeable?: boolean } | { readonly kind: 'migrate'; readonly plan: Plan };
 
 export class SpreadStrategy {
@@ -120,6 +119,8 @@ export class SpreadStrategy {
     private readonly threshold = 0.05,
     /** The policy's tick noise: the p90 relative excess of a tick's load over its window's mean (0: unknown). */
     private readonly noise: () => number = () => 0,
+    /** What a churn budget lets the policy send, bytes/s (Infinity: no budget). */
+    private readonly pace: () => number = () => Infinity,
   ) {
     this.rates = new Float64Array(ctx.buckets);
     this.avoidable = new Float64Array(ctx.buckets);
@@ -284,7 +285,9 @@ export class SpreadStrategy {
     const H = this.settings.paybackMs / 1000;
     const d = this.derived(base, target);
     const state = this.ctx.stateBytes(this.state);
-    const m = migrationCost({ base, target, actions: d.actions, dependsOn: d.dependsOn, rates: this.rates, avoidable: this.avoidable, state, cluster: this.ctx.cluster, dim: this.dim, noise: this.noise(), horizonS: H });
+    const pace = this.pace();
+    if (!(pace > 0)) return false;
+    const m = migrationCost({ base, target, actions: d.actions, dependsOn: d.dependsOn, rates: this.rates, avoidable: this.avoidable, state, cluster: this.ctx.cluster, dim: this.dim, noise: this.noise(), horizonS: H, paceBytesPerSec: pace });
     const total = totalLoad(this.rates);
     return m.waiting + b * total * (H - m.seconds) < a * total * H;
   }
@@ -392,7 +395,6 @@ export class SpreadStrategy {
 /** Whether `used` (a layout's nodes) are exactly the nodes `nodes`. */
 const sameSet = (nodes: readonly number[], used: readonly number[]): boolean => new Set(used).size === nodes.length && nodes.every((n) => used.includes(n));
 const eq = (x: readonly number[], y: readonly number[]) => x.length === y.length && x.every((v, i) => v === y[i]);
-
 
 const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
 const hours = (ms: number): string => `${(ms / 3_600_000).toFixed(1)} h`;

@@ -1,6 +1,7 @@
 /** A spread migration priced as it runs (policies/migration-cost.ts): the APM's schedule, the layout at each cut-over, move load, backlog. */
 import { describe, expect, it } from 'vitest';
-import { migrationCost, type MigrationInput } from '../../src/policies/migration-cost.ts';
+import { migrationCost, paced, type MigrationInput } from '../../src/policies/migration-cost.ts';
+import { estimateSchedule } from '../../src/manager/schedule.ts';
 import { applyActions } from '../../src/model/apply-action.ts';
 import { equalPartitionMap } from '../../src/model/partition-map.ts';
 import type { PlanAction } from '../../src/model/plan.ts';
@@ -57,5 +58,24 @@ describe('migration cost', () => {
     const m = migrationCost(input({ horizonS: 20 }));
     expect(m.seconds).toBe(20);
     expect(m.waiting).toBeCloseTo(3 * 90 * 20, 1);
+  });
+
+  it('runs at a churn budget’s pace: an action starts once the budget has its bytes and those before it, at the schedule’s speed', () => {
+    // 16 MB a move; 4,000 bytes/s is 14.4 MB a rolling hour, so each move waits for its bytes.
+    const i = input();
+    const sched = estimateSchedule({ before: base, actions, dependsOn: i.dependsOn }, i.state, i.cluster);
+    const pace = 4000;
+    const slow = paced(sched, pace, i.dependsOn);
+    const at = (x: typeof slow, k: number) => x.actions.find((a) => a.index === k)!;
+    expect(slow.actions.map((a) => a.durationMs).sort()).toEqual(sched.actions.map((a) => a.durationMs).sort());
+    // p0 and p2 start together on their own; under the budget the second waits for 32 MB.
+    expect(Math.max(at(slow, 0).startMs, at(slow, 1).startMs)).toBeCloseTo(((32e6 - 14.4e6) / pace) * 1000, 6);
+    // p3 waits for p0 (its dependency) and for all 48 MB.
+    expect(at(slow, 2).startMs).toBeGreaterThanOrEqual(at(slow, 0).startMs + at(slow, 0).durationMs);
+    expect(at(slow, 2).startMs).toBeGreaterThanOrEqual(((48e6 - 14.4e6) / pace) * 1000);
+    expect(paced(sched, 1e6, i.dependsOn)).toBe(sched); // an hour's budget holds the whole migration
+    const m = migrationCost(input({ paceBytesPerSec: pace }));
+    expect(m.seconds).toBe(slow.makespanMs / 1000);
+    expect(m.waiting).toBeGreaterThan(migrationCost(input()).waiting);
   });
 });
