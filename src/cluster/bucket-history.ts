@@ -43,6 +43,15 @@ export class BucketHistory {
     this.completed++;
     this.slotStartMs = this.currentSlot * this.slotMs;
     const off = (this.currentSlot % this.slots) * this.buckets;
+    // The slot this one overwrites leaves `bucketCounts`' kept sum first, while it is still here.
+    const leaving = this.currentSlot - this.slots;
+    if (this.countsSlot >= 0 && leaving >= this.countsFrom) {
+      if (leaving === this.countsFrom && leaving < this.countsSlot) {
+        const c = this.completedCounts!;
+        for (let i = 0; i < this.buckets; i++) c[i] -= this.ring[off + i];
+        this.countsFrom++;
+      } else this.countsSlot = -1;
+    }
     this.ring.fill(0, off, off + this.buckets);
   }
 
@@ -112,8 +121,8 @@ export class BucketHistory {
     // The completed slots' part changes once a slot, not once a call: it is kept (every policy
     // of a run asks at its decisions and at each batch of its plans) and the current slot added.
     // Counts are whole numbers, so sums in another order, and a sum less the slots that left it,
-    // are the same sums: the kept sum follows the window slot by slot (the slots that left are
-    // taken off while the ring still holds them) instead of being summed again from the ring.
+    // are the same sums: the kept sum follows the window slot by slot (a slot that leaves is taken
+    // off, at the latest when the ring overwrites it) instead of being summed again from the ring.
     const from = this.currentSlot - offs.length + 1;
     if (this.countsSlot !== this.currentSlot || this.countsFrom !== from) {
       const c = (this.completedCounts ??= new Float64Array(B));
@@ -136,15 +145,15 @@ export class BucketHistory {
   /**
    * Moves the kept sum of completed slots `[countsFrom, countsSlot)` to `[from, currentSlot)` by
    * taking off the slots that left and adding the ones completed since, when that is possible (the
-   * window only moved forward, the slots to take off are still in the ring) and cheaper than
-   * summing the window again; false when not done.
+   * window only moved forward; a slot overwritten meanwhile was taken off as it was, `rotate`) and
+   * cheaper than summing the window again; false when not done.
    */
   private advanceCounts(c: Float64Array, from: number): boolean {
     const oldFrom = this.countsFrom;
     const oldEnd = this.countsSlot;
     const end = this.currentSlot;
     if (oldEnd < 0 || from < oldFrom || end < oldEnd || oldEnd <= from) return false;
-    if (oldFrom <= end - this.slots || from - oldFrom + (end - oldEnd) >= end - from) return false;
+    if (from - oldFrom + (end - oldEnd) >= end - from) return false;
     const B = this.buckets;
     const r = this.ring;
     for (let s = oldFrom; s < from; s++) {
