@@ -38,13 +38,14 @@ export function budgetCut(plan: Plan, bytes: readonly number[], budget: number):
   const total = bytes.reduce((x, y) => x + y, 0);
   const cut = total <= budget ? plan : cutTo(plan, bytes, plan.actions.length, budget, true);
   if (!cut) return null;
-  const moved = cut === plan ? total : cut.actions.reduce((a, x) => a + bytes[plan.actions.indexOf(x)], 0);
+  const at = new Map(plan.actions.map((a, i) => [a, i]));
+  const moved = cut === plan ? total : cut.actions.reduce((a, x) => a + bytes[at.get(x)!], 0);
   return { ...cut, predicted: { ...cut.predicted, movedBytes: moved } };
 }
 
-/** `budgetCut` with each action's bytes from the APM's schedule estimate on the state held now. */
-export function budgetPlan(plan: Plan, state: ArrayLike<number>, cluster: ScheduleCluster, budget: number): Plan | null {
-  return budgetCut(plan, bytesInPlanOrder(estimateSchedule(plan, state, cluster), plan.actions.length), budget);
+/** Each action's moved bytes in the plan's order, from the APM's schedule estimate on `state` (what both cuts read). */
+export function planActionBytes(plan: Plan, state: ArrayLike<number>, cluster: ScheduleCluster): number[] {
+  return bytesInPlanOrder(estimateSchedule(plan, state, cluster), plan.actions.length);
 }
 
 /**

@@ -27,8 +27,8 @@ import { Priority } from '../engine/virtual-scheduler.ts';
 import { onInactiveNode, type PartitionMap } from '../model/partition-map.ts';
 import type { Plan, PlanAction } from '../model/plan.ts';
 import { PartitionManager, type PlanCounts, type PlanRecord } from '../manager/partition-manager.ts';
-import { actionEstimateMs, estimateSchedule } from '../manager/schedule.ts';
-import { budgetPlan, bytesInPlanOrder, capPlan } from './plan-cap.ts';
+import { actionEstimateMs } from '../manager/schedule.ts';
+import { budgetCut, capPlan, planActionBytes } from './plan-cap.ts';
 import { planCosts, planRepartition, planSavings } from '../planner/plan-repartition.ts';
 import { DEFAULT_APM, type ApmConfig } from '../manager/apm-config.ts';
 import type { Goals, OptimizerName, PlanInput, PlanResult } from '../planner/types.ts';
@@ -257,7 +257,7 @@ export abstract class PlanningPolicy implements Policy {
 
   /** `plan` cut at the APM's caps (plan-cap.ts), its saving re-measured on the latest picture (a spread migration keeps its own). */
   private cap(plan: Plan): Plan {
-    const cut = capPlan(plan, bytesInPlanOrder(estimateSchedule(plan, this.stateNow(), this.ctx.cluster), plan.actions.length), this.apm);
+    const cut = capPlan(plan, planActionBytes(plan, this.stateNow(), this.ctx.cluster), this.apm);
     if (cut === plan || this.spread?.owns(plan.id) || !this.latest) return cut;
     return { ...cut, savings: planSavings(cut, this.input(this.latest, plan.before)) };
   }
@@ -330,7 +330,7 @@ export abstract class PlanningPolicy implements Policy {
 
   /** A plan of the spread strategy, cut to what is left of the churn budget (plan-cap.ts) and counted against it. */
   private executeSpread(now: number, plan: Plan): void {
-    const cut = this.churn ? budgetPlan(plan, this.stateNow(), this.ctx.cluster, this.churn.left(now, this.stateNow())) : plan;
+    const cut = this.churn ? budgetCut(plan, planActionBytes(plan, this.stateNow(), this.ctx.cluster), this.churn.left(now, this.stateNow())) : plan;
     if (cut && this.churn) this.churn.spend(now, cut.predicted.movedBytes);
     if (cut) this.execute(cut);
   }
