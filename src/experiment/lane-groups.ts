@@ -11,6 +11,11 @@ import * as os from 'node:os';
 import type { LoadedScenario } from '../scenario/load.ts';
 import type { PolicySpec } from '../scenario/schema.ts';
 
+/** The KDP's cost of closing one of its windows (ms): models updated, backtests scored, refits spread. */
+const KDP_WINDOW_MS = 1.4;
+/** A worker thread's start (bundling, module loading, compiling) in cost units: its group starts that much later. */
+const WORKER_START = 1.5e8;
+
 /** The scenario with only the named policies (in the scenario's order). */
 export function withPolicies(loaded: LoadedScenario, names: readonly string[]): LoadedScenario {
   return { ...loaded, policies: loaded.policies.filter(([n]) => names.includes(n)) };
@@ -20,10 +25,13 @@ export function withPolicies(loaded: LoadedScenario, names: readonly string[]): 
  * Estimated cost of a lane, in units of about 10 ns, to balance lanes over workers: the
  * cluster's ticks (a per-tick part and a per-bucket part) plus its decisions, each a
  * per-iteration cost that grows linearly with the search windows W (tail windows count double,
- * 12 at most), a picture that grows with buckets × W and, for predictive, a forecast. The weights are calibrated on the lanes of the
- * default scenario and `npm run bench` (the calibration is in docs/bench-log.md).
+ * 12 at most) and a picture that grows with buckets × W, and, for predictive, its forecasts and
+ * the KDP's windows (each closed window updates, backtests and now and then refits every
+ * model). The weights are calibrated on single-thread lanes of the shipped scenarios and
+ * `npm run bench` (the calibration is in docs/bench-log.md); a search often stops early or
+ * resumes warm, so they are a typical decision's cost, not a full search's.
  */
-function laneCost(spec: PolicySpec, ticks: number, buckets: number, durationMs: number): number {
+export function laneCost(spec: PolicySpec, ticks: number, buckets: number, durationMs: number): number {
   const cluster = ticks * (1.1 * buckets + 1500);
   if (!('every' in spec) || !('iterations' in spec)) return cluster;
   const decisions = durationMs / spec.every;
@@ -33,11 +41,12 @@ function laneCost(spec: PolicySpec, ticks: number, buckets: number, durationMs: 
     const step = 'window' in spec ? spec.window : 60_000;
     windows = Math.min(12, Math.ceil(spec.horizon / step) + 1) * (tailed ? 2 : 1);
   } else if (spec.kind === 'hindsight') windows = 24; // 12 search windows with their tails
-  const microsPerIteration = 2 + 0.18 * windows;
-  // The picture and the seeds: about 0.4 µs a bucket and window per decision.
-  const pictureMs = 0.0004 * buckets * windows;
-  const forecastMs = spec.kind === 'predictive' ? 5 : 0;
-  return cluster + decisions * ((spec.iterations * microsPerIteration) / 1000 + pictureMs + forecastMs) * 1e5;
+  const microsPerIteration = 1 + 0.09 * windows;
+  // The picture and the seeds: about 0.2 µs a bucket and window per decision.
+  const pictureMs = 0.0002 * buckets * windows;
+  const forecastMs = spec.kind === 'predictive' ? 2.5 : 0;
+  const kdpMs = spec.kind === 'predictive' ? (durationMs / ('window' in spec ? spec.window : 60_000)) * KDP_WINDOW_MS : 0;
+  return cluster + (decisions * ((spec.iterations * microsPerIteration) / 1000 + pictureMs + forecastMs) + kdpMs) * 1e5;
 }
 
 /**
@@ -49,8 +58,8 @@ export function laneGroups(loaded: LoadedScenario, workers: number): string[][] 
   const ticks = Math.ceil(sc.duration / sc.tick);
   const lanes = loaded.policies.map(([name, spec]) => ({ name, cost: laneCost(spec, ticks, sc.keyspace.buckets, sc.duration) }));
   const g = Math.max(1, Math.min(workers, lanes.length));
-  const assign = (generation: number) => {
-    const groups: { names: string[]; cost: number }[] = Array.from({ length: g }, (_, i) => ({ names: [], cost: i === 0 ? generation : 0 }));
+  const assign = (generation: number, start: number) => {
+    const groups: { names: string[]; cost: number }[] = Array.from({ length: g }, (_, i) => ({ names: [], cost: i === 0 ? generation : start }));
     for (const l of [...lanes].sort((x, y) => y.cost - x.cost)) {
       let best = 0;
       for (let i = 1; i < g; i++) if (groups[i].cost < groups[best].cost) best = i;
@@ -61,8 +70,8 @@ export function laneGroups(loaded: LoadedScenario, workers: number): string[][] 
   };
   // The calling thread (group 0) also generates the workload for all (batch-ring.ts), about 3
   // times a lane's cluster a bucket and tick; without lanes of its own it would idle.
-  let groups = g > 1 ? assign(ticks * (3.2 * sc.keyspace.buckets + 1200)) : assign(0);
-  if (groups.some((x) => x.names.length === 0)) groups = assign(0);
+  let groups = g > 1 ? assign(ticks * (3.2 * sc.keyspace.buckets + 1200), WORKER_START) : assign(0, 0);
+  if (groups.some((x) => x.names.length === 0)) groups = assign(0, 0);
   const order = new Map(loaded.policies.map(([n], i) => [n, i]));
   return groups.map((x) => x.names.sort((a, b) => order.get(a)! - order.get(b)!));
 }

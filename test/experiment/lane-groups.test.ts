@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
 import { loadScenario } from '../../src/io/load-scenario.ts';
-import { autoLaneWorkers, laneGroups, withPolicies } from '../../src/experiment/lane-groups.ts';
+import { autoLaneWorkers, laneCost, laneGroups, withPolicies } from '../../src/experiment/lane-groups.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const TINY = path.join(ROOT, 'test/fixtures/tiny.yaml');
@@ -26,6 +26,28 @@ describe('lane groups', () => {
     const groups = laneGroups(loaded, 3);
     const planners = ['reactive', 'predictive', 'oracle'];
     expect(groups.filter((g) => g.some((n) => planners.includes(n))).length).toBeGreaterThan(1);
+  });
+
+  it("counts the predictive lane's forecasts and KDP windows on top of the oracle's same search", () => {
+    const spec = loaded.policies.find(([n]) => n === 'predictive')![1];
+    const day = 86_400_000;
+    const cost = (kind: string) => laneCost({ ...spec, kind, window: 60_000 } as typeof spec, 17_280, 256, day);
+    // 288 forecasts at ~2.5 ms and 1,440 KDP windows at ~1.4 ms: about 2.7 s
+    expect((cost('predictive') - cost('oracle')) / 1e8).toBeCloseTo(2.74, 1);
+  });
+
+  it('splits the default scenario as measured: the predictive lane (its KDP included) against the other planners', () => {
+    const fts = loadScenario(path.join(ROOT, 'scenarios/follow-the-sun.yaml'));
+    const groups = laneGroups(fts, 2);
+    const withPredictive = groups.find((g) => g.includes('predictive'))!;
+    expect(withPredictive).not.toContain('reactive');
+    expect(withPredictive).not.toContain('oracle');
+    const sc = fts.scenario;
+    const ticks = Math.ceil(sc.duration / sc.tick);
+    const cost = (n: string) => laneCost(fts.policies.find(([m]) => m === n)![1], ticks, sc.keyspace.buckets, sc.duration);
+    // single-thread lane times measured (docs/bench-log.md): predictive 11.9 s, oracle 5.3 s, reactive 5.1 s
+    expect(cost('predictive') / cost('oracle')).toBeGreaterThan(1.6);
+    expect(cost('predictive') / cost('reactive')).toBeGreaterThan(1.6);
   });
 
   it('keeps only the named policies, in the scenario order', () => {

@@ -148,25 +148,33 @@ function holtCriterion(x: Float64Array, init: HoltState, mm: number, k: number):
       pk *= phi;
       damp += pk;
     }
+    const xs = x;
+    const rl = ringL;
+    const rb = ringB;
+    const ss = s;
+    const kk = k;
+    const m = mm;
+    const seasonal = m >= 2;
+    const ahead = kk > 1;
     let slot = 0;
     let phase = 0;
     for (let i = 0; i < n; i++) {
-      const v = x[i];
-      if (k > 1 && i >= k) {
-        const f = ringL[slot] + damp * ringB[slot] + (mm >= 2 ? s[phase] : 0);
-        sse += (v - f) ** 2;
+      const v = xs[i];
+      const sj = seasonal ? ss[phase] : 0;
+      if (ahead && i >= kk) {
+        const d = v - (rl[slot] + damp * rb[slot] + sj);
+        sse += d * d;
       }
-      const sj = mm >= 2 ? s[phase] : 0;
       const trend = phi * b;
       const e = v - (l + trend + sj);
       l = l + trend + alpha * e;
       b = trend + beta * e;
-      if (mm >= 2) s[phase] = sj + gamma * e;
+      if (seasonal) ss[phase] = sj + gamma * e;
       sse += e * e;
-      ringL[slot] = l;
-      ringB[slot] = b;
-      if (++slot === k) slot = 0;
-      if (++phase === mm) phase = 0;
+      rl[slot] = l;
+      rb[slot] = b;
+      if (++slot === kk) slot = 0;
+      if (++phase === m) phase = 0;
     }
     return Number.isFinite(sse) ? sse : 1e300;
   };
