@@ -160,18 +160,27 @@ export function sumLog(y: ArrayLike<number>): number {
 
 /**
  * Nelder–Mead minimisation of `f` from `x0` with initial step `step`, at most `maxEval`
- * evaluations. Deterministic; callers map bounded parameters through a logistic first.
+ * evaluations. Deterministic; callers map bounded parameters through a logistic first. Points
+ * are Float64Arrays, so `f` always reads one kind of array (plain arrays built by `map`, `slice`
+ * and literals carry different element kinds, and each new one deoptimised the search and `f`).
  */
-export function nelderMead(f: (x: number[]) => number, x0: number[], step = 0.5, maxEval = 200, tol = 1e-7): { x: number[]; fx: number } {
+export function nelderMead(f: (x: Float64Array) => number, x0: readonly number[], step = 0.5, maxEval = 200, tol = 1e-7): { x: Float64Array; fx: number } {
   const n = x0.length;
-  const pts: number[][] = [x0.slice()];
+  const pts: Float64Array[] = [Float64Array.from(x0)];
   for (let i = 0; i < n; i++) {
-    const p = x0.slice();
+    const p = Float64Array.from(x0);
     p[i] += step;
     pts.push(p);
   }
   const vals = pts.map(f);
   let evals = n + 1;
+  const c = new Float64Array(n);
+  const along = (t: number, from: Float64Array, to: Float64Array): Float64Array => {
+    // from + t·(to − from), each coordinate as `cj + t * (to[j] − cj)` was written
+    const out = new Float64Array(n);
+    for (let j = 0; j < n; j++) out[j] = from[j] + t * (to[j] - from[j]);
+    return out;
+  };
   while (evals < maxEval) {
     const order = vals.map((_, i) => i).sort((a, b) => vals[a] - vals[b] || a - b);
     const sp = order.map((i) => pts[i]);
@@ -181,14 +190,16 @@ export function nelderMead(f: (x: number[]) => number, x0: number[], step = 0.5,
       vals[i] = sv[i];
     }
     if (Math.abs(vals[n] - vals[0]) <= tol * (Math.abs(vals[0]) + 1e-12)) break;
-    const c = new Array<number>(n).fill(0);
+    c.fill(0);
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) c[j] += pts[i][j] / n;
     const worst = pts[n];
-    const xr = c.map((cj, j) => cj + (cj - worst[j]));
+    const xr = new Float64Array(n);
+    for (let j = 0; j < n; j++) xr[j] = c[j] + (c[j] - worst[j]);
     const fr = f(xr);
     evals++;
     if (fr < vals[0]) {
-      const xe = c.map((cj, j) => cj + 2 * (cj - worst[j]));
+      const xe = new Float64Array(n);
+      for (let j = 0; j < n; j++) xe[j] = c[j] + 2 * (c[j] - worst[j]);
       const fe = f(xe);
       evals++;
       if (fe < fr) {
@@ -203,7 +214,7 @@ export function nelderMead(f: (x: number[]) => number, x0: number[], step = 0.5,
       vals[n] = fr;
     } else {
       const inside = fr >= vals[n];
-      const xc = inside ? c.map((cj, j) => cj + 0.5 * (worst[j] - cj)) : c.map((cj, j) => cj + 0.5 * (xr[j] - cj));
+      const xc = along(0.5, c, inside ? worst : xr);
       const fc = f(xc);
       evals++;
       if (fc < Math.min(fr, vals[n])) {
@@ -211,7 +222,7 @@ export function nelderMead(f: (x: number[]) => number, x0: number[], step = 0.5,
         vals[n] = fc;
       } else {
         for (let i = 1; i <= n; i++) {
-          pts[i] = pts[i].map((v, j) => pts[0][j] + 0.5 * (v - pts[0][j]));
+          pts[i] = along(0.5, pts[0], pts[i]);
           vals[i] = f(pts[i]);
           evals++;
         }

@@ -85,7 +85,7 @@ export class HoltState {
   }
 }
 
-function params(x: number[], seasonal: boolean): HoltParams {
+function params(x: Float64Array, seasonal: boolean): HoltParams {
   const alpha = squash(x[0], 0.001, 0.999);
   const beta = alpha * squash(x[1], 0.0001, 0.5);
   const gamma = seasonal ? (1 - alpha) * squash(x[2], 0.0001, 0.999) : 0;

@@ -28,7 +28,7 @@ function referenceFitHolt(x: Float64Array, m: number, start: HoltParams | undefi
   const k = Math.max(1, Math.min(lead, mm >= 2 ? mm : lead, Math.floor(x.length / 4)));
   const ringL = new Float64Array(k);
   const ringB = new Float64Array(k);
-  const params = (v: number[]): HoltParams => {
+  const params = (v: ArrayLike<number>): HoltParams => {
     const alpha = squash(v[0], 0.001, 0.999);
     return { alpha, beta: alpha * squash(v[1], 0.0001, 0.5), gamma: seasonal ? (1 - alpha) * squash(v[2], 0.0001, 0.999) : 0, phi: squash(v[3], 0.8, 0.98) };
   };
