@@ -175,20 +175,8 @@ export function nelderMead(f: (x: Float64Array) => number, x0: readonly number[]
   const vals = pts.map(f);
   let evals = n + 1;
   const c = new Float64Array(n);
-  const along = (t: number, from: Float64Array, to: Float64Array): Float64Array => {
-    // from + t·(to − from), each coordinate as `cj + t * (to[j] − cj)` was written
-    const out = new Float64Array(n);
-    for (let j = 0; j < n; j++) out[j] = from[j] + t * (to[j] - from[j]);
-    return out;
-  };
   while (evals < maxEval) {
-    const order = vals.map((_, i) => i).sort((a, b) => vals[a] - vals[b] || a - b);
-    const sp = order.map((i) => pts[i]);
-    const sv = order.map((i) => vals[i]);
-    for (let i = 0; i <= n; i++) {
-      pts[i] = sp[i];
-      vals[i] = sv[i];
-    }
+    sortSimplex(pts, vals);
     if (Math.abs(vals[n] - vals[0]) <= tol * (Math.abs(vals[0]) + 1e-12)) break;
     c.fill(0);
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) c[j] += pts[i][j] / n;
@@ -232,6 +220,24 @@ export function nelderMead(f: (x: Float64Array) => number, x0: readonly number[]
   let best = 0;
   for (let i = 1; i <= n; i++) if (vals[i] < vals[best]) best = i;
   return { x: pts[best], fx: vals[best] };
+}
+
+/** `from + t·(to − from)`, each coordinate as `from[j] + t * (to[j] − from[j])`. */
+function along(t: number, from: Float64Array, to: Float64Array): Float64Array {
+  const out = new Float64Array(from.length);
+  for (let j = 0; j < from.length; j++) out[j] = from[j] + t * (to[j] - from[j]);
+  return out;
+}
+
+/** Orders the simplex's points by value (ties by their current place), in place. */
+function sortSimplex(pts: Float64Array[], vals: number[]): void {
+  const order = vals.map((_, i) => i).sort((a, b) => vals[a] - vals[b] || a - b);
+  const sp = order.map((i) => pts[i]);
+  const sv = order.map((i) => vals[i]);
+  for (let i = 0; i < sp.length; i++) {
+    pts[i] = sp[i];
+    vals[i] = sv[i];
+  }
 }
 
 /** Logistic map to `(lo, hi)`. */
