@@ -36,16 +36,16 @@ export function laneCost(spec: PolicySpec, ticks: number, buckets: number, durat
   if (!('every' in spec) || !('iterations' in spec)) return cluster;
   const decisions = durationMs / spec.every;
   let windows = 1;
+  const step = 'window' in spec ? spec.window : 60_000;
   const tailed = spec.kind === 'predictive' || spec.kind === 'oracle' || spec.kind === 'perfect-forecast';
   if (tailed || spec.kind === 'mean-oracle') {
-    const step = 'window' in spec ? spec.window : 60_000;
     windows = Math.min(12, Math.ceil(spec.horizon / step) + 1) * (tailed ? 2 : 1);
   } else if (spec.kind === 'hindsight') windows = 24; // 12 search windows with their tails
   const microsPerIteration = 1 + 0.09 * windows;
   // The picture and the seeds: about 0.2 µs a bucket and window per decision.
   const pictureMs = 0.0002 * buckets * windows;
   const forecastMs = spec.kind === 'predictive' ? 2.5 : 0;
-  const kdpMs = spec.kind === 'predictive' ? (durationMs / ('window' in spec ? spec.window : 60_000)) * KDP_WINDOW_MS : 0;
+  const kdpMs = spec.kind === 'predictive' ? (durationMs / step) * KDP_WINDOW_MS : 0;
   return cluster + (decisions * ((spec.iterations * microsPerIteration) / 1000 + pictureMs + forecastMs) + kdpMs) * 1e5;
 }
 

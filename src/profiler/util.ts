@@ -181,13 +181,11 @@ export function nelderMead(f: (x: Float64Array) => number, x0: readonly number[]
     c.fill(0);
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) c[j] += pts[i][j] / n;
     const worst = pts[n];
-    const xr = new Float64Array(n);
-    for (let j = 0; j < n; j++) xr[j] = c[j] + (c[j] - worst[j]);
+    const xr = along(-1, c, worst); // c + (c − worst): negation is exact, the same sums
     const fr = f(xr);
     evals++;
     if (fr < vals[0]) {
-      const xe = new Float64Array(n);
-      for (let j = 0; j < n; j++) xe[j] = c[j] + 2 * (c[j] - worst[j]);
+      const xe = along(-2, c, worst);
       const fe = f(xe);
       evals++;
       if (fe < fr) {
