@@ -1,7 +1,8 @@
 /**
  * The keycast CLI: a thin yargs shell over the library API. Each command lives in
- * `commands/<name>.ts` and imports its heavy modules lazily inside its handler, so `--help` and
- * `--version` start fast. Errors become exit codes (see exit-codes.ts); no stack traces.
+ * `commands/<name>.ts` and imports its heavy modules lazily inside its handler (modules loaded one
+ * by one, as under tsx, are then loaded only by the commands that use them; bin/keycast runs
+ * this file from one bundle). Errors become exit codes (see exit-codes.ts); no stack traces.
  */
 import yargs, { type CommandModule } from 'yargs';
 import { readFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ export function keycastVersion(): string {
 }
 
 export type { CommandResult, KeycastCommand } from './command.ts';
+export { useLaneWorkerScript } from '../io/lane-threads.ts';
 
 /** Runs the CLI on `args` and resolves to the exit code. */
 export async function main(args: string[]): Promise<number> {

@@ -25,6 +25,12 @@ export interface LaneTask extends GroupTask {
 export type LaneReply = { readonly lanes: WireLane[] } | { readonly error: string; readonly problems?: readonly Problem[] };
 
 let bundled: URL | null = null;
+
+/** Makes `script` the lane worker's module (bin/keycast bundles it with the CLI's own). */
+export function useLaneWorkerScript(script: URL): void {
+  bundled = script;
+}
+
 /**
  * The worker's script: lane-worker.ts and what it imports bundled into one ES module by esbuild,
  * handed to the worker as a `data:` URL, so nothing is written anywhere (an installed package's
@@ -49,7 +55,8 @@ export function workerScript(): URL {
     logLevel: 'silent',
     packages: 'external',
   });
-  const code = pinMetaUrls(absolutePackages(out.outputFiles[0].text, (name) => import.meta.resolve(name)), root);
+  // A stack frame names the module's URL: a short one, not the whole base64 bundle.
+  const code = `${pinMetaUrls(absolutePackages(out.outputFiles[0].text, (name) => import.meta.resolve(name)), root)}\n//# sourceURL=keycast-bundle:///src/io/lane-worker.ts\n`;
   bundled = new URL(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
   return bundled;
 }

@@ -15,7 +15,7 @@ const width = (s: string) => [...s].length;
 const padEnd = (s: string, n: number, c = ' ') => s + c.repeat(Math.max(0, n - width(s)));
 const padStart = (s: string, n: number) => ' '.repeat(Math.max(0, n - width(s))) + s;
 
-export function terminalSummary(s: Summary, reportPath?: string): string {
+export function terminalSummary(s: Summary, reportPath?: string, threads?: number): string {
   const out: string[] = [];
   out.push('', `  keycast run ${s.scenario} · seed ${s.seed} · ${fmtMs(s.simulatedMs)} simulated, ${fmtMs(s.measuredMs)} measured after warm-up · SLO p${s.sloPercentile} ≤ ${fmtMs(s.sloLatencyMs)}`, '');
   const c = comparisonOf(s);
@@ -53,6 +53,6 @@ export function terminalSummary(s: Summary, reportPath?: string): string {
   } else out.push('  ✓ invariants held (key space covered exactly once, records conserved)');
   const bad = Object.values(s.policies).find((p) => p.badRows !== undefined)?.badRows;
   if (bad) out.push(`  ! ${bad.toLocaleString('en-US')} malformed trace row(s) skipped`);
-  if (reportPath) out.push('', `  report: ${reportPath}`);
+  if (reportPath) out.push('', `  report: ${reportPath}${threads && threads > 1 ? ` (the lanes ran in ${threads} threads)` : ''}`);
   return out.join('\n') + '\n';
 }

@@ -42,7 +42,7 @@ export const runCommand: KeycastCommand = {
     if (json) process.stdout.write(JSON.stringify(res.summary, null, 2) + '\n');
     else {
       const { terminalSummary } = await import('../../report/terminal.ts');
-      process.stdout.write(terminalSummary(res.summary, `${res.outDir}/index.html`));
+      process.stdout.write(terminalSummary(res.summary, `${res.outDir}/index.html`, res.result.threads));
     }
     return res.exitCode;
   },
