@@ -26,7 +26,7 @@ export type LaneReply = { readonly lanes: WireLane[] } | { readonly error: strin
 
 let bundled: URL | null = null;
 
-/** Makes `script` the lane worker's module (bin/keycast bundles it with the CLI's own). */
+/** Makes `script` the lane worker's module (bin/keycast builds it with the CLI's own). */
 export function useLaneWorkerScript(script: URL): void {
   bundled = script;
 }
