@@ -20,6 +20,7 @@ export function keycastVersion(): string {
 
 export type { CommandResult, KeycastCommand } from './command.ts';
 export { useLaneWorkerScript } from '../io/lane-threads.ts';
+export { useTaskWorkerScripts } from '../io/task-threads.ts';
 
 /** Runs the CLI on `args` and resolves to the exit code. */
 export async function main(args: string[]): Promise<number> {

@@ -10,6 +10,14 @@ import { InputError, type Problem } from '../model/errors.ts';
 import type { TaskRunner } from '../experiment/sweep-task.ts';
 import type { StudyTask, StudyTaskResult } from '../experiment/study-task.ts';
 
+/** Task workers' modules built by bin/keycast, by entry name (`sweep-worker`, `study-worker`). */
+let built: Readonly<Record<string, string>> = {};
+
+/** Makes these built modules the task workers' (else a worker loads the sources through tsx). */
+export function useTaskWorkerScripts(scripts: Readonly<Record<string, string>>): void {
+  built = scripts;
+}
+
 /** A pool of worker threads running one kind of task. */
 export interface TaskPool<T, R> {
   run(task: T): Promise<R>;
@@ -24,8 +32,9 @@ export interface TaskPool<T, R> {
  */
 async function startPool<T, R>(worker: string, threads: number, ping: T, heapMb?: number): Promise<TaskPool<T, R>> {
   const { Piscina } = await import('piscina');
+  const script = built[worker.replace(/^\.\/|\.ts$/g, '')];
   const pool = new Piscina({
-    filename: new URL(worker, import.meta.url).href,
+    filename: script ?? new URL(worker, import.meta.url).href,
     maxThreads: threads,
     minThreads: threads,
     // Tasks start in the order they were posted. Without it piscina sends a task it could not
@@ -33,8 +42,9 @@ async function startPool<T, R>(worker: string, threads: number, ping: T, heapMb?
     // study's scenarios would all be half done until the end, each holding its report's result.
     stricterFIFO: true,
     ...(heapMb ? { resourceLimits: { maxOldGenerationSizeMb: heapMb } } : {}),
-    // Workers run the TypeScript sources too: load tsx's loader by absolute URL (cwd may be anywhere).
-    execArgv: ['--import', import.meta.resolve('tsx')],
+    // Without a built module, workers run the TypeScript sources too: load tsx's loader by
+    // absolute URL (cwd may be anywhere).
+    execArgv: script ? [] : ['--import', import.meta.resolve('tsx')],
   });
   try {
     // Wait until every worker is up, so the tasks reach them while the caller's thread is busy.

@@ -73,6 +73,17 @@ describe('bin/keycast: the bundled CLI and the sources through tsx', () => {
     }
   });
 
+  it('run other seeds in task threads from the build, to the same summary', () => {
+    const args = ['run', TINY, '--seeds', '3', '--workers', '2', '--set', 'duration=20m', '--set', 'warmup=5m', '--json', '--out'];
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'kc-launch-'));
+    const a = kc([...args, path.join(d, 'bundled')], false);
+    const b = kc([...args, path.join(d, 'sources')], true);
+    expect(a.err).toBe('');
+    expect([a.code, b.code]).toEqual([0, 0]);
+    expect(JSON.parse(a.out).seeds.seeds).toEqual([5, 6, 7]);
+    expect(noWall(a.out)).toBe(noWall(b.out));
+  });
+
   it('find a bundled scenario by name from any folder', () => {
     const other = fs.mkdtempSync(path.join(os.tmpdir(), 'kc-launch-'));
     const r = kc(['validate', 'follow-the-sun'], false, other);
