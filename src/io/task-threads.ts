@@ -10,7 +10,7 @@ import { InputError, type Problem } from '../model/errors.ts';
 import type { TaskRunner } from '../experiment/sweep-task.ts';
 import type { StudyTask, StudyTaskResult } from '../experiment/study-task.ts';
 
-/** Task workers' modules built by bin/keycast, by entry name (`sweep-worker`, `study-worker`). */
+/** Task workers' modules built by bin/keycast, by entry name (`sweep-worker`: other seeds, sweeps). */
 let built: Readonly<Record<string, string>> = {};
 
 /** Makes these built modules the task workers' (else a worker loads the sources through tsx). */
