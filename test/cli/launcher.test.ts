@@ -6,7 +6,7 @@
  * lanes in worker threads.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -127,6 +127,25 @@ describe('bin/keycast: the bundled CLI and the sources through tsx', () => {
     expect(now).toHaveLength(2);
     // Nothing written into the package.
     expect(fs.existsSync(path.join(pkg, 'node_modules/.cache'))).toBe(false);
+  });
+
+  it('processes started together on an empty cache all run, and leave one build', async () => {
+    const pkg = packageCopy();
+    const env = { ...process.env, CI: '1', XDG_CACHE_HOME: path.join(pkg, 'cache') };
+    delete env.KEYCAST_DEBUG;
+    delete env.KEYCAST_SOURCES;
+    const one = () =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const p = spawn(path.join(pkg, 'bin/keycast'), ['validate', TINY], { cwd: pkg, env });
+        let out = '';
+        p.stdout.on('data', (b: Buffer) => (out += b.toString()));
+        p.stderr.on('data', (b: Buffer) => (out += b.toString()));
+        p.on('close', (code) => resolve({ code, out }));
+      });
+    const all = await Promise.all([one(), one(), one(), one()]);
+    expect(all.map((r) => r.code)).toEqual([0, 0, 0, 0]);
+    expect(builds(pkg)).toHaveLength(1);
+    expect(fs.readdirSync(path.join(pkg, 'cache/keycast')).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
   });
 
   it('where the cache cannot be written, run from a bundle held in memory with the same results', () => {
