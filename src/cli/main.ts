@@ -1,8 +1,8 @@
 /**
  * The keycast CLI: a thin yargs shell over the library API. Each command lives in
- * `commands/<name>.ts` and imports its heavy modules lazily inside its handler (modules loaded one
- * by one, as under tsx, are then loaded only by the commands that use them; bin/keycast runs
- * this file from one bundle). Errors become exit codes (see exit-codes.ts); no stack traces.
+ * `commands/<name>.ts` and imports its heavy modules lazily inside its handler, so a command loads
+ * only what it uses (bin/keycast's build keeps them apart as chunks). Errors become exit codes
+ * (see exit-codes.ts); no stack traces.
  */
 import yargs, { type CommandModule } from 'yargs';
 import { readFileSync } from 'node:fs';
