@@ -131,7 +131,7 @@ describe('bin/keycast: the bundled CLI and the sources through tsx', () => {
 
   it('processes started together on an empty cache all run, and leave one build', async () => {
     const pkg = packageCopy();
-    const env = { ...process.env, CI: '1', XDG_CACHE_HOME: path.join(pkg, 'cache') };
+    const env: NodeJS.ProcessEnv = { ...process.env, CI: '1', XDG_CACHE_HOME: path.join(pkg, 'cache') };
     delete env.KEYCAST_DEBUG;
     delete env.KEYCAST_SOURCES;
     const one = () =>
