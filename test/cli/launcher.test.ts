@@ -6,28 +6,19 @@
  * lanes in worker threads.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-
-const ROOT = path.join(__dirname, '../..');
-const BIN = path.join(ROOT, 'bin/keycast');
-const TINY = path.join(ROOT, 'test/fixtures/tiny.yaml');
+import { BIN, cliEnv, noWall, ROOT, runKeycast, TINY } from '../fixtures/cli.ts';
 
 /**
  * Runs bin/keycast (or `bin`); `sources`: through tsx; `debug`: the launcher says which way it
  * ran; `cache`: its cache folder's parent (XDG_CACHE_HOME).
  */
 function kc(args: string[], sources: boolean, cwd = ROOT, bin = BIN, debug = false, cache?: string) {
-  const env: NodeJS.ProcessEnv = { ...process.env, CI: '1' };
-  if (cache) env.XDG_CACHE_HOME = cache;
-  delete env.KEYCAST_DEBUG;
-  delete env.KEYCAST_SOURCES;
-  if (sources) env.KEYCAST_SOURCES = '1';
-  if (debug) env.KEYCAST_DEBUG = '1';
-  const r = spawnSync(bin, args, { cwd, encoding: 'utf8', env });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  const env = { KEYCAST_DEBUG: debug ? '1' : undefined, KEYCAST_SOURCES: sources ? '1' : undefined, ...(cache ? { XDG_CACHE_HOME: cache } : {}) };
+  return runKeycast(args, { cwd, bin, env });
 }
 
 const copies: string[] = [];
@@ -48,7 +39,6 @@ function packageCopy(): string {
   return d;
 }
 const builds = (pkg: string) => fs.readdirSync(path.join(pkg, 'cache/keycast')).filter((n) => !n.startsWith('.')).sort();
-const noWall = (text: string) => JSON.stringify(JSON.parse(text), (k, v) => (/wallMs$/i.test(k) ? undefined : v));
 
 describe('bin/keycast: the bundled CLI and the sources through tsx', () => {
   it('report the package version (files found next to a bundled module)', () => {
@@ -131,9 +121,7 @@ describe('bin/keycast: the bundled CLI and the sources through tsx', () => {
 
   it('processes started together on an empty cache all run, and leave one build', async () => {
     const pkg = packageCopy();
-    const env: NodeJS.ProcessEnv = { ...process.env, CI: '1', XDG_CACHE_HOME: path.join(pkg, 'cache') };
-    delete env.KEYCAST_DEBUG;
-    delete env.KEYCAST_SOURCES;
+    const env = cliEnv({ XDG_CACHE_HOME: path.join(pkg, 'cache') });
     const one = () =>
       new Promise<{ code: number | null; out: string }>((resolve) => {
         const p = spawn(path.join(pkg, 'bin/keycast'), ['validate', TINY], { cwd: pkg, env });

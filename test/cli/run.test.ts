@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { noWall, ROOT, runKeycast, TINY } from '../fixtures/cli.ts';
 
-const ROOT = path.join(__dirname, '../..');
-const BIN = path.join(ROOT, 'bin/keycast');
-const TINY = path.join(ROOT, 'test/fixtures/tiny.yaml');
-
-function kc(args: string[], cwd = ROOT) {
-  const r = spawnSync(BIN, args, { cwd, encoding: 'utf8', env: { ...process.env, CI: '1' } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const kc = (args: string[], cwd = ROOT) => runKeycast(args, { cwd });
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kc-'));
-const noWall = (text: string) => JSON.stringify(JSON.parse(text), (k, v) => (/wallMs$/i.test(k) ? undefined : v));
 
 describe('keycast run', () => {
   it('writes the whole report and is byte-identical across processes for the same seed', () => {

@@ -12,11 +12,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { haveChromium, CHROMIUM, inspectPage, pageProblems } from './browser-page.ts';
+import { cliEnv } from '../fixtures/cli.ts';
 
 if (!haveChromium) console.warn(`browser tests skipped: ${CHROMIUM} not found (apt-get install chromium)`);
 const ROOT = path.join(__dirname, '../..');
 const TINY = path.join(ROOT, 'test/fixtures/tiny.yaml');
-const kc = (args: string[]) => spawnSync(path.join(ROOT, 'bin/keycast'), args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+const kc = (args: string[]) => spawnSync(path.join(ROOT, 'bin/keycast'), args, { cwd: ROOT, encoding: 'utf8', env: cliEnv() });
 
 /** tiny.yaml with a reactive and a predictive policy (forecast charts) and a sweep grid over dotted fields. */
 function scenario(dir: string): string {

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { cliEnv } from '../fixtures/cli.ts';
 
 const ROOT = path.join(__dirname, '../..');
 const BIN = path.join(ROOT, 'bin/keycast');
@@ -14,7 +15,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kc-gen-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function kc(args: string[]) {
-  const r = spawnSync(BIN, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: '1' }, maxBuffer: 1 << 28 });
+  const r = spawnSync(BIN, args, { cwd: ROOT, encoding: 'utf8', env: cliEnv(), maxBuffer: 1 << 28 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
