@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     pool: 'forks',
+    // One temporary folder per run, removed at its end (test/fixtures/temp-root.ts).
+    globalSetup: ['test/fixtures/temp-root.ts'],
     // Two test files at a time: the Redis and live tests mostly wait on sockets and wall-clock
     // time, so a second worker overlaps them with the CPU-bound files (CI machines have 2 cores).
     maxWorkers: 2,
