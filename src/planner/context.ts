@@ -23,8 +23,12 @@ export interface PlanContext extends PictureSums {
   readonly picture: PictureParts;
   readonly goals: Goals;
   readonly buckets: number;
-  /** Valid node ids are `0 … nodeCount − 1`. */
+  /** Node ids are `0 … nodeCount − 1`; those `usable` may hold partitions. */
   readonly nodeCount: number;
+  /** 1 for each node id that may hold partitions (below nodeCount, not inactive), else 0 (nodeSlots long). */
+  readonly usable: Uint8Array;
+  /** Node ids that may hold partitions (the ones of `usable`), in order. */
+  readonly usableCount: number;
   /** Node slots tracked (≥ nodeCount; covers invalid nodes of the current map). */
   readonly nodeSlots: number;
   readonly nodeCapacity: number;
@@ -197,6 +201,11 @@ export function buildContext(input: PlanInput, opts: ContextOptions = {}): PlanC
   const isBeforeBoundary = new Uint8Array(B + 1);
   for (const x of map.boundaries) isBeforeBoundary[x] = 1;
   const nodeSlots = Math.max(c.nodes, ...map.nodes.map((n) => n + 1));
+  const usable = new Uint8Array(nodeSlots);
+  usable.fill(1, 0, c.nodes);
+  for (const n of c.inactive ?? []) if (n >= 0 && n < c.nodes) usable[n] = 0;
+  let usableCount = 0;
+  for (let n = 0; n < nodeSlots; n++) usableCount += usable[n];
   const pauses: PausesMs = { ...DEFAULT_PAUSES_MS, ...(c.pauses ?? {}) };
   const rateScale = meanTotal > 0 ? 1 / meanTotal : 0;
   const { splitPenalty, mergePenalty, mergeAllPenalty } = reshapePenalties(beforeBounds, beforeOwner, isBeforeBoundary, pauses, meanPrefix, rateScale);
@@ -206,6 +215,8 @@ export function buildContext(input: PlanInput, opts: ContextOptions = {}): PlanC
     goals: input.goals,
     buckets: B,
     nodeCount: c.nodes,
+    usable,
+    usableCount,
     nodeSlots,
     nodeCapacity: c.nodeCapacity,
     partitionCapacity: c.partitionCapacity ?? Infinity,
@@ -252,6 +263,13 @@ export function offNode(ctx: PlanContext, prefix: Float64Array, lo: number, hi: 
     if (ctx.beforeNodes[p] !== node) s += prefix[Math.min(hi, bb[p + 1])] - prefix[Math.max(lo, bb[p])];
   }
   return s;
+}
+
+/** The usable node (`PlanContext.usable`) with the least `load` (ties: the lowest id; 0 when none is usable). */
+export function leastLoaded(ctx: PlanContext, load: ArrayLike<number>): number {
+  let n = -1;
+  for (let m = 0; m < ctx.nodeCount; m++) if (ctx.usable[m] === 1 && (n < 0 || load[m] < load[n])) n = m;
+  return n < 0 ? 0 : n;
 }
 
 /** Per-node sums of `homeNode` (NaN: no partition of that node overlaps), reset after each call. */

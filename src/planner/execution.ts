@@ -71,7 +71,7 @@ export function timedCost(model: CostModel, view: LayoutView): number {
 export function lagModel(model: CostModel, ctx: PlanContext, current: LayoutView): CostModel {
   const horizonMs = pricedSpanMs(ctx);
   if (ctx.input.windowMs === undefined || !(horizonMs > 0)) return model;
-  const parallel = Math.max(1, Math.min(ctx.maxConcurrentOps, Math.floor(ctx.nodeCount / 2)));
+  const parallel = Math.max(1, Math.min(ctx.maxConcurrentOps, Math.floor(ctx.usableCount / 2)));
   const moveLoad = ctx.moveLoad > 0 && current.through ? moveLoadPrice(model, ctx, current) : undefined;
   const lag: Lag = { current: timedCost(model, current), fixedMs: ctx.pauses.move, msPerByte: 1000 / (ctx.moveBandwidth * parallel), horizonMs, afterMs: ctx.input.gainAfterMs ?? 0, moveLoad };
   return { ...model, lag };

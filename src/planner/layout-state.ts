@@ -127,7 +127,7 @@ export class LayoutState implements LayoutView {
       if (this.through) addThrough(ctx, b[i], b[i + 1], n, 1, this.through);
       this.movedBytes += offNode(ctx, ctx.statePrefix, b[i], b[i + 1], n);
       this.movedLoad += offNode(ctx, ctx.meanPrefix, b[i], b[i + 1], n);
-      if (n >= ctx.nodeCount) this.invalidNodes++;
+      if (ctx.usable[n] !== 1) this.invalidNodes++;
     }
     // Current boundaries that the layout drops are merges; new ones are splits.
     this.boundaryPenalty = ctx.mergeAllPenalty;
@@ -323,7 +323,7 @@ export class LayoutState implements LayoutView {
       }
     }
     this.moveRange(lo, hi, node, old);
-    this.invalidNodes += (node >= ctx.nodeCount ? 1 : 0) - (old >= ctx.nodeCount ? 1 : 0);
+    this.invalidNodes += (ctx.usable[node] !== 1 ? 1 : 0) - (ctx.usable[old] !== 1 ? 1 : 0);
     this.nodes[i] = node;
   }
 

@@ -59,7 +59,7 @@ export function costLowerBound(ctx: PlanContext, model: CostModel): number {
     else if (term.name === 'overload') wOver += w;
   }
   const W = ctx.windowCount;
-  const N = ctx.nodeCount;
+  const N = ctx.usableCount;
   const tw = ctx.tailWeight;
   const upper = ctx.upperPrefix;
   const maxB = largestBuckets(ctx.prefix);

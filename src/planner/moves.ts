@@ -6,7 +6,7 @@
  * least-loaded node, swaps). Blind random shifts keep the search from getting stuck.
  */
 import { exactCut } from './exact.ts';
-import { homeNode } from './context.ts';
+import { homeNode, leastLoaded } from './context.ts';
 import type { LayoutState } from './layout-state.ts';
 import { randInt } from './rng.ts';
 import type { Rng } from './types.ts';
@@ -141,10 +141,7 @@ export const snapShift: Move = (s, rng) => {
 };
 
 function leastLoadedNode(s: LayoutState, w: number): number {
-  const nl = s.nodeLoads(w);
-  let n = 0;
-  for (let m = 1; m < s.ctx.nodeCount; m++) if (nl[m] < nl[n]) n = m;
-  return n;
+  return leastLoaded(s.ctx, s.nodeLoads(w));
 }
 
 /** The partitions on the busiest node, as `nodeMove` collects them (a scratch buffer: no allocation per move). */
@@ -171,7 +168,7 @@ export const nodeMove: Move = (s, rng) => {
   if (r < 1 / 3) n = homeNode(ctx, s.boundaries[i], s.boundaries[i + 1]);
   else if (r < 2 / 3) n = leastLoadedNode(s, w);
   else n = randInt(rng, N);
-  if (n < 0 || n >= N) n = leastLoadedNode(s, w);
+  if (n < 0 || n >= N || ctx.usable[n] !== 1) n = leastLoadedNode(s, w);
   const old = s.nodes[i];
   if (n === old) return null;
   s.setNode(i, n);

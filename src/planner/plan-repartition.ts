@@ -51,6 +51,8 @@ export function planInputProblems(input: PlanInput): { path: string; message: st
   for (const m of mapProblems(input.map)) add('map', m);
   const c = input.cluster;
   if (!Number.isInteger(c.nodes) || c.nodes < 1) add('cluster.nodes', 'must be a positive integer');
+  if (c.inactive?.some((n) => !Number.isInteger(n) || n < 0 || n >= c.nodes)) add('cluster.inactive', 'must list node ids below cluster.nodes');
+  else if (c.inactive && c.inactive.length >= c.nodes) add('cluster.inactive', 'must leave at least one node active');
   if (!(c.nodeCapacity > 0)) add('cluster.nodeCapacity', 'must be positive');
   if (!Number.isInteger(c.maxPartitions) || c.maxPartitions < 1) add('cluster.maxPartitions', 'must be a positive integer');
   if (c.partitionCapacity !== undefined && !(c.partitionCapacity > 0)) add('cluster.partitionCapacity', 'must be positive');

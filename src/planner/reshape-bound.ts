@@ -153,8 +153,8 @@ export class ReshapeView implements LayoutView {
     }
     const bt = boundaryTerm(ctx, mid);
     this.boundaryPenalty = s.boundaryPenalty + (split ? bt : -bt);
-    const N = ctx.nodeCount;
-    this.invalidNodes = s.invalidNodes + (split ? (to >= N ? 1 : 0) : -(from >= N ? 1 : 0));
+    const bad = (n: number) => (ctx.usable[n] !== 1 ? 1 : 0);
+    this.invalidNodes = s.invalidNodes + (split ? bad(to) : -bad(from));
   }
 
   /** One window's (tail: the tail's) largest partition, node loads and (`excess`) partition excess. */

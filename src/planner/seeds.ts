@@ -8,7 +8,7 @@
  */
 import { exactCut } from './exact.ts';
 import { assignNodes } from './assign-nodes.ts';
-import type { PlanContext } from './context.ts';
+import { leastLoaded, type PlanContext } from './context.ts';
 import { layoutOfMap, type Layout } from './layout.ts';
 import type { PartitionMap } from '../model/index.ts';
 import type { PlanOptions } from './plan-options.ts';
@@ -37,18 +37,17 @@ export function repairedCurrent(ctx: PlanContext, k: number): Layout {
     if (i < 0) break;
     l = splitLayout(ctx, l, i, medianPoint(ctx, l.boundaries[i], l.boundaries[i + 1]), l.nodes[i]);
   }
-  const N = ctx.nodeCount;
-  const bad = [...l.nodes].some((n) => n >= N);
+  const ok = (n: number) => ctx.usable[n] === 1;
+  const bad = [...l.nodes].some((n) => !ok(n));
   if (bad) {
-    // Re-place only the partitions on removed nodes, least-loaded node first.
-    const nodeLoad = new Float64Array(N);
+    // Re-place only the partitions on removed (or inactive) nodes, least-loaded node first.
+    const nodeLoad = new Float64Array(ctx.nodeCount);
     const k2 = l.nodes.length;
     const load = (i: number) => ctx.meanPrefix[l.boundaries[i + 1]] - ctx.meanPrefix[l.boundaries[i]];
-    for (let i = 0; i < k2; i++) if (l.nodes[i] < N) nodeLoad[l.nodes[i]] += load(i);
+    for (let i = 0; i < k2; i++) if (ok(l.nodes[i])) nodeLoad[l.nodes[i]] += load(i);
     for (let i = 0; i < k2; i++) {
-      if (l.nodes[i] < N) continue;
-      let n = 0;
-      for (let m = 1; m < N; m++) if (nodeLoad[m] < nodeLoad[n]) n = m;
+      if (ok(l.nodes[i])) continue;
+      const n = leastLoaded(ctx, nodeLoad);
       l.nodes[i] = n;
       nodeLoad[n] += load(i);
     }
@@ -155,7 +154,7 @@ export function warmSeed(ctx: PlanContext, map: PartitionMap | undefined): Layou
   if (!map || map.buckets !== ctx.buckets) return null;
   const k = map.nodes.length;
   if (k < 1 || k > ctx.maxPartitions || (ctx.fixedK !== undefined && k !== ctx.fixedK)) return null;
-  for (const n of map.nodes) if (n >= ctx.nodeCount) return null;
+  for (const n of map.nodes) if (ctx.usable[n] !== 1) return null;
   return layoutOfMap(map);
 }
 

@@ -20,6 +20,11 @@ export interface PausesMs {
 export interface ClusterSpec {
   /** Number of nodes (0-based ids `0 … nodes − 1`); partitions on other ids must be moved. */
   readonly nodes: number;
+  /**
+   * Ids below `nodes` that hold no partition and take none (nodes removed from the cluster or
+   * down): the planner treats a partition on one as on a missing node. Default: none.
+   */
+  readonly inactive?: readonly number[];
   /** Records/s one node serves. */
   readonly nodeCapacity: number;
   /** Upper limit on the number of partitions (hard). */

@@ -224,7 +224,7 @@ export abstract class PlanningPolicy implements Policy {
       parts: this.latestParts.parts,
       stateBytes: this.stateBuf,
       cluster: {
-        nodes: nodes.length ? Math.max(...nodes) + 1 : 1,
+        ...planNodes(nodes),
         nodeCapacity: c.nodeCapacity,
         maxPartitions: c.maxPartitions,
         partitionCapacity: c.partitionCapacity,
@@ -396,4 +396,16 @@ export abstract class PlanningPolicy implements Policy {
       warmDecisions: this.warmDecisions,
     };
   }
+}
+
+/**
+ * The planner's node ids for the cluster's active nodes: `0 … max`, the ids among them that are
+ * not active (removed or down) marked `inactive`, so that no plan puts a partition there.
+ */
+export function planNodes(active: readonly number[]): { nodes: number; inactive?: number[] } {
+  if (active.length === 0) return { nodes: 1 };
+  const nodes = Math.max(...active) + 1;
+  if (active.length === nodes) return { nodes };
+  const on = new Set(active);
+  return { nodes, inactive: Array.from({ length: nodes }, (_, n) => n).filter((n) => !on.has(n)) };
 }

@@ -63,3 +63,29 @@ describe('plan caps', () => {
     expect(summary.policies.reactive.invariantViolations).toBe(0);
   });
 });
+
+describe('a node removed below the highest id', () => {
+  it('is never a plan target: no action rejected for it, the breaker stays shut, its partitions drained', () => {
+    // Node 1 of 0…2 is removed at 1 h: the planners' node ids still run to 2, and before the fix
+    // every plan sent partitions to node 1 (the least loaded, being empty), each rejected by the
+    // control plane, until the breaker paused planning for most of the run.
+    const text = scenario(', events: [ { removeNode: { at: 1h, node: 1 } } ]', '{}')
+      .replace('nodes: 4,', 'nodes: 3,')
+      .replace(/policies:[\s\S]*$/, `policies:
+  reactive: { kind: reactive, every: 2m, window: 2m, iterations: 1500 }
+  oracle: { kind: oracle, every: 5m, horizon: 30m, iterations: 1500 }
+`);
+    const { summary, result } = runLoaded(parseScenario(text, 'robust.yaml', __dirname));
+    for (const name of ['reactive', 'oracle']) {
+      const p = summary.policies[name];
+      expect(p.operations.rolledBack, name).toBe(0);
+      expect(p.breaker!.opened, name).toBe(0);
+      expect(p.invariantViolations, name).toBe(0);
+      const lane = result.lanes.find((l) => l.name === name)!;
+      const records = lane.report!.planRecords as { createdAtMs: number; actions: { action: { node?: number } }[] }[];
+      const after = records.filter((r) => r.createdAtMs >= 3_600_000);
+      expect(after.length, name).toBeGreaterThan(0);
+      for (const r of after) for (const a of r.actions) expect(a.action.node, name).not.toBe(1);
+    }
+  });
+});

@@ -6,6 +6,7 @@
  * tries, now and then, splitting the hottest partition (new half on the least-loaded node) or
  * merging the coolest adjacent pair.
  */
+import { leastLoaded } from '../context.ts';
 import { totalCost, type CostModel } from '../cost.ts';
 import { LayoutState } from '../layout-state.ts';
 import type { Layout } from '../layout.ts';
@@ -45,9 +46,7 @@ export function reshapeCandidate(s: LayoutState, rng: Rng): ReshapeCandidate | n
     const lo = s.boundaries[i];
     const hi = s.boundaries[i + 1];
     if (hi - lo < 2) return null;
-    const nl = s.nodeLoads(w);
-    let n = 0;
-    for (let m = 1; m < ctx.nodeCount; m++) if (nl[m] < nl[n]) n = m;
+    const n = leastLoaded(ctx, s.nodeLoads(w));
     const x = medianPoint(ctx, lo, hi);
     return new ReshapeCandidate(s, 'split', i, x, rng.next() < 0.5 ? n : s.nodes[i]);
   }

@@ -8,6 +8,7 @@
  * terminates. It never jumps to a far-away layout, so it moves little and may stop short of the
  * optimum.
  */
+import { leastLoaded } from '../context.ts';
 import { totalCost } from '../cost.ts';
 import { exactCut } from '../exact.ts';
 import { LayoutState } from '../layout-state.ts';
@@ -72,11 +73,8 @@ function recutAround(s: LayoutState, i: number, p: Float64Array, out: Candidate[
 function offBusiestNode(s: LayoutState, w: number, out: Candidate[]): number {
   const nl = s.nodeLoads(w);
   let hot = 0;
-  let cold = 0;
-  for (let n = 1; n < s.ctx.nodeCount; n++) {
-    if (nl[n] > nl[hot]) hot = n;
-    if (nl[n] < nl[cold]) cold = n;
-  }
+  for (let n = 1; n < s.ctx.nodeCount; n++) if (nl[n] > nl[hot]) hot = n;
+  const cold = leastLoaded(s.ctx, nl);
   const on: number[] = [];
   for (let t = 0; t < s.k; t++) if (s.nodes[t] === hot) on.push(t);
   on.sort((a, b) => s.partitionLoad(w, b) - s.partitionLoad(w, a) || a - b);

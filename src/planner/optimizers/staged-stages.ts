@@ -31,16 +31,17 @@ export function improveNodes(s: LayoutState, model: CostModel, cost: number, eva
   const N = ctx.nodeCount;
   const W = ctx.windowCount;
   const load = new Float64Array(N);
-  const order: number[] = Array.from({ length: N }, (_, n) => n);
+  // Only nodes that may hold partitions are moved to or from.
+  const order: number[] = Array.from({ length: N }, (_, n) => n).filter((n) => ctx.usable[n] === 1);
   let used = 0;
-  for (let step = 0; step < 4 * N && used < evals; step++) {
+  for (let step = 0; step < 4 * order.length && used < evals; step++) {
     load.fill(0);
     for (let w = 0; w < W; w++) {
       const nl = s.nodeLoads(w);
       for (let n = 0; n < N; n++) load[n] += nl[n];
     }
     order.sort((a, b) => load[a] - load[b] || a - b);
-    const hot = order[N - 1];
+    const hot = order[order.length - 1];
     const cold = order[0];
     if (hot === cold) break;
     let bestI = -1;
@@ -49,7 +50,7 @@ export function improveNodes(s: LayoutState, model: CostModel, cost: number, eva
     let bestC = cost;
     for (let i = 0; i < s.k && used < evals; i++) {
       if (s.nodes[i] !== hot) continue;
-      for (let t = 0; t < Math.min(targets, N - 1); t++) {
+      for (let t = 0; t < Math.min(targets, order.length - 1); t++) {
         const n = order[t];
         s.setNode(i, n);
         const c = totalCost(model, s);
@@ -100,7 +101,7 @@ export function candidateCounts(problem: SearchProblem): number[] {
   let kMin = 1;
   if (ctx.partitionCapacity !== Infinity) kMin = Math.min(kMax, Math.max(1, Math.ceil(ctx.meanTotal / ctx.partitionCapacity)));
   const total = ctx.meanTotal;
-  const N = ctx.nodeCount;
+  const N = ctx.usableCount;
   const wImb = weightOf(model, 'imbalance');
   const wNode = weightOf(model, 'node-balance');
   let bestK = k0;

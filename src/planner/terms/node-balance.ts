@@ -16,7 +16,7 @@ export const nodeBalanceTerm: CostTerm = {
   weight: (g) => NODE_BALANCE_WEIGHT_FACTOR * g.imbalance,
   value(v: LayoutView): number {
     const ctx = v.ctx;
-    const N = ctx.nodeCount;
+    const N = ctx.usableCount;
     let s = 0;
     for (let w = 0; w < ctx.windowCount; w++) {
       const t = ctx.totals[w];
