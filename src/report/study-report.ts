@@ -12,6 +12,7 @@ import type { RatioStats, SeedStats } from '../experiment/seeds.ts';
 import { kindOfName, policyColor } from './colors.ts';
 import { escapeHtml as esc, renderPage, type ChartSection } from './html.ts';
 import { formatBytes } from '../model/units.ts';
+import { shownInterval } from './tables.ts';
 import { GIB, fmtMs, fmtPct } from './format.ts';
 import { SCHEMA } from './chart-parts.ts';
 import type { VlSpec } from './charts.ts';
@@ -52,14 +53,6 @@ function fmtMetric(m: (typeof STUDY_METRICS)[number], v: number): string {
   return v >= 1e6 ? v.toExponential(3) : String(Number(v.toPrecision(4)));
 }
 
-/** Metrics that are shares of a whole: their intervals are shown within [0, 1]. */
-const SHARES = new Set<string>(['sloViolationRate', 'thrashing']);
-/** The 95% interval as shown: within the metric's domain (never below 0; a share never above 1). */
-export function shownInterval(m: string, s: SeedStats): [number, number] {
-  const lo = Math.max(0, s.lo);
-  const hi = SHARES.has(m) ? Math.min(1, s.hi) : s.hi;
-  return [lo, Math.max(lo, hi)];
-}
 
 const cell = (m: (typeof STUDY_METRICS)[number], s: SeedStats | undefined) => {
   if (!s) return '';

@@ -64,11 +64,21 @@ export function seedStat(s: Summary, col: MetricColumn, policy: string): SeedSta
   return v && finite(v.mean) ? v : undefined;
 }
 
-/** A cell's text: over several seeds the mean and its 95% interval, else the run's value. */
+/** Metrics that are shares of a whole: their intervals are shown within [0, 1]. */
+const SHARES = new Set<string>(['sloViolationRate', 'thrashing']);
+/** The 95% interval as shown: within the metric's domain (never below 0; a share never above 1). */
+export function shownInterval(m: string, s: { readonly lo: number; readonly hi: number }): [number, number] {
+  const lo = Math.max(0, s.lo);
+  const hi = SHARES.has(m) ? Math.min(1, s.hi) : s.hi;
+  return [lo, Math.max(lo, hi)];
+}
+
+/** A cell's text: over several seeds the mean and its 95% interval (as `shownInterval`), else the run's value. */
 export function summaryCell(s: Summary, col: MetricColumn, policy: string): { text: string; interval?: string } {
   const st = seedStat(s, col, policy);
   if (!st) return { text: cellText(col, s.policies[policy]) };
-  return { text: col.format(st.mean), ...(finite(st.lo) && finite(st.hi) && st.lo !== st.hi ? { interval: `${col.format(st.lo)} – ${col.format(st.hi)}` } : {}) };
+  const [lo, hi] = shownInterval(col.key, st);
+  return { text: col.format(st.mean), ...(finite(st.lo) && finite(st.hi) && st.lo !== st.hi ? { interval: `${col.format(lo)} – ${col.format(hi)}` } : {}) };
 }
 
 /** A cell's text (operations and plans with their breakdowns). */

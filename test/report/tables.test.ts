@@ -36,6 +36,13 @@ describe('summary tables over seeds', () => {
     expect(term).toMatch(/no data moved/);
   });
 
+  it('shows an interval within the metric’s domain: a share never above 100%, nothing below 0', () => {
+    const wide: SeedStats = { ...seeds, policies: { ...seeds.policies, reactive: { ...seeds.policies.reactive, sloViolationRate: st(0.59, 0.165, 1.021), p99LatencyMs: st(40, -20, 100) } } };
+    const md = renderMarkdown(summary(wide));
+    expect(md).toContain('| records over the SLO | 59.0% [16.5% – 100.0%] |');
+    expect(md).toContain('| p99 latency | **40 ms [0 ms – 100 ms]** |');
+  });
+
   it('with one seed shows the run’s values and no interval', () => {
     const html = summaryTableHtml(summary());
     expect(html).not.toMatch(/class="ci"/);
