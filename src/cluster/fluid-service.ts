@@ -79,6 +79,11 @@ export function partitionArrivals(batch: KeyBatch, boundaries: readonly number[]
 export function waterFill(nodeOf: readonly number[], n: number, cap: number, k: number, limit: Float64Array, partitions: readonly ServedPartition[]): void {
   const active: number[] = [];
   for (let p = 0; p < k; p++) if (nodeOf[p] === n && limit[p] > 0) active.push(p);
+  fillShares(active, cap, limit, partitions);
+}
+
+/** `waterFill` over the partitions `active` of one node (in map order, each with `limit[p]` > 0). */
+function fillShares(active: number[], cap: number, limit: Float64Array, partitions: readonly ServedPartition[]): void {
   let remaining = cap;
   let open = active;
   for (;;) {
@@ -86,17 +91,17 @@ export function waterFill(nodeOf: readonly number[], n: number, cap: number, k: 
     for (const p of open) demand += partitions[p].queue.size;
     if (demand <= 0) break;
     const next: number[] = [];
-    let fixed = false;
+    const capped: number[] = [];
     for (const p of open) {
       const share = (remaining * partitions[p].queue.size) / demand;
-      if (share >= limit[p]) fixed = true;
+      if (share >= limit[p]) capped.push(p);
       else next.push(p);
     }
-    if (!fixed) {
+    if (capped.length === 0) {
       for (const p of open) limit[p] = (remaining * partitions[p].queue.size) / demand;
       break;
     }
-    for (const p of open) if (!next.includes(p)) remaining -= limit[p];
+    for (const p of capped) remaining -= limit[p];
     open = next;
     if (open.length === 0 || remaining <= 0) {
       for (const p of open) limit[p] = 0;
@@ -114,6 +119,8 @@ export class FluidService {
   /** This tick's capacity of an overloaded node, −1 for a node that serves all it is asked. */
   private nodeOver = new Float64Array(0);
   private limit = new Float64Array(0);
+  /** Each partition's queued records at the start of the tick (read once per tick). */
+  private queued = new Float64Array(0);
 
   /** Records of each partition in `batch` (see `partitionArrivals`); valid until the next call. */
   arrivalsOf(batch: KeyBatch, boundaries: readonly number[], prefix?: Float64Array): Float64Array {
@@ -143,14 +150,20 @@ export class FluidService {
     nodeLimit.fill(0);
     const pcap = (s.partitionCapacity * dt) / 1000;
     const arr = s.arrivals;
+    const { partitions, nodeOf, timeMs } = s;
+    const queued = this.queued;
     for (let p = 0; p < k; p++) {
-      const part = s.partitions[p];
-      const pausedFor = part.pausedUntil > s.timeMs ? Math.min(dt, part.pausedUntil - s.timeMs) : 0;
-      const f = 1 - Math.max(nodeDown[s.nodeOf[p]], pausedFor) / dt;
+      const part = partitions[p];
+      const paused = part.pausedUntil;
+      const size = part.queue.size;
+      queued[p] = size;
+      const pausedFor = paused > timeMs ? Math.min(dt, paused - timeMs) : 0;
+      const node = nodeOf[p];
+      const f = 1 - Math.max(nodeDown[node], pausedFor) / dt;
       serveFrac[p] = f;
-      const lim = f > 0 ? Math.min(part.queue.size + (arr ? arr[p] : 0), pcap * f) : 0;
+      const lim = f > 0 ? Math.min(size + (arr ? arr[p] : 0), pcap * f) : 0;
       limit[p] = lim;
-      nodeLimit[s.nodeOf[p]] += lim;
+      nodeLimit[node] += lim;
     }
     const cap = (s.nodeCapacity * dt) / 1000;
     for (let n = 0; n < s.nodes; n++) {
@@ -159,7 +172,7 @@ export class FluidService {
       nodeOver[n] = nodeLimit[n] > c ? c : -1;
     }
     if (arr) this.queueArrivals(s, arr);
-    for (let n = 0; n < s.nodes; n++) if (nodeOver[n] >= 0) waterFill(s.nodeOf, n, nodeOver[n], k, limit, s.partitions);
+    this.fillOverloaded(s, k);
     const tEnd = s.timeMs + dt;
     for (let p = 0; p < k; p++) {
       const amount = limit[p];
@@ -169,21 +182,33 @@ export class FluidService {
     }
   }
 
+  /** `waterFill` on every node over its capacity, their partitions gathered in one pass over the map. */
+  private fillOverloaded(s: TickService, k: number): void {
+    const { nodeOver, limit } = this;
+    let over: Map<number, number[]> | null = null;
+    for (let n = 0; n < s.nodes; n++) if (nodeOver[n] >= 0) (over ??= new Map()).set(n, []);
+    if (!over) return;
+    for (let p = 0; p < k; p++) if (limit[p] > 0) over.get(s.nodeOf[p])?.push(p);
+    for (const [n, active] of over) fillShares(active, nodeOver[n], limit, s.partitions);
+  }
+
   /**
    * Queues each partition's arrivals, or serves them in place (one `onServed` for all of those;
    * their `limit` is then 0, nothing left to serve from the queue).
    */
   private queueArrivals(s: TickService, arr: Float64Array): void {
-    const { serveFrac, limit, nodeOver } = this;
+    const { serveFrac, limit, nodeOver, queued } = this;
+    const { partitions, nodeOf } = s;
     const at = s.arrivalMs ?? s.timeMs + s.durationMs / 2;
     let served = 0;
-    for (let p = 0; p < s.partitions.length; p++) {
+    // `queued` (sizes read by `serve`'s first pass): a partition served in place is decided on
+    // the buffers alone, its queue object not touched again (most of a tick's partitions).
+    for (let p = 0; p < partitions.length; p++) {
       const a = arr[p];
-      const q = s.partitions[p].queue;
-      if (a > 0 && q.size === 0 && serveFrac[p] === 1 && limit[p] === a && nodeOver[s.nodeOf[p]] < 0) {
+      if (a > 0 && queued[p] === 0 && serveFrac[p] === 1 && limit[p] === a && nodeOver[nodeOf[p]] < 0) {
         served += a;
         limit[p] = 0;
-      } else q.push(at, a);
+      } else if (a > 0) partitions[p].queue.push(at, a);
     }
     if (served > 0) s.onServed(at, 0, served);
   }
@@ -191,6 +216,7 @@ export class FluidService {
   private grow(k: number, nodes: number): void {
     if (this.serveFrac.length < k) this.serveFrac = new Float64Array(Math.max(k, 2 * this.serveFrac.length));
     if (this.limit.length < k) this.limit = new Float64Array(2 * k);
+    if (this.queued.length < k) this.queued = new Float64Array(2 * k);
     if (this.nodeLimit.length !== nodes) {
       this.nodeLimit = new Float64Array(nodes);
       this.nodeDown = new Float64Array(nodes);

@@ -31,14 +31,67 @@ export function tailPicture(windows: readonly Float64Array[], upper: readonly Fl
   });
 }
 
+/** The blend weights of each forecast window: `shape[k]` on the observed shape, `level[k]` on the observed total. */
+export interface BlendWeights {
+  readonly shape: readonly number[];
+  readonly level: readonly number[];
+}
+
+/**
+ * The forecast picture: window 0 what is observed, window k + 1 forecast window k blended with it
+ * (`blendPicture`), and the tail at quantile `q` of each (`tailPicture`) from `observedUp` and
+ * the forecast's p90 tails blended alike. The same values as those two functions give, computed
+ * with each observed total summed once and each tail written in the pass that blends it (a
+ * decision builds this picture over every bucket of some thirty windows).
+ */
+export function forecastPicture(observed: Float64Array, observedUp: Float64Array, expected: readonly Float64Array[], upper: readonly Float64Array[], weights: BlendWeights, q: number): { windows: Float64Array[]; upper: Float64Array[] } {
+  const k = q === 0.9 ? 1 : quantileNormal(q, 0, 1) / quantileNormal(0.9, 0, 1);
+  const so = totalLoad(observed);
+  const soUp = observedUp === observed ? so : totalLoad(observedUp);
+  const windows = [observed];
+  const tails = [tailOf(observed, observedUp, 1, null, 0, k, null)];
+  for (let i = 0; i < expected.length; i++) {
+    const a = weights.shape[i];
+    const b = weights.level[i];
+    const w = blendPicture(observed, expected[i], a, b, so);
+    windows.push(w);
+    const [wo, wf, mixed] = blendFactors(a, b, soUp, totalLoad(upper[i]));
+    tails.push(tailOf(w, observedUp, wo, mixed ? upper[i] : null, wf, k, upper[i]));
+  }
+  return { windows, upper: tails };
+}
+
+/**
+ * The weights of observed and forecast in a blended window (see `blendPicture`): per bucket
+ * wo · obs + wf · fc when `mixed`, else the forecast itself (both weights 0).
+ */
+function blendFactors(a: number, b: number, so: number, sf: number): [number, number, boolean] {
+  if (a === 0 && b === 0) return [0, 1, false];
+  if (!(so > 0 && sf > 0)) return [a, 1 - a, true];
+  const level = b * so + (1 - b) * sf;
+  return [(a * level) / so, ((1 - a) * level) / sf, true];
+}
+
+/**
+ * One tail window (`tailPicture`'s arithmetic) from expected `w` and the upper load: wo · obs +
+ * wf · mix when `mix` is given, else `alone` (the forecast's own p90), else `obs`.
+ */
+function tailOf(w: Float64Array, obs: Float64Array, wo: number, mix: Float64Array | null, wf: number, k: number, alone: Float64Array | null): Float64Array {
+  const out = new Float64Array(w.length);
+  for (let b = 0; b < w.length; b++) {
+    const x = mix !== null ? wo * obs[b] + wf * mix[b] : alone !== null ? alone[b] : obs[b];
+    out[b] = !(x >= w[b]) ? w[b] : k === 1 ? x : w[b] + (x - w[b]) * k;
+  }
+  return out;
+}
+
 /**
  * Picture window from the observed load `obs` and the forecast `fc`: the shapes mixed with
  * weight `a` on the observation, scaled to the totals mixed with weight `b` on the observed one
  * (the forecast itself when both are 0; the plain mix when either total is 0).
  */
-export function blendPicture(obs: Float64Array, fc: Float64Array, a: number, b: number): Float64Array {
+export function blendPicture(obs: Float64Array, fc: Float64Array, a: number, b: number, so = totalLoad(obs)): Float64Array {
   if (a === 0 && b === 0) return fc;
-  const so = totalLoad(obs);
   const sf = totalLoad(fc);
   const out = new Float64Array(fc.length);
   if (!(so > 0 && sf > 0)) {

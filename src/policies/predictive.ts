@@ -38,7 +38,7 @@ import { PlanningPolicy, type LoadPicture, type PlanningReport, type PlanningSpe
 import type { ForecastLogRow, PolicyContext } from './policy.ts';
 import { Priority } from '../engine/virtual-scheduler.ts';
 import { TruthSource } from './truth-source.ts';
-import { blendPicture, tailPicture } from './picture-blend.ts';
+import { forecastPicture } from './picture-blend.ts';
 import type { ForecastSource } from './forecast-source.ts';
 import { LeadScores } from './lead-scores.ts';
 import { SAMPLE_MS, ShapeHold, shapeHoldKeepMs } from './shape-hold.ts';
@@ -267,14 +267,14 @@ export class PredictivePolicy extends PlanningPolicy {
     const blend = (this.spec.blend ?? 3_600_000) / this.spec.window;
     const shapeW = f.windows.map((_, k) => (k < blend ? this.leads.blendWeight(k, blend) : 0));
     const levelW = f.windows.map((_, k) => (k < blend ? this.leads.levelWeight(k, blend) : 0));
-    const mix = (obs: Float64Array, k: number, fc: Float64Array) => blendPicture(obs, fc, shapeW[k], levelW[k]);
     // Headroom for what a window's mean hides: ticks above it (the forecast's p90 has it too).
     const tickUp = 1 + this.kdp.tickExcess;
-    const observedUp = tickUp > 1 ? observed.map((x) => x * tickUp) : observed;
+    const observedUp = tickUp > 1 ? scaled(observed, tickUp) : observed;
     this.lastPictureForecast = true;
-    const windows = [observed, ...f.windows.map((w, k) => mix(observed, k, w.expectedLoad))];
-    const upper = [observedUp, ...f.windows.map((w, k) => mix(observedUp, k, w.upperLoad ?? w.expectedLoad))];
-    return { windows, upper: tailPicture(windows, upper, this.spec.tailQuantile ?? DEFAULT_TAIL_QUANTILE), windowMs: f.windowMs, basis: f.id };
+    const expected = f.windows.map((w) => w.expectedLoad);
+    const p90 = f.windows.map((w) => w.upperLoad ?? w.expectedLoad);
+    const { windows, upper } = forecastPicture(observed, observedUp, expected, p90, { shape: shapeW, level: levelW }, this.spec.tailQuantile ?? DEFAULT_TAIL_QUANTILE);
+    return { windows, upper, windowMs: f.windowMs, basis: f.id };
   }
 
   /**
@@ -359,4 +359,11 @@ export class PredictivePolicy extends PlanningPolicy {
       extra: { ...extra, models: this.kdp.modelChoices().map((c) => ({ range: c.range === 'total' ? 'total' : `${c.range.start}-${c.range.end}`, model: c.model })) },
     };
   }
+}
+
+/** `x` times `k`, bucket by bucket (a plain loop: typed-array `map` calls back per bucket). */
+function scaled(x: Float64Array, k: number): Float64Array {
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = x[i] * k;
+  return out;
 }
