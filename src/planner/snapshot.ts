@@ -21,7 +21,7 @@ export const SNAPSHOT_DEFAULTS = {
 const FIELDS: Record<string, readonly string[]> = {
   '': ['buckets', 'load', 'windows', 'upper', 'stateBytes', 'partitions', 'cluster', 'goals', 'threshold'],
   partitions: ['boundaries', 'nodes', 'ids'],
-  cluster: ['nodes', 'nodeCapacity', 'maxPartitions', 'partitionCapacity', 'moveBandwidth', 'pauses', 'maxConcurrentOps'],
+  cluster: ['nodes', 'inactive', 'nodeCapacity', 'maxPartitions', 'partitionCapacity', 'moveBandwidth', 'pauses', 'maxConcurrentOps'],
   'cluster.pauses': ['split', 'merge', 'move'],
   goals: ['imbalance', 'movement', 'latency', 'partitionCount'],
 };
@@ -144,9 +144,21 @@ function readCluster(r: FieldReader, c: Record<string, unknown> | undefined): Cl
   }
   const maxConcurrentOps = r.number(c.maxConcurrentOps, 'cluster.maxConcurrentOps', { int: true, min: 1 });
   const pauses = readPauses(r, r.object(c.pauses, 'cluster.pauses'));
-  // Partition nodes ≥ cluster.nodes are allowed: the planner moves partitions off removed nodes.
+  const inactive = readInactive(r, c.inactive, nodeCount);
+  // Partition nodes ≥ cluster.nodes (or inactive) are allowed: the planner moves partitions off removed nodes.
   if (nodeCount === undefined || nodeCapacity === undefined || nodeCapacity <= 0) return undefined;
-  return { nodes: nodeCount, nodeCapacity, maxPartitions, partitionCapacity, moveBandwidth, pauses, maxConcurrentOps };
+  return { nodes: nodeCount, ...(inactive ? { inactive } : {}), nodeCapacity, maxPartitions, partitionCapacity, moveBandwidth, pauses, maxConcurrentOps };
+}
+
+/** `cluster.inactive`: node ids below `cluster.nodes` that take no partition (removed or down), at least one node left. */
+function readInactive(r: FieldReader, v: unknown, nodes: number | undefined): number[] | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || !v.every((x) => Number.isInteger(x) && x >= 0 && (nodes === undefined || x < nodes))) {
+    r.add('cluster.inactive', `must be an array of node ids below cluster.nodes${nodes !== undefined ? ` (${nodes})` : ''}`);
+    return undefined;
+  }
+  if (nodes !== undefined && new Set(v).size >= nodes) r.add('cluster.inactive', 'must leave at least one node active');
+  return v as number[];
 }
 
 function readPauses(r: FieldReader, pz: Record<string, unknown> | undefined): Record<string, number> {

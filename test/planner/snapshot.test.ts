@@ -37,6 +37,22 @@ describe('snapshot', () => {
     expect(input.windows).toHaveLength(1);
   });
 
+  it('plans around inactive nodes: none takes a partition, and bad ids are problems', () => {
+    // Three nodes, node 1 removed, two nodes' worth of load on node 0: it goes to node 2, never to the empty node 1.
+    const snap = { ...small, partitions: { boundaries: [0, 3, 6, 8], nodes: [0, 0, 2] }, cluster: { ...small.cluster, nodes: 3, inactive: [1] }, load: [25, 25, 25, 25, 25, 25, 25, 25] };
+    const input = parseSnapshot(JSON.stringify(snap), 's.json');
+    expect(input.cluster.inactive).toEqual([1]);
+    const res = planRepartition(input, { rng: seededRng(3), iterations: 3000 });
+    expect(res.plan.actions.length).toBeGreaterThan(0);
+    for (const a of res.plan.actions) if ('node' in a) expect(a.node).not.toBe(1);
+    expect(res.plan.after.nodes).not.toContain(1);
+    // Without the mark the empty node 1 is where the search sends load.
+    const open = planRepartition(parseSnapshot(JSON.stringify({ ...snap, cluster: { ...snap.cluster, inactive: undefined } }), 's.json'), { rng: seededRng(3), iterations: 3000 });
+    expect(open.plan.after.nodes).toContain(1);
+    expect(problemsOf(JSON.stringify({ ...snap, cluster: { ...snap.cluster, inactive: [3] } }))).toEqual([expect.stringMatching(/cluster\.inactive: must be an array of node ids below cluster\.nodes \(3\)$/)]);
+    expect(problemsOf(JSON.stringify({ ...snap, cluster: { ...snap.cluster, inactive: [0, 1, 2] } }))).toEqual([expect.stringMatching(/cluster\.inactive: must leave at least one node active$/)]);
+  });
+
   it('reports every problem with its line and column, and did-you-mean for misspelt fields', () => {
     const text = JSON.stringify({ ...small, load: [1, 2], treshold: 0.1, goals: { imbalance: -1, movement: 0, latency: 0 } }, null, 2);
     const ps = problemsOf(text);
