@@ -25,6 +25,8 @@ export { useTaskWorkerScripts } from '../io/task-threads.ts';
 /** Runs the CLI on `args` and resolves to the exit code. */
 export async function main(args: string[]): Promise<number> {
   let code: number = ExitCode.ok;
+  readerMayLeave(process.stdout);
+  readerMayLeave(process.stderr);
   const cli = yargs(args)
     .scriptName('keycast')
     .usage('keycast <command> [options]\n\nWhat-if testbed for predictive repartitioning of keyed streams.')
@@ -67,6 +69,19 @@ export async function main(args: string[]): Promise<number> {
     return reportError(err);
   }
   return code;
+}
+
+/**
+ * A reader that stops reading (`keycast sweep … | head -1`) closes the pipe: later writes fail
+ * with EPIPE, which Node would throw as an unhandled 'error' event with a stack trace. The
+ * command then goes on and finishes its files (a run's folder is still written whole); only what
+ * it prints is lost, as the reader asked. `generate`, whose output is the pipe, stops by itself.
+ */
+function readerMayLeave(stream: NodeJS.WriteStream): void {
+  if (stream.listenerCount('error') > 0) return;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
 }
 
 /** A command-line usage error (unknown flag, missing argument): exit 2. */
