@@ -3,7 +3,7 @@
  * prints, each value in its metric's unit (format.ts), with notes when the scenarios or seeds
  * differ.
  */
-import type { ComparisonRow } from '../experiment/compare.ts';
+import { seedsOf, type ComparisonRow } from '../experiment/compare.ts';
 import type { Summary } from '../experiment/summary.ts';
 import { fmtMetric } from './format.ts';
 
@@ -18,6 +18,9 @@ export function comparisonTable(rows: readonly ComparisonRow[], base: Summary, r
   const reg = rows.filter((r) => r.status === 'REGRESSION' || r.status === 'missing').length;
   const notes: string[] = [];
   if (base.scenarioHash !== run.scenarioHash) notes.push(`note: different scenarios (${base.scenario} ${base.scenarioHash} vs ${run.scenario} ${run.scenarioHash})`);
-  if (base.seed !== run.seed) notes.push(`note: different seeds (${base.seed} vs ${run.seed})`);
+  const [bs, rs] = [seedsOf(base), seedsOf(run)];
+  const said = (s: readonly number[]) => (s.length > 1 ? `means over seeds ${s.join(', ')}` : `seed ${s[0]}`);
+  if (bs.length > 1 || rs.length > 1) notes.push(`note: baseline ${said(bs)}; run ${said(rs)} (a metric without a mean over seeds: the first seed's value)`);
+  else if (base.seed !== run.seed) notes.push(`note: different seeds (${base.seed} vs ${run.seed})`);
   return [...notes, line(head), ...body.map(line), '', `${reg} regression(s) beyond ${(tolerance * 100).toFixed(1)}% tolerance (bytes in binary units, GiB = 2^30 B)`].join('\n') + '\n';
 }

@@ -32,4 +32,26 @@ describe('comparing two runs', () => {
     expect(t).toMatch(/note: different seeds \(1 vs 2\)/);
     expect(t).toMatch(/1 regression\(s\) beyond 5\.0% tolerance/);
   });
+
+  it('a metric the run lacks or holds as text is missing (fails), and a bare number above 1 is not a tolerance', () => {
+    const run = { ...summary(100, 1000), policies: { a: { movedBytes: 1000, sloViolationRate: 'abc' } } } as unknown as Summary;
+    const by = Object.fromEntries(compareSummaries(summary(100, 1000), run, 0.05).map((r) => [r.metric, r.status]));
+    expect(by).toEqual({ p99LatencyMs: 'missing', movedBytes: 'ok', sloViolationRate: 'missing' });
+    expect(() => parseTolerance('5')).toThrow(/fraction above 1: write 5% for a percentage/);
+    expect(parseTolerance('1')).toBe(1);
+    expect(parseTolerance('150%')).toBe(1.5);
+  });
+
+  it('runs of several seeds compare by their means, and the table says which seeds each side stands for', () => {
+    const seeds = (p99: number[]) => ({ seeds: [5, 6], policies: { a: { p99LatencyMs: { mean: (p99[0] + p99[1]) / 2, lo: 0, hi: 0, values: p99 } } } });
+    // The first seeds equal (100 vs 100), the means not (150 vs 100): the mean decides.
+    const base = summary(100, 1000, { seed: 5, seeds: seeds([100, 200]) });
+    const run = summary(100, 1000, { seed: 7, seeds: { ...seeds([100, 100]), seeds: [7, 8] } });
+    const rows = compareSummaries(base, run, 0.05);
+    expect(rows.find((r) => r.metric === 'p99LatencyMs')).toMatchObject({ baseline: 150, run: 100, status: 'better' });
+    const t = comparisonTable(rows, base, run, 0.05);
+    expect(t).toMatch(/^note: baseline means over seeds 5, 6; run means over seeds 7, 8/);
+    const one = summary(120, 1000, { seed: 7 });
+    expect(comparisonTable(compareSummaries(base, one, 0.05), base, one, 0.05)).toMatch(/note: baseline means over seeds 5, 6; run seed 7/);
+  });
 });
