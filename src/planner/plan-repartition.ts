@@ -345,7 +345,7 @@ function countSafeDerived(d: DerivedActions, before: PartitionMap, cap: number):
 /** A proposal withdrawn when its order needs more partitions at once than `cap`. */
 function overCap(p: { proposed: boolean; reason: string }, peak: number, cap: number): { proposed: boolean; reason: string } {
   if (!p.proposed || peak <= cap) return p;
-  return { proposed: false, reason: `not proposed: its actions need ${peak} partitions at once, above maxPartitions ${cap} (a boundary shift splits before it merges)` };
+  return { proposed: false, reason: `its actions need ${peak} partitions at once, above maxPartitions ${cap} (a boundary shift splits before it merges)` };
 }
 
 /**

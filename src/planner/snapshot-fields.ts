@@ -18,6 +18,9 @@ export interface NumberRule {
   readonly min?: number;
 }
 
+/** Bad elements of one array reported one by one; the rest are counted in one line. */
+const MAX_REPORTED = 10;
+
 export class FieldReader {
   readonly problems: Problem[] = [];
 
@@ -80,11 +83,21 @@ export class FieldReader {
     if (!Array.isArray(v)) return this.fail(path, 'must be an array of numbers');
     if (len !== undefined && v.length !== len) return this.fail(path, `has ${v.length} values, want buckets = ${len}`);
     const out = new Float64Array(v.length);
+    let bad = 0;
+    let sum = 0;
     for (let j = 0; j < v.length; j++) {
       const x = v[j];
-      if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) return this.fail(`${path}[${j}]`, 'must be a number ≥ 0');
+      if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) {
+        if (++bad <= MAX_REPORTED) this.add(`${path}[${j}]`, 'must be a number ≥ 0');
+        continue;
+      }
       out[j] = x;
+      sum += x;
     }
+    if (bad > MAX_REPORTED) this.add(path, `${bad - MAX_REPORTED} more values are not numbers ≥ 0`);
+    if (bad > 0) return undefined;
+    // Loads are summed (prefix sums, totals): values whose sum overflows would give the search no layout to compare.
+    if (!Number.isFinite(sum)) return this.fail(path, 'values too large: their sum is not a finite number');
     return out;
   }
 
@@ -100,12 +113,13 @@ export class FieldReader {
     return out.length === v.length ? out : undefined;
   }
 
-  /** A required array of integers ≥ 0 (only its first bad element is reported). */
+  /** A required array of integers ≥ 0 (each bad element reported, up to MAX_REPORTED). */
   integers(v: unknown, path: string): number[] | undefined {
     if (!Array.isArray(v)) return this.fail(path, v === undefined ? 'is required' : 'must be an array of integers');
-    const bad = v.findIndex((x) => typeof x !== 'number' || !Number.isInteger(x) || x < 0);
-    if (bad >= 0) return this.fail(`${path}[${bad}]`, 'must be an integer ≥ 0');
-    return v as number[];
+    const bad = v.flatMap((x, j) => (typeof x !== 'number' || !Number.isInteger(x) || x < 0 ? [j] : []));
+    for (const j of bad.slice(0, MAX_REPORTED)) this.add(`${path}[${j}]`, 'must be an integer ≥ 0');
+    if (bad.length > MAX_REPORTED) this.add(path, `${bad.length - MAX_REPORTED} more values are not integers ≥ 0`);
+    return bad.length ? undefined : (v as number[]);
   }
 
   private fail(path: string, message: string): undefined {

@@ -205,7 +205,7 @@ describe('--out never destroys what is not a keycast output', () => {
     expect(r.code).toBe(2);
     expect(r.err.trim().split('\n')).toEqual([
       "<cli>: workers: must be a whole number ≥ 1, got '0'",
-      "<cli>: seeds: must be a whole number from 1 to 1000, got '0'",
+      "<cli>: --seeds: must be a whole number from 1 to 1000, got '0'",
       "<cli>: --policies: no policy 'nope' in the scenario (policies: static, threshold, calm)",
     ]);
   });

@@ -118,5 +118,17 @@ describe('keycast plan', () => {
     await expect(runPlan({ input: f, json: true, optimizer: 'annealing', iterations: 10, seed: 1 })).rejects.toBeInstanceOf(InputError);
     await expect(runPlan({ input: join(dir, 'missing.json'), json: true, optimizer: 'annealing', iterations: 10, seed: 1 })).rejects.toThrow(/cannot read/);
     await expect(runPlan({ input: CONTRACT, json: true, optimizer: 'annealing', iterations: 10, seed: 1, 'time-budget': 'soon' })).rejects.toThrow(/not a duration/);
+    await expect(runPlan({ input: CONTRACT, json: true, optimizer: 'annealing', iterations: 10, seed: -3 })).rejects.toThrow(/--seed: should be a whole number ≥ 0, not -3/);
+  });
+
+  it('reports every bad element of an array (up to ten, then a count), and loads too large to sum', () => {
+    const load = [1, 1, 1, -5, 1, -1, 1, 1];
+    expect(problemsOf(JSON.stringify({ ...small, load }))).toEqual([expect.stringMatching(/ load\[3\]: must be a number ≥ 0$/), expect.stringMatching(/ load\[5\]: must be a number ≥ 0$/)]);
+    const many = { ...small, buckets: 16, load: new Array(16).fill(-1), partitions: { boundaries: [0, 8, 16], nodes: [0, 1] } };
+    const ps = problemsOf(JSON.stringify(many));
+    expect(ps).toHaveLength(11);
+    expect(ps[10]).toMatch(/ load: 6 more values are not numbers ≥ 0$/);
+    expect(problemsOf(JSON.stringify({ ...small, partitions: { boundaries: [0, 4, 8], nodes: [-1, 1.5] } }))).toEqual([expect.stringMatching(/partitions\.nodes\[0\]: must be an integer ≥ 0$/), expect.stringMatching(/partitions\.nodes\[1\]: must be an integer ≥ 0$/)]);
+    expect(problemsOf(JSON.stringify({ ...small, load: [1e308, 1e308, 1, 1, 1, 1, 1, 1] }))).toEqual([expect.stringMatching(/ load: values too large: their sum is not a finite number$/)]);
   });
 });

@@ -9,6 +9,7 @@
 import type { KeycastCommand } from '../command.ts';
 import type { OptimizerName, PlanInput } from '../../planner/index.ts';
 import type { Schedule } from '../../manager/schedule.ts';
+import { seedMessage } from './scenario-options.ts';
 
 export const planCommand: KeycastCommand = {
   command: 'plan',
@@ -52,6 +53,8 @@ export async function runPlan(argv: Record<string, unknown>): Promise<number> {
     if (!(t >= 0 && t <= 1)) throw inputError('<cli>', 'threshold', 'must be a fraction in [0, 1]');
     input = { ...input, threshold: t };
   }
+  const seed = Number(argv.seed);
+  if (!Number.isInteger(seed) || seed < 0) throw inputError('<cli>', '--seed', seedMessage(seed));
   const iterations = Number(argv.iterations);
   if (!(Number.isInteger(iterations) && iterations >= 1)) throw inputError('<cli>', 'iterations', 'must be a positive integer');
   let shouldStop: (() => boolean) | undefined;
@@ -65,7 +68,7 @@ export async function runPlan(argv: Record<string, unknown>): Promise<number> {
   const result = planRepartition(input, {
     optimizer: argv.optimizer as OptimizerName,
     iterations,
-    rng: new RandomStream('plan', `plan/${Number(argv.seed)}`),
+    rng: new RandomStream('plan', `plan/${seed}`),
     shouldStop,
     basis: file,
     id: 'plan',

@@ -14,7 +14,7 @@ export function scenarioOptions(y: Argv): Argv {
 export function scenarioLoadOptions(argv: Record<string, unknown>): LoadOptions {
   const seed = argv.seed as number | undefined;
   if (seed !== undefined && (!Number.isInteger(seed) || seed < 0)) {
-    throw new InputError([{ file: '<cli>', path: '--seed', message: `should be a whole number ≥ 0, not ${String(argv.seed)}` }]);
+    throw new InputError([{ file: '<cli>', path: '--seed', message: seedMessage(seed) }]);
   }
   const pol = argv.policies as string | undefined;
   const policies = pol === undefined ? undefined : pol.split(',').map((s) => s.trim()).filter(Boolean);
@@ -34,7 +34,7 @@ export function seedsOption(argv: Record<string, unknown>): number | undefined {
   if (argv.seeds === undefined) return undefined;
   const seeds = Number(argv.seeds);
   if (!Number.isInteger(seeds) || seeds < 1 || seeds > 1000) {
-    throw new InputError([{ file: '<cli>', path: 'seeds', message: `must be a whole number from 1 to 1000, got '${String(argv.seeds)}'` }]);
+    throw new InputError([{ file: '<cli>', path: '--seeds', message: `must be a whole number from 1 to 1000${Number.isNaN(seeds) ? '' : `, got '${String(argv.seeds)}'`}` }]);
   }
   return seeds;
 }
@@ -47,4 +47,9 @@ export function workersOption(argv: Record<string, unknown>): number | undefined
     throw new InputError([{ file: '<cli>', path: 'workers', message: `must be a whole number ≥ 1, got '${String(argv.workers)}'` }]);
   }
   return workers;
+}
+
+/** The problem with a `--seed` that is not a whole number ≥ 0 (yargs hands a word over as NaN: not named). */
+export function seedMessage(seed: number): string {
+  return `should be a whole number ≥ 0${Number.isNaN(seed) ? '' : `, not ${String(seed)}`}`;
 }
