@@ -94,6 +94,16 @@ describe('keycast generate', () => {
       expect(x.code, a.join(' ')).toBe(2);
       expect(x.err).not.toMatch(/\n\s+at /);
     }
+    // A window of whole ticks only (5 s ticks here: 7 s would hold 1 or 2 ticks in turn); no --window for records.
+    const ticks5 = path.join(dir, 'tick5.yaml');
+    fs.writeFileSync(ticks5, fs.readFileSync(TINY, 'utf8').replace(/^tick: 1s$/m, 'tick: 5s'));
+    const odd = kc(['generate', ticks5, '--format', 'counts', '--duration', '1m', '--window', '7s']);
+    expect(odd.code).toBe(2);
+    expect(odd.err.trim()).toBe("<cli>: --window: 7000 ms is not a whole number of the scenario's 5000 ms ticks (counts are summed over whole ticks)");
+    expect(kc(['generate', ticks5, '--format', 'counts', '--duration', '1m', '--window', '10s']).code).toBe(0);
+    const rec = kc(['generate', TINY, '--format', 'records', '--duration', '5s', '--window', '10s']);
+    expect(rec.code).toBe(2);
+    expect(rec.err.trim()).toBe('<cli>: --window: applies to --format counts only (records carry their own times)');
   });
 
   it('run: bad trace rows are exit 2 naming the line, or skipped and counted with --skip-bad-rows', () => {

@@ -25,7 +25,7 @@ export const generateCommand: KeycastCommand = {
       .option('format', { choices: ['records', 'counts'] as const, demandOption: true, describe: 'what to write' })
       .option('out', { type: 'string', describe: 'output file (default stdout); .gz compresses' })
       .option('duration', { type: 'string', describe: "simulated time to generate (default: the scenario's duration)" })
-      .option('window', { type: 'string', default: '1m', describe: 'window of --format counts' })
+      .option('window', { type: 'string', describe: 'window of --format counts (default 1m; a whole number of the scenario\'s ticks)' })
       .option('seed', { type: 'number', describe: "replace the scenario's seed" })
       .option('set', { type: 'string', array: true, describe: 'override any field: path=value (repeatable)' })
       .option('skip-bad-rows', { type: 'boolean', default: false, describe: 'trace replay: skip malformed rows (their count goes to stderr)' })
@@ -43,7 +43,10 @@ export const generateCommand: KeycastCommand = {
     };
     const [durationMs, windowMs] = allProblems(
       () => dur('duration'),
-      () => dur('window'),
+      () => {
+        if (argv.window !== undefined && argv.format === 'records') throw new InputError([{ file: '<cli>', path: '--window', message: 'applies to --format counts only (records carry their own times)' }]);
+        return dur('window');
+      },
     );
     let res;
     try {
@@ -94,13 +97,18 @@ export async function generateFile(scenarioFile: string, opts: GenerateFileOptio
   if (opts.out !== undefined) assertOutFile(opts.out, '--out', (head) => GENERATED_HEADERS.some((h) => csvHead(head).startsWith(h)), opts.force);
   const loaded = loadScenario(scenarioFile, opts);
   const sc = loaded.scenario;
+  // A window holds whole ticks: one that is not a multiple of the tick would take 1 or 2 ticks in turn.
+  const windowMs = opts.windowMs ?? 60_000;
+  if (opts.format === 'counts' && windowMs % sc.tick !== 0) {
+    throw new InputError([{ file: '<cli>', path: '--window', message: `${windowMs} ms${opts.windowMs === undefined ? ' (the default)' : ''} is not a whole number of the scenario's ${sc.tick} ms ticks (counts are summed over whole ticks)` }]);
+  }
   const random = new RandomSource(sc.seed);
   const records = opts.format === 'records';
   const workload = makeWorkload(loaded, random, { skipBadRows: opts.skipBadRows, keepKeyWeights: records });
   const picker = records ? { keys: keyPickerFor(workload, sc.keyspace, random), times: random.fork('workload/record-times') } : undefined;
   const sink = openSink(opts.out);
   try {
-    const res = await generateWorkload(workload, { format: opts.format, durationMs: opts.durationMs ?? sc.duration, windowMs: opts.windowMs }, sink, picker);
+    const res = await generateWorkload(workload, { format: opts.format, durationMs: opts.durationMs ?? sc.duration, windowMs }, sink, picker);
     await sink.close();
     return { rows: res.rows, records: res.records, badRows: workload.badRows };
   } catch (err) {
