@@ -148,6 +148,14 @@ describe('--out never destroys what is not a keycast output', () => {
     expect(fs.existsSync(path.join(out, OUTPUT_MARKER))).toBe(true);
     expect(fs.existsSync(path.join(out, 'small/summary.json'))).toBe(true);
     expect((await kc(['check', scen, '--out', out])).code).toBe(0);
+    // Two scenarios with one name would write one folder, the second's report over the first's: refused before running.
+    const twin = path.join(d, 'twin.yaml');
+    fs.copyFileSync(scen, twin);
+    const r = await kc(['check', scen, twin, '--out', path.join(d, 'twins')]);
+    expect(r.code).toBe(2);
+    expect(r.err.trim()).toBe(`${twin}: name: 'small' is also the name of ${scen}: with --out both reports would go to ${path.join(d, 'twins', 'small')}`);
+    expect(fs.existsSync(path.join(d, 'twins'))).toBe(false);
+    expect((await kc(['check', scen, twin])).code).toBe(0); // without --out nothing is overwritten
   });
 
   it("a report folder holding the user's own files, someone's file as --junit or generate --out, merge over its own shard and an empty --policies are refused", async () => {

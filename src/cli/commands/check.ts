@@ -1,6 +1,7 @@
 /** `keycast check [PATH...] [--junit FILE]`: scenario files as CI regression tests. */
 import type { KeycastCommand } from '../command.ts';
 import type { LoadOptions } from '../../scenario/load.ts';
+import { InputError, type Problem } from '../../model/errors.ts';
 import { scenarioLoadOptions, scenarioOptions, seedsOption } from './scenario-options.ts';
 
 export const checkCommand: KeycastCommand = {
@@ -32,8 +33,8 @@ export const checkCommand: KeycastCommand = {
     const { assertOutDir, assertOutFile, ensureOutputParent } = await import('../../io/atomic-dir.ts');
     if (out !== undefined) {
       assertOutDir(out, { force, container: true });
-      // Only an existing folder has report folders to check (each scenario is parsed once more for its name).
-      if (fs.existsSync(out)) await assertReportFolders(out, files, load, force);
+      // Each scenario is parsed once more for its name: two with one name would write one folder.
+      await assertReportFolders(out, files, load, force);
     }
     if (argv.junit !== undefined) assertOutFile(argv.junit as string, '--junit', (head) => head.includes('<testsuites name="keycast check"'), force);
     const { loadScenario } = await import('../../io/load-scenario.ts');
@@ -69,12 +70,18 @@ export const checkCommand: KeycastCommand = {
   },
 };
 
-/** Each scenario's report folder under `out` is replaced by the check: all are checked before anything runs. */
+/**
+ * Each scenario's report goes to `out/<name>/`, replacing what keycast wrote there: all are
+ * checked before anything runs — two scenarios with one name (the second would overwrite the
+ * first's report) and existing folders that are not keycast's are refused.
+ */
 async function assertReportFolders(out: string, files: readonly string[], load: LoadOptions, force: boolean): Promise<void> {
   const { loadScenario } = await import('../../io/load-scenario.ts');
   const { assertOutDir } = await import('../../io/atomic-dir.ts');
   const fs = await import('node:fs');
   const path = await import('node:path');
+  const byName = new Map<string, string>();
+  const problems: Problem[] = [];
   for (const f of files) {
     let name: string;
     try {
@@ -82,6 +89,10 @@ async function assertReportFolders(out: string, files: readonly string[], load: 
     } catch {
       continue; // its problems are reported with the run
     }
+    const first = byName.get(name);
+    if (first !== undefined) problems.push({ file: f, path: 'name', message: `'${name}' is also the name of ${first}: with --out both reports would go to ${path.join(out, name)}` });
+    else byName.set(name, f);
     if (fs.existsSync(path.join(out, name))) assertOutDir(path.join(out, name), { force });
   }
+  if (problems.length) throw new InputError(problems);
 }
