@@ -48,7 +48,11 @@ export interface ClusterUpOptions {
 /** A problem starting or reaching the local cluster that the user can act on. */
 export class LocalClusterError extends KeycastError {
   override readonly name = 'LocalClusterError';
-  constructor(message: string) {
+  /** `input`: what the user gave is refused (a folder that is not the cluster's, a bad count): exit 2; else the machine failed it: exit 1. */
+  constructor(
+    message: string,
+    readonly input = false,
+  ) {
     super('LOCAL_CLUSTER', message);
   }
 }
@@ -197,9 +201,9 @@ export async function clusterUp(o: ClusterUpOptions): Promise<LocalClusterState>
   const server = o.redisServer ?? 'redis-server';
   const avail = redisAvailable(server);
   if (!avail.ok) throw new LocalClusterError(avail.reason);
-  if (!Number.isInteger(masters) || masters < 1 || masters > 64) throw new LocalClusterError(`masters must be 1..64, got ${masters}`);
+  if (!Number.isInteger(masters) || masters < 1 || masters > 64) throw new LocalClusterError(`masters must be 1..64, got ${masters}`, true);
   if (fs.existsSync(o.dir) && fs.readdirSync(o.dir).length > 0) {
-    throw new LocalClusterError(readState(o.dir) ? `${o.dir} already holds a cluster: keycast cluster down --dir ${o.dir} first` : `${o.dir} exists and is not empty: not touching it`);
+    throw new LocalClusterError(readState(o.dir) ? `${o.dir} already holds a cluster: keycast cluster down --dir ${o.dir} first` : `${o.dir} exists and is not empty: not touching it`, true);
   }
   const ports = Array.from({ length: masters }, (_, i) => basePort + i);
   for (const p of ports) {
@@ -246,7 +250,7 @@ export async function clusterDown(dir: string, opts: { keepData?: boolean } = {}
   const state = readState(dir);
   if (!state) {
     if (!fs.existsSync(dir)) return { stopped: 0 };
-    throw new LocalClusterError(`${dir} is not a cluster folder keycast made (no ${STATE_FILE}): not touching it`);
+    throw new LocalClusterError(`${dir} is not a cluster folder keycast made (no ${STATE_FILE}): not touching it`, true);
   }
   const running = state.pids.filter((p) => p > 0 && isRedisPid(p));
   for (const pid of running) {

@@ -74,7 +74,7 @@ export const clusterCommand: KeycastCommand = {
     } catch (err) {
       if (err instanceof lc.LocalClusterError) {
         process.stderr.write(`keycast cluster ${action}: ${err.message}\n`);
-        return 1;
+        return err.input ? 2 : 1;
       }
       throw err;
     }

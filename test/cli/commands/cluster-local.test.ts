@@ -41,6 +41,9 @@ describe.skipIf(!!skipReason)(`local Redis Cluster${skipReason ? ` (skipped: ${s
     fs.writeFileSync(path.join(dir, 'precious.txt'), 'mine');
     await expect(clusterUp({ dir, masters: 1, basePort: 7370 })).rejects.toThrow(/not empty/);
     await expect(clusterDown(dir)).rejects.toThrow(/not a cluster folder/);
+    // Refusals of what the user gave are input errors (the command exits 2); a machine's failures are not.
+    await expect(clusterDown(dir)).rejects.toMatchObject({ input: true });
+    await expect(clusterUp({ dir, masters: 1, basePort: 7370 })).rejects.toMatchObject({ input: true });
     expect(fs.readFileSync(path.join(dir, 'precious.txt'), 'utf8')).toBe('mine');
     expect(await clusterStatus(dir)).toBeNull();
   });
@@ -51,6 +54,7 @@ describe.skipIf(!!skipReason)(`local Redis Cluster${skipReason ? ` (skipped: ${s
     try {
       const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'keycast-lc-')), 'c');
       await expect(clusterUp({ dir, masters: 1, basePort: 7380 })).rejects.toThrow(/bus port 17380/);
+      await expect(clusterUp({ dir, masters: 1, basePort: 7380 })).rejects.toMatchObject({ input: false });
       expect(fs.existsSync(dir)).toBe(false);
     } finally {
       srv.close();
