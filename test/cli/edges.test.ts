@@ -204,6 +204,11 @@ describe('--out never destroys what is not a keycast output', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^<cli>: --policies: names no policy/);
     expect(fs.existsSync(path.join(d, 'none'))).toBe(false);
+    // a --redis address where no cluster answers: bad input naming the flag, nothing written (not an internal error)
+    r = await kc(['live', scen, '--redis', '127.0.0.1:1', '--wall', '2s', '--policies', 'static', '--out', path.join(d, 'live')]);
+    expect(r.code).toBe(2);
+    expect(r.err.trim()).toMatch(/^<cli>: --redis: no Redis Cluster node answered \(127\.0\.0\.1:1: /);
+    expect(fs.existsSync(path.join(d, 'live'))).toBe(false);
     // a value outside a flag's choices: one line, its heading kept
     r = await kc(['generate', scen, '--format', 'rows']);
     expect(r.code).toBe(2);

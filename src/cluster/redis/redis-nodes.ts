@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import type { OpCode } from '../../model/control-plane.ts';
 import { ownersFromTable, parseMasters, parseMyself, type MyselfView, type SlotsRow } from './slot-view.ts';
 import { RedisTimeoutError, withTimeout } from './with-timeout.ts';
-import { KeycastError } from '../../model/errors.ts';
+import { InputError, KeycastError } from '../../model/errors.ts';
 
 /** One master as keycast indexes it. */
 export interface RedisNode {
@@ -85,7 +85,8 @@ export class RedisNodes {
         c.disconnect();
       }
     }
-    if (text === null) throw new Error(`no Redis Cluster node answered (${errors.join('; ')})`);
+    // The addresses come from the user (--redis): none answering is bad input, not a bug.
+    if (text === null) throw new InputError([{ file: '<cli>', path: '--redis', message: `no Redis Cluster node answered (${errors.join('; ')})` }]);
     const list = parseMasters(text).map((m, index) => ({ index, ...m }));
     const clients = list.map((n) => client(n.host, n.port));
     try {
