@@ -36,7 +36,7 @@ export function parseNodeRange(text: string): { min: number; max: number } {
   const m = /^\s*(\d+)\s*\.\.\s*(\d+)\s*$/.exec(text);
   const min = m ? Number(m[1]) : NaN;
   const max = m ? Number(m[2]) : NaN;
-  if (!m || min < 1 || max < min || max > 10_000) throw new InputError([{ file: '<cli>', path: '--nodes', message: `'${text}' should be MIN..MAX with 1 ≤ MIN ≤ MAX (e.g. 2..12)` }]);
+  if (!m || min < 1 || max < min || max > 10_000) throw new InputError([{ file: '<cli>', path: '--nodes', message: `'${text}' should be MIN..MAX with 1 ≤ MIN ≤ MAX ≤ 10000 (e.g. 2..12)` }]);
   return { min, max };
 }
 
