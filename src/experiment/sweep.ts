@@ -3,7 +3,9 @@
  * grid field outermost — then seed), optionally sharded (`--shard i/n`: run j goes to shard
  * (j mod n) + 1), each run summarised into rows of `results.csv`, and means with 95% confidence
  * intervals per grid point and policy in `aggregate.csv`. Merging shards reproduces the unsharded
- * `results.csv` byte for byte (except `wallMs`), because every row carries its run index.
+ * `results.csv` byte for byte (except `wallMs`), because every row carries its run index. The
+ * sweep id covers everything that makes the runs' rows, the policies run (`--policies`) included,
+ * so shards of different sweeps are told apart.
  */
 import { createHash } from 'node:crypto';
 import type { LoadedScenario } from '../scenario/load.ts';
@@ -29,7 +31,9 @@ export interface SweepPlan {
   readonly runs: readonly SweepRun[];
   readonly total: number;
   readonly shard?: { readonly index: number; readonly count: number };
-  /** Same for every shard of one sweep; differs between sweeps. */
+  /** Policies each run runs (the scenario's, or those `--policies` kept), in order: one row each. */
+  readonly policies: readonly string[];
+  /** Same for every shard of one sweep; differs between sweeps (scenario, grid, seeds, `--set`, policies). */
   readonly sweepId: string;
 }
 
@@ -64,11 +68,13 @@ export function planSweep(loaded: LoadedScenario, opts: { seeds?: number; shard?
     }
   }
   const runs = opts.shard ? all.filter((r) => r.index % opts.shard!.count === opts.shard!.index - 1) : all;
+  // The scenario hash covers every policy defined, not which of them run: the names are hashed too.
+  const policies = loaded.policies.map(([name]) => name);
   const sweepId = createHash('sha256')
-    .update(JSON.stringify({ hash: loaded.hash, fields, values, seeds, base: sc.seed, extra: opts.extraSets ?? [] }))
+    .update(JSON.stringify({ hash: loaded.hash, fields, values, seeds, base: sc.seed, extra: opts.extraSets ?? [], policies }))
     .digest('hex')
     .slice(0, 16);
-  return { fields, runs, total: all.length, shard: opts.shard, sweepId };
+  return { fields, runs, total: all.length, shard: opts.shard, policies, sweepId };
 }
 
 /** The metric columns of `results.csv`, in order (object metrics flattened as `operations.split`…). */

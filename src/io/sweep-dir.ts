@@ -1,6 +1,7 @@
 /**
  * Sweep output folders: writing one (`results.csv`, `aggregate.csv`, `sweep.json` and the page,
- * atomically) and reading a shard back for `merge`.
+ * atomically) and reading a shard back for `merge` (its rows are checked against its sweep.json
+ * by `mergeShards`).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -28,6 +29,10 @@ function manifestProblem(m: unknown): { path: string; message: string } | null {
   if (typeof o.sweepId !== 'string') return { path: 'sweepId', message: 'no sweepId' };
   if (!Array.isArray(o.runs) || !o.runs.every((r) => Number.isInteger(r) && (r as number) >= 0)) return { path: 'runs', message: 'runs should be a list of run numbers' };
   if (!Number.isInteger(o.total) || (o.total as number) < 1) return { path: 'total', message: 'total should be a whole number ≥ 1' };
+  // Absent in folders of older keycast versions (merging then reads the policies off the rows).
+  if (o.policies !== undefined && !(Array.isArray(o.policies) && o.policies.length > 0 && o.policies.every((p) => typeof p === 'string' && p !== ''))) {
+    return { path: 'policies', message: 'policies should be a list of policy names' };
+  }
   return null;
 }
 

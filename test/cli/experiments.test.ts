@@ -93,6 +93,41 @@ describe('keycast sweep, merge, check, compare, report, capacity', () => {
     expect(fs.existsSync(path.join(d, 'm3'))).toBe(false);
   });
 
+  it('merge refuses shards run with different --policies, naming the shard and the policies (exit 2, nothing written)', async () => {
+    const d = tmp();
+    const f = sweepScenario(d);
+    const sweep = async (...args: string[]) => expect((await kc(['sweep', f, ...SHORT, '--workers', '1', ...args])).code).toBe(0);
+    await sweep('--shard', '1/2', '--policies', 'static', '--out', path.join(d, 'a'));
+    await sweep('--shard', '2/2', '--out', path.join(d, 'b'));
+    const r = await kc(['merge', path.join(d, 'a'), path.join(d, 'b'), '--out', path.join(d, 'm')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`${path.join(d, 'b', 'sweep.json')}: shard of another sweep than ${path.join(d, 'a')}: policies static, threshold here, static there (another --policies: give every shard the same)\n`);
+    expect(fs.existsSync(path.join(d, 'm'))).toBe(false);
+    // sweep.json says which policies ran (and the kinds of those only); the id covers them.
+    const manifest = JSON.parse(fs.readFileSync(path.join(d, 'a/sweep.json'), 'utf8')) as { policies: string[]; kinds: Record<string, string> };
+    expect(manifest.policies).toEqual(['static']);
+    expect(manifest.kinds).toEqual({ static: 'static' });
+    const all = planSweep(loadScenario(f)).sweepId;
+    expect(planSweep(loadScenario(f, { policies: ['static'] })).sweepId).not.toBe(all);
+    expect(planSweep(loadScenario(f, { policies: ['static', 'threshold'] })).sweepId).toBe(all);
+  });
+
+  it('merge refuses a shard whose results.csv lost a row, naming the file and the row (exit 2, nothing written)', async () => {
+    const d = tmp();
+    const f = sweepScenario(d);
+    const sweep = async (...args: string[]) => expect((await kc(['sweep', f, ...SHORT, '--workers', '1', ...args])).code).toBe(0);
+    await sweep('--shard', '1/2', '--out', path.join(d, 'a'));
+    await sweep('--shard', '2/2', '--out', path.join(d, 'b'));
+    const results = path.join(d, 'a', 'results.csv');
+    const lines = fs.readFileSync(results, 'utf8').split('\n');
+    const [run, , , , policy] = lines[2].split(',');
+    fs.writeFileSync(results, lines.filter((_, i) => i !== 2).join('\n')); // as `sed -i 3d`
+    const r = await kc(['merge', path.join(d, 'a'), path.join(d, 'b'), '--out', path.join(d, 'm')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`${results}: 1 row(s) that sweep.json declares are missing (4 runs × policies static, threshold): run ${run} ${policy}\n`);
+    expect(fs.existsSync(path.join(d, 'm'))).toBe(false);
+  });
+
   it('check runs a folder, writes JUnit and exits 1 when an expectation breaks, 2 on bad input', async () => {
     const d = tmp();
     const dir = path.join(d, 'sc');
