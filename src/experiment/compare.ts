@@ -48,12 +48,6 @@ export function parseTolerance(text: string): number {
   return m[2] ? Number(m[1]) / 100 : Number(m[1]);
 }
 
-/** The seeds a summary's values stand for: its means over them when it ran several (`seeds`), else its one seed. */
-export function seedsOf(s: Summary): readonly number[] {
-  const st = (s as SeededSummary).seeds;
-  return st && st.seeds.length > 1 ? st.seeds : [s.seed];
-}
-
 type SeededSummary = Summary & { seeds?: { seeds: number[]; policies: Record<string, Record<string, { mean?: unknown }>> } };
 
 /** `policy`'s `metric` in `s`: the mean over its seeds where it has one, else the run's value (NaN when absent). */

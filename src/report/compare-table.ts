@@ -3,7 +3,7 @@
  * prints, each value in its metric's unit (format.ts), with notes when the scenarios or seeds
  * differ.
  */
-import { seedsOf, type ComparisonRow } from '../experiment/compare.ts';
+import type { ComparisonRow } from '../experiment/compare.ts';
 import type { Summary } from '../experiment/summary.ts';
 import { fmtMetric } from './format.ts';
 
@@ -23,4 +23,10 @@ export function comparisonTable(rows: readonly ComparisonRow[], base: Summary, r
   if (bs.length > 1 || rs.length > 1) notes.push(`note: baseline ${said(bs)}; run ${said(rs)} (a metric without a mean over seeds: the first seed's value)`);
   else if (base.seed !== run.seed) notes.push(`note: different seeds (${base.seed} vs ${run.seed})`);
   return [...notes, line(head), ...body.map(line), '', `${reg} regression(s) beyond ${(tolerance * 100).toFixed(1)}% tolerance (bytes in binary units, GiB = 2^30 B)`].join('\n') + '\n';
+}
+
+/** The seeds a summary's values stand for (experiment/compare.ts compares means over them when it ran several), else its one seed. */
+function seedsOf(s: Summary): readonly number[] {
+  const st = (s as Summary & { seeds?: { seeds: number[] } }).seeds;
+  return st && st.seeds.length > 1 ? st.seeds : [s.seed];
 }
