@@ -194,18 +194,12 @@ export function buildContext(input: PlanInput, opts: ContextOptions = {}): PlanC
   const meanTotal = meanPrefix[B];
   const state = input.stateBytes ? Float64Array.from(input.stateBytes) : defaultStateBytes(meanLoad);
   const statePrefix = prefixSums(state);
-
   const beforeBounds = Int32Array.from(map.boundaries);
   const beforeNodes = Int32Array.from(map.nodes);
   const beforeOwner = ownerTable(map);
   const isBeforeBoundary = new Uint8Array(B + 1);
   for (const x of map.boundaries) isBeforeBoundary[x] = 1;
   const nodeSlots = Math.max(c.nodes, ...map.nodes.map((n) => n + 1));
-  const usable = new Uint8Array(nodeSlots);
-  usable.fill(1, 0, c.nodes);
-  for (const n of c.inactive ?? []) if (n >= 0 && n < c.nodes) usable[n] = 0;
-  let usableCount = 0;
-  for (let n = 0; n < nodeSlots; n++) usableCount += usable[n];
   const pauses: PausesMs = { ...DEFAULT_PAUSES_MS, ...(c.pauses ?? {}) };
   const rateScale = meanTotal > 0 ? 1 / meanTotal : 0;
   const { splitPenalty, mergePenalty, mergeAllPenalty } = reshapePenalties(beforeBounds, beforeOwner, isBeforeBoundary, pauses, meanPrefix, rateScale);
@@ -215,8 +209,7 @@ export function buildContext(input: PlanInput, opts: ContextOptions = {}): PlanC
     goals: input.goals,
     buckets: B,
     nodeCount: c.nodes,
-    usable,
-    usableCount,
+    ...usableNodes(c, nodeSlots),
     nodeSlots,
     nodeCapacity: c.nodeCapacity,
     partitionCapacity: c.partitionCapacity ?? Infinity,
@@ -263,6 +256,16 @@ export function offNode(ctx: PlanContext, prefix: Float64Array, lo: number, hi: 
     if (ctx.beforeNodes[p] !== node) s += prefix[Math.min(hi, bb[p + 1])] - prefix[Math.max(lo, bb[p])];
   }
   return s;
+}
+
+/** `PlanContext.usable` and its count: the ids below `cluster.nodes` not listed inactive. */
+function usableNodes(c: PlanInput['cluster'], slots: number): { usable: Uint8Array; usableCount: number } {
+  const usable = new Uint8Array(slots);
+  usable.fill(1, 0, c.nodes);
+  for (const n of c.inactive ?? []) if (n >= 0 && n < c.nodes) usable[n] = 0;
+  let usableCount = 0;
+  for (let n = 0; n < slots; n++) usableCount += usable[n];
+  return { usable, usableCount };
 }
 
 /** The usable node (`PlanContext.usable`) with the least `load` (ties: the lowest id; 0 when none is usable). */
@@ -333,4 +336,16 @@ export function windowPrefixes(ctx: PlanContext): WindowPrefixes {
     fullPrefixes.set(pic, r);
   }
   return r;
+}
+
+/**
+ * The planner's node ids for the cluster's active nodes: `0 … max`, the ids among them that are
+ * not active (removed or down) marked `inactive`, so that no plan puts a partition there.
+ */
+export function planNodes(active: readonly number[]): { nodes: number; inactive?: number[] } {
+  if (active.length === 0) return { nodes: 1 };
+  const nodes = Math.max(...active) + 1;
+  if (active.length === nodes) return { nodes };
+  const on = new Set(active);
+  return { nodes, inactive: Array.from({ length: nodes }, (_, n) => n).filter((n) => !on.has(n)) };
 }

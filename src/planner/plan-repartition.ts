@@ -51,15 +51,12 @@ export function planInputProblems(input: PlanInput): { path: string; message: st
   for (const m of mapProblems(input.map)) add('map', m);
   const c = input.cluster;
   if (!Number.isInteger(c.nodes) || c.nodes < 1) add('cluster.nodes', 'must be a positive integer');
-  if (c.inactive?.some((n) => !Number.isInteger(n) || n < 0 || n >= c.nodes)) add('cluster.inactive', 'must list node ids below cluster.nodes');
-  else if (c.inactive && c.inactive.length >= c.nodes) add('cluster.inactive', 'must leave at least one node active');
+  if (c.inactive && (c.inactive.some((n) => !Number.isInteger(n) || n < 0 || n >= c.nodes) || new Set(c.inactive).size >= c.nodes)) add('cluster.inactive', 'must list node ids below cluster.nodes, leaving one active');
   if (!(c.nodeCapacity > 0)) add('cluster.nodeCapacity', 'must be positive');
   if (!Number.isInteger(c.maxPartitions) || c.maxPartitions < 1) add('cluster.maxPartitions', 'must be a positive integer');
   if (c.partitionCapacity !== undefined && !(c.partitionCapacity > 0)) add('cluster.partitionCapacity', 'must be positive');
   if (c.moveBandwidth !== undefined && !(c.moveBandwidth > 0)) add('cluster.moveBandwidth', 'must be positive');
-  if (c.maxConcurrentOps !== undefined && !(Number.isInteger(c.maxConcurrentOps) && c.maxConcurrentOps >= 1)) {
-    add('cluster.maxConcurrentOps', 'must be a positive integer');
-  }
+  if (c.maxConcurrentOps !== undefined && !(Number.isInteger(c.maxConcurrentOps) && c.maxConcurrentOps >= 1)) add('cluster.maxConcurrentOps', 'must be a positive integer');
   for (const [k, v] of Object.entries(c.pauses ?? {})) if (!(Number(v) >= 0)) add(`cluster.pauses.${k}`, 'must be ≥ 0 ms');
   if (c.moveLoad !== undefined && !(c.moveLoad >= 0 && c.moveLoad <= 1)) add('cluster.moveLoad', 'must be a fraction in [0, 1]');
   if (input.windowMs !== undefined && !(input.windowMs > 0 && input.windowMs < Infinity)) add('windowMs', 'must be a positive number of ms');

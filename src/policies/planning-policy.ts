@@ -32,7 +32,7 @@ import { budgetCut, capPlan, planActionBytes } from './plan-cap.ts';
 import { planCosts, planRepartition, planSavings } from '../planner/plan-repartition.ts';
 import { DEFAULT_APM, type ApmConfig } from '../manager/apm-config.ts';
 import type { Goals, OptimizerName, PlanInput, PlanResult } from '../planner/types.ts';
-import { pictureParts, type PictureParts } from '../planner/context.ts';
+import { pictureParts, planNodes, type PictureParts } from '../planner/context.ts';
 import type { BreakerReport, Policy, PolicyContext, PolicyReport } from './policy.ts';
 import { churnBudgetTerm } from '../planner/terms/churn-budget.ts';
 import { resumePoint, warmOptions } from '../planner/seeds.ts';
@@ -396,16 +396,4 @@ export abstract class PlanningPolicy implements Policy {
       warmDecisions: this.warmDecisions,
     };
   }
-}
-
-/**
- * The planner's node ids for the cluster's active nodes: `0 … max`, the ids among them that are
- * not active (removed or down) marked `inactive`, so that no plan puts a partition there.
- */
-export function planNodes(active: readonly number[]): { nodes: number; inactive?: number[] } {
-  if (active.length === 0) return { nodes: 1 };
-  const nodes = Math.max(...active) + 1;
-  if (active.length === nodes) return { nodes };
-  const on = new Set(active);
-  return { nodes, inactive: Array.from({ length: nodes }, (_, n) => n).filter((n) => !on.has(n)) };
 }
