@@ -61,19 +61,29 @@ export function hasPathList(dir: string): boolean {
 }
 
 /**
- * Paths under keycast folder `dir` that its marker does not list (a folder not listed is named
- * once, not its contents); none when the marker lists nothing (folders written before it did).
+ * The paths `dir`'s marker lists as written by keycast (relative, `/`-separated, folders ending in
+ * `/`; the ignorable names left out); undefined when there is no marker or it lists nothing
+ * (folders written before it did).
  */
-export function foreignPaths(dir: string): string[] {
+export function listedPaths(dir: string): string[] | undefined {
   let text: string;
   try {
     text = fs.readFileSync(path.join(dir, OUTPUT_MARKER), 'utf8');
   } catch {
-    return [];
+    return undefined;
   }
   const at = text.indexOf(`${WROTE}\n`);
-  if (at < 0) return [];
-  const wrote = new Set(text.slice(at + WROTE.length + 1).split('\n').filter(Boolean));
+  return at < 0 ? undefined : text.slice(at + WROTE.length + 1).split('\n').filter((rel) => rel && !ignorable(path.posix.basename(rel)));
+}
+
+/**
+ * Paths under keycast folder `dir` that its marker does not list (a folder not listed is named
+ * once, not its contents); none when the marker lists nothing (folders written before it did).
+ */
+export function foreignPaths(dir: string): string[] {
+  const listed = listedPaths(dir);
+  if (!listed) return [];
+  const wrote = new Set(listed);
   const name = (rel: string) => path.posix.basename(rel);
   // Only listed folders are walked into: an unlisted one is named once, not its contents.
   return tree(dir, (rel) => wrote.has(rel) && !ignorable(name(rel))).filter((rel) => rel !== OUTPUT_MARKER && !wrote.has(rel) && !ignorable(name(rel)));

@@ -2,10 +2,12 @@
  * Reading and writing the series files of `keycast forecast` and `keycast anomalies`.
  *
  * Forecast input: a header `id,time,value` means long format (rows grouped by id in order of first
- * appearance, values in row order); any other header means the M4 wide format (first column the
- * id, then the values in time order; rows may be ragged, trailing empty fields are ignored; fields
- * may be double-quoted). Problems are collected with file, line and column (1-based) and thrown
- * together as one `InputError` (exit 2).
+ * appearance, values in row order; each time must parse and, within a series, come after the one
+ * before it, since a forecast continues the series from its last point); any other header means
+ * the M4 wide format (first column the id, then the values in time order; rows may be ragged,
+ * trailing empty fields are ignored; fields may be double-quoted). Problems are collected with
+ * file, line and column (1-based) and thrown together as one `InputError` (exit 2), up to
+ * `MAX_PROBLEMS` and a line counting the rest.
  */
 import { InputError, type Problem } from '../model/errors.ts';
 
@@ -77,28 +79,8 @@ export function parseSeriesCsv(text: string, file: string): NamedSeries[] {
   const header = splitCsvLine(ls[0]).map((f) => f.value.toLowerCase());
   const out: NamedSeries[] = [];
   const long = header.length === 3 && header[0] === 'id' && header[1] === 'time' && header[2] === 'value';
-  if (long) {
-    const groups = new Map<string, { vals: number[]; times: string[]; line: number }>();
-    for (let li = 1; li < ls.length; li++) {
-      if (ls[li].trim() === '') continue;
-      const f = splitCsvLine(ls[li]);
-      if (f.length !== 3) {
-        problems.push({ file, line: li + 1, col: 1, path: '', message: `expected 3 fields (id,time,value), found ${f.length}` });
-        continue;
-      }
-      const v = num(f[2].value);
-      if (!Number.isFinite(v)) {
-        problems.push({ file, line: li + 1, col: f[2].col, path: 'value', message: `not a number: '${f[2].value}'` });
-        continue;
-      }
-      if (f[0].value === '') problems.push({ file, line: li + 1, col: 1, path: 'id', message: 'empty id' });
-      let g = groups.get(f[0].value);
-      if (!g) groups.set(f[0].value, (g = { vals: [], times: [], line: li + 1 }));
-      g.vals.push(v);
-      g.times.push(f[1].value);
-    }
-    for (const [id, g] of groups) out.push({ id, values: Float64Array.from(g.vals), line: g.line, times: g.times });
-  } else {
+  if (long) out.push(...parseLong(ls, file, problems));
+  else {
     for (let li = 1; li < ls.length; li++) {
       if (ls[li].trim() === '') continue;
       const f = splitCsvLine(ls[li]);
@@ -119,8 +101,45 @@ export function parseSeriesCsv(text: string, file: string): NamedSeries[] {
     }
   }
   if (!problems.length && out.length === 0) problems.push({ file, path: '', message: 'no series found' });
-  if (problems.length) throw new InputError(problems.slice(0, 50));
+  if (problems.length) throw new InputError(capped(problems, file));
   return out;
+}
+
+/** Most problems reported at once; a last line counts the rest. */
+export const MAX_PROBLEMS = 50;
+
+function capped(problems: readonly Problem[], file: string): Problem[] {
+  if (problems.length <= MAX_PROBLEMS) return [...problems];
+  return [...problems.slice(0, MAX_PROBLEMS), { file, path: '', message: `… and ${problems.length - MAX_PROBLEMS} more problem(s) not shown` }];
+}
+
+/** The series of a long-format file (`id,time,value`), its problems added to `problems`. */
+function parseLong(ls: readonly string[], file: string, problems: Problem[]): NamedSeries[] {
+  const groups = new Map<string, { vals: number[]; times: string[]; line: number; last?: { t: number; stamp: string; line: number } }>();
+  for (let li = 1; li < ls.length; li++) {
+    if (ls[li].trim() === '') continue;
+    const f = splitCsvLine(ls[li]);
+    if (f.length !== 3) {
+      problems.push({ file, line: li + 1, col: 1, path: '', message: `expected 3 fields (id,time,value), found ${f.length}` });
+      continue;
+    }
+    const [id, time, value] = f;
+    let g = groups.get(id.value);
+    if (!g) groups.set(id.value, (g = { vals: [], times: [], line: li + 1 }));
+    const at = { file, line: li + 1, col: time.col, path: 'time' };
+    const t = parseTime(time.value);
+    if (!Number.isFinite(t)) problems.push({ ...at, message: `not a time: '${time.value}' (expected an ISO date-time, or epoch seconds or ms)` });
+    else if (g.last && t <= g.last.t) {
+      const how = t === g.last.t ? 'repeats the time' : `is before the time '${g.last.stamp}'`;
+      problems.push({ ...at, message: `'${time.value}' ${how} of line ${g.last.line} (series '${id.value}'): times must increase within a series` });
+    } else g.last = { t, stamp: time.value, line: li + 1 };
+    const v = num(value.value);
+    if (!Number.isFinite(v)) problems.push({ file, line: li + 1, col: value.col, path: 'value', message: `not a number: '${value.value}'` });
+    if (id.value === '') problems.push({ file, line: li + 1, col: 1, path: 'id', message: 'empty id' });
+    g.vals.push(v);
+    g.times.push(time.value);
+  }
+  return [...groups].map(([id, g]) => ({ id, values: Float64Array.from(g.vals), line: g.line, times: g.times }));
 }
 
 /** A number for CSV output: up to 6 significant decimals, no exponent for ordinary magnitudes. */
@@ -139,16 +158,29 @@ export interface TimedValue {
 }
 
 /**
- * The `n` times after a series' last one, at its last step, written like the input (epoch seconds
- * or ms as numbers, ISO with the input's separator); null when the times do not parse or the
- * step is not positive.
+ * The step (ms) of a series' times when every one parses and each comes one same step after the
+ * one before (to a microsecond); null otherwise (unparseable, fewer than two, not increasing, or
+ * irregular): only such times can be continued.
+ */
+export function regularStep(times: readonly string[]): number | null {
+  if (times.length < 2) return null;
+  const t = times.map(parseTime);
+  const step = t[1] - t[0];
+  if (!(step > 0)) return null;
+  const tolerance = Math.max(step * 1e-6, 1e-3);
+  for (let i = 2; i < t.length; i++) if (!(Math.abs(t[i] - t[i - 1] - step) <= tolerance)) return null;
+  return step;
+}
+
+/**
+ * The `n` times after a series' last one, at its step, written like the input (epoch seconds
+ * or ms as numbers, ISO with the input's separator); null unless the times are regular
+ * (`regularStep`).
  */
 export function nextTimes(times: readonly string[], n: number): string[] | null {
-  if (times.length < 2) return null;
-  const a = parseTime(times[times.length - 2]);
+  const step = regularStep(times);
+  if (step === null) return null;
   const b = parseTime(times[times.length - 1]);
-  const step = b - a;
-  if (!Number.isFinite(a) || !Number.isFinite(b) || !(step > 0)) return null;
   const last = times[times.length - 1];
   const out: string[] = [];
   for (let i = 1; i <= n; i++) {

@@ -4,15 +4,18 @@
  * same. Also the tidy files written for notebooks: the long-format `timeseries.csv` at the
  * report's root (a `policy` column), `latency.csv` (the measured latency distribution per
  * policy) and `<policy>/forecast.csv` (predictive: forecast against observation per window).
+ * Read back, every row is checked (data-checks.ts): a corrupt one is a problem with its file and
+ * line, never a point quietly dropped from a chart.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { WINDOW_COLUMNS, type WindowRow } from '../model/rows.ts';
+import { NODE_COLUMNS, WINDOW_COLUMNS, type WindowRow } from '../model/rows.ts';
 import { binLatency, type LatencyHistogram } from '../model/latency-histogram.ts';
 import type { RunResult } from '../experiment/run.ts';
 import type { ForecastLogRow } from '../model/rows.ts';
-import { splitCsv } from '../model/csv-line.ts';
+import { InputError, type Problem } from '../model/errors.ts';
+import { checkedCsv, FileProblems, type CsvColumns } from './data-checks.ts';
 import { FORECAST_HEADER, forecastLines } from '../model/row-format.ts';
 import { binByWindow, FORECAST_LIMITS, nodeSeries, OpBins, windowSeries } from '../model/binned.ts';
 import { thinnedRows } from '../model/thinned.ts';
@@ -159,38 +162,89 @@ function forEachLine(file: string, fn: (line: string) => void): void {
   }
 }
 
-/** Reads a CSV with a header into records of strings (empty when the file is missing). */
-function readCsv(file: string): Record<string, string>[] {
-  if (!fs.existsSync(file)) return [];
-  const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
-  const head = splitCsv(lines[0]);
-  return lines.slice(1).map((l) => {
-    const c = splitCsv(l);
-    return Object.fromEntries(head.map((h, i) => [h, c[i] ?? '']));
-  });
+/** One policy's chart data read back from a report folder (see `readRunExtras`). */
+export type PolicyExtras = Pick<PolicyChartData, 'nodes' | 'ops' | 'opBinMs' | 'rollbacks' | 'cdf' | 'forecast'>;
+
+/** The text of `file`, or null when it is not there (a file the run did not write) or cannot be read (a problem). */
+function readText(file: string, problems: Problem[]): string | null {
+  if (!fs.existsSync(file)) return null;
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    problems.push({ file, path: '', message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
+    return null;
+  }
 }
 
-/** The optional chart data of one policy from its report files (nodes, operations, plans, forecast) and latency.csv. */
-export function readPolicyExtras(dir: string, name: string): Pick<PolicyChartData, 'nodes' | 'ops' | 'opBinMs' | 'rollbacks' | 'cdf' | 'forecast'> {
-  const d = path.join(dir, name);
+/** A report CSV's rows checked against `cols` (none when the file is not there). */
+function readCsv(file: string, cols: CsvColumns, problems: Problem[]): Record<string, string>[] {
+  const text = readText(file, problems);
+  return text === null ? [] : checkedCsv(text, file, cols, problems);
+}
+
+/**
+ * The optional chart data of each policy in `names` from the report folder `dir`: nodes,
+ * operations, plans (rollbacks), forecast and its latency distribution (latency.csv, read once).
+ * A file that is not there is a file the run did not write (the caller checks the marker); a
+ * corrupt row is a problem added to `problems` (then what is returned is not to be drawn).
+ */
+export function readRunExtras(dir: string, names: readonly string[], problems: Problem[]): Map<string, PolicyExtras> {
+  const cdfs = new Map<string, { ms: number; records: number; share: number }[]>();
+  const latency = readCsv(path.join(dir, 'latency.csv'), { texts: ['policy'], numbers: ['latencyMs', 'shareAtOrBelow'], numbersOrEmpty: ['recordsAtOrBelow'] }, problems);
+  for (const r of latency) {
+    if (!cdfs.has(r.policy)) cdfs.set(r.policy, []);
+    cdfs.get(r.policy)!.push({ ms: Number(r.latencyMs), records: Number(r.recordsAtOrBelow), share: Number(r.shareAtOrBelow) });
+  }
+  return new Map(names.map((name) => [name, policyExtras(path.join(dir, name), cdfs.get(name) ?? [], problems)]));
+}
+
+/** The optional chart data of one policy (its own files under `d`; `cdf` from latency.csv). */
+function policyExtras(d: string, cdf: PolicyExtras['cdf'], problems: Problem[]): PolicyExtras {
   const nodes = binByWindow(
-    readCsv(path.join(d, 'nodes.csv')).map((r) => ({ timeMs: Number(r.timeMs), node: Number(r.node), rate: Number(r.rate), utilization: Number(r.utilization), partitions: Number(r.partitions), backlog: Number(r.backlog), up: Number(r.up) })),
+    readCsv(path.join(d, 'nodes.csv'), { numbers: NODE_COLUMNS }, problems).map((r) => ({ timeMs: Number(r.timeMs), node: Number(r.node), rate: Number(r.rate), utilization: Number(r.utilization), partitions: Number(r.partitions), backlog: Number(r.backlog), up: Number(r.up) })),
     nodeSeries(),
   );
-  const ops = OpBins.of(readCsv(path.join(d, 'operations.csv')).map((r) => ({ timeMs: Number(r.timeMs), kind: r.action, status: r.status })));
-  // plans.jsonl may exceed what one string can hold (every plan of a long run): read it by line,
-  // parsing only the rolled-back plans the chart marks.
-  const plansFile = path.join(d, 'plans.jsonl');
-  const plans: unknown[] = [];
-  if (fs.existsSync(plansFile)) forEachLine(plansFile, (l) => l.includes('"rolled-back"') && plans.push(JSON.parse(l)));
-  const cdf = readCsv(path.join(dir, 'latency.csv'))
-    .filter((r) => r.policy === name)
-    .map((r) => ({ ms: Number(r.latencyMs), records: Number(r.recordsAtOrBelow), share: Number(r.shareAtOrBelow) }));
+  const opRows = readCsv(path.join(d, 'operations.csv'), { numbers: ['timeMs', 'bytes', 'durationMs'], texts: ['action', 'status'] }, problems);
+  const ops = OpBins.of(opRows.map((r) => ({ timeMs: Number(r.timeMs), kind: r.action, status: r.status })));
   const byTime = new Map<number, ForecastLogRow & { ranges: { range: string; share: number; actual: number }[] }>();
-  for (const r of readCsv(path.join(d, 'forecast.csv'))) {
+  const forecastCols = { numbers: ['timeMs', 'windowMs', 'issuedAtMs'], texts: ['series'], measured: ['forecast', 'p10', 'p90', 'observed'] };
+  for (const r of readCsv(path.join(d, 'forecast.csv'), forecastCols, problems)) {
     const t = Number(r.timeMs);
     if (r.series === 'total') byTime.set(t, { timeMs: t, windowMs: Number(r.windowMs), issuedAtMs: Number(r.issuedAtMs), rate: { mean: Number(r.forecast), p10: Number(r.p10), p90: Number(r.p90), actual: Number(r.observed) }, ranges: [] });
     else byTime.get(t)?.ranges.push({ range: r.series.replace(/^buckets /, ''), share: Number(r.forecast), actual: Number(r.observed) });
   }
+  const plans = readRolledBack(path.join(d, 'plans.jsonl'), problems);
   return { nodes, ops: ops.rows, opBinMs: ops.binMs, rollbacks: rollbackTimes(plans), cdf, forecast: thinnedRows([...byTime.values()], FORECAST_LIMITS.charts) };
+}
+
+/**
+ * The rolled-back plans of a `plans.jsonl` (none when it is not there), every line checked to be
+ * a JSON object. It may exceed what one string can hold (every plan of a long run): read by line.
+ */
+function readRolledBack(file: string, problems: Problem[]): unknown[] {
+  const plans: unknown[] = [];
+  if (!fs.existsSync(file)) return plans;
+  const found = new FileProblems(problems, file);
+  let line = 0;
+  forEachLine(file, (l) => {
+    line++;
+    let v: unknown;
+    try {
+      v = JSON.parse(l);
+    } catch (err) {
+      return found.add(line, '', `not valid JSON (${(err as Error).message})`);
+    }
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) found.add(line, '', 'not a JSON object (one plan per line)');
+    else if (l.includes('"rolled-back"')) plans.push(v);
+  });
+  found.close();
+  return plans;
+}
+
+/** The optional chart data of one policy from its report files and latency.csv; a corrupt file is an `InputError`. */
+export function readPolicyExtras(dir: string, name: string): PolicyExtras {
+  const problems: Problem[] = [];
+  const extras = readRunExtras(dir, [name], problems).get(name)!;
+  if (problems.length) throw new InputError(problems);
+  return extras;
 }

@@ -4,7 +4,10 @@
  * dynamic model choice (see docs/profiler.md). Output header `id,F1..FH` (with `--quantiles` also
  * `F1_p10,F1_p90,…,FH_p10,FH_p90`), one row per input series in input order. Long-format input
  * (id,time,value) with regular times also gets `FILE.long.csv`: id,time,forecast(,p10,p90) with
- * the forecast windows' times. Prints per series the model chosen and its backtest error.
+ * the forecast windows' times; times that do not parse, go back or repeat within a series are bad
+ * input, and a series whose times increase unevenly is forecast but gets no `.long.csv` (its next
+ * times are unknown; README promises the file for regular times only), which the command says.
+ * Prints per series the model chosen and its backtest error.
  */
 import type { KeycastCommand } from '../command.ts';
 import { ExitCode } from '../exit-codes.ts';
@@ -16,7 +19,7 @@ export const forecastCommand: KeycastCommand = {
     y
       .usage(
         'keycast forecast --input FILE.csv --horizon H --season S[,S2] [--models auto|a,b] [--quantiles] [--seed N] --out FILE.csv\n\n' +
-          'Input: a header id,time,value means long format; anything else is the M4 wide format (id, then values; ragged rows and quoted fields allowed).\n' +
+          'Input: a header id,time,value means long format (times increasing within each series; evenly spaced ones also get FILE.long.csv with the forecast times); anything else is the M4 wide format (id, then values; ragged rows and quoted fields allowed).\n' +
           'H and S count points. Models: seasonal-naive ets arima mstl prophet lstm ensemble auto; several names = choose among them by backtest.',
       )
       .option('input', { type: 'string', demandOption: true, describe: 'series file (CSV)' })
@@ -69,10 +72,12 @@ export async function runForecast(argv: Record<string, unknown>): Promise<number
   // Long input with times: also the long format with the forecast windows' times (`<out>.long.csv`).
   const long: string[] | null = series.every((s) => s.times) ? [`id,time,forecast${quantiles ? ',p10,p90' : ''}`] : null;
   let timed = long !== null;
+  let untimed: (typeof series)[number] | undefined;
   for (const s of series) {
     const f = forecastSeries(s.values, { horizon, seasons, models: models.filter(isModelName), quantiles, rng: root.fork(`forecast/${s.id}`) });
     chosen.push({ id: s.id, model: f.model, smape: f.backtest?.smape, mase: f.backtest?.mase });
     const times = timed && s.times ? nextTimes(s.times, horizon) : null;
+    if (!times && timed) untimed = s;
     if (!times) timed = false;
     else for (let i = 0; i < horizon; i++) long!.push([csvField(s.id), csvField(times[i]), fmt(f.mean[i]), ...(quantiles && f.p10 && f.p90 ? [fmt(f.p10[i]), fmt(f.p90[i])] : [])].join(','));
     const row = [csvField(s.id), ...Array.from(f.mean, fmt)];
@@ -83,6 +88,7 @@ export async function runForecast(argv: Record<string, unknown>): Promise<number
   const longFile = String(argv.out).replace(/(\.csv)?$/i, '.long.csv');
   if (timed && long) writeFileAtomic(longFile, long.join('\n') + '\n');
   process.stdout.write(forecastReport(chosen, String(argv.out)) + (timed ? `with the times: ${longFile} (id,time,forecast${quantiles ? ',p10,p90' : ''})\n` : ''));
+  if (untimed) process.stdout.write(`no ${longFile}: series '${untimed.id}' (line ${untimed.line}) ${untimed.times!.length < 2 ? 'has fewer than two times' : 'has unevenly spaced times'}, so its next times are unknown (written only for regular times)\n`);
   return ExitCode.ok;
 }
 

@@ -1,4 +1,7 @@
-/** `keycast report DIR`: re-render a run's report pages from its data, without re-running. */
+/**
+ * `keycast report DIR`: re-render a run's report pages from its data, without re-running. The
+ * folder's `.keycast-output` marker says which files the run wrote: each must still be there.
+ */
 import type { KeycastCommand } from '../command.ts';
 
 export const reportCommand: KeycastCommand = {
@@ -7,8 +10,10 @@ export const reportCommand: KeycastCommand = {
   builder: (y) => y.usage('keycast report DIR').positional('dir', { type: 'string', describe: 'a keycast run folder' }),
   run: async (argv) => {
     const { rerenderReport } = await import('../../report/rerender.ts');
-    const r = rerenderReport(argv.dir as string);
-    process.stdout.write(`re-rendered ${r.files.join(', ')} in ${argv.dir}\n`);
+    const { listedPaths } = await import('../../io/output-marker.ts');
+    const dir = argv.dir as string;
+    const r = rerenderReport(dir, listedPaths(dir));
+    process.stdout.write(`re-rendered ${r.files.join(', ')} in ${dir}\n`);
     return 0;
   },
 };
