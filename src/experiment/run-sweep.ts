@@ -9,15 +9,15 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { LoadOptions, ScenarioLoader } from '../scenario/load.ts';
-import { InputError, type Problem } from '../model/errors.ts';
+import { allProblems, InputError, type Problem } from '../model/errors.ts';
 import { runTask, type SweepTask, type TaskRunner } from './sweep-task.ts';
 import { withoutSeedSets } from '../scenario/yaml-doc.ts';
 import { splitCsv } from '../model/csv-line.ts';
-import { durationFields, planSweep, resultRows, resultsHeader, type SweepPlan } from './sweep.ts';
+import { durationFields, gridProblems, planSweep, resultRows, resultsHeader, type SweepPlan } from './sweep.ts';
 import type { Summary } from './summary.ts';
 
 export interface SweepOptions extends LoadOptions {
-  /** Checks the output folder once the scenario is known good (before any run); throws to stop. */
+  /** Checks the output folder once the scenario file is known good (before any run, beside the grid's values); throws to stop. */
   readonly checkOut?: () => void;
   readonly workers?: number;
   readonly shard?: { index: number; count: number };
@@ -49,18 +49,17 @@ export interface SweepManifest {
 export async function runSweep(file: string, opts: SweepOptions): Promise<{ plan: SweepPlan; manifest: SweepManifest; resultsText: string }> {
   const load = opts.load;
   const loaded = load(file, opts);
-  opts.checkOut?.();
   const plan = planSweep(loaded, { seeds: opts.seeds, shard: opts.shard, extraSets: opts.sets });
-  // Validate every grid point up front: a bad value is exit 2 before any run.
-  // Once per grid point (its first run in this shard, whatever its seed).
-  const firstOfPoint = new Map<string, (typeof plan.runs)[number]>();
-  for (const r of plan.runs) {
-    const key = JSON.stringify(r.point);
-    if (!firstOfPoint.has(key)) firstOfPoint.set(key, r);
-  }
+  // A bad output folder and every bad grid value are exit 2 together, before any run.
+  allProblems(
+    () => opts.checkOut?.(),
+    () => {
+      const problems = gridProblems(file, loaded, load, opts);
+      if (problems.length) throw new InputError(problems);
+    },
+  );
   // Each run has its own seed (from the scenario's): a `--set seed=…` chose the first and goes.
   const sets = withoutSeedSets(opts.sets ?? []);
-  for (const run of firstOfPoint.values()) load(file, { ...opts, sets, gridSets: run.sets, seed: run.seed });
   const tasks: SweepTask[] = plan.runs.map((r) => ({ file: path.resolve(loaded.file), sets: [...sets, ...r.sets], seed: r.seed, policies: opts.policies, version: opts.version }));
   const workers = Math.max(1, Math.min(opts.workers ?? Math.max(1, os.availableParallelism() - 0), tasks.length));
   const summaries: Summary[] = new Array(tasks.length);

@@ -5,11 +5,13 @@
  * intervals per grid point and policy in `aggregate.csv`. Merging shards reproduces the unsharded
  * `results.csv` byte for byte (except `wallMs`), because every row carries its run index. The
  * sweep id covers everything that makes the runs' rows, the policies run (`--policies`) included,
- * so shards of different sweeps are told apart.
+ * so shards of different sweeps are told apart. Before anything runs, `gridProblems` loads every
+ * grid point as its runs will be, so that `sweep` and `validate` report every bad grid value at once.
  */
 import { createHash } from 'node:crypto';
-import type { LoadedScenario } from '../scenario/load.ts';
-import { InputError } from '../model/errors.ts';
+import type { LoadedScenario, LoadOptions, ScenarioLoader } from '../scenario/load.ts';
+import { dedupe, withoutSeedSets } from '../scenario/yaml-doc.ts';
+import { gather, InputError, type Problem } from '../model/errors.ts';
 import type { PolicySummary, Summary } from './summary.ts';
 import { splitCsv } from '../model/csv-line.ts';
 import { parseDuration } from '../model/units.ts';
@@ -48,22 +50,27 @@ export function parseShard(text: string): { index: number; count: number } {
   return { index: i, count: n };
 }
 
+/** `field=value`: the setting of one grid value (a string quoted, so that YAML keeps it a string). */
+const gridSet = (field: string, v: number | string | boolean): string => `${field}=${typeof v === 'string' ? JSON.stringify(v) : String(v)}`;
+
+/** Every combination of one index into each list (of the lengths given), the first list outermost. */
+function indexPoints(lengths: readonly number[]): number[][] {
+  let points: number[][] = [[]];
+  for (const n of lengths) points = points.flatMap((p) => Array.from({ length: n }, (_, k) => [...p, k]));
+  return points;
+}
+
 /** Expands the grid × seeds of a loaded scenario. */
 export function planSweep(loaded: LoadedScenario, opts: { seeds?: number; shard?: { index: number; count: number }; extraSets?: readonly string[] } = {}): SweepPlan {
   const sc = loaded.scenario;
   const fields = Object.keys(sc.sweep.grid);
   const values = fields.map((f) => sc.sweep.grid[f]);
   const seeds = opts.seeds ?? sc.sweep.seeds;
-  const points: (number | string | boolean)[][] = [[]];
-  for (const vs of values) {
-    const next: (number | string | boolean)[][] = [];
-    for (const p of points) for (const v of vs) next.push([...p, v]);
-    points.splice(0, points.length, ...next);
-  }
+  const points = indexPoints(values.map((vs) => vs.length)).map((ix) => ix.map((k, i) => values[i][k]));
   const all: SweepRun[] = [];
   for (const point of points) {
     for (let s = 0; s < seeds; s++) {
-      const sets = fields.map((f, i) => `${f}=${typeof point[i] === 'string' ? JSON.stringify(point[i]) : String(point[i])}`);
+      const sets = fields.map((f, i) => gridSet(f, point[i]));
       all.push({ index: all.length, point, seed: sc.seed + s, sets });
     }
   }
@@ -75,6 +82,49 @@ export function planSweep(loaded: LoadedScenario, opts: { seeds?: number; shard?
     .digest('hex')
     .slice(0, 16);
   return { fields, runs, total: all.length, shard: opts.shard, policies, sweepId };
+}
+
+/**
+ * Every problem of the scenario's grid values, all at once and deduplicated: each grid point of the
+ * whole sweep (not one shard's: every shard then refuses a bad grid alike) is loaded as its runs
+ * will be, the grid's settings applied after the command line's. A file's value is reported at its
+ * grid field's line; a value that a `--set` gave (`--set 'sweep.grid={…}'`) as that flag's problem.
+ * `file` is the scenario as `loaded` was loaded from; `opts` are the options it was loaded with.
+ */
+export function gridProblems(file: string, loaded: LoadedScenario, load: ScenarioLoader, opts: LoadOptions = {}): Problem[] {
+  const grid = loaded.scenario.sweep.grid;
+  const fields = Object.keys(grid);
+  if (fields.length === 0) return [];
+  // Each run has its own seed (from the scenario's): a `--set seed=…` chose the first and goes.
+  const sets = withoutSeedSets(opts.sets ?? []);
+  const problems: Problem[] = [];
+  for (const ix of indexPoints(fields.map((f) => grid[f].length))) {
+    const gridSets = fields.map((f, i) => gridSet(f, grid[f][ix[i]]));
+    const found: Problem[] = [];
+    gather(found, () => load(file, { ...opts, sets, gridSets, seed: loaded.scenario.seed }));
+    problems.push(...found.map((p) => asFlagProblem(p, loaded.file, fields, ix, sets)));
+  }
+  return dedupe(problems);
+}
+
+/** `a.b[1].c` as `a.b.1.c`, the form grid fields and `--set` paths may take. */
+const dotted = (path: string): string => path.replace(/\[(\d+)\]/g, '.$1');
+
+/**
+ * A grid value's problem (`sweep.grid.FIELD`) as the problem of the last `--set` that wrote the
+ * value (the whole `sweep` or `sweep.grid`, the field, or its entry), or unchanged.
+ */
+function asFlagProblem(p: Problem, file: string, fields: readonly string[], ix: readonly number[], sets: readonly string[]): Problem {
+  const at = p.file === file ? fields.findIndex((f) => dotted(p.path) === `sweep.grid.${f}`) : -1;
+  if (at < 0) return p;
+  const field = fields[at];
+  // A dotted field is a key no `--set` path can name (it would nest): only a whole sweep or grid gives it.
+  const writes = (target: string) => target === 'sweep' || target === 'sweep.grid' || (!field.includes('.') && (target === `sweep.grid.${field}` || target === `sweep.grid.${field}.${ix[at]}`));
+  for (let k = sets.length - 1; k >= 0; k--) {
+    const eq = sets[k].indexOf('=');
+    if (eq > 0 && writes(dotted(sets[k].slice(0, eq).trim()))) return { file: '<cli>', path: `--set ${sets[k]}`, message: `${p.path}: ${p.message}` };
+  }
+  return p;
 }
 
 /** The metric columns of `results.csv`, in order (object metrics flattened as `operations.split`…). */
