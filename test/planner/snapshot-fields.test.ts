@@ -46,6 +46,7 @@ describe('FieldReader', () => {
       'grid[1]: has 1 values, want buckets = 2',
       'grid: must be a non-empty array of windows (arrays of numbers)',
       'ints[2]: must be an integer ≥ 0',
+      'ints[3]: must be an integer ≥ 0',
       'none: is required',
     ]);
   });
