@@ -13,6 +13,7 @@
  * left out and counted). Expectations are evaluated over seeds (expect.ts: `all(seed):` at every
  * seed, the default, or `mean:` on the means).
  */
+import { headlinePair } from '../model/headline-pair.ts';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InputError, type Problem } from '../model/errors.ts';
@@ -64,6 +65,9 @@ export function ratioPairs(policies: Record<string, PolicySummary>): [string, st
   for (const o of by([...ORACLE_KINDS])) for (const p of by(['predictive'])) pairs.push([o, p]);
   for (const o of by([...ORACLE_KINDS])) for (const r of by(['reactive'])) pairs.push([o, r]);
   for (const h of by(['hindsight'])) for (const p of by(['reactive', 'predictive', ...ORACLE_KINDS])) pairs.push([h, p]);
+  // The headline's pair (predictive vs reactive-threshold, say) gets its ratios too: its intervals come from them.
+  const head = headlinePair(policies);
+  if (head && !pairs.some(([a, b]) => a === head[0] && b === head[1])) pairs.push(head);
   return pairs;
 }
 

@@ -8,6 +8,8 @@
  * and the per-seed values, and per policy pair the paired ratios; then every figure gets its
  * interval. Only `comparisonOf` knows that shape, so a change to it is a change here.
  */
+import { headlinePair } from '../model/headline-pair.ts';
+export { headlinePair };
 import type { PolicySummary, Summary } from '../experiment/summary.ts';
 import { fmtChange, fmtMs, fmtPct, fmtTimes } from './format.ts';
 import { formatBytes } from '../model/units.ts';
@@ -53,22 +55,6 @@ export interface Comparison {
   readonly bKind: string;
   readonly seeds: readonly number[];
   readonly figures: readonly HeadlineFigure[];
-}
-
-/** The pair the headline compares: predictive against reactive when both ran, else the nearest kinds. */
-export function headlinePair(policies: Record<string, { kind: string }>): [string, string] | null {
-  const names = Object.keys(policies);
-  const first = (...kinds: string[]) => {
-    for (const k of kinds) {
-      const n = names.find((x) => policies[x].kind === k);
-      if (n) return n;
-    }
-    return undefined;
-  };
-  const a = first('predictive', 'reactive', 'reactive-threshold', 'oracle');
-  if (!a) return null;
-  const b = first(...['reactive', 'reactive-threshold', 'static', 'oracle'].filter((k) => k !== policies[a].kind));
-  return b ? [a, b] : null;
 }
 
 const METRICS = ['sloViolationRate', 'p99LatencyMs', 'movedBytes'] as const;

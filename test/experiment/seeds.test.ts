@@ -51,6 +51,9 @@ describe('seed statistics', () => {
       ['o', 'r'],
       ['o', 'f'],
     ]);
+    // The headline's pair always has its ratios (its intervals come from them), whatever the kinds.
+    expect(ratioPairs({ s: pol('static'), t: pol('reactive-threshold'), p: pol('predictive') })).toEqual([['p', 's'], ['p', 't']]);
+    expect(ratioPairs({ s: pol('static'), t: pol('reactive-threshold') })).toEqual([['t', 's']]);
   });
 
   it('the block carries every seed in order', () => {
