@@ -110,7 +110,7 @@ const trace = z.strictObject({
   key: z.string().min(1).default('key'),
   weight: z.string().min(1).optional(),
   speed: positive.default(1),
-  scale: positive.default(1),
+  scale: positive.max(1e6).default(1),
   spread: positiveDuration().optional(),
   start: duration('0s').meta({ description: 'trace time skipped before the replay: t = 0 at the first row plus this' }),
   seedShift: positiveDuration()

@@ -124,6 +124,9 @@ describe('trace scan', () => {
     expect(s.badRows).toBe(4);
     expect(s.rows).toBe(1);
     expect(() => scanTrace(f, spec({ weight: 'count' }), true)).toThrow(/no column 'count' in the header/);
+    // A weight no count reaches (it would make the run's totals Infinity) is a bad row too.
+    const huge = write('huge.csv', 'ts,key,n\n2020-01-01T00:00,a,1\n2020-01-01T00:05,b,1e300\n');
+    expect(() => scanTrace(huge, spec({ weight: 'n' }), false)).toThrow(/row weight '1e300' is above 1000000000000 records in one row/);
   });
 });
 

@@ -11,6 +11,12 @@ import { TimeParser } from './time.ts';
 import { splitCsv } from '../../model/csv-line.ts';
 
 /** What `next()` found. */
+/**
+ * The most records one row may carry: weights far beyond any real count (1e300) would overflow
+ * the run's totals to Infinity, and every count downstream with them.
+ */
+export const MAX_WEIGHT = 1e12;
+
 export const RowStatus = { End: 0, Ok: 1, Bad: 2 } as const;
 export type RowStatus = (typeof RowStatus)[keyof typeof RowStatus];
 
@@ -110,6 +116,7 @@ export class TraceRowReader {
       const wt = cells[this.weightCol].trim();
       w = wt === '' ? NaN : Number(wt);
       if (!(w >= 0) || !Number.isFinite(w)) return this.bad(`weight '${clip(wt)}' is not a number ≥ 0`);
+      if (w > MAX_WEIGHT) return this.bad(`weight '${clip(wt)}' is above ${MAX_WEIGHT} records in one row`);
     }
     return this.setRow(t, cells[this.keyCol].trim(), w);
   }
@@ -133,6 +140,7 @@ export class TraceRowReader {
       const wv = rec[this.spec.weight];
       w = typeof wv === 'number' ? wv : typeof wv === 'string' && wv.trim() !== '' ? Number(wv) : NaN;
       if (!(w >= 0) || !Number.isFinite(w)) return this.bad(`weight ${clip(String(JSON.stringify(wv)))} is not a number ≥ 0`);
+      if (w > MAX_WEIGHT) return this.bad(`weight ${clip(String(JSON.stringify(wv)))} is above ${MAX_WEIGHT} records in one row`);
     }
     return this.setRow(t, String(kv).trim(), w);
   }
