@@ -387,7 +387,7 @@ export class SimCluster implements ControlPlane {
     const m = this.metrics;
     const backlog = this.backlog();
     const diff = m.records - m.servedRecords - backlog - m.droppedRecords;
-    if (Math.abs(diff) > 1e-6 * Math.max(1, m.records)) m.invariant(`records not conserved: ${m.records} generated, ${m.servedRecords} served, ${backlog} queued, ${m.droppedRecords} dropped`);
+    if (!(Math.abs(diff) <= 1e-6 * Math.max(1, m.records))) m.invariant(`records not conserved: ${m.records} generated, ${m.servedRecords} served, ${backlog} queued, ${m.droppedRecords} dropped`);
   }
 
   private checkMap(context: string): void {
