@@ -70,8 +70,9 @@ export function checkExpectations(lines: readonly string[], policies: readonly [
     try {
       const e = parseExpectation(line);
       let ok = true;
+      const kinds = new Map((policies ?? []).map(([n, p]) => [n, p.kind]));
       for (const r of references(e)) {
-        const m = metricPathProblem(r.path);
+        const m = metricPathProblem(r.path) ?? kindProblem(r.policy, kinds.get(r.policy), r.path);
         if (m) {
           add({ path: `expect[${i}]`, ...at, message: m });
           ok = false;
@@ -92,4 +93,10 @@ export function checkExpectations(lines: readonly string[], policies: readonly [
   });
 
   return { expectations, skippedExpectations };
+}
+
+/** A metric that `policy`'s kind never reports (`forecast.*`: the KDP's, predictive only), known before the run; else null. */
+function kindProblem(policy: string, kind: string | undefined, path: readonly string[]): string | null {
+  if (path[0] === 'forecast' && kind !== undefined && kind !== 'predictive') return `${policy}.${path.join('.')}: only predictive policies report a forecast (${policy} is ${kind})`;
+  return null;
 }

@@ -35,6 +35,13 @@ describe('policies and expectations', () => {
     expect(out[0]).toBe("expect[2]: no policy 'ghost' in the scenario (policies: static, reactive)");
     expect(out[1]).toMatch(/^expect\[3\]: /);
   });
+
+  it('a forecast metric of a policy that reports none is a problem before the run', () => {
+    const out: string[] = [];
+    const policies: [string, PolicySpec][] = [['static', spec('static')], ['o', spec('oracle')], ['p', spec('predictive')]];
+    checkExpectations(['static.forecast.smape < 5', 'o.forecast.mase < 1', 'p.forecast.smape < 5'], policies, new Set(['static', 'o', 'p']), () => ({}), (p) => out.push(`${p.path}: ${p.message}`));
+    expect(out).toEqual(['expect[0]: static.forecast.smape: only predictive policies report a forecast (static is static)', 'expect[1]: o.forecast.mase: only predictive policies report a forecast (o is oracle)']);
+  });
 });
 
 describe('tailQuantile from the SLO', () => {
