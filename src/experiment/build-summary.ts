@@ -27,7 +27,7 @@ export function evaluateExpectations(result: RunResult, policies: Record<string,
       const lookup = (pol: string, path: string[]) => metricValue(policies, pol, path);
       const left = lookup(e.left.policy, e.left.path);
       const right = evaluate(e.right, lookup);
-      out.push({ expr: e.expr, pass: compare(left, e.op, right), left, right: Math.round(right * 1e9) / 1e9 });
+      out.push({ expr: e.expr, pass: compare(left, e.op, right), left, right });
     } catch (err) {
       problems.push({ file: result.loaded.file, path: `expect[${i}]`, message: (err as Error).message });
     }

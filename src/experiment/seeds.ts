@@ -113,7 +113,6 @@ export function seedsBlock(summaries: readonly Summary[]): SeedsBlock {
 export function seededExpectations(loaded: LoadedScenario, summaries: readonly Summary[], block: SeedsBlock): ExpectationResult[] {
   const problems: Problem[] = [];
   const out: ExpectationResult[] = [];
-  const round = (x: number) => Math.round(x * 1e9) / 1e9;
   loaded.expectations.forEach((e, i) => {
     try {
       if (e.over === 'mean') {
@@ -125,7 +124,7 @@ export function seededExpectations(loaded: LoadedScenario, summaries: readonly S
         };
         const left = lookup(e.left.policy, e.left.path);
         const right = evaluate(e.right, lookup);
-        out.push({ expr: e.expr, pass: compare(left, e.op, right), left, right: round(right) });
+        out.push({ expr: e.expr, pass: compare(left, e.op, right), left, right });
         return;
       }
       if (e.over === 'interval' && summaries.length > 1) {
@@ -136,7 +135,7 @@ export function seededExpectations(loaded: LoadedScenario, summaries: readonly S
         const lookup = (pol: string, p: string[]) => metricValue(s.policies, pol, p);
         const left = lookup(e.left.policy, e.left.path);
         const right = evaluate(e.right, lookup);
-        return { seed: s.seed, pass: compare(left, e.op, right), left, right: round(right) };
+        return { seed: s.seed, pass: compare(left, e.op, right), left, right };
       });
       const shown = per.find((p) => !p.pass) ?? per[0];
       out.push({ expr: e.expr, pass: per.every((p) => p.pass), left: shown.left, right: shown.right, ...(per.length > 1 ? { seeds: per } : {}) });

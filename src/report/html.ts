@@ -7,7 +7,7 @@
  */
 import type { Summary } from '../experiment/summary.ts';
 import type { VlSpec } from './charts.ts';
-import { shownColumns, summaryCell, winners } from './tables.ts';
+import { seedNote, shownColumns, shownSide, summaryCell, winners } from './tables.ts';
 import { policyScale } from './colors.ts';
 import { fmtMs } from './format.ts';
 import { formatBytes } from '../model/units.ts';
@@ -80,7 +80,7 @@ function filesHtml(files: readonly { path: string; bytes: number }[]): string {
 export function renderHtml(s: Summary, description: string, sections: readonly ChartSection[], files: readonly { path: string; bytes: number }[] = [], scenario?: unknown): string {
   const exps = s.expectations.length
     ? `<h2>Expectations (${s.expectations.filter((e) => e.pass).length} of ${s.expectations.length} hold)</h2><table class="exp"><tr><th></th><th>expectation</th><th>left</th><th>right</th></tr>${s.expectations
-        .map((e) => `<tr class="${e.pass ? 'pass' : 'fail'}"><td>${e.pass ? '✔' : '✘'}</td><td><code>${esc(e.expr)}</code></td><td>${e.left ?? ''}</td><td>${e.right ?? ''}</td></tr>`)
+        .map((e) => `<tr class="${e.pass ? 'pass' : 'fail'}"><td>${e.pass ? '✔' : '✘'}</td><td><code>${esc(e.expr)}</code>${seedNote(e) ? `<br><small>${esc(seedNote(e))}</small>` : ''}</td><td>${shownSide(e.left)}</td><td>${shownSide(e.right)}</td></tr>`)
         .join('')}</table>`
     : '';
   const inv = s.invariantViolations

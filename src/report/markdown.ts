@@ -3,7 +3,7 @@ import type { Summary } from '../experiment/summary.ts';
 import { fmtMs } from './format.ts';
 import { comparisonOf, headlineText } from './headline.ts';
 import { oracleWarnings } from './oracle-check.ts';
-import { shownColumns, summaryCell, winners } from './tables.ts';
+import { seedNote, shownColumns, shownSide, summaryCell, winners } from './tables.ts';
 
 export function renderMarkdown(s: Summary, description = ''): string {
   const lines: string[] = [];
@@ -31,7 +31,7 @@ export function renderMarkdown(s: Summary, description = ''): string {
   lines.push(...strategyLines(s));
   if (s.expectations.length) {
     lines.push('## Expectations', '', '| | expectation | left | right |', '| --- | --- | ---: | ---: |');
-    for (const e of s.expectations) lines.push(`| ${e.pass ? '✅' : '❌'} | \`${e.expr}\` | ${e.left ?? ''} | ${e.right ?? ''} |`);
+    for (const e of s.expectations) lines.push(`| ${e.pass ? '✅' : '❌'} | \`${e.expr}\`${seedNote(e) ? ` (${seedNote(e)})` : ''} | ${shownSide(e.left)} | ${shownSide(e.right)} |`);
     lines.push('');
   }
   if (s.skippedExpectations?.length) {

@@ -1,5 +1,5 @@
 /** Summary tables: which metrics to show, how to format them, and the winner per metric. */
-import type { PolicySummary, Summary } from '../experiment/summary.ts';
+import type { ExpectationResult, PolicySummary, Summary } from '../experiment/summary.ts';
 import { fmtMs, fmtNum, fmtPct } from './format.ts';
 import { formatBytes } from '../model/units.ts';
 import type { SeedStat, SeedStats } from './headline.ts';
@@ -110,4 +110,16 @@ export function winners(summary: Summary, col: MetricColumn): string[] {
 export function opsBreakdown(p: PolicySummary): string {
   const o = p.operations;
   return `${o.split}/${o.merge}/${o.move}/${o.create}`;
+}
+
+/** An expectation's side as the pages show it: ten significant digits (summary.json keeps every digit). */
+export function shownSide(x: number | null): string {
+  return x === null ? '—' : String(Number(x.toPrecision(10)));
+}
+
+/** An expectation checked at every seed: "held at 2 of 3 seeds; failed at seed 11"; empty for one seed or a mean. */
+export function seedNote(e: ExpectationResult): string {
+  if (!e.seeds || e.seeds.length < 2) return '';
+  const failed = e.seeds.filter((x) => !x.pass).map((x) => x.seed);
+  return `held at ${e.seeds.length - failed.length} of ${e.seeds.length} seeds${failed.length ? `; failed at seed ${failed.join(', ')}` : ''}`;
 }

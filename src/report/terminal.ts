@@ -8,7 +8,7 @@ import type { Summary } from '../experiment/summary.ts';
 import { fmtMs } from './format.ts';
 import { comparisonOf, headlineText } from './headline.ts';
 import { oracleWarnings } from './oracle-check.ts';
-import { shownColumns, summaryCell, winners } from './tables.ts';
+import { seedNote, shownColumns, shownSide, summaryCell, winners } from './tables.ts';
 
 /** Display width of a string (one column per code point; enough for the symbols used here). */
 const width = (s: string) => [...s].length;
@@ -44,7 +44,10 @@ export function terminalSummary(s: Summary, reportPath?: string, threads?: numbe
   if (s.expectations.length) {
     const pass = s.expectations.filter((e) => e.pass).length;
     out.push(`  expectations: ${pass} of ${s.expectations.length} hold`);
-    for (const e of s.expectations) out.push(`    ${e.pass ? '✓' : '✗'} ${e.expr}${e.pass ? '' : `   (left ${e.left ?? '—'}, right ${e.right ?? '—'})`}`);
+    for (const e of s.expectations) {
+      const note = seedNote(e);
+      out.push(`    ${e.pass ? '✓' : '✗'} ${e.expr}${e.pass ? (note ? `   (${note})` : '') : `   (left ${shownSide(e.left)}, right ${shownSide(e.right)}${note ? `; ${note}` : ''})`}`);
+    }
     out.push('');
   }
   if (s.invariantViolations > 0) {

@@ -43,6 +43,15 @@ describe('summary tables over seeds', () => {
     expect(md).toContain('| p99 latency | **40 ms [0 ms – 100 ms]** |');
   });
 
+  it('says at which seeds an expectation failed, each side to ten digits', () => {
+    const e = { expr: 'static.p99LatencyMs < 4500000', pass: false, left: 4876334.512345678, right: 0.1 * 3, seeds: [ { seed: 10, pass: true, left: 4.1e6, right: 4.5e6 }, { seed: 11, pass: false, left: 4876334.512345678, right: 4.5e6 }, { seed: 12, pass: true, left: 3.5e6, right: 4.5e6 } ] };
+    const s = { ...summary(seeds), expectations: [e, { expr: 'static.records > 0', pass: true, left: 10, right: 0, seeds: e.seeds.map((x) => ({ ...x, pass: true })) }] } as unknown as Summary;
+    const term = terminalSummary(s);
+    expect(term).toContain('✗ static.p99LatencyMs < 4500000   (left 4876334.512, right 0.3; held at 2 of 3 seeds; failed at seed 11)');
+    expect(term).toContain('✓ static.records > 0   (held at 3 of 3 seeds)');
+    expect(renderMarkdown(s)).toContain('| ❌ | `static.p99LatencyMs < 4500000` (held at 2 of 3 seeds; failed at seed 11) | 4876334.512 | 0.3 |');
+  });
+
   it('with one seed shows the run’s values and no interval', () => {
     const html = summaryTableHtml(summary());
     expect(html).not.toMatch(/class="ci"/);
