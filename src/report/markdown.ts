@@ -3,7 +3,7 @@ import type { Summary } from '../experiment/summary.ts';
 import { fmtMs } from './format.ts';
 import { comparisonOf, headlineText } from './headline.ts';
 import { oracleWarnings } from './oracle-check.ts';
-import { seedNote, shownColumns, shownSide, summaryCell, winners } from './tables.ts';
+import { seedNote, shownColumns, shownSide, summaryCell, tableSeedsNote, winners } from './tables.ts';
 
 export function renderMarkdown(s: Summary, description = ''): string {
   const lines: string[] = [];
@@ -27,7 +27,7 @@ export function renderMarkdown(s: Summary, description = ''): string {
     });
     lines.push(`| ${col.label} | ${cells.join(' | ')} |`);
   }
-  lines.push('', 'Bold: best value of the row. Ops are split/merge/move/create; plans completed/rolled back/superseded/aborted. Bytes in binary units (1 GiB = 2^30 bytes). "held striped": measured time a policy held a striped layout instead of chasing (`strategy: auto`).', '');
+  lines.push('', `Figures: ${tableSeedsNote(s)}. ` + 'Bold: best value of the row. Ops are split/merge/move/create; plans completed/rolled back/superseded/aborted. Bytes in binary units (1 GiB = 2^30 bytes). "held striped": measured time a policy held a striped layout instead of chasing (`strategy: auto`).', '');
   lines.push(...strategyLines(s));
   if (s.expectations.length) {
     lines.push('## Expectations', '', '| | expectation | left | right |', '| --- | --- | ---: | ---: |');

@@ -123,3 +123,10 @@ export function seedNote(e: ExpectationResult): string {
   const failed = e.seeds.filter((x) => !x.pass).map((x) => x.seed);
   return `held at ${e.seeds.length - failed.length} of ${e.seeds.length} seeds${failed.length ? `; failed at seed ${failed.join(', ')}` : ''}`;
 }
+
+/** What a run table's figures are: one seed's, or means over several with the 95% interval of the mean in brackets. */
+export function tableSeedsNote(s: Summary): string {
+  const st = (s as WithSeeds).seeds;
+  if (!st || st.seeds.length < 2) return `seed ${s.seed}'s values`;
+  return `means over seeds ${st.seeds.join(', ')}, in brackets the 95% interval of the mean; a value without brackets is seed ${s.seed}'s (or a mean all seeds agree on)`;
+}

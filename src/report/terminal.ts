@@ -8,7 +8,7 @@ import type { Summary } from '../experiment/summary.ts';
 import { fmtMs } from './format.ts';
 import { comparisonOf, headlineText } from './headline.ts';
 import { oracleWarnings } from './oracle-check.ts';
-import { seedNote, shownColumns, shownSide, summaryCell, winners } from './tables.ts';
+import { seedNote, shownColumns, shownSide, summaryCell, tableSeedsNote, winners } from './tables.ts';
 
 /** Display width of a string (one column per code point; enough for the symbols used here). */
 const width = (s: string) => [...s].length;
@@ -40,7 +40,7 @@ export function terminalSummary(s: Summary, reportPath?: string, threads?: numbe
   const colW = names.map((n, i) => Math.max(width(n), ...cells.map((r) => width(r[i]))));
   out.push(`  ${padEnd('', labelW)}  ${names.map((n, i) => padStart(n, colW[i])).join('  ')}`);
   cols.forEach((col, r) => out.push(`  ${padEnd(col.label + ' ', labelW, '.')}: ${cells[r].map((v, i) => padStart(v, colW[i])).join('  ')}`));
-  out.push('', '  ✓ best of the row · bytes in binary units (GiB = 2^30 B) · breakdowns of ops and plans in summary.md', '');
+  out.push('', `  ${tableSeedsNote(s)}`, '  ✓ best of the row · bytes in binary units (GiB = 2^30 B) · breakdowns of ops and plans in summary.md', '');
   if (s.expectations.length) {
     const pass = s.expectations.filter((e) => e.pass).length;
     out.push(`  expectations: ${pass} of ${s.expectations.length} hold`);

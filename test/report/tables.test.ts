@@ -32,6 +32,8 @@ describe('summary tables over seeds', () => {
     expect(renderMarkdown(summary(seeds))).toMatch(/\| records over the SLO \| 6\.00% \[4\.00% – 8\.00%\] \| \*\*1\.20% \[1\.00% – 1\.40%\]\*\* \|/);
     const term = terminalSummary(summary(seeds));
     expect(term).toMatch(/over 3 seeds \(7, 8, 9\)/);
+    expect(term).toContain("means over seeds 7, 8, 9, in brackets the 95% interval of the mean; a value without brackets is seed 7's");
+    expect(terminalSummary(summary())).toContain("seed 7's values");
     expect(term).toMatch(/−80% records over the SLO \[−85%, −75%\]/);
     expect(term).toMatch(/no data moved/);
   });
