@@ -80,7 +80,8 @@ export function parseScenario(text: string, file: string, dir: string, opts: Loa
     if (p.file !== file) return p;
     const g = fromGrid.find((c) => under(p, c));
     if (g) return { file, ...position(doc, lc, ['sweep', 'grid', g.path]), path: `sweep.grid.${g.path}`, message: `value ${g.flag.slice(g.flag.indexOf('=') + 1)}: ${p.message}` };
-    const c = fromCli.find((c) => under(p, c));
+    // The last --set on a path is the one that took effect (a later one overwrites an earlier).
+    const c = [...fromCli].reverse().find((c) => under(p, c));
     return c ? { file: '<cli>', path: c.flag, message: `${p.path}: ${p.message}` } : p;
   };
 

@@ -281,6 +281,9 @@ describe('flags, YAML and expectations at the edges', () => {
       "<cli>: --set cluster.nodes=abc: cluster.nodes: should be a number, not 'abc'",
       '<cli>: --set seed=-1: seed: must be at least 0',
     ]);
+    // the last --set on a path is the one that counts, and the one named
+    const twice = await kc(['validate', scen, '--set', 'cluster.nodes=5', '--set', 'cluster.nodes=-1']);
+    expect(twice.err.trim()).toBe('<cli>: --set cluster.nodes=-1: cluster.nodes: must be greater than 0');
     const huge = await kc(['run', scen, '--seed', String(2 ** 60), '--out', os.tmpdir() + '/never']);
     expect(huge.code).toBe(2);
     expect(huge.err).toMatch(/^<cli>: --seed/);
