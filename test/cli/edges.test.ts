@@ -12,29 +12,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main.ts';
 import { OUTPUT_MARKER, isKeycastOutput } from '../../src/io/atomic-dir.ts';
+import { SMALL } from '../fixtures/cli.ts';
 
-/** A scenario small enough to run in well under a second. */
-const SMALL = `name: small
-seed: 3
-duration: 20m
-warmup: 2m
-tick: 1s
-keyspace: { kind: user-id, keys: 1000, buckets: 64 }
-workload:
-  rate: 300
-  keys: [{ share: 1, zipf: { s: 1.0, shuffle: true } }]
-cluster: { nodes: 2, nodeCapacity: 400, partitions: 4, maxPartitions: 32 }
-policies:
-  static: { kind: static }
-  threshold: &t { kind: reactive-threshold, highWater: 0.8, lowWater: 0.2, cooldown: 2m }
-  calm: { <<: *t, cooldown: 10m }
-expect:
-  - static.records > 0
-  - threshold.p99LatencyMs <= static.p99LatencyMs * 10
-sweep:
-  seeds: 1
-  grid: { cluster.nodes: [2] }
-`;
 
 async function kc(args: string[], cwd?: string): Promise<{ code: number; out: string; err: string }> {
   let out = '';

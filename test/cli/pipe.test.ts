@@ -7,28 +7,13 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BIN, ROOT, cliEnv } from '../fixtures/cli.ts';
+import { BIN, ROOT, SMALL, cliEnv } from '../fixtures/cli.ts';
 
-const SWEEP = `name: small
-seed: 3
-duration: 20m
-warmup: 2m
-tick: 1s
-keyspace: { kind: user-id, keys: 1000, buckets: 64 }
-workload:
-  rate: 300
-  keys: [{ share: 1, zipf: { s: 1.0, shuffle: true } }]
-cluster: { nodes: 2, nodeCapacity: 400, partitions: 4, maxPartitions: 32 }
-policies:
-  static: { kind: static }
-  threshold: { kind: reactive-threshold, highWater: 0.8, lowWater: 0.2, cooldown: 2m }
-sweep: { seeds: 3, grid: { policies.threshold.highWater: [0.7, 0.8, 0.9] } }
-`;
 
 describe('stdout closed by its reader', () => {
   it('sweep finishes its folder and exits 0 with nothing on stderr', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kc-pipe-'));
-    fs.writeFileSync(path.join(dir, 'sw.yaml'), SWEEP);
+    fs.writeFileSync(path.join(dir, 'sw.yaml'), SMALL);
     const out = path.join(dir, 'out');
     const child = spawn(BIN, ['sweep', path.join(dir, 'sw.yaml'), '--workers', '1', '--out', out], { cwd: ROOT, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
@@ -39,6 +24,6 @@ describe('stdout closed by its reader', () => {
     expect(err).toBe('');
     expect(code).toBe(0);
     expect(fs.readdirSync(out).sort()).toEqual(expect.arrayContaining(['aggregate.csv', 'index.html', 'results.csv', 'sweep.json']));
-    expect(fs.readFileSync(path.join(out, 'results.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + 9 * 2);
+    expect(fs.readFileSync(path.join(out, 'results.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + 3); // one run × three policies
   }, 60_000);
 });

@@ -5,6 +5,15 @@ import { InputError, formatProblem } from '../../src/model/errors.ts';
 
 const manifest = (runs: number[], id = 's'): SweepManifest => ({ sweepId: id, scenario: 't', scenarioHash: 'h', fields: [], total: 3, shard: { index: 1, count: 2 }, runs });
 const shard = (dir: string, m: SweepManifest, rows: string[]): SweepShard => ({ dir, manifest: m, text: ['run,policy,x', ...rows].join('\n') + '\n' });
+/** The problems of merging `parts`, one formatted line each (none when they merge). */
+const problems = (parts: SweepShard[]) => {
+  try {
+    mergeShards(parts);
+    return [];
+  } catch (err) {
+    return (err as InputError).problems.map(formatProblem);
+  }
+};
 
 describe('merging sweep shards', () => {
   it('puts every run once in run order, each run’s policies in their order', () => {
@@ -15,28 +24,12 @@ describe('merging sweep shards', () => {
   });
 
   it('a foreign shard, a run twice and missing runs are bad input', () => {
-    const problems = (parts: SweepShard[]) => {
-      try {
-        mergeShards(parts);
-        return [];
-      } catch (err) {
-        return (err as InputError).problems.map(formatProblem);
-      }
-    };
     expect(problems([shard('a', manifest([0, 1]), []), shard('b', manifest([2], 'other'), [])])[0]).toMatch(/shard of another sweep/);
     expect(problems([shard('a', manifest([0, 1]), []), shard('b', manifest([1, 2]), [])])[0]).toMatch(/run 1 appears in more than one shard/);
     expect(problems([shard('a', manifest([0]), [])])[0]).toMatch(/runs missing: 1, 2/);
   });
 
   it('names what differs for shards run with different --policies, and checks each results.csv against its sweep.json', () => {
-    const problems = (parts: SweepShard[]) => {
-      try {
-        mergeShards(parts);
-        return [];
-      } catch (err) {
-        return (err as InputError).problems.map(formatProblem);
-      }
-    };
     const declared = (runs: number[], policies: string[], id = 's'): SweepManifest => ({ ...manifest(runs, id), policies });
     // Shards run with different --policies (their ids differ too): one line naming the shard and the policies.
     expect(problems([shard('a', declared([0, 2], ['p'], 'sp'), ['0,p,1', '2,p,5']), shard('b', declared([1], ['p', 'q'], 'spq'), ['1,p,3', '1,q,4'])])).toEqual([
