@@ -27,6 +27,8 @@ import { runTask, type SweepTask, type TaskRunner } from './sweep-task.ts';
 import { withoutSeedSets } from '../scenario/yaml-doc.ts';
 import { meanCi } from './sweep.ts';
 import { ORACLE_KINDS } from '../model/policy-outcome.ts';
+import { scanTrace } from '../workload/trace/scan.ts';
+import { startOffsetMs } from '../workload/trace/trace-workload.ts';
 
 /**
  * Mean and 95% t-interval of values (the sweep's `meanCi`). With `nonNegative` (a metric that
@@ -177,9 +179,27 @@ export function combineSeeds(loaded: LoadedScenario, summaries: readonly Summary
   };
 }
 
-/** The seeds a loaded scenario runs: `count` of them from its seed. */
+/**
+ * The seeds a loaded scenario runs: `count` of them from its seed. A trace replayed with
+ * `seedShift` has (seed mod n) pick the window, n the windows that fit: two seeds of one run on the
+ * same window would count one sample twice and narrow every interval, so that is bad input.
+ */
 export function seedList(loaded: LoadedScenario, count: number): number[] {
-  return Array.from({ length: count }, (_, i) => loaded.scenario.seed + i);
+  const seeds = Array.from({ length: count }, (_, i) => loaded.scenario.seed + i);
+  const trace = loaded.scenario.workload.trace;
+  if (count < 2 || trace?.seedShift === undefined || loaded.durationFromTrace) return seeds;
+  const scan = scanTrace(path.resolve(loaded.dir, trace.file), trace, true);
+  const seen = new Map<number, number>();
+  for (const seed of seeds) {
+    const at = startOffsetMs(trace, scan.lastMs - scan.firstMs, seed, loaded.scenario.duration);
+    if (typeof at !== 'number') return seeds; // the run reports it, at its field
+    const other = seen.get(at);
+    if (other !== undefined) {
+      throw new InputError([{ file: loaded.file, path: 'workload.trace.seedShift', message: `seeds ${other} and ${seed} replay the same window of the trace (${seen.size} windows of the run's duration fit, ${trace.seedShift} ms apart): run at most ${seen.size} seeds, or a shorter duration or seedShift` }]);
+    }
+    seen.set(at, seed);
+  }
+  return seeds;
 }
 
 /** How the other seeds of a run are loaded and run (`withOtherSeeds`). */

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { seedList } from '../../src/experiment/seeds.ts';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -227,6 +228,10 @@ describe('trace replay', () => {
       return w.offsetMs / 3_600_000;
     });
     expect(offsets).toEqual([0, 6, 12, 0]);
+    // One run of several seeds never replays a window twice (it would count one sample twice).
+    const three = parseScenario(text('duration: 10h\n', 0), 's.yaml', dir);
+    expect(seedList(three, 3)).toEqual([0, 1, 2]);
+    expect(() => seedList(three, 4)).toThrow(/workload\.trace\.seedShift: seeds 0 and 3 replay the same window of the trace \(3 windows of the run's duration fit/);
     expect(() => parseScenario(text('', 1), 'n.yaml', dir)).toThrow(/workload\.trace\.seedShift: needs a duration/);
     expect(() => makeWorkload(parseScenario(text('duration: 2d\n', 1), 'l.yaml', dir), new RandomSource(1))).toThrow(/workload\.trace\.seedShift: the trace holds no window/);
   });
