@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runForecast } from '../../src/cli/commands/forecast.ts';
@@ -57,5 +57,10 @@ describe('keycast anomalies', () => {
     expect(a.slice(0, 701)).toEqual(p);
     expect(a[801].endsWith(',1')).toBe(true);
     await expect(runAnomalies({ input: full, value: 'nope', out: path.join(dir, 'x.out') })).rejects.toThrow(/a\.csv:1:1 nope: no column/);
+    // a header alone: nothing to score, bad input, nothing written
+    const empty = path.join(dir, 'e.csv');
+    writeFileSync(empty, 'timestamp,value\n');
+    await expect(runAnomalies({ input: empty, out: path.join(dir, 'e.out') })).rejects.toThrow(/no rows to score/);
+    expect(existsSync(path.join(dir, 'e.out'))).toBe(false);
   });
 });

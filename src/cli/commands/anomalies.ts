@@ -46,6 +46,8 @@ export async function runAnomalies(argv: Record<string, unknown>): Promise<numbe
   }
   if (problems.length) throw new InputError(problems);
   const rows = parseTimedCsv(text, file, String(argv.time ?? 'timestamp'), String(argv.value ?? 'value'));
+  // Nothing to score (a header alone) is bad input, as `forecast` has it: no scores file is written.
+  if (rows.length === 0) throw new InputError([{ file, path: '', message: 'no rows to score (a header alone)' }]);
   const det = new OnlineAnomalyDetector({ seasonMs, threshold });
   const out = ['timestamp,score,anomaly'];
   let flagged = 0;
