@@ -72,7 +72,13 @@ export function parseScenario(text: string, file: string, dir: string, opts: Loa
   // Fields the command line sets: their problems are reported as flag problems (`<cli>: --set …`).
   const fromCli = applyOverrides(doc, opts.sets ?? [], opts.seed, problems, file);
   const fromGrid = applyOverrides(doc, opts.gridSets ?? [], undefined, problems, file);
-  if (problems.length) throw new InputError(problems);
+  // A --set on a field the sweep grid sets at every point would be overwritten without a word.
+  const nested = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`);
+  for (const c of fromCli) {
+    const g = fromGrid.find((x) => nested(x.path, c.path) || nested(c.path, x.path));
+    if (g) problems.push({ file: '<cli>', path: c.flag, message: `the sweep grid sets ${g.path} at every point, over this value: drop the --set or the grid field` });
+  }
+  if (problems.length) throw new InputError(dedupe(problems));
   const within = (p: Problem, q: string) => p.path === q || p.path.startsWith(`${q}.`) || p.path.startsWith(`${q}[`);
   // A problem in a field the set wrote, or anywhere in what the set created (a policy it invented).
   const under = (p: Problem, c: { path: string; created?: string }) => within(p, c.path) || (c.created !== undefined && within(p, c.created));

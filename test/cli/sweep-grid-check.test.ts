@@ -99,6 +99,17 @@ describe('sweep grid values', () => {
     expect(fs.readdirSync(out)).toEqual(['notes.txt']);
   });
 
+  it('a --set on a field the grid sets at every point is refused, not silently overwritten', async () => {
+    const { d, f } = scenario(['cluster.nodes: [3, 4]'], 1);
+    for (const cmd of ['validate', 'sweep']) {
+      const r = await kc([cmd, f, '--set', 'cluster.nodes=5', ...(cmd === 'sweep' ? ['--workers', '1', '--out', path.join(d, 'out')] : [])]);
+      expect(r.code, cmd).toBe(2);
+      expect(r.err, cmd).toBe('<cli>: --set cluster.nodes=5: the sweep grid sets cluster.nodes at every point, over this value: drop the --set or the grid field\n');
+    }
+    expect(fs.existsSync(path.join(d, 'out'))).toBe(false);
+    expect((await kc(['validate', f, '--set', 'cluster.nodeCapacity=500'])).code).toBe(0); // another field is fine
+  });
+
   it('a good grid still validates and sweeps as before', async () => {
     const { d, f } = scenario(['cluster.nodes: [3, 4]'], 1);
     expect(await kc(['validate', f])).toEqual({ code: 0, out: `ok  ${f} (tiny; policies: static, threshold)\n`, err: '' });
