@@ -14,7 +14,7 @@ import type { Expectation } from './expect.ts';
 import { checkExpectations, selectPolicies, type SkippedExpectation } from './policy-checks.ts';
 import { schemaProblems } from './schema-problems.ts';
 import { scenarioSchema, withTailDefault, type PolicySpec, type Scenario } from './schema.ts';
-import { applyOverrides, dedupe, parseScenarioYaml, position } from './yaml-doc.ts';
+import { applyOverrides, dedupe, parseScenarioYaml, position, type CliField } from './yaml-doc.ts';
 
 export { IMPLEMENTED_POLICY_KINDS, type SkippedExpectation } from './policy-checks.ts';
 
@@ -72,12 +72,7 @@ export function parseScenario(text: string, file: string, dir: string, opts: Loa
   // Fields the command line sets: their problems are reported as flag problems (`<cli>: --set …`).
   const fromCli = applyOverrides(doc, opts.sets ?? [], opts.seed, problems, file);
   const fromGrid = applyOverrides(doc, opts.gridSets ?? [], undefined, problems, file);
-  // A --set on a field the sweep grid sets at every point would be overwritten without a word.
-  const nested = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`);
-  for (const c of fromCli) {
-    const g = fromGrid.find((x) => nested(x.path, c.path) || nested(c.path, x.path));
-    if (g) problems.push({ file: '<cli>', path: c.flag, message: `the sweep grid sets ${g.path} at every point, over this value: drop the --set or the grid field` });
-  }
+  problems.push(...gridOverSets(fromCli, fromGrid));
   if (problems.length) throw new InputError(dedupe(problems));
   const within = (p: Problem, q: string) => p.path === q || p.path.startsWith(`${q}.`) || p.path.startsWith(`${q}[`);
   // A problem in a field the set wrote, or anywhere in what the set created (a policy it invented).
@@ -129,4 +124,13 @@ export function parseScenario(text: string, file: string, dir: string, opts: Loa
     ...(skippedExpectations.length ? { skippedExpectations } : {}),
     ...(durationFromTrace ? { durationFromTrace } : {}),
   };
+}
+
+/** A --set on a field the sweep grid sets at every point: the grid would overwrite it without a word. */
+function gridOverSets(fromCli: readonly CliField[], fromGrid: readonly CliField[]): Problem[] {
+  const nested = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`);
+  return fromCli.flatMap((c) => {
+    const g = fromGrid.find((x) => nested(x.path, c.path) || nested(c.path, x.path));
+    return g ? [{ file: '<cli>', path: c.flag, message: `the sweep grid sets ${g.path} at every point, over this value: drop the --set or the grid field` }] : [];
+  });
 }
