@@ -17,18 +17,13 @@ import { totalLoad } from '../model/load.ts';
  * the mean, so such a bucket's tail is its expected load.
  */
 export function tailPicture(windows: readonly Float64Array[], upper: readonly Float64Array[], q: number): Float64Array[] {
-  const k = q === 0.9 ? 1 : quantileNormal(q, 0, 1) / quantileNormal(0.9, 0, 1);
-  // at q = 0.9 the p90 tail itself (w + (x − w) · 1 may differ from x in the last bit); plain
-  // loops, not typed-array `map` with a callback: this runs over every bucket of every window
-  return upper.map((u, i) => {
-    const w = windows[i];
-    const out = new Float64Array(u.length);
-    for (let b = 0; b < u.length; b++) {
-      const x = u[b];
-      out[b] = !(x >= w[b]) ? w[b] : k === 1 ? x : w[b] + (x - w[b]) * k;
-    }
-    return out;
-  });
+  const k = tailScale(q);
+  return upper.map((u, i) => tailOf(windows[i], u, 1, null, 0, k, null));
+}
+
+/** z_q / z₀.₉, exactly 1 at q = 0.9 (w + (x − w) · 1 may differ from x in the last bit). */
+function tailScale(q: number): number {
+  return q === 0.9 ? 1 : quantileNormal(q, 0, 1) / quantileNormal(0.9, 0, 1);
 }
 
 /** The blend weights of each forecast window: `shape[k]` on the observed shape, `level[k]` on the observed total. */
@@ -45,7 +40,7 @@ export interface BlendWeights {
  * decision builds this picture over every bucket of some thirty windows).
  */
 export function forecastPicture(observed: Float64Array, observedUp: Float64Array, expected: readonly Float64Array[], upper: readonly Float64Array[], weights: BlendWeights, q: number): { windows: Float64Array[]; upper: Float64Array[] } {
-  const k = q === 0.9 ? 1 : quantileNormal(q, 0, 1) / quantileNormal(0.9, 0, 1);
+  const k = tailScale(q);
   const so = totalLoad(observed);
   const soUp = observedUp === observed ? so : totalLoad(observedUp);
   const windows = [observed];
@@ -92,15 +87,9 @@ function tailOf(w: Float64Array, obs: Float64Array, wo: number, mix: Float64Arra
  */
 export function blendPicture(obs: Float64Array, fc: Float64Array, a: number, b: number, so = totalLoad(obs)): Float64Array {
   if (a === 0 && b === 0) return fc;
-  const sf = totalLoad(fc);
+  const [wo, wf] = blendFactors(a, b, so, totalLoad(fc));
   const out = new Float64Array(fc.length);
-  if (!(so > 0 && sf > 0)) {
-    for (let i = 0; i < fc.length; i++) out[i] = a * obs[i] + (1 - a) * fc[i];
-    return out;
-  }
-  const level = b * so + (1 - b) * sf;
-  const wo = (a * level) / so;
-  const wf = ((1 - a) * level) / sf;
+  // a plain loop, not typed-array `map` with a callback: this runs over every bucket of every window
   for (let i = 0; i < fc.length; i++) out[i] = wo * obs[i] + wf * fc[i];
   return out;
 }

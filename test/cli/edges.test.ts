@@ -10,27 +10,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main } from '../../src/cli/main.ts';
 import { OUTPUT_MARKER, isKeycastOutput } from '../../src/io/atomic-dir.ts';
 import { SMALL } from '../fixtures/cli.ts';
+import { kcInProcess } from '../fixtures/in-process.ts';
 
-
-async function kc(args: string[], cwd?: string): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  const here = process.cwd();
-  if (cwd) process.chdir(cwd);
-  try {
-    const code = await main(args);
-    return { code, out, err };
-  } finally {
-    if (cwd) process.chdir(here);
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const kc = kcInProcess;
 
 function setup(): { d: string; scen: string } {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'kc-edges-'));

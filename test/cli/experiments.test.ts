@@ -1,5 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -7,27 +6,14 @@ import { meanCi, parseShard, planSweep, tQuantile975 } from '../../src/experimen
 import { loadScenario } from '../../src/io/load-scenario.ts';
 import { compareSummaries } from '../../src/experiment/compare.ts';
 import type { Summary } from '../../src/experiment/summary.ts';
+import { kcInProcess } from '../fixtures/in-process.ts';
 
 const ROOT = path.join(__dirname, '../..');
 const TINY = path.join(ROOT, 'test/fixtures/tiny.yaml');
 // Progress bars off, as in CI.
 process.env.CI = '1';
-/** Runs the CLI in this process (as a user would type it), capturing its output and exit code. */
-async function kc(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((x: string | Uint8Array) => ((out += String(x)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((x: string | Uint8Array) => ((err += String(x)), true));
-  const here = process.cwd();
-  process.chdir(ROOT);
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    process.chdir(here);
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+/** Runs the CLI in this process from the repository's root. */
+const kc = (args: string[]) => kcInProcess(args, ROOT);
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kc-exp-'));
 const SHORT = ['--set', 'duration=20m', '--set', 'warmup=5m'];
 

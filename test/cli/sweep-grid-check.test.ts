@@ -5,28 +5,17 @@
  * shard's points too; a grid the command line set is reported as the flag's problem; and a sweep
  * refused for its grid writes nothing.
  */
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main } from '../../src/cli/main.ts';
+import { kcInProcess } from '../fixtures/in-process.ts';
 
 const TINY = path.join(__dirname, '../fixtures/tiny.yaml');
 // Progress bars off, as in CI.
 process.env.CI = '1';
 
-async function kc(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const kc = (args: string[]) => kcInProcess(args);
 
 /** tiny.yaml (24 lines) with a sweep section whose grid entries start at line 28; returns its path and a fresh folder. */
 function scenario(grid: string[], seeds = 2): { d: string; f: string } {

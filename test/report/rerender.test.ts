@@ -4,30 +4,18 @@
  * one `FILE:LINE:COL field: message` line per problem and nothing written; a file the run did not
  * write (no plans for a static policy) is no problem, and an intact folder re-renders byte for byte.
  */
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main } from '../../src/cli/main.ts';
+import { kcInProcess } from '../fixtures/in-process.ts';
 
 const ROOT = path.join(__dirname, '../..');
 const TINY = path.join(ROOT, 'test/fixtures/tiny.yaml');
 process.env.CI = '1';
 const PREDICTIVE = 'policies.predictive={kind: predictive, every: 5m, horizon: 30m, window: 5m, iterations: 300, models: [seasonal-naive]}';
 
-/** Runs the CLI in this process, capturing its output and exit code. */
-async function kc(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((x: string | Uint8Array) => ((out += String(x)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((x: string | Uint8Array) => ((err += String(x)), true));
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const kc = (args: string[]) => kcInProcess(args);
 
 let base = '';
 let pristine = '';
